@@ -1,0 +1,15 @@
+//! botfleet's domain: entities, value objects, domain services and the port traits they need.
+//!
+//! This crate performs no IO and depends on no IO crate (no tokio, actix, mongodb, bson, reqwest,
+//! jsonwebtoken, aes-gcm). Adapters in `botfleet-infrastructure` implement its ports; embed this
+//! crate on its own to reuse the trading logic. Enable the `mocks` feature for `mockall` doubles
+//! of every port.
+
+pub mod credentials;
+pub mod identity;
+pub mod shared;
+pub mod subscriptions;
+
+pub use shared::clock::Clock;
+pub use shared::error::RepoError;
+pub use shared::page::{Page, PageRequest};

@@ -1,0 +1,68 @@
+//! Typed identifiers. Each is a ULID: sortable by creation time, unique without coordination.
+
+/// Declares a ULID-backed identifier newtype.
+#[macro_export]
+macro_rules! ulid_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(ulid::Ulid);
+
+        impl $name {
+            /// A new, unique id.
+            pub fn new() -> Self {
+                Self(ulid::Ulid::new())
+            }
+
+            /// Parses the canonical 26-character form; `None` when it is not a ULID.
+            pub fn parse(s: &str) -> Option<Self> {
+                ulid::Ulid::from_string(s).ok().map(Self)
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = ulid::DecodeError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                ulid::Ulid::from_string(s).map(Self)
+            }
+        }
+    };
+}
+
+ulid_id!(
+    /// Identifies a user account.
+    UserId
+);
+ulid_id!(
+    /// Identifies a stored exchange credential.
+    CredentialId
+);
+ulid_id!(
+    /// Identifies one refresh token (one link in a session family).
+    SessionId
+);
+ulid_id!(
+    /// Identifies a family of rotated refresh tokens, i.e. one login.
+    SessionFamilyId
+);
+ulid_id!(
+    /// Identifies a subscription record.
+    SubscriptionId
+);
+ulid_id!(
+    /// Identifies an audit log entry.
+    AuditId
+);

@@ -1,0 +1,6 @@
+//! Building blocks shared by every aggregate: ids, clock, paging, repository errors.
+
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod page;
