@@ -1,0 +1,143 @@
+//! The error every use case returns. The HTTP layer maps each variant to one status and renders
+//! `application/problem+json` with the stable `code`.
+
+/// One field that failed validation.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field's name as the client sent it (`email`, `config.take_profit_percent`).
+    pub field: String,
+    /// A stable machine code (`too_short`, `required`, `malformed`).
+    pub code: String,
+    /// A human explanation of what is wrong and how to fix it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// A use case's failure. `code`s are stable: clients may branch on them.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input is well-formed JSON but breaks a rule (HTTP 422, code `validation_failed`).
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The request cannot be processed as sent (HTTP 400).
+    #[error("{detail}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Human explanation.
+        detail: String,
+    },
+    /// Missing or bad authentication (HTTP 401).
+    #[error("{detail}")]
+    Unauthorized {
+        /// Stable code (`invalid_credentials`, `invalid_token`, `token_expired`, `refresh_reused`).
+        code: &'static str,
+        /// Human explanation.
+        detail: String,
+    },
+    /// Authenticated but not allowed (HTTP 403).
+    #[error("{detail}")]
+    Forbidden {
+        /// Stable code.
+        code: &'static str,
+        /// Human explanation.
+        detail: String,
+    },
+    /// A plan limit refuses the action (HTTP 402); names the limit and the plan that lifts it.
+    #[error("{detail}")]
+    PlanLimit {
+        /// Stable code naming the limit (`plan_limit_contexts`, …).
+        code: &'static str,
+        /// Human explanation.
+        detail: String,
+        /// The cheapest plan that allows the action, if any.
+        upgrade_to: Option<domain::subscriptions::Plan>,
+    },
+    /// No such resource for this user (HTTP 404). Another user's resource is also "not found".
+    #[error("{resource} not found")]
+    NotFound {
+        /// What was looked for (`credential`, `bot`).
+        resource: &'static str,
+    },
+    /// The request collides with the current state (HTTP 409).
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code (`email_taken`, `credential_exists`, `version_conflict`).
+        code: &'static str,
+        /// Human explanation.
+        detail: String,
+    },
+    /// Too many requests (HTTP 429 with `Retry-After`).
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
+    /// A dependency is not configured or not reachable (HTTP 503).
+    #[error("{detail}")]
+    Unavailable {
+        /// Stable code (`payments_not_configured`, `store_unavailable`).
+        code: &'static str,
+        /// Human explanation.
+        detail: String,
+    },
+    /// A bug or an unexpected failure (HTTP 500). The cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    /// A single-field validation error.
+    pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// An internal error from any cause.
+    pub fn internal(err: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    /// The stable machine code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation_failed",
+            AppError::BadRequest { code, .. }
+            | AppError::Unauthorized { code, .. }
+            | AppError::Forbidden { code, .. }
+            | AppError::PlanLimit { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::Unavailable { code, .. } => code,
+            AppError::NotFound { .. } => "not_found",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl From<domain::RepoError> for AppError {
+    /// Repository errors that reach a handler unmapped: `NotFound` and `Conflict` keep their
+    /// meaning; `Duplicate` is a conflict; `Unavailable` is a 503 whose cause is logged.
+    fn from(err: domain::RepoError) -> Self {
+        match err {
+            domain::RepoError::NotFound => AppError::NotFound { resource: "resource" },
+            domain::RepoError::Conflict => AppError::Conflict {
+                code: "version_conflict",
+                detail: "the resource was changed concurrently; read it again and retry".into(),
+            },
+            domain::RepoError::Duplicate { index } => AppError::Conflict {
+                code: "duplicate",
+                detail: format!("a resource with the same unique value exists ({index})"),
+            },
+            domain::RepoError::Unavailable(cause) => {
+                tracing::error!(error = ?cause, "store unavailable");
+                AppError::Unavailable { code: "store_unavailable", detail: "the data store is unavailable; retry shortly".into() }
+            }
+        }
+    }
+}
