@@ -1,6 +1,9 @@
 //! botfleet's application layer: one use case per module. Plan entitlements, ownership and
 //! idempotency are enforced here, never in handlers.
 
+pub mod credentials;
 pub mod error;
+pub mod identity;
+pub mod rate_limit;
 
 pub use error::{AppError, FieldError};

@@ -23,8 +23,9 @@ pub struct User {
     pub status: UserStatus,
     /// The consent given at registration, updated when marketing consent changes.
     pub consent: Consent,
-    /// IANA time zone name used for per-day limits (defaults to `UTC`).
-    pub time_zone: String,
+    /// Access tokens issued before this instant are refused (set on password change and
+    /// account deletion, so other sessions end at once rather than when their token expires).
+    pub tokens_valid_after: Option<OffsetDateTime>,
     /// When the account was created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -39,6 +40,11 @@ impl User {
         self.status == UserStatus::Active
     }
 
+    /// Whether an access token issued at `issued_at` is still honoured for this user.
+    pub fn accepts_token_issued_at(&self, issued_at: OffsetDateTime) -> bool {
+        self.is_active() && self.tokens_valid_after.is_none_or(|after| issued_at >= after)
+    }
+
     /// Soft-deletes the account: the e-mail is replaced by a tombstone so it can be registered
     /// again, the password hash is wiped and the name removed.
     pub fn mark_deleted(&mut self, at: OffsetDateTime) {
@@ -47,6 +53,7 @@ impl User {
             .unwrap_or_else(|_| self.email.clone());
         self.name = DisplayName("deleted user".into());
         self.password_hash = String::new();
+        self.tokens_valid_after = Some(at);
         self.updated_at = at;
     }
 }

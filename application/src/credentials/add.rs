@@ -1,0 +1,86 @@
+//! Use case: store an exchange API key and secret, encrypted.
+
+use domain::credentials::{ApiKeyLast4, CredentialStatus, ExchangeCredential, ExchangeId};
+use domain::identity::{AuditAction, RequestMeta};
+use domain::shared::clock::to_millis;
+use domain::shared::ids::{CredentialId, UserId};
+use domain::RepoError;
+
+use super::{CredentialService, CredentialView};
+use crate::{AppError, FieldError};
+
+/// A new credential as submitted.
+#[derive(Clone)]
+pub struct AddCredentialInput {
+    /// Exchange name (`binance`, `mercado_bitcoin`).
+    pub exchange: String,
+    /// API key.
+    pub api_key: String,
+    /// API secret.
+    pub api_secret: String,
+    /// Whether the key is for the exchange's test network.
+    pub testnet: bool,
+}
+
+impl std::fmt::Debug for AddCredentialInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddCredentialInput").field("exchange", &self.exchange).finish_non_exhaustive()
+    }
+}
+
+fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
+    if value.len() < 8 || value.len() > max {
+        errors.push(FieldError::new(field, "invalid_length", format!("must be 8 to {max} characters")));
+    } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        errors.push(FieldError::new(field, "malformed", "must not contain spaces or control characters"));
+    }
+}
+
+impl CredentialService {
+    /// Stores a credential (status `unverified` until an exchange adapter checks it).
+    /// Errors: `Validation`, `Conflict{credential_exists}` when the user has one for that exchange.
+    pub async fn add(&self, owner: UserId, input: AddCredentialInput, meta: &RequestMeta) -> Result<CredentialView, AppError> {
+        let mut errors = Vec::new();
+        let exchange = input
+            .exchange
+            .parse::<ExchangeId>()
+            .map_err(|e| errors.push(FieldError::new("exchange", "unknown_exchange", e.to_string())));
+        check_secret_field(&mut errors, "api_key", &input.api_key, 256);
+        check_secret_field(&mut errors, "api_secret", &input.api_secret, 512);
+        let (Ok(exchange), true) = (exchange, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+        if self.ports.credentials.find_for_exchange(owner, exchange).await?.is_some() {
+            return Err(exists(exchange));
+        }
+        let now = to_millis(self.ports.clock.now());
+        let credential = ExchangeCredential {
+            id: CredentialId::new(),
+            user_id: owner,
+            exchange,
+            api_key: self.ports.cipher.encrypt(&input.api_key).map_err(AppError::internal)?,
+            api_secret: self.ports.cipher.encrypt(&input.api_secret).map_err(AppError::internal)?,
+            key_last4: ApiKeyLast4::of(&input.api_key),
+            testnet: input.testnet,
+            status: CredentialStatus::Unverified,
+            status_reason: None,
+            validated_at: None,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        let stored = self.ports.credentials.create(&credential).await.map_err(|err| match err {
+            RepoError::Duplicate { .. } => exists(exchange),
+            other => other.into(),
+        })?;
+        self.audit(owner, AuditAction::CredentialAdded, meta, format!("exchange={exchange}")).await;
+        Ok(CredentialView::from(&stored))
+    }
+}
+
+fn exists(exchange: ExchangeId) -> AppError {
+    AppError::Conflict {
+        code: "credential_exists",
+        detail: format!("a credential for {exchange} already exists; delete it before adding another"),
+    }
+}

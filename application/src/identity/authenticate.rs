@@ -1,0 +1,44 @@
+//! Use case: turn a bearer token into the principal making the request.
+
+use domain::identity::{Role, TokenError};
+use domain::shared::ids::UserId;
+
+use super::IdentityService;
+use crate::AppError;
+
+/// Who is calling, after their access token was verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    /// The user.
+    pub user_id: UserId,
+    /// The user's role.
+    pub role: Role,
+}
+
+impl IdentityService {
+    /// Verifies `token` (signature, algorithm, issuer, audience, expiry) and that its user is
+    /// active and has not ended their sessions since it was issued.
+    /// Errors: `Unauthorized` with code `token_expired` or `invalid_token`.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+        let now = self.ports.clock.now();
+        let claims = self.ports.tokens.verify(token, now).map_err(|err| match err {
+            TokenError::Expired => {
+                AppError::Unauthorized { code: "token_expired", detail: "the access token has expired; refresh it".into() }
+            }
+            TokenError::Invalid => invalid_token(),
+        })?;
+        let user = match self.ports.users.get(claims.user_id).await {
+            Ok(user) => user,
+            Err(domain::RepoError::NotFound) => return Err(invalid_token()),
+            Err(err) => return Err(err.into()),
+        };
+        if !user.accepts_token_issued_at(claims.issued_at) {
+            return Err(invalid_token());
+        }
+        Ok(Principal { user_id: user.id, role: user.role })
+    }
+}
+
+fn invalid_token() -> AppError {
+    AppError::Unauthorized { code: "invalid_token", detail: "the access token is not valid".into() }
+}

@@ -1,0 +1,108 @@
+//! Identity use cases: register, log in, rotate and revoke sessions, profile, password,
+//! account deletion and data export. One use case per file, all methods of [`IdentityService`].
+
+mod authenticate;
+mod delete_account;
+mod export_data;
+mod login;
+mod password;
+mod profile;
+mod refresh;
+mod register;
+mod tokens;
+
+use std::sync::Arc;
+
+use domain::identity::{AuditAction, AuditEntry, AuditRepository, PasswordHasher, RequestMeta, SessionRepository, TokenIssuer, UserRepository};
+use domain::credentials::CredentialRepository;
+use domain::shared::ids::{AuditId, UserId};
+use domain::subscriptions::SubscriptionRepository;
+use domain::Clock;
+use time::Duration;
+
+use crate::rate_limit::RateLimiter;
+
+pub use authenticate::Principal;
+pub use export_data::UserExport;
+pub use login::LoginInput;
+pub use password::ChangePasswordInput;
+pub use profile::{Profile, UpdateProfileInput};
+pub use register::RegisterInput;
+pub use tokens::TokenPair;
+
+/// The ports identity use cases need.
+#[derive(Clone)]
+pub struct IdentityPorts {
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Refresh-token sessions.
+    pub sessions: Arc<dyn SessionRepository>,
+    /// Audit log.
+    pub audit: Arc<dyn AuditRepository>,
+    /// Subscriptions (a FREE one is created at registration; the plan goes into tokens).
+    pub subscriptions: Arc<dyn SubscriptionRepository>,
+    /// Credentials (wiped on account deletion, listed in exports).
+    pub credentials: Arc<dyn CredentialRepository>,
+    /// Password hashing.
+    pub hasher: Arc<dyn PasswordHasher>,
+    /// Access tokens.
+    pub tokens: Arc<dyn TokenIssuer>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for IdentityPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityPorts").finish_non_exhaustive()
+    }
+}
+
+/// Identity settings.
+#[derive(Clone, Copy, Debug)]
+pub struct IdentityConfig {
+    /// Lifetime of a refresh token (default 7 days).
+    pub refresh_ttl: Duration,
+    /// Failed logins allowed per e-mail within `login_failure_window` (default 5).
+    pub login_failures_allowed: u32,
+    /// The window for failed logins (default 15 minutes).
+    pub login_failure_window: Duration,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self { refresh_ttl: Duration::days(7), login_failures_allowed: 5, login_failure_window: Duration::minutes(15) }
+    }
+}
+
+/// Accounts and sessions.
+#[derive(Debug)]
+pub struct IdentityService {
+    ports: IdentityPorts,
+    config: IdentityConfig,
+    login_failures: RateLimiter,
+}
+
+impl IdentityService {
+    /// A service over `ports`.
+    pub fn new(ports: IdentityPorts, config: IdentityConfig) -> Self {
+        let login_failures = RateLimiter::new(config.login_failures_allowed, config.login_failure_window);
+        Self { ports, config, login_failures }
+    }
+
+    /// Appends to the audit log. The action already happened, so a failing audit store is
+    /// logged at error level rather than turned into a failed request.
+    async fn audit(&self, user_id: Option<UserId>, action: AuditAction, meta: &RequestMeta, detail: Option<String>) {
+        let entry = AuditEntry {
+            id: AuditId::new(),
+            user_id,
+            action,
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            detail,
+            at: self.ports.clock.now(),
+        };
+        if let Err(err) = self.ports.audit.append(&entry).await {
+            tracing::error!(error = ?err, action = ?action, "audit log append failed");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! Use cases: read and update one's own profile.
+
+use domain::identity::{AuditAction, Consent, DisplayName, RequestMeta, Role, User, UserStatus};
+use domain::shared::clock::to_millis;
+use domain::shared::ids::UserId;
+use domain::subscriptions::{Plan, Subscription, SubscriptionStatus};
+use time::OffsetDateTime;
+
+use super::IdentityService;
+use crate::AppError;
+
+/// What a user sees of their own account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    /// Id.
+    pub id: UserId,
+    /// E-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Account state.
+    pub status: UserStatus,
+    /// Current plan.
+    pub plan: Plan,
+    /// Billing state of the plan.
+    pub subscription_status: SubscriptionStatus,
+    /// Consent record.
+    pub consent: Consent,
+    /// Created.
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    pub updated_at: OffsetDateTime,
+}
+
+impl Profile {
+    pub(crate) fn of(user: &User, subscription: &Subscription) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.as_str().to_owned(),
+            name: user.name.as_str().to_owned(),
+            role: user.role,
+            status: user.status,
+            plan: subscription.plan,
+            subscription_status: subscription.status,
+            consent: user.consent.clone(),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+/// Changes to one's profile; absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateProfileInput {
+    /// New display name.
+    pub name: Option<String>,
+    /// New marketing consent.
+    pub accept_marketing: Option<bool>,
+}
+
+impl IdentityService {
+    /// The caller's profile.
+    pub async fn profile(&self, user_id: UserId) -> Result<Profile, AppError> {
+        let user = self.active_user(user_id).await?;
+        let subscription = self.subscription_of(&user).await?;
+        Ok(Profile::of(&user, &subscription))
+    }
+
+    /// Updates name and marketing consent (the consent record gets the new time, IP and agent).
+    pub async fn update_profile(
+        &self,
+        user_id: UserId,
+        input: UpdateProfileInput,
+        meta: &RequestMeta,
+    ) -> Result<Profile, AppError> {
+        let name = input
+            .name
+            .as_deref()
+            .map(DisplayName::parse)
+            .transpose()
+            .map_err(|e| AppError::field("name", "invalid", e.to_string()))?;
+        let mut user = self.active_user(user_id).await?;
+        let now = to_millis(self.ports.clock.now());
+        if let Some(name) = name {
+            user.name = name;
+        }
+        if let Some(marketing) = input.accept_marketing {
+            if marketing != user.consent.marketing {
+                user.consent = Consent { marketing, at: now, ip: meta.ip.clone(), user_agent: meta.user_agent.clone(), ..user.consent };
+            }
+        }
+        user.updated_at = now;
+        let user = self.ports.users.update(&user).await?;
+        self.audit(Some(user.id), AuditAction::ProfileUpdated, meta, None).await;
+        let subscription = self.subscription_of(&user).await?;
+        Ok(Profile::of(&user, &subscription))
+    }
+
+    /// The user, if active; anything else is `NotFound`.
+    pub(crate) async fn active_user(&self, user_id: UserId) -> Result<User, AppError> {
+        match self.ports.users.get(user_id).await {
+            Ok(user) if user.is_active() => Ok(user),
+            Ok(_) | Err(domain::RepoError::NotFound) => Err(AppError::NotFound { resource: "user" }),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The user's subscription; a missing one reads as an active FREE plan.
+    pub(crate) async fn subscription_of(&self, user: &User) -> Result<Subscription, AppError> {
+        match self.ports.subscriptions.get_for_user(user.id).await {
+            Ok(sub) => Ok(sub),
+            Err(domain::RepoError::NotFound) => Ok(Subscription::free(user.id, user.created_at)),
+            Err(err) => Err(err.into()),
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! Use case: create an account with its consent record and a FREE subscription.
+
+use domain::identity::{AuditAction, Consent, DisplayName, Email, PlainPassword, RequestMeta, Role, User, UserStatus};
+use domain::shared::clock::to_millis;
+use domain::shared::ids::UserId;
+use domain::subscriptions::Subscription;
+use domain::RepoError;
+
+use super::{IdentityService, Profile};
+use crate::{AppError, FieldError};
+
+/// What a person sends to sign up.
+#[derive(Clone)]
+pub struct RegisterInput {
+    /// E-mail (normalised here).
+    pub email: String,
+    /// Password (checked against the policy here).
+    pub password: String,
+    /// Display name.
+    pub name: String,
+    /// Must be true.
+    pub accept_terms: bool,
+    /// Must be true.
+    pub accept_privacy: bool,
+    /// Optional marketing consent.
+    pub accept_marketing: bool,
+}
+
+impl std::fmt::Debug for RegisterInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterInput").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+impl IdentityService {
+    /// Registers a user. Errors: `Validation` listing every bad field, `Conflict{email_taken}`.
+    pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<Profile, AppError> {
+        let mut errors = Vec::new();
+        let email = Email::parse(&input.email).map_err(|e| errors.push(FieldError::new("email", "invalid", e.to_string())));
+        let password = PlainPassword::new(input.password)
+            .map_err(|e| errors.push(FieldError::new("password", "weak_password", e.to_string())));
+        let name = DisplayName::parse(&input.name).map_err(|e| errors.push(FieldError::new("name", "invalid", e.to_string())));
+        if !input.accept_terms {
+            errors.push(FieldError::new("accept_terms", "must_accept", "the terms of use must be accepted"));
+        }
+        if !input.accept_privacy {
+            errors.push(FieldError::new("accept_privacy", "must_accept", "the privacy policy must be accepted"));
+        }
+        let (Ok(email), Ok(password), Ok(name), true) = (email, password, name, errors.is_empty()) else {
+            return Err(AppError::Validation(errors));
+        };
+
+        let now = to_millis(self.ports.clock.now());
+        let password_hash = self.ports.hasher.hash(&password).map_err(AppError::internal)?;
+        let user = User {
+            id: UserId::new(),
+            email,
+            name,
+            password_hash,
+            role: Role::User,
+            status: UserStatus::Active,
+            consent: Consent {
+                terms: true,
+                privacy: true,
+                marketing: input.accept_marketing,
+                at: now,
+                ip: meta.ip.clone(),
+                user_agent: meta.user_agent.clone(),
+            },
+            tokens_valid_after: None,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        let user = self.ports.users.create(&user).await.map_err(|err| match err {
+            RepoError::Duplicate { .. } => {
+                AppError::Conflict { code: "email_taken", detail: "an account with this e-mail already exists".into() }
+            }
+            other => other.into(),
+        })?;
+        let subscription = self.ports.subscriptions.create(&Subscription::free(user.id, now)).await?;
+        self.audit(Some(user.id), AuditAction::Register, meta, None).await;
+        tracing::info!(user_id = %user.id, "user registered");
+        Ok(Profile::of(&user, &subscription))
+    }
+}
