@@ -6,7 +6,9 @@
 //! of every port.
 
 pub mod credentials;
+pub mod exchange;
 pub mod identity;
+pub mod market;
 pub mod shared;
 pub mod subscriptions;
 

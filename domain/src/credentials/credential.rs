@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::ExchangeId;
+use crate::exchange::ExchangeId;
 use crate::shared::ids::{CredentialId, UserId};
 
 /// A value encrypted at rest (AES-256-GCM in production). Opaque to the domain.

@@ -1,9 +1,8 @@
 //! Exchange API credentials: stored encrypted, never shown back.
 
 mod credential;
-mod exchange;
 mod ports;
 
 pub use credential::{ApiKeyLast4, CredentialStatus, EncryptedValue, ExchangeCredential};
-pub use exchange::{ExchangeId, UnknownExchange};
+pub use crate::exchange::{ExchangeId, UnknownExchange};
 pub use ports::{CredentialRepository, SecretCipher};
