@@ -1,9 +1,14 @@
 //! Subscriptions: the plan a user is on and its billing state.
 
+mod payments;
 mod plan;
 mod ports;
 mod subscription;
 
+pub use payments::{
+    external_reference, parse_external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway,
+    ProviderPayment, ProviderPaymentStatus, ProviderSubscription, WebhookEvent, WebhookRequest, WebhookSubject,
+};
 pub use plan::{Plan, UnknownPlan};
 pub use ports::SubscriptionRepository;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};

@@ -32,6 +32,8 @@ pub enum SubscriptionStatus {
     Canceled,
     /// First payment not completed.
     Incomplete,
+    /// Billing paused by the payer or the provider (no access to paid features).
+    Paused,
 }
 
 /// A user's subscription. Every user has exactly one; new users start on an active FREE one.

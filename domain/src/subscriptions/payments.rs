@@ -1,0 +1,250 @@
+//! The payment-provider port (Stripe, Mercado Pago) and the normalised types it speaks.
+
+use async_trait::async_trait;
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use super::{PaymentProvider, Plan, SubscriptionStatus};
+use crate::shared::ids::UserId;
+
+/// What we send to start a paid subscription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    /// Who subscribes.
+    pub user_id: UserId,
+    /// Payer e-mail.
+    pub email: String,
+    /// The plan bought (PRO or MAX).
+    pub plan: Plan,
+    /// Where the provider sends the payer after paying.
+    pub success_url: String,
+    /// Where the provider sends the payer after giving up.
+    pub cancel_url: String,
+    /// Sent as the provider's idempotency key: the same key never creates two checkouts.
+    pub idempotency_key: String,
+}
+
+/// A started checkout: send the payer to `url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutSession {
+    /// The provider's hosted checkout page (Stripe session URL, Mercado Pago `init_point`).
+    pub url: String,
+    /// The provider's id for it (`cs_…`, or the preapproval id).
+    pub reference: String,
+}
+
+/// A subscription as the provider reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderSubscription {
+    /// Stripe or Mercado Pago.
+    pub provider: PaymentProvider,
+    /// The provider's id (`sub_…`, preapproval id).
+    pub id: String,
+    /// The provider's customer id, when it has one.
+    pub customer_id: Option<String>,
+    /// Our user, from metadata / external reference, when present.
+    pub user_id: Option<UserId>,
+    /// The plan, from metadata / price / external reference, when it can be told.
+    pub plan: Option<Plan>,
+    /// State, normalised.
+    pub status: SubscriptionStatus,
+    /// End of the paid period.
+    pub current_period_end: Option<OffsetDateTime>,
+    /// Ends at the period end.
+    pub cancel_at_period_end: bool,
+    /// The provider's own last-change time of this object, used to ignore stale updates.
+    pub observed_at: Option<OffsetDateTime>,
+}
+
+/// A payment's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderPaymentStatus {
+    /// Paid (Mercado Pago `approved`).
+    Approved,
+    /// Not decided yet.
+    Pending,
+    /// Refused, cancelled, refunded or charged back.
+    Failed,
+}
+
+/// A single payment (Mercado Pago), read from the provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderPayment {
+    /// The provider's id.
+    pub id: String,
+    /// State.
+    pub status: ProviderPaymentStatus,
+    /// The subscription it pays, when known.
+    pub subscription_id: Option<String>,
+    /// Our user and plan, from the external reference, when present.
+    pub user_id: Option<UserId>,
+    /// The plan paid for, when it can be told.
+    pub plan: Option<Plan>,
+    /// Amount.
+    pub amount: Decimal,
+    /// When the provider last changed it.
+    pub observed_at: Option<OffsetDateTime>,
+}
+
+/// What a verified webhook is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebhookSubject {
+    /// Stripe `checkout.session.completed`.
+    CheckoutCompleted {
+        /// The subscription created (`sub_…`).
+        subscription_id: Option<String>,
+        /// The customer (`cus_…`).
+        customer_id: Option<String>,
+        /// `client_reference_id` / metadata user.
+        user_id: Option<UserId>,
+        /// Metadata plan.
+        plan: Option<Plan>,
+    },
+    /// A subscription object changed (Stripe `customer.subscription.updated`).
+    SubscriptionUpdated(ProviderSubscription),
+    /// A subscription ended (Stripe `customer.subscription.deleted`).
+    SubscriptionDeleted(ProviderSubscription),
+    /// An invoice was paid (Stripe `invoice.paid`).
+    InvoicePaid {
+        /// The subscription it belongs to.
+        subscription_id: String,
+        /// The new end of the paid period, when the invoice tells.
+        period_end: Option<OffsetDateTime>,
+    },
+    /// An invoice payment failed (Stripe `invoice.payment_failed`).
+    InvoicePaymentFailed {
+        /// The subscription it belongs to.
+        subscription_id: String,
+    },
+    /// Mercado Pago: a payment changed; read it from the API.
+    PaymentChanged {
+        /// Payment id (`data.id`).
+        payment_id: String,
+    },
+    /// Mercado Pago: a preapproval changed; read it from the API.
+    PreapprovalChanged {
+        /// Preapproval id (`data.id`).
+        preapproval_id: String,
+    },
+    /// A verified event of a type we do not act on.
+    Ignored,
+}
+
+/// A webhook whose signature was verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// Who sent it.
+    pub provider: PaymentProvider,
+    /// The provider's event / notification id: each is applied at most once.
+    pub event_id: String,
+    /// The provider's event type (`invoice.paid`, `payment`, …), for the audit record.
+    pub event_type: String,
+    /// When the provider created the event.
+    pub created_at: Option<OffsetDateTime>,
+    /// What it is about.
+    pub subject: WebhookSubject,
+}
+
+/// An incoming webhook as received: raw body bytes, headers and query parameters.
+#[derive(Clone, Debug, Default)]
+pub struct WebhookRequest {
+    /// The exact bytes received (signatures are over these, never a re-serialisation).
+    pub body: Vec<u8>,
+    /// Headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// Query-string parameters.
+    pub query: Vec<(String, String)>,
+}
+
+impl WebhookRequest {
+    /// The first header named `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The first query parameter named `name`.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A payment provider call's failure.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentError {
+    /// The provider's credentials are not configured on this server.
+    #[error("payments not configured for this provider")]
+    NotConfigured,
+    /// The webhook signature is missing, malformed, wrong or too old.
+    #[error("invalid webhook signature: {0}")]
+    InvalidSignature(String),
+    /// The webhook or provider payload could not be understood.
+    #[error("malformed payload: {0}")]
+    Malformed(String),
+    /// The provider does not know that object.
+    #[error("not found at the provider")]
+    NotFound,
+    /// The provider refused the request.
+    #[error("refused by the provider ({code}): {message}")]
+    Rejected {
+        /// The provider's error code.
+        code: String,
+        /// The provider's message.
+        message: String,
+    },
+    /// The provider could not be reached or failed.
+    #[error("payment provider unavailable")]
+    Unavailable(#[source] anyhow::Error),
+}
+
+/// One payment provider. Implementations: Stripe, Mercado Pago.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait PaymentGateway: Send + Sync {
+    /// Which provider this is.
+    fn provider(&self) -> PaymentProvider;
+
+    /// Starts a hosted checkout for a monthly subscription to `request.plan`.
+    async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError>;
+
+    /// Cancels a subscription: Stripe at the period end (`cancel_at_period_end`), Mercado Pago at
+    /// once. Returns the subscription as the provider reports it afterwards.
+    async fn cancel(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;
+
+    /// Reads a subscription (Stripe subscription, Mercado Pago preapproval).
+    async fn subscription(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;
+
+    /// Reads a payment (Mercado Pago). Stripe answers `NotFound`.
+    async fn payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError>;
+
+    /// Verifies a webhook's signature on the raw bytes (at `now`, for replay tolerance) and
+    /// parses it. Never trusts anything before the signature is checked.
+    fn verify_webhook(&self, request: &WebhookRequest, now: OffsetDateTime) -> Result<WebhookEvent, PaymentError>;
+}
+
+/// The reference we give providers to find our user and plan again:
+/// `botfleet:<user id>:<PLAN>` (Mercado Pago `external_reference`, Stripe metadata).
+pub fn external_reference(user_id: UserId, plan: Plan) -> String {
+    format!("botfleet:{user_id}:{plan}")
+}
+
+/// Parses [`external_reference`]'s format.
+pub fn parse_external_reference(raw: &str) -> Option<(UserId, Plan)> {
+    let mut parts = raw.split(':');
+    let (Some("botfleet"), Some(user), Some(plan), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Some((UserId::parse(user)?, plan.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn external_reference_round_trip() {
+        let user = UserId::new();
+        assert_eq!(parse_external_reference(&external_reference(user, Plan::Pro)), Some((user, Plan::Pro)));
+        assert_eq!(parse_external_reference("botfleet:nope:PRO"), None);
+        assert_eq!(parse_external_reference("other"), None);
+    }
+}
