@@ -1,10 +1,12 @@
 //! Subscriptions: the plan a user is on and its billing state.
 
+mod entitlements;
 mod payments;
 mod plan;
 mod ports;
 mod subscription;
 
+pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use payments::{
     external_reference, parse_external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway,
     ProviderPayment, ProviderPaymentStatus, ProviderSubscription, WebhookEvent, WebhookRequest, WebhookSubject,

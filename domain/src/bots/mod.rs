@@ -1,0 +1,5 @@
+//! Trading bots.
+
+mod kind;
+
+pub use kind::{BotKind, UnknownBotKind};
