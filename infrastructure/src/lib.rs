@@ -1,1 +1,5 @@
 //! placeholder
+
+pub mod crypto;
+pub mod repositories;
+pub mod store;

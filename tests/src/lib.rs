@@ -1,1 +1,5 @@
-//! placeholder
+//! Test support shared by the test binaries: the store contract suite, run against every store
+//! adapter, and MongoDB test databases.
+
+pub mod contract;
+pub mod mongo;

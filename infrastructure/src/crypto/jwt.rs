@@ -1,0 +1,162 @@
+//! Access tokens: HS256 JSON Web Tokens whose expiry is checked against the caller's clock.
+
+use anyhow::{bail, Context};
+use domain::identity::{AccessClaims, TokenError, TokenIssuer};
+use domain::shared::ids::UserId;
+use domain::subscriptions::Plan;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+/// How long an access token lives unless [`JwtIssuer::with_access_ttl`] says otherwise.
+pub const DEFAULT_ACCESS_TTL: Duration = Duration::minutes(15);
+
+/// The shortest accepted HMAC secret, in bytes (the output size of SHA-256).
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// Why a [`JwtIssuer`] could not be built. Never shows the secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwtConfigError {
+    /// The signing secret is shorter than [`MIN_SECRET_LEN`].
+    #[error("JWT secret must be at least 32 bytes, got {got}")]
+    SecretTooShort {
+        /// Its length in bytes.
+        got: usize,
+    },
+    /// The issuer (`iss`) is empty.
+    #[error("JWT issuer must not be empty")]
+    EmptyIssuer,
+    /// The audience (`aud`) is empty.
+    #[error("JWT audience must not be empty")]
+    EmptyAudience,
+    /// The access-token lifetime is zero or negative.
+    #[error("JWT access-token lifetime must be positive")]
+    NonPositiveTtl,
+}
+
+/// The wire form of the claims. Every field is required.
+#[derive(Debug, Serialize, Deserialize)]
+struct WireClaims {
+    sub: String,
+    email: String,
+    plan: Plan,
+    iat: i64,
+    exp: i64,
+    jti: String,
+    iss: String,
+    aud: String,
+}
+
+/// [`TokenIssuer`] signing JWTs with HMAC-SHA-256.
+///
+/// Claims: `sub` (user id), `email`, `plan`, `iat`, `exp`, `jti`, `iss`, `aud`, all required.
+/// Verification accepts HS256 only (`none`, HS384, HS512 and every asymmetric algorithm are refused),
+/// then checks `iss` and `aud` for equality and `exp` against the `now` it is given, with no leeway:
+/// a token is valid while `now < exp`. Issuer and verifier are the same service, so clock skew
+/// between parties does not arise. A bad signature is always [`TokenError::Invalid`], even when
+/// the token is also past its expiry. `Debug` redacts the secret.
+pub struct JwtIssuer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    access_ttl: Duration,
+}
+
+impl JwtIssuer {
+    /// An issuer signing with `secret` (at least [`MIN_SECRET_LEN`] bytes, ideally random) as
+    /// `issuer` for `audience`, with [`DEFAULT_ACCESS_TTL`].
+    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Result<Self, JwtConfigError> {
+        if secret.len() < MIN_SECRET_LEN {
+            return Err(JwtConfigError::SecretTooShort { got: secret.len() });
+        }
+        if issuer.is_empty() {
+            return Err(JwtConfigError::EmptyIssuer);
+        }
+        if audience.is_empty() {
+            return Err(JwtConfigError::EmptyAudience);
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        // Expiry is checked in `verify` against the injected `now`, not the system clock.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_owned(),
+            audience: audience.to_owned(),
+            access_ttl: DEFAULT_ACCESS_TTL,
+        })
+    }
+
+    /// The same issuer with access tokens living `ttl`.
+    pub fn with_access_ttl(mut self, ttl: Duration) -> Result<Self, JwtConfigError> {
+        if !ttl.is_positive() {
+            return Err(JwtConfigError::NonPositiveTtl);
+        }
+        self.access_ttl = ttl;
+        Ok(self)
+    }
+}
+
+impl TokenIssuer for JwtIssuer {
+    fn issue(&self, claims: &AccessClaims) -> anyhow::Result<String> {
+        if claims.expires_at <= claims.issued_at {
+            bail!("access token would expire before it is issued");
+        }
+        let wire = WireClaims {
+            sub: claims.user_id.to_string(),
+            email: claims.email.clone(),
+            plan: claims.plan,
+            iat: claims.issued_at.unix_timestamp(),
+            exp: claims.expires_at.unix_timestamp(),
+            jti: claims.jti.clone(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &wire, &self.encoding).context("signing access token")
+    }
+
+    fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenError> {
+        // Checks the algorithm (HS256 only), signature, required claims, iss and aud.
+        let wire = jsonwebtoken::decode::<WireClaims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        let user_id = UserId::parse(&wire.sub).ok_or(TokenError::Invalid)?;
+        let issued_at = OffsetDateTime::from_unix_timestamp(wire.iat).map_err(|_| TokenError::Invalid)?;
+        let expires_at = OffsetDateTime::from_unix_timestamp(wire.exp).map_err(|_| TokenError::Invalid)?;
+        if expires_at <= issued_at {
+            return Err(TokenError::Invalid);
+        }
+        if now >= expires_at {
+            return Err(TokenError::Expired);
+        }
+        Ok(AccessClaims { user_id, email: wire.email, plan: wire.plan, jti: wire.jti, issued_at, expires_at })
+    }
+
+    fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+}
+
+impl std::fmt::Debug for JwtIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtIssuer")
+            .field("algorithm", &Algorithm::HS256)
+            .field("secret", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_ttl", &self.access_ttl)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+#[path = "jwt_tests.rs"]
+mod tests;

@@ -1,0 +1,125 @@
+//! What every repository's document mapping shares: timestamps as i64 unix milliseconds, private
+//! document structs to and from [`Doc`], versions, and the create/update/page plumbing.
+
+use domain::{Page, PageRequest, RepoError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::store::{malformed, Doc, DocumentStore, Query, VERSION};
+
+/// The version a created document starts at.
+pub(crate) const FIRST_VERSION: u64 = 1;
+
+/// `at` as unix milliseconds (sub-millisecond digits are dropped, as the domain does).
+pub(crate) fn to_millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos().div_euclid(1_000_000)).unwrap_or(i64::MAX)
+}
+
+/// The instant of `millis` unix milliseconds.
+pub(crate) fn from_millis(millis: i64) -> Result<OffsetDateTime, time::error::ComponentRange> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+}
+
+/// `#[serde(with = "millis")]`: an `OffsetDateTime` field stored as unix milliseconds.
+pub(crate) mod millis {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub(crate) fn serialize<S: Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(super::to_millis(*at))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        super::from_millis(i64::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `#[serde(with = "millis_opt")]`: an optional instant stored as unix milliseconds or `null`.
+pub(crate) mod millis_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    pub(crate) fn serialize<S: Serializer>(at: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => s.serialize_i64(super::to_millis(*at)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
+        Option::<i64>::deserialize(d)?.map(super::from_millis).transpose().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The stored form of a serde value (an enum's wire name, say), for use in queries.
+pub(crate) fn value_of<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A document struct as a store document.
+pub(crate) fn to_doc<T: Serialize>(value: &T) -> Result<Doc, RepoError> {
+    match serde_json::to_value(value).map_err(RepoError::unavailable)? {
+        Value::Object(doc) => Ok(doc),
+        _ => Err(malformed("a document struct did not serialise to an object")),
+    }
+}
+
+/// A store document as a document struct; corrupt documents are `Unavailable`.
+pub(crate) fn from_doc<T: DeserializeOwned>(coll: &str, doc: Doc) -> Result<T, RepoError> {
+    let id = doc.get(crate::store::ID).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(Value::Object(doc))
+        .map_err(|e| RepoError::unavailable(anyhow::Error::new(e).context(format!("unreadable {coll} document {id}"))))
+}
+
+/// Inserts `document` with version 1.
+pub(crate) async fn insert<T: Serialize>(store: &dyn DocumentStore, coll: &str, document: &T) -> Result<(), RepoError> {
+    let mut doc = to_doc(document)?;
+    doc.insert(VERSION.to_owned(), FIRST_VERSION.into());
+    store.insert(coll, doc).await
+}
+
+/// Replaces `document` when the stored version is `expected`; returns the new version.
+pub(crate) async fn replace<T: Serialize>(
+    store: &dyn DocumentStore,
+    coll: &str,
+    document: &T,
+    expected: u64,
+) -> Result<u64, RepoError> {
+    store.replace(coll, to_doc(document)?, expected).await
+}
+
+/// The document with that id, if any.
+pub(crate) async fn get<T: DeserializeOwned>(
+    store: &dyn DocumentStore,
+    coll: &str,
+    id: &str,
+) -> Result<Option<T>, RepoError> {
+    store.get(coll, id).await?.map(|doc| from_doc(coll, doc)).transpose()
+}
+
+/// The first document matching `query`, if any.
+pub(crate) async fn find_one<T: DeserializeOwned>(
+    store: &dyn DocumentStore,
+    coll: &str,
+    query: Query,
+) -> Result<Option<T>, RepoError> {
+    let docs = store.find(coll, &query.limit(1)).await?;
+    docs.into_iter().next().map(|doc| from_doc(coll, doc)).transpose()
+}
+
+/// One page of the documents matching `query` (which carries the sort), with the total count.
+pub(crate) async fn page<T: DeserializeOwned, E>(
+    store: &dyn DocumentStore,
+    coll: &str,
+    query: Query,
+    page: PageRequest,
+    into_entity: impl FnMut(T) -> E,
+) -> Result<Page<E>, RepoError> {
+    let query = query.page(page);
+    let total = store.count(coll, &query).await?;
+    let docs = store.find(coll, &query).await?;
+    let items = docs.into_iter().map(|doc| from_doc(coll, doc)).collect::<Result<Vec<T>, _>>()?;
+    Ok(Page { items: items.into_iter().map(into_entity).collect(), total, offset: page.offset(), limit: page.limit() })
+}

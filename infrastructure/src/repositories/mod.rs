@@ -1,0 +1,96 @@
+//! The repository adapters: one file per aggregate, each implementing its domain port over any
+//! [`DocumentStore`] with a private document struct, so the embedded store and MongoDB share one
+//! mapping. To add an aggregate: a file with its `*Document`, `COLLECTION`, `INDEXES` and port
+//! impl, then a field and an `ensure` line in [`Repositories::on`].
+
+mod audit;
+mod codec;
+mod credentials;
+mod sessions;
+mod subscriptions;
+mod users;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use domain::credentials::CredentialRepository;
+use domain::identity::{AuditRepository, SessionRepository, UserRepository};
+use domain::subscriptions::SubscriptionRepository;
+use domain::RepoError;
+
+pub use self::audit::StoreAuditRepository;
+pub use self::credentials::StoreCredentialRepository;
+pub use self::sessions::StoreSessionRepository;
+pub use self::subscriptions::StoreSubscriptionRepository;
+pub use self::users::StoreUserRepository;
+use crate::store::embedded::EmbeddedStore;
+use crate::store::mongo::MongoStore;
+use crate::store::DocumentStore;
+
+/// Every repository, over one store.
+#[derive(Clone)]
+pub struct Repositories {
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Refresh-token sessions.
+    pub sessions: Arc<dyn SessionRepository>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditRepository>,
+    /// Exchange credentials.
+    pub credentials: Arc<dyn CredentialRepository>,
+    /// Subscriptions.
+    pub subscriptions: Arc<dyn SubscriptionRepository>,
+    /// The store underneath (for health checks).
+    pub store: Arc<dyn DocumentStore>,
+}
+
+impl Repositories {
+    /// The repositories over `store`, after ensuring every collection and index.
+    pub async fn on(store: Arc<dyn DocumentStore>) -> Result<Self, RepoError> {
+        let collections = [
+            (StoreUserRepository::COLLECTION, StoreUserRepository::INDEXES),
+            (StoreSessionRepository::COLLECTION, StoreSessionRepository::INDEXES),
+            (StoreAuditRepository::COLLECTION, StoreAuditRepository::INDEXES),
+            (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
+            (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
+        ];
+        for (coll, indexes) in collections {
+            store.ensure_collection(coll, indexes).await?;
+        }
+        Ok(Self {
+            users: Arc::new(StoreUserRepository::new(store.clone())),
+            sessions: Arc::new(StoreSessionRepository::new(store.clone())),
+            audit: Arc::new(StoreAuditRepository::new(store.clone())),
+            credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
+            subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
+            store,
+        })
+    }
+}
+
+impl fmt::Debug for Repositories {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repositories").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+/// The repositories on the embedded store persisted in `data_dir`, or purely in memory for `None`
+/// (`BOTFLEET_DATA_DIR=:memory:`). Errors when the directory is in use by another process.
+pub async fn open_embedded(data_dir: Option<&Path>) -> anyhow::Result<Repositories> {
+    let dir: Option<PathBuf> = data_dir.map(Path::to_path_buf);
+    // Replay and compaction read and write whole files: keep them off the async workers.
+    let store = tokio::task::spawn_blocking(move || EmbeddedStore::open(dir.as_deref()))
+        .await
+        .context("the embedded store's opening task failed")??;
+    Repositories::on(Arc::new(store)).await.context("cannot prepare the embedded store's collections")
+}
+
+/// The repositories on the MongoDB database `database` at `uri`; fails within seconds when no
+/// server answers. The URI is not repeated in errors, as it may hold a password.
+pub async fn open_mongo(uri: &str, database: &str) -> anyhow::Result<Repositories> {
+    let store = MongoStore::connect(uri, database).await.context("invalid MongoDB connection string")?;
+    store.ping().await.with_context(|| format!("cannot reach MongoDB (database `{database}`)"))?;
+    Repositories::on(Arc::new(store)).await.with_context(|| format!("cannot create the indexes of `{database}`"))
+}

@@ -1,0 +1,120 @@
+//! [`SubscriptionRepository`] over a [`DocumentStore`]: collection `subscriptions`, unique index
+//! `subscriptions_user` (one subscription per user).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::shared::ids::{SubscriptionId, UserId};
+use domain::subscriptions::{PaymentProvider, Plan, Subscription, SubscriptionRepository, SubscriptionStatus};
+use domain::{Page, PageRequest, RepoError};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::codec::{self, millis, millis_opt, value_of, FIRST_VERSION};
+use crate::store::{DocumentStore, IndexSpec, Query, ID};
+
+/// The stored form of a [`Subscription`].
+#[derive(Serialize, Deserialize)]
+struct SubscriptionDocument {
+    #[serde(rename = "_id")]
+    id: SubscriptionId,
+    user_id: UserId,
+    plan: Plan,
+    status: SubscriptionStatus,
+    provider: Option<PaymentProvider>,
+    provider_subscription_id: Option<String>,
+    #[serde(with = "millis_opt")]
+    current_period_end: Option<OffsetDateTime>,
+    cancel_at_period_end: bool,
+    #[serde(with = "millis")]
+    created_at: OffsetDateTime,
+    #[serde(with = "millis")]
+    updated_at: OffsetDateTime,
+    version: u64,
+}
+
+impl From<&Subscription> for SubscriptionDocument {
+    fn from(s: &Subscription) -> Self {
+        Self {
+            id: s.id,
+            user_id: s.user_id,
+            plan: s.plan,
+            status: s.status,
+            provider: s.provider,
+            provider_subscription_id: s.provider_subscription_id.clone(),
+            current_period_end: s.current_period_end,
+            cancel_at_period_end: s.cancel_at_period_end,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            version: s.version,
+        }
+    }
+}
+
+impl From<SubscriptionDocument> for Subscription {
+    fn from(d: SubscriptionDocument) -> Self {
+        Subscription {
+            id: d.id,
+            user_id: d.user_id,
+            plan: d.plan,
+            status: d.status,
+            provider: d.provider,
+            provider_subscription_id: d.provider_subscription_id,
+            current_period_end: d.current_period_end,
+            cancel_at_period_end: d.cancel_at_period_end,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+            version: d.version,
+        }
+    }
+}
+
+/// Subscriptions in a [`DocumentStore`].
+#[derive(Debug, Clone)]
+pub struct StoreSubscriptionRepository {
+    store: Arc<dyn DocumentStore>,
+}
+
+impl StoreSubscriptionRepository {
+    /// The collection.
+    pub const COLLECTION: &'static str = "subscriptions";
+    /// Its indexes.
+    pub const INDEXES: &'static [IndexSpec] = &[
+        IndexSpec::unique("subscriptions_user", &["user_id"]),
+        IndexSpec::plain("subscriptions_plan", &["plan", "created_at"]),
+    ];
+
+    /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
+    pub fn new(store: Arc<dyn DocumentStore>) -> Self {
+        Self { store }
+    }
+}
+
+#[async_trait]
+impl SubscriptionRepository for StoreSubscriptionRepository {
+    async fn create(&self, subscription: &Subscription) -> Result<Subscription, RepoError> {
+        codec::insert(&*self.store, Self::COLLECTION, &SubscriptionDocument::from(subscription)).await?;
+        Ok(Subscription { version: FIRST_VERSION, ..subscription.clone() })
+    }
+
+    async fn get_for_user(&self, user: UserId) -> Result<Subscription, RepoError> {
+        let query = Query::all().eq("user_id", user.to_string());
+        let found: Option<SubscriptionDocument> = codec::find_one(&*self.store, Self::COLLECTION, query).await?;
+        found.map(Subscription::from).ok_or(RepoError::NotFound)
+    }
+
+    async fn update(&self, subscription: &Subscription) -> Result<Subscription, RepoError> {
+        let document = SubscriptionDocument::from(subscription);
+        let version = codec::replace(&*self.store, Self::COLLECTION, &document, subscription.version).await?;
+        Ok(Subscription { version, ..subscription.clone() })
+    }
+
+    async fn list(&self, plan: Option<Plan>, page: PageRequest) -> Result<Page<Subscription>, RepoError> {
+        let mut query = Query::all();
+        if let Some(plan) = plan {
+            query = query.eq("plan", value_of(&plan));
+        }
+        let query = query.asc("created_at").asc(ID);
+        codec::page::<SubscriptionDocument, _>(&*self.store, Self::COLLECTION, query, page, Subscription::from).await
+    }
+}

@@ -1,0 +1,112 @@
+//! A small document-store abstraction with two engines: the embedded store (default, a JSON-lines
+//! journal on disk or nothing at all) and MongoDB. Repositories are written once against
+//! [`DocumentStore`] and so behave the same on both.
+//!
+//! Documents are JSON objects with a string `_id` and an integer `version`. Timestamps are stored as
+//! i64 unix milliseconds and decimals as canonical strings: both engines then compare and sort them
+//! identically, and no engine-specific type (Decimal128, dates) is needed.
+
+use std::fmt::Debug;
+
+use async_trait::async_trait;
+use domain::RepoError;
+use serde_json::Value;
+
+pub mod embedded;
+pub mod mongo;
+mod query;
+
+pub use query::{Cond, Filter, Order, Query, SortKey};
+
+/// One stored document: a JSON object with `"_id"` (string) and `"version"` (integer).
+pub type Doc = serde_json::Map<String, Value>;
+
+/// The field holding a document's id.
+pub const ID: &str = "_id";
+/// The field holding a document's optimistic-concurrency version.
+pub const VERSION: &str = "version";
+
+/// An index of a collection. Unique indexes make writes fail with `RepoError::Duplicate { index: name }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IndexSpec {
+    /// The index name reported in `Duplicate` errors (e.g. `users_email`).
+    pub name: &'static str,
+    /// The indexed (dot-path) fields, in order, all ascending.
+    pub fields: &'static [&'static str],
+    /// Whether two documents may share the same values of `fields`.
+    pub unique: bool,
+}
+
+impl IndexSpec {
+    /// A unique index.
+    pub const fn unique(name: &'static str, fields: &'static [&'static str]) -> Self {
+        Self { name, fields, unique: true }
+    }
+
+    /// A non-unique index, for speed only.
+    pub const fn plain(name: &'static str, fields: &'static [&'static str]) -> Self {
+        Self { name, fields, unique: false }
+    }
+}
+
+/// A store of JSON documents grouped in collections, with MongoDB's semantics for ids, unique
+/// indexes, comparisons and sorting. Every engine must pass the contract suite in `botfleet-tests`.
+#[async_trait]
+pub trait DocumentStore: Send + Sync + Debug {
+    /// Creates the collection's indexes if missing (idempotent; call at start-up). Errors:
+    /// `Duplicate` when existing documents already violate a unique index.
+    async fn ensure_collection(&self, coll: &str, indexes: &[IndexSpec]) -> Result<(), RepoError>;
+
+    /// Inserts `doc` as given. Errors: `Duplicate { index: "_id" }` when the id exists,
+    /// `Duplicate { index }` when a unique index refuses it.
+    async fn insert(&self, coll: &str, doc: Doc) -> Result<(), RepoError>;
+
+    /// The document with that id, if any.
+    async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError>;
+
+    /// The documents matching every filter of `query`, sorted, then skipped and limited.
+    async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError>;
+
+    /// How many documents match the filters of `query`; its sort, skip and limit are ignored, so
+    /// the query of a page also counts the page's total.
+    async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError>;
+
+    /// Replaces the whole document with `doc`'s id when its stored version equals `expected_version`.
+    /// The stored document carries `expected_version + 1`, which is returned.
+    /// Errors: `NotFound`, `Conflict` on another version, `Duplicate` from a unique index.
+    async fn replace(&self, coll: &str, doc: Doc, expected_version: u64) -> Result<u64, RepoError>;
+
+    /// Deletes the document with that id; whether there was one.
+    async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError>;
+
+    /// On every document matching the filters of `query`, sets the (dot-path) fields of `set` and
+    /// increments `version`; returns how many documents changed. `set` must not name `_id` or
+    /// `version`. Not atomic across documents (as in MongoDB): a `Duplicate` stops it midway.
+    async fn update_many_set(&self, coll: &str, query: &Query, set: Doc) -> Result<u64, RepoError>;
+
+    /// Checks that the store answers.
+    async fn ping(&self) -> Result<(), RepoError>;
+}
+
+/// The id of `doc`, which must be a string.
+pub(crate) fn doc_id(doc: &Doc) -> Result<&str, RepoError> {
+    doc.get(ID).and_then(Value::as_str).ok_or_else(|| malformed("a document has no string `_id`"))
+}
+
+/// The version of `doc`, which must be a non-negative integer.
+pub(crate) fn doc_version(doc: &Doc) -> Result<u64, RepoError> {
+    doc.get(VERSION).and_then(Value::as_u64).ok_or_else(|| malformed("a document has no integer `version`"))
+}
+
+/// Refuses a `set` that would touch the id or the version.
+pub(crate) fn check_set(set: &Doc) -> Result<(), RepoError> {
+    match set.keys().find(|k| *k == ID || *k == VERSION || k.starts_with("_id.")) {
+        Some(key) => Err(malformed(format!("update_many_set may not set `{key}`"))),
+        None => Ok(()),
+    }
+}
+
+/// A caller bug or corrupt data: reported as `Unavailable`, the only variant for failures.
+pub(crate) fn malformed(message: impl Into<String>) -> RepoError {
+    RepoError::unavailable(anyhow::anyhow!(message.into()))
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The project's test command: every test of the workspace, the MongoDB ones included.
+#
+# Without MONGODB_URI (or BOTFLEET_TEST_MONGODB_URI) it installs nx-27017, a MongoDB wire-protocol
+# server on SQLite, into .venv and runs one on a free loopback port for the duration of the run.
+# Arguments go to `cargo test`: `scripts/test.sh -p botfleet-tests --test store_mongo`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+start_nx_27017() {
+    if [[ ! -x .venv/bin/python ]]; then
+        echo "test.sh: creating .venv" >&2
+        python3 -m venv .venv
+    fi
+    if [[ ! -x .venv/bin/nx-27017 ]]; then
+        echo "test.sh: installing nx-27017 into .venv" >&2
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check nx-27017
+    fi
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/botfleet-mongo.XXXXXX")"
+    local port
+    port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+    # Log and pid files go in the temp dir: nx-27017's defaults are shared paths under /tmp.
+    .venv/bin/nx-27017 --host 127.0.0.1 -p "$port" --data-dir "$tmp/data" \
+        --log-file "$tmp/nx-27017.log" --pid-file "$tmp/nx-27017.pid" >"$tmp/stdout.log" 2>&1 &
+    server=$!
+    trap stop_nx_27017 EXIT
+
+    local deadline=$((SECONDS + 30))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        if ! kill -0 "$server" 2>/dev/null || ((SECONDS >= deadline)); then
+            echo "test.sh: nx-27017 did not start on 127.0.0.1:$port; its output:" >&2
+            cat "$tmp/stdout.log" "$tmp/nx-27017.log" >&2 2>/dev/null || true
+            exit 1
+        fi
+        sleep 0.1
+    done
+    export BOTFLEET_TEST_MONGODB_URI="mongodb://127.0.0.1:$port"
+    echo "test.sh: nx-27017 listening at $BOTFLEET_TEST_MONGODB_URI" >&2
+}
+
+stop_nx_27017() {
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    rm -rf "$tmp"
+}
+
+if [[ -z "${MONGODB_URI:-}" && -z "${BOTFLEET_TEST_MONGODB_URI:-}" ]]; then
+    start_nx_27017
+fi
+
+# The whole workspace unless the caller picked packages.
+scope=(--workspace)
+for arg in "$@"; do
+    case "$arg" in
+        -p | -p?* | --package | --package=*) scope=() ;;
+    esac
+done
+cargo test ${scope[@]+"${scope[@]}"} --all-targets "$@"

@@ -1,0 +1,126 @@
+//! The contract every store adapter must pass: generic async test functions over [`Repositories`],
+//! run against the embedded store and MongoDB by [`contract_suite!`](crate::contract_suite), plus
+//! the fixtures and the [`Harness`] they share.
+
+pub mod audit;
+pub mod credentials;
+pub mod fixtures;
+pub mod sessions;
+pub mod store;
+pub mod subscriptions;
+pub mod users;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use domain::RepoError;
+use infrastructure::repositories::Repositories;
+
+/// Generates one `#[tokio::test]` per contract function, in one module per port. `$harness` is the
+/// absolute path (`crate::…`) of an `async fn() -> Harness` giving each test a fresh store.
+/// Adding a contract function means adding its name to the list below.
+#[macro_export]
+macro_rules! contract_suite {
+    ($harness:path) => {
+        $crate::contract_suite!(@tests $harness;
+            users: [
+                create_stores_version_1_and_get_reads_it_back, get_unknown_is_not_found,
+                duplicate_email_is_refused, find_by_email, update_bumps_version_and_refuses_stale,
+                update_to_a_taken_email_is_duplicate, list_filters_and_pages_oldest_first,
+            ],
+            sessions: [
+                create_then_find_by_token_hash, duplicate_token_hash_is_refused, update_checks_version,
+                revoke_family_revokes_only_unrevoked_members, revoke_all_for_user_keeps_one_family,
+                list_for_user_is_newest_first_and_scoped,
+            ],
+            audit: [append_then_list_newest_first_with_paging, list_filters_by_action, list_is_scoped_to_the_user],
+            credentials: [
+                create_then_get_by_owner, another_owner_sees_not_found, one_credential_per_user_and_exchange,
+                find_for_exchange, update_checks_version, delete_removes, list_is_oldest_first_filtered_and_paged,
+            ],
+            subscriptions: [
+                create_then_get_for_user, one_subscription_per_user, update_checks_version,
+                list_by_plan_oldest_first_with_paging,
+            ],
+            store: [
+                insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
+                replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,
+                sort_skip_limit_and_count, update_many_set_sets_and_bumps_versions, values_round_trip,
+            ],
+        );
+    };
+    (@tests $harness:path; $($module:ident: [$($test:ident),* $(,)?]),* $(,)?) => {
+        $(mod $module {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    let harness = $harness().await;
+                    $crate::contract::$module::$test(&harness.repos).await;
+                    harness.finish().await;
+                }
+            )*
+        })*
+    };
+}
+
+/// What runs after a passing test, given the repositories (e.g. drop the database).
+pub type Teardown = Box<dyn FnOnce(Repositories) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// A fresh store for one contract test.
+pub struct Harness {
+    /// The repositories under test.
+    pub repos: Repositories,
+    teardown: Option<Teardown>,
+}
+
+impl Harness {
+    /// A harness with nothing to clean up.
+    pub fn new(repos: Repositories) -> Self {
+        Self { repos, teardown: None }
+    }
+
+    /// A harness that runs `teardown` after a passing test. A failing test skips it, leaving the
+    /// data for inspection.
+    pub fn with_teardown(repos: Repositories, teardown: Teardown) -> Self {
+        Self { repos, teardown: Some(teardown) }
+    }
+
+    /// Ends the test.
+    pub async fn finish(self) {
+        if let Some(teardown) = self.teardown {
+            teardown(self.repos).await;
+        }
+    }
+}
+
+impl fmt::Debug for Harness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Harness").field("repos", &self.repos).finish_non_exhaustive()
+    }
+}
+
+/// Every collection the suite writes, for checks over a whole store.
+pub const COLLECTIONS: &[&str] =
+    &["users", "sessions", "audit", "credentials", "subscriptions", store::ITEMS, store::KEYED, store::PAIRS];
+
+/// Asserts `result` is `Duplicate` on `index`.
+#[track_caller]
+pub fn assert_duplicate<T: fmt::Debug>(result: Result<T, RepoError>, index: &str) {
+    match result {
+        Err(RepoError::Duplicate { index: got }) => assert_eq!(got, index, "wrong index in Duplicate"),
+        other => panic!("expected Duplicate {{ index: {index} }}, got {other:?}"),
+    }
+}
+
+/// Asserts `result` is `Conflict`.
+#[track_caller]
+pub fn assert_conflict<T: fmt::Debug>(result: Result<T, RepoError>) {
+    assert!(matches!(result, Err(RepoError::Conflict)), "expected Conflict, got {result:?}");
+}
+
+/// Asserts `result` is `NotFound`.
+#[track_caller]
+pub fn assert_not_found<T: fmt::Debug>(result: Result<T, RepoError>) {
+    assert!(matches!(result, Err(RepoError::NotFound)), "expected NotFound, got {result:?}");
+}
