@@ -1,1 +1,26 @@
-//! placeholder
+//! botfleet's HTTP API: actix-web handlers, problem+json errors, middleware, OpenAPI, and the
+//! server start-up the `botfleet` binary runs.
+//!
+//! Entry points: [`bootstrap::run`] (the binary), [`startup::Application`] (tests spawn it on
+//! port 0), [`startup::app`] (in-process tests), [`routes`] (how to add a route module).
+
+pub mod auth;
+pub mod bootstrap;
+pub mod client_ip;
+pub mod error;
+pub mod metrics;
+pub mod middleware;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use client_ip::{ClientIp, UserAgent};
+pub use error::{ApiError, Problem};
+pub use metrics::Metrics;
+pub use middleware::RequestId;
+pub use settings::{Secret, Settings};
+pub use startup::Application;
+pub use state::{AppState, ReadinessCheck};

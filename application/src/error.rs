@@ -136,7 +136,10 @@ impl From<domain::RepoError> for AppError {
             },
             domain::RepoError::Unavailable(cause) => {
                 tracing::error!(error = ?cause, "store unavailable");
-                AppError::Unavailable { code: "store_unavailable", detail: "the data store is unavailable; retry shortly".into() }
+                AppError::Unavailable {
+                    code: "store_unavailable",
+                    detail: "the data store is unavailable; retry shortly".into(),
+                }
             }
         }
     }

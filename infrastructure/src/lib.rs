@@ -1,5 +1,8 @@
-//! placeholder
+//! botfleet's adapters: the embedded and MongoDB stores with one repository per aggregate,
+//! crypto (AES-256-GCM, JWT, argon2id), the system clock, and (as they land) exchanges, payments
+//! and the job scheduler.
 
+pub mod clock;
 pub mod crypto;
 pub mod repositories;
 pub mod store;

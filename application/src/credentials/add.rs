@@ -39,7 +39,12 @@ fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, ma
 impl CredentialService {
     /// Stores a credential (status `unverified` until an exchange adapter checks it).
     /// Errors: `Validation`, `Conflict{credential_exists}` when the user has one for that exchange.
-    pub async fn add(&self, owner: UserId, input: AddCredentialInput, meta: &RequestMeta) -> Result<CredentialView, AppError> {
+    pub async fn add(
+        &self,
+        owner: UserId,
+        input: AddCredentialInput,
+        meta: &RequestMeta,
+    ) -> Result<CredentialView, AppError> {
         let mut errors = Vec::new();
         let exchange = input
             .exchange

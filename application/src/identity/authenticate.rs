@@ -22,9 +22,10 @@ impl IdentityService {
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
         let now = self.ports.clock.now();
         let claims = self.ports.tokens.verify(token, now).map_err(|err| match err {
-            TokenError::Expired => {
-                AppError::Unauthorized { code: "token_expired", detail: "the access token has expired; refresh it".into() }
-            }
+            TokenError::Expired => AppError::Unauthorized {
+                code: "token_expired",
+                detail: "the access token has expired; refresh it".into(),
+            },
             TokenError::Invalid => invalid_token(),
         })?;
         let user = match self.ports.users.get(claims.user_id).await {

@@ -13,8 +13,11 @@ mod tokens;
 
 use std::sync::Arc;
 
-use domain::identity::{AuditAction, AuditEntry, AuditRepository, PasswordHasher, RequestMeta, SessionRepository, TokenIssuer, UserRepository};
 use domain::credentials::CredentialRepository;
+use domain::identity::{
+    AuditAction, AuditEntry, AuditRepository, PasswordHasher, RequestMeta, SessionRepository, TokenIssuer,
+    UserRepository,
+};
 use domain::shared::ids::{AuditId, UserId};
 use domain::subscriptions::SubscriptionRepository;
 use domain::Clock;

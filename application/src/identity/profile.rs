@@ -88,7 +88,13 @@ impl IdentityService {
         }
         if let Some(marketing) = input.accept_marketing {
             if marketing != user.consent.marketing {
-                user.consent = Consent { marketing, at: now, ip: meta.ip.clone(), user_agent: meta.user_agent.clone(), ..user.consent };
+                user.consent = Consent {
+                    marketing,
+                    at: now,
+                    ip: meta.ip.clone(),
+                    user_agent: meta.user_agent.clone(),
+                    ..user.consent
+                };
             }
         }
         user.updated_at = now;

@@ -22,7 +22,10 @@ impl IdentityService {
             return Err(self.reuse_detected(&session, meta).await);
         }
         if now >= session.expires_at {
-            return Err(AppError::Unauthorized { code: "refresh_expired", detail: "the session has expired; log in again".into() });
+            return Err(AppError::Unauthorized {
+                code: "refresh_expired",
+                detail: "the session has expired; log in again".into(),
+            });
         }
         let user = match self.active_user(session.user_id).await {
             Ok(user) => user,

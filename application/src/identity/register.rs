@@ -36,10 +36,12 @@ impl IdentityService {
     /// Registers a user. Errors: `Validation` listing every bad field, `Conflict{email_taken}`.
     pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<Profile, AppError> {
         let mut errors = Vec::new();
-        let email = Email::parse(&input.email).map_err(|e| errors.push(FieldError::new("email", "invalid", e.to_string())));
+        let email =
+            Email::parse(&input.email).map_err(|e| errors.push(FieldError::new("email", "invalid", e.to_string())));
         let password = PlainPassword::new(input.password)
             .map_err(|e| errors.push(FieldError::new("password", "weak_password", e.to_string())));
-        let name = DisplayName::parse(&input.name).map_err(|e| errors.push(FieldError::new("name", "invalid", e.to_string())));
+        let name =
+            DisplayName::parse(&input.name).map_err(|e| errors.push(FieldError::new("name", "invalid", e.to_string())));
         if !input.accept_terms {
             errors.push(FieldError::new("accept_terms", "must_accept", "the terms of use must be accepted"));
         }

@@ -3,6 +3,6 @@
 mod credential;
 mod ports;
 
-pub use credential::{ApiKeyLast4, CredentialStatus, EncryptedValue, ExchangeCredential};
 pub use crate::exchange::{ExchangeId, UnknownExchange};
+pub use credential::{ApiKeyLast4, CredentialStatus, EncryptedValue, ExchangeCredential};
 pub use ports::{CredentialRepository, SecretCipher};

@@ -17,13 +17,22 @@ pub trait CredentialRepository: Send + Sync {
     /// The owner's credential with that id. Errors: `NotFound` (also for another owner's id).
     async fn get(&self, owner: UserId, id: CredentialId) -> Result<ExchangeCredential, RepoError>;
     /// The owner's credential for that exchange, if any.
-    async fn find_for_exchange(&self, owner: UserId, exchange: ExchangeId) -> Result<Option<ExchangeCredential>, RepoError>;
+    async fn find_for_exchange(
+        &self,
+        owner: UserId,
+        exchange: ExchangeId,
+    ) -> Result<Option<ExchangeCredential>, RepoError>;
     /// Replaces under a version check. Errors: `Conflict`, `NotFound`.
     async fn update(&self, credential: &ExchangeCredential) -> Result<ExchangeCredential, RepoError>;
     /// Deletes the owner's credential. Errors: `NotFound`.
     async fn delete(&self, owner: UserId, id: CredentialId) -> Result<(), RepoError>;
     /// The owner's credentials, oldest first, optionally for one exchange.
-    async fn list(&self, owner: UserId, exchange: Option<ExchangeId>, page: PageRequest) -> Result<Page<ExchangeCredential>, RepoError>;
+    async fn list(
+        &self,
+        owner: UserId,
+        exchange: Option<ExchangeId>,
+        page: PageRequest,
+    ) -> Result<Page<ExchangeCredential>, RepoError>;
 }
 
 /// Encrypts secrets at rest (AES-256-GCM with key ids in production).

@@ -30,8 +30,12 @@ pub trait ExchangeGateway: Send + Sync {
     async fn order_book(&self, symbol: &Symbol, depth: u32) -> Result<OrderBook, ExchangeError>;
 
     /// Candles, oldest first. Errors: `UnsupportedTimeframe`, `UnknownSymbol`.
-    async fn candles(&self, symbol: &Symbol, timeframe: Timeframe, range: CandleRange)
-        -> Result<Vec<Candle>, ExchangeError>;
+    async fn candles(
+        &self,
+        symbol: &Symbol,
+        timeframe: Timeframe,
+        range: CandleRange,
+    ) -> Result<Vec<Candle>, ExchangeError>;
 
     /// Places an order. The request's client order id must already be persisted. On
     /// `OutcomeUnknown` the caller must look the order up by client id before anything else;
@@ -41,14 +45,27 @@ pub trait ExchangeGateway: Send + Sync {
 
     /// Cancels an order; returns its state after the cancel request (which may still be open
     /// where the exchange cancels asynchronously). Errors: `OrderNotFound`.
-    async fn cancel_order(&self, creds: &ApiCredentials, symbol: &Symbol, order: &OrderRef)
-        -> Result<ExchangeOrder, ExchangeError>;
+    async fn cancel_order(
+        &self,
+        creds: &ApiCredentials,
+        symbol: &Symbol,
+        order: &OrderRef,
+    ) -> Result<ExchangeOrder, ExchangeError>;
 
     /// One order by exchange id or client id. Errors: `OrderNotFound`.
-    async fn order(&self, creds: &ApiCredentials, symbol: &Symbol, order: &OrderRef) -> Result<ExchangeOrder, ExchangeError>;
+    async fn order(
+        &self,
+        creds: &ApiCredentials,
+        symbol: &Symbol,
+        order: &OrderRef,
+    ) -> Result<ExchangeOrder, ExchangeError>;
 
     /// Open orders, in one market or all.
-    async fn open_orders(&self, creds: &ApiCredentials, symbol: Option<Symbol>) -> Result<Vec<ExchangeOrder>, ExchangeError>;
+    async fn open_orders(
+        &self,
+        creds: &ApiCredentials,
+        symbol: Option<Symbol>,
+    ) -> Result<Vec<ExchangeOrder>, ExchangeError>;
 
     /// Balances of every asset (zero balances may be omitted).
     async fn balances(&self, creds: &ApiCredentials) -> Result<Vec<Balance>, ExchangeError>;

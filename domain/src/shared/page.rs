@@ -58,6 +58,11 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// Maps every item, keeping the paging figures.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), total: self.total, offset: self.offset, limit: self.limit }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            offset: self.offset,
+            limit: self.limit,
+        }
     }
 }

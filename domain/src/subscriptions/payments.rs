@@ -230,7 +230,8 @@ pub fn external_reference(user_id: UserId, plan: Plan) -> String {
 /// Parses [`external_reference`]'s format.
 pub fn parse_external_reference(raw: &str) -> Option<(UserId, Plan)> {
     let mut parts = raw.split(':');
-    let (Some("botfleet"), Some(user), Some(plan), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some("botfleet"), Some(user), Some(plan), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return None;
     };
     Some((UserId::parse(user)?, plan.parse().ok()?))

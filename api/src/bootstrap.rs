@@ -1,0 +1,166 @@
+//! Start-up wiring: command line, settings, telemetry, state, server. `main` only calls [`run`].
+//!
+//! To wire a store or a use case: build it in [`state`] from the settings and put it in a new
+//! `AppState` field (see `state.rs`).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use application::credentials::{CredentialPorts, CredentialService};
+use application::identity::{IdentityConfig, IdentityPorts, IdentityService};
+use async_trait::async_trait;
+use domain::Clock;
+use infrastructure::clock::SystemClock;
+use infrastructure::crypto::{AesGcmCipher, Argon2Hasher, JwtIssuer};
+use infrastructure::repositories::{open_embedded, open_mongo, Repositories};
+use infrastructure::store::DocumentStore;
+
+use crate::settings::{Settings, StoreSettings};
+use crate::startup::Application;
+use crate::state::{AppState, IpLimits, ReadinessCheck, Services};
+use crate::telemetry;
+
+/// What the command line asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cli {
+    /// `--dev`: same as `BOTFLEET_DEV_MODE=true`.
+    pub dev: bool,
+    /// `--help`.
+    pub help: bool,
+}
+
+/// The usage text for `--help`.
+pub const USAGE: &str = "\
+usage: botfleet [--dev]
+
+  --dev    development mode: generate a missing BOTFLEET_JWT_SECRET / BOTFLEET_ENCRYPTION_KEY
+           (tokens and stored credentials will not survive a restart)
+
+Configuration comes from BOTFLEET_* environment variables; see the README.";
+
+impl Cli {
+    /// Parses the arguments after the program name.
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
+        let mut cli = Cli::default();
+        for arg in args {
+            match arg.as_str() {
+                "--dev" => cli.dev = true,
+                "-h" | "--help" => cli.help = true,
+                other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+            }
+        }
+        Ok(cli)
+    }
+}
+
+/// Reads the settings from the environment; `--dev` forces `BOTFLEET_DEV_MODE=true`.
+pub fn load_settings(cli: &Cli) -> Result<Settings, crate::settings::SettingsError> {
+    Settings::from_lookup(|var| {
+        if cli.dev && var == "BOTFLEET_DEV_MODE" {
+            return Some("true".to_owned());
+        }
+        std::env::var(var).ok()
+    })
+}
+
+/// Opens the store the settings name: MongoDB when `MONGODB_URI` is set, else the embedded store
+/// (on disk, or in memory for `BOTFLEET_DATA_DIR=:memory:`).
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Repositories> {
+    match &settings.store {
+        StoreSettings::Mongo { uri, database } => {
+            open_mongo(uri.expose(), database).await.context("connecting to MongoDB (MONGODB_URI)")
+        }
+        StoreSettings::Embedded { data_dir } => open_embedded(Some(data_dir))
+            .await
+            .with_context(|| format!("opening the embedded store in {} (BOTFLEET_DATA_DIR)", data_dir.display())),
+        StoreSettings::InMemory => open_embedded(None).await.context("opening the in-memory store"),
+    }
+}
+
+/// Builds the use cases over `repositories` with the adapters the settings configure.
+pub fn services(settings: &Settings, repositories: &Repositories, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
+    let cipher =
+        Arc::new(AesGcmCipher::from_env_value(settings.encryption_key.expose()).context("BOTFLEET_ENCRYPTION_KEY")?);
+    let tokens = Arc::new(
+        JwtIssuer::new(settings.jwt.secret.expose().as_bytes(), &settings.jwt.issuer, &settings.jwt.audience)
+            .context("BOTFLEET_JWT_SECRET")?,
+    );
+    let identity = IdentityService::new(
+        IdentityPorts {
+            users: repositories.users.clone(),
+            sessions: repositories.sessions.clone(),
+            audit: repositories.audit.clone(),
+            subscriptions: repositories.subscriptions.clone(),
+            credentials: repositories.credentials.clone(),
+            hasher: Arc::new(Argon2Hasher::production()),
+            tokens,
+            clock: clock.clone(),
+        },
+        IdentityConfig::default(),
+    );
+    let credentials = CredentialService::new(CredentialPorts {
+        credentials: repositories.credentials.clone(),
+        cipher,
+        audit: repositories.audit.clone(),
+        clock: clock.clone(),
+    });
+    Ok(Services {
+        identity: Arc::new(identity),
+        credentials: Arc::new(credentials),
+        clock,
+        limits: Arc::new(IpLimits::default()),
+    })
+}
+
+/// The store's `ping`, as the readiness check.
+struct StoreReadiness(Arc<dyn DocumentStore>);
+
+#[async_trait]
+impl ReadinessCheck for StoreReadiness {
+    async fn check(&self) -> anyhow::Result<()> {
+        self.0.ping().await.map_err(anyhow::Error::from)
+    }
+}
+
+/// Builds the application state from the settings: store, adapters, use cases.
+pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
+    let repositories = open_store(&settings).await?;
+    let services = services(&settings, &repositories, Arc::new(SystemClock))?;
+    Ok(AppState::new(settings, services).with_readiness(Arc::new(StoreReadiness(repositories.store.clone()))))
+}
+
+/// Starts telemetry and serves until SIGTERM/SIGINT.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    telemetry::init(&settings.log)?;
+    telemetry::log_startup(&settings);
+    let application = Application::build(state(settings).await?)?;
+    tracing::info!(port = application.port(), "listening");
+    application.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn dev_flag_is_parsed_and_unknown_arguments_are_refused() {
+        assert_eq!(Cli::parse(args(&["--dev"])), Ok(Cli { dev: true, help: false }));
+        assert_eq!(Cli::parse(args(&[])), Ok(Cli::default()));
+        assert!(Cli::parse(args(&["--prod"])).unwrap_err().contains("unknown argument `--prod`"));
+    }
+
+    #[actix_web::test]
+    async fn state_is_ready_by_default() {
+        let settings = Settings::from_pairs(&[("BOTFLEET_DEV_MODE", "true")]).unwrap();
+
+        let state = state(settings).await.unwrap();
+
+        assert!(state.readiness.check().await.is_ok());
+    }
+}

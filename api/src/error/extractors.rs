@@ -1,0 +1,123 @@
+//! Extractor configurations that turn actix's body, query and path errors into problems.
+//!
+//! Serde messages are used to name the field when serde names it; quoted values in them are
+//! redacted, because the value a client sent may be a password or a token.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{web, HttpRequest};
+use application::{AppError, FieldError};
+
+use super::ApiError;
+
+/// `web::Json` limits and errors: malformed JSON -> 400 `malformed_json` (with line and column),
+/// a wrong field -> 422 `validation_failed`, too large -> 413, wrong content type -> 415.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(move |err, _req| json_error(err, limit).into())
+}
+
+/// `web::Query` errors -> 400 `invalid_query` naming the parameter.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let QueryPayloadError::Deserialize(err) = err else {
+            return ApiError::from(AppError::BadRequest { code: "invalid_query", detail: "invalid query".into() })
+                .into();
+        };
+        parameter_error("invalid_query", "query", &err.to_string(), None).into()
+    })
+}
+
+/// `web::Path` errors -> 400 `invalid_path` naming the segment.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, req: &HttpRequest| {
+        let PathError::Deserialize(err) = err else {
+            return ApiError::from(AppError::BadRequest { code: "invalid_path", detail: "invalid path".into() }).into();
+        };
+        // Serde does not name a bad path segment; when there is only one, it is that one.
+        let segments: Vec<&str> = req.match_info().iter().map(|(name, _)| name).collect();
+        let only = (segments.len() == 1).then(|| segments[0]);
+        parameter_error("invalid_path", "path", &err.to_string(), only).into()
+    })
+}
+
+fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
+    match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
+            detail: "the body must be JSON: send `Content-Type: application/json`".into(),
+        },
+        JsonPayloadError::Deserialize(err) if err.is_data() => {
+            ApiError::App(AppError::Validation(vec![serde_field_error(&strip_position(&err.to_string()), None)]))
+        }
+        JsonPayloadError::Deserialize(err) => ApiError::MalformedJson {
+            detail: format!(
+                "malformed JSON at line {}, column {}: {}",
+                err.line(),
+                err.column(),
+                redact_values(&strip_position(&err.to_string()))
+            ),
+        },
+        other => {
+            ApiError::App(AppError::BadRequest { code: "unreadable_body", detail: redact_values(&other.to_string()) })
+        }
+    }
+}
+
+fn parameter_error(code: &'static str, location: &str, message: &str, fallback: Option<&str>) -> ApiError {
+    let field = serde_field_error(message, fallback.or(Some(location)));
+    let detail = format!("invalid {location} parameter `{}`: {}", field.field, field.message);
+    ApiError::InvalidParameter { code, detail, errors: vec![field] }
+}
+
+/// A field error from a serde message (`missing field `email``, `invalid type: ...`).
+/// The field is the one serde names, else `fallback`, else `body`.
+fn serde_field_error(message: &str, fallback: Option<&str>) -> FieldError {
+    let named =
+        |prefix: &str| message.split_once(prefix).and_then(|(_, rest)| rest.split('`').next()).map(str::to_owned);
+    let (field, code) = if let Some(field) = named("missing field `") {
+        (Some(field), "required")
+    } else if let Some(field) = named("unknown field `") {
+        (Some(field), "unknown_field")
+    } else if let Some(field) = named("duplicate field `") {
+        (Some(field), "duplicate_field")
+    } else if message.starts_with("invalid type") {
+        (None, "invalid_type")
+    } else if message.starts_with("invalid length") {
+        (None, "invalid_length")
+    } else if message.starts_with("unknown variant") {
+        (None, "unknown_variant")
+    } else {
+        (None, "invalid_value")
+    };
+    let field = field.unwrap_or_else(|| fallback.unwrap_or("body").to_owned());
+    FieldError::new(field, code, redact_values(message))
+}
+
+/// serde_json appends ` at line L column C`; the problem says it once, in its own words.
+fn strip_position(message: &str) -> String {
+    message.rfind(" at line ").map_or(message, |i| &message[..i]).to_owned()
+}
+
+/// Replaces every double-quoted literal (a value the client sent) with `"…"`.
+pub fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            continue;
+        }
+        out.push_str("\"…\"");
+        let mut escaped = false;
+        for c in chars.by_ref() {
+            match (escaped, c) {
+                (false, '\\') => escaped = true,
+                (false, '"') => break,
+                _ => escaped = false,
+            }
+        }
+    }
+    out
+}

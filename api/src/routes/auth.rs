@@ -1,0 +1,380 @@
+//! `/api/auth`: registration, login, token refresh and logout, the caller's profile and password.
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use application::identity::{ChangePasswordInput, LoginInput, Profile, RegisterInput, TokenPair, UpdateProfileInput};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::common::{request_meta, validated};
+use crate::state::AppState;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "auth";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Registration, login, token refresh and logout, the caller's profile and password.",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(register)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me)
+        .service(update_me)
+        .service(change_password);
+}
+
+/// Sign-up form.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// E-mail address; normalised to lower case.
+    #[validate(length(max = 254))]
+    #[schema(example = "ana@example.com")]
+    pub email: String,
+    /// At least 10 characters mixing at least two of: lower case, upper case, digits, symbols.
+    #[validate(length(max = 128))]
+    #[schema(example = "correct horse 42", format = Password)]
+    pub password: String,
+    /// Display name, 1 to 100 characters.
+    #[validate(length(max = 100))]
+    #[schema(example = "Ana")]
+    pub name: String,
+    /// Must be `true`: the terms of use are accepted.
+    pub accept_terms: bool,
+    /// Must be `true`: the privacy policy is accepted.
+    pub accept_privacy: bool,
+    /// Marketing messages allowed (default `false`).
+    #[serde(default)]
+    pub accept_marketing: Option<bool>,
+}
+
+/// Login form.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// E-mail address.
+    #[validate(length(max = 254))]
+    pub email: String,
+    /// Password.
+    #[validate(length(max = 128))]
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// A refresh token, for `/refresh` and `/logout`.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The opaque refresh token from login or the last refresh.
+    #[validate(length(min = 1, max = 512))]
+    pub refresh_token: String,
+}
+
+/// Profile changes; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    /// New display name.
+    #[validate(length(max = 100))]
+    pub name: Option<String>,
+    /// New marketing consent.
+    pub accept_marketing: Option<bool>,
+}
+
+/// Password change form.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password in use now.
+    #[validate(length(max = 128))]
+    #[schema(format = Password)]
+    pub current_password: String,
+    /// The new password (same policy as registration).
+    #[validate(length(max = 128))]
+    #[schema(format = Password)]
+    pub new_password: String,
+}
+
+/// Tokens issued by login, refresh and password change.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// JWT (HS256) access token, valid `expires_in` seconds.
+    pub access_token: String,
+    /// Opaque refresh token, valid 7 days and exactly once.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(p: TokenPair) -> Self {
+        Self {
+            access_token: p.access_token,
+            refresh_token: p.refresh_token,
+            token_type: p.token_type.into(),
+            expires_in: p.expires_in,
+        }
+    }
+}
+
+/// The consent record (LGPD).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentResponse {
+    /// Terms of use accepted.
+    pub terms: bool,
+    /// Privacy policy accepted.
+    pub privacy: bool,
+    /// Marketing allowed.
+    pub marketing: bool,
+    /// When the flags were last set.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+}
+
+/// A user's own account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// User id (ULID).
+    #[schema(value_type = String, example = "01JD0000000000000000000000")]
+    pub id: String,
+    /// E-mail.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `user` or `admin`.
+    #[schema(example = "user")]
+    pub role: String,
+    /// `active`, `blocked` or `deleted`.
+    #[schema(example = "active")]
+    pub status: String,
+    /// `FREE`, `PRO` or `MAX`.
+    #[schema(example = "FREE")]
+    pub plan: String,
+    /// Billing state of the plan (`active`, `past_due`, …).
+    #[schema(example = "active")]
+    pub subscription_status: String,
+    /// Consent record.
+    pub consent: ConsentResponse,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+/// The wire name of a serde unit enum value.
+pub(crate) fn wire<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+impl From<Profile> for UserResponse {
+    fn from(p: Profile) -> Self {
+        Self {
+            id: p.id.to_string(),
+            email: p.email,
+            name: p.name,
+            role: wire(&p.role),
+            status: wire(&p.status),
+            plan: p.plan.as_str().to_owned(),
+            subscription_status: wire(&p.subscription_status),
+            consent: ConsentResponse {
+                terms: p.consent.terms,
+                privacy: p.consent.privacy,
+                marketing: p.consent.marketing,
+                at: p.consent.at,
+            },
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// Create an account. Limited to 3 per minute per client IP.
+#[utoipa::path(
+    tag = TAG,
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created, on the FREE plan", body = UserResponse),
+        (status = 409, description = "E-mail already registered (`email_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this IP (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    state.limit_ip(&state.limits.register, &meta)?;
+    let body = validated(body.into_inner())?;
+    let input = RegisterInput {
+        email: body.email,
+        password: body.password,
+        name: body.name,
+        accept_terms: body.accept_terms,
+        accept_privacy: body.accept_privacy,
+        accept_marketing: body.accept_marketing.unwrap_or(false),
+    };
+    let profile = state.identity.register(input, &meta).await?;
+    Ok(HttpResponse::Created().json(UserResponse::from(profile)))
+}
+
+/// Log in with e-mail and password. Limited to 5 per minute per client IP and 5 failures per
+/// e-mail per 15 minutes.
+#[utoipa::path(
+    tag = TAG,
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "E-mail or password incorrect (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account blocked (`account_blocked`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    state.limit_ip(&state.limits.login, &meta)?;
+    let body = validated(body.into_inner())?;
+    let pair = state.identity.login(LoginInput { email: body.email, password: body.password }, &meta).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))
+}
+
+/// Exchange a refresh token for a new pair. Each refresh token works once; presenting a used
+/// one revokes every session of that login (`refresh_reused`). Limited to 30 per minute per IP.
+#[utoipa::path(
+    tag = TAG,
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New token pair", body = TokenResponse),
+        (status = 401, description = "Invalid, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many refreshes (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    state.limit_ip(&state.limits.refresh, &meta)?;
+    let body = validated(body.into_inner())?;
+    let pair = state.identity.refresh(&body.refresh_token, &meta).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))
+}
+
+/// Log out: revokes the refresh token's whole session family. Idempotent.
+#[utoipa::path(
+    tag = TAG,
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Logged out"))
+)]
+#[post("/api/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    let body = validated(body.into_inner())?;
+    state.identity.logout(&body.refresh_token, &meta).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's account.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = UserResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/auth/me")]
+pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let profile = state.identity.profile(auth.0.user_id).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(profile)))
+}
+
+/// Change the caller's name or marketing consent.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "Updated account", body = UserResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/api/auth/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<UpdateMeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    let body = validated(body.into_inner())?;
+    let input = UpdateProfileInput { name: body.name, accept_marketing: body.accept_marketing };
+    let profile = state.identity.update_profile(auth.0.user_id, input, &meta).await?;
+    Ok(HttpResponse::Ok().json(UserResponse::from(profile)))
+}
+
+/// Change the password. Every other session ends at once (refresh tokens revoked, older access
+/// tokens refused); the answer carries a fresh pair for this client.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Password changed; new tokens", body = TokenResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Current password incorrect or new password too weak", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/api/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    let body = validated(body.into_inner())?;
+    let input = ChangePasswordInput { current_password: body.current_password, new_password: body.new_password };
+    let pair = state.identity.change_password(auth.0.user_id, input, &meta).await?;
+    Ok(HttpResponse::Ok().json(TokenResponse::from(pair)))
+}
+
+crate::opaque_debug!(RegisterRequest);
+crate::opaque_debug!(LoginRequest);
+crate::opaque_debug!(RefreshRequest);
+crate::opaque_debug!(ChangePasswordRequest);
+crate::opaque_debug!(TokenResponse);

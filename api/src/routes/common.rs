@@ -1,0 +1,60 @@
+//! Pieces shared by route modules: request metadata, body validation, paging parameters.
+
+use actix_web::HttpRequest;
+use domain::identity::RequestMeta;
+use domain::PageRequest;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use validator::Validate;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Client IP (resolved through trusted proxies) and user agent of a request.
+pub fn request_meta(req: &HttpRequest, state: &AppState) -> RequestMeta {
+    let ip = crate::client_ip::client_ip(req, &state.settings.http.trusted_proxies).map(|ip| ip.to_string());
+    let user_agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    RequestMeta { ip, user_agent }
+}
+
+/// Runs the body's `validator` rules; failures are a 422 naming each field.
+pub fn validated<T: Validate>(body: T) -> Result<T, ApiError> {
+    body.validate().map_err(ApiError::from)?;
+    Ok(body)
+}
+
+/// Paging parameters of list endpoints.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    pub offset: Option<u64>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+}
+
+impl Paging {
+    /// The page to read.
+    pub fn page(&self) -> PageRequest {
+        PageRequest::new(self.offset.unwrap_or(0), self.limit.unwrap_or(PageRequest::DEFAULT_LIMIT))
+    }
+}
+
+/// Implements `Debug` printing only the type name, for DTOs that carry secrets (passwords,
+/// tokens, API keys), so that no log line can ever show them.
+#[macro_export]
+macro_rules! opaque_debug {
+    ($type:ty) => {
+        impl std::fmt::Debug for $type {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(concat!(stringify!($type), "(<redacted>)"))
+            }
+        }
+    };
+}

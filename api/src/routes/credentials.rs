@@ -1,0 +1,217 @@
+//! `/api/credentials`: exchange API keys, stored encrypted and never shown back.
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use application::credentials::{AddCredentialInput, CredentialView};
+use domain::shared::ids::CredentialId;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::auth::wire;
+use crate::routes::common::{request_meta, validated, Paging};
+use crate::state::AppState;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "credentials";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Exchange API credentials, stored encrypted (AES-256-GCM) and never shown back.",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(create_credential).service(list_credentials).service(get_credential).service(delete_credential);
+}
+
+/// A new exchange credential.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCredentialRequest {
+    /// `binance` or `mercado_bitcoin`.
+    #[schema(example = "binance")]
+    pub exchange: String,
+    /// The API key (8 to 256 characters). Only its last 4 characters are ever shown.
+    #[validate(length(max = 256))]
+    pub api_key: String,
+    /// The API secret (8 to 512 characters). Never shown.
+    #[validate(length(max = 512))]
+    #[schema(format = Password)]
+    pub api_secret: String,
+    /// Whether the key is for the exchange's test network (default `false`).
+    #[serde(default)]
+    pub testnet: bool,
+}
+
+/// What is shown of a stored credential.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialResponse {
+    /// Credential id.
+    pub id: String,
+    /// `binance` or `mercado_bitcoin`.
+    pub exchange: String,
+    /// The last 4 characters of the API key.
+    #[schema(example = "x9Qz")]
+    pub key_last4: String,
+    /// Test-network key.
+    pub testnet: bool,
+    /// `unverified`, `valid` or `invalid`.
+    #[schema(example = "unverified")]
+    pub status: String,
+    /// Why it is invalid, when known.
+    pub status_reason: Option<String>,
+    /// When it was last validated.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub validated_at: Option<OffsetDateTime>,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<CredentialView> for CredentialResponse {
+    fn from(c: CredentialView) -> Self {
+        Self {
+            id: c.id.to_string(),
+            exchange: c.exchange.as_str().to_owned(),
+            key_last4: c.key_last4,
+            testnet: c.testnet,
+            status: wire(&c.status),
+            status_reason: c.status_reason,
+            validated_at: c.validated_at,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A page of credentials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialList {
+    /// This page.
+    pub items: Vec<CredentialResponse>,
+    /// Matches in all.
+    pub total: u64,
+    /// Offset of this page.
+    pub offset: u64,
+    /// Page size applied.
+    pub limit: u64,
+}
+
+/// A credential id from the path; a malformed one cannot exist, so it is a 404.
+pub(crate) fn credential_id(raw: &str) -> Result<CredentialId, ApiError> {
+    CredentialId::parse(raw).ok_or_else(|| ApiError::from(application::AppError::NotFound { resource: "credential" }))
+}
+
+/// Store an exchange credential, encrypted (AES-256-GCM). One per exchange.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = CreateCredentialRequest,
+    responses(
+        (status = 201, description = "Stored; status `unverified` until validated", body = CredentialResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A credential for this exchange exists (`credential_exists`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/credentials")]
+pub async fn create_credential(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<CreateCredentialRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    let body = validated(body.into_inner())?;
+    let input = AddCredentialInput {
+        exchange: body.exchange,
+        api_key: body.api_key,
+        api_secret: body.api_secret,
+        testnet: body.testnet,
+    };
+    let view = state.credentials.add(auth.0.user_id, input, &meta).await?;
+    Ok(HttpResponse::Created().json(CredentialResponse::from(view)))
+}
+
+/// The caller's credentials, oldest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(Paging),
+    responses(
+        (status = 200, description = "A page of credentials", body = CredentialList),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/credentials")]
+pub async fn list_credentials(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    paging: web::Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    let page = state.credentials.list(auth.0.user_id, paging.page()).await?;
+    Ok(HttpResponse::Ok().json(CredentialList {
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+        items: page.items.into_iter().map(CredentialResponse::from).collect(),
+    }))
+}
+
+/// One of the caller's credentials.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Credential id")),
+    responses(
+        (status = 200, description = "The credential", body = CredentialResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such credential for this user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/credentials/{id}")]
+pub async fn get_credential(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state.credentials.get(auth.0.user_id, credential_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(CredentialResponse::from(view)))
+}
+
+/// Delete one of the caller's credentials.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Credential id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such credential for this user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/credentials/{id}")]
+pub async fn delete_credential(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = request_meta(&req, &state);
+    state.credentials.remove(auth.0.user_id, credential_id(&id)?, &meta).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+crate::opaque_debug!(CreateCredentialRequest);

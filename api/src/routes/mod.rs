@@ -1,0 +1,56 @@
+//! The HTTP routes, one module per feature.
+//!
+//! # Adding a route module (e.g. `credentials`)
+//!
+//! 1. Create `routes/credentials.rs`. Write each handler with `#[utoipa::path(...)]` above an
+//!    actix method macro (`#[get("/api/credentials/{id}")]`), with `tag = TAG`, its `responses`
+//!    (errors as `body = Problem, content_type = "application/problem+json"`) and, when it needs
+//!    a token, `security(("bearer" = []))`. End the file with
+//!    `pub const MODULE: RouteModule = RouteModule { tag: TAG, description: "...", configure };`
+//!    and a `fn configure(cfg: &mut ServiceConfig)` calling `cfg.service(handler)` per handler.
+//! 2. Here: add `pub mod credentials;` and `credentials::MODULE` to [`MODULES`].
+//! 3. Regenerate the spec: `BOTFLEET_UPDATE_OPENAPI=1 cargo test -p botfleet-api openapi_is_up_to_date`.
+//!
+//! `ServiceConfig` is `utoipa_actix_web`'s: it only accepts `#[utoipa::path]` handlers, and it
+//! documents each route as it registers it, so no route is served undocumented, and the
+//! 405-vs-404 fallback (`error::RouteTable`) learns every route from the same document.
+
+pub mod auth;
+pub mod common;
+pub mod credentials;
+pub mod health;
+pub mod metrics;
+pub mod users;
+
+use utoipa::openapi::tag::{Tag, TagBuilder};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers a module's handlers.
+pub type RouteConfig = fn(&mut ServiceConfig<'_>);
+
+/// A route module: its OpenAPI tag and its registration function.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteModule {
+    /// The OpenAPI tag every handler of the module uses.
+    pub tag: &'static str,
+    /// The tag's description in the OpenAPI document.
+    pub description: &'static str,
+    /// Registers the module's handlers.
+    pub configure: RouteConfig,
+}
+
+/// Every route module, in the order their tags appear in the documentation.
+pub const MODULES: &[RouteModule] =
+    &[auth::MODULE, users::MODULE, credentials::MODULE, health::MODULE, metrics::MODULE];
+
+/// Registers every module's routes (the production route set).
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    for module in MODULES {
+        (module.configure)(cfg);
+    }
+}
+
+/// The OpenAPI tags of every module.
+pub fn tags() -> Vec<Tag> {
+    MODULES.iter().map(|m| TagBuilder::new().name(m.tag).description(Some(m.description)).build()).collect()
+}

@@ -1,0 +1,169 @@
+//! `AppState`: what every handler can reach, shared by all workers as `web::Data<AppState>`.
+//!
+//! To add a dependency (a use-case service, a gateway): add a `pub` field holding an `Arc` (or
+//! another cheap-to-clone handle), set it in `bootstrap::state` (and the test helpers), and take
+//! `web::Data<AppState>` in the handler.
+
+use std::fmt;
+use std::sync::Arc;
+
+use application::credentials::CredentialService;
+use application::identity::IdentityService;
+use application::rate_limit::RateLimiter;
+use application::AppError;
+use async_trait::async_trait;
+use domain::identity::RequestMeta;
+use domain::Clock;
+
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+
+/// Whether the service can do useful work (the store answers). Backs `GET /health/ready`.
+#[async_trait]
+pub trait ReadinessCheck: Send + Sync {
+    /// `Ok` when ready; the error (logged, never shown) says what is not.
+    async fn check(&self) -> anyhow::Result<()>;
+}
+
+/// A check that always passes (until a store is wired in).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AlwaysReady;
+
+#[async_trait]
+impl ReadinessCheck for AlwaysReady {
+    async fn check(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
+/// Per-client-IP request limits of the public auth endpoints.
+#[derive(Debug)]
+pub struct IpLimits {
+    /// `POST /api/auth/register`: 3 a minute.
+    pub register: RateLimiter,
+    /// `POST /api/auth/login`: 5 a minute.
+    pub login: RateLimiter,
+    /// `POST /api/auth/refresh`: 30 a minute.
+    pub refresh: RateLimiter,
+}
+
+impl Default for IpLimits {
+    fn default() -> Self {
+        let minute = time::Duration::minutes(1);
+        Self {
+            register: RateLimiter::new(3, minute),
+            login: RateLimiter::new(5, minute),
+            refresh: RateLimiter::new(30, minute),
+        }
+    }
+}
+
+/// The use cases and ports handlers call, built once at start-up (see `bootstrap::services`).
+#[derive(Clone, Debug)]
+pub struct Services {
+    /// Accounts and sessions.
+    pub identity: Arc<IdentityService>,
+    /// Exchange credentials.
+    pub credentials: Arc<CredentialService>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Per-IP limits.
+    pub limits: Arc<IpLimits>,
+}
+
+/// Everything handlers share. Cloning is cheap: every field is a shared handle.
+#[derive(Clone)]
+pub struct AppState {
+    /// The settings the server started with.
+    pub settings: Arc<Settings>,
+    /// The Prometheus registry (`/metrics`); register other collectors into it.
+    pub metrics: Metrics,
+    /// What `/health/ready` asks.
+    pub readiness: Arc<dyn ReadinessCheck>,
+    /// Accounts and sessions.
+    pub identity: Arc<IdentityService>,
+    /// Exchange credentials.
+    pub credentials: Arc<CredentialService>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Per-IP limits of the auth endpoints.
+    pub limits: Arc<IpLimits>,
+}
+
+impl AppState {
+    /// `settings` and `services`, a fresh [`Metrics`] and [`AlwaysReady`]; swap parts with the
+    /// `with_*` methods.
+    pub fn new(settings: Settings, services: Services) -> Self {
+        Self {
+            settings: Arc::new(settings),
+            metrics: Metrics::new(),
+            readiness: Arc::new(AlwaysReady),
+            identity: services.identity,
+            credentials: services.credentials,
+            clock: services.clock,
+            limits: services.limits,
+        }
+    }
+
+    /// Takes one token of `limiter` for the request's client IP; requests whose IP is unknown
+    /// share one bucket.
+    pub fn limit_ip(&self, limiter: &RateLimiter, meta: &RequestMeta) -> Result<(), AppError> {
+        let key = meta.ip.as_deref().unwrap_or("unknown");
+        limiter.acquire(key, self.clock.now()).map_err(|retry| AppError::RateLimited { retry_after_secs: retry.0 })
+    }
+
+    /// Uses `metrics` (one registry shared with components built before the server).
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Uses `check` for `/health/ready`.
+    pub fn with_readiness(mut self, check: Arc<dyn ReadinessCheck>) -> Self {
+        self.readiness = check;
+        self
+    }
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Down;
+
+    #[async_trait]
+    impl ReadinessCheck for Down {
+        async fn check(&self) -> anyhow::Result<()> {
+            anyhow::bail!("store unreachable")
+        }
+    }
+
+    async fn state() -> AppState {
+        let settings =
+            Settings::from_pairs(&[("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")]).unwrap();
+        crate::bootstrap::state(settings).await.unwrap()
+    }
+
+    #[actix_web::test]
+    async fn ready_with_the_store_and_checks_can_be_swapped() {
+        let state = state().await;
+        assert!(state.readiness.check().await.is_ok());
+
+        let state = state.with_readiness(Arc::new(Down));
+        assert!(state.readiness.check().await.is_err());
+    }
+
+    #[actix_web::test]
+    async fn debug_redacts_secrets_via_settings() {
+        let state = state().await;
+
+        let debug = format!("{state:?}");
+        assert!(debug.contains("[REDACTED]") && !debug.contains(state.settings.jwt.secret.expose()));
+    }
+}
