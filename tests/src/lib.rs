@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod contract;
+pub mod exchange_contract;
 pub mod mongo;
