@@ -34,7 +34,7 @@ pub const USAGE: &str = "\
 usage: botfleet [--dev]
 
   --dev    development mode: generate a missing BOTFLEET_JWT_SECRET / BOTFLEET_ENCRYPTION_KEY
-           (tokens and stored credentials will not survive a restart)
+           and keep them in <BOTFLEET_DATA_DIR>/dev-secrets.env (never do this in production)
 
 Configuration comes from BOTFLEET_* environment variables; see the README.";
 
@@ -130,9 +130,10 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 }
 
 /// Starts telemetry and serves until SIGTERM/SIGINT.
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
+pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
+    let dev_secrets = settings.keep_dev_secrets()?;
     telemetry::init(&settings.log)?;
-    telemetry::log_startup(&settings);
+    telemetry::log_startup(&settings, &dev_secrets);
     let application = Application::build(state(settings).await?)?;
     tracing::info!(port = application.port(), "listening");
     application.run_until_stopped().await?;

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use anyhow::Context as _;
 use tracing_subscriber::EnvFilter;
 
-use crate::settings::{LogFormat, LogSettings, Settings};
+use crate::settings::{DevSecrets, LogFormat, LogSettings, Settings};
 
 static INITIALISED: OnceLock<()> = OnceLock::new();
 
@@ -34,7 +34,7 @@ pub fn init(log: &LogSettings) -> anyhow::Result<()> {
 }
 
 /// Logs the start-up facts worth seeing once, and the loud warning for generated dev secrets.
-pub fn log_startup(settings: &Settings) {
+pub fn log_startup(settings: &Settings, dev_secrets: &DevSecrets) {
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         addr = %settings.http.addr,
@@ -45,11 +45,18 @@ pub fn log_startup(settings: &Settings) {
         "starting botfleet"
     );
     for var in &settings.generated_secrets {
-        tracing::warn!(
-            variable = var,
-            "DEV MODE: {var} is not set, so a random one was generated for this run. Access tokens and \
-             credentials encrypted with it will NOT survive a restart. Never run production like this."
-        );
+        match dev_secrets {
+            DevSecrets::Kept(path) => tracing::warn!(
+                variable = var,
+                "DEV MODE: {var} is not set; using a generated one kept in {}. Never run production like this.",
+                path.display()
+            ),
+            _ => tracing::warn!(
+                variable = var,
+                "DEV MODE: {var} is not set, so a random one was generated for this run. Access tokens and \
+                 credentials encrypted with it will NOT survive a restart. Never run production like this."
+            ),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! `load(env: &mut Env)` like the ones below, plus a field on [`Settings`]) and read it with one
 //! [`Env`] getter. Errors are collected, so a bad value never stops the others from being checked.
 
+mod dev_secrets;
 mod env;
 mod keys;
 pub(crate) mod proxies;
@@ -16,6 +17,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use env::{Env, SettingError, SettingsError};
 pub use keys::{check_encryption_key, check_jwt_secret};
 pub use proxies::TrustedProxies;
