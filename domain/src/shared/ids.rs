@@ -66,3 +66,7 @@ ulid_id!(
     /// Identifies an audit log entry.
     AuditId
 );
+ulid_id!(
+    /// Identifies a stored payment-provider webhook event.
+    PaymentEventId
+);

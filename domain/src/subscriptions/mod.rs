@@ -1,12 +1,16 @@
 //! Subscriptions: the plan a user is on and its billing state.
 
 mod entitlements;
+mod events;
+mod lifecycle;
 mod payments;
 mod plan;
 mod ports;
 mod subscription;
 
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
+pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
+pub use lifecycle::{Activation, Transition, TransitionError};
 pub use payments::{
     external_reference, parse_external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway,
     ProviderPayment, ProviderPaymentStatus, ProviderSubscription, WebhookEvent, WebhookRequest, WebhookSubject,

@@ -51,6 +51,12 @@ pub struct Subscription {
     pub provider: Option<PaymentProvider>,
     /// The provider's subscription id (Stripe `sub_…`, Mercado Pago preapproval id).
     pub provider_subscription_id: Option<String>,
+    /// The provider's customer id (`cus_…`), kept across downgrades so a new checkout reuses it.
+    pub provider_customer_id: Option<String>,
+    /// The provider's time of the newest state applied: older provider information is ignored.
+    pub provider_observed_at: Option<OffsetDateTime>,
+    /// Why the subscription is in its state (e.g. why it was downgraded), for the user.
+    pub status_reason: Option<String>,
     /// End of the paid period.
     pub current_period_end: Option<OffsetDateTime>,
     /// Whether the plan ends at `current_period_end`.
@@ -73,6 +79,9 @@ impl Subscription {
             status: SubscriptionStatus::Active,
             provider: None,
             provider_subscription_id: None,
+            provider_customer_id: None,
+            provider_observed_at: None,
+            status_reason: None,
             current_period_end: None,
             cancel_at_period_end: false,
             created_at: at,
@@ -81,8 +90,25 @@ impl Subscription {
         }
     }
 
-    /// Whether the subscription currently grants its plan.
+    /// Whether the subscription is in good standing (active or trialing): required to open new
+    /// trading contexts.
     pub fn is_active(&self) -> bool {
         matches!(self.status, SubscriptionStatus::Active | SubscriptionStatus::Trialing)
+    }
+
+    /// Whether the paid plan's features are granted: in good standing, or past due while the
+    /// provider retries the payment (a grace period). Unpaid, incomplete, paused and canceled
+    /// subscriptions fall back to FREE.
+    pub fn grants_plan(&self) -> bool {
+        self.is_active() || self.status == SubscriptionStatus::PastDue
+    }
+
+    /// The plan whose entitlements apply now.
+    pub fn effective_plan(&self) -> Plan {
+        if self.grants_plan() {
+            self.plan
+        } else {
+            Plan::Free
+        }
     }
 }

@@ -6,6 +6,7 @@
 mod audit;
 mod codec;
 mod credentials;
+mod payment_events;
 mod sessions;
 mod subscriptions;
 mod users;
@@ -17,11 +18,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
-use domain::subscriptions::SubscriptionRepository;
+use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::users::StoreUserRepository;
@@ -42,6 +44,8 @@ pub struct Repositories {
     pub credentials: Arc<dyn CredentialRepository>,
     /// Subscriptions.
     pub subscriptions: Arc<dyn SubscriptionRepository>,
+    /// Received payment-provider webhook events.
+    pub payment_events: Arc<dyn PaymentEventRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -55,6 +59,7 @@ impl Repositories {
             (StoreAuditRepository::COLLECTION, StoreAuditRepository::INDEXES),
             (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
             (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
+            (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -65,6 +70,7 @@ impl Repositories {
             audit: Arc::new(StoreAuditRepository::new(store.clone())),
             credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
+            payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             store,
         })
     }

@@ -23,6 +23,12 @@ struct SubscriptionDocument {
     status: SubscriptionStatus,
     provider: Option<PaymentProvider>,
     provider_subscription_id: Option<String>,
+    #[serde(default)]
+    provider_customer_id: Option<String>,
+    #[serde(default, with = "millis_opt")]
+    provider_observed_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    status_reason: Option<String>,
     #[serde(with = "millis_opt")]
     current_period_end: Option<OffsetDateTime>,
     cancel_at_period_end: bool,
@@ -42,6 +48,9 @@ impl From<&Subscription> for SubscriptionDocument {
             status: s.status,
             provider: s.provider,
             provider_subscription_id: s.provider_subscription_id.clone(),
+            provider_customer_id: s.provider_customer_id.clone(),
+            provider_observed_at: s.provider_observed_at,
+            status_reason: s.status_reason.clone(),
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
             created_at: s.created_at,
@@ -60,6 +69,9 @@ impl From<SubscriptionDocument> for Subscription {
             status: d.status,
             provider: d.provider,
             provider_subscription_id: d.provider_subscription_id,
+            provider_customer_id: d.provider_customer_id,
+            provider_observed_at: d.provider_observed_at,
+            status_reason: d.status_reason,
             current_period_end: d.current_period_end,
             cancel_at_period_end: d.cancel_at_period_end,
             created_at: d.created_at,
@@ -82,6 +94,7 @@ impl StoreSubscriptionRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::unique("subscriptions_user", &["user_id"]),
         IndexSpec::plain("subscriptions_plan", &["plan", "created_at"]),
+        IndexSpec::plain("subscriptions_provider", &["provider", "provider_subscription_id"]),
     ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
@@ -101,6 +114,23 @@ impl SubscriptionRepository for StoreSubscriptionRepository {
         let query = Query::all().eq("user_id", user.to_string());
         let found: Option<SubscriptionDocument> = codec::find_one(&*self.store, Self::COLLECTION, query).await?;
         found.map(Subscription::from).ok_or(RepoError::NotFound)
+    }
+
+    async fn find_by_provider_subscription(
+        &self,
+        provider: PaymentProvider,
+        provider_subscription_id: &str,
+    ) -> Result<Subscription, RepoError> {
+        let query = Query::all()
+            .eq("provider", value_of(&provider))
+            .eq("provider_subscription_id", provider_subscription_id.to_owned());
+        let found: Option<SubscriptionDocument> = codec::find_one(&*self.store, Self::COLLECTION, query).await?;
+        found.map(Subscription::from).ok_or(RepoError::NotFound)
+    }
+
+    async fn list_paid(&self, page: PageRequest) -> Result<Page<Subscription>, RepoError> {
+        let query = Query::all().ne("plan", value_of(&Plan::Free)).asc("created_at").asc(ID);
+        codec::page::<SubscriptionDocument, _>(&*self.store, Self::COLLECTION, query, page, Subscription::from).await
     }
 
     async fn update(&self, subscription: &Subscription) -> Result<Subscription, RepoError> {

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod credentials;
 pub mod fixtures;
+pub mod payment_events;
 pub mod sessions;
 pub mod store;
 pub mod subscriptions;
@@ -41,7 +42,10 @@ macro_rules! contract_suite {
             ],
             subscriptions: [
                 create_then_get_for_user, one_subscription_per_user, update_checks_version,
-                list_by_plan_oldest_first_with_paging,
+                list_by_plan_oldest_first_with_paging, find_by_provider_subscription, list_paid_skips_free,
+            ],
+            payment_events: [
+                create_then_get, one_record_per_provider_event, update_checks_version, list_newest_first_by_user,
             ],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
@@ -102,7 +106,7 @@ impl fmt::Debug for Harness {
 
 /// Every collection the suite writes, for checks over a whole store.
 pub const COLLECTIONS: &[&str] =
-    &["users", "sessions", "audit", "credentials", "subscriptions", store::ITEMS, store::KEYED, store::PAIRS];
+    &["users", "sessions", "audit", "credentials", "subscriptions", "payment_events", store::ITEMS, store::KEYED, store::PAIRS];
 
 /// Asserts `result` is `Duplicate` on `index`.
 #[track_caller]

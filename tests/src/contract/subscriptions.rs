@@ -15,6 +15,9 @@ pub async fn create_then_get_for_user(repos: &Repositories) {
     s.provider = Some(PaymentProvider::Mercadopago);
     s.provider_subscription_id = Some("2c9380848f1e".into());
     s.current_period_end = Some(at(30 * 86_400));
+    s.provider_customer_id = Some("cus_9".into());
+    s.provider_observed_at = Some(at(7));
+    s.status_reason = Some("a payment failed".into());
 
     let created = repos.subscriptions.create(&s).await.unwrap();
 
@@ -76,4 +79,34 @@ pub async fn list_by_plan_oldest_first_with_paging(repos: &Repositories) {
     assert_eq!(all.total, 5);
     assert_eq!(all.items.first().map(|s| s.plan), Some(Plan::Free));
     assert_eq!(repos.subscriptions.list(Some(Plan::Max), PageRequest::first()).await.unwrap().total, 1);
+}
+
+/// `find_by_provider_subscription` matches provider and id together.
+pub async fn find_by_provider_subscription(repos: &Repositories) {
+    let mut s = subscription(UserId::new(), Plan::Pro, 0);
+    s.provider = Some(PaymentProvider::Stripe);
+    s.provider_subscription_id = Some("sub_A".into());
+    let created = repos.subscriptions.create(&s).await.unwrap();
+    repos.subscriptions.create(&Subscription::free(UserId::new(), at(1))).await.unwrap();
+
+    let found = repos.subscriptions.find_by_provider_subscription(PaymentProvider::Stripe, "sub_A").await;
+    assert_eq!(found.unwrap(), created);
+    assert_not_found(repos.subscriptions.find_by_provider_subscription(PaymentProvider::Mercadopago, "sub_A").await);
+    assert_not_found(repos.subscriptions.find_by_provider_subscription(PaymentProvider::Stripe, "sub_B").await);
+}
+
+/// `list_paid` skips FREE, oldest first, paged.
+pub async fn list_paid_skips_free(repos: &Repositories) {
+    let mut paid = Vec::new();
+    for (created, plan) in [(3, Plan::Max), (1, Plan::Free), (2, Plan::Pro)] {
+        let s = repos.subscriptions.create(&subscription(UserId::new(), plan, created)).await.unwrap();
+        if plan != Plan::Free {
+            paid.push(s);
+        }
+    }
+    paid.sort_by_key(|s| s.created_at);
+    let page = repos.subscriptions.list_paid(PageRequest::new(0, 1)).await.unwrap();
+    assert_eq!((page.total, page.items.as_slice()), (2, &paid[..1]));
+    let rest = repos.subscriptions.list_paid(PageRequest::new(1, 5)).await.unwrap();
+    assert_eq!(rest.items.as_slice(), &paid[1..]);
 }
