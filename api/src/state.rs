@@ -10,6 +10,7 @@ use std::sync::Arc;
 use application::credentials::CredentialService;
 use application::identity::IdentityService;
 use application::rate_limit::RateLimiter;
+use application::subscriptions::SubscriptionService;
 use application::AppError;
 use async_trait::async_trait;
 use domain::identity::RequestMeta;
@@ -65,6 +66,8 @@ pub struct Services {
     pub identity: Arc<IdentityService>,
     /// Exchange credentials.
     pub credentials: Arc<CredentialService>,
+    /// Plans, subscriptions, payments.
+    pub subscriptions: Arc<SubscriptionService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits.
@@ -84,6 +87,8 @@ pub struct AppState {
     pub identity: Arc<IdentityService>,
     /// Exchange credentials.
     pub credentials: Arc<CredentialService>,
+    /// Plans, subscriptions, payments.
+    pub subscriptions: Arc<SubscriptionService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits of the auth endpoints.
@@ -100,6 +105,7 @@ impl AppState {
             readiness: Arc::new(AlwaysReady),
             identity: services.identity,
             credentials: services.credentials,
+            subscriptions: services.subscriptions,
             clock: services.clock,
             limits: services.limits,
         }

@@ -144,3 +144,30 @@ impl From<domain::RepoError> for AppError {
         }
     }
 }
+
+impl From<domain::subscriptions::PaymentError> for AppError {
+    /// Provider failures: a bad webhook is the sender's 400; everything else is a 503 whose
+    /// provider message is logged, never shown (it can reveal configuration).
+    fn from(err: domain::subscriptions::PaymentError) -> Self {
+        use domain::subscriptions::PaymentError as E;
+        match err {
+            E::NotConfigured => AppError::Unavailable {
+                code: "payments_not_configured",
+                detail: "payments not configured for this provider".into(),
+            },
+            E::InvalidSignature(why) => {
+                AppError::BadRequest { code: "invalid_signature", detail: format!("invalid webhook signature: {why}") }
+            }
+            E::Malformed(why) => {
+                AppError::BadRequest { code: "malformed_webhook", detail: format!("unreadable webhook: {why}") }
+            }
+            other => {
+                tracing::warn!(error = ?other, "payment provider call failed");
+                AppError::Unavailable {
+                    code: "payment_provider_unavailable",
+                    detail: "the payment provider could not complete the request; try again later".into(),
+                }
+            }
+        }
+    }
+}

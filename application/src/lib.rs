@@ -5,5 +5,6 @@ pub mod credentials;
 pub mod error;
 pub mod identity;
 pub mod rate_limit;
+pub mod subscriptions;
 
 pub use error::{AppError, FieldError};

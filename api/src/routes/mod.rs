@@ -20,7 +20,9 @@ pub mod common;
 pub mod credentials;
 pub mod health;
 pub mod metrics;
+pub mod subscriptions;
 pub mod users;
+pub mod webhooks;
 
 use utoipa::openapi::tag::{Tag, TagBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -40,8 +42,15 @@ pub struct RouteModule {
 }
 
 /// Every route module, in the order their tags appear in the documentation.
-pub const MODULES: &[RouteModule] =
-    &[auth::MODULE, users::MODULE, credentials::MODULE, health::MODULE, metrics::MODULE];
+pub const MODULES: &[RouteModule] = &[
+    auth::MODULE,
+    users::MODULE,
+    credentials::MODULE,
+    subscriptions::MODULE,
+    webhooks::MODULE,
+    health::MODULE,
+    metrics::MODULE,
+];
 
 /// Registers every module's routes (the production route set).
 pub fn configure(cfg: &mut ServiceConfig<'_>) {

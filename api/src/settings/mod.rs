@@ -7,6 +7,7 @@
 mod dev_secrets;
 mod env;
 mod keys;
+mod payments;
 pub(crate) mod proxies;
 mod secret;
 #[cfg(test)]
@@ -20,6 +21,7 @@ use std::time::Duration;
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use env::{Env, SettingError, SettingsError};
 pub use keys::{check_encryption_key, check_jwt_secret};
+pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
 pub use secret::Secret;
 
@@ -37,6 +39,8 @@ pub struct Settings {
     pub store: StoreSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Payment providers and subscription upkeep.
+    pub payments: PaymentSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -71,7 +75,8 @@ impl Settings {
         );
         let store = StoreSettings::load(&mut env);
         let log = LogSettings::load(&mut env);
-        env.finish(Settings { http, jwt, encryption_key, store, log, dev_mode, generated_secrets: generated })
+        let payments = PaymentSettings::load(&mut env);
+        env.finish(Settings { http, jwt, encryption_key, store, log, payments, dev_mode, generated_secrets: generated })
     }
 }
 

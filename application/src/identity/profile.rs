@@ -42,7 +42,7 @@ impl Profile {
             name: user.name.as_str().to_owned(),
             role: user.role,
             status: user.status,
-            plan: subscription.plan,
+            plan: subscription.effective_plan(),
             subscription_status: subscription.status,
             consent: user.consent.clone(),
             created_at: user.created_at,

@@ -43,7 +43,7 @@ pub struct PaymentEventRecord {
     pub outcome: EventOutcome,
     /// Why (for ignored, unchanged and failed events).
     pub detail: Option<String>,
-    /// Times it was delivered (redeliveries and duplicates included).
+    /// Processing attempts: a failed event is processed again when the provider redelivers it.
     pub deliveries: u32,
     /// First received.
     pub received_at: OffsetDateTime,

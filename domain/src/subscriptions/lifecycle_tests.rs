@@ -78,7 +78,8 @@ fn a_stale_activation_does_not_undo_a_newer_state() {
 #[test]
 fn out_of_order_provider_updates_never_move_backwards() {
     let mut s = paid();
-    let canceling = ProviderSubscription { cancel_at_period_end: true, ..provider("sub_1", SubscriptionStatus::Active) };
+    let canceling =
+        ProviderSubscription { cancel_at_period_end: true, ..provider("sub_1", SubscriptionStatus::Active) };
     assert!(s.apply_provider(&canceling, at(20), at(20)).unwrap().changed());
     let older = provider("sub_1", SubscriptionStatus::Active);
     assert_eq!(s.apply_provider(&older, at(10), at(21)).unwrap(), Transition::Unchanged);
@@ -101,7 +102,10 @@ fn canceled_or_paused_at_the_provider_downgrades_at_once() {
         let mut s = paid();
         let t = s.apply_provider(&provider("sub_1", status), at(5), at(5)).unwrap();
         assert!(t.is_downgrade(), "{status:?}");
-        assert_eq!((s.plan, s.status, s.provider_subscription_id.as_deref()), (Plan::Free, SubscriptionStatus::Active, None));
+        assert_eq!(
+            (s.plan, s.status, s.provider_subscription_id.as_deref()),
+            (Plan::Free, SubscriptionStatus::Active, None)
+        );
         assert_eq!(s.provider_customer_id.as_deref(), Some("cus_1"), "the customer is kept for the next checkout");
         assert!(s.status_reason.is_some());
     }

@@ -9,6 +9,7 @@ mod credentials;
 mod payment_events;
 mod sessions;
 mod subscriptions;
+mod usage;
 mod users;
 
 use std::fmt;
@@ -26,6 +27,7 @@ pub use self::credentials::StoreCredentialRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
+pub use self::usage::{StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::mongo::MongoStore;

@@ -105,8 +105,17 @@ impl fmt::Debug for Harness {
 }
 
 /// Every collection the suite writes, for checks over a whole store.
-pub const COLLECTIONS: &[&str] =
-    &["users", "sessions", "audit", "credentials", "subscriptions", "payment_events", store::ITEMS, store::KEYED, store::PAIRS];
+pub const COLLECTIONS: &[&str] = &[
+    "users",
+    "sessions",
+    "audit",
+    "credentials",
+    "subscriptions",
+    "payment_events",
+    store::ITEMS,
+    store::KEYED,
+    store::PAIRS,
+];
 
 /// Asserts `result` is `Duplicate` on `index`.
 #[track_caller]

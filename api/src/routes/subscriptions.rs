@@ -1,0 +1,321 @@
+//! `/api/plans` and `/api/subscriptions`: plans, the caller's subscription and usage, checkout at
+//! Stripe or Mercado Pago, cancellation.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use application::subscriptions::{CheckoutInput, PlanOffer, SubscriptionOverview, Usage};
+use application::{AppError, FieldError};
+use domain::subscriptions::{Entitlements, PaymentProvider, Plan};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::auth::wire;
+use crate::routes::common::validated;
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "subscriptions";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Plans (FREE, PRO, MAX), the caller's subscription and usage, checkout and cancellation.",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_plans).service(my_subscription).service(checkout).service(cancel);
+}
+
+/// What a plan allows. A `null` limit is unlimited.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntitlementsResponse {
+    /// Trading contexts (`null`: unlimited).
+    pub contexts: Option<u32>,
+    /// Bots across contexts (`null`: unlimited).
+    pub bots: Option<u32>,
+    /// Bot kinds allowed: `smart`, `candle`, `dca`, `channel`.
+    pub bot_kinds: Vec<String>,
+    /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
+    pub advanced_indicators: bool,
+    /// Chat messages per day (`null`: unlimited).
+    pub chat_messages_per_day: Option<u32>,
+    /// Days of dashboard history (`null`: unlimited).
+    pub history_days: Option<u32>,
+    /// Advanced metrics.
+    pub advanced_metrics: bool,
+    /// Report export.
+    pub report_export: bool,
+}
+
+impl From<&Entitlements> for EntitlementsResponse {
+    fn from(e: &Entitlements) -> Self {
+        Self {
+            contexts: e.contexts.max(),
+            bots: e.bots.max(),
+            bot_kinds: e.bot_kinds.iter().map(wire).collect(),
+            advanced_indicators: e.advanced_indicators,
+            chat_messages_per_day: e.chat_messages_per_day.max(),
+            history_days: e.history_days.max(),
+            advanced_metrics: e.advanced_metrics,
+            report_export: e.report_export,
+        }
+    }
+}
+
+/// A plan on offer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanResponse {
+    /// `FREE`, `PRO` or `MAX`.
+    #[schema(example = "PRO")]
+    pub plan: String,
+    /// Monthly price, a decimal string.
+    #[schema(value_type = String, example = "19.90")]
+    pub monthly_price: Decimal,
+    /// Always `BRL`.
+    pub currency: String,
+    /// What it allows.
+    pub entitlements: EntitlementsResponse,
+}
+
+impl From<PlanOffer> for PlanResponse {
+    fn from(p: PlanOffer) -> Self {
+        Self {
+            plan: p.plan.to_string(),
+            monthly_price: p.monthly_price_brl,
+            currency: "BRL".into(),
+            entitlements: EntitlementsResponse::from(&p.entitlements),
+        }
+    }
+}
+
+/// Every plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanList {
+    /// Cheapest first.
+    pub items: Vec<PlanResponse>,
+}
+
+/// One limit and its use.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageResponse {
+    /// In use.
+    pub used: u64,
+    /// The limit (`null`: unlimited).
+    pub limit: Option<u32>,
+}
+
+impl From<Usage> for UsageResponse {
+    fn from(u: Usage) -> Self {
+        Self { used: u.used, limit: u.limit.max() }
+    }
+}
+
+/// Usage against each limit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UsageSummary {
+    /// Trading contexts.
+    pub contexts: UsageResponse,
+    /// Bots.
+    pub bots: UsageResponse,
+    /// Chat messages today (UTC).
+    pub chat_messages_today: UsageResponse,
+}
+
+/// The caller's subscription.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionResponse {
+    /// The plan subscribed to.
+    #[schema(example = "PRO")]
+    pub plan: String,
+    /// The plan whose entitlements apply now: FREE while unpaid, incomplete or paused.
+    #[schema(example = "PRO")]
+    pub effective_plan: String,
+    /// `active`, `trialing`, `past_due`, `unpaid`, `canceled`, `incomplete` or `paused`.
+    pub status: String,
+    /// Why it is in that state (e.g. why it was downgraded).
+    pub status_reason: Option<String>,
+    /// `stripe` or `mercadopago`; `null` on FREE.
+    pub provider: Option<String>,
+    /// End of the paid period.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub current_period_end: Option<OffsetDateTime>,
+    /// The paid plan ends at `current_period_end` (then FREE).
+    pub cancel_at_period_end: bool,
+    /// What the effective plan allows.
+    pub entitlements: EntitlementsResponse,
+    /// Usage against each limit.
+    pub usage: UsageSummary,
+}
+
+impl From<SubscriptionOverview> for SubscriptionResponse {
+    fn from(o: SubscriptionOverview) -> Self {
+        let s = o.subscription;
+        Self {
+            plan: s.plan.to_string(),
+            effective_plan: o.effective_plan.to_string(),
+            status: wire(&s.status),
+            status_reason: s.status_reason,
+            provider: s.provider.map(|p| wire(&p)),
+            current_period_end: s.current_period_end,
+            cancel_at_period_end: s.cancel_at_period_end,
+            entitlements: EntitlementsResponse::from(&o.entitlements),
+            usage: UsageSummary {
+                contexts: o.contexts.into(),
+                bots: o.bots.into(),
+                chat_messages_today: o.chat_messages_today.into(),
+            },
+        }
+    }
+}
+
+/// Start a paid subscription.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutBody {
+    /// `PRO` or `MAX`.
+    #[schema(example = "PRO")]
+    pub plan: String,
+    /// `stripe` or `mercadopago`.
+    #[schema(example = "stripe")]
+    pub provider: String,
+    /// Where the payer returns after paying (absolute http(s) URL).
+    #[validate(length(max = 2048))]
+    #[schema(example = "https://app.botfleet.dev/billing/done")]
+    pub success_url: String,
+    /// Where the payer returns after giving up (absolute http(s) URL).
+    #[validate(length(max = 2048))]
+    #[schema(example = "https://app.botfleet.dev/billing")]
+    pub cancel_url: String,
+}
+
+/// A started checkout.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckoutResponse {
+    /// Send the payer here (Stripe Checkout page, Mercado Pago `init_point`).
+    pub url: String,
+    /// The provider's reference (`cs_…`, preapproval id).
+    pub reference: String,
+    /// `stripe` or `mercadopago`.
+    pub provider: String,
+}
+
+/// Every plan with its monthly price and entitlements. Public.
+#[utoipa::path(tag = TAG, responses((status = 200, description = "Plans, cheapest first", body = PlanList)))]
+#[get("/api/plans")]
+pub async fn list_plans(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(PlanList { items: state.subscriptions.plans().into_iter().map(Into::into).collect() })
+}
+
+/// The caller's plan, billing state and usage against each limit.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription", body = SubscriptionResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/subscriptions/me")]
+pub async fn my_subscription(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    let overview = state.subscriptions.overview(auth.0.user_id).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionResponse::from(overview)))
+}
+
+fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppError> {
+    let plan = body.plan.parse::<Plan>();
+    let provider = match body.provider.as_str() {
+        "stripe" => Some(PaymentProvider::Stripe),
+        "mercadopago" => Some(PaymentProvider::Mercadopago),
+        _ => None,
+    };
+    let mut errors = Vec::new();
+    if let Err(err) = &plan {
+        errors.push(FieldError::new("plan", "invalid", err.to_string()));
+    }
+    if provider.is_none() {
+        errors.push(FieldError::new("provider", "invalid", "expected one of: stripe, mercadopago"));
+    }
+    match (plan, provider) {
+        (Ok(plan), Some(provider)) => Ok((plan, provider)),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+/// Start a checkout for PRO or MAX. The plan changes when the provider confirms the payment.
+/// Send an `Idempotency-Key` header to make retries safe across days; without it, the same
+/// request on the same day reuses the same checkout.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = CheckoutBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries return the same checkout")),
+    responses(
+        (status = 201, description = "Send the payer to `url`", body = CheckoutResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already on a paid subscription (`already_subscribed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The provider is not configured (`payments_not_configured`) or failed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/subscriptions/checkout")]
+pub async fn checkout(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<CheckoutBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let (plan, provider) = parse_checkout(&body)?;
+    let email = state.identity.profile(auth.0.user_id).await?.email;
+    let idempotency_key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .map(str::to_owned);
+    let input = CheckoutInput {
+        user_id: auth.0.user_id,
+        email,
+        plan,
+        provider,
+        success_url: body.success_url,
+        cancel_url: body.cancel_url,
+        idempotency_key,
+    };
+    let started = state.subscriptions.checkout(input).await?;
+    Ok(HttpResponse::Created().json(CheckoutResponse {
+        url: started.url,
+        reference: started.reference,
+        provider: wire(&started.provider),
+    }))
+}
+
+/// Cancel the paid subscription: Stripe at the period end (access kept until then), Mercado Pago
+/// at once.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The subscription after cancelling", body = SubscriptionResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Nothing to cancel (`nothing_to_cancel`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The provider is not configured or failed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/subscriptions/cancel")]
+pub async fn cancel(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    state.subscriptions.cancel(auth.0.user_id).await?;
+    let overview = state.subscriptions.overview(auth.0.user_id).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionResponse::from(overview)))
+}
+
+crate::opaque_debug!(CheckoutBody);

@@ -1,0 +1,145 @@
+//! Payment-provider settings. A provider is enabled when its secret is set; a half-configured
+//! provider (a secret without its webhook secret or price ids) stops start-up naming what is
+//! missing, so checkout never half-works.
+
+use std::time::Duration;
+
+use super::{Env, Secret};
+
+/// Stripe's real API.
+pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
+/// Mercado Pago's real API.
+pub const MERCADOPAGO_API_BASE: &str = "https://api.mercadopago.com";
+
+/// Stripe, when `BOTFLEET_STRIPE_SECRET_KEY` is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StripeSettings {
+    /// `BOTFLEET_STRIPE_SECRET_KEY` (`sk_live_…` / `sk_test_…`).
+    pub secret_key: Secret,
+    /// `BOTFLEET_STRIPE_WEBHOOK_SECRET` (`whsec_…`): verifies `Stripe-Signature`.
+    pub webhook_secret: Secret,
+    /// `BOTFLEET_STRIPE_PRICE_PRO`: the recurring price id of PRO.
+    pub price_pro: String,
+    /// `BOTFLEET_STRIPE_PRICE_MAX`: the recurring price id of MAX.
+    pub price_max: String,
+    /// `BOTFLEET_STRIPE_API_BASE` (default Stripe's real API; tests point it at a mock).
+    pub api_base: String,
+}
+
+/// Mercado Pago, when `BOTFLEET_MERCADOPAGO_ACCESS_TOKEN` is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MercadoPagoSettings {
+    /// `BOTFLEET_MERCADOPAGO_ACCESS_TOKEN`.
+    pub access_token: Secret,
+    /// `BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET`: verifies `x-signature`.
+    pub webhook_secret: Secret,
+    /// `BOTFLEET_MERCADOPAGO_API_BASE` (default Mercado Pago's real API).
+    pub api_base: String,
+}
+
+/// Payments and subscription upkeep.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaymentSettings {
+    /// Stripe, if configured.
+    pub stripe: Option<StripeSettings>,
+    /// Mercado Pago, if configured.
+    pub mercadopago: Option<MercadoPagoSettings>,
+    /// `BOTFLEET_SUBSCRIPTION_RECONCILE_SECS`: how often paid subscriptions are re-read from their
+    /// provider (default 3600; `0` turns it off).
+    pub reconcile_every: Option<Duration>,
+}
+
+fn required(env: &mut Env, var: &'static str, because: &str) -> String {
+    match env.raw(var).filter(|v| !v.trim().is_empty()) {
+        Some(value) => value.trim().to_owned(),
+        None => {
+            env.error(var, format!("is required when {because} is set"));
+            String::new()
+        }
+    }
+}
+
+fn api_base(env: &mut Env, var: &'static str, default: &str) -> String {
+    let base = env.string(var, default).trim_end_matches('/').to_owned();
+    if !base.starts_with("https://") && !base.starts_with("http://") {
+        env.error(var, "expected an http(s) base URL like `https://api.stripe.com`");
+    }
+    base
+}
+
+impl PaymentSettings {
+    pub(super) fn load(env: &mut Env) -> Self {
+        let stripe = env.secret("BOTFLEET_STRIPE_SECRET_KEY").map(|secret_key| {
+            const BECAUSE: &str = "BOTFLEET_STRIPE_SECRET_KEY";
+            let webhook_secret = Secret::new(required(env, "BOTFLEET_STRIPE_WEBHOOK_SECRET", BECAUSE));
+            StripeSettings {
+                secret_key,
+                webhook_secret,
+                price_pro: required(env, "BOTFLEET_STRIPE_PRICE_PRO", BECAUSE),
+                price_max: required(env, "BOTFLEET_STRIPE_PRICE_MAX", BECAUSE),
+                api_base: api_base(env, "BOTFLEET_STRIPE_API_BASE", STRIPE_API_BASE),
+            }
+        });
+        let mercadopago = env.secret("BOTFLEET_MERCADOPAGO_ACCESS_TOKEN").map(|access_token| {
+            let webhook_secret =
+                Secret::new(required(env, "BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET", "BOTFLEET_MERCADOPAGO_ACCESS_TOKEN"));
+            MercadoPagoSettings {
+                access_token,
+                webhook_secret,
+                api_base: api_base(env, "BOTFLEET_MERCADOPAGO_API_BASE", MERCADOPAGO_API_BASE),
+            }
+        });
+        let secs: u64 = env.parse("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", 3600, "a number of seconds (0 turns it off)");
+        Self { stripe, mercadopago, reconcile_every: (secs > 0).then(|| Duration::from_secs(secs)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::Settings;
+
+    fn with(pairs: &[(&str, &str)]) -> Result<Settings, String> {
+        let mut all = vec![("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")];
+        all.extend_from_slice(pairs);
+        Settings::from_pairs(&all).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn providers_are_off_without_their_secrets() {
+        let s = with(&[]).unwrap();
+        assert!(s.payments.stripe.is_none() && s.payments.mercadopago.is_none());
+        assert_eq!(s.payments.reconcile_every, Some(std::time::Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn a_half_configured_stripe_names_what_is_missing_without_the_secret() {
+        let err = with(&[("BOTFLEET_STRIPE_SECRET_KEY", "sk_test_abcdef123456")]).unwrap_err();
+        for var in ["BOTFLEET_STRIPE_WEBHOOK_SECRET", "BOTFLEET_STRIPE_PRICE_PRO", "BOTFLEET_STRIPE_PRICE_MAX"] {
+            assert!(err.contains(var), "{err}");
+        }
+        assert!(!err.contains("sk_test_abcdef123456"), "{err}");
+    }
+
+    #[test]
+    fn full_settings_are_read_and_secrets_redacted() {
+        let s = with(&[
+            ("BOTFLEET_STRIPE_SECRET_KEY", "sk_test_abcdef123456"),
+            ("BOTFLEET_STRIPE_WEBHOOK_SECRET", "whsec_zzz"),
+            ("BOTFLEET_STRIPE_PRICE_PRO", "price_pro"),
+            ("BOTFLEET_STRIPE_PRICE_MAX", "price_max"),
+            ("BOTFLEET_STRIPE_API_BASE", "http://127.0.0.1:9/"),
+            ("BOTFLEET_MERCADOPAGO_ACCESS_TOKEN", "APP_USR-123"),
+            ("BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET", "mp-secret"),
+            ("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", "0"),
+        ])
+        .unwrap();
+        let stripe = s.payments.stripe.as_ref().unwrap();
+        assert_eq!((stripe.price_pro.as_str(), stripe.api_base.as_str()), ("price_pro", "http://127.0.0.1:9"));
+        assert_eq!(s.payments.mercadopago.as_ref().unwrap().api_base, super::MERCADOPAGO_API_BASE);
+        assert_eq!(s.payments.reconcile_every, None);
+        let debug = format!("{s:?}");
+        for secret in ["sk_test_abcdef123456", "whsec_zzz", "APP_USR-123", "mp-secret"] {
+            assert!(!debug.contains(secret), "{secret} leaked");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! `POST /api/subscriptions/cancel`: Stripe cancels at the period end (access kept until then);
+//! Mercado Pago cancels the preapproval and downgrades at once.
+
+use domain::shared::ids::UserId;
+use domain::subscriptions::Subscription;
+
+use super::SubscriptionService;
+use crate::AppError;
+
+impl SubscriptionService {
+    /// Cancels the user's paid subscription at its provider and applies what the provider answers.
+    pub async fn cancel(&self, user: UserId) -> Result<Subscription, AppError> {
+        let current = self.current(user).await?;
+        let (Some(provider), Some(id)) = (current.provider, current.provider_subscription_id.clone()) else {
+            return Err(AppError::Conflict {
+                code: "nothing_to_cancel",
+                detail: "the FREE plan has nothing to cancel".into(),
+            });
+        };
+        if current.cancel_at_period_end {
+            return Ok(current);
+        }
+        let gateway = self.ports.gateways.get(provider)?;
+        let reported = gateway.cancel(&id).await?;
+        let (saved, _) = self.change(user, |s, now| s.apply_provider(&reported, now, now)).await?;
+        Ok(saved)
+    }
+}

@@ -1,0 +1,128 @@
+//! Subscription use cases: plans, the user's subscription and usage, the one place that answers
+//! "may this user do X" ([`Access`]), checkout, cancellation, provider webhooks and
+//! reconciliation. One use case per file.
+
+mod access;
+mod cancel;
+mod checkout;
+mod overview;
+mod plans;
+mod reconcile;
+mod store;
+mod webhook;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::shared::ids::UserId;
+use domain::subscriptions::{
+    EntitlementTable, Entitlements, PaymentEventRepository, PaymentGateway, PaymentProvider, SubscriptionRepository,
+};
+use domain::{Clock, RepoError};
+
+pub use access::Access;
+pub use checkout::{CheckoutInput, CheckoutStarted};
+pub use overview::{SubscriptionOverview, Usage, UsageCounts};
+pub use plans::PlanOffer;
+pub use reconcile::ReconcileReport;
+pub use webhook::WebhookOutcome;
+
+use crate::AppError;
+
+/// Counts what a user has against the plan limits.
+#[async_trait]
+pub trait UsageCounter: Send + Sync {
+    /// The user's current usage.
+    async fn usage(&self, user: UserId) -> Result<UsageCounts, RepoError>;
+}
+
+/// Brings a user back within smaller limits after a downgrade: pauses (never deletes) what is
+/// over the limit, newest first, with a status reason. Contexts and bots register one each.
+#[async_trait]
+pub trait LimitEnforcer: Send + Sync {
+    /// Enforces `entitlements` on `user`; `reason` is shown on what gets paused.
+    async fn enforce(&self, user: UserId, entitlements: &Entitlements, reason: &str) -> Result<(), AppError>;
+}
+
+/// The configured payment providers; an absent one answers 503 `payments_not_configured`.
+#[derive(Clone, Default)]
+pub struct PaymentGateways {
+    /// Stripe, when its keys are set.
+    pub stripe: Option<Arc<dyn PaymentGateway>>,
+    /// Mercado Pago, when its token is set.
+    pub mercadopago: Option<Arc<dyn PaymentGateway>>,
+}
+
+impl std::fmt::Debug for PaymentGateways {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentGateways")
+            .field("stripe", &self.stripe.is_some())
+            .field("mercadopago", &self.mercadopago.is_some())
+            .finish()
+    }
+}
+
+impl PaymentGateways {
+    /// The gateway of `provider`.
+    pub fn get(&self, provider: PaymentProvider) -> Result<&Arc<dyn PaymentGateway>, AppError> {
+        let gateway = match provider {
+            PaymentProvider::Stripe => self.stripe.as_ref(),
+            PaymentProvider::Mercadopago => self.mercadopago.as_ref(),
+        };
+        gateway.ok_or_else(|| AppError::Unavailable {
+            code: "payments_not_configured",
+            detail: format!("payments not configured: {} is not set up on this server", provider_name(provider)),
+        })
+    }
+}
+
+/// The wire name of a provider.
+pub fn provider_name(provider: PaymentProvider) -> &'static str {
+    match provider {
+        PaymentProvider::Stripe => "stripe",
+        PaymentProvider::Mercadopago => "mercadopago",
+    }
+}
+
+/// The ports subscription use cases need.
+#[derive(Clone)]
+pub struct SubscriptionPorts {
+    /// Subscriptions.
+    pub subscriptions: Arc<dyn SubscriptionRepository>,
+    /// Received webhook events.
+    pub payment_events: Arc<dyn PaymentEventRepository>,
+    /// The payment providers.
+    pub gateways: PaymentGateways,
+    /// Usage against the limits.
+    pub usage: Arc<dyn UsageCounter>,
+    /// What runs after a downgrade.
+    pub enforcers: Vec<Arc<dyn LimitEnforcer>>,
+    /// The plan table.
+    pub table: EntitlementTable,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SubscriptionPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubscriptionPorts").field("table", &self.table).finish_non_exhaustive()
+    }
+}
+
+/// Plans, subscriptions and payments.
+#[derive(Debug)]
+pub struct SubscriptionService {
+    ports: SubscriptionPorts,
+}
+
+impl SubscriptionService {
+    /// A service over `ports`.
+    pub fn new(ports: SubscriptionPorts) -> Self {
+        Self { ports }
+    }
+
+    /// The plan table in force.
+    pub fn table(&self) -> &EntitlementTable {
+        &self.ports.table
+    }
+}
