@@ -41,14 +41,16 @@ async fn registration_names_every_bad_field(store: Store) {
         "accept_terms": false, "accept_privacy": false});
     let answer = app.post("/api/auth/register", None, &bad).await;
     let problem = answer.problem(422, "validation_failed");
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "password", "name", "accept_terms", "accept_privacy"]);
     let password_error = &problem["errors"][1];
     assert_eq!(password_error["code"], "weak_password");
     assert!(password_error["message"].as_str().unwrap().contains("two kinds"), "{password_error}");
     assert!(!answer.text.contains("alllowercase"), "a password must never be echoed: {}", answer.text);
 
-    let short = json!({"email": "a@b.co", "password": "Ab1", "name": "A", "accept_terms": true, "accept_privacy": true});
+    let short =
+        json!({"email": "a@b.co", "password": "Ab1", "name": "A", "accept_terms": true, "accept_privacy": true});
     let answer = app.post("/api/auth/register", None, &short).await;
     assert_eq!(answer.problem(422, "validation_failed")["errors"][0]["message"], "must be at least 10 characters long");
 }
@@ -56,8 +58,10 @@ async fn registration_names_every_bad_field(store: Store) {
 async fn login_answers_unknown_email_and_wrong_password_alike(store: Store) {
     let app = spawn_app(store).await;
     app.register("bob@example.com").await;
-    let wrong = app.post("/api/auth/login", None, &json!({"email": "bob@example.com", "password": "wrong password 1"})).await;
-    let unknown = app.post("/api/auth/login", None, &json!({"email": "nobody@example.com", "password": PASSWORD})).await;
+    let wrong =
+        app.post("/api/auth/login", None, &json!({"email": "bob@example.com", "password": "wrong password 1"})).await;
+    let unknown =
+        app.post("/api/auth/login", None, &json!({"email": "nobody@example.com", "password": PASSWORD})).await;
     let (a, b) = (wrong.problem(401, "invalid_credentials"), unknown.problem(401, "invalid_credentials"));
     assert_eq!(a["detail"], b["detail"]);
     assert_eq!(a["title"], b["title"]);
@@ -86,7 +90,9 @@ async fn refresh_rotates_and_reuse_revokes_the_family(store: Store) {
     let after = app.post("/api/auth/refresh", None, &json!({"refresh_token": new_refresh})).await;
     after.problem(401, "invalid_refresh_token");
 
-    app.post("/api/auth/refresh", None, &json!({"refresh_token": "made-up"})).await.problem(401, "invalid_refresh_token");
+    app.post("/api/auth/refresh", None, &json!({"refresh_token": "made-up"}))
+        .await
+        .problem(401, "invalid_refresh_token");
 }
 
 async fn logout_revokes_the_session(store: Store) {
@@ -117,7 +123,9 @@ async fn password_change_ends_other_sessions(store: Store) {
 
     app.get("/api/auth/me", Some(&other_access)).await.problem(401, "invalid_token");
     app.get("/api/auth/me", Some(&user.access)).await.problem(401, "invalid_token");
-    app.post("/api/auth/refresh", None, &json!({"refresh_token": other_refresh})).await.problem(401, "invalid_refresh_token");
+    app.post("/api/auth/refresh", None, &json!({"refresh_token": other_refresh}))
+        .await
+        .problem(401, "invalid_refresh_token");
     app.get("/api/auth/me", pair["access_token"].as_str()).await.ok(200);
     let old = app.post("/api/auth/login", None, &json!({"email": user.email, "password": PASSWORD})).await;
     old.problem(401, "invalid_credentials");
@@ -150,7 +158,9 @@ async fn deleted_accounts_cannot_log_in_and_lose_their_credentials(store: Store)
 
     app.get("/api/auth/me", Some(&user.access)).await.problem(401, "invalid_token");
     app.get("/api/credentials", Some(&user.access)).await.problem(401, "invalid_token");
-    app.post("/api/auth/refresh", None, &json!({"refresh_token": user.refresh})).await.problem(401, "invalid_refresh_token");
+    app.post("/api/auth/refresh", None, &json!({"refresh_token": user.refresh}))
+        .await
+        .problem(401, "invalid_refresh_token");
     let login = app.post("/api/auth/login", None, &json!({"email": user.email, "password": PASSWORD})).await;
     login.problem(401, "invalid_credentials");
 
@@ -164,7 +174,8 @@ async fn deleted_accounts_cannot_log_in_and_lose_their_credentials(store: Store)
 async fn export_contains_the_users_data_without_secrets(store: Store) {
     let app = spawn_app(store).await;
     let user = app.user("hal@example.com").await;
-    let credential = json!({"exchange": "mercado_bitcoin", "api_key": "mb-key-ABCDEFGH", "api_secret": "mb-secret-ZYXWVUTS"});
+    let credential =
+        json!({"exchange": "mercado_bitcoin", "api_key": "mb-key-ABCDEFGH", "api_secret": "mb-secret-ZYXWVUTS"});
     app.post("/api/credentials", Some(&user.access), &credential).await.ok(201);
 
     let export = app.get("/api/users/me/export", Some(&user.access)).await;
@@ -229,7 +240,8 @@ async fn login_failures_are_limited_per_email(store: Store) {
     let login = |body: serde_json::Value, ip: String| {
         let app = &app;
         async move {
-            app.call(reqwest::Method::POST, "/api/auth/login", None, Some(&body), &[("x-forwarded-for", ip.as_str())]).await
+            app.call(reqwest::Method::POST, "/api/auth/login", None, Some(&body), &[("x-forwarded-for", ip.as_str())])
+                .await
         }
     };
     for i in 0..5 {

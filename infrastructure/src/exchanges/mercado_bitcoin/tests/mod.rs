@@ -1,0 +1,1 @@
+//! Adapter tests against local wiremock servers serving the documented payloads.
