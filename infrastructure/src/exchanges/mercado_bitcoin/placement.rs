@@ -20,6 +20,11 @@ use super::MercadoBitcoin;
 /// A decimal as the JSON number the API expects (`limitPrice`, `cost`), refused when the number
 /// would not carry it exactly.
 fn json_number(value: Decimal, field: &str) -> Result<Value, ExchangeError> {
+    if value.fract().is_zero() {
+        if let Some(whole) = value.to_i64() {
+            return Ok(Value::from(whole));
+        }
+    }
     let float = value.to_f64().filter(|f| f.is_finite());
     let exact = float.filter(|f| Decimal::from_str(&f.to_string()).ok() == Some(value.normalize()));
     exact.and_then(serde_json::Number::from_f64).map(Value::Number).ok_or_else(|| ExchangeError::Rejected {
