@@ -122,7 +122,10 @@ impl MercadoBitcoin {
             let why = match sent {
                 Ok(answer) => match decode::<PlacedDto>(&answer) {
                     Ok(placed) => return Ok(self.after_placement(creds, order, placed.order_id).await),
-                    Err(_) => "the placement answer was unreadable".to_owned(),
+                    Err(_) => {
+                        sends = 2; // accepted but unreadable: look it up, never send it again
+                        "the placement answer was unreadable".to_owned()
+                    }
                 },
                 Err(ExchangeError::OutcomeUnknown(why)) => why,
                 Err(ExchangeError::Rejected { code, .. }) if code.ends_with("ORDER_DUPLICATE") => {
