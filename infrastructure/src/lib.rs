@@ -4,5 +4,6 @@
 
 pub mod clock;
 pub mod crypto;
+pub mod exchanges;
 pub mod repositories;
 pub mod store;

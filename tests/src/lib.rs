@@ -4,4 +4,5 @@
 pub mod app;
 pub mod contract;
 pub mod exchange_contract;
+pub mod fakes;
 pub mod mongo;

@@ -1,0 +1,3 @@
+//! Exchange adapters: one module per exchange, each implementing `domain::exchange::ExchangeGateway`.
+
+pub mod mercado_bitcoin;

@@ -1,0 +1,3 @@
+//! Stateful fakes of the exchanges' HTTP APIs (wiremock servers), for the exchange contract suite.
+
+pub mod mercado_bitcoin;
