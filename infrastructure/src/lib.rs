@@ -5,5 +5,6 @@
 pub mod clock;
 pub mod crypto;
 pub mod exchanges;
+pub mod payments;
 pub mod repositories;
 pub mod store;

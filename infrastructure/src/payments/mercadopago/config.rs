@@ -1,0 +1,149 @@
+//! Settings of the Mercado Pago adapter, with secrets kept out of `Debug`.
+
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+
+use domain::subscriptions::Plan;
+
+/// The production API root.
+pub const DEFAULT_API_BASE: &str = "https://api.mercadopago.com";
+
+/// Settings of [`super::MercadoPagoGateway`]. Build with [`MercadoPagoConfig::new`] and adjust fields.
+#[derive(Clone)]
+pub struct MercadoPagoConfig {
+    /// Private access token (`APP_USR-…`), sent as `Authorization: Bearer`. Secret.
+    pub access_token: String,
+    /// The application's webhook secret ("Your integrations → Webhooks"), key of `x-signature`. Secret.
+    pub webhook_secret: String,
+    /// API root, without a trailing slash; tests point it at a local mock server.
+    pub api_base: String,
+    /// Monthly price of PRO in BRL (not cents).
+    pub price_pro: Decimal,
+    /// Monthly price of MAX in BRL (not cents).
+    pub price_max: Decimal,
+    /// Time limit of one HTTP attempt (connect, send and read the answer).
+    pub timeout: Duration,
+    /// First pause before a retry; doubled before each further one.
+    pub retry_backoff: Duration,
+    /// When set, a signed notification whose `ts` is older (or further in the future) than this is
+    /// refused. Unset by default: Mercado Pago publishes no tolerance and may redeliver an old
+    /// notification for hours; replays are harmless anyway because every notification is applied
+    /// at most once (by its id) and only triggers a re-read from the API.
+    pub max_signature_age: Option<Duration>,
+    /// When true, an UNSIGNED notification of type `subscription_preapproval` is accepted as
+    /// `PreapprovalChanged` (one version of the docs says subscription notifications may come
+    /// unsigned). It is safe only because the handler re-reads the preapproval from the API and
+    /// never takes state from the body; a present but wrong signature is still refused. Default false.
+    pub accept_unsigned_preapproval_notifications: bool,
+}
+
+impl MercadoPagoConfig {
+    /// Settings with the production API root, PRO at R$ 19,90, MAX at R$ 97, a 10 s time-out,
+    /// 250 ms first back-off, no signature age limit and strict signatures.
+    pub fn new(access_token: impl Into<String>, webhook_secret: impl Into<String>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            webhook_secret: webhook_secret.into(),
+            api_base: DEFAULT_API_BASE.to_owned(),
+            price_pro: Decimal::new(1990, 2),
+            price_max: Decimal::new(97, 0),
+            timeout: Duration::from_secs(10),
+            retry_backoff: Duration::from_millis(250),
+            max_signature_age: None,
+            accept_unsigned_preapproval_notifications: false,
+        }
+    }
+
+    /// The monthly price of a paid plan; `None` for FREE.
+    pub fn price(&self, plan: Plan) -> Option<Decimal> {
+        match plan {
+            Plan::Free => None,
+            Plan::Pro => Some(self.price_pro),
+            Plan::Max => Some(self.price_max),
+        }
+    }
+
+    /// Checks what can be checked before any call.
+    pub(super) fn validate(&self) -> Result<(), MercadoPagoConfigError> {
+        let base = self.api_base.trim_end_matches('/');
+        if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() <= "https://".len() {
+            return Err(MercadoPagoConfigError::InvalidApiBase(self.api_base.clone()));
+        }
+        for (plan, price) in [(Plan::Pro, self.price_pro), (Plan::Max, self.price_max)] {
+            if price <= Decimal::ZERO {
+                return Err(MercadoPagoConfigError::InvalidPrice { plan, price });
+            }
+        }
+        if self.timeout.is_zero() {
+            return Err(MercadoPagoConfigError::InvalidTimeout);
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for MercadoPagoConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redact = |s: &str| if s.is_empty() { "<empty>" } else { "<redacted>" };
+        f.debug_struct("MercadoPagoConfig")
+            .field("access_token", &redact(&self.access_token))
+            .field("webhook_secret", &redact(&self.webhook_secret))
+            .field("api_base", &self.api_base)
+            .field("price_pro", &self.price_pro)
+            .field("price_max", &self.price_max)
+            .field("timeout", &self.timeout)
+            .field("retry_backoff", &self.retry_backoff)
+            .field("max_signature_age", &self.max_signature_age)
+            .field("accept_unsigned_preapproval_notifications", &self.accept_unsigned_preapproval_notifications)
+            .finish()
+    }
+}
+
+/// The settings cannot work.
+#[derive(Debug, thiserror::Error)]
+pub enum MercadoPagoConfigError {
+    /// `api_base` is not an http(s) URL.
+    #[error("Mercado Pago api_base `{0}` is not an http(s) URL")]
+    InvalidApiBase(String),
+    /// A paid plan's price is zero or negative.
+    #[error("Mercado Pago price of {plan} must be positive, got {price}")]
+    InvalidPrice {
+        /// The plan.
+        plan: Plan,
+        /// Its configured price.
+        price: Decimal,
+    },
+    /// The time-out is zero.
+    #[error("Mercado Pago timeout must be positive")]
+    InvalidTimeout,
+    /// The HTTP client could not be built (TLS set-up).
+    #[error("could not build the Mercado Pago HTTP client")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let config = MercadoPagoConfig::new("APP_USR-secret-token", "whsecret");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("APP_USR-secret-token") && !shown.contains("whsecret"), "{shown}");
+        assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn defaults_and_validation() {
+        let mut config = MercadoPagoConfig::new("t", "s");
+        assert_eq!(config.price(Plan::Pro), Some(Decimal::new(1990, 2)));
+        assert_eq!(config.price(Plan::Max), Some(Decimal::from(97)));
+        assert_eq!(config.price(Plan::Free), None);
+        assert!(config.validate().is_ok());
+        config.price_max = Decimal::ZERO;
+        assert!(matches!(config.validate(), Err(MercadoPagoConfigError::InvalidPrice { plan: Plan::Max, .. })));
+        config.price_max = Decimal::ONE;
+        config.api_base = "ftp://x".into();
+        assert!(matches!(config.validate(), Err(MercadoPagoConfigError::InvalidApiBase(_))));
+    }
+}

@@ -1,0 +1,123 @@
+//! Mercado Pago adapter of `domain::subscriptions::PaymentGateway`: monthly subscriptions as
+//! preapprovals without a plan, payments read back from the API, and `x-signature` webhooks.
+//!
+//! - Checkout: `POST /preapproval` with status `pending`; the payer is sent to its `init_point`.
+//!   Mercado Pago has a single `back_url`, so `success_url` is used and `cancel_url` is not sent.
+//! - Cancel: `PUT /preapproval/{id}` `{"status":"cancelled"}`, effective at once.
+//! - Reads: `GET /preapproval/{id}` and `GET /v1/payments/{id}`; unknown statuses are `Malformed`,
+//!   never guessed.
+//! - Webhooks: `x-signature` checked as described at [`signature_manifest`]; unsigned ones refused
+//!   unless [`MercadoPagoConfig::accept_unsigned_preapproval_notifications`] lets a
+//!   `subscription_preapproval` one through as a re-read. The subject only names what to re-read.
+
+mod config;
+mod http;
+mod mapping;
+mod signature;
+mod webhook;
+mod wire;
+
+use async_trait::async_trait;
+use reqwest::Method;
+use time::OffsetDateTime;
+
+use domain::subscriptions::{
+    external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway, PaymentProvider, Plan,
+    ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
+};
+
+pub use config::{MercadoPagoConfig, MercadoPagoConfigError, DEFAULT_API_BASE};
+pub use signature::{sign_manifest, signature_manifest};
+
+use http::Api;
+use wire::{AutoRecurring, NewPreapproval, Payment, Preapproval, PreapprovalStatusChange};
+
+/// The Mercado Pago payment gateway.
+#[derive(Debug)]
+pub struct MercadoPagoGateway {
+    config: MercadoPagoConfig,
+    api: Api,
+}
+
+impl MercadoPagoGateway {
+    /// Checks the settings and builds the HTTP client. Empty credentials are allowed: calls then
+    /// answer `PaymentError::NotConfigured`.
+    pub fn new(config: MercadoPagoConfig) -> Result<Self, MercadoPagoConfigError> {
+        config.validate()?;
+        let api = Api::new(&config)?;
+        Ok(Self { config, api })
+    }
+}
+
+/// Refuses an id that could not be a Mercado Pago id before it reaches a URL path.
+fn checked_id(id: &str) -> Result<&str, PaymentError> {
+    if wire::is_valid_id(id) {
+        Ok(id)
+    } else {
+        Err(PaymentError::Malformed(format!("`{id}` is not a Mercado Pago id")))
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for MercadoPagoGateway {
+    fn provider(&self) -> PaymentProvider {
+        PaymentProvider::Mercadopago
+    }
+
+    #[tracing::instrument(skip_all, fields(plan = %request.plan, user_id = %request.user_id), err)]
+    async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError> {
+        let Some(amount) = self.config.price(request.plan) else {
+            return Err(PaymentError::Rejected {
+                code: "plan_not_billable".into(),
+                message: format!("the {} plan is free and has no checkout", Plan::Free),
+            });
+        };
+        let body = NewPreapproval {
+            reason: format!("botfleet {}", request.plan),
+            external_reference: external_reference(request.user_id, request.plan),
+            payer_email: &request.email,
+            back_url: &request.success_url,
+            auto_recurring: AutoRecurring {
+                frequency: 1,
+                frequency_type: "months",
+                transaction_amount: wire::json_amount(amount)?,
+                currency_id: "BRL",
+            },
+            status: "pending",
+        };
+        let created: Preapproval = self.api.send(Method::POST, "/preapproval", &body, &request.idempotency_key).await?;
+        let reference = wire::id_text(&created.id)
+            .ok_or_else(|| PaymentError::Malformed("created preapproval without an id".into()))?;
+        let url = created
+            .init_point
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| PaymentError::Malformed(format!("preapproval {reference} without init_point")))?;
+        Ok(CheckoutSession { url, reference })
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn cancel(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
+        let path = format!("/preapproval/{}", checked_id(subscription_id)?);
+        // One key per cancel call, repeated by its retries: cancelling is idempotent anyway.
+        let key = format!("botfleet-cancel-{}", ulid::Ulid::new());
+        let body = PreapprovalStatusChange { status: "cancelled" };
+        let updated: Preapproval = self.api.send(Method::PUT, &path, &body, &key).await?;
+        mapping::subscription(updated)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn subscription(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
+        let preapproval: Preapproval = self.api.get(&format!("/preapproval/{}", checked_id(subscription_id)?)).await?;
+        mapping::subscription(preapproval)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError> {
+        let payment: Payment = self.api.get(&format!("/v1/payments/{}", checked_id(payment_id)?)).await?;
+        mapping::payment(payment)
+    }
+
+    fn verify_webhook(&self, request: &WebhookRequest, now: OffsetDateTime) -> Result<WebhookEvent, PaymentError> {
+        webhook::verify_webhook(&self.config, request, now)
+    }
+}

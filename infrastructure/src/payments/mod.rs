@@ -1,0 +1,3 @@
+//! Payment-provider adapters implementing `domain::subscriptions::PaymentGateway`.
+
+pub mod mercadopago;
