@@ -1,3 +1,4 @@
 //! Payment-provider adapters implementing `domain::subscriptions::PaymentGateway`.
 
 pub mod mercadopago;
+pub mod stripe;

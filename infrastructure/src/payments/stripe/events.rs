@@ -1,0 +1,157 @@
+//! Parsing a verified Stripe event (`{id, type, created, data: {object}}`) into a [`WebhookEvent`].
+//!
+//! Only called after the signature matched. `data.object` is rendered in the webhook endpoint's
+//! API version, which may differ from the version our requests pin, so both invoice shapes are read:
+//! `invoice.subscription` (before 2025-03-31.basil) and `invoice.parent.subscription_details.subscription`.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use domain::shared::ids::UserId;
+use domain::subscriptions::{PaymentError, PaymentProvider, WebhookEvent, WebhookSubject};
+
+use super::mapping::{self, Expandable, List, StripeSubscription};
+use super::StripeConfig;
+
+/// The event envelope.
+#[derive(Debug, Deserialize)]
+struct RawEvent {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    created: Option<i64>,
+    data: RawData,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawData {
+    object: Value,
+}
+
+/// The fields of a Checkout Session we use.
+#[derive(Debug, Deserialize)]
+struct CompletedSession {
+    #[serde(default)]
+    subscription: Option<Expandable>,
+    #[serde(default)]
+    customer: Option<Expandable>,
+    #[serde(default)]
+    client_reference_id: Option<String>,
+    #[serde(default)]
+    metadata: HashMap<String, String>,
+}
+
+/// The fields of an invoice we use.
+#[derive(Debug, Deserialize)]
+struct Invoice {
+    /// Before API 2025-03-31.basil.
+    #[serde(default)]
+    subscription: Option<Expandable>,
+    /// From API 2025-03-31.basil.
+    #[serde(default)]
+    parent: Option<InvoiceParent>,
+    #[serde(default)]
+    lines: Option<List<InvoiceLine>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InvoiceParent {
+    #[serde(default)]
+    subscription_details: Option<SubscriptionDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SubscriptionDetails {
+    #[serde(default)]
+    subscription: Option<Expandable>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InvoiceLine {
+    #[serde(default)]
+    period: Option<Period>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Period {
+    #[serde(default)]
+    end: Option<i64>,
+}
+
+impl Invoice {
+    fn subscription_id(self) -> Option<String> {
+        self.subscription
+            .or_else(|| self.parent.and_then(|parent| parent.subscription_details).and_then(|d| d.subscription))
+            .map(Expandable::into_id)
+    }
+}
+
+/// Parses the verified body.
+pub(super) fn parse_event(body: &[u8], config: &StripeConfig) -> Result<WebhookEvent, PaymentError> {
+    let raw: RawEvent = serde_json::from_slice(body).map_err(|e| malformed("event", &e))?;
+    let created_at = raw.created.map(mapping::timestamp).transpose()?;
+    let object = raw.data.object;
+    let subject = match raw.kind.as_str() {
+        "checkout.session.completed" => {
+            let session: CompletedSession = from_object(object, "checkout session")?;
+            WebhookSubject::CheckoutCompleted {
+                subscription_id: session.subscription.map(Expandable::into_id),
+                customer_id: session.customer.map(Expandable::into_id),
+                user_id: session
+                    .client_reference_id
+                    .as_deref()
+                    .and_then(UserId::parse)
+                    .or_else(|| mapping::user_from_metadata(&session.metadata)),
+                plan: mapping::plan_from_metadata(&session.metadata),
+            }
+        }
+        "customer.subscription.updated" => {
+            WebhookSubject::SubscriptionUpdated(subscription(object, config, created_at)?)
+        }
+        "customer.subscription.deleted" => {
+            WebhookSubject::SubscriptionDeleted(subscription(object, config, created_at)?)
+        }
+        "invoice.paid" | "invoice.payment_succeeded" => {
+            let invoice: Invoice = from_object(object, "invoice")?;
+            let period_end = invoice
+                .lines
+                .as_ref()
+                .and_then(|lines| lines.data.first())
+                .and_then(|line| line.period.as_ref())
+                .and_then(|period| period.end)
+                .map(mapping::timestamp)
+                .transpose()?;
+            match invoice.subscription_id() {
+                Some(subscription_id) => WebhookSubject::InvoicePaid { subscription_id, period_end },
+                // A one-off invoice: nothing to do with a plan.
+                None => WebhookSubject::Ignored,
+            }
+        }
+        "invoice.payment_failed" => match from_object::<Invoice>(object, "invoice")?.subscription_id() {
+            Some(subscription_id) => WebhookSubject::InvoicePaymentFailed { subscription_id },
+            None => WebhookSubject::Ignored,
+        },
+        _ => WebhookSubject::Ignored,
+    };
+    Ok(WebhookEvent { provider: PaymentProvider::Stripe, event_id: raw.id, event_type: raw.kind, created_at, subject })
+}
+
+fn subscription(
+    object: Value,
+    config: &StripeConfig,
+    created_at: Option<time::OffsetDateTime>,
+) -> Result<domain::subscriptions::ProviderSubscription, PaymentError> {
+    let raw: StripeSubscription = from_object(object, "subscription")?;
+    mapping::to_provider_subscription(raw, config, created_at)
+}
+
+fn from_object<T: for<'de> Deserialize<'de>>(object: Value, what: &str) -> Result<T, PaymentError> {
+    serde_json::from_value(object).map_err(|e| malformed(what, &e))
+}
+
+fn malformed(what: &str, error: &serde_json::Error) -> PaymentError {
+    PaymentError::Malformed(format!("stripe {what}: {error}"))
+}

@@ -1,0 +1,148 @@
+//! Stripe adapter of [`PaymentGateway`]: hosted Checkout for monthly subscriptions, cancel at period
+//! end, subscription reads and signed webhooks.
+//!
+//! Requests are form-encoded with bracket keys, authenticated with the secret key as a bearer token,
+//! pinned to [`STRIPE_API_VERSION`], and retried on transient failures with the same
+//! `Idempotency-Key`. Responses and webhooks are parsed in both the pre-basil and basil shapes.
+
+mod client;
+mod config;
+mod events;
+mod mapping;
+mod signature;
+
+use async_trait::async_trait;
+use reqwest::Method;
+use time::OffsetDateTime;
+
+use domain::subscriptions::{
+    external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway, PaymentProvider,
+    ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
+};
+
+use client::{Call, StripeClient};
+use mapping::{CreatedSession, StripeSubscription};
+
+pub use config::{StripeConfig, StripeConfigError, DEFAULT_API_BASE, DEFAULT_RETRY_BACKOFF, DEFAULT_TIMEOUT};
+pub use signature::{signature_header, SIGNATURE_HEADER, TOLERANCE_SECONDS};
+
+/// The API version every request pins with the `Stripe-Version` header.
+///
+/// 2025-03-31.basil moved `current_period_end` onto subscription items and an invoice's subscription
+/// under `parent.subscription_details`. Webhook payloads follow the endpoint's own version, which is
+/// set in the Stripe dashboard and may be older, so the parsers accept both shapes.
+pub const STRIPE_API_VERSION: &str = "2025-03-31.basil";
+
+/// The Stripe payment gateway.
+#[derive(Debug, Clone)]
+pub struct StripeGateway {
+    config: StripeConfig,
+    client: StripeClient,
+}
+
+impl StripeGateway {
+    /// Builds the gateway; fails when a setting is empty or `api_base` is not an http(s) URL.
+    pub fn new(config: StripeConfig) -> Result<Self, StripeConfigError> {
+        config.validate()?;
+        let client = StripeClient::new(&config)?;
+        Ok(Self { config, client })
+    }
+
+    async fn post_subscription(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+    ) -> Result<ProviderSubscription, PaymentError> {
+        // A fresh key per operation, kept across its retries: a later cancel must not replay this one.
+        let key = format!("botfleet-{}", ulid::Ulid::new());
+        let call = Call { method: Method::POST, path, form, idempotency_key: Some(&key) };
+        let raw: StripeSubscription = self.client.send(&call).await?;
+        mapping::to_provider_subscription(raw, &self.config, None)
+    }
+}
+
+#[async_trait]
+impl PaymentGateway for StripeGateway {
+    fn provider(&self) -> PaymentProvider {
+        PaymentProvider::Stripe
+    }
+
+    /// `POST /v1/checkout/sessions` in subscription mode. FREE is refused (`Rejected`, code
+    /// `plan_not_purchasable`) without calling Stripe.
+    #[tracing::instrument(skip_all, fields(plan = %request.plan, user_id = %request.user_id), err)]
+    async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError> {
+        let price = self.config.price_for(request.plan).ok_or_else(|| PaymentError::Rejected {
+            code: "plan_not_purchasable".to_owned(),
+            message: format!("the {} plan is free and is not sold through Stripe", request.plan),
+        })?;
+        let user = request.user_id.to_string();
+        let plan = request.plan.to_string();
+        let reference = external_reference(request.user_id, request.plan);
+        let form: Vec<(&str, String)> = vec![
+            ("mode", "subscription".to_owned()),
+            ("line_items[0][price]", price.to_owned()),
+            ("line_items[0][quantity]", "1".to_owned()),
+            ("success_url", request.success_url.clone()),
+            ("cancel_url", request.cancel_url.clone()),
+            ("client_reference_id", user.clone()),
+            ("customer_email", request.email.clone()),
+            // Keys match mapping::META_USER_ID, META_PLAN and META_REFERENCE.
+            ("metadata[user_id]", user.clone()),
+            ("metadata[plan]", plan.clone()),
+            ("metadata[external_reference]", reference.clone()),
+            ("subscription_data[metadata][user_id]", user),
+            ("subscription_data[metadata][plan]", plan),
+            ("subscription_data[metadata][external_reference]", reference),
+        ];
+        let call = Call {
+            method: Method::POST,
+            path: "/v1/checkout/sessions",
+            form: &form,
+            idempotency_key: Some(&request.idempotency_key),
+        };
+        let session: CreatedSession = self.client.send(&call).await?;
+        let url = session
+            .url
+            .ok_or_else(|| PaymentError::Malformed(format!("checkout session {} has no url", session.id)))?;
+        Ok(CheckoutSession { url, reference: session.id })
+    }
+
+    /// `POST /v1/subscriptions/{id}` with `cancel_at_period_end=true`: access lasts until the period
+    /// ends. An id that is not a Stripe id answers `NotFound` without calling Stripe.
+    #[tracing::instrument(skip(self), err)]
+    async fn cancel(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
+        let path = subscription_path(subscription_id)?;
+        self.post_subscription(&path, &[("cancel_at_period_end", "true".to_owned())]).await
+    }
+
+    /// `GET /v1/subscriptions/{id}`. `observed_at` is `None`: a read carries no change time.
+    #[tracing::instrument(skip(self), err)]
+    async fn subscription(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
+        let path = subscription_path(subscription_id)?;
+        let call = Call { method: Method::GET, path: &path, form: &[], idempotency_key: None };
+        let raw: StripeSubscription = self.client.send(&call).await?;
+        mapping::to_provider_subscription(raw, &self.config, None)
+    }
+
+    /// Stripe flows never read single payments (invoices drive them): always `NotFound`.
+    async fn payment(&self, _payment_id: &str) -> Result<ProviderPayment, PaymentError> {
+        Err(PaymentError::NotFound)
+    }
+
+    /// Checks `stripe-signature` on the raw body at `now`, then parses the event.
+    fn verify_webhook(&self, request: &WebhookRequest, now: OffsetDateTime) -> Result<WebhookEvent, PaymentError> {
+        signature::verify(request.header(SIGNATURE_HEADER), &request.body, &self.config.webhook_secret, now)?;
+        events::parse_event(&request.body, &self.config)
+    }
+}
+
+/// `/v1/subscriptions/{id}`, for ids made only of the characters Stripe uses (`sub_…`), so an id
+/// can never change the path.
+fn subscription_path(id: &str) -> Result<String, PaymentError> {
+    let valid = !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if valid {
+        Ok(format!("/v1/subscriptions/{id}"))
+    } else {
+        Err(PaymentError::NotFound)
+    }
+}
