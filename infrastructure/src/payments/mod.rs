@@ -1,4 +1,7 @@
-//! Payment-provider adapters implementing `domain::subscriptions::PaymentGateway`.
+//! Payment-provider adapters implementing `domain::subscriptions::PaymentGateway`: Stripe and
+//! Mercado Pago. See `docs/payments.md` for their settings, signatures and idempotency.
 
+mod idempotency;
 pub mod mercadopago;
+mod settings;
 pub mod stripe;

@@ -6,6 +6,15 @@ use rust_decimal::Decimal;
 
 use domain::subscriptions::Plan;
 
+use crate::payments::settings::{all_or_nothing, present};
+
+/// Variable holding [`MercadoPagoConfig::access_token`].
+pub const ENV_ACCESS_TOKEN: &str = "BOTFLEET_MERCADOPAGO_ACCESS_TOKEN";
+/// Variable holding [`MercadoPagoConfig::webhook_secret`].
+pub const ENV_WEBHOOK_SECRET: &str = "BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET";
+/// Variable holding [`MercadoPagoConfig::api_base`] (optional).
+pub const ENV_API_BASE: &str = "BOTFLEET_MERCADOPAGO_API_BASE";
+
 /// The production API root.
 pub const DEFAULT_API_BASE: &str = "https://api.mercadopago.com";
 
@@ -55,6 +64,36 @@ impl MercadoPagoConfig {
         }
     }
 
+    /// Settings from the values of the `BOTFLEET_MERCADOPAGO_*` variables (`None` = unset; empty
+    /// counts as unset), with the defaults of [`Self::new`] otherwise. `Ok(None)` when the access
+    /// token and the webhook secret are both unset: Mercado Pago is not configured and the server
+    /// answers "payments not configured". An error when only one is set or the API root is not an
+    /// http(s) URL; it names the variables and never contains a secret.
+    pub fn from_env_values(
+        access_token: Option<String>,
+        webhook_secret: Option<String>,
+        api_base: Option<String>,
+    ) -> Result<Option<Self>, MercadoPagoConfigError> {
+        let required = [(ENV_ACCESS_TOKEN, access_token), (ENV_WEBHOOK_SECRET, webhook_secret)];
+        let Some([access_token, webhook_secret]) =
+            all_or_nothing(required).map_err(MercadoPagoConfigError::Incomplete)?
+        else {
+            return Ok(None);
+        };
+        let mut config = Self::new(access_token, webhook_secret);
+        if let Some(api_base) = present(api_base) {
+            config.api_base = api_base;
+        }
+        config.validate()?;
+        Ok(Some(config))
+    }
+
+    /// [`Self::from_env_values`] with each variable read through `lookup` (e.g.
+    /// `|name| std::env::var(name).ok()`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, MercadoPagoConfigError> {
+        Self::from_env_values(lookup(ENV_ACCESS_TOKEN), lookup(ENV_WEBHOOK_SECRET), lookup(ENV_API_BASE))
+    }
+
     /// The monthly price of a paid plan; `None` for FREE.
     pub fn price(&self, plan: Plan) -> Option<Decimal> {
         match plan {
@@ -102,8 +141,11 @@ impl std::fmt::Debug for MercadoPagoConfig {
 /// The settings cannot work.
 #[derive(Debug, thiserror::Error)]
 pub enum MercadoPagoConfigError {
+    /// One of the two required variables is set and these are not.
+    #[error("Mercado Pago is partly configured: set {} too, or unset every BOTFLEET_MERCADOPAGO_* variable", .0.join(", "))]
+    Incomplete(Vec<&'static str>),
     /// `api_base` is not an http(s) URL.
-    #[error("Mercado Pago api_base `{0}` is not an http(s) URL")]
+    #[error("{ENV_API_BASE}: `{0}` is not an http(s) URL")]
     InvalidApiBase(String),
     /// A paid plan's price is zero or negative.
     #[error("Mercado Pago price of {plan} must be positive, got {price}")]
@@ -131,6 +173,24 @@ mod tests {
         let shown = format!("{config:?}");
         assert!(!shown.contains("APP_USR-secret-token") && !shown.contains("whsecret"), "{shown}");
         assert!(shown.contains("<redacted>"));
+    }
+
+    #[test]
+    fn env_values_are_all_or_nothing() {
+        let some = |v: &str| Some(v.to_owned());
+        assert!(MercadoPagoConfig::from_env_values(None, Some(String::new()), some("http://127.0.0.1:1"))
+            .unwrap()
+            .is_none());
+        let config = MercadoPagoConfig::from_env_values(some("APP_USR-1"), some("wh"), None).unwrap().unwrap();
+        assert_eq!(config.api_base, DEFAULT_API_BASE);
+        let lookup = |name: &str| (name == ENV_API_BASE).then(|| "http://127.0.0.1:9".to_owned()).or(some("x"));
+        assert_eq!(MercadoPagoConfig::from_lookup(lookup).unwrap().unwrap().api_base, "http://127.0.0.1:9");
+
+        let err = MercadoPagoConfig::from_env_values(some("APP_USR-SECRET"), None, None).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains(ENV_WEBHOOK_SECRET) && !shown.contains("APP_USR-SECRET"), "{shown}");
+        let bad_base = MercadoPagoConfig::from_env_values(some("t"), some("w"), some("mercadopago.com"));
+        assert!(matches!(bad_base, Err(MercadoPagoConfigError::InvalidApiBase(_))));
     }
 
     #[test]

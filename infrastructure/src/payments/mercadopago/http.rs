@@ -127,7 +127,7 @@ impl Api {
         if status.is_success() {
             Ok(bytes.to_vec())
         } else {
-            Err(failure(status, &bytes))
+            Err(failure(status, &bytes, &self.token))
         }
     }
 }
@@ -138,11 +138,12 @@ impl std::fmt::Debug for Api {
     }
 }
 
-/// Classifies a non-2xx answer.
-fn failure(status: StatusCode, body: &[u8]) -> Failure {
+/// Classifies a non-2xx answer; `token` is blanked out of anything kept from the body.
+fn failure(status: StatusCode, body: &[u8], token: &str) -> Failure {
     let parsed: ApiError = serde_json::from_slice(body).unwrap_or_default();
-    let code = parsed.error.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| default_code(status));
-    let message = parsed.message.clone().unwrap_or_else(|| {
+    let scrub = |text: String| if token.is_empty() { text } else { text.replace(token, "<redacted>") };
+    let code = scrub(parsed.error.clone().filter(|c| !c.is_empty()).unwrap_or_else(|| default_code(status)));
+    let message = scrub(parsed.message.clone().unwrap_or_else(|| {
         let text = String::from_utf8_lossy(body);
         let text: String = text.trim().chars().take(MAX_MESSAGE_CHARS).collect();
         if text.is_empty() {
@@ -150,7 +151,7 @@ fn failure(status: StatusCode, body: &[u8]) -> Failure {
         } else {
             text
         }
-    });
+    }));
     if status == StatusCode::NOT_FOUND || code == "not_found" {
         return Failure::Final(PaymentError::NotFound);
     }
@@ -177,7 +178,7 @@ mod tests {
     use super::*;
 
     fn final_error(status: u16, body: &str) -> PaymentError {
-        match failure(StatusCode::from_u16(status).unwrap(), body.as_bytes()) {
+        match failure(StatusCode::from_u16(status).unwrap(), body.as_bytes(), "APP_USR-token") {
             Failure::Final(e) => e,
             Failure::Transient(e) => panic!("transient: {e}"),
         }
@@ -197,7 +198,10 @@ mod tests {
         assert!(
             matches!(final_error(418, "teapot"), PaymentError::Rejected { code, message } if code == "http_418" && message == "teapot")
         );
-        assert!(matches!(failure(StatusCode::TOO_MANY_REQUESTS, b""), Failure::Transient(_)));
-        assert!(matches!(failure(StatusCode::BAD_GATEWAY, b"<html>"), Failure::Transient(_)));
+        assert!(matches!(failure(StatusCode::TOO_MANY_REQUESTS, b"", "t"), Failure::Transient(_)));
+        assert!(matches!(failure(StatusCode::BAD_GATEWAY, b"<html>", "t"), Failure::Transient(_)));
+        assert!(
+            matches!(final_error(401, r#"{"error":"unauthorized","message":"bad token APP_USR-token"}"#), PaymentError::Rejected { message, .. } if message == "bad token <redacted>")
+        );
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! - Checkout: `POST /preapproval` with status `pending`; the payer is sent to its `init_point`.
 //!   Mercado Pago has a single `back_url`, so `success_url` is used and `cancel_url` is not sent.
+//!   `X-Idempotency-Key` is derived from the caller's key and the exact body, so a retry repeats it.
 //! - Cancel: `PUT /preapproval/{id}` `{"status":"cancelled"}`, effective at once.
 //! - Reads: `GET /preapproval/{id}` and `GET /v1/payments/{id}`; unknown statuses are `Malformed`,
 //!   never guessed.
@@ -26,9 +27,12 @@ use domain::subscriptions::{
     ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
 };
 
-pub use config::{MercadoPagoConfig, MercadoPagoConfigError, DEFAULT_API_BASE};
+pub use config::{
+    MercadoPagoConfig, MercadoPagoConfigError, DEFAULT_API_BASE, ENV_ACCESS_TOKEN, ENV_API_BASE, ENV_WEBHOOK_SECRET,
+};
 pub use signature::{sign_manifest, signature_manifest};
 
+use crate::payments::idempotency::derive_key;
 use http::Api;
 use wire::{AutoRecurring, NewPreapproval, Payment, Preapproval, PreapprovalStatusChange};
 
@@ -85,7 +89,10 @@ impl PaymentGateway for MercadoPagoGateway {
             },
             status: "pending",
         };
-        let created: Preapproval = self.api.send(Method::POST, "/preapproval", &body, &request.idempotency_key).await?;
+        let payload =
+            serde_json::to_vec(&body).map_err(|e| PaymentError::Malformed(format!("preapproval body: {e}")))?;
+        let key = derive_key("mp-preapproval", &request.idempotency_key, &payload);
+        let created: Preapproval = self.api.send(Method::POST, "/preapproval", &body, &key).await?;
         let reference = wire::id_text(&created.id)
             .ok_or_else(|| PaymentError::Malformed("created preapproval without an id".into()))?;
         let url = created

@@ -82,7 +82,7 @@ impl StripeClient {
         let mut attempt = 0;
         loop {
             let outcome = match self.request(call).send().await {
-                Ok(response) => Self::read(response).await,
+                Ok(response) => self.read(response).await,
                 Err(error) => Attempt::Retry(anyhow::Error::new(error).context("stripe request failed")),
             };
             match outcome {
@@ -112,7 +112,7 @@ impl StripeClient {
         builder
     }
 
-    async fn read<T: DeserializeOwned>(response: Response) -> Attempt<T> {
+    async fn read<T: DeserializeOwned>(&self, response: Response) -> Attempt<T> {
         let status = response.status();
         let body = match response.bytes().await {
             Ok(body) => body,
@@ -127,7 +127,18 @@ impl StripeClient {
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             return Attempt::Retry(anyhow::anyhow!("stripe answered {status}"));
         }
-        Attempt::Done(Err(error_for(status, &body)))
+        Attempt::Done(Err(redacted(error_for(status, &body), &self.secret_key)))
+    }
+}
+
+/// Removes the secret key from a provider message, should Stripe ever echo it back.
+fn redacted(error: PaymentError, secret_key: &str) -> PaymentError {
+    match error {
+        PaymentError::Rejected { code, message } if !secret_key.is_empty() => PaymentError::Rejected {
+            code: code.replace(secret_key, "[redacted]"),
+            message: message.replace(secret_key, "[redacted]"),
+        },
+        other => other,
     }
 }
 

@@ -5,6 +5,19 @@ use std::time::Duration;
 
 use domain::subscriptions::Plan;
 
+use crate::payments::settings::{all_or_nothing, present};
+
+/// Variable holding [`StripeConfig::secret_key`].
+pub const ENV_SECRET_KEY: &str = "BOTFLEET_STRIPE_SECRET_KEY";
+/// Variable holding [`StripeConfig::webhook_secret`].
+pub const ENV_WEBHOOK_SECRET: &str = "BOTFLEET_STRIPE_WEBHOOK_SECRET";
+/// Variable holding [`StripeConfig::price_pro`].
+pub const ENV_PRICE_PRO: &str = "BOTFLEET_STRIPE_PRICE_PRO";
+/// Variable holding [`StripeConfig::price_max`].
+pub const ENV_PRICE_MAX: &str = "BOTFLEET_STRIPE_PRICE_MAX";
+/// Variable holding [`StripeConfig::api_base`] (optional).
+pub const ENV_API_BASE: &str = "BOTFLEET_STRIPE_API_BASE";
+
 /// Stripe's production API root.
 pub const DEFAULT_API_BASE: &str = "https://api.stripe.com";
 
@@ -54,6 +67,48 @@ impl StripeConfig {
         }
     }
 
+    /// Settings from the values of the `BOTFLEET_STRIPE_*` variables (`None` = unset; empty counts
+    /// as unset). `Ok(None)` when the four required ones are all unset: Stripe is not configured
+    /// and the server answers "payments not configured". An error when only some are set, or a
+    /// value is unusable; it names the variables and never contains a secret.
+    pub fn from_env_values(
+        secret_key: Option<String>,
+        webhook_secret: Option<String>,
+        price_pro: Option<String>,
+        price_max: Option<String>,
+        api_base: Option<String>,
+    ) -> Result<Option<Self>, StripeConfigError> {
+        let required = [
+            (ENV_SECRET_KEY, secret_key),
+            (ENV_WEBHOOK_SECRET, webhook_secret),
+            (ENV_PRICE_PRO, price_pro),
+            (ENV_PRICE_MAX, price_max),
+        ];
+        let Some([secret_key, webhook_secret, price_pro, price_max]) =
+            all_or_nothing(required).map_err(StripeConfigError::Incomplete)?
+        else {
+            return Ok(None);
+        };
+        let mut config = Self::new(secret_key, webhook_secret, price_pro, price_max);
+        if let Some(api_base) = present(api_base) {
+            config.api_base = api_base;
+        }
+        config.validate()?;
+        Ok(Some(config))
+    }
+
+    /// [`Self::from_env_values`] with each variable read through `lookup` (e.g.
+    /// `|name| std::env::var(name).ok()`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, StripeConfigError> {
+        Self::from_env_values(
+            lookup(ENV_SECRET_KEY),
+            lookup(ENV_WEBHOOK_SECRET),
+            lookup(ENV_PRICE_PRO),
+            lookup(ENV_PRICE_MAX),
+            lookup(ENV_API_BASE),
+        )
+    }
+
     /// The price id billed for `plan`; `None` for FREE, which is never sold through Stripe.
     pub fn price_for(&self, plan: Plan) -> Option<&str> {
         match plan {
@@ -77,10 +132,10 @@ impl StripeConfig {
     /// Checks that every field is usable; names the first one that is not.
     pub(super) fn validate(&self) -> Result<(), StripeConfigError> {
         let required = [
-            ("secret_key", &self.secret_key),
-            ("webhook_secret", &self.webhook_secret),
-            ("price_pro", &self.price_pro),
-            ("price_max", &self.price_max),
+            (ENV_SECRET_KEY, &self.secret_key),
+            (ENV_WEBHOOK_SECRET, &self.webhook_secret),
+            (ENV_PRICE_PRO, &self.price_pro),
+            (ENV_PRICE_MAX, &self.price_max),
         ];
         if let Some((name, _)) = required.iter().find(|(_, value)| value.trim().is_empty()) {
             return Err(StripeConfigError::Missing(name));
@@ -88,8 +143,11 @@ impl StripeConfig {
         if self.price_pro == self.price_max {
             return Err(StripeConfigError::SamePrice);
         }
+        if self.timeout.is_zero() {
+            return Err(StripeConfigError::InvalidTimeout);
+        }
         match reqwest::Url::parse(&self.api_base) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() => Ok(()),
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() && url.query().is_none() => Ok(()),
             _ => Err(StripeConfigError::InvalidApiBase(self.api_base.clone())),
         }
     }
@@ -112,16 +170,74 @@ impl fmt::Debug for StripeConfig {
 /// Why a [`StripeConfig`] cannot build a gateway.
 #[derive(Debug, thiserror::Error)]
 pub enum StripeConfigError {
-    /// A required setting is empty.
-    #[error("stripe setting `{0}` is empty")]
+    /// A required setting is empty (named by its variable).
+    #[error("{0}: is required for Stripe and is empty")]
     Missing(&'static str),
+    /// Some Stripe variables are set and these required ones are not.
+    #[error("Stripe is partly configured: set {} too, or unset every BOTFLEET_STRIPE_* variable", .0.join(", "))]
+    Incomplete(Vec<&'static str>),
     /// PRO and MAX use the same price, so a subscription's plan could not be told from its price.
-    #[error("stripe settings `price_pro` and `price_max` must differ")]
+    #[error("{ENV_PRICE_PRO} and {ENV_PRICE_MAX} must differ")]
     SamePrice,
     /// `api_base` is not an http(s) URL.
-    #[error("stripe setting `api_base` is not an http(s) URL: `{0}`")]
+    #[error("{ENV_API_BASE}: `{0}` is not an http(s) URL without a query")]
     InvalidApiBase(String),
+    /// The time-out is zero.
+    #[error("the Stripe time-out must be positive")]
+    InvalidTimeout,
     /// The HTTP client could not be built.
     #[error("stripe HTTP client could not be built")]
     Client(#[source] reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn some(value: &str) -> Option<String> {
+        Some(value.to_owned())
+    }
+
+    #[test]
+    fn nothing_set_means_not_configured() {
+        assert!(StripeConfig::from_env_values(None, None, None, None, some("http://127.0.0.1:1")).unwrap().is_none());
+        assert!(StripeConfig::from_lookup(|_| Some(" ".to_owned())).unwrap().is_none());
+    }
+
+    #[test]
+    fn everything_set_builds_with_the_default_or_given_base() {
+        let config =
+            StripeConfig::from_env_values(some("sk_test_1"), some("whsec_1"), some("price_p"), some("price_m"), None)
+                .unwrap()
+                .unwrap();
+        assert_eq!(config.api_base, DEFAULT_API_BASE);
+        assert_eq!(config.price_for(Plan::Max), Some("price_m"));
+        let lookup = |name: &str| match name {
+            ENV_API_BASE => some("http://127.0.0.1:9"),
+            ENV_PRICE_PRO => some("price_p"),
+            ENV_PRICE_MAX => some("price_m"),
+            _ => some("s3cr3t"),
+        };
+        assert_eq!(StripeConfig::from_lookup(lookup).unwrap().unwrap().api_base, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn partial_or_bad_settings_name_the_variables_and_no_secret() {
+        let err = StripeConfig::from_env_values(some("sk_live_SECRET"), None, some("price_p"), None, None).unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(shown.contains(ENV_WEBHOOK_SECRET) && shown.contains(ENV_PRICE_MAX), "{shown}");
+        assert!(!shown.contains("sk_live_SECRET"), "{shown}");
+
+        let same = StripeConfig::from_env_values(some("sk"), some("wh"), some("price_x"), some("price_x"), None);
+        assert!(matches!(same, Err(StripeConfigError::SamePrice)));
+        let bad_base = StripeConfig::from_env_values(some("sk"), some("wh"), some("p1"), some("p2"), some("ftp://x"));
+        assert!(matches!(bad_base, Err(StripeConfigError::InvalidApiBase(_))));
+    }
+
+    #[test]
+    fn debug_redacts_both_secrets() {
+        let config = StripeConfig::new("sk_test_TOPSECRET", "whsec_TOPSECRET", "price_p", "price_m");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("TOPSECRET") && shown.contains("price_p"), "{shown}");
+    }
 }

@@ -3,7 +3,9 @@
 //!
 //! Requests are form-encoded with bracket keys, authenticated with the secret key as a bearer token,
 //! pinned to [`STRIPE_API_VERSION`], and retried on transient failures with the same
-//! `Idempotency-Key`. Responses and webhooks are parsed in both the pre-basil and basil shapes.
+//! `Idempotency-Key`. A checkout's key is derived from the request (caller key and every form
+//! field), so retrying the same checkout never creates a second session. Responses and webhooks
+//! are parsed in both the pre-basil and basil shapes.
 
 mod client;
 mod config;
@@ -20,10 +22,14 @@ use domain::subscriptions::{
     ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
 };
 
+use crate::payments::idempotency::derive_key;
 use client::{Call, StripeClient};
 use mapping::{CreatedSession, StripeSubscription};
 
-pub use config::{StripeConfig, StripeConfigError, DEFAULT_API_BASE, DEFAULT_RETRY_BACKOFF, DEFAULT_TIMEOUT};
+pub use config::{
+    StripeConfig, StripeConfigError, DEFAULT_API_BASE, DEFAULT_RETRY_BACKOFF, DEFAULT_TIMEOUT, ENV_API_BASE,
+    ENV_PRICE_MAX, ENV_PRICE_PRO, ENV_SECRET_KEY, ENV_WEBHOOK_SECRET,
+};
 pub use signature::{signature_header, SIGNATURE_HEADER, TOLERANCE_SECONDS};
 
 /// The API version every request pins with the `Stripe-Version` header.
@@ -67,8 +73,9 @@ impl PaymentGateway for StripeGateway {
         PaymentProvider::Stripe
     }
 
-    /// `POST /v1/checkout/sessions` in subscription mode. FREE is refused (`Rejected`, code
-    /// `plan_not_purchasable`) without calling Stripe.
+    /// `POST /v1/checkout/sessions` in subscription mode, with the plan's price, our user as
+    /// `client_reference_id` and in the session's and subscription's metadata. FREE is refused
+    /// (`Rejected`, code `plan_not_purchasable`) without calling Stripe.
     #[tracing::instrument(skip_all, fields(plan = %request.plan, user_id = %request.user_id), err)]
     async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError> {
         let price = self.config.price_for(request.plan).ok_or_else(|| PaymentError::Rejected {
@@ -94,12 +101,10 @@ impl PaymentGateway for StripeGateway {
             ("subscription_data[metadata][plan]", plan),
             ("subscription_data[metadata][external_reference]", reference),
         ];
-        let call = Call {
-            method: Method::POST,
-            path: "/v1/checkout/sessions",
-            form: &form,
-            idempotency_key: Some(&request.idempotency_key),
-        };
+        let payload = serde_json::to_vec(&form).map_err(|e| PaymentError::Malformed(format!("checkout form: {e}")))?;
+        let key = derive_key("stripe-checkout", &request.idempotency_key, &payload);
+        let call =
+            Call { method: Method::POST, path: "/v1/checkout/sessions", form: &form, idempotency_key: Some(&key) };
         let session: CreatedSession = self.client.send(&call).await?;
         let url = session
             .url
