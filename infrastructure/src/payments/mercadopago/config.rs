@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
-use domain::subscriptions::Plan;
+use domain::subscriptions::{EntitlementTable, Plan};
 
 use crate::payments::settings::{all_or_nothing, present};
 
@@ -48,15 +48,16 @@ pub struct MercadoPagoConfig {
 }
 
 impl MercadoPagoConfig {
-    /// Settings with the production API root, PRO at R$ 19,90, MAX at R$ 97, a 10 s time-out,
+    /// Settings with the production API root, the plan table's prices (PRO R$ 19,90, MAX R$ 97), a 10 s time-out,
     /// 250 ms first back-off, no signature age limit and strict signatures.
     pub fn new(access_token: impl Into<String>, webhook_secret: impl Into<String>) -> Self {
+        let prices = EntitlementTable::default();
         Self {
             access_token: access_token.into(),
             webhook_secret: webhook_secret.into(),
             api_base: DEFAULT_API_BASE.to_owned(),
-            price_pro: Decimal::new(1990, 2),
-            price_max: Decimal::new(97, 0),
+            price_pro: prices.monthly_price_brl(Plan::Pro),
+            price_max: prices.monthly_price_brl(Plan::Max),
             timeout: Duration::from_secs(10),
             retry_backoff: Duration::from_millis(250),
             max_signature_age: None,
