@@ -76,6 +76,22 @@ async fn server_errors_are_retried_then_unavailable() {
 }
 
 #[tokio::test]
+async fn a_server_error_stripe_says_not_to_retry_is_sent_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("stripe-should-retry", "false")
+                .set_body_string(r#"{"error":{"type":"api_error"}}"#),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = gateway(&server).create_checkout(&checkout_request(Plan::Pro)).await.unwrap_err();
+    assert!(matches!(err, PaymentError::Unavailable(_)), "{err:?}");
+}
+
+#[tokio::test]
 async fn rate_limits_are_retried() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -11,7 +11,8 @@ use domain::subscriptions::PaymentError;
 
 use super::{StripeConfig, StripeConfigError, STRIPE_API_VERSION};
 
-/// Retries after the first attempt, on time-outs, connection failures, 429 and 5xx.
+/// Retries after the first attempt, on time-outs, connection failures, 409, 429 and 5xx, unless
+/// Stripe's `Stripe-Should-Retry` header says otherwise (`true` retries any answer, `false` stops).
 ///
 /// Safe for POSTs because each carries an `Idempotency-Key`: Stripe replays the first outcome.
 pub(super) const MAX_RETRIES: u32 = 2;
@@ -114,6 +115,13 @@ impl StripeClient {
 
     async fn read<T: DeserializeOwned>(&self, response: Response) -> Attempt<T> {
         let status = response.status();
+        // Stripe says whether a retry can help: a saved result (e.g. a 500 under an idempotency key)
+        // would only be replayed.
+        let should_retry = match response.headers().get("stripe-should-retry").and_then(|v| v.to_str().ok()) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        };
         let body = match response.bytes().await {
             Ok(body) => body,
             Err(error) => return Attempt::Retry(anyhow::Error::new(error).context("reading stripe's answer failed")),
@@ -124,8 +132,17 @@ impl StripeClient {
                     .map_err(|e| PaymentError::Malformed(format!("stripe answer could not be decoded: {e}"))),
             );
         }
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return Attempt::Retry(anyhow::anyhow!("stripe answered {status}"));
+        let transient =
+            status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::CONFLICT || status.is_server_error();
+        match should_retry {
+            Some(true) => return Attempt::Retry(anyhow::anyhow!("stripe answered {status}")),
+            Some(false) if status.is_server_error() => {
+                return Attempt::Done(Err(PaymentError::Unavailable(anyhow::anyhow!(
+                    "stripe answered {status} and asked not to retry"
+                ))));
+            }
+            None if transient => return Attempt::Retry(anyhow::anyhow!("stripe answered {status}")),
+            _ => {}
         }
         Attempt::Done(Err(redacted(error_for(status, &body), &self.secret_key)))
     }
