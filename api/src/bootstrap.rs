@@ -14,6 +14,8 @@ use domain::subscriptions::EntitlementTable;
 use domain::Clock;
 use infrastructure::clock::SystemClock;
 use infrastructure::crypto::{AesGcmCipher, Argon2Hasher, JwtIssuer};
+use infrastructure::payments::mercadopago::{MercadoPagoConfig, MercadoPagoGateway};
+use infrastructure::payments::stripe::{StripeConfig, StripeGateway};
 use infrastructure::repositories::{open_embedded, open_mongo, Repositories, StoreUsageCounter};
 use infrastructure::store::DocumentStore;
 
@@ -124,9 +126,30 @@ pub fn services(settings: &Settings, repositories: &Repositories, clock: Arc<dyn
     })
 }
 
-/// The payment providers whose settings are present.
-fn payment_gateways(_settings: &Settings) -> anyhow::Result<PaymentGateways> {
-    Ok(PaymentGateways::default())
+/// The payment providers whose settings are present; an absent one answers 503.
+fn payment_gateways(settings: &Settings) -> anyhow::Result<PaymentGateways> {
+    let mut gateways = PaymentGateways::default();
+    if let Some(stripe) = &settings.payments.stripe {
+        let config = StripeConfig::from_env_values(
+            Some(stripe.secret_key.expose().to_owned()),
+            Some(stripe.webhook_secret.expose().to_owned()),
+            Some(stripe.price_pro.clone()),
+            Some(stripe.price_max.clone()),
+            Some(stripe.api_base.clone()),
+        )?
+        .context("Stripe settings present but empty")?;
+        gateways.stripe = Some(Arc::new(StripeGateway::new(config)?));
+    }
+    if let Some(mercadopago) = &settings.payments.mercadopago {
+        let config = MercadoPagoConfig::from_env_values(
+            Some(mercadopago.access_token.expose().to_owned()),
+            Some(mercadopago.webhook_secret.expose().to_owned()),
+            Some(mercadopago.api_base.clone()),
+        )?
+        .context("Mercado Pago settings present but empty")?;
+        gateways.mercadopago = Some(Arc::new(MercadoPagoGateway::new(config)?));
+    }
+    Ok(gateways)
 }
 
 /// The store's `ping`, as the readiness check.
