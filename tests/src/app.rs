@@ -166,6 +166,20 @@ impl TestApp {
         Answer { status, headers, body, text }
     }
 
+    /// POSTs raw bytes (webhooks) with `headers`; `path` may carry a query string.
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>, headers: &[(String, String)]) -> Answer {
+        let mut request = self.client.post(self.url(path)).header("content-type", "application/json").body(body);
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("a body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, headers, body, text }
+    }
+
     /// GET with a token.
     pub async fn get(&self, path: &str, token: Option<&str>) -> Answer {
         self.call(reqwest::Method::GET, path, token, None, &[]).await
