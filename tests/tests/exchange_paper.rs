@@ -128,7 +128,8 @@ async fn a_resting_limit_fills_when_the_price_reaches_it() {
     let h = mercado_bitcoin().await;
     let c = creds("limit");
     h.exchange.set_price(&h.symbol, dec("300000")).await.unwrap();
-    let buy = order(&h.symbol, OrderSide::Buy, OrderKind::Limit { price: dec("290000") }, OrderSize::Quantity(dec("0.1")));
+    let buy =
+        order(&h.symbol, OrderSide::Buy, OrderKind::Limit { price: dec("290000") }, OrderSize::Quantity(dec("0.1")));
     let placed = h.exchange.place_order(&c, &buy).await.unwrap();
     assert_eq!(placed.status, ExchangeOrderStatus::New);
     assert_eq!(locked(&h.exchange.balances(&c).await.unwrap(), "BRL"), dec("29000"));
@@ -211,13 +212,18 @@ async fn trade_before_restart(h: &PaperHarness) -> (ClientOrderId, ClientOrderId
     h.exchange.set_price(&h.symbol, dec("60000")).await.unwrap();
     let buy = order(&h.symbol, OrderSide::Buy, OrderKind::Market, OrderSize::Quantity(dec("0.05")));
     h.exchange.place_order(&c, &buy).await.unwrap();
-    let sell = order(&h.symbol, OrderSide::Sell, OrderKind::Limit { price: dec("70000") }, OrderSize::Quantity(dec("0.02")));
+    let sell =
+        order(&h.symbol, OrderSide::Sell, OrderKind::Limit { price: dec("70000") }, OrderSize::Quantity(dec("0.02")));
     assert_eq!(h.exchange.place_order(&c, &sell).await.unwrap().status, ExchangeOrderStatus::New);
     (buy.client_order_id, sell.client_order_id)
 }
 
 /// Checks that the reopened exchange knows both orders and the balances, then cancels the sell.
-async fn check_after_restart(h: &PaperHarness, before: &[domain::exchange::Balance], ids: (ClientOrderId, ClientOrderId)) {
+async fn check_after_restart(
+    h: &PaperHarness,
+    before: &[domain::exchange::Balance],
+    ids: (ClientOrderId, ClientOrderId),
+) {
     let c = creds("restart");
     assert_eq!(h.exchange.balances(&c).await.unwrap(), before);
     let buy = h.exchange.order(&c, &h.symbol, &OrderRef::Client(ids.0)).await.unwrap();

@@ -92,7 +92,10 @@ fn a_market_sell_charges_the_fee_in_quote_and_refuses_what_is_not_held() {
     assert_eq!(fill.fee, fill.price * dec("0.1") * dec("0.001"));
     let too_much = request(OrderSide::Sell, OrderKind::Market, OrderSize::Quantity(dec("1")));
     let before = a.clone();
-    assert!(matches!(a.place(&too_much, &btc_usdt(), quote("50000"), &exec(), 2), Err(ExchangeError::InsufficientBalance)));
+    assert!(matches!(
+        a.place(&too_much, &btc_usdt(), quote("50000"), &exec(), 2),
+        Err(ExchangeError::InsufficientBalance)
+    ));
     assert_eq!(a, before, "a refused order changes nothing");
 }
 
@@ -138,7 +141,8 @@ fn filters_quote_sized_limits_and_duplicates_are_handled() {
     let m = btc_usdt();
     let tiny = request(OrderSide::Buy, OrderKind::Limit { price: dec("40000") }, OrderSize::Quantity(dec("0.00001")));
     assert!(matches!(a.place(&tiny, &m, quote("50000"), &exec(), 1), Err(ExchangeError::Filter(_))));
-    let off_tick = request(OrderSide::Buy, OrderKind::Limit { price: dec("40000.001") }, OrderSize::Quantity(dec("0.1")));
+    let off_tick =
+        request(OrderSide::Buy, OrderKind::Limit { price: dec("40000.001") }, OrderSize::Quantity(dec("0.1")));
     assert!(matches!(a.place(&off_tick, &m, quote("50000"), &exec(), 1), Err(ExchangeError::Filter(_))));
     let by_amount = request(OrderSide::Sell, OrderKind::Market, OrderSize::QuoteAmount(dec("100")));
     assert!(matches!(a.place(&by_amount, &m, quote("50000"), &exec(), 1), Err(ExchangeError::Rejected { .. })));
@@ -176,7 +180,8 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// What the fills say each asset's total should be.
 fn expected_totals(a: &Account) -> BTreeMap<String, Decimal> {
-    let mut totals: BTreeMap<String, Decimal> = [("USDT", "10000"), ("BTC", "0.5")].map(|(k, v)| (k.to_owned(), dec(v))).into();
+    let mut totals: BTreeMap<String, Decimal> =
+        [("USDT", "10000"), ("BTC", "0.5")].map(|(k, v)| (k.to_owned(), dec(v))).into();
     for order in &a.orders {
         for f in &order.fills {
             let (base, quote) = (totals["BTC"], totals["USDT"]);

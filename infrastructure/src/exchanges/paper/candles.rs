@@ -121,7 +121,8 @@ mod tests {
         let hour = datetime!(2024-05-02 07:00 UTC).unix_timestamp();
         let now = hour + 10 * 3_600;
         let h = candle(&p, &s, hour, hour + 3_600, now).unwrap();
-        let minutes: Vec<Candle> = (0..60).map(|m| candle(&p, &s, hour + m * 60, hour + m * 60 + 60, now).unwrap()).collect();
+        let minutes: Vec<Candle> =
+            (0..60).map(|m| candle(&p, &s, hour + m * 60, hour + m * 60 + 60, now).unwrap()).collect();
         assert_eq!(minutes[0].open, h.open);
         assert_eq!(minutes[59].close, h.close);
         assert_eq!(minutes.iter().map(|c| c.high).max(), Some(h.high));

@@ -123,7 +123,7 @@ impl PaperExchange {
             let since = since_ms.div_euclid(1_000);
             (since <= now).then(|| self.prices.extremes(symbol, since, now, true)).flatten().map(|x| (x.low, x.high))
         };
-        self.accounts.update(id, |account| Ok(account.match_resting(&range, &exec, now_ms))).await
+        self.accounts.update(id, |account| Ok(account.match_resting(range, &exec, now_ms))).await
     }
 
     fn now_ms(&self) -> i64 {

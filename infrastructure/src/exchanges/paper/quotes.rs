@@ -60,7 +60,8 @@ pub(crate) fn order_book(market: &Market, quote: Quote, depth: u32, seed: u64, a
         .map(|i| BookLevel { price: quote.bid - gap * Decimal::from(i), quantity: size(1, i) })
         .take_while(|l| l.price > Decimal::ZERO)
         .collect();
-    let asks = (0..depth).map(|i| BookLevel { price: quote.ask + gap * Decimal::from(i), quantity: size(2, i) }).collect();
+    let asks =
+        (0..depth).map(|i| BookLevel { price: quote.ask + gap * Decimal::from(i), quantity: size(2, i) }).collect();
     OrderBook { symbol: market.symbol.clone(), bids, asks, at }
 }
 
