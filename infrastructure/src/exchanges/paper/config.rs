@@ -97,6 +97,11 @@ impl PaperConfig {
         Ok(config)
     }
 
+    /// The defaults overridden by the process's `BOTFLEET_PAPER_*` environment variables.
+    pub fn from_env() -> Result<Self, PaperConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
     /// Checks ranges: positive FX, basis points in `0..1000`, a whole-hour anchor.
     pub fn validate(&self) -> Result<(), PaperConfigError> {
         if self.brl_per_usd <= Decimal::ZERO {
