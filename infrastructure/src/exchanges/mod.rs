@@ -1,3 +1,4 @@
 //! Exchange adapters: one module per exchange, each implementing `domain::exchange::ExchangeGateway`.
 
+pub mod binance;
 pub mod mercado_bitcoin;
