@@ -13,6 +13,8 @@ mod mapping;
 mod market_data;
 mod orders;
 pub mod signing;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
