@@ -36,11 +36,13 @@ impl BinanceConfig {
     /// Binance's spot testnet.
     pub const TESTNET_URL: &'static str = "https://testnet.binance.vision";
 
-    /// Both networks served by one local server (a mock), with short time-outs and back-offs.
+    /// Both networks served by one local server (a mock), with a short time-out, recvWindow and
+    /// back-off, so tests of lost answers run quickly.
     pub fn local(base_url: &str) -> Self {
         Self {
             base_url: base_url.to_owned(),
             testnet_base_url: base_url.to_owned(),
+            recv_window_ms: 1000,
             request_timeout: Duration::from_millis(500),
             lookup_backoff: Duration::from_millis(10),
             limiter: LimiterConfig { max_wait: Duration::from_secs(2), ..LimiterConfig::default() },

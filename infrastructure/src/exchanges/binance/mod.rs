@@ -12,6 +12,7 @@ pub mod limiter;
 mod mapping;
 mod market_data;
 mod orders;
+mod placement;
 pub mod signing;
 #[cfg(test)]
 mod tests;

@@ -33,7 +33,7 @@ async fn signed_get_carries_key_header_recv_window_timestamp_and_a_valid_signatu
     Mock::given(method("GET"))
         .and(path("/api/v3/account"))
         .and(header("X-MBX-APIKEY", API_KEY))
-        .and(query_param("recvWindow", "5000"))
+        .and(query_param("recvWindow", "1000"))
         .and(query_param("omitZeroBalances", "true"))
         .respond_with(ResponseTemplate::new(200).set_body_json(account_body()))
         .expect(1)
@@ -78,7 +78,7 @@ async fn order_parameters_travel_signed_in_the_form_body() {
     let body = String::from_utf8(sent[0].body.clone()).unwrap();
     let (payload, signature) = split_signature(&body);
     let expected_start = format!(
-        "symbol=BTCBRL&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=250000&newClientOrderId={}&newOrderRespType=FULL&recvWindow=5000&timestamp=",
+        "symbol=BTCBRL&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=250000&newClientOrderId={}&newOrderRespType=FULL&recvWindow=1000&timestamp=",
         request.client_order_id
     );
     assert!(payload.starts_with(&expected_start), "{payload}");
