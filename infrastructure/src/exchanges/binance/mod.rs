@@ -141,10 +141,12 @@ impl ExchangeGateway for BinanceExchange {
         self.fetch_candles(symbol, timeframe, range).await
     }
 
+    #[tracing::instrument(skip_all, fields(exchange = "binance", symbol = %order.symbol, client_order_id = %order.client_order_id), err(level = "warn"))]
     async fn place_order(&self, creds: &ApiCredentials, order: &OrderRequest) -> Result<ExchangeOrder, ExchangeError> {
         self.place(creds, order).await
     }
 
+    #[tracing::instrument(skip_all, fields(exchange = "binance", %symbol, order = ?order), err(level = "warn"))]
     async fn cancel_order(
         &self,
         creds: &ApiCredentials,
@@ -172,10 +174,12 @@ impl ExchangeGateway for BinanceExchange {
         self.fetch_open_orders(creds, symbol).await
     }
 
+    #[tracing::instrument(skip_all, fields(exchange = "binance"), err(level = "warn"))]
     async fn balances(&self, creds: &ApiCredentials) -> Result<Vec<Balance>, ExchangeError> {
         self.fetch_balances(creds).await
     }
 
+    #[tracing::instrument(skip_all, fields(exchange = "binance", testnet = creds.testnet), err(level = "warn"))]
     async fn account_info(&self, creds: &ApiCredentials) -> Result<AccountInfo, ExchangeError> {
         self.fetch_account_info(creds).await
     }
