@@ -1,5 +1,5 @@
-//! Test support shared by the test binaries: the store contract suite, run against every store
-//! adapter, and MongoDB test databases.
+//! Test support shared by the test binaries: the store and exchange contract suites, run against
+//! every adapter, MongoDB test databases, and stateful fakes of exchange APIs.
 
 pub mod app;
 pub mod contract;

@@ -1,4 +1,5 @@
 //! Exchange adapters: one module per exchange, each implementing `domain::exchange::ExchangeGateway`.
 
+pub mod binance;
 pub mod mercado_bitcoin;
 pub mod paper;
