@@ -6,6 +6,7 @@
 //! of every port.
 
 pub mod bots;
+pub mod contexts;
 pub mod credentials;
 pub mod exchange;
 pub mod identity;

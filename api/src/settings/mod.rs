@@ -6,6 +6,7 @@
 
 mod dev_secrets;
 mod env;
+mod exchanges;
 mod keys;
 mod payments;
 pub(crate) mod proxies;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use env::{Env, SettingError, SettingsError};
+pub use exchanges::{Environment, ExchangeSettings};
 pub use keys::{check_encryption_key, check_jwt_secret};
 pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
@@ -41,6 +43,10 @@ pub struct Settings {
     pub log: LogSettings,
     /// Payment providers and subscription upkeep.
     pub payments: PaymentSettings,
+    /// `BOTFLEET_ENVIRONMENT`: `development` (default), `test` or `production`.
+    pub environment: Environment,
+    /// Exchanges, the paper exchange and credential revalidation.
+    pub exchanges: ExchangeSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -76,7 +82,20 @@ impl Settings {
         let store = StoreSettings::load(&mut env);
         let log = LogSettings::load(&mut env);
         let payments = PaymentSettings::load(&mut env);
-        env.finish(Settings { http, jwt, encryption_key, store, log, payments, dev_mode, generated_secrets: generated })
+        let environment = Environment::load(&mut env);
+        let exchanges = ExchangeSettings::load(&mut env, environment);
+        env.finish(Settings {
+            http,
+            jwt,
+            encryption_key,
+            store,
+            log,
+            payments,
+            environment,
+            exchanges,
+            dev_mode,
+            generated_secrets: generated,
+        })
     }
 }
 

@@ -70,3 +70,7 @@ ulid_id!(
     /// Identifies a stored payment-provider webhook event.
     PaymentEventId
 );
+ulid_id!(
+    /// Identifies a trading context.
+    ContextId
+);

@@ -5,6 +5,7 @@
 
 mod audit;
 mod codec;
+mod contexts;
 mod credentials;
 mod payment_events;
 mod sessions;
@@ -17,12 +18,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use domain::contexts::ContextRepository;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
+pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
@@ -48,6 +51,8 @@ pub struct Repositories {
     pub subscriptions: Arc<dyn SubscriptionRepository>,
     /// Received payment-provider webhook events.
     pub payment_events: Arc<dyn PaymentEventRepository>,
+    /// Trading contexts.
+    pub contexts: Arc<dyn ContextRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -62,6 +67,7 @@ impl Repositories {
             (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
             (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
             (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
+            (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -73,6 +79,7 @@ impl Repositories {
             credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
+            contexts: Arc::new(StoreContextRepository::new(store.clone())),
             store,
         })
     }
