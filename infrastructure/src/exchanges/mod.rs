@@ -3,3 +3,4 @@
 pub mod binance;
 pub mod mercado_bitcoin;
 pub mod paper;
+pub mod resilient;
