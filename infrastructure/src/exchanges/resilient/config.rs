@@ -95,14 +95,14 @@ impl ResilienceConfig {
 }
 
 /// Reads a positive integer variable; blank counts as unset.
-pub(crate) fn positive<E>(lookup: &impl Fn(&str) -> Option<String>, variable: &'static str) -> Result<Option<u64>, E>
-where
-    E: From<ResilienceConfigError>,
-{
+fn positive(
+    lookup: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<Option<u64>, ResilienceConfigError> {
     let Some(raw) = lookup(variable).filter(|v| !v.trim().is_empty()) else { return Ok(None) };
     match raw.trim().parse::<u64>() {
         Ok(n) if n > 0 => Ok(Some(n)),
-        _ => Err(bad(variable, "expected a positive integer").into()),
+        _ => Err(bad(variable, "expected a positive integer")),
     }
 }
 

@@ -23,6 +23,8 @@ pub(crate) enum Step {
     Answer(Duration),
     /// Fail with this error.
     Fail(ExchangeError),
+    /// Fail with this error after this (virtual) delay.
+    FailAfter(Duration, ExchangeError),
     /// Never answer.
     Hang,
 }
@@ -34,16 +36,22 @@ pub(crate) struct FakeExchange {
     id: ExchangeId,
     script: Mutex<VecDeque<Step>>,
     log: Mutex<Vec<(&'static str, Instant)>>,
+    newest_candle: Mutex<Option<OffsetDateTime>>,
 }
 
 impl FakeExchange {
     pub(crate) fn new(id: ExchangeId) -> Self {
-        Self { id, script: Mutex::default(), log: Mutex::default() }
+        Self { id, script: Mutex::default(), log: Mutex::default(), newest_candle: Mutex::default() }
     }
 
     /// Queues steps for the next calls, whatever their endpoint.
     pub(crate) fn script(&self, steps: impl IntoIterator<Item = Step>) {
         self.script.lock().unwrap().extend(steps);
+    }
+
+    /// Makes the newest candle of latest-candle series open at `at` (default: now).
+    pub(crate) fn set_newest_candle(&self, at: OffsetDateTime) {
+        *self.newest_candle.lock().unwrap() = Some(at);
     }
 
     /// Calls made so far.
@@ -73,6 +81,10 @@ impl FakeExchange {
             None => {}
             Some(Step::Answer(delay)) => tokio::time::sleep(delay).await,
             Some(Step::Fail(err)) => return Err(err),
+            Some(Step::FailAfter(delay, err)) => {
+                tokio::time::sleep(delay).await;
+                return Err(err);
+            }
             Some(Step::Hang) => std::future::pending::<()>().await,
         }
         Ok(Decimal::from(seq))
@@ -175,8 +187,9 @@ impl ExchangeGateway for FakeExchange {
         range: CandleRange,
     ) -> Result<Vec<Candle>, ExchangeError> {
         let seq = self.step("candles").await?;
-        // The current (unfinished) candle opened just now, so its period ends a timeframe later.
-        let open_time = range.end.unwrap_or_else(OffsetDateTime::now_utc);
+        // By default the current (unfinished) candle opened just now: its period ends a timeframe later.
+        let newest = *self.newest_candle.lock().unwrap();
+        let open_time = range.end.or(newest).unwrap_or_else(OffsetDateTime::now_utc);
         let step = time::Duration::seconds(timeframe.seconds());
         Ok((0..range.limit.min(3))
             .rev()
