@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
 use application::identity::{IdentityConfig, IdentityPorts, IdentityService};
+use application::market::MarketService;
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use async_trait::async_trait;
 use domain::subscriptions::EntitlementTable;
@@ -16,9 +18,10 @@ use infrastructure::clock::SystemClock;
 use infrastructure::crypto::{AesGcmCipher, Argon2Hasher, JwtIssuer};
 use infrastructure::payments::mercadopago::{MercadoPagoConfig, MercadoPagoGateway};
 use infrastructure::payments::stripe::{StripeConfig, StripeGateway};
-use infrastructure::repositories::{open_embedded, open_mongo, Repositories, StoreUsageCounter};
+use infrastructure::repositories::{open_embedded, open_mongo, Repositories, StoreRunningBots, StoreUsageCounter};
 use infrastructure::store::DocumentStore;
 
+use crate::metrics::Metrics;
 use crate::settings::{Settings, StoreSettings};
 use crate::startup::Application;
 use crate::state::{AppState, IpLimits, ReadinessCheck, Services};
@@ -81,8 +84,17 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Repositories> {
     }
 }
 
-/// Builds the use cases over `repositories` with the adapters the settings configure.
-pub fn services(settings: &Settings, repositories: &Repositories, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
+/// Builds the use cases over `repositories` with the adapters the settings configure; exchange
+/// metrics go into `metrics`.
+pub async fn services(
+    settings: &Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+    metrics: &Metrics,
+) -> anyhow::Result<Services> {
+    let (directory, paper) =
+        crate::exchanges::build(settings, repositories.store.clone(), clock.clone(), metrics).await?;
+    let directory = Arc::new(directory);
     let cipher =
         Arc::new(AesGcmCipher::from_env_value(settings.encryption_key.expose()).context("BOTFLEET_ENCRYPTION_KEY")?);
     let tokens = Arc::new(
@@ -104,23 +116,40 @@ pub fn services(settings: &Settings, repositories: &Repositories, clock: Arc<dyn
     );
     let credentials = CredentialService::new(CredentialPorts {
         credentials: repositories.credentials.clone(),
-        cipher,
+        cipher: cipher.clone(),
         audit: repositories.audit.clone(),
         clock: clock.clone(),
+        exchanges: directory.clone(),
     });
     let subscriptions = SubscriptionService::new(SubscriptionPorts {
         subscriptions: repositories.subscriptions.clone(),
         payment_events: repositories.payment_events.clone(),
         gateways: payment_gateways(settings)?,
         usage: Arc::new(StoreUsageCounter::new(repositories.store.clone())),
-        enforcers: Vec::new(),
+        enforcers: vec![Arc::new(ContextLimitEnforcer {
+            contexts: repositories.contexts.clone(),
+            clock: clock.clone(),
+        })],
         table: EntitlementTable::default(),
+        clock: clock.clone(),
+    });
+    let subscriptions = Arc::new(subscriptions);
+    let contexts = ContextService::new(ContextPorts {
+        contexts: repositories.contexts.clone(),
+        credentials: repositories.credentials.clone(),
+        cipher,
+        subscriptions: subscriptions.clone(),
+        exchanges: directory.clone(),
+        bots: Arc::new(StoreRunningBots::new(repositories.store.clone())),
         clock: clock.clone(),
     });
     Ok(Services {
         identity: Arc::new(identity),
         credentials: Arc::new(credentials),
-        subscriptions: Arc::new(subscriptions),
+        subscriptions,
+        contexts: Arc::new(contexts),
+        market: Arc::new(MarketService::new(directory)),
+        paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),
     })
@@ -165,8 +194,11 @@ impl ReadinessCheck for StoreReadiness {
 /// Builds the application state from the settings: store, adapters, use cases.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let repositories = open_store(&settings).await?;
-    let services = services(&settings, &repositories, Arc::new(SystemClock))?;
-    Ok(AppState::new(settings, services).with_readiness(Arc::new(StoreReadiness(repositories.store.clone()))))
+    let metrics = Metrics::new();
+    let services = services(&settings, &repositories, Arc::new(SystemClock), &metrics).await?;
+    Ok(AppState::new(settings, services)
+        .with_metrics(metrics)
+        .with_readiness(Arc::new(StoreReadiness(repositories.store.clone()))))
 }
 
 /// Starts telemetry and serves until SIGTERM/SIGINT.

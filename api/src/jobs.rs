@@ -9,6 +9,9 @@ use tokio::task::JoinHandle;
 
 use crate::state::AppState;
 
+/// How often resting paper orders are matched against the simulated price.
+const PAPER_TICK: Duration = Duration::from_secs(5);
+
 /// The running jobs; dropping it stops them.
 #[derive(Debug, Default)]
 pub struct Jobs {
@@ -23,8 +26,9 @@ impl Drop for Jobs {
     }
 }
 
-/// Runs `run` every `every` (the first run after one interval), logging each run.
-fn every<F, Fut>(name: &'static str, every: Duration, run: F) -> JoinHandle<()>
+/// Runs `run` every `every` (the first run after one interval), logging each run (successful
+/// runs of `quiet` jobs at DEBUG).
+fn every<F, Fut>(name: &'static str, every: Duration, quiet: bool, run: F) -> JoinHandle<()>
 where
     F: Fn() -> Fut + Send + 'static,
     Fut: Future<Output = anyhow::Result<String>> + Send,
@@ -36,6 +40,9 @@ where
             ticker.tick().await;
             let started = Instant::now();
             match run().await {
+                Ok(summary) if quiet => {
+                    tracing::debug!(job = name, duration_ms = started.elapsed().as_millis() as u64, %summary, "job run")
+                }
                 Ok(summary) => {
                     tracing::info!(job = name, duration_ms = started.elapsed().as_millis() as u64, %summary, "job run")
                 }
@@ -56,11 +63,31 @@ impl Jobs {
         let mut tasks = Vec::new();
         if let Some(interval) = state.settings.payments.reconcile_every {
             let subscriptions = state.subscriptions.clone();
-            tasks.push(every("subscription_reconciliation", interval, move || {
+            tasks.push(every("subscription_reconciliation", interval, false, move || {
                 let subscriptions = subscriptions.clone();
                 async move {
                     let report = subscriptions.reconcile().await?;
                     Ok(format!("checked {} changed {} failed {}", report.checked, report.changed, report.failed))
+                }
+            }));
+        }
+        if let Some(interval) = state.settings.exchanges.revalidate_every {
+            let credentials = state.credentials.clone();
+            tasks.push(every("credential_revalidation", interval, false, move || {
+                let credentials = credentials.clone();
+                async move {
+                    let (checked, unreachable) = credentials.revalidate_all().await?;
+                    Ok(format!("checked {checked} unreachable {unreachable}"))
+                }
+            }));
+        }
+        for (exchange, paper) in state.paper.iter() {
+            let (paper, name) = (paper.clone(), exchange.as_str());
+            tasks.push(every("paper_order_matching", PAPER_TICK, true, move || {
+                let paper = paper.clone();
+                async move {
+                    let filled = paper.tick().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Ok(format!("{name}: filled {filled}"))
                 }
             }));
         }

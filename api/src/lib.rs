@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod client_ip;
 pub mod error;
+pub mod exchanges;
 pub mod jobs;
 pub mod metrics;
 pub mod middleware;

@@ -7,8 +7,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+use application::contexts::ContextService;
 use application::credentials::CredentialService;
 use application::identity::IdentityService;
+use application::market::MarketService;
 use application::rate_limit::RateLimiter;
 use application::subscriptions::SubscriptionService;
 use application::AppError;
@@ -68,6 +70,12 @@ pub struct Services {
     pub credentials: Arc<CredentialService>,
     /// Plans, subscriptions, payments.
     pub subscriptions: Arc<SubscriptionService>,
+    /// Trading contexts.
+    pub contexts: Arc<ContextService>,
+    /// Market data.
+    pub market: Arc<MarketService>,
+    /// The paper exchanges (price control in tests and demos).
+    pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits.
@@ -89,6 +97,12 @@ pub struct AppState {
     pub credentials: Arc<CredentialService>,
     /// Plans, subscriptions, payments.
     pub subscriptions: Arc<SubscriptionService>,
+    /// Trading contexts.
+    pub contexts: Arc<ContextService>,
+    /// Market data.
+    pub market: Arc<MarketService>,
+    /// The paper exchanges (price control in tests and demos).
+    pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits of the auth endpoints.
@@ -106,6 +120,9 @@ impl AppState {
             identity: services.identity,
             credentials: services.credentials,
             subscriptions: services.subscriptions,
+            contexts: services.contexts,
+            market: services.market,
+            paper: services.paper,
             clock: services.clock,
             limits: services.limits,
         }

@@ -1,9 +1,12 @@
 //! botfleet's application layer: one use case per module. Plan entitlements, ownership and
 //! idempotency are enforced here, never in handlers.
 
+pub mod contexts;
 pub mod credentials;
 pub mod error;
+pub mod exchanges;
 pub mod identity;
+pub mod market;
 pub mod rate_limit;
 pub mod subscriptions;
 

@@ -37,6 +37,9 @@ pub const TEST_JWT_SECRET: &str = "test-jwt-secret-0123456789-abcdefghijklmnop";
 /// Base64 of 32 bytes.
 pub const TEST_ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
+/// A loopback address nothing listens on.
+pub const CLOSED_PORT: &str = "http://127.0.0.1:9";
+
 /// Settings for a test server: fixed secrets, port 0, one worker; `extra` pairs win.
 pub fn settings(store: Store, extra: &[(&str, &str)]) -> Settings {
     let mongo_database = crate::mongo::fresh_database_name();
@@ -48,6 +51,13 @@ pub fn settings(store: Store, extra: &[(&str, &str)]) -> Settings {
         ("BOTFLEET_JWT_SECRET", TEST_JWT_SECRET),
         ("BOTFLEET_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY),
         ("BOTFLEET_LOG_LEVEL", "warn"),
+        ("BOTFLEET_ENVIRONMENT", "test"),
+        ("BOTFLEET_PAPER_CONTROL", "true"),
+        // No test may reach a real exchange: live adapters point at a closed loopback port
+        // unless a test points them at a fake.
+        ("BOTFLEET_BINANCE_BASE_URL", CLOSED_PORT),
+        ("BOTFLEET_BINANCE_TESTNET_URL", CLOSED_PORT),
+        ("BOTFLEET_MERCADO_BITCOIN_BASE_URL", CLOSED_PORT),
     ]);
     match store {
         Store::Embedded => pairs.push(("BOTFLEET_DATA_DIR", ":memory:")),

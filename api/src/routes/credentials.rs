@@ -27,7 +27,11 @@ pub const MODULE: RouteModule = RouteModule {
 };
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(create_credential).service(list_credentials).service(get_credential).service(delete_credential);
+    cfg.service(create_credential)
+        .service(list_credentials)
+        .service(get_credential)
+        .service(delete_credential)
+        .service(validate_credential);
 }
 
 /// A new exchange credential.
@@ -212,6 +216,29 @@ pub async fn delete_credential(
     let meta = request_meta(&req, &state);
     state.credentials.remove(auth.0.user_id, credential_id(&id)?, &meta).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Validate one of the caller's credentials with its exchange now: status becomes `valid` or
+/// `invalid` with the reason (a key that can withdraw is invalid).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Credential id")),
+    responses(
+        (status = 200, description = "The credential after validation", body = CredentialResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such credential for this user", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached (`exchange_unavailable`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/credentials/{id}/validate")]
+pub async fn validate_credential(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state.credentials.validate(auth.0.user_id, credential_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(CredentialResponse::from(view)))
 }
 
 crate::opaque_debug!(CreateCredentialRequest);

@@ -17,9 +17,12 @@
 
 pub mod auth;
 pub mod common;
+pub mod contexts;
 pub mod credentials;
 pub mod health;
+pub mod market;
 pub mod metrics;
+pub mod paper;
 pub mod subscriptions;
 pub mod users;
 pub mod webhooks;
@@ -46,6 +49,9 @@ pub const MODULES: &[RouteModule] = &[
     auth::MODULE,
     users::MODULE,
     credentials::MODULE,
+    contexts::MODULE,
+    market::MODULE,
+    paper::MODULE,
     subscriptions::MODULE,
     webhooks::MODULE,
     health::MODULE,

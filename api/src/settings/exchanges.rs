@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
+use infrastructure::exchanges::market_cache::MarketCacheConfig;
 use infrastructure::exchanges::paper::PaperConfig;
+use infrastructure::exchanges::resilient::ResilienceConfig;
 
 use super::Env;
 
@@ -34,6 +36,11 @@ pub struct ExchangeSettings {
     /// `BOTFLEET_PAPER_CONTROL`: serve `POST /api/paper/prices` (default false; refused when
     /// `BOTFLEET_ENVIRONMENT=production`).
     pub paper_control: bool,
+    /// Time-outs, retries and the circuit breaker around live exchanges (`BOTFLEET_EXCHANGE_*`).
+    pub resilience: ResilienceConfig,
+    /// The shared market-data cache (`BOTFLEET_TICKER_CACHE_MS`, `BOTFLEET_CANDLE_CACHE_MS`,
+    /// `BOTFLEET_MARKETS_CACHE_SECS`).
+    pub market_cache: MarketCacheConfig,
     /// `BOTFLEET_CREDENTIAL_REVALIDATE_SECS`: how often every credential is validated again
     /// (default 86400, daily; `0` turns it off).
     pub revalidate_every: Option<Duration>,
@@ -56,6 +63,14 @@ impl ExchangeSettings {
                 PaperConfig::default()
             }
         };
+        let resilience = ResilienceConfig::from_lookup(|var| env.raw(var)).unwrap_or_else(|err| {
+            env.error(err.variable, err.reason);
+            ResilienceConfig::default()
+        });
+        let market_cache = MarketCacheConfig::from_lookup(|var| env.raw(var)).unwrap_or_else(|err| {
+            env.error(err.variable, err.reason);
+            MarketCacheConfig::default()
+        });
         let paper_control = env.bool("BOTFLEET_PAPER_CONTROL", false);
         if paper_control && environment == Environment::Production {
             env.error("BOTFLEET_PAPER_CONTROL", "must not be enabled when BOTFLEET_ENVIRONMENT=production");
@@ -73,6 +88,8 @@ impl ExchangeSettings {
             ),
             request_timeout: Duration::from_millis(timeout_ms.max(1)),
             paper,
+            resilience,
+            market_cache,
             paper_control,
             revalidate_every: (revalidate > 0).then(|| Duration::from_secs(revalidate)),
         }

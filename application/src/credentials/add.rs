@@ -6,6 +6,7 @@ use domain::shared::clock::to_millis;
 use domain::shared::ids::{CredentialId, UserId};
 use domain::RepoError;
 
+use super::validate::{Verdict, WITHDRAWAL_REASON};
 use super::{CredentialService, CredentialView};
 use crate::{AppError, FieldError};
 
@@ -37,8 +38,10 @@ fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, ma
 }
 
 impl CredentialService {
-    /// Stores a credential (status `unverified` until an exchange adapter checks it).
-    /// Errors: `Validation`, `Conflict{credential_exists}` when the user has one for that exchange.
+    /// Validates a credential with its exchange and stores it, encrypted: `valid` or `invalid`
+    /// with the reason, or `unverified` when the exchange cannot be reached now. A key the
+    /// exchange reports as able to withdraw is refused and not stored.
+    /// Errors: `Validation` (also `withdrawal_enabled` on `api_key`), `Conflict{credential_exists}`.
     pub async fn add(
         &self,
         owner: UserId,
@@ -74,10 +77,20 @@ impl CredentialService {
             updated_at: now,
             version: 0,
         };
+        let creds = domain::exchange::ApiCredentials {
+            api_key: input.api_key.clone(),
+            api_secret: input.api_secret.clone(),
+            testnet: input.testnet,
+        };
+        let verdict = self.ask(&credential, &creds).await;
+        if verdict == Verdict::Decided(CredentialStatus::Invalid, Some(WITHDRAWAL_REASON.into())) {
+            return Err(AppError::field("api_key", "withdrawal_enabled", WITHDRAWAL_REASON));
+        }
         let stored = self.ports.credentials.create(&credential).await.map_err(|err| match err {
             RepoError::Duplicate { .. } => exists(exchange),
             other => other.into(),
         })?;
+        let stored = self.record(stored, verdict).await?;
         self.audit(owner, AuditAction::CredentialAdded, meta, format!("exchange={exchange}")).await;
         Ok(CredentialView::from(&stored))
     }

@@ -3,6 +3,7 @@
 mod add;
 mod list;
 mod remove;
+mod validate;
 
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use domain::Clock;
 use time::OffsetDateTime;
 
 pub use add::AddCredentialInput;
+pub use validate::WITHDRAWAL_REASON;
 
 /// The ports credential use cases need.
 #[derive(Clone)]
@@ -25,6 +27,8 @@ pub struct CredentialPorts {
     pub audit: Arc<dyn AuditRepository>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Exchanges, to validate keys.
+    pub exchanges: Arc<crate::exchanges::ExchangeDirectory>,
 }
 
 impl std::fmt::Debug for CredentialPorts {

@@ -33,6 +33,8 @@ pub trait CredentialRepository: Send + Sync {
         exchange: Option<ExchangeId>,
         page: PageRequest,
     ) -> Result<Page<ExchangeCredential>, RepoError>;
+    /// Every user's credentials, oldest first (for the revalidation job).
+    async fn list_all(&self, page: PageRequest) -> Result<Page<ExchangeCredential>, RepoError>;
 }
 
 /// Encrypts secrets at rest (AES-256-GCM with key ids in production).

@@ -154,4 +154,10 @@ impl CredentialRepository for StoreCredentialRepository {
         codec::page::<CredentialDocument, _>(&*self.store, Self::COLLECTION, query, page, ExchangeCredential::from)
             .await
     }
+
+    async fn list_all(&self, page: PageRequest) -> Result<Page<ExchangeCredential>, RepoError> {
+        let query = Query::all().asc("created_at").asc(ID);
+        codec::page::<CredentialDocument, _>(&*self.store, Self::COLLECTION, query, page, ExchangeCredential::from)
+            .await
+    }
 }

@@ -30,7 +30,7 @@ pub use self::credentials::StoreCredentialRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
-pub use self::usage::{StoreUsageCounter, BOTS, CONTEXTS};
+pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
 use crate::store::embedded::EmbeddedStore;
 use crate::store::mongo::MongoStore;

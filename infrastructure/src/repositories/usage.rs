@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
+use application::contexts::RunningBots;
 use application::subscriptions::{UsageCounter, UsageCounts};
 use async_trait::async_trait;
-use domain::shared::ids::UserId;
+use domain::shared::ids::{ContextId, UserId};
 use domain::RepoError;
 
 use crate::store::{DocumentStore, Query};
@@ -36,6 +37,27 @@ impl UsageCounter for StoreUsageCounter {
         let contexts = self.store.count(CONTEXTS, &mine).await?;
         let bots = self.store.count(BOTS, &mine.ne("status", "deleted")).await?;
         Ok(UsageCounts { contexts, bots, chat_messages_today: 0 })
+    }
+}
+
+/// Running bots per context, counted in the [`BOTS`] collection.
+#[derive(Debug, Clone)]
+pub struct StoreRunningBots {
+    store: Arc<dyn DocumentStore>,
+}
+
+impl StoreRunningBots {
+    /// Counts in `store`.
+    pub fn new(store: Arc<dyn DocumentStore>) -> Self {
+        Self { store }
+    }
+}
+
+#[async_trait]
+impl RunningBots for StoreRunningBots {
+    async fn running_in(&self, context: ContextId) -> Result<u64, RepoError> {
+        let query = Query::all().eq("context_id", context.to_string()).eq("status", "running");
+        self.store.count(BOTS, &query).await
     }
 }
 

@@ -111,3 +111,12 @@ pub async fn list_is_oldest_first_filtered_and_paged(repos: &Repositories) {
     let (owner, theirs) = &mine[0];
     assert_eq!(repos.credentials.list(*owner, None, PageRequest::first()).await.unwrap().items, vec![theirs.clone()]);
 }
+
+/// `list_all` lists every owner's credentials, oldest first.
+pub async fn list_all_spans_owners(repos: &Repositories) {
+    let (ana, bob) = (UserId::new(), UserId::new());
+    let first = repos.credentials.create(&credential(ana, ExchangeId::Binance, 1)).await.unwrap();
+    let second = repos.credentials.create(&credential(bob, ExchangeId::MercadoBitcoin, 2)).await.unwrap();
+    let all = repos.credentials.list_all(PageRequest::first()).await.unwrap();
+    assert_eq!((all.total, all.items), (2, vec![first, second]));
+}

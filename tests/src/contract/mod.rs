@@ -39,6 +39,7 @@ macro_rules! contract_suite {
             credentials: [
                 create_then_get_by_owner, another_owner_sees_not_found, one_credential_per_user_and_exchange,
                 find_for_exchange, update_checks_version, delete_removes, list_is_oldest_first_filtered_and_paged,
+                list_all_spans_owners,
             ],
             subscriptions: [
                 create_then_get_for_user, one_subscription_per_user, update_checks_version,

@@ -30,6 +30,7 @@ pub(crate) struct State {
     pub(crate) account: Account,
     pub(crate) next_order: i64,
     pub(crate) used_weight: u64,
+    pub(crate) can_withdraw: bool,
 }
 
 pub(crate) type Shared = Arc<Mutex<State>>;
@@ -53,8 +54,13 @@ impl FakeBinance {
         for (asset, free) in [("BTC", 1), ("BRL", 1_000_000), ("USDT", 1_000_000)] {
             account.balances.insert(asset.to_owned(), (Decimal::from(free), Decimal::ZERO));
         }
-        let state =
-            Arc::new(Mutex::new(State { markets: FakeMarket::listed(), account, next_order: 1000, used_weight: 0 }));
+        let state = Arc::new(Mutex::new(State {
+            markets: FakeMarket::listed(),
+            account,
+            next_order: 1000,
+            used_weight: 0,
+            can_withdraw: false,
+        }));
         let server = MockServer::start().await;
         let routes = [
             ("GET", "/api/v3/time", Route::Time),
@@ -105,6 +111,11 @@ impl FakeBinance {
     pub fn set_balance(&self, asset: &str, free: Decimal) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.account.balances.entry(asset.to_owned()).or_default().0 = free;
+    }
+
+    /// Makes the account report withdrawal rights (`canWithdraw`).
+    pub fn allow_withdrawals(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).can_withdraw = true;
     }
 
     /// How many orders the fake has accepted.

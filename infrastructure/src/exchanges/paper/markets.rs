@@ -60,19 +60,13 @@ fn filters(tick: Decimal, step: Decimal, min_qty: Decimal, max_qty: Decimal, min
     MarketFilters { tick_size: tick, step_size: step, min_quantity: min_qty, max_quantity: max_qty, min_notional }
 }
 
-/// The candle timeframes `exchange` serves: Binance all 16, Mercado Bitcoin a subset.
+/// The candle timeframes `exchange` serves, exactly as the real adapter: Binance all 16,
+/// Mercado Bitcoin the ones its API documents (so a paper context never accepts what the live
+/// one would refuse).
 pub(crate) fn timeframes(exchange: ExchangeId) -> Vec<Timeframe> {
     match exchange {
         ExchangeId::Binance => Timeframe::ALL.to_vec(),
-        ExchangeId::MercadoBitcoin => vec![
-            Timeframe::M1,
-            Timeframe::M5,
-            Timeframe::M15,
-            Timeframe::M30,
-            Timeframe::H1,
-            Timeframe::D1,
-            Timeframe::Mo1,
-        ],
+        ExchangeId::MercadoBitcoin => crate::exchanges::mercado_bitcoin::TIMEFRAMES.to_vec(),
     }
 }
 

@@ -133,8 +133,10 @@ impl Endpoint {
                 .filter(|(_, (free, locked))| !(omit_zero && free.is_zero() && locked.is_zero()))
                 .map(|(a, (free, locked))| json!({"asset": a, "free": free.to_string(), "locked": locked.to_string()}))
                 .collect();
-            return Ok(json!({ "canTrade": true, "canWithdraw": false, "canDeposit": true, "accountType": "SPOT",
-                "balances": balances, "permissions": ["SPOT"] }));
+            return Ok(
+                json!({ "canTrade": true, "canWithdraw": state.can_withdraw, "canDeposit": true, "accountType": "SPOT",
+                "balances": balances, "permissions": ["SPOT"] }),
+            );
         }
         if self.route == Route::OpenOrders && !p.contains_key("symbol") {
             return Ok(state.account.orders.iter().filter(|o| o.is_open()).map(|o| o.to_json(false)).collect());

@@ -1,0 +1,275 @@
+//! `/api/contexts`: trading contexts (a market on an exchange, live or paper) and their balances.
+
+use actix_web::{delete, get, post, web, HttpResponse};
+use application::contexts::{ContextBalance, CreateContextInput};
+use domain::contexts::TradingContext;
+use domain::exchange::Balance;
+use domain::shared::ids::ContextId;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::auth::wire;
+use crate::routes::common::{validated, Paging};
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "contexts";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Trading contexts: a market (base and quote asset) on an exchange, live or paper.",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(create_context)
+        .service(list_contexts)
+        .service(get_context)
+        .service(delete_context)
+        .service(context_balance);
+}
+
+/// A new trading context.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateContextRequest {
+    /// `binance` or `mercado_bitcoin`.
+    #[schema(example = "mercado_bitcoin")]
+    pub exchange: String,
+    /// The market, `BASE-QUOTE`.
+    #[validate(length(max = 32))]
+    #[schema(example = "BTC-BRL")]
+    pub symbol: String,
+    /// `live` (needs a credential for the exchange) or `paper` (simulated; the default).
+    #[serde(default = "paper")]
+    #[schema(example = "paper")]
+    pub mode: String,
+}
+
+fn paper() -> String {
+    "paper".into()
+}
+
+/// A trading context.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextResponse {
+    /// Id.
+    pub id: String,
+    /// Exchange.
+    pub exchange: String,
+    /// `BASE-QUOTE`.
+    #[schema(example = "BTC-BRL")]
+    pub symbol: String,
+    /// Base asset.
+    pub base: String,
+    /// Quote asset.
+    pub quote: String,
+    /// `live` or `paper`.
+    pub mode: String,
+    /// `active` or `paused`.
+    pub status: String,
+    /// Why it is paused.
+    pub status_reason: Option<String>,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<TradingContext> for ContextResponse {
+    fn from(c: TradingContext) -> Self {
+        Self {
+            id: c.id.to_string(),
+            exchange: c.exchange.to_string(),
+            symbol: c.symbol().to_string(),
+            base: c.base.as_str().to_owned(),
+            quote: c.quote.as_str().to_owned(),
+            mode: wire(&c.mode),
+            status: wire(&c.status),
+            status_reason: c.status_reason,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A page of contexts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextList {
+    /// Oldest first.
+    pub items: Vec<ContextResponse>,
+    /// All the caller's contexts.
+    pub total: u64,
+    /// Skipped.
+    pub offset: u64,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// One asset's balance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BalanceResponse {
+    /// Asset.
+    pub asset: String,
+    /// Available, a decimal string.
+    #[schema(value_type = String, example = "0.01500000")]
+    pub free: Decimal,
+    /// Held in open orders, a decimal string.
+    #[schema(value_type = String, example = "0")]
+    pub locked: Decimal,
+}
+
+impl From<Balance> for BalanceResponse {
+    fn from(b: Balance) -> Self {
+        Self { asset: b.asset, free: b.free, locked: b.locked }
+    }
+}
+
+/// A context's balances on its exchange.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextBalanceResponse {
+    /// The context id.
+    pub context_id: String,
+    /// Base asset.
+    pub base: BalanceResponse,
+    /// Quote asset.
+    pub quote: BalanceResponse,
+}
+
+impl From<ContextBalance> for ContextBalanceResponse {
+    fn from(b: ContextBalance) -> Self {
+        Self { context_id: b.context.id.to_string(), base: b.base.into(), quote: b.quote.into() }
+    }
+}
+
+fn context_id(raw: &str) -> Result<ContextId, ApiError> {
+    ContextId::parse(raw).ok_or_else(|| ApiError::from(application::AppError::NotFound { resource: "context" }))
+}
+
+/// Open a trading context. Checks, in order: a credential that is not invalid (live mode), an
+/// active subscription, the plan's context limit, the pair listed on the exchange.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = CreateContextRequest,
+    responses(
+        (status = 201, description = "Opened", body = ContextResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "Over the plan's context limit (`plan_limit_contexts`, with `upgrade_to`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No usable credential (`credential_required`) or a context on that market exists (`context_exists`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a pair the exchange does not list (`unknown_pair` on `symbol`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/contexts")]
+pub async fn create_context(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<CreateContextRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let input = CreateContextInput { exchange: body.exchange, symbol: body.symbol, mode: body.mode };
+    let context = state.contexts.create(auth.0.user_id, input).await?;
+    Ok(HttpResponse::Created().json(ContextResponse::from(context)))
+}
+
+/// The caller's contexts, oldest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(Paging),
+    responses(
+        (status = 200, description = "A page of contexts", body = ContextList),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/contexts")]
+pub async fn list_contexts(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    paging: web::Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    let page = state.contexts.list(auth.0.user_id, paging.page()).await?;
+    Ok(HttpResponse::Ok().json(ContextList {
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+        items: page.items.into_iter().map(ContextResponse::from).collect(),
+    }))
+}
+
+/// One of the caller's contexts.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Context id")),
+    responses(
+        (status = 200, description = "The context", body = ContextResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/contexts/{id}")]
+pub async fn get_context(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let context = state.contexts.get(auth.0.user_id, context_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(ContextResponse::from(context)))
+}
+
+/// Delete one of the caller's contexts; refused while a bot in it is running.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Context id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A bot in it is running (`context_in_use`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/contexts/{id}")]
+pub async fn delete_context(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.contexts.delete(auth.0.user_id, context_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The context's base and quote balances on its exchange, free and locked.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Context id")),
+    responses(
+        (status = 200, description = "Balances", body = ContextBalanceResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The exchange refused the stored credential (`credential_rejected`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/contexts/{id}/balance")]
+pub async fn context_balance(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let balance = state.contexts.balance(auth.0.user_id, context_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(ContextBalanceResponse::from(balance)))
+}
+
+crate::opaque_debug!(CreateContextRequest);

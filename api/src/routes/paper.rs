@@ -1,0 +1,93 @@
+//! `POST /api/paper/prices`: sets a paper market's price, so a scenario can be driven through the
+//! HTTP API alone. Served only with `BOTFLEET_PAPER_CONTROL=true` (refused in production); else 404.
+
+use actix_web::{post, web, HttpResponse};
+use application::AppError;
+use domain::exchange::{ExchangeError, ExchangeId};
+use domain::market::Symbol;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "paper";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Control of the paper exchange for scenarios and demos (BOTFLEET_PAPER_CONTROL=true only).",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(set_paper_price);
+}
+
+/// A price to set.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPriceRequest {
+    /// `binance` or `mercado_bitcoin`.
+    pub exchange: String,
+    /// `BASE-QUOTE`.
+    #[schema(example = "BTC-BRL")]
+    pub symbol: String,
+    /// The new price, a decimal string (rounded to the market's tick).
+    #[schema(value_type = String, example = "350000.00")]
+    pub price: Decimal,
+}
+
+/// The price now in force.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceSet {
+    /// Exchange.
+    pub exchange: String,
+    /// `BASE-QUOTE`.
+    pub symbol: String,
+    /// The price after tick rounding.
+    #[schema(value_type = String)]
+    pub price: Decimal,
+}
+
+/// Set a paper market's price; resting paper orders it reaches fill at once.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = SetPriceRequest,
+    responses(
+        (status = 200, description = "Set", body = PriceSet),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown exchange or pair, or a price that is not positive", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/paper/prices")]
+pub async fn set_paper_price(
+    state: web::Data<AppState>,
+    _auth: Authenticated,
+    body: web::Json<SetPriceRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.settings.exchanges.paper_control {
+        return Err(AppError::NotFound { resource: "route" }.into());
+    }
+    let exchange = body
+        .exchange
+        .parse::<ExchangeId>()
+        .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
+    let symbol = Symbol::parse(&body.symbol.to_ascii_uppercase())
+        .map_err(|e| AppError::field("symbol", "invalid_symbol", e.to_string()))?;
+    let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
+    let price = paper.set_price(&symbol, body.price).await.map_err(|err| match err {
+        ExchangeError::Filter(_) => AppError::field("price", "not_positive", "must be greater than zero"),
+        other => application::exchanges::exchange_error(other),
+    })?;
+    Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.to_string(), symbol: symbol.to_string(), price }))
+}
+
+crate::opaque_debug!(SetPriceRequest);
