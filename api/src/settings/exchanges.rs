@@ -29,7 +29,7 @@ pub struct ExchangeSettings {
     pub binance_testnet_url: String,
     /// `BOTFLEET_MERCADO_BITCOIN_BASE_URL` (default `https://api.mercadobitcoin.net/api/v4`).
     pub mercado_bitcoin_base_url: String,
-    /// `BOTFLEET_EXCHANGE_TIMEOUT_MS`: time limit of one exchange HTTP request (default 10000).
+    /// `BOTFLEET_EXCHANGE_HTTP_TIMEOUT_MS`: time limit of one exchange HTTP request (default 10000).
     pub request_timeout: Duration,
     /// The paper exchange (`BOTFLEET_PAPER_*`).
     pub paper: PaperConfig,
@@ -75,7 +75,7 @@ impl ExchangeSettings {
         if paper_control && environment == Environment::Production {
             env.error("BOTFLEET_PAPER_CONTROL", "must not be enabled when BOTFLEET_ENVIRONMENT=production");
         }
-        let timeout_ms: u64 = env.parse("BOTFLEET_EXCHANGE_TIMEOUT_MS", 10_000, "a number of milliseconds");
+        let timeout_ms: u64 = env.parse("BOTFLEET_EXCHANGE_HTTP_TIMEOUT_MS", 10_000, "a number of milliseconds");
         let revalidate: u64 =
             env.parse("BOTFLEET_CREDENTIAL_REVALIDATE_SECS", 86_400, "a number of seconds (0 turns it off)");
         Self {

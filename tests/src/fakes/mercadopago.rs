@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use super::Handler;
 
 /// The webhook secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "mp-webhook-secret-fake-0123456789";
@@ -25,16 +27,7 @@ pub struct FakeMercadoPago {
     state: Arc<Mutex<State>>,
 }
 
-/// A route's handler over the shared state.
-type Route = fn(&mut State, &Request) -> ResponseTemplate;
-
-struct Handler(Arc<Mutex<State>>, Route);
-
-impl Respond for Handler {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        (self.1)(&mut self.0.lock().unwrap(), request)
-    }
-}
+type Route = super::Route<State>;
 
 fn last_segment(request: &Request) -> String {
     request.url.path().rsplit('/').next().unwrap_or_default().to_owned()

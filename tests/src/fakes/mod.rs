@@ -5,3 +5,19 @@ pub mod binance;
 pub mod mercado_bitcoin;
 pub mod mercadopago;
 pub mod stripe;
+
+use std::sync::{Arc, Mutex};
+
+use wiremock::{Request, Respond, ResponseTemplate};
+
+/// A route of a stateful fake: answers a request from (and may change) the fake's state.
+pub(crate) type Route<S> = fn(&mut S, &Request) -> ResponseTemplate;
+
+/// A wiremock responder running a [`Route`] over shared state.
+pub(crate) struct Handler<S>(pub(crate) Arc<Mutex<S>>, pub(crate) Route<S>);
+
+impl<S: Send + 'static> Respond for Handler<S> {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        (self.1)(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()), request)
+    }
+}

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use super::Handler;
 
 /// The webhook signing secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
@@ -28,16 +30,7 @@ pub struct FakeStripe {
     state: Arc<Mutex<State>>,
 }
 
-/// A route's handler over the shared state.
-type Route = fn(&mut State, &Request) -> ResponseTemplate;
-
-struct Handler(Arc<Mutex<State>>, Route);
-
-impl Respond for Handler {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        (self.1)(&mut self.0.lock().unwrap(), request)
-    }
-}
+type Route = super::Route<State>;
 
 fn form(request: &Request) -> HashMap<String, String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(&request.body).unwrap_or_default().into_iter().collect()

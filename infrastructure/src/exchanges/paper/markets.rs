@@ -95,10 +95,10 @@ mod tests {
     }
 
     #[test]
-    fn mercado_bitcoin_lacks_the_binance_only_timeframes() {
+    fn paper_timeframes_are_the_real_adapters() {
         let mb = timeframes(ExchangeId::MercadoBitcoin);
-        assert_eq!(mb.len(), 7);
-        assert!(!mb.contains(&Timeframe::S1) && !mb.contains(&Timeframe::W1) && mb.contains(&Timeframe::Mo1));
+        assert_eq!(mb, crate::exchanges::mercado_bitcoin::TIMEFRAMES.to_vec());
+        assert!(!mb.contains(&Timeframe::S1) && !mb.contains(&Timeframe::M5) && mb.contains(&Timeframe::Mo1));
         assert_eq!(timeframes(ExchangeId::Binance).len(), 16);
     }
 }
