@@ -170,9 +170,13 @@ async fn paid_limits_an_inactive_subscription_and_pausing_after_a_downgrade(stor
         ("binance", "BTC-USDT"),
         ("binance", "ETH-USDT"),
     ];
-    for (exchange, symbol) in &markets[..3] {
+    create(&app, &user, &paper(markets[0].0, markets[0].1)).await.ok(201);
+    let twin = create(&app, &user, &paper(markets[0].0, markets[0].1)).await;
+    twin.problem(409, "context_exists");
+    for (exchange, symbol) in &markets[1..3] {
         create(&app, &user, &paper(exchange, symbol)).await.ok(201);
     }
+
     let fourth = create(&app, &user, &paper(markets[3].0, markets[3].1)).await;
     assert_eq!(fourth.problem(402, "plan_limit_contexts")["upgrade_to"], "MAX");
 
