@@ -3,7 +3,7 @@
 # directory), registers and logs in a user, then measures `GET /api/auth/me` with wrk at 64
 # concurrent connections and prints requests/s and the latency percentiles.
 #
-#   scripts/bench-load.sh                 # 30 s, 64 connections, 2 wrk threads
+#   scripts/bench-load.sh                 # 30 s, 64 connections, 1 wrk thread
 #   DURATION=60s CONNECTIONS=128 scripts/bench-load.sh
 #
 # Target on a 2-core machine: >= 20,000 req/s with p99 < 5 ms (client and server share the cores).
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-30s}"
 CONNECTIONS="${CONNECTIONS:-64}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-1}"
 
 if ! command -v wrk >/dev/null; then
     echo "bench-load: installing wrk" >&2
