@@ -64,12 +64,7 @@ impl ContextService {
                     detail: format!("no {} credential is stored", context.exchange),
                 }
             })?;
-        let decrypt = |v| self.ports.cipher.decrypt(v).map_err(AppError::internal);
-        Ok(ApiCredentials {
-            api_key: decrypt(&credential.api_key)?,
-            api_secret: decrypt(&credential.api_secret)?,
-            testnet: credential.testnet,
-        })
+        crate::credentials::decrypt(&*self.ports.cipher, &credential)
     }
 
     /// The context's base and quote balances on its exchange (zero when the exchange lists none).

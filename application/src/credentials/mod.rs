@@ -103,3 +103,16 @@ impl CredentialService {
         }
     }
 }
+
+/// The decrypted key and secret of `credential`, for one exchange call.
+pub fn decrypt(
+    cipher: &dyn SecretCipher,
+    credential: &ExchangeCredential,
+) -> Result<domain::exchange::ApiCredentials, crate::AppError> {
+    let open = |v| cipher.decrypt(v).map_err(crate::AppError::internal);
+    Ok(domain::exchange::ApiCredentials {
+        api_key: open(&credential.api_key)?,
+        api_secret: open(&credential.api_secret)?,
+        testnet: credential.testnet,
+    })
+}

@@ -57,12 +57,7 @@ impl CredentialService {
     }
 
     fn decrypted(&self, credential: &ExchangeCredential) -> Result<ApiCredentials, AppError> {
-        let decrypt = |v| self.ports.cipher.decrypt(v).map_err(AppError::internal);
-        Ok(ApiCredentials {
-            api_key: decrypt(&credential.api_key)?,
-            api_secret: decrypt(&credential.api_secret)?,
-            testnet: credential.testnet,
-        })
+        super::decrypt(&*self.ports.cipher, credential)
     }
 
     /// Records `verdict` on `credential`.
