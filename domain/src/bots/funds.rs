@@ -1,0 +1,232 @@
+//! A bot's funds, in exact decimals, net of fees: what it may spend, what sits in open orders,
+//! what its holdings cost, what sales brought and the realized profit. Every movement is a method
+//! that refuses what would make anything negative, so the books always balance:
+//! `allocated + realized_profit == available + blocked + invested`.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Which asset an exchange charged a fee in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeAsset {
+    /// The quote asset (BRL, USDT).
+    Quote,
+    /// The base asset (BTC): it reduces what was bought, or what is left to sell.
+    Base,
+}
+
+/// A movement the books refuse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FundsError {
+    /// Amounts must be positive (fees may be zero).
+    #[error("amounts must be positive")]
+    NotPositive,
+    /// Not enough available quote to block.
+    #[error("not enough available funds: {available} available, {wanted} wanted")]
+    InsufficientFunds {
+        /// Available.
+        available: Decimal,
+        /// Wanted.
+        wanted: Decimal,
+    },
+    /// More released or spent than is blocked.
+    #[error("more than is blocked: {blocked} blocked, {wanted} wanted")]
+    NotBlocked {
+        /// Blocked.
+        blocked: Decimal,
+        /// Wanted.
+        wanted: Decimal,
+    },
+    /// More base sold or locked than is held.
+    #[error("more than is held: {held} held, {wanted} wanted")]
+    NotHeld {
+        /// Held (free for the movement).
+        held: Decimal,
+        /// Wanted.
+        wanted: Decimal,
+    },
+}
+
+/// The books of one bot.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funds {
+    /// Quote capital given to the bot.
+    pub allocated: Decimal,
+    /// Quote it may spend now.
+    pub available: Decimal,
+    /// Quote held by its open buy orders (total_blocked).
+    pub blocked: Decimal,
+    /// What its holdings cost, quote fees included (total_invested).
+    pub invested: Decimal,
+    /// Base held, net of base fees.
+    pub holdings: Decimal,
+    /// Base held by its open sell orders (part of `holdings`).
+    pub holdings_locked: Decimal,
+    /// Quote received from sales, net of fees (total_proceeds).
+    pub proceeds: Decimal,
+    /// Realized profit (negative: a loss), net of fees.
+    pub realized_profit: Decimal,
+    /// Quote fees paid.
+    pub fees_quote: Decimal,
+    /// Base fees paid.
+    pub fees_base: Decimal,
+}
+
+fn positive(values: &[Decimal]) -> Result<(), FundsError> {
+    if values.iter().all(|v| *v > Decimal::ZERO) {
+        Ok(())
+    } else {
+        Err(FundsError::NotPositive)
+    }
+}
+
+fn not_negative(fee: Decimal) -> Result<(), FundsError> {
+    if fee < Decimal::ZERO {
+        Err(FundsError::NotPositive)
+    } else {
+        Ok(())
+    }
+}
+
+impl Funds {
+    /// Books for `allocated` quote.
+    pub fn new(allocated: Decimal) -> Self {
+        Self { allocated, available: allocated, ..Self::default() }
+    }
+
+    /// Base that may still be sold (held, not locked in sell orders).
+    pub fn free_holdings(&self) -> Decimal {
+        self.holdings - self.holdings_locked
+    }
+
+    /// The average cost of one unit of base held, if any is held.
+    pub fn average_cost(&self) -> Option<Decimal> {
+        (self.holdings > Decimal::ZERO).then(|| self.invested / self.holdings)
+    }
+
+    /// Places a buy: `amount` quote moves from available to blocked.
+    pub fn block(&mut self, amount: Decimal) -> Result<(), FundsError> {
+        positive(&[amount])?;
+        if amount > self.available {
+            return Err(FundsError::InsufficientFunds { available: self.available, wanted: amount });
+        }
+        self.available -= amount;
+        self.blocked += amount;
+        Ok(())
+    }
+
+    /// A buy was cancelled, rejected or expired (or filled for less): `amount` goes back.
+    pub fn release(&mut self, amount: Decimal) -> Result<(), FundsError> {
+        positive(&[amount])?;
+        if amount > self.blocked {
+            return Err(FundsError::NotBlocked { blocked: self.blocked, wanted: amount });
+        }
+        self.blocked -= amount;
+        self.available += amount;
+        Ok(())
+    }
+
+    /// A buy filled (wholly or partly): `cost` quote of the blocked funds bought `quantity` base,
+    /// paying `fee` in `fee_asset` (a quote fee also comes out of the blocked funds).
+    pub fn fill_buy(
+        &mut self,
+        cost: Decimal,
+        quantity: Decimal,
+        fee: Decimal,
+        fee_asset: FeeAsset,
+    ) -> Result<(), FundsError> {
+        positive(&[cost, quantity])?;
+        not_negative(fee)?;
+        let spent = if fee_asset == FeeAsset::Quote { cost + fee } else { cost };
+        if spent > self.blocked {
+            return Err(FundsError::NotBlocked { blocked: self.blocked, wanted: spent });
+        }
+        if fee_asset == FeeAsset::Base && fee >= quantity {
+            return Err(FundsError::NotHeld { held: quantity, wanted: fee });
+        }
+        self.blocked -= spent;
+        self.invested += spent;
+        match fee_asset {
+            FeeAsset::Quote => {
+                self.holdings += quantity;
+                self.fees_quote += fee;
+            }
+            FeeAsset::Base => {
+                self.holdings += quantity - fee;
+                self.fees_base += fee;
+            }
+        }
+        Ok(())
+    }
+
+    /// Places a sell: `quantity` base is locked.
+    pub fn lock(&mut self, quantity: Decimal) -> Result<(), FundsError> {
+        positive(&[quantity])?;
+        if quantity > self.free_holdings() {
+            return Err(FundsError::NotHeld { held: self.free_holdings(), wanted: quantity });
+        }
+        self.holdings_locked += quantity;
+        Ok(())
+    }
+
+    /// A sell was cancelled: `quantity` base is free again.
+    pub fn unlock(&mut self, quantity: Decimal) -> Result<(), FundsError> {
+        positive(&[quantity])?;
+        if quantity > self.holdings_locked {
+            return Err(FundsError::NotHeld { held: self.holdings_locked, wanted: quantity });
+        }
+        self.holdings_locked -= quantity;
+        Ok(())
+    }
+
+    /// A locked sell filled: `quantity` base (plus a base fee) brought `received` quote (minus a
+    /// quote fee). Its share of the cost leaves `invested`; the difference is realized.
+    /// Returns the realized profit of this fill.
+    pub fn fill_sell(
+        &mut self,
+        quantity: Decimal,
+        received: Decimal,
+        fee: Decimal,
+        fee_asset: FeeAsset,
+    ) -> Result<Decimal, FundsError> {
+        positive(&[quantity, received])?;
+        not_negative(fee)?;
+        let sold = if fee_asset == FeeAsset::Base { quantity + fee } else { quantity };
+        if sold > self.holdings_locked {
+            return Err(FundsError::NotHeld { held: self.holdings_locked, wanted: sold });
+        }
+        let net = if fee_asset == FeeAsset::Quote { received - fee } else { received };
+        // The cost share is rounded to 12 places so every sum in the books stays exact; selling the
+        // whole holding takes the whole remaining cost, so nothing is left behind.
+        let cost =
+            if sold == self.holdings { self.invested } else { (self.invested * sold / self.holdings).round_dp(12) };
+        self.holdings_locked -= sold;
+        self.holdings -= sold;
+        self.invested -= cost;
+        self.available += net;
+        self.proceeds += net;
+        let profit = net - cost;
+        self.realized_profit += profit;
+        match fee_asset {
+            FeeAsset::Quote => self.fees_quote += fee,
+            FeeAsset::Base => self.fees_base += fee,
+        }
+        Ok(profit)
+    }
+
+    /// Whether the books balance and nothing is negative.
+    pub fn is_consistent(&self) -> bool {
+        let never_negative =
+            [self.available, self.blocked, self.invested, self.holdings, self.holdings_locked, self.proceeds]
+                .iter()
+                .all(|v| *v >= Decimal::ZERO);
+        never_negative
+            && self.holdings_locked <= self.holdings
+            && self.allocated + self.realized_profit == self.available + self.blocked + self.invested
+    }
+}
+
+#[cfg(test)]
+#[path = "funds_tests.rs"]
+mod tests;
