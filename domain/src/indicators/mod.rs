@@ -65,8 +65,8 @@ pub trait Indicator: Clone {
     /// Takes the next candle (oldest first) and returns the indicator's value at it.
     fn update(&mut self, candle: &Candle) -> Option<Self::Output>;
 
-    /// Runs a fresh copy of this indicator over `candles` (oldest first); the result has one
-    /// entry per candle, `None` during warm-up. `self` is left untouched.
+    /// Runs a copy of this indicator (normally just built, so fresh) over `candles`, oldest
+    /// first; the result has one entry per candle, `None` during warm-up. `self` is untouched.
     fn series(&self, candles: &[Candle]) -> Vec<Option<Self::Output>> {
         let mut fresh = self.clone();
         candles.iter().map(|c| fresh.update(c)).collect()
