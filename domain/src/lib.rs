@@ -10,6 +10,7 @@ pub mod contexts;
 pub mod credentials;
 pub mod exchange;
 pub mod identity;
+pub mod indicators;
 pub mod market;
 pub mod shared;
 pub mod subscriptions;
