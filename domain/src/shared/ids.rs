@@ -74,3 +74,15 @@ ulid_id!(
     /// Identifies a trading context.
     ContextId
 );
+ulid_id!(
+    /// Identifies a trading bot.
+    BotId
+);
+ulid_id!(
+    /// Identifies an order we placed (or adopted from an exchange).
+    OrderId
+);
+ulid_id!(
+    /// Identifies a bot's position (a lot, a channel position, a DCA accumulation).
+    PositionId
+);
