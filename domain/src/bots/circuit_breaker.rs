@@ -83,6 +83,18 @@ pub enum TripReason {
     },
 }
 
+impl TripReason {
+    /// The reason in words.
+    pub fn describe(&self) -> String {
+        match self {
+            TripReason::ConsecutiveLosses { count } => format!("{count} losing trades in a row"),
+            TripReason::DailyLoss { loss, limit } => {
+                format!("realized loss of {loss} in 24 hours reached the limit of {limit}")
+            }
+        }
+    }
+}
+
 /// A trip: when and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trip {

@@ -190,6 +190,19 @@ impl Funds {
         fee: Decimal,
         fee_asset: FeeAsset,
     ) -> Result<Decimal, FundsError> {
+        self.fill_sell_at_cost(quantity, received, fee, fee_asset, None)
+    }
+
+    /// [`Funds::fill_sell`] with the cost of what was sold given (specific identification: the
+    /// cost of the lots sold) instead of the average; `None` takes the average share.
+    pub fn fill_sell_at_cost(
+        &mut self,
+        quantity: Decimal,
+        received: Decimal,
+        fee: Decimal,
+        fee_asset: FeeAsset,
+        cost: Option<Decimal>,
+    ) -> Result<Decimal, FundsError> {
         positive(&[quantity, received])?;
         not_negative(fee)?;
         let sold = if fee_asset == FeeAsset::Base { quantity + fee } else { quantity };
@@ -199,8 +212,11 @@ impl Funds {
         let net = if fee_asset == FeeAsset::Quote { received - fee } else { received };
         // The cost share is rounded to 12 places so every sum in the books stays exact; selling the
         // whole holding takes the whole remaining cost, so nothing is left behind.
-        let cost =
-            if sold == self.holdings { self.invested } else { (self.invested * sold / self.holdings).round_dp(12) };
+        let cost = match cost {
+            _ if sold == self.holdings => self.invested,
+            Some(given) => given.clamp(Decimal::ZERO, self.invested),
+            None => (self.invested * sold / self.holdings).round_dp(12),
+        };
         self.holdings_locked -= sold;
         self.holdings -= sold;
         self.invested -= cost;

@@ -1,13 +1,43 @@
-//! Trading bots.
+//! Trading bots: the aggregate, its kinds' strategies, risk rules, circuit breaker and books.
+//! Pure and deterministic: the engine passes the market and the time in and places what comes out.
 
+mod bot;
+mod channel;
 mod circuit_breaker;
+mod config;
+mod dca;
+mod entries;
+mod exits;
+mod fills;
 mod funds;
+mod intent;
 mod kind;
+mod position;
 mod risk;
+mod schedule;
+mod smart;
+mod state;
+mod status;
 
+pub use bot::{Bot, BotError, PendingOrder};
+pub use channel::{ChannelConfig, ChannelState};
 pub use circuit_breaker::{
     BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason, DAILY_WINDOW,
 };
+pub use config::{validate_risk, BotConfig};
+pub use dca::{DcaConfig, DcaExecution, DcaFrequency, DcaState};
+pub use fills::OrderProgress;
 pub use funds::{FeeAsset, Funds, FundsError};
+pub use intent::{BotEvent, Evaluation, MarketView, OrderIntent, Phase, Purpose};
 pub use kind::{BotKind, UnknownBotKind};
+pub use position::{ExitReason, Position, PositionStatus};
 pub use risk::{AdaptiveSell, RiskAction, RiskConfig, TrailingState, TrailingStop};
+pub use schedule::CronSchedule;
+pub use smart::{EntryOrderType, SmartConfig, SmartMode, SmartState};
+pub use state::KindState;
+pub use status::{BotStatus, Command, StatusChange, TransitionRefused, HISTORY_LIMIT};
+
+#[cfg(test)]
+mod scenario_tests;
+#[cfg(test)]
+mod sim_tests;

@@ -2,5 +2,6 @@
 
 pub mod clock;
 pub mod error;
+pub mod field;
 pub mod ids;
 pub mod page;

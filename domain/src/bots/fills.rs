@@ -1,0 +1,256 @@
+//! Applying what the exchange reports about a bot's orders: fills move blocked quote into
+//! positions (buys) or positions into proceeds and realized profit (sells), the end of an order
+//! releases what it did not use, a closed position feeds the circuit breaker.
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use super::bot::{Bot, BotError};
+use super::intent::{BotEvent, Purpose};
+use super::position::{Position, PositionStatus};
+use super::status::BotStatus;
+use super::FeeAsset;
+use crate::exchange::{ClientOrderId, OrderSide};
+use crate::market::MarketFilters;
+use crate::shared::ids::PositionId;
+
+/// New activity on one order since the last report: one fill (or none), and whether it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OrderProgress {
+    /// Base filled by this report (gross, before a base fee).
+    pub quantity: Decimal,
+    /// Quote filled by this report (gross, before a quote fee).
+    pub quote: Decimal,
+    /// Fee charged for it.
+    pub fee: Decimal,
+    /// The fee's asset; `None` for a third asset (e.g. BNB), which stays outside the bot's books.
+    pub fee_asset: Option<FeeAsset>,
+    /// Whether the order ended (filled, cancelled, rejected or expired): what it still blocks or
+    /// locks is released.
+    pub done: bool,
+}
+
+impl OrderProgress {
+    /// The order ended with nothing more filled.
+    pub fn ended() -> Self {
+        Self { quantity: Decimal::ZERO, quote: Decimal::ZERO, fee: Decimal::ZERO, fee_asset: None, done: true }
+    }
+}
+
+/// Takes up to `left` base out of `pos` with its share of the cost.
+fn take_from(pos: &mut Position, left: &mut Decimal) -> Option<(Decimal, Decimal)> {
+    let take = (*left).min(pos.quantity);
+    if take <= Decimal::ZERO {
+        return None;
+    }
+    let cost = if take >= pos.quantity { pos.cost } else { (pos.cost * take / pos.quantity).round_dp(12) };
+    pos.quantity -= take;
+    pos.cost -= cost;
+    *left -= take;
+    Some((take, cost))
+}
+
+impl Bot {
+    /// Applies `progress` of the pending order `id`. `filters` and `price` decide whether what a
+    /// sale leaves of a position is dust (then it joins [`Bot::dust`] and the position closes).
+    /// Returns the events it caused (closed positions, a trip, DCA executions).
+    pub fn on_progress(
+        &mut self,
+        id: &ClientOrderId,
+        progress: OrderProgress,
+        filters: &MarketFilters,
+        price: Decimal,
+        at: OffsetDateTime,
+    ) -> Result<Vec<BotEvent>, BotError> {
+        let index = self
+            .pending
+            .iter()
+            .position(|o| &o.client_order_id == id)
+            .ok_or_else(|| BotError::UnknownOrder(id.to_string()))?;
+        let mut events = Vec::new();
+        if progress.quantity > Decimal::ZERO && progress.quote > Decimal::ZERO {
+            match self.pending[index].side {
+                OrderSide::Buy => self.fill_buy(index, progress)?,
+                OrderSide::Sell => self.fill_sell(index, progress)?,
+            }
+        }
+        if progress.done {
+            let order = self.pending.remove(index);
+            if order.blocked > Decimal::ZERO {
+                self.funds.release(order.blocked)?;
+            }
+            if order.locked > Decimal::ZERO {
+                self.funds.unlock(order.locked)?;
+            }
+            match order.purpose {
+                Purpose::Open { position } => self.after_buy(position, &order, at, &mut events),
+                Purpose::Close { position, reason } => {
+                    let targets: Vec<PositionId> = match position {
+                        Some(p) => vec![p],
+                        None => self.positions.iter().map(|p| p.id).collect(),
+                    };
+                    for target in targets {
+                        self.after_sell(target, reason, filters, price, at, &mut events);
+                    }
+                }
+            }
+        }
+        self.updated_at = at;
+        Ok(events)
+    }
+
+    fn fill_buy(&mut self, index: usize, p: OrderProgress) -> Result<(), BotError> {
+        let (fee, asset) = match p.fee_asset {
+            Some(asset) => (p.fee, asset),
+            None => (Decimal::ZERO, FeeAsset::Quote),
+        };
+        let spent = if asset == FeeAsset::Quote { p.quote + fee } else { p.quote };
+        let short = spent - self.pending[index].blocked;
+        if short > Decimal::ZERO {
+            // The exchange spent more than was blocked (a quote fee on top): take it from what is free.
+            self.funds.block(short)?;
+            self.pending[index].blocked += short;
+        }
+        self.funds.fill_buy(p.quote, p.quantity, fee, asset)?;
+        let order = &mut self.pending[index];
+        order.blocked -= spent;
+        order.filled_quantity += p.quantity;
+        order.filled_quote += p.quote;
+        if p.fee_asset.is_some() {
+            order.fee += fee;
+            order.fee_asset = Some(asset);
+        }
+        let net = if asset == FeeAsset::Base { p.quantity - fee } else { p.quantity };
+        if let Purpose::Open { position } = order.purpose {
+            if let Some(pos) = self.positions.iter_mut().find(|x| x.id == position) {
+                pos.quantity += net;
+                pos.cost += spent;
+            }
+        }
+        Ok(())
+    }
+
+    fn fill_sell(&mut self, index: usize, p: OrderProgress) -> Result<(), BotError> {
+        let (fee, asset) = match p.fee_asset {
+            Some(asset) => (p.fee, asset),
+            None => (Decimal::ZERO, FeeAsset::Quote),
+        };
+        let sold = if asset == FeeAsset::Base { p.quantity + fee } else { p.quantity };
+        let over = sold - self.pending[index].locked;
+        if over > Decimal::ZERO {
+            self.funds.lock(over)?;
+            self.pending[index].locked += over;
+        }
+        let target = match self.pending[index].purpose {
+            Purpose::Close { position, .. } => position,
+            Purpose::Open { .. } => None,
+        };
+        let (cost, shares) = self.consume(target, sold);
+        self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost))?;
+        let net = if asset == FeeAsset::Quote { p.quote - fee } else { p.quote };
+        for (id, take, share_cost) in shares {
+            if let Some(pos) = self.positions.iter_mut().find(|x| x.id == id) {
+                let part = if sold.is_zero() { Decimal::ZERO } else { (net * take / sold).round_dp(12) };
+                pos.sold_quantity += take;
+                pos.proceeds += part;
+                pos.realized_profit += part - share_cost;
+            }
+        }
+        let order = &mut self.pending[index];
+        order.locked -= sold;
+        order.filled_quantity += p.quantity;
+        order.filled_quote += p.quote;
+        Ok(())
+    }
+
+    /// Takes `sold` base out of the positions: the target first, then dust, then the others
+    /// oldest first. Returns the total cost and, per position, what was taken and its cost.
+    fn consume(&mut self, target: Option<PositionId>, sold: Decimal) -> (Decimal, Vec<(PositionId, Decimal, Decimal)>) {
+        let mut left = sold;
+        let mut cost = Decimal::ZERO;
+        let mut shares = Vec::new();
+        let first = target.and_then(|t| self.positions.iter().position(|p| p.id == t));
+        if let Some(i) = first {
+            if let Some((take, c)) = take_from(&mut self.positions[i], &mut left) {
+                cost += c;
+                shares.push((self.positions[i].id, take, c));
+            }
+        }
+        let dust = take_from(&mut self.dust, &mut left);
+        for i in (0..self.positions.len()).filter(|i| Some(*i) != first) {
+            if let Some((take, c)) = take_from(&mut self.positions[i], &mut left) {
+                cost += c;
+                shares.push((self.positions[i].id, take, c));
+            }
+        }
+        if let Some((take, c)) = dust {
+            // Dust joins the sale of the first position sold, which carries its cost and proceeds.
+            cost += c;
+            if let Some(first) = shares.first_mut() {
+                first.1 += take;
+                first.2 += c;
+            }
+        }
+        (cost, shares)
+    }
+
+    fn after_buy(
+        &mut self,
+        position: PositionId,
+        order: &super::bot::PendingOrder,
+        at: OffsetDateTime,
+        events: &mut Vec<BotEvent>,
+    ) {
+        let Some(index) = self.positions.iter().position(|p| p.id == position) else { return };
+        if order.filled_quantity > Decimal::ZERO {
+            self.positions[index].buys += 1;
+            let price = (order.filled_quote / order.filled_quantity).round_dp(12);
+            self.state.on_bought(self.id, &self.config, &mut self.positions[index], order, price, at, events);
+        } else if self.positions[index].quantity.is_zero() && !self.pending.iter().any(|o| o.purpose == order.purpose) {
+            self.positions.remove(index);
+        }
+    }
+
+    fn after_sell(
+        &mut self,
+        position: PositionId,
+        reason: super::position::ExitReason,
+        filters: &MarketFilters,
+        price: Decimal,
+        at: OffsetDateTime,
+        events: &mut Vec<BotEvent>,
+    ) {
+        let Some(index) = self.positions.iter().position(|p| p.id == position) else { return };
+        let pos = &self.positions[index];
+        let sold_something = pos.sold_quantity > Decimal::ZERO;
+        let left_is_dust = pos.quantity.is_zero() || filters.is_dust(pos.quantity, price);
+        if !(sold_something && left_is_dust) || self.selling(position) {
+            return;
+        }
+        let mut pos = self.positions.remove(index);
+        self.dust.quantity += pos.quantity;
+        self.dust.cost += pos.cost;
+        pos.quantity = Decimal::ZERO;
+        pos.cost = Decimal::ZERO;
+        pos.status = PositionStatus::Closed;
+        pos.exit_reason = Some(reason);
+        pos.closed_at = Some(at);
+        self.trades += 1;
+        let pnl = pos.realized_profit;
+        if let Some(trip) = self.breaker.record_trade(pnl, self.funds.allocated, at) {
+            let why = trip.reason.describe();
+            if matches!(self.status, BotStatus::Running | BotStatus::Paused) {
+                self.halt(BotStatus::Tripped, &format!("circuit breaker: {why}"), at);
+            }
+            events.push(BotEvent::Tripped { reason: why });
+        }
+        self.state.on_closed(&self.config, &pos, at, events);
+        if let Some(reason) = self.state.finished(&self.config, &self.positions) {
+            if self.status == BotStatus::Running {
+                self.halt(BotStatus::Stopped, &reason, at);
+                events.push(BotEvent::Finished { reason });
+            }
+        }
+        events.push(BotEvent::PositionClosed(pos));
+    }
+}

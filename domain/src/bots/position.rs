@@ -1,0 +1,124 @@
+//! Positions: what a bot bought and has not sold yet (a SmartBot lot, a candle bot's trade, a DCA
+//! accumulation, a channel position), with their cost net of fees and, once closed, their result.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::TrailingState;
+use crate::shared::ids::PositionId;
+
+/// Where a position is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionStatus {
+    /// Held.
+    Open,
+    /// Held, with a sale scheduled at `min_exit_price` or better (channel bots).
+    Scheduled,
+    /// Sold (or given up as dust).
+    Closed,
+}
+
+/// Why a position was (or is being) sold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitReason {
+    /// Take profit reached.
+    TakeProfit,
+    /// Hard stop loss.
+    StopLoss,
+    /// Trailing stop.
+    TrailingStop,
+    /// A SELL signal (candle bots).
+    Signal,
+    /// The channel's sell rule or a scheduled sale.
+    Channel,
+    /// Emergency sell.
+    Emergency,
+}
+
+impl ExitReason {
+    /// Whether it protects against loss, and so still runs on a paused or tripped bot.
+    pub fn is_protective(self) -> bool {
+        matches!(self, ExitReason::StopLoss | ExitReason::TrailingStop | ExitReason::Emergency)
+    }
+}
+
+/// One position of a bot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// Id.
+    pub id: PositionId,
+    /// Status.
+    pub status: PositionStatus,
+    /// Base held, net of base fees.
+    pub quantity: Decimal,
+    /// What it cost, quote fees included.
+    pub cost: Decimal,
+    /// How many buys built it (DCA cycles).
+    pub buys: u32,
+    /// Opened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: OffsetDateTime,
+    /// The trailing stop's memory.
+    #[serde(default)]
+    pub trailing: TrailingState,
+    /// Channel bots: the highest price since it opened.
+    #[serde(default)]
+    pub peak_price: Option<Decimal>,
+    /// The lowest price it may be sold at (channel bots: entry + fees + minimum profit).
+    #[serde(default)]
+    pub min_exit_price: Option<Decimal>,
+    /// When its sale was scheduled.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub scheduled_at: Option<OffsetDateTime>,
+    /// Base sold so far.
+    #[serde(default)]
+    pub sold_quantity: Decimal,
+    /// Quote received so far, net of fees.
+    #[serde(default)]
+    pub proceeds: Decimal,
+    /// Realized profit so far (net of every fee).
+    #[serde(default)]
+    pub realized_profit: Decimal,
+    /// Why it was sold.
+    #[serde(default)]
+    pub exit_reason: Option<ExitReason>,
+    /// Closed.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+}
+
+impl Position {
+    /// An empty open position; buys fill it.
+    pub fn new(id: PositionId, at: OffsetDateTime) -> Self {
+        Self {
+            id,
+            status: PositionStatus::Open,
+            quantity: Decimal::ZERO,
+            cost: Decimal::ZERO,
+            buys: 0,
+            opened_at: at,
+            trailing: TrailingState::default(),
+            peak_price: None,
+            min_exit_price: None,
+            scheduled_at: None,
+            sold_quantity: Decimal::ZERO,
+            proceeds: Decimal::ZERO,
+            realized_profit: Decimal::ZERO,
+            exit_reason: None,
+            closed_at: None,
+        }
+    }
+
+    /// The average entry price, fees included (`cost / quantity`).
+    pub fn entry_price(&self) -> Option<Decimal> {
+        (self.quantity > Decimal::ZERO).then(|| (self.cost / self.quantity).round_dp(12))
+    }
+
+    /// Whether it still holds something.
+    pub fn is_held(&self) -> bool {
+        self.status != PositionStatus::Closed
+    }
+}

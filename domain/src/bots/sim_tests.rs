@@ -1,0 +1,139 @@
+//! A tiny deterministic market for the bots' scenario tests: every intent fills at once at the
+//! price (limit orders when the price reaches them), with a fee on what is received, as the
+//! exchanges charge it. After every step the books must balance and positions must add up.
+
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use super::*;
+use crate::contexts::{ContextMode, TradingContext};
+use crate::exchange::{ClientOrderId, ExchangeId, OrderSide};
+use crate::market::{MarketFilters, Symbol};
+use crate::shared::ids::UserId;
+
+pub(super) struct Sim {
+    pub bot: Bot,
+    pub filters: MarketFilters,
+    pub fee_rate: Decimal,
+    pub now: OffsetDateTime,
+    pub price: Decimal,
+    pub events: Vec<BotEvent>,
+    pub resting: Vec<(ClientOrderId, OrderIntent)>,
+    pub sells: Vec<(Decimal, Purpose)>,
+}
+
+pub(super) fn filters() -> MarketFilters {
+    MarketFilters {
+        tick_size: dec!(0.01),
+        step_size: dec!(0.00000001),
+        min_quantity: dec!(0.00000001),
+        max_quantity: dec!(0),
+        min_notional: dec!(1),
+    }
+}
+
+impl Sim {
+    pub fn new(kind: BotKind, config: serde_json::Value, fee_rate: Decimal) -> Self {
+        let config = BotConfig::parse(kind, &config).expect("valid config");
+        let start = datetime!(2026-01-05 00:00 UTC);
+        let symbol = Symbol::parse("BTC-BRL").unwrap();
+        let ctx = TradingContext::new(UserId::new(), ExchangeId::Binance, &symbol, ContextMode::Paper, start);
+        let mut bot = Bot::new(&ctx, "sim".into(), config, start);
+        bot.command(Command::Start, "test", start).unwrap();
+        Self {
+            bot,
+            filters: filters(),
+            fee_rate,
+            now: start,
+            price: Decimal::ZERO,
+            events: vec![],
+            resting: vec![],
+            sells: vec![],
+        }
+    }
+
+    fn view(price: Decimal, filters: &MarketFilters) -> MarketView<'_> {
+        MarketView { price, bid: price, ask: price, filters, trading: true, volatility_percent: None, candles: None }
+    }
+
+    /// Moves the clock by `minutes`, sets the price, matches resting orders and runs every phase.
+    pub fn step(&mut self, minutes: i64, price: Decimal) {
+        self.now += Duration::minutes(minutes);
+        self.price = price;
+        self.match_resting();
+        for phase in [Phase::Protect, Phase::Exit, Phase::Entry] {
+            let filters = self.filters;
+            let view = Self::view(price, &filters);
+            let out = self.bot.evaluate(phase, &view, self.now);
+            self.events.extend(out.events);
+            for id in out.cancel {
+                self.resting.retain(|(r, _)| r != &id);
+                let ev = self.bot.on_progress(&id, OrderProgress::ended(), &self.filters, price, self.now).unwrap();
+                self.events.extend(ev);
+            }
+            for intent in out.place {
+                let id = ClientOrderId::generate();
+                self.bot.accept(&intent, id.clone(), self.now).expect("funds for the intent");
+                self.resting.push((id, intent));
+            }
+            self.match_resting();
+            self.check();
+        }
+    }
+
+    fn match_resting(&mut self) {
+        let price = self.price;
+        let ready: Vec<(ClientOrderId, OrderIntent)> = self
+            .resting
+            .iter()
+            .filter(|(_, i)| match (i.side, i.limit_price) {
+                (_, None) => true,
+                (OrderSide::Buy, Some(l)) => price <= l,
+                (OrderSide::Sell, Some(l)) => price >= l,
+            })
+            .cloned()
+            .collect();
+        for (id, intent) in ready {
+            self.resting.retain(|(r, _)| r != &id);
+            let fill_price = intent.limit_price.unwrap_or(price);
+            let qty = match (intent.quantity, intent.quote_amount) {
+                (Some(q), _) => q,
+                (None, Some(a)) => self.filters.floor_quantity(a / fill_price),
+                _ => unreachable!(),
+            };
+            let quote = qty * fill_price;
+            let (fee, asset) = match intent.side {
+                OrderSide::Buy => (qty * self.fee_rate, FeeAsset::Base),
+                OrderSide::Sell => (quote * self.fee_rate, FeeAsset::Quote),
+            };
+            if intent.side == OrderSide::Sell {
+                self.sells.push((fill_price, intent.purpose));
+            }
+            let progress = OrderProgress { quantity: qty, quote, fee, fee_asset: Some(asset), done: true };
+            let ev = self.bot.on_progress(&id, progress, &self.filters, price, self.now).unwrap();
+            self.events.extend(ev);
+            self.check();
+        }
+    }
+
+    fn check(&self) {
+        let f = &self.bot.funds;
+        assert!(f.is_consistent(), "books out of balance: {f:?}");
+        let held: Decimal = self.bot.positions.iter().map(|p| p.quantity).sum::<Decimal>() + self.bot.dust.quantity;
+        let cost: Decimal = self.bot.positions.iter().map(|p| p.cost).sum::<Decimal>() + self.bot.dust.cost;
+        assert_eq!(held, f.holdings, "positions hold what the books hold");
+        assert_eq!(cost, f.invested, "positions cost what the books say");
+    }
+
+    pub fn closed(&self) -> Vec<&Position> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                BotEvent::PositionClosed(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+}
