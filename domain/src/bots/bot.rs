@@ -119,8 +119,10 @@ pub struct Bot {
     /// Trades closed (positions sold).
     pub trades: u64,
     /// Created.
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     /// Optimistic-concurrency version.
     pub version: u64,

@@ -123,6 +123,21 @@ pub enum BotEvent {
     },
 }
 
+impl BotEvent {
+    /// The event's name, as serialised in its `event` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BotEvent::TickIgnored { .. } => "tick_ignored",
+            BotEvent::SoftStop { .. } => "soft_stop",
+            BotEvent::Tripped { .. } => "tripped",
+            BotEvent::SaleScheduled { .. } => "sale_scheduled",
+            BotEvent::Execution(_) => "execution",
+            BotEvent::PositionClosed(_) => "position_closed",
+            BotEvent::Finished { .. } => "finished",
+        }
+    }
+}
+
 /// The outcome of one evaluation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Evaluation {

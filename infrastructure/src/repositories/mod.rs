@@ -4,6 +4,7 @@
 //! impl, then a field and an `ensure` line in [`Repositories::on`].
 
 mod audit;
+mod bots;
 mod codec;
 mod contexts;
 mod credentials;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use domain::bots::{BotRecordRepository, BotRepository};
 use domain::contexts::ContextRepository;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
@@ -25,6 +27,7 @@ use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
+pub use self::bots::{StoreBotRecordRepository, StoreBotRepository};
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
 pub use self::payment_events::StorePaymentEventRepository;
@@ -53,6 +56,10 @@ pub struct Repositories {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// Trading contexts.
     pub contexts: Arc<dyn ContextRepository>,
+    /// Bots.
+    pub bots: Arc<dyn BotRepository>,
+    /// Bot records (signals, executions, closed positions).
+    pub bot_records: Arc<dyn BotRecordRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -68,6 +75,8 @@ impl Repositories {
             (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
             (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
             (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
+            (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
+            (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -80,6 +89,8 @@ impl Repositories {
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
+            bots: Arc::new(StoreBotRepository::new(store.clone())),
+            bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
             store,
         })
     }

@@ -3,6 +3,7 @@
 //! the fixtures and the [`Harness`] they share.
 
 pub mod audit;
+pub mod bots;
 pub mod credentials;
 pub mod fixtures;
 pub mod payment_events;
@@ -34,6 +35,10 @@ macro_rules! contract_suite {
                 create_then_find_by_token_hash, duplicate_token_hash_is_refused, update_checks_version,
                 revoke_family_revokes_only_unrevoked_members, revoke_all_for_user_keeps_one_family,
                 list_for_user_is_newest_first_and_scoped,
+            ],
+            bots: [
+                bot_round_trips_whole, bot_update_checks_version_and_delete_is_scoped,
+                bot_list_filters_and_engine_query, records_are_listed_newest_first_by_kind,
             ],
             audit: [append_then_list_newest_first_with_paging, list_filters_by_action, list_is_scoped_to_the_user],
             credentials: [
@@ -113,6 +118,8 @@ pub const COLLECTIONS: &[&str] = &[
     "credentials",
     "subscriptions",
     "payment_events",
+    "bots",
+    "bot_records",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,
