@@ -26,6 +26,7 @@ fn one() -> u32 {
 }
 
 /// Channel settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
@@ -59,6 +60,7 @@ pub struct ChannelConfig {
 }
 
 /// What a channel bot remembers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelState {
     /// The price at the previous evaluation (a buy needs the price to cross the trigger).

@@ -12,6 +12,7 @@ use time::{Duration, OffsetDateTime};
 pub const DAILY_WINDOW: Duration = Duration::hours(24);
 
 /// Thresholds: consecutive losing trades and the 24-hour loss as a percentage of allocated capital.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BreakerLimits {
     /// Trips after this many losing trades in a row (at least 1).
@@ -21,6 +22,7 @@ pub struct BreakerLimits {
 }
 
 /// The catalogue's presets, or custom limits.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "preset")]
 pub enum BreakerPreset {
@@ -66,6 +68,7 @@ impl BreakerPreset {
 }
 
 /// Why a breaker tripped.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "trigger")]
 pub enum TripReason {
@@ -96,6 +99,7 @@ impl TripReason {
 }
 
 /// A trip: when and why.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trip {
     /// When.
@@ -105,6 +109,7 @@ pub struct Trip {
 }
 
 /// One realized trade result inside the daily window.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TradeResult {
     /// When the trade closed.
@@ -114,6 +119,7 @@ pub struct TradeResult {
 }
 
 /// A bot's breaker.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CircuitBreaker {
     /// Thresholds.

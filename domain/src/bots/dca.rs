@@ -14,6 +14,7 @@ use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::{BotId, PositionId};
 
 /// How often a DCA bot buys.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DcaFrequency {
     /// Every hour.
@@ -47,6 +48,7 @@ impl DcaFrequency {
 }
 
 /// DCA settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DcaConfig {
@@ -77,6 +79,7 @@ pub struct DcaConfig {
 }
 
 /// What a DCA bot remembers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DcaState {
     /// Accumulations completed (sold).
@@ -93,6 +96,7 @@ pub struct DcaState {
 }
 
 /// One DCA purchase, kept for `GET /api/bots/{id}/executions`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DcaExecution {
     /// The bot.

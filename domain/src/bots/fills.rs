@@ -14,16 +14,17 @@ use crate::exchange::{ClientOrderId, OrderSide};
 use crate::market::MarketFilters;
 use crate::shared::ids::PositionId;
 
-/// New activity on one order since the last report: one fill (or none), and whether it ended.
+/// What the exchange reports of one order so far: cumulative totals, so applying the same
+/// report twice changes nothing (the bot keeps what it already applied in its pending order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OrderProgress {
-    /// Base filled by this report (gross, before a base fee).
-    pub quantity: Decimal,
-    /// Quote filled by this report (gross, before a quote fee).
-    pub quote: Decimal,
-    /// Fee charged for it.
+    /// Base filled so far (gross, before a base fee).
+    pub filled_quantity: Decimal,
+    /// Quote filled so far (gross, before a quote fee).
+    pub filled_quote: Decimal,
+    /// Fees charged so far, in `fee_asset`.
     pub fee: Decimal,
-    /// The fee's asset; `None` for a third asset (e.g. BNB), which stays outside the bot's books.
+    /// The fees' asset; `None` for a third asset (e.g. BNB), which stays outside the bot's books.
     pub fee_asset: Option<FeeAsset>,
     /// Whether the order ended (filled, cancelled, rejected or expired): what it still blocks or
     /// locks is released.
@@ -31,10 +32,25 @@ pub struct OrderProgress {
 }
 
 impl OrderProgress {
-    /// The order ended with nothing more filled.
+    /// An order that ended with nothing filled.
     pub fn ended() -> Self {
-        Self { quantity: Decimal::ZERO, quote: Decimal::ZERO, fee: Decimal::ZERO, fee_asset: None, done: true }
+        Self {
+            filled_quantity: Decimal::ZERO,
+            filled_quote: Decimal::ZERO,
+            fee: Decimal::ZERO,
+            fee_asset: None,
+            done: true,
+        }
     }
+}
+
+/// One new fill computed from cumulative totals.
+#[derive(Clone, Copy, Debug)]
+struct Delta {
+    quantity: Decimal,
+    quote: Decimal,
+    fee: Decimal,
+    fee_asset: Option<FeeAsset>,
 }
 
 /// Takes up to `left` base out of `pos` with its share of the cost.
@@ -68,10 +84,17 @@ impl Bot {
             .position(|o| &o.client_order_id == id)
             .ok_or_else(|| BotError::UnknownOrder(id.to_string()))?;
         let mut events = Vec::new();
-        if progress.quantity > Decimal::ZERO && progress.quote > Decimal::ZERO {
+        let known = &self.pending[index];
+        let delta = Delta {
+            quantity: progress.filled_quantity - known.filled_quantity,
+            quote: progress.filled_quote - known.filled_quote,
+            fee: (progress.fee - known.fee).max(Decimal::ZERO),
+            fee_asset: progress.fee_asset,
+        };
+        if delta.quantity > Decimal::ZERO && delta.quote > Decimal::ZERO {
             match self.pending[index].side {
-                OrderSide::Buy => self.fill_buy(index, progress)?,
-                OrderSide::Sell => self.fill_sell(index, progress)?,
+                OrderSide::Buy => self.fill_buy(index, delta)?,
+                OrderSide::Sell => self.fill_sell(index, delta)?,
             }
         }
         if progress.done {
@@ -99,7 +122,7 @@ impl Bot {
         Ok(events)
     }
 
-    fn fill_buy(&mut self, index: usize, p: OrderProgress) -> Result<(), BotError> {
+    fn fill_buy(&mut self, index: usize, p: Delta) -> Result<(), BotError> {
         let (fee, asset) = match p.fee_asset {
             Some(asset) => (p.fee, asset),
             None => (Decimal::ZERO, FeeAsset::Quote),
@@ -130,7 +153,7 @@ impl Bot {
         Ok(())
     }
 
-    fn fill_sell(&mut self, index: usize, p: OrderProgress) -> Result<(), BotError> {
+    fn fill_sell(&mut self, index: usize, p: Delta) -> Result<(), BotError> {
         let (fee, asset) = match p.fee_asset {
             Some(asset) => (p.fee, asset),
             None => (Decimal::ZERO, FeeAsset::Quote),
@@ -160,6 +183,10 @@ impl Bot {
         order.locked -= sold;
         order.filled_quantity += p.quantity;
         order.filled_quote += p.quote;
+        if p.fee_asset.is_some() {
+            order.fee += fee;
+            order.fee_asset = Some(asset);
+        }
         Ok(())
     }
 

@@ -44,6 +44,7 @@ pub struct MarketView<'a> {
 }
 
 /// Whether an order opens (or adds to) a position or closes one.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Purpose {
@@ -83,6 +84,7 @@ pub struct OrderIntent {
 }
 
 /// Something worth recording that is not an order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "event")]
 pub enum BotEvent {

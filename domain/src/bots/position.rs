@@ -9,6 +9,7 @@ use super::TrailingState;
 use crate::shared::ids::PositionId;
 
 /// Where a position is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PositionStatus {
@@ -21,6 +22,7 @@ pub enum PositionStatus {
 }
 
 /// Why a position was (or is being) sold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExitReason {
@@ -46,6 +48,7 @@ impl ExitReason {
 }
 
 /// One position of a bot.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
     /// Id.

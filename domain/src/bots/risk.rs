@@ -12,6 +12,7 @@ fn fraction(percent: Decimal) -> Decimal {
 }
 
 /// The per-bot risk settings; `None` turns a rule off.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskConfig {
     /// Sell when the price is this % above the average entry.
@@ -32,6 +33,7 @@ pub struct RiskConfig {
 }
 
 /// Trailing stop settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailingStop {
     /// Gain over the entry that arms it, %.
@@ -41,6 +43,7 @@ pub struct TrailingStop {
 }
 
 /// Adaptive sell settings: target = base target × (volatility / reference), clamped.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdaptiveSell {
     /// The volatility (%, e.g. standard deviation of returns) at which the target is unchanged.
@@ -80,6 +83,7 @@ impl RiskAction {
 }
 
 /// The trailing stop's memory: the peak since activation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailingState {
     /// The highest price since the stop armed; `None` until it arms.

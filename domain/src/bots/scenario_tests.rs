@@ -218,3 +218,45 @@ proptest! {
         prop_assert!((realized - sim.bot.funds.realized_profit).abs() < dec!(0.000001));
     }
 }
+
+#[test]
+fn reports_are_cumulative_so_a_repeated_or_partial_report_applies_once() {
+    let mut sim = Sim::new(BotKind::Smart, smart(json!({})), dec!(0.001));
+    let filters = sim.filters;
+    let intent = OrderIntent {
+        side: crate::exchange::OrderSide::Buy,
+        limit_price: Some(dec!(100000)),
+        quantity: Some(dec!(0.001)),
+        quote_amount: None,
+        block: dec!(100),
+        purpose: Purpose::Open { position: crate::shared::ids::PositionId::new() },
+        reason: "test".into(),
+        indicators: Default::default(),
+    };
+    let id = crate::exchange::ClientOrderId::generate();
+    sim.bot.accept(&intent, id.clone(), sim.now).unwrap();
+    let half = OrderProgress {
+        filled_quantity: dec!(0.0004),
+        filled_quote: dec!(40),
+        fee: dec!(0.0000004),
+        fee_asset: Some(FeeAsset::Base),
+        done: false,
+    };
+    for _ in 0..3 {
+        sim.bot.on_progress(&id, half, &filters, dec!(100000), sim.now).unwrap();
+    }
+    assert_eq!(sim.bot.funds.holdings, dec!(0.0003996));
+    assert_eq!(sim.bot.funds.blocked, dec!(60));
+    let rest = OrderProgress {
+        filled_quantity: dec!(0.0007),
+        filled_quote: dec!(70),
+        fee: dec!(0.0000007),
+        done: true,
+        ..half
+    };
+    sim.bot.on_progress(&id, rest, &filters, dec!(100000), sim.now).unwrap();
+    assert_eq!(sim.bot.funds.holdings, dec!(0.0006993));
+    assert_eq!((sim.bot.funds.blocked, sim.bot.funds.available), (dec!(0), dec!(9930)), "the unfilled 30 is released");
+    assert!(sim.bot.funds.is_consistent());
+    assert!(sim.bot.pending.is_empty());
+}

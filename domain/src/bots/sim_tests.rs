@@ -111,7 +111,8 @@ impl Sim {
             if intent.side == OrderSide::Sell {
                 self.sells.push((fill_price, intent.purpose));
             }
-            let progress = OrderProgress { quantity: qty, quote, fee, fee_asset: Some(asset), done: true };
+            let progress =
+                OrderProgress { filled_quantity: qty, filled_quote: quote, fee, fee_asset: Some(asset), done: true };
             let ev = self.bot.on_progress(&id, progress, &self.filters, price, self.now).unwrap();
             self.events.extend(ev);
             self.check();

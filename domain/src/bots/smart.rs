@@ -14,6 +14,7 @@ use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::PositionId;
 
 /// When a SmartBot buys.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
 pub enum SmartMode {
@@ -29,6 +30,7 @@ pub enum SmartMode {
 }
 
 /// Market or limit buys.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryOrderType {
@@ -40,6 +42,7 @@ pub enum EntryOrderType {
 }
 
 /// SmartBot settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmartConfig {
@@ -67,6 +70,7 @@ pub struct SmartConfig {
 }
 
 /// What a SmartBot remembers between cycles.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmartState {
     /// The next buy cycle.

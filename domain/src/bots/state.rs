@@ -14,6 +14,7 @@ use super::position::Position;
 use super::smart::SmartState;
 
 /// A kind's state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum KindState {

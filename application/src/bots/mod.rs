@@ -1,0 +1,107 @@
+//! Bot use cases: create (config validated per kind, plan entitlements), list and read, update
+//! while not running, delete, the life-cycle commands with the start checks, emergency sell,
+//! circuit-breaker reset, scheduled channel sales, and the records (signals, executions,
+//! positions). One use case per file; what needs the exchange goes through [`BotExecutor`].
+
+mod create;
+mod enforce;
+mod lifecycle;
+mod read;
+mod update;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::bots::{Bot, BotRecordRepository, BotRepository};
+use domain::credentials::CredentialRepository;
+use domain::{Clock, RepoError};
+
+pub use create::CreateBotInput;
+pub use enforce::BotLimitEnforcer;
+pub use read::{BotListQuery, PositionView};
+pub use update::UpdateBotInput;
+
+use crate::contexts::ContextService;
+use crate::exchanges::ExchangeDirectory;
+use crate::subscriptions::SubscriptionService;
+use crate::AppError;
+
+/// What acting on the exchange for one bot takes (the engine implements it).
+#[async_trait]
+pub trait BotExecutor: Send + Sync {
+    /// Cancels every pending order of `bot` and applies the outcome; returns the bot as saved.
+    async fn cancel_pending(&self, bot: Bot) -> Result<Bot, AppError>;
+    /// Cancels every pending order, sells everything held at market and stops the bot.
+    async fn emergency_sell(&self, bot: Bot) -> Result<Bot, AppError>;
+}
+
+/// The ports bot use cases need.
+#[derive(Clone)]
+pub struct BotPorts {
+    /// Bots.
+    pub bots: Arc<dyn BotRepository>,
+    /// Bot records.
+    pub records: Arc<dyn BotRecordRepository>,
+    /// Contexts (ownership, credentials, balances).
+    pub contexts: Arc<ContextService>,
+    /// Credentials (their status at start).
+    pub credentials: Arc<dyn CredentialRepository>,
+    /// Plans and entitlements.
+    pub subscriptions: Arc<SubscriptionService>,
+    /// Exchanges.
+    pub exchanges: Arc<ExchangeDirectory>,
+    /// Exchange actions.
+    pub executor: Arc<dyn BotExecutor>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for BotPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotPorts").finish_non_exhaustive()
+    }
+}
+
+/// Users' bots.
+#[derive(Debug)]
+pub struct BotService {
+    ports: BotPorts,
+}
+
+impl BotService {
+    /// A service over `ports`.
+    pub fn new(ports: BotPorts) -> Self {
+        Self { ports }
+    }
+}
+
+/// `NotFound` as a missing bot.
+pub(crate) fn bot_not_found(err: RepoError) -> AppError {
+    match err {
+        RepoError::NotFound => AppError::NotFound { resource: "bot" },
+        other => other.into(),
+    }
+}
+
+/// A domain refusal as a 409 with its message.
+pub(crate) fn refused(err: domain::bots::BotError) -> AppError {
+    use domain::bots::BotError;
+    let code = match &err {
+        BotError::Transition(_) => "invalid_bot_status",
+        BotError::Running(_) => "bot_running",
+        BotError::KindChanged => "kind_changed",
+        BotError::NoPosition(_) => "position_not_found",
+        BotError::NotForKind(_) => "not_for_kind",
+        BotError::Funds(_) => "insufficient_bot_funds",
+        BotError::UnknownOrder(_) => "unknown_order",
+    };
+    match err {
+        BotError::NoPosition(_) => AppError::NotFound { resource: "position" },
+        other => AppError::Conflict { code, detail: other.to_string() },
+    }
+}
+
+/// A config's field issues as a validation error.
+pub(crate) fn invalid(issues: Vec<domain::shared::field::FieldIssue>) -> AppError {
+    AppError::Validation(issues.into_iter().map(|i| crate::FieldError::new(i.field, "invalid", i.message)).collect())
+}

@@ -1,0 +1,150 @@
+//! Use cases: read one bot, list them with filters, delete one, and read its records: signals,
+//! DCA executions, positions (open ones from the bot, closed ones from its records).
+
+use domain::bots::{Bot, BotEvent, BotFilter, BotKind, BotRecord, BotStatus, Position};
+use domain::shared::ids::{BotId, ContextId, UserId};
+use domain::{Page, PageRequest};
+
+use super::{bot_not_found, BotService};
+use crate::{AppError, FieldError};
+
+/// List filters as the client sends them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BotListQuery {
+    /// Context id.
+    pub context_id: Option<String>,
+    /// Kind.
+    pub kind: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+}
+
+/// A position as listed: open or scheduled (from the bot) or closed (from its records).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PositionView {
+    /// The position.
+    pub position: Position,
+    /// Its entry price (fees included), while it holds something.
+    pub entry_price: Option<rust_decimal::Decimal>,
+}
+
+/// Parses a bot id from a path.
+pub(crate) fn parse_id(raw: &str) -> Result<BotId, AppError> {
+    BotId::parse(raw).ok_or(AppError::NotFound { resource: "bot" })
+}
+
+impl BotListQuery {
+    fn filter(&self) -> Result<BotFilter, AppError> {
+        let mut errors = Vec::new();
+        let context = self.context_id.as_deref().and_then(|c| {
+            ContextId::parse(c).or_else(|| {
+                errors.push(FieldError::new("context_id", "invalid", "must be a context id"));
+                None
+            })
+        });
+        let kind = self.kind.as_deref().and_then(|k| {
+            k.parse::<BotKind>().map_err(|e| errors.push(FieldError::new("kind", "invalid", e.to_string()))).ok()
+        });
+        let status = self.status.as_deref().and_then(|s| {
+            s.parse::<BotStatus>().map_err(|e| errors.push(FieldError::new("status", "invalid", e))).ok()
+        });
+        if errors.is_empty() {
+            Ok(BotFilter { context, kind, status })
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
+}
+
+impl BotService {
+    /// The owner's bot. Errors: 404.
+    pub async fn get(&self, owner: UserId, id: &str) -> Result<Bot, AppError> {
+        self.ports.bots.get(owner, parse_id(id)?).await.map_err(bot_not_found)
+    }
+
+    /// The owner's bots, oldest first. Errors: `Validation` of the filters.
+    pub async fn list(&self, owner: UserId, query: &BotListQuery, page: PageRequest) -> Result<Page<Bot>, AppError> {
+        Ok(self.ports.bots.list(owner, &query.filter()?, page).await?)
+    }
+
+    /// Deletes a bot that is not running and has no pending order (its records stay for audit).
+    /// Errors: 404; 409 `bot_running`, `orders_pending`.
+    pub async fn delete(&self, owner: UserId, id: &str) -> Result<(), AppError> {
+        let bot = self.get(owner, id).await?;
+        if !matches!(bot.status, BotStatus::Created | BotStatus::Stopped) {
+            return Err(AppError::Conflict {
+                code: "bot_running",
+                detail: format!("the bot is {}; stop it before deleting it", bot.status.as_str()),
+            });
+        }
+        if !bot.pending.is_empty() {
+            return Err(AppError::Conflict {
+                code: "orders_pending",
+                detail: "the bot still has pending orders; they are being cancelled, retry shortly".into(),
+            });
+        }
+        self.ports.bots.delete(owner, bot.id).await.map_err(bot_not_found)
+    }
+
+    async fn records(
+        &self,
+        owner: UserId,
+        id: &str,
+        kind: &'static str,
+        page: PageRequest,
+    ) -> Result<Page<BotRecord>, AppError> {
+        let bot = self.get(owner, id).await?;
+        Ok(self.ports.records.list(bot.id, Some(kind), page).await?)
+    }
+
+    /// A candle bot's analyses, newest first. Errors: 404; 409 `not_for_kind`.
+    pub async fn signals(&self, owner: UserId, id: &str, page: PageRequest) -> Result<Page<BotRecord>, AppError> {
+        self.require_kind(owner, id, BotKind::Candle).await?;
+        self.records(owner, id, "signal", page).await
+    }
+
+    /// A DCA bot's purchases, newest first. Errors: 404; 409 `not_for_kind`.
+    pub async fn executions(&self, owner: UserId, id: &str, page: PageRequest) -> Result<Page<BotRecord>, AppError> {
+        self.require_kind(owner, id, BotKind::Dca).await?;
+        self.records(owner, id, "execution", page).await
+    }
+
+    async fn require_kind(&self, owner: UserId, id: &str, kind: BotKind) -> Result<(), AppError> {
+        let bot = self.get(owner, id).await?;
+        if bot.kind() != kind {
+            return Err(AppError::Conflict {
+                code: "not_for_kind",
+                detail: format!("only {kind} bots have this list"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Open and scheduled positions, then the closed ones newest first (`page` applies to the
+    /// closed ones; open positions are always all listed).
+    pub async fn positions(
+        &self,
+        owner: UserId,
+        id: &str,
+        page: PageRequest,
+    ) -> Result<(Vec<PositionView>, Page<PositionView>), AppError> {
+        let bot = self.get(owner, id).await?;
+        let open =
+            bot.positions.iter().map(|p| PositionView { entry_price: p.entry_price(), position: p.clone() }).collect();
+        let closed = self.ports.records.list(bot.id, Some("position_closed"), page).await?;
+        let closed = Page {
+            items: closed
+                .items
+                .into_iter()
+                .filter_map(|r| match r.event {
+                    BotEvent::PositionClosed(p) => Some(PositionView { entry_price: None, position: p }),
+                    _ => None,
+                })
+                .collect(),
+            total: closed.total,
+            offset: closed.offset,
+            limit: closed.limit,
+        };
+        Ok((open, closed))
+    }
+}

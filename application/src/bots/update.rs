@@ -1,0 +1,38 @@
+//! Use case: rename a bot or replace its configuration (only while it is not running; the kind
+//! cannot change; entitlements are checked again).
+
+use domain::bots::{Bot, BotConfig};
+use domain::shared::ids::UserId;
+
+use super::create::check_name;
+use super::{bot_not_found, invalid, refused, BotService};
+use crate::AppError;
+
+/// The changes requested; absent fields stay.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateBotInput {
+    /// New name.
+    pub name: Option<String>,
+    /// New configuration (the whole config of the bot's kind).
+    pub config: Option<serde_json::Value>,
+}
+
+impl BotService {
+    /// Applies `input`. Errors: 404; `Validation`; 409 `bot_running`, `version_conflict`.
+    pub async fn update(&self, owner: UserId, id: &str, input: UpdateBotInput) -> Result<Bot, AppError> {
+        let mut bot = self.get(owner, id).await?;
+        let now = self.ports.clock.now();
+        if let Some(name) = &input.name {
+            bot.name = check_name(name)?;
+            bot.updated_at = now;
+        }
+        if let Some(config) = &input.config {
+            let config = BotConfig::parse(bot.kind(), config).map_err(invalid)?;
+            let context = self.ports.contexts.get(owner, bot.context_id).await?;
+            let access = self.ports.subscriptions.access(owner).await?;
+            self.check_indicators(&access, &context, &config)?;
+            bot.reconfigure(config, now).map_err(refused)?;
+        }
+        self.ports.bots.update(&bot).await.map_err(bot_not_found)
+    }
+}
