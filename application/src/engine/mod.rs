@@ -1,0 +1,126 @@
+//! The execution engine: evaluates running bots market by market, places what they decide with
+//! the placement protocol, syncs open orders with the exchanges, and recovers after a crash.
+//! docs/engine.md describes the order life cycle, the protocol and the workflows.
+//!
+//! Writes of bots and orders go through optimistic locking; a conflict re-reads and retries up to
+//! three times with exponential backoff, then the work is left for the next run. Applying an
+//! order's state to its bot is idempotent (cumulative totals), so a retry or a crash between two
+//! writes never counts a fill twice.
+
+mod act;
+mod evaluate;
+mod market;
+mod place;
+mod recover;
+mod sync;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::bots::{Bot, BotRecord, BotRecordRepository, BotRepository};
+use domain::leases::LeaseRepository;
+use domain::orders::OrderRepository;
+use domain::shared::ids::BotId;
+use domain::{Clock, RepoError};
+
+pub use evaluate::{CycleReport, Workload};
+pub use market::MarketSnapshot;
+pub use recover::RecoveryReport;
+pub use sync::SyncReport;
+
+use crate::contexts::ContextService;
+use crate::exchanges::ExchangeDirectory;
+use crate::AppError;
+
+/// The ports the engine needs.
+#[derive(Clone)]
+pub struct EnginePorts {
+    /// Bots.
+    pub bots: Arc<dyn BotRepository>,
+    /// Bot records.
+    pub records: Arc<dyn BotRecordRepository>,
+    /// Orders.
+    pub orders: Arc<dyn OrderRepository>,
+    /// Contexts (credentials of a context).
+    pub contexts: Arc<ContextService>,
+    /// Exchanges.
+    pub exchanges: Arc<ExchangeDirectory>,
+    /// Leases (a bot is acted on by one instance at a time).
+    pub leases: Arc<dyn LeaseRepository>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// This instance's name in leases.
+    pub instance: String,
+}
+
+impl std::fmt::Debug for EnginePorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnginePorts").field("instance", &self.instance).finish_non_exhaustive()
+    }
+}
+
+/// The engine.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    ports: EnginePorts,
+}
+
+/// How long a bot's lease lasts while the engine acts on it.
+pub const BOT_LEASE: Duration = Duration::from_secs(30);
+
+/// Attempts of a write that meets a version conflict (the first try and three retries).
+const ATTEMPTS: u32 = 4;
+
+impl Engine {
+    /// An engine over `ports`.
+    pub fn new(ports: EnginePorts) -> Self {
+        Self { ports }
+    }
+
+    fn lease_name(bot: BotId) -> String {
+        format!("bot:{bot}")
+    }
+
+    /// Takes `bot`'s lease; `false` when another instance holds it.
+    async fn lease(&self, bot: BotId) -> Result<bool, RepoError> {
+        let now = self.ports.clock.now();
+        self.ports.leases.try_acquire(&Self::lease_name(bot), &self.ports.instance, BOT_LEASE, now).await
+    }
+
+    async fn release(&self, bot: BotId) {
+        if let Err(err) = self.ports.leases.release(&Self::lease_name(bot), &self.ports.instance).await {
+            tracing::warn!(bot = %bot, error = ?err, "could not release a bot lease; it expires by itself");
+        }
+    }
+
+    /// Reads bot `id`, applies `change` and writes it back; on a version conflict re-reads and
+    /// retries (three times, 10/20/40 ms apart). `change` must be idempotent over re-reads.
+    async fn modify<T>(&self, id: BotId, mut change: impl FnMut(&mut Bot) -> Result<T, AppError>) -> Result<(Bot, T), AppError> {
+        let mut wait = Duration::from_millis(10);
+        for attempt in 1..=ATTEMPTS {
+            let mut bot = self.ports.bots.find(id).await?;
+            let out = change(&mut bot)?;
+            match self.ports.bots.update(&bot).await {
+                Ok(saved) => return Ok((saved, out)),
+                Err(RepoError::Conflict) if attempt < ATTEMPTS => {
+                    tracing::debug!(bot = %id, attempt, "bot changed concurrently; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    async fn record(&self, bot: &Bot, events: Vec<domain::bots::BotEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        let now = self.ports.clock.now();
+        let records: Vec<BotRecord> = events.into_iter().map(|e| BotRecord::new(bot, e, now)).collect();
+        if let Err(err) = self.ports.records.append(&records).await {
+            tracing::error!(bot = %bot.id, error = ?err, "could not store bot records");
+        }
+    }
+}
