@@ -7,6 +7,8 @@ mod audit;
 mod codec;
 mod contexts;
 mod credentials;
+mod order_document;
+mod orders;
 mod payment_events;
 mod sessions;
 mod subscriptions;
@@ -21,12 +23,14 @@ use anyhow::Context;
 use domain::contexts::ContextRepository;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
+use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::orders::StoreOrderRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
@@ -53,6 +57,8 @@ pub struct Repositories {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// Trading contexts.
     pub contexts: Arc<dyn ContextRepository>,
+    /// Orders.
+    pub orders: Arc<dyn OrderRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -68,6 +74,7 @@ impl Repositories {
             (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
             (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
             (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
+            (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -80,6 +87,7 @@ impl Repositories {
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
+            orders: Arc::new(StoreOrderRepository::new(store.clone())),
             store,
         })
     }
