@@ -19,7 +19,7 @@ fn dec(s: &str) -> Decimal {
     s.parse().expect("test decimal")
 }
 
-/// A filled sell by a DCA bot with every optional field set and awkward decimals.
+/// A partially filled sell by a DCA bot with every optional field set and awkward decimals.
 fn rich_order(user: UserId) -> Order {
     let mut o = order(user, ContextId::new(), 0);
     (o.bot_id, o.source, o.side, o.status) =
