@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod identity;
 pub mod indicators;
 pub mod market;
+pub mod orders;
 pub mod shared;
 pub mod subscriptions;
 

@@ -1,5 +1,6 @@
-//! What every repository's document mapping shares: timestamps as i64 unix milliseconds, private
-//! document structs to and from [`Doc`], versions, and the create/update/page plumbing.
+//! What every repository's document mapping shares: timestamps as i64 unix milliseconds, decimals
+//! as canonical strings, private document structs to and from [`Doc`], versions, and the
+//! create/update/page plumbing.
 
 use domain::{Page, PageRequest, RepoError};
 use serde::de::DeserializeOwned;
@@ -50,6 +51,41 @@ pub(crate) mod millis_opt {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OffsetDateTime>, D::Error> {
         Option::<i64>::deserialize(d)?.map(super::from_millis).transpose().map_err(serde::de::Error::custom)
+    }
+}
+
+/// `#[serde(with = "decimal")]`: a `Decimal` stored as its canonical string (no trailing zeros, no
+/// exponent: `1.5`, `0.00001`), so equal amounts are stored alike on every engine.
+pub(crate) mod decimal {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&value.normalize())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse::<Decimal>().map_err(|e| serde::de::Error::custom(format!("decimal `{text}`: {e}")))
+    }
+}
+
+/// `#[serde(with = "decimal_opt")]`: an optional `Decimal` stored as a canonical string or `null`.
+pub(crate) mod decimal_opt {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(crate) fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => s.collect_str(&value.normalize()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        text.map(|t| t.parse::<Decimal>().map_err(|e| serde::de::Error::custom(format!("decimal `{t}`: {e}"))))
+            .transpose()
     }
 }
 
@@ -107,6 +143,15 @@ pub(crate) async fn find_one<T: DeserializeOwned>(
 ) -> Result<Option<T>, RepoError> {
     let docs = store.find(coll, &query.limit(1)).await?;
     docs.into_iter().next().map(|doc| from_doc(coll, doc)).transpose()
+}
+
+/// Every document matching `query`, in its sort order.
+pub(crate) async fn find_all<T: DeserializeOwned>(
+    store: &dyn DocumentStore,
+    coll: &str,
+    query: &Query,
+) -> Result<Vec<T>, RepoError> {
+    store.find(coll, query).await?.into_iter().map(|doc| from_doc(coll, doc)).collect()
 }
 
 /// One page of the documents matching `query` (which carries the sort), with the total count.

@@ -8,6 +8,8 @@ mod bots;
 mod codec;
 mod contexts;
 mod credentials;
+mod order_document;
+mod orders;
 mod payment_events;
 mod sessions;
 mod subscriptions;
@@ -23,6 +25,7 @@ use domain::bots::{BotRecordRepository, BotRepository};
 use domain::contexts::ContextRepository;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
+use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
@@ -30,6 +33,7 @@ pub use self::audit::StoreAuditRepository;
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository};
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::orders::StoreOrderRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
@@ -60,6 +64,8 @@ pub struct Repositories {
     pub bots: Arc<dyn BotRepository>,
     /// Bot records (signals, executions, closed positions).
     pub bot_records: Arc<dyn BotRecordRepository>,
+    /// Orders.
+    pub orders: Arc<dyn OrderRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -77,6 +83,7 @@ impl Repositories {
             (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
             (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
             (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
+            (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -91,6 +98,7 @@ impl Repositories {
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
             bots: Arc::new(StoreBotRepository::new(store.clone())),
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
+            orders: Arc::new(StoreOrderRepository::new(store.clone())),
             store,
         })
     }

@@ -2,10 +2,14 @@
 //! as stores keep them, so an entity read back equals the one written.
 
 use domain::credentials::{ApiKeyLast4, CredentialStatus, EncryptedValue, ExchangeCredential, ExchangeId};
+use domain::exchange::{OrderKind, OrderSide, OrderSize};
 use domain::identity::{AuditAction, AuditEntry, Consent, DisplayName, Email, RefreshSession, Role, User, UserStatus};
+use domain::market::Symbol;
+use domain::orders::{CreationContext, NewOrder, Order, StrategySource};
 use domain::shared::clock::to_millis;
-use domain::shared::ids::{AuditId, CredentialId, SessionFamilyId, SessionId, SubscriptionId, UserId};
+use domain::shared::ids::{AuditId, ContextId, CredentialId, SessionFamilyId, SessionId, SubscriptionId, UserId};
 use domain::subscriptions::{Plan, Subscription, SubscriptionStatus};
+use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
 
 /// A fixed instant (2026-01-02 03:04:05.678 UTC) that tests offset from.
@@ -114,4 +118,23 @@ pub fn subscription(user: UserId, plan: Plan, created: i64) -> Subscription {
         updated_at: at(created),
         version: 0,
     }
+}
+
+/// A pending manual limit buy of 0.5 BTC at 300000.1 BRL on Binance by `user` in `context`,
+/// created at `at(created)`.
+pub fn order(user: UserId, context: ContextId, created: i64) -> Order {
+    let new = NewOrder {
+        user_id: user,
+        context_id: context,
+        exchange: ExchangeId::Binance,
+        symbol: Symbol::parse("BTC-BRL").expect("fixture symbol is valid"),
+        bot_id: None,
+        source: StrategySource::Manual,
+        side: OrderSide::Buy,
+        kind: OrderKind::Limit { price: Decimal::new(3_000_001, 1) },
+        size: OrderSize::Quantity(Decimal::new(5, 1)),
+        creation: CreationContext::default(),
+        reason: None,
+    };
+    Order::new(new, at(created)).expect("fixture order is valid")
 }

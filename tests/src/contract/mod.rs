@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bots;
 pub mod credentials;
 pub mod fixtures;
+pub mod orders;
 pub mod payment_events;
 pub mod sessions;
 pub mod store;
@@ -52,6 +53,13 @@ macro_rules! contract_suite {
             ],
             payment_events: [
                 create_then_get, one_record_per_provider_event, update_checks_version, list_newest_first_by_user,
+            ],
+            orders: [
+                create_then_get_round_trips_every_field, decimals_are_stored_as_canonical_strings,
+                get_is_scoped_to_the_owner, duplicate_client_order_id_is_refused, get_by_client_id,
+                update_bumps_version_and_refuses_stale, list_filters_newest_first_and_pages,
+                list_filters_by_time_range, open_lists_unfinished_orders_oldest_first,
+                by_bot_lists_the_bots_open_orders,
             ],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
@@ -120,6 +128,7 @@ pub const COLLECTIONS: &[&str] = &[
     "payment_events",
     "bots",
     "bot_records",
+    "orders",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,
