@@ -1,0 +1,148 @@
+//! The placement protocol. (1) The order is stored, pending, with its client order id; (2) the
+//! bot blocks its funds and records the order as pending, and is stored; (3) only then is the
+//! exchange called. The answer is applied to the order and the bot. When the answer is lost
+//! (time-out, unknown outcome) nothing is guessed: the order stays pending and sync looks it up
+//! by client order id. A crash between any two steps leaves a state that sync or recovery
+//! completes: an order is never placed twice and never lost.
+
+use std::collections::BTreeMap;
+
+use domain::bots::{Bot, FeeAsset, MarketView, OrderIntent, OrderProgress};
+use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, OrderKind, OrderSize};
+use domain::orders::{CreationContext, MarketConditions, NewOrder, Order};
+use domain::RepoError;
+
+use super::Engine;
+use crate::AppError;
+
+/// The bot-books view of an order's cumulative state.
+pub fn progress_of(order: &Order) -> OrderProgress {
+    let base = order.symbol.base().as_str();
+    let quote = order.symbol.quote().as_str();
+    let (fee, fee_asset) = match (order.fees.get(base), order.fees.get(quote)) {
+        (Some(f), _) => (*f, Some(FeeAsset::Base)),
+        (None, Some(f)) => (*f, Some(FeeAsset::Quote)),
+        (None, None) => (rust_decimal::Decimal::ZERO, None),
+    };
+    OrderProgress {
+        filled_quantity: order.filled_quantity,
+        filled_quote: order.filled_quote,
+        fee,
+        fee_asset,
+        done: !order.is_open(),
+    }
+}
+
+/// Whether an exchange error says for sure that the order was not placed.
+fn refused_for_sure(err: &ExchangeError) -> bool {
+    !matches!(err, ExchangeError::OutcomeUnknown(_) | ExchangeError::Unavailable(_))
+}
+
+fn creation(intent: &OrderIntent, view: &MarketView<'_>) -> CreationContext {
+    let mut parameters = BTreeMap::new();
+    parameters.insert("reason".to_owned(), intent.reason.clone());
+    parameters.insert("block".to_owned(), intent.block.to_string());
+    parameters.insert("price".to_owned(), view.price.to_string());
+    if let Some(q) = intent.quantity {
+        parameters.insert("quantity".to_owned(), q.to_string());
+    }
+    if let Some(a) = intent.quote_amount {
+        parameters.insert("quote_amount".to_owned(), a.to_string());
+    }
+    if let Some(p) = intent.limit_price {
+        parameters.insert("limit_price".to_owned(), p.to_string());
+    }
+    CreationContext {
+        parameters,
+        indicators: intent.indicators.clone(),
+        market: MarketConditions::from_book(view.bid, view.ask),
+    }
+}
+
+impl Engine {
+    /// Places `intent` for `bot` (which must be the stored version) and returns the bot as stored
+    /// after it. Errors only for storage failures; exchange refusals end in a rejected order.
+    pub(super) async fn place(
+        &self,
+        bot: Bot,
+        intent: &OrderIntent,
+        view: &MarketView<'_>,
+        gateway: &dyn ExchangeGateway,
+        creds: &ApiCredentials,
+    ) -> Result<Bot, AppError> {
+        let now = self.ports.clock.now();
+        let kind = intent.limit_price.map_or(OrderKind::Market, |price| OrderKind::Limit { price });
+        let size = match (intent.quantity, intent.quote_amount) {
+            (Some(q), _) => OrderSize::Quantity(q),
+            (None, Some(a)) => OrderSize::QuoteAmount(a),
+            (None, None) => return Ok(bot),
+        };
+        let new = NewOrder {
+            user_id: bot.user_id,
+            context_id: bot.context_id,
+            exchange: bot.exchange,
+            symbol: bot.symbol.clone(),
+            bot_id: Some(bot.id),
+            source: bot.kind().into(),
+            side: intent.side,
+            kind,
+            size,
+            creation: creation(intent, view),
+            reason: Some(intent.reason.clone()),
+        };
+        let order = Order::new(new, now).map_err(AppError::internal)?;
+        // (1) The order exists before anything else.
+        let mut order = self.ports.orders.create(&order).await?;
+        // (2) The bot blocks its funds and knows the order.
+        let mut bot = bot;
+        if let Err(err) = bot.accept(intent, order.client_order_id.clone(), now) {
+            tracing::warn!(bot = %bot.id, error = %err, "an intent the books refuse is not placed");
+            order.mark_rejected(&format!("not sent: {err}"), now).map_err(AppError::internal)?;
+            self.ports.orders.update(&order).await?;
+            return Ok(bot);
+        }
+        let mut bot = match self.ports.bots.update(&bot).await {
+            Ok(saved) => saved,
+            Err(RepoError::Conflict) => {
+                order.mark_rejected("not sent: the bot changed concurrently", now).map_err(AppError::internal)?;
+                self.ports.orders.update(&order).await?;
+                return self.ports.bots.find(bot.id).await.map_err(Into::into);
+            }
+            Err(err) => return Err(err.into()),
+        };
+        // (3) The exchange.
+        let answer = gateway.place_order(creds, &order.request()).await;
+        let now = self.ports.clock.now();
+        match answer {
+            Ok(report) => {
+                if let Err(err) = order.acknowledge(&report, now) {
+                    tracing::error!(order = %order.id, error = %err, "the exchange answered for another order");
+                    return Ok(bot);
+                }
+            }
+            Err(err) if refused_for_sure(&err) => {
+                tracing::info!(bot = %bot.id, order = %order.id, error = %err, "the exchange refused an order");
+                order.mark_rejected(&err.to_string(), now).map_err(AppError::internal)?;
+            }
+            Err(err) => {
+                tracing::warn!(bot = %bot.id, order = %order.id, error = %err, "placement outcome unknown; sync resolves it by client order id");
+                return Ok(bot);
+            }
+        }
+        let order = self.ports.orders.update(&order).await?;
+        let progress = progress_of(&order);
+        let price = order.average_fill_price.unwrap_or(view.price);
+        let filters = *view.filters;
+        let id = order.client_order_id.clone();
+        let (saved, events) = self
+            .modify(bot.id, |b| match b.on_progress(&id, progress, &filters, price, now) {
+                Ok(events) => Ok(events),
+                Err(domain::bots::BotError::UnknownOrder(_)) => Ok(Vec::new()),
+                Err(err) => Err(AppError::internal(err)),
+            })
+            .await?;
+        bot = saved;
+        self.record(&bot, events).await;
+        Ok(bot)
+    }
+}

@@ -1,0 +1,176 @@
+//! The sync workflow: every open order is read back from its exchange by client order id and
+//! what changed is applied to the order and then to its bot (fills move blocked funds into
+//! positions or proceeds; the end of an order releases what it still held). An order the
+//! exchange never received (not found after a grace period) is marked rejected and its funds
+//! released. Applying to the bot is idempotent, so a crash between the two writes is harmless.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use domain::bots::BotError;
+use domain::contexts::TradingContext;
+use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, OrderRef};
+use domain::orders::{Order, OrderStatus};
+use domain::shared::ids::{ContextId, UserId};
+use domain::RepoError;
+use serde::Serialize;
+
+use super::place::progress_of;
+use super::Engine;
+use crate::AppError;
+
+/// How long a pending order may be unknown to its exchange before it is deemed never sent.
+pub const PENDING_GRACE: time::Duration = time::Duration::seconds(60);
+
+/// What one sync run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Open orders read.
+    pub checked: u64,
+    /// Orders whose state changed.
+    pub changed: u64,
+    /// Pending orders the exchange never received (now rejected).
+    pub never_sent: u64,
+    /// Orders that could not be read this time.
+    pub failed: u64,
+}
+
+impl Engine {
+    /// The exchange connection of a context: its gateway and the credentials to call it with.
+    pub(super) async fn connection(
+        &self,
+        context: &TradingContext,
+    ) -> Result<(std::sync::Arc<dyn ExchangeGateway>, ApiCredentials), AppError> {
+        let gateway = self.ports.exchanges.gateway(context.exchange, context.mode)?;
+        let creds = self.ports.contexts.credentials_for(context).await?;
+        Ok((gateway, creds))
+    }
+
+    /// Runs one sync over every open order.
+    pub async fn sync_orders(&self) -> Result<SyncReport, AppError> {
+        let open = self.ports.orders.open(None, None).await?;
+        let mut by_context: BTreeMap<(UserId, ContextId), Vec<Order>> = BTreeMap::new();
+        for order in open {
+            by_context.entry((order.user_id, order.context_id)).or_default().push(order);
+        }
+        let mut report = SyncReport::default();
+        for ((user, context_id), orders) in by_context {
+            let connection = match self.ports.contexts.get(user, context_id).await {
+                Ok(context) => self.connection(&context).await,
+                Err(err) => Err(err),
+            };
+            let (gateway, creds) = match connection {
+                Ok(c) => c,
+                Err(err) => {
+                    tracing::warn!(context = %context_id, error = %err, "cannot sync the orders of a context");
+                    report.failed += orders.len() as u64;
+                    continue;
+                }
+            };
+            for order in orders {
+                report.checked += 1;
+                match self.sync_one(order, &*gateway, &creds).await {
+                    Ok(Outcome::Changed) => report.changed += 1,
+                    Ok(Outcome::NeverSent) => report.never_sent += 1,
+                    Ok(Outcome::Same) => {}
+                    Err(err) => {
+                        tracing::warn!(error = %err, "an order could not be synced; next run retries");
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Reads `order` back from the exchange, applies it, then applies the order to its bot.
+    pub(super) async fn sync_one(
+        &self,
+        mut order: Order,
+        gateway: &dyn ExchangeGateway,
+        creds: &ApiCredentials,
+    ) -> Result<Outcome, AppError> {
+        let lookup = OrderRef::Client(order.client_order_id.clone());
+        let mut wait = Duration::from_millis(10);
+        let mut outcome = Outcome::Same;
+        for attempt in 1..=super::ATTEMPTS {
+            let now = self.ports.clock.now();
+            let changed = match gateway.order(creds, &order.symbol, &lookup).await {
+                Ok(report) => order.apply(&report, now).map_err(AppError::internal)?.changed,
+                Err(ExchangeError::OrderNotFound)
+                    if order.status == OrderStatus::Pending && now - order.created_at > PENDING_GRACE =>
+                {
+                    outcome = Outcome::NeverSent;
+                    order.mark_rejected("never reached the exchange", now).map_err(AppError::internal)?.changed
+                }
+                Err(ExchangeError::OrderNotFound) => false,
+                Err(err) => return Err(crate::exchanges::exchange_error(err)),
+            };
+            if !changed {
+                break;
+            }
+            match self.ports.orders.update(&order).await {
+                Ok(saved) => {
+                    order = saved;
+                    if outcome == Outcome::Same {
+                        outcome = Outcome::Changed;
+                    }
+                    break;
+                }
+                Err(RepoError::Conflict) if attempt < super::ATTEMPTS => {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                    order = self.ports.orders.get_by_client_id(&order.client_order_id).await?;
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        self.apply_to_bot(&order, gateway).await?;
+        Ok(outcome)
+    }
+
+    /// Brings `order`'s bot up to date with it (nothing when it has no bot or the bot already
+    /// applied all of it).
+    pub(super) async fn apply_to_bot(&self, order: &Order, gateway: &dyn ExchangeGateway) -> Result<(), AppError> {
+        let Some(bot_id) = order.bot_id else { return Ok(()) };
+        let bot = match self.ports.bots.find(bot_id).await {
+            Ok(bot) => bot,
+            Err(RepoError::NotFound) => return Ok(()),
+            Err(err) => return Err(err.into()),
+        };
+        let Some(known) = bot.pending.iter().find(|p| p.client_order_id == order.client_order_id) else {
+            return Ok(());
+        };
+        let progress = progress_of(order);
+        if known.filled_quantity == progress.filled_quantity && !progress.done {
+            return Ok(());
+        }
+        let market = gateway.market(&order.symbol).await.map_err(crate::exchanges::exchange_error)?;
+        let price = match order.average_fill_price {
+            Some(p) => p,
+            None => gateway.ticker(&order.symbol).await.map_err(crate::exchanges::exchange_error)?.last,
+        };
+        let now = self.ports.clock.now();
+        let id = order.client_order_id.clone();
+        let (bot, events) = self
+            .modify(bot_id, |b| match b.on_progress(&id, progress, &market.filters, price, now) {
+                Ok(events) => Ok(events),
+                Err(BotError::UnknownOrder(_)) => Ok(Vec::new()),
+                Err(err) => Err(AppError::internal(err)),
+            })
+            .await?;
+        self.record(&bot, events).await;
+        Ok(())
+    }
+}
+
+/// What syncing one order did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Outcome {
+    /// Nothing new.
+    Same,
+    /// The order changed.
+    Changed,
+    /// The exchange never received it; now rejected.
+    NeverSent,
+}
