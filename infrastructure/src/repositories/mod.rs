@@ -7,6 +7,7 @@ mod audit;
 mod codec;
 mod contexts;
 mod credentials;
+mod leases;
 mod payment_events;
 mod sessions;
 mod subscriptions;
@@ -21,12 +22,14 @@ use anyhow::Context;
 use domain::contexts::ContextRepository;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
+use domain::leases::LeaseRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::leases::StoreLeaseRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
@@ -53,6 +56,8 @@ pub struct Repositories {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// Trading contexts.
     pub contexts: Arc<dyn ContextRepository>,
+    /// Leases of workflow runs and bots, shared by every instance on the store.
+    pub leases: Arc<dyn LeaseRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -68,6 +73,7 @@ impl Repositories {
             (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
             (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
             (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
+            (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -80,6 +86,7 @@ impl Repositories {
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
+            leases: Arc::new(StoreLeaseRepository::new(store.clone())),
             store,
         })
     }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod credentials;
 pub mod fixtures;
+pub mod leases;
 pub mod payment_events;
 pub mod sessions;
 pub mod store;
@@ -47,6 +48,11 @@ macro_rules! contract_suite {
             ],
             payment_events: [
                 create_then_get, one_record_per_provider_event, update_checks_version, list_newest_first_by_user,
+            ],
+            leases: [
+                a_free_lease_is_taken_then_taken_over_at_expiry, the_holder_renews_and_extends_its_lease,
+                release_frees_only_the_holders_lease, leases_are_independent_by_name,
+                exactly_one_of_twenty_concurrent_holders_wins,
             ],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
@@ -113,6 +119,7 @@ pub const COLLECTIONS: &[&str] = &[
     "credentials",
     "subscriptions",
     "payment_events",
+    "leases",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,
