@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod exchange;
 pub mod identity;
 pub mod indicators;
+pub mod leases;
 pub mod market;
 pub mod orders;
 pub mod shared;

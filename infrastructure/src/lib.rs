@@ -7,4 +7,5 @@ pub mod crypto;
 pub mod exchanges;
 pub mod payments;
 pub mod repositories;
+pub mod scheduler;
 pub mod store;

@@ -10,6 +10,7 @@ mod contexts;
 mod credentials;
 mod order_document;
 mod orders;
+mod leases;
 mod payment_events;
 mod sessions;
 mod subscriptions;
@@ -26,6 +27,7 @@ use domain::contexts::ContextRepository;
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
 use domain::orders::OrderRepository;
+use domain::leases::LeaseRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
@@ -34,6 +36,7 @@ pub use self::bots::{StoreBotRecordRepository, StoreBotRepository};
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
 pub use self::orders::StoreOrderRepository;
+pub use self::leases::StoreLeaseRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
@@ -66,6 +69,8 @@ pub struct Repositories {
     pub bot_records: Arc<dyn BotRecordRepository>,
     /// Orders.
     pub orders: Arc<dyn OrderRepository>,
+    /// Leases of workflow runs and bots, shared by every instance on the store.
+    pub leases: Arc<dyn LeaseRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -84,6 +89,7 @@ impl Repositories {
             (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
             (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
             (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
+            (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
         ];
         for (coll, indexes) in collections {
             store.ensure_collection(coll, indexes).await?;
@@ -99,6 +105,7 @@ impl Repositories {
             bots: Arc::new(StoreBotRepository::new(store.clone())),
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
             orders: Arc::new(StoreOrderRepository::new(store.clone())),
+            leases: Arc::new(StoreLeaseRepository::new(store.clone())),
             store,
         })
     }

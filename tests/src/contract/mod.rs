@@ -7,6 +7,7 @@ pub mod bots;
 pub mod credentials;
 pub mod fixtures;
 pub mod orders;
+pub mod leases;
 pub mod payment_events;
 pub mod sessions;
 pub mod store;
@@ -60,6 +61,11 @@ macro_rules! contract_suite {
                 update_bumps_version_and_refuses_stale, list_filters_newest_first_and_pages,
                 list_filters_by_time_range, open_lists_unfinished_orders_oldest_first,
                 by_bot_lists_the_bots_open_orders,
+            ],
+            leases: [
+                a_free_lease_is_taken_then_taken_over_at_expiry, the_holder_renews_and_extends_its_lease,
+                release_frees_only_the_holders_lease, leases_are_independent_by_name,
+                exactly_one_of_twenty_concurrent_holders_wins,
             ],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
@@ -129,6 +135,7 @@ pub const COLLECTIONS: &[&str] = &[
     "bots",
     "bot_records",
     "orders",
+    "leases",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,
