@@ -4,6 +4,7 @@
 pub mod bots;
 pub mod contexts;
 pub mod credentials;
+pub mod engine;
 pub mod error;
 pub mod exchanges;
 pub mod identity;

@@ -32,14 +32,11 @@ fn parse<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, Vec<FieldI
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
+        let missing = message.starts_with("missing field");
         let field = match (path.as_str(), message.split('`').nth(1)) {
-            // A missing or unknown field is reported at its parent; name the field itself.
-            (".", Some(name)) if message.starts_with("missing field") || message.starts_with("unknown field") => {
-                format!("config.{name}")
-            }
-            (p, Some(name)) if message.starts_with("missing field") || message.starts_with("unknown field") => {
-                format!("config.{p}.{name}")
-            }
+            // A missing field is reported at its parent; name the field itself.
+            (".", Some(name)) if missing => format!("config.{name}"),
+            (p, Some(name)) if missing => format!("config.{p}.{name}"),
             (".", _) => "config".to_owned(),
             (p, _) => format!("config.{p}"),
         };

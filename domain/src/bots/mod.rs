@@ -43,3 +43,5 @@ pub use status::{BotStatus, Command, StatusChange, TransitionRefused, HISTORY_LI
 mod scenario_tests;
 #[cfg(test)]
 mod sim_tests;
+#[cfg(test)]
+mod config_tests;

@@ -8,7 +8,7 @@ use crate::market::{Asset, Symbol};
 use crate::shared::ids::{ContextId, UserId};
 
 /// Real money on the exchange, or the paper exchange's simulation of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ContextMode {
     /// Orders go to the exchange with the user's credential.

@@ -1,0 +1,74 @@
+//! Configuration parsing: defaults, every bad field named, unknown fields refused.
+
+use serde_json::json;
+
+use super::*;
+
+fn fields(kind: BotKind, value: serde_json::Value) -> Vec<String> {
+    BotConfig::parse(kind, &value).unwrap_err().into_iter().map(|i| i.field).collect()
+}
+
+#[test]
+fn defaults_apply() {
+    let c = BotConfig::parse(
+        BotKind::Smart,
+        &json!({"mode": {"type": "manual"}, "purchase_amount": "10", "allocated_balance": "100"}),
+    )
+    .unwrap();
+    let BotConfig::Smart(s) = &c else { panic!() };
+    assert_eq!(s.order_type, EntryOrderType::Market);
+    assert_eq!(c.breaker(), BreakerPreset::Moderate);
+    assert_eq!(c.risk(), RiskConfig::default());
+}
+
+#[test]
+fn missing_unknown_and_mistyped_fields_are_named() {
+    assert_eq!(fields(BotKind::Dca, json!({"frequency": "1h"})), vec!["config.purchase_amount"]);
+    assert_eq!(
+        fields(BotKind::Smart, json!({"mode": {"type": "manual"}, "purchase_amount": "1", "allocated_balance": "2", "purchase_amont": "1"})),
+        vec!["config.purchase_amont"]
+    );
+    assert_eq!(
+        fields(BotKind::Smart, json!({"mode": {"type": "manual"}, "purchase_amount": "ten", "allocated_balance": "2"})),
+        vec!["config.purchase_amount"]
+    );
+    assert_eq!(fields(BotKind::Dca, json!([1, 2])), vec!["config"]);
+    let bad_frequency = json!({"purchase_amount": "1", "frequency": "2h", "allocated_balance": "2", "take_profit_percent": "1"});
+    assert_eq!(fields(BotKind::Dca, bad_frequency), vec!["config.frequency"]);
+}
+
+#[test]
+fn every_rule_is_reported_at_once() {
+    let got = fields(
+        BotKind::Smart,
+        json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "0", "allocated_balance": "0",
+               "risk": {"stop_loss_soft_percent": "9", "stop_loss_hard_percent": "5"},
+               "circuit_breaker": {"preset": "custom", "max_consecutive_losses": 0, "max_daily_loss_percent": "10"}}),
+    );
+    for f in [
+        "config.allocated_balance",
+        "config.circuit_breaker",
+        "config.risk.stop_loss_soft_percent",
+        "config.purchase_amount",
+        "config.mode.interval_seconds",
+    ] {
+        assert!(got.contains(&f.to_owned()), "{f} missing from {got:?}");
+    }
+}
+
+#[test]
+fn kind_specific_rules() {
+    let cron = json!({"mode": {"type": "scheduled", "cron": "0 25 * * *", "time_zone": "Nowhere/City"},
+        "purchase_amount": "1", "allocated_balance": "2"});
+    assert_eq!(fields(BotKind::Smart, cron), vec!["config.mode.cron"]);
+    let channel = json!({"base_price": "100", "top_price": "90", "buy_threshold_percent": "2", "sell_threshold_percent": "2",
+        "min_profit_percent": "0.5", "capital_percent": "120", "allocated_balance": "1000",
+        "risk": {"stop_loss_hard_percent": "5"}});
+    assert_eq!(fields(BotKind::Channel, channel), vec!["config.top_price", "config.capital_percent", "config.risk"]);
+    let dca = json!({"purchase_amount": "200", "frequency": "24h", "allocated_balance": "100", "take_profit_percent": "5",
+        "max_cycles": 0, "risk": {"take_profit_percent": "3"}});
+    assert_eq!(
+        fields(BotKind::Dca, dca),
+        vec!["config.purchase_amount", "config.max_cycles", "config.risk.take_profit_percent"]
+    );
+}
