@@ -129,7 +129,7 @@ pub fn analyze(specs: &[IndicatorSpec], candles: &[Candle]) -> Result<Analysis, 
 }
 
 /// One spec's vote on the last candle.
-fn vote(spec: &IndicatorSpec, candles: &[Candle]) -> Vote {
+pub(super) fn vote(spec: &IndicatorSpec, candles: &[Candle]) -> Vote {
     match spec {
         IndicatorSpec::Rsi(s) => rules::rsi(s, candles),
         IndicatorSpec::SmaCross(s) => rules::sma_cross(s, candles),

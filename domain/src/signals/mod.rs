@@ -22,3 +22,18 @@ pub use params::{
 pub use spec::{IndicatorSpec, Role, MAX_PERIOD};
 pub use validate::{validate_specs, FieldError, MAX_BINS};
 pub use vote::{Signal, Vote, VALUE_DECIMALS};
+
+#[cfg(test)]
+mod advanced_tests;
+#[cfg(test)]
+mod analysis_tests;
+#[cfg(test)]
+mod fixture_tests;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod rules_tests;
+#[cfg(test)]
+mod spec_tests;
+#[cfg(test)]
+mod test_support;
