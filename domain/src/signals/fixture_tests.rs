@@ -111,3 +111,21 @@ fn the_rsi_vote_reports_the_indicators_own_value() {
         assert_eq!(vote(&spec, &candles[..end]).values.get("rsi").copied(), want);
     }
 }
+
+#[test]
+fn the_worked_example_of_the_docs() {
+    // docs/signals.md, "Worked example": the 150 candles up to 2019-09-26 16:00 UTC.
+    let candles = candles();
+    let window = &candles[503 - WINDOW..503];
+    assert_eq!(window[WINDOW - 1].close, dec!(7931.8));
+    let standard = analyze(&IndicatorSpec::standard_set(dec!(1.5)), window).unwrap();
+    let votes: Vec<Signal> = standard.votes.iter().map(|v| v.signal).collect();
+    use Signal::{Buy, Hold, Sell};
+    assert_eq!(votes, [Buy, Hold, Hold, Buy, Buy, Hold]);
+    assert_eq!((standard.signal, standard.confidence), (Buy, Confidence::Medium));
+    assert!(standard.values["rsi"] < dec!(30) && standard.values["close"] < standard.values["bb_lower"]);
+    let all = analyze(&every_indicator(), window).unwrap();
+    let votes: Vec<Signal> = all.votes.iter().map(|v| v.signal).collect();
+    assert_eq!(votes, [Buy, Hold, Hold, Buy, Buy, Hold, Buy, Hold, Sell, Hold, Hold]);
+    assert_eq!((all.signal, all.confidence), (Buy, Confidence::Low));
+}

@@ -60,9 +60,9 @@ impl Vote {
 pub(super) struct Values(BTreeMap<String, Decimal>);
 
 impl Values {
-    /// Adds a value.
+    /// Adds a value (without trailing zeros).
     pub(super) fn with(mut self, name: &str, value: Decimal) -> Self {
-        self.0.insert(name.into(), value);
+        self.0.insert(name.into(), value.normalize());
         self
     }
 }
