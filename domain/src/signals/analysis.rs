@@ -9,12 +9,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::spec::{IndicatorSpec, Role};
-use super::validate::{validate_specs, FieldError};
+use super::validate::validate_specs;
 use super::vote::{Signal, Vote};
 use super::{advanced, filters, rules};
 use crate::market::Candle;
+use crate::shared::field::FieldIssue;
 
 /// How strongly the direction votes agree. Ordered: `Low < Medium < High`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Confidence {
@@ -43,6 +45,7 @@ impl Confidence {
 }
 
 /// One analysis of the latest closed candle.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Analysis {
     /// The combined signal.
@@ -75,7 +78,7 @@ impl Analysis {
 pub enum SignalError {
     /// The indicator settings are invalid; each error names its field.
     #[error("invalid indicators: {}", join(.0))]
-    InvalidSpecs(Vec<FieldError>),
+    InvalidSpecs(Vec<FieldIssue>),
     /// Fewer closed candles than the slowest indicator's warm-up.
     #[error("not enough candles: the indicators need {needed} closed candles, got {got}")]
     NotEnoughCandles {
@@ -92,11 +95,11 @@ pub enum SignalError {
     },
 }
 
-fn join(errors: &[FieldError]) -> String {
+fn join(errors: &[FieldIssue]) -> String {
     let mut out = String::new();
     for (i, e) in errors.iter().enumerate() {
         let sep = if i == 0 { "" } else { "; " };
-        let _ = write!(out, "{sep}{e}");
+        let _ = write!(out, "{sep}{}: {}", e.field, e.message);
     }
     out
 }

@@ -20,7 +20,7 @@ pub use params::{
     VwapSpec,
 };
 pub use spec::{IndicatorSpec, Role, MAX_PERIOD};
-pub use validate::{validate_specs, FieldError, MAX_BINS};
+pub use validate::{validate_specs, MAX_BINS};
 pub use vote::{Signal, Vote, VALUE_DECIMALS};
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// RSI settings. Defaults: period 14, oversold 30, overbought 70.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RsiSpec {
@@ -22,6 +23,7 @@ impl Default for RsiSpec {
 }
 
 /// Moving-average crossover settings (SMA or EMA). Defaults: fast 9, slow 21.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CrossSpec {
@@ -38,6 +40,7 @@ impl Default for CrossSpec {
 }
 
 /// Bollinger Bands settings. Defaults: period 20, std_dev 2.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BollingerSpec {
@@ -54,6 +57,7 @@ impl Default for BollingerSpec {
 }
 
 /// Volume spike settings. Defaults: period 20, spike_ratio 1.5.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VolumeSpec {
@@ -71,6 +75,7 @@ impl Default for VolumeSpec {
 
 /// Volatility filter settings. Default period 20; `max_percent` has no default (it depends on
 /// the timeframe) and must be given.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VolatilitySpec {
@@ -93,6 +98,7 @@ impl VolatilitySpec {
 }
 
 /// Rolling VWAP settings. Default period 24 (a day of hourly candles).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VwapSpec {
@@ -107,6 +113,7 @@ impl Default for VwapSpec {
 }
 
 /// MFI settings. Defaults: period 14, oversold 20, overbought 80.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MfiSpec {
@@ -125,6 +132,7 @@ impl Default for MfiSpec {
 }
 
 /// Volume profile settings. Defaults: period 24, bins 12.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VolumeProfileSpec {
@@ -141,6 +149,7 @@ impl Default for VolumeProfileSpec {
 }
 
 /// ATR filter settings. Defaults: period 14, stop_multiplier 2, no max_percent (never vetoes).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AtrSpec {
@@ -159,6 +168,7 @@ impl Default for AtrSpec {
 }
 
 /// OBV settings. Default period 20.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObvSpec {

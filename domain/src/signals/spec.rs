@@ -15,6 +15,7 @@ use super::params::{
 /// `{"indicator": "rsi", "oversold": 25}` is RSI 14 with bounds 25/70. Unknown parameters are
 /// refused. Run [`IndicatorSpec::validate`] (or [`validate_specs`](super::validate_specs)) on
 /// user input; [`analyze`](super::analyze) refuses invalid specs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "indicator", rename_all = "snake_case")]
 pub enum IndicatorSpec {
@@ -43,6 +44,7 @@ pub enum IndicatorSpec {
 }
 
 /// Whether an indicator votes a direction or only filters.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

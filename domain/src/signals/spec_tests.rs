@@ -132,7 +132,9 @@ fn validation_names_every_bad_field() {
             "indicators[7].max_percent",
         ]
     );
-    assert_eq!(errors[0].to_string(), "indicators[0].period: must be between 1 and 1000, got 0");
+    assert_eq!(errors[0].message, "must be between 1 and 1000, got 0");
+    let relative: Vec<String> = specs[1].validate().into_iter().map(|e| e.field).collect();
+    assert_eq!(relative, ["slow"]);
     assert_eq!(errors[2].message, "must be greater than fast (21), got 9");
 }
 

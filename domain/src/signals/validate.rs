@@ -1,42 +1,25 @@
 //! Checks of indicator settings, each problem named by its field path (`indicators[1].period`).
 
-use std::fmt;
-
 use rust_decimal::Decimal;
-use serde::Serialize;
 
 use super::params::{
     AtrSpec, BollingerSpec, CrossSpec, MfiSpec, RsiSpec, VolatilitySpec, VolumeProfileSpec, VolumeSpec,
 };
 use super::spec::{IndicatorSpec, Role, MAX_PERIOD};
+use crate::shared::field::FieldIssue;
 
 /// The most bins a volume profile may have.
 pub const MAX_BINS: usize = 200;
 
-/// One invalid setting: the path of the field and what is wrong with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// Path of the field, e.g. `indicators[1].period`.
-    pub field: String,
-    /// What is wrong, e.g. `must be between 1 and 1000`.
-    pub message: String,
+/// Collects the problems of one spec.
+#[derive(Debug, Default)]
+struct Checker {
+    errors: Vec<FieldIssue>,
 }
 
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-/// Collects the errors of one spec under a path prefix.
-struct Checker<'a> {
-    path: &'a str,
-    errors: Vec<FieldError>,
-}
-
-impl Checker<'_> {
+impl Checker {
     fn fail(&mut self, field: &str, message: String) {
-        self.errors.push(FieldError { field: format!("{}.{field}", self.path), message });
+        self.errors.push(FieldIssue::new(field, message));
     }
 
     fn period(&mut self, field: &str, value: usize, min: usize, max: usize) {
@@ -66,10 +49,10 @@ impl Checker<'_> {
 }
 
 impl IndicatorSpec {
-    /// Every problem with this spec's parameters, fields named under `path` (for example
-    /// `indicators[1]` gives `indicators[1].period`). Empty when valid.
-    pub fn validate(&self, path: &str) -> Vec<FieldError> {
-        let mut c = Checker { path, errors: Vec::new() };
+    /// Every problem with this spec's parameters, each naming its field (`period`, `slow` ...);
+    /// [`validate_specs`] puts them under `indicators[i]`. Empty when valid.
+    pub fn validate(&self) -> Vec<FieldIssue> {
+        let mut c = Checker::default();
         match *self {
             Self::Rsi(RsiSpec { period, oversold, overbought })
             | Self::Mfi(MfiSpec { period, oversold, overbought }) => {
@@ -115,27 +98,26 @@ impl IndicatorSpec {
     }
 }
 
-/// Checks a candle bot's whole indicator list, fields named `indicators[i].<field>`: each spec
-/// valid, at least one indicator, at least one that votes a direction, and no indicator twice
-/// (their values would share names).
-pub fn validate_specs(specs: &[IndicatorSpec]) -> Result<(), Vec<FieldError>> {
+/// Checks a candle bot's whole indicator list, fields named `indicators[i].<field>` (put them
+/// under a config with [`FieldIssue::under`]): each spec valid, at least one indicator, at least
+/// one that votes a direction, and no indicator twice (their values would share names).
+pub fn validate_specs(specs: &[IndicatorSpec]) -> Result<(), Vec<FieldIssue>> {
     let mut errors = Vec::new();
     if specs.is_empty() {
-        errors.push(FieldError { field: "indicators".into(), message: "at least one indicator is required".into() });
+        errors.push(FieldIssue::new("indicators", "at least one indicator is required"));
     } else if specs.iter().all(|s| s.role() == Role::Filter) {
-        errors.push(FieldError {
-            field: "indicators".into(),
-            message: "at least one indicator must vote a direction (volatility and atr only filter)".into(),
-        });
+        errors.push(FieldIssue::new(
+            "indicators",
+            "at least one indicator must vote a direction (volatility and atr only filter)",
+        ));
     }
     for (i, spec) in specs.iter().enumerate() {
+        let path = format!("indicators[{i}]");
         if let Some(first) = specs[..i].iter().position(|s| s.name() == spec.name()) {
-            errors.push(FieldError {
-                field: format!("indicators[{i}].indicator"),
-                message: format!("`{}` is already configured at indicators[{first}]", spec.name()),
-            });
+            let message = format!("`{}` is already configured at indicators[{first}]", spec.name());
+            errors.push(FieldIssue::new("indicator", message).under(&path));
         }
-        errors.extend(spec.validate(&format!("indicators[{i}]")));
+        errors.extend(spec.validate().into_iter().map(|e| e.under(&path)));
     }
     if errors.is_empty() {
         Ok(())

@@ -12,6 +12,7 @@ use crate::indicators::Indicator;
 use crate::market::Candle;
 
 /// A trading direction, or none.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Signal {
@@ -24,6 +25,7 @@ pub enum Signal {
 }
 
 /// What one indicator says about the latest closed candle, with the values behind it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vote {
     /// The spec's name (`"rsi"`, `"sma_cross"` ...).
