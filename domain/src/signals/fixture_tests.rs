@@ -81,7 +81,7 @@ fn real_candles_give_buys_sells_and_holds_each_vote_true_to_its_values() {
     for signal in [Signal::Buy, Signal::Sell, Signal::Hold] {
         assert!(seen.get(&signal).copied().unwrap_or(0) > 0, "no {signal:?} in {seen:?}");
     }
-    // Every direction indicator votes both ways at some point on 850 real hours.
+    // Every direction indicator votes both ways at some point on 851 real hours.
     for spec in specs.iter().filter(|s| s.role() == Role::Direction) {
         for signal in [Signal::Buy, Signal::Sell] {
             let n = directions.get(&(spec.name().to_string(), signal)).copied().unwrap_or(0);
