@@ -15,6 +15,7 @@ pub mod leases;
 pub mod market;
 pub mod orders;
 pub mod shared;
+pub mod signals;
 pub mod subscriptions;
 
 pub use shared::clock::Clock;
