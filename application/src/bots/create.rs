@@ -74,7 +74,19 @@ impl BotService {
         context: &domain::contexts::TradingContext,
         config: &BotConfig,
     ) -> Result<(), AppError> {
-        let _ = (access, context, config);
+        let BotConfig::Candle(candle) = config else { return Ok(()) };
+        if !candle.uses_advanced() {
+            return Ok(());
+        }
+        access.require_advanced_indicators()?;
+        if context.exchange != domain::exchange::ExchangeId::Binance {
+            let index = candle.indicators.iter().position(|i| i.is_advanced()).unwrap_or_default();
+            return Err(AppError::field(
+                format!("config.indicators[{index}]"),
+                "advanced_indicator_unavailable",
+                format!("advanced indicators need a Binance context; this context is on {}", context.exchange),
+            ));
+        }
         Ok(())
     }
 }

@@ -60,7 +60,7 @@ impl Engine {
         if !out.cancel.is_empty() {
             bot = self.ports.bots.find(bot.id).await?;
         }
-        let view = snapshot.view();
+        let view = snapshot.view_for(&bot);
         let mut placed = 0;
         for intent in &out.place {
             bot = self.place(bot, intent, &view, gateway, &creds).await?;
@@ -69,7 +69,11 @@ impl Engine {
         Ok((bot, placed))
     }
 
-    async fn with_lease<T>(&self, bot: &Bot, work: impl std::future::Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    async fn with_lease<T>(
+        &self,
+        bot: &Bot,
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
         if !self.lease(bot.id).await? {
             return Err(AppError::Conflict {
                 code: "bot_busy",
@@ -104,7 +108,7 @@ impl BotExecutor for Engine {
                 self.cancel_one(&bot, &pending.client_order_id, &*gateway, &creds).await?;
             }
             let key = super::market::key_of(&bot);
-            let (_, snapshot) = MarketSnapshot::read(&self.ports.exchanges, &key, std::slice::from_ref(&bot), None).await?;
+            let (_, snapshot) = MarketSnapshot::read(&self.ports.exchanges, &key, std::slice::from_ref(&bot)).await?;
             let now = self.ports.clock.now();
             let (fresh, out) = self.modify(bot.id, |b| Ok(b.emergency_sell(&snapshot.view(), now))).await?;
             let view = snapshot.view();

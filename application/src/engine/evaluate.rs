@@ -9,7 +9,7 @@ use domain::bots::{Bot, BotKind, Phase};
 use domain::RepoError;
 use serde::Serialize;
 
-use super::market::{key_of, timeframe_of, MarketKey, MarketSnapshot};
+use super::market::{key_of, MarketKey, MarketSnapshot};
 use super::Engine;
 use crate::AppError;
 
@@ -78,8 +78,7 @@ impl Engine {
         for (key, bots) in markets {
             report.markets += 1;
             report.bots += bots.len() as u64;
-            let timeframe = bots.iter().find_map(|b| timeframe_of(&b.config));
-            let (gateway, snapshot) = match MarketSnapshot::read(&self.ports.exchanges, &key, &bots, timeframe).await {
+            let (gateway, snapshot) = match MarketSnapshot::read(&self.ports.exchanges, &key, &bots).await {
                 Ok(read) => read,
                 Err(err) => {
                     tracing::warn!(market = %key.2, exchange = %key.0, error = %err, "market unreadable; its bots wait for the next cycle");
@@ -111,7 +110,7 @@ impl Engine {
         gateway: &dyn domain::exchange::ExchangeGateway,
     ) -> Result<(bool, usize), AppError> {
         let now = self.ports.clock.now();
-        let out = bot.evaluate(phase, &snapshot.view(), now);
+        let out = bot.evaluate(phase, &snapshot.view_for(&bot), now);
         if out.is_idle() {
             return Ok((false, 0));
         }
@@ -130,7 +129,7 @@ impl Engine {
         let result = async {
             // Decide again on the stored bot: another workflow may have changed it meanwhile.
             let mut fresh = self.ports.bots.find(bot.id).await?;
-            let out = fresh.evaluate(phase, &snapshot.view(), self.ports.clock.now());
+            let out = fresh.evaluate(phase, &snapshot.view_for(&fresh), self.ports.clock.now());
             let saved = self.ports.bots.update(&fresh).await?;
             self.record(&saved, out.events.clone()).await;
             self.carry_out(saved, &out, snapshot, gateway).await

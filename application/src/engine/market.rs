@@ -1,6 +1,7 @@
 //! One market as a cycle sees it: read once per (exchange, mode, symbol) and shared by every bot
 //! of that market.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use domain::bots::{Bot, BotConfig, MarketView};
@@ -28,8 +29,8 @@ pub struct MarketSnapshot {
     pub market: Market,
     /// Latest prices.
     pub ticker: Ticker,
-    /// Closed candles of one timeframe, oldest first, when a bot needs them.
-    pub candles: Option<(Timeframe, Vec<Candle>)>,
+    /// Candles of each timeframe a bot of the market analyses, oldest first.
+    pub candles: BTreeMap<Timeframe, Vec<Candle>>,
     /// Volatility of the last 20 hourly returns, %, when a bot uses adaptive sell.
     pub volatility_percent: Option<Decimal>,
 }
@@ -40,17 +41,16 @@ impl MarketSnapshot {
         exchanges: &ExchangeDirectory,
         key: &MarketKey,
         bots: &[Bot],
-        timeframe: Option<Timeframe>,
     ) -> Result<(Arc<dyn ExchangeGateway>, Self), crate::AppError> {
         let (exchange, mode, symbol) = key;
         let gateway = exchanges.gateway(*exchange, *mode)?;
         let err = crate::exchanges::exchange_error;
         let market = gateway.market(symbol).await.map_err(err)?;
         let ticker = gateway.ticker(symbol).await.map_err(err)?;
-        let candles = match timeframe {
-            Some(tf) => Some((tf, gateway.candles(symbol, tf, CandleRange::latest(300)).await.map_err(err)?)),
-            None => None,
-        };
+        let mut candles = BTreeMap::new();
+        for tf in bots.iter().filter_map(|b| timeframe_of(&b.config)).collect::<BTreeSet<_>>() {
+            candles.insert(tf, gateway.candles(symbol, tf, CandleRange::latest(CANDLES)).await.map_err(err)?);
+        }
         let adaptive = bots.iter().any(|b| b.config.risk().adaptive_sell.is_some());
         let volatility_percent = if adaptive {
             let hourly = gateway.candles(symbol, Timeframe::H1, CandleRange::latest(40)).await.map_err(err)?;
@@ -61,7 +61,13 @@ impl MarketSnapshot {
         Ok((gateway, Self { market, ticker, candles, volatility_percent }))
     }
 
-    /// The view a bot evaluates against.
+    /// The view `bot` evaluates against (with the candles of its timeframe).
+    pub fn view_for(&self, bot: &Bot) -> MarketView<'_> {
+        let candles = timeframe_of(&bot.config).and_then(|tf| self.candles.get(&tf)).map(Vec::as_slice);
+        MarketView { candles, ..self.view() }
+    }
+
+    /// The view without candles.
     pub fn view(&self) -> MarketView<'_> {
         MarketView {
             price: self.ticker.last,
@@ -70,16 +76,21 @@ impl MarketSnapshot {
             filters: &self.market.filters,
             trading: self.market.trading,
             volatility_percent: self.volatility_percent,
-            candles: self.candles.as_ref().map(|(_, c)| c.as_slice()),
+            candles: None,
         }
     }
 }
 
 /// The timeframe a candle bot analyses, if any.
 pub fn timeframe_of(config: &BotConfig) -> Option<Timeframe> {
-    let _ = config;
-    None
+    match config {
+        BotConfig::Candle(c) => Some(c.timeframe),
+        _ => None,
+    }
 }
+
+/// Candles read per timeframe: enough for the slowest indicator's warm-up (at most 1000).
+const CANDLES: u32 = 300;
 
 fn volatility(candles: &[Candle]) -> Option<Decimal> {
     let mut v = Volatility::new(Volatility::DEFAULT_PERIOD).ok()?;

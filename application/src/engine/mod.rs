@@ -95,7 +95,11 @@ impl Engine {
 
     /// Reads bot `id`, applies `change` and writes it back; on a version conflict re-reads and
     /// retries (three times, 10/20/40 ms apart). `change` must be idempotent over re-reads.
-    async fn modify<T>(&self, id: BotId, mut change: impl FnMut(&mut Bot) -> Result<T, AppError>) -> Result<(Bot, T), AppError> {
+    async fn modify<T>(
+        &self,
+        id: BotId,
+        mut change: impl FnMut(&mut Bot) -> Result<T, AppError>,
+    ) -> Result<(Bot, T), AppError> {
         let mut wait = Duration::from_millis(10);
         for attempt in 1..=ATTEMPTS {
             let mut bot = self.ports.bots.find(id).await?;

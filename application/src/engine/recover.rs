@@ -89,7 +89,8 @@ impl Engine {
     ) -> Result<u64, AppError> {
         let context = self.ports.contexts.get(user, context_id).await?;
         let (gateway, creds) = self.connection(&context).await?;
-        let open = gateway.open_orders(&creds, Some(context.symbol())).await.map_err(crate::exchanges::exchange_error)?;
+        let open =
+            gateway.open_orders(&creds, Some(context.symbol())).await.map_err(crate::exchanges::exchange_error)?;
         let mut adopted = 0;
         for mut report in open {
             if report.client_order_id.is_none() {

@@ -267,10 +267,9 @@ impl Bot {
             out.touch();
             return out;
         }
-        if self.last_price != Some(view.price) {
-            self.last_price = Some(view.price);
-            out.touch();
-        }
+        // The last price is kept in memory and written with the next real change: writing every
+        // bot at every tick would make idle bots cost a write per cycle.
+        self.last_price = Some(view.price);
         let opens = self.status == BotStatus::Running && self.breaker.allows_new_positions();
         super::exits::evaluate_exits(self, phase, view, &risk, at, &mut out);
         if opens && phase == Phase::Entry && view.trading {

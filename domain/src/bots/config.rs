@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::candle::CandleConfig;
 use super::channel::ChannelConfig;
 use super::dca::DcaConfig;
 use super::smart::SmartConfig;
@@ -19,6 +20,8 @@ use crate::shared::field::{FieldIssue, Issues};
 pub enum BotConfig {
     /// SmartBot.
     Smart(SmartConfig),
+    /// Candle bot.
+    Candle(CandleConfig),
     /// DCA bot.
     Dca(DcaConfig),
     /// Channel bot.
@@ -50,7 +53,7 @@ impl BotConfig {
     pub fn parse(kind: BotKind, value: &serde_json::Value) -> Result<Self, Vec<FieldIssue>> {
         let config = match kind {
             BotKind::Smart => BotConfig::Smart(parse(value)?),
-            BotKind::Candle => return Err(vec![FieldIssue::new("kind", "candle bots are not available yet")]),
+            BotKind::Candle => BotConfig::Candle(parse(value)?),
             BotKind::Dca => BotConfig::Dca(parse(value)?),
             BotKind::Channel => BotConfig::Channel(parse(value)?),
         };
@@ -62,6 +65,7 @@ impl BotConfig {
     pub fn kind(&self) -> BotKind {
         match self {
             BotConfig::Smart(_) => BotKind::Smart,
+            BotConfig::Candle(_) => BotKind::Candle,
             BotConfig::Dca(_) => BotKind::Dca,
             BotConfig::Channel(_) => BotKind::Channel,
         }
@@ -71,6 +75,7 @@ impl BotConfig {
     pub fn allocated_balance(&self) -> Decimal {
         match self {
             BotConfig::Smart(c) => c.allocated_balance,
+            BotConfig::Candle(c) => c.allocated_balance,
             BotConfig::Dca(c) => c.allocated_balance,
             BotConfig::Channel(c) => c.allocated_balance,
         }
@@ -80,6 +85,7 @@ impl BotConfig {
     pub fn risk(&self) -> RiskConfig {
         match self {
             BotConfig::Smart(c) => c.risk.clone(),
+            BotConfig::Candle(c) => c.risk.clone(),
             BotConfig::Dca(c) => c.effective_risk(),
             BotConfig::Channel(c) => c.risk.clone(),
         }
@@ -89,6 +95,7 @@ impl BotConfig {
     pub fn breaker(&self) -> BreakerPreset {
         match self {
             BotConfig::Smart(c) => c.circuit_breaker,
+            BotConfig::Candle(c) => c.circuit_breaker,
             BotConfig::Dca(c) => c.circuit_breaker,
             BotConfig::Channel(c) => c.circuit_breaker,
         }
@@ -111,6 +118,7 @@ impl BotConfig {
         issues.extend_under("risk", validate_risk(&self.risk()));
         let own = match self {
             BotConfig::Smart(c) => c.validate(),
+            BotConfig::Candle(c) => c.validate(),
             BotConfig::Dca(c) => c.validate(),
             BotConfig::Channel(c) => c.validate(),
         };

@@ -25,7 +25,10 @@ fn defaults_apply() {
 fn missing_unknown_and_mistyped_fields_are_named() {
     assert_eq!(fields(BotKind::Dca, json!({"frequency": "1h"})), vec!["config.purchase_amount"]);
     assert_eq!(
-        fields(BotKind::Smart, json!({"mode": {"type": "manual"}, "purchase_amount": "1", "allocated_balance": "2", "purchase_amont": "1"})),
+        fields(
+            BotKind::Smart,
+            json!({"mode": {"type": "manual"}, "purchase_amount": "1", "allocated_balance": "2", "purchase_amont": "1"})
+        ),
         vec!["config.purchase_amont"]
     );
     assert_eq!(
@@ -33,7 +36,8 @@ fn missing_unknown_and_mistyped_fields_are_named() {
         vec!["config.purchase_amount"]
     );
     assert_eq!(fields(BotKind::Dca, json!([1, 2])), vec!["config"]);
-    let bad_frequency = json!({"purchase_amount": "1", "frequency": "2h", "allocated_balance": "2", "take_profit_percent": "1"});
+    let bad_frequency =
+        json!({"purchase_amount": "1", "frequency": "2h", "allocated_balance": "2", "take_profit_percent": "1"});
     assert_eq!(fields(BotKind::Dca, bad_frequency), vec!["config.frequency"]);
 }
 

@@ -10,6 +10,7 @@ use super::intent::{Evaluation, MarketView};
 pub(super) fn evaluate_entries(bot: &mut Bot, view: &MarketView<'_>, at: OffsetDateTime, out: &mut Evaluation) {
     match bot.config.clone() {
         BotConfig::Smart(c) => super::smart::entries(bot, &c, view, at, out),
+        BotConfig::Candle(c) => super::candle::entries(bot, &c, view, at, out),
         BotConfig::Dca(c) => super::dca::entries(bot, &c, view, at, out),
         BotConfig::Channel(c) => super::channel::entries(bot, &c, view, out),
     }

@@ -114,6 +114,8 @@ pub enum BotEvent {
         /// The lowest price it may be sold at.
         min_price: Decimal,
     },
+    /// A candle analysis: the signal, its confidence and the values behind it.
+    Signal(crate::bots::SignalRecord),
     /// A DCA purchase filled.
     Execution(crate::bots::DcaExecution),
     /// A position closed.
@@ -133,6 +135,7 @@ impl BotEvent {
             BotEvent::SoftStop { .. } => "soft_stop",
             BotEvent::Tripped { .. } => "tripped",
             BotEvent::SaleScheduled { .. } => "sale_scheduled",
+            BotEvent::Signal(_) => "signal",
             BotEvent::Execution(_) => "execution",
             BotEvent::PositionClosed(_) => "position_closed",
             BotEvent::Finished { .. } => "finished",

@@ -2,6 +2,7 @@
 //! Pure and deterministic: the engine passes the market and the time in and places what comes out.
 
 mod bot;
+mod candle;
 mod channel;
 mod circuit_breaker;
 mod config;
@@ -21,6 +22,7 @@ mod state;
 mod status;
 
 pub use bot::{Bot, BotError, PendingOrder};
+pub use candle::{CandleConfig, CandleState, SignalRecord};
 pub use channel::{ChannelConfig, ChannelState};
 pub use circuit_breaker::{
     BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason, DAILY_WINDOW,
@@ -40,8 +42,8 @@ pub use state::KindState;
 pub use status::{BotStatus, Command, StatusChange, TransitionRefused, HISTORY_LIMIT};
 
 #[cfg(test)]
+mod config_tests;
+#[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]
 mod sim_tests;
-#[cfg(test)]
-mod config_tests;

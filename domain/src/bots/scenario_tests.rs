@@ -260,3 +260,30 @@ fn reports_are_cumulative_so_a_repeated_or_partial_report_applies_once() {
     assert!(sim.bot.funds.is_consistent());
     assert!(sim.bot.pending.is_empty());
 }
+
+#[test]
+fn candle_bot_buys_on_an_oversold_signal_and_sells_on_overbought() {
+    let config = json!({"timeframe": "1h", "indicators": [{"indicator": "rsi", "period": 5}],
+        "order_amount": "100", "allocated_balance": "1000", "min_confidence": "HIGH"});
+    let mut sim = Sim::new(BotKind::Candle, config, dec!(0.001));
+    let mut price = dec!(100000);
+    for _ in 0..8 {
+        price -= dec!(1000);
+        sim.candle(price);
+    }
+    let signals: Vec<&SignalRecord> =
+        sim.events.iter().filter_map(|e| if let BotEvent::Signal(s) = e { Some(s) } else { None }).collect();
+    assert!(!signals.is_empty(), "an analysis per closed candle once warmed up");
+    let buy = signals.iter().find(|s| s.action == "buy").expect("a BUY was acted on");
+    assert_eq!(buy.analysis.signal, crate::signals::Signal::Buy);
+    assert!(buy.analysis.values["rsi"] < dec!(30));
+    assert_eq!(sim.bot.positions.len(), 1, "one position, not one per signal");
+    for _ in 0..8 {
+        price += dec!(2000);
+        sim.candle(price);
+    }
+    let closed = sim.closed();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].exit_reason, Some(ExitReason::Signal));
+    assert!(closed[0].realized_profit > Decimal::ZERO);
+}

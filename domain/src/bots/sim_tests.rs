@@ -22,6 +22,7 @@ pub(super) struct Sim {
     pub events: Vec<BotEvent>,
     pub resting: Vec<(ClientOrderId, OrderIntent)>,
     pub sells: Vec<(Decimal, Purpose)>,
+    pub candles: Vec<crate::market::Candle>,
 }
 
 pub(super) fn filters() -> MarketFilters {
@@ -51,11 +52,29 @@ impl Sim {
             events: vec![],
             resting: vec![],
             sells: vec![],
+            candles: vec![],
         }
     }
 
-    fn view(price: Decimal, filters: &MarketFilters) -> MarketView<'_> {
-        MarketView { price, bid: price, ask: price, filters, trading: true, volatility_percent: None, candles: None }
+    fn view<'a>(price: Decimal, filters: &'a MarketFilters, candles: &'a [crate::market::Candle]) -> MarketView<'a> {
+        let candles = (!candles.is_empty()).then_some(candles);
+        MarketView { price, bid: price, ask: price, filters, trading: true, volatility_percent: None, candles }
+    }
+
+    /// Appends an hourly candle closing at `close` (it closes one hour after it opens) and steps
+    /// to its close at that price.
+    pub fn candle(&mut self, close: Decimal) {
+        let open_time = self.now;
+        self.candles.push(crate::market::Candle {
+            open_time,
+            open: close,
+            high: close,
+            low: close,
+            close,
+            volume: Decimal::ONE,
+            quote_volume: None,
+        });
+        self.step(60, close);
     }
 
     /// Moves the clock by `minutes`, sets the price, matches resting orders and runs every phase.
@@ -65,8 +84,10 @@ impl Sim {
         self.match_resting();
         for phase in [Phase::Protect, Phase::Exit, Phase::Entry] {
             let filters = self.filters;
-            let view = Self::view(price, &filters);
+            let candles = std::mem::take(&mut self.candles);
+            let view = Self::view(price, &filters, &candles);
             let out = self.bot.evaluate(phase, &view, self.now);
+            self.candles = candles;
             self.events.extend(out.events);
             for id in out.cancel {
                 self.resting.retain(|(r, _)| r != &id);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::bot::PendingOrder;
+use super::candle::CandleState;
 use super::channel::ChannelState;
 use super::config::BotConfig;
 use super::dca::{DcaExecution, DcaState};
@@ -20,6 +21,8 @@ use super::smart::SmartState;
 pub enum KindState {
     /// SmartBot.
     Smart(SmartState),
+    /// Candle bot.
+    Candle(CandleState),
     /// DCA bot.
     Dca(DcaState),
     /// Channel bot.
@@ -31,6 +34,7 @@ impl KindState {
     pub fn for_config(config: &BotConfig) -> Self {
         match config {
             BotConfig::Smart(_) => KindState::Smart(SmartState::default()),
+            BotConfig::Candle(_) => KindState::Candle(CandleState::default()),
             BotConfig::Dca(_) => KindState::Dca(DcaState::default()),
             BotConfig::Channel(_) => KindState::Channel(ChannelState::default()),
         }

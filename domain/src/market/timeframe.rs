@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A candle interval. Wire names are Binance's (`1m`, `1h`, `1M` …), case-sensitive.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Timeframe {
     /// 1 second.

@@ -2,7 +2,7 @@
 //! shown as the domain defines them (their schemas come from the domain types).
 
 use domain::bots::{
-    Bot, BotEvent, BotRecord, BreakerLimits, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState, Position,
+    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState, Position,
     SmartConfig, StatusChange, Trip, TradeResult, DAILY_WINDOW,
 };
 use rust_decimal::Decimal;
@@ -20,6 +20,8 @@ use crate::routes::auth::wire;
 pub enum BotConfigSchema {
     /// `kind: smart`.
     Smart(SmartConfig),
+    /// `kind: candle`.
+    Candle(CandleConfig),
     /// `kind: dca`.
     Dca(DcaConfig),
     /// `kind: channel`.
