@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use infrastructure::scheduler::SchedulerConfig;
+use infrastructure::scheduler::{SchedulerConfig, MAX_INTERVAL};
 
 use super::{Env, Secret};
 
@@ -49,6 +49,9 @@ workflow_vars!(
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
     paper_matching => "PAPER_MATCHING",
 );
+
+/// What a `_SECS` variable must hold.
+const SECS_EXPECTED: &str = "a whole number of seconds from 1 to 31536000 (a year)";
 
 /// The shortest accepted ops token.
 pub const MIN_OPS_TOKEN_LEN: usize = 16;
@@ -100,11 +103,14 @@ impl WorkflowSettings {
             }
         }
         for vars in WORKFLOW_VARS {
-            if let Some(secs) = env.parse_opt::<u64>(vars.secs, "a whole number of seconds greater than 0") {
-                if secs == 0 {
-                    env.error(vars.secs, "expected a whole number of seconds greater than 0 (switch a workflow off with its _ENABLED variable)");
-                } else {
+            if let Some(secs) = env.parse_opt::<u64>(vars.secs, SECS_EXPECTED) {
+                if (1..=MAX_INTERVAL.as_secs()).contains(&secs) {
                     intervals.insert(vars.name, Duration::from_secs(secs));
+                } else {
+                    env.error(
+                        vars.secs,
+                        format!("expected {SECS_EXPECTED} (switch a workflow off with its _ENABLED variable)"),
+                    );
                 }
             }
             if env.raw(vars.enabled).is_some() {
@@ -223,6 +229,7 @@ mod tests {
         let err = load(&[
             ("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "0"),
             ("BOTFLEET_WORKFLOW_PAPER_MATCHING_SECS", "0"),
+            ("BOTFLEET_WORKFLOW_SYNC_WITHDRAWALS_SECS", "31536001"),
             ("BOTFLEET_WORKFLOW_ANOMALY_CHECK_SECS", "soon"),
             ("BOTFLEET_WORKFLOW_SYNC_ORDERS_ENABLED", "maybe"),
             ("BOTFLEET_WORKERS", "sometimes"),
@@ -242,6 +249,7 @@ mod tests {
                 "BOTFLEET_WORKFLOW_INTERVAL_SCALE",
                 "BOTFLEET_WORKFLOW_PAPER_MATCHING_SECS",
                 "BOTFLEET_WORKFLOW_SYNC_ORDERS_ENABLED",
+                "BOTFLEET_WORKFLOW_SYNC_WITHDRAWALS_SECS",
             ]
         );
         assert!(!err.to_string().contains("short-secret"));
