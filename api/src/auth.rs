@@ -1,4 +1,5 @@
-//! The authentication extractor: a verified bearer token becomes the calling [`Principal`].
+//! The authentication extractors: a verified bearer token becomes the calling [`Principal`];
+//! [`Operator`] admits an admin user or the ops token to the system endpoints.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,6 +7,10 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use application::identity::Principal;
 use application::AppError;
+use domain::identity::Role;
+use domain::shared::ids::UserId;
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,9 +40,67 @@ impl FromRequest for Authenticated {
     }
 }
 
+/// Who may operate the system endpoints. Taking it as a handler argument requires either an
+/// admin user's access token or `BOTFLEET_OPS_TOKEN` as the bearer token: no token or a bad one
+/// answers 401, another user's valid token 403 `admin_required`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operator {
+    /// An admin user.
+    Admin(UserId),
+    /// The holder of the ops token.
+    OpsToken,
+}
+
+impl FromRequest for Operator {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let ops_token = state.as_ref().and_then(|s| s.settings.workflows.ops_token.clone());
+        let is_ops_token = match (bearer_token(req), &ops_token) {
+            (Some(token), Some(expected)) => same_secret(&token, expected.expose()),
+            _ => false,
+        };
+        let authenticated = Authenticated::from_request(req, payload);
+        Box::pin(async move {
+            if is_ops_token {
+                return Ok(Operator::OpsToken);
+            }
+            let Authenticated(principal) = authenticated.await?;
+            match principal.role {
+                Role::Admin => Ok(Operator::Admin(principal.user_id)),
+                Role::User => Err(ApiError::from(AppError::Forbidden {
+                    code: "admin_required",
+                    detail: "this endpoint is for administrators and operators".into(),
+                })),
+            }
+        })
+    }
+}
+
+/// Compares in time independent of where (or whether) the values differ, their lengths included:
+/// both sides are hashed first.
+fn same_secret(given: &str, expected: &str) -> bool {
+    Sha256::digest(given.as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes())).into()
+}
+
 fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_match_only_when_equal() {
+        assert!(same_secret("ops-token-0123456789", "ops-token-0123456789"));
+        assert!(!same_secret("ops-token-0123456788", "ops-token-0123456789"));
+        assert!(!same_secret("ops-token", "ops-token-0123456789"));
+        assert!(!same_secret("", "ops-token-0123456789"));
+    }
 }

@@ -26,6 +26,7 @@ use crate::settings::{Settings, StoreSettings};
 use crate::startup::Application;
 use crate::state::{AppState, IpLimits, ReadinessCheck, Services};
 use crate::telemetry;
+use crate::workflows::WorkflowPorts;
 
 /// What the command line asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -114,13 +115,13 @@ pub async fn services(
         },
         IdentityConfig::default(),
     );
-    let credentials = CredentialService::new(CredentialPorts {
+    let credentials = Arc::new(CredentialService::new(CredentialPorts {
         credentials: repositories.credentials.clone(),
         cipher: cipher.clone(),
         audit: repositories.audit.clone(),
         clock: clock.clone(),
         exchanges: directory.clone(),
-    });
+    }));
     let subscriptions = SubscriptionService::new(SubscriptionPorts {
         subscriptions: repositories.subscriptions.clone(),
         payment_events: repositories.payment_events.clone(),
@@ -143,15 +144,27 @@ pub async fn services(
         bots: Arc::new(StoreRunningBots::new(repositories.store.clone())),
         clock: clock.clone(),
     });
+    let workflows = crate::workflows::build(
+        settings,
+        WorkflowPorts {
+            leases: repositories.leases.clone(),
+            clock: clock.clone(),
+            credentials: &credentials,
+            subscriptions: &subscriptions,
+            paper: &paper,
+        },
+        metrics,
+    )?;
     Ok(Services {
         identity: Arc::new(identity),
-        credentials: Arc::new(credentials),
+        credentials,
         subscriptions,
         contexts: Arc::new(contexts),
         market: Arc::new(MarketService::new(directory)),
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),
+        workflows: Arc::new(workflows),
     })
 }
 
@@ -194,8 +207,14 @@ impl ReadinessCheck for StoreReadiness {
 /// Builds the application state from the settings: store, adapters, use cases.
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let repositories = open_store(&settings).await?;
+    state_on(settings, &repositories).await
+}
+
+/// Builds the application state over `repositories` (already open; tests keep a handle on them
+/// to arrange data the API cannot, such as an admin account).
+pub async fn state_on(settings: Settings, repositories: &Repositories) -> anyhow::Result<AppState> {
     let metrics = Metrics::new();
-    let services = services(&settings, &repositories, Arc::new(SystemClock), &metrics).await?;
+    let services = services(&settings, repositories, Arc::new(SystemClock), &metrics).await?;
     Ok(AppState::new(settings, services)
         .with_metrics(metrics)
         .with_readiness(Arc::new(StoreReadiness(repositories.store.clone()))))

@@ -9,7 +9,6 @@ pub mod bootstrap;
 pub mod client_ip;
 pub mod error;
 pub mod exchanges;
-pub mod jobs;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
@@ -18,6 +17,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod workflows;
 
 pub use client_ip::{ClientIp, UserAgent};
 pub use error::{ApiError, Problem};

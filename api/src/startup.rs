@@ -125,11 +125,11 @@ impl Application {
     }
 
     /// Serves until stopped by a signal or a [`ServerHandle`], then finishes in-flight requests.
-    /// Background jobs run meanwhile and stop with the server.
+    /// The workflow scheduler runs meanwhile and stops with the server, releasing its leases.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let jobs = crate::jobs::Jobs::start(&self.state);
+        let workflows = self.state.workflows.start();
         let result = self.server.await;
-        drop(jobs);
+        workflows.shutdown().await;
         result
     }
 }

@@ -17,6 +17,7 @@ use application::AppError;
 use async_trait::async_trait;
 use domain::identity::RequestMeta;
 use domain::Clock;
+use infrastructure::scheduler::Scheduler;
 
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -80,6 +81,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits.
     pub limits: Arc<IpLimits>,
+    /// The workflow scheduler (started with the server).
+    pub workflows: Arc<Scheduler>,
 }
 
 /// Everything handlers share. Cloning is cheap: every field is a shared handle.
@@ -107,6 +110,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits of the auth endpoints.
     pub limits: Arc<IpLimits>,
+    /// The workflow scheduler: started by `Application::run_until_stopped`, read by the system
+    /// endpoints.
+    pub workflows: Arc<Scheduler>,
 }
 
 impl AppState {
@@ -125,6 +131,7 @@ impl AppState {
             paper: services.paper,
             clock: services.clock,
             limits: services.limits,
+            workflows: services.workflows,
         }
     }
 

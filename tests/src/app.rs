@@ -5,6 +5,8 @@ use std::path::Path;
 
 use actix_web::dev::ServerHandle;
 use api::{Application, Settings};
+use domain::identity::Role;
+use infrastructure::repositories::Repositories;
 use serde_json::{json, Value};
 
 /// Which store a test server uses.
@@ -83,6 +85,18 @@ pub async fn spawn_on_disk(dir: &Path) -> TestApp {
 /// Starts a server with `settings`.
 pub async fn spawn_with(settings: Settings) -> TestApp {
     let state = api::bootstrap::state(settings).await.expect("the state builds");
+    serve(state)
+}
+
+/// Starts a server with `settings` and returns its repositories too, to arrange what the API
+/// cannot (an admin account, a lease held by another instance).
+pub async fn spawn_with_repositories(settings: Settings) -> (TestApp, Repositories) {
+    let repositories = api::bootstrap::open_store(&settings).await.expect("the store opens");
+    let state = api::bootstrap::state_on(settings, &repositories).await.expect("the state builds");
+    (serve(state), repositories)
+}
+
+fn serve(state: api::AppState) -> TestApp {
     let application = Application::build(state).expect("the server binds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();
@@ -227,6 +241,16 @@ impl TestApp {
         let answer = self.post("/api/auth/login", None, &json!({"email": email, "password": password})).await;
         let body = answer.ok(200);
         (body["access_token"].as_str().unwrap().to_owned(), body["refresh_token"].as_str().unwrap().to_owned())
+    }
+
+    /// Registers and logs in a new user whom `repositories` (this server's) then make an admin.
+    pub async fn admin(&self, email: &str, repositories: &Repositories) -> Session {
+        let session = self.user(email).await;
+        let id = session.user_id.parse().expect("a user id");
+        let mut user = repositories.users.get(id).await.expect("the user exists");
+        user.role = Role::Admin;
+        repositories.users.update(&user).await.expect("the user is promoted");
+        session
     }
 
     /// Registers and logs in a new user.

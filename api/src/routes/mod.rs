@@ -24,6 +24,7 @@ pub mod market;
 pub mod metrics;
 pub mod paper;
 pub mod subscriptions;
+pub mod system;
 pub mod users;
 pub mod webhooks;
 
@@ -54,6 +55,7 @@ pub const MODULES: &[RouteModule] = &[
     paper::MODULE,
     subscriptions::MODULE,
     webhooks::MODULE,
+    system::MODULE,
     health::MODULE,
     metrics::MODULE,
 ];

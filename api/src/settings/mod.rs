@@ -13,6 +13,7 @@ pub(crate) mod proxies;
 mod secret;
 #[cfg(test)]
 mod tests;
+mod workflows;
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;
@@ -26,6 +27,7 @@ pub use keys::{check_encryption_key, check_jwt_secret};
 pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
 pub use secret::Secret;
+pub use workflows::{WorkflowSettings, WorkflowVars, MIN_OPS_TOKEN_LEN, WORKFLOW_VARS};
 
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
@@ -47,6 +49,8 @@ pub struct Settings {
     pub environment: Environment,
     /// Exchanges, the paper exchange and credential revalidation.
     pub exchanges: ExchangeSettings,
+    /// The workflow scheduler and the system endpoints.
+    pub workflows: WorkflowSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -84,6 +88,13 @@ impl Settings {
         let payments = PaymentSettings::load(&mut env);
         let environment = Environment::load(&mut env);
         let exchanges = ExchangeSettings::load(&mut env, environment);
+        let workflows = WorkflowSettings::load(
+            &mut env,
+            &[
+                ("credential_revalidation", exchanges.revalidate_every),
+                ("subscription_reconciliation", payments.reconcile_every),
+            ],
+        );
         env.finish(Settings {
             http,
             jwt,
@@ -93,6 +104,7 @@ impl Settings {
             payments,
             environment,
             exchanges,
+            workflows,
             dev_mode,
             generated_secrets: generated,
         })

@@ -10,6 +10,9 @@ use super::workflow::WorkflowSpec;
 /// The shortest interval a scale factor can produce, so a tiny scale never spins.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
 
+/// The longest interval (a year): longer ones are cut to it, so deadlines never overflow.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// How this instance schedules the catalogue.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchedulerConfig {
@@ -55,14 +58,15 @@ impl SchedulerConfig {
     }
 }
 
-/// `interval * factor`, at least [`MIN_INTERVAL`]; a factor that is not a positive finite number
-/// leaves the interval as it is.
+/// `interval * factor`, between [`MIN_INTERVAL`] and [`MAX_INTERVAL`]; a factor that is not a
+/// positive finite number leaves the interval as it is (within those bounds).
 pub fn scale(interval: Duration, factor: f64) -> Duration {
-    if !(factor.is_finite() && factor > 0.0) {
-        return interval;
-    }
-    let secs = interval.as_secs_f64() * factor;
-    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX).max(MIN_INTERVAL)
+    let scaled = if factor.is_finite() && factor > 0.0 {
+        Duration::try_from_secs_f64(interval.as_secs_f64() * factor).unwrap_or(MAX_INTERVAL)
+    } else {
+        interval
+    };
+    scaled.clamp(MIN_INTERVAL, MAX_INTERVAL)
 }
 
 #[cfg(test)]
@@ -90,6 +94,8 @@ mod tests {
         assert!(!config.spec(find("dca_execution").unwrap()).enabled);
         assert_eq!(scale(Duration::from_secs(1), 0.000_001), MIN_INTERVAL);
         assert_eq!(scale(Duration::from_secs(3), f64::NAN), Duration::from_secs(3));
+        assert_eq!(scale(Duration::from_secs(u64::MAX), 1.0), MAX_INTERVAL);
+        assert_eq!(scale(Duration::from_secs(3600), 1e300), MAX_INTERVAL);
     }
 
     #[test]

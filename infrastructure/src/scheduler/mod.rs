@@ -21,7 +21,7 @@ mod tests;
 
 pub use builtin::{credential_revalidation, paper_matching, subscription_reconciliation};
 pub use catalogue::{find, CatalogueEntry, CATALOGUE};
-pub use config::{scale, SchedulerConfig, MIN_INTERVAL};
+pub use config::{scale, SchedulerConfig, MAX_INTERVAL, MIN_INTERVAL};
 pub use metrics::{WorkflowMetrics, DURATION_SECONDS, RUNS_TOTAL};
 pub use runner::{RegisterError, RunNowError, Scheduler, SchedulerHandle};
 pub use status::{Outcome, RunReport, WorkflowStatus};

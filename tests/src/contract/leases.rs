@@ -11,19 +11,37 @@ use super::fixtures::at;
 
 const TTL: Duration = Duration::from_secs(30);
 
-/// Runs `try_acquire(name)` for holders `<prefix>-0` … `<prefix>-19` at once, at `at(second)`;
-/// the holders that won.
-async fn race(leases: &Arc<dyn LeaseRepository>, name: &str, prefix: &str, second: i64) -> Vec<String> {
+/// How many leases each race is run on at once, so that the holders' reads and writes really
+/// interleave (on the embedded store a single attempt is over in microseconds).
+const LEASES_PER_RACE: usize = 25;
+
+/// Holders `<prefix>-0` … `<prefix>-19`, released together by a barrier on the suite's worker
+/// threads, each try to take `<name>-0` … `<name>-24` in turn at `at(second)`; the winners of
+/// each lease.
+async fn race(leases: &Arc<dyn LeaseRepository>, name: &str, prefix: &str, second: i64) -> Vec<Vec<String>> {
+    let start = Arc::new(tokio::sync::Barrier::new(20));
     let attempts = (0..20).map(|i| {
-        let leases = leases.clone();
+        let (leases, start) = (leases.clone(), start.clone());
         let (name, holder) = (name.to_owned(), format!("{prefix}-{i}"));
         tokio::spawn(async move {
-            let won = leases.try_acquire(&name, &holder, TTL, at(second)).await.unwrap();
-            won.then_some(holder)
+            start.wait().await;
+            let mut won = Vec::new();
+            for lease in 0..LEASES_PER_RACE {
+                if leases.try_acquire(&format!("{name}-{lease}"), &holder, TTL, at(second)).await.unwrap() {
+                    won.push(lease);
+                }
+            }
+            (holder, won)
         })
     });
-    let results = futures::future::join_all(attempts.collect::<Vec<_>>()).await;
-    results.into_iter().filter_map(|joined| joined.unwrap()).collect()
+    let mut winners = vec![Vec::new(); LEASES_PER_RACE];
+    for joined in futures::future::join_all(attempts.collect::<Vec<_>>()).await {
+        let (holder, won) = joined.unwrap();
+        for lease in won {
+            winners[lease].push(holder.clone());
+        }
+    }
+    winners
 }
 
 /// A free lease is taken; another holder is refused until the expiry, when it takes it over.
@@ -75,15 +93,16 @@ pub async fn leases_are_independent_by_name(repos: &Repositories) {
     assert!(!leases.try_acquire("bot:1", "b", TTL, at(1)).await.unwrap());
 }
 
-/// 20 holders race for a new lease: exactly one wins. After it expires, 20 others race for the
-/// takeover: exactly one wins again, and the first winner cannot renew any more.
+/// 20 holders race for new leases: exactly one wins each. After they expire, 20 others race for
+/// the takeover: exactly one wins each again, and the first winner cannot renew any more.
 pub async fn exactly_one_of_twenty_concurrent_holders_wins(repos: &Repositories) {
     let winners = race(&repos.leases, "workflow:paper_matching", "first", 0).await;
-    assert_eq!(winners.len(), 1, "winners of the new lease: {winners:?}");
+    assert!(winners.iter().all(|w| w.len() == 1), "winners of each new lease: {winners:?}");
 
     let takeover = race(&repos.leases, "workflow:paper_matching", "second", 30).await;
-    assert_eq!(takeover.len(), 1, "winners of the expired lease: {takeover:?}");
+    assert!(takeover.iter().all(|w| w.len() == 1), "winners of each expired lease: {takeover:?}");
 
-    assert!(!repos.leases.try_acquire("workflow:paper_matching", &winners[0], TTL, at(31)).await.unwrap());
-    assert!(repos.leases.try_acquire("workflow:paper_matching", &takeover[0], TTL, at(31)).await.unwrap());
+    let lease = "workflow:paper_matching-0";
+    assert!(!repos.leases.try_acquire(lease, &winners[0][0], TTL, at(31)).await.unwrap());
+    assert!(repos.leases.try_acquire(lease, &takeover[0][0], TTL, at(31)).await.unwrap());
 }

@@ -77,7 +77,8 @@ macro_rules! contract_suite {
     (@tests $harness:path; $($module:ident: [$($test:ident),* $(,)?]),* $(,)?) => {
         $(mod $module {
             $(
-                #[tokio::test]
+                // Several worker threads, so the race tests interleave for real on every store.
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
                     let harness = $harness().await;
                     $crate::contract::$module::$test(&harness.repos).await;

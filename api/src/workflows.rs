@@ -1,0 +1,50 @@
+//! Start-up wiring of the workflow scheduler: its configuration from the settings, its metrics in
+//! the process registry, its leases in the store, and the workflows implemented so far. The
+//! server starts it beside the HTTP workers (`startup.rs`) and stops it with them.
+//!
+//! To add a workflow: build it here and `register` it (its name must be in the catalogue,
+//! `infrastructure::scheduler::CATALOGUE`).
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use application::credentials::CredentialService;
+use application::subscriptions::SubscriptionService;
+use domain::leases::LeaseRepository;
+use domain::Clock;
+use infrastructure::scheduler::{self, Scheduler, WorkflowMetrics};
+
+use crate::exchanges::PaperExchanges;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+
+/// The services the built-in workflows run.
+pub struct WorkflowPorts<'a> {
+    /// Lease storage shared by every instance.
+    pub leases: Arc<dyn LeaseRepository>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Credential revalidation.
+    pub credentials: &'a Arc<CredentialService>,
+    /// Subscription reconciliation.
+    pub subscriptions: &'a Arc<SubscriptionService>,
+    /// Paper order matching.
+    pub paper: &'a PaperExchanges,
+}
+
+impl std::fmt::Debug for WorkflowPorts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkflowPorts").finish_non_exhaustive()
+    }
+}
+
+/// The scheduler with every implemented workflow registered, its collectors in `metrics`.
+pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -> anyhow::Result<Scheduler> {
+    let collectors = WorkflowMetrics::new(metrics.registry()).context("registering workflow metrics")?;
+    let mut scheduler = Scheduler::new(settings.workflows.scheduler_config(), ports.leases, ports.clock, collectors);
+    let paper = ports.paper.iter().map(|(id, exchange)| (*id, exchange.clone())).collect();
+    scheduler.register(Arc::new(scheduler::credential_revalidation(ports.credentials.clone())))?;
+    scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;
+    scheduler.register(Arc::new(scheduler::paper_matching(paper)))?;
+    Ok(scheduler)
+}
