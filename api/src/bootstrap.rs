@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
+use application::engine::{Engine, EnginePorts};
 use application::identity::{IdentityConfig, IdentityPorts, IdentityService};
 use application::market::MarketService;
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
@@ -127,10 +129,10 @@ pub async fn services(
         payment_events: repositories.payment_events.clone(),
         gateways: payment_gateways(settings)?,
         usage: Arc::new(StoreUsageCounter::new(repositories.store.clone())),
-        enforcers: vec![Arc::new(ContextLimitEnforcer {
-            contexts: repositories.contexts.clone(),
-            clock: clock.clone(),
-        })],
+        enforcers: vec![
+            Arc::new(ContextLimitEnforcer { contexts: repositories.contexts.clone(), clock: clock.clone() }),
+            Arc::new(BotLimitEnforcer { bots: repositories.bots.clone(), clock: clock.clone() }),
+        ],
         table: EntitlementTable::default(),
         clock: clock.clone(),
     });
@@ -144,9 +146,31 @@ pub async fn services(
         bots: Arc::new(StoreRunningBots::new(repositories.store.clone())),
         clock: clock.clone(),
     });
+    let contexts = Arc::new(contexts);
+    let engine = Arc::new(Engine::new(EnginePorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        orders: repositories.orders.clone(),
+        contexts: contexts.clone(),
+        exchanges: directory.clone(),
+        leases: repositories.leases.clone(),
+        clock: clock.clone(),
+        instance: settings.workflows.instance_id.clone(),
+    }));
+    let bots = BotService::new(BotPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        contexts: contexts.clone(),
+        credentials: repositories.credentials.clone(),
+        subscriptions: subscriptions.clone(),
+        exchanges: directory.clone(),
+        executor: engine.clone(),
+        clock: clock.clone(),
+    });
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
+            engine: &engine,
             leases: repositories.leases.clone(),
             clock: clock.clone(),
             credentials: &credentials,
@@ -159,7 +183,9 @@ pub async fn services(
         identity: Arc::new(identity),
         credentials,
         subscriptions,
-        contexts: Arc::new(contexts),
+        contexts,
+        bots: Arc::new(bots),
+        engine,
         market: Arc::new(MarketService::new(directory)),
         paper: Arc::new(paper),
         clock,

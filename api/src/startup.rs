@@ -127,6 +127,13 @@ impl Application {
     /// Serves until stopped by a signal or a [`ServerHandle`], then finishes in-flight requests.
     /// The workflow scheduler runs meanwhile and stops with the server, releasing its leases.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if self.state.settings.workflows.workers {
+            // Reconcile what a crash may have left half done before the workflows act on it.
+            match self.state.engine.recover().await {
+                Ok(report) => tracing::info!(?report, "recovery finished"),
+                Err(err) => tracing::error!(error = %err, "recovery failed; sync_orders keeps reconciling"),
+            }
+        }
         let workflows = self.state.workflows.start();
         let result = self.server.await;
         workflows.shutdown().await;

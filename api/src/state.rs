@@ -73,6 +73,10 @@ pub struct Services {
     pub subscriptions: Arc<SubscriptionService>,
     /// Trading contexts.
     pub contexts: Arc<ContextService>,
+    /// Bots.
+    pub bots: Arc<application::bots::BotService>,
+    /// The execution engine (recovery at start; the workflows run it).
+    pub engine: Arc<application::engine::Engine>,
     /// Market data.
     pub market: Arc<MarketService>,
     /// The paper exchanges (price control in tests and demos).
@@ -102,6 +106,10 @@ pub struct AppState {
     pub subscriptions: Arc<SubscriptionService>,
     /// Trading contexts.
     pub contexts: Arc<ContextService>,
+    /// Bots.
+    pub bots: Arc<application::bots::BotService>,
+    /// The execution engine (recovery at start; the workflows run it).
+    pub engine: Arc<application::engine::Engine>,
     /// Market data.
     pub market: Arc<MarketService>,
     /// The paper exchanges (price control in tests and demos).
@@ -127,6 +135,8 @@ impl AppState {
             credentials: services.credentials,
             subscriptions: services.subscriptions,
             contexts: services.contexts,
+            bots: services.bots,
+            engine: services.engine,
             market: services.market,
             paper: services.paper,
             clock: services.clock,

@@ -14,12 +14,17 @@ use domain::leases::LeaseRepository;
 use domain::Clock;
 use infrastructure::scheduler::{self, Scheduler, WorkflowMetrics};
 
+use application::engine::{Engine, Workload};
+use infrastructure::scheduler::FnWorkflow;
+
 use crate::exchanges::PaperExchanges;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 
 /// The services the built-in workflows run.
 pub struct WorkflowPorts<'a> {
+    /// The execution engine (order sync, bot evaluation).
+    pub engine: &'a Arc<Engine>,
     /// Lease storage shared by every instance.
     pub leases: Arc<dyn LeaseRepository>,
     /// Time.
@@ -46,5 +51,35 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(scheduler::credential_revalidation(ports.credentials.clone())))?;
     scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;
     scheduler.register(Arc::new(scheduler::paper_matching(paper)))?;
+    let engine = ports.engine;
+    let sync = engine.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("sync_orders", move || {
+        let engine = sync.clone();
+        async move { Ok(summary(&engine.sync_orders().await?)) }
+    })))?;
+    for (name, workload) in WORKLOADS {
+        let engine = engine.clone();
+        scheduler.register(Arc::new(FnWorkflow::new(name, move || {
+            let engine = engine.clone();
+            async move { Ok(summary(&engine.run(workload).await?)) }
+        })))?;
+    }
     Ok(scheduler)
+}
+
+/// The bot-evaluation workflows and what each evaluates.
+const WORKLOADS: [(&str, Workload); 8] = [
+    ("smart_bot_purchase", Workload::SmartPurchase),
+    ("smart_bot_sales", Workload::SmartSales),
+    ("smart_bot_check_situation", Workload::SmartCheck),
+    ("candle_bots_analysis", Workload::CandleAnalysis),
+    ("candle_bots_risk_management", Workload::CandleRisk),
+    ("dca_execution", Workload::DcaExecution),
+    ("dca_risk_management", Workload::DcaRisk),
+    ("channel_bots", Workload::Channel),
+];
+
+/// A run's report as its one-line summary.
+fn summary<T: serde::Serialize>(report: &T) -> String {
+    serde_json::to_string(report).unwrap_or_default()
 }

@@ -2,6 +2,7 @@
 //! every adapter, MongoDB test databases, and stateful fakes of exchange APIs.
 
 pub mod app;
+pub mod bots;
 pub mod contract;
 pub mod exchange_contract;
 pub mod fakes;

@@ -22,7 +22,7 @@ const OPS_TOKEN: &str = "ops-token-for-tests-0123456789";
 const WORKFLOWS: &str = "/api/system/workflows";
 
 /// The catalogue, in order.
-const CATALOGUE: [&str; 15] = [
+const CATALOGUE: [&str; 16] = [
     "sync_orders",
     "sync_withdrawals",
     "sync_strategy_balances",
@@ -34,6 +34,7 @@ const CATALOGUE: [&str; 15] = [
     "candle_bots_risk_management",
     "dca_execution",
     "dca_risk_management",
+    "channel_bots",
     "candle_analysis",
     "credential_revalidation",
     "subscription_reconciliation",

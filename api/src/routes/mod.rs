@@ -16,6 +16,7 @@
 //! 405-vs-404 fallback (`error::RouteTable`) learns every route from the same document.
 
 pub mod auth;
+pub mod bots;
 pub mod common;
 pub mod contexts;
 pub mod credentials;
@@ -51,6 +52,7 @@ pub const MODULES: &[RouteModule] = &[
     users::MODULE,
     credentials::MODULE,
     contexts::MODULE,
+    bots::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,

@@ -45,7 +45,7 @@ fn missing_unknown_and_mistyped_fields_are_named() {
 fn every_rule_is_reported_at_once() {
     let got = fields(
         BotKind::Smart,
-        json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "0", "allocated_balance": "0",
+        json!({"mode": {"type": "continuous", "interval_seconds": 0}, "purchase_amount": "0", "allocated_balance": "0",
                "risk": {"stop_loss_soft_percent": "9", "stop_loss_hard_percent": "5"},
                "circuit_breaker": {"preset": "custom", "max_consecutive_losses": 0, "max_daily_loss_percent": "10"}}),
     );

@@ -171,9 +171,13 @@ impl Bot {
         let (cost, shares) = self.consume(target, sold);
         self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost))?;
         let net = if asset == FeeAsset::Quote { p.quote - fee } else { p.quote };
-        for (id, take, share_cost) in shares {
+        let last = shares.len().saturating_sub(1);
+        let mut shared = Decimal::ZERO;
+        for (i, (id, take, share_cost)) in shares.into_iter().enumerate() {
+            // Proceeds split by quantity; the last share takes the remainder so the parts add up.
+            let part = if i == last { net - shared } else { (net * take / sold).round_dp(12) };
+            shared += part;
             if let Some(pos) = self.positions.iter_mut().find(|x| x.id == id) {
-                let part = if sold.is_zero() { Decimal::ZERO } else { (net * take / sold).round_dp(12) };
                 pos.sold_quantity += take;
                 pos.proceeds += part;
                 pos.realized_profit += part - share_cost;

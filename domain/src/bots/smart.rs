@@ -18,7 +18,8 @@ use crate::shared::ids::PositionId;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
 pub enum SmartMode {
-    /// A buy cycle every `interval_seconds` (at least 10).
+    /// A buy cycle every `interval_seconds` (at least 1; the smart_bot_purchase workflow's own
+    /// interval, 63 s by default, is the finest grain in practice).
     Continuous {
         /// Seconds between buy cycles.
         interval_seconds: u32,
@@ -92,7 +93,7 @@ impl SmartConfig {
         issues.check(self.max_open_positions != Some(0), "max_open_positions", "must be at least 1");
         match &self.mode {
             SmartMode::Continuous { interval_seconds } => {
-                issues.check(*interval_seconds >= 10, "mode.interval_seconds", "must be at least 10")
+                issues.check(*interval_seconds >= 1, "mode.interval_seconds", "must be at least 1")
             }
             SmartMode::Scheduled(s) => {
                 if let Err((field, message)) = s.validate() {

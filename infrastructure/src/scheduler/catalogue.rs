@@ -32,6 +32,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("candle_bots_risk_management", 30, "Take profit and stop loss of Candle Bots."),
     entry("dca_execution", 60, "Purchases of DCA bots."),
     entry("dca_risk_management", 30, "Take profit and stop loss of DCA bots."),
+    entry("channel_bots", 30, "Channel bots: breakout entries and scheduled sales."),
     entry("candle_analysis", 300, "Generates signals per context."),
     entry("credential_revalidation", 86_400, "Validates every stored exchange credential again."),
     entry("subscription_reconciliation", 3600, "Re-reads paid subscriptions from their payment provider."),

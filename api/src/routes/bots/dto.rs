@@ -2,8 +2,8 @@
 //! shown as the domain defines them (their schemas come from the domain types).
 
 use domain::bots::{
-    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState, Position,
-    SmartConfig, StatusChange, Trip, TradeResult, DAILY_WINDOW,
+    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState,
+    Position, SmartConfig, StatusChange, TradeResult, Trip, DAILY_WINDOW,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::routes::auth::wire;
 
 /// A bot's configuration: the object of its kind (see docs/bots.md for every setting).
-#[derive(ToSchema)]
+#[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 #[serde(untagged)]
 pub enum BotConfigSchema {

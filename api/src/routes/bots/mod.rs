@@ -23,7 +23,8 @@ pub const TAG: &str = "bots";
 /// This module's routes.
 pub const MODULE: RouteModule = RouteModule {
     tag: TAG,
-    description: "Bots (smart, candle, dca, channel) in a trading context: configuration, life cycle, risk and records.",
+    description:
+        "Bots (smart, candle, dca, channel) in a trading context: configuration, life cycle, risk and records.",
     configure,
 };
 
@@ -98,7 +99,12 @@ pub async fn list_bots(
     let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
     let bots = state.bots.list(auth.0.user_id, &query, page).await?;
     let page = bots.map(BotResponse::from);
-    Ok(HttpResponse::Ok().json(BotList { items: page.items, total: page.total, offset: page.offset, limit: page.limit }))
+    Ok(HttpResponse::Ok().json(BotList {
+        items: page.items,
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    }))
 }
 
 /// One bot.
@@ -113,7 +119,11 @@ pub async fn list_bots(
     )
 )]
 #[get("/api/bots/{id}")]
-pub async fn get_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(ok(state.bots.get(auth.0.user_id, &id).await?))
 }
 
@@ -156,7 +166,11 @@ pub async fn update_bot(
     )
 )]
 #[delete("/api/bots/{id}")]
-pub async fn delete_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     state.bots.delete(auth.0.user_id, &id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -179,7 +193,11 @@ pub async fn delete_bot(state: web::Data<AppState>, auth: Authenticated, id: web
     )
 )]
 #[post("/api/bots/{id}/start")]
-pub async fn start_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn start_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(ok(state.bots.start(auth.0.user_id, &id).await?))
 }
 
@@ -196,7 +214,11 @@ pub async fn start_bot(state: web::Data<AppState>, auth: Authenticated, id: web:
     )
 )]
 #[post("/api/bots/{id}/pause")]
-pub async fn pause_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn pause_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(ok(state.bots.pause(auth.0.user_id, &id).await?))
 }
 
@@ -213,7 +235,11 @@ pub async fn pause_bot(state: web::Data<AppState>, auth: Authenticated, id: web:
     )
 )]
 #[post("/api/bots/{id}/resume")]
-pub async fn resume_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn resume_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(ok(state.bots.resume(auth.0.user_id, &id).await?))
 }
 
@@ -231,7 +257,11 @@ pub async fn resume_bot(state: web::Data<AppState>, auth: Authenticated, id: web
     )
 )]
 #[post("/api/bots/{id}/stop")]
-pub async fn stop_bot(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn stop_bot(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(ok(state.bots.stop(auth.0.user_id, &id).await?))
 }
 
@@ -250,6 +280,10 @@ pub async fn stop_bot(state: web::Data<AppState>, auth: Authenticated, id: web::
     )
 )]
 #[post("/api/bots/{id}/emergency-sell")]
-pub async fn emergency_sell(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn emergency_sell(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     Ok(ok(state.bots.emergency_sell(auth.0.user_id, &id).await?))
 }

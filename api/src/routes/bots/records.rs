@@ -26,7 +26,11 @@ fn records(page: domain::Page<domain::bots::BotRecord>) -> HttpResponse {
     )
 )]
 #[get("/api/bots/{id}/circuit-breaker")]
-pub async fn circuit_breaker(state: web::Data<AppState>, auth: Authenticated, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn circuit_breaker(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let bot = state.bots.get(auth.0.user_id, &id).await?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(CircuitBreakerResponse::new(&bot.breaker, bot.funds.allocated, now)))
@@ -116,11 +120,17 @@ pub async fn positions(
     paging: web::Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let (open, closed) = state.bots.positions(auth.0.user_id, &id, paging.page()).await?;
-    let view = |v: application::bots::PositionView| PositionResponse { position: v.position, entry_price: v.entry_price };
+    let view =
+        |v: application::bots::PositionView| PositionResponse { position: v.position, entry_price: v.entry_price };
     let closed = closed.map(view);
     Ok(HttpResponse::Ok().json(PositionsResponse {
         open: open.into_iter().map(view).collect(),
-        closed: ClosedPositions { items: closed.items, total: closed.total, offset: closed.offset, limit: closed.limit },
+        closed: ClosedPositions {
+            items: closed.items,
+            total: closed.total,
+            offset: closed.offset,
+            limit: closed.limit,
+        },
     }))
 }
 
