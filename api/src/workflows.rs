@@ -57,6 +57,16 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
         let engine = sync.clone();
         async move { Ok(summary(&engine.sync_orders().await?)) }
     })))?;
+    let upkeep = engine.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("anomaly_check", move || {
+        let engine = upkeep.clone();
+        async move { Ok(summary(&engine.anomaly_check().await?)) }
+    })))?;
+    let balances = engine.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("sync_strategy_balances", move || {
+        let engine = balances.clone();
+        async move { Ok(summary(&engine.sync_strategy_balances().await?)) }
+    })))?;
     for (name, workload) in WORKLOADS {
         let engine = engine.clone();
         scheduler.register(Arc::new(FnWorkflow::new(name, move || {

@@ -13,6 +13,7 @@ mod market;
 mod place;
 mod recover;
 mod sync;
+mod upkeep;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use evaluate::{CycleReport, Workload};
 pub use market::MarketSnapshot;
 pub use recover::RecoveryReport;
 pub use sync::SyncReport;
+pub use upkeep::{AnomalyReport, BalanceReport, MAX_SPREAD_PERCENT};
 
 use crate::contexts::ContextService;
 use crate::exchanges::ExchangeDirectory;
