@@ -95,8 +95,14 @@ pub async fn services(
     clock: Arc<dyn Clock>,
     metrics: &Metrics,
 ) -> anyhow::Result<Services> {
+    // The markets' clock: real time, or faster for demos and scenario tests (BOTFLEET_CLOCK_SPEED).
+    let market_clock: Arc<dyn Clock> = if settings.workflows.clock_speed > 1.0 {
+        Arc::new(infrastructure::clock::ScaledClock::new(settings.workflows.clock_speed))
+    } else {
+        clock.clone()
+    };
     let (directory, paper) =
-        crate::exchanges::build(settings, repositories.store.clone(), clock.clone(), metrics).await?;
+        crate::exchanges::build(settings, repositories.store.clone(), market_clock.clone(), metrics).await?;
     let directory = Arc::new(directory);
     let cipher =
         Arc::new(AesGcmCipher::from_env_value(settings.encryption_key.expose()).context("BOTFLEET_ENCRYPTION_KEY")?);
@@ -154,7 +160,7 @@ pub async fn services(
         contexts: contexts.clone(),
         exchanges: directory.clone(),
         leases: repositories.leases.clone(),
-        clock: clock.clone(),
+        clock: market_clock.clone(),
         instance: settings.workflows.instance_id.clone(),
     }));
     let bots = BotService::new(BotPorts {
@@ -165,7 +171,7 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         exchanges: directory.clone(),
         executor: engine.clone(),
-        clock: clock.clone(),
+        clock: market_clock.clone(),
     });
     let workflows = crate::workflows::build(
         settings,

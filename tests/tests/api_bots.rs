@@ -15,6 +15,7 @@ botfleet_tests::on_both_stores!(
     configs_are_validated_field_by_field_and_plans_decide_the_kinds,
     the_life_cycle_and_its_refusals,
     start_refuses_more_than_the_free_balance,
+    a_live_bot_needs_a_valid_credential,
     dca_accumulates_then_takes_profit,
     smart_bot_soft_stop_hard_stop_and_emergency_sell,
     the_circuit_breaker_trips_and_only_a_reset_resumes,
@@ -145,6 +146,32 @@ async fn start_refuses_more_than_the_free_balance(store: Store) {
     let second =
         app.post(&format!("/api/bots/{}/start", b["id"].as_str().unwrap()), Some(&ana.access), &json!({})).await;
     second.problem(409, "insufficient_balance");
+}
+
+async fn a_live_bot_needs_a_valid_credential(store: Store) {
+    let binance = botfleet_tests::fakes::binance::FakeBinance::start().await;
+    let uri = binance.uri();
+    let (app, repos) = bot_app(store, &[("BOTFLEET_BINANCE_BASE_URL", uri.as_str())]).await;
+    let ana = app.user("ana@example.com").await;
+    set_plan(&repos, &ana, Plan::Pro).await;
+    let creds = binance.credentials();
+    let credential = json!({"exchange": "binance", "api_key": creds.api_key, "api_secret": creds.api_secret});
+    app.post("/api/credentials", Some(&ana.access), &credential).await.ok(201);
+    let open = json!({"exchange": "binance", "symbol": "BTC-BRL", "mode": "live"});
+    let ctx = app.post("/api/contexts", Some(&ana.access), &open).await.ok(201)["id"].as_str().unwrap().to_owned();
+    let id = create_bot(&app, &ana, &ctx, "smart", smart(json!({}))).await["id"].as_str().unwrap().to_owned();
+    // The daily revalidation found the key revoked.
+    let user = ana.user_id.parse().unwrap();
+    let mut stored =
+        repos.credentials.find_for_exchange(user, domain::exchange::ExchangeId::Binance).await.unwrap().unwrap();
+    stored.status = domain::credentials::CredentialStatus::Invalid;
+    repos.credentials.update(&stored).await.unwrap();
+    let refused = app.post(&format!("/api/bots/{id}/start"), Some(&ana.access), &json!({})).await;
+    refused.problem(409, "credential_invalid");
+    stored = repos.credentials.find_for_exchange(user, domain::exchange::ExchangeId::Binance).await.unwrap().unwrap();
+    stored.status = domain::credentials::CredentialStatus::Valid;
+    repos.credentials.update(&stored).await.unwrap();
+    assert_eq!(command(&app, &ana, &id, "start").await["status"], "running");
 }
 
 async fn dca_accumulates_then_takes_profit(store: Store) {

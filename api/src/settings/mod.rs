@@ -95,6 +95,9 @@ impl Settings {
                 ("subscription_reconciliation", payments.reconcile_every),
             ],
         );
+        if workflows.clock_speed != 1.0 && environment == Environment::Production {
+            env.error("BOTFLEET_CLOCK_SPEED", "must not be set when BOTFLEET_ENVIRONMENT=production");
+        }
         env.finish(Settings {
             http,
             jwt,

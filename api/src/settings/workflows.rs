@@ -44,6 +44,7 @@ workflow_vars!(
     candle_bots_risk_management => "CANDLE_BOTS_RISK_MANAGEMENT",
     dca_execution => "DCA_EXECUTION",
     dca_risk_management => "DCA_RISK_MANAGEMENT",
+    channel_bots => "CHANNEL_BOTS",
     candle_analysis => "CANDLE_ANALYSIS",
     credential_revalidation => "CREDENTIAL_REVALIDATION",
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
@@ -74,6 +75,11 @@ pub struct WorkflowSettings {
     /// `BOTFLEET_OPS_TOKEN` (at least 16 characters; default none): a bearer token that may call
     /// the system endpoints without an admin account.
     pub ops_token: Option<Secret>,
+    /// `BOTFLEET_CLOCK_SPEED` (default 1; demos and tests only, refused in production): how many
+    /// times faster than real time the markets' clock runs for the engine and the paper exchanges
+    /// (3600: an hour of the replayed candles per second). Accounts, tokens and subscriptions keep
+    /// real time.
+    pub clock_speed: f64,
 }
 
 impl WorkflowSettings {
@@ -132,7 +138,17 @@ impl WorkflowSettings {
         if ops_token.as_ref().is_some_and(|token| token.len() < MIN_OPS_TOKEN_LEN) {
             env.error("BOTFLEET_OPS_TOKEN", format!("expected at least {MIN_OPS_TOKEN_LEN} characters"));
         }
-        Self { workers, interval_scale, intervals, disabled, instance_id, ops_token }
+        let clock_speed = match env.raw("BOTFLEET_CLOCK_SPEED") {
+            None => 1.0,
+            Some(raw) => match raw.parse::<f64>() {
+                Ok(speed) if speed.is_finite() && (1.0..=1_000_000.0).contains(&speed) => speed,
+                _ => {
+                    env.error("BOTFLEET_CLOCK_SPEED", format!("expected a number from 1 to 1000000, got `{raw}`"));
+                    1.0
+                }
+            },
+        };
+        Self { workers, interval_scale, intervals, disabled, instance_id, ops_token, clock_speed }
     }
 
     /// The scheduler's configuration.

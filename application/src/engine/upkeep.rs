@@ -54,7 +54,11 @@ impl Engine {
                 }
             };
             let mid = (ticker.bid + ticker.ask) / Decimal::TWO;
-            let spread = if mid > Decimal::ZERO { (ticker.spread() / mid * Decimal::ONE_HUNDRED).round_dp(4) } else { Decimal::ZERO };
+            let spread = if mid > Decimal::ZERO {
+                (ticker.spread() / mid * Decimal::ONE_HUNDRED).round_dp(4)
+            } else {
+                Decimal::ZERO
+            };
             let mut seen = Vec::new();
             if !market.trading {
                 seen.push("not trading".to_owned());
@@ -89,13 +93,11 @@ impl Engine {
             let context = self.ports.contexts.get(user, context_id).await?;
             let (gateway, creds) = self.connection(&context).await?;
             let balances = gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)?;
-            let on_exchange: Decimal = balances
-                .iter()
-                .filter(|b| b.asset == context.base.as_str())
-                .map(|b| b.free + b.locked)
-                .sum();
+            let on_exchange: Decimal =
+                balances.iter().filter(|b| b.asset == context.base.as_str()).map(|b| b.free + b.locked).sum();
             if on_exchange < bots_hold {
-                let line = format!("context {context_id}: bots hold {bots_hold} {}, the exchange {on_exchange}", context.base);
+                let line =
+                    format!("context {context_id}: bots hold {bots_hold} {}, the exchange {on_exchange}", context.base);
                 tracing::warn!(shortfall = %line, "the exchange holds less than the bots account for");
                 report.shortfalls.push(line);
             }
