@@ -97,6 +97,22 @@ impl Funds {
         Self { allocated, available: allocated, ..Self::default() }
     }
 
+    /// The same books with every figure in its shortest form (`0` rather than `0.0000000000`).
+    pub fn normalized(&self) -> Self {
+        Self {
+            allocated: self.allocated.normalize(),
+            available: self.available.normalize(),
+            blocked: self.blocked.normalize(),
+            invested: self.invested.normalize(),
+            holdings: self.holdings.normalize(),
+            holdings_locked: self.holdings_locked.normalize(),
+            proceeds: self.proceeds.normalize(),
+            realized_profit: self.realized_profit.normalize(),
+            fees_quote: self.fees_quote.normalize(),
+            fees_base: self.fees_base.normalize(),
+        }
+    }
+
     /// Base that may still be sold (held, not locked in sell orders).
     pub fn free_holdings(&self) -> Decimal {
         self.holdings - self.holdings_locked

@@ -147,7 +147,7 @@ impl From<Bot> for BotResponse {
             status: b.status.as_str().to_owned(),
             status_reason: b.status_reason,
             history: b.history,
-            funds: b.funds,
+            funds: b.funds.normalized(),
             circuit_breaker,
             open_positions: b.positions.len(),
             pending_orders: b.pending.len(),
