@@ -18,6 +18,7 @@ botfleet_tests::on_both_stores!(
     a_live_bot_needs_a_valid_credential,
     dca_accumulates_then_takes_profit,
     smart_bot_soft_stop_hard_stop_and_emergency_sell,
+    smart_bot_trailing_stop_sells_on_the_turn,
     the_circuit_breaker_trips_and_only_a_reset_resumes,
     channel_sells_only_above_its_floor,
     candle_bot_acts_on_its_signal,
@@ -246,6 +247,30 @@ async fn smart_bot_soft_stop_hard_stop_and_emergency_sell(store: Store) {
     // What the base fee left below the step size stays as dust (worth less than a cent here).
     assert!(dec(&sold["funds"]["invested"]) < dec!(0.01), "{}", sold["funds"]);
     assert_eq!(dec(&sold["funds"]["holdings_locked"]), Decimal::ZERO);
+    assert_books_balance(&sold);
+}
+
+async fn smart_bot_trailing_stop_sells_on_the_turn(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let risk = json!({"risk": {"trailing_stop": {"activation_percent": "1", "distance_percent": "0.5"}}});
+    let id = create_bot(&app, &ana, &ctx, "smart", smart(risk)).await["id"].as_str().unwrap().to_owned();
+    price(&app, &ana.access, dec!(300000)).await;
+    command(&app, &ana, &id, "start").await;
+    run(&app, "smart_bot_purchase").await;
+    for p in [dec!(304000), dec!(306000), dec!(305000)] {
+        // Armed at +1.3%, the peak rises to 306000, 305000 is only 0.33% below it: holds.
+        price(&app, &ana.access, p).await;
+        run(&app, "smart_bot_check_situation").await;
+        assert_eq!(bot(&app, &ana, &id).await["open_positions"], 1, "holds at {p}");
+    }
+    price(&app, &ana.access, dec!(304000)).await; // 0.65% below the peak
+    run(&app, "smart_bot_check_situation").await;
+    let sold = bot(&app, &ana, &id).await;
+    assert_eq!(sold["open_positions"], 0);
+    assert!(dec(&sold["funds"]["realized_profit"]) > Decimal::ZERO, "the trailing stop locked a gain");
+    let positions = app.get(&format!("/api/bots/{id}/positions"), Some(&ana.access)).await.ok(200).clone();
+    assert_eq!(positions["closed"]["items"][0]["exit_reason"], "trailing_stop");
     assert_books_balance(&sold);
 }
 
