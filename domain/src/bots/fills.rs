@@ -53,6 +53,24 @@ struct Delta {
     fee_asset: Option<FeeAsset>,
 }
 
+impl Delta {
+    /// The fee as the books see it: a third asset's fee is left out (zero, in the quote asset).
+    fn booked_fee(&self) -> (Decimal, FeeAsset) {
+        match self.fee_asset {
+            Some(asset) => (self.fee, asset),
+            None => (Decimal::ZERO, FeeAsset::Quote),
+        }
+    }
+
+    /// Adds the fee to what `order` has applied, when it is in the books' assets.
+    fn record_fee(&self, order: &mut super::bot::PendingOrder) {
+        if let Some(asset) = self.fee_asset {
+            order.fee += self.fee;
+            order.fee_asset = Some(asset);
+        }
+    }
+}
+
 /// Takes up to `left` base out of `pos` with its share of the cost.
 fn take_from(pos: &mut Position, left: &mut Decimal) -> Option<(Decimal, Decimal)> {
     let take = (*left).min(pos.quantity);
@@ -123,10 +141,7 @@ impl Bot {
     }
 
     fn fill_buy(&mut self, index: usize, p: Delta) -> Result<(), BotError> {
-        let (fee, asset) = match p.fee_asset {
-            Some(asset) => (p.fee, asset),
-            None => (Decimal::ZERO, FeeAsset::Quote),
-        };
+        let (fee, asset) = p.booked_fee();
         let spent = if asset == FeeAsset::Quote { p.quote + fee } else { p.quote };
         let short = spent - self.pending[index].blocked;
         if short > Decimal::ZERO {
@@ -139,10 +154,7 @@ impl Bot {
         order.blocked -= spent;
         order.filled_quantity += p.quantity;
         order.filled_quote += p.quote;
-        if p.fee_asset.is_some() {
-            order.fee += fee;
-            order.fee_asset = Some(asset);
-        }
+        p.record_fee(order);
         let net = if asset == FeeAsset::Base { p.quantity - fee } else { p.quantity };
         if let Purpose::Open { position } = order.purpose {
             if let Some(pos) = self.positions.iter_mut().find(|x| x.id == position) {
@@ -154,10 +166,7 @@ impl Bot {
     }
 
     fn fill_sell(&mut self, index: usize, p: Delta) -> Result<(), BotError> {
-        let (fee, asset) = match p.fee_asset {
-            Some(asset) => (p.fee, asset),
-            None => (Decimal::ZERO, FeeAsset::Quote),
-        };
+        let (fee, asset) = p.booked_fee();
         let sold = if asset == FeeAsset::Base { p.quantity + fee } else { p.quantity };
         let over = sold - self.pending[index].locked;
         if over > Decimal::ZERO {
@@ -187,10 +196,7 @@ impl Bot {
         order.locked -= sold;
         order.filled_quantity += p.quantity;
         order.filled_quote += p.quote;
-        if p.fee_asset.is_some() {
-            order.fee += fee;
-            order.fee_asset = Some(asset);
-        }
+        p.record_fee(order);
         Ok(())
     }
 
