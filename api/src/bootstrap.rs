@@ -162,6 +162,8 @@ pub async fn services(
         leases: repositories.leases.clone(),
         clock: market_clock.clone(),
         instance: settings.workflows.instance_id.clone(),
+        pending_grace: settings.engine.pending_grace(),
+        failpoint: settings.engine.failpoint,
     }));
     let bots = BotService::new(BotPorts {
         bots: repositories.bots.clone(),

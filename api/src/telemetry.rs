@@ -44,6 +44,12 @@ pub fn log_startup(settings: &Settings, dev_secrets: &DevSecrets) {
         cors_origins = settings.http.cors_origins.len(),
         "starting botfleet"
     );
+    if let Some(failpoint) = settings.engine.failpoint {
+        tracing::warn!(
+            failpoint = %failpoint,
+            "TEST FAILPOINT ARMED (BOTFLEET_TEST_FAILPOINT): the process dies when an order placement reaches it"
+        );
+    }
     for var in &settings.generated_secrets {
         match dev_secrets {
             DevSecrets::Kept(path) => tracing::warn!(

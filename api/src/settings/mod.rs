@@ -5,6 +5,7 @@
 //! [`Env`] getter. Errors are collected, so a bad value never stops the others from being checked.
 
 mod dev_secrets;
+mod engine;
 mod env;
 mod exchanges;
 mod keys;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
+pub use engine::EngineSettings;
 pub use env::{Env, SettingError, SettingsError};
 pub use exchanges::{Environment, ExchangeSettings};
 pub use keys::{check_encryption_key, check_jwt_secret};
@@ -51,6 +53,8 @@ pub struct Settings {
     pub exchanges: ExchangeSettings,
     /// The workflow scheduler and the system endpoints.
     pub workflows: WorkflowSettings,
+    /// The execution engine (pending-order grace, test failpoint).
+    pub engine: EngineSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -98,6 +102,7 @@ impl Settings {
         if workflows.clock_speed != 1.0 && environment == Environment::Production {
             env.error("BOTFLEET_CLOCK_SPEED", "must not be set when BOTFLEET_ENVIRONMENT=production");
         }
+        let engine = EngineSettings::load(&mut env, environment, exchanges.resilience.place_order_timeout);
         env.finish(Settings {
             http,
             jwt,
@@ -108,6 +113,7 @@ impl Settings {
             environment,
             exchanges,
             workflows,
+            engine,
             dev_mode,
             generated_secrets: generated,
         })

@@ -9,6 +9,7 @@
 
 mod act;
 mod evaluate;
+mod failpoint;
 mod market;
 mod place;
 mod recover;
@@ -25,9 +26,10 @@ use domain::shared::ids::BotId;
 use domain::{Clock, RepoError};
 
 pub use evaluate::{CycleReport, Workload};
+pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError};
 pub use market::MarketSnapshot;
 pub use recover::RecoveryReport;
-pub use sync::SyncReport;
+pub use sync::{SyncReport, PENDING_GRACE};
 pub use upkeep::{AnomalyReport, BalanceReport, MAX_SPREAD_PERCENT};
 
 use crate::contexts::ContextService;
@@ -53,11 +55,21 @@ pub struct EnginePorts {
     pub clock: Arc<dyn Clock>,
     /// This instance's name in leases.
     pub instance: String,
+    /// How long a pending order may be unknown to its exchange before sync deems it never sent
+    /// ([`PENDING_GRACE`] by default). It must outlast an order placement's time-out: a shorter
+    /// grace could reject an order whose placement is still in flight.
+    pub pending_grace: time::Duration,
+    /// Tests only: the crash point armed by `BOTFLEET_TEST_FAILPOINT` (`None` in production).
+    pub failpoint: Option<Failpoint>,
 }
 
 impl std::fmt::Debug for EnginePorts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnginePorts").field("instance", &self.instance).finish_non_exhaustive()
+        f.debug_struct("EnginePorts")
+            .field("instance", &self.instance)
+            .field("pending_grace", &self.pending_grace)
+            .field("failpoint", &self.failpoint)
+            .finish_non_exhaustive()
     }
 }
 

@@ -3,7 +3,8 @@
 //! exchange called. The answer is applied to the order and the bot. When the answer is lost
 //! (time-out, unknown outcome) nothing is guessed: the order stays pending and sync looks it up
 //! by client order id. A crash between any two steps leaves a state that sync or recovery
-//! completes: an order is never placed twice and never lost.
+//! completes: an order is never placed twice and never lost (docs/engine.md, "Crashes and
+//! recovery", walks through each step boundary; tests arm a [`super::CrashPoint`] there).
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, OrderKind
 use domain::orders::{CreationContext, MarketConditions, NewOrder, Order};
 use domain::RepoError;
 
-use super::Engine;
+use super::{CrashPoint, Engine};
 use crate::AppError;
 
 /// The bot-books view of an order's cumulative state.
@@ -93,6 +94,7 @@ impl Engine {
         let order = Order::new(new, now).map_err(AppError::internal)?;
         // (1) The order exists before anything else.
         let mut order = self.ports.orders.create(&order).await?;
+        self.crash_point(CrashPoint::AfterOrderStored).await;
         // (2) The bot blocks its funds and knows the order.
         let mut bot = bot;
         if let Err(err) = bot.accept(intent, order.client_order_id.clone(), now) {
@@ -110,8 +112,12 @@ impl Engine {
             }
             Err(err) => return Err(err.into()),
         };
+        self.crash_point(CrashPoint::AfterFundsBlocked).await;
         // (3) The exchange.
         let answer = gateway.place_order(creds, &order.request()).await;
+        if answer.is_ok() {
+            self.crash_point(CrashPoint::AfterExchangeAccepted).await;
+        }
         let now = self.ports.clock.now();
         match answer {
             Ok(report) => {

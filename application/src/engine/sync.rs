@@ -19,7 +19,8 @@ use super::place::progress_of;
 use super::Engine;
 use crate::AppError;
 
-/// How long a pending order may be unknown to its exchange before it is deemed never sent.
+/// How long a pending order may be unknown to its exchange before it is deemed never sent, by
+/// default (`EnginePorts::pending_grace`): longer than an order placement may take.
 pub const PENDING_GRACE: time::Duration = time::Duration::seconds(60);
 
 /// What one sync run did.
@@ -98,7 +99,7 @@ impl Engine {
             let changed = match gateway.order(creds, &order.symbol, &lookup).await {
                 Ok(report) => order.apply(&report, now).map_err(AppError::internal)?.changed,
                 Err(ExchangeError::OrderNotFound)
-                    if order.status == OrderStatus::Pending && now - order.created_at > PENDING_GRACE =>
+                    if order.status == OrderStatus::Pending && now - order.created_at > self.ports.pending_grace =>
                 {
                     outcome = Outcome::NeverSent;
                     order.mark_rejected("never reached the exchange", now).map_err(AppError::internal)?.changed

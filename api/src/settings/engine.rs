@@ -1,0 +1,130 @@
+//! Engine settings: how long a pending order may stay unknown to its exchange
+//! (`BOTFLEET_ORDER_PENDING_GRACE_SECS`) and the test-only crash point
+//! (`BOTFLEET_TEST_FAILPOINT`), both refused where they could lose an order.
+
+use std::time::Duration;
+
+use application::engine::{Failpoint, PENDING_GRACE};
+
+use super::{Env, Environment};
+
+/// The longest accepted grace: a day.
+const MAX_GRACE_SECS: u64 = 86_400;
+
+/// The execution engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// `BOTFLEET_ORDER_PENDING_GRACE_SECS` (default 60): how long a pending order the exchange does
+    /// not know is given before sync marks it rejected (never sent). Outside
+    /// `BOTFLEET_ENVIRONMENT=test` it must outlast an order placement's time-out
+    /// (`BOTFLEET_EXCHANGE_ORDER_TIMEOUT_MS`), or an order still in flight could be rejected here
+    /// and filled there.
+    pub pending_grace: Duration,
+    /// `BOTFLEET_TEST_FAILPOINT` (tests only; refused when `BOTFLEET_ENVIRONMENT=production`): a
+    /// crash point of the placement protocol, `<point>` or `<point>:hang`.
+    pub failpoint: Option<Failpoint>,
+}
+
+impl EngineSettings {
+    /// Reads the variables; `order_timeout` is how long an order placement may take.
+    pub(super) fn load(env: &mut Env, environment: Environment, order_timeout: Duration) -> Self {
+        const VAR: &str = "BOTFLEET_ORDER_PENDING_GRACE_SECS";
+        let default = PENDING_GRACE.whole_seconds().unsigned_abs();
+        let mut secs: u64 = env.parse(VAR, default, "a whole number of seconds");
+        if secs > MAX_GRACE_SECS {
+            env.error(VAR, format!("expected at most {MAX_GRACE_SECS} seconds (a day), got {secs}"));
+            secs = default;
+        }
+        let pending_grace = Duration::from_secs(secs);
+        if environment != Environment::Test && pending_grace <= order_timeout {
+            env.error(
+                VAR,
+                format!(
+                    "expected more than the order time-out of {} ms (BOTFLEET_EXCHANGE_ORDER_TIMEOUT_MS): an order \
+                     still being placed could be rejected here and filled on the exchange",
+                    order_timeout.as_millis()
+                ),
+            );
+        }
+        let failpoint = env.raw("BOTFLEET_TEST_FAILPOINT").and_then(|raw| match raw.parse::<Failpoint>() {
+            Ok(failpoint) => Some(failpoint),
+            Err(err) => {
+                env.error("BOTFLEET_TEST_FAILPOINT", err.to_string());
+                None
+            }
+        });
+        if failpoint.is_some() && environment == Environment::Production {
+            env.error("BOTFLEET_TEST_FAILPOINT", "must not be set when BOTFLEET_ENVIRONMENT=production");
+        }
+        Self { pending_grace, failpoint }
+    }
+
+    /// The grace as the engine counts it.
+    pub fn pending_grace(&self) -> time::Duration {
+        time::Duration::try_from(self.pending_grace).unwrap_or(PENDING_GRACE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use application::engine::{CrashPoint, FailAction};
+
+    use super::*;
+    use crate::settings::{Settings, SettingsError};
+
+    fn load(extra: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let mut pairs = vec![("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")];
+        pairs.extend_from_slice(extra);
+        Settings::from_pairs(&pairs)
+    }
+
+    #[test]
+    fn defaults_are_a_minute_of_grace_and_no_failpoint() {
+        let engine = load(&[]).unwrap().engine;
+        assert_eq!(engine.pending_grace, Duration::from_secs(60));
+        assert_eq!(engine.pending_grace(), PENDING_GRACE);
+        assert_eq!(engine.failpoint, None);
+    }
+
+    #[test]
+    fn a_failpoint_is_read_in_test_and_development_and_refused_in_production() {
+        for environment in ["test", "development"] {
+            let engine = load(&[
+                ("BOTFLEET_ENVIRONMENT", environment),
+                ("BOTFLEET_TEST_FAILPOINT", "after_exchange_accepted:hang"),
+            ])
+            .unwrap()
+            .engine;
+            let expected = Failpoint { point: CrashPoint::AfterExchangeAccepted, action: FailAction::Hang };
+            assert_eq!(engine.failpoint, Some(expected), "{environment}");
+        }
+        let err = load(&[("BOTFLEET_ENVIRONMENT", "production"), ("BOTFLEET_TEST_FAILPOINT", "after_order_stored")])
+            .unwrap_err();
+        assert_eq!(err.vars(), ["BOTFLEET_TEST_FAILPOINT"]);
+        assert!(err.to_string().contains("production"), "{err}");
+        let err = load(&[("BOTFLEET_TEST_FAILPOINT", "after_lunch")]).unwrap_err();
+        assert_eq!(err.vars(), ["BOTFLEET_TEST_FAILPOINT"]);
+        assert!(err.to_string().contains("after_lunch"), "{err}");
+    }
+
+    #[test]
+    fn the_grace_must_outlast_the_order_time_out_except_in_tests() {
+        let engine =
+            load(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_PENDING_GRACE_SECS", "0")]).unwrap().engine;
+        assert_eq!(engine.pending_grace(), time::Duration::ZERO);
+        // The default order time-out is 40 s.
+        let err = load(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "40")]).unwrap_err();
+        assert_eq!(err.vars(), ["BOTFLEET_ORDER_PENDING_GRACE_SECS"]);
+        assert!(err.to_string().contains("40000 ms"), "{err}");
+        let engine =
+            load(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "20"), ("BOTFLEET_EXCHANGE_ORDER_TIMEOUT_MS", "5000")])
+                .unwrap()
+                .engine;
+        assert_eq!(engine.pending_grace, Duration::from_secs(20));
+        for bad in ["soon", "-1", "86401"] {
+            let err =
+                load(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_PENDING_GRACE_SECS", bad)]).unwrap_err();
+            assert_eq!(err.vars(), ["BOTFLEET_ORDER_PENDING_GRACE_SECS"], "{bad}");
+        }
+    }
+}
