@@ -9,6 +9,7 @@ pub mod error;
 pub mod exchanges;
 pub mod identity;
 pub mod market;
+pub mod orders;
 pub mod rate_limit;
 pub mod subscriptions;
 

@@ -10,6 +10,7 @@
 mod act;
 mod evaluate;
 mod failpoint;
+mod manual;
 mod market;
 mod place;
 mod recover;

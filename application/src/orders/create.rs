@@ -1,0 +1,237 @@
+//! Use case: place a manual order in a context. The request is parsed (each bad field named),
+//! checked against the market's filters and the free balance, and handed to the engine, which
+//! stores it before the exchange hears of it. An `Idempotency-Key` makes a retried request
+//! return the order the first one placed: the client order id is derived from the user and the
+//! key, so even two concurrent retries store one order (the id is unique).
+
+use domain::contexts::{ContextStatus, TradingContext};
+use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize};
+use domain::orders::{CreationContext, MarketConditions, NewOrder, Order, StrategySource};
+use domain::shared::ids::{ContextId, UserId};
+use domain::RepoError;
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+
+use super::checks::{check_balance, check_filters, OrderShape};
+use super::OrderService;
+use crate::exchanges::exchange_error;
+use crate::{AppError, FieldError};
+
+/// The longest `Idempotency-Key` accepted.
+pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+
+/// A manual order as the client sends it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreateOrderInput {
+    /// The context (market and exchange account) it is placed in.
+    pub context_id: String,
+    /// `buy` or `sell`.
+    pub side: String,
+    /// `market` or `limit`.
+    pub order_type: String,
+    /// Base quantity.
+    pub quantity: Option<Decimal>,
+    /// Quote amount to spend (market buys only), instead of a quantity.
+    pub quote_amount: Option<Decimal>,
+    /// Limit price (limit orders only).
+    pub price: Option<Decimal>,
+    /// The client's `Idempotency-Key`, if any.
+    pub idempotency_key: Option<String>,
+}
+
+/// A created order, and whether it was placed by an earlier request with the same key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placed {
+    /// The order as stored.
+    pub order: Order,
+    /// `true` when an earlier request with the same `Idempotency-Key` placed it.
+    pub replayed: bool,
+}
+
+/// The client order id of `user`'s order under idempotency `key`: `bf-` and the first 32 hex
+/// digits of SHA-256(`user:key`).
+pub fn client_order_id_for(user: UserId, key: &str) -> ClientOrderId {
+    let digest = Sha256::digest(format!("{user}:{key}").as_bytes());
+    let id = format!("{}{}", ClientOrderId::PREFIX, &hex::encode(digest)[..32]);
+    ClientOrderId::parse(&id).expect("`bf-` and 32 hex digits is a valid client order id")
+}
+
+fn positive(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>) {
+    if value.is_some_and(|v| v <= Decimal::ZERO) {
+        errors.push(FieldError::new(field, "invalid", "must be positive"));
+    }
+}
+
+impl CreateOrderInput {
+    /// The order's side, type and size; every bad field is named. Errors: `Validation`.
+    pub fn shape(&self) -> Result<OrderShape, AppError> {
+        let mut errors = Vec::new();
+        let side = match self.side.as_str() {
+            "buy" => Some(OrderSide::Buy),
+            "sell" => Some(OrderSide::Sell),
+            other => {
+                errors.push(FieldError::new(
+                    "side",
+                    "invalid",
+                    format!("unknown side `{other}`; expected buy or sell"),
+                ));
+                None
+            }
+        };
+        positive(&mut errors, "quantity", self.quantity);
+        positive(&mut errors, "quote_amount", self.quote_amount);
+        positive(&mut errors, "price", self.price);
+        let kind = match (self.order_type.as_str(), self.price) {
+            ("market", None) => Some(OrderKind::Market),
+            ("market", Some(_)) => {
+                errors.push(FieldError::new("price", "not_allowed", "a market order takes no price; use type limit"));
+                None
+            }
+            ("limit", Some(price)) => Some(OrderKind::Limit { price }),
+            ("limit", None) => {
+                errors.push(FieldError::new("price", "required", "a limit order needs a price"));
+                None
+            }
+            (other, _) => {
+                let message = format!("unknown order type `{other}`; expected market or limit");
+                errors.push(FieldError::new("type", "invalid", message));
+                None
+            }
+        };
+        let size = match (self.quantity, self.quote_amount) {
+            (Some(q), None) => Some(OrderSize::Quantity(q)),
+            (None, Some(a)) if side == Some(OrderSide::Buy) && self.order_type == "market" => {
+                Some(OrderSize::QuoteAmount(a))
+            }
+            (None, Some(_)) => {
+                let message = "only market buys may be sized by quote_amount; give quantity instead";
+                errors.push(FieldError::new("quote_amount", "not_allowed", message));
+                None
+            }
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::new("quote_amount", "not_allowed", "give quantity or quote_amount, not both"));
+                None
+            }
+            (None, None) => {
+                let message = "give quantity (or quote_amount, for a market buy)";
+                errors.push(FieldError::new("quantity", "required", message));
+                None
+            }
+        };
+        match (side, kind, size) {
+            (Some(side), Some(kind), Some(size)) if errors.is_empty() => Ok(OrderShape { side, kind, size }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+
+    fn key(&self) -> Result<Option<&str>, AppError> {
+        let Some(key) = self.idempotency_key.as_deref() else { return Ok(None) };
+        let printable = key.bytes().all(|b| b.is_ascii_graphic());
+        if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN || !printable {
+            return Err(AppError::BadRequest {
+                code: "invalid_idempotency_key",
+                detail: format!(
+                    "the Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters without spaces"
+                ),
+            });
+        }
+        Ok(Some(key))
+    }
+}
+
+impl OrderService {
+    /// Places a manual order in one of the owner's contexts. Errors: 400
+    /// `invalid_idempotency_key`; 404 context; 409 `context_paused`, `market_closed`,
+    /// `idempotency_key_reused` (the key placed a different order); 422 naming each bad field
+    /// (`off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`,
+    /// `below_min_notional`, `insufficient_balance`, …); 503 when the exchange cannot be reached.
+    pub async fn create(&self, owner: UserId, input: CreateOrderInput) -> Result<Placed, AppError> {
+        let key = input.key()?;
+        let shape = input.shape()?;
+        let context_id = ContextId::parse(&input.context_id).ok_or(AppError::NotFound { resource: "context" })?;
+        let context = self.ports.contexts.get(owner, context_id).await?;
+        let client_order_id = key.map(|k| client_order_id_for(owner, k));
+        if let Some(id) = &client_order_id {
+            if let Some(order) = self.replay(owner, id, &context, &shape).await? {
+                return Ok(Placed { order, replayed: true });
+            }
+        }
+        if context.status != ContextStatus::Active {
+            return Err(AppError::Conflict {
+                code: "context_paused",
+                detail: format!("the context is paused: {}", context.status_reason.clone().unwrap_or_default()),
+            });
+        }
+        let symbol = context.symbol();
+        let gateway = self.ports.exchanges.gateway(context.exchange, context.mode)?;
+        let market = gateway.market(&symbol).await.map_err(exchange_error)?;
+        let ticker = gateway.ticker(&symbol).await.map_err(exchange_error)?;
+        check_filters(&market, &ticker, &shape, context.quote.as_str())?;
+        let free = self.free_balance(owner, &context).await?;
+        check_balance(&shape, &ticker, &free, (context.base.as_str(), context.quote.as_str()))?;
+        let new = NewOrder {
+            user_id: owner,
+            context_id: context.id,
+            exchange: context.exchange,
+            symbol,
+            bot_id: None,
+            source: StrategySource::Manual,
+            side: shape.side,
+            kind: shape.kind,
+            size: shape.size,
+            creation: creation(&input, &shape, &ticker),
+            reason: Some("placed by its owner".into()),
+        };
+        let order = self.ports.executor.place_manual(&context, new, client_order_id).await?;
+        Ok(Placed { order, replayed: false })
+    }
+
+    /// The order an earlier request with the same key placed, when there is one. Errors: 409
+    /// `idempotency_key_reused` when it is a different order.
+    async fn replay(
+        &self,
+        owner: UserId,
+        id: &ClientOrderId,
+        context: &TradingContext,
+        shape: &OrderShape,
+    ) -> Result<Option<Order>, AppError> {
+        let order = match self.ports.orders.get_by_client_id(id).await {
+            Ok(order) => order,
+            Err(RepoError::NotFound) => return Ok(None),
+            Err(err) => return Err(err.into()),
+        };
+        let same = order.user_id == owner
+            && order.context_id == context.id
+            && (order.side, order.kind, order.size) == (shape.side, shape.kind, shape.size);
+        if !same {
+            return Err(AppError::Conflict {
+                code: "idempotency_key_reused",
+                detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
+            });
+        }
+        Ok(Some(order))
+    }
+}
+
+/// What was known when the order was decided: the request and the book it was checked against.
+fn creation(input: &CreateOrderInput, shape: &OrderShape, ticker: &domain::market::Ticker) -> CreationContext {
+    let mut parameters = std::collections::BTreeMap::new();
+    parameters.insert("side".to_owned(), input.side.clone());
+    parameters.insert("type".to_owned(), input.order_type.clone());
+    for (name, value) in [("quantity", input.quantity), ("quote_amount", input.quote_amount), ("price", input.price)] {
+        if let Some(v) = value {
+            parameters.insert(name.to_owned(), v.to_string());
+        }
+    }
+    parameters.insert("reference_price".to_owned(), shape.reference_price(ticker).to_string());
+    parameters.insert("last_price".to_owned(), ticker.last.to_string());
+    CreationContext {
+        parameters,
+        indicators: Default::default(),
+        market: MarketConditions::from_book(ticker.bid, ticker.ask),
+    }
+}
+
+#[cfg(test)]
+#[path = "create_tests.rs"]
+mod tests;

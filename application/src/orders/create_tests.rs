@@ -1,0 +1,96 @@
+//! Tests of the manual-order request: parsing with every bad field named, the idempotency key's
+//! rules and the client order id it derives.
+
+use domain::shared::ids::UserId;
+use rust_decimal_macros::dec;
+
+use super::*;
+
+fn input(side: &str, order_type: &str) -> CreateOrderInput {
+    CreateOrderInput { side: side.into(), order_type: order_type.into(), ..CreateOrderInput::default() }
+}
+
+fn fields(err: AppError) -> Vec<(String, String)> {
+    match err {
+        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+fn pair(field: &str, code: &str) -> (String, String) {
+    (field.to_owned(), code.to_owned())
+}
+
+#[test]
+fn limit_and_market_orders_parse() {
+    let limit = CreateOrderInput { quantity: Some(dec!(0.5)), price: Some(dec!(100)), ..input("sell", "limit") };
+    let shape = limit.shape().unwrap();
+    assert_eq!(
+        (shape.side, shape.kind, shape.size),
+        (OrderSide::Sell, OrderKind::Limit { price: dec!(100) }, OrderSize::Quantity(dec!(0.5)))
+    );
+
+    let by_amount = CreateOrderInput { quote_amount: Some(dec!(50)), ..input("buy", "market") };
+    let shape = by_amount.shape().unwrap();
+    assert_eq!((shape.kind, shape.size), (OrderKind::Market, OrderSize::QuoteAmount(dec!(50))));
+    assert_eq!(shape.size_field(), "quote_amount");
+}
+
+#[test]
+fn quote_amount_is_for_market_buys_only() {
+    let on_limit = CreateOrderInput { quote_amount: Some(dec!(50)), price: Some(dec!(1)), ..input("buy", "limit") };
+    assert_eq!(fields(on_limit.shape().unwrap_err()), [pair("quote_amount", "not_allowed")]);
+    let on_sell = CreateOrderInput { quote_amount: Some(dec!(50)), ..input("sell", "market") };
+    assert_eq!(fields(on_sell.shape().unwrap_err()), [pair("quote_amount", "not_allowed")]);
+    let both = CreateOrderInput { quantity: Some(dec!(1)), quote_amount: Some(dec!(50)), ..input("buy", "market") };
+    assert_eq!(fields(both.shape().unwrap_err()), [pair("quote_amount", "not_allowed")]);
+}
+
+#[test]
+fn prices_belong_to_limit_orders() {
+    let priced_market = CreateOrderInput { quantity: Some(dec!(1)), price: Some(dec!(5)), ..input("buy", "market") };
+    assert_eq!(fields(priced_market.shape().unwrap_err()), [pair("price", "not_allowed")]);
+    let bare_limit = CreateOrderInput { quantity: Some(dec!(1)), ..input("buy", "limit") };
+    assert_eq!(fields(bare_limit.shape().unwrap_err()), [pair("price", "required")]);
+}
+
+#[test]
+fn every_bad_field_is_named_at_once() {
+    let bad = CreateOrderInput { quantity: Some(dec!(-1)), price: Some(dec!(0)), ..input("hold", "stop") };
+    assert_eq!(
+        fields(bad.shape().unwrap_err()),
+        [pair("side", "invalid"), pair("quantity", "invalid"), pair("price", "invalid"), pair("type", "invalid")]
+    );
+    assert_eq!(fields(input("buy", "market").shape().unwrap_err()), [pair("quantity", "required")]);
+}
+
+#[test]
+fn idempotency_keys_are_short_printable_ascii() {
+    let with = |key: &str| CreateOrderInput { idempotency_key: Some(key.into()), ..CreateOrderInput::default() };
+    assert_eq!(with("retry-1").key().unwrap(), Some("retry-1"));
+    assert_eq!(CreateOrderInput::default().key().unwrap(), None);
+    for bad in ["", "has space", "é", &"k".repeat(MAX_IDEMPOTENCY_KEY_LEN + 1)] {
+        let err = with(bad).key().unwrap_err();
+        assert_eq!(err.code(), "invalid_idempotency_key", "{bad:?}");
+    }
+}
+
+#[test]
+fn the_client_order_id_depends_on_user_and_key_only() {
+    let (ana, bia) = (UserId::new(), UserId::new());
+    let id = client_order_id_for(ana, "k1");
+
+    assert_eq!(id, client_order_id_for(ana, "k1"));
+    assert_ne!(id, client_order_id_for(ana, "k2"));
+    assert_ne!(id, client_order_id_for(bia, "k1"));
+    assert!(id.is_ours());
+    assert_eq!(id.as_str().len(), 35);
+    assert!(id.as_str()[3..].chars().all(|c| c.is_ascii_hexdigit()));
+}
+
+#[test]
+fn the_client_order_id_is_sha256_of_user_and_key() {
+    let user = UserId::parse("01JD0000000000000000000000").unwrap();
+    // sha256("01JD0000000000000000000000:abc"), computed independently with coreutils.
+    assert_eq!(client_order_id_for(user, "abc").as_str(), "bf-d1fd5b467aa0e323458220caa89f8f63");
+}
