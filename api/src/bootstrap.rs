@@ -12,6 +12,7 @@ use application::credentials::{CredentialPorts, CredentialService};
 use application::engine::{Engine, EnginePorts};
 use application::identity::{IdentityConfig, IdentityPorts, IdentityService};
 use application::market::MarketService;
+use application::orders::{OrderPorts, OrderService};
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use async_trait::async_trait;
 use domain::subscriptions::EntitlementTable;
@@ -175,6 +176,13 @@ pub async fn services(
         executor: engine.clone(),
         clock: market_clock.clone(),
     });
+    let orders = OrderService::new(OrderPorts {
+        orders: repositories.orders.clone(),
+        bots: repositories.bots.clone(),
+        contexts: contexts.clone(),
+        exchanges: directory.clone(),
+        executor: engine.clone(),
+    });
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
@@ -193,6 +201,7 @@ pub async fn services(
         subscriptions,
         contexts,
         bots: Arc::new(bots),
+        orders: Arc::new(orders),
         engine,
         market: Arc::new(MarketService::new(directory)),
         paper: Arc::new(paper),

@@ -75,6 +75,8 @@ pub struct Services {
     pub contexts: Arc<ContextService>,
     /// Bots.
     pub bots: Arc<application::bots::BotService>,
+    /// Orders.
+    pub orders: Arc<application::orders::OrderService>,
     /// The execution engine (recovery at start; the workflows run it).
     pub engine: Arc<application::engine::Engine>,
     /// Market data.
@@ -108,6 +110,8 @@ pub struct AppState {
     pub contexts: Arc<ContextService>,
     /// Bots.
     pub bots: Arc<application::bots::BotService>,
+    /// Orders: history, manual orders, cancellation.
+    pub orders: Arc<application::orders::OrderService>,
     /// The execution engine (recovery at start; the workflows run it).
     pub engine: Arc<application::engine::Engine>,
     /// Market data.
@@ -136,6 +140,7 @@ impl AppState {
             subscriptions: services.subscriptions,
             contexts: services.contexts,
             bots: services.bots,
+            orders: services.orders,
             engine: services.engine,
             market: services.market,
             paper: services.paper,

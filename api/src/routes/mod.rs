@@ -23,6 +23,7 @@ pub mod credentials;
 pub mod health;
 pub mod market;
 pub mod metrics;
+pub mod orders;
 pub mod paper;
 pub mod subscriptions;
 pub mod system;
@@ -53,6 +54,7 @@ pub const MODULES: &[RouteModule] = &[
     credentials::MODULE,
     contexts::MODULE,
     bots::MODULE,
+    orders::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,

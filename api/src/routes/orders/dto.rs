@@ -1,0 +1,271 @@
+//! The orders API's request and response bodies. An order is shown whole: its request, its
+//! fills and fees, the context it was decided in, whether it was adopted, and why it failed.
+
+use std::collections::BTreeMap;
+
+use domain::exchange::{OrderKind, OrderSide, OrderSize};
+use domain::orders::{CreationContext, MarketConditions, Order, OrderFill};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::routes::auth::wire;
+
+/// A manual order in one of the caller's contexts. Give `quantity`, or `quote_amount` for a
+/// market buy; a limit order needs `price`. Nothing is rounded: values off the market's tick or
+/// step are refused with the nearest valid ones.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderRequest {
+    /// The context (exchange, market, live or paper) to trade in.
+    #[validate(length(max = 64))]
+    pub context_id: String,
+    /// `buy` or `sell`.
+    #[schema(example = "buy")]
+    #[validate(length(max = 16))]
+    pub side: String,
+    /// `market` or `limit`.
+    #[serde(rename = "type")]
+    #[schema(example = "limit")]
+    pub order_type: String,
+    /// Base quantity, a decimal string on the market's step.
+    #[schema(value_type = Option<String>, example = "0.001")]
+    pub quantity: Option<Decimal>,
+    /// Quote amount to spend, instead of `quantity` (market buys only).
+    #[schema(value_type = Option<String>, example = "100")]
+    pub quote_amount: Option<Decimal>,
+    /// Limit price on the market's tick (limit orders only).
+    #[schema(value_type = Option<String>, example = "300000.00")]
+    pub price: Option<Decimal>,
+}
+
+/// List filters and paging.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListParams {
+    /// Only orders of this context.
+    pub context_id: Option<String>,
+    /// Only orders of this bot.
+    pub bot_id: Option<String>,
+    /// Only orders in these statuses, comma-separated (`pending`, `new`, `partially_filled`,
+    /// `filled`, `canceled`, `rejected`, `expired`).
+    #[param(example = "new,partially_filled")]
+    pub status: Option<String>,
+    /// Only `buy` or `sell` orders.
+    pub side: Option<String>,
+    /// Only orders of this strategy source (`manual`, `smart`, `candle`, `dca`, `channel`).
+    pub source: Option<String>,
+    /// Only orders created at or after this RFC 3339 instant.
+    #[param(example = "2025-01-01T00:00:00Z")]
+    pub from: Option<String>,
+    /// Only orders created before this RFC 3339 instant.
+    pub to: Option<String>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    pub offset: Option<u64>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+}
+
+/// One execution of an order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FillResponse {
+    /// The exchange's trade id.
+    pub trade_id: String,
+    /// Price.
+    #[schema(value_type = String)]
+    pub price: Decimal,
+    /// Base quantity.
+    #[schema(value_type = String)]
+    pub quantity: Decimal,
+    /// Fee charged.
+    #[schema(value_type = String)]
+    pub fee: Decimal,
+    /// The asset the fee was charged in.
+    pub fee_asset: String,
+    /// When, when the exchange said.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub at: Option<OffsetDateTime>,
+}
+
+impl From<OrderFill> for FillResponse {
+    fn from(f: OrderFill) -> Self {
+        Self {
+            trade_id: f.trade_id,
+            price: f.price,
+            quantity: f.quantity,
+            fee: f.fee,
+            fee_asset: f.fee_asset,
+            at: f.at,
+        }
+    }
+}
+
+/// The book when the order was decided.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarketConditionsResponse {
+    /// Best bid.
+    #[schema(value_type = String)]
+    pub best_bid: Decimal,
+    /// Best ask.
+    #[schema(value_type = String)]
+    pub best_ask: Decimal,
+    /// `best_ask - best_bid`.
+    #[schema(value_type = String)]
+    pub spread: Decimal,
+    /// The spread as a percentage of the mid price.
+    #[schema(value_type = String)]
+    pub spread_percent: Decimal,
+}
+
+impl From<MarketConditions> for MarketConditionsResponse {
+    fn from(m: MarketConditions) -> Self {
+        Self { best_bid: m.best_bid, best_ask: m.best_ask, spread: m.spread, spread_percent: m.spread_percent }
+    }
+}
+
+/// What was known when the order was decided.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreationResponse {
+    /// The strategy's (or the request's) parameters that mattered, as strings.
+    pub parameters: BTreeMap<String, String>,
+    /// Indicator values behind the decision (decimal strings).
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub indicators: BTreeMap<String, Decimal>,
+    /// The book, when it was read.
+    pub market: Option<MarketConditionsResponse>,
+}
+
+impl From<CreationContext> for CreationResponse {
+    fn from(c: CreationContext) -> Self {
+        Self { parameters: c.parameters, indicators: c.indicators, market: c.market.map(Into::into) }
+    }
+}
+
+/// An order: manual, placed by a bot, or adopted from the exchange.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderResponse {
+    /// Id.
+    pub id: String,
+    /// Its context.
+    pub context_id: String,
+    /// Exchange.
+    pub exchange: String,
+    /// The market, `BASE-QUOTE`.
+    #[schema(example = "BTC-BRL")]
+    pub symbol: String,
+    /// The bot that placed it (none for a manual or adopted order).
+    pub bot_id: Option<String>,
+    /// `manual`, `smart`, `candle`, `dca` or `channel`.
+    pub source: String,
+    /// `buy` or `sell`.
+    pub side: String,
+    /// `market` or `limit`.
+    #[serde(rename = "type")]
+    pub order_type: String,
+    /// Limit price (limit orders).
+    #[schema(value_type = Option<String>)]
+    pub price: Option<Decimal>,
+    /// Requested base quantity (when sized by quantity).
+    #[schema(value_type = Option<String>)]
+    pub quantity: Option<Decimal>,
+    /// Requested quote amount (market buys sized by amount).
+    #[schema(value_type = Option<String>)]
+    pub quote_amount: Option<Decimal>,
+    /// `pending`, `new`, `partially_filled`, `filled`, `canceled`, `rejected` or `expired`.
+    pub status: String,
+    /// Base filled so far.
+    #[schema(value_type = String)]
+    pub filled_quantity: Decimal,
+    /// Quote filled so far.
+    #[schema(value_type = String)]
+    pub filled_quote: Decimal,
+    /// `filled_quote / filled_quantity`, once anything filled.
+    #[schema(value_type = Option<String>)]
+    pub average_fill_price: Option<Decimal>,
+    /// Fees paid so far, per asset (decimal strings).
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub fees: BTreeMap<String, Decimal>,
+    /// Executions, in the order they were learnt.
+    pub fills: Vec<FillResponse>,
+    /// The exchange's id, once it acknowledged the order.
+    pub exchange_order_id: Option<String>,
+    /// Our id, sent to the exchange.
+    pub client_order_id: String,
+    /// What was known when it was decided.
+    pub creation: CreationResponse,
+    /// Why it was placed.
+    pub reason: Option<String>,
+    /// Found on the exchange, not placed by botfleet.
+    pub adopted: bool,
+    /// Why it was rejected.
+    pub error: Option<String>,
+    /// Version (optimistic locking).
+    pub version: u64,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<Order> for OrderResponse {
+    fn from(o: Order) -> Self {
+        let (quantity, quote_amount) = match o.size {
+            OrderSize::Quantity(q) => (Some(q), None),
+            OrderSize::QuoteAmount(a) => (None, Some(a)),
+        };
+        let (order_type, price) = match o.kind {
+            OrderKind::Market => ("market", None),
+            OrderKind::Limit { price } => ("limit", Some(price)),
+        };
+        Self {
+            id: o.id.to_string(),
+            context_id: o.context_id.to_string(),
+            exchange: o.exchange.to_string(),
+            symbol: o.symbol.to_string(),
+            bot_id: o.bot_id.map(|b| b.to_string()),
+            source: o.source.as_str().to_owned(),
+            side: wire::<OrderSide>(&o.side),
+            order_type: order_type.to_owned(),
+            price,
+            quantity,
+            quote_amount,
+            status: o.status.as_str().to_owned(),
+            filled_quantity: o.filled_quantity,
+            filled_quote: o.filled_quote,
+            average_fill_price: o.average_fill_price,
+            fees: o.fees,
+            fills: o.fills.into_iter().map(Into::into).collect(),
+            exchange_order_id: o.exchange_order_id,
+            client_order_id: o.client_order_id.to_string(),
+            creation: o.creation.into(),
+            reason: o.reason,
+            adopted: o.adopted,
+            error: o.error,
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// A page of orders.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderList {
+    /// Newest first.
+    pub items: Vec<OrderResponse>,
+    /// Matches in all.
+    pub total: u64,
+    /// Skipped.
+    pub offset: u64,
+    /// Page size.
+    pub limit: u64,
+}

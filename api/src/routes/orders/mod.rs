@@ -1,0 +1,177 @@
+//! `/api/orders`: every order of the caller (manual, placed by a bot, adopted), filtered and
+//! paged; manual orders in a context; cancellation.
+
+mod dto;
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use application::orders::{CreateOrderInput, OrderListQuery};
+use domain::PageRequest;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub use dto::*;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::common::validated;
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "orders";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Orders: history of every order (manual and bots'), manual orders in a context, cancellation.",
+    configure,
+};
+
+/// The request header that makes `POST /api/orders` idempotent.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+
+/// The response header that marks an answer replayed for a repeated `Idempotency-Key`.
+pub const IDEMPOTENT_REPLAYED: &str = "Idempotent-Replayed";
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(list_orders).service(get_order).service(create_order).service(cancel_order);
+}
+
+/// The caller's orders, newest first, filtered by context, bot, statuses, side, strategy source
+/// and creation time.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(OrderListParams),
+    responses(
+        (status = 200, description = "A page of orders", body = OrderList),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid filter, named", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/orders")]
+pub async fn list_orders(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: web::Query<OrderListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let page = PageRequest::new(p.offset.unwrap_or(0), p.limit.unwrap_or(PageRequest::DEFAULT_LIMIT));
+    let query = OrderListQuery {
+        context_id: p.context_id,
+        bot_id: p.bot_id,
+        status: p.status,
+        side: p.side,
+        source: p.source,
+        from: p.from,
+        to: p.to,
+    };
+    let page = state.orders.list(auth.0.user_id, &query, page).await?.map(OrderResponse::from);
+    Ok(HttpResponse::Ok().json(OrderList {
+        items: page.items,
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+    }))
+}
+
+/// One of the caller's orders, whole: request, fills, fees, creation context, error.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "The order", body = OrderResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order for this user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/orders/{id}")]
+pub async fn get_order(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.get(auth.0.user_id, &id).await?)))
+}
+
+/// Place a manual order in one of the caller's contexts. It is checked against the market's
+/// filters (tick, step, minimum and maximum quantity, minimum notional: nothing is rounded) and
+/// the free balance after what the context's running bots may still use, stored, then sent. The
+/// answer is the order as stored: `filled` (a market order on the paper exchange), `new`,
+/// `rejected` with the exchange's reason, or `pending` when the exchange's answer was lost (sync
+/// resolves it). With an `Idempotency-Key`, a repeated request answers the order the first one
+/// placed (200, `Idempotent-Replayed: true`) and places nothing.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params((
+        "Idempotency-Key" = Option<String>, Header,
+        description = "Any 1-255 printable ASCII characters; repeating it returns the same order"
+    )),
+    request_body = CreateOrderRequest,
+    responses(
+        (status = 201, description = "Stored and sent", body = OrderResponse),
+        (status = 200, description = "Placed earlier under the same Idempotency-Key", body = OrderResponse),
+        (status = 400, description = "An unusable Idempotency-Key (`invalid_idempotency_key`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such context", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`context_paused`, `market_closed`, `credential_required`, `credential_rejected` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named with its code (`off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `insufficient_balance`, `not_allowed`, `required`, `invalid`) and the nearest valid value", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/orders")]
+pub async fn create_order(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    req: HttpRequest,
+    body: web::Json<CreateOrderRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = validated(body.into_inner())?;
+    let idempotency_key = match req.headers().get(IDEMPOTENCY_KEY) {
+        None => None,
+        Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| application::AppError::BadRequest {
+            code: "invalid_idempotency_key",
+            detail: "the Idempotency-Key must be printable ASCII".into(),
+        })?),
+    };
+    let input = CreateOrderInput {
+        context_id: b.context_id,
+        side: b.side,
+        order_type: b.order_type,
+        quantity: b.quantity,
+        quote_amount: b.quote_amount,
+        price: b.price,
+        idempotency_key,
+    };
+    let placed = state.orders.create(auth.0.user_id, input).await?;
+    let body = OrderResponse::from(placed.order);
+    if placed.replayed {
+        return Ok(HttpResponse::Ok().insert_header((IDEMPOTENT_REPLAYED, "true")).json(body));
+    }
+    Ok(HttpResponse::Created().json(body))
+}
+
+/// Cancel one of the caller's open orders (manual or a bot's: the bot's blocked funds are
+/// released at once). Answers the order as the exchange left it: `canceled` (with what filled
+/// before), or `filled` when the fills won the race.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Order id")),
+    responses(
+        (status = 200, description = "Cancelled (or ended before the cancellation)", body = OrderResponse),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such order for this user", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already ended (`order_final`), not acknowledged yet (`order_pending`), not confirmed by the exchange (`cancel_unconfirmed`), or its bot is being evaluated (`bot_busy`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/orders/{id}")]
+pub async fn cancel_order(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.cancel(auth.0.user_id, &id).await?)))
+}
