@@ -107,7 +107,7 @@ async fn a_limit_sell_rests_until_cancelled_once(store: Store) {
     assert_eq!((resting["status"].as_str(), resting["type"].as_str()), (Some("new"), Some("limit")));
     assert_eq!(dec(&resting["price"]), dec!(330000));
     assert_eq!(dec(&balance(&app, &ana, &ctx).await["base"]["locked"]), dec!(0.001));
-    assert_eq!(ids(&list(&app, &ana, "?status=new,partially_filled").await), [id.clone()]);
+    assert_eq!(ids(&list(&app, &ana, "?status=new,partially_filled").await), [id.as_str()]);
 
     let cancelled = app.delete(&format!("/api/orders/{id}"), Some(&ana.access), None).await.ok(200).clone();
     assert_eq!(cancelled["status"], "canceled");
