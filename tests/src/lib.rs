@@ -7,3 +7,4 @@ pub mod contract;
 pub mod exchange_contract;
 pub mod fakes;
 pub mod mongo;
+pub mod orders;

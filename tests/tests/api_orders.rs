@@ -2,8 +2,9 @@
 //! exchange, cancellation, filters and paging, a bot's orders with their creation context,
 //! validation that names each field, ownership, and idempotent retries.
 
-use botfleet_tests::app::{Answer, Session, Store, TestApp};
+use botfleet_tests::app::Store;
 use botfleet_tests::bots::{assert_books_balance, bot, bot_app, command, create_bot, dec, price, run, trader};
+use botfleet_tests::orders::{balance, fields, ids, list, pair, place, place_with};
 use domain::subscriptions::Plan;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -17,43 +18,6 @@ botfleet_tests::on_both_stores!(
     validation_errors_name_the_field,
     other_users_orders_are_not_found_and_retries_are_idempotent,
 );
-
-async fn place(app: &TestApp, user: &Session, context: &str, order: Value) -> Answer {
-    place_with(app, user, context, order, &[]).await
-}
-
-async fn place_with(app: &TestApp, user: &Session, context: &str, order: Value, headers: &[(&str, &str)]) -> Answer {
-    let mut body = json!({"context_id": context});
-    body.as_object_mut().unwrap().extend(order.as_object().unwrap().clone());
-    app.call(reqwest::Method::POST, "/api/orders", Some(&user.access), Some(&body), headers).await
-}
-
-async fn balance(app: &TestApp, user: &Session, context: &str) -> Value {
-    app.get(&format!("/api/contexts/{context}/balance"), Some(&user.access)).await.ok(200).clone()
-}
-
-async fn list(app: &TestApp, user: &Session, query: &str) -> Value {
-    app.get(&format!("/api/orders{query}"), Some(&user.access)).await.ok(200).clone()
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_owned()).collect()
-}
-
-/// The (field, code) pairs of a 422.
-fn fields(answer: &Answer) -> Vec<(String, String)> {
-    let problem = answer.problem(422, "validation_failed");
-    problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
-        .collect()
-}
-
-fn pair(field: &str, code: &str) -> (String, String) {
-    (field.to_owned(), code.to_owned())
-}
 
 async fn a_market_buy_fills_at_once_with_its_fills_fee_and_average_price(store: Store) {
     let (app, repos) = bot_app(store, &[]).await;
