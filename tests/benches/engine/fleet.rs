@@ -33,9 +33,9 @@ pub struct Fleet {
 /// Bots per user (and per context).
 const BOTS_PER_USER: usize = 100;
 
-/// The kind of bot `i`.
-pub fn kind_of(i: usize) -> BotKind {
-    match i % 20 {
+/// The kind of a user's bot number `slot`: every user runs all four kinds.
+pub fn kind_of(slot: usize) -> BotKind {
+    match slot % 20 {
         0..8 => BotKind::Smart,
         8..13 => BotKind::Dca,
         13..17 => BotKind::Channel,
@@ -78,7 +78,7 @@ pub fn build(bots: usize, markets: usize, now: OffsetDateTime) -> Fleet {
         .map(|i| {
             let context = &contexts[i % users];
             let market = (i % users) % markets;
-            let kind = kind_of(i);
+            let kind = kind_of(i / users);
             let config = configs[kinds.iter().position(|k| *k == kind).unwrap_or(0)][market].clone();
             bot(i, context, market, config, started, now)
         })
