@@ -63,7 +63,8 @@ pub struct ChannelConfig {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelState {
-    /// The price at the previous evaluation (a buy needs the price to cross the trigger).
+    /// The price at the previous evaluation (a buy needs the price to cross the trigger). Stored
+    /// when it moves to the other side of the trigger; in between the stored one may be older.
     pub previous_price: Option<Decimal>,
 }
 
@@ -124,11 +125,15 @@ pub(super) fn entries(bot: &mut Bot, config: &ChannelConfig, view: &MarketView<'
     let amount = config.operation_amount(bot.funds.allocated);
     let ready = !bot.buying() && held < config.max_open_positions && bot.spendable() >= amount;
     let super::state::KindState::Channel(state) = &mut bot.state else { return };
+    let trigger = config.buy_trigger();
     let previous = state.previous_price.replace(view.price);
-    if previous != Some(view.price) {
+    // Only the side of the trigger the previous price was on decides a breakout, so the bot is
+    // written back when that side changes, not at every tick: an idle channel bot then costs no
+    // write per cycle. The stored price may be an older one, always on the same side.
+    let above = |price: Decimal| price >= trigger;
+    if previous.map(above) != Some(above(view.price)) {
         out.touch();
     }
-    let trigger = config.buy_trigger();
     let crossed = previous.is_some_and(|p| p < trigger) && view.price >= trigger;
     if !crossed || !ready || view.price >= config.top_price {
         return;

@@ -1,6 +1,12 @@
 //! [`BotRepository`] and [`BotRecordRepository`] over a [`DocumentStore`]: collection `bots`
 //! (the one [`super::BOTS`] usage counts; queried fields at the top level, the whole aggregate
-//! under `bot`) and collection `bot_records`.
+//! under `bot` as one JSON string) and collection `bot_records`.
+//!
+//! The aggregate is kept as text, not as a tree of fields: nothing queries inside it, and a tree
+//! of some forty small objects costs the embedded store about 18 KB of memory per bot and every
+//! engine cycle a deep copy of it, where the text costs under 2 KB and parses straight into a
+//! [`Bot`] (docs/performance.md). Documents written before, with the aggregate as an object, are
+//! still read.
 
 use std::sync::Arc;
 
@@ -30,7 +36,32 @@ struct BotDocument {
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
     version: u64,
+    #[serde(with = "as_text")]
     bot: Bot,
+}
+
+/// `#[serde(with = "as_text")]`: the aggregate as one JSON string; reads the older object form too.
+mod as_text {
+    use domain::bots::Bot;
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(bot: &Bot, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(bot).map_err(serde::ser::Error::custom)?)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bot, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Text(String),
+            Tree(Box<Bot>),
+        }
+        match Stored::deserialize(d)? {
+            Stored::Text(text) => serde_json::from_str(&text).map_err(D::Error::custom),
+            Stored::Tree(bot) => Ok(*bot),
+        }
+    }
 }
 
 impl From<&Bot> for BotDocument {
@@ -210,5 +241,51 @@ impl BotRecordRepository for StoreBotRecordRepository {
         }
         let query = query.desc("at").desc(ID);
         codec::page::<RecordDocument, _>(&*self.store, Self::COLLECTION, query, page, |d| d.record).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::bots::{BotConfig, BotKind};
+    use domain::contexts::{ContextMode, TradingContext};
+    use serde_json::{json, Value};
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::store::embedded::EmbeddedStore;
+
+    fn bot() -> Bot {
+        let at = datetime!(2025-01-06 12:00 UTC);
+        let symbol = Symbol::parse("BTC-BRL").unwrap();
+        let context = TradingContext::new(UserId::new(), ExchangeId::Binance, &symbol, ContextMode::Paper, at);
+        let config = json!({"purchase_amount": "20", "frequency": "24h", "allocated_balance": "1000",
+            "take_profit_percent": "5"});
+        Bot::new(&context, "dca".into(), BotConfig::parse(BotKind::Dca, &config).unwrap(), at)
+    }
+
+    #[tokio::test]
+    async fn the_aggregate_is_stored_as_one_string_and_read_back_whole() {
+        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let repo = StoreBotRepository::new(store.clone());
+        let saved = repo.create(&bot()).await.unwrap();
+        let doc = store.get(StoreBotRepository::COLLECTION, &saved.id.to_string()).await.unwrap().unwrap();
+        assert!(doc["bot"].is_string(), "{:?}", doc["bot"]);
+        assert_eq!(doc["status"], "created");
+        assert_eq!(repo.find(saved.id).await.unwrap(), saved);
+    }
+
+    #[tokio::test]
+    async fn documents_holding_the_aggregate_as_an_object_are_still_read() {
+        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let repo = StoreBotRepository::new(store.clone());
+        let bot = Bot { version: FIRST_VERSION, ..bot() };
+        let mut doc = codec::to_doc(&BotDocument::from(&bot)).unwrap();
+        doc.insert("bot".into(), serde_json::to_value(&bot).unwrap());
+        assert!(matches!(doc["bot"], Value::Object(_)));
+        store.insert(StoreBotRepository::COLLECTION, doc).await.unwrap();
+        assert_eq!(repo.find(bot.id).await.unwrap(), bot);
+        let updated = repo.update(&bot).await.unwrap();
+        assert_eq!(updated.version, FIRST_VERSION + 1);
+        assert_eq!(repo.find(bot.id).await.unwrap(), updated);
     }
 }

@@ -1,0 +1,136 @@
+//! Part 2: full cycles through the real engine (`Engine::run`) on the in-memory embedded store,
+//! with the bench exchange behind the paper mode of Binance. Each workflow of the bot schedule
+//! runs once per round; the bot repository is timed so each run splits into loading the bots,
+//! writing them back, and the rest (market reads, evaluation, orders, records, leases).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use application::contexts::{ContextPorts, ContextService};
+use application::engine::{CycleReport, Engine, EnginePorts, Workload};
+use application::exchanges::ExchangeDirectory;
+use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
+use domain::bots::BotRepository;
+use domain::contexts::ContextMode;
+use domain::exchange::ExchangeId;
+use domain::shared::clock::FixedClock;
+use domain::subscriptions::EntitlementTable;
+use domain::Clock;
+use infrastructure::crypto::AesGcmCipher;
+use infrastructure::repositories::{Repositories, StoreRunningBots, StoreUsageCounter};
+use infrastructure::store::embedded::EmbeddedStore;
+use infrastructure::store::DocumentStore;
+
+use crate::exchange::BenchExchange;
+use crate::fleet::Fleet;
+use crate::timed::{BotMeters, TimedBots};
+
+/// The bot workflows in the order of one scheduler round.
+pub const WORKLOADS: [(&str, Workload); 8] = [
+    ("smart_bot_purchase", Workload::SmartPurchase),
+    ("smart_bot_sales", Workload::SmartSales),
+    ("smart_bot_check_situation", Workload::SmartCheck),
+    ("candle_bots_analysis", Workload::CandleAnalysis),
+    ("candle_bots_risk_management", Workload::CandleRisk),
+    ("dca_execution", Workload::DcaExecution),
+    ("dca_risk_management", Workload::DcaRisk),
+    ("channel_bots", Workload::Channel),
+];
+
+/// A throw-away key: the bench stores no credential, but the context service needs a cipher.
+const BENCH_KEY: &str = "YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc=";
+
+/// The engine over the embedded store and the bench exchange.
+#[derive(Debug)]
+pub struct Rig {
+    /// The engine.
+    pub engine: Engine,
+    /// The repositories (untimed).
+    pub repos: Repositories,
+    /// The timers of the engine's bot repository.
+    pub meters: Arc<BotMeters>,
+}
+
+/// Wires the engine as `api::bootstrap` does, on an in-memory embedded store.
+pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
+    let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+    let repos = Repositories::on(store.clone()).await.expect("the collections are created");
+    let clock: Arc<dyn Clock> = clock;
+    let exchanges = Arc::new(ExchangeDirectory::default().with(ExchangeId::Binance, ContextMode::Paper, exchange));
+    let subscriptions = Arc::new(SubscriptionService::new(SubscriptionPorts {
+        subscriptions: repos.subscriptions.clone(),
+        payment_events: repos.payment_events.clone(),
+        gateways: PaymentGateways::default(),
+        usage: Arc::new(StoreUsageCounter::new(store.clone())),
+        enforcers: Vec::new(),
+        table: EntitlementTable::default(),
+        clock: clock.clone(),
+    }));
+    let contexts = Arc::new(ContextService::new(ContextPorts {
+        contexts: repos.contexts.clone(),
+        credentials: repos.credentials.clone(),
+        cipher: Arc::new(AesGcmCipher::from_env_value(BENCH_KEY).expect("a 32-byte key")),
+        subscriptions,
+        exchanges: exchanges.clone(),
+        bots: Arc::new(StoreRunningBots::new(store.clone())),
+        clock: clock.clone(),
+    }));
+    let meters = Arc::new(BotMeters::default());
+    let bots: Arc<dyn BotRepository> = Arc::new(TimedBots::new(repos.bots.clone(), meters.clone()));
+    let engine = Engine::new(EnginePorts {
+        bots,
+        records: repos.bot_records.clone(),
+        orders: repos.orders.clone(),
+        contexts,
+        exchanges,
+        leases: repos.leases.clone(),
+        clock,
+        instance: "bench".to_owned(),
+    });
+    Rig { engine, repos, meters }
+}
+
+/// Stores the fleet's contexts and bots; returns how long it took.
+pub async fn load(rig: &Rig, fleet: &Fleet) -> Duration {
+    let started = Instant::now();
+    for context in &fleet.contexts {
+        rig.repos.contexts.create(context).await.expect("a context is stored");
+    }
+    for bot in &fleet.bots {
+        rig.repos.bots.create(bot).await.expect("a bot is stored");
+    }
+    started.elapsed()
+}
+
+/// One workflow run of a round.
+#[derive(Debug)]
+pub struct Run {
+    /// The workflow.
+    pub name: &'static str,
+    /// What the engine reports.
+    pub report: CycleReport,
+    /// Wall time of `Engine::run`.
+    pub total: Duration,
+    /// Time loading the bots (`evaluated`).
+    pub load: Duration,
+    /// Bot writes and their time (`update`).
+    pub writes: (u64, Duration),
+    /// Bot re-reads before acting and their time (`find`).
+    pub finds: (u64, Duration),
+}
+
+/// Runs every bot workflow once, in schedule order, at the clock's time.
+pub async fn round(rig: &Rig) -> Vec<Run> {
+    let mut runs = Vec::new();
+    for (name, workload) in WORKLOADS {
+        rig.meters.loads.take();
+        rig.meters.writes.take();
+        rig.meters.finds.take();
+        let started = Instant::now();
+        let report = rig.engine.run(workload).await.expect("the cycle runs");
+        let total = started.elapsed();
+        let (_, load) = rig.meters.loads.take();
+        runs.push(Run { name, report, total, load, writes: rig.meters.writes.take(), finds: rig.meters.finds.take() });
+    }
+    runs
+}

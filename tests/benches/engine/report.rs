@@ -1,0 +1,139 @@
+//! The bench's printout: Markdown tables, ready to paste into docs/performance.md, with each
+//! target's verdict next to its figure.
+
+use std::time::Duration;
+
+use domain::bots::Bot;
+
+use crate::cycle::Run;
+use crate::evaluate::Figures;
+use crate::memory::{mib, Memory};
+
+/// Evaluations per minute on one core the issue asks for.
+const EVALUATIONS_TARGET: f64 = 1_000_000.0;
+/// Bytes per idle bot the issue allows.
+const BYTES_TARGET: u64 = 2_048;
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "target met"
+    } else {
+        "TARGET MISSED"
+    }
+}
+
+fn first_line(path: &str, prefix: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let line = text.lines().find(|l| l.starts_with(prefix)).unwrap_or_default();
+    line.split_once(':').map(|(_, v)| v.trim().to_owned()).unwrap_or_else(|| "unknown".to_owned())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1_000.0)
+}
+
+/// The machine and the fleet.
+pub fn machine(bots: usize, markets: usize) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("# Engine benchmark\n");
+    println!(
+        "- machine: {} ({cores} cores), memory {}",
+        first_line("/proc/cpuinfo", "model name"),
+        first_line("/proc/meminfo", "MemTotal")
+    );
+    println!("- fleet: {bots} running bots over {markets} markets; evaluation and engine on one thread\n");
+}
+
+/// Memory of the `Bot` structs and of the store's copy.
+pub fn memory(bots: &[Bot], before: Memory, built: Memory, stored: Memory, load: Duration) {
+    println!("## Memory\n");
+    if !before.available() {
+        println!("(no /proc/self/status on this system: memory not measured)\n");
+        return;
+    }
+    let structs = built.per_item_since(&before, bots.len());
+    let store = stored.per_item_since(&built, bots.len());
+    let sample = &bots[..bots.len().min(1_000)];
+    let json = sample.iter().map(|b| serde_json::to_vec(b).map_or(0, |v| v.len())).sum::<usize>() / sample.len().max(1);
+    println!("| what | per bot | total | verdict (< 2 KB) |\n|---|---|---|---|");
+    let grown = |a: &Memory, b: &Memory| mib(b.rss_kib.saturating_sub(a.rss_kib));
+    println!(
+        "| `Bot` structs in memory (RSS growth; `size_of::<Bot>()` = {} B) | {structs} B | {} | {} |",
+        std::mem::size_of::<Bot>(),
+        grown(&before, &built),
+        verdict(structs < BYTES_TARGET)
+    );
+    println!(
+        "| embedded store's copy (RSS growth) | {store} B | {} | {} |",
+        grown(&built, &stored),
+        verdict(store < BYTES_TARGET)
+    );
+    println!("| a bot as JSON (serialised size, the journal's line) | {json} B | — | — |");
+    println!(
+        "\nVmHWM before the fleet {}, after building it {}, after storing it {}; storing took {:.2} s.\n",
+        mib(before.hwm_kib),
+        mib(built.hwm_kib),
+        mib(stored.hwm_kib),
+        load.as_secs_f64()
+    );
+}
+
+/// Pure evaluation.
+pub fn evaluation(f: &Figures) {
+    println!("## Pure evaluation (`Bot::evaluate`, one thread)\n");
+    println!("| rounds | evaluations | time | per evaluation | evaluations/min | changed | orders asked | verdict (>= 1,000,000/min) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {} | {} ms | {:.0} ns | {:.0} | {} ({:.2} %) | {} | {} |\n",
+        f.rounds,
+        f.evaluations,
+        ms(f.elapsed),
+        f.nanos_each(),
+        f.per_minute(),
+        f.changed,
+        f.changed as f64 * 100.0 / f.evaluations.max(1) as f64,
+        f.intents,
+        verdict(f.per_minute() >= EVALUATIONS_TARGET)
+    );
+}
+
+/// One engine round.
+pub fn cycle(round: u32, runs: &[Run]) {
+    println!("## Engine round {round} (`Engine::run`, embedded store in memory)\n");
+    println!("| workflow | bots | markets | total ms | load bots ms | bot writes | writes ms | re-reads | orders | skipped | bots/min |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut sum = Duration::ZERO;
+    let (mut bots, mut written, mut orders) = (0, 0, 0);
+    for run in runs {
+        let r = &run.report;
+        sum += run.total;
+        bots += r.bots;
+        written += r.written;
+        orders += r.orders;
+        println!(
+            "| {} | {} | {} | {} | {} | {} ({} calls) | {} | {} | {} | {} | {:.0} |",
+            run.name,
+            r.bots,
+            r.markets,
+            ms(run.total),
+            ms(run.load),
+            r.written,
+            run.writes.0,
+            ms(run.writes.1),
+            run.finds.0,
+            r.orders,
+            r.skipped,
+            r.bots as f64 / run.total.as_secs_f64().max(1e-9) * 60.0
+        );
+    }
+    println!(
+        "| **all** | {bots} | | {} | | {written} | | | {orders} | | {:.0} |\n",
+        ms(sum),
+        bots as f64 / sum.as_secs_f64().max(1e-9) * 60.0
+    );
+}
+
+/// The process's peak.
+pub fn peak(now: Memory) {
+    println!("## Peak\n\nVmHWM at the end: {} (resident now {}).", mib(now.hwm_kib), mib(now.rss_kib));
+}
