@@ -1,8 +1,8 @@
 //! The placement protocol. (1) The order is stored, pending, with its client order id; (2) the
 //! bot blocks its funds and records the order as pending, and is stored; (3) only then is the
-//! exchange called. The answer is applied to the order and the bot. When the answer is lost
-//! (time-out, unknown outcome) nothing is guessed: the order stays pending and sync looks it up
-//! by client order id. A crash between any two steps leaves a state that sync or recovery
+//! exchange called. The answer is applied to the bot, then stored on the order. When the answer
+//! is lost (time-out, unknown outcome) nothing is guessed: the order stays pending and sync looks
+//! it up by client order id. A crash between any two steps leaves a state that sync or recovery
 //! completes: an order is never placed twice and never lost (docs/engine.md, "Crashes and
 //! recovery", walks through each step boundary; tests arm a [`super::CrashPoint`] there).
 
@@ -135,7 +135,9 @@ impl Engine {
                 return Ok(bot);
             }
         }
-        let order = self.ports.orders.update(&order).await?;
+        // The bot before the order: should the bot's write fail, the order stays stored pending
+        // and sync applies the answer later (by client order id); the other way round, an order
+        // stored as ended would never be read again and its bot would wait for it forever.
         let progress = progress_of(&order);
         let price = order.average_fill_price.unwrap_or(view.price);
         let filters = *view.filters;
@@ -149,6 +151,7 @@ impl Engine {
             .await?;
         bot = saved;
         self.record(&bot, events).await;
+        self.ports.orders.update(&order).await?;
         Ok(bot)
     }
 }

@@ -1,8 +1,10 @@
 //! The sync workflow: every open order is read back from its exchange by client order id and
-//! what changed is applied to the order and then to its bot (fills move blocked funds into
+//! what changed is applied to its bot and then stored on the order (fills move blocked funds into
 //! positions or proceeds; the end of an order releases what it still held). An order the
 //! exchange never received (not found after a grace period) is marked rejected and its funds
-//! released. Applying to the bot is idempotent, so a crash between the two writes is harmless.
+//! released. The bot is written first so that an order is never stored as ended while its bot
+//! still waits for it (an ended order is not read again); applying to the bot is idempotent, so
+//! a crash or a failed write between the two writes is harmless.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -110,6 +112,10 @@ impl Engine {
             if !changed {
                 break;
             }
+            // The bot first: should its write fail, the order stays stored as it was (open), so
+            // the next run reads it again and applies it then. Applying is idempotent, so the
+            // final apply below or a retry after a conflict on the order counts nothing twice.
+            self.apply_to_bot(&order, gateway).await?;
             match self.ports.orders.update(&order).await {
                 Ok(saved) => {
                     order = saved;
