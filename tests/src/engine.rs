@@ -3,6 +3,7 @@
 //! [`ScriptedGateway`] as the paper exchange of Mercado Bitcoin; plus DCA bots created through
 //! the domain, started and stored.
 
+pub mod checks;
 mod conflicts;
 mod gateway;
 
@@ -29,7 +30,7 @@ use rust_decimal_macros::dec;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-pub use conflicts::{concurrent_name, ConflictingBots};
+pub use conflicts::{concurrent_name, Change, ConflictingBots};
 pub use gateway::{Hook, Placement, ScriptedGateway};
 
 use crate::app::{Store, TEST_ENCRYPTION_KEY};

@@ -1,9 +1,10 @@
 //! A bot repository that loses races on purpose: armed, it lets a concurrent writer (the bot's
-//! owner renaming it) update the stored bot just before the engine's own update, so that update
-//! meets a version conflict exactly as it would under a real concurrent write.
+//! owner renaming it, or any change the test sets) update the stored bot just before the engine's
+//! own update, so that update meets a version conflict exactly as it would under a real
+//! concurrent write.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use domain::bots::{Bot, BotFilter, BotKind, BotRepository};
@@ -17,6 +18,13 @@ pub fn concurrent_name(n: u32) -> String {
     format!("renamed by its owner ({n})")
 }
 
+/// What the concurrent writer does to the bot on its `n`-th write.
+pub type Change = fn(&mut Bot, u32);
+
+fn rename(bot: &mut Bot, n: u32) {
+    bot.name = concurrent_name(n);
+}
+
 /// A [`BotRepository`] over `inner` that injects concurrent writes before chosen updates.
 pub struct ConflictingBots {
     inner: Arc<dyn BotRepository>,
@@ -26,6 +34,8 @@ pub struct ConflictingBots {
     armed: AtomicU32,
     /// Concurrent writes done so far.
     written: AtomicU32,
+    /// What they change.
+    change: Mutex<Change>,
 }
 
 impl std::fmt::Debug for ConflictingBots {
@@ -37,7 +47,13 @@ impl std::fmt::Debug for ConflictingBots {
 impl ConflictingBots {
     /// Over `inner`, disarmed.
     pub fn new(inner: Arc<dyn BotRepository>) -> Self {
-        Self { inner, skip: AtomicU32::new(0), armed: AtomicU32::new(0), written: AtomicU32::new(0) }
+        let (skip, armed, written) = (AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0));
+        Self { inner, skip, armed, written, change: Mutex::new(rename) }
+    }
+
+    /// Makes the concurrent writes apply `change` instead of renaming the bot.
+    pub fn set_change(&self, change: Change) {
+        *self.change.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = change;
     }
 
     /// Lets `skip` updates through, then precedes each of the next `conflicts` updates with a
@@ -63,8 +79,9 @@ impl ConflictingBots {
 
     async fn write_concurrently(&self, id: BotId) -> Result<(), RepoError> {
         let n = self.written.fetch_add(1, Ordering::SeqCst) + 1;
+        let change = *self.change.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut theirs = self.inner.find(id).await?;
-        theirs.name = concurrent_name(n);
+        change(&mut theirs, n);
         self.inner.update(&theirs).await.map(|_| ())
     }
 }
