@@ -2,17 +2,16 @@
 //! as the test scripts them (accepted, filled at once, refused, or a lost answer after which the
 //! order exists or not), keeps a book of the orders it knows that the test fills, cancels or
 //! expires between syncs, can answer one `order()` call with a stale report, and runs a hook
-//! (a concurrent writer) during `order()`.
+//! (a concurrent writer) during `order()`. Its `ExchangeGateway` side is in `scripted_port.rs`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use async_trait::async_trait;
 use domain::exchange::{
-    AccountInfo, ApiCredentials, Balance, ClientOrderId, ExchangeError, ExchangeGateway, ExchangeId, ExchangeOrder,
-    ExchangeOrderStatus, Fill, OrderRef, OrderRequest, OrderSize,
+    ClientOrderId, ExchangeError, ExchangeId, ExchangeOrder, ExchangeOrderStatus, Fill, OrderRef, OrderRequest,
+    OrderSize,
 };
-use domain::market::{BookLevel, Candle, CandleRange, Market, MarketFilters, OrderBook, Symbol, Ticker, Timeframe};
+use domain::market::{Market, MarketFilters, Symbol, Ticker};
 use futures::future::BoxFuture;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -46,22 +45,22 @@ pub enum Placement {
 pub type Hook = Arc<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
 #[derive(Debug)]
-struct State {
-    market: Market,
-    ticker: Ticker,
-    placements: Vec<OrderRequest>,
-    script: VecDeque<Placement>,
-    book: Vec<ExchangeOrder>,
-    stale: HashMap<ClientOrderId, VecDeque<ExchangeOrder>>,
-    order_calls: u64,
-    next_id: u64,
+pub(super) struct State {
+    pub(super) market: Market,
+    pub(super) ticker: Ticker,
+    pub(super) placements: Vec<OrderRequest>,
+    pub(super) script: VecDeque<Placement>,
+    pub(super) book: Vec<ExchangeOrder>,
+    pub(super) stale: HashMap<ClientOrderId, VecDeque<ExchangeOrder>>,
+    pub(super) order_calls: u64,
+    pub(super) next_id: u64,
 }
 
 /// The scripted exchange. One market; prices and filters set by the test.
 pub struct ScriptedGateway {
-    exchange: ExchangeId,
+    pub(super) exchange: ExchangeId,
     state: Mutex<State>,
-    hook: Mutex<Option<Hook>>,
+    pub(super) hook: Mutex<Option<Hook>>,
 }
 
 impl std::fmt::Debug for ScriptedGateway {
@@ -71,7 +70,7 @@ impl std::fmt::Debug for ScriptedGateway {
 }
 
 /// Whether `order` is the one `reference` names.
-fn named(order: &ExchangeOrder, reference: &OrderRef) -> bool {
+pub(super) fn named(order: &ExchangeOrder, reference: &OrderRef) -> bool {
     match reference {
         OrderRef::Exchange(id) => &order.exchange_order_id == id,
         OrderRef::Client(id) => order.client_order_id.as_ref() == Some(id),
@@ -110,7 +109,7 @@ impl ScriptedGateway {
         Self { exchange, state: Mutex::new(state), hook: Mutex::new(None) }
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
@@ -182,7 +181,7 @@ impl ScriptedGateway {
         self.with_order(reference, |o| o.status = status);
     }
 
-    fn accept(state: &mut State, request: &OrderRequest) -> ExchangeOrder {
+    pub(super) fn accept(state: &mut State, request: &OrderRequest) -> ExchangeOrder {
         let (quantity, quote_amount) = match request.size {
             OrderSize::Quantity(q) => (Some(q), None),
             OrderSize::QuoteAmount(a) => (None, Some(a)),
@@ -207,132 +206,11 @@ impl ScriptedGateway {
         order
     }
 
-    fn check_symbol(&self, symbol: &Symbol) -> Result<(), ExchangeError> {
+    pub(super) fn check_symbol(&self, symbol: &Symbol) -> Result<(), ExchangeError> {
         if *symbol == self.state().market.symbol {
             Ok(())
         } else {
             Err(ExchangeError::UnknownSymbol(symbol.clone()))
         }
-    }
-}
-
-#[async_trait]
-impl ExchangeGateway for ScriptedGateway {
-    fn id(&self) -> ExchangeId {
-        self.exchange
-    }
-
-    fn timeframes(&self) -> Vec<Timeframe> {
-        Vec::new()
-    }
-
-    async fn markets(&self) -> Result<Vec<Market>, ExchangeError> {
-        Ok(vec![self.state().market.clone()])
-    }
-
-    async fn market(&self, symbol: &Symbol) -> Result<Market, ExchangeError> {
-        self.check_symbol(symbol)?;
-        Ok(self.state().market.clone())
-    }
-
-    async fn ticker(&self, symbol: &Symbol) -> Result<Ticker, ExchangeError> {
-        self.check_symbol(symbol)?;
-        Ok(self.state().ticker.clone())
-    }
-
-    async fn order_book(&self, symbol: &Symbol, _depth: u32) -> Result<OrderBook, ExchangeError> {
-        self.check_symbol(symbol)?;
-        let t = self.state().ticker.clone();
-        let level = |price| BookLevel { price, quantity: dec!(1) };
-        Ok(OrderBook { symbol: t.symbol, bids: vec![level(t.bid)], asks: vec![level(t.ask)], at: t.at })
-    }
-
-    async fn candles(&self, _: &Symbol, timeframe: Timeframe, _: CandleRange) -> Result<Vec<Candle>, ExchangeError> {
-        // This exchange serves no candles: the engine tests drive DCA bots, which need none.
-        Err(ExchangeError::UnsupportedTimeframe(timeframe))
-    }
-
-    async fn place_order(&self, _: &ApiCredentials, request: &OrderRequest) -> Result<ExchangeOrder, ExchangeError> {
-        self.check_symbol(&request.symbol)?;
-        let mut state = self.state();
-        state.placements.push(request.clone());
-        match state.script.pop_front().unwrap_or(Placement::Accept) {
-            Placement::Accept => Ok(Self::accept(&mut state, request)),
-            Placement::Fill { trade_id, price, fee } => {
-                Self::accept(&mut state, request);
-                drop(state);
-                let reference = OrderRef::Client(request.client_order_id.clone());
-                let quantity = match request.size {
-                    OrderSize::Quantity(q) => q,
-                    OrderSize::QuoteAmount(a) => a / price,
-                };
-                self.fill(&reference, &trade_id, quantity, price, fee);
-                Ok(self.snapshot(&reference))
-            }
-            Placement::Refuse => {
-                Err(ExchangeError::Rejected { code: "-2010".into(), message: "scripted refusal".into() })
-            }
-            Placement::Lost { exists } => {
-                if exists {
-                    Self::accept(&mut state, request);
-                }
-                Err(ExchangeError::OutcomeUnknown("scripted time-out".into()))
-            }
-        }
-    }
-
-    async fn cancel_order(
-        &self,
-        _: &ApiCredentials,
-        symbol: &Symbol,
-        reference: &OrderRef,
-    ) -> Result<ExchangeOrder, ExchangeError> {
-        self.check_symbol(symbol)?;
-        let mut state = self.state();
-        let order = state.book.iter_mut().find(|o| named(o, reference)).ok_or(ExchangeError::OrderNotFound)?;
-        if order.status.is_open() {
-            order.status = ExchangeOrderStatus::Canceled;
-        }
-        Ok(order.clone())
-    }
-
-    async fn order(
-        &self,
-        _: &ApiCredentials,
-        symbol: &Symbol,
-        reference: &OrderRef,
-    ) -> Result<ExchangeOrder, ExchangeError> {
-        let hook = self.hook.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        if let Some(hook) = hook {
-            hook().await;
-        }
-        self.check_symbol(symbol)?;
-        let mut state = self.state();
-        state.order_calls += 1;
-        if let OrderRef::Client(id) = reference {
-            if let Some(report) = state.stale.get_mut(id).and_then(VecDeque::pop_front) {
-                return Ok(report);
-            }
-        }
-        state.book.iter().find(|o| named(o, reference)).cloned().ok_or(ExchangeError::OrderNotFound)
-    }
-
-    async fn open_orders(
-        &self,
-        _: &ApiCredentials,
-        symbol: Option<Symbol>,
-    ) -> Result<Vec<ExchangeOrder>, ExchangeError> {
-        let state = self.state();
-        let open = state.book.iter().filter(|o| o.status.is_open() && symbol.as_ref().is_none_or(|s| &o.symbol == s));
-        Ok(open.cloned().collect())
-    }
-
-    async fn balances(&self, _: &ApiCredentials) -> Result<Vec<Balance>, ExchangeError> {
-        let quote = self.state().market.symbol.quote().as_str().to_owned();
-        Ok(vec![Balance { asset: quote, free: dec!(1000000), locked: Decimal::ZERO }])
-    }
-
-    async fn account_info(&self, _: &ApiCredentials) -> Result<AccountInfo, ExchangeError> {
-        Ok(AccountInfo { can_trade: true, can_withdraw: Some(false) })
     }
 }
