@@ -1,15 +1,15 @@
 //! The placement protocol. (1) The order is stored, pending, with its client order id; (2) the
 //! bot blocks its funds and records the order as pending, and is stored; (3) only then is the
-//! exchange called. The answer is applied to the order and the bot. When the answer is lost
-//! (time-out, unknown outcome) nothing is guessed: the order stays pending and sync looks it up
-//! by client order id. A crash between any two steps leaves a state that sync or recovery
+//! exchange called. The answer is applied to the bot, then stored on the order. When the answer
+//! is lost (time-out, unknown outcome) nothing is guessed: the order stays pending and sync looks
+//! it up by client order id. A crash between any two steps leaves a state that sync or recovery
 //! completes: an order is never placed twice and never lost (docs/engine.md, "Crashes and
 //! recovery", walks through each step boundary; tests arm a [`super::CrashPoint`] there).
 
 use std::collections::BTreeMap;
 
-use domain::bots::{Bot, FeeAsset, MarketView, OrderIntent, OrderProgress};
-use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, OrderKind, OrderSize};
+use domain::bots::{Bot, BotStatus, ExitReason, FeeAsset, MarketView, OrderIntent, OrderProgress, Purpose};
+use domain::exchange::{ApiCredentials, ClientOrderId, ExchangeError, ExchangeGateway, OrderKind, OrderSize};
 use domain::orders::{CreationContext, MarketConditions, NewOrder, Order};
 use domain::RepoError;
 
@@ -60,6 +60,24 @@ fn creation(intent: &OrderIntent, view: &MarketView<'_>) -> CreationContext {
     }
 }
 
+/// How step (2) of the protocol ended.
+enum Accepted {
+    /// The bot blocked the funds and knows the order; as stored.
+    Stored(Bot),
+    /// Nothing may be sent: the bot as stored, and why.
+    Refused(Bot, String),
+}
+
+/// Whether `intent` still applies to `bot` re-read after a concurrent write: entries only while
+/// it runs, protective exits while it is evaluated, an emergency sell always.
+fn still_applies(bot: &Bot, intent: &OrderIntent) -> bool {
+    match intent.purpose {
+        Purpose::Close { reason: ExitReason::Emergency, .. } => true,
+        Purpose::Close { reason, .. } if reason.is_protective() => bot.status.is_evaluated(),
+        _ => bot.status == BotStatus::Running,
+    }
+}
+
 impl Engine {
     /// Places `intent` for `bot` (which must be the stored version) and returns the bot as stored
     /// after it. Errors only for storage failures; exchange refusals end in a rejected order.
@@ -96,21 +114,14 @@ impl Engine {
         let mut order = self.ports.orders.create(&order).await?;
         self.crash_point(CrashPoint::AfterOrderStored).await;
         // (2) The bot blocks its funds and knows the order.
-        let mut bot = bot;
-        if let Err(err) = bot.accept(intent, order.client_order_id.clone(), now) {
-            tracing::warn!(bot = %bot.id, error = %err, "an intent the books refuse is not placed");
-            order.mark_rejected(&format!("not sent: {err}"), now).map_err(AppError::internal)?;
-            self.ports.orders.update(&order).await?;
-            return Ok(bot);
-        }
-        let mut bot = match self.ports.bots.update(&bot).await {
-            Ok(saved) => saved,
-            Err(RepoError::Conflict) => {
-                order.mark_rejected("not sent: the bot changed concurrently", now).map_err(AppError::internal)?;
+        let mut bot = match self.accept(bot, intent, &order.client_order_id, now).await? {
+            Accepted::Stored(saved) => saved,
+            Accepted::Refused(bot, why) => {
+                tracing::warn!(bot = %bot.id, reason = %why, "an intent that cannot be accepted is not placed");
+                order.mark_rejected(&format!("not sent: {why}"), now).map_err(AppError::internal)?;
                 self.ports.orders.update(&order).await?;
-                return self.ports.bots.find(bot.id).await.map_err(Into::into);
+                return Ok(bot);
             }
-            Err(err) => return Err(err.into()),
         };
         self.crash_point(CrashPoint::AfterFundsBlocked).await;
         // (3) The exchange.
@@ -135,7 +146,9 @@ impl Engine {
                 return Ok(bot);
             }
         }
-        let order = self.ports.orders.update(&order).await?;
+        // The bot before the order: should the bot's write fail, the order stays stored pending
+        // and sync applies the answer later (by client order id); the other way round, an order
+        // stored as ended would never be read again and its bot would wait for it forever.
         let progress = progress_of(&order);
         let price = order.average_fill_price.unwrap_or(view.price);
         let filters = *view.filters;
@@ -149,6 +162,46 @@ impl Engine {
             .await?;
         bot = saved;
         self.record(&bot, events).await;
+        self.ports.orders.update(&order).await?;
         Ok(bot)
+    }
+
+    /// Step (2): `bot` accepts `intent` under `id` (blocks or locks its funds, records the order
+    /// as pending) and is stored. A version conflict re-reads the bot and accepts again on the
+    /// fresh copy, three times at most, as long as the intent still applies to it: a concurrent
+    /// write (a sync, the owner) must not cost the bot its decision.
+    async fn accept(
+        &self,
+        mut bot: Bot,
+        intent: &OrderIntent,
+        id: &ClientOrderId,
+        now: time::OffsetDateTime,
+    ) -> Result<Accepted, AppError> {
+        let mut wait = std::time::Duration::from_millis(10);
+        for attempt in 1..=super::ATTEMPTS {
+            if attempt > 1 && !still_applies(&bot, intent) {
+                let why = format!("the bot is {} now", bot.status.as_str());
+                return Ok(Accepted::Refused(bot, why));
+            }
+            let stored = bot.clone();
+            if let Err(err) = bot.accept(intent, id.clone(), now) {
+                return Ok(Accepted::Refused(stored, err.to_string()));
+            }
+            match self.ports.bots.update(&bot).await {
+                Ok(saved) => return Ok(Accepted::Stored(saved)),
+                Err(RepoError::Conflict) if attempt < super::ATTEMPTS => {
+                    tracing::debug!(bot = %bot.id, attempt, "bot changed concurrently; accepting again");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                    bot = self.ports.bots.find(bot.id).await?;
+                }
+                Err(RepoError::Conflict) => {
+                    let fresh = self.ports.bots.find(bot.id).await?;
+                    return Ok(Accepted::Refused(fresh, "the bot changed concurrently".into()));
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        unreachable!("the last attempt returns")
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use application::contexts::{ContextPorts, ContextService};
-use application::engine::{CycleReport, Engine, EnginePorts, Workload};
+use application::engine::{CycleReport, Engine, EnginePorts, Workload, PENDING_GRACE};
 use application::exchanges::ExchangeDirectory;
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use domain::bots::BotRepository;
@@ -86,6 +86,8 @@ pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
         leases: repos.leases.clone(),
         clock,
         instance: "bench".to_owned(),
+        pending_grace: PENDING_GRACE,
+        failpoint: None,
     });
     Rig { engine, repos, meters }
 }
