@@ -29,7 +29,13 @@ impl MarketConditions {
         let spread = best_ask - best_bid;
         let mid = (best_bid + best_ask) / Decimal::TWO;
         let spread_percent = (spread * Decimal::ONE_HUNDRED / mid).round_dp(8);
-        Some(Self { best_bid, best_ask, spread, spread_percent })
+        // In their shortest form, as every store gives them back.
+        Some(Self {
+            best_bid: best_bid.normalize(),
+            best_ask: best_ask.normalize(),
+            spread: spread.normalize(),
+            spread_percent: spread_percent.normalize(),
+        })
     }
 }
 

@@ -96,9 +96,9 @@ impl From<OrderFill> for FillResponse {
     fn from(f: OrderFill) -> Self {
         Self {
             trade_id: f.trade_id,
-            price: f.price,
-            quantity: f.quantity,
-            fee: f.fee,
+            price: f.price.normalize(),
+            quantity: f.quantity.normalize(),
+            fee: f.fee.normalize(),
             fee_asset: f.fee_asset,
             at: f.at,
         }
@@ -124,7 +124,12 @@ pub struct MarketConditionsResponse {
 
 impl From<MarketConditions> for MarketConditionsResponse {
     fn from(m: MarketConditions) -> Self {
-        Self { best_bid: m.best_bid, best_ask: m.best_ask, spread: m.spread, spread_percent: m.spread_percent }
+        Self {
+            best_bid: m.best_bid.normalize(),
+            best_ask: m.best_ask.normalize(),
+            spread: m.spread.normalize(),
+            spread_percent: m.spread_percent.normalize(),
+        }
     }
 }
 
@@ -142,7 +147,8 @@ pub struct CreationResponse {
 
 impl From<CreationContext> for CreationResponse {
     fn from(c: CreationContext) -> Self {
-        Self { parameters: c.parameters, indicators: c.indicators, market: c.market.map(Into::into) }
+        let indicators = c.indicators.into_iter().map(|(k, v)| (k, v.normalize())).collect();
+        Self { parameters: c.parameters, indicators, market: c.market.map(Into::into) }
     }
 }
 
@@ -235,14 +241,16 @@ impl From<Order> for OrderResponse {
             source: o.source.as_str().to_owned(),
             side: wire::<OrderSide>(&o.side),
             order_type: order_type.to_owned(),
-            price,
-            quantity,
-            quote_amount,
+            // Decimals in their shortest form, as the stores give them back, so a body never
+            // changes between the answer to a POST and a later read.
+            price: price.map(|p| p.normalize()),
+            quantity: quantity.map(|q| q.normalize()),
+            quote_amount: quote_amount.map(|a| a.normalize()),
             status: o.status.as_str().to_owned(),
-            filled_quantity: o.filled_quantity,
-            filled_quote: o.filled_quote,
-            average_fill_price: o.average_fill_price,
-            fees: o.fees,
+            filled_quantity: o.filled_quantity.normalize(),
+            filled_quote: o.filled_quote.normalize(),
+            average_fill_price: o.average_fill_price.map(|p| p.normalize()),
+            fees: o.fees.into_iter().map(|(k, v)| (k, v.normalize())).collect(),
             fills: o.fills.into_iter().map(Into::into).collect(),
             exchange_order_id: o.exchange_order_id,
             client_order_id: o.client_order_id.to_string(),
