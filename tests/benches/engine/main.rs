@@ -40,12 +40,15 @@ fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench` (and filters): this binary takes its knobs from the environment.
+    // `cargo bench` passes `--bench` (and filters): this binary takes its knobs from the
+    // environment. Without it (`cargo test --all-targets` runs benches as tests) it runs a small
+    // smoke fleet, so the test run checks it still works without paying for the full size.
+    let full = std::env::args().any(|a| a == "--bench");
     let size = Size {
-        bots: knob("BENCH_BOTS", 100_000),
-        markets: knob("BENCH_MARKETS", 200).max(1),
-        rounds: knob("BENCH_ROUNDS", 10),
-        cycles: knob("BENCH_CYCLES", 2),
+        bots: knob("BENCH_BOTS", if full { 100_000 } else { 2_000 }),
+        markets: knob("BENCH_MARKETS", if full { 200 } else { 20 }).max(1),
+        rounds: knob("BENCH_ROUNDS", if full { 10 } else { 1 }),
+        cycles: knob("BENCH_CYCLES", if full { 2 } else { 1 }),
     };
     // One thread: the figures are per core.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
