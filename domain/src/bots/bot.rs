@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::config::BotConfig;
 use super::intent::{BotEvent, Evaluation, MarketView, OrderIntent, Phase, Purpose};
-use super::position::{ExitReason, Position};
+use super::position::{Dust, ExitReason, Position};
 use super::state::KindState;
 use super::status::{BotStatus, Command, StatusChange, TransitionRefused, HISTORY_LIMIT};
 use super::{BotKind, CircuitBreaker, Funds, FundsError};
@@ -105,7 +105,8 @@ pub struct Bot {
     /// Open and scheduled positions.
     pub positions: Vec<Position>,
     /// Base left over from sales too small to sell on its own, with its cost; added to the next sale.
-    pub dust: Position,
+    #[serde(default)]
+    pub dust: Dust,
     /// Orders not ended yet.
     pub pending: Vec<PendingOrder>,
     /// Its kind's own state.
@@ -149,7 +150,7 @@ impl Bot {
             funds: Funds::new(allocated),
             breaker,
             positions: Vec::new(),
-            dust: Position::new(PositionId::new(), at),
+            dust: Dust::default(),
             pending: Vec::new(),
             state,
             last_price: None,
@@ -160,6 +161,20 @@ impl Bot {
             updated_at: at,
             version: 0,
         }
+    }
+
+    /// Gives back the spare capacity of its lists and texts. A bot read from a store has lists
+    /// grown push by push (a list of one position keeps room for four, some 700 bytes) and the
+    /// engine holds thousands of bots at once; stores call this on every bot they read.
+    pub fn shrink_to_fit(&mut self) {
+        self.name.shrink_to_fit();
+        if let Some(reason) = self.status_reason.as_mut() {
+            reason.shrink_to_fit();
+        }
+        self.history.shrink_to_fit();
+        self.positions.shrink_to_fit();
+        self.pending.shrink_to_fit();
+        self.breaker.recent.shrink_to_fit();
     }
 
     /// The kind.

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::bot::{Bot, BotError};
 use super::intent::{BotEvent, Purpose};
-use super::position::{Position, PositionStatus};
+use super::position::PositionStatus;
 use super::status::BotStatus;
 use super::FeeAsset;
 use crate::exchange::{ClientOrderId, OrderSide};
@@ -71,17 +71,17 @@ impl Delta {
     }
 }
 
-/// Takes up to `left` base out of `pos` with its share of the cost.
-fn take_from(pos: &mut Position, left: &mut Decimal) -> Option<(Decimal, Decimal)> {
-    let take = (*left).min(pos.quantity);
+/// Takes up to `left` base out of a holding (`quantity`, `cost`), with its share of the cost.
+fn take_from((quantity, cost): (&mut Decimal, &mut Decimal), left: &mut Decimal) -> Option<(Decimal, Decimal)> {
+    let take = (*left).min(*quantity);
     if take <= Decimal::ZERO {
         return None;
     }
-    let cost = if take >= pos.quantity { pos.cost } else { (pos.cost * take / pos.quantity).round_dp(12) };
-    pos.quantity -= take;
-    pos.cost -= cost;
+    let taken_cost = if take >= *quantity { *cost } else { (*cost * take / *quantity).round_dp(12) };
+    *quantity -= take;
+    *cost -= taken_cost;
     *left -= take;
-    Some((take, cost))
+    Some((take, taken_cost))
 }
 
 impl Bot {
@@ -208,14 +208,14 @@ impl Bot {
         let mut shares = Vec::new();
         let first = target.and_then(|t| self.positions.iter().position(|p| p.id == t));
         if let Some(i) = first {
-            if let Some((take, c)) = take_from(&mut self.positions[i], &mut left) {
+            if let Some((take, c)) = take_from(self.positions[i].holding(), &mut left) {
                 cost += c;
                 shares.push((self.positions[i].id, take, c));
             }
         }
-        let dust = take_from(&mut self.dust, &mut left);
+        let dust = take_from(self.dust.holding(), &mut left);
         for i in (0..self.positions.len()).filter(|i| Some(*i) != first) {
-            if let Some((take, c)) = take_from(&mut self.positions[i], &mut left) {
+            if let Some((take, c)) = take_from(self.positions[i].holding(), &mut left) {
                 cost += c;
                 shares.push((self.positions[i].id, take, c));
             }

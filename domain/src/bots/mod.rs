@@ -34,7 +34,7 @@ pub use funds::{FeeAsset, Funds, FundsError};
 pub use intent::{BotEvent, Evaluation, MarketView, OrderIntent, Phase, Purpose};
 pub use kind::{BotKind, UnknownBotKind};
 pub use ports::{BotFilter, BotRecord, BotRecordRepository, BotRepository};
-pub use position::{ExitReason, Position, PositionStatus};
+pub use position::{Dust, ExitReason, Position, PositionStatus};
 pub use risk::{AdaptiveSell, RiskAction, RiskConfig, TrailingState, TrailingStop};
 pub use schedule::CronSchedule;
 pub use smart::{EntryOrderType, SmartConfig, SmartMode, SmartState};

@@ -47,6 +47,24 @@ impl ExitReason {
     }
 }
 
+/// Base left over from sales too small to sell on its own, with its cost (quote fees included):
+/// added to the bot's next sale, which carries its cost and proceeds. Stored bots written when
+/// dust was a whole [`Position`] read into it (the extra fields are ignored).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dust {
+    /// Base held.
+    pub quantity: Decimal,
+    /// What it cost.
+    pub cost: Decimal,
+}
+
+impl Dust {
+    /// Its quantity and cost, to take part of them.
+    pub(crate) fn holding(&mut self) -> (&mut Decimal, &mut Decimal) {
+        (&mut self.quantity, &mut self.cost)
+    }
+}
+
 /// One position of a bot.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +112,11 @@ pub struct Position {
 }
 
 impl Position {
+    /// Its quantity and cost, to take part of them.
+    pub(crate) fn holding(&mut self) -> (&mut Decimal, &mut Decimal) {
+        (&mut self.quantity, &mut self.cost)
+    }
+
     /// An empty open position; buys fill it.
     pub fn new(id: PositionId, at: OffsetDateTime) -> Self {
         Self {

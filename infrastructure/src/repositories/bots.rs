@@ -4,9 +4,9 @@
 //!
 //! The aggregate is kept as text, not as a tree of fields: nothing queries inside it, and a tree
 //! of some forty small objects costs the embedded store about 18 KB of memory per bot and every
-//! engine cycle a deep copy of it, where the text costs under 2 KB and parses straight into a
-//! [`Bot`] (docs/performance.md). Documents written before, with the aggregate as an object, are
-//! still read.
+//! engine cycle a deep copy of it, where the text costs about 1 KB (null members left out) and
+//! parses straight into a [`Bot`] (docs/performance.md). Documents written before, with the
+//! aggregate as an object or with its null members, are still read.
 
 use std::sync::Arc;
 
@@ -47,7 +47,24 @@ mod as_text {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(bot: &Bot, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&serde_json::to_string(bot).map_err(serde::ser::Error::custom)?)
+        let mut tree = serde_json::to_value(bot).map_err(serde::ser::Error::custom)?;
+        drop_nulls(&mut tree);
+        s.serialize_str(&tree.to_string())
+    }
+
+    /// Removes the null members of every object in `value` (not the nulls inside arrays): a
+    /// member the aggregate leaves out reads back as `None` (`Bot`'s optional fields all accept a
+    /// missing member; `stored_text_reads_back_equal` checks it), and most of an idle bot's
+    /// optional fields are empty, about a third of its text.
+    pub(super) fn drop_nulls(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(members) => {
+                members.retain(|_, v| !v.is_null());
+                members.values_mut().for_each(drop_nulls);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+            _ => {}
+        }
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Bot, D::Error> {
@@ -83,7 +100,9 @@ impl From<&Bot> for BotDocument {
 
 impl From<BotDocument> for Bot {
     fn from(d: BotDocument) -> Self {
-        Bot { version: d.version, ..d.bot }
+        let mut bot = Bot { version: d.version, ..d.bot };
+        bot.shrink_to_fit();
+        bot
     }
 }
 
@@ -91,6 +110,7 @@ impl From<BotDocument> for Bot {
 #[derive(Debug, Clone)]
 pub struct StoreBotRepository {
     store: Arc<dyn DocumentStore>,
+    read_page: u64,
 }
 
 impl StoreBotRepository {
@@ -103,9 +123,17 @@ impl StoreBotRepository {
         IndexSpec::plain("bots_context_status", &["context_id", "status"]),
     ];
 
+    /// Bots read per query by [`BotRepository::evaluated`], by default.
+    pub const READ_PAGE: u64 = 2_000;
+
     /// The repository over `store`.
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store }
+        Self { store, read_page: Self::READ_PAGE }
+    }
+
+    /// The same, reading `read_page` bots per query in [`BotRepository::evaluated`] (at least 1).
+    pub fn with_read_page(self, read_page: u64) -> Self {
+        Self { read_page: read_page.max(1), ..self }
     }
 
     fn mine(owner: UserId) -> Query {
@@ -163,8 +191,25 @@ impl BotRepository for StoreBotRepository {
         if let Some((exchange, symbol)) = market {
             query = query.eq("exchange", name(&exchange)).eq("symbol", symbol.to_string());
         }
-        let docs = self.store.find(Self::COLLECTION, &query.asc(ID)).await?;
-        docs.into_iter().map(|d| codec::from_doc::<BotDocument>(Self::COLLECTION, d).map(Bot::from)).collect()
+        // In pages by id: only one page of the store's documents is held next to the bots parsed
+        // so far, not a copy of every running bot's document (docs/performance.md).
+        let mut bots: Vec<Bot> = Vec::new();
+        loop {
+            let page = match bots.last() {
+                Some(last) => query.clone().gt(ID, last.id.to_string()),
+                None => query.clone(),
+            };
+            let docs = self.store.find(Self::COLLECTION, &page.asc(ID).limit(self.read_page)).await?;
+            let full = docs.len() as u64 == self.read_page;
+            for doc in docs {
+                bots.push(codec::from_doc::<BotDocument>(Self::COLLECTION, doc).map(Bot::from)?);
+            }
+            if !full {
+                // The list grew by doubling: give back up to half of it (a bot is about 1 KB).
+                bots.shrink_to_fit();
+                return Ok(bots);
+            }
+        }
     }
 
     async fn update(&self, bot: &Bot) -> Result<Bot, RepoError> {
@@ -272,6 +317,99 @@ mod tests {
         assert!(doc["bot"].is_string(), "{:?}", doc["bot"]);
         assert_eq!(doc["status"], "created");
         assert_eq!(repo.find(saved.id).await.unwrap(), saved);
+    }
+
+    fn configs() -> Vec<(BotKind, Value)> {
+        let risk = json!({"take_profit_percent": "5", "stop_loss_soft_percent": "3", "stop_loss_hard_percent": "10",
+            "trailing_stop": {"activation_percent": "2", "distance_percent": "1"}, "sanity_max_move_percent": "20"});
+        vec![
+            (
+                BotKind::Smart,
+                json!({"mode": {"type": "continuous", "interval_seconds": 3600}, "purchase_amount": "50",
+                "allocated_balance": "1000", "risk": risk}),
+            ),
+            (
+                BotKind::Smart,
+                json!({"mode": {"type": "scheduled", "cron": "0 9 * * 1-5", "time_zone": "America/Sao_Paulo"},
+                "purchase_amount": "50", "allocated_balance": "1000"}),
+            ),
+            (
+                BotKind::Dca,
+                json!({"purchase_amount": "20", "frequency": "24h", "allocated_balance": "1000",
+                "take_profit_percent": "5", "max_cycles": 3}),
+            ),
+            (
+                BotKind::Channel,
+                json!({"base_price": "95", "top_price": "120", "buy_threshold_percent": "2",
+                "sell_threshold_percent": "2", "min_profit_percent": "1", "capital_percent": "20",
+                "allocated_balance": "1000"}),
+            ),
+            (
+                BotKind::Candle,
+                json!({"timeframe": "1h", "indicators": [{"indicator": "rsi"}], "order_amount": "50",
+                "allocated_balance": "1000", "risk": risk}),
+            ),
+        ]
+    }
+
+    /// Bots of every kind, with their optional fields empty and filled.
+    fn varied_bots() -> Vec<Bot> {
+        let at = datetime!(2025-01-06 12:00 UTC);
+        let symbol = Symbol::parse("BTC-BRL").unwrap();
+        let context = TradingContext::new(UserId::new(), ExchangeId::Binance, &symbol, ContextMode::Paper, at);
+        let mut bots = Vec::new();
+        for (kind, config) in configs() {
+            let empty = Bot::new(&context, format!("{kind}"), BotConfig::parse(kind, &config).unwrap(), at);
+            let mut full = Bot { id: BotId::new(), ..empty.clone() };
+            full.status_reason = Some("started".into());
+            full.last_price = Some("101.5".parse().unwrap());
+            full.dust = domain::bots::Dust { quantity: "0.00001".parse().unwrap(), cost: "0.9".parse().unwrap() };
+            let mut held = domain::bots::Position::new(domain::shared::ids::PositionId::new(), at);
+            held.quantity = "0.5".parse().unwrap();
+            held.cost = "50".parse().unwrap();
+            let mut scheduled = held.clone();
+            scheduled.trailing.peak = Some("110".parse().unwrap());
+            scheduled.peak_price = Some("111".parse().unwrap());
+            scheduled.min_exit_price = Some("102".parse().unwrap());
+            scheduled.scheduled_at = Some(at);
+            scheduled.exit_reason = Some(domain::bots::ExitReason::Channel);
+            full.positions = vec![held, scheduled];
+            for _ in 0..5 {
+                full.breaker.record_trade("-10".parse().unwrap(), full.funds.allocated, at);
+            }
+            assert!(full.breaker.tripped.is_some());
+            bots.extend([empty, full]);
+        }
+        bots
+    }
+
+    #[tokio::test]
+    async fn stored_text_reads_back_equal() {
+        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let repo = StoreBotRepository::new(store.clone());
+        for bot in varied_bots() {
+            let saved = repo.create(&bot).await.unwrap();
+            let doc = store.get(StoreBotRepository::COLLECTION, &saved.id.to_string()).await.unwrap().unwrap();
+            let text = doc["bot"].as_str().unwrap();
+            assert!(!text.contains("null"), "{text}");
+            assert_eq!(repo.find(saved.id).await.unwrap(), saved, "{text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bots_stored_with_nulls_and_dust_as_a_position_are_still_read() {
+        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let repo = StoreBotRepository::new(store.clone());
+        let bot = Bot { version: FIRST_VERSION, ..varied_bots().swap_remove(1) };
+        let mut tree = serde_json::to_value(&bot).unwrap();
+        tree["dust"] = json!({"id": "01M84HGSDAFANKWF9BRFEMVW2Q", "status": "open", "quantity": "0.00001",
+            "cost": "0.9", "buys": 0, "opened_at": "2025-01-05T12:10:00Z", "trailing": {"peak": null},
+            "peak_price": null, "min_exit_price": null, "scheduled_at": null, "sold_quantity": "0",
+            "proceeds": "0", "realized_profit": "0", "exit_reason": null, "closed_at": null});
+        let mut doc = codec::to_doc(&BotDocument::from(&bot)).unwrap();
+        doc.insert("bot".into(), Value::String(tree.to_string()));
+        store.insert(StoreBotRepository::COLLECTION, doc).await.unwrap();
+        assert_eq!(repo.find(bot.id).await.unwrap(), bot);
     }
 
     #[tokio::test]

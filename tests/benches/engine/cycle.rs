@@ -10,16 +10,16 @@ use application::contexts::{ContextPorts, ContextService};
 use application::engine::{CycleReport, Engine, EnginePorts, Workload, PENDING_GRACE};
 use application::exchanges::ExchangeDirectory;
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
-use domain::bots::BotRepository;
+use domain::bots::{Bot, BotKind, BotRepository};
 use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
 use domain::shared::clock::FixedClock;
 use domain::subscriptions::EntitlementTable;
 use domain::Clock;
 use infrastructure::crypto::AesGcmCipher;
-use infrastructure::repositories::{Repositories, StoreRunningBots, StoreUsageCounter};
+use infrastructure::repositories::{Repositories, StoreBotRepository, StoreRunningBots, StoreUsageCounter};
 use infrastructure::store::embedded::EmbeddedStore;
-use infrastructure::store::DocumentStore;
+use infrastructure::store::{DocumentStore, Query, ID};
 
 use crate::exchange::BenchExchange;
 use crate::fleet::Fleet;
@@ -102,6 +102,22 @@ pub async fn load(rig: &Rig, fleet: &Fleet) -> Duration {
         rig.repos.bots.create(bot).await.expect("a bot is stored");
     }
     started.elapsed()
+}
+
+/// Every bot read back from the store, as the engine reads the bots of a workflow run.
+pub async fn read_back(rig: &Rig) -> Vec<Bot> {
+    rig.repos.bots.evaluated(&BotKind::ALL, None).await.expect("the bots are read back")
+}
+
+/// The average length of a stored bot's aggregate text and of its whole document as JSON, over
+/// up to 1,000 stored bots.
+pub async fn stored_sizes(rig: &Rig) -> (usize, usize) {
+    let sample = Query::all().asc(ID).limit(1_000);
+    let docs = rig.repos.store.find(StoreBotRepository::COLLECTION, &sample).await.expect("stored bots");
+    let n = docs.len().max(1);
+    let text: usize = docs.iter().map(|d| d.get("bot").and_then(|b| b.as_str()).map_or(0, str::len)).sum();
+    let whole: usize = docs.iter().map(|d| serde_json::to_string(d).map_or(0, |j| j.len())).sum();
+    (text / n, whole / n)
 }
 
 /// One workflow run of a round.

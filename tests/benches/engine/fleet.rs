@@ -80,7 +80,10 @@ pub fn build(bots: usize, markets: usize, now: OffsetDateTime) -> Fleet {
             let market = (i % users) % markets;
             let kind = kind_of(i / users);
             let config = configs[kinds.iter().position(|k| *k == kind).unwrap_or(0)][market].clone();
-            bot(i, context, market, config, started, now)
+            // As the engine holds a bot it read from a store (stores shrink what they read).
+            let mut bot = bot(i, context, market, config, started, now);
+            bot.shrink_to_fit();
+            bot
         })
         .collect();
     Fleet { contexts, bots }

@@ -68,7 +68,11 @@ async fn run(size: Size) {
     let built = Memory::now();
     let load = cycle::load(&rig, &fleet).await;
     let stored = Memory::now();
-    report::memory(&fleet.bots, before, built, stored, load);
+    let read = cycle::read_back(&rig).await;
+    let read_back = Memory::now();
+    report::memory(&fleet.bots, [before, built, stored, read_back], read.len(), load);
+    drop(read);
+    report::stored(cycle::stored_sizes(&rig).await);
 
     let mut bots = fleet.bots;
     let groups = evaluate::group(&bots, size.markets);

@@ -1,13 +1,15 @@
 //! Contract of `BotRepository` and `BotRecordRepository`: the whole aggregate round-trips
 //! (decimals, positions, pending orders, breaker), owner scoping, filters, the engine's query.
 
-use domain::bots::{Bot, BotConfig, BotEvent, BotFilter, BotKind, BotRecord, BotStatus, Command, OrderIntent};
+use domain::bots::{
+    Bot, BotConfig, BotEvent, BotFilter, BotKind, BotRecord, BotRepository, BotStatus, Command, OrderIntent,
+};
 use domain::contexts::{ContextMode, TradingContext};
 use domain::exchange::{ClientOrderId, ExchangeId};
 use domain::market::Symbol;
 use domain::shared::ids::{ContextId, UserId};
 use domain::PageRequest;
-use infrastructure::repositories::Repositories;
+use infrastructure::repositories::{Repositories, StoreBotRepository};
 use rust_decimal_macros::dec;
 use serde_json::json;
 
@@ -96,6 +98,20 @@ pub async fn bot_list_filters_and_engine_query(repos: &Repositories) {
     assert_eq!(repos.bots.evaluated(&BotKind::ALL, market).await.unwrap().len(), 2);
     let other = Some((ExchangeId::MercadoBitcoin, Symbol::parse("BTC-BRL").unwrap()));
     assert!(repos.bots.evaluated(&BotKind::ALL, other).await.unwrap().is_empty());
+}
+
+/// `evaluated` reads in pages by id: every bot once, across page boundaries, in id order.
+pub async fn engine_query_reads_every_page(repos: &Repositories) {
+    let paged = StoreBotRepository::new(repos.store.clone()).with_read_page(2);
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(repos.bots.create(&busy_bot(UserId::new())).await.unwrap().id);
+    }
+    ids.sort_by_key(|id| id.to_string());
+    let read: Vec<_> = paged.evaluated(&[BotKind::Smart], None).await.unwrap().iter().map(|b| b.id).collect();
+    assert_eq!(read, ids);
+    let exact = StoreBotRepository::new(repos.store.clone()).with_read_page(5);
+    assert_eq!(exact.evaluated(&BotKind::ALL, None).await.unwrap().len(), 5, "a full last page");
 }
 
 /// Records come back newest first, filtered by kind and scoped to their bot.

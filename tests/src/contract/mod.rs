@@ -40,7 +40,8 @@ macro_rules! contract_suite {
             ],
             bots: [
                 bot_round_trips_whole, bot_update_checks_version_and_delete_is_scoped,
-                bot_list_filters_and_engine_query, records_are_listed_newest_first_by_kind,
+                bot_list_filters_and_engine_query, engine_query_reads_every_page,
+                records_are_listed_newest_first_by_kind,
             ],
             audit: [append_then_list_newest_first_with_paging, list_filters_by_action, list_is_scoped_to_the_user],
             credentials: [
@@ -70,7 +71,8 @@ macro_rules! contract_suite {
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
                 replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,
-                sort_skip_limit_and_count, update_many_set_sets_and_bumps_versions, values_round_trip,
+                sort_skip_limit_and_count, pages_by_id, update_many_set_sets_and_bumps_versions,
+                values_round_trip,
             ],
         );
     };

@@ -211,6 +211,35 @@ pub async fn sort_skip_limit_and_count(repos: &Repositories) {
     assert_eq!(store.count(ITEMS, &Query::all()).await.unwrap(), 6);
 }
 
+/// Paging by id (`_id >` the last id seen, sorted by id, limited), as the engine reads bots; with
+/// skip, with `>=`, and with the other conditions applied.
+pub async fn pages_by_id(repos: &Repositories) {
+    let rows = [("p1", "x"), ("p2", "y"), ("p3", "x"), ("p4", "x"), ("p5", "y"), ("p6", "x"), ("p7", "x")];
+    let docs = rows.iter().map(|(id, g)| json!({"_id": id, "version": 1, "g": g})).collect();
+    let store = items(repos, docs).await;
+    let xs = || Query::all().eq("g", "x").asc("_id");
+
+    let mut pages = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let query = match &after {
+            Some(last) => xs().gt("_id", last.as_str()),
+            None => xs(),
+        };
+        let page = ids(store, query.limit(2)).await;
+        after = page.last().cloned();
+        if page.is_empty() {
+            break;
+        }
+        pages.push(page);
+    }
+    assert_eq!(pages, [vec!["p1", "p3"], vec!["p4", "p6"], vec!["p7"]]);
+    assert_eq!(ids(store, xs().gte("_id", "p4").limit(2)).await, ["p4", "p6"]);
+    assert_eq!(ids(store, xs().gt("_id", "p1").skip(1).limit(2)).await, ["p4", "p6"]);
+    assert_eq!(ids(store, Query::all().gt("_id", "p5").asc("_id")).await, ["p6", "p7"]);
+    assert_eq!(ids(store, Query::all().gt("_id", "p2").lt("_id", "p4").asc("_id")).await, ["p3"]);
+}
+
 /// `update_many_set` sets (dot-path) fields on every match and bumps each version.
 pub async fn update_many_set_sets_and_bumps_versions(repos: &Repositories) {
     let store = keyed(

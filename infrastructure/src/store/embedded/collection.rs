@@ -1,11 +1,12 @@
 //! One in-memory collection of the embedded store: documents by id plus its unique indexes.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
 
 use domain::RepoError;
 
-use super::eval::index_key;
-use crate::store::{Doc, IndexSpec};
+use super::eval::{index_key, matches};
+use crate::store::{Cond, Doc, IndexSpec, Order, Query, ID};
 
 /// A unique index: index key -> id of the document holding it.
 #[derive(Debug)]
@@ -70,6 +71,28 @@ impl Collection {
     pub(super) fn remove(&mut self, id: &str) -> bool {
         self.unindex(id);
         self.docs.remove(id).is_some()
+    }
+
+    /// The page of `query` read in id order, when its sort is by id ascending alone: the
+    /// documents are kept in that order, so the scan starts after an `_id >`/`>=` bound (a reader
+    /// paging by id, like the engine's) and stops once the page is full. `None` for other sorts.
+    pub(super) fn page_by_id(&self, query: &Query) -> Option<Vec<Doc>> {
+        let [key] = query.sort.as_slice() else { return None };
+        if key.field != ID || key.order != Order::Asc {
+            return None;
+        }
+        let mut start: Bound<&str> = Bound::Unbounded;
+        for filter in query.filters.iter().filter(|f| f.field == ID) {
+            start = match &filter.cond {
+                Cond::Gt(serde_json::Value::String(id)) => Bound::Excluded(id.as_str()),
+                Cond::Gte(serde_json::Value::String(id)) => Bound::Included(id.as_str()),
+                _ => continue,
+            };
+        }
+        let skip = usize::try_from(query.skip).unwrap_or(usize::MAX);
+        let limit = query.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        let hits = self.docs.range::<str, _>((start, Bound::Unbounded)).map(|(_, d)| d);
+        Some(hits.filter(|d| matches(d, &query.filters)).skip(skip).take(limit).cloned().collect())
     }
 
     fn unindex(&mut self, id: &str) {

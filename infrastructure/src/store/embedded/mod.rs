@@ -3,7 +3,8 @@
 //!
 //! Writes validate, apply and journal under the write lock, so the journal's order is the order of
 //! the writes; reads only take the read lock. No lock is held across an `.await`. Queries scan the
-//! collection (indexes are only used for uniqueness), which suits the embedded store's scale.
+//! collection (indexes are only used for uniqueness), which suits the embedded store's scale; a
+//! query sorted by id alone reads in id order from its `_id` bound and stops when its page is full.
 
 mod collection;
 mod eval;
@@ -153,6 +154,9 @@ impl DocumentStore for EmbeddedStore {
     async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
         Ok(self.read(|colls| {
             let Some(collection) = colls.get(coll) else { return Vec::new() };
+            if let Some(page) = collection.page_by_id(query) {
+                return page;
+            }
             let mut hits: Vec<&Doc> = collection.docs.values().filter(|d| matches(d, &query.filters)).collect();
             hits.sort_by(|a, b| compare_docs(a, b, &query.sort));
             let skip = usize::try_from(query.skip).unwrap_or(usize::MAX);
