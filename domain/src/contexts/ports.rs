@@ -32,14 +32,18 @@ pub trait ContextRepository: Send + Sync {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait ContextSignalRepository: Send + Sync {
-    /// Stores `signal` unless its context already has one for the same timeframe and candle;
-    /// returns whether it was stored. A duplicate is `Ok(false)`, never an error, so runs can
+    /// Stores `signal` unless it is stored already or its context has one for the same
+    /// timeframe and candle; returns whether it was stored. A duplicate is `Ok(false)`, never an error, so runs can
     /// repeat (or race) safely. Errors: `Unavailable`.
     async fn record(&self, signal: &ContextSignal) -> Result<bool, RepoError>;
     /// The owner's signals of `context`, newest candle first (the newest record first within a
     /// candle). Another owner's context lists nothing.
-    async fn list(&self, owner: UserId, context: ContextId, page: PageRequest)
-        -> Result<Page<ContextSignal>, RepoError>;
+    async fn list(
+        &self,
+        owner: UserId,
+        context: ContextId,
+        page: PageRequest,
+    ) -> Result<Page<ContextSignal>, RepoError>;
     /// The owner's newest signal of `context` (as `list` orders them), if any.
     async fn latest(&self, owner: UserId, context: ContextId) -> Result<Option<ContextSignal>, RepoError>;
 }

@@ -162,11 +162,7 @@ impl StoreContextSignalRepository {
 
     /// The owner's signals of `context`, newest first.
     fn of(owner: UserId, context: ContextId) -> Query {
-        Query::all()
-            .eq("user_id", owner.to_string())
-            .eq("context_id", context.to_string())
-            .desc("candle_time")
-            .desc(ID)
+        Query::all().eq("user_id", owner.to_string()).eq("context_id", context.to_string()).desc("candle_time").desc(ID)
     }
 }
 
@@ -175,7 +171,8 @@ impl ContextSignalRepository for StoreContextSignalRepository {
     async fn record(&self, signal: &ContextSignal) -> Result<bool, RepoError> {
         match codec::insert(&*self.store, Self::COLLECTION, &SignalDocument::from(signal)).await {
             Ok(()) => Ok(true),
-            Err(RepoError::Duplicate { index }) if index == CANDLE_INDEX => Ok(false),
+            // The same signal again, or another one for its candle: already recorded.
+            Err(RepoError::Duplicate { index }) if index == CANDLE_INDEX || index == ID => Ok(false),
             Err(other) => Err(other),
         }
     }
