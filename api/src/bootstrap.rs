@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
@@ -183,10 +184,20 @@ pub async fn services(
         exchanges: directory.clone(),
         executor: engine.clone(),
     });
+    let analysis = Arc::new(ContextAnalysis::new(
+        AnalysisPorts {
+            contexts: repositories.contexts.clone(),
+            signals: repositories.context_signals.clone(),
+            exchanges: directory.clone(),
+            clock: market_clock.clone(),
+        },
+        AnalysisConfig::for_timeframe(settings.analysis.timeframe),
+    ));
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
             engine: &engine,
+            analysis: &analysis,
             leases: repositories.leases.clone(),
             clock: clock.clone(),
             credentials: &credentials,
@@ -202,6 +213,7 @@ pub async fn services(
         contexts,
         bots: Arc::new(bots),
         orders: Arc::new(orders),
+        analysis,
         engine,
         market: Arc::new(MarketService::new(directory)),
         paper: Arc::new(paper),

@@ -77,6 +77,8 @@ pub struct Services {
     pub bots: Arc<application::bots::BotService>,
     /// Orders.
     pub orders: Arc<application::orders::OrderService>,
+    /// Signals per context (`candle_analysis` and its reads).
+    pub analysis: Arc<application::analysis::ContextAnalysis>,
     /// The execution engine (recovery at start; the workflows run it).
     pub engine: Arc<application::engine::Engine>,
     /// Market data.
@@ -112,6 +114,8 @@ pub struct AppState {
     pub bots: Arc<application::bots::BotService>,
     /// Orders: history, manual orders, cancellation.
     pub orders: Arc<application::orders::OrderService>,
+    /// Signals per context: the `candle_analysis` workflow and the owner's reads.
+    pub analysis: Arc<application::analysis::ContextAnalysis>,
     /// The execution engine (recovery at start; the workflows run it).
     pub engine: Arc<application::engine::Engine>,
     /// Market data.
@@ -141,6 +145,7 @@ impl AppState {
             contexts: services.contexts,
             bots: services.bots,
             orders: services.orders,
+            analysis: services.analysis,
             engine: services.engine,
             market: services.market,
             paper: services.paper,

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use application::analysis::ContextAnalysis;
 use application::credentials::CredentialService;
 use application::subscriptions::SubscriptionService;
 use domain::leases::LeaseRepository;
@@ -25,6 +26,8 @@ use crate::settings::Settings;
 pub struct WorkflowPorts<'a> {
     /// The execution engine (order sync, bot evaluation).
     pub engine: &'a Arc<Engine>,
+    /// Signals per context (`candle_analysis`).
+    pub analysis: &'a Arc<ContextAnalysis>,
     /// Lease storage shared by every instance.
     pub leases: Arc<dyn LeaseRepository>,
     /// Time.
@@ -66,6 +69,11 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(FnWorkflow::new("sync_strategy_balances", move || {
         let engine = balances.clone();
         async move { Ok(summary(&engine.sync_strategy_balances().await?)) }
+    })))?;
+    let analysis = ports.analysis.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("candle_analysis", move || {
+        let analysis = analysis.clone();
+        async move { Ok(summary(&analysis.run().await?)) }
     })))?;
     for (name, workload) in WORKLOADS {
         let engine = engine.clone();

@@ -1,6 +1,7 @@
 //! botfleet's application layer: one use case per module. Plan entitlements, ownership and
 //! idempotency are enforced here, never in handlers.
 
+pub mod analysis;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

@@ -95,7 +95,7 @@ async fn the_status_lists_every_workflow_to_admins_and_the_ops_token(store: Stor
         ("smart_bot_check_situation", 33_000, true),
         ("channel_bots", 30_000, true),
         ("sync_withdrawals", 600_000, false),
-        ("candle_analysis", 300_000, false),
+        ("candle_analysis", 300_000, true),
         ("credential_revalidation", 86_400_000, true),
         ("subscription_reconciliation", 3_600_000, true),
         ("paper_matching", 5_000, true),

@@ -46,6 +46,49 @@ impl Paging {
     }
 }
 
+/// Paging parameters checked strictly: an `offset` or `limit` that is not a whole number, or a
+/// `limit` outside 1 to 200, is a 400 `invalid_query` naming the parameter (where [`Paging`]
+/// clamps the limit and cannot name a parameter that does not parse).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CheckedPaging {
+    /// Items to skip (default 0).
+    #[param(value_type = Option<u64>, minimum = 0)]
+    pub offset: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+}
+
+impl CheckedPaging {
+    /// The page to read, or the first bad parameter.
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        let offset = match self.offset.as_deref() {
+            None => 0,
+            Some(raw) => raw.parse::<u64>().map_err(|_| bad_page("offset", "must be a whole number, 0 or more"))?,
+        };
+        let range = 1..=PageRequest::MAX_LIMIT;
+        let limit = match self.limit.as_deref() {
+            None => PageRequest::DEFAULT_LIMIT,
+            Some(raw) => raw
+                .parse::<u64>()
+                .ok()
+                .filter(|l| range.contains(l))
+                .ok_or_else(|| bad_page("limit", &format!("must be a whole number from 1 to {}", range.end())))?,
+        };
+        Ok(PageRequest::new(offset, limit))
+    }
+}
+
+/// A 400 `invalid_query` naming `field` (the value is not repeated: queries may carry secrets).
+fn bad_page(field: &str, message: &str) -> ApiError {
+    ApiError::InvalidParameter {
+        code: "invalid_query",
+        detail: format!("invalid query parameter `{field}`: {message}"),
+        errors: vec![application::FieldError::new(field, "invalid_value", message)],
+    }
+}
+
 /// Implements `Debug` printing only the type name, for DTOs that carry secrets (passwords,
 /// tokens, API keys), so that no log line can ever show them.
 #[macro_export]

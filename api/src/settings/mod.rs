@@ -4,6 +4,7 @@
 //! `load(env: &mut Env)` like the ones below, plus a field on [`Settings`]) and read it with one
 //! [`Env`] getter. Errors are collected, so a bad value never stops the others from being checked.
 
+mod analysis;
 mod dev_secrets;
 mod engine;
 mod env;
@@ -21,6 +22,7 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use analysis::AnalysisSettings;
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use engine::EngineSettings;
 pub use env::{Env, SettingError, SettingsError};
@@ -55,6 +57,8 @@ pub struct Settings {
     pub workflows: WorkflowSettings,
     /// The execution engine (pending-order grace, test failpoint).
     pub engine: EngineSettings,
+    /// Signals per context (the `candle_analysis` workflow's timeframe).
+    pub analysis: AnalysisSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -103,6 +107,7 @@ impl Settings {
             env.error("BOTFLEET_CLOCK_SPEED", "must not be set when BOTFLEET_ENVIRONMENT=production");
         }
         let engine = EngineSettings::load(&mut env, environment, exchanges.resilience.place_order_timeout);
+        let analysis = AnalysisSettings::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -114,6 +119,7 @@ impl Settings {
             exchanges,
             workflows,
             engine,
+            analysis,
             dev_mode,
             generated_secrets: generated,
         })

@@ -1,8 +1,8 @@
-//! Ports of the trading-context aggregate.
+//! Ports of the trading-context aggregate and of its recorded signals.
 
 use async_trait::async_trait;
 
-use super::TradingContext;
+use super::{ContextSignal, TradingContext};
 use crate::shared::error::RepoError;
 use crate::shared::ids::{ContextId, UserId};
 use crate::shared::page::{Page, PageRequest};
@@ -17,10 +17,33 @@ pub trait ContextRepository: Send + Sync {
     async fn get(&self, owner: UserId, id: ContextId) -> Result<TradingContext, RepoError>;
     /// The owner's contexts, oldest first.
     async fn list(&self, owner: UserId, page: PageRequest) -> Result<Page<TradingContext>, RepoError>;
+    /// Every user's active contexts (paused ones left out), oldest first: what workflows visit.
+    async fn active(&self) -> Result<Vec<TradingContext>, RepoError>;
     /// How many contexts the owner has.
     async fn count(&self, owner: UserId) -> Result<u64, RepoError>;
     /// Replaces under a version check. Errors: `Conflict`, `NotFound`.
     async fn update(&self, context: &TradingContext) -> Result<TradingContext, RepoError>;
     /// Deletes the owner's context. Errors: `NotFound`.
     async fn delete(&self, owner: UserId, id: ContextId) -> Result<(), RepoError>;
+}
+
+/// Stores context signals (collection `context_signals`). Unique index `context_signals_candle`
+/// on (context, timeframe, candle open time): one signal per context and closed candle.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait ContextSignalRepository: Send + Sync {
+    /// Stores `signal` unless it is stored already or its context has one for the same
+    /// timeframe and candle; returns whether it was stored. A duplicate is `Ok(false)`, never an error, so runs can
+    /// repeat (or race) safely. Errors: `Unavailable`.
+    async fn record(&self, signal: &ContextSignal) -> Result<bool, RepoError>;
+    /// The owner's signals of `context`, newest candle first (the newest record first within a
+    /// candle). Another owner's context lists nothing.
+    async fn list(
+        &self,
+        owner: UserId,
+        context: ContextId,
+        page: PageRequest,
+    ) -> Result<Page<ContextSignal>, RepoError>;
+    /// The owner's newest signal of `context` (as `list` orders them), if any.
+    async fn latest(&self, owner: UserId, context: ContextId) -> Result<Option<ContextSignal>, RepoError>;
 }

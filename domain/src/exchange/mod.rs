@@ -14,3 +14,6 @@ pub use order::{
     ClientOrderId, ExchangeOrder, ExchangeOrderStatus, Fill, OrderKind, OrderRef, OrderRequest, OrderSide, OrderSize,
 };
 pub use ports::ExchangeGateway;
+
+#[cfg(feature = "mocks")]
+pub use ports::MockExchangeGateway;

@@ -1,6 +1,7 @@
 //! Candle timeframes: the 16 Binance intervals. Each exchange supports a subset.
 
 use serde::{Deserialize, Serialize};
+use time::{Date, Duration, Month, OffsetDateTime, Time};
 
 /// A candle interval. Wire names are Binance's (`1m`, `1h`, `1M` …), case-sensitive.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -125,6 +126,21 @@ impl Timeframe {
             Timeframe::Mo1 => 2_592_000,
         }
     }
+
+    /// When the candle opening at `open` closes (the next one opens): `open` plus the length,
+    /// or the first of the next month for `1M` (whose candles open on the 1st, 00:00 UTC).
+    pub fn close_of(self, open: OffsetDateTime) -> OffsetDateTime {
+        if self != Timeframe::Mo1 {
+            return open + Duration::seconds(self.seconds());
+        }
+        let (year, month) = match open.month() {
+            Month::December => (open.year() + 1, Month::January),
+            other => (open.year(), other.next()),
+        };
+        Date::from_calendar_date(year, month, 1)
+            .map(|d| d.with_time(Time::MIDNIGHT).assume_offset(open.offset()))
+            .unwrap_or(open + Duration::seconds(self.seconds()))
+    }
 }
 
 impl std::str::FromStr for Timeframe {
@@ -137,5 +153,22 @@ impl std::str::FromStr for Timeframe {
 impl std::fmt::Display for Timeframe {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_candle_closes_when_the_next_one_opens() {
+        let open = datetime!(2024-01-31 23:00 UTC);
+        assert_eq!(Timeframe::H1.close_of(open), datetime!(2024-02-01 00:00 UTC));
+        assert_eq!(Timeframe::W1.close_of(datetime!(2024-03-11 00:00 UTC)), datetime!(2024-03-18 00:00 UTC));
+        assert_eq!(Timeframe::Mo1.close_of(datetime!(2024-01-01 00:00 UTC)), datetime!(2024-02-01 00:00 UTC));
+        assert_eq!(Timeframe::Mo1.close_of(datetime!(2023-12-01 00:00 UTC)), datetime!(2024-01-01 00:00 UTC));
+        assert_eq!(Timeframe::Mo1.close_of(datetime!(2024-02-01 00:00 UTC)), datetime!(2024-03-01 00:00 UTC));
     }
 }

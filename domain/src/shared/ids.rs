@@ -100,3 +100,7 @@ ulid_id!(
     /// Identifies a bot's position (a lot, a channel position, a DCA accumulation).
     PositionId
 );
+ulid_id!(
+    /// Identifies a recorded context signal.
+    ContextSignalId
+);

@@ -83,6 +83,7 @@ impl StoreContextRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::unique("contexts_user_market", &["user_id", "exchange", "base", "quote"]),
         IndexSpec::plain("contexts_user_created", &["user_id", "created_at"]),
+        IndexSpec::plain("contexts_status_created", &["status", "created_at"]),
     ];
 
     /// The repository over `store`.
@@ -110,6 +111,12 @@ impl ContextRepository for StoreContextRepository {
     async fn list(&self, owner: UserId, page: PageRequest) -> Result<Page<TradingContext>, RepoError> {
         let query = Self::mine(owner).asc("created_at").asc(ID);
         codec::page::<ContextDocument, _>(&*self.store, Self::COLLECTION, query, page, TradingContext::from).await
+    }
+
+    async fn active(&self) -> Result<Vec<TradingContext>, RepoError> {
+        let query = Query::all().eq("status", codec::value_of(&ContextStatus::Active)).asc("created_at").asc(ID);
+        let documents: Vec<ContextDocument> = codec::find_all(&*self.store, Self::COLLECTION, &query).await?;
+        Ok(documents.into_iter().map(TradingContext::from).collect())
     }
 
     async fn count(&self, owner: UserId) -> Result<u64, RepoError> {

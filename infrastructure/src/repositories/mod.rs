@@ -6,6 +6,7 @@
 mod audit;
 mod bots;
 mod codec;
+mod context_signals;
 mod contexts;
 mod credentials;
 mod leases;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use domain::bots::{BotRecordRepository, BotRepository};
-use domain::contexts::ContextRepository;
+use domain::contexts::{ContextRepository, ContextSignalRepository};
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
@@ -33,6 +34,7 @@ use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository};
+pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
 pub use self::leases::StoreLeaseRepository;
@@ -63,6 +65,8 @@ pub struct Repositories {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// Trading contexts.
     pub contexts: Arc<dyn ContextRepository>,
+    /// Signals the `candle_analysis` workflow records per context.
+    pub context_signals: Arc<dyn ContextSignalRepository>,
     /// Bots.
     pub bots: Arc<dyn BotRepository>,
     /// Bot records (signals, executions, closed positions).
@@ -86,6 +90,7 @@ impl Repositories {
             (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
             (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
             (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
+            (StoreContextSignalRepository::COLLECTION, StoreContextSignalRepository::INDEXES),
             (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
             (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
             (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
@@ -102,6 +107,7 @@ impl Repositories {
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
+            context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
             bots: Arc::new(StoreBotRepository::new(store.clone())),
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
             orders: Arc::new(StoreOrderRepository::new(store.clone())),

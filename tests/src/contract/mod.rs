@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bots;
+pub mod context_signals;
 pub mod credentials;
 pub mod fixtures;
 pub mod leases;
@@ -42,6 +43,11 @@ macro_rules! contract_suite {
                 bot_round_trips_whole, bot_update_checks_version_and_delete_is_scoped,
                 bot_list_filters_and_engine_query, engine_query_reads_every_page,
                 records_are_listed_newest_first_by_kind,
+            ],
+            context_signals: [
+                record_round_trips_and_is_idempotent_per_candle, decimals_are_stored_as_canonical_strings,
+                list_is_newest_first_scoped_and_paged, latest_is_the_newest_or_none,
+                active_contexts_span_owners_and_skip_paused,
             ],
             audit: [append_then_list_newest_first_with_paging, list_filters_by_action, list_is_scoped_to_the_user],
             credentials: [
@@ -135,6 +141,8 @@ pub const COLLECTIONS: &[&str] = &[
     "credentials",
     "subscriptions",
     "payment_events",
+    "contexts",
+    "context_signals",
     "bots",
     "bot_records",
     "orders",

@@ -1,4 +1,7 @@
-//! `/api/contexts`: trading contexts (a market on an exchange, live or paper) and their balances.
+//! `/api/contexts`: trading contexts (a market on an exchange, live or paper), their balances
+//! and their signals ([`signals`]).
+
+mod signals;
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use application::contexts::{ContextBalance, CreateContextInput};
@@ -34,7 +37,8 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(list_contexts)
         .service(get_context)
         .service(delete_context)
-        .service(context_balance);
+        .service(context_balance)
+        .service(signals::context_signals);
 }
 
 /// A new trading context.

@@ -1,0 +1,36 @@
+//! Use cases: a context's recorded signals, for its owner only (another user's context, like an
+//! unknown one, is not found).
+
+use domain::contexts::ContextSignal;
+use domain::shared::ids::{ContextId, UserId};
+use domain::{Page, PageRequest, RepoError};
+
+use super::ContextAnalysis;
+use crate::AppError;
+
+fn not_found(err: RepoError) -> AppError {
+    match err {
+        RepoError::NotFound => AppError::NotFound { resource: "context" },
+        other => other.into(),
+    }
+}
+
+impl ContextAnalysis {
+    /// The owner's signals of `context`, newest candle first. Errors: 404 `not_found` when the
+    /// context is not the owner's.
+    pub async fn signals(
+        &self,
+        owner: UserId,
+        context: ContextId,
+        page: PageRequest,
+    ) -> Result<Page<ContextSignal>, AppError> {
+        self.ports.contexts.get(owner, context).await.map_err(not_found)?;
+        Ok(self.ports.signals.list(owner, context, page).await?)
+    }
+
+    /// The owner's newest signal of `context`, if any. Errors as [`Self::signals`].
+    pub async fn latest(&self, owner: UserId, context: ContextId) -> Result<Option<ContextSignal>, AppError> {
+        self.ports.contexts.get(owner, context).await.map_err(not_found)?;
+        Ok(self.ports.signals.latest(owner, context).await?)
+    }
+}
