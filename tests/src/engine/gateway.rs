@@ -1,8 +1,8 @@
 //! A scripted exchange for engine tests: it records every `place_order` call, answers placements
 //! as the test scripts them (accepted, filled at once, refused, or a lost answer after which the
-//! order exists or not), keeps a book of the orders it knows that the test fills, cancels or
-//! expires between syncs, can answer one `order()` call with a stale report, and runs a hook
-//! (a concurrent writer) during `order()`. Its `ExchangeGateway` side is in `scripted_port.rs`.
+//! order exists or not), keeps a book of the orders it knows that the test fills, cancels,
+//! expires or forgets between syncs, can answer one `order()` call with a stale report, and runs
+//! a hook (a concurrent writer) during `order()`. Its `ExchangeGateway` side is in `scripted_port.rs`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -179,6 +179,15 @@ impl ScriptedGateway {
     /// The order ends on the exchange with `status` (cancelled, expired) keeping what filled.
     pub fn end(&self, reference: &OrderRef, status: ExchangeOrderStatus) {
         self.with_order(reference, |o| o.status = status);
+    }
+
+    /// The exchange forgets the order named `reference` (archived, purged): from now on it
+    /// answers "not found" for it and no longer lists it.
+    pub fn forget(&self, reference: &OrderRef) {
+        let mut state = self.state();
+        let before = state.book.len();
+        state.book.retain(|o| !named(o, reference));
+        assert_eq!(state.book.len() + 1, before, "the exchange knew the order once");
     }
 
     pub(super) fn accept(state: &mut State, request: &OrderRequest) -> ExchangeOrder {
