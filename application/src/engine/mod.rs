@@ -16,6 +16,7 @@ mod place;
 mod recover;
 mod sync;
 mod upkeep;
+mod withdrawals;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub use market::MarketSnapshot;
 pub use recover::RecoveryReport;
 pub use sync::{SyncReport, FORGOTTEN_AFTER, PENDING_GRACE};
 pub use upkeep::{AnomalyReport, BalanceReport, MAX_SPREAD_PERCENT};
+pub use withdrawals::WithdrawalReport;
 
 use crate::contexts::ContextService;
 use crate::exchanges::ExchangeDirectory;

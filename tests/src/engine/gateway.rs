@@ -54,6 +54,8 @@ pub(super) struct State {
     pub(super) stale: HashMap<ClientOrderId, VecDeque<ExchangeOrder>>,
     pub(super) order_calls: u64,
     pub(super) next_id: u64,
+    /// The quote balance, free and locked; `None`: balances cannot be read.
+    pub(super) quote_balance: Option<(Decimal, Decimal)>,
 }
 
 /// The scripted exchange. One market; prices and filters set by the test.
@@ -105,6 +107,7 @@ impl ScriptedGateway {
             stale: HashMap::new(),
             order_calls: 0,
             next_id: 1,
+            quote_balance: Some((dec!(1000000), Decimal::ZERO)),
         };
         Self { exchange, state: Mutex::new(state), hook: Mutex::new(None) }
     }
@@ -121,6 +124,12 @@ impl ScriptedGateway {
     /// Every order sent to `place_order`, in order.
     pub fn placements(&self) -> Vec<OrderRequest> {
         self.state().placements.clone()
+    }
+
+    /// From now on the account holds `free` and `locked` quote (1000000 and 0 at first); `None`:
+    /// reading the balances fails (the exchange is unreachable).
+    pub fn set_quote_balance(&self, balance: Option<(Decimal, Decimal)>) {
+        self.state().quote_balance = balance;
     }
 
     /// How many times `order()` was called.
