@@ -102,4 +102,8 @@ async fn the_paper_withdrawal_takes_only_free_funds_of_the_callers_account(store
     };
     assert_eq!(balance(&ana, &ana_ctx).await, "1000");
     assert_eq!(balance(&bea, &bea_ctx).await, "100000", "another user's paper account is untouched");
+
+    let (off, _) = bot_app(store, &[("BOTFLEET_PAPER_CONTROL", "false")]).await;
+    let cid = off.user("cid@example.com").await;
+    off.post("/api/paper/withdrawals", Some(&cid.access), &send("1")).await.problem(404, "not_found");
 }
