@@ -102,7 +102,8 @@ impl Engine {
     /// fits in what the exchange `holds`.
     async fn cover(&self, quote: &str, holds: Decimal, bots: Vec<Bot>, report: &mut WithdrawalReport) {
         let mut need: Decimal = bots.iter().map(need_of).sum();
-        if need <= holds {
+        // Without a running bot in this quote there is nothing to pause and nothing will be bought.
+        if need <= holds || bots.iter().all(|b| b.status != BotStatus::Running) {
             return;
         }
         let line = format!(
