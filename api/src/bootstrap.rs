@@ -165,6 +165,7 @@ pub async fn services(
         clock: market_clock.clone(),
         instance: settings.workflows.instance_id.clone(),
         pending_grace: settings.engine.pending_grace(),
+        forgotten_after: settings.engine.forgotten_after(),
         failpoint: settings.engine.failpoint,
     }));
     let bots = BotService::new(BotPorts {

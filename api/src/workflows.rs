@@ -75,6 +75,11 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
         let analysis = analysis.clone();
         async move { Ok(summary(&analysis.run().await?)) }
     })))?;
+    let withdrawals = engine.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("sync_withdrawals", move || {
+        let engine = withdrawals.clone();
+        async move { Ok(summary(&engine.sync_withdrawals().await?)) }
+    })))?;
     for (name, workload) in WORKLOADS {
         let engine = engine.clone();
         scheduler.register(Arc::new(FnWorkflow::new(name, move || {

@@ -11,7 +11,7 @@ mod scripted_port;
 use std::sync::Arc;
 
 use application::contexts::{ContextPorts, ContextService};
-use application::engine::{Engine, EnginePorts, PENDING_GRACE};
+use application::engine::{Engine, EnginePorts, FORGOTTEN_AFTER, PENDING_GRACE};
 use application::exchanges::ExchangeDirectory;
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use domain::bots::{Bot, BotConfig, BotRecord, Command, DcaConfig, DcaFrequency};
@@ -120,6 +120,7 @@ impl EngineRig {
             clock: clock.clone(),
             instance: "engine-rig".into(),
             pending_grace: PENDING_GRACE,
+            forgotten_after: FORGOTTEN_AFTER,
             failpoint: None,
         });
         Self { repos, engine, clock, exchange, bots, context, mongo }

@@ -94,7 +94,7 @@ async fn the_status_lists_every_workflow_to_admins_and_the_ops_token(store: Stor
         ("sync_orders", 42_000, true),
         ("smart_bot_check_situation", 33_000, true),
         ("channel_bots", 30_000, true),
-        ("sync_withdrawals", 600_000, false),
+        ("sync_withdrawals", 600_000, true),
         ("candle_analysis", 300_000, true),
         ("credential_revalidation", 86_400_000, true),
         ("subscription_reconciliation", 3_600_000, true),
@@ -141,7 +141,6 @@ async fn paper_matching_runs_on_request(store: Store) {
     assert!(metrics.contains(r#"botfleet_workflow_duration_seconds_count{workflow="paper_matching"} 1"#));
 
     run(&app, "mine_bitcoin").await.problem(404, "not_found");
-    run(&app, "sync_withdrawals").await.problem(409, "workflow_not_registered");
 }
 
 async fn a_lease_held_by_another_instance_refuses_a_run(store: Store) {

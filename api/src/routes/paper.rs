@@ -1,10 +1,13 @@
-//! `POST /api/paper/prices`: sets a paper market's price, so a scenario can be driven through the
-//! HTTP API alone. Served only with `BOTFLEET_PAPER_CONTROL=true` (refused in production); else 404.
+//! Control of the paper exchange, so a scenario can be driven through the HTTP API alone:
+//! `POST /api/paper/prices` sets a paper market's price, `POST /api/paper/withdrawals` takes funds
+//! out of the caller's paper account as a withdrawal outside botfleet would. Served only with
+//! `BOTFLEET_PAPER_CONTROL=true` (refused in production); else 404.
 
 use actix_web::{post, web, HttpResponse};
+use application::exchanges::paper_credentials;
 use application::AppError;
 use domain::exchange::{ExchangeError, ExchangeId};
-use domain::market::Symbol;
+use domain::market::{Asset, Symbol};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,7 +29,7 @@ pub const MODULE: RouteModule = RouteModule {
 };
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(set_paper_price);
+    cfg.service(set_paper_price).service(paper_withdrawal);
 }
 
 /// A price to set.
@@ -90,4 +93,78 @@ pub async fn set_paper_price(
     Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.to_string(), symbol: symbol.to_string(), price }))
 }
 
+/// A withdrawal from the caller's paper account.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    /// `binance` or `mercado_bitcoin`: whose paper account.
+    pub exchange: String,
+    /// The asset, e.g. `BRL`.
+    #[schema(example = "BRL")]
+    pub asset: String,
+    /// How much to take out of the free balance, a positive decimal string.
+    #[schema(value_type = String, example = "500.00")]
+    pub amount: Decimal,
+}
+
+/// The asset's balance after the withdrawal.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithdrawalDone {
+    /// Exchange.
+    pub exchange: String,
+    /// The asset.
+    pub asset: String,
+    /// Free balance left.
+    #[schema(value_type = String)]
+    pub free: Decimal,
+    /// Balance held by open orders (a withdrawal never takes it).
+    #[schema(value_type = String)]
+    pub locked: Decimal,
+}
+
+/// Withdraw funds from the caller's paper account, as a withdrawal outside botfleet would on a
+/// real exchange (only from the free balance; what open orders lock stays).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = WithdrawalRequest,
+    responses(
+        (status = 200, description = "Withdrawn", body = WithdrawalDone),
+        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown exchange or asset, an amount that is not positive, or more than the free balance", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/paper/withdrawals")]
+pub async fn paper_withdrawal(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<WithdrawalRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.settings.exchanges.paper_control {
+        return Err(AppError::NotFound { resource: "route" }.into());
+    }
+    let exchange = body
+        .exchange
+        .parse::<ExchangeId>()
+        .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
+    let asset = Asset::new(&body.asset).map_err(|e| AppError::field("asset", "invalid_asset", e.to_string()))?;
+    let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
+    let creds = paper_credentials(auth.0.user_id);
+    let left = paper.withdraw(&creds, asset.as_str(), body.amount).await.map_err(|err| match err {
+        ExchangeError::Filter(_) => AppError::field("amount", "not_positive", "must be greater than zero"),
+        ExchangeError::InsufficientBalance => {
+            AppError::field("amount", "insufficient_balance", "more than the free balance")
+        }
+        other => application::exchanges::exchange_error(other),
+    })?;
+    Ok(HttpResponse::Ok().json(WithdrawalDone {
+        exchange: exchange.to_string(),
+        asset: left.asset,
+        free: left.free,
+        locked: left.locked,
+    }))
+}
+
 crate::opaque_debug!(SetPriceRequest);
+crate::opaque_debug!(WithdrawalRequest);

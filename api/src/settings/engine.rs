@@ -1,15 +1,23 @@
 //! Engine settings: how long a pending order may stay unknown to its exchange
-//! (`BOTFLEET_ORDER_PENDING_GRACE_SECS`) and the test-only crash point
-//! (`BOTFLEET_TEST_FAILPOINT`), both refused where they could lose an order.
+//! (`BOTFLEET_ORDER_PENDING_GRACE_SECS`), how old an acknowledged order the exchange no longer
+//! knows must be before it is ended as forgotten (`BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS`), and the
+//! test-only crash point (`BOTFLEET_TEST_FAILPOINT`), all refused where they could lose an order.
 
 use std::time::Duration;
 
-use application::engine::{Failpoint, PENDING_GRACE};
+use application::engine::{Failpoint, FORGOTTEN_AFTER, PENDING_GRACE};
 
 use super::{Env, Environment};
 
 /// The longest accepted grace: a day.
 const MAX_GRACE_SECS: u64 = 86_400;
+
+/// The shortest forgotten age outside tests: an hour, so a transient "not found" (an exchange's
+/// replica lagging, a maintenance window) never ends an order.
+const MIN_FORGOTTEN_SECS: u64 = 3_600;
+
+/// The longest forgotten age: a year.
+const MAX_FORGOTTEN_SECS: u64 = 31_536_000;
 
 /// The execution engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +28,11 @@ pub struct EngineSettings {
     /// (`BOTFLEET_EXCHANGE_ORDER_TIMEOUT_MS`), or an order still in flight could be rejected here
     /// and filled there.
     pub pending_grace: Duration,
+    /// `BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS` (default 259200, three days): how old an acknowledged
+    /// open order must be before sync ends it as canceled and flagged `forgotten` when its
+    /// exchange answers "not found". An hour to a year, and longer than the pending grace;
+    /// `BOTFLEET_ENVIRONMENT=test` may set less than an hour.
+    pub forgotten_after: Duration,
     /// `BOTFLEET_TEST_FAILPOINT` (tests only; refused when `BOTFLEET_ENVIRONMENT=production`): a
     /// crash point of the placement protocol, `<point>` or `<point>:hang`.
     pub failpoint: Option<Failpoint>,
@@ -46,6 +59,7 @@ impl EngineSettings {
                 ),
             );
         }
+        let forgotten_after = Self::load_forgotten_after(env, environment, pending_grace);
         let failpoint = env.raw("BOTFLEET_TEST_FAILPOINT").and_then(|raw| match raw.parse::<Failpoint>() {
             Ok(failpoint) => Some(failpoint),
             Err(err) => {
@@ -56,12 +70,39 @@ impl EngineSettings {
         if failpoint.is_some() && environment == Environment::Production {
             env.error("BOTFLEET_TEST_FAILPOINT", "must not be set when BOTFLEET_ENVIRONMENT=production");
         }
-        Self { pending_grace, failpoint }
+        Self { pending_grace, forgotten_after, failpoint }
+    }
+
+    fn load_forgotten_after(env: &mut Env, environment: Environment, pending_grace: Duration) -> Duration {
+        const VAR: &str = "BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS";
+        let default = FORGOTTEN_AFTER.whole_seconds().unsigned_abs();
+        let secs: u64 = env.parse(VAR, default, "a whole number of seconds");
+        let min = if environment == Environment::Test { 0 } else { MIN_FORGOTTEN_SECS };
+        if !(min..=MAX_FORGOTTEN_SECS).contains(&secs) {
+            env.error(VAR, format!("expected {min} to {MAX_FORGOTTEN_SECS} seconds (a year), got {secs}"));
+            return Duration::from_secs(default);
+        }
+        let forgotten_after = Duration::from_secs(secs);
+        if environment != Environment::Test && forgotten_after <= pending_grace {
+            env.error(
+                VAR,
+                format!(
+                    "expected more than the pending grace of {} s (BOTFLEET_ORDER_PENDING_GRACE_SECS)",
+                    pending_grace.as_secs()
+                ),
+            );
+        }
+        forgotten_after
     }
 
     /// The grace as the engine counts it.
     pub fn pending_grace(&self) -> time::Duration {
         time::Duration::try_from(self.pending_grace).unwrap_or(PENDING_GRACE)
+    }
+
+    /// The forgotten age as the engine counts it.
+    pub fn forgotten_after(&self) -> time::Duration {
+        time::Duration::try_from(self.forgotten_after).unwrap_or(FORGOTTEN_AFTER)
     }
 }
 
@@ -84,6 +125,26 @@ mod tests {
         assert_eq!(engine.pending_grace, Duration::from_secs(60));
         assert_eq!(engine.pending_grace(), PENDING_GRACE);
         assert_eq!(engine.failpoint, None);
+        assert_eq!(engine.forgotten_after, Duration::from_secs(3 * 86_400));
+        assert_eq!(engine.forgotten_after(), FORGOTTEN_AFTER);
+    }
+
+    #[test]
+    fn the_forgotten_age_is_an_hour_to_a_year_and_outlasts_the_grace() {
+        let engine = load(&[("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "7200")]).unwrap().engine;
+        assert_eq!(engine.forgotten_after(), time::Duration::hours(2));
+        let engine =
+            load(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "5")]).unwrap().engine;
+        assert_eq!(engine.forgotten_after(), time::Duration::seconds(5));
+        for bad in ["soon", "-1", "60", "31536001"] {
+            let err = load(&[("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", bad)]).unwrap_err();
+            assert_eq!(err.vars(), ["BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS"], "{bad}");
+        }
+        let err =
+            load(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "3600"), ("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "3600")])
+                .unwrap_err();
+        assert_eq!(err.vars(), ["BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS"]);
+        assert!(err.to_string().contains("pending grace"), "{err}");
     }
 
     #[test]

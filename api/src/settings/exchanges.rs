@@ -33,8 +33,8 @@ pub struct ExchangeSettings {
     pub request_timeout: Duration,
     /// The paper exchange (`BOTFLEET_PAPER_*`).
     pub paper: PaperConfig,
-    /// `BOTFLEET_PAPER_CONTROL`: serve `POST /api/paper/prices` (default false; refused when
-    /// `BOTFLEET_ENVIRONMENT=production`).
+    /// `BOTFLEET_PAPER_CONTROL`: serve `POST /api/paper/prices` and `POST /api/paper/withdrawals`
+    /// (default false; refused when `BOTFLEET_ENVIRONMENT=production`).
     pub paper_control: bool,
     /// Time-outs, retries and the circuit breaker around live exchanges (`BOTFLEET_EXCHANGE_*`).
     pub resilience: ResilienceConfig,

@@ -16,6 +16,7 @@ mod place;
 mod recover;
 mod sync;
 mod upkeep;
+mod withdrawals;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,8 +31,9 @@ pub use evaluate::{CycleReport, Workload};
 pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError};
 pub use market::MarketSnapshot;
 pub use recover::RecoveryReport;
-pub use sync::{SyncReport, PENDING_GRACE};
+pub use sync::{SyncReport, FORGOTTEN_AFTER, PENDING_GRACE};
 pub use upkeep::{AnomalyReport, BalanceReport, MAX_SPREAD_PERCENT};
+pub use withdrawals::WithdrawalReport;
 
 use crate::contexts::ContextService;
 use crate::exchanges::ExchangeDirectory;
@@ -60,6 +62,10 @@ pub struct EnginePorts {
     /// ([`PENDING_GRACE`] by default). It must outlast an order placement's time-out: a shorter
     /// grace could reject an order whose placement is still in flight.
     pub pending_grace: time::Duration,
+    /// How old an acknowledged order must be before sync ends it as forgotten (canceled, flagged)
+    /// when its exchange answers "not found" ([`FORGOTTEN_AFTER`] by default). Younger, a
+    /// not-found is taken for a transient error and the order stays open.
+    pub forgotten_after: time::Duration,
     /// Tests only: the crash point armed by `BOTFLEET_TEST_FAILPOINT` (`None` in production).
     pub failpoint: Option<Failpoint>,
 }
@@ -69,6 +75,7 @@ impl std::fmt::Debug for EnginePorts {
         f.debug_struct("EnginePorts")
             .field("instance", &self.instance)
             .field("pending_grace", &self.pending_grace)
+            .field("forgotten_after", &self.forgotten_after)
             .field("failpoint", &self.failpoint)
             .finish_non_exhaustive()
     }

@@ -2,7 +2,9 @@
 //! adopted one by the exchange's id) and what changed is applied to its bot and then stored on
 //! the order (fills move blocked funds into positions or proceeds; the end of an order releases
 //! what it still held). An order the exchange never received (not found after a grace period) is
-//! marked rejected and its funds released. The bot is written first so that an order is never
+//! marked rejected and its funds released; an acknowledged order the exchange no longer knows,
+//! older than [`EnginePorts::forgotten_after`](super::EnginePorts), is ended as cancelled and
+//! flagged `forgotten` (what filled stays filled, the rest is released). The bot is written first so that an order is never
 //! stored as ended while its bot still waits for it (an ended order is not read again); applying
 //! to the bot is idempotent, so a crash or a failed write between the two writes is harmless.
 
@@ -25,6 +27,11 @@ use crate::AppError;
 /// default (`EnginePorts::pending_grace`): longer than an order placement may take.
 pub const PENDING_GRACE: time::Duration = time::Duration::seconds(60);
 
+/// How old an acknowledged order must be, by default, before sync ends it as forgotten when its
+/// exchange answers "not found" (`EnginePorts::forgotten_after`): younger, a not-found is taken
+/// for a transient error and the order stays open.
+pub const FORGOTTEN_AFTER: time::Duration = time::Duration::days(3);
+
 /// What one sync run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
@@ -34,6 +41,8 @@ pub struct SyncReport {
     pub changed: u64,
     /// Pending orders the exchange never received (now rejected).
     pub never_sent: u64,
+    /// Acknowledged orders the exchange no longer knows (now canceled and flagged `forgotten`).
+    pub forgotten: u64,
     /// Orders that could not be read this time.
     pub failed: u64,
 }
@@ -75,6 +84,7 @@ impl Engine {
                 match self.sync_one(order, &*gateway, &creds).await {
                     Ok(Outcome::Changed) => report.changed += 1,
                     Ok(Outcome::NeverSent) => report.never_sent += 1,
+                    Ok(Outcome::Forgotten) => report.forgotten += 1,
                     Ok(Outcome::Same) => {}
                     Err(err) => {
                         tracing::warn!(error = %err, "an order could not be synced; next run retries");
@@ -111,6 +121,21 @@ impl Engine {
                     outcome = Outcome::NeverSent;
                     order.mark_rejected("never reached the exchange", now).map_err(AppError::internal)?.changed
                 }
+                Err(ExchangeError::OrderNotFound) if self.forgotten(&order, now) => {
+                    outcome = Outcome::Forgotten;
+                    let hours = (now - order.created_at).whole_hours();
+                    tracing::warn!(
+                        order = %order.id, client_order_id = %order.client_order_id,
+                        exchange_order_id = order.exchange_order_id.as_deref().unwrap_or_default(),
+                        bot = ?order.bot_id, filled_quantity = %order.filled_quantity, age_hours = hours,
+                        "the exchange no longer knows an acknowledged order; ending it as canceled (forgotten)"
+                    );
+                    let reason = format!(
+                        "the exchange no longer knows this order ({hours} h after it was placed): ended as canceled, \
+                         what filled stays filled"
+                    );
+                    order.mark_forgotten(&reason, now).map_err(AppError::internal)?.changed
+                }
                 Err(ExchangeError::OrderNotFound) => false,
                 Err(err) => return Err(crate::exchanges::exchange_error(err)),
             };
@@ -139,6 +164,14 @@ impl Engine {
         }
         self.apply_to_bot(&order, gateway).await?;
         Ok(outcome)
+    }
+
+    /// Whether `order`, just answered "not found", was acknowledged (it has the exchange's id and
+    /// is open past pending) and is older than the forgotten age: then the exchange forgot it.
+    fn forgotten(&self, order: &Order, now: time::OffsetDateTime) -> bool {
+        let acknowledged = matches!(order.status, OrderStatus::New | OrderStatus::PartiallyFilled)
+            && order.exchange_order_id.is_some();
+        acknowledged && now - order.created_at > self.ports.forgotten_after
     }
 
     /// Brings `order`'s bot up to date with it (nothing when it has no bot or the bot already
@@ -185,4 +218,6 @@ pub(super) enum Outcome {
     Changed,
     /// The exchange never received it; now rejected.
     NeverSent,
+    /// The exchange acknowledged it once and no longer knows it; now canceled, flagged.
+    Forgotten,
 }

@@ -2,6 +2,7 @@
 //! in step with the exchange's reports, so history reads without the exchange.
 
 mod creation;
+mod forget;
 mod order;
 mod ports;
 mod status;

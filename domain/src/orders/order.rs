@@ -74,7 +74,10 @@ pub struct Order {
     pub reason: Option<String>,
     /// Found on the exchange, not placed by botfleet.
     pub adopted: bool,
-    /// Why it was rejected (an exchange message, never a secret).
+    /// Ended by botfleet because its exchange no longer knew it (see [`Order::mark_forgotten`]):
+    /// a person should check it.
+    pub forgotten: bool,
+    /// Why it was rejected, or forgotten (an exchange message, never a secret).
     pub error: Option<String>,
     /// Optimistic-concurrency version.
     pub version: u64,
@@ -162,6 +165,7 @@ impl Order {
             creation: new.creation,
             reason: new.reason,
             adopted: false,
+            forgotten: false,
             error: None,
             version: 0,
             created_at: at,

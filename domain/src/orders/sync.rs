@@ -46,6 +46,9 @@ pub enum SyncError {
     /// Only a pending order can be rejected at placement.
     #[error("only a pending order can be marked rejected; this one is {0:?}")]
     NotPending(OrderStatus),
+    /// Only an acknowledged open order (with the exchange's id) can be marked forgotten.
+    #[error("only an acknowledged open order can be marked forgotten; this one is {0:?}")]
+    NotAcknowledged(OrderStatus),
 }
 
 /// How far along the life cycle a status is; a report never moves an order backwards.
@@ -134,6 +137,7 @@ impl Order {
             creation: Default::default(),
             reason: None,
             adopted: true,
+            forgotten: false,
             error: None,
             version: 0,
             created_at,

@@ -48,6 +48,9 @@ pub(super) struct OrderDocument {
     creation: CreationDocument,
     reason: Option<String>,
     adopted: bool,
+    /// Absent from documents stored before the flag existed.
+    #[serde(default)]
+    forgotten: bool,
     error: Option<String>,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
@@ -167,6 +170,7 @@ impl From<&Order> for OrderDocument {
             },
             reason: o.reason.clone(),
             adopted: o.adopted,
+            forgotten: o.forgotten,
             error: o.error.clone(),
             created_at: o.created_at,
             updated_at: o.updated_at,
@@ -229,6 +233,7 @@ impl TryFrom<OrderDocument> for Order {
             },
             reason: d.reason,
             adopted: d.adopted,
+            forgotten: d.forgotten,
             error: d.error,
             version: d.version,
             created_at: d.created_at,

@@ -22,7 +22,11 @@ const fn entry(name: &'static str, secs: u64, description: &'static str) -> Cata
 /// Every workflow, in the order the status listing shows them.
 pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("sync_orders", 42, "Reads open orders from the exchanges and applies fills, cancellations and expiries."),
-    entry("sync_withdrawals", 600, "Synchronises withdrawals."),
+    entry(
+        "sync_withdrawals",
+        600,
+        "Pauses running bots whose exchange account holds less quote than they need (funds withdrawn outside botfleet).",
+    ),
     entry("sync_strategy_balances", 3600, "Synchronises the balances allotted to each strategy."),
     entry("anomaly_check", 60, "Detects market anomalies (spreads, volume)."),
     entry("smart_bot_purchase", 63, "Purchases of continuous SmartBots."),

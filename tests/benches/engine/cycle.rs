@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use application::contexts::{ContextPorts, ContextService};
-use application::engine::{CycleReport, Engine, EnginePorts, Workload, PENDING_GRACE};
+use application::engine::{CycleReport, Engine, EnginePorts, Workload, FORGOTTEN_AFTER, PENDING_GRACE};
 use application::exchanges::ExchangeDirectory;
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use domain::bots::{Bot, BotKind, BotRepository};
@@ -87,6 +87,7 @@ pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
         clock,
         instance: "bench".to_owned(),
         pending_grace: PENDING_GRACE,
+        forgotten_after: FORGOTTEN_AFTER,
         failpoint: None,
     });
     Rig { engine, repos, meters }

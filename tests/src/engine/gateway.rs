@@ -1,8 +1,8 @@
 //! A scripted exchange for engine tests: it records every `place_order` call, answers placements
 //! as the test scripts them (accepted, filled at once, refused, or a lost answer after which the
-//! order exists or not), keeps a book of the orders it knows that the test fills, cancels or
-//! expires between syncs, can answer one `order()` call with a stale report, and runs a hook
-//! (a concurrent writer) during `order()`. Its `ExchangeGateway` side is in `scripted_port.rs`.
+//! order exists or not), keeps a book of the orders it knows that the test fills, cancels,
+//! expires or forgets between syncs, can answer one `order()` call with a stale report, and runs
+//! a hook (a concurrent writer) during `order()`. Its `ExchangeGateway` side is in `scripted_port.rs`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -54,6 +54,8 @@ pub(super) struct State {
     pub(super) stale: HashMap<ClientOrderId, VecDeque<ExchangeOrder>>,
     pub(super) order_calls: u64,
     pub(super) next_id: u64,
+    /// The quote balance, free and locked; `None`: balances cannot be read.
+    pub(super) quote_balance: Option<(Decimal, Decimal)>,
 }
 
 /// The scripted exchange. One market; prices and filters set by the test.
@@ -105,6 +107,7 @@ impl ScriptedGateway {
             stale: HashMap::new(),
             order_calls: 0,
             next_id: 1,
+            quote_balance: Some((dec!(1000000), Decimal::ZERO)),
         };
         Self { exchange, state: Mutex::new(state), hook: Mutex::new(None) }
     }
@@ -121,6 +124,12 @@ impl ScriptedGateway {
     /// Every order sent to `place_order`, in order.
     pub fn placements(&self) -> Vec<OrderRequest> {
         self.state().placements.clone()
+    }
+
+    /// From now on the account holds `free` and `locked` quote (1000000 and 0 at first); `None`:
+    /// reading the balances fails (the exchange is unreachable).
+    pub fn set_quote_balance(&self, balance: Option<(Decimal, Decimal)>) {
+        self.state().quote_balance = balance;
     }
 
     /// How many times `order()` was called.
@@ -179,6 +188,15 @@ impl ScriptedGateway {
     /// The order ends on the exchange with `status` (cancelled, expired) keeping what filled.
     pub fn end(&self, reference: &OrderRef, status: ExchangeOrderStatus) {
         self.with_order(reference, |o| o.status = status);
+    }
+
+    /// The exchange forgets the order named `reference` (archived, purged): from now on it
+    /// answers "not found" for it and no longer lists it.
+    pub fn forget(&self, reference: &OrderRef) {
+        let mut state = self.state();
+        let before = state.book.len();
+        state.book.retain(|o| !named(o, reference));
+        assert_eq!(state.book.len() + 1, before, "the exchange knew the order once");
     }
 
     pub(super) fn accept(state: &mut State, request: &OrderRequest) -> ExchangeOrder {

@@ -10,7 +10,6 @@ use domain::exchange::{
     ExchangeOrderStatus, OrderRef, OrderRequest, OrderSize,
 };
 use domain::market::{BookLevel, Candle, CandleRange, Market, OrderBook, Symbol, Ticker, Timeframe};
-use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::gateway::{named, Placement, ScriptedGateway};
@@ -127,8 +126,11 @@ impl ExchangeGateway for ScriptedGateway {
     }
 
     async fn balances(&self, _: &ApiCredentials) -> Result<Vec<Balance>, ExchangeError> {
-        let quote = self.state().market.symbol.quote().as_str().to_owned();
-        Ok(vec![Balance { asset: quote, free: dec!(1000000), locked: Decimal::ZERO }])
+        let state = self.state();
+        let asset = state.market.symbol.quote().as_str().to_owned();
+        let (free, locked) =
+            state.quote_balance.ok_or_else(|| ExchangeError::unavailable(anyhow::anyhow!("scripted outage")))?;
+        Ok(vec![Balance { asset, free, locked }])
     }
 
     async fn account_info(&self, _: &ApiCredentials) -> Result<AccountInfo, ExchangeError> {

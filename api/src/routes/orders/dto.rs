@@ -208,7 +208,10 @@ pub struct OrderResponse {
     pub reason: Option<String>,
     /// Found on the exchange, not placed by botfleet.
     pub adopted: bool,
-    /// Why it was rejected.
+    /// Ended by botfleet as `canceled` because its exchange no longer knew it long after
+    /// acknowledging it; what filled stays filled. Worth a look on the exchange.
+    pub forgotten: bool,
+    /// Why it was rejected, or why it was forgotten.
     pub error: Option<String>,
     /// Version (optimistic locking).
     pub version: u64,
@@ -257,6 +260,7 @@ impl From<Order> for OrderResponse {
             creation: o.creation.into(),
             reason: o.reason,
             adopted: o.adopted,
+            forgotten: o.forgotten,
             error: o.error,
             version: o.version,
             created_at: o.created_at,

@@ -225,6 +225,17 @@ impl Account {
         Some(order)
     }
 
+    /// Takes `amount` of `asset` out of the free balance, as a withdrawal would (what open orders
+    /// lock stays). Returns the holding left. Errors: `Filter(NonPositiveQuantity)` for an amount
+    /// that is not positive; `InsufficientBalance` when the free balance holds less.
+    pub fn withdraw(&mut self, asset: &str, amount: Decimal) -> Result<Holding, ExchangeError> {
+        if amount <= Decimal::ZERO {
+            return Err(ExchangeError::Filter(domain::market::FilterViolation::NonPositiveQuantity));
+        }
+        self.debit_free(asset, amount)?;
+        Ok(self.holding(asset).clone())
+    }
+
     /// Removes and returns the closed orders (to archive them).
     pub fn take_closed(&mut self) -> Vec<PaperOrder> {
         let (open, closed) = std::mem::take(&mut self.orders).into_iter().partition(PaperOrder::is_open);

@@ -126,6 +126,21 @@ fn a_resting_limit_locks_funds_fills_at_its_price_and_cancel_releases() {
 }
 
 #[test]
+fn a_withdrawal_takes_free_funds_only_and_never_more_than_free() {
+    let mut a = account();
+    let req = request(OrderSide::Buy, OrderKind::Limit { price: dec("40000") }, OrderSize::Quantity(dec("0.1")));
+    a.place(&req, &btc_usdt(), quote("50000"), &exec(), 1_000).unwrap();
+
+    let left = a.withdraw("USDT", dec("2500")).unwrap();
+
+    assert_eq!((left.free, left.locked), (dec("3500"), dec("4000")), "the order's lock stays");
+    assert!(matches!(a.withdraw("USDT", dec("3500.01")), Err(ExchangeError::InsufficientBalance)));
+    assert!(matches!(a.withdraw("USDT", Decimal::ZERO), Err(ExchangeError::Filter(_))));
+    assert!(matches!(a.withdraw("ETH", dec("1")), Err(ExchangeError::InsufficientBalance)));
+    assert_eq!((free(&a, "USDT"), locked(&a, "USDT")), (dec("3500"), dec("4000")));
+}
+
+#[test]
 fn a_marketable_limit_fills_at_once_no_worse_than_its_price() {
     let mut a = account();
     let req = request(OrderSide::Buy, OrderKind::Limit { price: dec("50010") }, OrderSize::Quantity(dec("0.01")));

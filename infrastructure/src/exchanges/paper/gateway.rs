@@ -69,6 +69,23 @@ impl PaperExchange {
         Ok(set)
     }
 
+    /// Tests and demos (paper control): takes `amount` of `asset` out of the free balance of the
+    /// paper account `creds` name, as a withdrawal on a real exchange would; returns that asset's
+    /// balance left. Errors: `Filter` for an amount that is not positive; `InsufficientBalance`;
+    /// `Unauthorized` without an API key; `Unavailable` when the store fails.
+    pub async fn withdraw(
+        &self,
+        creds: &ApiCredentials,
+        asset: &str,
+        amount: Decimal,
+    ) -> Result<Balance, ExchangeError> {
+        let id = self.account_id(creds)?;
+        let _guard = self.accounts.lock(&id).await;
+        self.match_locked(&id).await?;
+        let left = self.accounts.update(&id, |account| account.withdraw(asset, amount)).await?;
+        Ok(Balance { asset: asset.to_owned(), free: left.free.normalize(), locked: left.locked.normalize() })
+    }
+
     /// Fills every account's resting orders that the market has reached; returns how many filled.
     pub async fn tick(&self) -> Result<usize, ExchangeError> {
         let mut filled = 0;
