@@ -5,6 +5,7 @@
 //! the writes; reads only take the read lock. No lock is held across an `.await`. Queries scan the
 //! collection (indexes are only used for uniqueness), which suits the embedded store's scale; a
 //! query sorted by id alone reads in id order from its `_id` bound and stops when its page is full.
+//! Documents are held as compact JSON text and parsed when read (see `collection`).
 
 mod collection;
 mod eval;
@@ -19,7 +20,7 @@ use async_trait::async_trait;
 use domain::RepoError;
 
 use self::collection::Collection;
-use self::eval::{compare_docs, matches, set_path};
+use self::eval::set_path;
 use self::journal::Journal;
 pub use self::journal::{JOURNAL_FILE, LOCK_FILE};
 use super::{check_set, doc_id, doc_version, Doc, DocumentStore, IndexSpec, Query, VERSION};
@@ -75,7 +76,10 @@ impl EmbeddedStore {
         let (journal, colls) = match data_dir {
             Some(dir) => {
                 let (journal, docs) = Journal::open(dir, options.fsync)?;
-                let colls = docs.into_iter().map(|(name, docs)| (name, Collection::with_docs(docs))).collect();
+                let colls = docs
+                    .into_iter()
+                    .map(|(name, docs)| Ok((name, Collection::with_docs(docs)?)))
+                    .collect::<Result<_, RepoError>>()?;
                 (Some(journal), colls)
             }
             None => (None, HashMap::new()),
@@ -137,38 +141,26 @@ impl DocumentStore for EmbeddedStore {
         doc_version(&doc)?;
         self.write(|colls, pending| {
             let collection = colls.entry(coll.to_owned()).or_default();
-            if collection.docs.contains_key(&id) {
+            if collection.contains(&id) {
                 return Err(RepoError::Duplicate { index: super::ID.to_owned() });
             }
             collection.check_unique(&id, &doc)?;
+            collection.put(&id, &doc)?;
             pending.put(coll, &doc);
-            collection.put(&id, doc);
             Ok(())
         })
     }
 
     async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
-        Ok(self.read(|colls| colls.get(coll).and_then(|c| c.docs.get(id)).cloned()))
+        self.read(|colls| colls.get(coll).map_or(Ok(None), |c| c.get(id)))
     }
 
     async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
-        Ok(self.read(|colls| {
-            let Some(collection) = colls.get(coll) else { return Vec::new() };
-            if let Some(page) = collection.page_by_id(query) {
-                return page;
-            }
-            let mut hits: Vec<&Doc> = collection.docs.values().filter(|d| matches(d, &query.filters)).collect();
-            hits.sort_by(|a, b| compare_docs(a, b, &query.sort));
-            let skip = usize::try_from(query.skip).unwrap_or(usize::MAX);
-            let limit = query.limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-            hits.into_iter().skip(skip).take(limit).cloned().collect()
-        }))
+        self.read(|colls| colls.get(coll).map_or(Ok(Vec::new()), |c| c.find(query)))
     }
 
     async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError> {
-        let n = self.read(|colls| {
-            colls.get(coll).map_or(0, |c| c.docs.values().filter(|d| matches(d, &query.filters)).count())
-        });
+        let n = self.read(|colls| colls.get(coll).map_or(Ok(0), |c| c.count(&query.filters)))?;
         Ok(n as u64)
     }
 
@@ -178,20 +170,23 @@ impl DocumentStore for EmbeddedStore {
         doc.insert(VERSION.to_owned(), version.into());
         self.write(|colls, pending| {
             let collection = colls.get_mut(coll).ok_or(RepoError::NotFound)?;
-            let stored = collection.docs.get(&id).ok_or(RepoError::NotFound)?;
-            if doc_version(stored)? != expected_version {
+            let stored = collection.get(&id)?.ok_or(RepoError::NotFound)?;
+            if doc_version(&stored)? != expected_version {
                 return Err(RepoError::Conflict);
             }
             collection.check_unique(&id, &doc)?;
+            collection.put(&id, &doc)?;
             pending.put(coll, &doc);
-            collection.put(&id, doc);
             Ok(version)
         })
     }
 
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         self.write(|colls, pending| {
-            let removed = colls.get_mut(coll).is_some_and(|c| c.remove(id));
+            let removed = match colls.get_mut(coll) {
+                Some(collection) => collection.remove(id)?,
+                None => false,
+            };
             if removed {
                 pending.del(coll, id);
             }
@@ -203,7 +198,7 @@ impl DocumentStore for EmbeddedStore {
         check_set(&set)?;
         self.write(|colls, pending| {
             let Some(collection) = colls.get_mut(coll) else { return Ok(0) };
-            let hits: Vec<Doc> = collection.docs.values().filter(|d| matches(d, &query.filters)).cloned().collect();
+            let hits = collection.matching(&query.filters)?;
             let mut changed = 0;
             for mut doc in hits {
                 let id = doc_id(&doc)?.to_owned();
@@ -213,8 +208,8 @@ impl DocumentStore for EmbeddedStore {
                 let version = doc.get(VERSION).and_then(serde_json::Value::as_u64).unwrap_or(0) + 1;
                 doc.insert(VERSION.to_owned(), version.into());
                 collection.check_unique(&id, &doc)?;
+                collection.put(&id, &doc)?;
                 pending.put(coll, &doc);
-                collection.put(&id, doc);
                 changed += 1;
             }
             Ok(changed)
