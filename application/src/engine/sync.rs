@@ -4,9 +4,10 @@
 //! what it still held). An order the exchange never received (not found after a grace period) is
 //! marked rejected and its funds released; an acknowledged order the exchange no longer knows,
 //! older than [`EnginePorts::forgotten_after`](super::EnginePorts), is ended as cancelled and
-//! flagged `forgotten` (what filled stays filled, the rest is released). The bot is written first so that an order is never
-//! stored as ended while its bot still waits for it (an ended order is not read again); applying
-//! to the bot is idempotent, so a crash or a failed write between the two writes is harmless.
+//! flagged `forgotten` (what filled stays filled, the rest is released). The bot is written first
+//! so that an order is never stored as ended while its bot still waits for it (an ended order is
+//! not read again); applying to the bot is idempotent, so a crash or a failed write between the
+//! two writes is harmless.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
