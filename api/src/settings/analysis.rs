@@ -38,25 +38,19 @@ impl AnalysisSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::settings::{Settings, SettingsError};
-
-    fn load(extra: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let mut pairs = vec![("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")];
-        pairs.extend_from_slice(extra);
-        Settings::from_pairs(&pairs)
-    }
+    use crate::settings::Settings;
 
     #[test]
     fn the_timeframe_is_hourly_by_default_and_configurable() {
-        assert_eq!(load(&[]).unwrap().analysis.timeframe, Timeframe::H1);
-        assert_eq!(load(&[(TIMEFRAME_VAR, "4h")]).unwrap().analysis.timeframe, Timeframe::H4);
-        assert_eq!(load(&[(TIMEFRAME_VAR, " 1M ")]).unwrap().analysis.timeframe, Timeframe::Mo1);
+        assert_eq!(Settings::dev_with(&[]).unwrap().analysis.timeframe, Timeframe::H1);
+        assert_eq!(Settings::dev_with(&[(TIMEFRAME_VAR, "4h")]).unwrap().analysis.timeframe, Timeframe::H4);
+        assert_eq!(Settings::dev_with(&[(TIMEFRAME_VAR, " 1M ")]).unwrap().analysis.timeframe, Timeframe::Mo1);
     }
 
     #[test]
     fn anything_but_a_timeframe_is_refused_naming_the_variable_and_the_choices() {
         for bad in ["1H", "hourly", "60m", "0"] {
-            let err = load(&[(TIMEFRAME_VAR, bad)]).unwrap_err();
+            let err = Settings::dev_with(&[(TIMEFRAME_VAR, bad)]).unwrap_err();
             assert_eq!(err.vars(), [TIMEFRAME_VAR], "{bad}");
             let message = err.to_string();
             assert!(message.contains(&format!("`{bad}`")) && message.contains("1s 1m 3m"), "{message}");

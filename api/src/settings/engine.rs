@@ -111,17 +111,11 @@ mod tests {
     use application::engine::{CrashPoint, FailAction};
 
     use super::*;
-    use crate::settings::{Settings, SettingsError};
-
-    fn load(extra: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let mut pairs = vec![("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")];
-        pairs.extend_from_slice(extra);
-        Settings::from_pairs(&pairs)
-    }
+    use crate::settings::Settings;
 
     #[test]
     fn defaults_are_a_minute_of_grace_and_no_failpoint() {
-        let engine = load(&[]).unwrap().engine;
+        let engine = Settings::dev_with(&[]).unwrap().engine;
         assert_eq!(engine.pending_grace, Duration::from_secs(60));
         assert_eq!(engine.pending_grace(), PENDING_GRACE);
         assert_eq!(engine.failpoint, None);
@@ -131,18 +125,22 @@ mod tests {
 
     #[test]
     fn the_forgotten_age_is_an_hour_to_a_year_and_outlasts_the_grace() {
-        let engine = load(&[("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "7200")]).unwrap().engine;
+        let engine = Settings::dev_with(&[("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "7200")]).unwrap().engine;
         assert_eq!(engine.forgotten_after(), time::Duration::hours(2));
         let engine =
-            load(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "5")]).unwrap().engine;
+            Settings::dev_with(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "5")])
+                .unwrap()
+                .engine;
         assert_eq!(engine.forgotten_after(), time::Duration::seconds(5));
         for bad in ["soon", "-1", "60", "31536001"] {
-            let err = load(&[("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", bad)]).unwrap_err();
+            let err = Settings::dev_with(&[("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", bad)]).unwrap_err();
             assert_eq!(err.vars(), ["BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS"], "{bad}");
         }
-        let err =
-            load(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "3600"), ("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "3600")])
-                .unwrap_err();
+        let err = Settings::dev_with(&[
+            ("BOTFLEET_ORDER_PENDING_GRACE_SECS", "3600"),
+            ("BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS", "3600"),
+        ])
+        .unwrap_err();
         assert_eq!(err.vars(), ["BOTFLEET_ORDER_FORGOTTEN_AFTER_SECS"]);
         assert!(err.to_string().contains("pending grace"), "{err}");
     }
@@ -150,7 +148,7 @@ mod tests {
     #[test]
     fn a_failpoint_is_read_in_test_and_development_and_refused_in_production() {
         for environment in ["test", "development"] {
-            let engine = load(&[
+            let engine = Settings::dev_with(&[
                 ("BOTFLEET_ENVIRONMENT", environment),
                 ("BOTFLEET_TEST_FAILPOINT", "after_exchange_accepted:hang"),
             ])
@@ -159,11 +157,14 @@ mod tests {
             let expected = Failpoint { point: CrashPoint::AfterExchangeAccepted, action: FailAction::Hang };
             assert_eq!(engine.failpoint, Some(expected), "{environment}");
         }
-        let err = load(&[("BOTFLEET_ENVIRONMENT", "production"), ("BOTFLEET_TEST_FAILPOINT", "after_order_stored")])
-            .unwrap_err();
+        let err = Settings::dev_with(&[
+            ("BOTFLEET_ENVIRONMENT", "production"),
+            ("BOTFLEET_TEST_FAILPOINT", "after_order_stored"),
+        ])
+        .unwrap_err();
         assert_eq!(err.vars(), ["BOTFLEET_TEST_FAILPOINT"]);
         assert!(err.to_string().contains("production"), "{err}");
-        let err = load(&[("BOTFLEET_TEST_FAILPOINT", "after_lunch")]).unwrap_err();
+        let err = Settings::dev_with(&[("BOTFLEET_TEST_FAILPOINT", "after_lunch")]).unwrap_err();
         assert_eq!(err.vars(), ["BOTFLEET_TEST_FAILPOINT"]);
         assert!(err.to_string().contains("after_lunch"), "{err}");
     }
@@ -171,20 +172,25 @@ mod tests {
     #[test]
     fn the_grace_must_outlast_the_order_time_out_except_in_tests() {
         let engine =
-            load(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_PENDING_GRACE_SECS", "0")]).unwrap().engine;
-        assert_eq!(engine.pending_grace(), time::Duration::ZERO);
-        // The default order time-out is 40 s.
-        let err = load(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "40")]).unwrap_err();
-        assert_eq!(err.vars(), ["BOTFLEET_ORDER_PENDING_GRACE_SECS"]);
-        assert!(err.to_string().contains("40000 ms"), "{err}");
-        let engine =
-            load(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "20"), ("BOTFLEET_EXCHANGE_ORDER_TIMEOUT_MS", "5000")])
+            Settings::dev_with(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_PENDING_GRACE_SECS", "0")])
                 .unwrap()
                 .engine;
+        assert_eq!(engine.pending_grace(), time::Duration::ZERO);
+        // The default order time-out is 40 s.
+        let err = Settings::dev_with(&[("BOTFLEET_ORDER_PENDING_GRACE_SECS", "40")]).unwrap_err();
+        assert_eq!(err.vars(), ["BOTFLEET_ORDER_PENDING_GRACE_SECS"]);
+        assert!(err.to_string().contains("40000 ms"), "{err}");
+        let engine = Settings::dev_with(&[
+            ("BOTFLEET_ORDER_PENDING_GRACE_SECS", "20"),
+            ("BOTFLEET_EXCHANGE_ORDER_TIMEOUT_MS", "5000"),
+        ])
+        .unwrap()
+        .engine;
         assert_eq!(engine.pending_grace, Duration::from_secs(20));
         for bad in ["soon", "-1", "86401"] {
             let err =
-                load(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_PENDING_GRACE_SECS", bad)]).unwrap_err();
+                Settings::dev_with(&[("BOTFLEET_ENVIRONMENT", "test"), ("BOTFLEET_ORDER_PENDING_GRACE_SECS", bad)])
+                    .unwrap_err();
             assert_eq!(err.vars(), ["BOTFLEET_ORDER_PENDING_GRACE_SECS"], "{bad}");
         }
     }

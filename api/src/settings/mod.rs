@@ -71,6 +71,14 @@ impl Settings {
         Self::from_lookup(|var| std::env::var(var).ok())
     }
 
+    /// Development settings in memory plus `extra` (tests of the settings modules).
+    #[cfg(test)]
+    pub(crate) fn dev_with(extra: &[(&str, &str)]) -> Result<Self, SettingsError> {
+        let mut pairs = vec![("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")];
+        pairs.extend_from_slice(extra);
+        Self::from_pairs(&pairs)
+    }
+
     /// Reads `pairs` as if they were the environment (tests).
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Result<Self, SettingsError> {
         Self::from_lookup(|var| pairs.iter().find(|(k, _)| *k == var).map(|(_, v)| (*v).to_owned()))

@@ -170,12 +170,6 @@ mod tests {
     use super::*;
     use crate::settings::Settings;
 
-    fn load(extra: &[(&str, &str)]) -> Result<Settings, crate::settings::SettingsError> {
-        let mut pairs = vec![("BOTFLEET_DEV_MODE", "true"), ("BOTFLEET_DATA_DIR", ":memory:")];
-        pairs.extend_from_slice(extra);
-        Settings::from_pairs(&pairs)
-    }
-
     #[test]
     fn every_catalogue_workflow_has_its_variables() {
         let names: Vec<&str> = WORKFLOW_VARS.iter().map(|v| v.name).collect();
@@ -189,7 +183,7 @@ mod tests {
 
     #[test]
     fn defaults_run_every_workflow_at_its_catalogue_interval() {
-        let s = load(&[]).unwrap().workflows;
+        let s = Settings::dev_with(&[]).unwrap().workflows;
         assert!(s.workers && s.ops_token.is_none() && s.disabled.is_empty());
         assert_eq!(s.interval_scale, 1.0);
         assert!(s.instance_id.starts_with("instance-"));
@@ -201,7 +195,7 @@ mod tests {
 
     #[test]
     fn scale_overrides_and_switches_are_read() {
-        let s = load(&[
+        let s = Settings::dev_with(&[
             ("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "0.02"),
             ("BOTFLEET_WORKFLOW_SYNC_ORDERS_SECS", "10"),
             ("BOTFLEET_WORKFLOW_DCA_EXECUTION_ENABLED", "false"),
@@ -222,13 +216,16 @@ mod tests {
 
     #[test]
     fn the_older_upkeep_variables_still_apply_and_the_new_ones_win() {
-        let s = load(&[("BOTFLEET_CREDENTIAL_REVALIDATE_SECS", "0"), ("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", "120")])
-            .unwrap()
-            .workflows;
+        let s = Settings::dev_with(&[
+            ("BOTFLEET_CREDENTIAL_REVALIDATE_SECS", "0"),
+            ("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", "120"),
+        ])
+        .unwrap()
+        .workflows;
         assert!(s.disabled.contains("credential_revalidation"));
         assert_eq!(s.intervals.get("subscription_reconciliation"), Some(&Duration::from_secs(120)));
 
-        let s = load(&[
+        let s = Settings::dev_with(&[
             ("BOTFLEET_CREDENTIAL_REVALIDATE_SECS", "0"),
             ("BOTFLEET_WORKFLOW_CREDENTIAL_REVALIDATION_ENABLED", "true"),
             ("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", "120"),
@@ -242,7 +239,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_variable_and_never_quote_the_token() {
-        let err = load(&[
+        let err = Settings::dev_with(&[
             ("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "0"),
             ("BOTFLEET_WORKFLOW_PAPER_MATCHING_SECS", "0"),
             ("BOTFLEET_WORKFLOW_SYNC_WITHDRAWALS_SECS", "31536001"),
@@ -270,7 +267,7 @@ mod tests {
         );
         assert!(!err.to_string().contains("short-secret"));
         for scale in ["-1", "NaN", "inf", "fast"] {
-            let err = load(&[("BOTFLEET_WORKFLOW_INTERVAL_SCALE", scale)]).unwrap_err();
+            let err = Settings::dev_with(&[("BOTFLEET_WORKFLOW_INTERVAL_SCALE", scale)]).unwrap_err();
             assert_eq!(err.vars(), ["BOTFLEET_WORKFLOW_INTERVAL_SCALE"], "{scale}");
         }
     }
