@@ -12,6 +12,7 @@ pub mod exchanges;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod query;
 pub mod routes;
 pub mod settings;
 pub mod startup;

@@ -50,7 +50,6 @@ pub fn app(
         .app_data(web::Data::new(table))
         .app_data(error::json_config(http.json_limit_bytes))
         .app_data(web::PayloadConfig::new(http.json_limit_bytes))
-        .app_data(error::query_config())
         .app_data(error::path_config())
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_JSON_PATH, document))
         .route("/docs", web::get().to(redirect_to_docs))

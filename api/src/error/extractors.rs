@@ -1,9 +1,10 @@
-//! Extractor configurations that turn actix's body, query and path errors into problems.
+//! Extractor configurations that turn actix's body and path errors into problems (query strings:
+//! [`crate::query::Query`]).
 //!
 //! Serde messages are used to name the field when serde names it; quoted values in them are
 //! redacted, because the value a client sent may be a password or a token.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{web, HttpRequest};
 use application::{AppError, FieldError};
 
@@ -15,15 +16,10 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default().limit(limit).error_handler(move |err, _req| json_error(err, limit).into())
 }
 
-/// `web::Query` errors -> 400 `invalid_query` naming the parameter.
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err, _req| {
-        let QueryPayloadError::Deserialize(err) = err else {
-            return ApiError::from(AppError::BadRequest { code: "invalid_query", detail: "invalid query".into() })
-                .into();
-        };
-        parameter_error("invalid_query", "query", &err.to_string(), None).into()
-    })
+/// A query string that does not deserialise: 400 `invalid_query` naming `parameter` (the path
+/// serde followed to the bad value) unless serde's message names a field itself.
+pub fn query_error(message: &str, parameter: Option<&str>) -> ApiError {
+    parameter_error("invalid_query", "query", message, parameter)
 }
 
 /// `web::Path` errors -> 400 `invalid_path` naming the segment.

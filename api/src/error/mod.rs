@@ -11,7 +11,7 @@ use actix_web::http::{header, Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use application::{AppError, FieldError};
 
-pub use extractors::{json_config, path_config, query_config, redact_values};
+pub use extractors::{json_config, path_config, query_error, redact_values};
 pub use fallback::{not_found_or_method_not_allowed, RouteTable};
 pub use problem::{code_for_status, Problem, ProblemField, PROBLEM_JSON, PROBLEM_TYPE_BASE};
 pub use validation::field_errors;

@@ -27,7 +27,9 @@ pub fn validated<T: Validate>(body: T) -> Result<T, ApiError> {
     Ok(body)
 }
 
-/// Paging parameters of list endpoints.
+/// Paging parameters of list endpoints. A value that is not a whole number is refused by the
+/// [`Query`](crate::query::Query) extractor naming it; [`Paging::page`] refuses a `limit` outside
+/// 1 to 200. Either way a 400 `invalid_query` names the parameter.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
@@ -40,44 +42,21 @@ pub struct Paging {
 }
 
 impl Paging {
-    /// The page to read.
-    pub fn page(&self) -> PageRequest {
-        PageRequest::new(self.offset.unwrap_or(0), self.limit.unwrap_or(PageRequest::DEFAULT_LIMIT))
-    }
-}
-
-/// Paging parameters checked strictly: an `offset` or `limit` that is not a whole number, or a
-/// `limit` outside 1 to 200, is a 400 `invalid_query` naming the parameter (where [`Paging`]
-/// clamps the limit and cannot name a parameter that does not parse).
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CheckedPaging {
-    /// Items to skip (default 0).
-    #[param(value_type = Option<u64>, minimum = 0)]
-    pub offset: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
-    pub limit: Option<String>,
-}
-
-impl CheckedPaging {
-    /// The page to read, or the first bad parameter.
+    /// The page to read, or a 400 naming `limit` when it is out of range.
     pub fn page(&self) -> Result<PageRequest, ApiError> {
-        let offset = match self.offset.as_deref() {
-            None => 0,
-            Some(raw) => raw.parse::<u64>().map_err(|_| bad_page("offset", "must be a whole number, 0 or more"))?,
-        };
-        let range = 1..=PageRequest::MAX_LIMIT;
-        let limit = match self.limit.as_deref() {
-            None => PageRequest::DEFAULT_LIMIT,
-            Some(raw) => raw
-                .parse::<u64>()
-                .ok()
-                .filter(|l| range.contains(l))
-                .ok_or_else(|| bad_page("limit", &format!("must be a whole number from 1 to {}", range.end())))?,
-        };
-        Ok(PageRequest::new(offset, limit))
+        page_of(self.offset, self.limit)
     }
+}
+
+/// The page of an `offset` and a `limit` from a query (defaults 0 and 50), or a 400 naming
+/// `limit` when it is outside 1 to 200.
+pub fn page_of(offset: Option<u64>, limit: Option<u64>) -> Result<PageRequest, ApiError> {
+    let range = 1..=PageRequest::MAX_LIMIT;
+    let limit = limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
+    if !range.contains(&limit) {
+        return Err(bad_page("limit", &format!("must be a whole number from 1 to {}", range.end())));
+    }
+    Ok(PageRequest::new(offset.unwrap_or(0), limit))
 }
 
 /// A 400 `invalid_query` naming `field` (the value is not repeated: queries may carry secrets).

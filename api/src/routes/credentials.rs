@@ -11,6 +11,7 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::query::Query;
 use crate::routes::auth::wire;
 use crate::routes::common::{request_meta, validated, Paging};
 use crate::state::AppState;
@@ -163,9 +164,9 @@ pub async fn create_credential(
 pub async fn list_credentials(
     state: web::Data<AppState>,
     auth: Authenticated,
-    paging: web::Query<Paging>,
+    paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = state.credentials.list(auth.0.user_id, paging.page()).await?;
+    let page = state.credentials.list(auth.0.user_id, paging.page()?).await?;
     Ok(HttpResponse::Ok().json(CredentialList {
         total: page.total,
         offset: page.offset,

@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::RouteModule;
 use crate::error::{ApiError, Problem};
+use crate::query::Query;
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -268,7 +269,7 @@ pub async fn list_exchanges(state: web::Data<AppState>) -> HttpResponse {
     )
 )]
 #[get("/api/exchanges/symbols")]
-pub async fn list_symbols(state: web::Data<AppState>, query: web::Query<ModeQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_symbols(state: web::Data<AppState>, query: Query<ModeQuery>) -> Result<HttpResponse, ApiError> {
     let mode = query.mode()?;
     let mut by_symbol = std::collections::BTreeMap::<String, Vec<String>>::new();
     for info in state.market.exchanges() {
@@ -294,7 +295,7 @@ pub async fn list_symbols(state: web::Data<AppState>, query: web::Query<ModeQuer
 pub async fn list_pairs(
     state: web::Data<AppState>,
     exchange: web::Path<String>,
-    query: web::Query<ModeQuery>,
+    query: Query<ModeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mode = query.mode()?;
     let markets = state.market.pairs(&exchange, mode).await?;
@@ -320,7 +321,7 @@ pub async fn list_pairs(
 pub async fn ticker(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<ModeQuery>,
+    query: Query<ModeQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (exchange, symbol) = path.into_inner();
     let t = state.market.ticker(&exchange, &symbol, query.mode()?).await?;
@@ -349,7 +350,7 @@ pub async fn ticker(
 pub async fn candles(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<CandleQuery>,
+    query: Query<CandleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (exchange, symbol) = path.into_inner();
     let mode = ModeQuery { mode: query.mode.clone() }.mode()?;
@@ -376,7 +377,7 @@ pub async fn candles(
 pub async fn order_book(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<DepthQuery>,
+    query: Query<DepthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (exchange, symbol) = path.into_inner();
     let mode = ModeQuery { mode: query.mode.clone() }.mode()?;

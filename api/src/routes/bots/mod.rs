@@ -6,7 +6,6 @@ mod records;
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use application::bots::{BotListQuery, CreateBotInput, UpdateBotInput};
-use domain::PageRequest;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
@@ -14,7 +13,8 @@ pub use dto::*;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::routes::common::validated;
+use crate::query::Query;
+use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -92,10 +92,10 @@ pub async fn create_bot(
 pub async fn list_bots(
     state: web::Data<AppState>,
     auth: Authenticated,
-    params: web::Query<BotListParams>,
+    params: Query<BotListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let page = PageRequest::new(p.offset.unwrap_or(0), p.limit.unwrap_or(PageRequest::DEFAULT_LIMIT));
+    let page = page_of(p.offset, p.limit)?;
     let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
     let bots = state.bots.list(auth.0.user_id, &query, page).await?;
     let page = bots.map(BotResponse::from);

@@ -6,6 +6,7 @@ use super::dto::*;
 use super::{ok, TAG};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::query::Query;
 use crate::routes::common::{validated, Paging};
 use crate::state::AppState;
 
@@ -74,9 +75,9 @@ pub async fn signals(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    paging: web::Query<Paging>,
+    paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(records(state.bots.signals(auth.0.user_id, &id, paging.page()).await?))
+    Ok(records(state.bots.signals(auth.0.user_id, &id, paging.page()?).await?))
 }
 
 /// A DCA bot's purchases (cycle, amount, quantity, price, fee, average after it), newest first.
@@ -96,9 +97,9 @@ pub async fn executions(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    paging: web::Query<Paging>,
+    paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(records(state.bots.executions(auth.0.user_id, &id, paging.page()).await?))
+    Ok(records(state.bots.executions(auth.0.user_id, &id, paging.page()?).await?))
 }
 
 /// Open and scheduled positions (all), then closed ones newest first (paged).
@@ -117,9 +118,9 @@ pub async fn positions(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    paging: web::Query<Paging>,
+    paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let (open, closed) = state.bots.positions(auth.0.user_id, &id, paging.page()).await?;
+    let (open, closed) = state.bots.positions(auth.0.user_id, &id, paging.page()?).await?;
     let view =
         |v: application::bots::PositionView| PositionResponse { position: v.position, entry_price: v.entry_price };
     let closed = closed.map(view);

@@ -18,6 +18,7 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::query::Query;
 use crate::routes::auth::wire;
 use crate::routes::common::{validated, Paging};
 use crate::state::AppState;
@@ -199,9 +200,9 @@ pub async fn create_context(
 pub async fn list_contexts(
     state: web::Data<AppState>,
     auth: Authenticated,
-    paging: web::Query<Paging>,
+    paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = state.contexts.list(auth.0.user_id, paging.page()).await?;
+    let page = state.contexts.list(auth.0.user_id, paging.page()?).await?;
     Ok(HttpResponse::Ok().json(ContextList {
         total: page.total,
         offset: page.offset,

@@ -15,7 +15,8 @@ use utoipa::ToSchema;
 use super::{context_id, TAG};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::routes::common::CheckedPaging;
+use crate::query::Query;
+use crate::routes::common::Paging;
 use crate::state::AppState;
 
 /// One analysis of a closed candle of the context's market.
@@ -94,7 +95,7 @@ pub struct ContextSignalList {
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id"), CheckedPaging),
+    params(("id" = String, Path, description = "Context id"), Paging),
     responses(
         (status = 200, description = "A page of signals", body = ContextSignalList),
         (status = 400, description = "`offset` or `limit` is not a whole number in range (`invalid_query`, naming it)", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +108,7 @@ pub async fn context_signals(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    paging: web::Query<CheckedPaging>,
+    paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.page()?;
     let signals = state.analysis.signals(auth.0.user_id, context_id(&id)?, page).await?;

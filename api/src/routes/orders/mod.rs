@@ -5,7 +5,6 @@ mod dto;
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use application::orders::{CreateOrderInput, OrderListQuery};
-use domain::PageRequest;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
@@ -13,7 +12,8 @@ pub use dto::*;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
-use crate::routes::common::validated;
+use crate::query::Query;
+use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -52,10 +52,10 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub async fn list_orders(
     state: web::Data<AppState>,
     auth: Authenticated,
-    params: web::Query<OrderListParams>,
+    params: Query<OrderListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
-    let page = PageRequest::new(p.offset.unwrap_or(0), p.limit.unwrap_or(PageRequest::DEFAULT_LIMIT));
+    let page = page_of(p.offset, p.limit)?;
     let query = OrderListQuery {
         context_id: p.context_id,
         bot_id: p.bot_id,
