@@ -31,7 +31,7 @@ pub use evaluate::{CycleReport, Workload};
 pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError};
 pub use market::MarketSnapshot;
 pub use recover::RecoveryReport;
-pub use sync::{SyncReport, FORGOTTEN_AFTER, PENDING_GRACE};
+pub use sync::{SyncReport, FORGOTTEN_AFTER, MISSING_CONFIRMATION, PENDING_GRACE};
 pub use upkeep::{AnomalyReport, BalanceReport, MAX_SPREAD_PERCENT};
 pub use withdrawals::WithdrawalReport;
 
@@ -63,8 +63,9 @@ pub struct EnginePorts {
     /// grace could reject an order whose placement is still in flight.
     pub pending_grace: time::Duration,
     /// How old an acknowledged order must be before sync ends it as forgotten (canceled, flagged)
-    /// when its exchange answers "not found" ([`FORGOTTEN_AFTER`] by default). Younger, a
-    /// not-found is taken for a transient error and the order stays open.
+    /// when its exchange answers "not found" ([`FORGOTTEN_AFTER`] by default), provided every read
+    /// for [`MISSING_CONFIRMATION`] answered so. Younger, a not-found is taken for a transient
+    /// error and the order stays open.
     pub forgotten_after: time::Duration,
     /// Tests only: the crash point armed by `BOTFLEET_TEST_FAILPOINT` (`None` in production).
     pub failpoint: Option<Failpoint>,

@@ -3,8 +3,9 @@
 //! the order (fills move blocked funds into positions or proceeds; the end of an order releases
 //! what it still held). An order the exchange never received (not found after a grace period) is
 //! marked rejected and its funds released; an acknowledged order the exchange no longer knows,
-//! older than [`EnginePorts::forgotten_after`](super::EnginePorts), is ended as cancelled and
-//! flagged `forgotten` (what filled stays filled, the rest is released). The bot is written first
+//! older than [`EnginePorts::forgotten_after`](super::EnginePorts) and answered "not found" on
+//! every read for [`MISSING_CONFIRMATION`], is ended as cancelled and flagged `forgotten` (what
+//! filled stays filled, the rest is released). The bot is written first
 //! so that an order is never stored as ended while its bot still waits for it (an ended order is
 //! not read again); applying to the bot is idempotent, so a crash or a failed write between the
 //! two writes is harmless.
@@ -33,6 +34,15 @@ pub const PENDING_GRACE: time::Duration = time::Duration::seconds(60);
 /// for a transient error and the order stays open.
 pub const FORGOTTEN_AFTER: time::Duration = time::Duration::days(3);
 
+/// How long an acknowledged order must be answered "not found" without a break, at the least,
+/// before it may be ended as forgotten: one transient "not found" never ends an order.
+pub const MISSING_CONFIRMATION: time::Duration = time::Duration::hours(1);
+
+/// Whether the exchange acknowledged `order` (it has the exchange's id and is open past pending).
+fn acknowledged(order: &Order) -> bool {
+    matches!(order.status, OrderStatus::New | OrderStatus::PartiallyFilled) && order.exchange_order_id.is_some()
+}
+
 /// What one sync run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
@@ -44,6 +54,8 @@ pub struct SyncReport {
     pub never_sent: u64,
     /// Acknowledged orders the exchange no longer knows (now canceled and flagged `forgotten`).
     pub forgotten: u64,
+    /// Acknowledged orders the exchange answered "not found" for, not ended (yet).
+    pub missing: u64,
     /// Orders that could not be read this time.
     pub failed: u64,
 }
@@ -86,6 +98,7 @@ impl Engine {
                     Ok(Outcome::Changed) => report.changed += 1,
                     Ok(Outcome::NeverSent) => report.never_sent += 1,
                     Ok(Outcome::Forgotten) => report.forgotten += 1,
+                    Ok(Outcome::Missing) => report.missing += 1,
                     Ok(Outcome::Same) => {}
                     Err(err) => {
                         tracing::warn!(error = %err, "an order could not be synced; next run retries");
@@ -115,12 +128,20 @@ impl Engine {
         for attempt in 1..=super::ATTEMPTS {
             let now = self.ports.clock.now();
             let changed = match gateway.order(creds, &order.symbol, &lookup).await {
-                Ok(report) => order.apply(&report, now).map_err(AppError::internal)?.changed,
+                Ok(report) => {
+                    let found_again = order.note_found();
+                    order.apply(&report, now).map_err(AppError::internal)?.changed || found_again
+                }
                 Err(ExchangeError::OrderNotFound)
                     if order.status == OrderStatus::Pending && now - order.created_at > self.ports.pending_grace =>
                 {
                     outcome = Outcome::NeverSent;
                     order.mark_rejected("never reached the exchange", now).map_err(AppError::internal)?.changed
+                }
+                Err(ExchangeError::OrderNotFound) if acknowledged(&order) && order.missing_since.is_none() => {
+                    // The first "not found" of a streak is only noted: it may be transient.
+                    outcome = Outcome::Missing;
+                    order.note_missing(now)
                 }
                 Err(ExchangeError::OrderNotFound) if self.forgotten(&order, now) => {
                     outcome = Outcome::Forgotten;
@@ -137,7 +158,12 @@ impl Engine {
                     );
                     order.mark_forgotten(&reason, now).map_err(AppError::internal)?.changed
                 }
-                Err(ExchangeError::OrderNotFound) => false,
+                Err(ExchangeError::OrderNotFound) => {
+                    if acknowledged(&order) {
+                        outcome = Outcome::Missing;
+                    }
+                    false
+                }
                 Err(err) => return Err(crate::exchanges::exchange_error(err)),
             };
             if !changed {
@@ -167,12 +193,14 @@ impl Engine {
         Ok(outcome)
     }
 
-    /// Whether `order`, just answered "not found", was acknowledged (it has the exchange's id and
-    /// is open past pending) and is older than the forgotten age: then the exchange forgot it.
+    /// Whether `order`, just answered "not found" again, is forgotten by its exchange: it was
+    /// acknowledged, is older than the forgotten age, and every read for at least
+    /// [`MISSING_CONFIRMATION`] (or the forgotten age, when shorter) answered "not found".
     fn forgotten(&self, order: &Order, now: time::OffsetDateTime) -> bool {
-        let acknowledged = matches!(order.status, OrderStatus::New | OrderStatus::PartiallyFilled)
-            && order.exchange_order_id.is_some();
-        acknowledged && now - order.created_at > self.ports.forgotten_after
+        let confirmation = MISSING_CONFIRMATION.min(self.ports.forgotten_after);
+        acknowledged(order)
+            && now - order.created_at > self.ports.forgotten_after
+            && order.missing_since.is_some_and(|since| now - since >= confirmation)
     }
 
     /// Brings `order`'s bot up to date with it (nothing when it has no bot or the bot already
@@ -221,4 +249,6 @@ pub(super) enum Outcome {
     NeverSent,
     /// The exchange acknowledged it once and no longer knows it; now canceled, flagged.
     Forgotten,
+    /// The exchange acknowledged it once and answered "not found" this time; noted, not ended.
+    Missing,
 }

@@ -1,6 +1,8 @@
 //! An order its exchange forgot: acknowledged once (it has the exchange's id), then answered
-//! "not found" for longer than anyone would wait for a transient error. It is ended as cancelled,
-//! keeping what filled, and flagged `forgotten` with the reason, so a person can look at it.
+//! "not found" for longer than anyone would wait for a transient error. Each "not found" is noted
+//! (`missing_since`, cleared when the exchange knows the order again), so a single transient one
+//! never ends an order. Once ended it is cancelled, keeping what filled, and flagged `forgotten`
+//! with the reason, so a person can look at it.
 
 use time::OffsetDateTime;
 
@@ -8,6 +10,22 @@ use super::{FinalStatus, Order, OrderDelta, OrderStatus, SyncError, MAX_ERROR_LE
 use crate::shared::clock::to_millis;
 
 impl Order {
+    /// Notes that the exchange answered "not found" for it at `at`: the first of a streak sets
+    /// `missing_since`. Whether it changed.
+    pub fn note_missing(&mut self, at: OffsetDateTime) -> bool {
+        if self.missing_since.is_some() {
+            return false;
+        }
+        self.missing_since = Some(to_millis(at));
+        self.updated_at = to_millis(at);
+        true
+    }
+
+    /// Notes that the exchange knows it (again): a streak of "not found" ends. Whether it changed.
+    pub fn note_found(&mut self) -> bool {
+        self.missing_since.take().is_some()
+    }
+
     /// Ends an acknowledged open order (`new` or `partially_filled`, with an exchange order id)
     /// that its exchange no longer knows: `canceled`, its fills, totals, fees and average price
     /// kept, flagged `forgotten`, with `reason` in `error` (cut to [`MAX_ERROR_LEN`] characters;
@@ -57,6 +75,17 @@ mod tests {
         assert_eq!((&o.fills, &o.fees, &o.exchange_order_id), (&before.fills, &before.fees, &before.exchange_order_id));
         assert_eq!(o.updated_at, datetime!(2026-01-02 03:05:00.123 UTC));
         assert!(!o.is_open() && !before.forgotten);
+    }
+
+    #[test]
+    fn a_streak_of_not_found_starts_once_and_ends_when_found() {
+        let mut o = limit_buy();
+        assert!(o.note_missing(T0));
+        assert!(!o.note_missing(T1), "a streak keeps its start");
+        assert_eq!(o.missing_since, Some(to_millis(T0)));
+        assert!(o.note_found());
+        assert!(!o.note_found());
+        assert_eq!(o.missing_since, None);
     }
 
     #[test]

@@ -77,6 +77,9 @@ pub struct Order {
     /// Ended by botfleet because its exchange no longer knew it (see [`Order::mark_forgotten`]):
     /// a person should check it.
     pub forgotten: bool,
+    /// Since when its exchange has answered "not found" for it, every time it was read; cleared
+    /// when the exchange knows it again (see [`Order::note_missing`]).
+    pub missing_since: Option<OffsetDateTime>,
     /// Why it was rejected, or forgotten (an exchange message, never a secret).
     pub error: Option<String>,
     /// Optimistic-concurrency version.
@@ -166,6 +169,7 @@ impl Order {
             reason: new.reason,
             adopted: false,
             forgotten: false,
+            missing_since: None,
             error: None,
             version: 0,
             created_at: at,

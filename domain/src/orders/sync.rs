@@ -138,6 +138,7 @@ impl Order {
             reason: None,
             adopted: true,
             forgotten: false,
+            missing_since: None,
             error: None,
             version: 0,
             created_at,

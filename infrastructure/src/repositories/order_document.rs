@@ -51,6 +51,9 @@ pub(super) struct OrderDocument {
     /// Absent from documents stored before the flag existed.
     #[serde(default)]
     forgotten: bool,
+    /// Absent from documents stored before it existed.
+    #[serde(default, with = "millis_opt")]
+    missing_since: Option<OffsetDateTime>,
     error: Option<String>,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
@@ -171,6 +174,7 @@ impl From<&Order> for OrderDocument {
             reason: o.reason.clone(),
             adopted: o.adopted,
             forgotten: o.forgotten,
+            missing_since: o.missing_since,
             error: o.error.clone(),
             created_at: o.created_at,
             updated_at: o.updated_at,
@@ -234,6 +238,7 @@ impl TryFrom<OrderDocument> for Order {
             reason: d.reason,
             adopted: d.adopted,
             forgotten: d.forgotten,
+            missing_since: d.missing_since,
             error: d.error,
             version: d.version,
             created_at: d.created_at,

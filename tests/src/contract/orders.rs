@@ -150,6 +150,7 @@ pub async fn update_bumps_version_and_refuses_stale(repos: &Repositories) {
         updated_at: Some(at(3)),
     };
     assert!(synced.apply(&report, at(4)).unwrap().changed);
+    assert!(synced.note_missing(at(5)), "a streak of not-found is stored too");
 
     let updated = repos.orders.update(&synced).await.unwrap();
 

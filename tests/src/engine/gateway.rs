@@ -192,11 +192,15 @@ impl ScriptedGateway {
 
     /// The exchange forgets the order named `reference` (archived, purged): from now on it
     /// answers "not found" for it and no longer lists it.
-    pub fn forget(&self, reference: &OrderRef) {
+    pub fn forget(&self, reference: &OrderRef) -> ExchangeOrder {
         let mut state = self.state();
-        let before = state.book.len();
-        state.book.retain(|o| !named(o, reference));
-        assert_eq!(state.book.len() + 1, before, "the exchange knew the order once");
+        let index = state.book.iter().position(|o| named(o, reference)).expect("the exchange knew the order once");
+        state.book.remove(index)
+    }
+
+    /// The exchange knows `order` again (after [`Self::forget`]: the "not found" was transient).
+    pub fn remember(&self, order: ExchangeOrder) {
+        self.state().book.push(order);
     }
 
     pub(super) fn accept(state: &mut State, request: &OrderRequest) -> ExchangeOrder {

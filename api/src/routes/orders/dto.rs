@@ -211,6 +211,11 @@ pub struct OrderResponse {
     /// Ended by botfleet as `canceled` because its exchange no longer knew it long after
     /// acknowledging it; what filled stays filled. Worth a look on the exchange.
     pub forgotten: bool,
+    /// Since when its exchange has answered "not found" for it, when it does (botfleet ends it
+    /// as forgotten once this lasted an hour and the order is older than the forgotten age).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub missing_since: Option<OffsetDateTime>,
     /// Why it was rejected, or why it was forgotten.
     pub error: Option<String>,
     /// Version (optimistic locking).
@@ -261,6 +266,7 @@ impl From<Order> for OrderResponse {
             reason: o.reason,
             adopted: o.adopted,
             forgotten: o.forgotten,
+            missing_since: o.missing_since,
             error: o.error,
             version: o.version,
             created_at: o.created_at,
