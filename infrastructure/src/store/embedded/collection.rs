@@ -1,33 +1,18 @@
 //! One in-memory collection of the embedded store: documents by id, each kept as its compact JSON
 //! text, plus the collection's unique indexes.
 //!
-//! A document held as a `serde_json` map costs about 1.5 KB more than its text (a B-tree node,
-//! a heap string for every key and value): for 100,000 bots that was half the store's memory
-//! (docs/performance.md). Reads return parsed copies anyway, so a document is parsed when read
-//! instead of cloned; a scan parses the documents it walks.
+//! Documents are [`Packed`] text: reads return parsed copies anyway, so a document is parsed
+//! when read instead of cloned; a scan reads the filtered members of the documents it walks and
+//! parses the ones that match.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use domain::RepoError;
 
-use super::eval::{compare_docs, index_key, matches};
-use crate::store::{malformed, Cond, Doc, Filter, IndexSpec, Order, Query, ID};
-
-/// A document as stored: its compact JSON text.
-#[derive(Debug)]
-struct Packed(Box<str>);
-
-impl Packed {
-    fn pack(doc: &Doc) -> Result<Self, RepoError> {
-        let text = serde_json::to_string(doc).map_err(|e| malformed(format!("a document does not serialise: {e}")))?;
-        Ok(Self(text.into_boxed_str()))
-    }
-
-    fn unpack(&self) -> Result<Doc, RepoError> {
-        serde_json::from_str(&self.0).map_err(|e| malformed(format!("a stored document does not parse: {e}")))
-    }
-}
+use super::eval::{compare_docs, index_key};
+use super::packed::Packed;
+use crate::store::{Cond, Doc, Filter, IndexSpec, Order, Query, ID};
 
 /// A unique index: index key -> id of the document holding it.
 #[derive(Debug)]
@@ -92,10 +77,7 @@ impl Collection {
     pub(super) fn matching(&self, filters: &[Filter]) -> Result<Vec<Doc>, RepoError> {
         let mut hits = Vec::new();
         for packed in self.docs.values() {
-            let doc = packed.unpack()?;
-            if matches(&doc, filters) {
-                hits.push(doc);
-            }
+            hits.extend(packed.unpack_if(filters)?);
         }
         Ok(hits)
     }
@@ -104,7 +86,7 @@ impl Collection {
     pub(super) fn count(&self, filters: &[Filter]) -> Result<usize, RepoError> {
         let mut n = 0;
         for packed in self.docs.values() {
-            n += usize::from(matches(&packed.unpack()?, filters));
+            n += usize::from(packed.unpack_if(filters)?.is_some());
         }
         Ok(n)
     }
@@ -132,13 +114,11 @@ impl Collection {
             if page.len() >= limit {
                 break;
             }
-            let doc = match packed.unpack() {
-                Ok(doc) => doc,
+            let doc = match packed.unpack_if(&query.filters) {
+                Ok(Some(doc)) => doc,
+                Ok(None) => continue,
                 Err(err) => return Some(Err(err)),
             };
-            if !matches(&doc, &query.filters) {
-                continue;
-            }
             if skip > 0 {
                 skip -= 1;
             } else {

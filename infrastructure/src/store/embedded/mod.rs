@@ -10,6 +10,7 @@
 mod collection;
 mod eval;
 mod journal;
+mod packed;
 
 use std::collections::HashMap;
 use std::fmt;
