@@ -90,8 +90,8 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     Ok(scheduler)
 }
 
-/// The bot-evaluation workflows and what each evaluates.
-const WORKLOADS: [(&str, Workload); 8] = [
+/// The bot-evaluation workflows and what each evaluates, in the order of one scheduler round.
+pub const WORKLOADS: [(&str, Workload); 8] = [
     ("smart_bot_purchase", Workload::SmartPurchase),
     ("smart_bot_sales", Workload::SmartSales),
     ("smart_bot_check_situation", Workload::SmartCheck),

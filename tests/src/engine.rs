@@ -88,24 +88,7 @@ impl EngineRig {
             ContextMode::Paper,
             exchange.clone(),
         ));
-        let subscriptions = Arc::new(SubscriptionService::new(SubscriptionPorts {
-            subscriptions: repos.subscriptions.clone(),
-            payment_events: repos.payment_events.clone(),
-            gateways: PaymentGateways::default(),
-            usage: Arc::new(StoreUsageCounter::new(repos.store.clone())),
-            enforcers: Vec::new(),
-            table: EntitlementTable::default(),
-            clock: clock.clone(),
-        }));
-        let contexts = Arc::new(ContextService::new(ContextPorts {
-            contexts: repos.contexts.clone(),
-            credentials: repos.credentials.clone(),
-            cipher: Arc::new(AesGcmCipher::from_env_value(TEST_ENCRYPTION_KEY).expect("the test key is valid")),
-            subscriptions,
-            exchanges: directory.clone(),
-            bots: Arc::new(StoreRunningBots::new(repos.store.clone())),
-            clock: clock.clone(),
-        }));
+        let contexts = context_service(&repos, directory.clone(), clock.clone());
         let context =
             TradingContext::new(UserId::new(), ExchangeId::MercadoBitcoin, &symbol, ContextMode::Paper, START);
         let context = repos.contexts.create(&context).await.expect("the context is stored");
@@ -191,4 +174,32 @@ impl EngineRig {
             mongo.drop_database().await.expect("the test database can be dropped");
         }
     }
+}
+
+/// The context service the engine needs, wired as `api::bootstrap` wires it over `repos`, with
+/// the plans' default entitlements, no payment gateway and the test encryption key (nothing here
+/// stores a credential).
+pub fn context_service(
+    repos: &Repositories,
+    exchanges: Arc<ExchangeDirectory>,
+    clock: Arc<dyn domain::Clock>,
+) -> Arc<ContextService> {
+    let subscriptions = Arc::new(SubscriptionService::new(SubscriptionPorts {
+        subscriptions: repos.subscriptions.clone(),
+        payment_events: repos.payment_events.clone(),
+        gateways: PaymentGateways::default(),
+        usage: Arc::new(StoreUsageCounter::new(repos.store.clone())),
+        enforcers: Vec::new(),
+        table: EntitlementTable::default(),
+        clock: clock.clone(),
+    }));
+    Arc::new(ContextService::new(ContextPorts {
+        contexts: repos.contexts.clone(),
+        credentials: repos.credentials.clone(),
+        cipher: Arc::new(AesGcmCipher::from_env_value(TEST_ENCRYPTION_KEY).expect("the test key is valid")),
+        subscriptions,
+        exchanges,
+        bots: Arc::new(StoreRunningBots::new(repos.store.clone())),
+        clock,
+    }))
 }

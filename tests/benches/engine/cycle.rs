@@ -6,18 +6,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use application::contexts::{ContextPorts, ContextService};
-use application::engine::{CycleReport, Engine, EnginePorts, Workload, FORGOTTEN_AFTER, PENDING_GRACE};
+use application::engine::{CycleReport, Engine, EnginePorts, FORGOTTEN_AFTER, PENDING_GRACE};
 use application::exchanges::ExchangeDirectory;
-use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use domain::bots::{Bot, BotKind, BotRepository};
 use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
 use domain::shared::clock::FixedClock;
-use domain::subscriptions::EntitlementTable;
 use domain::Clock;
-use infrastructure::crypto::AesGcmCipher;
-use infrastructure::repositories::{Repositories, StoreBotRepository, StoreRunningBots, StoreUsageCounter};
+use infrastructure::repositories::{Repositories, StoreBotRepository};
 use infrastructure::store::embedded::EmbeddedStore;
 use infrastructure::store::{DocumentStore, Query, ID};
 
@@ -25,20 +21,8 @@ use crate::exchange::BenchExchange;
 use crate::fleet::Fleet;
 use crate::timed::{BotMeters, TimedBots};
 
-/// The bot workflows in the order of one scheduler round.
-pub const WORKLOADS: [(&str, Workload); 8] = [
-    ("smart_bot_purchase", Workload::SmartPurchase),
-    ("smart_bot_sales", Workload::SmartSales),
-    ("smart_bot_check_situation", Workload::SmartCheck),
-    ("candle_bots_analysis", Workload::CandleAnalysis),
-    ("candle_bots_risk_management", Workload::CandleRisk),
-    ("dca_execution", Workload::DcaExecution),
-    ("dca_risk_management", Workload::DcaRisk),
-    ("channel_bots", Workload::Channel),
-];
-
-/// A throw-away key: the bench stores no credential, but the context service needs a cipher.
-const BENCH_KEY: &str = "YmVuY2gtb25seS1rZXktMDEyMzQ1Njc4OWFiY2RlZmc=";
+/// The bot workflows in the order of one scheduler round (the server's own list).
+pub use api::workflows::WORKLOADS;
 
 /// The engine over the embedded store and the bench exchange.
 #[derive(Debug)]
@@ -57,24 +41,7 @@ pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
     let repos = Repositories::on(store.clone()).await.expect("the collections are created");
     let clock: Arc<dyn Clock> = clock;
     let exchanges = Arc::new(ExchangeDirectory::default().with(ExchangeId::Binance, ContextMode::Paper, exchange));
-    let subscriptions = Arc::new(SubscriptionService::new(SubscriptionPorts {
-        subscriptions: repos.subscriptions.clone(),
-        payment_events: repos.payment_events.clone(),
-        gateways: PaymentGateways::default(),
-        usage: Arc::new(StoreUsageCounter::new(store.clone())),
-        enforcers: Vec::new(),
-        table: EntitlementTable::default(),
-        clock: clock.clone(),
-    }));
-    let contexts = Arc::new(ContextService::new(ContextPorts {
-        contexts: repos.contexts.clone(),
-        credentials: repos.credentials.clone(),
-        cipher: Arc::new(AesGcmCipher::from_env_value(BENCH_KEY).expect("a 32-byte key")),
-        subscriptions,
-        exchanges: exchanges.clone(),
-        bots: Arc::new(StoreRunningBots::new(store.clone())),
-        clock: clock.clone(),
-    }));
+    let contexts = botfleet_tests::engine::context_service(&repos, exchanges.clone(), clock.clone());
     let meters = Arc::new(BotMeters::default());
     let bots: Arc<dyn BotRepository> = Arc::new(TimedBots::new(repos.bots.clone(), meters.clone()));
     let engine = Engine::new(EnginePorts {
