@@ -80,3 +80,21 @@ macro_rules! opaque_debug {
         }
     };
 }
+
+/// Implements `From<Page<T>>` for a list DTO (`items`, `total`, `offset`, `limit`) whose items
+/// convert from `T`: `list_from_page!(BotList, BotResponse)`, then `BotList::from(page)`.
+macro_rules! list_from_page {
+    ($list:ty, $item:ty) => {
+        impl<T: Into<$item>> From<domain::Page<T>> for $list {
+            fn from(page: domain::Page<T>) -> Self {
+                Self {
+                    items: page.items.into_iter().map(Into::into).collect(),
+                    total: page.total,
+                    offset: page.offset,
+                    limit: page.limit,
+                }
+            }
+        }
+    };
+}
+pub(crate) use list_from_page;

@@ -114,6 +114,8 @@ pub struct CredentialList {
     pub limit: u64,
 }
 
+crate::routes::common::list_from_page!(CredentialList, CredentialResponse);
+
 /// A credential id from the path; a malformed one cannot exist, so it is a 404.
 pub(crate) fn credential_id(raw: &str) -> Result<CredentialId, ApiError> {
     CredentialId::parse(raw).ok_or_else(|| ApiError::from(application::AppError::NotFound { resource: "credential" }))
@@ -167,12 +169,7 @@ pub async fn list_credentials(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.credentials.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(CredentialList {
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-        items: page.items.into_iter().map(CredentialResponse::from).collect(),
-    }))
+    Ok(HttpResponse::Ok().json(CredentialList::from(page)))
 }
 
 /// One of the caller's credentials.

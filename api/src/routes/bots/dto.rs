@@ -175,6 +175,8 @@ pub struct BotList {
     pub limit: u64,
 }
 
+crate::routes::common::list_from_page!(BotList, BotResponse);
+
 /// The circuit breaker of a bot.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CircuitBreakerResponse {
@@ -276,6 +278,8 @@ pub struct RecordList {
     /// Page size.
     pub limit: u64,
 }
+
+crate::routes::common::list_from_page!(RecordList, RecordResponse);
 
 /// Scheduling a channel position's sale.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]

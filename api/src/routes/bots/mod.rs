@@ -98,13 +98,7 @@ pub async fn list_bots(
     let page = page_of(p.offset, p.limit)?;
     let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
     let bots = state.bots.list(auth.0.user_id, &query, page).await?;
-    let page = bots.map(BotResponse::from);
-    Ok(HttpResponse::Ok().json(BotList {
-        items: page.items,
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-    }))
+    Ok(HttpResponse::Ok().json(BotList::from(bots)))
 }
 
 /// One bot.

@@ -11,8 +11,7 @@ use crate::routes::common::{validated, Paging};
 use crate::state::AppState;
 
 fn records(page: domain::Page<domain::bots::BotRecord>) -> HttpResponse {
-    let page = page.map(RecordResponse::from);
-    HttpResponse::Ok().json(RecordList { items: page.items, total: page.total, offset: page.offset, limit: page.limit })
+    HttpResponse::Ok().json(RecordList::from(page))
 }
 
 /// The circuit breaker: thresholds, consecutive losses, the rolling-24 h loss, and why it tripped.

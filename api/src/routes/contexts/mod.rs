@@ -118,6 +118,8 @@ pub struct ContextList {
     pub limit: u64,
 }
 
+crate::routes::common::list_from_page!(ContextList, ContextResponse);
+
 /// One asset's balance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BalanceResponse {
@@ -203,12 +205,7 @@ pub async fn list_contexts(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.contexts.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(ContextList {
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-        items: page.items.into_iter().map(ContextResponse::from).collect(),
-    }))
+    Ok(HttpResponse::Ok().json(ContextList::from(page)))
 }
 
 /// One of the caller's contexts.

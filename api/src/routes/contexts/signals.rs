@@ -88,6 +88,8 @@ pub struct ContextSignalList {
     pub limit: u64,
 }
 
+crate::routes::common::list_from_page!(ContextSignalList, ContextSignalResponse);
+
 /// The signals recorded for one of the caller's contexts, newest candle first. The
 /// `candle_analysis` workflow (every 300 s) analyses each active context's market on its last
 /// closed candles (timeframe `BOTFLEET_CONTEXT_ANALYSIS_TIMEFRAME`, `1h` by default) and records
@@ -112,11 +114,5 @@ pub async fn context_signals(
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.page()?;
     let signals = state.analysis.signals(auth.0.user_id, context_id(&id)?, page).await?;
-    let page = signals.map(ContextSignalResponse::from);
-    Ok(HttpResponse::Ok().json(ContextSignalList {
-        items: page.items,
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-    }))
+    Ok(HttpResponse::Ok().json(ContextSignalList::from(signals)))
 }

@@ -287,3 +287,5 @@ pub struct OrderList {
     /// Page size.
     pub limit: u64,
 }
+
+crate::routes::common::list_from_page!(OrderList, OrderResponse);

@@ -65,13 +65,8 @@ pub async fn list_orders(
         from: p.from,
         to: p.to,
     };
-    let page = state.orders.list(auth.0.user_id, &query, page).await?.map(OrderResponse::from);
-    Ok(HttpResponse::Ok().json(OrderList {
-        items: page.items,
-        total: page.total,
-        offset: page.offset,
-        limit: page.limit,
-    }))
+    let orders = state.orders.list(auth.0.user_id, &query, page).await?;
+    Ok(HttpResponse::Ok().json(OrderList::from(orders)))
 }
 
 /// One of the caller's orders, whole: request, fills, fees, creation context, error.
