@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # The project's test command: every test of the workspace, the MongoDB ones included.
 #
-# Without MONGODB_URI (or BOTFLEET_TEST_MONGODB_URI) it installs nx-27017, a MongoDB wire-protocol
-# server on SQLite, into .venv and runs one on a free loopback port for the duration of the run.
+# Without BOTFLEET_TEST_MONGODB_URI it installs nx-27017 (the pinned version below), a MongoDB
+# wire-protocol server on SQLite, into .venv and runs one on a free loopback port for the duration
+# of the run. The production variable MONGODB_URI is never read: tests cannot reach a real database
+# by accident, and the test servers it spawns get only what the tests give them.
 # Arguments go to `cargo test`: `scripts/test.sh -p botfleet-tests --test store_mongo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The nx-27017 release the MongoDB tests are known to pass on (its gaps are documented in
+# docs/architecture.md); bump it deliberately, never by accident.
+NX_27017_VERSION=0.8.1
+# The production connection string never reaches a test process.
+unset MONGODB_URI
 
 start_nx_27017() {
     if [[ ! -x .venv/bin/python ]]; then
         echo "test.sh: creating .venv" >&2
         python3 -m venv .venv
     fi
-    if [[ ! -x .venv/bin/nx-27017 ]]; then
-        echo "test.sh: installing nx-27017 into .venv" >&2
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check nx-27017
+    if [[ "$(.venv/bin/python -m pip show nx-27017 2>/dev/null | sed -n 's/^Version: //p')" != "$NX_27017_VERSION" ]]; then
+        echo "test.sh: installing nx-27017==$NX_27017_VERSION into .venv" >&2
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check "nx-27017==$NX_27017_VERSION"
     fi
     tmp="$(mktemp -d "${TMPDIR:-/tmp}/botfleet-mongo.XXXXXX")"
     local port
@@ -44,7 +52,7 @@ stop_nx_27017() {
     rm -rf "$tmp"
 }
 
-if [[ -z "${MONGODB_URI:-}" && -z "${BOTFLEET_TEST_MONGODB_URI:-}" ]]; then
+if [[ -z "${BOTFLEET_TEST_MONGODB_URI:-}" ]]; then
     start_nx_27017
 fi
 

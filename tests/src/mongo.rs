@@ -8,20 +8,18 @@ use infrastructure::store::mongo::MongoStore;
 
 use crate::contract::Harness;
 
-/// The MongoDB URI for tests: `BOTFLEET_TEST_MONGODB_URI`, else `MONGODB_URI`.
+/// The MongoDB URI for tests: `BOTFLEET_TEST_MONGODB_URI` only. The production variable
+/// `MONGODB_URI` is never read here, so a test can never write to a real database.
 ///
 /// # Panics
-/// When neither is set: run the tests with `scripts/test.sh`, which starts a local server.
+/// When it is unset: run the tests with `scripts/test.sh`, which starts a local server.
 pub fn mongo_uri() -> String {
-    ["BOTFLEET_TEST_MONGODB_URI", "MONGODB_URI"]
-        .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| {
-            panic!(
-                "no MongoDB for the tests: set BOTFLEET_TEST_MONGODB_URI (or MONGODB_URI), or run the tests \
-                 with `scripts/test.sh`, which starts a local nx-27017 server and sets it"
-            )
-        })
+    std::env::var("BOTFLEET_TEST_MONGODB_URI").ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| {
+        panic!(
+            "no MongoDB for the tests: set BOTFLEET_TEST_MONGODB_URI, or run the tests with `scripts/test.sh`, \
+             which starts a local nx-27017 server and sets it (MONGODB_URI, the production variable, is never read)"
+        )
+    })
 }
 
 /// A database name no other test uses: `bf_test_<ulid>`.

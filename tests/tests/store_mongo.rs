@@ -1,5 +1,5 @@
 //! Runs the store contract suite against MongoDB, one fresh database per test. Needs
-//! `BOTFLEET_TEST_MONGODB_URI` (or `MONGODB_URI`); `scripts/test.sh` starts a server and sets it.
+//! `BOTFLEET_TEST_MONGODB_URI` (never `MONGODB_URI`); `scripts/test.sh` starts a server and sets it.
 
 use botfleet_tests::contract::Harness;
 
