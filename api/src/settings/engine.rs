@@ -69,6 +69,8 @@ impl EngineSettings {
         });
         if failpoint.is_some() && environment == Environment::Production {
             env.error("BOTFLEET_TEST_FAILPOINT", "must not be set when BOTFLEET_ENVIRONMENT=production");
+        } else if failpoint.is_some() && !application::engine::FAILPOINTS_COMPILED {
+            env.error("BOTFLEET_TEST_FAILPOINT", "this build has no test failpoints (only test builds compile them)");
         }
         Self { pending_grace, forgotten_after, failpoint }
     }

@@ -1,12 +1,17 @@
 //! Test-only crash points in the placement protocol, so a test can stop the server exactly
 //! between two of its steps and check what recovery makes of it (docs/engine.md, "Crashes and
 //! recovery"). Armed by `BOTFLEET_TEST_FAILPOINT`, which production refuses; unarmed, a point
-//! costs one comparison.
+//! costs one comparison. The code that aborts or hangs is compiled only with the `failpoints`
+//! feature, which only test builds enable: in any other build a point does nothing, and the
+//! server refuses to start with `BOTFLEET_TEST_FAILPOINT` set ([`COMPILED`]).
 
 use std::fmt;
 use std::str::FromStr;
 
 use super::Engine;
+
+/// Whether this build has the crash points (the `failpoints` feature).
+pub const COMPILED: bool = cfg!(feature = "failpoints");
 
 /// A step boundary of the placement protocol where the process can be made to die.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +98,7 @@ impl fmt::Display for Failpoint {
 
 impl Engine {
     /// Dies (or hangs) here when `point` is the armed failpoint; returns at once otherwise.
+    #[cfg(feature = "failpoints")]
     pub(super) async fn crash_point(&self, point: CrashPoint) {
         let Some(armed) = self.ports.failpoint.filter(|f| f.point == point) else { return };
         // The log line is the test's signal that the point was reached; stdout flushes per line.
@@ -102,6 +108,10 @@ impl Engine {
             FailAction::Hang => std::future::pending::<()>().await,
         }
     }
+
+    /// Without the `failpoints` feature a point is nothing.
+    #[cfg(not(feature = "failpoints"))]
+    pub(super) async fn crash_point(&self, _point: CrashPoint) {}
 }
 
 #[cfg(test)]

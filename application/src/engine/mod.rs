@@ -28,7 +28,7 @@ use domain::shared::ids::BotId;
 use domain::{Clock, RepoError};
 
 pub use evaluate::{CycleReport, Workload};
-pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError};
+pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError, COMPILED as FAILPOINTS_COMPILED};
 pub use market::MarketSnapshot;
 pub use recover::RecoveryReport;
 pub use sync::{SyncReport, FORGOTTEN_AFTER, MISSING_CONFIRMATION, PENDING_GRACE};
