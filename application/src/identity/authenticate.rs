@@ -33,7 +33,7 @@ impl IdentityService {
             Err(domain::RepoError::NotFound) => return Err(invalid_token()),
             Err(err) => return Err(err.into()),
         };
-        if !user.accepts_token_issued_at(claims.issued_at) {
+        if !user.accepts_token(claims.issued_at, claims.generation) {
             return Err(invalid_token());
         }
         Ok(Principal { user_id: user.id, role: user.role })

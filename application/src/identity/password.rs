@@ -39,8 +39,7 @@ impl IdentityService {
         }
         let now = self.ports.clock.now();
         user.password_hash = self.ports.hasher.hash(&new_password).map_err(AppError::internal)?;
-        // JWT `iat` has whole seconds: tokens from this second on stay valid.
-        user.tokens_valid_after = Some(now.replace_nanosecond(0).unwrap_or(now));
+        user.end_sessions(now);
         user.updated_at = to_millis(now);
         let user = self.ports.users.update(&user).await?;
         self.ports.sessions.revoke_all_for_user(user.id, None, now).await?;

@@ -70,6 +70,7 @@ impl IdentityService {
                 user_agent: meta.user_agent.clone(),
             },
             tokens_valid_after: None,
+            session_generation: 0,
             created_at: now,
             updated_at: now,
             version: 0,

@@ -62,6 +62,7 @@ impl IdentityService {
             jti: ulid::Ulid::new().to_string(),
             issued_at: now,
             expires_at: now + ttl,
+            generation: user.session_generation,
         };
         let access_token = self.ports.tokens.issue(&claims).map_err(AppError::internal)?;
         let refresh_token = new_refresh_token();

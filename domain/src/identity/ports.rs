@@ -92,6 +92,8 @@ pub struct AccessClaims {
     pub issued_at: OffsetDateTime,
     /// Expires at.
     pub expires_at: OffsetDateTime,
+    /// The user's session generation at issue time (see `User::session_generation`).
+    pub generation: u64,
 }
 
 /// Why an access token is refused.

@@ -26,6 +26,10 @@ pub struct User {
     /// Access tokens issued before this instant are refused (set on password change and
     /// account deletion, so other sessions end at once rather than when their token expires).
     pub tokens_valid_after: Option<OffsetDateTime>,
+    /// How many times every session of the user was ended. Access tokens carry the generation
+    /// they were issued in and are refused once it moves on, so the cut-off is exact even within
+    /// the second of a password change (`tokens_valid_after` alone has whole seconds, as `iat` has).
+    pub session_generation: u64,
     /// When the account was created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -40,9 +44,20 @@ impl User {
         self.status == UserStatus::Active
     }
 
-    /// Whether an access token issued at `issued_at` is still honoured for this user.
-    pub fn accepts_token_issued_at(&self, issued_at: OffsetDateTime) -> bool {
-        self.is_active() && self.tokens_valid_after.is_none_or(|after| issued_at >= after)
+    /// Whether an access token issued at `issued_at` in session generation `generation` is still
+    /// honoured for this user.
+    pub fn accepts_token(&self, issued_at: OffsetDateTime, generation: u64) -> bool {
+        self.is_active()
+            && generation == self.session_generation
+            && self.tokens_valid_after.is_none_or(|after| issued_at >= after)
+    }
+
+    /// Ends every session at `at`: access tokens issued before now stop working at once, those
+    /// issued in the same second included.
+    pub fn end_sessions(&mut self, at: OffsetDateTime) {
+        self.session_generation = self.session_generation.saturating_add(1);
+        // `iat` has whole seconds: the generation makes the cut-off exact within this second.
+        self.tokens_valid_after = Some(at.replace_nanosecond(0).unwrap_or(at));
     }
 
     /// Soft-deletes the account: the e-mail is replaced by a tombstone so it can be registered
@@ -53,7 +68,7 @@ impl User {
             .unwrap_or_else(|_| self.email.clone());
         self.name = DisplayName("deleted user".into());
         self.password_hash = String::new();
-        self.tokens_valid_after = Some(at);
+        self.end_sessions(at);
         self.updated_at = at;
     }
 }
@@ -153,4 +168,53 @@ pub struct UserFilter {
     pub status: Option<UserStatus>,
     /// Only users with this role.
     pub role: Option<Role>,
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn ana() -> User {
+        let at = datetime!(2026-01-01 12:00:00 UTC);
+        User {
+            id: UserId::new(),
+            email: Email::parse("ana@example.com").unwrap(),
+            name: DisplayName::parse("Ana").unwrap(),
+            password_hash: "$argon2id$...".into(),
+            role: Role::User,
+            status: UserStatus::Active,
+            consent: Consent { terms: true, privacy: true, marketing: false, at, ip: None, user_agent: None },
+            tokens_valid_after: None,
+            session_generation: 0,
+            created_at: at,
+            updated_at: at,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn ending_sessions_refuses_tokens_of_the_same_second_and_accepts_new_ones() {
+        let mut user = ana();
+        let second = datetime!(2026-01-02 08:30:15 UTC);
+        let issued_before = second + time::Duration::milliseconds(100);
+        assert!(user.accepts_token(issued_before, 0));
+
+        user.end_sessions(second + time::Duration::milliseconds(900));
+
+        // Same whole second as the change (`iat` has no fraction): only the generation tells them apart.
+        assert!(!user.accepts_token(second, 0), "a token of the old generation issued in the same second");
+        assert!(user.accepts_token(second, 1), "a token issued after the change, in the same second");
+        assert!(!user.accepts_token(second - time::Duration::seconds(1), 1), "a token from before the cut-off");
+    }
+
+    #[test]
+    fn a_deleted_user_accepts_no_token() {
+        let mut user = ana();
+        let at = datetime!(2026-01-02 08:30:15 UTC);
+        user.mark_deleted(at);
+        assert!(!user.accepts_token(at + time::Duration::minutes(1), user.session_generation));
+        assert_eq!(user.session_generation, 1);
+    }
 }

@@ -14,6 +14,10 @@ pub const DEFAULT_ACCESS_TTL: Duration = Duration::minutes(15);
 /// The shortest accepted HMAC secret, in bytes (the output size of SHA-256).
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// How far in the future `iat` and `nbf` may lie and still be accepted: the clock skew tolerated
+/// between the instances of one deployment. Anything later is refused as invalid.
+pub const FUTURE_LEEWAY: Duration = Duration::seconds(5);
+
 /// Why a [`JwtIssuer`] could not be built. Never shows the secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwtConfigError {
@@ -34,7 +38,8 @@ pub enum JwtConfigError {
     NonPositiveTtl,
 }
 
-/// The wire form of the claims. Every field is required.
+/// The wire form of the claims. Every field is required but `nbf` (never issued, checked when
+/// present) and `gen` (absent in tokens issued before session generations: generation 0).
 #[derive(Debug, Serialize, Deserialize)]
 struct WireClaims {
     sub: String,
@@ -42,6 +47,10 @@ struct WireClaims {
     plan: Plan,
     iat: i64,
     exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nbf: Option<i64>,
+    #[serde(default)]
+    r#gen: u64,
     jti: String,
     iss: String,
     aud: String,
@@ -49,12 +58,14 @@ struct WireClaims {
 
 /// [`TokenIssuer`] signing JWTs with HMAC-SHA-256.
 ///
-/// Claims: `sub` (user id), `email`, `plan`, `iat`, `exp`, `jti`, `iss`, `aud`, all required.
-/// Verification accepts HS256 only (`none`, HS384, HS512 and every asymmetric algorithm are refused),
-/// then checks `iss` and `aud` for equality and `exp` against the `now` it is given, with no leeway:
-/// a token is valid while `now < exp`. Issuer and verifier are the same service, so clock skew
-/// between parties does not arise. A bad signature is always [`TokenError::Invalid`], even when
-/// the token is also past its expiry. `Debug` redacts the secret.
+/// Claims: `sub` (user id), `email`, `plan`, `iat`, `exp`, `jti`, `iss`, `aud`, all required, and
+/// `gen` (the user's session generation). Verification accepts HS256 only (`none`, HS384, HS512
+/// and every asymmetric algorithm are refused), then checks `iss` and `aud` for equality and `exp`
+/// against the `now` it is given, with no leeway: a token is valid while `now < exp`. A token
+/// whose `iat` or `nbf` lies more than [`FUTURE_LEEWAY`] after `now` is refused as invalid (a token
+/// from the future is either forged with a leaked key or from a clock gone wrong). A bad signature
+/// is always [`TokenError::Invalid`], even when the token is also past its expiry. `Debug` redacts
+/// the secret.
 pub struct JwtIssuer {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -116,6 +127,8 @@ impl TokenIssuer for JwtIssuer {
             plan: claims.plan,
             iat: claims.issued_at.unix_timestamp(),
             exp: claims.expires_at.unix_timestamp(),
+            nbf: None,
+            r#gen: claims.generation,
             jti: claims.jti.clone(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -134,10 +147,22 @@ impl TokenIssuer for JwtIssuer {
         if expires_at <= issued_at {
             return Err(TokenError::Invalid);
         }
+        let latest_start = now + FUTURE_LEEWAY;
+        if issued_at > latest_start || wire.nbf.is_some_and(|nbf| nbf > latest_start.unix_timestamp()) {
+            return Err(TokenError::Invalid);
+        }
         if now >= expires_at {
             return Err(TokenError::Expired);
         }
-        Ok(AccessClaims { user_id, email: wire.email, plan: wire.plan, jti: wire.jti, issued_at, expires_at })
+        Ok(AccessClaims {
+            user_id,
+            email: wire.email,
+            plan: wire.plan,
+            jti: wire.jti,
+            issued_at,
+            expires_at,
+            generation: wire.r#gen,
+        })
     }
 
     fn access_ttl(&self) -> Duration {

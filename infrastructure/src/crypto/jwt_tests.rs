@@ -24,6 +24,7 @@ fn claims() -> AccessClaims {
         jti: "jti-1".to_owned(),
         issued_at,
         expires_at: issued_at + DEFAULT_ACCESS_TTL,
+        generation: 2,
     }
 }
 
@@ -31,7 +32,8 @@ fn claims() -> AccessClaims {
 fn wire_json(c: &AccessClaims) -> serde_json::Value {
     json!({
         "sub": c.user_id.to_string(), "email": c.email, "plan": "PRO", "jti": c.jti,
-        "iat": c.issued_at.unix_timestamp(), "exp": c.expires_at.unix_timestamp(), "iss": ISS, "aud": AUD,
+        "iat": c.issued_at.unix_timestamp(), "exp": c.expires_at.unix_timestamp(), "gen": c.generation,
+        "iss": ISS, "aud": AUD,
     })
 }
 
@@ -173,4 +175,38 @@ fn debug_redacts_the_secret() {
     let debug = format!("{:?}", issuer());
     assert!(debug.contains("<redacted>"), "{debug}");
     assert!(!debug.contains("0123456789abcdef"), "{debug}");
+}
+
+#[test]
+fn a_token_from_the_future_is_invalid_beyond_the_leeway() {
+    let (jwt, c) = (issuer(), claims());
+    let token = jwt.issue(&c).unwrap();
+
+    assert!(jwt.verify(&token, c.issued_at - FUTURE_LEEWAY).is_ok(), "within the leeway");
+    assert_eq!(jwt.verify(&token, c.issued_at - FUTURE_LEEWAY - Duration::seconds(1)), Err(TokenError::Invalid));
+}
+
+#[test]
+fn a_token_not_valid_before_a_future_instant_is_invalid() {
+    let c = claims();
+    let now = during(&c);
+    let mut payload = wire_json(&c);
+    payload["nbf"] = json!((now + Duration::minutes(5)).unix_timestamp());
+    let future = sign_with(Algorithm::HS256, &payload);
+    payload["nbf"] = json!((now - Duration::seconds(30)).unix_timestamp());
+    let past = sign_with(Algorithm::HS256, &payload);
+
+    assert_eq!(issuer().verify(&future, now), Err(TokenError::Invalid));
+    assert!(issuer().verify(&past, now).is_ok());
+}
+
+#[test]
+fn a_token_without_a_generation_is_of_generation_zero() {
+    let c = claims();
+    let mut payload = wire_json(&c);
+    payload.as_object_mut().unwrap().remove("gen");
+
+    let verified = issuer().verify(&sign_with(Algorithm::HS256, &payload), during(&c)).unwrap();
+
+    assert_eq!(verified.generation, 0);
 }

@@ -25,6 +25,9 @@ struct UserDocument {
     consent: ConsentDocument,
     #[serde(with = "millis_opt")]
     tokens_valid_after: Option<OffsetDateTime>,
+    /// Absent in documents written before session generations existed.
+    #[serde(default)]
+    session_generation: u64,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
@@ -62,6 +65,7 @@ impl From<&User> for UserDocument {
                 user_agent: c.user_agent.clone(),
             },
             tokens_valid_after: u.tokens_valid_after,
+            session_generation: u.session_generation,
             created_at: u.created_at,
             updated_at: u.updated_at,
             version: u.version,
@@ -88,6 +92,7 @@ impl From<UserDocument> for User {
                 user_agent: c.user_agent,
             },
             tokens_valid_after: d.tokens_valid_after,
+            session_generation: d.session_generation,
             created_at: d.created_at,
             updated_at: d.updated_at,
             version: d.version,

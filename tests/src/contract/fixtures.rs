@@ -42,6 +42,7 @@ pub fn user(email: &str, created: i64) -> User {
             user_agent: None,
         },
         tokens_valid_after: None,
+        session_generation: 0,
         created_at: at(created),
         updated_at: at(created),
         version: 0,

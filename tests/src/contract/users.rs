@@ -12,6 +12,7 @@ use super::{assert_conflict, assert_duplicate, assert_not_found};
 pub async fn create_stores_version_1_and_get_reads_it_back(repos: &Repositories) {
     let mut ana = user("ana@example.com", 0);
     ana.tokens_valid_after = Some(at(5));
+    ana.session_generation = 3;
     ana.consent.user_agent = Some("Mozilla/5.0 (X11; Linux) — ünïcödé".into());
 
     let created = repos.users.create(&ana).await.unwrap();
