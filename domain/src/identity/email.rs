@@ -1,8 +1,11 @@
 //! A normalised e-mail address.
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization as _;
 
-/// An e-mail address, trimmed and lower-cased, so that `A@B.com` and `a@b.com` are one account.
+/// An e-mail address, trimmed, NFKC-normalised and case-folded (Unicode full case folding, then
+/// NFKC again), so that `A@B.com`, `a@b.com` and `Ａ@b.com` (a fullwidth A) are one account and
+/// no look-alike spelling can register beside an existing address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
@@ -24,7 +27,7 @@ pub enum EmailError {
 impl Email {
     /// Normalises and checks `raw`.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let s = raw.trim().to_lowercase();
+        let s = normalise(raw.trim());
         if s.is_empty() {
             return Err(EmailError::Empty);
         }
@@ -48,6 +51,12 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// NFKC, full case folding, NFKC: the result is stable (normalising it again changes nothing).
+fn normalise(raw: &str) -> String {
+    let compatible: String = raw.nfkc().collect();
+    caseless::default_case_fold_str(&compatible).nfkc().collect()
 }
 
 impl TryFrom<String> for Email {
@@ -76,6 +85,25 @@ mod tests {
     #[test]
     fn normalises_case_and_space() {
         assert_eq!(Email::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
+    }
+
+    #[test]
+    fn compatibility_forms_and_case_fold_to_one_address() {
+        let plain = Email::parse("alice@example.com").unwrap();
+        for variant in ["\u{FF21}lice@example.com", "ALICE@EXAMPLE.COM", "Alice@\u{FF45}xample.com", "alice@EXAMPLE.com"] {
+            assert_eq!(Email::parse(variant).unwrap(), plain, "{variant}");
+        }
+        // Full case folding, not just lower-casing: ß folds to ss, the fi ligature to fi.
+        assert_eq!(Email::parse("Stra\u{DF}e@x.com").unwrap().as_str(), "strasse@x.com");
+        assert_eq!(Email::parse("\u{FB01}le@x.com").unwrap().as_str(), "file@x.com");
+    }
+
+    #[test]
+    fn normalising_twice_changes_nothing() {
+        for raw in ["\u{FF21}lice@example.com", "Stra\u{DF}e@x.com", "\u{212B}ngstr\u{F6}m@x.se", "\u{3A3}\u{3A3}@x.gr"] {
+            let once = Email::parse(raw).unwrap();
+            assert_eq!(Email::parse(once.as_str()).unwrap(), once, "{raw}");
+        }
     }
 
     #[test]
