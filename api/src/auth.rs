@@ -57,11 +57,7 @@ impl FromRequest for Operator {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let ops_token = state.as_ref().and_then(|s| s.settings.workflows.ops_token.clone());
-        let is_ops_token = match (bearer_token(req), &ops_token) {
-            (Some(token), Some(expected)) => same_secret(&token, expected.expose()),
-            _ => false,
-        };
+        let is_ops_token = state.as_ref().is_some_and(|s| bearer_is_ops_token(req, s));
         let authenticated = Authenticated::from_request(req, payload);
         Box::pin(async move {
             if is_ops_token {
@@ -76,6 +72,14 @@ impl FromRequest for Operator {
                 })),
             }
         })
+    }
+}
+
+/// Whether the request's bearer token is `BOTFLEET_OPS_TOKEN` (false when none is configured).
+pub fn bearer_is_ops_token(req: &HttpRequest, state: &AppState) -> bool {
+    match (bearer_token(req), &state.settings.workflows.ops_token) {
+        (Some(token), Some(expected)) => same_secret(&token, expected.expose()),
+        _ => false,
     }
 }
 

@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{self, RouteTable};
-use crate::middleware::{observe, request_context, X_REQUEST_ID};
+use crate::middleware::{observe, request_context, security_headers, X_REQUEST_ID};
 use crate::openapi::{self, DOCS_PATH, OPENAPI_JSON_PATH};
 use crate::routes::{self, RouteConfig};
 use crate::state::AppState;
@@ -57,6 +57,7 @@ pub fn app(
         .wrap(from_fn(observe))
         .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))
         .wrap(from_fn(request_context))
+        .wrap(from_fn(security_headers))
 }
 
 async fn redirect_to_docs() -> HttpResponse {

@@ -119,6 +119,21 @@ impl ApiError {
     }
 }
 
+/// The RFC 6750 challenge of a 401: `Bearer realm="botfleet"`, with `error="invalid_token"` when
+/// a bearer token was sent and refused (bad, expired or ended), so a client knows to refresh or
+/// log in again rather than to add a token.
+pub fn www_authenticate(code: &str) -> header::HeaderValue {
+    match code {
+        "invalid_token" => header::HeaderValue::from_static(
+            r#"Bearer realm="botfleet", error="invalid_token", error_description="the access token is not valid""#,
+        ),
+        "token_expired" => header::HeaderValue::from_static(
+            r#"Bearer realm="botfleet", error="invalid_token", error_description="the access token has expired""#,
+        ),
+        _ => header::HeaderValue::from_static(r#"Bearer realm="botfleet""#),
+    }
+}
+
 /// `outer: cause: root cause`, for logs only.
 pub fn cause_chain(err: &dyn std::error::Error) -> String {
     let mut chain = err.to_string();
@@ -151,6 +166,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::App(AppError::RateLimited { retry_after_secs }) => {
                 headers.insert(header::RETRY_AFTER, (*retry_after_secs).into());
+            }
+            ApiError::App(AppError::Unauthorized { code, .. }) => {
+                headers.insert(header::WWW_AUTHENTICATE, www_authenticate(code));
             }
             ApiError::MethodNotAllowed { allow } => {
                 let allow = allow.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");

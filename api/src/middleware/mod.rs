@@ -1,5 +1,7 @@
 //! The request pipeline, outermost first:
 //!
+//! 0. [`security_headers::security_headers`]: `nosniff`, `no-store`, CSP and no framing on every
+//!    answer;
 //! 1. [`request_id::request_context`]: `X-Request-Id`, the request's tracing span, the context
 //!    problem bodies read, and the problem safety net for bare error responses;
 //! 2. CORS (`actix-cors`, only when `BOTFLEET_CORS_ORIGINS` is set; see `startup`);
@@ -10,6 +12,8 @@
 pub mod observe;
 pub mod problem_fallback;
 pub mod request_id;
+pub mod security_headers;
 
 pub use observe::observe;
 pub use request_id::{request_context, RequestId, X_REQUEST_ID};
+pub use security_headers::security_headers;

@@ -1,9 +1,11 @@
 //! `GET /metrics`: Prometheus scrape endpoint (text format 0.0.4).
 //!
-//! Unauthenticated like the health probes: expose it on an internal network or block `/metrics`
-//! at the edge proxy.
+//! Open by default, like the health probes, for a scraper on an internal network; with
+//! `BOTFLEET_METRICS_REQUIRE_TOKEN=true` it answers only the ops token (`Authorization: Bearer
+//! <BOTFLEET_OPS_TOKEN>`), for deployments where the API port is public.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use application::AppError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::RouteModule;
@@ -15,7 +17,7 @@ pub const TAG: &str = "metrics";
 
 /// This module's routes.
 pub const MODULE: RouteModule =
-    RouteModule { tag: TAG, description: "Prometheus metrics (no authentication).", configure };
+    RouteModule { tag: TAG, description: "Prometheus metrics (the ops token when so configured).", configure };
 
 /// `Content-Type` of the Prometheus text exposition format.
 pub const CONTENT_TYPE: &str = prometheus::TEXT_FORMAT;
@@ -26,19 +28,31 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 
 /// Every registered metric: `http_requests_total` and `http_request_duration_seconds` (labelled
 /// `method`, `route` template, `status`), `botfleet_build_info`, and whatever other components
-/// register.
+/// register. With `BOTFLEET_METRICS_REQUIRE_TOKEN=true` the ops token is required.
 #[utoipa::path(
     tag = TAG,
     operation_id = "metrics",
     responses(
         (status = 200, description = "Prometheus text format.", body = String,
             content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`BOTFLEET_METRICS_REQUIRE_TOKEN` is on and the ops token was not sent \
+            (`missing_token`) or is wrong (`invalid_token`).",
+            body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "The registry could not be encoded.",
             body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if state.settings.http.metrics_require_token && !crate::auth::bearer_is_ops_token(&req, &state) {
+        let sent = req.headers().contains_key(actix_web::http::header::AUTHORIZATION);
+        let (code, detail) = if sent {
+            ("invalid_token", "this is not the ops token")
+        } else {
+            ("missing_token", "send `Authorization: Bearer <BOTFLEET_OPS_TOKEN>`")
+        };
+        return Err(AppError::Unauthorized { code, detail: detail.into() }.into());
+    }
     let text = state.metrics.render().map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok().content_type(CONTENT_TYPE).body(text))
 }

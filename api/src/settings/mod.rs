@@ -114,6 +114,9 @@ impl Settings {
         if workflows.clock_speed != 1.0 && environment == Environment::Production {
             env.error("BOTFLEET_CLOCK_SPEED", "must not be set when BOTFLEET_ENVIRONMENT=production");
         }
+        if http.metrics_require_token && workflows.ops_token.is_none() {
+            env.error("BOTFLEET_METRICS_REQUIRE_TOKEN", "needs BOTFLEET_OPS_TOKEN, the token `/metrics` then asks for");
+        }
         let engine = EngineSettings::load(&mut env, environment, exchanges.resilience.place_order_timeout);
         let analysis = AnalysisSettings::load(&mut env);
         env.finish(Settings {
@@ -149,6 +152,9 @@ pub struct HttpSettings {
     pub cors_origins: Vec<String>,
     /// `BOTFLEET_TRUSTED_PROXIES`: peers whose forwarding headers are believed (default none).
     pub trusted_proxies: TrustedProxies,
+    /// `BOTFLEET_METRICS_REQUIRE_TOKEN`: `/metrics` answers only `Authorization: Bearer
+    /// <BOTFLEET_OPS_TOKEN>` (default false: open, for a scraper on an internal network).
+    pub metrics_require_token: bool,
 }
 
 impl HttpSettings {
@@ -174,6 +180,7 @@ impl HttpSettings {
             )),
             cors_origins: env.list("BOTFLEET_CORS_ORIGINS", parse_origin),
             trusted_proxies: TrustedProxies::new(env.list("BOTFLEET_TRUSTED_PROXIES", TrustedProxies::parse_item)),
+            metrics_require_token: env.bool("BOTFLEET_METRICS_REQUIRE_TOKEN", false),
         }
     }
 }
