@@ -15,7 +15,7 @@ use domain::market::{CandleRange, Symbol, Timeframe};
 use domain::shared::clock::FixedClock;
 use domain::Clock;
 use infrastructure::exchanges::paper::{PaperConfig, PaperExchange};
-use infrastructure::store::embedded::EmbeddedStore;
+use infrastructure::store::sqlite::{SqliteOptions, SqliteStore};
 use infrastructure::store::DocumentStore;
 use rust_decimal::Decimal;
 use time::macros::datetime;
@@ -36,7 +36,7 @@ async fn paper(exchange: ExchangeId, symbol: &str, store: Arc<dyn DocumentStore>
 }
 
 fn memory() -> Arc<dyn DocumentStore> {
-    Arc::new(EmbeddedStore::in_memory())
+    Arc::new(SqliteStore::in_memory())
 }
 
 async fn mercado_bitcoin() -> PaperHarness {
@@ -242,12 +242,12 @@ async fn check_after_restart(
 async fn accounts_and_orders_survive_a_restart_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let (ids, before) = {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::open(Some(dir.path())).unwrap());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions::default()).unwrap());
         let h = paper(ExchangeId::Binance, "BTC-USDT", store).await;
         let ids = trade_before_restart(&h).await;
         (ids, h.exchange.balances(&creds("restart")).await.unwrap())
     };
-    let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::open(Some(dir.path())).unwrap());
+    let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions::default()).unwrap());
     let h = paper(ExchangeId::Binance, "BTC-USDT", store).await;
     check_after_restart(&h, &before, ids).await;
 }

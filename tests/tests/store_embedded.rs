@@ -1,22 +1,22 @@
-//! Runs the store contract suite against the embedded store, in memory and on disk (where every
-//! test also checks that reopening the directory restores exactly what was there), plus restart,
-//! crash-recovery and lock-file tests.
+//! Runs the store contract suite against the embedded store (SQLite), in memory and on disk (where
+//! every test also checks that reopening the directory restores exactly what was there), and once
+//! more with every statement's query plan checked: a full table scan fails the test unless its
+//! collection is on the allow-list below, with its reason. Plus restart, import of a journal
+//! written by the former engine, backup while writing, and lock-file tests.
 
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use botfleet_tests::contract::fixtures::{at, credential, session, user};
 use botfleet_tests::contract::store::doc;
 use botfleet_tests::contract::{Harness, COLLECTIONS};
 use domain::credentials::ExchangeId;
-use domain::identity::RefreshSession;
+use domain::identity::{Email, RefreshSession};
 use domain::shared::ids::{SessionFamilyId, UserId};
 use domain::RepoError;
 use infrastructure::repositories::{open_embedded, Repositories};
-use infrastructure::store::embedded::{EmbeddedOptions, EmbeddedStore, JOURNAL_FILE};
-use infrastructure::store::{Doc, DocumentStore, Query};
+use infrastructure::store::sqlite::{SqliteOptions, SqliteStore, IMPORTED_SUFFIX, JOURNAL_FILE};
+use infrastructure::store::{Doc, DocumentStore, IndexSpec, Query};
 use serde_json::json;
 
 async fn in_memory_store() -> Harness {
@@ -42,10 +42,80 @@ async fn on_disk_store() -> Harness {
                 let before = snapshot(&*repos.store).await;
                 drop(repos);
                 let reopened = open_embedded(Some(dir.path())).await.unwrap();
-                assert_eq!(snapshot(&*reopened.store).await, before, "the journal replays to a different state");
+                assert_eq!(snapshot(&*reopened.store).await, before, "reopening shows a different state");
             })
         }),
     )
+}
+
+/// Collections whose full scans are expected, and why.
+const SCAN_ALLOWED: &[(&str, &str)] = &[
+    ("contract_items", "the store's own contract filters on arbitrary fields to test every operator"),
+    ("contract_keyed", "the store's own contract, as above"),
+    ("contract_pairs", "the store's own contract, as above"),
+];
+
+/// The SQLite store, asking SQLite for the plan of every query before running it.
+#[derive(Debug)]
+struct PlanChecked(SqliteStore);
+
+impl PlanChecked {
+    async fn check(&self, coll: &str, query: &Query, counting: bool) {
+        if SCAN_ALLOWED.iter().any(|(allowed, _)| *allowed == coll) {
+            return;
+        }
+        // The total of a list over a whole collection (operators' lists, workflows paging through
+        // every record) counts every row by definition: SQLite keeps no row count to read.
+        if counting && query.filters.is_empty() {
+            return;
+        }
+        let plan = self.0.plan(coll, query).await.unwrap();
+        // `SCAN <table>` alone reads every row; `SEARCH` and `SCAN ... USING INDEX` (an ordered
+        // read that stops at the page's end) are served by an index.
+        let full_scan = plan.iter().any(|step| step.starts_with("SCAN") && !step.contains("USING"));
+        assert!(!full_scan, "a full scan of `{coll}` for {query:?}:\n{}", plan.join("\n"));
+    }
+}
+
+#[async_trait]
+impl DocumentStore for PlanChecked {
+    async fn ensure_collection(&self, coll: &str, indexes: &[IndexSpec]) -> Result<(), RepoError> {
+        self.0.ensure_collection(coll, indexes).await
+    }
+    async fn insert(&self, coll: &str, doc: Doc) -> Result<(), RepoError> {
+        self.0.insert(coll, doc).await
+    }
+    async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
+        self.0.get(coll, id).await
+    }
+    async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
+        self.check(coll, query, false).await;
+        self.0.find(coll, query).await
+    }
+    async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError> {
+        self.check(coll, &Query { filters: query.filters.clone(), ..Query::default() }, true).await;
+        self.0.count(coll, query).await
+    }
+    async fn replace(&self, coll: &str, doc: Doc, expected_version: u64) -> Result<u64, RepoError> {
+        self.0.replace(coll, doc, expected_version).await
+    }
+    async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
+        self.0.delete(coll, id).await
+    }
+    async fn update_many_set(&self, coll: &str, query: &Query, set: Doc) -> Result<u64, RepoError> {
+        self.check(coll, &Query { filters: query.filters.clone(), ..Query::default() }, false).await;
+        self.0.update_many_set(coll, query, set).await
+    }
+    async fn ping(&self) -> Result<(), RepoError> {
+        self.0.ping().await
+    }
+    async fn index_keys(&self, coll: &str) -> Result<Vec<Vec<String>>, RepoError> {
+        self.0.index_keys(coll).await
+    }
+}
+
+async fn plan_checked_store() -> Harness {
+    Harness::new(Repositories::on(Arc::new(PlanChecked(SqliteStore::in_memory()))).await.unwrap())
 }
 
 mod in_memory {
@@ -56,9 +126,8 @@ mod on_disk {
     botfleet_tests::contract_suite!(crate::on_disk_store);
 }
 
-fn append_to_journal(dir: &Path, bytes: &[u8]) {
-    let mut journal = OpenOptions::new().append(true).open(dir.join(JOURNAL_FILE)).unwrap();
-    journal.write_all(bytes).unwrap();
+mod every_query_uses_an_index {
+    botfleet_tests::contract_suite!(crate::plan_checked_store);
 }
 
 #[tokio::test]
@@ -84,38 +153,64 @@ async fn data_survives_a_restart() {
     let revoked = RefreshSession { revoked_at: Some(at(9)), version: 2, ..s.clone() };
     assert_eq!(repos.sessions.find_by_token_hash(&s.token_hash).await.unwrap(), Some(revoked));
     assert_eq!(repos.credentials.list(ana, None, domain::PageRequest::first()).await.unwrap().items, vec![kept]);
-    // Unique indexes are rebuilt from the replayed documents.
     let clash = repos.users.create(&user("ana@example.com", 7)).await;
     assert!(matches!(clash, Err(RepoError::Duplicate { ref index }) if index == "users_email"), "{clash:?}");
 }
 
+/// The journal in `tests/fixtures/journal-v1` was written by the former embedded engine (the
+/// release before SQLite) serving a real session: a user registered and logged in, a paper
+/// context, a SmartBot started and paused, a manual market buy filled on the paper exchange.
+const FIXTURE_JOURNAL: &str = include_str!("../fixtures/journal-v1/botfleet.journal");
+
 #[tokio::test]
-async fn a_torn_last_line_is_ignored_and_repaired() {
+async fn a_journal_of_the_former_engine_is_imported_once_and_kept_aside() {
     let dir = tempfile::tempdir().unwrap();
-    let ana = {
-        let repos = open_embedded(Some(dir.path())).await.unwrap();
-        repos.users.create(&user("ana@example.com", 0)).await.unwrap()
-    };
-    append_to_journal(dir.path(), br#"{"op":"put","coll":"users","doc":{"_id":"01J"#);
+    std::fs::write(dir.path().join(JOURNAL_FILE), FIXTURE_JOURNAL).unwrap();
 
     let repos = open_embedded(Some(dir.path())).await.unwrap();
-    assert_eq!(repos.users.get(ana.id).await.unwrap(), ana);
-    let bia = repos.users.create(&user("bia@example.com", 1)).await.unwrap();
+
+    let ana = repos.users.find_by_email(&Email::parse("ana@example.com").unwrap()).await.unwrap().unwrap();
+    assert!(ana.password_hash.starts_with("$argon2id$"));
+    let every = |coll: &'static str| {
+        let store = repos.store.clone();
+        async move { store.count(coll, &Query::all()).await.unwrap() }
+    };
+    // The fixture's live documents per collection, counted from its lines by hand.
+    for (coll, expected) in
+        [("users", 1), ("sessions", 1), ("contexts", 1), ("bots", 1), ("orders", 1), ("subscriptions", 1)]
+    {
+        assert_eq!(every(coll).await, expected, "{coll}");
+    }
+    let bots = repos.bots.list(ana.id, &Default::default(), domain::PageRequest::first()).await.unwrap();
+    assert_eq!(bots.items[0].name, "first");
+    assert_eq!(bots.items[0].status, domain::bots::BotStatus::Paused);
+    assert!(!dir.path().join(JOURNAL_FILE).exists(), "the journal is renamed aside");
+    assert!(dir.path().join(format!("{JOURNAL_FILE}{IMPORTED_SUFFIX}")).exists());
+    // Unique indexes hold over imported documents, and the store takes writes.
+    let clash = repos.users.create(&user("ana@example.com", 7)).await;
+    assert!(matches!(clash, Err(RepoError::Duplicate { ref index }) if index == "users_email"), "{clash:?}");
+    let bia = repos.users.create(&user("bia@example.com", 8)).await.unwrap();
     drop(repos);
 
+    // Reopening imports nothing again: what was written since stays.
     let repos = open_embedded(Some(dir.path())).await.unwrap();
-    assert_eq!((repos.users.get(ana.id).await.unwrap(), repos.users.get(bia.id).await.unwrap()), (ana, bia));
+    assert_eq!(repos.users.get(bia.id).await.unwrap(), bia);
+    assert_eq!(repos.store.count("users", &Query::all()).await.unwrap(), 2);
 }
 
 #[tokio::test]
-async fn a_corrupt_line_before_the_end_refuses_to_open() {
-    let dir = tempfile::tempdir().unwrap();
-    drop(open_embedded(Some(dir.path())).await.unwrap());
-    append_to_journal(dir.path(), b"not json\n{\"op\":\"del\",\"coll\":\"users\",\"id\":\"x\"}\n");
+async fn a_torn_last_journal_line_is_ignored_and_a_corrupt_one_refuses_to_open() {
+    let torn = tempfile::tempdir().unwrap();
+    let journal = format!("{FIXTURE_JOURNAL}{}", r#"{"op":"put","coll":"users","doc":{"_id":"01J"#);
+    std::fs::write(torn.path().join(JOURNAL_FILE), journal).unwrap();
+    let repos = open_embedded(Some(torn.path())).await.unwrap();
+    assert_eq!(repos.store.count("users", &Query::all()).await.unwrap(), 1);
 
-    let err = open_embedded(Some(dir.path())).await.unwrap_err();
-
+    let corrupt = tempfile::tempdir().unwrap();
+    std::fs::write(corrupt.path().join(JOURNAL_FILE), format!("not json\n{FIXTURE_JOURNAL}")).unwrap();
+    let err = open_embedded(Some(corrupt.path())).await.unwrap_err();
     assert!(format!("{err:#}").contains("corrupt at line 1"), "{err:#}");
+    assert!(corrupt.path().join(JOURNAL_FILE).exists(), "a journal that failed to import stays where it is");
 }
 
 #[tokio::test]
@@ -132,26 +227,33 @@ async fn a_second_open_of_the_same_directory_is_refused() {
     open_embedded(Some(dir.path())).await.unwrap();
 }
 
-#[tokio::test]
-async fn opening_compacts_the_journal_to_the_live_documents() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_writing_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    {
-        let store = EmbeddedStore::open_with(Some(dir.path()), EmbeddedOptions { fsync: true }).unwrap();
-        for i in 0..3 {
-            store.insert("things", doc(json!({"_id": format!("t{i}"), "version": 1}))).await.unwrap();
-        }
-        for expected in 1..=5 {
-            store.replace("things", doc(json!({"_id": "t0", "n": expected})), expected).await.unwrap();
-        }
-        store.delete("things", "t2").await.unwrap();
+    let store = Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions { fsync: true }).unwrap());
+    for i in 0..200 {
+        store.insert("things", doc(json!({"_id": format!("t{i:04}"), "version": 1, "n": i}))).await.unwrap();
     }
-    let lines = |dir: &Path| std::fs::read_to_string(dir.join(JOURNAL_FILE)).unwrap().lines().count();
-    assert_eq!(lines(dir.path()), 3 + 5 + 1);
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for i in 200..1200 {
+                store.insert("things", doc(json!({"_id": format!("t{i:04}"), "version": 1, "n": i}))).await.unwrap();
+            }
+        })
+    };
+    let target = dir.path().join("backup.db");
 
-    let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::open(Some(dir.path())).unwrap());
+    store.backup(&target).await.unwrap();
+    writer.await.unwrap();
 
-    assert_eq!(lines(dir.path()), 2);
-    assert_eq!(store.get("things", "t0").await.unwrap(), Some(doc(json!({"_id": "t0", "n": 5, "version": 6}))));
-    assert_eq!(store.count("things", &Query::all()).await.unwrap(), 2);
-    Repositories::on(store).await.unwrap();
+    let copy_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&target, copy_dir.path().join(infrastructure::store::sqlite::DATABASE_FILE)).unwrap();
+    let copy = SqliteStore::open(Some(copy_dir.path()), SqliteOptions::default()).unwrap();
+    let docs = copy.find("things", &Query::all().asc("_id")).await.unwrap();
+    // A prefix of the writes, each whole: ids t0000.. without a gap.
+    assert!(docs.len() >= 200, "{}", docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        assert_eq!(d["n"], json!(i), "{d:?}");
+    }
 }

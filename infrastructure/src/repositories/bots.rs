@@ -297,7 +297,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::store::embedded::EmbeddedStore;
+    use crate::store::sqlite::SqliteStore;
 
     fn bot() -> Bot {
         let at = datetime!(2025-01-06 12:00 UTC);
@@ -310,7 +310,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_aggregate_is_stored_as_one_string_and_read_back_whole() {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let repo = StoreBotRepository::new(store.clone());
         let saved = repo.create(&bot()).await.unwrap();
         let doc = store.get(StoreBotRepository::COLLECTION, &saved.id.to_string()).await.unwrap().unwrap();
@@ -385,7 +385,7 @@ mod tests {
 
     #[tokio::test]
     async fn stored_text_reads_back_equal() {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let repo = StoreBotRepository::new(store.clone());
         for bot in varied_bots() {
             let saved = repo.create(&bot).await.unwrap();
@@ -398,7 +398,7 @@ mod tests {
 
     #[tokio::test]
     async fn bots_stored_with_nulls_and_dust_as_a_position_are_still_read() {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let repo = StoreBotRepository::new(store.clone());
         let bot = Bot { version: FIRST_VERSION, ..varied_bots().swap_remove(1) };
         let mut tree = serde_json::to_value(&bot).unwrap();
@@ -414,7 +414,7 @@ mod tests {
 
     #[tokio::test]
     async fn documents_holding_the_aggregate_as_an_object_are_still_read() {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let repo = StoreBotRepository::new(store.clone());
         let bot = Bot { version: FIRST_VERSION, ..bot() };
         let mut doc = codec::to_doc(&BotDocument::from(&bot)).unwrap();

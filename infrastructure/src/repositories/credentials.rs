@@ -88,8 +88,10 @@ impl StoreCredentialRepository {
     /// The collection.
     pub const COLLECTION: &'static str = "credentials";
     /// Its indexes.
-    pub const INDEXES: &'static [IndexSpec] =
-        &[IndexSpec::unique("credentials_user_exchange", &["user_id", "exchange"])];
+    pub const INDEXES: &'static [IndexSpec] = &[
+        IndexSpec::unique("credentials_user_exchange", &["user_id", "exchange"]),
+        IndexSpec::plain("credentials_created", &["created_at"]),
+    ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {

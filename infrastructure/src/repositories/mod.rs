@@ -44,9 +44,26 @@ pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
-use crate::store::embedded::EmbeddedStore;
+use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::mongo::MongoStore;
-use crate::store::DocumentStore;
+use crate::store::{DocumentStore, IndexSpec};
+
+/// Every collection of the repositories with its indexes, declared once (by each repository) and
+/// created by both engines at start-up.
+pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
+    (StoreUserRepository::COLLECTION, StoreUserRepository::INDEXES),
+    (StoreSessionRepository::COLLECTION, StoreSessionRepository::INDEXES),
+    (StoreAuditRepository::COLLECTION, StoreAuditRepository::INDEXES),
+    (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
+    (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
+    (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
+    (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
+    (StoreContextSignalRepository::COLLECTION, StoreContextSignalRepository::INDEXES),
+    (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
+    (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
+    (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
+    (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
+];
 
 /// Every repository, over one store.
 #[derive(Clone)]
@@ -82,21 +99,7 @@ pub struct Repositories {
 impl Repositories {
     /// The repositories over `store`, after ensuring every collection and index.
     pub async fn on(store: Arc<dyn DocumentStore>) -> Result<Self, RepoError> {
-        let collections = [
-            (StoreUserRepository::COLLECTION, StoreUserRepository::INDEXES),
-            (StoreSessionRepository::COLLECTION, StoreSessionRepository::INDEXES),
-            (StoreAuditRepository::COLLECTION, StoreAuditRepository::INDEXES),
-            (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
-            (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
-            (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
-            (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
-            (StoreContextSignalRepository::COLLECTION, StoreContextSignalRepository::INDEXES),
-            (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
-            (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
-            (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
-            (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
-        ];
-        for (coll, indexes) in collections {
+        for (coll, indexes) in COLLECTION_INDEXES {
             store.ensure_collection(coll, indexes).await?;
         }
         Ok(Self {
@@ -123,15 +126,25 @@ impl fmt::Debug for Repositories {
     }
 }
 
-/// The repositories on the embedded store persisted in `data_dir`, or purely in memory for `None`
-/// (`BOTFLEET_DATA_DIR=:memory:`). Errors when the directory is in use by another process.
+/// The repositories on the embedded store (SQLite) persisted in `data_dir`, or purely in memory
+/// for `None` (`BOTFLEET_DATA_DIR=:memory:`). Errors when the directory is in use by another process.
 pub async fn open_embedded(data_dir: Option<&Path>) -> anyhow::Result<Repositories> {
+    Ok(open_embedded_store(data_dir, SqliteOptions::default()).await?.1)
+}
+
+/// [`open_embedded`] with options, also returning the store itself (for backups).
+pub async fn open_embedded_store(
+    data_dir: Option<&Path>,
+    options: SqliteOptions,
+) -> anyhow::Result<(Arc<SqliteStore>, Repositories)> {
     let dir: Option<PathBuf> = data_dir.map(Path::to_path_buf);
-    // Replay and compaction read and write whole files: keep them off the async workers.
-    let store = tokio::task::spawn_blocking(move || EmbeddedStore::open(dir.as_deref()))
+    // Opening may import a whole journal: keep it off the async workers.
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(dir.as_deref(), options))
         .await
         .context("the embedded store's opening task failed")??;
-    Repositories::on(Arc::new(store)).await.context("cannot prepare the embedded store's collections")
+    let store = Arc::new(store);
+    let repos = Repositories::on(store.clone()).await.context("cannot prepare the embedded store's collections")?;
+    Ok((store, repos))
 }
 
 /// The repositories on the MongoDB database `database` at `uri`; fails within seconds when no

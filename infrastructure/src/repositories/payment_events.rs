@@ -81,6 +81,7 @@ impl StorePaymentEventRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::unique("payment_events_provider_event", &["provider", "event_id"]),
         IndexSpec::plain("payment_events_user", &["user_id", "received_at"]),
+        IndexSpec::plain("payment_events_received", &["received_at"]),
     ];
 
     /// The repository over `store`.

@@ -94,6 +94,7 @@ impl StoreSubscriptionRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::unique("subscriptions_user", &["user_id"]),
         IndexSpec::plain("subscriptions_plan", &["plan", "created_at"]),
+        IndexSpec::plain("subscriptions_created", &["created_at"]),
         IndexSpec::plain("subscriptions_provider", &["provider", "provider_subscription_id"]),
     ];
 
@@ -129,7 +130,9 @@ impl SubscriptionRepository for StoreSubscriptionRepository {
     }
 
     async fn list_paid(&self, page: PageRequest) -> Result<Page<Subscription>, RepoError> {
-        let query = Query::all().ne("plan", value_of(&Plan::Free)).asc("created_at").asc(ID);
+        // "Not FREE" spelled as the paid plans, so the plan index serves it.
+        let paid = Plan::ALL.into_iter().filter(|p| *p != Plan::Free).map(|p| value_of(&p));
+        let query = Query::all().is_in("plan", paid).asc("created_at").asc(ID);
         codec::page::<SubscriptionDocument, _>(&*self.store, Self::COLLECTION, query, page, Subscription::from).await
     }
 

@@ -66,11 +66,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::store::embedded::EmbeddedStore;
+    use crate::store::sqlite::SqliteStore;
 
     #[tokio::test]
     async fn counts_only_the_users_contexts_and_live_bots() {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let (ana, bob) = (UserId::new(), UserId::new());
         for (coll, id, user, status) in [
             (CONTEXTS, "c1", ana, "active"),

@@ -110,8 +110,12 @@ impl StoreUserRepository {
     /// The collection.
     pub const COLLECTION: &'static str = "users";
     /// Its indexes.
-    pub const INDEXES: &'static [IndexSpec] =
-        &[IndexSpec::unique("users_email", &["email"]), IndexSpec::plain("users_created", &["created_at"])];
+    pub const INDEXES: &'static [IndexSpec] = &[
+        IndexSpec::unique("users_email", &["email"]),
+        IndexSpec::plain("users_created", &["created_at"]),
+        IndexSpec::plain("users_status", &["status", "created_at"]),
+        IndexSpec::plain("users_role", &["role", "created_at"]),
+    ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {

@@ -1,5 +1,5 @@
-//! A small document-store abstraction with two engines: the embedded store (default, a JSON-lines
-//! journal on disk or nothing at all) and MongoDB. Repositories are written once against
+//! A small document-store abstraction with two engines: the embedded store (default: SQLite, one
+//! database file or a private in-memory database) and MongoDB. Repositories are written once against
 //! [`DocumentStore`] and so behave the same on both.
 //!
 //! Documents are JSON objects with a string `_id` and an integer `version`. Timestamps are stored as
@@ -12,8 +12,8 @@ use async_trait::async_trait;
 use domain::RepoError;
 use serde_json::Value;
 
-pub mod embedded;
 pub mod mongo;
+pub mod sqlite;
 mod query;
 
 pub use query::{Cond, Filter, Order, Query, SortKey};
@@ -86,6 +86,11 @@ pub trait DocumentStore: Send + Sync + Debug {
 
     /// Checks that the store answers.
     async fn ping(&self) -> Result<(), RepoError>;
+
+    /// The key fields of each of the collection's indexes as created by
+    /// [`Self::ensure_collection`] (the primary key on `_id` not included), sorted; empty for an
+    /// unknown collection.
+    async fn index_keys(&self, coll: &str) -> Result<Vec<Vec<String>>, RepoError>;
 }
 
 /// The id of `doc`, which must be a string.

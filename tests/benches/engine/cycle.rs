@@ -14,7 +14,7 @@ use domain::exchange::ExchangeId;
 use domain::shared::clock::FixedClock;
 use domain::Clock;
 use infrastructure::repositories::{Repositories, StoreBotRepository};
-use infrastructure::store::embedded::EmbeddedStore;
+use infrastructure::store::sqlite::SqliteStore;
 use infrastructure::store::{DocumentStore, Query, ID};
 
 use crate::exchange::BenchExchange;
@@ -37,7 +37,7 @@ pub struct Rig {
 
 /// Wires the engine as `api::bootstrap` does, on an in-memory embedded store.
 pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
-    let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+    let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
     let repos = Repositories::on(store.clone()).await.expect("the collections are created");
     let clock: Arc<dyn Clock> = clock;
     let exchanges = Arc::new(ExchangeDirectory::default().with(ExchangeId::Binance, ContextMode::Paper, exchange));

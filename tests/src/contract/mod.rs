@@ -78,7 +78,7 @@ macro_rules! contract_suite {
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
                 replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,
                 sort_skip_limit_and_count, pages_by_id, update_many_set_sets_and_bumps_versions,
-                values_round_trip,
+                values_round_trip, declared_indexes_exist,
             ],
         );
     };

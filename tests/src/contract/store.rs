@@ -287,3 +287,15 @@ pub async fn values_round_trip(repos: &Repositories) {
     assert_eq!(store.get(ITEMS, "v1").await.unwrap(), Some(doc(value.clone())));
     assert_eq!(store.find(ITEMS, &Query::all().eq("max", i64::MAX)).await.unwrap(), vec![doc(value)]);
 }
+
+/// Both engines create every index the repositories declare, on the declared fields.
+pub async fn declared_indexes_exist(repos: &Repositories) {
+    let store = &*repos.store;
+    for (coll, declared) in infrastructure::repositories::COLLECTION_INDEXES {
+        let mut expected: Vec<Vec<String>> =
+            declared.iter().map(|spec| spec.fields.iter().map(|f| (*f).to_owned()).collect()).collect();
+        expected.sort();
+        assert_eq!(store.index_keys(coll).await.unwrap(), expected, "{coll}");
+    }
+    assert_eq!(store.index_keys("contract_nothing").await.unwrap(), Vec::<Vec<String>>::new());
+}

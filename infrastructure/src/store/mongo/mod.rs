@@ -211,6 +211,28 @@ impl DocumentStore for MongoStore {
         self.db.run_command(doc! { "ping": 1 }).await.map_err(RepoError::unavailable)?;
         Ok(())
     }
+
+    async fn index_keys(&self, coll: &str) -> Result<Vec<Vec<String>>, RepoError> {
+        let exists = self.db.list_collection_names().await.map_err(RepoError::unavailable)?.iter().any(|c| c == coll);
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let models: Vec<IndexModel> = self
+            .coll(coll)
+            .list_indexes()
+            .await
+            .map_err(|e| self.map_err(coll, e))?
+            .try_collect()
+            .await
+            .map_err(|e| self.map_err(coll, e))?;
+        let mut keys: Vec<Vec<String>> = models
+            .into_iter()
+            .map(|model| model.keys.keys().cloned().collect::<Vec<String>>())
+            .filter(|fields| fields != &[ID.to_owned()])
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
 }
 
 #[cfg(test)]

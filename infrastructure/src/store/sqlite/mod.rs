@@ -1,0 +1,427 @@
+//! The embedded document store on SQLite, botfleet's default engine: one database file in the
+//! data directory (or a private in-memory database for `:memory:`), documents as JSON text, every
+//! declared index an expression index on the JSON members, so that queries are served by indexes
+//! rather than scans (`tests/tests/store_sqlite.rs` checks every statement's plan).
+//!
+//! Table per collection: `id TEXT PRIMARY KEY, version INTEGER, doc TEXT` (the whole document,
+//! `_id` and `version` included). Writes go through the one writer connection, reads through a
+//! few reader connections in WAL mode; every call runs on tokio's blocking pool.
+
+mod import;
+mod lock;
+mod pool;
+mod sql;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use async_trait::async_trait;
+use domain::RepoError;
+use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension as _};
+
+pub use self::import::{IMPORTED_SUFFIX, JOURNAL_FILE};
+pub use self::lock::LOCK_FILE;
+use self::pool::Pool;
+use self::sql::{check_name, field_expr, Sql};
+use super::{check_set, doc_id, doc_version, Doc, DocumentStore, IndexSpec, Query, VERSION};
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "botfleet.db";
+
+/// How the store persists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SqliteOptions {
+    /// Sync the write-ahead log at every commit (`synchronous=FULL`): survives power loss, at the
+    /// cost of write latency. Without it a write survives a process crash but may be lost with
+    /// the machine.
+    pub fsync: bool,
+}
+
+/// The SQLite [`DocumentStore`]. Dropping it releases the data directory's lock.
+pub struct SqliteStore {
+    dir: Option<PathBuf>,
+    inner: Arc<Inner>,
+    _lock: Option<File>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: Pool,
+    /// Collections whose table exists: reads of any other collection are empty, not errors.
+    tables: RwLock<HashSet<String>>,
+}
+
+impl SqliteStore {
+    /// Opens the store in `data_dir` (created if missing), importing a journal left by the former
+    /// embedded engine on first start, or a private in-memory database for `None`. Blocking: call
+    /// it off the async workers. Errors when the directory is locked by another process or the
+    /// database cannot be opened.
+    pub fn open(data_dir: Option<&Path>, options: SqliteOptions) -> anyhow::Result<Self> {
+        let Some(dir) = data_dir else {
+            let pool = Pool::open_memory()?;
+            return Ok(Self { dir: None, inner: Arc::new(Inner::new(pool)?), _lock: None });
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", dir.display()))?;
+        let lock = lock::lock_dir(dir)?;
+        let pool = Pool::open_file(&dir.join(DATABASE_FILE), options.fsync)?;
+        let inner = Inner::new(pool)?;
+        import::import_journal(dir, &inner)?;
+        Ok(Self { dir: Some(dir.to_path_buf()), inner: Arc::new(inner), _lock: Some(lock) })
+    }
+
+    /// A private in-memory store.
+    pub fn in_memory() -> Self {
+        Self::open(None, SqliteOptions::default()).expect("an in-memory SQLite database opens")
+    }
+
+    /// The data directory, when persistent.
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Writes a consistent copy of the whole database to `target` (which must not exist) while
+    /// the store keeps serving (`VACUUM INTO`): the backup a running server can take.
+    pub async fn backup(&self, target: &Path) -> Result<(), RepoError> {
+        let target = target.to_string_lossy().into_owned();
+        self.blocking(move |inner| {
+            inner.pool.read(|conn| conn.execute("VACUUM INTO ?1", [target]).map(drop).map_err(unavailable))
+        })
+        .await
+    }
+
+    /// The query plan SQLite chooses for `query` on `coll` (`EXPLAIN QUERY PLAN`, one line per
+    /// step), so tests can prove queries are served by indexes.
+    pub async fn plan(&self, coll: &str, query: &Query) -> Result<Vec<String>, RepoError> {
+        let table = check_name(coll)?.to_owned();
+        let query = query.clone();
+        self.blocking(move |inner| {
+            if !inner.has_table(&table) {
+                return Ok(Vec::new());
+            }
+            let sql = select(&table, "doc", &query)?;
+            inner.pool.read(|conn| {
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {}", sql.text)).map_err(unavailable)?;
+                let rows = stmt
+                    .query_map(params_from_iter(sql.params.iter()), |row| row.get::<_, String>(3))
+                    .map_err(unavailable)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+            })
+        })
+        .await
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner) -> Result<T, RepoError> + Send + 'static,
+    ) -> Result<T, RepoError> {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || f(&inner))
+            .await
+            .map_err(|e| RepoError::unavailable(anyhow::anyhow!("a store task failed: {e}")))?
+    }
+}
+
+impl fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteStore").field("data_dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+fn unavailable(err: rusqlite::Error) -> RepoError {
+    RepoError::unavailable(anyhow::Error::new(err).context("SQLite"))
+}
+
+/// A write refused by a uniqueness rule becomes `Duplicate`, naming the index as declared.
+fn write_error(table: &str, err: rusqlite::Error) -> RepoError {
+    if let rusqlite::Error::SqliteFailure(failure, Some(message)) = &err {
+        if failure.code == ErrorCode::ConstraintViolation {
+            // "UNIQUE constraint failed: index '<table>__<name>'" or "...: <table>.id".
+            let index = message
+                .split("index '")
+                .nth(1)
+                .and_then(|rest| rest.split('\'').next())
+                .map(|name| name.strip_prefix(&format!("{table}__")).unwrap_or(name).to_owned());
+            return RepoError::Duplicate { index: index.unwrap_or_else(|| super::ID.to_owned()) };
+        }
+    }
+    unavailable(err)
+}
+
+fn select(table: &str, columns: &str, query: &Query) -> Result<Sql, RepoError> {
+    let mut sql = Sql { text: format!("SELECT {columns} FROM \"{table}\""), params: Vec::new() };
+    sql.push_where(&query.filters)?;
+    sql.push_order_and_page(query)?;
+    Ok(sql)
+}
+
+fn parse(text: &str) -> Result<Doc, RepoError> {
+    serde_json::from_str(text).map_err(|e| RepoError::unavailable(anyhow::Error::new(e).context("a stored document")))
+}
+
+fn text_of(doc: &Doc) -> String {
+    // A map of JSON values always serialises.
+    serde_json::to_string(doc).unwrap_or_default()
+}
+
+impl Inner {
+    fn new(pool: Pool) -> anyhow::Result<Self> {
+        let tables = pool.read(|conn| -> rusqlite::Result<HashSet<String>> {
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
+            let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            names.collect()
+        })?;
+        Ok(Self { pool, tables: RwLock::new(tables) })
+    }
+
+    fn has_table(&self, table: &str) -> bool {
+        self.tables.read().unwrap_or_else(PoisonError::into_inner).contains(table)
+    }
+
+    /// Creates `table` if missing (writer connection).
+    fn create_table(&self, conn: &Connection, table: &str) -> Result<(), RepoError> {
+        if self.has_table(table) {
+            return Ok(());
+        }
+        conn.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS \"{table}\" (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, \
+             doc TEXT NOT NULL)"
+        ))
+        .map_err(unavailable)?;
+        self.tables.write().unwrap_or_else(PoisonError::into_inner).insert(table.to_owned());
+        Ok(())
+    }
+
+    fn ensure(&self, table: &str, indexes: &[IndexSpec]) -> Result<(), RepoError> {
+        self.pool.write(|conn| {
+            self.create_table(conn, table)?;
+            for spec in indexes {
+                let name = check_name(spec.name)?;
+                let exprs = spec.fields.iter().map(|f| field_expr(f)).collect::<Result<Vec<_>, _>>()?;
+                let unique = if spec.unique { "UNIQUE " } else { "" };
+                let statement = format!(
+                    "CREATE {unique}INDEX IF NOT EXISTS \"{table}__{name}\" ON \"{table}\" ({})",
+                    exprs.join(", ")
+                );
+                conn.execute_batch(&statement).map_err(|e| match write_error(table, e) {
+                    RepoError::Duplicate { .. } => RepoError::Duplicate { index: name.to_owned() },
+                    other => other,
+                })?;
+            }
+            Ok(())
+        })
+    }
+
+    fn insert(&self, table: &str, id: &str, version: u64, doc: &Doc) -> Result<(), RepoError> {
+        self.pool.write(|conn| {
+            self.create_table(conn, table)?;
+            conn.prepare_cached(&format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"))
+                .and_then(|mut stmt| stmt.execute(rusqlite::params![id, version as i64, text_of(doc)]))
+                .map_err(|e| write_error(table, e))?;
+            Ok(())
+        })
+    }
+
+    fn get(&self, table: &str, id: &str) -> Result<Option<Doc>, RepoError> {
+        if !self.has_table(table) {
+            return Ok(None);
+        }
+        let text = self.pool.read(|conn| {
+            conn.prepare_cached(&format!("SELECT doc FROM \"{table}\" WHERE id = ?1"))
+                .and_then(|mut stmt| stmt.query_row([id], |row| row.get::<_, String>(0)).optional())
+                .map_err(unavailable)
+        })?;
+        text.as_deref().map(parse).transpose()
+    }
+
+    fn find(&self, table: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
+        if !self.has_table(table) {
+            return Ok(Vec::new());
+        }
+        let sql = select(table, "doc", query)?;
+        let texts = self.pool.read(|conn| {
+            let mut stmt = conn.prepare_cached(&sql.text).map_err(unavailable)?;
+            let rows = stmt.query_map(params_from_iter(sql.params.iter()), |row| row.get::<_, String>(0));
+            rows.and_then(Iterator::collect::<Result<Vec<_>, _>>).map_err(unavailable)
+        })?;
+        texts.iter().map(|t| parse(t)).collect()
+    }
+
+    fn count(&self, table: &str, query: &Query) -> Result<u64, RepoError> {
+        if !self.has_table(table) {
+            return Ok(0);
+        }
+        let filters_only = Query { filters: query.filters.clone(), ..Query::default() };
+        let sql = select(table, "count(*)", &filters_only)?;
+        let n = self.pool.read(|conn| {
+            conn.prepare_cached(&sql.text)
+                .and_then(|mut stmt| stmt.query_row(params_from_iter(sql.params.iter()), |row| row.get::<_, i64>(0)))
+                .map_err(unavailable)
+        })?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn replace(&self, table: &str, id: &str, doc: &Doc, expected: u64) -> Result<u64, RepoError> {
+        if !self.has_table(table) {
+            return Err(RepoError::NotFound);
+        }
+        let version = expected + 1;
+        self.pool.write(|conn| {
+            let changed = conn
+                .prepare_cached(&format!("UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3 AND version = ?4"))
+                .and_then(|mut stmt| {
+                    stmt.execute(rusqlite::params![version as i64, text_of(doc), id, expected as i64])
+                })
+                .map_err(|e| write_error(table, e))?;
+            if changed == 1 {
+                return Ok(version);
+            }
+            let exists = conn
+                .prepare_cached(&format!("SELECT 1 FROM \"{table}\" WHERE id = ?1"))
+                .and_then(|mut stmt| stmt.exists([id]))
+                .map_err(unavailable)?;
+            Err(if exists { RepoError::Conflict } else { RepoError::NotFound })
+        })
+    }
+
+    fn delete(&self, table: &str, id: &str) -> Result<bool, RepoError> {
+        if !self.has_table(table) {
+            return Ok(false);
+        }
+        self.pool.write(|conn| {
+            conn.prepare_cached(&format!("DELETE FROM \"{table}\" WHERE id = ?1"))
+                .and_then(|mut stmt| stmt.execute([id]))
+                .map(|n| n > 0)
+                .map_err(unavailable)
+        })
+    }
+
+    fn update_many_set(&self, table: &str, query: &Query, set: &Doc) -> Result<u64, RepoError> {
+        if !self.has_table(table) {
+            return Ok(0);
+        }
+        let filters_only = Query { filters: query.filters.clone(), ..Query::default() };
+        let sql = select(table, "doc", &filters_only)?;
+        self.pool.write(|conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let texts: Vec<String> = {
+                let mut stmt = tx.prepare_cached(&sql.text).map_err(unavailable)?;
+                let rows = stmt.query_map(params_from_iter(sql.params.iter()), |row| row.get::<_, String>(0));
+                rows.and_then(Iterator::collect).map_err(unavailable)?
+            };
+            let mut changed = 0;
+            let mut outcome = Ok(());
+            for text in texts {
+                let mut doc = parse(&text)?;
+                for (path, value) in set {
+                    set_path(&mut doc, path, value.clone());
+                }
+                let version = doc_version(&doc).unwrap_or(0) + 1;
+                doc.insert(VERSION.to_owned(), version.into());
+                let id = doc_id(&doc)?.to_owned();
+                let written = tx
+                    .prepare_cached(&format!("UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3"))
+                    .and_then(|mut stmt| stmt.execute(rusqlite::params![version as i64, text_of(&doc), id]));
+                if let Err(e) = written {
+                    // As on MongoDB, the documents changed before a refusal stay changed.
+                    outcome = Err(write_error(table, e));
+                    break;
+                }
+                changed += 1;
+            }
+            tx.commit().map_err(unavailable)?;
+            outcome.map(|()| changed)
+        })
+    }
+}
+
+/// Sets the value at a dot path, creating (or replacing non-object) intermediate objects.
+fn set_path(doc: &mut Doc, path: &str, value: serde_json::Value) {
+    let mut segments: Vec<&str> = path.split('.').collect();
+    let last = segments.pop().unwrap_or(path);
+    let mut current = doc;
+    for segment in segments {
+        let slot = current.entry(segment).or_insert_with(|| serde_json::Value::Object(Doc::new()));
+        if !slot.is_object() {
+            *slot = serde_json::Value::Object(Doc::new());
+        }
+        let serde_json::Value::Object(map) = slot else { unreachable!("made an object above") };
+        current = map;
+    }
+    current.insert(last.to_owned(), value);
+}
+
+#[async_trait]
+impl DocumentStore for SqliteStore {
+    async fn ensure_collection(&self, coll: &str, indexes: &[IndexSpec]) -> Result<(), RepoError> {
+        let table = check_name(coll)?.to_owned();
+        let indexes = indexes.to_vec();
+        self.blocking(move |inner| inner.ensure(&table, &indexes)).await
+    }
+
+    async fn insert(&self, coll: &str, doc: Doc) -> Result<(), RepoError> {
+        let table = check_name(coll)?.to_owned();
+        let id = doc_id(&doc)?.to_owned();
+        let version = doc_version(&doc)?;
+        self.blocking(move |inner| inner.insert(&table, &id, version, &doc)).await
+    }
+
+    async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
+        let (table, id) = (check_name(coll)?.to_owned(), id.to_owned());
+        self.blocking(move |inner| inner.get(&table, &id)).await
+    }
+
+    async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
+        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
+        self.blocking(move |inner| inner.find(&table, &query)).await
+    }
+
+    async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError> {
+        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
+        self.blocking(move |inner| inner.count(&table, &query)).await
+    }
+
+    async fn replace(&self, coll: &str, mut doc: Doc, expected_version: u64) -> Result<u64, RepoError> {
+        let table = check_name(coll)?.to_owned();
+        let id = doc_id(&doc)?.to_owned();
+        doc.insert(VERSION.to_owned(), (expected_version + 1).into());
+        self.blocking(move |inner| inner.replace(&table, &id, &doc, expected_version)).await
+    }
+
+    async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
+        let (table, id) = (check_name(coll)?.to_owned(), id.to_owned());
+        self.blocking(move |inner| inner.delete(&table, &id)).await
+    }
+
+    async fn update_many_set(&self, coll: &str, query: &Query, set: Doc) -> Result<u64, RepoError> {
+        check_set(&set)?;
+        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
+        self.blocking(move |inner| inner.update_many_set(&table, &query, &set)).await
+    }
+
+    async fn ping(&self) -> Result<(), RepoError> {
+        self.blocking(|inner| inner.pool.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable)))
+            .await
+    }
+
+    async fn index_keys(&self, coll: &str) -> Result<Vec<Vec<String>>, RepoError> {
+        let table = check_name(coll)?.to_owned();
+        self.blocking(move |inner| {
+            // Our indexes are the ones with SQL text (the primary key's is SQLite's own).
+            let statements: Vec<String> = inner.pool.read(|conn| {
+                let mut stmt = conn
+                    .prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL")
+                    .map_err(unavailable)?;
+                let rows = stmt.query_map([&table], |row| row.get::<_, String>(0)).map_err(unavailable)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+            })?;
+            let mut keys: Vec<Vec<String>> = statements.iter().map(|sql| sql::index_fields(sql)).collect();
+            keys.sort();
+            Ok(keys)
+        })
+        .await
+    }
+}

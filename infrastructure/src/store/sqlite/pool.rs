@@ -1,0 +1,96 @@
+//! The store's connections: one writer and a few readers (WAL lets readers work beside the
+//! writer), each used by one blocking thread at a time. Async callers hand their work to tokio's
+//! blocking pool, so a slow disk never stalls the async workers; see docs/architecture.md.
+
+use std::path::Path;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use rusqlite::{Connection, OpenFlags};
+
+/// How many reader connections a file database opens.
+pub(super) const READERS: usize = 4;
+/// How long a statement waits for a lock held by another connection before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache per connection, in KiB (SQLite's negative `cache_size`): bounded memory whatever
+/// the size of the database.
+const CACHE_KIB: i64 = 16 * 1024;
+
+/// Connections to one database.
+#[derive(Debug)]
+pub(super) struct Pool {
+    writer: Mutex<Connection>,
+    /// Idle readers; empty for an in-memory database, whose only connection is the writer.
+    readers: Mutex<Vec<Connection>>,
+    returned: Condvar,
+    has_readers: bool,
+}
+
+fn configure(conn: &Connection, fsync: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "temp_store", "memory")?;
+    // WAL: a committed write is in the log before the call returns, so a process crash loses
+    // nothing; FULL also syncs the log at every commit, against power loss.
+    conn.pragma_update(None, "synchronous", if fsync { "FULL" } else { "NORMAL" })?;
+    Ok(())
+}
+
+impl Pool {
+    /// A pool on the database file `path` in WAL mode.
+    pub(super) fn open_file(path: &Path, fsync: bool) -> anyhow::Result<Self> {
+        let writer = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "{} cannot use WAL mode (got {mode})", path.display());
+        configure(&writer, fsync)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+            let reader = Connection::open_with_flags(path, flags)?;
+            configure(&reader, fsync)?;
+            readers.push(reader);
+        }
+        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(readers), returned: Condvar::new(), has_readers: true })
+    }
+
+    /// A pool on a private in-memory database (one connection, reads and writes alike).
+    pub(super) fn open_memory() -> anyhow::Result<Self> {
+        let writer = Connection::open_in_memory()?;
+        configure(&writer, false)?;
+        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), returned: Condvar::new(), has_readers: false })
+    }
+
+    /// Runs `f` on the writer connection.
+    pub(super) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
+        f(&mut self.writer.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Runs `f` on an idle reader (waiting for one), or on the writer for an in-memory database.
+    pub(super) fn read<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        if !self.has_readers {
+            return self.write(|conn| f(conn));
+        }
+        let conn = {
+            let mut idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
+            loop {
+                if let Some(conn) = idle.pop() {
+                    break conn;
+                }
+                idle = self.returned.wait(idle).unwrap_or_else(PoisonError::into_inner);
+            }
+        };
+        // Give the connection back even if `f` panics.
+        struct Back<'a>(&'a Pool, Option<Connection>);
+        impl Drop for Back<'_> {
+            fn drop(&mut self) {
+                if let Some(conn) = self.1.take() {
+                    self.0.readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+                    self.0.returned.notify_one();
+                }
+            }
+        }
+        let back = Back(self, Some(conn));
+        f(back.1.as_ref().expect("held until dropped"))
+    }
+}
