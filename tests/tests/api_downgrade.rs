@@ -15,7 +15,10 @@ use infrastructure::repositories::Repositories;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-botfleet_tests::on_both_stores!(pro_to_free_pauses_the_bots_beyond_the_limit_everywhere, max_to_pro_pauses_advanced_candle_bots);
+botfleet_tests::on_both_stores!(
+    pro_to_free_pauses_the_bots_beyond_the_limit_everywhere,
+    max_to_pro_pauses_advanced_candle_bots
+);
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()

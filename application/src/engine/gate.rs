@@ -5,6 +5,7 @@
 //! in a run; a refused bot is paused with the reason, so protective exits keep guarding what it
 //! holds and only entries stop. A failure to read them keeps the bot out of this run (closed).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use domain::bots::Bot;
@@ -26,23 +27,25 @@ impl Engine {
     /// Why `bot` may not open a position now, if it may not: its owner's plan does not allow it
     /// (kind, place among the owner's bots, advanced indicators) or its context is not active.
     pub(super) async fn entry_refusal(&self, gate: &mut EntryGate, bot: &Bot) -> Result<Option<String>, AppError> {
-        if !gate.owners.contains_key(&bot.user_id) {
-            let access = self.ports.contexts.subscriptions().access(bot.user_id).await?;
-            let verdicts = OwnerVerdicts::load(&*self.ports.bots, bot.user_id, access.entitlements).await?;
-            gate.owners.insert(bot.user_id, verdicts);
-        }
-        if let Some(refusal) = gate.owners.get(&bot.user_id).and_then(|v| v.refusal(bot)) {
+        let verdicts = match gate.owners.entry(bot.user_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                let access = self.ports.contexts.subscriptions().access(bot.user_id).await?;
+                slot.insert(OwnerVerdicts::load(&*self.ports.bots, bot.user_id, access.entitlements).await?)
+            }
+        };
+        if let Some(refusal) = verdicts.refusal(bot) {
             return Ok(Some(refusal.to_string()));
         }
-        if !gate.contexts.contains_key(&bot.context_id) {
-            let refusal = match self.ports.contexts.get(bot.user_id, bot.context_id).await {
+        let refusal = match gate.contexts.entry(bot.context_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(match self.ports.contexts.get(bot.user_id, bot.context_id).await {
                 Ok(context) if context.status == ContextStatus::Active => None,
                 Ok(context) => Some(format!("its context is paused: {}", context.status_reason.unwrap_or_default())),
                 Err(AppError::NotFound { .. }) => Some("its context no longer exists".to_owned()),
                 Err(err) => return Err(err),
-            };
-            gate.contexts.insert(bot.context_id, refusal);
-        }
-        Ok(gate.contexts.get(&bot.context_id).cloned().flatten())
+            }),
+        };
+        Ok(refusal.clone())
     }
 }
