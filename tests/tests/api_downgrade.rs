@@ -113,6 +113,9 @@ async fn pro_to_free_pauses_the_bots_beyond_the_limit_everywhere(store: Store) {
     for id in &bots[2..] {
         assert_eq!(command(&app, &user, id, "resume").await["status"], "running");
     }
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"botfleet_bot_faults_total{workflow="smart_bot_purchase"} 0"#), "{metrics}");
+    assert!(metrics.contains("botfleet_unreadable_bot_documents_total"), "{metrics}");
 }
 
 async fn max_to_pro_pauses_advanced_candle_bots(store: Store) {

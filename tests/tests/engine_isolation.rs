@@ -1,7 +1,8 @@
 //! One bot can never stop another, on both stores: a bot whose write panics (a bug in its
 //! evaluation) and a bot whose stored document cannot be read share a run with healthy bots; the
 //! healthy ones still trade, the failing one is paused with a reason naming what failed and the
-//! unreadable one is skipped. The same holds for a panic while syncing one order.
+//! unreadable one is skipped. The same holds for a panic while syncing one order, and for a
+//! context whose balances cannot be read while the others are compared.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use serde_json::Value;
 botfleet_tests::on_both_stores!(
     a_failing_bot_is_paused_and_the_others_still_trade,
     a_panic_while_syncing_one_order_pauses_its_bot_and_the_sync_goes_on,
+    a_context_that_cannot_be_read_does_not_end_the_balance_check,
 );
 
 /// Replaces the aggregate in bot `id`'s stored document with text that is no bot.
@@ -90,5 +92,29 @@ async fn a_panic_while_syncing_one_order_pauses_its_bot_and_the_sync_goes_on(sto
     assert!(reason.contains("order sync failed") && reason.contains("a bug while reading one order"), "{reason}");
     let synced = rig.orders().await.into_iter().filter(|o| o.status == OrderStatus::Filled).count();
     assert_eq!(synced, 1, "the other order was synced in the same run");
+    rig.finish().await;
+}
+
+async fn a_context_that_cannot_be_read_does_not_end_the_balance_check(store: Store) {
+    let rig = EngineRig::new(store).await;
+    let healthy = rig.dca_bot(PURCHASE, ALLOCATED).await;
+    // A context on an exchange this engine has no gateway for: its balances cannot be read.
+    let symbol = domain::market::Symbol::parse("BTC-USDT").unwrap();
+    let now = healthy.created_at;
+    let elsewhere = domain::contexts::TradingContext::new(
+        rig.user(),
+        domain::exchange::ExchangeId::Binance,
+        &symbol,
+        domain::contexts::ContextMode::Paper,
+        now,
+    );
+    let elsewhere = rig.repos.contexts.create(&elsewhere).await.unwrap();
+    let mut stranded = domain::bots::Bot::new(&elsewhere, "stranded".into(), healthy.config.clone(), now);
+    stranded.command(domain::bots::Command::Start, "started by the test", now).unwrap();
+    rig.repos.bots.create(&stranded).await.unwrap();
+
+    let report = rig.engine.sync_strategy_balances().await.expect("the check ends normally");
+
+    assert_eq!((report.contexts, report.unreadable), (2, 1), "{report:?}");
     rig.finish().await;
 }
