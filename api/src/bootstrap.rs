@@ -16,7 +16,6 @@ use application::market::MarketService;
 use application::orders::{OrderPorts, OrderService};
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use async_trait::async_trait;
-use domain::subscriptions::EntitlementTable;
 use domain::Clock;
 use infrastructure::clock::SystemClock;
 use infrastructure::crypto::{AesGcmCipher, Argon2Hasher, JwtIssuer};
@@ -141,7 +140,7 @@ pub async fn services(
             Arc::new(ContextLimitEnforcer { contexts: repositories.contexts.clone(), clock: clock.clone() }),
             Arc::new(BotLimitEnforcer { bots: repositories.bots.clone(), clock: clock.clone() }),
         ],
-        table: EntitlementTable::default(),
+        table: settings.payments.entitlements.clone(),
         clock: clock.clone(),
     });
     let subscriptions = Arc::new(subscriptions);

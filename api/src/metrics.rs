@@ -31,8 +31,8 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// A fresh registry with `http_requests_total`, `http_request_duration_seconds` and
-    /// `botfleet_build_info` registered.
+    /// A fresh registry with `http_requests_total`, `http_request_duration_seconds`,
+    /// `botfleet_build_info` and `botfleet_unreadable_bot_documents_total` registered.
     ///
     /// # Panics
     /// Only if those built-in definitions were invalid: a bug the unit tests catch.
@@ -62,6 +62,7 @@ impl Metrics {
         registry.register(Box::new(http_requests_total.clone()))?;
         registry.register(Box::new(http_request_duration_seconds.clone()))?;
         registry.register(Box::new(build_info))?;
+        registry.register(Box::new(infrastructure::repositories::UNREADABLE_BOTS.clone()))?;
         Ok(Self { registry, http_requests_total, http_request_duration_seconds })
     }
 

@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{self, RouteTable};
-use crate::middleware::{observe, request_context, security_headers, X_REQUEST_ID};
+use crate::middleware::{catch_panic, observe, request_context, security_headers, X_REQUEST_ID};
 use crate::openapi::{self, DOCS_PATH, OPENAPI_JSON_PATH};
 use crate::routes::{self, RouteConfig};
 use crate::state::AppState;
@@ -54,6 +54,7 @@ pub fn app(
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_JSON_PATH, document))
         .route("/docs", web::get().to(redirect_to_docs))
         .default_service(web::to(error::not_found_or_method_not_allowed))
+        .wrap(from_fn(catch_panic))
         .wrap(from_fn(observe))
         .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))
         .wrap(from_fn(request_context))

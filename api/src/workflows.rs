@@ -17,6 +17,7 @@ use infrastructure::scheduler::{self, Scheduler, WorkflowMetrics};
 
 use application::engine::{Engine, Workload};
 use infrastructure::scheduler::FnWorkflow;
+use prometheus::{IntCounterVec, Opts};
 
 use crate::exchanges::PaperExchanges;
 use crate::metrics::Metrics;
@@ -55,10 +56,16 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;
     scheduler.register(Arc::new(scheduler::paper_matching(paper)))?;
     let engine = ports.engine;
+    let faults = bot_faults(metrics)?;
     let sync = engine.clone();
+    let sync_faults = faults.with_label_values(&["sync_orders"]);
     scheduler.register(Arc::new(FnWorkflow::new("sync_orders", move || {
-        let engine = sync.clone();
-        async move { Ok(summary(&engine.sync_orders().await?)) }
+        let (engine, faults) = (sync.clone(), sync_faults.clone());
+        async move {
+            let report = engine.sync_orders().await?;
+            faults.inc_by(report.isolated);
+            Ok(summary(&report))
+        }
     })))?;
     let upkeep = engine.clone();
     scheduler.register(Arc::new(FnWorkflow::new("anomaly_check", move || {
@@ -81,13 +88,31 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
         async move { Ok(summary(&engine.sync_withdrawals().await?)) }
     })))?;
     for (name, workload) in WORKLOADS {
-        let engine = engine.clone();
+        let (engine, faults) = (engine.clone(), faults.with_label_values(&[name]));
         scheduler.register(Arc::new(FnWorkflow::new(name, move || {
-            let engine = engine.clone();
-            async move { Ok(summary(&engine.run(workload).await?)) }
+            let (engine, faults) = (engine.clone(), faults.clone());
+            async move {
+                let report = engine.run(workload).await?;
+                faults.inc_by(report.isolated);
+                Ok(summary(&report))
+            }
         })))?;
     }
     Ok(scheduler)
+}
+
+/// `botfleet_bot_faults_total{workflow}`: bots a workflow paused after a panic or an internal
+/// error on them (the engine's isolation), registered in `metrics`.
+fn bot_faults(metrics: &Metrics) -> anyhow::Result<IntCounterVec> {
+    let faults = IntCounterVec::new(
+        Opts::new(
+            "botfleet_bot_faults_total",
+            "Bots paused after a panic or an internal error while the workflow evaluated, placed or synced them.",
+        ),
+        &["workflow"],
+    )?;
+    metrics.register(faults.clone()).context("registering botfleet_bot_faults_total")?;
+    Ok(faults)
 }
 
 /// The bot-evaluation workflows and what each evaluates, in the order of one scheduler round.

@@ -21,7 +21,7 @@ use domain::market::Symbol;
 use domain::orders::{Order, OrderFilter};
 use domain::shared::clock::FixedClock;
 use domain::shared::ids::{BotId, UserId};
-use domain::subscriptions::EntitlementTable;
+use domain::subscriptions::{EntitlementTable, Plan, Subscription};
 use domain::PageRequest;
 use infrastructure::crypto::AesGcmCipher;
 use infrastructure::repositories::{open_embedded, Repositories, StoreRunningBots, StoreUsageCounter};
@@ -42,7 +42,8 @@ pub const START: OffsetDateTime = datetime!(2026-03-02 10:00:00 UTC);
 /// The price the scripted exchange starts at (BRL per BTC).
 pub const PRICE: Decimal = dec!(100000);
 
-/// An engine over a fresh store and a scripted exchange, with one paper context.
+/// An engine over a fresh store and a scripted exchange, with one paper context whose owner is
+/// on MAX (the plan allows every bot).
 pub struct EngineRig {
     /// The repositories (bots unwrapped: writes here never conflict on purpose).
     pub repos: Repositories,
@@ -92,6 +93,7 @@ impl EngineRig {
         let context =
             TradingContext::new(UserId::new(), ExchangeId::MercadoBitcoin, &symbol, ContextMode::Paper, START);
         let context = repos.contexts.create(&context).await.expect("the context is stored");
+        on_plan(&repos, context.user_id, Plan::Max).await;
         let bots = Arc::new(ConflictingBots::new(repos.bots.clone()));
         let engine = Engine::new(EnginePorts {
             bots: bots.clone(),
@@ -174,6 +176,14 @@ impl EngineRig {
             mongo.drop_database().await.expect("the test database can be dropped");
         }
     }
+}
+
+/// Puts `user` on `plan`, active (what a paid checkout would do), directly in the store: the
+/// engine opens positions only for bots their owner's plan allows.
+pub async fn on_plan(repos: &Repositories, user: UserId, plan: Plan) {
+    let mut subscription = Subscription::free(user, START);
+    subscription.plan = plan;
+    repos.subscriptions.create(&subscription).await.expect("the subscription is stored");
 }
 
 /// The context service the engine needs, wired as `api::bootstrap` wires it over `repos`, with

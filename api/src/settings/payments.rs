@@ -1,10 +1,15 @@
 //! Payment-provider settings. A provider is enabled when its secret is set; a half-configured
 //! provider (a secret without its webhook secret or price ids) stops start-up naming what is
-//! missing, so checkout never half-works.
+//! missing, so checkout never half-works. The plans' bot limits are configurable here too.
 
 use std::time::Duration;
 
+use domain::subscriptions::{EntitlementTable, Limit, Plan};
+
 use super::{Env, Secret};
+
+/// The largest configurable bot limit of a plan.
+const MAX_BOT_LIMIT: u32 = 1_000_000;
 
 /// Stripe's real API.
 pub const STRIPE_API_BASE: &str = "https://api.stripe.com";
@@ -47,6 +52,26 @@ pub struct PaymentSettings {
     /// `BOTFLEET_SUBSCRIPTION_RECONCILE_SECS`: how often paid subscriptions are re-read from their
     /// provider (default 3600; `0` turns it off).
     pub reconcile_every: Option<Duration>,
+    /// What each plan allows. Bot limits: `BOTFLEET_PLAN_FREE_MAX_BOTS` (default 2),
+    /// `BOTFLEET_PLAN_PRO_MAX_BOTS` (default 10), `BOTFLEET_PLAN_MAX_MAX_BOTS` (default
+    /// `unlimited`): a whole number from 0 to 1000000, or `unlimited`.
+    pub entitlements: EntitlementTable,
+}
+
+/// One plan's bot limit from `var`, or the default table's.
+fn bot_limit(env: &mut Env, var: &'static str, plan: Plan) -> Limit {
+    let default = EntitlementTable::default().for_plan(plan).bots;
+    match env.raw(var) {
+        None => default,
+        Some(raw) if raw.eq_ignore_ascii_case("unlimited") => Limit::Unlimited,
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(max) if max <= MAX_BOT_LIMIT => Limit::Limited(max),
+            _ => {
+                env.error(var, format!("expected a whole number from 0 to {MAX_BOT_LIMIT}, or `unlimited`"));
+                default
+            }
+        },
+    }
 }
 
 fn required(env: &mut Env, var: &'static str, because: &str) -> String {
@@ -90,12 +115,19 @@ impl PaymentSettings {
             }
         });
         let secs: u64 = env.parse("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", 3600, "a number of seconds (0 turns it off)");
-        Self { stripe, mercadopago, reconcile_every: (secs > 0).then(|| Duration::from_secs(secs)) }
+        let entitlements = EntitlementTable::with_bot_limits(
+            bot_limit(env, "BOTFLEET_PLAN_FREE_MAX_BOTS", Plan::Free),
+            bot_limit(env, "BOTFLEET_PLAN_PRO_MAX_BOTS", Plan::Pro),
+            bot_limit(env, "BOTFLEET_PLAN_MAX_MAX_BOTS", Plan::Max),
+        );
+        Self { stripe, mercadopago, reconcile_every: (secs > 0).then(|| Duration::from_secs(secs)), entitlements }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use domain::subscriptions::{EntitlementTable, Limit, Plan};
+
     use crate::settings::Settings;
 
     fn with(pairs: &[(&str, &str)]) -> Result<Settings, String> {
@@ -140,6 +172,23 @@ mod tests {
         let debug = format!("{s:?}");
         for secret in ["sk_test_abcdef123456", "whsec_zzz", "APP_USR-123", "mp-secret"] {
             assert!(!debug.contains(secret), "{secret} leaked");
+        }
+    }
+
+    #[test]
+    fn plan_bot_limits_default_to_the_catalogue_and_are_configurable() {
+        assert_eq!(with(&[]).unwrap().payments.entitlements, EntitlementTable::default());
+        let s = with(&[
+            ("BOTFLEET_PLAN_FREE_MAX_BOTS", "1"),
+            ("BOTFLEET_PLAN_PRO_MAX_BOTS", "unlimited"),
+            ("BOTFLEET_PLAN_MAX_MAX_BOTS", "500"),
+        ])
+        .unwrap();
+        let limits = Plan::ALL.map(|p| s.payments.entitlements.for_plan(p).bots);
+        assert_eq!(limits, [Limit::Limited(1), Limit::Unlimited, Limit::Limited(500)]);
+        for bad in ["-1", "many", "1000001"] {
+            let err = with(&[("BOTFLEET_PLAN_PRO_MAX_BOTS", bad)]).unwrap_err();
+            assert!(err.contains("BOTFLEET_PLAN_PRO_MAX_BOTS"), "{bad}: {err}");
         }
     }
 }

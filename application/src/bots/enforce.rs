@@ -1,14 +1,15 @@
-//! After a downgrade: bots the new plan does not allow (their kind, or beyond its bot limit, the
-//! newest first) are paused with the reason shown. Pausing keeps their protective exits working,
+//! After a downgrade: running bots the new plan does not allow (their kind, beyond its bot limit
+//! the newest first, or candle bots using advanced indicators it does not include) are paused
+//! with the reason shown. Pausing keeps their protective exits working,
 //! so no position is left unguarded; nothing is sold or deleted.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::bots::{BotFilter, BotRepository, BotStatus, Command};
+use domain::bots::{BotRepository, BotStatus, Command};
 use domain::shared::ids::UserId;
 use domain::subscriptions::Entitlements;
-use domain::{Clock, PageRequest};
+use domain::Clock;
 
 use crate::subscriptions::LimitEnforcer;
 use crate::AppError;
@@ -31,17 +32,11 @@ impl std::fmt::Debug for BotLimitEnforcer {
 #[async_trait]
 impl LimitEnforcer for BotLimitEnforcer {
     async fn enforce(&self, user: UserId, entitlements: &Entitlements, reason: &str) -> Result<(), AppError> {
-        let all = self.bots.list(user, &BotFilter::default(), PageRequest::new(0, 1_000)).await?;
-        let max = entitlements.bots.max().map_or(usize::MAX, |m| m as usize);
-        let mut kept = 0usize;
-        for mut bot in all.items {
-            let allowed = entitlements.allows_kind(bot.kind()) && kept < max;
-            if allowed {
-                kept += 1;
-                continue;
-            }
+        let all = super::allowance::all_bots(&*self.bots, user).await?;
+        for (mut bot, (_, verdict)) in all.iter().cloned().zip(entitlements.bot_verdicts(&all)) {
+            let Some(refusal) = verdict else { continue };
             if bot.status == BotStatus::Running {
-                let why = format!("paused: the plan does not allow this bot ({reason})");
+                let why = format!("paused: {refusal} ({reason})");
                 bot.command(Command::Pause, &why, self.clock.now()).map_err(super::refused)?;
                 self.bots.update(&bot).await?;
             }

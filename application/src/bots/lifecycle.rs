@@ -1,15 +1,17 @@
 //! Use cases: the life-cycle commands. Start runs the checks in order, each with its problem
-//! code: an active subscription that includes the kind, an active context, a usable credential
+//! code: an active subscription whose plan allows the bot (kind, a place among the owner's bots,
+//! advanced indicators; resume runs these too), an active context, a usable credential
 //! (live contexts), and enough free quote on the exchange for what the bot may still spend
 //! (after what the context's other running bots may spend). Stop cancels pending orders;
 //! emergency sell also sells everything held; a breaker reset resumes a tripped bot.
 
 use domain::bots::{Bot, BotStatus, Command};
-use domain::contexts::{ContextMode, ContextStatus};
+use domain::contexts::{ContextMode, ContextStatus, TradingContext};
 use domain::credentials::CredentialStatus;
 use domain::shared::ids::{PositionId, UserId};
 use rust_decimal::Decimal;
 
+use super::allowance::OwnerVerdicts;
 use super::{bot_not_found, refused, BotService};
 use crate::AppError;
 
@@ -19,22 +21,12 @@ impl BotService {
     }
 
     /// Starts a created or stopped bot. Errors: 404; 403 `subscription_inactive`; 402
-    /// `plan_bot_kind`, `plan_limit_bots`; 409 `invalid_bot_status`, `context_paused`,
-    /// `credential_required`, `credential_invalid`, `insufficient_balance`.
+    /// `plan_bot_kind`, `plan_limit_bots`, `plan_advanced_indicators`; 409 `invalid_bot_status`,
+    /// `context_paused`, `credential_required`, `credential_invalid`, `insufficient_balance`.
     pub async fn start(&self, owner: UserId, id: &str) -> Result<Bot, AppError> {
         let mut bot = self.get(owner, id).await?;
         Command::Start.target(bot.status).map_err(|e| refused(e.into()))?;
-        let access = self.ports.subscriptions.access(owner).await?;
-        access.require_active()?;
-        access.require_bot(bot.kind(), self.ports.bots.count(owner).await?.saturating_sub(1))?;
-        let context = self.ports.contexts.get(owner, bot.context_id).await?;
-        self.check_indicators(&access, &context, &bot.config)?;
-        if context.status != ContextStatus::Active {
-            return Err(AppError::Conflict {
-                code: "context_paused",
-                detail: format!("the context is paused: {}", context.status_reason.unwrap_or_default()),
-            });
-        }
+        let context = self.check_entitlements(owner, &bot).await?;
         if context.mode == ContextMode::Live {
             let credential = self.ports.credentials.find_for_exchange(owner, context.exchange).await?;
             match credential.map(|c| c.status) {
@@ -95,16 +87,43 @@ impl BotService {
         self.simple(owner, id, Command::Pause, "paused by its owner").await
     }
 
-    /// Resumes a paused bot (a tripped one resumes through the breaker reset). Errors: 404; 409.
+    /// Resumes a paused bot (a tripped one resumes through the breaker reset), after the same
+    /// plan and context checks as start. Errors: 404; 403 `subscription_inactive`; 402
+    /// `plan_bot_kind`, `plan_limit_bots`, `plan_advanced_indicators`; 409 `bot_tripped`,
+    /// `invalid_bot_status`, `context_paused`.
     pub async fn resume(&self, owner: UserId, id: &str) -> Result<Bot, AppError> {
-        let bot = self.get(owner, id).await?;
+        let mut bot = self.get(owner, id).await?;
         if bot.status == BotStatus::Tripped {
             return Err(AppError::Conflict {
                 code: "bot_tripped",
                 detail: "the circuit breaker tripped; investigate, then POST circuit-breaker/reset to resume".into(),
             });
         }
-        self.simple(owner, id, Command::Resume, "resumed by its owner").await
+        Command::Resume.target(bot.status).map_err(|e| refused(e.into()))?;
+        self.check_entitlements(owner, &bot).await?;
+        bot.command(Command::Resume, "resumed by its owner", self.ports.clock.now()).map_err(refused)?;
+        self.save(&bot).await
+    }
+
+    /// The checks `start` and `resume` share, in order, each with its problem code: the
+    /// subscription is in good standing (403 `subscription_inactive`); the plan includes the
+    /// bot's kind, has a place for it among the owner's bots (the bot counts itself once) and
+    /// includes the advanced indicators it uses (402 `plan_*`); advanced indicators run on a
+    /// Binance context (422); the context is active (409 `context_paused`). Returns the context.
+    async fn check_entitlements(&self, owner: UserId, bot: &Bot) -> Result<TradingContext, AppError> {
+        let access = self.ports.subscriptions.access(owner).await?;
+        access.require_active()?;
+        let verdicts = OwnerVerdicts::load(&*self.ports.bots, owner, access.entitlements.clone()).await?;
+        verdicts.require(&access, bot)?;
+        let context = self.ports.contexts.get(owner, bot.context_id).await?;
+        self.check_indicators(&access, &context, &bot.config)?;
+        if context.status != ContextStatus::Active {
+            return Err(AppError::Conflict {
+                code: "context_paused",
+                detail: format!("the context is paused: {}", context.status_reason.clone().unwrap_or_default()),
+            });
+        }
+        Ok(context)
     }
 
     /// Stops a bot and cancels its pending orders; positions stay. Errors: 404; 409.

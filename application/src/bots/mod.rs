@@ -3,6 +3,7 @@
 //! circuit-breaker reset, scheduled channel sales, and the records (signals, executions,
 //! positions). One use case per file; what needs the exchange goes through [`BotExecutor`].
 
+mod allowance;
 mod create;
 mod enforce;
 mod lifecycle;
@@ -16,6 +17,7 @@ use domain::bots::{Bot, BotRecordRepository, BotRepository};
 use domain::credentials::CredentialRepository;
 use domain::{Clock, RepoError};
 
+pub(crate) use allowance::OwnerVerdicts;
 pub use create::CreateBotInput;
 pub use enforce::BotLimitEnforcer;
 pub use read::{BotListQuery, PositionView};

@@ -63,4 +63,9 @@ impl ContextService {
     pub fn new(ports: ContextPorts) -> Self {
         Self { ports }
     }
+
+    /// The plans and entitlements it checks against (the engine's entry gate reads them too).
+    pub(crate) fn subscriptions(&self) -> &SubscriptionService {
+        &self.ports.subscriptions
+    }
 }

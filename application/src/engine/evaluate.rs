@@ -1,14 +1,17 @@
 //! Evaluation cycles, grouped by market: each (exchange, mode, symbol) is read once, every bot of
 //! the market is evaluated in memory, and only bots that changed are written back. A bot whose
 //! evaluation places or cancels orders is acted on under its lease, re-read and re-evaluated on
-//! the fresh copy so no decision is taken on stale state.
+//! the fresh copy so no decision is taken on stale state. A running bot the entry gate refuses is
+//! paused there, before its decision; a bot that fails is isolated (`super::isolate`).
 
 use std::collections::BTreeMap;
 
-use domain::bots::{Bot, BotKind, Phase};
+use domain::bots::{Bot, BotKind, BotStatus, Phase};
 use domain::RepoError;
 use serde::Serialize;
 
+use super::gate::EntryGate;
+use super::isolate::contained;
 use super::market::{key_of, MarketKey, MarketSnapshot};
 use super::Engine;
 use crate::AppError;
@@ -63,6 +66,10 @@ pub struct CycleReport {
     pub orders: u64,
     /// Bots skipped (changed concurrently, leased elsewhere, market unreadable).
     pub skipped: u64,
+    /// Bots that failed (a panic or an internal error) and were paused with the reason.
+    pub isolated: u64,
+    /// Running bots paused because their owner's plan or their context no longer allows them.
+    pub refused: u64,
 }
 
 impl Engine {
@@ -75,6 +82,7 @@ impl Engine {
             markets.entry(key_of(&bot)).or_default().push(bot);
         }
         let mut report = CycleReport::default();
+        let mut gate = EntryGate::default();
         for (key, bots) in markets {
             report.markets += 1;
             report.bots += bots.len() as u64;
@@ -87,14 +95,20 @@ impl Engine {
                 }
             };
             for bot in bots {
-                match self.evaluate_one(bot, phase, &snapshot, &*gateway).await {
-                    Ok((written, placed)) => {
-                        report.written += u64::from(written);
-                        report.orders += placed as u64;
+                let id = bot.id;
+                match contained(self.evaluate_one(bot, phase, &snapshot, &*gateway, &mut gate)).await {
+                    Ok(Ok(done)) => {
+                        report.written += u64::from(done.written);
+                        report.orders += done.placed as u64;
+                        report.refused += u64::from(done.refused);
                     }
-                    Err(err) => {
-                        tracing::info!(error = %err, "a bot was skipped this cycle");
+                    Ok(Err(err)) => {
+                        tracing::info!(bot = %id, error = %err, "a bot was skipped this cycle");
                         report.skipped += 1;
+                    }
+                    Err(fault) => {
+                        self.isolate(id, "evaluation", &fault).await;
+                        report.isolated += 1;
                     }
                 }
             }
@@ -108,35 +122,55 @@ impl Engine {
         phase: Phase,
         snapshot: &MarketSnapshot,
         gateway: &dyn domain::exchange::ExchangeGateway,
-    ) -> Result<(bool, usize), AppError> {
+        gate: &mut EntryGate,
+    ) -> Result<Done, AppError> {
         let now = self.ports.clock.now();
         let out = bot.evaluate(phase, &snapshot.view_for(&bot), now);
         if out.is_idle() {
-            return Ok((false, 0));
+            return Ok(Done::default());
         }
         if out.place.is_empty() && out.cancel.is_empty() {
             let saved = match self.ports.bots.update(&bot).await {
                 Ok(saved) => saved,
-                Err(RepoError::Conflict) => return Ok((false, 0)),
+                Err(RepoError::Conflict) => return Ok(Done::default()),
                 Err(err) => return Err(err.into()),
             };
             self.record(&saved, out.events).await;
-            return Ok((true, 0));
+            return Ok(Done { written: true, ..Done::default() });
         }
         if !self.lease(bot.id).await? {
-            return Ok((false, 0));
+            return Ok(Done::default());
         }
         let result = async {
             // Decide again on the stored bot: another workflow may have changed it meanwhile.
             let mut fresh = self.ports.bots.find(bot.id).await?;
+            let mut refused = false;
+            if phase == Phase::Entry && fresh.status == BotStatus::Running {
+                if let Some(why) = self.entry_refusal(gate, &fresh).await? {
+                    tracing::warn!(bot = %fresh.id, reason = %why, "the engine pauses a bot that may not open positions");
+                    fresh.halt(BotStatus::Paused, &format!("paused by the engine: {why}"), self.ports.clock.now());
+                    refused = true;
+                }
+            }
             let out = fresh.evaluate(phase, &snapshot.view_for(&fresh), self.ports.clock.now());
             let saved = self.ports.bots.update(&fresh).await?;
             self.record(&saved, out.events.clone()).await;
-            self.carry_out(saved, &out, snapshot, gateway).await
+            let (_, placed) = self.carry_out(saved, &out, snapshot, gateway).await?;
+            Ok(Done { written: true, placed, refused })
         }
         .await;
         self.release(bot.id).await;
-        let (_, placed) = result?;
-        Ok((true, placed))
+        result
     }
+}
+
+/// What evaluating one bot did.
+#[derive(Debug, Default)]
+struct Done {
+    /// The bot was written back.
+    written: bool,
+    /// Orders placed.
+    placed: usize,
+    /// The entry gate paused it.
+    refused: bool,
 }

@@ -2,6 +2,10 @@
 //! the placement protocol, syncs open orders with the exchanges, and recovers after a crash.
 //! docs/engine.md describes the order life cycle, the protocol and the workflows.
 //!
+//! One bot never stops another: a panic or an internal error on one bot pauses it with the
+//! reason and the run goes on (`isolate`); no entry is placed for a bot its owner's plan or
+//! context no longer allows (`gate`).
+//!
 //! Writes of bots and orders go through optimistic locking; a conflict re-reads and retries up to
 //! three times with exponential backoff, then the work is left for the next run. Applying an
 //! order's state to its bot is idempotent (cumulative totals), so a retry or a crash between two
@@ -10,6 +14,8 @@
 mod act;
 mod evaluate;
 mod failpoint;
+mod gate;
+mod isolate;
 mod manual;
 mod market;
 mod place;

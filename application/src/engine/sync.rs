@@ -21,6 +21,7 @@ use domain::shared::ids::{ContextId, UserId};
 use domain::RepoError;
 use serde::Serialize;
 
+use super::isolate::contained;
 use super::place::progress_of;
 use super::Engine;
 use crate::AppError;
@@ -58,6 +59,8 @@ pub struct SyncReport {
     pub missing: u64,
     /// Orders that could not be read this time.
     pub failed: u64,
+    /// Orders whose sync failed (a panic or an internal error); their bots were paused.
+    pub isolated: u64,
 }
 
 impl Engine {
@@ -94,15 +97,23 @@ impl Engine {
             };
             for order in orders {
                 report.checked += 1;
-                match self.sync_one(order, &*gateway, &creds).await {
-                    Ok(Outcome::Changed) => report.changed += 1,
-                    Ok(Outcome::NeverSent) => report.never_sent += 1,
-                    Ok(Outcome::Forgotten) => report.forgotten += 1,
-                    Ok(Outcome::Missing) => report.missing += 1,
-                    Ok(Outcome::Same) => {}
-                    Err(err) => {
-                        tracing::warn!(error = %err, "an order could not be synced; next run retries");
+                let (id, bot) = (order.id, order.bot_id);
+                match contained(self.sync_one(order, &*gateway, &creds)).await {
+                    Ok(Ok(Outcome::Changed)) => report.changed += 1,
+                    Ok(Ok(Outcome::NeverSent)) => report.never_sent += 1,
+                    Ok(Ok(Outcome::Forgotten)) => report.forgotten += 1,
+                    Ok(Ok(Outcome::Missing)) => report.missing += 1,
+                    Ok(Ok(Outcome::Same)) => {}
+                    Ok(Err(err)) => {
+                        tracing::warn!(order = %id, error = %err, "an order could not be synced; next run retries");
                         report.failed += 1;
+                    }
+                    Err(fault) => {
+                        match bot {
+                            Some(bot) => self.isolate(bot, "order sync", &fault).await,
+                            None => tracing::error!(order = %id, error = %fault.0, "syncing an order failed"),
+                        }
+                        report.isolated += 1;
                     }
                 }
             }

@@ -32,6 +32,8 @@ pub struct BalanceReport {
     pub contexts: u64,
     /// Contexts where the exchange holds less base than the bots account for.
     pub shortfalls: Vec<String>,
+    /// Contexts whose balances could not be read this time.
+    pub unreadable: u64,
 }
 
 impl Engine {
@@ -45,7 +47,13 @@ impl Engine {
         let mut report = AnomalyReport::default();
         for (exchange, mode, symbol) in markets {
             report.markets += 1;
-            let gateway = self.ports.exchanges.gateway(exchange, mode)?;
+            let gateway = match self.ports.exchanges.gateway(exchange, mode) {
+                Ok(gateway) => gateway,
+                Err(err) => {
+                    report.anomalies.push(format!("{exchange} {symbol}: no gateway ({err})"));
+                    continue;
+                }
+            };
             let (market, ticker) = match (gateway.market(&symbol).await, gateway.ticker(&symbol).await) {
                 (Ok(m), Ok(t)) => (m, t),
                 (Err(err), _) | (_, Err(err)) => {
@@ -90,9 +98,21 @@ impl Engine {
         let mut report = BalanceReport::default();
         for ((user, context_id), bots_hold) in held {
             report.contexts += 1;
-            let context = self.ports.contexts.get(user, context_id).await?;
-            let (gateway, creds) = self.connection(&context).await?;
-            let balances = gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)?;
+            // One context that cannot be read never ends the check for the others.
+            let read = async {
+                let context = self.ports.contexts.get(user, context_id).await?;
+                let (gateway, creds) = self.connection(&context).await?;
+                let balances = gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)?;
+                Ok::<_, AppError>((context, balances))
+            };
+            let (context, balances) = match read.await {
+                Ok(read) => read,
+                Err(err) => {
+                    tracing::warn!(context = %context_id, error = %err, "cannot compare a context's balances");
+                    report.unreadable += 1;
+                    continue;
+                }
+            };
             let on_exchange: Decimal =
                 balances.iter().filter(|b| b.asset == context.base.as_str()).map(|b| b.free + b.locked).sum();
             if on_exchange < bots_hold {

@@ -1,5 +1,6 @@
 //! Subscriptions: the plan a user is on and its billing state.
 
+mod allowance;
 mod entitlements;
 mod events;
 mod lifecycle;
@@ -8,6 +9,7 @@ mod plan;
 mod ports;
 mod subscription;
 
+pub use allowance::BotRefusal;
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use lifecycle::{Activation, Transition, TransitionError};

@@ -6,9 +6,10 @@
 //! of some forty small objects costs the embedded store about 18 KB of memory per bot and every
 //! engine cycle a deep copy of it, where the text costs about 1 KB (null members left out) and
 //! parses straight into a [`Bot`] (docs/performance.md). Documents written before, with the
-//! aggregate as an object or with its null members, are still read.
+//! aggregate as an object or with its null members, are still read. A document that cannot be
+//! read is skipped by the engine's query (logged, counted in [`UNREADABLE_BOTS`]), never fatal.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use domain::bots::{Bot, BotFilter, BotKind, BotRecord, BotRecordRepository, BotRepository, BotStatus};
@@ -16,11 +17,22 @@ use domain::exchange::ExchangeId;
 use domain::market::Symbol;
 use domain::shared::ids::{BotId, UserId};
 use domain::{Page, PageRequest, RepoError};
+use prometheus::IntCounter;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::codec::{self, millis, FIRST_VERSION};
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
+
+/// Bot documents [`BotRepository::evaluated`] could not read and skipped, since the process
+/// started (`/metrics`: `botfleet_unreadable_bot_documents_total`).
+pub static UNREADABLE_BOTS: LazyLock<IntCounter> = LazyLock::new(|| {
+    IntCounter::new(
+        "botfleet_unreadable_bot_documents_total",
+        "Bot documents the engine could not read and skipped (each read counts).",
+    )
+    .expect("a valid counter definition")
+});
 
 /// The stored form of a [`Bot`].
 #[derive(Serialize, Deserialize)]
@@ -194,15 +206,24 @@ impl BotRepository for StoreBotRepository {
         // In pages by id: only one page of the store's documents is held next to the bots parsed
         // so far, not a copy of every running bot's document (docs/performance.md).
         let mut bots: Vec<Bot> = Vec::new();
+        let mut last: Option<String> = None;
         loop {
-            let page = match bots.last() {
-                Some(last) => query.clone().gt(ID, last.id.to_string()),
+            let page = match &last {
+                Some(last) => query.clone().gt(ID, last.clone()),
                 None => query.clone(),
             };
             let docs = self.store.find(Self::COLLECTION, &page.asc(ID).limit(self.read_page)).await?;
             let full = docs.len() as u64 == self.read_page;
             for doc in docs {
-                bots.push(codec::from_doc::<BotDocument>(Self::COLLECTION, doc).map(Bot::from)?);
+                last = doc.get(ID).and_then(serde_json::Value::as_str).map(str::to_owned).or(last);
+                // One document that cannot be read must not keep every other bot from running.
+                match codec::from_doc::<BotDocument>(Self::COLLECTION, doc) {
+                    Ok(read) => bots.push(Bot::from(read)),
+                    Err(err) => {
+                        UNREADABLE_BOTS.inc();
+                        tracing::error!(error = ?err, "a bot document cannot be read; the engine skips it");
+                    }
+                }
             }
             if !full {
                 // The list grew by doubling: give back up to half of it (a bot is about 1 KB).
@@ -425,5 +446,29 @@ mod tests {
         let updated = repo.update(&bot).await.unwrap();
         assert_eq!(updated.version, FIRST_VERSION + 1);
         assert_eq!(repo.find(bot.id).await.unwrap(), updated);
+    }
+
+    #[tokio::test]
+    async fn the_engine_query_skips_a_document_it_cannot_read_and_counts_it() {
+        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let repo = StoreBotRepository::new(store.clone()).with_read_page(1);
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let mut bot = bot();
+            bot.command(domain::bots::Command::Start, "test", bot.created_at).unwrap();
+            ids.push(repo.create(&bot).await.unwrap().id);
+        }
+        ids.sort();
+        let mut doc = store.get(StoreBotRepository::COLLECTION, &ids[1].to_string()).await.unwrap().unwrap();
+        doc.insert("bot".into(), Value::String("{\"config\": \"not a bot\"}".into()));
+        let version = doc["version"].as_u64().unwrap();
+        store.replace(StoreBotRepository::COLLECTION, doc, version).await.unwrap();
+        let before = UNREADABLE_BOTS.get();
+
+        let read = repo.evaluated(&[BotKind::Dca], None).await.unwrap();
+
+        let read: Vec<BotId> = read.iter().map(|b| b.id).collect();
+        assert_eq!(read, [ids[0], ids[2]], "the unreadable one is skipped, the one after it still read");
+        assert!(UNREADABLE_BOTS.get() > before);
     }
 }

@@ -33,7 +33,7 @@ use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
-pub use self::bots::{StoreBotRecordRepository, StoreBotRepository};
+pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;

@@ -60,11 +60,12 @@ pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
     Rig { engine, repos, meters }
 }
 
-/// Stores the fleet's contexts and bots; returns how long it took.
+/// Stores the fleet's contexts (their owners on MAX) and bots; returns how long it took.
 pub async fn load(rig: &Rig, fleet: &Fleet) -> Duration {
     let started = Instant::now();
     for context in &fleet.contexts {
         rig.repos.contexts.create(context).await.expect("a context is stored");
+        botfleet_tests::engine::on_plan(&rig.repos, context.user_id, domain::subscriptions::Plan::Max).await;
     }
     for bot in &fleet.bots {
         rig.repos.bots.create(bot).await.expect("a bot is stored");

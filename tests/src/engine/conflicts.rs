@@ -1,7 +1,8 @@
 //! A bot repository that loses races on purpose: armed, it lets a concurrent writer (the bot's
 //! owner renaming it, or any change the test sets) update the stored bot just before the engine's
 //! own update, so that update meets a version conflict exactly as it would under a real
-//! concurrent write.
+//! concurrent write. Poisoned, it panics once on a chosen bot's next write, as a bug in that
+//! bot's evaluation would (the isolation tests).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,8 @@ pub struct ConflictingBots {
     written: AtomicU32,
     /// What they change.
     change: Mutex<Change>,
+    /// The bot whose next update panics.
+    poisoned: Mutex<Option<BotId>>,
 }
 
 impl std::fmt::Debug for ConflictingBots {
@@ -48,7 +51,7 @@ impl ConflictingBots {
     /// Over `inner`, disarmed.
     pub fn new(inner: Arc<dyn BotRepository>) -> Self {
         let (skip, armed, written) = (AtomicU32::new(0), AtomicU32::new(0), AtomicU32::new(0));
-        Self { inner, skip, armed, written, change: Mutex::new(rename) }
+        Self { inner, skip, armed, written, change: Mutex::new(rename), poisoned: Mutex::new(None) }
     }
 
     /// Makes the concurrent writes apply `change` instead of renaming the bot.
@@ -61,6 +64,11 @@ impl ConflictingBots {
     pub fn arm(&self, skip: u32, conflicts: u32) {
         self.skip.store(skip, Ordering::SeqCst);
         self.armed.store(conflicts, Ordering::SeqCst);
+    }
+
+    /// Makes the next update of bot `id` panic (once).
+    pub fn poison(&self, id: BotId) {
+        *self.poisoned.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(id);
     }
 
     /// Concurrent writes done so far.
@@ -113,6 +121,13 @@ impl BotRepository for ConflictingBots {
     }
 
     async fn update(&self, bot: &Bot) -> Result<Bot, RepoError> {
+        let poisoned = {
+            let mut poisoned = self.poisoned.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            poisoned.take_if(|id| *id == bot.id).is_some()
+        };
+        if poisoned {
+            panic!("poisoned bot {}: a bug while writing it", bot.id);
+        }
         if !Self::take(&self.skip) && Self::take(&self.armed) {
             self.write_concurrently(bot.id).await?;
         }

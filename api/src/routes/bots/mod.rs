@@ -170,8 +170,9 @@ pub async fn delete_bot(
 }
 
 /// Start a created or stopped bot. Refused, each with its problem code, when the subscription
-/// is not active or lacks the kind, the context is paused, a live context's credential is
-/// missing or invalid, or the bot's unspent allocation exceeds the free quote on the exchange.
+/// is not active, the plan does not allow the bot (its kind, a place among the owner's bots, the
+/// advanced indicators it uses), the context is paused, a live context's credential is missing or
+/// invalid, or the bot's unspent allocation exceeds the free quote on the exchange.
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -179,10 +180,11 @@ pub async fn delete_bot(
     responses(
         (status = 200, description = "Running", body = BotResponse),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`) or more bots (`plan_limit_bots`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or the advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_bot_status`, `context_paused`, `credential_required`, `credential_invalid` or `insufficient_balance`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Advanced indicators on a context that is not on Binance", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -216,7 +218,9 @@ pub async fn pause_bot(
     Ok(ok(state.bots.pause(auth.0.user_id, &id).await?))
 }
 
-/// Resume a paused bot (a tripped bot resumes through `circuit-breaker/reset`).
+/// Resume a paused bot (a tripped bot resumes through `circuit-breaker/reset`), after the same
+/// plan and context checks as start: a bot paused because its owner's plan shrank stays paused
+/// until the plan allows it again.
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -224,8 +228,11 @@ pub async fn pause_bot(
     responses(
         (status = 200, description = "Running", body = BotResponse),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
+        (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or the advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not paused (`invalid_bot_status`) or tripped (`bot_tripped`)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not paused (`invalid_bot_status`), tripped (`bot_tripped`) or the context is paused (`context_paused`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Advanced indicators on a context that is not on Binance", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/resume")]
