@@ -450,7 +450,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_engine_query_skips_a_document_it_cannot_read_and_counts_it() {
-        let store: Arc<dyn DocumentStore> = Arc::new(EmbeddedStore::in_memory());
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let repo = StoreBotRepository::new(store.clone()).with_read_page(1);
         let mut ids = Vec::new();
         for _ in 0..3 {
