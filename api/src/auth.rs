@@ -85,7 +85,8 @@ fn same_secret(given: &str, expected: &str) -> bool {
     Sha256::digest(given.as_bytes()).ct_eq(&Sha256::digest(expected.as_bytes())).into()
 }
 
-fn bearer_token(req: &HttpRequest) -> Option<String> {
+/// The bearer token of `Authorization`, if any.
+pub(crate) fn bearer_token(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();

@@ -24,6 +24,8 @@ impl BotService {
     pub async fn start(&self, owner: UserId, id: &str) -> Result<Bot, AppError> {
         let mut bot = self.get(owner, id).await?;
         Command::Start.target(bot.status).map_err(|e| refused(e.into()))?;
+        // 403 `terms_not_accepted` / `privacy_not_accepted` until the texts in force are accepted.
+        self.ports.legal.require_current(owner).await?;
         let access = self.ports.subscriptions.access(owner).await?;
         access.require_active()?;
         access.require_bot(bot.kind(), self.ports.bots.count(owner).await?.saturating_sub(1))?;

@@ -7,6 +7,7 @@ mod create;
 mod enforce;
 mod lifecycle;
 mod read;
+mod teardown;
 mod update;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use domain::{Clock, RepoError};
 pub use create::CreateBotInput;
 pub use enforce::BotLimitEnforcer;
 pub use read::{BotListQuery, PositionView};
+pub use teardown::BotsStopped;
 pub use update::UpdateBotInput;
 
 use crate::contexts::ContextService;
@@ -52,6 +54,8 @@ pub struct BotPorts {
     pub exchanges: Arc<ExchangeDirectory>,
     /// Exchange actions.
     pub executor: Arc<dyn BotExecutor>,
+    /// The legal texts in force and the user's consents (checked at start).
+    pub legal: Arc<crate::legal::LegalService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

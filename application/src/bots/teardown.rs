@@ -1,0 +1,72 @@
+//! Use case: stop every bot of an account being deleted. Each evaluated bot (running, paused,
+//! tripped) is stopped first, so the engine stops acting on it, then its pending orders are
+//! cancelled on the exchange through the engine; positions stay as they are on the user's
+//! exchange account. Safe to run again: stopped bots are only swept for pending orders.
+
+use domain::bots::{Bot, BotFilter, Command};
+use domain::shared::ids::UserId;
+use domain::{PageRequest, RepoError};
+
+use super::{refused, BotService};
+use crate::AppError;
+
+/// Attempts at saving a bot the engine changed meanwhile.
+const ATTEMPTS: u32 = 3;
+
+/// What stopping every bot of an account did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BotsStopped {
+    /// Bots stopped now (they were running, paused or tripped).
+    pub bots_stopped: u32,
+    /// Pending orders cancelled on the exchange.
+    pub orders_canceled: u32,
+    /// Open positions left as they are on the exchange account.
+    pub positions_left: u32,
+}
+
+impl BotService {
+    /// Stops every bot of `owner` with `reason` and cancels their pending orders.
+    /// Errors: what the exchange answers while cancelling (503, 409 `bot_busy`): nothing is
+    /// lost, running it again finishes the job.
+    pub async fn stop_all(&self, owner: UserId, reason: &str) -> Result<BotsStopped, AppError> {
+        let mut report = BotsStopped::default();
+        let mut offset = 0;
+        loop {
+            let page = self
+                .ports
+                .bots
+                .list(owner, &BotFilter::default(), PageRequest::new(offset, PageRequest::MAX_LIMIT))
+                .await?;
+            let count = page.items.len() as u64;
+            for bot in page.items {
+                let (bot, stopped) = self.stop_one(bot, reason).await?;
+                report.bots_stopped += u32::from(stopped);
+                let pending = bot.pending.len();
+                let bot = if pending > 0 { self.ports.executor.cancel_pending(bot).await? } else { bot };
+                report.orders_canceled += pending.saturating_sub(bot.pending.len()) as u32;
+                report.positions_left += bot.positions.iter().filter(|p| p.entry_price().is_some()).count() as u32;
+            }
+            offset += count;
+            if count < PageRequest::MAX_LIMIT {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Stops `bot` when the engine evaluates it; re-reads and retries when the engine saved it
+    /// meanwhile. Returns the bot as saved and whether it was stopped now.
+    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<(Bot, bool), AppError> {
+        for attempt in 1..=ATTEMPTS {
+            if !bot.status.is_evaluated() {
+                return Ok((bot, false));
+            }
+            bot.command(Command::Stop, reason, self.ports.clock.now()).map_err(refused)?;
+            match self.ports.bots.update(&bot).await {
+                Ok(saved) => return Ok((saved, true)),
+                Err(RepoError::Conflict) if attempt < ATTEMPTS => bot = self.ports.bots.find(bot.id).await?,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(AppError::Conflict { code: "bot_busy", detail: "a bot kept changing while being stopped; retry".into() })
+    }
+}
