@@ -18,7 +18,10 @@ use rust_decimal_macros::dec;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-botfleet_tests::on_both_stores!(deletion_cancels_the_plan_stops_the_bots_and_ends_every_session);
+botfleet_tests::on_both_stores!(
+    deletion_cancels_the_plan_stops_the_bots_and_ends_every_session,
+    a_deletion_interrupted_midway_is_finished_by_a_retry,
+);
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
@@ -87,11 +90,16 @@ async fn busy_trader(app: &TestApp, repos: &Repositories, fake: &FakeStripe) -> 
     ana
 }
 
-async fn deletion_cancels_the_plan_stops_the_bots_and_ends_every_session(store: Store) {
+async fn with_stripe(store: Store) -> (TestApp, Repositories, FakeStripe) {
     let fake = FakeStripe::start().await;
     let extra: Vec<(&str, String)> = fake.settings();
     let pairs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (app, repos) = bot_app(store, &pairs).await;
+    (app, repos, fake)
+}
+
+async fn deletion_cancels_the_plan_stops_the_bots_and_ends_every_session(store: Store) {
+    let (app, repos, fake) = with_stripe(store).await;
     let ana = busy_trader(&app, &repos, &fake).await;
     let bystander = app.user("bystander@example.com").await;
     let user_id: UserId = ana.user_id.parse().unwrap();
@@ -184,4 +192,36 @@ async fn deletion_cancels_the_plan_stops_the_bots_and_ends_every_session(store: 
     assert!(!last.terms_accepted && !last.marketing_accepted);
     assert_eq!(first.ip.as_deref(), Some("127.0.0.1"));
     assert!(first.terms_accepted && first.retain_until > OffsetDateTime::now_utc() + time::Duration::days(5 * 365 - 1));
+}
+
+async fn a_deletion_interrupted_midway_is_finished_by_a_retry(store: Store) {
+    let (app, repos, fake) = with_stripe(store).await;
+    let ana = app.user("interrupted@example.com").await;
+    subscribe(&app, &fake, &ana, "sub_interrupted").await;
+    let body = json!({"exchange": "mercado_bitcoin", "symbol": "BTC-BRL", "mode": "paper"});
+    let ctx = app.post("/api/contexts", Some(&ana.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+    price(&app, &ana.access, dec!(300000)).await;
+    let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
+    let id = create_bot(&app, &ana, &ctx, "smart", config).await["id"].as_str().unwrap().to_owned();
+    command(&app, &ana, &id, "start").await;
+
+    // Stripe is down: the deletion stops after stopping the bot, with the account still active.
+    fake.fail_cancellations(1);
+    let password = json!({"password": ana.password});
+    app.delete("/api/users/me", Some(&ana.access), Some(&password)).await.problem(503, "payment_provider_unavailable");
+    let bot = app.get(&format!("/api/bots/{id}"), Some(&ana.access)).await.ok(200).clone();
+    assert_eq!(bot["status"], "stopped", "the bot never trades again, whatever happens next");
+    app.post(&format!("/api/bots/{id}/start"), Some(&ana.access), &json!({})).await.problem(409, "context_paused");
+    assert_eq!(app.get("/api/subscriptions/me", Some(&ana.access)).await.ok(200)["plan"], "PRO");
+    assert!(fake.cancelled_now().is_empty());
+
+    // The retry finishes the job and counts what the first attempt did.
+    let report = app.delete("/api/users/me", Some(&ana.access), Some(&password)).await.ok(200).clone();
+    assert_eq!((report["bots_stopped"].as_u64(), report["subscription_canceled"].as_str()), (Some(1), Some("stripe")));
+    assert_eq!(fake.cancelled_now(), ["sub_interrupted"]);
+    app.get("/api/auth/me", Some(&ana.access)).await.problem(401, "invalid_token");
+    let again = app.delete("/api/users/me", Some(&ana.access), Some(&json!({"password": "whatever it is"}))).await;
+    assert_eq!(again.ok(200), &report);
+    let user_id: UserId = ana.user_id.parse().unwrap();
+    assert_eq!(stored(&repos, user_id).await.1, ["stopped"]);
 }

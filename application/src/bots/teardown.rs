@@ -16,7 +16,8 @@ const ATTEMPTS: u32 = 3;
 /// What stopping every bot of an account did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BotsStopped {
-    /// Bots stopped now (they were running, paused or tripped).
+    /// Bots stopped with this reason (now or by an earlier run), that were running, paused or
+    /// tripped.
     pub bots_stopped: u32,
     /// Pending orders cancelled on the exchange.
     pub orders_canceled: u32,
@@ -39,8 +40,10 @@ impl BotService {
                 .await?;
             let count = page.items.len() as u64;
             for bot in page.items {
-                let (bot, stopped) = self.stop_one(bot, reason).await?;
-                report.bots_stopped += u32::from(stopped);
+                let bot = self.stop_one(bot, reason).await?;
+                // Counted from the state, so a run that finishes an interrupted one counts the
+                // bots the first run stopped too.
+                report.bots_stopped += u32::from(bot.status_reason.as_deref() == Some(reason));
                 let pending = bot.pending.len();
                 let bot = if pending > 0 { self.ports.executor.cancel_pending(bot).await? } else { bot };
                 report.orders_canceled += pending.saturating_sub(bot.pending.len()) as u32;
@@ -54,15 +57,15 @@ impl BotService {
     }
 
     /// Stops `bot` when the engine evaluates it; re-reads and retries when the engine saved it
-    /// meanwhile. Returns the bot as saved and whether it was stopped now.
-    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<(Bot, bool), AppError> {
+    /// meanwhile. Returns the bot as saved.
+    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<Bot, AppError> {
         for attempt in 1..=ATTEMPTS {
             if !bot.status.is_evaluated() {
-                return Ok((bot, false));
+                return Ok(bot);
             }
             bot.command(Command::Stop, reason, self.ports.clock.now()).map_err(refused)?;
             match self.ports.bots.update(&bot).await {
-                Ok(saved) => return Ok((saved, true)),
+                Ok(saved) => return Ok(saved),
                 Err(RepoError::Conflict) if attempt < ATTEMPTS => bot = self.ports.bots.find(bot.id).await?,
                 Err(err) => return Err(err.into()),
             }

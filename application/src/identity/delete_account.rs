@@ -54,9 +54,10 @@ pub struct DeletionReport {
     /// When the account was marked deleted.
     #[serde(with = "time::serde::rfc3339")]
     pub deleted_at: OffsetDateTime,
-    /// Bots stopped (they were running, paused or tripped).
+    /// Bots stopped by the deletion (they were running, paused or tripped), also by an earlier
+    /// attempt that failed midway.
     pub bots_stopped: u32,
-    /// Pending orders cancelled on the exchanges.
+    /// Pending orders cancelled on the exchanges by the call that completed the deletion.
     pub orders_canceled: u32,
     /// Open positions left as they are on the user's exchange accounts (sell them there).
     pub positions_left_on_exchange: u32,
@@ -71,8 +72,10 @@ pub struct DeletionReport {
 }
 
 impl DeletionReport {
+    /// Takes in a sweep of the bots: stopped bots and positions are counted from the state (so
+    /// the last sweep holds the totals), cancelled orders add up.
     fn add(&mut self, bots: BotsStopped) {
-        self.bots_stopped += bots.bots_stopped;
+        self.bots_stopped = bots.bots_stopped;
         self.orders_canceled += bots.orders_canceled;
         self.positions_left_on_exchange = bots.positions_left;
     }

@@ -21,8 +21,10 @@ pub const PRICE_MAX: &str = "price_max_monthly";
 struct State {
     sessions: HashMap<String, Value>,
     subscriptions: HashMap<String, Value>,
-    /// Ids of the subscriptions cancelled at once (`DELETE`), one entry per call.
+    /// Ids of the subscriptions cancelled at once (`DELETE`), one entry per successful call.
     cancelled_now: Vec<String>,
+    /// How many of the next `DELETE`s answer 500 (with `stripe-should-retry: false`).
+    failing_cancellations: u32,
 }
 
 /// The running fake.
@@ -75,6 +77,12 @@ fn update_subscription(state: &mut State, request: &Request) -> ResponseTemplate
 }
 
 fn cancel_subscription_now(state: &mut State, request: &Request) -> ResponseTemplate {
+    if state.failing_cancellations > 0 {
+        state.failing_cancellations -= 1;
+        return ResponseTemplate::new(500)
+            .insert_header("stripe-should-retry", "false")
+            .set_body_json(json!({"error": {"type": "api_error", "message": "An unknown error occurred"}}));
+    }
     let id = subscription_id(request);
     state.cancelled_now.push(id.clone());
     let Some(sub) = state.subscriptions.get_mut(&id) else { return missing() };
@@ -149,6 +157,11 @@ impl FakeStripe {
     /// The ids of every `DELETE /v1/subscriptions/{id}` (cancel at once) received, in order.
     pub fn cancelled_now(&self) -> Vec<String> {
         self.state.lock().unwrap().cancelled_now.clone()
+    }
+
+    /// The next `n` cancellations at once fail (500, not to be retried), as during an outage.
+    pub fn fail_cancellations(&self, n: u32) {
+        self.state.lock().unwrap().failing_cancellations = n;
     }
 
     /// The subscription as Stripe holds it.
