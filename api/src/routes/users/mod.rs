@@ -9,7 +9,6 @@ use std::pin::Pin;
 use actix_web::{delete, dev::Payload, web, FromRequest, HttpRequest, HttpResponse};
 use application::identity::{DeletionReport, Principal};
 use application::subscriptions::provider_name;
-use application::AppError;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -95,16 +94,9 @@ impl FromRequest for DeletingAccount {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = crate::auth::bearer_token(req);
+        let found = crate::auth::state_and_token(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::from(AppError::internal(anyhow::anyhow!("AppState missing"))))?;
-            let token = token.ok_or_else(|| {
-                ApiError::from(AppError::Unauthorized {
-                    code: "missing_token",
-                    detail: "send `Authorization: Bearer <access token>`".into(),
-                })
-            })?;
+            let (state, token) = found?;
             Ok(DeletingAccount(state.identity.authenticate_deleting(&token).await?))
         })
     }
