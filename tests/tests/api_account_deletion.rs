@@ -3,6 +3,7 @@
 //! everything, then deletes the account. The plan is cancelled at Stripe once, every bot stops
 //! and its orders are cancelled, no order is placed afterwards, every token is refused, the
 //! credentials are gone, the consent history stays, and deleting again answers the same report.
+//! A deletion cut short by a provider outage is finished by a retry; a large export is streamed.
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::bots::{bot_app, command, create_bot, price, run};
@@ -21,6 +22,7 @@ use time::OffsetDateTime;
 botfleet_tests::on_both_stores!(
     deletion_cancels_the_plan_stops_the_bots_and_ends_every_session,
     a_deletion_interrupted_midway_is_finished_by_a_retry,
+    a_large_export_is_streamed_page_by_page,
 );
 
 fn now() -> i64 {
@@ -224,4 +226,26 @@ async fn a_deletion_interrupted_midway_is_finished_by_a_retry(store: Store) {
     assert_eq!(again.ok(200), &report);
     let user_id: UserId = ana.user_id.parse().unwrap();
     assert_eq!(stored(&repos, user_id).await.1, ["stopped"]);
+}
+
+async fn a_large_export_is_streamed_page_by_page(store: Store) {
+    let (app, repos, _fake) = with_stripe(store).await;
+    let ana = app.user("many-orders@example.com").await;
+    let user_id: UserId = ana.user_id.parse().unwrap();
+    let context = domain::shared::ids::ContextId::new();
+    // More than two pages of 200, and far more than one 64 KiB chunk.
+    for i in 0..450 {
+        repos.orders.create(&fixtures::order(user_id, context, i)).await.unwrap();
+    }
+
+    let response = app.client.get(app.url("/api/users/me/export")).bearer_auth(&ana.access).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-length").is_none(), "streamed, not built whole");
+    let text = response.text().await.unwrap();
+    assert!(text.len() > 3 * 64 * 1024, "{} bytes", text.len());
+    let export: Value = serde_json::from_str(&text).expect("one JSON document across every chunk");
+    let ids: std::collections::BTreeSet<&str> =
+        export["orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 450, "every order once, across the pages");
+    assert_eq!(export["orders"][0]["status"], "pending");
 }
