@@ -1,5 +1,5 @@
-//! Use case: stop every bot of an account being deleted. Each evaluated bot (running, paused,
-//! tripped) is stopped first, so the engine stops acting on it, then its pending orders are
+//! Use case: stop every bot of an account being deleted. Every evaluated bot (running, paused,
+//! tripped) is stopped first, so the engine stops acting on it; then the pending orders are
 //! cancelled on the exchange through the engine; positions stay as they are on the user's
 //! exchange account. Safe to run again: stopped bots are only swept for pending orders.
 
@@ -26,11 +26,13 @@ pub struct BotsStopped {
 }
 
 impl BotService {
-    /// Stops every bot of `owner` with `reason` and cancels their pending orders.
-    /// Errors: what the exchange answers while cancelling (503, 409 `bot_busy`): nothing is
-    /// lost, running it again finishes the job.
+    /// Stops every bot of `owner` with `reason`, then cancels their pending orders: every bot
+    /// is stopped before the first exchange call, so an exchange failing cannot leave one
+    /// running. Errors: what the exchange answers while cancelling (503, 409 `bot_busy`):
+    /// nothing is lost, running it again finishes the job.
     pub async fn stop_all(&self, owner: UserId, reason: &str) -> Result<BotsStopped, AppError> {
         let mut report = BotsStopped::default();
+        let mut pending = Vec::new();
         let mut offset = 0;
         loop {
             let page = self
@@ -44,16 +46,24 @@ impl BotService {
                 // Counted from the state, so a run that finishes an interrupted one counts the
                 // bots the first run stopped too.
                 report.bots_stopped += u32::from(bot.status_reason.as_deref() == Some(reason));
-                let pending = bot.pending.len();
-                let bot = if pending > 0 { self.ports.executor.cancel_pending(bot).await? } else { bot };
-                report.orders_canceled += pending.saturating_sub(bot.pending.len()) as u32;
-                report.positions_left += bot.positions.iter().filter(|p| p.entry_price().is_some()).count() as u32;
+                if bot.pending.is_empty() {
+                    report.positions_left += held(&bot);
+                } else {
+                    pending.push(bot);
+                }
             }
             offset += count;
             if count < PageRequest::MAX_LIMIT {
-                return Ok(report);
+                break;
             }
         }
+        for bot in pending {
+            let before = bot.pending.len();
+            let bot = self.ports.executor.cancel_pending(bot).await?;
+            report.orders_canceled += before.saturating_sub(bot.pending.len()) as u32;
+            report.positions_left += held(&bot);
+        }
+        Ok(report)
     }
 
     /// Stops `bot` when the engine evaluates it; re-reads and retries when the engine saved it
@@ -72,4 +82,9 @@ impl BotService {
         }
         Err(AppError::Conflict { code: "bot_busy", detail: "a bot kept changing while being stopped; retry".into() })
     }
+}
+
+/// The open positions `bot` holds on the exchange.
+fn held(bot: &Bot) -> u32 {
+    bot.positions.iter().filter(|p| p.entry_price().is_some()).count() as u32
 }

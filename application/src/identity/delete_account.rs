@@ -131,7 +131,12 @@ impl IdentityService {
         }
         report.sessions_revoked =
             self.ports.sessions.revoke_all_for_user(user.id, None, self.ports.clock.now()).await?;
-        report.add(self.ports.teardown.stop_trading(user.id).await?);
+        match self.ports.teardown.stop_trading(user.id).await {
+            Ok(swept) => report.add(swept),
+            // The sweep stops every bot before any exchange call; what fails here is cancelling
+            // an order a racing start placed, which the credentials (gone) would have needed.
+            Err(err) => tracing::error!(error = ?err, user_id = %user.id, "the last sweep of a deletion failed"),
+        }
         self.ports.legal.withdraw_all(user.id, meta).await?;
         let detail = serde_json::to_string(&report).map_err(AppError::internal)?;
         self.audit(Some(user.id), AuditAction::AccountDeleted, meta, Some(detail)).await;
