@@ -25,19 +25,28 @@ impl FromRequest for Authenticated {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = bearer_token(req);
+        let found = state_and_token(req);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::from(AppError::internal(anyhow::anyhow!("AppState missing"))))?;
-            let token = token.ok_or_else(|| {
-                ApiError::from(AppError::Unauthorized {
-                    code: "missing_token",
-                    detail: "send `Authorization: Bearer <access token>`".into(),
-                })
-            })?;
+            let (state, token) = found?;
             Ok(Authenticated(state.identity.authenticate(&token).await?))
         })
     }
+}
+
+/// The application state and the bearer token of `req`; a missing token is a 401
+/// `missing_token`. Extractors then verify the token their way.
+pub(crate) fn state_and_token(req: &HttpRequest) -> Result<(web::Data<AppState>, String), ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::from(AppError::internal(anyhow::anyhow!("AppState missing"))))?;
+    let token = bearer_token(req).ok_or_else(|| {
+        ApiError::from(AppError::Unauthorized {
+            code: "missing_token",
+            detail: "send `Authorization: Bearer <access token>`".into(),
+        })
+    })?;
+    Ok((state, token))
 }
 
 /// Who may operate the system endpoints. Taking it as a handler argument requires either an

@@ -11,7 +11,8 @@ use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
 use application::engine::{Engine, EnginePorts};
-use application::identity::{IdentityConfig, IdentityPorts, IdentityService};
+use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown};
+use application::legal::{LegalPorts, LegalService};
 use application::market::MarketService;
 use application::orders::{OrderPorts, OrderService};
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
@@ -111,19 +112,10 @@ pub async fn services(
         JwtIssuer::new(settings.jwt.secret.expose().as_bytes(), &settings.jwt.issuer, &settings.jwt.audience)
             .context("BOTFLEET_JWT_SECRET")?,
     );
-    let identity = IdentityService::new(
-        IdentityPorts {
-            users: repositories.users.clone(),
-            sessions: repositories.sessions.clone(),
-            audit: repositories.audit.clone(),
-            subscriptions: repositories.subscriptions.clone(),
-            credentials: repositories.credentials.clone(),
-            hasher: Arc::new(Argon2Hasher::production()),
-            tokens,
-            clock: clock.clone(),
-        },
-        IdentityConfig::default(),
-    );
+    let legal = Arc::new(LegalService::new(
+        LegalPorts { consents: repositories.consents.clone(), users: repositories.users.clone(), clock: clock.clone() },
+        settings.legal.texts.clone(),
+    ));
     let credentials = Arc::new(CredentialService::new(CredentialPorts {
         credentials: repositories.credentials.clone(),
         cipher: cipher.clone(),
@@ -175,7 +167,44 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         exchanges: directory.clone(),
         executor: engine.clone(),
+        legal: legal.clone(),
         clock: market_clock.clone(),
+    });
+    let bots = Arc::new(bots);
+    let teardown = ServiceTeardown {
+        bots: bots.clone(),
+        contexts: repositories.contexts.clone(),
+        orders: repositories.orders.clone(),
+        order_executor: engine.clone(),
+        subscriptions: subscriptions.clone(),
+        clock: clock.clone(),
+    };
+    let identity = IdentityService::new(
+        IdentityPorts {
+            users: repositories.users.clone(),
+            sessions: repositories.sessions.clone(),
+            audit: repositories.audit.clone(),
+            subscriptions: repositories.subscriptions.clone(),
+            credentials: repositories.credentials.clone(),
+            hasher: Arc::new(Argon2Hasher::production()),
+            tokens,
+            clock: clock.clone(),
+            legal: legal.clone(),
+            teardown: Arc::new(teardown),
+        },
+        IdentityConfig::default(),
+    );
+    let export = DataExport::new(ExportPorts {
+        consents: repositories.consents.clone(),
+        credentials: repositories.credentials.clone(),
+        sessions: repositories.sessions.clone(),
+        audit: repositories.audit.clone(),
+        contexts: repositories.contexts.clone(),
+        context_signals: repositories.context_signals.clone(),
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        orders: repositories.orders.clone(),
+        payment_events: repositories.payment_events.clone(),
     });
     let orders = OrderService::new(OrderPorts {
         orders: repositories.orders.clone(),
@@ -208,10 +237,12 @@ pub async fn services(
     )?;
     Ok(Services {
         identity: Arc::new(identity),
+        legal,
+        export: Arc::new(export),
         credentials,
         subscriptions,
         contexts,
-        bots: Arc::new(bots),
+        bots,
         orders: Arc::new(orders),
         analysis,
         engine,

@@ -67,6 +67,10 @@ impl Default for IpLimits {
 pub struct Services {
     /// Accounts and sessions.
     pub identity: Arc<IdentityService>,
+    /// Legal texts and consents.
+    pub legal: Arc<application::legal::LegalService>,
+    /// The personal-data export, page by page.
+    pub export: Arc<application::identity::DataExport>,
     /// Exchange credentials.
     pub credentials: Arc<CredentialService>,
     /// Plans, subscriptions, payments.
@@ -104,6 +108,10 @@ pub struct AppState {
     pub readiness: Arc<dyn ReadinessCheck>,
     /// Accounts and sessions.
     pub identity: Arc<IdentityService>,
+    /// Legal texts and consents.
+    pub legal: Arc<application::legal::LegalService>,
+    /// The personal-data export, page by page.
+    pub export: Arc<application::identity::DataExport>,
     /// Exchange credentials.
     pub credentials: Arc<CredentialService>,
     /// Plans, subscriptions, payments.
@@ -140,6 +148,8 @@ impl AppState {
             metrics: Metrics::new(),
             readiness: Arc::new(AlwaysReady),
             identity: services.identity,
+            legal: services.legal,
+            export: services.export,
             credentials: services.credentials,
             subscriptions: services.subscriptions,
             contexts: services.contexts,

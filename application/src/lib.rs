@@ -9,6 +9,7 @@ pub mod engine;
 pub mod error;
 pub mod exchanges;
 pub mod identity;
+pub mod legal;
 pub mod market;
 pub mod orders;
 pub mod rate_limit;

@@ -12,6 +12,7 @@ pub mod exchange;
 pub mod identity;
 pub mod indicators;
 pub mod leases;
+pub mod legal;
 pub mod market;
 pub mod orders;
 pub mod shared;

@@ -96,6 +96,12 @@ pub async fn spawn_with_repositories(settings: Settings) -> (TestApp, Repositori
     (serve(state), repositories)
 }
 
+/// Starts a second server with `settings` over the repositories of a running one (`repositories`
+/// is what [`spawn_with_repositories`] returned): e.g. the same data under new operator settings.
+pub async fn spawn_on_repositories(settings: Settings, repositories: &Repositories) -> TestApp {
+    serve(api::bootstrap::state_on(settings, repositories).await.expect("the state builds"))
+}
+
 fn serve(state: api::AppState) -> TestApp {
     let application = Application::build(state).expect("the server binds");
     let address = format!("http://127.0.0.1:{}", application.port());

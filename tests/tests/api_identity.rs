@@ -153,7 +153,8 @@ async fn deleted_accounts_cannot_log_in_and_lose_their_credentials(store: Store)
 
     let answer = app.delete("/api/users/me", Some(&user.access), Some(&json!({"password": "wrong password 1"}))).await;
     answer.problem(422, "validation_failed");
-    app.delete("/api/users/me", Some(&user.access), Some(&json!({"password": PASSWORD}))).await.ok(204);
+    let report = app.delete("/api/users/me", Some(&user.access), Some(&json!({"password": PASSWORD}))).await;
+    assert_eq!(report.ok(200)["credentials_wiped"], 1);
 
     app.get("/api/auth/me", Some(&user.access)).await.problem(401, "invalid_token");
     app.get("/api/credentials", Some(&user.access)).await.problem(401, "invalid_token");
@@ -179,7 +180,7 @@ async fn export_contains_the_users_data_without_secrets(store: Store) {
 
     let export = app.get("/api/users/me/export", Some(&user.access)).await;
     let body = export.ok(200);
-    assert_eq!(body["user"]["email"], "hal@example.com");
+    assert_eq!(body["profile"]["email"], "hal@example.com");
     assert_eq!(body["credentials"][0]["exchange"], "mercado_bitcoin");
     assert_eq!(body["credentials"][0]["key_last4"], "EFGH");
     assert_eq!(body["sessions"].as_array().unwrap().len(), 1);

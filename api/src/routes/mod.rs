@@ -21,6 +21,7 @@ pub mod common;
 pub mod contexts;
 pub mod credentials;
 pub mod health;
+pub mod legal;
 pub mod market;
 pub mod metrics;
 pub mod orders;
@@ -51,6 +52,7 @@ pub struct RouteModule {
 pub const MODULES: &[RouteModule] = &[
     auth::MODULE,
     users::MODULE,
+    legal::MODULE,
     credentials::MODULE,
     contexts::MODULE,
     bots::MODULE,

@@ -10,6 +10,7 @@ mod engine;
 mod env;
 mod exchanges;
 mod keys;
+mod legal;
 mod payments;
 pub(crate) mod proxies;
 mod secret;
@@ -28,6 +29,7 @@ pub use engine::EngineSettings;
 pub use env::{Env, SettingError, SettingsError};
 pub use exchanges::{Environment, ExchangeSettings};
 pub use keys::{check_encryption_key, check_jwt_secret};
+pub use legal::{LegalSettings, DEFAULT_PRIVACY_VERSION, DEFAULT_TERMS_VERSION};
 pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
 pub use secret::Secret;
@@ -59,6 +61,8 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Signals per context (the `candle_analysis` workflow's timeframe).
     pub analysis: AnalysisSettings,
+    /// The legal texts in force (terms of use, privacy policy) and their versions.
+    pub legal: LegalSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -119,6 +123,7 @@ impl Settings {
         }
         let engine = EngineSettings::load(&mut env, environment, exchanges.resilience.place_order_timeout);
         let analysis = AnalysisSettings::load(&mut env);
+        let legal = LegalSettings::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -131,6 +136,7 @@ impl Settings {
             workflows,
             engine,
             analysis,
+            legal,
             dev_mode,
             generated_secrets: generated,
         })

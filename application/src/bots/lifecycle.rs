@@ -26,6 +26,8 @@ impl BotService {
     pub async fn start(&self, owner: UserId, id: &str) -> Result<Bot, AppError> {
         let mut bot = self.get(owner, id).await?;
         Command::Start.target(bot.status).map_err(|e| refused(e.into()))?;
+        // 403 `terms_not_accepted` / `privacy_not_accepted` until the texts in force are accepted.
+        self.ports.legal.require_current(owner).await?;
         let context = self.check_entitlements(owner, &bot).await?;
         if context.mode == ContextMode::Live {
             let credential = self.ports.credentials.find_for_exchange(owner, context.exchange).await?;

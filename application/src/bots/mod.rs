@@ -8,6 +8,7 @@ mod create;
 mod enforce;
 mod lifecycle;
 mod read;
+mod teardown;
 mod update;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub(crate) use allowance::OwnerVerdicts;
 pub use create::CreateBotInput;
 pub use enforce::BotLimitEnforcer;
 pub use read::{BotListQuery, PositionView};
+pub use teardown::BotsStopped;
 pub use update::UpdateBotInput;
 
 use crate::contexts::ContextService;
@@ -54,6 +56,8 @@ pub struct BotPorts {
     pub exchanges: Arc<ExchangeDirectory>,
     /// Exchange actions.
     pub executor: Arc<dyn BotExecutor>,
+    /// The legal texts in force and the user's consents (checked at start).
+    pub legal: Arc<crate::legal::LegalService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

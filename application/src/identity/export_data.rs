@@ -1,52 +1,135 @@
-//! Use case: export everything stored about the caller (LGPD access right), secrets excluded.
+//! Use case: export everything stored about the caller (LGPD portability), secrets excluded.
+//! Every collection is read one page at a time, so the HTTP layer can stream a document of any
+//! size: [`DataExport`] answers one page of one collection per call.
 
-use domain::credentials::ExchangeCredential;
-use domain::identity::{AuditAction, AuditEntry, AuditFilter, RefreshSession, RequestMeta};
-use domain::shared::ids::UserId;
+use std::sync::Arc;
+
+use domain::bots::{Bot, BotFilter, BotRecord, BotRecordRepository, BotRepository};
+use domain::contexts::{ContextRepository, ContextSignal, ContextSignalRepository, TradingContext};
+use domain::credentials::{CredentialRepository, ExchangeCredential};
+use domain::identity::{AuditEntry, AuditFilter, AuditRepository, RefreshSession, SessionRepository};
+use domain::legal::{ConsentRecord, ConsentRepository};
+use domain::orders::{Order, OrderFilter, OrderRepository};
+use domain::shared::ids::{BotId, ContextId, UserId};
+use domain::subscriptions::{PaymentEventRecord, PaymentEventRepository};
 use domain::{Page, PageRequest, RepoError};
 
-use super::{IdentityService, Profile};
 use crate::AppError;
 
-/// Everything we hold about a user, without password hashes, token hashes or API keys.
-#[derive(Clone, Debug)]
-pub struct UserExport {
-    /// Account and consent.
-    pub profile: Profile,
-    /// Stored exchange credentials (metadata only).
-    pub credentials: Vec<ExchangeCredential>,
-    /// Login sessions (metadata only).
-    pub sessions: Vec<RefreshSession>,
-    /// Audit log entries about the user.
-    pub audit: Vec<AuditEntry>,
+/// The repositories an export reads.
+#[derive(Clone)]
+pub struct ExportPorts {
+    /// The consent history.
+    pub consents: Arc<dyn ConsentRepository>,
+    /// Credentials (metadata only leaves the server).
+    pub credentials: Arc<dyn CredentialRepository>,
+    /// Sessions (never their token hashes).
+    pub sessions: Arc<dyn SessionRepository>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditRepository>,
+    /// Contexts.
+    pub contexts: Arc<dyn ContextRepository>,
+    /// Signals per context.
+    pub context_signals: Arc<dyn ContextSignalRepository>,
+    /// Bots.
+    pub bots: Arc<dyn BotRepository>,
+    /// Bot records (signals, executions, closed positions, alerts).
+    pub records: Arc<dyn BotRecordRepository>,
+    /// Orders.
+    pub orders: Arc<dyn OrderRepository>,
+    /// Payment-provider events about the user.
+    pub payment_events: Arc<dyn PaymentEventRepository>,
 }
 
-impl IdentityService {
-    /// Collects the caller's data.
-    pub async fn export_data(&self, user_id: UserId, meta: &RequestMeta) -> Result<UserExport, AppError> {
-        let profile = self.profile(user_id).await?;
-        let credentials = collect(|page| self.ports.credentials.list(user_id, None, page)).await?;
-        let sessions = collect(|page| self.ports.sessions.list_for_user(user_id, page)).await?;
-        let all = AuditFilter::default();
-        let audit = collect(|page| self.ports.audit.list_for_user(user_id, &all, page)).await?;
-        self.audit(Some(user_id), AuditAction::DataExported, meta, None).await;
-        Ok(UserExport { profile, credentials, sessions, audit })
+impl std::fmt::Debug for ExportPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportPorts").finish_non_exhaustive()
     }
 }
 
-/// Reads every page of a list port.
-async fn collect<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, AppError>
-where
-    F: FnMut(PageRequest) -> Fut,
-    Fut: std::future::Future<Output = Result<Page<T>, RepoError>>,
-{
-    let mut items = Vec::new();
-    loop {
-        let page = fetch(PageRequest::new(items.len() as u64, PageRequest::MAX_LIMIT)).await?;
-        let done = page.items.len() < PageRequest::MAX_LIMIT as usize;
-        items.extend(page.items);
-        if done {
-            return Ok(items);
+/// Pages of the caller's collections, each newest or oldest first as its repository lists it.
+#[derive(Debug)]
+pub struct DataExport {
+    ports: ExportPorts,
+}
+
+/// The page size of every read.
+pub const EXPORT_PAGE: u64 = PageRequest::MAX_LIMIT;
+
+impl DataExport {
+    /// An export over `ports`.
+    pub fn new(ports: ExportPorts) -> Self {
+        Self { ports }
+    }
+
+    /// The page at `offset` of the user's consent history.
+    pub async fn consents(&self, user: UserId, offset: u64) -> Result<Page<ConsentRecord>, AppError> {
+        Ok(self.ports.consents.history(user, page(offset)).await?)
+    }
+
+    /// The page at `offset` of the user's credentials.
+    pub async fn credentials(&self, user: UserId, offset: u64) -> Result<Page<ExchangeCredential>, AppError> {
+        Ok(self.ports.credentials.list(user, None, page(offset)).await?)
+    }
+
+    /// The page at `offset` of the user's sessions.
+    pub async fn sessions(&self, user: UserId, offset: u64) -> Result<Page<RefreshSession>, AppError> {
+        Ok(self.ports.sessions.list_for_user(user, page(offset)).await?)
+    }
+
+    /// The page at `offset` of the user's audit trail.
+    pub async fn audit(&self, user: UserId, offset: u64) -> Result<Page<AuditEntry>, AppError> {
+        Ok(self.ports.audit.list_for_user(user, &AuditFilter::default(), page(offset)).await?)
+    }
+
+    /// The page at `offset` of the user's contexts.
+    pub async fn contexts(&self, user: UserId, offset: u64) -> Result<Page<TradingContext>, AppError> {
+        Ok(self.ports.contexts.list(user, page(offset)).await?)
+    }
+
+    /// The page at `offset` of the signals of the user's `context`.
+    pub async fn context_signals(
+        &self,
+        user: UserId,
+        context: ContextId,
+        offset: u64,
+    ) -> Result<Page<ContextSignal>, AppError> {
+        Ok(self.ports.context_signals.list(user, context, page(offset)).await?)
+    }
+
+    /// The page at `offset` of the user's bots (configs, states, open positions).
+    pub async fn bots(&self, user: UserId, offset: u64) -> Result<Page<Bot>, AppError> {
+        Ok(self.ports.bots.list(user, &BotFilter::default(), page(offset)).await?)
+    }
+
+    /// The page at `offset` of the records of kind `kind` of `bot` (one of the user's bots, as
+    /// listed by [`Self::bots`]).
+    pub async fn bot_records(&self, bot: BotId, kind: &'static str, offset: u64) -> Result<Page<BotRecord>, AppError> {
+        Ok(self.ports.records.list(bot, Some(kind), page(offset)).await?)
+    }
+
+    /// The page at `offset` of the user's orders (manual and placed by bots).
+    pub async fn orders(&self, user: UserId, offset: u64) -> Result<Page<Order>, AppError> {
+        Ok(self.ports.orders.list(user, &OrderFilter::default(), page(offset)).await?)
+    }
+
+    /// The page at `offset` of the payment-provider events about the user.
+    pub async fn payments(&self, user: UserId, offset: u64) -> Result<Page<PaymentEventRecord>, AppError> {
+        match self.ports.payment_events.list(Some(user), page(offset)).await {
+            Ok(events) => Ok(events),
+            Err(RepoError::NotFound) => Ok(Page { items: Vec::new(), total: 0, offset, limit: EXPORT_PAGE }),
+            Err(err) => Err(err.into()),
         }
+    }
+}
+
+fn page(offset: u64) -> PageRequest {
+    PageRequest::new(offset, EXPORT_PAGE)
+}
+
+impl super::IdentityService {
+    /// Records in the audit log that the user exported their data.
+    pub async fn record_export(&self, user: UserId, meta: &domain::identity::RequestMeta) {
+        self.audit(Some(user), domain::identity::AuditAction::DataExported, meta, None).await;
     }
 }

@@ -9,6 +9,7 @@ mod password;
 mod profile;
 mod refresh;
 mod register;
+mod teardown;
 mod tokens;
 
 use std::sync::Arc;
@@ -23,14 +24,17 @@ use domain::subscriptions::SubscriptionRepository;
 use domain::Clock;
 use time::Duration;
 
+use crate::legal::LegalService;
 use crate::rate_limit::RateLimiter;
 
 pub use authenticate::Principal;
-pub use export_data::UserExport;
+pub use delete_account::{AccountTeardown, DeletionReport, DELETION_REASON};
+pub use export_data::{DataExport, ExportPorts, EXPORT_PAGE};
 pub use login::LoginInput;
 pub use password::ChangePasswordInput;
 pub use profile::{Profile, UpdateProfileInput};
 pub use register::RegisterInput;
+pub use teardown::ServiceTeardown;
 pub use tokens::TokenPair;
 
 /// The ports identity use cases need.
@@ -52,6 +56,10 @@ pub struct IdentityPorts {
     pub tokens: Arc<dyn TokenIssuer>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// The consent history (registration and profile changes are recorded in it).
+    pub legal: Arc<LegalService>,
+    /// What account deletion ends outside identity (bots, contexts, the paid plan).
+    pub teardown: Arc<dyn AccountTeardown>,
 }
 
 impl std::fmt::Debug for IdentityPorts {

@@ -1,6 +1,7 @@
 //! Use cases: read and update one's own profile.
 
 use domain::identity::{AuditAction, Consent, DisplayName, RequestMeta, Role, User, UserStatus};
+use domain::legal::{ConsentChange, ConsentSource};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::UserId;
 use domain::subscriptions::{Plan, Subscription, SubscriptionStatus};
@@ -86,16 +87,10 @@ impl IdentityService {
         if let Some(name) = name {
             user.name = name;
         }
-        if let Some(marketing) = input.accept_marketing {
-            if marketing != user.consent.marketing {
-                user.consent = Consent {
-                    marketing,
-                    at: now,
-                    ip: meta.ip.clone(),
-                    user_agent: meta.user_agent.clone(),
-                    ..user.consent
-                };
-            }
+        if let Some(marketing) = input.accept_marketing.filter(|m| *m != user.consent.marketing) {
+            let change = ConsentChange { marketing: Some(marketing), ..ConsentChange::default() };
+            let record = self.ports.legal.record(user.id, change, ConsentSource::Profile, meta).await?;
+            user.consent = Consent { marketing, ..record.as_profile_consent() };
         }
         user.updated_at = now;
         let user = self.ports.users.update(&user).await?;

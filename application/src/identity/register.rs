@@ -1,6 +1,7 @@
 //! Use case: create an account with its consent record and a FREE subscription.
 
 use domain::identity::{AuditAction, Consent, DisplayName, Email, PlainPassword, RequestMeta, Role, User, UserStatus};
+use domain::legal::{ConsentChange, ConsentSource};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::UserId;
 use domain::subscriptions::Subscription;
@@ -82,6 +83,13 @@ impl IdentityService {
             other => other.into(),
         })?;
         let subscription = self.ports.subscriptions.create(&Subscription::free(user.id, now)).await?;
+        let consents =
+            ConsentChange { terms: Some(true), privacy: Some(true), marketing: Some(input.accept_marketing) };
+        if let Err(err) = self.ports.legal.record(user.id, consents, ConsentSource::Registration, meta).await {
+            // The account exists: the user accepts again through /api/legal/consents before
+            // starting bots, which the start check demands.
+            tracing::error!(error = ?err, user_id = %user.id, "recording the consents given at registration failed");
+        }
         self.audit(Some(user.id), AuditAction::Register, meta, None).await;
         tracing::info!(user_id = %user.id, "user registered");
         Ok(Profile::of(&user, &subscription))

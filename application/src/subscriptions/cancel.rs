@@ -1,8 +1,9 @@
 //! `POST /api/subscriptions/cancel`: Stripe cancels at the period end (access kept until then);
-//! Mercado Pago cancels the preapproval and downgrades at once.
+//! Mercado Pago cancels the preapproval and downgrades at once. Account deletion ends either at
+//! once ([`SubscriptionService::cancel_now`]).
 
 use domain::shared::ids::UserId;
-use domain::subscriptions::Subscription;
+use domain::subscriptions::{PaymentProvider, Subscription};
 
 use super::SubscriptionService;
 use crate::AppError;
@@ -24,5 +25,21 @@ impl SubscriptionService {
         let reported = gateway.cancel(&id).await?;
         let (saved, _) = self.change(user, |s, now| s.apply_provider(&reported, now, now)).await?;
         Ok(saved)
+    }
+}
+
+impl SubscriptionService {
+    /// Ends the user's paid subscription at its provider at once (account deletion): no further
+    /// charge, FREE from now on. Returns the provider that billed it, or `None` when nothing was
+    /// billed (FREE, or already ended: running it again never calls the provider twice).
+    pub async fn cancel_now(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError> {
+        let current = self.current(user).await?;
+        let (Some(provider), Some(id)) = (current.provider, current.provider_subscription_id.clone()) else {
+            return Ok(None);
+        };
+        let gateway = self.ports.gateways.get(provider)?;
+        let reported = gateway.cancel_now(&id).await?;
+        self.change(user, |s, now| s.apply_provider(&reported, now, now)).await?;
+        Ok(Some(provider))
     }
 }

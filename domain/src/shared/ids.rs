@@ -104,3 +104,8 @@ ulid_id!(
     /// Identifies a recorded context signal.
     ContextSignalId
 );
+
+ulid_id!(
+    /// Identifies one entry of a user's consent history.
+    ConsentId
+);

@@ -210,6 +210,10 @@ pub trait PaymentGateway: Send + Sync {
     /// once. Returns the subscription as the provider reports it afterwards.
     async fn cancel(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;
 
+    /// Cancels a subscription at once, whatever its period (account deletion): nothing more is
+    /// billed. Returns the subscription as the provider reports it afterwards (`Canceled`).
+    async fn cancel_now(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;
+
     /// Reads a subscription (Stripe subscription, Mercado Pago preapproval).
     async fn subscription(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;
 

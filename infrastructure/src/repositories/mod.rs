@@ -6,6 +6,7 @@
 mod audit;
 mod bots;
 mod codec;
+mod consents;
 mod context_signals;
 mod contexts;
 mod credentials;
@@ -28,12 +29,14 @@ use domain::contexts::{ContextRepository, ContextSignalRepository};
 use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
+use domain::legal::ConsentRepository;
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
+pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
@@ -54,6 +57,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreUserRepository::COLLECTION, StoreUserRepository::INDEXES),
     (StoreSessionRepository::COLLECTION, StoreSessionRepository::INDEXES),
     (StoreAuditRepository::COLLECTION, StoreAuditRepository::INDEXES),
+    (StoreConsentRepository::COLLECTION, StoreConsentRepository::INDEXES),
     (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
     (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
     (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
@@ -74,6 +78,8 @@ pub struct Repositories {
     pub sessions: Arc<dyn SessionRepository>,
     /// The audit log.
     pub audit: Arc<dyn AuditRepository>,
+    /// The consent history (kept after account deletion).
+    pub consents: Arc<dyn ConsentRepository>,
     /// Exchange credentials.
     pub credentials: Arc<dyn CredentialRepository>,
     /// Subscriptions.
@@ -106,6 +112,7 @@ impl Repositories {
             users: Arc::new(StoreUserRepository::new(store.clone())),
             sessions: Arc::new(StoreSessionRepository::new(store.clone())),
             audit: Arc::new(StoreAuditRepository::new(store.clone())),
+            consents: Arc::new(StoreConsentRepository::new(store.clone())),
             credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),

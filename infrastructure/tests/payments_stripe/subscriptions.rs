@@ -1,4 +1,5 @@
-//! Cancel at period end, subscription reads and their mapping in both API shapes.
+//! Cancel at period end, cancel at once (account deletion), subscription reads and their mapping
+//! in both API shapes.
 
 use domain::subscriptions::{PaymentError, PaymentGateway, PaymentProvider, Plan, SubscriptionStatus};
 use time::OffsetDateTime;
@@ -37,6 +38,26 @@ async fn cancel_sets_cancel_at_period_end_and_maps_the_answer() {
     // 2025-03-31.basil: the period end lives on the item.
     assert_eq!(sub.current_period_end, Some(at(1_702_592_000)));
     assert_eq!(sub.observed_at, None);
+}
+
+#[tokio::test]
+async fn cancel_now_deletes_the_subscription_without_a_body_or_key() {
+    let server = MockServer::start().await;
+    let canceled = SUBSCRIPTION_BASIL.replacen("\"status\": \"active\"", "\"status\": \"canceled\"", 1);
+    Mock::given(method("DELETE"))
+        .and(path("/v1/subscriptions/sub_1PzBasil0000000000000001"))
+        .and(header("authorization", format!("Bearer {SECRET_KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(canceled, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let sub = gateway(&server).cancel_now("sub_1PzBasil0000000000000001").await.unwrap();
+
+    let received = server.received_requests().await.unwrap();
+    assert!(received[0].body.is_empty(), "Stripe's cancel takes no parameters");
+    assert!(received[0].headers.get("idempotency-key").is_none(), "Stripe ignores keys on DELETE");
+    assert_eq!((sub.id.as_str(), sub.status), ("sub_1PzBasil0000000000000001", SubscriptionStatus::Canceled));
 }
 
 #[tokio::test]
@@ -79,10 +100,12 @@ async fn ids_that_could_change_the_path_never_reach_stripe() {
     let server = MockServer::start().await;
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
     let gateway = gateway(&server);
     for id in ["", "../v1/customers", "sub_1?expand[]=x", "sub 1"] {
         assert!(matches!(gateway.subscription(id).await, Err(PaymentError::NotFound)), "{id}");
         assert!(matches!(gateway.cancel(id).await, Err(PaymentError::NotFound)), "{id}");
+        assert!(matches!(gateway.cancel_now(id).await, Err(PaymentError::NotFound)), "{id}");
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bots;
+pub mod consents;
 pub mod context_signals;
 pub mod credentials;
 pub mod fixtures;
@@ -50,6 +51,10 @@ macro_rules! contract_suite {
                 active_contexts_span_owners_and_skip_paused,
             ],
             audit: [append_then_list_newest_first_with_paging, list_filters_by_action, list_is_scoped_to_the_user],
+            consents: [
+                append_then_history_newest_first_with_paging, history_is_scoped_to_the_user,
+                the_same_entry_is_appended_once,
+            ],
             credentials: [
                 create_then_get_by_owner, another_owner_sees_not_found, one_credential_per_user_and_exchange,
                 find_for_exchange, update_checks_version, delete_removes, list_is_oldest_first_filtered_and_paged,
@@ -138,6 +143,7 @@ pub const COLLECTIONS: &[&str] = &[
     "users",
     "sessions",
     "audit",
+    "consents",
     "credentials",
     "subscriptions",
     "payment_events",

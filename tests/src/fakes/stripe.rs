@@ -1,5 +1,5 @@
 //! A stateful fake of the parts of Stripe's API botfleet calls (Checkout Sessions, subscriptions
-//! read and updated), on a local wiremock server, plus signed webhook events.
+//! read, updated and cancelled at once), on a local wiremock server, plus signed webhook events.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +21,10 @@ pub const PRICE_MAX: &str = "price_max_monthly";
 struct State {
     sessions: HashMap<String, Value>,
     subscriptions: HashMap<String, Value>,
+    /// Ids of the subscriptions cancelled at once (`DELETE`), one entry per successful call.
+    cancelled_now: Vec<String>,
+    /// How many of the next `DELETE`s answer 500 (with `stripe-should-retry: false`).
+    failing_cancellations: u32,
 }
 
 /// The running fake.
@@ -72,15 +76,30 @@ fn update_subscription(state: &mut State, request: &Request) -> ResponseTemplate
     ResponseTemplate::new(200).set_body_json(sub.clone())
 }
 
+fn cancel_subscription_now(state: &mut State, request: &Request) -> ResponseTemplate {
+    if state.failing_cancellations > 0 {
+        state.failing_cancellations -= 1;
+        return ResponseTemplate::new(500)
+            .insert_header("stripe-should-retry", "false")
+            .set_body_json(json!({"error": {"type": "api_error", "message": "An unknown error occurred"}}));
+    }
+    let id = subscription_id(request);
+    state.cancelled_now.push(id.clone());
+    let Some(sub) = state.subscriptions.get_mut(&id) else { return missing() };
+    sub["status"] = json!("canceled");
+    ResponseTemplate::new(200).set_body_json(sub.clone())
+}
+
 impl FakeStripe {
     /// Starts the fake.
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 3] = [
+        let routes: [(&str, &str, Route); 4] = [
             ("POST", "^/v1/checkout/sessions$", create_session),
             ("GET", "^/v1/subscriptions/[A-Za-z0-9_]+$", read_subscription),
             ("POST", "^/v1/subscriptions/[A-Za-z0-9_]+$", update_subscription),
+            ("DELETE", "^/v1/subscriptions/[A-Za-z0-9_]+$", cancel_subscription_now),
         ];
         for (verb, route, handler) in routes {
             Mock::given(method(verb))
@@ -133,6 +152,16 @@ impl FakeStripe {
         if let Some(sub) = self.state.lock().unwrap().subscriptions.get_mut(id) {
             sub["status"] = json!(status);
         }
+    }
+
+    /// The ids of every `DELETE /v1/subscriptions/{id}` (cancel at once) received, in order.
+    pub fn cancelled_now(&self) -> Vec<String> {
+        self.state.lock().unwrap().cancelled_now.clone()
+    }
+
+    /// The next `n` cancellations at once fail (500, not to be retried), as during an outage.
+    pub fn fail_cancellations(&self, n: u32) {
+        self.state.lock().unwrap().failing_cancellations = n;
     }
 
     /// The subscription as Stripe holds it.

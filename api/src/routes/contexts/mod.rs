@@ -3,6 +3,8 @@
 
 mod signals;
 
+pub use signals::ContextSignalResponse;
+
 use actix_web::{delete, get, post, web, HttpResponse};
 use application::contexts::{ContextBalance, CreateContextInput};
 use domain::contexts::TradingContext;

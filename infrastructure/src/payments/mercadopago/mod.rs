@@ -112,6 +112,11 @@ impl PaymentGateway for MercadoPagoGateway {
         mapping::subscription(updated)
     }
 
+    /// The same as [`Self::cancel`]: Mercado Pago cancels a preapproval at once.
+    async fn cancel_now(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
+        self.cancel(subscription_id).await
+    }
+
     #[tracing::instrument(skip(self), err)]
     async fn subscription(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
         let preapproval: Preapproval = self.api.get(&format!("/preapproval/{}", checked_id(subscription_id)?)).await?;

@@ -1,5 +1,5 @@
 //! Stripe adapter of [`PaymentGateway`]: hosted Checkout for monthly subscriptions, cancel at period
-//! end, subscription reads and signed webhooks.
+//! end (or at once, for account deletion), subscription reads and signed webhooks.
 //!
 //! Requests are form-encoded with bracket keys, authenticated with the secret key as a bearer token,
 //! pinned to [`STRIPE_API_VERSION`], and retried on transient failures with the same
@@ -118,6 +118,17 @@ impl PaymentGateway for StripeGateway {
     async fn cancel(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
         let path = subscription_path(subscription_id)?;
         self.post_subscription(&path, &[("cancel_at_period_end", "true".to_owned())]).await
+    }
+
+    /// `DELETE /v1/subscriptions/{id}`: cancelled at once, no further invoice. An id that is not
+    /// a Stripe id answers `NotFound` without calling Stripe.
+    #[tracing::instrument(skip(self), err)]
+    async fn cancel_now(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError> {
+        let path = subscription_path(subscription_id)?;
+        // DELETE is idempotent by definition at Stripe, which ignores idempotency keys on it.
+        let call = Call { method: Method::DELETE, path: &path, form: &[], idempotency_key: None };
+        let raw: StripeSubscription = self.client.send(&call).await?;
+        mapping::to_provider_subscription(raw, &self.config, None)
     }
 
     /// `GET /v1/subscriptions/{id}`. `observed_at` is `None`: a read carries no change time.

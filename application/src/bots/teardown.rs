@@ -1,0 +1,90 @@
+//! Use case: stop every bot of an account being deleted. Every evaluated bot (running, paused,
+//! tripped) is stopped first, so the engine stops acting on it; then the pending orders are
+//! cancelled on the exchange through the engine; positions stay as they are on the user's
+//! exchange account. Safe to run again: stopped bots are only swept for pending orders.
+
+use domain::bots::{Bot, BotFilter, Command};
+use domain::shared::ids::UserId;
+use domain::{PageRequest, RepoError};
+
+use super::{refused, BotService};
+use crate::AppError;
+
+/// Attempts at saving a bot the engine changed meanwhile.
+const ATTEMPTS: u32 = 3;
+
+/// What stopping every bot of an account did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BotsStopped {
+    /// Bots stopped with this reason (now or by an earlier run), that were running, paused or
+    /// tripped.
+    pub bots_stopped: u32,
+    /// Pending orders cancelled on the exchange.
+    pub orders_canceled: u32,
+    /// Open positions left as they are on the exchange account.
+    pub positions_left: u32,
+}
+
+impl BotService {
+    /// Stops every bot of `owner` with `reason`, then cancels their pending orders: every bot
+    /// is stopped before the first exchange call, so an exchange failing cannot leave one
+    /// running. Errors: what the exchange answers while cancelling (503, 409 `bot_busy`):
+    /// nothing is lost, running it again finishes the job.
+    pub async fn stop_all(&self, owner: UserId, reason: &str) -> Result<BotsStopped, AppError> {
+        let mut report = BotsStopped::default();
+        let mut pending = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self
+                .ports
+                .bots
+                .list(owner, &BotFilter::default(), PageRequest::new(offset, PageRequest::MAX_LIMIT))
+                .await?;
+            let count = page.items.len() as u64;
+            for bot in page.items {
+                let bot = self.stop_one(bot, reason).await?;
+                // Counted from the state, so a run that finishes an interrupted one counts the
+                // bots the first run stopped too.
+                report.bots_stopped += u32::from(bot.status_reason.as_deref() == Some(reason));
+                if bot.pending.is_empty() {
+                    report.positions_left += held(&bot);
+                } else {
+                    pending.push(bot);
+                }
+            }
+            offset += count;
+            if count < PageRequest::MAX_LIMIT {
+                break;
+            }
+        }
+        for bot in pending {
+            let before = bot.pending.len();
+            let bot = self.ports.executor.cancel_pending(bot).await?;
+            report.orders_canceled += before.saturating_sub(bot.pending.len()) as u32;
+            report.positions_left += held(&bot);
+        }
+        Ok(report)
+    }
+
+    /// Stops `bot` when the engine evaluates it; re-reads and retries when the engine saved it
+    /// meanwhile. Returns the bot as saved.
+    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<Bot, AppError> {
+        for attempt in 1..=ATTEMPTS {
+            if !bot.status.is_evaluated() {
+                return Ok(bot);
+            }
+            bot.command(Command::Stop, reason, self.ports.clock.now()).map_err(refused)?;
+            match self.ports.bots.update(&bot).await {
+                Ok(saved) => return Ok(saved),
+                Err(RepoError::Conflict) if attempt < ATTEMPTS => bot = self.ports.bots.find(bot.id).await?,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(AppError::Conflict { code: "bot_busy", detail: "a bot kept changing while being stopped; retry".into() })
+    }
+}
+
+/// The open positions `bot` holds on the exchange.
+fn held(bot: &Bot) -> u32 {
+    bot.positions.iter().filter(|p| p.entry_price().is_some()).count() as u32
+}

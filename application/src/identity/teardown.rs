@@ -1,0 +1,100 @@
+//! The [`AccountTeardown`] over the bot, context and subscription use cases.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::contexts::{ContextRepository, ContextStatus};
+use domain::orders::{OrderFilter, OrderRepository, OrderStatus};
+use domain::shared::ids::UserId;
+use domain::subscriptions::PaymentProvider;
+use domain::{Clock, PageRequest};
+
+use super::delete_account::{AccountTeardown, DELETION_REASON};
+use crate::bots::{BotService, BotsStopped};
+use crate::orders::OrderExecutor;
+use crate::subscriptions::SubscriptionService;
+use crate::AppError;
+
+/// Ends an account's bots, contexts and paid plan through their use cases.
+#[derive(Clone)]
+pub struct ServiceTeardown {
+    /// Bots (stopped through the engine, which cancels their orders).
+    pub bots: Arc<BotService>,
+    /// Contexts.
+    pub contexts: Arc<dyn ContextRepository>,
+    /// Orders (the open manual ones are cancelled too).
+    pub orders: Arc<dyn OrderRepository>,
+    /// Cancels manual orders on their exchange (the engine).
+    pub order_executor: Arc<dyn OrderExecutor>,
+    /// Subscriptions (cancelled at the provider).
+    pub subscriptions: Arc<SubscriptionService>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for ServiceTeardown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceTeardown").finish_non_exhaustive()
+    }
+}
+
+impl ServiceTeardown {
+    /// Cancels the user's acknowledged open manual orders (bots' orders went with their bots);
+    /// returns how many the exchange confirmed cancelled.
+    async fn cancel_manual_orders(&self, user: UserId) -> Result<u32, AppError> {
+        let filter = OrderFilter {
+            status: [OrderStatus::New, OrderStatus::PartiallyFilled].into_iter().collect(),
+            ..OrderFilter::default()
+        };
+        let mut open = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.orders.list(user, &filter, PageRequest::new(offset, PageRequest::MAX_LIMIT)).await?;
+            let count = page.items.len() as u64;
+            open.extend(page.items.into_iter().filter(|o| o.bot_id.is_none()));
+            offset += count;
+            if count < PageRequest::MAX_LIMIT {
+                break;
+            }
+        }
+        let mut canceled = 0;
+        for order in open {
+            if self.order_executor.cancel(order).await?.status == OrderStatus::Canceled {
+                canceled += 1;
+            }
+        }
+        Ok(canceled)
+    }
+}
+
+#[async_trait]
+impl AccountTeardown for ServiceTeardown {
+    async fn stop_trading(&self, user: UserId) -> Result<BotsStopped, AppError> {
+        let mut stopped = self.bots.stop_all(user, DELETION_REASON).await?;
+        stopped.orders_canceled += self.cancel_manual_orders(user).await?;
+        Ok(stopped)
+    }
+
+    async fn pause_contexts(&self, user: UserId) -> Result<u32, AppError> {
+        let mut paused = 0;
+        let mut offset = 0;
+        loop {
+            let page = self.contexts.list(user, PageRequest::new(offset, PageRequest::MAX_LIMIT)).await?;
+            let count = page.items.len() as u64;
+            for mut context in page.items.into_iter().filter(|c| c.status == ContextStatus::Active) {
+                if context.pause("paused: the account was deleted", self.clock.now()) {
+                    self.contexts.update(&context).await?;
+                    paused += 1;
+                }
+            }
+            offset += count;
+            if count < PageRequest::MAX_LIMIT {
+                return Ok(paused);
+            }
+        }
+    }
+
+    async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError> {
+        self.subscriptions.cancel_now(user).await
+    }
+}
