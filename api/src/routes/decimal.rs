@@ -1,11 +1,11 @@
 //! Decimals as clients send them: a JSON string (`"12.5"`) or number (`12.5`, `1e3`). A body
 //! keeps them raw so that a bad one (`"abc"`, `""`, `1e30`, `true`) is refused naming its field,
-//! which serde cannot do for a field of a flat body; the bounds are checked afterwards.
+//! which serde cannot do for a field of a flat body; the bounds (`domain::shared::bounds`) are
+//! checked afterwards, where the value is used.
 
 use std::str::FromStr;
 
 use application::{AppError, FieldError};
-use domain::shared::bounds::Bound;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
@@ -26,12 +26,6 @@ impl DecimalInput {
         Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).map_err(|_| {
             FieldError::new(field, "invalid", "must be a decimal number within the documented bounds, e.g. \"12.5\"")
         })
-    }
-
-    /// The decimal inside `bound`, or a field error `invalid` naming `field`.
-    pub fn bounded(&self, field: &str, bound: Bound) -> Result<Decimal, FieldError> {
-        let value = self.parse(field)?;
-        bound.check(value).map_err(|message| FieldError::new(field, "invalid", message))
     }
 }
 
@@ -79,8 +73,8 @@ mod tests {
             assert_eq!((err.field.as_str(), err.code.as_str()), ("price", "invalid"), "{bad}");
         }
         for bad in [json!("-1"), json!(0), json!("7.9e28"), json!("0.0000000000000000000000000001")] {
-            let err = input(bad.clone()).bounded("amount", AMOUNT).unwrap_err();
-            assert_eq!(err.field, "amount", "{bad}");
+            let value = input(bad.clone()).parse("amount").unwrap();
+            assert!(AMOUNT.check(value).is_err(), "{bad} is out of bounds");
         }
     }
 

@@ -8,7 +8,7 @@ use application::exchanges::paper_credentials;
 use application::AppError;
 use domain::exchange::{ExchangeError, ExchangeId};
 use domain::market::{Asset, Symbol};
-use domain::shared::bounds::{AMOUNT, PRICE};
+use domain::shared::bounds::{Bound, AMOUNT, PRICE};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,6 +32,15 @@ pub const MODULE: RouteModule = RouteModule {
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(set_paper_price).service(paper_withdrawal);
+}
+
+/// `input` as a decimal inside `bound`: 422 `not_positive` at or below zero, `invalid` otherwise.
+fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, AppError> {
+    let value = input.parse(field).map_err(|e| AppError::Validation(vec![e]))?;
+    if value <= Decimal::ZERO {
+        return Err(AppError::field(field, "not_positive", "must be greater than zero"));
+    }
+    bound.check(value).map_err(|message| AppError::field(field, "invalid", message))
 }
 
 /// A price to set.
@@ -88,7 +97,7 @@ pub async fn set_paper_price(
         .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
     let symbol = Symbol::parse(&body.symbol.to_ascii_uppercase())
         .map_err(|e| AppError::field("symbol", "invalid_symbol", e.to_string()))?;
-    let price = body.price.bounded("price", PRICE).map_err(|e| AppError::Validation(vec![e]))?;
+    let price = bounded(&body.price, "price", PRICE)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let price = paper.set_price(&symbol, price).await.map_err(|err| match err {
         ExchangeError::Filter(_) => AppError::field("price", "not_positive", "must be greater than zero"),
@@ -154,7 +163,7 @@ pub async fn paper_withdrawal(
         .parse::<ExchangeId>()
         .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
     let asset = Asset::new(&body.asset).map_err(|e| AppError::field("asset", "invalid_asset", e.to_string()))?;
-    let amount = body.amount.bounded("amount", AMOUNT).map_err(|e| AppError::Validation(vec![e]))?;
+    let amount = bounded(&body.amount, "amount", AMOUNT)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let creds = paper_credentials(auth.0.user_id);
     let left = paper.withdraw(&creds, asset.as_str(), amount).await.map_err(|err| match err {

@@ -55,6 +55,10 @@ pub const FALL_PERCENT: Bound = Bound { min: ZERO, min_inclusive: false, max: HU
 pub const GAIN_PERCENT: Bound = Bound { min: ZERO, min_inclusive: false, max: MAX_GAIN_PERCENT, max_inclusive: true };
 /// A minimum profit, which may be zero: [0, 10 000].
 pub const PROFIT_PERCENT: Bound = Bound { min: ZERO, min_inclusive: true, max: MAX_GAIN_PERCENT, max_inclusive: true };
+/// A multiplier or percentage of an indicator (Bollinger `std_dev`, ATR `stop_multiplier`,
+/// volatility `max_percent`): (0, 1 000].
+pub const FACTOR: Bound =
+    Bound { min: ZERO, min_inclusive: false, max: Decimal::from_parts(1_000, 0, 0, false, 0), max_inclusive: true };
 /// An exchange fee: [0, 10).
 pub const FEE_PERCENT: Bound =
     Bound { min: ZERO, min_inclusive: true, max: Decimal::from_parts(10, 0, 0, false, 0), max_inclusive: false };
