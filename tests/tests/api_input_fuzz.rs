@@ -6,9 +6,10 @@
 //! 4xx naming the field (422 for a well-formed value out of its bounds), and nothing is stored
 //! after one. (Checkout, contexts and credentials take no number.)
 
-use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::app::{Answer, Session, Store, TestApp};
 use botfleet_tests::bots::{bot_app, create_bot, trader};
 use domain::subscriptions::Plan;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 botfleet_tests::on_both_stores!(
@@ -16,31 +17,58 @@ botfleet_tests::on_both_stores!(
     orders_paper_and_sales_refuse_extreme_numbers
 );
 
-/// Values every numeric field refuses, as strings and as JSON numbers.
-fn always_refused() -> Vec<Value> {
-    vec![
-        json!("-1"),
-        json!(-1),
-        json!(-0.5),
-        json!("7.9e28"),
-        json!(7.9e28),
-        json!("1e30"),
-        json!(1e30),
-        json!("79228162514264337593543950335"),
-        json!("0.1234567890123456789012345678"),
-        json!("1.0000000000000000000000000001"),
-        json!(""),
-        json!("abc"),
-        json!("NaN"),
-        json!(true),
-        json!({}),
-    ]
+/// Values every numeric field refuses, as JSON text: strings and numbers, sent verbatim (a JSON
+/// number with 28 places or beyond an f64 is not what `json!` would send).
+const ALWAYS_REFUSED: &[&str] = &[
+    r#""-1""#,
+    "-1",
+    "-0.5",
+    r#""7.9e28""#,
+    "7.9e28",
+    r#""1e30""#,
+    "1e30",
+    r#""79228162514264337593543950335""#,
+    "79228162514264337593543950335",
+    r#""0.1234567890123456789012345678""#,
+    r#""1.0000000000000000000000000001""#,
+    r#""""#,
+    r#""abc""#,
+    r#""NaN""#,
+    "true",
+    "{}",
+];
+
+/// Values a field may accept: zero is a valid fee or minimum profit, 1e-30 rounds to zero, and a
+/// JSON number's 28 places are an f64's 17 by the time serde reads them.
+const MAYBE_REFUSED: &[&str] =
+    &["0", r#""0""#, r#""1e-30""#, "1e-30", "0.1234567890123456789012345678", r#""1e3""#, "1E3"];
+
+/// Every value to try, with whether it must be refused.
+fn values() -> impl Iterator<Item = (&'static str, bool)> {
+    ALWAYS_REFUSED.iter().map(|v| (*v, true)).chain(MAYBE_REFUSED.iter().map(|v| (*v, false)))
 }
 
-/// Values a field may accept (zero is a valid fee or minimum profit; a JSON number's 28 places
-/// are an f64's 17 by the time they arrive; 1e-30 rounds to zero).
-fn maybe_refused() -> Vec<Value> {
-    vec![json!(0), json!("0"), json!("1e-30"), json!(1e-30), json!(0.1234567890123456789012345678), json!("1e3")]
+/// The JSON text of `value` with `path` set to the raw JSON `raw`.
+fn body(value: &Value, path: &str, raw: &str) -> String {
+    const MARK: &str = "__fuzzed__";
+    with(value, path, json!(MARK)).to_string().replace(&format!("\"{MARK}\""), raw)
+}
+
+/// Sends the JSON text `body` as `user`; the client fails the test if the connection drops.
+async fn send(app: &TestApp, method: reqwest::Method, path: &str, user: &Session, body: String) -> Answer {
+    let response = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(&user.access)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("a body");
+    Answer { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
 }
 
 /// `value` with `path` (dot-separated, `[i]` for list items) set to `to`.
@@ -72,7 +100,7 @@ fn with(value: &Value, path: &str, to: Value) -> Value {
 
 /// Asserts `answer` is no server failure and, when `must_refuse`, a 422 naming `field` (a 404 only
 /// where the resource is looked up first). Returns whether it was refused.
-fn refused(answer: &botfleet_tests::app::Answer, field: &str, value: &Value, must_refuse: bool) -> bool {
+fn refused(answer: &Answer, field: &str, value: &str, must_refuse: bool) -> bool {
     let context = format!("{field} = {value}: {} {}", answer.status, answer.text);
     assert!(answer.status < 500, "a server failure for {context}");
     if answer.status < 400 {
@@ -175,21 +203,19 @@ async fn bot_configs_of_every_kind_refuse_extreme_numbers(store: Store) {
         let kept_id = kept["id"].as_str().unwrap().to_owned();
         let bots = total(&app, &user, "/api/bots").await;
         for field in fields {
-            let values = always_refused().into_iter().map(|v| (v, true));
-            for (value, must) in values.chain(maybe_refused().into_iter().map(|v| (v, false))) {
-                let config = with(&base, field, value.clone());
-                let body = json!({"context_id": ctx, "kind": kind, "name": "fuzz", "config": config});
-                let created = app.post("/api/bots", Some(&user.access), &body).await;
+            for (value, must) in values() {
                 let named = format!("config.{field}");
-                if refused(&created, &named, &value, must) {
+                let new = json!({"context_id": ctx, "kind": kind, "name": "fuzz", "config": base});
+                let created = send(&app, Method::POST, "/api/bots", &user, body(&new, &named, value)).await;
+                if refused(&created, &named, value, must) {
                     assert_eq!(total(&app, &user, "/api/bots").await, bots, "a refused bot was stored: {named}");
                 } else {
                     let id = created.body["id"].as_str().unwrap();
                     app.delete(&format!("/api/bots/{id}"), Some(&user.access), None).await.ok(204);
                 }
-                let update =
-                    app.put(&format!("/api/bots/{kept_id}"), Some(&user.access), &json!({"config": config})).await;
-                if refused(&update, &named, &value, must) {
+                let change = body(&json!({"config": base}), &named, value);
+                let update = send(&app, Method::PUT, &format!("/api/bots/{kept_id}"), &user, change).await;
+                if refused(&update, &named, value, must) {
                     let now = app.get(&format!("/api/bots/{kept_id}"), Some(&user.access)).await;
                     assert_eq!(now.ok(200)["config"], kept["config"], "a refused update was stored: {named}");
                 } else {
@@ -223,11 +249,10 @@ async fn orders_paper_and_sales_refuse_extreme_numbers(store: Store) {
         (sale.as_str(), &profit, "min_profit_percent"),
     ];
     for (path, base, field) in cases {
-        let values = always_refused().into_iter().map(|v| (v, true));
-        for (value, must) in values.chain(maybe_refused().into_iter().map(|v| (v, false))) {
+        for (value, must) in values() {
             let orders = total(&app, &user, "/api/orders").await;
-            let answer = app.post(path, Some(&user.access), &with(base, field, value.clone())).await;
-            if refused(&answer, field, &value, must) {
+            let answer = send(&app, Method::POST, path, &user, body(base, field, value)).await;
+            if refused(&answer, field, value, must) {
                 assert_eq!(total(&app, &user, "/api/orders").await, orders, "a refused order was stored: {field}");
             }
         }
