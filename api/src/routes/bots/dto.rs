@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::routes::auth::wire;
 use crate::routes::decimal::DecimalInput;
 
-/// A bot's configuration: the object of its kind (see docs/bots.md for every setting).
+/// A bot's configuration: the object of its kind (see docs/bots.md for every setting and its bounds).
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 #[serde(untagged)]
