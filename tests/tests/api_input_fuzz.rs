@@ -4,7 +4,11 @@
 //! 1e30, 28 decimal places, exponent notation, the empty string and words, as JSON numbers and as
 //! strings. No answer is a dropped connection (the client would fail) or a 5xx; a refusal is a
 //! 4xx naming the field (422 for a well-formed value out of its bounds), and nothing is stored
-//! after one. (Checkout, contexts and credentials take no number.)
+//! after one; the server (in this process) never panics. (Checkout, contexts and credentials take
+//! no number.)
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Once;
 
 use botfleet_tests::app::{Answer, Session, Store, TestApp};
 use botfleet_tests::bots::{bot_app, create_bot, trader};
@@ -16,6 +20,25 @@ botfleet_tests::on_both_stores!(
     bot_configs_of_every_kind_refuse_extreme_numbers,
     orders_paper_and_sales_refuse_extreme_numbers
 );
+
+/// Panics in this process since [`count_panics`]: the server's workers run here, so a panic of a
+/// handler is counted even when actix turns it into a dropped connection.
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+fn count_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICS.fetch_add(1, Ordering::SeqCst);
+            previous(info);
+        }));
+    });
+}
+
+fn assert_no_panic() {
+    assert_eq!(PANICS.load(Ordering::SeqCst), 0, "something panicked while serving (see the log above)");
+}
 
 /// Values every numeric field refuses, as JSON text: strings and numbers, sent verbatim (a JSON
 /// number with 28 places or beyond an f64 is not what `json!` would send).
@@ -196,6 +219,7 @@ fn configs() -> Vec<(&'static str, Value, Vec<&'static str>)> {
 }
 
 async fn bot_configs_of_every_kind_refuse_extreme_numbers(store: Store) {
+    count_panics();
     let (app, repos) = bot_app(store, &[]).await;
     let (user, ctx) = trader(&app, &repos, "fuzz@example.com", Plan::Max).await;
     for (kind, base, fields) in configs() {
@@ -225,9 +249,11 @@ async fn bot_configs_of_every_kind_refuse_extreme_numbers(store: Store) {
             }
         }
     }
+    assert_no_panic();
 }
 
 async fn orders_paper_and_sales_refuse_extreme_numbers(store: Store) {
+    count_panics();
     let (app, repos) = bot_app(store, &[]).await;
     let (user, ctx) = trader(&app, &repos, "fuzz@example.com", Plan::Max).await;
     let limit = json!({"context_id": ctx, "side": "buy", "type": "limit", "quantity": "0.001", "price": "300000"});
@@ -260,4 +286,5 @@ async fn orders_paper_and_sales_refuse_extreme_numbers(store: Store) {
     // The server still serves after all of it.
     let order = app.post("/api/orders", Some(&user.access), &market).await;
     assert!(order.status < 500, "the market still trades: {}", order.text);
+    assert_no_panic();
 }
