@@ -190,8 +190,14 @@ impl Bot {
             Purpose::Close { position, .. } => position,
             Purpose::Open { .. } => None,
         };
+        // The books may still refuse the sale (an overflow): the positions are then put back as
+        // they were, so nothing is half-written.
+        let before = (self.positions.clone(), self.dust);
         let (cost, shares) = self.consume(target, sold);
-        self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost))?;
+        if let Err(refused) = self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost)) {
+            (self.positions, self.dust) = before;
+            return Err(refused.into());
+        }
         let net = if asset == FeeAsset::Quote { p.quote - fee } else { p.quote };
         let last = shares.len().saturating_sub(1);
         let mut shared = Decimal::ZERO;
