@@ -17,6 +17,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 botfleet_tests::on_both_stores!(
+    a_bot_stored_with_the_issue_s_figures_still_reads,
     bot_configs_of_every_kind_refuse_extreme_numbers,
     orders_paper_and_sales_refuse_extreme_numbers
 );
@@ -249,6 +250,32 @@ async fn bot_configs_of_every_kind_refuse_extreme_numbers(store: Store) {
             }
         }
     }
+    assert_no_panic();
+}
+
+/// A bot stored before the bounds existed, with the figures of the issue (the breaker's daily
+/// limit overflowed when shown), reads alone and in its owner's list, and refuses an update that
+/// keeps them.
+async fn a_bot_stored_with_the_issue_s_figures_still_reads(store: Store) {
+    count_panics();
+    let (app, repos) = bot_app(store, &[]).await;
+    let (user, ctx) = trader(&app, &repos, "fuzz@example.com", Plan::Free).await;
+    let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
+    let created = create_bot(&app, &user, &ctx, "smart", config).await;
+    let id = created["id"].as_str().unwrap();
+    let mut stored = repos.bots.get(user.user_id.parse().unwrap(), id.parse().unwrap()).await.unwrap();
+    let huge = json!({"mode": {"type": "manual"}, "purchase_amount": "79228162514264337593543950",
+        "allocated_balance": "79228162514264337593543950335"});
+    stored.config = serde_json::from_value(json!({"kind": "smart", "config": huge})).unwrap();
+    stored.funds = domain::bots::Funds::new(stored.config.allocated_balance());
+    repos.bots.update(&stored).await.unwrap();
+
+    let read = app.get(&format!("/api/bots/{id}"), Some(&user.access)).await;
+    assert_eq!(read.ok(200)["funds"]["allocated"], "79228162514264337593543950335");
+    app.get("/api/bots", Some(&user.access)).await.ok(200);
+    app.get(&format!("/api/bots/{id}/circuit-breaker"), Some(&user.access)).await.ok(200);
+    let again = app.put(&format!("/api/bots/{id}"), Some(&user.access), &json!({"config": huge})).await;
+    assert_eq!(again.problem(422, "validation_failed")["errors"][0]["field"], "config.allocated_balance");
     assert_no_panic();
 }
 
