@@ -20,6 +20,7 @@ pub mod bots;
 pub mod common;
 pub mod contexts;
 pub mod credentials;
+pub mod decimal;
 pub mod health;
 pub mod legal;
 pub mod market;

@@ -8,11 +8,13 @@ use application::exchanges::paper_credentials;
 use application::AppError;
 use domain::exchange::{ExchangeError, ExchangeId};
 use domain::market::{Asset, Symbol};
+use domain::shared::bounds::{Bound, AMOUNT, PRICE};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::decimal::DecimalInput;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -32,6 +34,15 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(set_paper_price).service(paper_withdrawal);
 }
 
+/// `input` as a decimal inside `bound`: 422 `not_positive` at or below zero, `invalid` otherwise.
+fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, AppError> {
+    let value = input.parse(field).map_err(|e| AppError::Validation(vec![e]))?;
+    if value <= Decimal::ZERO {
+        return Err(AppError::field(field, "not_positive", "must be greater than zero"));
+    }
+    bound.check(value).map_err(|message| AppError::field(field, "invalid", message))
+}
+
 /// A price to set.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,9 +52,10 @@ pub struct SetPriceRequest {
     /// `BASE-QUOTE`.
     #[schema(example = "BTC-BRL")]
     pub symbol: String,
-    /// The new price, a decimal string (rounded to the market's tick).
-    #[schema(value_type = String, example = "350000.00")]
-    pub price: Decimal,
+    /// The new price, a decimal string from 0.000000000001 to 1000000000000000 with at most 18
+    /// decimal places (rounded to the market's tick).
+    #[schema(value_type = String, example = "350000.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    pub price: DecimalInput,
 }
 
 /// The price now in force.
@@ -67,7 +79,7 @@ pub struct PriceSet {
         (status = 200, description = "Set", body = PriceSet),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown exchange or pair, or a price that is not positive", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown exchange or pair, or a price out of bounds", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/paper/prices")]
@@ -85,8 +97,9 @@ pub async fn set_paper_price(
         .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
     let symbol = Symbol::parse(&body.symbol.to_ascii_uppercase())
         .map_err(|e| AppError::field("symbol", "invalid_symbol", e.to_string()))?;
+    let price = bounded(&body.price, "price", PRICE)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
-    let price = paper.set_price(&symbol, body.price).await.map_err(|err| match err {
+    let price = paper.set_price(&symbol, price).await.map_err(|err| match err {
         ExchangeError::Filter(_) => AppError::field("price", "not_positive", "must be greater than zero"),
         other => application::exchanges::exchange_error(other),
     })?;
@@ -102,9 +115,10 @@ pub struct WithdrawalRequest {
     /// The asset, e.g. `BRL`.
     #[schema(example = "BRL")]
     pub asset: String,
-    /// How much to take out of the free balance, a positive decimal string.
-    #[schema(value_type = String, example = "500.00")]
-    pub amount: Decimal,
+    /// How much to take out of the free balance, a decimal string above 0 and at most
+    /// 1000000000000000 with at most 18 decimal places.
+    #[schema(value_type = String, example = "500.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    pub amount: DecimalInput,
 }
 
 /// The asset's balance after the withdrawal.
@@ -132,7 +146,7 @@ pub struct WithdrawalDone {
         (status = 200, description = "Withdrawn", body = WithdrawalDone),
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown exchange or asset, an amount that is not positive, or more than the free balance", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown exchange or asset, an amount out of bounds, or more than the free balance", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/paper/withdrawals")]
@@ -149,9 +163,10 @@ pub async fn paper_withdrawal(
         .parse::<ExchangeId>()
         .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
     let asset = Asset::new(&body.asset).map_err(|e| AppError::field("asset", "invalid_asset", e.to_string()))?;
+    let amount = bounded(&body.amount, "amount", AMOUNT)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let creds = paper_credentials(auth.0.user_id);
-    let left = paper.withdraw(&creds, asset.as_str(), body.amount).await.map_err(|err| match err {
+    let left = paper.withdraw(&creds, asset.as_str(), amount).await.map_err(|err| match err {
         ExchangeError::Filter(_) => AppError::field("amount", "not_positive", "must be greater than zero"),
         ExchangeError::InsufficientBalance => {
             AppError::field("amount", "insufficient_balance", "more than the free balance")

@@ -8,6 +8,7 @@
 use domain::bots::{Bot, BotStatus, Command};
 use domain::contexts::{ContextMode, ContextStatus, TradingContext};
 use domain::credentials::CredentialStatus;
+use domain::shared::bounds::PROFIT_PERCENT;
 use domain::shared::ids::{PositionId, UserId};
 use rust_decimal::Decimal;
 
@@ -170,8 +171,8 @@ impl BotService {
     ) -> Result<Bot, AppError> {
         let mut bot = self.get(owner, id).await?;
         let position = PositionId::parse(position).ok_or(AppError::NotFound { resource: "position" })?;
-        if min_profit_percent.is_some_and(|p| p < Decimal::ZERO) {
-            return Err(AppError::field("min_profit_percent", "invalid", "must be at least 0"));
+        if let Some(Err(message)) = min_profit_percent.map(|p| PROFIT_PERCENT.check(p)) {
+            return Err(AppError::field("min_profit_percent", "invalid", message));
         }
         bot.schedule_sale(position, min_profit_percent, self.ports.clock.now()).map_err(refused)?;
         self.save(&bot).await

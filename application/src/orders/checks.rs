@@ -123,7 +123,7 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
                     format!("quantity {q} is above the market maximum {max}; the largest valid quantity is {max}");
                 errors.push(FieldError::new("quantity", "above_max_quantity", message));
             }
-            let notional = q * price;
+            let notional = q.checked_mul(price).unwrap_or(Decimal::MAX);
             if errors.len() == before && notional < f.min_notional {
                 let smallest = ceil_to(f.min_notional / price, f.step_size).max(f.min_quantity.normalize());
                 let message = format!(
@@ -172,7 +172,9 @@ pub fn check_balance(
     let (needed, on_exchange, bots, asset, use_) = match (shape.side, shape.size) {
         (OrderSide::Buy, OrderSize::QuoteAmount(amount)) => (amount, free.quote, free.bots_quote, assets.1, "spend"),
         (OrderSide::Buy, OrderSize::Quantity(q)) => {
-            (q * shape.reference_price(ticker), free.quote, free.bots_quote, assets.1, "spend")
+            // Beyond a Decimal is beyond any balance.
+            let value = q.checked_mul(shape.reference_price(ticker)).unwrap_or(Decimal::MAX);
+            (value, free.quote, free.bots_quote, assets.1, "spend")
         }
         (OrderSide::Sell, OrderSize::Quantity(q) | OrderSize::QuoteAmount(q)) => {
             (q, free.base, free.bots_base, assets.0, "sell")

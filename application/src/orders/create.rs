@@ -7,6 +7,7 @@
 use domain::contexts::{ContextStatus, TradingContext};
 use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize};
 use domain::orders::{CreationContext, MarketConditions, NewOrder, Order, StrategySource};
+use domain::shared::bounds::{Bound, AMOUNT, PRICE, QUANTITY};
 use domain::shared::ids::{ContextId, UserId};
 use domain::RepoError;
 use rust_decimal::Decimal;
@@ -56,9 +57,10 @@ pub fn client_order_id_for(user: UserId, key: &str) -> ClientOrderId {
     ClientOrderId::parse(&id).expect("`bf-` and 32 hex digits is a valid client order id")
 }
 
-fn positive(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>) {
-    if value.is_some_and(|v| v <= Decimal::ZERO) {
-        errors.push(FieldError::new(field, "invalid", "must be positive"));
+/// Refuses `value` outside its documented `bound` (`invalid`, naming the field).
+fn bounded(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>, bound: Bound) {
+    if let Some(Err(message)) = value.map(|v| bound.check(v)) {
+        errors.push(FieldError::new(field, "invalid", message));
     }
 }
 
@@ -78,9 +80,9 @@ impl CreateOrderInput {
                 None
             }
         };
-        positive(&mut errors, "quantity", self.quantity);
-        positive(&mut errors, "quote_amount", self.quote_amount);
-        positive(&mut errors, "price", self.price);
+        bounded(&mut errors, "quantity", self.quantity, QUANTITY);
+        bounded(&mut errors, "quote_amount", self.quote_amount, AMOUNT);
+        bounded(&mut errors, "price", self.price, PRICE);
         let kind = match (self.order_type.as_str(), self.price) {
             ("market", None) => Some(OrderKind::Market),
             ("market", Some(_)) => {

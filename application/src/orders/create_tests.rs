@@ -65,6 +65,24 @@ fn every_bad_field_is_named_at_once() {
 }
 
 #[test]
+fn sizes_and_prices_beyond_the_bounds_are_refused() {
+    let huge = CreateOrderInput {
+        quantity: Some(dec!(10000000000000.1)),
+        price: Some(dec!(0.0000000000001)),
+        ..input("buy", "limit")
+    };
+    assert_eq!(fields(huge.shape().unwrap_err()), [pair("quantity", "invalid"), pair("price", "invalid")]);
+    let places = CreateOrderInput { quote_amount: Some(dec!(1.0000000000000000001)), ..input("buy", "market") };
+    assert_eq!(fields(places.shape().unwrap_err()), [pair("quote_amount", "invalid")]);
+    let largest = CreateOrderInput {
+        quantity: Some(dec!(10000000000000)),
+        price: Some(dec!(1000000000000000)),
+        ..input("buy", "limit")
+    };
+    assert!(largest.shape().is_ok(), "the bounds themselves are allowed");
+}
+
+#[test]
 fn idempotency_keys_are_short_printable_ascii() {
     let with = |key: &str| CreateOrderInput { idempotency_key: Some(key.into()), ..CreateOrderInput::default() };
     assert_eq!(with("retry-1").key().unwrap(), Some("retry-1"));

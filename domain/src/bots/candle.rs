@@ -13,6 +13,7 @@ use super::position::ExitReason;
 use super::{BreakerPreset, RiskConfig};
 use crate::exchange::OrderSide;
 use crate::market::Timeframe;
+use crate::shared::bounds::AMOUNT;
 use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::PositionId;
 use crate::signals::{analyze, validate_specs, Analysis, Confidence, IndicatorSpec, Signal};
@@ -41,8 +42,10 @@ pub struct CandleConfig {
     #[serde(default = "medium")]
     pub min_confidence: Confidence,
     /// Quote spent per BUY.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub order_amount: Decimal,
     /// Quote capital given to the bot.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub allocated_balance: Decimal,
     /// Sell the position on a SELL signal. Default true.
     #[serde(default = "yes")]
@@ -82,7 +85,7 @@ impl CandleConfig {
     /// Rules of its own fields.
     pub fn validate(&self) -> Result<(), Vec<FieldIssue>> {
         let mut issues = Issues::new();
-        issues.check(self.order_amount > Decimal::ZERO, "order_amount", "must be above 0");
+        issues.bounded("order_amount", self.order_amount, AMOUNT);
         issues.check(self.order_amount <= self.allocated_balance, "order_amount", "must not exceed allocated_balance");
         if let Err(found) = validate_specs(&self.indicators) {
             for issue in found {
@@ -136,8 +139,8 @@ pub(super) fn entries(
         (Some(Signal::Buy), None) if halted => "none: buying halted by the soft stop".to_owned(),
         (Some(Signal::Buy), None) if spendable < config.order_amount => "none: budget spent".to_owned(),
         (Some(Signal::Buy), None) => {
-            let quantity = view.filters.floor_quantity(config.order_amount / view.ask);
-            if view.filters.check(quantity, view.ask, false).is_err() {
+            let quantity = config.order_amount.checked_div(view.ask).map(|q| view.filters.floor_quantity(q));
+            if quantity.is_none_or(|q| view.filters.check(q, view.ask, false).is_err()) {
                 "none: below the market's minimum".to_owned()
             } else {
                 out.place.push(OrderIntent {
@@ -154,7 +157,7 @@ pub(super) fn entries(
             }
         }
         (Some(Signal::Sell), Some((id, quantity))) if config.sell_on_signal => {
-            let quantity = view.filters.floor_quantity(quantity + dust);
+            let quantity = quantity.checked_add(dust).map(|q| view.filters.floor_quantity(q)).unwrap_or_default();
             if view.filters.check(quantity, view.bid, false).is_err() {
                 "none: the position is below the market's minimum".to_owned()
             } else {

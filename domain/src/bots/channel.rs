@@ -14,6 +14,10 @@ use super::intent::{BotEvent, Evaluation, MarketView, OrderIntent, Purpose};
 use super::position::{ExitReason, Position, PositionStatus};
 use super::{BreakerPreset, RiskConfig};
 use crate::exchange::OrderSide;
+use crate::shared::bounds::{
+    FALL_PERCENT, FEE_PERCENT, GAIN_PERCENT, LOSS_PERCENT, OPEN_POSITIONS, PRICE, PROFIT_PERCENT,
+};
+use crate::shared::checked::{percent_of, plus_percent};
 use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::PositionId;
 
@@ -31,25 +35,34 @@ fn one() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// The channel's floor.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub base_price: Decimal,
     /// The channel's top.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub top_price: Decimal,
     /// Buy when the price rises this % above the base.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub buy_threshold_percent: Decimal,
     /// Schedule the sale when the price falls this % from its peak (once the peak reached the top).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,2}(\.\d{1,18})?$"))]
     pub sell_threshold_percent: Decimal,
     /// Never sell below entry price + fees + this %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub min_profit_percent: Decimal,
     /// The share of the capital each operation uses, %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub capital_percent: Decimal,
     /// Quote capital given to the bot.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub allocated_balance: Decimal,
     /// The exchange's fee on a sale, %, counted in the minimum exit price (default 0.7, the
     /// highest taker fee of the supported exchanges; overstating it only raises the floor).
     #[serde(default = "default_fee")]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d(\.\d{1,18})?$"))]
     pub sell_fee_percent: Decimal,
     /// Positions held at once (default 1).
     #[serde(default = "one")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub max_open_positions: u32,
     /// Risk rules: only the sanity check and auto-cancel apply (a channel bot never sells at a loss).
     #[serde(default)]
@@ -76,23 +89,15 @@ impl ChannelConfig {
     /// Rules of its own fields.
     pub fn validate(&self) -> Result<(), Vec<FieldIssue>> {
         let mut issues = Issues::new();
-        let in_range = |v: Decimal| v > Decimal::ZERO && v <= Decimal::ONE_HUNDRED;
-        issues.check(self.base_price > Decimal::ZERO, "base_price", "must be above 0");
+        issues.bounded("base_price", self.base_price, PRICE);
+        issues.bounded("top_price", self.top_price, PRICE);
         issues.check(self.top_price > self.base_price, "top_price", "must be above base_price");
-        issues.check(self.buy_threshold_percent > Decimal::ZERO, "buy_threshold_percent", "must be above 0");
-        issues.check(
-            self.sell_threshold_percent > Decimal::ZERO && self.sell_threshold_percent < Decimal::ONE_HUNDRED,
-            "sell_threshold_percent",
-            "must be above 0 and below 100",
-        );
-        issues.check(self.min_profit_percent >= Decimal::ZERO, "min_profit_percent", "must be at least 0");
-        issues.check(in_range(self.capital_percent), "capital_percent", "must be above 0 and at most 100");
-        issues.check(
-            self.sell_fee_percent >= Decimal::ZERO && self.sell_fee_percent < Decimal::from(10),
-            "sell_fee_percent",
-            "must be at least 0 and below 10",
-        );
-        issues.check(self.max_open_positions >= 1, "max_open_positions", "must be at least 1");
+        issues.bounded("buy_threshold_percent", self.buy_threshold_percent, GAIN_PERCENT);
+        issues.bounded("sell_threshold_percent", self.sell_threshold_percent, FALL_PERCENT);
+        issues.bounded("min_profit_percent", self.min_profit_percent, PROFIT_PERCENT);
+        issues.bounded("capital_percent", self.capital_percent, LOSS_PERCENT);
+        issues.bounded("sell_fee_percent", self.sell_fee_percent, FEE_PERCENT);
+        issues.counted("max_open_positions", Some(self.max_open_positions), OPEN_POSITIONS);
         let sells = self.risk.take_profit_percent.is_some()
             || self.risk.stop_loss_hard_percent.is_some()
             || self.risk.stop_loss_soft_percent.is_some()
@@ -102,30 +107,31 @@ impl ChannelConfig {
         issues.finish()
     }
 
-    /// The price that triggers a buy.
-    pub fn buy_trigger(&self) -> Decimal {
-        self.base_price * (Decimal::ONE + pct(self.buy_threshold_percent))
+    /// The price that triggers a buy; `None` when it overflows (a configuration out of bounds).
+    pub fn buy_trigger(&self) -> Option<Decimal> {
+        plus_percent(self.base_price, self.buy_threshold_percent)
     }
 
-    /// The quote each operation uses.
-    pub fn operation_amount(&self, allocated: Decimal) -> Decimal {
-        allocated * pct(self.capital_percent)
+    /// The quote each operation uses; `None` when it overflows.
+    pub fn operation_amount(&self, allocated: Decimal) -> Option<Decimal> {
+        percent_of(allocated, self.capital_percent)
     }
 
     /// The lowest price a position bought at `entry` (fees included) may be sold at for
-    /// `min_profit_percent`: entry x (1 + min profit) / (1 - sell fee).
-    pub fn min_exit_price(&self, entry: Decimal, min_profit_percent: Decimal) -> Decimal {
-        (entry * (Decimal::ONE + pct(min_profit_percent)) / (Decimal::ONE - pct(self.sell_fee_percent))).round_dp(12)
+    /// `min_profit_percent`: entry x (1 + min profit) / (1 - sell fee). `None` when it overflows.
+    pub fn min_exit_price(&self, entry: Decimal, min_profit_percent: Decimal) -> Option<Decimal> {
+        let kept = Decimal::ONE.checked_sub(pct(self.sell_fee_percent)).filter(|k| *k > Decimal::ZERO)?;
+        plus_percent(entry, min_profit_percent)?.checked_div(kept).map(|p| p.round_dp(12))
     }
 }
 
 /// The buy rule: the price crossed the trigger upwards since the last evaluation.
 pub(super) fn entries(bot: &mut Bot, config: &ChannelConfig, view: &MarketView<'_>, out: &mut Evaluation) {
     let held = bot.positions.iter().filter(|p| p.is_held()).count() as u32;
-    let amount = config.operation_amount(bot.funds.allocated);
+    let Some(amount) = config.operation_amount(bot.funds.allocated) else { return };
     let ready = !bot.buying() && held < config.max_open_positions && bot.spendable() >= amount;
     let super::state::KindState::Channel(state) = &mut bot.state else { return };
-    let trigger = config.buy_trigger();
+    let Some(trigger) = config.buy_trigger() else { return };
     let previous = state.previous_price.replace(view.price);
     // Only the side of the trigger the previous price was on decides a breakout, so the bot is
     // written back when that side changes, not at every tick: an idle channel bot then costs no
@@ -138,7 +144,7 @@ pub(super) fn entries(bot: &mut Bot, config: &ChannelConfig, view: &MarketView<'
     if !crossed || !ready || view.price >= config.top_price {
         return;
     }
-    let quantity = view.filters.floor_quantity(amount / view.ask);
+    let Some(quantity) = amount.checked_div(view.ask).map(|q| view.filters.floor_quantity(q)) else { return };
     if view.filters.check(quantity, view.ask, false).is_err() {
         return;
     }
@@ -205,7 +211,7 @@ fn schedule(
     out: &mut Evaluation,
 ) {
     let Some(entry) = pos.entry_price() else { return };
-    let min = config.min_exit_price(entry, min_profit.unwrap_or(config.min_profit_percent));
+    let Some(min) = config.min_exit_price(entry, min_profit.unwrap_or(config.min_profit_percent)) else { return };
     pos.min_exit_price = Some(min);
     pos.status = PositionStatus::Scheduled;
     pos.scheduled_at = Some(at);
@@ -225,8 +231,10 @@ impl Bot {
         let super::BotConfig::Channel(config) = self.config.clone() else {
             return Err(BotError::NotForKind("only channel bots schedule sales"));
         };
-        if min_profit_percent.is_some_and(|p| p < Decimal::ZERO) {
-            return Err(BotError::NotForKind("min_profit_percent must be at least 0"));
+        if min_profit_percent.is_some_and(|p| !PROFIT_PERCENT.contains(p)) {
+            return Err(BotError::NotForKind(
+                "min_profit_percent must be at least 0 and at most 10000, with at most 18 decimal places",
+            ));
         }
         let selling = self.selling(position);
         let pos = self

@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::shared::checked::{percent_of, sum};
+
 /// The window of the daily loss limit.
 pub const DAILY_WINDOW: Duration = Duration::hours(24);
 
@@ -16,8 +18,10 @@ pub const DAILY_WINDOW: Duration = Duration::hours(24);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BreakerLimits {
     /// Trips after this many losing trades in a row (at least 1).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub max_consecutive_losses: u32,
     /// Trips when the 24-hour realized loss reaches this percentage of allocated capital (> 0).
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub max_daily_loss_percent: Decimal,
 }
 
@@ -46,6 +50,18 @@ pub enum BreakerConfigError {
     /// A percentage outside (0, 100].
     #[error("max_daily_loss_percent must be above 0 and at most 100")]
     BadPercent,
+}
+
+impl BreakerLimits {
+    /// The moderate preset's limits, the default.
+    pub const MODERATE: BreakerLimits =
+        BreakerLimits { max_consecutive_losses: 5, max_daily_loss_percent: Decimal::from_parts(10, 0, 0, false, 0) };
+
+    /// The loss that trips the breaker for `allocated` capital: `max_daily_loss_percent` of it.
+    /// `None` when it is beyond what a `Decimal` holds (then no loss can reach it).
+    pub fn daily_loss_limit(&self, allocated: Decimal) -> Option<Decimal> {
+        percent_of(allocated, self.max_daily_loss_percent)
+    }
 }
 
 impl BreakerPreset {
@@ -150,8 +166,10 @@ impl CircuitBreaker {
     }
 
     /// The realized loss (positive) of the 24 hours before `now`.
+    /// A window whose sum overflows (only a corrupt record can hold such figures) counts as the
+    /// largest loss, so the breaker errs on the side of stopping.
     pub fn daily_loss(&self, now: OffsetDateTime) -> Decimal {
-        let net: Decimal = self.recent.iter().filter(|t| now - t.at < DAILY_WINDOW).map(|t| t.pnl).sum();
+        let net = sum(self.recent.iter().filter(|t| now - t.at < DAILY_WINDOW).map(|t| t.pnl)).unwrap_or(Decimal::MIN);
         (-net).max(Decimal::ZERO)
     }
 
@@ -161,18 +179,18 @@ impl CircuitBreaker {
         self.recent.retain(|t| at - t.at < DAILY_WINDOW);
         self.recent.push(TradeResult { at, pnl });
         if pnl < Decimal::ZERO {
-            self.consecutive_losses += 1;
+            self.consecutive_losses = self.consecutive_losses.saturating_add(1);
         } else if pnl > Decimal::ZERO {
             self.consecutive_losses = 0;
         }
         if self.tripped.is_some() {
             return None;
         }
-        let limit = allocated * self.limits.max_daily_loss_percent / Decimal::ONE_HUNDRED;
+        let limit = self.limits.daily_loss_limit(allocated);
         let loss = self.daily_loss(at);
         let reason = if self.consecutive_losses >= self.limits.max_consecutive_losses {
             TripReason::ConsecutiveLosses { count: self.consecutive_losses }
-        } else if allocated > Decimal::ZERO && loss >= limit {
+        } else if let Some(limit) = limit.filter(|limit| allocated > Decimal::ZERO && loss >= *limit) {
             TripReason::DailyLoss { loss, limit }
         } else {
             return None;

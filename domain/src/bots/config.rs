@@ -12,6 +12,7 @@ use super::channel::ChannelConfig;
 use super::dca::DcaConfig;
 use super::smart::SmartConfig;
 use super::{BotKind, BreakerLimits, BreakerPreset, RiskConfig};
+use crate::shared::bounds::{AMOUNT, GAIN_PERCENT, LOSSES, LOSS_PERCENT};
 use crate::shared::field::{FieldIssue, Issues};
 
 /// A bot's whole configuration, one variant per kind.
@@ -103,17 +104,16 @@ impl BotConfig {
 
     /// The breaker's limits (presets are always valid; custom ones are checked by `validate`).
     pub fn breaker_limits(&self) -> BreakerLimits {
-        self.breaker()
-            .limits()
-            .unwrap_or_else(|_| BreakerPreset::Moderate.limits().expect("the moderate preset is valid"))
+        self.breaker().limits().unwrap_or(BreakerLimits::MODERATE)
     }
 
     /// Every rule of the configuration; the issues name the fields under `config.`.
     pub fn validate(&self) -> Result<(), Vec<FieldIssue>> {
         let mut issues = Issues::new();
-        issues.check(self.allocated_balance() > Decimal::ZERO, "allocated_balance", "must be above 0");
-        if let Err(e) = self.breaker().limits() {
-            issues.push(FieldIssue::new("circuit_breaker", e.to_string()));
+        issues.bounded("allocated_balance", self.allocated_balance(), AMOUNT);
+        if let BreakerPreset::Custom(limits) = self.breaker() {
+            issues.counted("circuit_breaker.max_consecutive_losses", Some(limits.max_consecutive_losses), LOSSES);
+            issues.bounded("circuit_breaker.max_daily_loss_percent", limits.max_daily_loss_percent, LOSS_PERCENT);
         }
         issues.extend_under("risk", validate_risk(&self.risk()));
         let own = match self {
@@ -131,35 +131,24 @@ impl BotConfig {
     }
 }
 
-fn percent_ok(value: Option<Decimal>) -> bool {
-    value.is_none_or(|v| v > Decimal::ZERO && v <= Decimal::ONE_HUNDRED)
-}
-
-fn above_zero(value: Option<Decimal>) -> bool {
-    value.is_none_or(|v| v > Decimal::ZERO)
-}
-
-/// The risk rules' ranges: percentages in (0, 100] (take profit and the sanity check may exceed 100).
+/// The risk rules' ranges (see [`crate::shared::bounds`]): losses in (0, 100], gains and moves in
+/// (0, 10 000].
 pub fn validate_risk(risk: &RiskConfig) -> Vec<FieldIssue> {
     let mut issues = Issues::new();
-    let range = "must be above 0 and at most 100";
-    issues.check(above_zero(risk.take_profit_percent), "take_profit_percent", "must be above 0");
-    issues.check(percent_ok(risk.stop_loss_soft_percent), "stop_loss_soft_percent", range);
-    issues.check(percent_ok(risk.stop_loss_hard_percent), "stop_loss_hard_percent", range);
+    issues.bounded_opt("take_profit_percent", risk.take_profit_percent, GAIN_PERCENT);
+    issues.bounded_opt("stop_loss_soft_percent", risk.stop_loss_soft_percent, LOSS_PERCENT);
+    issues.bounded_opt("stop_loss_hard_percent", risk.stop_loss_hard_percent, LOSS_PERCENT);
     if let (Some(soft), Some(hard)) = (risk.stop_loss_soft_percent, risk.stop_loss_hard_percent) {
         issues.check(soft < hard, "stop_loss_soft_percent", "must be below stop_loss_hard_percent");
     }
     if let Some(t) = risk.trailing_stop {
-        issues.check(t.activation_percent > Decimal::ZERO, "trailing_stop.activation_percent", "must be above 0");
-        issues.check(percent_ok(Some(t.distance_percent)), "trailing_stop.distance_percent", range);
+        issues.bounded("trailing_stop.activation_percent", t.activation_percent, GAIN_PERCENT);
+        issues.bounded("trailing_stop.distance_percent", t.distance_percent, LOSS_PERCENT);
     }
     if let Some(a) = risk.adaptive_sell {
-        issues.check(
-            a.reference_volatility_percent > Decimal::ZERO,
-            "adaptive_sell.reference_volatility_percent",
-            "must be above 0",
-        );
-        issues.check(a.min_target_percent > Decimal::ZERO, "adaptive_sell.min_target_percent", "must be above 0");
+        issues.bounded("adaptive_sell.reference_volatility_percent", a.reference_volatility_percent, GAIN_PERCENT);
+        issues.bounded("adaptive_sell.min_target_percent", a.min_target_percent, GAIN_PERCENT);
+        issues.bounded("adaptive_sell.max_target_percent", a.max_target_percent, GAIN_PERCENT);
         issues.check(
             a.max_target_percent >= a.min_target_percent,
             "adaptive_sell.max_target_percent",
@@ -167,7 +156,7 @@ pub fn validate_risk(risk: &RiskConfig) -> Vec<FieldIssue> {
         );
         issues.check(risk.take_profit_percent.is_some(), "adaptive_sell", "needs take_profit_percent");
     }
-    issues.check(above_zero(risk.sanity_max_move_percent), "sanity_max_move_percent", "must be above 0");
-    issues.check(above_zero(risk.auto_cancel_distance_percent), "auto_cancel_distance_percent", "must be above 0");
+    issues.bounded_opt("sanity_max_move_percent", risk.sanity_max_move_percent, GAIN_PERCENT);
+    issues.bounded_opt("auto_cancel_distance_percent", risk.auto_cancel_distance_percent, GAIN_PERCENT);
     issues.finish().err().unwrap_or_default()
 }

@@ -51,7 +51,7 @@ fn every_rule_is_reported_at_once() {
     );
     for f in [
         "config.allocated_balance",
-        "config.circuit_breaker",
+        "config.circuit_breaker.max_consecutive_losses",
         "config.risk.stop_loss_soft_percent",
         "config.purchase_amount",
         "config.mode.interval_seconds",
@@ -75,4 +75,43 @@ fn kind_specific_rules() {
         fields(BotKind::Dca, dca),
         vec!["config.purchase_amount", "config.max_cycles", "config.risk.take_profit_percent"]
     );
+}
+
+#[test]
+fn the_issue_s_overflowing_figures_are_refused_naming_each_field() {
+    let smart = json!({"mode": {"type": "manual"}, "purchase_amount": "79228162514264337593543950",
+        "allocated_balance": "79228162514264337593543950335"});
+    assert_eq!(fields(BotKind::Smart, smart), vec!["config.allocated_balance", "config.purchase_amount"]);
+    let channel = json!({"base_price": "79228162514264337593543950", "top_price": "79228162514264337593543950335",
+        "buy_threshold_percent": "79228162514264337593543950", "sell_threshold_percent": "2",
+        "min_profit_percent": "0.5", "capital_percent": "20", "allocated_balance": "1000"});
+    assert_eq!(
+        fields(BotKind::Channel, channel),
+        vec!["config.base_price", "config.top_price", "config.buy_threshold_percent"]
+    );
+    let places = json!({"mode": {"type": "manual"}, "purchase_amount": "1.0000000000000000001",
+        "allocated_balance": "10", "max_open_positions": 1001});
+    assert_eq!(fields(BotKind::Smart, places), vec!["config.purchase_amount", "config.max_open_positions"]);
+}
+
+#[test]
+fn a_stored_configuration_out_of_bounds_computes_to_none_instead_of_panicking() {
+    let channel: super::ChannelConfig = serde_json::from_value(json!({"base_price": "79228162514264337593543950",
+        "top_price": "79228162514264337593543950335", "buy_threshold_percent": "79228162514264337593543950",
+        "sell_threshold_percent": "2", "min_profit_percent": "0.5", "capital_percent": "2000",
+        "allocated_balance": "79228162514264337593543950335"}))
+    .unwrap();
+    assert_eq!(channel.buy_trigger(), None);
+    assert_eq!(channel.operation_amount(channel.allocated_balance), None);
+    let limits = super::BreakerLimits::MODERATE;
+    let allocated = rust_decimal::Decimal::MAX;
+    assert_eq!(limits.daily_loss_limit(allocated), Some(allocated / rust_decimal::Decimal::TEN));
+    let mut breaker = super::CircuitBreaker::new(super::BreakerLimits {
+        max_consecutive_losses: 5,
+        max_daily_loss_percent: rust_decimal::Decimal::MAX,
+    });
+    let at = time::macros::datetime!(2026-01-05 00:00 UTC);
+    assert_eq!(breaker.record_trade(rust_decimal::Decimal::MIN, allocated, at), None);
+    assert_eq!(breaker.record_trade(rust_decimal::Decimal::MIN, allocated, at), None);
+    assert_eq!(breaker.daily_loss(at), rust_decimal::Decimal::MAX);
 }

@@ -10,6 +10,7 @@ use super::bot::Bot;
 use super::intent::{Evaluation, MarketView, OrderIntent, Purpose};
 use super::{BreakerPreset, RiskConfig};
 use crate::exchange::OrderSide;
+use crate::shared::bounds::{AMOUNT, CYCLES, GAIN_PERCENT, LOSS_PERCENT};
 use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::{BotId, PositionId};
 
@@ -53,18 +54,23 @@ impl DcaFrequency {
 #[serde(deny_unknown_fields)]
 pub struct DcaConfig {
     /// Quote spent per purchase.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub purchase_amount: Decimal,
     /// How often.
     pub frequency: DcaFrequency,
     /// Quote capital given to the bot.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub allocated_balance: Decimal,
     /// Sell everything this % above the weighted average price.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub take_profit_percent: Decimal,
     /// Sell everything this % below the weighted average price (none: never).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub stop_loss_percent: Option<Decimal>,
     /// Purchases per accumulation (none: until the budget runs out).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100000))]
     pub max_cycles: Option<u32>,
     /// Start a new accumulation after a sale (otherwise the bot stops).
     #[serde(default)]
@@ -126,19 +132,15 @@ impl DcaConfig {
     /// Rules of its own fields.
     pub fn validate(&self) -> Result<(), Vec<FieldIssue>> {
         let mut issues = Issues::new();
-        issues.check(self.purchase_amount > Decimal::ZERO, "purchase_amount", "must be above 0");
+        issues.bounded("purchase_amount", self.purchase_amount, AMOUNT);
         issues.check(
             self.purchase_amount <= self.allocated_balance,
             "purchase_amount",
             "must not exceed allocated_balance",
         );
-        issues.check(self.take_profit_percent > Decimal::ZERO, "take_profit_percent", "must be above 0");
-        issues.check(
-            self.stop_loss_percent.is_none_or(|p| p > Decimal::ZERO && p <= Decimal::ONE_HUNDRED),
-            "stop_loss_percent",
-            "must be above 0 and at most 100",
-        );
-        issues.check(self.max_cycles != Some(0), "max_cycles", "must be at least 1");
+        issues.bounded("take_profit_percent", self.take_profit_percent, GAIN_PERCENT);
+        issues.bounded_opt("stop_loss_percent", self.stop_loss_percent, LOSS_PERCENT);
+        issues.counted("max_cycles", self.max_cycles, CYCLES);
         issues.check(self.risk.take_profit_percent.is_none(), "risk.take_profit_percent", "use take_profit_percent");
         issues.check(
             self.risk.stop_loss_hard_percent.is_none(),
@@ -175,7 +177,9 @@ pub(super) fn entries(
     if !due || !room || buying || state.finished || spendable < config.purchase_amount {
         return;
     }
-    let quantity = view.filters.floor_quantity(config.purchase_amount / view.ask);
+    let Some(quantity) = config.purchase_amount.checked_div(view.ask).map(|q| view.filters.floor_quantity(q)) else {
+        return;
+    };
     if view.filters.check(quantity, view.ask, false).is_err() {
         return;
     }
@@ -183,7 +187,7 @@ pub(super) fn entries(
     let position = *state.position.get_or_insert_with(PositionId::new);
     // A market order sized by quantity may fill a little above the ask: block a 1% margin,
     // released when it fills.
-    let block = (config.purchase_amount * Decimal::new(101, 2)).min(spendable);
+    let block = config.purchase_amount.checked_mul(Decimal::new(101, 2)).unwrap_or(spendable).min(spendable);
     out.place.push(OrderIntent {
         side: OrderSide::Buy,
         limit_price: None,

@@ -6,12 +6,14 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use super::bot::{Bot, BotError};
+use super::funds::{add, sub};
 use super::intent::{BotEvent, Purpose};
 use super::position::PositionStatus;
 use super::status::BotStatus;
 use super::FeeAsset;
 use crate::exchange::{ClientOrderId, OrderSide};
 use crate::market::MarketFilters;
+use crate::shared::checked::mul_div;
 use crate::shared::ids::PositionId;
 
 /// What the exchange reports of one order so far: cumulative totals, so applying the same
@@ -77,7 +79,8 @@ fn take_from((quantity, cost): (&mut Decimal, &mut Decimal), left: &mut Decimal)
     if take <= Decimal::ZERO {
         return None;
     }
-    let taken_cost = if take >= *quantity { *cost } else { (*cost * take / *quantity).round_dp(12) };
+    // take < quantity: the share is below the cost, so `mul_div` cannot overflow.
+    let taken_cost = if take >= *quantity { *cost } else { mul_div(*cost, take, *quantity)?.round_dp(12) };
     *quantity -= take;
     *cost -= taken_cost;
     *left -= take;
@@ -104,9 +107,9 @@ impl Bot {
         let mut events = Vec::new();
         let known = &self.pending[index];
         let delta = Delta {
-            quantity: progress.filled_quantity - known.filled_quantity,
-            quote: progress.filled_quote - known.filled_quote,
-            fee: (progress.fee - known.fee).max(Decimal::ZERO),
+            quantity: sub(progress.filled_quantity, known.filled_quantity)?,
+            quote: sub(progress.filled_quote, known.filled_quote)?,
+            fee: sub(progress.fee, known.fee)?.max(Decimal::ZERO),
             fee_asset: progress.fee_asset,
         };
         if delta.quantity > Decimal::ZERO && delta.quote > Decimal::ZERO {
@@ -142,33 +145,43 @@ impl Bot {
 
     fn fill_buy(&mut self, index: usize, p: Delta) -> Result<(), BotError> {
         let (fee, asset) = p.booked_fee();
-        let spent = if asset == FeeAsset::Quote { p.quote + fee } else { p.quote };
-        let short = spent - self.pending[index].blocked;
+        let spent = if asset == FeeAsset::Quote { add(p.quote, fee)? } else { p.quote };
+        let short = sub(spent, self.pending[index].blocked)?;
         if short > Decimal::ZERO {
             // The exchange spent more than was blocked (a quote fee on top): take it from what is free.
             self.funds.block(short)?;
             self.pending[index].blocked += short;
         }
+        let order = &self.pending[index];
+        let (filled_quantity, filled_quote) =
+            (add(order.filled_quantity, p.quantity)?, add(order.filled_quote, p.quote)?);
+        let net = if asset == FeeAsset::Base { p.quantity - fee } else { p.quantity };
+        let position = match order.purpose {
+            Purpose::Open { position } => self.positions.iter().position(|x| x.id == position),
+            Purpose::Close { .. } => None,
+        };
+        let grown = match position.map(|i| &self.positions[i]) {
+            Some(pos) => Some((add(pos.quantity, net)?, add(pos.cost, spent)?)),
+            None => None,
+        };
+        // Every figure is computed (and checked) before the books change.
         self.funds.fill_buy(p.quote, p.quantity, fee, asset)?;
         let order = &mut self.pending[index];
         order.blocked -= spent;
-        order.filled_quantity += p.quantity;
-        order.filled_quote += p.quote;
+        order.filled_quantity = filled_quantity;
+        order.filled_quote = filled_quote;
         p.record_fee(order);
-        let net = if asset == FeeAsset::Base { p.quantity - fee } else { p.quantity };
-        if let Purpose::Open { position } = order.purpose {
-            if let Some(pos) = self.positions.iter_mut().find(|x| x.id == position) {
-                pos.quantity += net;
-                pos.cost += spent;
-            }
+        if let (Some(i), Some((quantity, cost))) = (position, grown) {
+            self.positions[i].quantity = quantity;
+            self.positions[i].cost = cost;
         }
         Ok(())
     }
 
     fn fill_sell(&mut self, index: usize, p: Delta) -> Result<(), BotError> {
         let (fee, asset) = p.booked_fee();
-        let sold = if asset == FeeAsset::Base { p.quantity + fee } else { p.quantity };
-        let over = sold - self.pending[index].locked;
+        let sold = if asset == FeeAsset::Base { add(p.quantity, fee)? } else { p.quantity };
+        let over = sub(sold, self.pending[index].locked)?;
         if over > Decimal::ZERO {
             self.funds.lock(over)?;
             self.pending[index].locked += over;
@@ -177,14 +190,20 @@ impl Bot {
             Purpose::Close { position, .. } => position,
             Purpose::Open { .. } => None,
         };
+        // The books may still refuse the sale (an overflow): the positions are then put back as
+        // they were, so nothing is half-written.
+        let before = (self.positions.clone(), self.dust);
         let (cost, shares) = self.consume(target, sold);
-        self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost))?;
+        if let Err(refused) = self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost)) {
+            (self.positions, self.dust) = before;
+            return Err(refused.into());
+        }
         let net = if asset == FeeAsset::Quote { p.quote - fee } else { p.quote };
         let last = shares.len().saturating_sub(1);
         let mut shared = Decimal::ZERO;
         for (i, (id, take, share_cost)) in shares.into_iter().enumerate() {
             // Proceeds split by quantity; the last share takes the remainder so the parts add up.
-            let part = if i == last { net - shared } else { (net * take / sold).round_dp(12) };
+            let part = if i == last { net - shared } else { mul_div(net, take, sold).unwrap_or(net).round_dp(12) };
             shared += part;
             if let Some(pos) = self.positions.iter_mut().find(|x| x.id == id) {
                 pos.sold_quantity += take;
@@ -241,7 +260,7 @@ impl Bot {
         let Some(index) = self.positions.iter().position(|p| p.id == position) else { return };
         if order.filled_quantity > Decimal::ZERO {
             self.positions[index].buys += 1;
-            let price = (order.filled_quote / order.filled_quantity).round_dp(12);
+            let price = order.filled_quote.checked_div(order.filled_quantity).unwrap_or(Decimal::MAX).round_dp(12);
             self.state.on_bought(self.id, &self.config, &mut self.positions[index], order, price, at, events);
         } else if self.positions[index].quantity.is_zero() && !self.pending.iter().any(|o| o.purpose == order.purpose) {
             self.positions.remove(index);

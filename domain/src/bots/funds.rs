@@ -6,6 +6,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::shared::checked::{mul_div, sum};
+
 /// Which asset an exchange charged a fee in.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +49,9 @@ pub enum FundsError {
         /// Wanted.
         wanted: Decimal,
     },
+    /// A figure would leave the range of a `Decimal`; nothing was changed.
+    #[error("a figure of the books would overflow")]
+    Overflow,
 }
 
 /// The books of one bot.
@@ -83,6 +88,16 @@ fn positive(values: &[Decimal]) -> Result<(), FundsError> {
     }
 }
 
+/// `a + b`, or [`FundsError::Overflow`].
+pub(super) fn add(a: Decimal, b: Decimal) -> Result<Decimal, FundsError> {
+    a.checked_add(b).ok_or(FundsError::Overflow)
+}
+
+/// `a - b`, or [`FundsError::Overflow`].
+pub(super) fn sub(a: Decimal, b: Decimal) -> Result<Decimal, FundsError> {
+    a.checked_sub(b).ok_or(FundsError::Overflow)
+}
+
 fn not_negative(fee: Decimal) -> Result<(), FundsError> {
     if fee < Decimal::ZERO {
         Err(FundsError::NotPositive)
@@ -115,12 +130,12 @@ impl Funds {
 
     /// Base that may still be sold (held, not locked in sell orders).
     pub fn free_holdings(&self) -> Decimal {
-        self.holdings - self.holdings_locked
+        self.holdings.saturating_sub(self.holdings_locked)
     }
 
-    /// The average cost of one unit of base held, if any is held.
+    /// The average cost of one unit of base held, if any is held (and it fits in a `Decimal`).
     pub fn average_cost(&self) -> Option<Decimal> {
-        (self.holdings > Decimal::ZERO).then(|| self.invested / self.holdings)
+        (self.holdings > Decimal::ZERO).then(|| self.invested.checked_div(self.holdings)).flatten()
     }
 
     /// Places a buy: `amount` quote moves from available to blocked.
@@ -129,8 +144,8 @@ impl Funds {
         if amount > self.available {
             return Err(FundsError::InsufficientFunds { available: self.available, wanted: amount });
         }
+        self.blocked = add(self.blocked, amount)?;
         self.available -= amount;
-        self.blocked += amount;
         Ok(())
     }
 
@@ -140,8 +155,8 @@ impl Funds {
         if amount > self.blocked {
             return Err(FundsError::NotBlocked { blocked: self.blocked, wanted: amount });
         }
+        self.available = add(self.available, amount)?;
         self.blocked -= amount;
-        self.available += amount;
         Ok(())
     }
 
@@ -156,25 +171,28 @@ impl Funds {
     ) -> Result<(), FundsError> {
         positive(&[cost, quantity])?;
         not_negative(fee)?;
-        let spent = if fee_asset == FeeAsset::Quote { cost + fee } else { cost };
+        let spent = if fee_asset == FeeAsset::Quote { add(cost, fee)? } else { cost };
         if spent > self.blocked {
             return Err(FundsError::NotBlocked { blocked: self.blocked, wanted: spent });
         }
         if fee_asset == FeeAsset::Base && fee >= quantity {
             return Err(FundsError::NotHeld { held: quantity, wanted: fee });
         }
-        self.blocked -= spent;
-        self.invested += spent;
+        // Every figure is computed before any is written, so an overflow leaves the books as they were.
+        let mut next = self.clone();
+        next.blocked = sub(self.blocked, spent)?;
+        next.invested = add(self.invested, spent)?;
         match fee_asset {
             FeeAsset::Quote => {
-                self.holdings += quantity;
-                self.fees_quote += fee;
+                next.holdings = add(self.holdings, quantity)?;
+                next.fees_quote = add(self.fees_quote, fee)?;
             }
             FeeAsset::Base => {
-                self.holdings += quantity - fee;
-                self.fees_base += fee;
+                next.holdings = add(self.holdings, quantity - fee)?;
+                next.fees_base = add(self.fees_base, fee)?;
             }
         }
+        *self = next;
         Ok(())
     }
 
@@ -184,7 +202,7 @@ impl Funds {
         if quantity > self.free_holdings() {
             return Err(FundsError::NotHeld { held: self.free_holdings(), wanted: quantity });
         }
-        self.holdings_locked += quantity;
+        self.holdings_locked = add(self.holdings_locked, quantity)?;
         Ok(())
     }
 
@@ -223,41 +241,46 @@ impl Funds {
     ) -> Result<Decimal, FundsError> {
         positive(&[quantity, received])?;
         not_negative(fee)?;
-        let sold = if fee_asset == FeeAsset::Base { quantity + fee } else { quantity };
+        let sold = if fee_asset == FeeAsset::Base { add(quantity, fee)? } else { quantity };
         if sold > self.holdings_locked {
             return Err(FundsError::NotHeld { held: self.holdings_locked, wanted: sold });
         }
-        let net = if fee_asset == FeeAsset::Quote { received - fee } else { received };
+        let net = if fee_asset == FeeAsset::Quote { sub(received, fee)? } else { received };
         // The cost share is rounded to 12 places so every sum in the books stays exact; selling the
         // whole holding takes the whole remaining cost, so nothing is left behind.
         let cost = match cost {
             _ if sold == self.holdings => self.invested,
             Some(given) => given.clamp(Decimal::ZERO, self.invested),
-            None => (self.invested * sold / self.holdings).round_dp(12),
+            None => mul_div(self.invested, sold, self.holdings).ok_or(FundsError::Overflow)?.round_dp(12),
         };
-        self.holdings_locked -= sold;
-        self.holdings -= sold;
-        self.invested -= cost;
-        self.available += net;
-        self.proceeds += net;
-        let profit = net - cost;
-        self.realized_profit += profit;
+        let profit = sub(net, cost)?;
+        let mut next = self.clone();
+        next.holdings_locked -= sold;
+        next.holdings -= sold;
+        next.invested -= cost;
+        next.available = add(self.available, net)?;
+        next.proceeds = add(self.proceeds, net)?;
+        next.realized_profit = add(self.realized_profit, profit)?;
         match fee_asset {
-            FeeAsset::Quote => self.fees_quote += fee,
-            FeeAsset::Base => self.fees_base += fee,
+            FeeAsset::Quote => next.fees_quote = add(self.fees_quote, fee)?,
+            FeeAsset::Base => next.fees_base = add(self.fees_base, fee)?,
         }
+        *self = next;
         Ok(profit)
     }
 
     /// Whether the books balance and nothing is negative.
     pub fn is_consistent(&self) -> bool {
+        let (Some(owned), Some(held)) =
+            (self.allocated.checked_add(self.realized_profit), sum([self.available, self.blocked, self.invested]))
+        else {
+            return false;
+        };
         let never_negative =
             [self.available, self.blocked, self.invested, self.holdings, self.holdings_locked, self.proceeds]
                 .iter()
                 .all(|v| *v >= Decimal::ZERO);
-        never_negative
-            && self.holdings_locked <= self.holdings
-            && self.allocated + self.realized_profit == self.available + self.blocked + self.invested
+        never_negative && self.holdings_locked <= self.holdings && owned == held
     }
 }
 

@@ -7,6 +7,21 @@ use rust_decimal_macros::dec;
 use super::*;
 
 #[test]
+fn a_sale_beyond_a_decimal_is_refused_and_changes_nothing() {
+    let mut f = Funds::new(dec!(1000000000000000));
+    f.block(dec!(500000000000000)).unwrap();
+    f.fill_buy(dec!(500000000000000), dec!(1000000000000000000000000000), dec!(0), FeeAsset::Quote).unwrap();
+    f.lock(dec!(1000000000000000000000000000)).unwrap();
+    let before = f.clone();
+    let sold_at_the_top = Decimal::MAX;
+    let refused = f.fill_sell(dec!(1000000000000000000000000000), sold_at_the_top, dec!(0), FeeAsset::Quote);
+    // The proceeds fit in a Decimal, but not added to what is still available.
+    assert_eq!(refused, Err(FundsError::Overflow));
+    assert_eq!(f, before);
+    assert!(f.is_consistent());
+}
+
+#[test]
 fn a_round_trip_with_fees_in_both_assets() {
     let mut f = Funds::new(dec!(1000));
     f.block(dec!(500)).unwrap();

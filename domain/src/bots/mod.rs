@@ -42,6 +42,8 @@ pub use state::KindState;
 pub use status::{BotStatus, Command, StatusChange, TransitionRefused, HISTORY_LIMIT};
 
 #[cfg(test)]
+mod bounds_props;
+#[cfg(test)]
 mod channel_tests;
 #[cfg(test)]
 mod config_tests;

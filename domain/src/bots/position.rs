@@ -138,9 +138,10 @@ impl Position {
         }
     }
 
-    /// The average entry price, fees included (`cost / quantity`).
+    /// The average entry price, fees included (`cost / quantity`), while it holds something and
+    /// the price fits in a `Decimal`.
     pub fn entry_price(&self) -> Option<Decimal> {
-        (self.quantity > Decimal::ZERO).then(|| (self.cost / self.quantity).round_dp(12))
+        (self.quantity > Decimal::ZERO).then(|| self.cost.checked_div(self.quantity)).flatten().map(|p| p.round_dp(12))
     }
 
     /// Whether it still holds something.

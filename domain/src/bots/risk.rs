@@ -6,6 +6,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::shared::checked::mul_div;
+
 /// A percentage above zero (e.g. `5` for 5%).
 fn fraction(percent: Decimal) -> Decimal {
     percent / Decimal::ONE_HUNDRED
@@ -16,10 +18,13 @@ fn fraction(percent: Decimal) -> Decimal {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RiskConfig {
     /// Sell when the price is this % above the average entry.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub take_profit_percent: Option<Decimal>,
     /// Soft stop: stop buying and alert when the price is this % below the entry.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub stop_loss_soft_percent: Option<Decimal>,
     /// Hard stop: sell when the price is this % below the entry.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub stop_loss_hard_percent: Option<Decimal>,
     /// Trailing stop: once the price is `activation` % above the entry, sell when it falls
     /// `distance` % from its peak.
@@ -27,8 +32,10 @@ pub struct RiskConfig {
     /// Adaptive sell: the take-profit target scales with recent volatility, within bounds.
     pub adaptive_sell: Option<AdaptiveSell>,
     /// Ignore a tick whose move from the previous one exceeds this %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub sanity_max_move_percent: Option<Decimal>,
     /// Cancel pending orders further than this % from the price.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub auto_cancel_distance_percent: Option<Decimal>,
 }
 
@@ -37,8 +44,10 @@ pub struct RiskConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailingStop {
     /// Gain over the entry that arms it, %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub activation_percent: Decimal,
     /// Fall from the peak that sells, %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub distance_percent: Decimal,
 }
 
@@ -47,10 +56,13 @@ pub struct TrailingStop {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdaptiveSell {
     /// The volatility (%, e.g. standard deviation of returns) at which the target is unchanged.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub reference_volatility_percent: Decimal,
     /// The lowest target, %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub min_target_percent: Decimal,
     /// The highest target, %.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub max_target_percent: Decimal,
 }
 
@@ -96,7 +108,9 @@ impl RiskConfig {
         let base = self.take_profit_percent?;
         match (self.adaptive_sell, volatility_percent) {
             (Some(a), Some(vol)) if a.reference_volatility_percent > Decimal::ZERO => {
-                Some((base * vol / a.reference_volatility_percent).clamp(a.min_target_percent, a.max_target_percent))
+                // A target too large for a Decimal is above any maximum.
+                let scaled = mul_div(base, vol, a.reference_volatility_percent).unwrap_or(Decimal::MAX);
+                Some(scaled.clamp(a.min_target_percent, a.max_target_percent.max(a.min_target_percent)))
             }
             _ => Some(base),
         }
@@ -114,7 +128,8 @@ impl RiskConfig {
         if entry <= Decimal::ZERO || price <= Decimal::ZERO {
             return RiskAction::Hold;
         }
-        let change = (price - entry) / entry;
+        // Both are positive, so the difference fits; a rise too large for a Decimal is the largest.
+        let change = (price - entry).checked_div(entry).unwrap_or(Decimal::MAX);
         if let Some(hard) = self.stop_loss_hard_percent {
             if change <= -fraction(hard) {
                 return RiskAction::StopLoss;
@@ -148,7 +163,9 @@ impl RiskConfig {
     /// The sanity check: whether a tick moving from `previous` to `price` is believable.
     pub fn is_sane_tick(&self, previous: Option<Decimal>, price: Decimal) -> bool {
         match (self.sanity_max_move_percent, previous) {
-            (Some(max), Some(prev)) if prev > Decimal::ZERO => ((price - prev) / prev).abs() <= fraction(max),
+            (Some(max), Some(prev)) if prev > Decimal::ZERO => {
+                price.checked_sub(prev).and_then(|d| d.checked_div(prev)).is_some_and(|m| m.abs() <= fraction(max))
+            }
             _ => price > Decimal::ZERO,
         }
     }
@@ -156,7 +173,10 @@ impl RiskConfig {
     /// Whether a pending order at `order_price` is too far from `price` and should be cancelled.
     pub fn should_auto_cancel(&self, order_price: Decimal, price: Decimal) -> bool {
         match self.auto_cancel_distance_percent {
-            Some(max) if price > Decimal::ZERO => ((order_price - price) / price).abs() > fraction(max),
+            Some(max) if price > Decimal::ZERO => order_price
+                .checked_sub(price)
+                .and_then(|d| d.checked_div(price))
+                .is_none_or(|m| m.abs() > fraction(max)),
             _ => false,
         }
     }

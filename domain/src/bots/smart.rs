@@ -10,6 +10,7 @@ use super::intent::{Evaluation, MarketView, OrderIntent, Purpose};
 use super::schedule::CronSchedule;
 use super::{BreakerPreset, RiskConfig};
 use crate::exchange::OrderSide;
+use crate::shared::bounds::{AMOUNT, INTERVAL_SECONDS, OPEN_POSITIONS, PRICE};
 use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::PositionId;
 
@@ -22,6 +23,7 @@ pub enum SmartMode {
     /// interval, 63 s by default, is the finest grain in practice).
     Continuous {
         /// Seconds between buy cycles.
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 31622400))]
         interval_seconds: u32,
     },
     /// A buy cycle at each time of a cron schedule.
@@ -50,14 +52,18 @@ pub struct SmartConfig {
     /// When it buys.
     pub mode: SmartMode,
     /// Quote spent per buy cycle.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub purchase_amount: Decimal,
     /// Quote capital given to the bot.
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub allocated_balance: Decimal,
     /// Never buy above this price.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
     pub max_entry_price: Option<Decimal>,
     /// At most this many lots held at once (none: no limit).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
     pub max_open_positions: Option<u32>,
     /// Market (default) or limit buys.
     #[serde(default)]
@@ -83,17 +89,17 @@ impl SmartConfig {
     /// Rules of its own fields.
     pub fn validate(&self) -> Result<(), Vec<FieldIssue>> {
         let mut issues = Issues::new();
-        issues.check(self.purchase_amount > Decimal::ZERO, "purchase_amount", "must be above 0");
+        issues.bounded("purchase_amount", self.purchase_amount, AMOUNT);
         issues.check(
             self.purchase_amount <= self.allocated_balance,
             "purchase_amount",
             "must not exceed allocated_balance",
         );
-        issues.check(self.max_entry_price.is_none_or(|p| p > Decimal::ZERO), "max_entry_price", "must be above 0");
-        issues.check(self.max_open_positions != Some(0), "max_open_positions", "must be at least 1");
+        issues.bounded_opt("max_entry_price", self.max_entry_price, PRICE);
+        issues.counted("max_open_positions", self.max_open_positions, OPEN_POSITIONS);
         match &self.mode {
             SmartMode::Continuous { interval_seconds } => {
-                issues.check(*interval_seconds >= 1, "mode.interval_seconds", "must be at least 1")
+                issues.counted("mode.interval_seconds", Some(*interval_seconds), INTERVAL_SECONDS)
             }
             SmartMode::Scheduled(s) => {
                 if let Err((field, message)) = s.validate() {
@@ -151,7 +157,8 @@ pub(super) fn entries(
     }
     let intent = match config.order_type {
         EntryOrderType::Market => {
-            let quantity = view.filters.floor_quantity(config.purchase_amount / view.ask);
+            let Some(quantity) = config.purchase_amount.checked_div(view.ask) else { return };
+            let quantity = view.filters.floor_quantity(quantity);
             if view.filters.check(quantity, view.ask, false).is_err() {
                 return;
             }
@@ -168,7 +175,9 @@ pub(super) fn entries(
         }
         EntryOrderType::Limit => {
             let price = view.filters.round_buy_price(view.bid);
-            let quantity = view.filters.floor_quantity(config.purchase_amount / price);
+            let Some(quantity) = config.purchase_amount.checked_div(price) else { return };
+            let quantity = view.filters.floor_quantity(quantity);
+            let Some(block) = quantity.checked_mul(price) else { return };
             if view.filters.check(quantity, price, true).is_err() {
                 return;
             }
@@ -177,7 +186,7 @@ pub(super) fn entries(
                 limit_price: Some(price),
                 quantity: Some(quantity),
                 quote_amount: None,
-                block: quantity * price,
+                block,
                 purpose: Purpose::Open { position: PositionId::new() },
                 reason: "smart bot buy cycle (limit at the bid)".to_owned(),
                 indicators: Default::default(),

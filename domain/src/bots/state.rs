@@ -67,9 +67,9 @@ impl KindState {
     ) {
         match (self, config) {
             (KindState::Dca(s), BotConfig::Dca(_)) => {
-                s.cycle += 1;
+                s.cycle = s.cycle.saturating_add(1);
                 let spent = if order.fee_asset == Some(super::FeeAsset::Quote) {
-                    order.filled_quote + order.fee
+                    order.filled_quote.saturating_add(order.fee)
                 } else {
                     order.filled_quote
                 };
@@ -93,7 +93,7 @@ impl KindState {
             }
             (KindState::Channel(_), BotConfig::Channel(c)) => {
                 if let Some(entry) = position.entry_price() {
-                    position.min_exit_price = Some(c.min_exit_price(entry, c.min_profit_percent));
+                    position.min_exit_price = c.min_exit_price(entry, c.min_profit_percent);
                 }
             }
             _ => {}

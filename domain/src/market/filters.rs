@@ -89,18 +89,33 @@ fn floor_to(value: Decimal, step: Decimal) -> Decimal {
     if step <= Decimal::ZERO {
         return value;
     }
-    ((value / step).floor() * step).normalize()
+    // A value too many steps large for a Decimal quotient is floored through the remainder
+    // (the values rounded here, quantities and prices, are never negative).
+    match value.checked_div(step).and_then(|steps| steps.floor().checked_mul(step)) {
+        Some(floored) => floored.normalize(),
+        None => value.checked_rem(step).map_or(value, |rest| value - rest).normalize(),
+    }
 }
 
 fn ceil_to(value: Decimal, step: Decimal) -> Decimal {
     if step <= Decimal::ZERO {
         return value;
     }
-    ((value / step).ceil() * step).normalize()
+    match value.checked_div(step).and_then(|steps| steps.ceil().checked_mul(step)) {
+        Some(ceiled) => ceiled.normalize(),
+        None => {
+            let floored = floor_to(value, step);
+            if floored == value {
+                floored
+            } else {
+                floored.checked_add(step).unwrap_or(floored).normalize()
+            }
+        }
+    }
 }
 
 fn is_multiple(value: Decimal, step: Decimal) -> bool {
-    step <= Decimal::ZERO || (value % step).is_zero()
+    step <= Decimal::ZERO || value.checked_rem(step).is_some_and(|rest| rest.is_zero())
 }
 
 impl MarketFilters {
@@ -122,7 +137,10 @@ impl MarketFilters {
     /// Whether `quantity` at `price` could never be sold on its own (below the minimum
     /// quantity or notional): dust.
     pub fn is_dust(&self, quantity: Decimal, price: Decimal) -> bool {
-        quantity < self.min_quantity || quantity * price < self.min_notional || self.floor_quantity(quantity).is_zero()
+        // A notional too large for a Decimal is far above any minimum.
+        quantity < self.min_quantity
+            || quantity.checked_mul(price).is_some_and(|notional| notional < self.min_notional)
+            || self.floor_quantity(quantity).is_zero()
     }
 
     /// Checks an order of `quantity` at `price` (for a market order, the expected price).
@@ -146,7 +164,7 @@ impl MarketFilters {
         if check_tick && !is_multiple(price, self.tick_size) {
             return Err(FilterViolation::OffTick { price, tick: self.tick_size });
         }
-        let notional = quantity * price;
+        let notional = quantity.checked_mul(price).unwrap_or(Decimal::MAX);
         if notional < self.min_notional {
             return Err(FilterViolation::BelowMinNotional { notional, min: self.min_notional });
         }

@@ -27,8 +27,9 @@ impl MarketConditions {
             return None;
         }
         let spread = best_ask - best_bid;
-        let mid = (best_bid + best_ask) / Decimal::TWO;
-        let spread_percent = (spread * Decimal::ONE_HUNDRED / mid).round_dp(8);
+        // Halving the spread first keeps the mid price inside a Decimal for any book.
+        let mid = best_bid + spread / Decimal::TWO;
+        let spread_percent = crate::shared::checked::mul_div(spread, Decimal::ONE_HUNDRED, mid)?.round_dp(8);
         // In their shortest form, as every store gives them back.
         Some(Self {
             best_bid: best_bid.normalize(),

@@ -219,7 +219,8 @@ impl Order {
         }
         self.fills.extend(delta.fills.iter().cloned());
         for (asset, fee) in &delta.fees {
-            *self.fees.entry(asset.clone()).or_default() += *fee;
+            let total = self.fees.entry(asset.clone()).or_default();
+            *total = total.saturating_add(*fee);
         }
         delta.changed = true;
     }
@@ -227,10 +228,11 @@ impl Order {
     /// Moves the filled totals to the most filled of what we know, the report's cumulative totals
     /// and the sum of the journaled fills; preferring the report's totals on a tie.
     fn absorb_totals(&mut self, report: &ExchangeOrder, delta: &mut OrderDelta) {
-        let journal = self
-            .fills
-            .iter()
-            .fold((Decimal::ZERO, Decimal::ZERO), |(q, v), f| (q + f.quantity, v + f.quantity * f.price));
+        let journal = self.fills.iter().fold((Decimal::ZERO, Decimal::ZERO), |(q, v), f| {
+            // A report too large for a Decimal saturates rather than panics; the exchange's
+            // own totals then decide.
+            (q.saturating_add(f.quantity), v.saturating_add(f.quantity.saturating_mul(f.price)))
+        });
         let best = [journal, (report.filled_quantity, report.filled_quote)]
             .into_iter()
             .filter(|(quantity, _)| *quantity > self.filled_quantity)
@@ -239,8 +241,8 @@ impl Order {
         delta.filled_quantity = quantity - self.filled_quantity;
         delta.filled_quote = (quote - self.filled_quote).max(Decimal::ZERO);
         self.filled_quantity = quantity;
-        self.filled_quote += delta.filled_quote;
-        self.average_fill_price = Some(self.filled_quote / self.filled_quantity);
+        self.filled_quote = self.filled_quote.saturating_add(delta.filled_quote);
+        self.average_fill_price = self.filled_quote.checked_div(self.filled_quantity);
         delta.changed = true;
     }
 }

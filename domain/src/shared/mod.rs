@@ -1,5 +1,7 @@
 //! Building blocks shared by every aggregate: ids, clock, paging, repository errors.
 
+pub mod bounds;
+pub mod checked;
 pub mod clock;
 pub mod error;
 pub mod field;

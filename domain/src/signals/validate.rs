@@ -6,6 +6,7 @@ use super::params::{
     AtrSpec, BollingerSpec, CrossSpec, MfiSpec, RsiSpec, VolatilitySpec, VolumeProfileSpec, VolumeSpec,
 };
 use super::spec::{IndicatorSpec, Role, MAX_PERIOD};
+use crate::shared::bounds::FACTOR;
 use crate::shared::field::FieldIssue;
 
 /// The most bins a volume profile may have.
@@ -28,9 +29,11 @@ impl Checker {
         }
     }
 
+    /// A multiplier or percentage of an indicator: above 0, at most 1000 (see
+    /// [`crate::shared::bounds::FACTOR`]).
     fn positive(&mut self, field: &str, value: Decimal) {
-        if value <= Decimal::ZERO {
-            self.fail(field, format!("must be greater than 0, got {value}"));
+        if let Err(message) = FACTOR.check(value) {
+            self.fail(field, message);
         }
     }
 

@@ -12,8 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::routes::auth::wire;
+use crate::routes::decimal::DecimalInput;
 
-/// A bot's configuration: the object of its kind (see docs/bots.md for every setting).
+/// A bot's configuration: the object of its kind (see docs/bots.md for every setting and its bounds).
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 #[serde(untagged)]
@@ -205,7 +206,8 @@ impl CircuitBreakerResponse {
             limits: b.limits,
             consecutive_losses: b.consecutive_losses,
             daily_loss: b.daily_loss(now),
-            daily_loss_limit: allocated * b.limits.max_daily_loss_percent / Decimal::ONE_HUNDRED,
+            // Only a bot stored before the bounds existed can hold a limit beyond a Decimal.
+            daily_loss_limit: b.limits.daily_loss_limit(allocated).unwrap_or(Decimal::MAX),
             daily_window: format!("rolling_{}h", DAILY_WINDOW.whole_hours()),
             tripped: b.tripped.clone(),
             recent_trades: b.recent.clone(),
@@ -285,7 +287,7 @@ crate::routes::common::list_from_page!(RecordList, RecordResponse);
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSellRequest {
-    /// Minimum profit over entry + fees, % (default: the bot's `min_profit_percent`).
-    #[schema(value_type = Option<String>, example = "0.5")]
-    pub min_profit_percent: Option<Decimal>,
+    /// Minimum profit over entry + fees, %, 0 to 10000 (default: the bot's `min_profit_percent`).
+    #[schema(value_type = Option<String>, example = "0.5", pattern = r"^\d{1,5}(\.\d{1,18})?$")]
+    pub min_profit_percent: Option<DecimalInput>,
 }

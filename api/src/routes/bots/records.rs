@@ -146,7 +146,7 @@ pub async fn positions(
         (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot or open position", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a channel bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A negative `min_profit_percent`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A `min_profit_percent` that is not a decimal from 0 to 10000", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/positions/{position_id}/schedule-sell")]
@@ -158,5 +158,7 @@ pub async fn schedule_sell(
 ) -> Result<HttpResponse, ApiError> {
     let (id, position) = path.into_inner();
     let body = validated(body.map(|b| b.into_inner()).unwrap_or_default())?;
-    Ok(ok(state.bots.schedule_sell(auth.0.user_id, &id, &position, body.min_profit_percent).await?))
+    let [min_profit_percent] =
+        crate::routes::decimal::parse_all([("min_profit_percent", body.min_profit_percent.as_ref())])?;
+    Ok(ok(state.bots.schedule_sell(auth.0.user_id, &id, &position, min_profit_percent).await?))
 }

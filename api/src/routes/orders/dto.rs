@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::routes::auth::wire;
+use crate::routes::decimal::DecimalInput;
 
 /// A manual order in one of the caller's contexts. Give `quantity`, or `quote_amount` for a
 /// market buy; a limit order needs `price`. Nothing is rounded: values off the market's tick or
@@ -30,15 +31,18 @@ pub struct CreateOrderRequest {
     #[serde(rename = "type")]
     #[schema(example = "limit")]
     pub order_type: String,
-    /// Base quantity, a decimal string on the market's step.
-    #[schema(value_type = Option<String>, example = "0.001")]
-    pub quantity: Option<Decimal>,
-    /// Quote amount to spend, instead of `quantity` (market buys only).
-    #[schema(value_type = Option<String>, example = "100")]
-    pub quote_amount: Option<Decimal>,
-    /// Limit price on the market's tick (limit orders only).
-    #[schema(value_type = Option<String>, example = "300000.00")]
-    pub price: Option<Decimal>,
+    /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
+    /// with at most 18 decimal places.
+    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^\d{1,14}(\.\d{1,18})?$")]
+    pub quantity: Option<DecimalInput>,
+    /// Quote amount to spend, instead of `quantity` (market buys only), above 0 and at most
+    /// 1000000000000000 with at most 18 decimal places.
+    #[schema(value_type = Option<String>, example = "100", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    pub quote_amount: Option<DecimalInput>,
+    /// Limit price on the market's tick (limit orders only), from 0.000000000001 to
+    /// 1000000000000000 with at most 18 decimal places.
+    #[schema(value_type = Option<String>, example = "300000.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    pub price: Option<DecimalInput>,
 }
 
 /// List filters and paging.

@@ -130,13 +130,18 @@ pub async fn create_order(
             detail: "the Idempotency-Key must be printable ASCII".into(),
         })?),
     };
+    let [quantity, quote_amount, price] = crate::routes::decimal::parse_all([
+        ("quantity", b.quantity.as_ref()),
+        ("quote_amount", b.quote_amount.as_ref()),
+        ("price", b.price.as_ref()),
+    ])?;
     let input = CreateOrderInput {
         context_id: b.context_id,
         side: b.side,
         order_type: b.order_type,
-        quantity: b.quantity,
-        quote_amount: b.quote_amount,
-        price: b.price,
+        quantity,
+        quote_amount,
+        price,
         idempotency_key,
     };
     let placed = state.orders.create(auth.0.user_id, input).await?;
