@@ -45,7 +45,8 @@ async fn every_answer_carries_the_hygiene_headers(store: Store) {
     assert_eq!(header(&docs, "x-frame-options"), "DENY");
     assert_eq!(header(&docs, "x-content-type-options"), "nosniff");
     // The policy allows no inline script, so the page must have none.
-    let inline_scripts = docs.text.match_indices("<script").filter(|(at, _)| !docs.text[*at..].starts_with("<script src")).count();
+    let inline_scripts =
+        docs.text.match_indices("<script").filter(|(at, _)| !docs.text[*at..].starts_with("<script src")).count();
     assert_eq!(inline_scripts, 0, "the docs page has inline scripts the CSP would block:\n{}", docs.text);
 }
 
@@ -110,7 +111,9 @@ async fn lookalike_emails_cannot_register_twice(store: Store) {
     // Each attempt from another client address, so the per-IP registration limit stays out of it.
     let app = spawn_with(settings(store, &[("BOTFLEET_TRUSTED_PROXIES", "127.0.0.1/32")])).await;
     app.register("alice@example.com").await;
-    for (i, lookalike) in ["\u{FF21}lice@example.com", "ALICE@example.com", "alice@\u{FF45}xample.com"].iter().enumerate() {
+    for (i, lookalike) in
+        ["\u{FF21}lice@example.com", "ALICE@example.com", "alice@\u{FF45}xample.com"].iter().enumerate()
+    {
         let body = json!({"email": lookalike, "password": PASSWORD, "name": "Mallory",
             "accept_terms": true, "accept_privacy": true});
         let ip = format!("198.51.100.{i}");
@@ -129,8 +132,8 @@ async fn metrics_can_require_the_ops_token(store: Store) {
     let open = spawn_app(store).await;
     assert_eq!(open.get("/metrics", None).await.status, 200);
 
-    let app = spawn_with(settings(store, &[("BOTFLEET_OPS_TOKEN", OPS), ("BOTFLEET_METRICS_REQUIRE_TOKEN", "true")]))
-        .await;
+    let app =
+        spawn_with(settings(store, &[("BOTFLEET_OPS_TOKEN", OPS), ("BOTFLEET_METRICS_REQUIRE_TOKEN", "true")])).await;
     app.get("/metrics", None).await.problem(401, "missing_token");
     app.get("/metrics", Some("not-the-ops-token-0123456789")).await.problem(401, "invalid_token");
     let user = app.user("me@example.com").await;

@@ -242,12 +242,14 @@ async fn check_after_restart(
 async fn accounts_and_orders_survive_a_restart_on_disk() {
     let dir = tempfile::tempdir().unwrap();
     let (ids, before) = {
-        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions::default()).unwrap());
+        let store: Arc<dyn DocumentStore> =
+            Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions::default()).unwrap());
         let h = paper(ExchangeId::Binance, "BTC-USDT", store).await;
         let ids = trade_before_restart(&h).await;
         (ids, h.exchange.balances(&creds("restart")).await.unwrap())
     };
-    let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions::default()).unwrap());
+    let store: Arc<dyn DocumentStore> =
+        Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions::default()).unwrap());
     let h = paper(ExchangeId::Binance, "BTC-USDT", store).await;
     check_after_restart(&h, &before, ids).await;
 }

@@ -70,7 +70,9 @@ mod tests {
                 .route("/api/me", web::get().to(|| async { HttpResponse::Ok().json("me") }))
                 .route(
                     "/api/cached",
-                    web::get().to(|| async { HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "max-age=5")).finish() }),
+                    web::get().to(|| async {
+                        HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "max-age=5")).finish()
+                    }),
                 )
                 .route("/docs/index.html", web::get().to(|| async { HttpResponse::Ok().body("<html>") }))
                 .wrap(from_fn(security_headers)),

@@ -90,7 +90,9 @@ mod tests {
     #[test]
     fn compatibility_forms_and_case_fold_to_one_address() {
         let plain = Email::parse("alice@example.com").unwrap();
-        for variant in ["\u{FF21}lice@example.com", "ALICE@EXAMPLE.COM", "Alice@\u{FF45}xample.com", "alice@EXAMPLE.com"] {
+        for variant in
+            ["\u{FF21}lice@example.com", "ALICE@EXAMPLE.COM", "Alice@\u{FF45}xample.com", "alice@EXAMPLE.com"]
+        {
             assert_eq!(Email::parse(variant).unwrap(), plain, "{variant}");
         }
         // Full case folding, not just lower-casing: ß folds to ss, the fi ligature to fi.
@@ -100,7 +102,8 @@ mod tests {
 
     #[test]
     fn normalising_twice_changes_nothing() {
-        for raw in ["\u{FF21}lice@example.com", "Stra\u{DF}e@x.com", "\u{212B}ngstr\u{F6}m@x.se", "\u{3A3}\u{3A3}@x.gr"] {
+        for raw in ["\u{FF21}lice@example.com", "Stra\u{DF}e@x.com", "\u{212B}ngstr\u{F6}m@x.se", "\u{3A3}\u{3A3}@x.gr"]
+        {
             let once = Email::parse(raw).unwrap();
             assert_eq!(Email::parse(once.as_str()).unwrap(), once, "{raw}");
         }

@@ -47,8 +47,8 @@ pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
-use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::mongo::MongoStore;
+use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{DocumentStore, IndexSpec};
 
 /// Every collection of the repositories with its indexes, declared once (by each repository) and

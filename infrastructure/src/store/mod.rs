@@ -13,8 +13,8 @@ use domain::RepoError;
 use serde_json::Value;
 
 pub mod mongo;
-pub mod sqlite;
 mod query;
+pub mod sqlite;
 
 pub use query::{Cond, Filter, Order, Query, SortKey};
 

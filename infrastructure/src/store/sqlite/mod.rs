@@ -271,10 +271,10 @@ impl Inner {
         let version = expected + 1;
         self.pool.write(|conn| {
             let changed = conn
-                .prepare_cached(&format!("UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3 AND version = ?4"))
-                .and_then(|mut stmt| {
-                    stmt.execute(rusqlite::params![version as i64, text_of(doc), id, expected as i64])
-                })
+                .prepare_cached(&format!(
+                    "UPDATE \"{table}\" SET version = ?1, doc = ?2 WHERE id = ?3 AND version = ?4"
+                ))
+                .and_then(|mut stmt| stmt.execute(rusqlite::params![version as i64, text_of(doc), id, expected as i64]))
                 .map_err(|e| write_error(table, e))?;
             if changed == 1 {
                 return Ok(version);

@@ -51,14 +51,24 @@ impl Pool {
             configure(&reader, fsync)?;
             readers.push(reader);
         }
-        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(readers), returned: Condvar::new(), has_readers: true })
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers: Mutex::new(readers),
+            returned: Condvar::new(),
+            has_readers: true,
+        })
     }
 
     /// A pool on a private in-memory database (one connection, reads and writes alike).
     pub(super) fn open_memory() -> anyhow::Result<Self> {
         let writer = Connection::open_in_memory()?;
         configure(&writer, false)?;
-        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), returned: Condvar::new(), has_readers: false })
+        Ok(Self {
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            returned: Condvar::new(),
+            has_readers: false,
+        })
     }
 
     /// Runs `f` on the writer connection.

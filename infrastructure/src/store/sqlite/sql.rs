@@ -231,10 +231,7 @@ mod tests {
     #[test]
     fn nulls_booleans_and_empty_sets() {
         let sql = where_of(Query::all().eq("x", Value::Null).ne("y", true).is_in("z", Vec::<Value>::new()));
-        assert_eq!(
-            sql.text,
-            " WHERE json_extract(doc, '$.x') IS NULL AND json_type(doc, '$.y') IS NOT 'true' AND 0"
-        );
+        assert_eq!(sql.text, " WHERE json_extract(doc, '$.x') IS NULL AND json_type(doc, '$.y') IS NOT 'true' AND 0");
         let sql = where_of(Query::all().is_in("s", [json!("a"), Value::Null, json!(2)]));
         assert_eq!(
             sql.text,
