@@ -32,38 +32,7 @@ use crate::state::{AppState, IpLimits, ReadinessCheck, Services};
 use crate::telemetry;
 use crate::workflows::WorkflowPorts;
 
-/// What the command line asks for.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Cli {
-    /// `--dev`: same as `BOTFLEET_DEV_MODE=true`.
-    pub dev: bool,
-    /// `--help`.
-    pub help: bool,
-}
-
-/// The usage text for `--help`.
-pub const USAGE: &str = "\
-usage: botfleet [--dev]
-
-  --dev    development mode: generate a missing BOTFLEET_JWT_SECRET / BOTFLEET_ENCRYPTION_KEY
-           and keep them in <BOTFLEET_DATA_DIR>/dev-secrets.env (never do this in production)
-
-Configuration comes from BOTFLEET_* environment variables; see the README.";
-
-impl Cli {
-    /// Parses the arguments after the program name.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
-        let mut cli = Cli::default();
-        for arg in args {
-            match arg.as_str() {
-                "--dev" => cli.dev = true,
-                "-h" | "--help" => cli.help = true,
-                other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
-            }
-        }
-        Ok(cli)
-    }
-}
+pub use crate::cli::{Cli, Command, USAGE};
 
 /// Reads the settings from the environment; `--dev` forces `BOTFLEET_DEV_MODE=true`.
 pub fn load_settings(cli: &Cli) -> Result<Settings, crate::settings::SettingsError> {
@@ -321,17 +290,6 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
-    }
-
-    #[test]
-    fn dev_flag_is_parsed_and_unknown_arguments_are_refused() {
-        assert_eq!(Cli::parse(args(&["--dev"])), Ok(Cli { dev: true, help: false }));
-        assert_eq!(Cli::parse(args(&[])), Ok(Cli::default()));
-        assert!(Cli::parse(args(&["--prod"])).unwrap_err().contains("unknown argument `--prod`"));
-    }
 
     #[actix_web::test]
     async fn state_is_ready_by_default() {

@@ -6,7 +6,9 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod cli;
 pub mod client_ip;
+pub mod commands;
 pub mod error;
 pub mod exchanges;
 pub mod metrics;

@@ -3,7 +3,8 @@
 
 use std::process::ExitCode;
 
-use api::bootstrap::{self, Cli};
+use api::bootstrap::{self, Cli, Command};
+use api::commands;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
@@ -25,7 +26,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(78); // EX_CONFIG
         }
     };
-    match bootstrap::run(settings).await {
+    let outcome = match &cli.command {
+        Command::Serve => bootstrap::run(settings).await,
+        Command::Backup(file) => commands::backup(&settings, file).await,
+        Command::Migrate { uri, database } => commands::migrate(&settings, uri, database).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("botfleet: {err:#}");

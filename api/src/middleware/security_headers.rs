@@ -81,7 +81,7 @@ mod tests {
         test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await
     }
 
-    fn header_of<'a>(response: &'a ServiceResponse, name: header::HeaderName) -> Option<&'a str> {
+    fn header_of(response: &ServiceResponse, name: header::HeaderName) -> Option<&str> {
         response.headers().get(name).and_then(|v| v.to_str().ok())
     }
 

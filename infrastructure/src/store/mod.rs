@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use domain::RepoError;
 use serde_json::Value;
 
+pub mod migrate;
 pub mod mongo;
 mod query;
 pub mod sqlite;

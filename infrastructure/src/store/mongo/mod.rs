@@ -60,6 +60,14 @@ impl MongoStore {
         self.client.shutdown().await;
     }
 
+    /// Writes `doc` whole under its `_id`, inserting or replacing whatever is there (migration).
+    pub async fn put(&self, coll: &str, doc: Doc) -> Result<(), RepoError> {
+        let id = doc_id(&doc)?.to_owned();
+        let doc = to_bson_doc(&doc)?;
+        self.coll(coll).replace_one(doc! { ID: id }, doc).upsert(true).await.map_err(|e| self.map_err(coll, e))?;
+        Ok(())
+    }
+
     fn coll(&self, name: &str) -> Collection<Document> {
         self.db.collection(name)
     }

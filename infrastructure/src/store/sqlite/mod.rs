@@ -73,6 +73,21 @@ impl SqliteStore {
         Ok(Self { dir: Some(dir.to_path_buf()), inner: Arc::new(inner), _lock: Some(lock) })
     }
 
+    /// The store in `data_dir` as another process (a running server) may be serving it: no lock
+    /// is taken and no journal is imported. For reading only: backups and migration.
+    pub fn open_existing(data_dir: &Path) -> anyhow::Result<Self> {
+        let pool = Pool::open_existing(&data_dir.join(DATABASE_FILE))?;
+        Ok(Self { dir: Some(data_dir.to_path_buf()), inner: Arc::new(Inner::new(pool)?), _lock: None })
+    }
+
+    /// The collections that hold documents, by name.
+    pub fn collections(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.inner.tables.read().unwrap_or_else(PoisonError::into_inner).iter().cloned().collect();
+        names.sort();
+        names
+    }
+
     /// A private in-memory store.
     pub fn in_memory() -> Self {
         Self::open(None, SqliteOptions::default()).expect("an in-memory SQLite database opens")

@@ -59,6 +59,23 @@ impl Pool {
         })
     }
 
+    /// One connection to the existing database file `path` that another process may be serving:
+    /// no lock file, no change of journal mode, nothing written through it (backups, migration).
+    pub(super) fn open_existing(path: &Path) -> anyhow::Result<Self> {
+        anyhow::ensure!(path.exists(), "no database at {}", path.display());
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn =
+            Connection::open_with_flags(path, flags).with_context(|| format!("cannot open {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        Ok(Self {
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            returned: Condvar::new(),
+            has_readers: false,
+        })
+    }
+
     /// A pool on a private in-memory database (one connection, reads and writes alike).
     pub(super) fn open_memory() -> anyhow::Result<Self> {
         let writer = Connection::open_in_memory()?;
