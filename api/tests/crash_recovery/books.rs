@@ -1,6 +1,6 @@
 //! What the data directory holds once the server is stopped: our orders, and the orders the
 //! paper exchange received (open ones in the account documents, closed ones archived), read
-//! straight from the embedded store's journal.
+//! straight from the embedded store (SQLite) in the data directory.
 
 use std::path::Path;
 
