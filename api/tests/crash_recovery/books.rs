@@ -46,8 +46,16 @@ fn exchange_order(order: &Value) -> ExchangeOrder {
 pub async fn stored(dir: &Path, user: &str) -> Stored {
     let repositories = open_embedded(Some(dir)).await.expect("the data directory opens after the crash");
     let user: UserId = user.parse().expect("a user id");
-    let page = PageRequest::new(0, PageRequest::MAX_LIMIT);
-    let orders = repositories.orders.list(user, &OrderFilter::default(), page).await.expect("orders are listed").items;
+    let mut orders = Vec::new();
+    loop {
+        let page = PageRequest::new(orders.len() as u64, PageRequest::MAX_LIMIT);
+        let items =
+            repositories.orders.list(user, &OrderFilter::default(), page).await.expect("orders are listed").items;
+        if items.is_empty() {
+            break;
+        }
+        orders.extend(items);
+    }
     let mut exchange = Vec::new();
     for doc in repositories.store.find(ACCOUNTS_COLLECTION, &Query::all()).await.expect("paper accounts") {
         for order in doc.get("orders").and_then(Value::as_array).into_iter().flatten() {

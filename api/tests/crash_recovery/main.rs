@@ -197,3 +197,53 @@ async fn sigkill_while_a_run_is_in_flight_loses_and_duplicates_nothing() {
     assert_eq!(by_bot, bots, "one order per bot");
     books.assert_one_to_one();
 }
+
+/// A burst of manual market buys from several clients at once, the server SIGKILLed in the middle
+/// of it: after a restart every order the server acknowledged is there, filled, and nothing is
+/// half-written: every stored order reads back, and ours and the exchange's match one to one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_in_a_write_burst_keeps_every_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), None).await;
+    let trader = trader(&server, 0).await;
+    let server = std::sync::Arc::new(server);
+    let mut clients = Vec::new();
+    for _ in 0..6 {
+        let (server, token, context) = (server.clone(), trader.token.clone(), trader.context.clone());
+        clients.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            loop {
+                let body = json!({"context_id": context, "side": "buy", "type": "market", "quote_amount": "10"});
+                match server.send(reqwest::Method::POST, "/api/orders", &token, Some(body)).await {
+                    Ok((201, order)) => acknowledged.push(order["id"].as_str().expect("an order id").to_owned()),
+                    Ok((status, body)) => panic!("an order was refused during the burst: {status} {body}"),
+                    Err(_) => return acknowledged, // the server is gone
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // The clients hold the server while they write: kill it by its process id.
+    let killed = std::process::Command::new("kill").args(["-9", &server.pid().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut acknowledged = Vec::new();
+    for client in clients {
+        acknowledged.extend(client.await.unwrap());
+    }
+    assert!(acknowledged.len() >= 10, "the burst barely ran: {} orders", acknowledged.len());
+
+    let server = Server::start(dir.path(), None).await;
+    for id in &acknowledged {
+        let order = server.get(&format!("/api/orders/{id}"), &trader.token).await;
+        assert_eq!(order["status"], "filled", "{order}");
+    }
+    assert_eq!(server.kill().await, Some(SIGKILL));
+    let books = stored(dir.path(), &trader.user_id).await;
+    assert!(
+        books.orders.len() >= acknowledged.len(),
+        "{} stored, {} acknowledged",
+        books.orders.len(),
+        acknowledged.len()
+    );
+    books.assert_one_to_one();
+}

@@ -125,6 +125,11 @@ impl Server {
         }
     }
 
+    /// The process id (to kill it while requests are in flight on other tasks).
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the server is running")
+    }
+
     /// `kill -9`, then reaps the process; returns the signal that ended it.
     pub async fn kill(mut self) -> Option<i32> {
         self.child.kill().await.expect("the server can be killed");
