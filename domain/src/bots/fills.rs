@@ -193,7 +193,17 @@ impl Bot {
         // The books may still refuse the sale (an overflow): the positions are then put back as
         // they were, so nothing is half-written.
         let before = (self.positions.clone(), self.dust);
-        let (cost, shares) = self.consume(target, sold);
+        // Selling the whole holding takes the whole remaining cost in the books; dust whose
+        // quantity the holding could not represent (its digits beyond a Decimal's 28) goes with it.
+        let whole = sold >= self.funds.holdings;
+        let (cost, mut shares) = self.consume(target, sold);
+        if whole && (!self.dust.quantity.is_zero() || !self.dust.cost.is_zero()) {
+            if let Some(first) = shares.first_mut() {
+                first.1 += self.dust.quantity;
+                first.2 += self.dust.cost;
+                self.dust = Default::default();
+            }
+        }
         if let Err(refused) = self.funds.fill_sell_at_cost(p.quantity, p.quote, fee, asset, Some(cost)) {
             (self.positions, self.dust) = before;
             return Err(refused.into());

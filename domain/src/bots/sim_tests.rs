@@ -28,6 +28,9 @@ pub(super) struct Sim {
     pub errors: Vec<BotError>,
     /// Whether the books must balance to the last place (else to a Decimal's 28 digits).
     pub exact: bool,
+    /// The largest magnitude any figure of the books or positions has reached: what is left of a
+    /// position traded at that size is only known to a Decimal's 28 digits of it.
+    pub peak: std::cell::Cell<Decimal>,
 }
 
 pub(super) fn filters() -> MarketFilters {
@@ -61,6 +64,7 @@ impl Sim {
             strict: true,
             errors: vec![],
             exact: true,
+            peak: std::cell::Cell::new(Decimal::ZERO),
         }
     }
 
@@ -196,10 +200,13 @@ impl Sim {
             return;
         }
         // At the extremes a figure keeps only the places a 28-digit Decimal has left after its
-        // integer part: the books then balance to that precision.
-        // Cost shares are rounded to 12 places, so a few units of 1e-12 may part too.
-        let scale = [f.allocated, f.available, f.proceeds, f.invested, f.holdings].iter().map(|v| v.abs()).max();
-        let tolerance = scale.unwrap_or_default() * dec!(1e-20) + dec!(1e-10);
+        // integer part: the books then balance to that precision, relative to the largest figure
+        // the bot has handled (a sale of a position bought at 1e27 units leaves a residue of that
+        // order's last digits). Cost shares are rounded to 12 places, so a few units of 1e-12 may
+        // part too.
+        let now = [f.allocated, f.available, f.proceeds, f.invested, f.holdings, held, cost].iter().map(|v| v.abs()).max();
+        self.peak.set(self.peak.get().max(now.unwrap_or_default()));
+        let tolerance = self.peak.get() * dec!(1e-18) + dec!(1e-10);
         let near = |a: Decimal, b: Decimal| (a - b).abs() <= tolerance;
         let owned = f.allocated + f.realized_profit;
         assert!(near(owned, f.available + f.blocked + f.invested), "books out of balance: {f:?}");
