@@ -204,7 +204,8 @@ impl Sim {
         // the bot has handled (a sale of a position bought at 1e27 units leaves a residue of that
         // order's last digits). Cost shares are rounded to 12 places, so a few units of 1e-12 may
         // part too.
-        let now = [f.allocated, f.available, f.proceeds, f.invested, f.holdings, held, cost].iter().map(|v| v.abs()).max();
+        let now =
+            [f.allocated, f.available, f.proceeds, f.invested, f.holdings, held, cost].iter().map(|v| v.abs()).max();
         self.peak.set(self.peak.get().max(now.unwrap_or_default()));
         let tolerance = self.peak.get() * dec!(1e-18) + dec!(1e-10);
         let near = |a: Decimal, b: Decimal| (a - b).abs() <= tolerance;
