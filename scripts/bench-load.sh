@@ -46,7 +46,8 @@ trap 'stop; rm -rf "$work"' EXIT
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 
-# start DIR: launches the server on DIR and waits until it answers; prints the milliseconds it took.
+# start DIR: launches the server on DIR and waits until it answers; the milliseconds it took are
+# left in $ready_ms (no subshell: $server must stay set for stop and the memory reading).
 start() {
     local t0
     t0=$(date +%s%N)
@@ -57,7 +58,7 @@ start() {
     server=$!
     for _ in $(seq 2000); do
         if curl -fsS "$base/health/ready" >/dev/null 2>&1; then
-            echo $((($(date +%s%N) - t0) / 1000000))
+            ready_ms=$((($(date +%s%N) - t0) / 1000000))
             return
         fi
         sleep 0.005
@@ -94,7 +95,7 @@ measure() {
 
 echo "bench-load: phase 1, one user in the store"
 mkdir "$work/one"
-start "$work/one" >/dev/null
+start "$work/one"
 register >/dev/null
 token="$(login)"
 measure "GET /api/auth/me, 1 user" -H "authorization: Bearer $token" "$base/api/auth/me"
@@ -103,12 +104,12 @@ stop
 echo
 echo "bench-load: phase 2, seeding $USERS users and $ORDERS orders"
 mkdir "$work/many"
-start "$work/many" >/dev/null
+start "$work/many"
 owner="$(register)"
 stop
 cargo bench -p botfleet-tests --bench seed -- --dir "$work/many" --users "$USERS" --orders "$ORDERS" --owner "$owner"
 du -sh "$work/many"
-ready_ms="$(start "$work/many")"
+start "$work/many"
 echo "bench-load: launch to ready with $USERS users and $ORDERS orders: $ready_ms ms"
 token="$(login)"
 measure "GET /api/auth/me, $USERS users" -H "authorization: Bearer $token" "$base/api/auth/me"
