@@ -57,17 +57,21 @@ pub fn memory(bots: &[Bot], [before, built, stored, read_back]: [Memory; 4], rea
     let store = (stored.per_item_since(&built, n), stored.live_per_item_since(&built, n));
     let sample = &bots[..n.min(1_000)];
     let json = sample.iter().map(|b| serde_json::to_vec(b).map_or(0, |v| v.len())).sum::<usize>() / sample.len().max(1);
-    println!("| what | live heap per bot | RSS growth per bot | RSS growth, total | verdict (< 2 KB live) |");
+    println!("| what | live heap per bot | RSS growth per bot | RSS growth, total | verdict (< 2 KB) |");
     println!("|---|---|---|---|---|");
     let grown = |a: &Memory, b: &Memory| mib(b.rss_kib.saturating_sub(a.rss_kib));
-    let row = |what: String, (rss, live): (u64, i128), total: String| {
-        let met = u64::try_from(live).is_ok_and(|l| l < BYTES_TARGET);
+    // SQLite allocates its pages with its own allocator, which the live-heap counter does not
+    // see: the store's copy is judged by resident growth instead.
+    let row = |what: String, (rss, live): (u64, i128), total: String, by_rss: bool| {
+        let met = if by_rss { rss < BYTES_TARGET } else { u64::try_from(live).is_ok_and(|l| l < BYTES_TARGET) };
         println!("| {what} | {live} B | {rss} B | {total} | {} |", verdict(met));
     };
     let size = std::mem::size_of::<Bot>();
-    row(format!("`Bot` structs as built (`size_of::<Bot>()` = {size} B)"), structs, grown(&before, &built));
-    row("`Bot` structs read back from the store, as the engine holds them".into(), loaded, grown(&stored, &read_back));
-    row("the embedded store's copy (the database itself)".into(), store, grown(&built, &stored));
+    row(format!("`Bot` structs as built (`size_of::<Bot>()` = {size} B)"), structs, grown(&before, &built), false);
+    let loaded_what = "`Bot` structs read back from the store, as the engine holds them";
+    row(loaded_what.into(), loaded, grown(&stored, &read_back), false);
+    let store_what = "the embedded store's copy (SQLite in memory; judged by RSS)";
+    row(store_what.into(), store, grown(&built, &stored), true);
     println!("| a bot as JSON with its null fields (the API's form) | {json} B | — | — | — |");
     println!(
         "\nVmHWM before the fleet {}, after building it {}, after storing it {}, after reading it back {}; storing took {:.2} s.\n",
