@@ -129,7 +129,7 @@ pub async fn delete_me(
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
     let report = state.identity.delete_account(auth.0.user_id, body.password, &meta).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(DeletionResponse::from(report)))
+    Ok(HttpResponse::Ok().json(DeletionResponse::from(report)))
 }
 
 crate::opaque_debug!(DeleteAccountRequest);

@@ -266,6 +266,5 @@ pub async fn export_me(
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .insert_header(("Content-Disposition", "attachment; filename=\"botfleet-export.json\""))
-        .insert_header(("Cache-Control", "no-store"))
         .streaming(body))
 }
