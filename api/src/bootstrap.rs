@@ -22,7 +22,10 @@ use infrastructure::clock::SystemClock;
 use infrastructure::crypto::{AesGcmCipher, Argon2Hasher, JwtIssuer};
 use infrastructure::payments::mercadopago::{MercadoPagoConfig, MercadoPagoGateway};
 use infrastructure::payments::stripe::{StripeConfig, StripeGateway};
-use infrastructure::repositories::{open_embedded, open_mongo, Repositories, StoreRunningBots, StoreUsageCounter};
+use infrastructure::repositories::{
+    open_embedded_store, open_mongo, Repositories, StoreRunningBots, StoreUsageCounter,
+};
+use infrastructure::store::sqlite::SqliteOptions;
 use infrastructure::store::DocumentStore;
 
 use crate::metrics::Metrics;
@@ -51,11 +54,20 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Repositories> {
         StoreSettings::Mongo { uri, database } => {
             open_mongo(uri.expose(), database).await.context("connecting to MongoDB (MONGODB_URI)")
         }
-        StoreSettings::Embedded { data_dir } => open_embedded(Some(data_dir))
+        StoreSettings::Embedded { data_dir } => open_embedded_store(Some(data_dir), embedded_options(settings))
             .await
+            .map(|(_, repositories)| repositories)
             .with_context(|| format!("opening the embedded store in {} (BOTFLEET_DATA_DIR)", data_dir.display())),
-        StoreSettings::InMemory => open_embedded(None).await.context("opening the in-memory store"),
+        StoreSettings::InMemory => open_embedded_store(None, embedded_options(settings))
+            .await
+            .map(|(_, repositories)| repositories)
+            .context("opening the in-memory store"),
     }
+}
+
+/// The embedded store's options from the settings.
+fn embedded_options(settings: &Settings) -> SqliteOptions {
+    SqliteOptions { cache_bytes: settings.store_cache_mb << 20, ..SqliteOptions::default() }
 }
 
 /// Builds the use cases over `repositories` with the adapters the settings configure; exchange

@@ -14,13 +14,19 @@ use domain::credentials::ExchangeId;
 use domain::identity::{Email, RefreshSession};
 use domain::shared::ids::{SessionFamilyId, UserId};
 use domain::RepoError;
-use infrastructure::repositories::{open_embedded, Repositories};
+use infrastructure::repositories::{open_embedded, open_embedded_store, Repositories};
 use infrastructure::store::sqlite::{SqliteOptions, SqliteStore, IMPORTED_SUFFIX, JOURNAL_FILE};
 use infrastructure::store::{Doc, DocumentStore, IndexSpec, Query};
 use serde_json::json;
 
 async fn in_memory_store() -> Harness {
     Harness::new(open_embedded(None).await.unwrap())
+}
+
+/// Without the document cache, so that every read goes to SQLite.
+async fn uncached_store() -> Harness {
+    let options = SqliteOptions { cache_bytes: 0, ..SqliteOptions::default() };
+    Harness::new(open_embedded_store(None, options).await.unwrap().1)
 }
 
 /// Every collection's documents, by id.
@@ -120,6 +126,10 @@ async fn plan_checked_store() -> Harness {
 
 mod in_memory {
     botfleet_tests::contract_suite!(crate::in_memory_store);
+}
+
+mod uncached {
+    botfleet_tests::contract_suite!(crate::uncached_store);
 }
 
 mod on_disk {
@@ -230,7 +240,9 @@ async fn a_second_open_of_the_same_directory_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_while_writing_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(Some(dir.path()), SqliteOptions { fsync: true }).unwrap());
+    let store = Arc::new(
+        SqliteStore::open(Some(dir.path()), SqliteOptions { fsync: true, ..SqliteOptions::default() }).unwrap(),
+    );
     for i in 0..200 {
         store.insert("things", doc(json!({"_id": format!("t{i:04}"), "version": 1, "n": i}))).await.unwrap();
     }

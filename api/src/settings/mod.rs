@@ -47,6 +47,9 @@ pub struct Settings {
     pub encryption_key: Secret,
     /// Where data lives.
     pub store: StoreSettings,
+    /// `BOTFLEET_STORE_CACHE_MB`: MiB of documents the embedded store caches by id (default 64;
+    /// 0 disables it). MongoDB is not cached: several instances may write it.
+    pub store_cache_mb: usize,
     /// Logging.
     pub log: LogSettings,
     /// Payment providers and subscription upkeep.
@@ -104,6 +107,10 @@ impl Settings {
             check_encryption_key,
         );
         let store = StoreSettings::load(&mut env);
+        let store_cache_mb = env.parse("BOTFLEET_STORE_CACHE_MB", 64, "a whole number of MiB, 0 to 65536");
+        if store_cache_mb > 65_536 {
+            env.error("BOTFLEET_STORE_CACHE_MB", "expected a whole number of MiB, 0 to 65536");
+        }
         let log = LogSettings::load(&mut env);
         let payments = PaymentSettings::load(&mut env);
         let environment = Environment::load(&mut env);
@@ -129,6 +136,7 @@ impl Settings {
             jwt,
             encryption_key,
             store,
+            store_cache_mb,
             log,
             payments,
             environment,

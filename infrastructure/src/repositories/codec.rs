@@ -163,8 +163,7 @@ pub(crate) async fn page<T: DeserializeOwned, E>(
     into_entity: impl FnMut(T) -> E,
 ) -> Result<Page<E>, RepoError> {
     let query = query.page(page);
-    let total = store.count(coll, &query).await?;
-    let docs = store.find(coll, &query).await?;
+    let (docs, total) = store.find_page(coll, &query).await?;
     let items = docs.into_iter().map(|doc| from_doc(coll, doc)).collect::<Result<Vec<T>, _>>()?;
     Ok(Page { items: items.into_iter().map(into_entity).collect(), total, offset: page.offset(), limit: page.limit() })
 }

@@ -72,6 +72,14 @@ pub trait DocumentStore: Send + Sync + Debug {
     /// the query of a page also counts the page's total.
     async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError>;
 
+    /// One page of `query` with the total count of its filters' matches: [`Self::find`] and
+    /// [`Self::count`] in one call. Engines that can read both from one snapshot do so (the
+    /// embedded store), so the total agrees with the items.
+    async fn find_page(&self, coll: &str, query: &Query) -> Result<(Vec<Doc>, u64), RepoError> {
+        let total = self.count(coll, query).await?;
+        Ok((self.find(coll, query).await?, total))
+    }
+
     /// Replaces the whole document with `doc`'s id when its stored version equals `expected_version`.
     /// The stored document carries `expected_version + 1`, which is returned.
     /// Errors: `NotFound`, `Conflict` on another version, `Duplicate` from a unique index.

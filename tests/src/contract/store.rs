@@ -194,7 +194,7 @@ pub async fn in_and_dot_paths(repos: &Repositories) {
     assert!(ids(store, Query::all().is_in("_id", Vec::<Value>::new())).await.is_empty());
 }
 
-/// Multi-key sort, then skip and limit; `count` ignores paging.
+/// Multi-key sort, then skip and limit; `count` ignores paging; `find_page` is both in one call.
 pub async fn sort_skip_limit_and_count(repos: &Repositories) {
     let rows = [("s1", "x", 3), ("s2", "x", 1), ("s3", "y", 2), ("s4", "x", 3), ("s5", "x", 2), ("s6", "x", 3)];
     let docs = rows.iter().map(|(id, g, n)| json!({"_id": id, "version": 1, "g": g, "n": n})).collect();
@@ -209,6 +209,15 @@ pub async fn sort_skip_limit_and_count(repos: &Repositories) {
     assert_eq!(store.count(ITEMS, &xs().asc("n").skip(1).limit(2)).await.unwrap(), 5);
     assert_eq!(store.count(ITEMS, &Query::all().gte("n", 2)).await.unwrap(), 5);
     assert_eq!(store.count(ITEMS, &Query::all()).await.unwrap(), 6);
+
+    // A page with its total in one call: the same items as `find`, the same total as `count`.
+    let (page, total) = store.find_page(ITEMS, &xs().asc("n").asc("_id").skip(1).limit(3)).await.unwrap();
+    let page: Vec<&str> = page.iter().map(|d| d["_id"].as_str().unwrap()).collect();
+    assert_eq!((page, total), (vec!["s5", "s1", "s4"], 5));
+    let (beyond, total) = store.find_page(ITEMS, &xs().asc("n").skip(9)).await.unwrap();
+    assert_eq!((beyond.len(), total), (0, 5));
+    let (none, total) = store.find_page("contract_never_written", &Query::all().limit(2)).await.unwrap();
+    assert_eq!((none.len(), total), (0, 0));
 }
 
 /// Paging by id (`_id >` the last id seen, sorted by id, limited), as the engine reads bots; with

@@ -7,12 +7,13 @@
 //! `_id` and `version` included). Writes go through the one writer connection, reads through a
 //! few reader connections in WAL mode; every call runs on tokio's blocking pool.
 
+mod cache;
 mod import;
 mod lock;
 mod pool;
 mod sql;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -22,22 +23,36 @@ use async_trait::async_trait;
 use domain::RepoError;
 use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension as _};
 
+use self::cache::DocCache;
 pub use self::import::{IMPORTED_SUFFIX, JOURNAL_FILE};
 pub use self::lock::LOCK_FILE;
 use self::pool::Pool;
 use self::sql::{check_name, field_expr, Sql};
-use super::{check_set, doc_id, doc_version, Doc, DocumentStore, IndexSpec, Query, VERSION};
+use super::{check_set, doc_id, doc_version, Cond, Doc, DocumentStore, IndexSpec, Query, VERSION};
 
 /// The database file's name inside the data directory.
 pub const DATABASE_FILE: &str = "botfleet.db";
 
-/// How the store persists.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The document cache's default size: [`SqliteOptions::cache_bytes`].
+pub const DEFAULT_CACHE_BYTES: usize = 64 << 20;
+
+/// How the store persists and caches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SqliteOptions {
     /// Sync the write-ahead log at every commit (`synchronous=FULL`): survives power loss, at the
     /// cost of write latency. Without it a write survives a process crash but may be lost with
     /// the machine.
     pub fsync: bool,
+    /// Bytes of documents kept parsed-ready in memory by id, so that hot reads (the caller's
+    /// user on every request) skip SQLite and the blocking pool; 0 disables the cache. Default
+    /// [`DEFAULT_CACHE_BYTES`].
+    pub cache_bytes: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self { fsync: false, cache_bytes: DEFAULT_CACHE_BYTES }
+    }
 }
 
 /// The SQLite [`DocumentStore`]. Dropping it releases the data directory's lock.
@@ -52,6 +67,9 @@ struct Inner {
     pool: Pool,
     /// Collections whose table exists: reads of any other collection are empty, not errors.
     tables: RwLock<HashSet<String>>,
+    /// The fields of each collection's unique indexes, as declared by `ensure_collection`.
+    uniques: RwLock<HashMap<String, Vec<Vec<String>>>>,
+    cache: DocCache,
 }
 
 impl SqliteStore {
@@ -62,13 +80,13 @@ impl SqliteStore {
     pub fn open(data_dir: Option<&Path>, options: SqliteOptions) -> anyhow::Result<Self> {
         let Some(dir) = data_dir else {
             let pool = Pool::open_memory()?;
-            return Ok(Self { dir: None, inner: Arc::new(Inner::new(pool)?), _lock: None });
+            return Ok(Self { dir: None, inner: Arc::new(Inner::new(pool, options.cache_bytes)?), _lock: None });
         };
         std::fs::create_dir_all(dir)
             .map_err(|e| anyhow::anyhow!("cannot create the data directory {}: {e}", dir.display()))?;
         let lock = lock::lock_dir(dir)?;
         let pool = Pool::open_file(&dir.join(DATABASE_FILE), options.fsync)?;
-        let inner = Inner::new(pool)?;
+        let inner = Inner::new(pool, options.cache_bytes)?;
         import::import_journal(dir, &inner)?;
         Ok(Self { dir: Some(dir.to_path_buf()), inner: Arc::new(inner), _lock: Some(lock) })
     }
@@ -77,7 +95,8 @@ impl SqliteStore {
     /// is taken and no journal is imported. For reading only: backups and migration.
     pub fn open_existing(data_dir: &Path) -> anyhow::Result<Self> {
         let pool = Pool::open_existing(&data_dir.join(DATABASE_FILE))?;
-        Ok(Self { dir: Some(data_dir.to_path_buf()), inner: Arc::new(Inner::new(pool)?), _lock: None })
+        // Another process writes this database: a cache here could not see its writes.
+        Ok(Self { dir: Some(data_dir.to_path_buf()), inner: Arc::new(Inner::new(pool, 0)?), _lock: None })
     }
 
     /// The collections that hold documents, by name.
@@ -91,6 +110,11 @@ impl SqliteStore {
     /// A private in-memory store.
     pub fn in_memory() -> Self {
         Self::open(None, SqliteOptions::default()).expect("an in-memory SQLite database opens")
+    }
+
+    /// Bytes of documents the cache holds now (see [`SqliteOptions::cache_bytes`]).
+    pub fn cached_bytes(&self) -> usize {
+        self.inner.cache.bytes()
     }
 
     /// The data directory, when persistent.
@@ -127,6 +151,21 @@ impl SqliteStore {
             })
         })
         .await
+    }
+
+    /// The document a unique-index query selects, through the cache: the id last found under
+    /// that key, trusted only if the (coherent) document still holds the key. `None` when the
+    /// query must go to the database.
+    async fn by_unique(&self, table: &str, key: &str, query: &Query) -> Result<Option<Doc>, RepoError> {
+        let Some(id) = self.inner.cache.unique_id(key) else { return Ok(None) };
+        let doc = match self.inner.cache.get(table, &id) {
+            Some(text) => Some(parse(&text)?),
+            None => {
+                let table = table.to_owned();
+                self.blocking(move |inner| inner.get(&table, &id)).await?
+            }
+        };
+        Ok(doc.filter(|doc| holds(doc, query)))
     }
 
     async fn blocking<T: Send + 'static>(
@@ -182,14 +221,62 @@ fn text_of(doc: &Doc) -> String {
     serde_json::to_string(doc).unwrap_or_default()
 }
 
+/// Whether `doc` satisfies every (equality) filter of `query`.
+fn holds(doc: &Doc, query: &Query) -> bool {
+    query.filters.iter().all(|filter| match &filter.cond {
+        Cond::Eq(expected) => {
+            let mut path = filter.field.split('.');
+            let first = path.next().and_then(|name| doc.get(name));
+            path.fold(first, |value, name| value.and_then(|v| v.get(name))) == Some(expected)
+        }
+        _ => false,
+    })
+}
+
 impl Inner {
-    fn new(pool: Pool) -> anyhow::Result<Self> {
+    /// The cache key of `query` when it selects by string equality on exactly the fields of one
+    /// of the table's unique indexes (so it matches at most one document), else `None`.
+    fn unique_key(&self, table: &str, query: &Query) -> Option<String> {
+        if !self.cache.enabled() || query.skip != 0 || query.limit == Some(0) || query.filters.is_empty() {
+            return None;
+        }
+        let mut filters = Vec::with_capacity(query.filters.len());
+        for filter in &query.filters {
+            let Cond::Eq(serde_json::Value::String(value)) = &filter.cond else { return None };
+            filters.push((filter.field.as_str(), value.as_str()));
+        }
+        filters.sort_unstable();
+        let uniques = self.uniques.read().unwrap_or_else(PoisonError::into_inner);
+        let is_unique = uniques.get(table)?.iter().any(|fields| {
+            let mut fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+            fields.sort_unstable();
+            fields.len() == filters.len() && fields.iter().zip(&filters).all(|(f, (name, _))| f == name)
+        });
+        if !is_unique {
+            return None;
+        }
+        let mut key = table.to_owned();
+        for (field, value) in filters {
+            key.push('\0');
+            key.push_str(field);
+            key.push('\0');
+            key.push_str(value);
+        }
+        Some(key)
+    }
+
+    fn new(pool: Pool, cache_bytes: usize) -> anyhow::Result<Self> {
         let tables = pool.read(|conn| -> rusqlite::Result<HashSet<String>> {
             let mut stmt = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
             let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
             names.collect()
         })?;
-        Ok(Self { pool, tables: RwLock::new(tables) })
+        Ok(Self {
+            pool,
+            tables: RwLock::new(tables),
+            uniques: RwLock::new(HashMap::new()),
+            cache: DocCache::new(cache_bytes),
+        })
     }
 
     fn has_table(&self, table: &str) -> bool {
@@ -211,6 +298,12 @@ impl Inner {
     }
 
     fn ensure(&self, table: &str, indexes: &[IndexSpec]) -> Result<(), RepoError> {
+        let uniques = indexes
+            .iter()
+            .filter(|spec| spec.unique)
+            .map(|spec| spec.fields.iter().map(|f| (*f).to_owned()).collect())
+            .collect();
+        self.uniques.write().unwrap_or_else(PoisonError::into_inner).insert(table.to_owned(), uniques);
         self.pool.write(|conn| {
             self.create_table(conn, table)?;
             for spec in indexes {
@@ -231,6 +324,7 @@ impl Inner {
     }
 
     fn insert(&self, table: &str, id: &str, version: u64, doc: &Doc) -> Result<(), RepoError> {
+        let _writing = self.cache.writing(table, [id]);
         self.pool.write(|conn| {
             self.create_table(conn, table)?;
             conn.prepare_cached(&format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"))
@@ -244,11 +338,15 @@ impl Inner {
         if !self.has_table(table) {
             return Ok(None);
         }
+        let ticket = self.cache.ticket(table, id);
         let text = self.pool.read(|conn| {
             conn.prepare_cached(&format!("SELECT doc FROM \"{table}\" WHERE id = ?1"))
                 .and_then(|mut stmt| stmt.query_row([id], |row| row.get::<_, String>(0)).optional())
                 .map_err(unavailable)
         })?;
+        if let Some(text) = &text {
+            self.cache.fill(table, id, text, ticket);
+        }
         text.as_deref().map(parse).transpose()
     }
 
@@ -263,6 +361,29 @@ impl Inner {
             rows.and_then(Iterator::collect::<Result<Vec<_>, _>>).map_err(unavailable)
         })?;
         texts.iter().map(|t| parse(t)).collect()
+    }
+
+    /// The page and the total from one read transaction (one snapshot, one connection).
+    fn find_page(&self, table: &str, query: &Query) -> Result<(Vec<Doc>, u64), RepoError> {
+        if !self.has_table(table) {
+            return Ok((Vec::new(), 0));
+        }
+        let filters_only = Query { filters: query.filters.clone(), ..Query::default() };
+        let (count, select) = (select(table, "count(*)", &filters_only)?, select(table, "doc", query)?);
+        let (texts, total) = self.pool.read(|conn| -> Result<_, RepoError> {
+            // Dropped at the end: a read-only transaction ends the same whether committed or not.
+            let tx = conn.unchecked_transaction().map_err(unavailable)?;
+            let total = tx
+                .prepare_cached(&count.text)
+                .and_then(|mut stmt| stmt.query_row(params_from_iter(count.params.iter()), |row| row.get::<_, i64>(0)))
+                .map_err(unavailable)?;
+            let mut stmt = tx.prepare_cached(&select.text).map_err(unavailable)?;
+            let rows = stmt.query_map(params_from_iter(select.params.iter()), |row| row.get::<_, String>(0));
+            let texts: Vec<String> = rows.and_then(Iterator::collect).map_err(unavailable)?;
+            Ok((texts, total))
+        })?;
+        let docs = texts.iter().map(|t| parse(t)).collect::<Result<_, _>>()?;
+        Ok((docs, total.max(0) as u64))
     }
 
     fn count(&self, table: &str, query: &Query) -> Result<u64, RepoError> {
@@ -284,6 +405,7 @@ impl Inner {
             return Err(RepoError::NotFound);
         }
         let version = expected + 1;
+        let _writing = self.cache.writing(table, [id]);
         self.pool.write(|conn| {
             let changed = conn
                 .prepare_cached(&format!(
@@ -306,6 +428,7 @@ impl Inner {
         if !self.has_table(table) {
             return Ok(false);
         }
+        let _writing = self.cache.writing(table, [id]);
         self.pool.write(|conn| {
             conn.prepare_cached(&format!("DELETE FROM \"{table}\" WHERE id = ?1"))
                 .and_then(|mut stmt| stmt.execute([id]))
@@ -327,10 +450,13 @@ impl Inner {
                 let rows = stmt.query_map(params_from_iter(sql.params.iter()), |row| row.get::<_, String>(0));
                 rows.and_then(Iterator::collect).map_err(unavailable)?
             };
+            let docs = texts.iter().map(|text| parse(text)).collect::<Result<Vec<_>, _>>()?;
+            let ids = docs.iter().map(doc_id).collect::<Result<Vec<_>, _>>()?;
+            // Held until the transaction has committed (the end of this closure).
+            let _writing = self.cache.writing(table, ids.iter().copied());
             let mut changed = 0;
             let mut outcome = Ok(());
-            for text in texts {
-                let mut doc = parse(&text)?;
+            for mut doc in docs.iter().cloned() {
                 for (path, value) in set {
                     set_path(&mut doc, path, value.clone());
                 }
@@ -385,18 +511,38 @@ impl DocumentStore for SqliteStore {
     }
 
     async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
-        let (table, id) = (check_name(coll)?.to_owned(), id.to_owned());
+        let table = check_name(coll)?;
+        if let Some(text) = self.inner.cache.get(table, id) {
+            return parse(&text).map(Some);
+        }
+        let (table, id) = (table.to_owned(), id.to_owned());
         self.blocking(move |inner| inner.get(&table, &id)).await
     }
 
     async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
-        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
-        self.blocking(move |inner| inner.find(&table, &query)).await
+        let table = check_name(coll)?.to_owned();
+        let unique = self.inner.unique_key(&table, query);
+        if let Some(key) = &unique {
+            if let Some(doc) = self.by_unique(&table, key, query).await? {
+                return Ok(vec![doc]);
+            }
+        }
+        let query = query.clone();
+        let docs = self.blocking(move |inner| inner.find(&table, &query)).await?;
+        if let (Some(key), [doc]) = (unique, docs.as_slice()) {
+            self.inner.cache.remember_unique(key, doc_id(doc)?);
+        }
+        Ok(docs)
     }
 
     async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError> {
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
         self.blocking(move |inner| inner.count(&table, &query)).await
+    }
+
+    async fn find_page(&self, coll: &str, query: &Query) -> Result<(Vec<Doc>, u64), RepoError> {
+        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
+        self.blocking(move |inner| inner.find_page(&table, &query)).await
     }
 
     async fn replace(&self, coll: &str, mut doc: Doc, expected_version: u64) -> Result<u64, RepoError> {
