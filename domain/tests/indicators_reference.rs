@@ -3,54 +3,23 @@
 //! hourly Coinbase BTC/USD candles; every value must agree within 1e-8 relative tolerance, both
 //! through `series` and through candle-by-candle `update`.
 
-use std::str::FromStr;
+mod indicators_support;
 
 use domain::indicators::{
     Atr, BollingerBands, Ema, Indicator, Mfi, Obv, Rsi, Sma, Volatility, VolumeProfile, VolumeRatio, Vwap,
 };
 use domain::market::Candle;
+use indicators_support::{all_candles, parse_time};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use time::{Date, Month, PrimitiveDateTime, Time};
 
-const CSV: &str = include_str!("../../infrastructure/fixtures/market/Coinbase_BTCUSD_1h.csv");
 const REFERENCE: &str = include_str!("../fixtures/indicators_reference.json");
 const CANDLES: usize = 500;
 
-/// Parses "2019-10-17 09-AM" as a UTC instant.
-fn parse_time(stamp: &str) -> time::OffsetDateTime {
-    let (day, hour) = stamp.split_once(' ').expect("date and hour");
-    let mut ymd = day.split('-').map(|p| p.parse::<i32>().expect("number"));
-    let (y, m, d) = (ymd.next().unwrap(), ymd.next().unwrap(), ymd.next().unwrap());
-    let (h, ampm) = hour.split_once('-').expect("hour-AM/PM");
-    let h = h.parse::<u8>().expect("hour") % 12 + if ampm == "PM" { 12 } else { 0 };
-    let date = Date::from_calendar_date(y, Month::try_from(m as u8).unwrap(), d as u8).unwrap();
-    PrimitiveDateTime::new(date, Time::from_hms(h, 0, 0).unwrap()).assume_utc()
-}
-
-/// The oldest 500 candles, oldest first (the file is newest first, after two header lines).
+/// The oldest 500 candles, oldest first.
 fn candles() -> Vec<Candle> {
-    let mut all: Vec<Candle> = CSV
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cols: Vec<&str> = line.split(',').collect();
-            let dec = |i: usize| Decimal::from_str(cols[i]).expect("decimal column");
-            Candle {
-                open_time: parse_time(cols[0]),
-                open: dec(2),
-                high: dec(3),
-                low: dec(4),
-                close: dec(5),
-                volume: dec(6),
-                quote_volume: Some(dec(7)),
-            }
-        })
-        .collect();
-    all.sort_by_key(|c| c.open_time);
+    let mut all = all_candles();
     all.truncate(CANDLES);
-    assert!(all.windows(2).all(|w| w[0].open_time < w[1].open_time), "unique, sorted hours");
     all
 }
 

@@ -9,7 +9,9 @@
 //! here, and the outputs are `f64`. Definitions, parameters and defaults: `docs/indicators.md`.
 
 mod atr;
+pub mod batch;
 mod bollinger;
+mod columns;
 mod mfi;
 mod moving_average;
 mod obv;
@@ -22,6 +24,7 @@ mod vwap;
 
 pub use atr::Atr;
 pub use bollinger::{Bands, BollingerBands};
+pub use columns::Columns;
 pub use mfi::Mfi;
 pub use moving_average::{Ema, Sma};
 pub use obv::Obv;
