@@ -37,7 +37,7 @@ pub fn mfi_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<
     // Suffix sums of the previous block of flows, by offset in the block.
     let mut suffix = vec![(0.0, 0.0); p];
     let (mut pre_pos, mut pre_neg) = (0.0, 0.0);
-    for i in 1..n {
+    for (i, o) in out.iter_mut().enumerate().skip(1) {
         let offset = (i - 1) % p;
         if offset == 0 && i > 1 {
             let (mut pos, mut neg) = (0.0, 0.0);
@@ -60,7 +60,7 @@ pub fn mfi_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<
             None => (pre_pos, pre_neg),
         };
         let total = pos + neg;
-        out[i] = if total < 3.0 { 0.0 } else { 100.0 * pos / total };
+        *o = if total < 3.0 { 0.0 } else { 100.0 * pos / total };
     }
     Ok(())
 }

@@ -43,11 +43,11 @@ pub fn rsi_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), Indi
     gain = (gain + g) / len;
     loss = (loss + l) / len;
     out[p] = value(gain, loss);
-    for i in p + 1..x.len() {
+    for (i, o) in out.iter_mut().enumerate().skip(p + 1) {
         let (g, l) = change(i);
         gain = (gain * (len - 1.0) + g) / len;
         loss = (loss * (len - 1.0) + l) / len;
-        out[i] = value(gain, loss);
+        *o = value(gain, loss);
     }
     Ok(())
 }
@@ -80,9 +80,9 @@ pub fn atr_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<
     }
     value = (value + tr(p)) / len;
     out[p] = value;
-    for i in p + 1..close.len() {
+    for (i, o) in out.iter_mut().enumerate().skip(p + 1) {
         value = (value * (len - 1.0) + tr(i)) / len;
-        out[i] = value;
+        *o = value;
     }
     Ok(())
 }
