@@ -1,6 +1,7 @@
 //! Simple and exponential moving averages of a series (the batch twins of `Sma` and `Ema`).
 
 use super::{period, reset, IndicatorError};
+use crate::indicators::smoothing::Smoothing;
 
 /// SMA of `x` over `period` values; first value at index `period - 1`. See [`sma_into`].
 pub fn sma(x: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
@@ -10,8 +11,8 @@ pub fn sma(x: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
 }
 
 /// SMA of `x` over `period >= 1` values into `out`, bit-for-bit as [`Sma`](crate::indicators::Sma):
-/// a running sum of `x - x[0]` (the anchor keeps sums of prices in the thousands small), the new
-/// value added before the oldest one leaves.
+/// a running sum of `x - x[0]` (the anchor keeps sums of prices in the thousands small) that
+/// adds `new - old` once the window is full, times `1 / period`.
 pub fn sma_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), IndicatorError> {
     let p = self::period(period)?;
     reset(out, x.len());
@@ -21,16 +22,15 @@ pub fn sma_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), Indi
     if x.len() < p {
         return Ok(());
     }
-    let len = p as f64;
+    let inv_len = 1.0 / p as f64;
     let mut sum = 0.0;
     for &v in &x[..p] {
         sum += v - anchor;
     }
-    out[p - 1] = anchor + sum / len;
+    out[p - 1] = anchor + sum * inv_len;
     for ((o, &new), &old) in out[p..].iter_mut().zip(&x[p..]).zip(x) {
-        sum += new - anchor;
-        sum -= old - anchor;
-        *o = anchor + sum / len;
+        sum += (new - anchor) - (old - anchor);
+        *o = anchor + sum * inv_len;
     }
     Ok(())
 }
@@ -44,14 +44,14 @@ pub fn ema(x: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
 
 /// EMA of `x` over `period >= 1` values into `out`, bit-for-bit as [`Ema`](crate::indicators::Ema):
 /// seeded with the mean of the first `period` values, then `ema += (x - ema) * k`,
-/// `k = 2 / (period + 1)` (TA-Lib's default, non-Metastock).
+/// `k = 2 / (period + 1)` (TA-Lib's default, non-Metastock), evaluated as `ema × (1 - k) + x × k`.
 pub fn ema_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), IndicatorError> {
     let p = self::period(period)?;
     reset(out, x.len());
     if x.len() < p {
         return Ok(());
     }
-    let k = 2.0 / (p as f64 + 1.0);
+    let smoothing = Smoothing::ema(p);
     let mut value = 0.0;
     for &v in &x[..p] {
         value += v;
@@ -59,7 +59,7 @@ pub fn ema_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), Indi
     value /= p as f64;
     out[p - 1] = value;
     for (o, &v) in out[p..].iter_mut().zip(&x[p..]) {
-        value = (v - value) * k + value;
+        value = smoothing.next(value, v);
         *o = value;
     }
     Ok(())

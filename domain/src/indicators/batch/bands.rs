@@ -23,7 +23,8 @@ pub fn bollinger(x: &[f64], period: usize, k: f64) -> Result<BandColumns, Indica
 /// Bollinger Bands of `x` into `out`, bit-for-bit as
 /// [`BollingerBands`](crate::indicators::BollingerBands): SMA middle band ± `k` population
 /// standard deviations (TA-Lib `BBANDS`) of the last `period >= 1` values, `k` finite and
-/// positive; first value at index `period - 1`. Running sums of `x - x[0]` and its square.
+/// positive; first value at index `period - 1`. Running sums of `x - x[0]` and its square, updated
+/// by `new - old` once the window is full; means as `sum × (1 / period)`.
 pub fn bollinger_into(x: &[f64], period: usize, k: f64, out: &mut BandColumns) -> Result<(), IndicatorError> {
     let p = self::period(period)?;
     if !(k.is_finite() && k > 0.0) {
@@ -39,12 +40,12 @@ pub fn bollinger_into(x: &[f64], period: usize, k: f64, out: &mut BandColumns) -
     if n < p {
         return Ok(());
     }
-    let len = p as f64;
+    let inv_len = 1.0 / p as f64;
     let (mut sum, mut sum_sq) = (0.0, 0.0);
     let mut band = |i: usize, sum: f64, sum_sq: f64| {
-        let m = sum / len;
+        let m = sum * inv_len;
         let middle = anchor + m;
-        let width = k * (sum_sq / len - m * m).max(0.0).sqrt();
+        let width = k * (sum_sq * inv_len - m * m).max(0.0).sqrt();
         out.upper[i] = middle + width;
         out.middle[i] = middle;
         out.lower[i] = middle - width;
@@ -56,12 +57,9 @@ pub fn bollinger_into(x: &[f64], period: usize, k: f64, out: &mut BandColumns) -
     }
     band(p - 1, sum, sum_sq);
     for (i, (&new, &old)) in x[p..].iter().zip(x).enumerate() {
-        let d = new - anchor;
-        sum += d;
-        sum_sq += d * d;
-        let d = old - anchor;
-        sum -= d;
-        sum_sq -= d * d;
+        let (d, old) = (new - anchor, old - anchor);
+        sum += d - old;
+        sum_sq += d * d - old * old;
         band(i + p, sum, sum_sq);
     }
     Ok(())

@@ -18,7 +18,7 @@ pub fn mfi(columns: &Columns, period: usize) -> Result<Vec<f64>, IndicatorError>
 /// The window sums are not running sums: the flows are cut into blocks of `period`, and each
 /// window is the suffix sum of one block plus the prefix sum of the next, so every sum adds at
 /// most `period` non-negative terms and never subtracts (no drift, even after a huge flow leaves
-/// the window). O(n), one allocation of `2 × period` per call.
+/// the window). O(n); per call, one allocation for the flows and one of `period` block sums.
 pub fn mfi_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<(), IndicatorError> {
     let p = self::period(period)?;
     let (hlc, volume) = (columns.hlc(), columns.volume());
@@ -27,40 +27,45 @@ pub fn mfi_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<
     if n <= p {
         return Ok(());
     }
-    // The flow of candle `i >= 1`, as (positive, negative).
-    let flow = |i: usize| {
-        let raw = hlc[i] * volume[i];
-        let up = f64::from(u8::from(hlc[i] > hlc[i - 1]));
-        let down = f64::from(u8::from(hlc[i] < hlc[i - 1]));
-        (raw * up, raw * down)
-    };
-    // Suffix sums of the previous block of flows, by offset in the block.
+    // The flows of candles 1.., as (positive, negative): one pass, kept for the block sums.
+    let flows: Vec<(f64, f64)> = hlc[1..]
+        .iter()
+        .zip(hlc)
+        .zip(&volume[1..])
+        .map(|((&now, &prev), &v)| {
+            let raw = now * v;
+            (raw * f64::from(u8::from(now > prev)), raw * f64::from(u8::from(now < prev)))
+        })
+        .collect();
+    // Blocks of `p` flows; a window ending in a block is the suffix of the block before it (its
+    // sums from each offset to the block's end) plus the prefix of its own block.
     let mut suffix = vec![(0.0, 0.0); p];
-    let (mut pre_pos, mut pre_neg) = (0.0, 0.0);
-    for (i, o) in out.iter_mut().enumerate().skip(1) {
-        let offset = (i - 1) % p;
-        if offset == 0 && i > 1 {
+    for (b, block) in flows.chunks(p).enumerate() {
+        let start = b * p;
+        if let Some(before) = start.checked_sub(p).and_then(|s| flows.get(s..start)) {
             let (mut pos, mut neg) = (0.0, 0.0);
-            for (o, slot) in suffix.iter_mut().enumerate().rev() {
-                let (fp, fneg) = flow(i - p + o);
+            for (slot, &(fp, fneg)) in suffix.iter_mut().zip(before).rev() {
                 pos += fp;
                 neg += fneg;
                 *slot = (pos, neg);
             }
-            (pre_pos, pre_neg) = (0.0, 0.0);
         }
-        let (fp, fneg) = flow(i);
-        pre_pos += fp;
-        pre_neg += fneg;
-        if i < p {
-            continue;
+        let (mut pre_pos, mut pre_neg) = (0.0, 0.0);
+        // flow j is candle j + 1; the window of candle j + 1 ends at flow j
+        for (offset, &(fp, fneg)) in block.iter().enumerate() {
+            pre_pos += fp;
+            pre_neg += fneg;
+            let j = start + offset;
+            if j + 1 < p {
+                continue;
+            }
+            let (pos, neg) = match suffix.get(offset + 1) {
+                Some(&(sp, sn)) => (sp + pre_pos, sn + pre_neg),
+                _ => (pre_pos, pre_neg),
+            };
+            let total = pos + neg;
+            out[j + 1] = if total < 3.0 { 0.0 } else { 100.0 * pos / total };
         }
-        let (pos, neg) = match suffix.get(offset + 1) {
-            Some(&(sp, sn)) => (sp + pre_pos, sn + pre_neg),
-            None => (pre_pos, pre_neg),
-        };
-        let total = pos + neg;
-        *o = if total < 3.0 { 0.0 } else { 100.0 * pos / total };
     }
     Ok(())
 }
@@ -73,8 +78,9 @@ pub fn obv(columns: &Columns) -> Vec<f64> {
 }
 
 /// OBV into `out`, as [`Obv`](crate::indicators::Obv) (TA-Lib `OBV`): the first candle's volume,
-/// then plus the volume on an up close, minus it on a down close. No warm-up. The running total
-/// is compensated (Neumaier), so it stays within an ulp or two of the exact `Decimal` total.
+/// then plus the volume on an up close, minus it on a down close. No warm-up. A plain `f64`
+/// running total, as TA-Lib's: over the 20,111 fixture candles it stays within 1e-12 of the
+/// volume traded so far from the exact `Decimal` total.
 pub fn obv_into(columns: &Columns, out: &mut Vec<f64>) {
     let (close, volume) = (columns.close(), columns.volume());
     reset(out, close.len());
@@ -82,14 +88,11 @@ pub fn obv_into(columns: &Columns, out: &mut Vec<f64>) {
         return;
     };
     *slot = first;
-    let (mut sum, mut compensation) = (first, 0.0);
-    for i in 1..close.len() {
-        let sign = f64::from(u8::from(close[i] > close[i - 1])) - f64::from(u8::from(close[i] < close[i - 1]));
-        let x = sign * volume[i];
-        let t = sum + x;
-        compensation += if sum.abs() >= x.abs() { (sum - t) + x } else { (x - t) + sum };
-        sum = t;
-        out[i] = sum + compensation;
+    let mut total = first;
+    for ((o, (&now, &prev)), &v) in out[1..].iter_mut().zip(close[1..].iter().zip(close)).zip(&volume[1..]) {
+        let sign = f64::from(u8::from(now > prev)) - f64::from(u8::from(now < prev));
+        total += sign * v;
+        *o = total;
     }
 }
 

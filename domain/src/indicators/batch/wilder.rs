@@ -1,6 +1,7 @@
 //! Wilder-smoothed indicators: RSI of a series and ATR of candles (batch twins of `Rsi`, `Atr`).
 
 use super::{period, reset, IndicatorError};
+use crate::indicators::smoothing::Smoothing;
 use crate::indicators::Columns;
 
 /// RSI of `x` over `period` changes; first value at index `period`. See [`rsi_into`].
@@ -12,7 +13,8 @@ pub fn rsi(x: &[f64], period: usize) -> Result<Vec<f64>, IndicatorError> {
 
 /// RSI of `x` over `period >= 1` changes into `out`, bit-for-bit as [`Rsi`](crate::indicators::Rsi)
 /// (TA-Lib `RSI`): the first average gain and loss are the means of the first `period` changes,
-/// then `avg = (avg * (period - 1) + x) / period`; `100 * gain / (gain + loss)`, 0 when both are 0.
+/// then `avg = (avg * (period - 1) + x) / period` (as `avg × decay + x × weight`);
+/// `100 * gain / (gain + loss)`, 0 when both are 0.
 pub fn rsi_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), IndicatorError> {
     let p = self::period(period)?;
     reset(out, x.len());
@@ -21,10 +23,10 @@ pub fn rsi_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), Indi
     }
     let len = p as f64;
     // Branch-free gain and loss: an up or down close is a coin flip the predictor cannot learn.
-    let change = |i: usize| {
-        let c = x[i] - x[i - 1];
+    let mut changes = x[1..].iter().zip(x).map(|(&now, &prev)| {
+        let c = now - prev;
         (c.max(0.0), (-c).max(0.0))
-    };
+    });
     let value = |gain: f64, loss: f64| {
         let total = gain + loss;
         if total == 0.0 {
@@ -34,19 +36,17 @@ pub fn rsi_into(x: &[f64], period: usize, out: &mut Vec<f64>) -> Result<(), Indi
         }
     };
     let (mut gain, mut loss) = (0.0, 0.0);
-    for i in 1..p {
-        let (g, l) = change(i);
+    for (g, l) in changes.by_ref().take(p) {
         gain += g;
         loss += l;
     }
-    let (g, l) = change(p);
-    gain = (gain + g) / len;
-    loss = (loss + l) / len;
+    gain /= len;
+    loss /= len;
     out[p] = value(gain, loss);
-    for (i, o) in out.iter_mut().enumerate().skip(p + 1) {
-        let (g, l) = change(i);
-        gain = (gain * (len - 1.0) + g) / len;
-        loss = (loss * (len - 1.0) + l) / len;
+    let smoothing = Smoothing::wilder(p);
+    for (o, (g, l)) in out[p + 1..].iter_mut().zip(changes) {
+        gain = smoothing.next(gain, g);
+        loss = smoothing.next(loss, l);
         *o = value(gain, loss);
     }
     Ok(())
@@ -61,7 +61,8 @@ pub fn atr(columns: &Columns, period: usize) -> Result<Vec<f64>, IndicatorError>
 
 /// ATR over `period >= 1` true ranges into `out`, bit-for-bit as [`Atr`](crate::indicators::Atr)
 /// (TA-Lib `ATR`): `TR[i] = max(high - low, |high - close[i-1]|, |low - close[i-1]|)` from index
-/// 1, the first ATR the mean of `TR[1..=period]`, then `atr = (atr * (period - 1) + TR) / period`.
+/// 1, the first ATR the mean of `TR[1..=period]`, then `atr = (atr * (period - 1) + TR) / period`
+/// (as `atr × decay + TR × weight`).
 pub fn atr_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<(), IndicatorError> {
     let p = self::period(period)?;
     let (high, low, close) = (columns.high(), columns.low(), columns.close());
@@ -70,18 +71,21 @@ pub fn atr_into(columns: &Columns, period: usize, out: &mut Vec<f64>) -> Result<
         return Ok(());
     }
     let len = p as f64;
-    let tr = |i: usize| {
-        let (h, l, prev) = (high[i], low[i], close[i - 1]);
-        (h - l).max((h - prev).abs()).max((l - prev).abs())
-    };
+    // TR[i] for i >= 1, from (high[i], low[i], close[i - 1]); iterators spare the bounds checks.
+    let mut ranges = high[1..]
+        .iter()
+        .zip(&low[1..])
+        .zip(close)
+        .map(|((&h, &l), &prev)| (h - l).max((h - prev).abs()).max((l - prev).abs()));
     let mut value = 0.0;
-    for i in 1..p {
-        value += tr(i);
+    for tr in ranges.by_ref().take(p) {
+        value += tr;
     }
-    value = (value + tr(p)) / len;
+    value /= len;
     out[p] = value;
-    for (i, o) in out.iter_mut().enumerate().skip(p + 1) {
-        value = (value * (len - 1.0) + tr(i)) / len;
+    let smoothing = Smoothing::wilder(p);
+    for (o, tr) in out[p + 1..].iter_mut().zip(ranges) {
+        value = smoothing.next(value, tr);
         *o = value;
     }
     Ok(())
