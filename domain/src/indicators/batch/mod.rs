@@ -17,8 +17,8 @@
 //! Numerics: SMA, EMA, RSI, ATR and Bollinger run the very operations of their streaming twins in
 //! the same order, so their outputs are bit-for-bit equal. MFI and OBV are summed in `f64` (the
 //! streaming ones sum exactly in `Decimal`): MFI's window sums are rebuilt from at most `period`
-//! non-negative terms each (no running subtraction, so no drift), OBV's running total is
-//! compensated (Neumaier); both stay within 1e-12 relative of their exact twins on real data.
+//! non-negative terms each (no running subtraction, so no drift), OBV keeps a plain running total
+//! as TA-Lib does; both stay within 1e-12 relative of their exact twins on the fixture.
 
 mod averages;
 mod bands;
