@@ -109,3 +109,36 @@ impl Readings for StreamingReadings<'_> {
         latest(Mfi::new(period).ok()?, self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::analysis::{analyze, analyze_columns, SignalError};
+    use super::super::test_support::{from_closes, ints, wavy};
+    use super::*;
+    use crate::signals::IndicatorSpec;
+
+    #[test]
+    fn batch_readings_are_the_last_values_and_none_while_warming_up() {
+        let candles = from_closes(&ints(&[1, 2, 3, 4]));
+        let columns = Columns::from_candles(&candles);
+        let readings = BatchReadings { candles: &candles, columns: &columns };
+        assert_eq!(readings.sma(2), (Some(2.5), Some(3.5)));
+        assert_eq!(readings.sma(4), (None, Some(2.5)));
+        assert_eq!(readings.sma(5), (None, None));
+        assert_eq!(readings.rsi(3), Some(100.0));
+        assert_eq!(readings.rsi(4), None);
+    }
+
+    #[test]
+    fn columns_of_other_candles_are_refused() {
+        let candles = wavy(120);
+        let specs: Vec<IndicatorSpec> = vec![serde_json::from_str(r#"{"indicator": "rsi"}"#).unwrap()];
+        let shared = Columns::from_candles(&candles);
+        assert_eq!(analyze_columns(&specs, &candles, &shared), analyze(&specs, &candles));
+        let other = Columns::from_candles(&candles[1..]);
+        assert_eq!(
+            analyze_columns(&specs, &candles, &other),
+            Err(SignalError::ColumnsMismatch { columns: 119, candles: 120 })
+        );
+    }
+}
