@@ -114,12 +114,20 @@ fn indicators(c: &mut Criterion) {
     group.finish();
 }
 
-/// The fastest of [`RUNS`] runs of `f` (one run when `cargo test` smoke-tests the bench), in ns
+/// [`RUNS`] under `cargo bench`; one when `cargo test` smoke-tests the bench (unoptimised).
+fn runs() -> usize {
+    if std::env::args().any(|a| a == "--bench") {
+        RUNS
+    } else {
+        1
+    }
+}
+
+/// The fastest of [`runs`] runs of `f` (one run when `cargo test` smoke-tests the bench), in ns
 /// per candle.
 fn best_ns_per_candle(candles: usize, mut f: impl FnMut() -> usize) -> f64 {
-    let runs = if std::env::args().any(|a| a == "--bench") { RUNS } else { 1 };
     let mut best = Duration::MAX;
-    for _ in 0..runs {
+    for _ in 0..runs() {
         let start = Instant::now();
         black_box(f());
         best = best.min(start.elapsed());
@@ -133,7 +141,7 @@ fn summary(_: &mut Criterion) {
     let n = candles.len();
     let columns = Columns::from_candles(&candles);
     let mut buffers = Buffers::default();
-    println!("\nns per candle per indicator, best of {RUNS}, {n} candles");
+    println!("\nns per candle per indicator, best of {}, {n} candles", runs());
     println!("{:<10} {:>10} {:>10} {:>8}", "indicator", "streaming", "batch", "speed-up");
     let (mut streaming_total, mut batch_total) = (0.0, 0.0);
     for case in &CASES {
