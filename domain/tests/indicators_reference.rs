@@ -1,56 +1,27 @@
 //! Indicators against reference values computed independently by
 //! `scripts/reference/indicators.py` (TA-Lib formulas, Python standard library) on the first 500
 //! hourly Coinbase BTC/USD candles; every value must agree within 1e-8 relative tolerance, both
-//! through `series` and through candle-by-candle `update`.
+//! through `series` and through candle-by-candle `update`. The batch kernels are held to the same
+//! reference, and to TA-Lib itself (`scripts/reference/talib_reference.py`) within 1e-12.
 
-use std::str::FromStr;
+mod indicators_support;
 
 use domain::indicators::{
-    Atr, BollingerBands, Ema, Indicator, Mfi, Obv, Rsi, Sma, Volatility, VolumeProfile, VolumeRatio, Vwap,
+    batch, Atr, BollingerBands, Columns, Ema, Indicator, Mfi, Obv, Rsi, Sma, Volatility, VolumeProfile, VolumeRatio,
+    Vwap,
 };
 use domain::market::Candle;
+use indicators_support::{all_candles, parse_time};
 use rust_decimal::Decimal;
 use serde_json::Value;
-use time::{Date, Month, PrimitiveDateTime, Time};
 
-const CSV: &str = include_str!("../../infrastructure/fixtures/market/Coinbase_BTCUSD_1h.csv");
 const REFERENCE: &str = include_str!("../fixtures/indicators_reference.json");
 const CANDLES: usize = 500;
 
-/// Parses "2019-10-17 09-AM" as a UTC instant.
-fn parse_time(stamp: &str) -> time::OffsetDateTime {
-    let (day, hour) = stamp.split_once(' ').expect("date and hour");
-    let mut ymd = day.split('-').map(|p| p.parse::<i32>().expect("number"));
-    let (y, m, d) = (ymd.next().unwrap(), ymd.next().unwrap(), ymd.next().unwrap());
-    let (h, ampm) = hour.split_once('-').expect("hour-AM/PM");
-    let h = h.parse::<u8>().expect("hour") % 12 + if ampm == "PM" { 12 } else { 0 };
-    let date = Date::from_calendar_date(y, Month::try_from(m as u8).unwrap(), d as u8).unwrap();
-    PrimitiveDateTime::new(date, Time::from_hms(h, 0, 0).unwrap()).assume_utc()
-}
-
-/// The oldest 500 candles, oldest first (the file is newest first, after two header lines).
+/// The oldest 500 candles, oldest first.
 fn candles() -> Vec<Candle> {
-    let mut all: Vec<Candle> = CSV
-        .lines()
-        .skip(2)
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cols: Vec<&str> = line.split(',').collect();
-            let dec = |i: usize| Decimal::from_str(cols[i]).expect("decimal column");
-            Candle {
-                open_time: parse_time(cols[0]),
-                open: dec(2),
-                high: dec(3),
-                low: dec(4),
-                close: dec(5),
-                volume: dec(6),
-                quote_volume: Some(dec(7)),
-            }
-        })
-        .collect();
-    all.sort_by_key(|c| c.open_time);
+    let mut all = all_candles();
     all.truncate(CANDLES);
-    assert!(all.windows(2).all(|w| w[0].open_time < w[1].open_time), "unique, sorted hours");
     all
 }
 
@@ -157,4 +128,69 @@ fn obv_matches_reference() {
 #[test]
 fn volume_profile_matches_reference() {
     check("volume_profile", VolumeProfile::new(24, Decimal::from(50)).unwrap(), scalar, &[""]);
+}
+
+/// The batch kernels over `candles` with the reference's parameters, by reference name.
+fn kernels(candles: &[Candle]) -> Vec<(&'static str, Vec<f64>)> {
+    let columns = Columns::from_candles(candles);
+    let close = columns.close();
+    let bands = batch::bollinger(close, 20, 2.0).unwrap();
+    vec![
+        ("sma", batch::sma(close, 20).unwrap()),
+        ("ema", batch::ema(close, 20).unwrap()),
+        ("rsi", batch::rsi(close, 14).unwrap()),
+        ("atr", batch::atr(&columns, 14).unwrap()),
+        ("mfi", batch::mfi(&columns, 14).unwrap()),
+        ("obv", batch::obv(&columns)),
+        ("bb_upper", bands.upper),
+        ("bb_middle", bands.middle),
+        ("bb_lower", bands.lower),
+    ]
+}
+
+/// Every kernel's output against `want(name)` (`None` during warm-up), within `relative` of the
+/// larger magnitude (at least 1, so oscillators near 0 are judged on their 0-100 scale).
+fn check_kernels(candles: &[Candle], want: impl Fn(&str) -> Vec<Option<f64>>, relative: f64) {
+    for (name, got) in kernels(candles) {
+        let want = want(name);
+        assert_eq!(got.len(), want.len(), "{name} length");
+        for (i, (&g, w)) in got.iter().zip(&want).enumerate() {
+            match w {
+                None => assert!(g.is_nan(), "{name}[{i}]: {g} where the reference is warming up"),
+                Some(w) => {
+                    let tolerance = relative * w.abs().max(g.abs()).max(1.0);
+                    assert!((g - w).abs() <= tolerance, "{name}[{i}]: batch {g}, reference {w}");
+                }
+            }
+        }
+    }
+}
+
+fn numbers(values: &Value) -> Vec<Option<f64>> {
+    values.as_array().expect("array").iter().map(Value::as_f64).collect()
+}
+
+#[test]
+fn batch_kernels_match_the_python_reference() {
+    let reference = reference();
+    let want = |name: &str| match name.strip_prefix("bb_") {
+        Some(band) => reference["bbands"].as_array().unwrap().iter().map(|b| b[band].as_f64()).collect(),
+        None => numbers(&reference[name]),
+    };
+    check_kernels(&candles(), want, 1e-8);
+}
+
+const TALIB: &str = include_str!("../fixtures/talib_reference.json");
+/// Batch kernels against TA-Lib 0.8 itself (`scripts/reference/talib_reference.py`, the last 1,000
+/// fixture candles): the largest gap seen is ~1.1e-13 relative (Bollinger, whose running sums are
+/// anchored differently from TA-Lib's).
+const TALIB_TOLERANCE: f64 = 1e-12;
+
+#[test]
+fn batch_kernels_match_ta_lib() {
+    let talib: Value = serde_json::from_str(TALIB).expect("TA-Lib JSON");
+    let all = all_candles();
+    let first = all.iter().position(|c| c.open_time == parse_time(talib["first_date"].as_str().unwrap())).unwrap();
+    let last = all.iter().position(|c| c.open_time == parse_time(talib["last_date"].as_str().unwrap())).unwrap();
+    check_kernels(&all[first..=last], |name| numbers(&talib[name]), TALIB_TOLERANCE);
 }

@@ -1,5 +1,6 @@
 //! Average true range with Wilder smoothing (TA-Lib `ATR`).
 
+use super::smoothing::Smoothing;
 use super::{check_period, f, Indicator, IndicatorError};
 use crate::market::Candle;
 
@@ -7,10 +8,11 @@ use crate::market::Candle;
 ///
 /// `TR[i] = max(high - low, |high - close[i-1]|, |low - close[i-1]|)` exists from index 1. The
 /// first ATR, at index `period`, is the mean of `TR[1..=period]`; afterwards
-/// `ATR = (ATR * (period - 1) + TR) / period`.
+/// `ATR = (ATR * (period - 1) + TR) / period` (evaluated as `value × decay + x × weight`, see `smoothing.rs`).
 #[derive(Debug, Clone)]
 pub struct Atr {
     period: usize,
+    smoothing: Smoothing,
     prev_close: Option<f64>,
     ranges: usize,
     value: f64,
@@ -23,7 +25,7 @@ impl Atr {
     /// An ATR over `period >= 1` true ranges.
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("period", period, 1)?;
-        Ok(Self { period, prev_close: None, ranges: 0, value: 0.0 })
+        Ok(Self { period, smoothing: Smoothing::wilder(period), prev_close: None, ranges: 0, value: 0.0 })
     }
 }
 
@@ -43,7 +45,7 @@ impl Indicator for Atr {
         if self.ranges == self.period {
             self.value = (self.value + tr) / p;
         } else {
-            self.value = (self.value * (p - 1.0) + tr) / p;
+            self.value = self.smoothing.next(self.value, tr);
         }
         Some(self.value)
     }

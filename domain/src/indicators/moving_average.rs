@@ -1,6 +1,7 @@
 //! Simple and exponential moving averages of the close (TA-Lib `SMA`, `EMA`).
 
 use super::rolling::Rolling;
+use super::smoothing::Smoothing;
 use super::{check_period, f, Indicator, IndicatorError};
 use crate::market::Candle;
 
@@ -31,10 +32,11 @@ impl Indicator for Sma {
 
 /// Exponential moving average of the close, `k = 2 / (period + 1)`, seeded with the SMA of the
 /// first `period` closes; first value at index `period - 1` (TA-Lib's default, non-Metastock).
+/// The step `ema += (close - ema) * k` is evaluated as `ema × (1 - k) + close × k` (see `smoothing.rs`).
 #[derive(Debug, Clone)]
 pub struct Ema {
     period: usize,
-    k: f64,
+    smoothing: Smoothing,
     seen: usize,
     seed_sum: f64,
     value: f64,
@@ -47,7 +49,7 @@ impl Ema {
     /// An EMA over `period >= 1` closes.
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("period", period, 1)?;
-        Ok(Self { period, k: 2.0 / (period as f64 + 1.0), seen: 0, seed_sum: 0.0, value: 0.0 })
+        Ok(Self { period, smoothing: Smoothing::ema(period), seen: 0, seed_sum: 0.0, value: 0.0 })
     }
 }
 
@@ -65,7 +67,7 @@ impl Indicator for Ema {
             self.seed_sum += close;
             self.value = self.seed_sum / self.period as f64;
         } else {
-            self.value = (close - self.value) * self.k + self.value;
+            self.value = self.smoothing.next(self.value, close);
         }
         Some(self.value)
     }

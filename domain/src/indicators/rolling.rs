@@ -6,11 +6,14 @@ use std::collections::VecDeque;
 ///
 /// Sums are kept of `x - anchor`, where the anchor is the first value ever pushed: prices of
 /// thousands have variances of tens, and shifting them near zero keeps `E[x²] - E[x]²` from
-/// cancelling away the significant digits.
+/// cancelling away the significant digits. Once the window is full, a push adds `new - old` to
+/// the sums (one addition on the chain from one sum to the next, which bounds a series' speed)
+/// and the means multiply by `1 / len`; the batch kernels repeat these steps exactly.
 #[derive(Debug, Clone)]
 pub(super) struct Rolling {
     len: usize,
     values: VecDeque<f64>,
+    inv_len: f64,
     anchor: Option<f64>,
     sum: f64,
     sum_sq: f64,
@@ -19,7 +22,8 @@ pub(super) struct Rolling {
 impl Rolling {
     /// An empty window of `len` values (`len >= 1`).
     pub(super) fn new(len: usize) -> Self {
-        Self { len, values: VecDeque::with_capacity(len + 1), anchor: None, sum: 0.0, sum_sq: 0.0 }
+        let inv_len = 1.0 / len as f64;
+        Self { len, values: VecDeque::with_capacity(len + 1), inv_len, anchor: None, sum: 0.0, sum_sq: 0.0 }
     }
 
     /// Adds `x`, dropping the oldest value once the window is full; true when full.
@@ -27,12 +31,15 @@ impl Rolling {
         let anchor = *self.anchor.get_or_insert(x);
         let d = x - anchor;
         self.values.push_back(d);
-        self.sum += d;
-        self.sum_sq += d * d;
-        if self.values.len() > self.len {
-            if let Some(old) = self.values.pop_front() {
-                self.sum -= old;
-                self.sum_sq -= old * old;
+        match self.values.len() > self.len {
+            true => {
+                let old = self.values.pop_front().unwrap_or(0.0);
+                self.sum += d - old;
+                self.sum_sq += d * d - old * old;
+            }
+            false => {
+                self.sum += d;
+                self.sum_sq += d * d;
             }
         }
         self.is_full()
@@ -45,13 +52,24 @@ impl Rolling {
 
     /// Mean of the values in the window.
     pub(super) fn mean(&self) -> f64 {
-        self.anchor.unwrap_or(0.0) + self.sum / self.values.len() as f64
+        self.anchor.unwrap_or(0.0) + self.shifted_mean()
+    }
+
+    /// Mean of `x - anchor` over the window.
+    fn shifted_mean(&self) -> f64 {
+        match self.is_full() {
+            true => self.sum * self.inv_len,
+            false => self.sum / self.values.len() as f64,
+        }
     }
 
     /// Population standard deviation of the values in the window.
     pub(super) fn std_dev(&self) -> f64 {
-        let n = self.values.len() as f64;
-        let m = self.sum / n;
-        (self.sum_sq / n - m * m).max(0.0).sqrt()
+        let m = self.shifted_mean();
+        let mean_sq = match self.is_full() {
+            true => self.sum_sq * self.inv_len,
+            false => self.sum_sq / self.values.len() as f64,
+        };
+        (mean_sq - m * m).max(0.0).sqrt()
     }
 }

@@ -1,16 +1,19 @@
 //! Relative strength index with Wilder smoothing (TA-Lib `RSI`).
 
+use super::smoothing::Smoothing;
 use super::{check_period, f, Indicator, IndicatorError};
 use crate::market::Candle;
 
 /// RSI of the close over `period` changes.
 ///
 /// The first value is at index `period`: the average gain and loss are the simple means of the
-/// first `period` close-to-close changes; afterwards `avg = (avg * (period - 1) + x) / period`.
+/// first `period` close-to-close changes; afterwards `avg = (avg * (period - 1) + x) / period`
+/// (evaluated as `value × decay + x × weight`, see `smoothing.rs`).
 /// `RSI = 100 * avg_gain / (avg_gain + avg_loss)`, and 0 when both averages are zero (as TA-Lib).
 #[derive(Debug, Clone)]
 pub struct Rsi {
     period: usize,
+    smoothing: Smoothing,
     prev_close: Option<f64>,
     changes: usize,
     avg_gain: f64,
@@ -24,7 +27,14 @@ impl Rsi {
     /// An RSI over `period >= 1` changes.
     pub fn new(period: usize) -> Result<Self, IndicatorError> {
         let period = check_period("period", period, 1)?;
-        Ok(Self { period, prev_close: None, changes: 0, avg_gain: 0.0, avg_loss: 0.0 })
+        Ok(Self {
+            period,
+            smoothing: Smoothing::wilder(period),
+            prev_close: None,
+            changes: 0,
+            avg_gain: 0.0,
+            avg_loss: 0.0,
+        })
     }
 
     fn value(&self) -> f64 {
@@ -56,8 +66,8 @@ impl Indicator for Rsi {
             self.avg_gain = (self.avg_gain + gain) / p;
             self.avg_loss = (self.avg_loss + loss) / p;
         } else {
-            self.avg_gain = (self.avg_gain * (p - 1.0) + gain) / p;
-            self.avg_loss = (self.avg_loss * (p - 1.0) + loss) / p;
+            self.avg_gain = self.smoothing.next(self.avg_gain, gain);
+            self.avg_loss = self.smoothing.next(self.avg_loss, loss);
         }
         Some(self.value())
     }

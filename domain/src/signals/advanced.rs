@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use super::params::{MfiSpec, ObvSpec, VolumeProfileSpec, VwapSpec};
 use super::rules::{no_reading, oscillator};
 use super::vote::{band, dec, latest, tail, Signal, Values, Vote, VALUE_DECIMALS};
-use crate::indicators::{Indicator, Mfi, Obv, VolumeProfile, Vwap};
+use crate::indicators::{Indicator, Obv, VolumeProfile, Vwap};
 use crate::market::Candle;
 
 /// Mean reversion to the VWAP of the last `period` candles: close below it BUY, above it SELL,
@@ -24,9 +24,9 @@ pub(super) fn vwap(spec: &VwapSpec, candles: &[Candle]) -> Vote {
     )
 }
 
-/// MFI below oversold: BUY; above overbought: SELL; reports `mfi`.
-pub(super) fn mfi(spec: &MfiSpec, candles: &[Candle]) -> Vote {
-    let reading = Mfi::new(spec.period).ok().and_then(|i| latest(i, candles));
+/// MFI below oversold: BUY; above overbought: SELL; reports `mfi`. `reading` is the MFI on the
+/// last candle.
+pub(super) fn mfi(spec: &MfiSpec, reading: Option<f64>) -> Vote {
     oscillator("mfi", reading, spec.oversold, spec.overbought)
 }
 

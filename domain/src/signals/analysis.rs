@@ -8,10 +8,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::rules_readings::{BatchReadings, Readings};
 use super::spec::{IndicatorSpec, Role};
 use super::validate::validate_specs;
 use super::vote::{Signal, Vote};
 use super::{advanced, filters, rules};
+use crate::indicators::Columns;
 use crate::market::Candle;
 use crate::shared::field::FieldIssue;
 
@@ -87,6 +89,14 @@ pub enum SignalError {
         /// Candles given.
         got: usize,
     },
+    /// The columns given are not those of the candles given.
+    #[error("the columns ({columns} candles) were not built from these {candles} candles")]
+    ColumnsMismatch {
+        /// Candles in the columns.
+        columns: usize,
+        /// Candles given.
+        candles: usize,
+    },
     /// The candles are not oldest first without repeats.
     #[error("candles must be oldest first without repeats: candle {index} does not open after the one before it")]
     UnorderedCandles {
@@ -110,7 +120,41 @@ fn join(errors: &[FieldIssue]) -> String {
 /// other (a tie, or no BUY or SELL vote, is HOLD), and any filter's veto makes it HOLD. The
 /// confidence is [`Confidence::from_share`] of the direction votes equal to the signal out of
 /// all direction votes (HOLD votes included); a veto gives HIGH.
+///
+/// The candles are converted once into [`Columns`] for all the specs, and the indicators run as
+/// batch kernels over them. To analyse the same candles for many bots (every bot of a market at
+/// the top of the hour), build the columns once and call [`analyze_columns`] for each bot.
 pub fn analyze(specs: &[IndicatorSpec], candles: &[Candle]) -> Result<Analysis, SignalError> {
+    let last = check(specs, candles)?;
+    let columns = Columns::from_candles(candles);
+    Ok(combine(specs, candles, last, &BatchReadings { candles, columns: &columns }))
+}
+
+/// [`analyze`] with the candles already converted: `columns` must be
+/// [`Columns::from_candles`]`(candles)`, shared by every analysis of these candles. The result is
+/// the same as [`analyze`]'s, to the bit; `ColumnsMismatch` when the columns are of other candles.
+pub fn analyze_columns(
+    specs: &[IndicatorSpec],
+    candles: &[Candle],
+    columns: &Columns,
+) -> Result<Analysis, SignalError> {
+    let last = check(specs, candles)?;
+    if !columns.matches(candles) {
+        return Err(SignalError::ColumnsMismatch { columns: columns.len(), candles: candles.len() });
+    }
+    Ok(combine(specs, candles, last, &BatchReadings { candles, columns }))
+}
+
+/// The analysis through the streaming indicators, candle by candle: the oracle the batch path is
+/// tested against.
+#[cfg(test)]
+pub(super) fn analyze_streaming(specs: &[IndicatorSpec], candles: &[Candle]) -> Result<Analysis, SignalError> {
+    let last = check(specs, candles)?;
+    Ok(combine(specs, candles, last, &super::rules_readings::StreamingReadings(candles)))
+}
+
+/// Refuses invalid specs, too few candles and unordered candles; returns the last candle.
+fn check<'a>(specs: &[IndicatorSpec], candles: &'a [Candle]) -> Result<&'a Candle, SignalError> {
     validate_specs(specs).map_err(SignalError::InvalidSpecs)?;
     let needed = specs.iter().map(IndicatorSpec::warm_up).max().unwrap_or(1).max(1);
     if candles.len() < needed {
@@ -119,31 +163,39 @@ pub fn analyze(specs: &[IndicatorSpec], candles: &[Candle]) -> Result<Analysis, 
     if let Some(i) = candles.windows(2).position(|w| w[1].open_time <= w[0].open_time) {
         return Err(SignalError::UnorderedCandles { index: i + 1 });
     }
-    let Some(last) = candles.last() else {
-        return Err(SignalError::NotEnoughCandles { needed, got: 0 });
-    };
-    let votes: Vec<Vote> = specs.iter().map(|spec| vote(spec, candles)).collect();
+    candles.last().ok_or(SignalError::NotEnoughCandles { needed, got: 0 })
+}
+
+/// Every spec's vote, combined.
+fn combine(specs: &[IndicatorSpec], candles: &[Candle], last: &Candle, readings: &dyn Readings) -> Analysis {
+    let votes: Vec<Vote> = specs.iter().map(|spec| vote_with(spec, candles, readings)).collect();
     let (signal, confidence) = decide(&votes);
     let mut values = BTreeMap::from([("close".to_string(), last.close)]);
     for v in &votes {
         values.extend(v.values.iter().map(|(k, x)| (k.clone(), *x)));
     }
-    Ok(Analysis { signal, confidence, votes, values, candle_time: last.open_time })
+    Analysis { signal, confidence, votes, values, candle_time: last.open_time }
 }
 
-/// One spec's vote on the last candle.
+/// One spec's vote on the last candle, as [`analyze`] makes it.
+#[cfg(test)]
 pub(super) fn vote(spec: &IndicatorSpec, candles: &[Candle]) -> Vote {
+    vote_with(spec, candles, &BatchReadings { candles, columns: &Columns::from_candles(candles) })
+}
+
+/// One spec's vote on the last candle, the rules reading their indicators from `readings`.
+fn vote_with(spec: &IndicatorSpec, candles: &[Candle], readings: &dyn Readings) -> Vote {
     match spec {
-        IndicatorSpec::Rsi(s) => rules::rsi(s, candles),
-        IndicatorSpec::SmaCross(s) => rules::sma_cross(s, candles),
-        IndicatorSpec::EmaCross(s) => rules::ema_cross(s, candles),
-        IndicatorSpec::Bollinger(s) => rules::bollinger(s, candles),
+        IndicatorSpec::Rsi(s) => rules::rsi(s, readings),
+        IndicatorSpec::SmaCross(s) => rules::sma_cross(s, readings),
+        IndicatorSpec::EmaCross(s) => rules::ema_cross(s, readings),
+        IndicatorSpec::Bollinger(s) => rules::bollinger(s, candles, readings),
         IndicatorSpec::Volume(s) => rules::volume(s, candles),
         IndicatorSpec::Volatility(s) => filters::volatility(s, candles),
         IndicatorSpec::Vwap(s) => advanced::vwap(s, candles),
-        IndicatorSpec::Mfi(s) => advanced::mfi(s, candles),
+        IndicatorSpec::Mfi(s) => advanced::mfi(s, readings.mfi(s.period)),
         IndicatorSpec::VolumeProfile(s) => advanced::volume_profile(s, candles),
-        IndicatorSpec::Atr(s) => filters::atr(s, candles),
+        IndicatorSpec::Atr(s) => filters::atr(s, candles, readings.atr(s.period)),
         IndicatorSpec::Obv(s) => advanced::obv(s, candles),
     }
 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::params::{AtrSpec, VolatilitySpec};
 use super::vote::{dec, latest, Values, Vote, VALUE_DECIMALS};
-use crate::indicators::{Atr, Volatility};
+use crate::indicators::Volatility;
 use crate::market::Candle;
 
 /// Vetoes when the standard deviation of the last `period` log returns, in % per candle, is above
@@ -27,9 +27,9 @@ pub(super) fn volatility(spec: &VolatilitySpec, candles: &[Candle]) -> Vote {
 /// Reports the stop distances an ATR suggests, and vetoes when `max_percent` is set and the ATR
 /// is above that % of the close. Reports `atr`, `atr_percent` (ATR / close × 100),
 /// `stop_distance` (ATR × `stop_multiplier`), `stop_below` (close − distance, the stop of a
-/// long position) and `stop_above` (close + distance).
-pub(super) fn atr(spec: &AtrSpec, candles: &[Candle]) -> Vote {
-    match atr_values(spec, candles) {
+/// long position) and `stop_above` (close + distance). `reading` is the ATR on the last candle.
+pub(super) fn atr(spec: &AtrSpec, candles: &[Candle], reading: Option<f64>) -> Vote {
+    match atr_values(spec, candles, reading) {
         Some((values, percent)) => {
             let veto = spec.max_percent.is_some_and(|max| percent > max);
             Vote::filter("atr", veto, values)
@@ -39,8 +39,8 @@ pub(super) fn atr(spec: &AtrSpec, candles: &[Candle]) -> Vote {
 }
 
 /// The reported values and the ATR %, or `None` without a reading.
-fn atr_values(spec: &AtrSpec, candles: &[Candle]) -> Option<(Values, Decimal)> {
-    let atr = dec(latest(Atr::new(spec.period).ok()?, candles)?)?;
+fn atr_values(spec: &AtrSpec, candles: &[Candle], reading: Option<f64>) -> Option<(Values, Decimal)> {
+    let atr = dec(reading?)?;
     let close = candles.last()?.close;
     if close <= Decimal::ZERO {
         return None;

@@ -10,11 +10,12 @@ mod analysis;
 mod filters;
 mod params;
 mod rules;
+mod rules_readings;
 mod spec;
 mod validate;
 mod vote;
 
-pub use analysis::{analyze, decide, Analysis, Confidence, SignalError};
+pub use analysis::{analyze, analyze_columns, decide, Analysis, Confidence, SignalError};
 pub use params::{
     AtrSpec, BollingerSpec, CrossSpec, MfiSpec, ObvSpec, RsiSpec, VolatilitySpec, VolumeProfileSpec, VolumeSpec,
     VwapSpec,

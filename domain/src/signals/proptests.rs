@@ -132,4 +132,12 @@ proptest! {
             Err(other) => prop_assert!(false, "unexpected {:?}", other),
         }
     }
+
+    #[test]
+    fn batch_analysis_equals_the_streaming_one(candles in candles(), specs in specs()) {
+        let batch = analyze(&specs, &candles);
+        prop_assert_eq!(&batch, &analysis::analyze_streaming(&specs, &candles));
+        let columns = crate::indicators::Columns::from_candles(&candles);
+        prop_assert_eq!(&batch, &analyze_columns(&specs, &candles, &columns));
+    }
 }

@@ -5,8 +5,9 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use super::params::{BollingerSpec, CrossSpec, RsiSpec, VolumeSpec};
-use super::vote::{band, dec, last_two, latest, Signal, Values, Vote};
-use crate::indicators::{BollingerBands, Ema, Indicator, Rsi, Sma, VolumeRatio};
+use super::rules_readings::Readings;
+use super::vote::{band, dec, latest, Signal, Values, Vote};
+use crate::indicators::VolumeRatio;
 use crate::market::Candle;
 
 /// A vote with no reading: HOLD, no values.
@@ -24,34 +25,29 @@ pub(super) fn oscillator(name: &str, reading: Option<f64>, oversold: Decimal, ov
 }
 
 /// RSI below oversold: BUY; above overbought: SELL; reports `rsi`.
-pub(super) fn rsi(spec: &RsiSpec, candles: &[Candle]) -> Vote {
-    let reading = Rsi::new(spec.period).ok().and_then(|i| latest(i, candles));
-    oscillator("rsi", reading, spec.oversold, spec.overbought)
+pub(super) fn rsi(spec: &RsiSpec, readings: &dyn Readings) -> Vote {
+    oscillator("rsi", readings.rsi(spec.period), spec.oversold, spec.overbought)
 }
 
 /// SMA crossover; see [`cross`].
-pub(super) fn sma_cross(spec: &CrossSpec, candles: &[Candle]) -> Vote {
-    match (Sma::new(spec.fast), Sma::new(spec.slow)) {
-        (Ok(fast), Ok(slow)) => cross("sma_cross", "sma", fast, slow, candles),
-        _ => no_reading("sma_cross"),
-    }
+pub(super) fn sma_cross(spec: &CrossSpec, readings: &dyn Readings) -> Vote {
+    cross("sma_cross", "sma", readings.sma(spec.fast), readings.sma(spec.slow))
 }
 
 /// EMA crossover; see [`cross`].
-pub(super) fn ema_cross(spec: &CrossSpec, candles: &[Candle]) -> Vote {
-    match (Ema::new(spec.fast), Ema::new(spec.slow)) {
-        (Ok(fast), Ok(slow)) => cross("ema_cross", "ema", fast, slow, candles),
-        _ => no_reading("ema_cross"),
-    }
+pub(super) fn ema_cross(spec: &CrossSpec, readings: &dyn Readings) -> Vote {
+    cross("ema_cross", "ema", readings.ema(spec.fast), readings.ema(spec.slow))
 }
+
+/// A moving average on the candle before the last and on the last: (previous, latest).
+type Pair = (Option<f64>, Option<f64>);
 
 /// A crossover on the last candle: BUY when the fast average moves from at or below the slow one
 /// to above it, SELL when it moves from at or above to below it, otherwise HOLD (a fast average
 /// merely staying above the slow one is not a new signal). Reports `{prefix}_fast`,
-/// `{prefix}_slow` and the previous candle's `{prefix}_fast_prev`, `{prefix}_slow_prev`.
-fn cross<I: Indicator<Output = f64>>(name: &str, prefix: &str, fast: I, slow: I, candles: &[Candle]) -> Vote {
-    let (fast_prev, fast_now) = last_two(fast, candles);
-    let (slow_prev, slow_now) = last_two(slow, candles);
+/// `{prefix}_slow` and the previous candle's `{prefix}_fast_prev`, `{prefix}_slow_prev`. Each
+/// average is given as (previous, latest).
+fn cross(name: &str, prefix: &str, (fast_prev, fast_now): Pair, (slow_prev, slow_now): Pair) -> Vote {
     let read = |x: Option<f64>| x.and_then(dec);
     let (Some(fp), Some(fl), Some(sp), Some(sl)) = (read(fast_prev), read(fast_now), read(slow_prev), read(slow_now))
     else {
@@ -74,9 +70,9 @@ fn cross<I: Indicator<Output = f64>>(name: &str, prefix: &str, fast: I, slow: I,
 
 /// Close below the lower band: BUY; above the upper band: SELL; on or inside the bands: HOLD.
 /// Reports `bb_upper`, `bb_middle`, `bb_lower` and `close`.
-pub(super) fn bollinger(spec: &BollingerSpec, candles: &[Candle]) -> Vote {
+pub(super) fn bollinger(spec: &BollingerSpec, candles: &[Candle], readings: &dyn Readings) -> Vote {
     let k = spec.std_dev.to_f64().unwrap_or(f64::NAN);
-    let bands = BollingerBands::new(spec.period, k).ok().and_then(|i| latest(i, candles));
+    let bands = readings.bollinger(spec.period, k);
     let (Some(last), Some(bands)) = (candles.last(), bands) else {
         return no_reading("bollinger");
     };
