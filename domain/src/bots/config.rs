@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::candle::CandleConfig;
 use super::channel::ChannelConfig;
+use super::config_tagged::{tag_first_json, Tagged};
 use super::dca::DcaConfig;
-use super::smart::SmartConfig;
+use super::smart::{SmartConfig, SmartMode};
 use super::{BotKind, BreakerLimits, BreakerPreset, RiskConfig};
 use crate::shared::bounds::{AMOUNT, GAIN_PERCENT, LOSSES, LOSS_PERCENT};
 use crate::shared::field::{FieldIssue, Issues};
+use crate::signals::IndicatorSpec;
 
 /// A bot's whole configuration, one variant per kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,11 +31,16 @@ pub enum BotConfig {
     Channel(ChannelConfig),
 }
 
+/// The tags of every internally tagged enum a configuration holds (see [`super::config_tagged`]):
+/// they are read before the other fields so that a bad field inside names its whole path.
+const TAGS: &[&str] = &[SmartMode::TAG, BreakerPreset::TAG, IndicatorSpec::TAG];
+
 fn parse<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, Vec<FieldIssue>> {
     if !value.is_object() {
         return Err(vec![FieldIssue::new("config", "must be an object")]);
     }
-    serde_path_to_error::deserialize(value).map_err(|err| {
+    let text = tag_first_json(value, TAGS);
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
         let missing = message.starts_with("missing field");
