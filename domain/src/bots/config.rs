@@ -122,7 +122,14 @@ impl BotConfig {
             issues.counted("circuit_breaker.max_consecutive_losses", Some(limits.max_consecutive_losses), LOSSES);
             issues.bounded("circuit_breaker.max_daily_loss_percent", limits.max_daily_loss_percent, LOSS_PERCENT);
         }
-        issues.extend_under("risk", validate_risk(&self.risk()));
+        for issue in validate_risk(&self.risk()) {
+            // A DCA bot's take profit and stop loss are its own fields: name them as sent.
+            issues.push(match (self, issue.field.as_str()) {
+                (BotConfig::Dca(_), "take_profit_percent") => issue,
+                (BotConfig::Dca(_), "stop_loss_hard_percent") => FieldIssue::new("stop_loss_percent", issue.message),
+                _ => issue.under("risk"),
+            });
+        }
         let own = match self {
             BotConfig::Smart(c) => c.validate(),
             BotConfig::Candle(c) => c.validate(),
@@ -134,7 +141,16 @@ impl BotConfig {
                 issues.push(issue);
             }
         }
-        issues.finish().map_err(|all| all.into_iter().map(|i| i.under("config")).collect())
+        issues.finish().map_err(|all| {
+            // A rule checked twice (a DCA bound, by its own fields and by the effective risk) is said once.
+            let mut once: Vec<FieldIssue> = Vec::with_capacity(all.len());
+            for issue in all.into_iter().map(|i| i.under("config")) {
+                if !once.contains(&issue) {
+                    once.push(issue);
+                }
+            }
+            once
+        })
     }
 }
 
