@@ -199,6 +199,14 @@ async fn every_leaf_of_every_kind_is_named_when_bad() {
         }
     }
     assert!(cases > 200, "the walk covered only {cases} cases");
+    // The request's own fields are named too.
+    let new = json!({"context_id": ctx, "kind": "dca", "name": "paths", "config": examples()[4].1});
+    let mut found = Vec::new();
+    leaves(&json!({"context_id": ctx, "kind": "dca", "name": "paths"}), String::new(), &mut found);
+    for (field, _) in found {
+        let answer = app.post("/api/bots", Some(&user.access), &replaced(&new, &field, &json!(true))).await;
+        names(&answer, &field, &format!("{field} = true"));
+    }
 }
 
 /// The cases of the issue, on both stores; an unknown tag's message lists the allowed ones.
