@@ -13,6 +13,10 @@ mod derived {
     use serde::Deserialize;
 
     use crate::bots::{BreakerLimits, CronSchedule};
+    use crate::signals::{
+        AtrSpec, BollingerSpec, CrossSpec, MfiSpec, ObvSpec, RsiSpec, VolatilitySpec, VolumeProfileSpec, VolumeSpec,
+        VwapSpec,
+    };
 
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
@@ -21,6 +25,23 @@ mod derived {
         Continuous { interval_seconds: u32 },
         Scheduled(CronSchedule),
         Manual,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(tag = "indicator", rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum IndicatorSpec {
+        Rsi(RsiSpec),
+        SmaCross(CrossSpec),
+        EmaCross(CrossSpec),
+        Bollinger(BollingerSpec),
+        Volume(VolumeSpec),
+        Volatility(VolatilitySpec),
+        Vwap(VwapSpec),
+        Mfi(MfiSpec),
+        VolumeProfile(VolumeProfileSpec),
+        Atr(AtrSpec),
+        Obv(ObvSpec),
     }
 
     #[derive(Debug, Deserialize)]
@@ -88,8 +109,29 @@ where
     }
 }
 
+fn indicator_inputs() -> Vec<Value> {
+    let mut inputs: Vec<Value> = IndicatorSpec::standard_set(5.into())
+        .into_iter()
+        .chain(IndicatorSpec::advanced_set())
+        .map(|spec| serde_json::to_value(spec).unwrap())
+        .collect();
+    inputs.extend([
+        json!({"indicator": "rsi"}),
+        json!({"period": 3, "indicator": "vwap"}),
+        json!({"indicator": "volatility"}),
+        json!({"indicator": "rsi", "period": -3}),
+        json!({"indicator": "rsi", "perod": 3}),
+        json!({"indicator": "obv", "period": "3"}),
+        json!({"indicator": "macd"}),
+        json!({"period": 3}),
+        json!(null),
+    ]);
+    inputs
+}
+
 #[test]
 fn decodes_what_serde_s_derive_decoded_and_refuses_what_it_refused() {
+    same_as_derived::<IndicatorSpec, derived::IndicatorSpec>(indicator_inputs());
     same_as_derived::<SmartMode, derived::SmartMode>(mode_inputs());
     same_as_derived::<BreakerPreset, derived::BreakerPreset>(breaker_inputs());
 }
