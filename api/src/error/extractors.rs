@@ -69,7 +69,7 @@ fn parameter_error(code: &'static str, location: &str, message: &str, fallback: 
 
 /// A field error from a serde message (`missing field `email``, `invalid type: ...`).
 /// The field is the one serde names, else `fallback`, else `body`.
-fn serde_field_error(message: &str, fallback: Option<&str>) -> FieldError {
+pub(super) fn serde_field_error(message: &str, fallback: Option<&str>) -> FieldError {
     let named =
         |prefix: &str| message.split_once(prefix).and_then(|(_, rest)| rest.split('`').next()).map(str::to_owned);
     let (field, code) = if let Some(field) = named("missing field `") {
@@ -92,7 +92,7 @@ fn serde_field_error(message: &str, fallback: Option<&str>) -> FieldError {
 }
 
 /// serde_json appends ` at line L column C`; the problem says it once, in its own words.
-fn strip_position(message: &str) -> String {
+pub(super) fn strip_position(message: &str) -> String {
     message.rfind(" at line ").map_or(message, |i| &message[..i]).to_owned()
 }
 

@@ -5,6 +5,7 @@
 mod extractors;
 mod fallback;
 mod problem;
+mod tracked_json;
 mod validation;
 
 use actix_web::http::{header, Method, StatusCode};
@@ -14,6 +15,7 @@ use application::{AppError, FieldError};
 pub use extractors::{json_config, path_config, query_error, redact_values};
 pub use fallback::{not_found_or_method_not_allowed, RouteTable};
 pub use problem::{code_for_status, Problem, ProblemField, PROBLEM_JSON, PROBLEM_TYPE_BASE};
+pub use tracked_json::{decode, TrackedJson};
 pub use validation::field_errors;
 
 /// An error answered over HTTP. Handlers return `Result<_, ApiError>` and use `?` on

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use super::config_tagged::tagged_deserialize;
 use crate::shared::checked::{percent_of, sum};
 
 /// The window of the daily loss limit.
@@ -27,7 +28,7 @@ pub struct BreakerLimits {
 
 /// The catalogue's presets, or custom limits.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "preset")]
 pub enum BreakerPreset {
     /// 3 losses or 5% a day.
@@ -40,6 +41,13 @@ pub enum BreakerPreset {
     /// Custom limits.
     Custom(BreakerLimits),
 }
+
+tagged_deserialize!(BreakerPreset, tag = "preset", {
+    "conservative" => Conservative,
+    "moderate" => Moderate,
+    "aggressive" => Aggressive,
+    "custom" => Custom(BreakerLimits),
+});
 
 /// Custom limits out of range.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 
 use super::candle::CandleConfig;
 use super::channel::ChannelConfig;
+use super::config_tagged::{tag_first_json, Tagged};
 use super::dca::DcaConfig;
-use super::smart::SmartConfig;
+use super::smart::{SmartConfig, SmartMode};
 use super::{BotKind, BreakerLimits, BreakerPreset, RiskConfig};
 use crate::shared::bounds::{AMOUNT, GAIN_PERCENT, LOSSES, LOSS_PERCENT};
 use crate::shared::field::{FieldIssue, Issues};
+use crate::signals::IndicatorSpec;
 
 /// A bot's whole configuration, one variant per kind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,11 +31,16 @@ pub enum BotConfig {
     Channel(ChannelConfig),
 }
 
+/// The tags of every internally tagged enum a configuration holds (see [`super::config_tagged`]):
+/// they are read before the other fields so that a bad field inside names its whole path.
+const TAGS: &[&str] = &[SmartMode::TAG, BreakerPreset::TAG, IndicatorSpec::TAG];
+
 fn parse<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, Vec<FieldIssue>> {
     if !value.is_object() {
         return Err(vec![FieldIssue::new("config", "must be an object")]);
     }
-    serde_path_to_error::deserialize(value).map_err(|err| {
+    let text = tag_first_json(value, TAGS);
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_str(&text)).map_err(|err| {
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
         let missing = message.starts_with("missing field");
@@ -115,7 +122,14 @@ impl BotConfig {
             issues.counted("circuit_breaker.max_consecutive_losses", Some(limits.max_consecutive_losses), LOSSES);
             issues.bounded("circuit_breaker.max_daily_loss_percent", limits.max_daily_loss_percent, LOSS_PERCENT);
         }
-        issues.extend_under("risk", validate_risk(&self.risk()));
+        for issue in validate_risk(&self.risk()) {
+            // A DCA bot's take profit and stop loss are its own fields: name them as sent.
+            issues.push(match (self, issue.field.as_str()) {
+                (BotConfig::Dca(_), "take_profit_percent") => issue,
+                (BotConfig::Dca(_), "stop_loss_hard_percent") => FieldIssue::new("stop_loss_percent", issue.message),
+                _ => issue.under("risk"),
+            });
+        }
         let own = match self {
             BotConfig::Smart(c) => c.validate(),
             BotConfig::Candle(c) => c.validate(),
@@ -127,7 +141,16 @@ impl BotConfig {
                 issues.push(issue);
             }
         }
-        issues.finish().map_err(|all| all.into_iter().map(|i| i.under("config")).collect())
+        issues.finish().map_err(|all| {
+            // A rule checked twice (a DCA bound, by its own fields and by the effective risk) is said once.
+            let mut once: Vec<FieldIssue> = Vec::with_capacity(all.len());
+            for issue in all.into_iter().map(|i| i.under("config")) {
+                if !once.contains(&issue) {
+                    once.push(issue);
+                }
+            }
+            once
+        })
     }
 }
 

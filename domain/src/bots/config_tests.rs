@@ -115,3 +115,13 @@ fn a_stored_configuration_out_of_bounds_computes_to_none_instead_of_panicking() 
     assert_eq!(breaker.record_trade(rust_decimal::Decimal::MIN, allocated, at), None);
     assert_eq!(breaker.daily_loss(at), rust_decimal::Decimal::MAX);
 }
+
+#[test]
+fn a_dca_bot_s_own_take_profit_and_stop_loss_are_named_as_sent_and_once() {
+    let dca = |tp: &str, sl: &str| {
+        json!({"purchase_amount": "1", "frequency": "1h", "allocated_balance": "2", "take_profit_percent": tp,
+               "stop_loss_percent": sl})
+    };
+    assert_eq!(fields(BotKind::Dca, dca("-1", "5")), vec!["config.take_profit_percent"]);
+    assert_eq!(fields(BotKind::Dca, dca("5", "101")), vec!["config.stop_loss_percent"]);
+}

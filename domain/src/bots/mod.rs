@@ -6,6 +6,7 @@ mod candle;
 mod channel;
 mod circuit_breaker;
 mod config;
+pub(crate) mod config_tagged;
 mod dca;
 mod entries;
 mod exits;

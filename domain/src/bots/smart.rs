@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::bot::Bot;
+use super::config_tagged::tagged_deserialize;
 use super::intent::{Evaluation, MarketView, OrderIntent, Purpose};
 use super::schedule::CronSchedule;
 use super::{BreakerPreset, RiskConfig};
@@ -16,7 +17,7 @@ use crate::shared::ids::PositionId;
 
 /// When a SmartBot buys.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "type", deny_unknown_fields)]
 pub enum SmartMode {
     /// A buy cycle every `interval_seconds` (at least 1; the smart_bot_purchase workflow's own
@@ -31,6 +32,12 @@ pub enum SmartMode {
     /// Buys only on API commands; its risk rules still sell.
     Manual,
 }
+
+tagged_deserialize!(SmartMode, tag = "type", {
+    "continuous" => Continuous { interval_seconds: u32 },
+    "scheduled" => Scheduled(CronSchedule),
+    "manual" => Manual,
+});
 
 /// Market or limit buys.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

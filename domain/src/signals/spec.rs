@@ -4,6 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::bots::config_tagged::tagged_deserialize;
+
 use super::params::{
     AtrSpec, BollingerSpec, CrossSpec, MfiSpec, ObvSpec, RsiSpec, VolatilitySpec, VolumeProfileSpec, VolumeSpec,
     VwapSpec,
@@ -16,7 +18,7 @@ use super::params::{
 /// refused. Run [`IndicatorSpec::validate`] (or [`validate_specs`](super::validate_specs)) on
 /// user input; [`analyze`](super::analyze) refuses invalid specs.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "indicator", rename_all = "snake_case")]
 pub enum IndicatorSpec {
     /// Relative strength index against oversold/overbought bounds.
@@ -42,6 +44,20 @@ pub enum IndicatorSpec {
     /// Advanced: on-balance volume diverging from the price.
     Obv(ObvSpec),
 }
+
+tagged_deserialize!(IndicatorSpec, tag = "indicator", {
+    "rsi" => Rsi(RsiSpec),
+    "sma_cross" => SmaCross(CrossSpec),
+    "ema_cross" => EmaCross(CrossSpec),
+    "bollinger" => Bollinger(BollingerSpec),
+    "volume" => Volume(VolumeSpec),
+    "volatility" => Volatility(VolatilitySpec),
+    "vwap" => Vwap(VwapSpec),
+    "mfi" => Mfi(MfiSpec),
+    "volume_profile" => VolumeProfile(VolumeProfileSpec),
+    "atr" => Atr(AtrSpec),
+    "obv" => Obv(ObvSpec),
+});
 
 /// Whether an indicator votes a direction or only filters.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,7 +12,7 @@ pub use dto::*;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
@@ -69,7 +69,7 @@ fn ok(bot: domain::bots::Bot) -> HttpResponse {
 pub async fn create_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateBotRequest>,
+    body: TrackedJson<CreateBotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
     let input = CreateBotInput { context_id: b.context_id, kind: b.kind, name: b.name, config: b.config };
@@ -141,7 +141,7 @@ pub async fn update_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<String>,
-    body: web::Json<UpdateBotRequest>,
+    body: TrackedJson<UpdateBotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
     Ok(ok(state.bots.update(auth.0.user_id, &id, UpdateBotInput { name: b.name, config: b.config }).await?))
