@@ -29,6 +29,14 @@ impl<T> TrackedJson<T> {
     }
 }
 
+impl<T> std::ops::Deref for TrackedJson<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for TrackedJson<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;

@@ -9,7 +9,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -223,7 +223,7 @@ impl From<Profile> for UserResponse {
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: TrackedJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     state.limit_ip(&state.limits.register, &meta)?;
@@ -256,7 +256,7 @@ pub async fn register(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: TrackedJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     state.limit_ip(&state.limits.login, &meta)?;
@@ -280,7 +280,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: TrackedJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     state.limit_ip(&state.limits.refresh, &meta)?;
@@ -299,7 +299,7 @@ pub async fn refresh(
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RefreshRequest>,
+    body: TrackedJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
@@ -338,7 +338,7 @@ pub async fn update_me(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<UpdateMeRequest>,
+    body: TrackedJson<UpdateMeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
@@ -364,7 +364,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<ChangePasswordRequest>,
+    body: TrackedJson<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::auth::wire;
 use crate::routes::common::{request_meta, validated, Paging};
@@ -138,7 +138,7 @@ pub async fn create_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<CreateCredentialRequest>,
+    body: TrackedJson<CreateCredentialRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;

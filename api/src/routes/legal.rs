@@ -13,7 +13,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::auth::wire;
 use crate::routes::common::{list_from_page, request_meta, validated, Paging};
@@ -224,7 +224,7 @@ pub async fn post_consents(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<ConsentsRequest>,
+    body: TrackedJson<ConsentsRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;

@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::decimal::DecimalInput;
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -86,7 +86,7 @@ pub struct PriceSet {
 pub async fn set_paper_price(
     state: web::Data<AppState>,
     _auth: Authenticated,
-    body: web::Json<SetPriceRequest>,
+    body: TrackedJson<SetPriceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.settings.exchanges.paper_control {
         return Err(AppError::NotFound { resource: "route" }.into());
@@ -153,7 +153,7 @@ pub struct WithdrawalDone {
 pub async fn paper_withdrawal(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<WithdrawalRequest>,
+    body: TrackedJson<WithdrawalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.settings.exchanges.paper_control {
         return Err(AppError::NotFound { resource: "route" }.into());

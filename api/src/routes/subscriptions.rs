@@ -14,7 +14,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::auth::wire;
 use crate::routes::common::validated;
 use crate::state::AppState;
@@ -270,7 +270,7 @@ pub async fn checkout(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<CheckoutBody>,
+    body: TrackedJson<CheckoutBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let (plan, provider) = parse_checkout(&body)?;

@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use super::dto::*;
 use super::{ok, TAG};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
 use crate::state::AppState;
@@ -154,7 +154,7 @@ pub async fn schedule_sell(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<ScheduleSellRequest>>,
+    body: Option<TrackedJson<ScheduleSellRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, position) = path.into_inner();
     let body = validated(body.map(|b| b.into_inner()).unwrap_or_default())?;

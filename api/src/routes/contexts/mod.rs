@@ -19,7 +19,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::auth::wire;
 use crate::routes::common::{validated, Paging};
@@ -182,7 +182,7 @@ fn context_id(raw: &str) -> Result<ContextId, ApiError> {
 pub async fn create_context(
     state: web::Data<AppState>,
     auth: Authenticated,
-    body: web::Json<CreateContextRequest>,
+    body: TrackedJson<CreateContextRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let input = CreateContextInput { exchange: body.exchange, symbol: body.symbol, mode: body.mode };

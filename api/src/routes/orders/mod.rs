@@ -11,7 +11,7 @@ pub use dto::*;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
@@ -120,7 +120,7 @@ pub async fn create_order(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    body: web::Json<CreateOrderRequest>,
+    body: TrackedJson<CreateOrderRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
     let idempotency_key = match req.headers().get(IDEMPOTENCY_KEY) {

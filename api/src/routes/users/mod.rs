@@ -17,7 +17,7 @@ use validator::Validate;
 pub use export::*;
 
 use super::RouteModule;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -124,7 +124,7 @@ pub async fn delete_me(
     state: web::Data<AppState>,
     auth: DeletingAccount,
     req: HttpRequest,
-    body: web::Json<DeleteAccountRequest>,
+    body: TrackedJson<DeleteAccountRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
