@@ -7,7 +7,7 @@ use std::sync::Arc;
 use domain::bots::{Bot, BotConfig, MarketView};
 use domain::contexts::ContextMode;
 use domain::exchange::{ExchangeGateway, ExchangeId};
-use domain::indicators::{Indicator, Volatility};
+use domain::indicators::{Columns, Indicator, Volatility};
 use domain::market::{Candle, CandleRange, Market, Symbol, Ticker, Timeframe};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
@@ -31,6 +31,8 @@ pub struct MarketSnapshot {
     pub ticker: Ticker,
     /// Candles of each timeframe a bot of the market analyses, oldest first.
     pub candles: BTreeMap<Timeframe, Vec<Candle>>,
+    /// The same candles as `f64` columns, converted once for every candle bot of the market.
+    pub columns: BTreeMap<Timeframe, Columns>,
     /// Volatility of the last 20 hourly returns, %, when a bot uses adaptive sell.
     pub volatility_percent: Option<Decimal>,
 }
@@ -58,13 +60,26 @@ impl MarketSnapshot {
         } else {
             None
         };
-        Ok((gateway, Self { market, ticker, candles, volatility_percent }))
+        Ok((gateway, Self::new(market, ticker, candles, volatility_percent)))
+    }
+
+    /// A snapshot of what was read, with the candles' columns converted once.
+    pub fn new(
+        market: Market,
+        ticker: Ticker,
+        candles: BTreeMap<Timeframe, Vec<Candle>>,
+        volatility_percent: Option<Decimal>,
+    ) -> Self {
+        let columns = candles.iter().map(|(tf, c)| (*tf, Columns::from_candles(c))).collect();
+        Self { market, ticker, candles, columns, volatility_percent }
     }
 
     /// The view `bot` evaluates against (with the candles of its timeframe).
     pub fn view_for(&self, bot: &Bot) -> MarketView<'_> {
-        let candles = timeframe_of(&bot.config).and_then(|tf| self.candles.get(&tf)).map(Vec::as_slice);
-        MarketView { candles, ..self.view() }
+        let timeframe = timeframe_of(&bot.config);
+        let candles = timeframe.and_then(|tf| self.candles.get(&tf)).map(Vec::as_slice);
+        let columns = timeframe.and_then(|tf| self.columns.get(&tf));
+        MarketView { candles, columns, ..self.view() }
     }
 
     /// The view without candles.
@@ -77,6 +92,7 @@ impl MarketSnapshot {
             trading: self.market.trading,
             volatility_percent: self.volatility_percent,
             candles: None,
+            columns: None,
         }
     }
 }

@@ -16,7 +16,7 @@ use crate::market::Timeframe;
 use crate::shared::bounds::AMOUNT;
 use crate::shared::field::{FieldIssue, Issues};
 use crate::shared::ids::PositionId;
-use crate::signals::{analyze, validate_specs, Analysis, Confidence, IndicatorSpec, Signal};
+use crate::signals::{analyze, analyze_columns, validate_specs, Analysis, Confidence, IndicatorSpec, Signal};
 
 fn yes() -> bool {
     true
@@ -126,7 +126,14 @@ pub(super) fn entries(
     if state.last_candle_at == Some(latest) {
         return;
     }
-    let Ok(analysis) = analyze(&config.indicators, closed) else { return };
+    // The market's shared columns when they hold these candles (every bot of the market at this
+    // instant closes the same prefix), else the bot converts its own.
+    let shared = view.columns.filter(|c| c.len() >= closed.len()).map(|c| c.prefix(closed.len()));
+    let analyzed = match &shared {
+        Some(columns) if columns.matches(closed) => analyze_columns(&config.indicators, closed, columns),
+        _ => analyze(&config.indicators, closed),
+    };
+    let Ok(analysis) = analyzed else { return };
     state.last_candle_at = Some(latest);
     state.last_signal = Some(analysis.signal);
     state.last_confidence = Some(analysis.confidence);

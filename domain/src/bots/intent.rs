@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::position::ExitReason;
 use crate::exchange::{ClientOrderId, OrderSide};
+use crate::indicators::Columns;
 use crate::market::{Candle, MarketFilters};
 use crate::shared::ids::PositionId;
 
@@ -41,6 +42,9 @@ pub struct MarketView<'a> {
     pub volatility_percent: Option<Decimal>,
     /// Closed candles of the bot's timeframe, oldest first (candle bots).
     pub candles: Option<&'a [Candle]>,
+    /// `candles` converted once for every bot of the market ([`Columns::from_candles`]); when
+    /// absent or of other candles, a bot converts its own.
+    pub columns: Option<&'a Columns>,
 }
 
 /// Whether an order opens (or adds to) a position or closes one.

@@ -287,3 +287,28 @@ fn candle_bot_buys_on_an_oversold_signal_and_sells_on_overbought() {
     assert_eq!(closed[0].exit_reason, Some(ExitReason::Signal));
     assert!(closed[0].realized_profit > Decimal::ZERO);
 }
+
+#[test]
+fn a_candle_bot_reading_the_markets_shared_columns_decides_as_one_converting_its_own() {
+    let config = json!({"timeframe": "1h", "order_amount": "100", "allocated_balance": "1000",
+        "min_confidence": "MEDIUM", "indicators": [{"indicator": "rsi", "period": 5},
+        {"indicator": "ema_cross", "fast": 3, "slow": 6}, {"indicator": "bollinger", "period": 5, "std_dev": "2"}]});
+    let run = |share_columns: bool| {
+        let mut sim = Sim::new(BotKind::Candle, config.clone(), dec!(0.001));
+        sim.share_columns = share_columns;
+        let mut price = dec!(100000);
+        for step in 0..40_i64 {
+            price += Decimal::from((step % 7 - 3) * 700 - 150);
+            sim.candle(price);
+        }
+        let signals: Vec<SignalRecord> = sim
+            .events
+            .iter()
+            .filter_map(|e| if let BotEvent::Signal(s) = e { Some(s.clone()) } else { None })
+            .collect();
+        (signals, sim.bot.positions.len())
+    };
+    let (own, shared) = (run(false), run(true));
+    assert!(own.0.len() > 20, "the bot analysed every closed candle once warmed up");
+    assert_eq!(own, shared);
+}

@@ -23,6 +23,9 @@ pub(super) struct Sim {
     pub resting: Vec<(ClientOrderId, OrderIntent)>,
     pub sells: Vec<(Decimal, Purpose)>,
     pub candles: Vec<crate::market::Candle>,
+    /// Whether the view carries the market's shared columns, built (as the engine builds them)
+    /// over the closed candles and a forming one the bot must leave out.
+    pub share_columns: bool,
     /// Whether a refused fill or intent fails the test (else it is kept in `errors`).
     pub strict: bool,
     pub errors: Vec<BotError>,
@@ -61,6 +64,7 @@ impl Sim {
             resting: vec![],
             sells: vec![],
             candles: vec![],
+            share_columns: false,
             strict: true,
             errors: vec![],
             exact: true,
@@ -82,7 +86,16 @@ impl Sim {
 
     fn view<'a>(price: Decimal, filters: &'a MarketFilters, candles: &'a [crate::market::Candle]) -> MarketView<'a> {
         let candles = (!candles.is_empty()).then_some(candles);
-        MarketView { price, bid: price, ask: price, filters, trading: true, volatility_percent: None, candles }
+        MarketView {
+            price,
+            bid: price,
+            ask: price,
+            filters,
+            trading: true,
+            volatility_percent: None,
+            candles,
+            columns: None,
+        }
     }
 
     /// Appends an hourly candle closing at `close` (it closes one hour after it opens) and steps
@@ -108,9 +121,17 @@ impl Sim {
         self.match_resting();
         for phase in [Phase::Protect, Phase::Exit, Phase::Entry] {
             let filters = self.filters;
-            let candles = std::mem::take(&mut self.candles);
-            let view = Self::view(price, &filters, &candles);
+            let mut candles = std::mem::take(&mut self.candles);
+            let closed = candles.len();
+            let columns = self.share_columns.then(|| {
+                let forming = crate::market::Candle { open_time: self.now, ..candles.last().cloned()? };
+                candles.push(forming);
+                Some(crate::indicators::Columns::from_candles(&candles))
+            });
+            let mut view = Self::view(price, &filters, &candles);
+            view.columns = columns.as_ref().and_then(Option::as_ref);
             let out = self.bot.evaluate(phase, &view, self.now);
+            candles.truncate(closed);
             self.candles = candles;
             self.apply(out);
         }

@@ -62,7 +62,7 @@ pub async fn snapshots(exchange: &BenchExchange, markets: usize) -> Vec<MarketSn
         let ticker = exchange.ticker(&s).await.expect("a bench ticker");
         let hourly = exchange.candles(&s, Timeframe::H1, CandleRange::latest(300)).await.expect("bench candles");
         let candles = BTreeMap::from([(Timeframe::H1, hourly)]);
-        out.push(MarketSnapshot { market, ticker, candles, volatility_percent: None });
+        out.push(MarketSnapshot::new(market, ticker, candles, None));
     }
     out
 }
