@@ -94,6 +94,18 @@ pub async fn read_back(rig: &Rig) -> Vec<Bot> {
     rig.repos.bots.evaluated(&BotKind::ALL, None).await.expect("the bots are read back")
 }
 
+/// SQLite's plan for one page of the engine's query for SmartBots (as `evaluated` asks for it),
+/// one step a line.
+pub async fn load_plan(rig: &Rig) -> Vec<String> {
+    let page = Query::all()
+        .eq("status", "running")
+        .eq("kind", "smart")
+        .gt(ID, "0")
+        .asc(ID)
+        .limit(StoreBotRepository::READ_PAGE);
+    rig.sqlite.plan(StoreBotRepository::COLLECTION, &page).await.unwrap_or_else(|err| vec![format!("no plan: {err}")])
+}
+
 /// The average length of a stored bot's aggregate text and of its whole document as JSON, over
 /// up to 1,000 stored bots.
 pub async fn stored_sizes(rig: &Rig) -> (usize, usize) {
@@ -114,6 +126,8 @@ pub struct Run {
     pub report: CycleReport,
     /// Wall time of `Engine::run`.
     pub total: Duration,
+    /// CPU time of the process during it (every thread).
+    pub cpu: Duration,
     /// Time loading the bots (`evaluated`).
     pub load: Duration,
     /// Bot writes and their time (`update`).
@@ -141,11 +155,11 @@ pub async fn round(rig: &Rig) -> Vec<Run> {
         rig.meters.loads.take();
         rig.meters.writes.take();
         rig.meters.finds.take();
-        let started = Instant::now();
+        let (started, cpu) = (Instant::now(), crate::cpu::used());
         let report = rig.engine.run(workload).await.unwrap_or_else(|err| panic!("the {name} run failed: {err}"));
-        let total = started.elapsed();
+        let (total, cpu) = (started.elapsed(), crate::cpu::used().saturating_sub(cpu));
         let (_, load) = rig.meters.loads.take();
-        runs.push(Run { name, report, total, load, writes: rig.meters.writes.take(), finds: rig.meters.finds.take() });
+        runs.push(Run { name, report, total, cpu, load, writes: rig.meters.writes.take(), finds: rig.meters.finds.take() });
     }
     runs
 }

@@ -15,6 +15,7 @@
 //! Knobs: `BENCH_BOTS` (100000), `BENCH_MARKETS` (200), `BENCH_ROUNDS` (10 evaluation rounds),
 //! `BENCH_CYCLES` (2 idle engine rounds, at most 58). docs/performance.md explains the figures.
 
+mod cpu;
 mod cycle;
 mod evaluate;
 mod exchange;
@@ -107,6 +108,7 @@ async fn run(size: Size) {
     whole.add("after the top-of-the-hour round", Memory::now());
     report::whole(&whole);
     report::stored(cycle::stored_sizes(&rig).await);
+    println!("SQLite's plan for a page of the engine's bot query: {}.\n", cycle::load_plan(&rig).await.join("; "));
 
     let before = Memory::now();
     let fleet: Vec<_> = fleet::build(size.bots, size.markets, EVALUATION_START);

@@ -181,22 +181,24 @@ pub fn evaluation(f: &Figures) {
 /// One engine round.
 pub fn cycle(title: &str, runs: &[Run]) {
     println!("## {title} (`Engine::run`, SQLite in memory)\n");
-    println!("| workflow | bots | markets | total ms | load bots ms | bot writes | writes ms | re-reads | orders | skipped | bots/min |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    let mut sum = Duration::ZERO;
+    println!("| workflow | bots | markets | total ms | CPU ms | load bots ms | bot writes | writes ms | re-reads | orders | skipped | bots/min |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let (mut sum, mut cpu) = (Duration::ZERO, Duration::ZERO);
     let (mut bots, mut written, mut orders) = (0, 0, 0);
     for run in runs {
         let r = &run.report;
         sum += run.total;
+        cpu += run.cpu;
         bots += r.bots;
         written += r.written;
         orders += r.orders;
         println!(
-            "| {} | {} | {} | {} | {} | {} ({} calls) | {} | {} | {} | {} | {:.0} |",
+            "| {} | {} | {} | {} | {} | {} | {} ({} calls) | {} | {} | {} | {} | {:.0} |",
             run.name,
             r.bots,
             r.markets,
             ms(run.total),
+            ms(run.cpu),
             ms(run.load),
             r.written,
             run.writes.0,
@@ -208,8 +210,9 @@ pub fn cycle(title: &str, runs: &[Run]) {
         );
     }
     println!(
-        "| **all** | {bots} | | {} | | {written} | | | {orders} | | {:.0} |\n",
+        "| **all** | {bots} | | {} | {} | | {written} | | | {orders} | | {:.0} |\n",
         ms(sum),
+        ms(cpu),
         bots as f64 / sum.as_secs_f64().max(1e-9) * 60.0
     );
 }
