@@ -141,9 +141,8 @@ impl Run {
     /// elsewhere, a market unreadable), isolated after a fault, or refused by the entry gate.
     pub fn failures(&self) -> Option<String> {
         let r = &self.report;
-        (r.skipped + r.isolated + r.refused > 0).then(|| {
-            format!("{}: {} skipped, {} isolated, {} refused", self.name, r.skipped, r.isolated, r.refused)
-        })
+        (r.skipped + r.isolated + r.refused > 0)
+            .then(|| format!("{}: {} skipped, {} isolated, {} refused", self.name, r.skipped, r.isolated, r.refused))
     }
 }
 
@@ -159,7 +158,15 @@ pub async fn round(rig: &Rig) -> Vec<Run> {
         let report = rig.engine.run(workload).await.unwrap_or_else(|err| panic!("the {name} run failed: {err}"));
         let (total, cpu) = (started.elapsed(), crate::cpu::used().saturating_sub(cpu));
         let (_, load) = rig.meters.loads.take();
-        runs.push(Run { name, report, total, cpu, load, writes: rig.meters.writes.take(), finds: rig.meters.finds.take() });
+        runs.push(Run {
+            name,
+            report,
+            total,
+            cpu,
+            load,
+            writes: rig.meters.writes.take(),
+            finds: rig.meters.finds.take(),
+        });
     }
     runs
 }

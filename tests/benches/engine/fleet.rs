@@ -57,7 +57,10 @@ pub fn candle_mixes() -> Vec<serde_json::Value> {
     ];
     let mixes = [
         (json!([{"indicator": "rsi"}]), "MEDIUM"),
-        (json!([{"indicator": "rsi", "period": 7, "oversold": 25, "overbought": 75}, {"indicator": "bollinger"}]), "LOW"),
+        (
+            json!([{"indicator": "rsi", "period": 7, "oversold": 25, "overbought": 75}, {"indicator": "bollinger"}]),
+            "LOW",
+        ),
         (json!([{"indicator": "sma_cross", "fast": 10, "slow": 30}, {"indicator": "volume", "period": 24}]), "LOW"),
         (
             json!([{"indicator": "ema_cross", "fast": 12, "slow": 26}, {"indicator": "rsi"},
@@ -65,7 +68,10 @@ pub fn candle_mixes() -> Vec<serde_json::Value> {
             "MEDIUM",
         ),
         (json!(standard.clone()), "MEDIUM"),
-        (json!([{"indicator": "mfi"}, {"indicator": "atr", "max_percent": 3}, {"indicator": "obv", "period": 30}]), "LOW"),
+        (
+            json!([{"indicator": "mfi"}, {"indicator": "atr", "max_percent": 3}, {"indicator": "obv", "period": 30}]),
+            "LOW",
+        ),
         (
             json!([{"indicator": "ema_cross", "fast": 50, "slow": 200}, {"indicator": "rsi", "period": 21},
                 {"indicator": "bollinger", "period": 50, "std_dev": 2.5}]),
@@ -76,14 +82,23 @@ pub fn candle_mixes() -> Vec<serde_json::Value> {
                 {"indicator": "mfi", "period": 10}, {"indicator": "rsi", "period": 9}]),
             "MEDIUM",
         ),
-        ({ standard.extend(advanced); json!(standard) }, "LOW"),
+        (
+            {
+                standard.extend(advanced);
+                json!(standard)
+            },
+            "LOW",
+        ),
         (
             json!([{"indicator": "sma_cross", "fast": 20, "slow": 100}, {"indicator": "atr", "period": 21, "stop_multiplier": 3},
                 {"indicator": "bollinger", "std_dev": 1.5}]),
             "HIGH",
         ),
     ];
-    mixes.into_iter().map(|(indicators, confidence)| json!({"indicators": indicators, "min_confidence": confidence})).collect()
+    mixes
+        .into_iter()
+        .map(|(indicators, confidence)| json!({"indicators": indicators, "min_confidence": confidence}))
+        .collect()
 }
 
 fn config(kind: BotKind, market: usize, mix: &serde_json::Value) -> BotConfig {
@@ -99,8 +114,10 @@ fn config(kind: BotKind, market: usize, mix: &serde_json::Value) -> BotConfig {
                 "buy_threshold_percent": "2", "sell_threshold_percent": "2", "min_profit_percent": "1",
                 "capital_percent": "20", "allocated_balance": "1000"})
         }
-        BotKind::Candle => json!({"timeframe": "1h", "indicators": mix["indicators"], "min_confidence": mix["min_confidence"],
-            "order_amount": "50", "allocated_balance": "1000", "risk": risk}),
+        BotKind::Candle => {
+            json!({"timeframe": "1h", "indicators": mix["indicators"], "min_confidence": mix["min_confidence"],
+            "order_amount": "50", "allocated_balance": "1000", "risk": risk})
+        }
     };
     BotConfig::parse(kind, &value).expect("bench configs are valid")
 }
@@ -110,20 +127,28 @@ pub fn contexts(bots: usize, markets: usize, now: OffsetDateTime) -> Vec<Trading
     let users = bots.div_ceil(BOTS_PER_USER).max(markets);
     let started = now - Duration::days(1);
     (0..users)
-        .map(|u| TradingContext::new(UserId::new(), ExchangeId::Binance, &symbol(u % markets), ContextMode::Paper, started))
+        .map(|u| {
+            TradingContext::new(UserId::new(), ExchangeId::Binance, &symbol(u % markets), ContextMode::Paper, started)
+        })
         .collect()
 }
 
 /// The fleet's `count` bots, one at a time, in `contexts` (from [`contexts`] with the same
 /// counts), started before `now` and evaluated from `now`.
-pub fn bots(contexts: &[TradingContext], count: usize, markets: usize, now: OffsetDateTime) -> impl Iterator<Item = Bot> + '_ {
+pub fn bots(
+    contexts: &[TradingContext],
+    count: usize,
+    markets: usize,
+    now: OffsetDateTime,
+) -> impl Iterator<Item = Bot> + '_ {
     let users = contexts.len();
     let started = now - Duration::days(1);
     // Configurations are parsed once per (kind, market) and per candle mix, and cloned, as a
     // server holds them.
     let kinds = [BotKind::Smart, BotKind::Dca, BotKind::Channel];
     let none = serde_json::Value::Null;
-    let configs: Vec<Vec<BotConfig>> = kinds.iter().map(|k| (0..markets).map(|m| config(*k, m, &none)).collect()).collect();
+    let configs: Vec<Vec<BotConfig>> =
+        kinds.iter().map(|k| (0..markets).map(|m| config(*k, m, &none)).collect()).collect();
     let candles: Vec<BotConfig> = candle_mixes().iter().map(|mix| config(BotKind::Candle, 0, mix)).collect();
     (0..count).map(move |i| {
         let (user, slot) = (i % users, i / users);

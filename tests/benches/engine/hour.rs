@@ -70,10 +70,7 @@ pub async fn orders(rig: &Rig) -> [u64; 3] {
 pub fn failures(runs: &[Run], outcome: &Outcome) -> Vec<String> {
     let mut found: Vec<String> = runs.iter().filter_map(Run::failures).collect();
     if outcome.analysed != outcome.candle_bots {
-        found.push(format!(
-            "{} of {} candle bots analysed the new candle",
-            outcome.analysed, outcome.candle_bots
-        ));
+        found.push(format!("{} of {} candle bots analysed the new candle", outcome.analysed, outcome.candle_bots));
     }
     if outcome.orders[1] > 0 {
         found.push(format!("{} orders were refused", outcome.orders[1]));

@@ -48,7 +48,12 @@ pub fn machine(bots: usize, markets: usize) {
 /// Memory by part: the `Bot` structs as built and as read back (`[before, built, read_back]`),
 /// and the store's copy (`(empty, ready, stored, load)`: before and after storing `stored` bots,
 /// which took `load`).
-pub fn parts(bots: &[Bot], [before, built, read_back]: [Memory; 3], read: usize, store: (Memory, Memory, usize, Duration)) {
+pub fn parts(
+    bots: &[Bot],
+    [before, built, read_back]: [Memory; 3],
+    read: usize,
+    store: (Memory, Memory, usize, Duration),
+) {
     let (empty, ready, stored, load) = store;
     println!("## Memory by part\n");
     if !before.available() {
