@@ -45,7 +45,14 @@ pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
     let exchanges = Arc::new(ExchangeDirectory::default().with(ExchangeId::Binance, ContextMode::Paper, exchange));
     let contexts = botfleet_tests::engine::context_service(&repos, exchanges.clone(), clock.clone());
     let meters = Arc::new(BotMeters::default());
-    let bots: Arc<dyn BotRepository> = Arc::new(TimedBots::new(repos.bots.clone(), meters.clone()));
+    // `BENCH_READ_PAGE` tries another page size for the engine's bot query (the server's is
+    // `StoreBotRepository::READ_PAGE`).
+    let page = std::env::var("BENCH_READ_PAGE").ok().and_then(|v| v.trim().parse().ok());
+    let engine_bots: Arc<dyn BotRepository> = match page {
+        Some(page) => Arc::new(StoreBotRepository::new(store.clone()).with_read_page(page)),
+        None => repos.bots.clone(),
+    };
+    let bots: Arc<dyn BotRepository> = Arc::new(TimedBots::new(engine_bots, meters.clone()));
     let engine = Engine::new(EnginePorts {
         bots,
         records: repos.bot_records.clone(),
@@ -98,8 +105,8 @@ pub async fn read_back(rig: &Rig) -> Vec<Bot> {
 /// one step a line.
 pub async fn load_plan(rig: &Rig) -> Vec<String> {
     let page = Query::all()
-        .eq("status", "running")
-        .eq("kind", "smart")
+        .is_in("status", ["running", "paused", "tripped"])
+        .is_in("kind", ["smart"])
         .gt(ID, "0")
         .asc(ID)
         .limit(StoreBotRepository::READ_PAGE);
