@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use application::engine::{CycleReport, Engine, EnginePorts, FORGOTTEN_AFTER, PENDING_GRACE};
 use application::exchanges::ExchangeDirectory;
 use domain::bots::{Bot, BotKind, BotRepository};
-use domain::contexts::ContextMode;
+use domain::contexts::{ContextMode, TradingContext};
 use domain::exchange::ExchangeId;
 use domain::shared::clock::FixedClock;
 use domain::Clock;
@@ -18,7 +18,6 @@ use infrastructure::store::sqlite::SqliteStore;
 use infrastructure::store::{DocumentStore, Query, ID};
 
 use crate::exchange::BenchExchange;
-use crate::fleet::Fleet;
 use crate::timed::{BotMeters, TimedBots};
 
 /// The bot workflows in the order of one scheduler round (the server's own list).
@@ -33,17 +32,27 @@ pub struct Rig {
     pub repos: Repositories,
     /// The timers of the engine's bot repository.
     pub meters: Arc<BotMeters>,
+    /// The store itself, for its size.
+    pub sqlite: Arc<SqliteStore>,
 }
 
 /// Wires the engine as `api::bootstrap` does, on an in-memory embedded store.
 pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
-    let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
+    let sqlite = Arc::new(SqliteStore::in_memory());
+    let store: Arc<dyn DocumentStore> = sqlite.clone();
     let repos = Repositories::on(store.clone()).await.expect("the collections are created");
     let clock: Arc<dyn Clock> = clock;
     let exchanges = Arc::new(ExchangeDirectory::default().with(ExchangeId::Binance, ContextMode::Paper, exchange));
     let contexts = botfleet_tests::engine::context_service(&repos, exchanges.clone(), clock.clone());
     let meters = Arc::new(BotMeters::default());
-    let bots: Arc<dyn BotRepository> = Arc::new(TimedBots::new(repos.bots.clone(), meters.clone()));
+    // `BENCH_READ_PAGE` tries another page size for the engine's bot query (the server's is
+    // `StoreBotRepository::READ_PAGE`).
+    let page = std::env::var("BENCH_READ_PAGE").ok().and_then(|v| v.trim().parse().ok());
+    let engine_bots: Arc<dyn BotRepository> = match page {
+        Some(page) => Arc::new(StoreBotRepository::new(store.clone()).with_read_page(page)),
+        None => repos.bots.clone(),
+    };
+    let bots: Arc<dyn BotRepository> = Arc::new(TimedBots::new(engine_bots, meters.clone()));
     let engine = Engine::new(EnginePorts {
         bots,
         records: repos.bot_records.clone(),
@@ -57,25 +66,51 @@ pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
         forgotten_after: FORGOTTEN_AFTER,
         failpoint: None,
     });
-    Rig { engine, repos, meters }
+    Rig { engine, repos, meters, sqlite }
 }
 
-/// Stores the fleet's contexts (their owners on MAX) and bots; returns how long it took.
-pub async fn load(rig: &Rig, fleet: &Fleet) -> Duration {
+/// Stores `contexts` (their owners on MAX) and `bots` one at a time, as a server holds them
+/// (no copy of the fleet stays in the bench); returns how many bots and how long it took.
+pub async fn load(rig: &Rig, contexts: &[TradingContext], bots: impl Iterator<Item = Bot>) -> (usize, Duration) {
     let started = Instant::now();
-    for context in &fleet.contexts {
+    for context in contexts {
         rig.repos.contexts.create(context).await.expect("a context is stored");
         botfleet_tests::engine::on_plan(&rig.repos, context.user_id, domain::subscriptions::Plan::Max).await;
     }
-    for bot in &fleet.bots {
-        rig.repos.bots.create(bot).await.expect("a bot is stored");
+    let mut count = 0;
+    for bot in bots {
+        rig.repos.bots.create(&bot).await.expect("a bot is stored");
+        count += 1;
     }
-    started.elapsed()
+    (count, started.elapsed())
+}
+
+/// The size of the store's database, compacted (`VACUUM INTO` a temporary file): what SQLite
+/// holds of the data, outside the bench's heap counter. `None` when it cannot be written.
+pub async fn database_bytes(rig: &Rig) -> Option<u64> {
+    let path = std::env::temp_dir().join(format!("botfleet-engine-bench-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    rig.sqlite.backup(&path).await.ok()?;
+    let bytes = std::fs::metadata(&path).ok().map(|m| m.len());
+    let _ = std::fs::remove_file(&path);
+    bytes
 }
 
 /// Every bot read back from the store, as the engine reads the bots of a workflow run.
 pub async fn read_back(rig: &Rig) -> Vec<Bot> {
     rig.repos.bots.evaluated(&BotKind::ALL, None).await.expect("the bots are read back")
+}
+
+/// SQLite's plan for one page of the engine's query for SmartBots (as `evaluated` asks for it),
+/// one step a line.
+pub async fn load_plan(rig: &Rig) -> Vec<String> {
+    let page = Query::all()
+        .is_in("status", ["running", "paused", "tripped"])
+        .is_in("kind", ["smart"])
+        .gt(ID, "0")
+        .asc(ID)
+        .limit(StoreBotRepository::READ_PAGE);
+    rig.sqlite.plan(StoreBotRepository::COLLECTION, &page).await.unwrap_or_else(|err| vec![format!("no plan: {err}")])
 }
 
 /// The average length of a stored bot's aggregate text and of its whole document as JSON, over
@@ -98,6 +133,8 @@ pub struct Run {
     pub report: CycleReport,
     /// Wall time of `Engine::run`.
     pub total: Duration,
+    /// CPU time of the process during it (every thread).
+    pub cpu: Duration,
     /// Time loading the bots (`evaluated`).
     pub load: Duration,
     /// Bot writes and their time (`update`).
@@ -106,18 +143,37 @@ pub struct Run {
     pub finds: (u64, Duration),
 }
 
-/// Runs every bot workflow once, in schedule order, at the clock's time.
+impl Run {
+    /// What went wrong in this run, if anything: bots skipped (a conflict, a lease held
+    /// elsewhere, a market unreadable), isolated after a fault, or refused by the entry gate.
+    pub fn failures(&self) -> Option<String> {
+        let r = &self.report;
+        (r.skipped + r.isolated + r.refused > 0)
+            .then(|| format!("{}: {} skipped, {} isolated, {} refused", self.name, r.skipped, r.isolated, r.refused))
+    }
+}
+
+/// Runs every bot workflow once, in schedule order, at the clock's time. A workflow run that
+/// fails ends the bench.
 pub async fn round(rig: &Rig) -> Vec<Run> {
     let mut runs = Vec::new();
     for (name, workload) in WORKLOADS {
         rig.meters.loads.take();
         rig.meters.writes.take();
         rig.meters.finds.take();
-        let started = Instant::now();
-        let report = rig.engine.run(workload).await.expect("the cycle runs");
-        let total = started.elapsed();
+        let (started, cpu) = (Instant::now(), crate::cpu::used());
+        let report = rig.engine.run(workload).await.unwrap_or_else(|err| panic!("the {name} run failed: {err}"));
+        let (total, cpu) = (started.elapsed(), crate::cpu::used().saturating_sub(cpu));
         let (_, load) = rig.meters.loads.take();
-        runs.push(Run { name, report, total, load, writes: rig.meters.writes.take(), finds: rig.meters.finds.take() });
+        runs.push(Run {
+            name,
+            report,
+            total,
+            cpu,
+            load,
+            writes: rig.meters.writes.take(),
+            finds: rig.meters.finds.take(),
+        });
     }
     runs
 }

@@ -1,10 +1,12 @@
 //! The bench's exchange: a deterministic stand-in for the paper exchange that lists as many
 //! markets as the bench asks for (the paper exchange lists only BTC and ETH against BRL and USDT,
 //! five markets in all). Prices follow a slow wave around each market's level, driven by the
-//! injected clock; market orders fill at once at the ask or bid without fees, limit orders rest.
+//! injected clock; candles add slower swings, wicks and volume spikes (see [`candle_price`]);
+//! market orders fill at once at the ask or bid without fees, limit orders rest.
 //! It does just enough for `Engine::run` to place, fill and cancel; it is not a simulation.
 
 use std::collections::HashMap;
+use std::f64::consts::TAU;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
@@ -131,6 +133,50 @@ impl BenchExchange {
     }
 }
 
+/// A number in `[0, 1)` drawn from `(index, at, salt)`: the same inputs always give the same
+/// number (SplitMix64), so two runs see the same candles.
+fn unit(index: usize, at: i64, salt: u64) -> f64 {
+    let mut z = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (at as u64).rotate_left(17) ^ salt;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as f64 / (u64::MAX as f64 + 1.0)
+}
+
+/// The candles' price of market `index` at `at` (unix seconds): the ticker's wave plus slower
+/// swings of a few percent (37, 11 and 5 hours) and a little noise, so indicators see trends,
+/// reversals and crossings, each market in its own phase. The ticker keeps the small wave alone,
+/// so the positions and channels of the idle rounds keep their shape.
+fn candle_price(index: usize, at: i64) -> f64 {
+    let (t, i) = (at as f64, index as f64);
+    let wave = |hours: f64, amplitude: f64, shift: f64| amplitude * (t / (hours * 3_600.0) * TAU + shift * i).sin();
+    let swing = wave(2.0, 0.002, 1.0) + wave(37.0, 0.03, 1.7) + wave(11.0, 0.012, 0.3) + wave(5.0, 0.006, 2.9);
+    let noise = 0.003 * (unit(index, at, 1) * 2.0 - 1.0);
+    100.0 * (i + 1.0) * (1.0 + swing + noise)
+}
+
+fn cents(price: f64) -> Decimal {
+    Decimal::new((price * 100.0).round() as i64, 2)
+}
+
+/// Market `index`'s candle opening at `open` and closing (or last traded) at `close`: wicks of
+/// up to 0.15 %, a volume of 5 to 15 with a spike (three times) on about one candle in twelve.
+fn candle(index: usize, open: i64, close: i64) -> Candle {
+    let (first, last) = (candle_price(index, open), candle_price(index, close));
+    let high = first.max(last) * (1.0 + 0.0015 * unit(index, open, 2));
+    let low = first.min(last) * (1.0 - 0.0015 * unit(index, open, 3));
+    let spike = if unit(index, open, 4) > 0.92 { 3.0 } else { 1.0 };
+    let volume = 10.0 * (0.5 + unit(index, open, 5)) * spike;
+    Candle {
+        open_time: OffsetDateTime::from_unix_timestamp(open).expect("a valid time"),
+        open: cents(first),
+        high: cents(high),
+        low: cents(low),
+        close: cents(last),
+        volume: Decimal::new((volume * 1_000.0).round() as i64, 3),
+        quote_volume: None,
+    }
+}
+
 #[async_trait]
 impl ExchangeGateway for BenchExchange {
     fn id(&self) -> ExchangeId {
@@ -174,19 +220,8 @@ impl ExchangeGateway for BenchExchange {
         let candles = (0..count)
             .rev()
             .map(|back| {
-                let open_time = OffsetDateTime::from_unix_timestamp(current - back * length).expect("a valid time");
-                let close_time = OffsetDateTime::from_unix_timestamp((current - back * length + length).min(now))
-                    .expect("a valid time");
-                let (open, close) = (Self::price(index, open_time), Self::price(index, close_time));
-                Candle {
-                    open_time,
-                    open,
-                    high: open.max(close),
-                    low: open.min(close),
-                    close,
-                    volume: Decimal::from(10),
-                    quote_volume: None,
-                }
+                let open = current - back * length;
+                candle(index, open, (open + length).min(now))
             })
             .collect();
         Ok(candles)

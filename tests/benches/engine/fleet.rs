@@ -9,7 +9,9 @@
 //! - Half the smart, DCA and candle bots hold a position bought at the market's level; one in
 //!   a hundred of those bought 10 % lower and is due to take profit. A quarter of the channel bots
 //!   hold a position below their channel top.
-//! - Candle bots analysed the last closed hourly candle already, so they wait for the next one.
+//! - Candle bots analysed the last closed hourly candle already, so they wait for the next one
+//!   (the top-of-the-hour round is when it closes). Their indicators come in ten mixes
+//!   ([`candle_mixes`]), periods varied, the standard and advanced sets among them.
 
 use domain::bots::{Bot, BotConfig, BotKind, Command, KindState, OrderIntent, OrderProgress, Purpose};
 use domain::contexts::{ContextMode, TradingContext};
@@ -20,15 +22,6 @@ use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use crate::exchange::{filters, level, symbol};
-
-/// The bots and the contexts they run in.
-#[derive(Debug)]
-pub struct Fleet {
-    /// One paper context per user.
-    pub contexts: Vec<TradingContext>,
-    /// The bots, running.
-    pub bots: Vec<Bot>,
-}
 
 /// Bots per user (and per context).
 const BOTS_PER_USER: usize = 100;
@@ -43,7 +36,72 @@ pub fn kind_of(slot: usize) -> BotKind {
     }
 }
 
-fn config(kind: BotKind, market: usize) -> BotConfig {
+/// The indicator mixes of candle bots: single oscillators, crossings with confirmations, the
+/// standard set a new bot starts from, advanced sets, long warm-ups (EMA 50/200 needs 201 closed
+/// candles of the engine's 300), each with its own minimum confidence.
+pub fn candle_mixes() -> Vec<serde_json::Value> {
+    let mut standard = vec![
+        json!({"indicator": "rsi"}),
+        json!({"indicator": "sma_cross"}),
+        json!({"indicator": "ema_cross"}),
+        json!({"indicator": "bollinger"}),
+        json!({"indicator": "volume"}),
+        json!({"indicator": "volatility", "max_percent": 2}),
+    ];
+    let advanced = [
+        json!({"indicator": "vwap"}),
+        json!({"indicator": "mfi"}),
+        json!({"indicator": "volume_profile"}),
+        json!({"indicator": "atr", "max_percent": 3}),
+        json!({"indicator": "obv"}),
+    ];
+    let mixes = [
+        (json!([{"indicator": "rsi"}]), "MEDIUM"),
+        (
+            json!([{"indicator": "rsi", "period": 7, "oversold": 25, "overbought": 75}, {"indicator": "bollinger"}]),
+            "LOW",
+        ),
+        (json!([{"indicator": "sma_cross", "fast": 10, "slow": 30}, {"indicator": "volume", "period": 24}]), "LOW"),
+        (
+            json!([{"indicator": "ema_cross", "fast": 12, "slow": 26}, {"indicator": "rsi"},
+                {"indicator": "volatility", "period": 30, "max_percent": 2.5}]),
+            "MEDIUM",
+        ),
+        (json!(standard.clone()), "MEDIUM"),
+        (
+            json!([{"indicator": "mfi"}, {"indicator": "atr", "max_percent": 3}, {"indicator": "obv", "period": 30}]),
+            "LOW",
+        ),
+        (
+            json!([{"indicator": "ema_cross", "fast": 50, "slow": 200}, {"indicator": "rsi", "period": 21},
+                {"indicator": "bollinger", "period": 50, "std_dev": 2.5}]),
+            "MEDIUM",
+        ),
+        (
+            json!([{"indicator": "vwap"}, {"indicator": "volume_profile", "period": 48, "bins": 16},
+                {"indicator": "mfi", "period": 10}, {"indicator": "rsi", "period": 9}]),
+            "MEDIUM",
+        ),
+        (
+            {
+                standard.extend(advanced);
+                json!(standard)
+            },
+            "LOW",
+        ),
+        (
+            json!([{"indicator": "sma_cross", "fast": 20, "slow": 100}, {"indicator": "atr", "period": 21, "stop_multiplier": 3},
+                {"indicator": "bollinger", "std_dev": 1.5}]),
+            "HIGH",
+        ),
+    ];
+    mixes
+        .into_iter()
+        .map(|(indicators, confidence)| json!({"indicators": indicators, "min_confidence": confidence}))
+        .collect()
+}
+
+fn config(kind: BotKind, market: usize, mix: &serde_json::Value) -> BotConfig {
     let risk = json!({"take_profit_percent": "5", "stop_loss_hard_percent": "10", "sanity_max_move_percent": "20"});
     let value = match kind {
         BotKind::Smart => json!({"mode": {"type": "continuous", "interval_seconds": 3600}, "purchase_amount": "50",
@@ -56,37 +114,62 @@ fn config(kind: BotKind, market: usize) -> BotConfig {
                 "buy_threshold_percent": "2", "sell_threshold_percent": "2", "min_profit_percent": "1",
                 "capital_percent": "20", "allocated_balance": "1000"})
         }
-        BotKind::Candle => json!({"timeframe": "1h", "indicators": [{"indicator": "rsi"}], "order_amount": "50",
-            "allocated_balance": "1000", "risk": risk}),
+        BotKind::Candle => {
+            json!({"timeframe": "1h", "indicators": mix["indicators"], "min_confidence": mix["min_confidence"],
+            "order_amount": "50", "allocated_balance": "1000", "risk": risk})
+        }
     };
     BotConfig::parse(kind, &value).expect("bench configs are valid")
 }
 
-/// A fleet of `bots` bots over `markets` markets, started before `now` and evaluated from `now`.
-pub fn build(bots: usize, markets: usize, now: OffsetDateTime) -> Fleet {
+/// One paper context per user, started a day before `now`.
+pub fn contexts(bots: usize, markets: usize, now: OffsetDateTime) -> Vec<TradingContext> {
     let users = bots.div_ceil(BOTS_PER_USER).max(markets);
     let started = now - Duration::days(1);
-    let contexts: Vec<TradingContext> = (0..users)
+    (0..users)
         .map(|u| {
             TradingContext::new(UserId::new(), ExchangeId::Binance, &symbol(u % markets), ContextMode::Paper, started)
         })
-        .collect();
-    // Configurations are parsed once per (kind, market) and cloned, as a server holds them.
-    let kinds = [BotKind::Smart, BotKind::Dca, BotKind::Channel, BotKind::Candle];
-    let configs: Vec<Vec<BotConfig>> = kinds.iter().map(|k| (0..markets).map(|m| config(*k, m)).collect()).collect();
-    let bots = (0..bots)
-        .map(|i| {
-            let context = &contexts[i % users];
-            let market = (i % users) % markets;
-            let kind = kind_of(i / users);
-            let config = configs[kinds.iter().position(|k| *k == kind).unwrap_or(0)][market].clone();
-            // As the engine holds a bot it read from a store (stores shrink what they read).
-            let mut bot = bot(i, context, market, config, started, now);
-            bot.shrink_to_fit();
-            bot
-        })
-        .collect();
-    Fleet { contexts, bots }
+        .collect()
+}
+
+/// The fleet's `count` bots, one at a time, in `contexts` (from [`contexts`] with the same
+/// counts), started before `now` and evaluated from `now`.
+pub fn bots(
+    contexts: &[TradingContext],
+    count: usize,
+    markets: usize,
+    now: OffsetDateTime,
+) -> impl Iterator<Item = Bot> + '_ {
+    let users = contexts.len();
+    let started = now - Duration::days(1);
+    // Configurations are parsed once per (kind, market) and per candle mix, and cloned, as a
+    // server holds them.
+    let kinds = [BotKind::Smart, BotKind::Dca, BotKind::Channel];
+    let none = serde_json::Value::Null;
+    let configs: Vec<Vec<BotConfig>> =
+        kinds.iter().map(|k| (0..markets).map(|m| config(*k, m, &none)).collect()).collect();
+    let candles: Vec<BotConfig> = candle_mixes().iter().map(|mix| config(BotKind::Candle, 0, mix)).collect();
+    (0..count).map(move |i| {
+        let (user, slot) = (i % users, i / users);
+        let (context, market) = (&contexts[user], user % markets);
+        let config = match kinds.iter().position(|k| *k == kind_of(slot)) {
+            Some(k) => configs[k][market].clone(),
+            // The 15 candle slots of each user (3 in every 20), shifted by the user so every
+            // market sees every mix.
+            None => candles[(slot / 20 * 3 + slot % 20 - 17 + user) % candles.len()].clone(),
+        };
+        // As the engine holds a bot it read from a store (stores shrink what they read).
+        let mut bot = bot(i, context, market, config, started, now);
+        bot.shrink_to_fit();
+        bot
+    })
+}
+
+/// A fleet of `count` bots over `markets` markets, started before `now` and evaluated from `now`.
+pub fn build(count: usize, markets: usize, now: OffsetDateTime) -> Vec<Bot> {
+    let contexts = contexts(count, markets, now);
+    bots(&contexts, count, markets, now).collect()
 }
 
 fn bot(
