@@ -131,6 +131,8 @@ impl StoreBotRepository {
     /// Its indexes.
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::plain("bots_user_created", &["user_id", "created_at"]),
+        // The engine's query reads one status and kind at a time in id order: on SQLite every
+        // plain index ends with the id, so each page is a range of this index.
         IndexSpec::plain("bots_status_kind", &["status", "kind"]),
         IndexSpec::plain("bots_context_status", &["context_id", "status"]),
     ];
@@ -150,6 +152,35 @@ impl StoreBotRepository {
 
     fn mine(owner: UserId) -> Query {
         Query::all().eq("user_id", owner.to_string())
+    }
+
+    /// Appends the bots `query` matches to `bots`, read in pages by id: only one page of the
+    /// store's documents is held next to the bots parsed so far, not a copy of every running
+    /// bot's document (docs/performance.md).
+    async fn read_pages(&self, query: &Query, bots: &mut Vec<Bot>) -> Result<(), RepoError> {
+        let mut last: Option<String> = None;
+        loop {
+            let page = match &last {
+                Some(last) => query.clone().gt(ID, last.clone()),
+                None => query.clone(),
+            };
+            let docs = self.store.find(Self::COLLECTION, &page.asc(ID).limit(self.read_page)).await?;
+            let full = docs.len() as u64 == self.read_page;
+            for doc in docs {
+                last = doc.get(ID).and_then(serde_json::Value::as_str).map(str::to_owned).or(last);
+                // One document that cannot be read must not keep every other bot from running.
+                match codec::from_doc::<BotDocument>(Self::COLLECTION, doc) {
+                    Ok(read) => bots.push(Bot::from(read)),
+                    Err(err) => {
+                        UNREADABLE_BOTS.inc();
+                        tracing::error!(error = ?err, "a bot document cannot be read; the engine skips it");
+                    }
+                }
+            }
+            if !full {
+                return Ok(());
+            }
+        }
     }
 }
 
@@ -199,38 +230,28 @@ impl BotRepository for StoreBotRepository {
 
     async fn evaluated(&self, kinds: &[BotKind], market: Option<(ExchangeId, Symbol)>) -> Result<Vec<Bot>, RepoError> {
         let statuses = [BotStatus::Running, BotStatus::Paused, BotStatus::Tripped];
-        let mut query = Query::all().is_in("status", statuses.iter().map(name)).is_in("kind", kinds.iter().map(name));
-        if let Some((exchange, symbol)) = market {
-            query = query.eq("exchange", name(&exchange)).eq("symbol", symbol.to_string());
-        }
-        // In pages by id: only one page of the store's documents is held next to the bots parsed
-        // so far, not a copy of every running bot's document (docs/performance.md).
         let mut bots: Vec<Bot> = Vec::new();
-        let mut last: Option<String> = None;
-        loop {
-            let page = match &last {
-                Some(last) => query.clone().gt(ID, last.clone()),
-                None => query.clone(),
-            };
-            let docs = self.store.find(Self::COLLECTION, &page.asc(ID).limit(self.read_page)).await?;
-            let full = docs.len() as u64 == self.read_page;
-            for doc in docs {
-                last = doc.get(ID).and_then(serde_json::Value::as_str).map(str::to_owned).or(last);
-                // One document that cannot be read must not keep every other bot from running.
-                match codec::from_doc::<BotDocument>(Self::COLLECTION, doc) {
-                    Ok(read) => bots.push(Bot::from(read)),
-                    Err(err) => {
-                        UNREADABLE_BOTS.inc();
-                        tracing::error!(error = ?err, "a bot document cannot be read; the engine skips it");
-                    }
+        let mut groups = 0;
+        // One status and kind at a time: `status = ? AND kind = ? AND _id > ? ORDER BY _id` is a
+        // range of `bots_status_kind` (ending with the id on SQLite), where lists of statuses and kinds made every page sort
+        // every matching bot (docs/performance.md).
+        for status in &statuses {
+            for kind in kinds {
+                let mut query = Query::all().eq("status", name(status)).eq("kind", name(kind));
+                if let Some((exchange, symbol)) = &market {
+                    query = query.eq("exchange", name(exchange)).eq("symbol", symbol.to_string());
                 }
-            }
-            if !full {
-                // The list grew by doubling: give back up to half of it (a bot is about 1 KB).
-                bots.shrink_to_fit();
-                return Ok(bots);
+                let before = bots.len();
+                self.read_pages(&query, &mut bots).await?;
+                groups += usize::from(bots.len() > before);
             }
         }
+        if groups > 1 {
+            bots.sort_unstable_by_key(|b| b.id);
+        }
+        // The list grew by doubling: give back up to half of it (a bot is about 1 KB).
+        bots.shrink_to_fit();
+        Ok(bots)
     }
 
     async fn update(&self, bot: &Bot) -> Result<Bot, RepoError> {
@@ -270,7 +291,11 @@ impl StoreBotRecordRepository {
     /// The collection.
     pub const COLLECTION: &'static str = "bot_records";
     /// Its indexes.
-    pub const INDEXES: &'static [IndexSpec] = &[IndexSpec::plain("bot_records_bot_kind_at", &["bot_id", "kind", "at"])];
+    pub const INDEXES: &'static [IndexSpec] = &[
+        IndexSpec::plain("bot_records_bot_kind_at", &["bot_id", "kind", "at"]),
+        // A bot's whole history, newest first (a record per analysed candle adds up).
+        IndexSpec::plain("bot_records_bot_at", &["bot_id", "at"]),
+    ];
 
     /// The repository over `store`.
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {

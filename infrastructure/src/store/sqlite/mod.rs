@@ -308,12 +308,28 @@ impl Inner {
             self.create_table(conn, table)?;
             for spec in indexes {
                 let name = check_name(spec.name)?;
-                let exprs = spec.fields.iter().map(|f| field_expr(f)).collect::<Result<Vec<_>, _>>()?;
+                let mut exprs = spec.fields.iter().map(|f| field_expr(f)).collect::<Result<Vec<_>, _>>()?;
+                // A plain index ends with the id (the tie-breaker, not a declared field): equality
+                // on its fields then serves a page ordered by id as a range, without sorting every
+                // match (the engine reads bots so). Unique indexes stay as declared.
+                if !spec.unique && spec.fields.last() != Some(&super::ID) {
+                    exprs.push(sql::ID_TIE_BREAKER.to_owned());
+                }
                 let unique = if spec.unique { "UNIQUE " } else { "" };
-                let statement = format!(
-                    "CREATE {unique}INDEX IF NOT EXISTS \"{table}__{name}\" ON \"{table}\" ({})",
-                    exprs.join(", ")
-                );
+                let index = format!("{table}__{name}");
+                let statement = format!("CREATE {unique}INDEX \"{index}\" ON \"{table}\" ({})", exprs.join(", "));
+                // An index of the same name built differently (by an older version) is rebuilt.
+                let existing: Option<String> = conn
+                    .query_row("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", [&index], |row| {
+                        row.get(0)
+                    })
+                    .optional()
+                    .map_err(unavailable)?;
+                match existing {
+                    Some(sql) if sql == statement => continue,
+                    Some(_) => conn.execute_batch(&format!("DROP INDEX \"{index}\"")).map_err(unavailable)?,
+                    None => {}
+                }
                 conn.execute_batch(&statement).map_err(|e| match write_error(table, e) {
                     RepoError::Duplicate { .. } => RepoError::Duplicate { index: name.to_owned() },
                     other => other,

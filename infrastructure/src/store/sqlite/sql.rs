@@ -39,13 +39,19 @@ pub(super) fn field_expr(field: &str) -> Result<String, RepoError> {
     Ok(format!("json_extract(doc, '$.{field}')"))
 }
 
-/// The fields of an index from its `CREATE INDEX` text: each `json_extract(doc, '$.<path>')` is
-/// `<path>`, the `id` column `_id` (the inverse of [`field_expr`]).
+/// The column that ends every plain index as its tie-breaker (spelled apart from a declared
+/// `_id`, which is plain `id`, so that [`index_fields`] can leave it out).
+pub(super) const ID_TIE_BREAKER: &str = "id ASC";
+
+/// The declared fields of an index from its `CREATE INDEX` text: each
+/// `json_extract(doc, '$.<path>')` is `<path>`, the `id` column `_id` (the inverse of
+/// [`field_expr`]); the tie-breaker is not a declared field.
 pub(super) fn index_fields(create: &str) -> Vec<String> {
     let Some((_, columns)) = create.split_once(" (") else { return Vec::new() };
     let columns = columns.strip_suffix(')').unwrap_or(columns);
     columns
         .split("), ")
+        .filter(|column| *column != ID_TIE_BREAKER)
         .map(|column| match column.split_once("'$.") {
             Some((_, rest)) => rest.split('\'').next().unwrap_or_default().to_owned(),
             None => ID.to_owned(),
