@@ -109,6 +109,15 @@ pub(crate) fn from_doc<T: DeserializeOwned>(coll: &str, doc: Doc) -> Result<T, R
         .map_err(|e| RepoError::unavailable(anyhow::Error::new(e).context(format!("unreadable {coll} document {id}"))))
 }
 
+/// Decodes a stored document's JSON text straight into `T` (no `Doc` in between).
+pub(crate) fn from_json<T: DeserializeOwned>(coll: &str, text: &str) -> Result<T, RepoError> {
+    serde_json::from_str(text).map_err(|e| {
+        let id = serde_json::from_str::<Doc>(text).ok().and_then(|doc| doc.get(crate::store::ID).cloned());
+        let id = id.unwrap_or(Value::Null);
+        RepoError::unavailable(anyhow::Error::new(e).context(format!("unreadable {coll} document {id}")))
+    })
+}
+
 /// Inserts `document` with version 1.
 pub(crate) async fn insert<T: Serialize>(store: &dyn DocumentStore, coll: &str, document: &T) -> Result<(), RepoError> {
     let mut doc = to_doc(document)?;
@@ -163,7 +172,7 @@ pub(crate) async fn page<T: DeserializeOwned, E>(
     into_entity: impl FnMut(T) -> E,
 ) -> Result<Page<E>, RepoError> {
     let query = query.page(page);
-    let (docs, total) = store.find_page(coll, &query).await?;
-    let items = docs.into_iter().map(|doc| from_doc(coll, doc)).collect::<Result<Vec<T>, _>>()?;
+    let (texts, total) = store.find_page_json(coll, &query).await?;
+    let items = texts.iter().map(|text| from_json(coll, text)).collect::<Result<Vec<T>, _>>()?;
     Ok(Page { items: items.into_iter().map(into_entity).collect(), total, offset: page.offset(), limit: page.limit() })
 }

@@ -80,6 +80,15 @@ pub trait DocumentStore: Send + Sync + Debug {
         Ok((self.find(coll, query).await?, total))
     }
 
+    /// [`Self::find_page`] with each document as its JSON text, for callers that decode straight
+    /// into their own types: an engine that stores text (the embedded store) hands it over
+    /// without building a `Doc` first.
+    async fn find_page_json(&self, coll: &str, query: &Query) -> Result<(Vec<String>, u64), RepoError> {
+        let (docs, total) = self.find_page(coll, query).await?;
+        let texts = docs.iter().map(|doc| serde_json::to_string(doc).map_err(|e| malformed(e.to_string())));
+        Ok((texts.collect::<Result<_, _>>()?, total))
+    }
+
     /// Replaces the whole document with `doc`'s id when its stored version equals `expected_version`.
     /// The stored document carries `expected_version + 1`, which is returned.
     /// Errors: `NotFound`, `Conflict` on another version, `Duplicate` from a unique index.

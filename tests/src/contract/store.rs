@@ -214,6 +214,10 @@ pub async fn sort_skip_limit_and_count(repos: &Repositories) {
     let (page, total) = store.find_page(ITEMS, &xs().asc("n").asc("_id").skip(1).limit(3)).await.unwrap();
     let page: Vec<&str> = page.iter().map(|d| d["_id"].as_str().unwrap()).collect();
     assert_eq!((page, total), (vec!["s5", "s1", "s4"], 5));
+    let (texts, total) = store.find_page_json(ITEMS, &xs().asc("n").asc("_id").skip(1).limit(3)).await.unwrap();
+    let (docs, _) = store.find_page(ITEMS, &xs().asc("n").asc("_id").skip(1).limit(3)).await.unwrap();
+    let parsed: Vec<Doc> = texts.iter().map(|t| serde_json::from_str(t).unwrap()).collect();
+    assert_eq!((parsed, total), (docs, 5), "the JSON texts are the page's documents");
     let (beyond, total) = store.find_page(ITEMS, &xs().asc("n").skip(9)).await.unwrap();
     assert_eq!((beyond.len(), total), (0, 5));
     let (none, total) = store.find_page("contract_never_written", &Query::all().limit(2)).await.unwrap();

@@ -379,8 +379,9 @@ impl Inner {
         texts.iter().map(|t| parse(t)).collect()
     }
 
-    /// The page and the total from one read transaction (one snapshot, one connection).
-    fn find_page(&self, table: &str, query: &Query) -> Result<(Vec<Doc>, u64), RepoError> {
+    /// The page (as JSON texts) and the total from one read transaction (one snapshot, one
+    /// connection).
+    fn find_page(&self, table: &str, query: &Query) -> Result<(Vec<String>, u64), RepoError> {
         if !self.has_table(table) {
             return Ok((Vec::new(), 0));
         }
@@ -398,8 +399,7 @@ impl Inner {
             let texts: Vec<String> = rows.and_then(Iterator::collect).map_err(unavailable)?;
             Ok((texts, total))
         })?;
-        let docs = texts.iter().map(|t| parse(t)).collect::<Result<_, _>>()?;
-        Ok((docs, total.max(0) as u64))
+        Ok((texts, total.max(0) as u64))
     }
 
     fn count(&self, table: &str, query: &Query) -> Result<u64, RepoError> {
@@ -557,6 +557,12 @@ impl DocumentStore for SqliteStore {
     }
 
     async fn find_page(&self, coll: &str, query: &Query) -> Result<(Vec<Doc>, u64), RepoError> {
+        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
+        let (texts, total) = self.blocking(move |inner| inner.find_page(&table, &query)).await?;
+        Ok((texts.iter().map(|t| parse(t)).collect::<Result<_, _>>()?, total))
+    }
+
+    async fn find_page_json(&self, coll: &str, query: &Query) -> Result<(Vec<String>, u64), RepoError> {
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
         self.blocking(move |inner| inner.find_page(&table, &query)).await
     }
