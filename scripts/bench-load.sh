@@ -20,6 +20,8 @@ cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-20s}"
 CONNECTIONS="${CONNECTIONS:-64}"
+# /api/orders is also driven below saturation: its p99 at 64 connections is queueing.
+LIGHT_CONNECTIONS="${LIGHT_CONNECTIONS:-16}"
 THREADS="${THREADS:-1}"
 USERS="${USERS:-100000}"
 ORDERS="${ORDERS:-1000000}"
@@ -114,6 +116,8 @@ echo "bench-load: launch to ready with $USERS users and $ORDERS orders: $ready_m
 token="$(login)"
 measure "GET /api/auth/me, $USERS users" -H "authorization: Bearer $token" "$base/api/auth/me"
 measure "GET /api/orders (one user's first page), $ORDERS orders" -H "authorization: Bearer $token" "$base/api/orders"
+CONNECTIONS="$LIGHT_CONNECTIONS" measure "GET /api/orders, $ORDERS orders, $LIGHT_CONNECTIONS connections" \
+    -H "authorization: Bearer $token" "$base/api/orders"
 rss_kb="$(ps -o rss= -p "$server" | tr -d ' ')"
 echo
 echo "bench-load: resident memory after the load: $((rss_kb / 1024)) MiB"
