@@ -30,16 +30,7 @@ fn channel_bot() -> Bot {
 }
 
 fn view(price: Decimal, filters: &crate::market::MarketFilters) -> MarketView<'_> {
-    MarketView {
-        price,
-        bid: price,
-        ask: price,
-        filters,
-        trading: true,
-        volatility_percent: None,
-        candles: None,
-        columns: None,
-    }
+    super::sim_tests::Sim::view(price, filters, &[])
 }
 
 /// What an intent does (side, limit, quantity, quote amount), without its random position id.

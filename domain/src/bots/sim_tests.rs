@@ -84,7 +84,12 @@ impl Sim {
         }
     }
 
-    fn view<'a>(price: Decimal, filters: &'a MarketFilters, candles: &'a [crate::market::Candle]) -> MarketView<'a> {
+    /// A view at `price` (bid and ask alike), trading, with `candles` when there are any.
+    pub fn view<'a>(
+        price: Decimal,
+        filters: &'a MarketFilters,
+        candles: &'a [crate::market::Candle],
+    ) -> MarketView<'a> {
         let candles = (!candles.is_empty()).then_some(candles);
         MarketView {
             price,
