@@ -101,12 +101,12 @@ pub async fn read_back(rig: &Rig) -> Vec<Bot> {
     rig.repos.bots.evaluated(&BotKind::ALL, None).await.expect("the bots are read back")
 }
 
-/// SQLite's plan for one page of the engine's query for SmartBots (as `evaluated` asks for it),
-/// one step a line.
+/// SQLite's plan for one page of the engine's query for running SmartBots (as `evaluated` asks
+/// for it: one status and kind at a time, after the last id seen), one step a line.
 pub async fn load_plan(rig: &Rig) -> Vec<String> {
     let page = Query::all()
-        .is_in("status", ["running", "paused", "tripped"])
-        .is_in("kind", ["smart"])
+        .eq("status", "running")
+        .eq("kind", "smart")
         .gt(ID, "0")
         .asc(ID)
         .limit(StoreBotRepository::READ_PAGE);
