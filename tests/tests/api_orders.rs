@@ -135,15 +135,22 @@ async fn filters_and_paging(store: Store) {
 
     let bad = app.get("/api/orders?status=new,open&side=long&from=yesterday", Some(&ana.access)).await;
     assert_eq!(fields(&bad), [pair("status", "invalid"), pair("side", "invalid"), pair("from", "invalid")]);
-    for (query, parameter) in
-        [("limit=lots", "limit"), ("limit=0", "limit"), ("limit=201", "limit"), ("offset=-1", "offset")]
-    {
+    for (query, parameter) in [
+        ("limit=lots", "limit"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("offset=-1", "offset"),
+        ("offset=100000001", "offset"),
+        ("offset=9223372036854775808", "offset"),
+    ] {
         for path in ["/api/orders", "/api/bots", "/api/contexts", "/api/credentials"] {
             let bad = app.get(&format!("{path}?{query}"), Some(&ana.access)).await;
             let problem = bad.problem(400, "invalid_query");
             assert_eq!(problem["errors"][0]["field"], parameter, "{path}?{query}");
         }
     }
+    let deepest = list(&app, &ana, "?offset=100000000").await;
+    assert_eq!((&deepest["offset"], &deepest["items"]), (&json!(100_000_000), &json!([])));
 }
 
 async fn a_bots_orders_show_its_source_and_creation_context_and_cancel_releases_its_funds(store: Store) {

@@ -33,8 +33,8 @@ pub fn validated<T: Validate>(body: T) -> Result<T, ApiError> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Paging {
-    /// Items to skip (default 0).
-    #[param(minimum = 0)]
+    /// Items to skip, 0 to 100,000,000 (default 0).
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<u64>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -49,14 +49,18 @@ impl Paging {
 }
 
 /// The page of an `offset` and a `limit` from a query (defaults 0 and 50), or a 400 naming
-/// `limit` when it is outside 1 to 200.
+/// `limit` when it is outside 1 to 200, or `offset` when it is above 100,000,000.
 pub fn page_of(offset: Option<u64>, limit: Option<u64>) -> Result<PageRequest, ApiError> {
     let range = 1..=PageRequest::MAX_LIMIT;
     let limit = limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
     if !range.contains(&limit) {
         return Err(bad_page("limit", &format!("must be a whole number from 1 to {}", range.end())));
     }
-    Ok(PageRequest::new(offset.unwrap_or(0), limit))
+    let offset = offset.unwrap_or(0);
+    if offset > PageRequest::MAX_OFFSET {
+        return Err(bad_page("offset", &format!("must be a whole number from 0 to {}", PageRequest::MAX_OFFSET)));
+    }
+    Ok(PageRequest::new(offset, limit))
 }
 
 /// A 400 `invalid_query` naming `field` (the value is not repeated: queries may carry secrets).

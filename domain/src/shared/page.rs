@@ -14,6 +14,9 @@ impl PageRequest {
     pub const MAX_LIMIT: u64 = 200;
     /// The page size when none is asked for.
     pub const DEFAULT_LIMIT: u64 = 50;
+    /// The deepest page a caller may ask for: every store skips that many items one by one, and
+    /// beyond `i64::MAX` a store cannot even express it. Deeper lists are narrowed by filters.
+    pub const MAX_OFFSET: u64 = 100_000_000;
 
     /// A page starting at `offset` with at most `limit` items (clamped to `1..=MAX_LIMIT`).
     pub fn new(offset: u64, limit: u64) -> Self {

@@ -71,9 +71,11 @@ pub struct BotListParams {
     pub kind: Option<String>,
     /// Only bots in this status (`created`, `running`, `paused`, `stopped`, `tripped`).
     pub status: Option<String>,
-    /// Items to skip (default 0).
+    /// Items to skip, 0 to 100,000,000 (default 0).
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<u64>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

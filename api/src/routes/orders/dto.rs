@@ -66,8 +66,8 @@ pub struct OrderListParams {
     pub from: Option<String>,
     /// Only orders created before this RFC 3339 instant.
     pub to: Option<String>,
-    /// Items to skip (default 0).
-    #[param(minimum = 0)]
+    /// Items to skip, 0 to 100,000,000 (default 0).
+    #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<u64>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
