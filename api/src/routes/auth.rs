@@ -40,15 +40,15 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct RegisterRequest {
     /// E-mail address; normalised to lower case.
     #[validate(length(max = 254))]
-    #[schema(example = "ana@example.com")]
+    #[schema(max_length = 254, example = "ana@example.com")]
     pub email: String,
     /// At least 10 characters mixing at least two of: lower case, upper case, digits, symbols.
     #[validate(length(max = 128))]
-    #[schema(example = "correct horse 42", format = Password)]
+    #[schema(max_length = 128, example = "correct horse 42", format = Password)]
     pub password: String,
     /// Display name, 1 to 100 characters.
     #[validate(length(max = 100))]
-    #[schema(example = "Ana")]
+    #[schema(max_length = 100, example = "Ana")]
     pub name: String,
     /// Must be `true`: the terms of use are accepted.
     pub accept_terms: bool,
@@ -65,10 +65,11 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     /// E-mail address.
     #[validate(length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: String,
     /// Password.
     #[validate(length(max = 128))]
-    #[schema(format = Password)]
+    #[schema(max_length = 128, format = Password)]
     pub password: String,
 }
 
@@ -78,6 +79,7 @@ pub struct LoginRequest {
 pub struct RefreshRequest {
     /// The opaque refresh token from login or the last refresh.
     #[validate(length(min = 1, max = 512))]
+    #[schema(min_length = 1, max_length = 512)]
     pub refresh_token: String,
 }
 
@@ -87,6 +89,7 @@ pub struct RefreshRequest {
 pub struct UpdateMeRequest {
     /// New display name.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub name: Option<String>,
     /// New marketing consent.
     pub accept_marketing: Option<bool>,
@@ -98,11 +101,11 @@ pub struct UpdateMeRequest {
 pub struct ChangePasswordRequest {
     /// The password in use now.
     #[validate(length(max = 128))]
-    #[schema(format = Password)]
+    #[schema(max_length = 128, format = Password)]
     pub current_password: String,
     /// The new password (same policy as registration).
     #[validate(length(max = 128))]
-    #[schema(format = Password)]
+    #[schema(max_length = 128, format = Password)]
     pub new_password: String,
 }
 

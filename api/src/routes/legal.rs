@@ -72,9 +72,11 @@ pub struct ConsentsRequest {
     pub marketing_accepted: Option<bool>,
     /// The terms version the user read (optional).
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub terms_version: Option<String>,
     /// The privacy version the user read (optional).
     #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
     pub privacy_version: Option<String>,
 }
 

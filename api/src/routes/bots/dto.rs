@@ -35,14 +35,17 @@ pub enum BotConfigSchema {
 pub struct CreateBotRequest {
     /// The trading context it runs in.
     #[validate(length(max = 64))]
+    #[schema(max_length = 64)]
     pub context_id: String,
     /// `smart`, `candle`, `dca` or `channel`.
     #[schema(example = "dca")]
     #[validate(length(max = 16))]
+    #[schema(max_length = 16)]
     pub kind: String,
     /// A name, 1-80 characters.
     #[schema(example = "BTC weekly DCA")]
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: String,
     /// The kind's settings.
     #[schema(value_type = BotConfigSchema)]
@@ -55,6 +58,7 @@ pub struct CreateBotRequest {
 pub struct UpdateBotRequest {
     /// New name.
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub name: Option<String>,
     /// The whole new configuration of the bot's kind.
     #[schema(value_type = Option<BotConfigSchema>)]

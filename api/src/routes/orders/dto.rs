@@ -22,10 +22,12 @@ use crate::routes::decimal::DecimalInput;
 pub struct CreateOrderRequest {
     /// The context (exchange, market, live or paper) to trade in.
     #[validate(length(max = 64))]
+    #[schema(max_length = 64)]
     pub context_id: String,
     /// `buy` or `sell`.
     #[schema(example = "buy")]
     #[validate(length(max = 16))]
+    #[schema(max_length = 16)]
     pub side: String,
     /// `market` or `limit`.
     #[serde(rename = "type")]

@@ -39,7 +39,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct DeleteAccountRequest {
     /// The account's current password (not checked again once the account is deleted).
     #[validate(length(max = 128))]
-    #[schema(format = Password)]
+    #[schema(max_length = 128, format = Password)]
     pub password: String,
 }
 
