@@ -14,6 +14,7 @@ pub mod exchanges;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+mod openapi_common;
 pub mod query;
 pub mod routes;
 pub mod settings;

@@ -63,7 +63,9 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     // Paths and schemas are BTreeMaps: the output is stable whatever order modules register in.
-    app.into_utoipa_app().openapi(RootDoc::openapi()).configure(routes).split_for_parts()
+    let (app, mut document) = app.into_utoipa_app().openapi(RootDoc::openapi()).configure(routes).split_for_parts();
+    crate::openapi_common::add(&mut document);
+    (app, document)
 }
 
 /// The document of the production routes.
