@@ -233,8 +233,8 @@ impl BotRepository for StoreBotRepository {
         let mut bots: Vec<Bot> = Vec::new();
         let mut groups = 0;
         // One status and kind at a time: `status = ? AND kind = ? AND _id > ? ORDER BY _id` is a
-        // range of `bots_status_kind` (ending with the id on SQLite), where lists of statuses and kinds made every page sort
-        // every matching bot (docs/performance.md).
+        // range of `bots_status_kind` (ending with the id on SQLite), where lists of statuses and
+        // kinds made every page sort every matching bot (docs/performance.md).
         for status in &statuses {
             for kind in kinds {
                 let mut query = Query::all().eq("status", name(status)).eq("kind", name(kind));
@@ -247,7 +247,10 @@ impl BotRepository for StoreBotRepository {
             }
         }
         if groups > 1 {
-            bots.sort_unstable_by_key(|b| b.id);
+            // A bot whose status changed between two of the queries (paused by its owner while
+            // the running ones were read) was read twice: keep its newest version, once.
+            bots.sort_unstable_by_key(|b| (b.id, std::cmp::Reverse(b.version)));
+            bots.dedup_by_key(|b| b.id);
         }
         // The list grew by doubling: give back up to half of it (a bot is about 1 KB).
         bots.shrink_to_fit();
