@@ -2,7 +2,7 @@
 //! of that market.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use domain::bots::{Bot, BotConfig, MarketView};
 use domain::contexts::ContextMode;
@@ -31,8 +31,9 @@ pub struct MarketSnapshot {
     pub ticker: Ticker,
     /// Candles of each timeframe a bot of the market analyses, oldest first.
     pub candles: BTreeMap<Timeframe, Vec<Candle>>,
-    /// The same candles as `f64` columns, converted once for every candle bot of the market.
-    pub columns: BTreeMap<Timeframe, Columns>,
+    /// The same candles as `f64` columns, converted on first use (by the first candle bot that
+    /// analyses) and shared by every candle bot of the market; never, when none analyses.
+    pub columns: BTreeMap<Timeframe, OnceLock<Columns>>,
     /// Volatility of the last 20 hourly returns, %, when a bot uses adaptive sell.
     pub volatility_percent: Option<Decimal>,
 }
@@ -63,14 +64,14 @@ impl MarketSnapshot {
         Ok((gateway, Self::new(market, ticker, candles, volatility_percent)))
     }
 
-    /// A snapshot of what was read, with the candles' columns converted once.
+    /// A snapshot of what was read (the candles' columns are converted on first use).
     pub fn new(
         market: Market,
         ticker: Ticker,
         candles: BTreeMap<Timeframe, Vec<Candle>>,
         volatility_percent: Option<Decimal>,
     ) -> Self {
-        let columns = candles.iter().map(|(tf, c)| (*tf, Columns::from_candles(c))).collect();
+        let columns = candles.keys().map(|tf| (*tf, OnceLock::new())).collect();
         Self { market, ticker, candles, columns, volatility_percent }
     }
 

@@ -12,6 +12,7 @@ use super::intent::{BotEvent, Evaluation, MarketView, OrderIntent, Purpose};
 use super::position::ExitReason;
 use super::{BreakerPreset, RiskConfig};
 use crate::exchange::OrderSide;
+use crate::indicators::Columns;
 use crate::market::Timeframe;
 use crate::shared::bounds::AMOUNT;
 use crate::shared::field::{FieldIssue, Issues};
@@ -128,7 +129,11 @@ pub(super) fn entries(
     }
     // The market's shared columns when they hold these candles (every bot of the market at this
     // instant closes the same prefix), else the bot converts its own.
-    let shared = view.columns.filter(|c| c.len() >= closed.len()).map(|c| c.prefix(closed.len()));
+    let shared = view
+        .columns
+        .map(|lazy| lazy.get_or_init(|| Columns::from_candles(candles)))
+        .filter(|c| c.len() >= closed.len())
+        .map(|c| c.prefix(closed.len()));
     let analyzed = match &shared {
         Some(columns) if columns.matches(closed) => analyze_columns(&config.indicators, closed, columns),
         _ => analyze(&config.indicators, closed),

@@ -2,6 +2,7 @@
 //! cancel, events to record). Pure values: the same evaluation serves live, paper and backtests.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -42,9 +43,9 @@ pub struct MarketView<'a> {
     pub volatility_percent: Option<Decimal>,
     /// Closed candles of the bot's timeframe, oldest first (candle bots).
     pub candles: Option<&'a [Candle]>,
-    /// `candles` converted once for every bot of the market ([`Columns::from_candles`]); when
-    /// absent or of other candles, a bot converts its own.
-    pub columns: Option<&'a Columns>,
+    /// `candles` as columns, converted by the first bot of the market that analyses and shared
+    /// by the others ([`Columns::from_candles`]); when absent, a bot converts its own.
+    pub columns: Option<&'a OnceLock<Columns>>,
 }
 
 /// Whether an order opens (or adds to) a position or closes one.

@@ -128,13 +128,14 @@ impl Sim {
             let filters = self.filters;
             let mut candles = std::mem::take(&mut self.candles);
             let closed = candles.len();
-            let columns = self.share_columns.then(|| {
-                let forming = crate::market::Candle { open_time: self.now, ..candles.last().cloned()? };
-                candles.push(forming);
-                Some(crate::indicators::Columns::from_candles(&candles))
-            });
+            let columns = std::sync::OnceLock::new();
+            if self.share_columns {
+                if let Some(last) = candles.last().cloned() {
+                    candles.push(crate::market::Candle { open_time: self.now, ..last });
+                }
+            }
             let mut view = Self::view(price, &filters, &candles);
-            view.columns = columns.as_ref().and_then(Option::as_ref);
+            view.columns = self.share_columns.then_some(&columns);
             let out = self.bot.evaluate(phase, &view, self.now);
             candles.truncate(closed);
             self.candles = candles;

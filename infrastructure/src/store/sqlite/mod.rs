@@ -467,12 +467,12 @@ impl Inner {
                 rows.and_then(Iterator::collect).map_err(unavailable)?
             };
             let docs = texts.iter().map(|text| parse(text)).collect::<Result<Vec<_>, _>>()?;
-            let ids = docs.iter().map(doc_id).collect::<Result<Vec<_>, _>>()?;
+            let ids = docs.iter().map(|doc| doc_id(doc).map(str::to_owned)).collect::<Result<Vec<_>, _>>()?;
             // Held until the transaction has committed (the end of this closure).
-            let _writing = self.cache.writing(table, ids.iter().copied());
+            let _writing = self.cache.writing(table, ids.iter().map(String::as_str));
             let mut changed = 0;
             let mut outcome = Ok(());
-            for mut doc in docs.iter().cloned() {
+            for mut doc in docs {
                 for (path, value) in set {
                     set_path(&mut doc, path, value.clone());
                 }
