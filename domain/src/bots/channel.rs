@@ -168,9 +168,14 @@ pub(super) fn exits(
     at: OffsetDateTime,
     out: &mut Evaluation,
 ) {
-    let dust = bot.dust.quantity;
+    let mut sellable = super::exits::Sellable::of(bot);
+    // The dust joins a sale only at a price that also covers its own cost and minimum profit, so
+    // it never turns a sale at a position's minimum into a loss; until then it waits.
+    let dust_floor = (bot.dust.quantity > Decimal::ZERO)
+        .then(|| bot.dust.cost.checked_div(bot.dust.quantity))
+        .flatten()
+        .and_then(|entry| config.min_exit_price(entry.round_dp(12), config.min_profit_percent));
     let pending: Vec<PositionId> = bot.positions.iter().filter(|p| bot.selling(p.id)).map(|p| p.id).collect();
-    let mut first_sale = true;
     for pos in bot.positions.iter_mut().filter(|p| p.is_held()) {
         let peak = pos.peak_price.map_or(view.price, |p| p.max(view.price));
         if pos.peak_price != Some(peak) {
@@ -186,13 +191,13 @@ pub(super) fn exits(
             continue;
         }
         let Some(min) = pos.min_exit_price else { continue };
-        let extra = if first_sale { dust } else { Decimal::ZERO };
-        let quantity = view.filters.floor_quantity(pos.quantity + extra);
         let price = view.filters.round_sell_price(min.max(view.bid));
+        let with_dust = sellable.dust() > Decimal::ZERO && dust_floor.is_some_and(|floor| price >= floor);
+        let quantity = sellable.size(pos.quantity, with_dust, view.filters);
         if view.filters.check(quantity, price, true).is_err() {
             continue;
         }
-        first_sale = false;
+        sellable.take(quantity, pos.quantity);
         out.place.push(super::exits::sell_intent(
             quantity,
             Some(price),

@@ -49,6 +49,8 @@ mod channel_tests;
 #[cfg(test)]
 mod config_tests;
 #[cfg(test)]
+mod dust_tests;
+#[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]
 mod sim_tests;
