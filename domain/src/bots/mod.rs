@@ -51,6 +51,10 @@ mod config_tests;
 #[cfg(test)]
 mod dust_tests;
 #[cfg(test)]
+mod paths_market;
+#[cfg(test)]
+mod paths_props;
+#[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]
 mod sim_tests;
