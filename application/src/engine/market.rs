@@ -94,6 +94,7 @@ impl MarketSnapshot {
             volatility_percent: self.volatility_percent,
             candles: None,
             columns: None,
+            account_quote: None,
         }
     }
 }
