@@ -99,10 +99,11 @@ impl MarketSnapshot {
     }
 }
 
-/// The timeframe a candle bot analyses, if any.
+/// The timeframe a candle bot analyses or a channel bot's window watches, if any.
 pub fn timeframe_of(config: &BotConfig) -> Option<Timeframe> {
     match config {
         BotConfig::Candle(c) => Some(c.timeframe),
+        BotConfig::Channel(c) => c.window.map(|w| w.timeframe),
         _ => None,
     }
 }

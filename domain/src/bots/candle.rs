@@ -103,7 +103,11 @@ impl CandleConfig {
 }
 
 /// The closed candles of `timeframe` among `candles` at `at`.
-pub(super) fn closed(candles: &[crate::market::Candle], timeframe: Timeframe, at: OffsetDateTime) -> &[crate::market::Candle] {
+pub(super) fn closed(
+    candles: &[crate::market::Candle],
+    timeframe: Timeframe,
+    at: OffsetDateTime,
+) -> &[crate::market::Candle] {
     let length = Duration::seconds(timeframe.seconds());
     let end = candles.iter().rposition(|c| c.open_time + length <= at).map_or(0, |i| i + 1);
     &candles[..end]

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::bot::{Bot, BotError};
+use super::channel_window::{CapitalBase, ChannelWindow, LOOKBACK};
 use super::intent::{BotEvent, Evaluation, MarketView, OrderIntent, Purpose};
 use super::position::{ExitReason, Position, PositionStatus};
-use super::channel_window::{CapitalBase, ChannelWindow, LOOKBACK};
 use super::{BreakerPreset, RiskConfig};
 use crate::exchange::OrderSide;
 use crate::shared::bounds::{
@@ -227,8 +227,7 @@ pub(super) fn exits(
             pos.peak_price = Some(peak);
             out.touch();
         }
-        let turned =
-            peak >= top && view.price <= peak * (Decimal::ONE - pct(config.sell_threshold_percent));
+        let turned = peak >= top && view.price <= peak * (Decimal::ONE - pct(config.sell_threshold_percent));
         if pos.status == PositionStatus::Open && turned {
             schedule(pos, config, None, at, out);
         }

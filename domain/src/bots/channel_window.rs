@@ -77,7 +77,13 @@ impl Bot {
 }
 
 /// Recomputes a windowed channel when a new candle of its timeframe has closed.
-pub(super) fn refresh(bot: &mut Bot, config: &ChannelConfig, view: &MarketView<'_>, at: OffsetDateTime, out: &mut Evaluation) {
+pub(super) fn refresh(
+    bot: &mut Bot,
+    config: &ChannelConfig,
+    view: &MarketView<'_>,
+    at: OffsetDateTime,
+    out: &mut Evaluation,
+) {
     let (Some(window), Some(candles)) = (config.window, view.candles) else { return };
     let KindState::Channel(state) = &mut bot.state else { return };
     let Some((base, top, last)) = window_channel(&window, candles, at) else { return };
