@@ -27,6 +27,12 @@ async fn a_windowed_channel_sized_from_the_account_trades_and_shows_its_capital(
     let config = json!({"window": {"timeframe": "1h", "lookback": 3}, "buy_threshold_percent": "0.01",
         "sell_threshold_percent": "1", "min_profit_percent": "0", "capital_percent": "10",
         "capital_base": "account", "allocated_balance": "20000", "sell_fee_percent": "0.1"});
+    let mut h4 = config.clone();
+    h4["window"]["timeframe"] = json!("4h");
+    let body = json!({"context_id": ctx, "kind": "channel", "name": "h4", "config": h4});
+    let refused = app.post("/api/bots", Some(&ana.access), &body).await;
+    let error = &refused.problem(422, "validation_failed")["errors"][0];
+    assert_eq!((&error["field"], &error["code"]), (&json!("config.window.timeframe"), &json!("unsupported_timeframe")));
     let id = create_bot(&app, &ana, &ctx, "channel", config).await["id"].as_str().unwrap().to_owned();
 
     // The channel, computed here: the lowest low and highest high of the last 3 closed candles

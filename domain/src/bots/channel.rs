@@ -212,7 +212,8 @@ pub(super) fn exits(
     out: &mut Evaluation,
 ) {
     super::channel_window::refresh(bot, config, view, at, out);
-    let Some((_, top)) = bot.channel() else { return };
+    // Without a channel yet (a window still filling) nothing turns, but scheduled sales still go out.
+    let top = bot.channel().map(|(_, top)| top);
     let mut sellable = super::exits::Sellable::of(bot);
     // The dust joins a sale only at a price that also covers its own cost and minimum profit, so
     // it never turns a sale at a position's minimum into a loss; until then it waits.
@@ -227,7 +228,8 @@ pub(super) fn exits(
             pos.peak_price = Some(peak);
             out.touch();
         }
-        let turned = peak >= top && view.price <= peak * (Decimal::ONE - pct(config.sell_threshold_percent));
+        let turned = top.is_some_and(|top| peak >= top)
+            && view.price <= peak * (Decimal::ONE - pct(config.sell_threshold_percent));
         if pos.status == PositionStatus::Open && turned {
             schedule(pos, config, None, at, out);
         }
