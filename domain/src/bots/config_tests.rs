@@ -101,7 +101,7 @@ fn a_stored_configuration_out_of_bounds_computes_to_none_instead_of_panicking() 
         "sell_threshold_percent": "2", "min_profit_percent": "0.5", "capital_percent": "2000",
         "allocated_balance": "79228162514264337593543950335"}))
     .unwrap();
-    assert_eq!(channel.buy_trigger(), None);
+    assert_eq!(channel.buy_trigger(channel.base_price.unwrap()), None);
     assert_eq!(channel.operation_amount(channel.allocated_balance), None);
     let limits = super::BreakerLimits::MODERATE;
     let allocated = rust_decimal::Decimal::MAX;

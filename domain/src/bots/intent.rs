@@ -46,6 +46,9 @@ pub struct MarketView<'a> {
     /// `candles` as columns, converted by the first bot of the market that analyses and shared
     /// by the others ([`Columns::from_candles`]); when absent, a bot converts its own.
     pub columns: Option<&'a OnceLock<Columns>>,
+    /// The account's whole balance in the quote asset (free and locked), when a bot sizes its
+    /// operations from it (a channel bot with `capital_base: account`); `None` when not read.
+    pub account_quote: Option<Decimal>,
 }
 
 /// Whether an order opens (or adds to) a position or closes one.

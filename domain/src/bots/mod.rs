@@ -4,6 +4,7 @@
 mod bot;
 mod candle;
 mod channel;
+mod channel_window;
 mod circuit_breaker;
 mod config;
 pub(crate) mod config_tagged;
@@ -25,6 +26,7 @@ mod status;
 pub use bot::{Bot, BotError, PendingOrder};
 pub use candle::{CandleConfig, CandleState, SignalRecord};
 pub use channel::{ChannelConfig, ChannelState};
+pub use channel_window::{window_channel, Capital, CapitalBase, ChannelWindow, LOOKBACK};
 pub use circuit_breaker::{
     BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason, DAILY_WINDOW,
 };
@@ -48,6 +50,12 @@ mod bounds_props;
 mod channel_tests;
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod dust_tests;
+#[cfg(test)]
+mod paths_market;
+#[cfg(test)]
+mod paths_props;
 #[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]

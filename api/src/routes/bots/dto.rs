@@ -2,8 +2,8 @@
 //! shown as the domain defines them (their schemas come from the domain types).
 
 use domain::bots::{
-    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState,
-    Position, SmartConfig, StatusChange, TradeResult, Trip, DAILY_WINDOW,
+    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, Capital, ChannelConfig, CircuitBreaker, DcaConfig, Funds,
+    KindState, Position, SmartConfig, StatusChange, TradeResult, Trip, DAILY_WINDOW,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -111,6 +111,9 @@ pub struct BotResponse {
     pub history: Vec<StatusChange>,
     /// Its books (decimal strings, quote asset unless named otherwise).
     pub funds: Funds,
+    /// Its capital as the channel strategy shows it: principal, profit (a channel bot keeps it
+    /// apart) and what it may spend now.
+    pub capital: Capital,
     /// Circuit-breaker state.
     pub circuit_breaker: CircuitBreakerResponse,
     /// Open and scheduled positions.
@@ -142,6 +145,7 @@ impl From<Bot> for BotResponse {
     fn from(b: Bot) -> Self {
         let config = serde_json::to_value(&b.config).ok().and_then(|mut v| v.get_mut("config").map(std::mem::take));
         let circuit_breaker = CircuitBreakerResponse::new(&b.breaker, b.funds.allocated, b.updated_at);
+        let capital = b.capital();
         Self {
             id: b.id.to_string(),
             context_id: b.context_id.to_string(),
@@ -154,6 +158,7 @@ impl From<Bot> for BotResponse {
             status: b.status.as_str().to_owned(),
             status_reason: b.status_reason,
             history: b.history,
+            capital,
             funds: b.funds.normalized(),
             circuit_breaker,
             open_positions: b.positions.len(),
