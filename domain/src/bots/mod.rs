@@ -26,7 +26,8 @@ pub use bot::{Bot, BotError, PendingOrder};
 pub use candle::{CandleConfig, CandleState, SignalRecord};
 pub use channel::{ChannelConfig, ChannelState};
 pub use circuit_breaker::{
-    BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason, DAILY_WINDOW,
+    BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason,
+    BREAKER_OFF_CONSEQUENCE, DAILY_WINDOW,
 };
 pub use config::{validate_risk, BotConfig};
 pub use dca::{DcaConfig, DcaExecution, DcaFrequency, DcaState};
