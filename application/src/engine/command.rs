@@ -13,7 +13,7 @@ use domain::RepoError;
 use super::Engine;
 use crate::bots::{manual_refused, BotCommand, Commanded};
 use crate::exchanges::exchange_error;
-use crate::orders::{check_filters, OrderShape};
+use crate::orders::{check_filters, key_reused, OrderShape};
 use crate::AppError;
 
 /// The shape of what `intent` sends, to check against the market's filters.
@@ -80,10 +80,7 @@ impl Engine {
             Err(err) => return Err(err.into()),
         };
         if order.user_id != user || !same_command(&order, bot, command) {
-            return Err(AppError::Conflict {
-                code: "idempotency_key_reused",
-                detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
-            });
+            return Err(key_reused());
         }
         Ok(Some(order))
     }

@@ -212,12 +212,17 @@ impl OrderService {
             && order.context_id == context.id
             && (order.side, order.kind, order.size) == (shape.side, shape.kind, shape.size);
         if !same {
-            return Err(AppError::Conflict {
-                code: "idempotency_key_reused",
-                detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
-            });
+            return Err(key_reused());
         }
         Ok(Some(order))
+    }
+}
+
+/// 409 `idempotency_key_reused`: the key already placed a different order.
+pub(crate) fn key_reused() -> AppError {
+    AppError::Conflict {
+        code: "idempotency_key_reused",
+        detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
     }
 }
 
