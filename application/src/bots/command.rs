@@ -103,7 +103,7 @@ impl BotCommandInput {
 impl BotService {
     /// Buys through a SmartBot now. Errors: 400 `invalid_idempotency_key`; 404 bot; 403
     /// `subscription_inactive`, `terms_not_accepted`; 402 `plan_*`; 409 `not_for_kind`,
-    /// `invalid_bot_status`, `bot_tripped`, `buying_halted`, `max_open_positions`,
+    /// `invalid_bot_status`, `bot_tripped`, `buying_halted`, `price_not_sane`, `max_open_positions`,
     /// `above_max_entry_price`, `context_paused`, `market_closed`, `bot_busy`,
     /// `idempotency_key_reused`; 422 naming each bad field (`insufficient_bot_funds`, the
     /// market's filters); 503 when the exchange cannot be reached.
@@ -141,6 +141,7 @@ pub fn manual_refused(err: ManualRefused, order: &ManualOrder) -> AppError {
         ManualRefused::Status { status: "tripped", .. } => conflict("bot_tripped"),
         ManualRefused::Status { .. } => conflict("invalid_bot_status"),
         ManualRefused::BuyingHalted => conflict("buying_halted"),
+        ManualRefused::InsanePrice { .. } => conflict("price_not_sane"),
         ManualRefused::MaxOpenPositions(_) => conflict("max_open_positions"),
         ManualRefused::AboveMaxEntryPrice { .. } if order.limit_price.is_some() => {
             AppError::field("price", "above_max_entry_price", detail)

@@ -1,7 +1,8 @@
 //! Manual commands: its owner tells a bot to buy or sell now (`POST /api/bots/{id}/buy|sell`).
 //! The bot turns the command into an [`OrderIntent`] under the same rules as its own decisions:
-//! a buy needs a running bot whose breaker and soft stop allow entries, a place under
-//! `max_open_positions`, a price within `max_entry_price` and the quote in its books; a sale
+//! a buy needs a running bot whose breaker and soft stop allow entries, a believable price (the
+//! sanity check), a place under `max_open_positions`, a price within `max_entry_price` and the
+//! quote in its books; a sale
 //! sells what the bot holds and nothing more. The engine then places the intent with the
 //! placement protocol, so a manual buy becomes a position and a sale closes position(s) as the
 //! books require. Only SmartBots take commands (the catalogue's manual mode); other kinds decide
@@ -54,6 +55,14 @@ pub enum ManualRefused {
     /// Every place under `max_open_positions` is taken.
     #[error("the bot holds {0} positions, its max_open_positions")]
     MaxOpenPositions(u32),
+    /// The market price fails the bot's sanity check against the last price it accepted.
+    #[error("the price {price} moved more than sanity_max_move_percent from the last accepted {last}")]
+    InsanePrice {
+        /// The market's last price.
+        price: Decimal,
+        /// The last price the bot accepted.
+        last: Decimal,
+    },
     /// The price is above `max_entry_price`.
     #[error("the price {price} is above the bot's max_entry_price {max}")]
     AboveMaxEntryPrice {
@@ -116,6 +125,12 @@ impl Bot {
                 }
                 if self.buying_halted {
                     return Err(ManualRefused::BuyingHalted);
+                }
+                // A buy on a tick the bot's own evaluation would ignore is refused; a sale is not:
+                // it is the owner's way out.
+                if !self.config.risk().is_sane_tick(self.last_price, view.price) {
+                    let last = self.last_price.unwrap_or_default();
+                    return Err(ManualRefused::InsanePrice { price: view.price, last });
                 }
                 let held = self.positions.iter().filter(|p| p.is_held()).count() as u32;
                 if let Some(max) = config.max_open_positions.filter(|max| held >= *max) {

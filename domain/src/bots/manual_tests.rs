@@ -109,6 +109,13 @@ fn a_buy_goes_through_the_bots_entry_rules() {
     let limit = order(OrderSide::Buy, Some(OrderSize::Quantity(dec!(0.001))), Some(dec!(99000)), None);
     assert_eq!(bot.manual_intent(&limit, &view(&f)), Err(ManualRefused::MaxOpenPositions(1)));
 
+    let mut jumpy = smart(json!({"risk": {"sanity_max_move_percent": "5"}}));
+    jumpy.last_price = Some(dec!(90000));
+    let refused = jumpy.manual_intent(&buy(dec!(100)), &view(&f)).unwrap_err();
+    assert_eq!(refused, ManualRefused::InsanePrice { price: dec!(100000), last: dec!(90000) });
+    jumpy.last_price = Some(dec!(96000));
+    assert!(jumpy.manual_intent(&buy(dec!(100)), &view(&f)).is_ok(), "4.2% is within 5%");
+
     let mut poor = smart(json!({}));
     let over = poor.manual_intent(&buy(dec!(1000.01)), &view(&f)).unwrap_err();
     assert_eq!(over, ManualRefused::InsufficientFunds { spendable: dec!(1000), wanted: dec!(1000.01) });

@@ -94,8 +94,8 @@ async fn command(
 }
 
 /// Buy through a SmartBot now (any mode; a manual-mode SmartBot buys only this way). The buy
-/// passes the bot's entry rules (running, breaker not tripped, soft stop not halting buys,
-/// `max_open_positions`, `max_entry_price`), blocks its quote in the bot's books, and becomes
+/// passes the bot's entry rules (running, breaker not tripped, soft stop not halting buys, the
+/// sanity check, `max_open_positions`, `max_entry_price`), blocks its quote in the bot's books, and becomes
 /// one of its positions, guarded by its risk rules. With an `Idempotency-Key`, a repeated
 /// request answers the order the first one placed (200, `Idempotent-Replayed: true`).
 #[utoipa::path(
@@ -114,7 +114,7 @@ async fn command(
         (status = 402, description = "The plan does not allow the bot (`plan_bot_kind`, `plan_limit_bots`, `plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The subscription is not active (`subscription_inactive`) or the terms in force are not accepted", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`not_for_kind`, `invalid_bot_status`, `bot_tripped`, `buying_halted`, `max_open_positions`, `above_max_entry_price`, `context_paused`, `market_closed`, `bot_busy` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_for_kind`, `invalid_bot_status`, `bot_tripped`, `buying_halted`, `price_not_sane`, `max_open_positions`, `above_max_entry_price`, `context_paused`, `market_closed`, `bot_busy` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named with its code (`insufficient_bot_funds`, `above_max_entry_price`, `off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `not_allowed`, `required`, `invalid`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
