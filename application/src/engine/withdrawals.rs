@@ -26,7 +26,7 @@ use crate::AppError;
 /// What one `sync_withdrawals` run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct WithdrawalReport {
-    /// Contexts with running bots whose exchange balance was read.
+    /// Contexts with running bots, or bots this workflow paused, whose exchange balance was read.
     pub contexts: u64,
     /// Quote balances (one per account and quote asset) below what the bots need.
     pub shortfalls: u64,
