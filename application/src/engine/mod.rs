@@ -12,6 +12,7 @@
 //! writes never counts a fill twice.
 
 mod act;
+mod command;
 mod evaluate;
 mod failpoint;
 mod gate;

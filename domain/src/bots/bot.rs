@@ -133,7 +133,7 @@ impl Bot {
     /// A new bot in `context`, status created.
     pub fn new(context: &TradingContext, name: String, config: BotConfig, at: OffsetDateTime) -> Self {
         let allocated = config.allocated_balance();
-        let breaker = CircuitBreaker::new(config.breaker_limits());
+        let breaker = CircuitBreaker::configured(config.breaker());
         let state = KindState::for_config(&config);
         Self {
             id: BotId::new(),
@@ -238,6 +238,7 @@ impl Bot {
         self.funds.allocated += delta;
         self.funds.available += delta;
         self.breaker.limits = config.breaker_limits();
+        self.breaker.enabled = !config.breaker().is_off();
         self.config = config;
         self.updated_at = at;
         Ok(())

@@ -3,7 +3,7 @@
 
 use domain::bots::{
     Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, Capital, ChannelConfig, CircuitBreaker, DcaConfig, Funds,
-    KindState, Position, SmartConfig, StatusChange, TradeResult, Trip, DAILY_WINDOW,
+    KindState, Position, SmartConfig, StatusChange, TradeResult, Trip, BREAKER_OFF_CONSEQUENCE, DAILY_WINDOW,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -192,7 +192,13 @@ crate::routes::common::list_from_page!(BotList, BotResponse);
 /// The circuit breaker of a bot.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CircuitBreakerResponse {
-    /// Its thresholds.
+    /// Whether it may trip: `false` when the configuration turned it off (`"preset": "off"`,
+    /// SmartBots only); the trades are still counted.
+    pub enabled: bool,
+    /// While off, what that means for the bot, in words; absent while armed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
+    /// Its thresholds (an off breaker keeps the moderate ones for the record; they never trip it).
     pub limits: BreakerLimits,
     /// Losing trades in a row now.
     pub consecutive_losses: u32,
@@ -214,6 +220,8 @@ impl CircuitBreakerResponse {
     /// The breaker as of `now`.
     pub fn new(b: &CircuitBreaker, allocated: Decimal, now: OffsetDateTime) -> Self {
         Self {
+            enabled: b.enabled,
+            consequence: (!b.enabled).then(|| BREAKER_OFF_CONSEQUENCE.to_owned()),
             limits: b.limits,
             consecutive_losses: b.consecutive_losses,
             daily_loss: b.daily_loss(now),
