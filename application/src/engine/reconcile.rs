@@ -29,7 +29,7 @@ use crate::AppError;
 /// What `sync_strategy_balances` found and did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct BalanceReport {
-    /// Contexts whose account balances were compared.
+    /// Contexts checked against their exchange account (the unreadable ones included).
     pub contexts: u64,
     /// Exchange accounts holding less of a base asset than their bots account for, in words.
     pub shortfalls: Vec<String>,
@@ -146,6 +146,7 @@ impl Engine {
         let mut faults = BTreeMap::new();
         for ((user, _, _), bots) in accounts {
             let contexts: BTreeSet<_> = bots.iter().map(|b| b.context_id).collect();
+            report.contexts += contexts.len() as u64;
             let read = async {
                 let context = self.ports.contexts.get(user, bots[0].context_id).await?;
                 let (gateway, creds) = self.connection(&context).await?;
@@ -159,7 +160,6 @@ impl Engine {
                     continue;
                 }
             };
-            report.contexts += contexts.len() as u64;
             let mut held: BTreeMap<&str, Decimal> = BTreeMap::new();
             for bot in &bots {
                 *held.entry(bot.symbol.base().as_str()).or_default() += bot.funds.holdings;
