@@ -106,7 +106,8 @@ impl Engine {
                 ended += 1;
             }
         }
-        let fresh = self.ports.bots.find(bot.id).await?;
+        // Only an applied order changed the bot since it was read.
+        let fresh = if ended > 0 { self.ports.bots.find(bot.id).await? } else { bot.clone() };
         let (bot, (blocked, locked)) = if excess(&fresh) == (Decimal::ZERO, Decimal::ZERO) {
             (fresh, (Decimal::ZERO, Decimal::ZERO))
         } else {
