@@ -133,6 +133,26 @@ pub enum BotEvent {
         /// Why.
         reason: String,
     },
+    /// `anomaly_check` paused the bot's entries: its market shows an anomaly.
+    EntriesHeld {
+        /// The anomaly, in words.
+        reason: String,
+    },
+    /// The anomaly cleared and `anomaly_check` resumed the bot.
+    EntriesResumed {
+        /// What cleared.
+        reason: String,
+    },
+    /// `sync_strategy_balances` corrected the books (released what ended orders still held).
+    BooksCorrected {
+        /// What was corrected.
+        reason: String,
+    },
+    /// `sync_strategy_balances` found books it cannot trust and paused the bot.
+    BooksUntrusted {
+        /// What does not add up, and what to do.
+        reason: String,
+    },
 }
 
 impl BotEvent {
@@ -147,6 +167,10 @@ impl BotEvent {
             BotEvent::Execution(_) => "execution",
             BotEvent::PositionClosed(_) => "position_closed",
             BotEvent::Finished { .. } => "finished",
+            BotEvent::EntriesHeld { .. } => "entries_held",
+            BotEvent::EntriesResumed { .. } => "entries_resumed",
+            BotEvent::BooksCorrected { .. } => "books_corrected",
+            BotEvent::BooksUntrusted { .. } => "books_untrusted",
         }
     }
 }

@@ -127,6 +127,10 @@ pub struct BotResponse {
     pub ignored_ticks: u64,
     /// Whether the soft stop loss halted buying.
     pub buying_halted: bool,
+    /// Why the engine holds its entries, if it does: an anomaly of its market (spread, volume,
+    /// book, trading halted). It opens nothing until the market is clear again, then resumes by
+    /// itself; every exit keeps working meanwhile.
+    pub entry_hold: Option<String>,
     /// Positions closed so far.
     pub trades: u64,
     /// Its kind's own state (next cycle, DCA round, …).
@@ -166,6 +170,7 @@ impl From<Bot> for BotResponse {
             last_price: b.last_price,
             ignored_ticks: b.ignored_ticks,
             buying_halted: b.buying_halted,
+            entry_hold: b.entry_hold,
             trades: b.trades,
             state: b.state,
             created_at: b.created_at,
