@@ -141,6 +141,7 @@ pub fn manual_refused(err: ManualRefused, order: &ManualOrder) -> AppError {
         ManualRefused::Status { status: "tripped", .. } => conflict("bot_tripped"),
         ManualRefused::Status { .. } => conflict("invalid_bot_status"),
         ManualRefused::BuyingHalted => conflict("buying_halted"),
+        ManualRefused::EntriesHeld(_) => conflict("entries_held"),
         ManualRefused::InsanePrice { .. } => conflict("price_not_sane"),
         ManualRefused::MaxOpenPositions(_) => conflict("max_open_positions"),
         ManualRefused::AboveMaxEntryPrice { .. } if order.limit_price.is_some() => {

@@ -52,6 +52,9 @@ pub enum ManualRefused {
     /// The soft stop loss halted buying.
     #[error("the soft stop loss halted buying until the positions recover")]
     BuyingHalted,
+    /// `anomaly_check` holds the market's entries until it is clear again.
+    #[error("entries are held: {0}")]
+    EntriesHeld(String),
     /// Every place under `max_open_positions` is taken.
     #[error("the bot holds {0} positions, its max_open_positions")]
     MaxOpenPositions(u32),
@@ -125,6 +128,9 @@ impl Bot {
                 }
                 if self.buying_halted {
                     return Err(ManualRefused::BuyingHalted);
+                }
+                if let Some(reason) = &self.entry_hold {
+                    return Err(ManualRefused::EntriesHeld(reason.clone()));
                 }
                 // A buy on a tick the bot's own evaluation would ignore is refused; a sale is not:
                 // it is the owner's way out.

@@ -123,6 +123,10 @@ fn a_buy_goes_through_the_bots_entry_rules() {
     poor.buying_halted = true;
     assert_eq!(poor.manual_intent(&buy(dec!(10)), &view(&f)), Err(ManualRefused::BuyingHalted));
     poor.buying_halted = false;
+    assert!(poor.hold_entries("volume 42x its median on BTC-BRL", AT));
+    let held = poor.manual_intent(&buy(dec!(10)), &view(&f));
+    assert_eq!(held, Err(ManualRefused::EntriesHeld("volume 42x its median on BTC-BRL".into())));
+    assert!(poor.release_entries(AT));
     poor.command(Command::Pause, "owner", AT).unwrap();
     assert_eq!(
         poor.manual_intent(&buy(dec!(10)), &view(&f)),
