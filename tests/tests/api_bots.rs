@@ -362,6 +362,14 @@ async fn candle_bot_acts_on_its_signal(store: Store) {
     let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
     let config = json!({"timeframe": "1h", "indicators": [{"indicator": "rsi", "period": 2, "oversold": 49, "overbought": 51}],
         "order_amount": "100", "allocated_balance": "1000", "min_confidence": "LOW"});
+    // A timeframe Mercado Bitcoin neither serves nor builds (3m) would leave the market unread
+    // for every bot on it: refused at creation, naming the field.
+    let mut m3 = config.clone();
+    m3["timeframe"] = json!("3m");
+    let body = json!({"context_id": ctx, "kind": "candle", "name": "m3", "config": m3});
+    let refused = app.post("/api/bots", Some(&ana.access), &body).await;
+    let error = &refused.problem(422, "validation_failed")["errors"][0];
+    assert_eq!((&error["field"], &error["code"]), (&json!("config.timeframe"), &json!("unsupported_timeframe")));
     let id = create_bot(&app, &ana, &ctx, "candle", config).await["id"].as_str().unwrap().to_owned();
     command(&app, &ana, &id, "start").await;
     run(&app, "candle_bots_analysis").await;

@@ -75,18 +75,25 @@ impl BotService {
         context: &domain::contexts::TradingContext,
         config: &BotConfig,
     ) -> Result<(), AppError> {
-        if let BotConfig::Channel(domain::bots::ChannelConfig { window: Some(window), .. }) = config {
-            // The engine reads a market's candles once for all its bots: a timeframe the exchange
-            // does not offer would leave the whole market unread.
+        // The engine reads a market's candles once for all its bots: a timeframe the exchange
+        // does not offer would leave the whole market unread.
+        let needed = match config {
+            BotConfig::Channel(domain::bots::ChannelConfig { window: Some(window), .. }) => {
+                Some(("config.window.timeframe", window.timeframe))
+            }
+            BotConfig::Candle(candle) => Some(("config.timeframe", candle.timeframe)),
+            _ => None,
+        };
+        if let Some((field, timeframe)) = needed {
             let offered = self.ports.exchanges.gateway(context.exchange, context.mode)?.timeframes();
-            if !offered.contains(&window.timeframe) {
+            if !offered.contains(&timeframe) {
                 let names: Vec<&str> = offered.into_iter().map(domain::market::Timeframe::as_str).collect();
                 return Err(AppError::field(
-                    "config.window.timeframe",
+                    field,
                     "unsupported_timeframe",
                     format!(
                         "{} is not offered by {}; it offers {}",
-                        window.timeframe.as_str(),
+                        timeframe.as_str(),
                         context.exchange,
                         names.join(", ")
                     ),
