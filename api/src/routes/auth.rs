@@ -11,6 +11,7 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
+use crate::routes::wire::{Plan, SubscriptionStatus, UserRole, UserStatus};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -161,17 +162,13 @@ pub struct UserResponse {
     /// Display name.
     pub name: String,
     /// `user` or `admin`.
-    #[schema(example = "user")]
-    pub role: String,
+    pub role: UserRole,
     /// `active`, `blocked` or `deleted`.
-    #[schema(example = "active")]
-    pub status: String,
+    pub status: UserStatus,
     /// `FREE`, `PRO` or `MAX`.
-    #[schema(example = "FREE")]
-    pub plan: String,
+    pub plan: Plan,
     /// Billing state of the plan (`active`, `past_due`, …).
-    #[schema(example = "active")]
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionStatus,
     /// Consent record.
     pub consent: ConsentResponse,
     /// Created.
@@ -184,21 +181,16 @@ pub struct UserResponse {
     pub updated_at: OffsetDateTime,
 }
 
-/// The wire name of a serde unit enum value.
-pub(crate) fn wire<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 impl From<Profile> for UserResponse {
     fn from(p: Profile) -> Self {
         Self {
             id: p.id.to_string(),
             email: p.email,
             name: p.name,
-            role: wire(&p.role),
-            status: wire(&p.status),
-            plan: p.plan.as_str().to_owned(),
-            subscription_status: wire(&p.subscription_status),
+            role: p.role.into(),
+            status: p.status.into(),
+            plan: p.plan.into(),
+            subscription_status: p.subscription_status.into(),
             consent: ConsentResponse {
                 terms: p.consent.terms,
                 privacy: p.consent.privacy,

@@ -3,7 +3,6 @@
 //! instead of the real one (the default, `live`). No credential is needed.
 
 use actix_web::{get, web, HttpResponse};
-use application::exchanges::mode_name;
 use application::AppError;
 use domain::contexts::ContextMode;
 use domain::market::{Candle, Market};
@@ -16,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::RouteModule;
 use crate::error::{ApiError, Problem};
 use crate::query::Query;
+use crate::routes::wire::{Exchange, TradingMode};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -59,13 +59,13 @@ impl ModeQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExchangeResponse {
     /// `binance` or `mercado_bitcoin`.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// Candle timeframes it serves (`1m`, `1h`, ...).
-    pub timeframes: Vec<String>,
+    pub timeframes: Vec<domain::market::Timeframe>,
     /// Whether advanced indicators (VWAP, MFI, volume profile, ATR, OBV) apply to its contexts.
     pub advanced_indicators: bool,
     /// `live` and/or `paper`.
-    pub modes: Vec<String>,
+    pub modes: Vec<TradingMode>,
 }
 
 /// Every exchange.
@@ -116,7 +116,7 @@ pub struct PairList {
     /// Exchange.
     pub exchange: String,
     /// `live` or `paper`.
-    pub mode: String,
+    pub mode: TradingMode,
     /// Markets.
     pub items: Vec<PairResponse>,
 }
@@ -250,10 +250,10 @@ pub async fn list_exchanges(state: web::Data<AppState>) -> HttpResponse {
         .exchanges()
         .into_iter()
         .map(|e| ExchangeResponse {
-            exchange: e.exchange.to_string(),
-            timeframes: e.timeframes.into_iter().map(|t| t.as_str().to_owned()).collect(),
+            exchange: e.exchange.into(),
+            timeframes: e.timeframes,
             advanced_indicators: e.advanced_indicators,
-            modes: e.modes.into_iter().map(|m| mode_name(m).to_owned()).collect(),
+            modes: e.modes.into_iter().map(Into::into).collect(),
         })
         .collect();
     HttpResponse::Ok().json(ExchangeList { items })
@@ -301,7 +301,7 @@ pub async fn list_pairs(
     let markets = state.market.pairs(&exchange, mode).await?;
     Ok(HttpResponse::Ok().json(PairList {
         exchange: exchange.into_inner(),
-        mode: mode_name(mode).to_owned(),
+        mode: mode.into(),
         items: markets.into_iter().map(PairResponse::from).collect(),
     }))
 }

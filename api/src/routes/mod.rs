@@ -31,6 +31,7 @@ pub mod subscriptions;
 pub mod system;
 pub mod users;
 pub mod webhooks;
+pub mod wire;
 
 use utoipa::openapi::tag::{Tag, TagBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::routes::auth::wire;
 use crate::routes::decimal::DecimalInput;
+use crate::routes::wire::{BotKind, BotStatus, Exchange, TradingMode};
 
 /// A bot's configuration: the object of its kind (see docs/bots.md for every setting and its bounds).
 #[derive(Debug, ToSchema)]
@@ -91,20 +91,20 @@ pub struct BotResponse {
     /// Its context.
     pub context_id: String,
     /// The context's exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// The market, `BASE-QUOTE`.
     pub symbol: String,
     /// `live` or `paper`.
-    pub mode: String,
+    pub mode: TradingMode,
     /// `smart`, `candle`, `dca` or `channel`.
-    pub kind: String,
+    pub kind: BotKind,
     /// Name.
     pub name: String,
     /// Settings of its kind.
     #[schema(value_type = BotConfigSchema)]
     pub config: serde_json::Value,
     /// `created`, `running`, `paused`, `stopped` or `tripped`.
-    pub status: String,
+    pub status: BotStatus,
     /// Why it is in that status.
     pub status_reason: Option<String>,
     /// The latest status changes, oldest first.
@@ -145,13 +145,13 @@ impl From<Bot> for BotResponse {
         Self {
             id: b.id.to_string(),
             context_id: b.context_id.to_string(),
-            exchange: b.exchange.to_string(),
+            exchange: b.exchange.into(),
             symbol: b.symbol.to_string(),
-            mode: wire(&b.mode),
-            kind: b.kind().to_string(),
+            mode: b.mode.into(),
+            kind: b.kind().into(),
             name: b.name,
             config: config.unwrap_or_default(),
-            status: b.status.as_str().to_owned(),
+            status: b.status.into(),
             status_reason: b.status_reason,
             history: b.history,
             funds: b.funds.normalized(),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::exchange::{OrderKind, OrderSide, OrderSize};
+use domain::exchange::{OrderKind, OrderSize};
 use domain::orders::{CreationContext, MarketConditions, Order, OrderFill};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::routes::auth::wire;
 use crate::routes::decimal::DecimalInput;
+use crate::routes::wire::{Exchange, OrderSide, OrderSource, OrderStatus, OrderType};
 
 /// A manual order in one of the caller's contexts. Give `quantity`, or `quote_amount` for a
 /// market buy; a limit order needs `price`. Nothing is rounded: values off the market's tick or
@@ -166,19 +166,19 @@ pub struct OrderResponse {
     /// Its context.
     pub context_id: String,
     /// Exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// The market, `BASE-QUOTE`.
     #[schema(example = "BTC-BRL")]
     pub symbol: String,
     /// The bot that placed it (none for a manual or adopted order).
     pub bot_id: Option<String>,
     /// `manual`, `smart`, `candle`, `dca` or `channel`.
-    pub source: String,
+    pub source: OrderSource,
     /// `buy` or `sell`.
-    pub side: String,
+    pub side: OrderSide,
     /// `market` or `limit`.
     #[serde(rename = "type")]
-    pub order_type: String,
+    pub order_type: OrderType,
     /// Limit price (limit orders).
     #[schema(value_type = Option<String>)]
     pub price: Option<Decimal>,
@@ -189,7 +189,7 @@ pub struct OrderResponse {
     #[schema(value_type = Option<String>)]
     pub quote_amount: Option<Decimal>,
     /// `pending`, `new`, `partially_filled`, `filled`, `canceled`, `rejected` or `expired`.
-    pub status: String,
+    pub status: OrderStatus,
     /// Base filled so far.
     #[schema(value_type = String)]
     pub filled_quantity: Decimal,
@@ -243,24 +243,24 @@ impl From<Order> for OrderResponse {
             OrderSize::QuoteAmount(a) => (None, Some(a)),
         };
         let (order_type, price) = match o.kind {
-            OrderKind::Market => ("market", None),
-            OrderKind::Limit { price } => ("limit", Some(price)),
+            OrderKind::Market => (OrderType::Market, None),
+            OrderKind::Limit { price } => (OrderType::Limit, Some(price)),
         };
         Self {
             id: o.id.to_string(),
             context_id: o.context_id.to_string(),
-            exchange: o.exchange.to_string(),
+            exchange: o.exchange.into(),
             symbol: o.symbol.to_string(),
             bot_id: o.bot_id.map(|b| b.to_string()),
-            source: o.source.as_str().to_owned(),
-            side: wire::<OrderSide>(&o.side),
-            order_type: order_type.to_owned(),
+            source: o.source.into(),
+            side: o.side.into(),
+            order_type,
             // Decimals in their shortest form, as the stores give them back, so a body never
             // changes between the answer to a POST and a later read.
             price: price.map(|p| p.normalize()),
             quantity: quantity.map(|q| q.normalize()),
             quote_amount: quote_amount.map(|a| a.normalize()),
-            status: o.status.as_str().to_owned(),
+            status: o.status.into(),
             filled_quantity: o.filled_quantity.normalize(),
             filled_quote: o.filled_quote.normalize(),
             average_fill_price: o.average_fill_price.map(|p| p.normalize()),
