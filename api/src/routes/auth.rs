@@ -11,7 +11,7 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
-use crate::routes::wire::{Plan, SubscriptionStatus, UserRole, UserStatus};
+use crate::routes::wire::{Accepted, Plan, SubscriptionStatus, UserRole, UserStatus};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -41,19 +41,21 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct RegisterRequest {
     /// E-mail address; normalised to lower case.
     #[validate(length(max = 254))]
-    #[schema(max_length = 254, example = "ana@example.com")]
+    #[schema(max_length = 254, format = Email, example = "ana@example.com")]
     pub email: String,
-    /// At least 10 characters mixing at least two of: lower case, upper case, digits, symbols.
+    /// 10 to 128 characters mixing at least two of: lower case, upper case, digits, symbols.
     #[validate(length(max = 128))]
-    #[schema(max_length = 128, example = "correct horse 42", format = Password)]
+    #[schema(min_length = 10, max_length = 128, example = "correct horse 42", format = Password)]
     pub password: String,
-    /// Display name, 1 to 100 characters.
+    /// Display name, 1 to 100 characters (not only spaces).
     #[validate(length(max = 100))]
-    #[schema(max_length = 100, example = "Ana")]
+    #[schema(max_length = 100, pattern = r"\S", example = "Ana")]
     pub name: String,
     /// Must be `true`: the terms of use are accepted.
+    #[schema(value_type = Accepted)]
     pub accept_terms: bool,
     /// Must be `true`: the privacy policy is accepted.
+    #[schema(value_type = Accepted)]
     pub accept_privacy: bool,
     /// Marketing messages allowed (default `false`).
     #[serde(default)]
@@ -88,9 +90,9 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    /// New display name.
+    /// New display name, 1 to 100 characters (not only spaces).
     #[validate(length(max = 100))]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     /// New marketing consent.
     pub accept_marketing: Option<bool>,
@@ -106,7 +108,7 @@ pub struct ChangePasswordRequest {
     pub current_password: String,
     /// The new password (same policy as registration).
     #[validate(length(max = 128))]
-    #[schema(max_length = 128, format = Password)]
+    #[schema(min_length = 10, max_length = 128, format = Password)]
     pub new_password: String,
 }
 

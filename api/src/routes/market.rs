@@ -41,6 +41,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ModeQuery {
     /// `live` (default) or `paper`.
+    #[param(value_type = Option<TradingMode>)]
     pub mode: Option<String>,
 }
 
@@ -225,10 +226,13 @@ pub struct OrderBookResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CandleQuery {
     /// One of the exchange's timeframes (`GET /api/exchanges`), e.g. `1h`.
+    #[param(value_type = domain::market::Timeframe)]
     pub timeframe: String,
     /// How many, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// `live` (default) or `paper`.
+    #[param(value_type = Option<TradingMode>)]
     pub mode: Option<String>,
 }
 
@@ -236,8 +240,10 @@ pub struct CandleQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DepthQuery {
     /// Levels a side, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub depth: Option<u32>,
     /// `live` (default) or `paper`.
+    #[param(value_type = Option<TradingMode>)]
     pub mode: Option<String>,
 }
 
@@ -265,6 +271,7 @@ pub async fn list_exchanges(state: web::Data<AppState>) -> HttpResponse {
     params(ModeQuery),
     responses(
         (status = 200, description = "Symbols", body = SymbolList),
+        (status = 422, description = "An unknown `mode` (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "An exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -288,6 +295,7 @@ pub async fn list_symbols(state: web::Data<AppState>, query: Query<ModeQuery>) -
     responses(
         (status = 200, description = "Markets", body = PairList),
         (status = 404, description = "Unknown exchange", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown `mode` (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -133,6 +133,42 @@ wire_enum! {
     ConsentSource from domain::legal::ConsentSource, case snake_case { Registration, Update, Profile, AccountDeleted }
 }
 
+/// The pattern of an id: a ULID, 26 characters of Crockford's base32 (either case) whose first
+/// is at most `7`, as `Ulid::from_string` reads it.
+pub const ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
+
+/// The schema of an id in a request (a path, a query filter, a body field): `#[schema(value_type
+/// = Id)]` on a `String` field keeps the handler's own parsing and puts the pattern in the spec.
+#[derive(Debug)]
+pub struct Id;
+
+impl utoipa::PartialSchema for Id {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(ID_PATTERN))
+            .description(Some("A ULID (26 characters, sortable by creation time)."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Id {}
+
+/// The schema of a consent that must be given: `true` is the only value accepted.
+#[derive(Debug)]
+pub struct Accepted;
+
+impl utoipa::PartialSchema for Accepted {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Boolean)
+            .enum_values(Some([true]))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Accepted {}
+
 /// How an order is priced: at the best available prices (`market`) or at a limit (`limit`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::routes::decimal::DecimalInput;
-use crate::routes::wire::{BotKind, BotStatus, Exchange, TradingMode};
+use crate::routes::wire::{BotKind, BotStatus, Exchange, Id, TradingMode};
 
 /// A bot's configuration: the object of its kind (see docs/bots.md for every setting and its bounds).
 #[derive(Debug, ToSchema)]
@@ -35,12 +35,11 @@ pub enum BotConfigSchema {
 pub struct CreateBotRequest {
     /// The trading context it runs in.
     #[validate(length(max = 64))]
-    #[schema(max_length = 64)]
+    #[schema(value_type = Id)]
     pub context_id: String,
     /// `smart`, `candle`, `dca` or `channel`.
-    #[schema(example = "dca")]
     #[validate(length(max = 16))]
-    #[schema(max_length = 16)]
+    #[schema(value_type = BotKind, example = "dca")]
     pub kind: String,
     /// A name, 1-80 characters.
     #[schema(example = "BTC weekly DCA")]
@@ -70,10 +69,13 @@ pub struct UpdateBotRequest {
 #[into_params(parameter_in = Query)]
 pub struct BotListParams {
     /// Only bots of this context.
+    #[param(value_type = Option<Id>)]
     pub context_id: Option<String>,
     /// Only bots of this kind.
+    #[param(value_type = Option<BotKind>)]
     pub kind: Option<String>,
     /// Only bots in this status (`created`, `running`, `paused`, `stopped`, `tripped`).
+    #[param(value_type = Option<BotStatus>)]
     pub status: Option<String>,
     /// Items to skip, 0 to 100,000,000 (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]

@@ -53,7 +53,7 @@ pub struct CreateContextRequest {
     pub exchange: String,
     /// The market, `BASE-QUOTE`.
     #[validate(length(max = 32))]
-    #[schema(max_length = 32, example = "BTC-BRL")]
+    #[schema(max_length = 32, example = "BTC-BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*[-/_]\s*[A-Za-z0-9]{2,12}\s*$")]
     pub symbol: String,
     /// `live` (needs a credential for the exchange) or `paper` (simulated; the default).
     #[serde(default = "paper")]

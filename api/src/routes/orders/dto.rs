@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::routes::decimal::DecimalInput;
-use crate::routes::wire::{Exchange, OrderSide, OrderSource, OrderStatus, OrderType};
+use crate::routes::wire::{Exchange, Id, OrderSide, OrderSource, OrderStatus, OrderType};
 
 /// A manual order in one of the caller's contexts. Give `quantity`, or `quote_amount` for a
 /// market buy; a limit order needs `price`. Nothing is rounded: values off the market's tick or
@@ -22,16 +22,15 @@ use crate::routes::wire::{Exchange, OrderSide, OrderSource, OrderStatus, OrderTy
 pub struct CreateOrderRequest {
     /// The context (exchange, market, live or paper) to trade in.
     #[validate(length(max = 64))]
-    #[schema(max_length = 64)]
+    #[schema(value_type = Id)]
     pub context_id: String,
     /// `buy` or `sell`.
-    #[schema(example = "buy")]
     #[validate(length(max = 16))]
-    #[schema(max_length = 16)]
+    #[schema(value_type = OrderSide, example = "buy")]
     pub side: String,
     /// `market` or `limit`.
     #[serde(rename = "type")]
-    #[schema(example = "limit")]
+    #[schema(value_type = OrderType, example = "limit")]
     pub order_type: String,
     /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
     /// with at most 18 decimal places.
@@ -52,21 +51,26 @@ pub struct CreateOrderRequest {
 #[into_params(parameter_in = Query)]
 pub struct OrderListParams {
     /// Only orders of this context.
+    #[param(value_type = Option<Id>)]
     pub context_id: Option<String>,
     /// Only orders of this bot.
+    #[param(value_type = Option<Id>)]
     pub bot_id: Option<String>,
     /// Only orders in these statuses, comma-separated (`pending`, `new`, `partially_filled`,
     /// `filled`, `canceled`, `rejected`, `expired`).
-    #[param(example = "new,partially_filled")]
+    #[param(example = "new,partially_filled", pattern = r"^(pending|new|partially_filled|filled|canceled|rejected|expired)(,(pending|new|partially_filled|filled|canceled|rejected|expired))*$")]
     pub status: Option<String>,
     /// Only `buy` or `sell` orders.
+    #[param(value_type = Option<OrderSide>)]
     pub side: Option<String>,
     /// Only orders of this strategy source (`manual`, `smart`, `candle`, `dca`, `channel`).
+    #[param(value_type = Option<OrderSource>)]
     pub source: Option<String>,
     /// Only orders created at or after this RFC 3339 instant.
-    #[param(example = "2025-01-01T00:00:00Z")]
+    #[param(example = "2025-01-01T00:00:00Z", format = DateTime)]
     pub from: Option<String>,
     /// Only orders created before this RFC 3339 instant.
+    #[param(format = DateTime)]
     pub to: Option<String>,
     /// Items to skip, 0 to 100,000,000 (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
