@@ -42,7 +42,19 @@ DATA_DEPENDENT = {
     "below_min_quantity",
     "below_min_notional",
     "above_max_quantity",
+    # More than the (paper) account's free balance.
+    "insufficient_balance",
 }
+
+# Cross-field refusals named by field and code (the code alone is also used for single fields).
+DATA_DEPENDENT_FIELDS = {
+    # `to` must be after `from` (GET /api/orders).
+    ("to", "invalid"),
+}
+
+# A bot's `config` is checked against its `kind` and the market: the bounds of each setting are
+# in docs/bots.md and in the config schemas' descriptions, not yet all in the schema (see README).
+CONFIG_PREFIX = "config."
 
 # Statuses a schema-valid request may get besides 2xx/3xx.
 ALLOWED = {401, 402, 403, 404, 409, 429, 503}
@@ -73,13 +85,19 @@ def schema_valid_requests_accepted(ctx, response, case):
     if status < 400 or status in ALLOWED or status >= 500:
         return None
     body = _body(response)
-    codes = {error.get("code") for error in body.get("errors") or []}
-    if status == 422 and codes and codes <= DATA_DEPENDENT:
+    errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
+    codes = {error.get("code") for error in errors}
+    if status == 422 and errors and all(_data_dependent(error) for error in errors):
         return None
     raise AssertionError(
         f"a schema-valid request was refused with {status} {body.get('code')!r} "
         f"(field codes {sorted(c for c in codes if c)}): the schema should state that rule"
     )
+
+
+def _data_dependent(error):
+    field, code = error.get("field") or "", error.get("code")
+    return code in DATA_DEPENDENT or (field, code) in DATA_DEPENDENT_FIELDS or field.startswith(CONFIG_PREFIX)
 
 
 def _body(response):

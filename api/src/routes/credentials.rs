@@ -44,11 +44,11 @@ pub struct CreateCredentialRequest {
     pub exchange: String,
     /// The API key (8 to 256 characters). Only its last 4 characters are ever shown.
     #[validate(length(max = 256))]
-    #[schema(min_length = 8, max_length = 256)]
+    #[schema(min_length = 8, max_length = 256, pattern = r"^[^\s\x00-\x1f\x7f-\x9f]*$")]
     pub api_key: String,
     /// The API secret (8 to 512 characters). Never shown.
     #[validate(length(max = 512))]
-    #[schema(min_length = 8, max_length = 512, format = Password)]
+    #[schema(min_length = 8, max_length = 512, format = Password, pattern = r"^[^\s\x00-\x1f\x7f-\x9f]*$")]
     pub api_secret: String,
     /// Whether the key is for the exchange's test network (default `false`).
     #[serde(default)]

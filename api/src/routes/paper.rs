@@ -56,7 +56,7 @@ pub struct SetPriceRequest {
     pub symbol: String,
     /// The new price, a decimal string from 0.000000000001 to 1000000000000000 with at most 18
     /// decimal places (rounded to the market's tick).
-    #[schema(value_type = String, example = "350000.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = String, example = "350000.00", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.0{0,11}[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub price: DecimalInput,
 }
 
@@ -120,7 +120,7 @@ pub struct WithdrawalRequest {
     pub asset: String,
     /// How much to take out of the free balance, a decimal string above 0 and at most
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = String, example = "500.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = String, example = "500.00", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub amount: DecimalInput,
 }
 

@@ -30,7 +30,9 @@ impl std::fmt::Debug for AddCredentialInput {
 }
 
 fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
-    if value.len() < 8 || value.len() > max {
+    // Characters, as the message and the spec say (a byte count refused 256 accented characters).
+    let length = value.chars().count();
+    if length < 8 || length > max {
         errors.push(FieldError::new(field, "invalid_length", format!("must be 8 to {max} characters")));
     } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         errors.push(FieldError::new(field, "malformed", "must not contain spaces or control characters"));

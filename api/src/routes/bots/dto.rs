@@ -41,10 +41,9 @@ pub struct CreateBotRequest {
     #[validate(length(max = 16))]
     #[schema(value_type = BotKind, example = "dca")]
     pub kind: String,
-    /// A name, 1-80 characters.
-    #[schema(example = "BTC weekly DCA")]
+    /// A name, 1-80 characters (surrounding spaces are trimmed, so not only spaces).
     #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[schema(example = "BTC weekly DCA", max_length = 80, pattern = r"\S")]
     pub name: String,
     /// The kind's settings.
     #[schema(value_type = BotConfigSchema)]
@@ -55,9 +54,9 @@ pub struct CreateBotRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBotRequest {
-    /// New name.
+    /// New name, 1-80 characters (surrounding spaces are trimmed, so not only spaces).
     #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 80, pattern = r"\S")]
     pub name: Option<String>,
     /// The whole new configuration of the bot's kind.
     #[schema(value_type = Option<BotConfigSchema>)]
@@ -296,6 +295,6 @@ crate::routes::common::list_from_page!(RecordList, RecordResponse);
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSellRequest {
     /// Minimum profit over entry + fees, %, 0 to 10000 (default: the bot's `min_profit_percent`).
-    #[schema(value_type = Option<String>, example = "0.5", pattern = r"^\d{1,5}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "0.5", pattern = r"^(?:[0-9]{1,4}(?:\.[0-9]{1,18})?|10000(?:\.0{1,18})?)$")]
     pub min_profit_percent: Option<DecimalInput>,
 }

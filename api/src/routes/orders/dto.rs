@@ -34,15 +34,15 @@ pub struct CreateOrderRequest {
     pub order_type: String,
     /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
     /// with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^\d{1,14}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,13}(?:\.[0-9]{1,18})?|10000000000000(?:\.0{1,18})?)$")]
     pub quantity: Option<DecimalInput>,
     /// Quote amount to spend, instead of `quantity` (market buys only), above 0 and at most
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "100", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "100", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub quote_amount: Option<DecimalInput>,
     /// Limit price on the market's tick (limit orders only), from 0.000000000001 to
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "300000.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "300000.00", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.0{0,11}[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub price: Option<DecimalInput>,
 }
 
