@@ -5,8 +5,9 @@
 # The server runs on the embedded store in a temp data dir, on a free loopback port, with the
 # paper exchange; the live exchanges point at a closed loopback port (so they answer 503
 # `exchange_unavailable`, never reaching the network) and payments are not configured (503
-# `payments_not_configured`). A user is registered and logged in first; its access token is
-# the bearer of every secured operation.
+# `payments_not_configured`). A user is registered and logged in first (seed.py), with one
+# context, bot, order and credential whose ids the fuzz uses; its access token is the bearer of
+# every secured operation.
 #
 # Usage: tests/contract/fuzz.sh BOTFLEET_BINARY PYTHON_VENV [schemathesis run options...]
 # (scripts/test.sh calls it; `--max-examples 5` makes a quick local run).
@@ -59,13 +60,37 @@ until "$venv/bin/python" -c "import urllib.request; urllib.request.urlopen('$bas
     sleep 0.2
 done
 
-BOTFLEET_CONTRACT_TOKEN="$("$venv/bin/python" "$here/login.py" "$base")"
+BOTFLEET_CONTRACT_TOKEN="$("$venv/bin/python" "$here/seed.py" "$base" "$tmp/ids")"
 export BOTFLEET_CONTRACT_TOKEN
+
+# The committed settings plus the seeded ids: each operation on `/api/<kind>/{id}` takes the
+# seeded id most of the time (and generated ones otherwise), and the context's id goes into the
+# bodies and filters that take a `context_id`.
+config="$tmp/schemathesis.toml"
+cp "$here/schemathesis.toml" "$config"
+for kind in contexts bots orders credentials; do
+    [[ -s "$tmp/ids/$kind" ]] || continue
+    cat >>"$config" <<TOML
+
+[dictionaries.$kind]
+values = ["$(<"$tmp/ids/$kind")"]
+
+[[operations]]
+include-path-regex = '^/api/$kind/\{id\}'
+parameters = { "path.id" = { dictionary = "$kind", probability = 0.8 } }
+TOML
+done
+cat >>"$config" <<TOML
+
+[[operations]]
+include-path-regex = '^/api/(bots|orders)\$'
+parameters = { "body.context_id" = { dictionary = "contexts", probability = 0.8 }, "query.context_id" = { dictionary = "contexts", probability = 0.5 } }
+TOML
 
 status=0
 (
     cd "$here"
-    PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks "$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" \
+    PYTHONPATH="$here" SCHEMATHESIS_HOOKS=hooks "$venv/bin/schemathesis" --config-file "$config" \
         run "$root/openapi.yaml" --url "$base" --report junit --report-dir "$tmp/report" "$@"
 ) || status=$?
 if ((status != 0)); then

@@ -52,7 +52,7 @@ pub struct SetPriceRequest {
     #[schema(value_type = Exchange)]
     pub exchange: String,
     /// `BASE-QUOTE`.
-    #[schema(example = "BTC-BRL")]
+    #[schema(example = "BTC-BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*[-/_]\s*[A-Za-z0-9]{2,12}\s*$")]
     pub symbol: String,
     /// The new price, a decimal string from 0.000000000001 to 1000000000000000 with at most 18
     /// decimal places (rounded to the market's tick).
@@ -115,8 +115,8 @@ pub struct WithdrawalRequest {
     /// `binance` or `mercado_bitcoin`: whose paper account.
     #[schema(value_type = Exchange)]
     pub exchange: String,
-    /// The asset, e.g. `BRL`.
-    #[schema(example = "BRL")]
+    /// The asset, e.g. `BRL`: 2 to 12 letters or digits.
+    #[schema(example = "BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*$")]
     pub asset: String,
     /// How much to take out of the free balance, a decimal string above 0 and at most
     /// 1000000000000000 with at most 18 decimal places.

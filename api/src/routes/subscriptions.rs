@@ -185,11 +185,21 @@ pub struct CheckoutBody {
     pub provider: String,
     /// Where the payer returns after paying (absolute http(s) URL).
     #[validate(length(max = 2048))]
-    #[schema(max_length = 2048, format = "uri", pattern = "^[Hh][Tt][Tt][Pp][Ss]?://", example = "https://app.botfleet.dev/billing/done")]
+    #[schema(
+        max_length = 2048,
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
+        example = "https://app.botfleet.dev/billing/done"
+    )]
     pub success_url: String,
     /// Where the payer returns after giving up (absolute http(s) URL).
     #[validate(length(max = 2048))]
-    #[schema(max_length = 2048, format = "uri", pattern = "^[Hh][Tt][Tt][Pp][Ss]?://", example = "https://app.botfleet.dev/billing")]
+    #[schema(
+        max_length = 2048,
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
+        example = "https://app.botfleet.dev/billing"
+    )]
     pub cancel_url: String,
 }
 

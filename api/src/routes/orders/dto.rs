@@ -58,7 +58,10 @@ pub struct OrderListParams {
     pub bot_id: Option<String>,
     /// Only orders in these statuses, comma-separated (`pending`, `new`, `partially_filled`,
     /// `filled`, `canceled`, `rejected`, `expired`).
-    #[param(example = "new,partially_filled", pattern = r"^(pending|new|partially_filled|filled|canceled|rejected|expired)(,(pending|new|partially_filled|filled|canceled|rejected|expired))*$")]
+    #[param(
+        example = "new,partially_filled",
+        pattern = r"^(pending|new|partially_filled|filled|canceled|rejected|expired)(,(pending|new|partially_filled|filled|canceled|rejected|expired))*$"
+    )]
     pub status: Option<String>,
     /// Only `buy` or `sell` orders.
     #[param(value_type = Option<OrderSide>)]
