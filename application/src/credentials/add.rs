@@ -104,3 +104,24 @@ fn exists(exchange: ExchangeId) -> AppError {
         detail: format!("a credential for {exchange} already exists; delete it before adding another"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(value: &str, max: usize) -> Vec<String> {
+        let mut errors = Vec::new();
+        check_secret_field(&mut errors, "api_key", value, max);
+        errors.into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        // 8 characters of 2 bytes each are 8 characters, as the spec's minLength counts them.
+        assert!(codes("éééééééé", 256).is_empty());
+        assert_eq!(codes("éééé", 256), ["invalid_length"]);
+        assert!(codes(&"é".repeat(256), 256).is_empty());
+        assert_eq!(codes(&"é".repeat(257), 256), ["invalid_length"]);
+        assert_eq!(codes("abcd efgh", 256), ["malformed"]);
+    }
+}
