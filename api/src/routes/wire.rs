@@ -4,22 +4,13 @@
 //! names are the domain's serde names (a test checks every variant), so the JSON is unchanged.
 
 /// Declares an API enum mirroring a domain enum: the same variants, the same serde names.
-/// The case is spelled in each arm because utoipa's derive does not read a `rename_all` passed
-/// in as a macro fragment (the spec would show the Rust names).
+/// The case is taken as a token tree: utoipa's derive does not read a `rename_all` given as a
+/// `literal` fragment (the spec would show the Rust names; `the_spec_lists_every_variant`).
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident from $domain:ty, case snake_case { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident from $domain:ty, case $case:tt { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-        wire_enum!(@from $name, $domain, $($variant),+);
-    };
-    ($(#[$meta:meta])* $name:ident from $domain:ty, case SCREAMING_SNAKE_CASE { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[serde(rename_all = $case)]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
         }
@@ -51,86 +42,86 @@ macro_rules! wire_enum {
 
 wire_enum! {
     /// An exchange botfleet trades on.
-    Exchange from domain::exchange::ExchangeId, case snake_case { Binance, MercadoBitcoin }
+    Exchange from domain::exchange::ExchangeId, case "snake_case" { Binance, MercadoBitcoin }
 }
 
 wire_enum! {
     /// Where a context's orders go: the exchange (`live`) or the paper exchange (`paper`).
-    TradingMode from domain::contexts::ContextMode, case snake_case { Live, Paper }
+    TradingMode from domain::contexts::ContextMode, case "snake_case" { Live, Paper }
 }
 
 wire_enum! {
     /// Whether a trading context is active.
-    ContextStatus from domain::contexts::ContextStatus, case snake_case { Active, Paused }
+    ContextStatus from domain::contexts::ContextStatus, case "snake_case" { Active, Paused }
 }
 
 wire_enum! {
     /// A bot's strategy.
-    BotKind from domain::bots::BotKind, case snake_case { Smart, Candle, Dca, Channel }
+    BotKind from domain::bots::BotKind, case "snake_case" { Smart, Candle, Dca, Channel }
 }
 
 wire_enum! {
     /// Where a bot is in its life cycle.
-    BotStatus from domain::bots::BotStatus, case snake_case { Created, Running, Paused, Stopped, Tripped }
+    BotStatus from domain::bots::BotStatus, case "snake_case" { Created, Running, Paused, Stopped, Tripped }
 }
 
 wire_enum! {
     /// Which strategy placed an order (`manual`: a user, or an order adopted from the exchange).
-    OrderSource from domain::orders::StrategySource, case snake_case { Manual, Smart, Candle, Dca, Channel }
+    OrderSource from domain::orders::StrategySource, case "snake_case" { Manual, Smart, Candle, Dca, Channel }
 }
 
 wire_enum! {
     /// Buy or sell the base asset.
-    OrderSide from domain::exchange::OrderSide, case snake_case { Buy, Sell }
+    OrderSide from domain::exchange::OrderSide, case "snake_case" { Buy, Sell }
 }
 
 wire_enum! {
     /// Where an order is in its life cycle.
-    OrderStatus from domain::orders::OrderStatus, case snake_case {
+    OrderStatus from domain::orders::OrderStatus, case "snake_case" {
         Pending, New, PartiallyFilled, Filled, Canceled, Rejected, Expired
     }
 }
 
 wire_enum! {
     /// Whether a stored credential was accepted by its exchange.
-    CredentialStatus from domain::credentials::CredentialStatus, case snake_case { Unverified, Valid, Invalid }
+    CredentialStatus from domain::credentials::CredentialStatus, case "snake_case" { Unverified, Valid, Invalid }
 }
 
 wire_enum! {
     /// A user's role.
-    UserRole from domain::identity::Role, case snake_case { User, Admin }
+    UserRole from domain::identity::Role, case "snake_case" { User, Admin }
 }
 
 wire_enum! {
     /// Whether an account may sign in.
-    UserStatus from domain::identity::UserStatus, case snake_case { Active, Blocked, Deleted }
+    UserStatus from domain::identity::UserStatus, case "snake_case" { Active, Blocked, Deleted }
 }
 
 wire_enum! {
     /// A subscription plan.
-    Plan from domain::subscriptions::Plan, case SCREAMING_SNAKE_CASE { Free, Pro, Max }
+    Plan from domain::subscriptions::Plan, case "SCREAMING_SNAKE_CASE" { Free, Pro, Max }
 }
 
 wire_enum! {
     /// A subscription's state at its payment provider.
-    SubscriptionStatus from domain::subscriptions::SubscriptionStatus, case snake_case {
+    SubscriptionStatus from domain::subscriptions::SubscriptionStatus, case "snake_case" {
         Active, Trialing, PastDue, Unpaid, Canceled, Incomplete, Paused
     }
 }
 
 wire_enum! {
     /// A payment provider.
-    PaymentProvider from domain::subscriptions::PaymentProvider, case snake_case { Stripe, Mercadopago }
+    PaymentProvider from domain::subscriptions::PaymentProvider, case "snake_case" { Stripe, Mercadopago }
 }
 
 wire_enum! {
     /// A legal text.
-    DocumentKind from domain::legal::DocumentKind, case snake_case { Terms, Privacy }
+    DocumentKind from domain::legal::DocumentKind, case "snake_case" { Terms, Privacy }
 }
 
 wire_enum! {
     /// Where a consent was given.
-    ConsentSource from domain::legal::ConsentSource, case snake_case { Registration, Update, Profile, AccountDeleted }
+    ConsentSource from domain::legal::ConsentSource, case "snake_case" { Registration, Update, Profile, AccountDeleted }
 }
 
 /// The pattern of an id: a ULID, 26 characters of Crockford's base32 (either case) whose first
