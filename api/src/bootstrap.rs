@@ -127,19 +127,22 @@ pub async fn services(
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
-    let engine = Arc::new(Engine::new(EnginePorts {
-        bots: repositories.bots.clone(),
-        records: repositories.bot_records.clone(),
-        orders: repositories.orders.clone(),
-        contexts: contexts.clone(),
-        exchanges: directory.clone(),
-        leases: repositories.leases.clone(),
-        clock: market_clock.clone(),
-        instance: settings.workflows.instance_id.clone(),
-        pending_grace: settings.engine.pending_grace(),
-        forgotten_after: settings.engine.forgotten_after(),
-        failpoint: settings.engine.failpoint,
-    }));
+    let engine = Arc::new(
+        Engine::new(EnginePorts {
+            bots: repositories.bots.clone(),
+            records: repositories.bot_records.clone(),
+            orders: repositories.orders.clone(),
+            contexts: contexts.clone(),
+            exchanges: directory.clone(),
+            leases: repositories.leases.clone(),
+            clock: market_clock.clone(),
+            instance: settings.workflows.instance_id.clone(),
+            pending_grace: settings.engine.pending_grace(),
+            forgotten_after: settings.engine.forgotten_after(),
+            failpoint: settings.engine.failpoint,
+        })
+        .with_anomaly_policy(settings.anomaly),
+    );
     let bots = BotService::new(BotPorts {
         bots: repositories.bots.clone(),
         records: repositories.bot_records.clone(),

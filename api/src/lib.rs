@@ -11,6 +11,7 @@ pub mod client_ip;
 pub mod commands;
 pub mod error;
 pub mod exchanges;
+pub mod ip_limit;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -11,7 +11,6 @@ use application::contexts::ContextService;
 use application::credentials::CredentialService;
 use application::identity::IdentityService;
 use application::market::MarketService;
-use application::rate_limit::RateLimiter;
 use application::subscriptions::SubscriptionService;
 use application::AppError;
 use async_trait::async_trait;
@@ -19,6 +18,7 @@ use domain::identity::RequestMeta;
 use domain::Clock;
 use infrastructure::scheduler::Scheduler;
 
+use crate::ip_limit::IpLimiter;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 
@@ -44,21 +44,16 @@ impl ReadinessCheck for AlwaysReady {
 #[derive(Debug)]
 pub struct IpLimits {
     /// `POST /api/auth/register`: 3 a minute.
-    pub register: RateLimiter,
+    pub register: IpLimiter,
     /// `POST /api/auth/login`: 5 a minute.
-    pub login: RateLimiter,
+    pub login: IpLimiter,
     /// `POST /api/auth/refresh`: 30 a minute.
-    pub refresh: RateLimiter,
+    pub refresh: IpLimiter,
 }
 
 impl Default for IpLimits {
     fn default() -> Self {
-        let minute = time::Duration::minutes(1);
-        Self {
-            register: RateLimiter::new(3, minute),
-            login: RateLimiter::new(5, minute),
-            refresh: RateLimiter::new(30, minute),
-        }
+        Self { register: IpLimiter::per_minute(3), login: IpLimiter::per_minute(5), refresh: IpLimiter::per_minute(30) }
     }
 }
 
@@ -167,9 +162,8 @@ impl AppState {
 
     /// Takes one token of `limiter` for the request's client IP; requests whose IP is unknown
     /// share one bucket.
-    pub fn limit_ip(&self, limiter: &RateLimiter, meta: &RequestMeta) -> Result<(), AppError> {
-        let key = meta.ip.as_deref().unwrap_or("unknown");
-        limiter.acquire(key, self.clock.now()).map_err(|retry| AppError::RateLimited { retry_after_secs: retry.0 })
+    pub fn limit_ip(&self, limiter: &IpLimiter, meta: &RequestMeta) -> Result<(), AppError> {
+        limiter.acquire(meta.ip.as_deref()).map_err(|retry| AppError::RateLimited { retry_after_secs: retry.0 })
     }
 
     /// Uses `metrics` (one registry shared with components built before the server).

@@ -1,8 +1,10 @@
-//! A keyed token-bucket rate limiter, in memory and driven by the caller's clock.
-//!
-//! Used for per-IP request limits and per-e-mail login-failure limits. It is per process: with
-//! several instances behind a balancer each enforces its own budget (documented in
-//! `docs/security.md`).
+//! A keyed token-bucket failure counter, in memory and driven by the caller's clock: the
+//! per-e-mail login-failure limit. It needs what request limiters (`governor`, used for per-IP
+//! limits in `api`) do not offer: a look without taking (`check`), an event counted even past
+//! the limit (`record`) and forgetting a key (`reset`) after a successful login. Memory stays
+//! bounded: full buckets are swept when the map has doubled since the last sweep (amortised O(1)
+//! per key). It is per process: with several instances behind a balancer each enforces its own
+//! budget (documented in `docs/security.md`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,7 +16,14 @@ use time::{Duration, OffsetDateTime};
 pub struct RateLimiter {
     capacity: f64,
     per_second: f64,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    buckets: Mutex<Buckets>,
+}
+
+#[derive(Debug, Default)]
+struct Buckets {
+    map: HashMap<String, Bucket>,
+    /// The map size at which the next sweep runs.
+    sweep_at: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -28,14 +37,15 @@ struct Bucket {
 pub struct RetryAfter(pub u64);
 
 impl RateLimiter {
-    /// Buckets beyond this count trigger a sweep of the full (idle) ones.
-    const SWEEP_AT: usize = 10_000;
+    /// The smallest map size that triggers a sweep of the full (idle) buckets.
+    const MIN_SWEEP_AT: usize = 1_024;
 
     /// `capacity` events per `period` for each key.
     pub fn new(capacity: u32, period: Duration) -> Self {
         let capacity = f64::from(capacity.max(1));
         let secs = period.as_seconds_f64().max(0.001);
-        Self { capacity, per_second: capacity / secs, buckets: Mutex::new(HashMap::new()) }
+        let buckets = Buckets { map: HashMap::new(), sweep_at: Self::MIN_SWEEP_AT };
+        Self { capacity, per_second: capacity / secs, buckets: Mutex::new(buckets) }
     }
 
     /// Takes one token for `key`, or says how long to wait.
@@ -57,15 +67,16 @@ impl RateLimiter {
 
     /// Forgets `key` (e.g. after a successful login).
     pub fn reset(&self, key: &str) {
-        self.lock().remove(key);
+        self.lock().map.remove(key);
     }
 
     fn update(&self, key: &str, now: OffsetDateTime, take: bool) -> Result<(), RetryAfter> {
         let mut buckets = self.lock();
-        if buckets.len() > Self::SWEEP_AT {
+        if buckets.map.len() >= buckets.sweep_at {
             let capacity = self.capacity;
             let per_second = self.per_second;
-            buckets.retain(|_, b| b.tokens + (now - b.at).as_seconds_f64() * per_second < capacity);
+            buckets.map.retain(|_, b| b.tokens + (now - b.at).as_seconds_f64() * per_second < capacity);
+            buckets.sweep_at = (buckets.map.len() * 2).max(Self::MIN_SWEEP_AT);
         }
         let per_second = self.per_second;
         let bucket = self.refilled(&mut buckets, key, now);
@@ -82,15 +93,15 @@ impl RateLimiter {
         }
     }
 
-    fn refilled<'a>(&self, buckets: &'a mut HashMap<String, Bucket>, key: &str, now: OffsetDateTime) -> &'a mut Bucket {
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket { tokens: self.capacity, at: now });
+    fn refilled<'a>(&self, buckets: &'a mut Buckets, key: &str, now: OffsetDateTime) -> &'a mut Bucket {
+        let bucket = buckets.map.entry(key.to_owned()).or_insert(Bucket { tokens: self.capacity, at: now });
         let elapsed = (now - bucket.at).as_seconds_f64().max(0.0);
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.capacity);
         bucket.at = now;
         bucket
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bucket>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buckets> {
         self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
@@ -125,5 +136,19 @@ mod tests {
         assert_eq!(wait, 180);
         limiter.reset("a@b.c");
         assert!(limiter.check("a@b.c", t0).is_ok());
+    }
+
+    #[test]
+    fn sweeps_are_amortised_and_keep_live_buckets() {
+        let limiter = RateLimiter::new(5, Duration::minutes(15));
+        let t0 = datetime!(2026-01-01 00:00 UTC);
+        limiter.record("victim", t0);
+        for n in 0..5_000 {
+            limiter.check(&format!("idle{n}"), t0).unwrap();
+        }
+        let buckets = limiter.lock();
+        assert!(buckets.map.len() < 2_048, "full buckets were swept: {}", buckets.map.len());
+        assert!(buckets.map.contains_key("victim"), "a bucket with a failure is kept");
+        assert!(buckets.sweep_at >= RateLimiter::MIN_SWEEP_AT);
     }
 }

@@ -6,6 +6,7 @@
 pub mod checks;
 mod conflicts;
 mod gateway;
+mod scripted_market;
 mod scripted_port;
 
 use std::sync::Arc;

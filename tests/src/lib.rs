@@ -7,5 +7,6 @@ pub mod contract;
 pub mod engine;
 pub mod exchange_contract;
 pub mod fakes;
+pub mod market_data;
 pub mod mongo;
 pub mod orders;

@@ -223,7 +223,12 @@ async fn market_data_and_the_paper_price_control(store: Store) {
     let candles =
         app.get("/api/market/binance/BTC-USDT/candles?timeframe=1h&limit=5&mode=paper", None).await.ok(200).clone();
     assert_eq!(candles["items"].as_array().unwrap().len(), 5);
-    let unsupported = app.get("/api/market/mercado_bitcoin/BTC-BRL/candles?timeframe=5m&mode=paper", None).await;
+    for built in ["5m", "30m"] {
+        let path = format!("/api/market/mercado_bitcoin/BTC-BRL/candles?timeframe={built}&limit=3&mode=paper");
+        let candles = app.get(&path, None).await.ok(200).clone();
+        assert_eq!(candles["items"].as_array().unwrap().len(), 3, "Mercado Bitcoin offers {built}: {candles}");
+    }
+    let unsupported = app.get("/api/market/mercado_bitcoin/BTC-BRL/candles?timeframe=4h&mode=paper", None).await;
     assert_eq!(unsupported.problem(422, "validation_failed")["errors"][0]["code"], "unsupported_timeframe");
     let book = app.get("/api/market/binance/BTC-USDT/orderbook?depth=3&mode=paper", None).await.ok(200).clone();
     assert_eq!(book["bids"].as_array().unwrap().len(), 3);

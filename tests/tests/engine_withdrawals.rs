@@ -2,7 +2,8 @@
 //! balance the test sets: what the bots need counts each running bot's unspent allocation and
 //! the open buys of a paused one; the newest running bots are paused until the rest fit (more
 //! than one when needed), a bot leased by another instance is left alone, and an account whose
-//! balance cannot be read is counted as failed with nothing changed.
+//! balance cannot be read is counted as failed with nothing changed. Once the balance covers
+//! them again, the bots it paused resume, the oldest first, and only those.
 
 use std::time::Duration;
 
@@ -71,8 +72,29 @@ async fn the_newest_running_bots_are_paused_until_the_rest_fit(store: Store) {
     for bot in [&last, &rig.bot(middle.id).await, &rig.bot(paused.id).await] {
         assert_books(bot);
     }
+    // No bot runs, but two wait on this workflow: the account is still read. 1200 held does not
+    // cover the oldest again (3 x 101 blocked + its 899 unspent = 1202): nothing resumes.
     let idle = rig.engine.sync_withdrawals().await.unwrap();
-    assert_eq!(counts(&idle), [0, 0, 0, 0], "no context has running bots any more: {idle:?}");
+    assert_eq!((counts(&idle), idle.resumed), ([1, 0, 0, 0], 0), "{idle:?}");
+
+    // 1202 held covers the oldest, not the middle one too (1202 + 899): only the oldest resumes.
+    rig.exchange.set_quote_balance(Some((dec!(1202) - BLOCK * dec!(3), BLOCK * dec!(3))));
+    let report = rig.engine.sync_withdrawals().await.unwrap();
+    assert_eq!((counts(&report), report.resumed), ([1, 0, 0, 0], 1), "{report:?}");
+    let back = rig.bot(oldest.id).await;
+    let reason = "funds back on the exchange: it holds 1202 BRL, the bots need 1202 BRL";
+    assert_eq!((back.status, back.status_reason.as_deref()), (BotStatus::Running, Some(reason)));
+    assert_eq!(back.funds, last.funds, "resuming moves no funds");
+    assert_eq!(rig.bot(middle.id).await.status, BotStatus::Paused);
+
+    // Plenty: the middle one resumes too; the bot its owner paused never does.
+    rig.exchange.set_quote_balance(Some((dec!(10000), BLOCK * dec!(3))));
+    let report = rig.engine.sync_withdrawals().await.unwrap();
+    assert_eq!(report.resumed, 1, "{report:?}");
+    assert_eq!(rig.bot(middle.id).await.status, BotStatus::Running);
+    assert_eq!(rig.bot(paused.id).await, paused, "a bot its owner paused is not touched");
+    let again = rig.engine.sync_withdrawals().await.unwrap();
+    assert_eq!((counts(&again), again.resumed), ([1, 0, 0, 0], 0), "{again:?}");
     rig.finish().await;
 }
 

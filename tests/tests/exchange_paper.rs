@@ -124,6 +124,31 @@ async fn the_injected_clock_drives_prices_and_no_candle_is_from_the_future() {
 }
 
 #[tokio::test]
+async fn mercado_bitcoin_built_timeframes_end_with_the_last_complete_bucket_like_the_live_adapter() {
+    let h = mercado_bitcoin().await;
+    h.clock.advance(time::Duration::minutes(47));
+    let now = h.clock.now();
+    for (built, source) in [(Timeframe::M5, Timeframe::M1), (Timeframe::M30, Timeframe::M15)] {
+        let candles = h.exchange.candles(&h.symbol, built, CandleRange::latest(4)).await.unwrap();
+        assert_eq!(candles.len(), 4, "{built}");
+        let last = candles.last().unwrap();
+        assert!(
+            built.close_of(last.open_time) <= now && now < built.close_of(built.close_of(last.open_time)),
+            "{built}"
+        );
+        // Each equals the fold of the finer candles the exchange serves.
+        let fine = h.exchange.candles(&h.symbol, source, CandleRange::latest(200)).await.unwrap();
+        let members: Vec<_> =
+            fine.iter().filter(|c| domain::market::bucket_start(built, c.open_time) == last.open_time).collect();
+        assert_eq!((last.open, last.close), (members[0].open, members[members.len() - 1].close), "{built}");
+        assert_eq!(last.high, members.iter().map(|c| c.high).max().unwrap(), "{built}");
+        assert_eq!(last.low, members.iter().map(|c| c.low).min().unwrap(), "{built}");
+    }
+    let served = h.exchange.candles(&h.symbol, Timeframe::M15, CandleRange::latest(1)).await.unwrap();
+    assert!(Timeframe::M15.close_of(served[0].open_time) > now, "a served timeframe keeps its forming candle");
+}
+
+#[tokio::test]
 async fn a_resting_limit_fills_when_the_price_reaches_it() {
     let h = mercado_bitcoin().await;
     let c = creds("limit");

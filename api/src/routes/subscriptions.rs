@@ -33,7 +33,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_plans).service(my_subscription).service(checkout).service(cancel);
 }
 
-/// What a plan allows. A `null` limit is unlimited.
+/// What a plan allows. A `null` limit is unlimited. Only what the server enforces is listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EntitlementsResponse {
     /// Trading contexts (`null`: unlimited).
@@ -44,14 +44,6 @@ pub struct EntitlementsResponse {
     pub bot_kinds: Vec<BotKind>,
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
     pub advanced_indicators: bool,
-    /// Chat messages per day (`null`: unlimited).
-    pub chat_messages_per_day: Option<u32>,
-    /// Days of dashboard history (`null`: unlimited).
-    pub history_days: Option<u32>,
-    /// Advanced metrics.
-    pub advanced_metrics: bool,
-    /// Report export.
-    pub report_export: bool,
 }
 
 impl From<&Entitlements> for EntitlementsResponse {
@@ -61,10 +53,6 @@ impl From<&Entitlements> for EntitlementsResponse {
             bots: e.bots.max(),
             bot_kinds: e.bot_kinds.iter().copied().map(Into::into).collect(),
             advanced_indicators: e.advanced_indicators,
-            chat_messages_per_day: e.chat_messages_per_day.max(),
-            history_days: e.history_days.max(),
-            advanced_metrics: e.advanced_metrics,
-            report_export: e.report_export,
         }
     }
 }
@@ -123,8 +111,6 @@ pub struct UsageSummary {
     pub contexts: UsageResponse,
     /// Bots.
     pub bots: UsageResponse,
-    /// Chat messages today (UTC).
-    pub chat_messages_today: UsageResponse,
 }
 
 /// The caller's subscription.
@@ -164,11 +150,7 @@ impl From<SubscriptionOverview> for SubscriptionResponse {
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
             entitlements: EntitlementsResponse::from(&o.entitlements),
-            usage: UsageSummary {
-                contexts: o.contexts.into(),
-                bots: o.bots.into(),
-                chat_messages_today: o.chat_messages_today.into(),
-            },
+            usage: UsageSummary { contexts: o.contexts.into(), bots: o.bots.into() },
         }
     }
 }

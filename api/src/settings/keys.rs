@@ -1,58 +1,31 @@
 //! Checks for the two start-up secrets (JWT secret, encryption key) and the dev-mode fallback that
 //! generates them. Error messages describe the expected form and never quote the value.
 
-use std::collections::HashSet;
-
-use base64::Engine as _;
-use zeroize::Zeroizing;
-
 use super::{Env, Secret};
 
-/// The smallest accepted JWT secret, in bytes (HS256 wants at least the hash size).
-pub const MIN_JWT_SECRET_BYTES: usize = 32;
+/// The smallest accepted JWT secret, in bytes: the JWT adapter's own bound.
+pub const MIN_JWT_SECRET_BYTES: usize = infrastructure::crypto::MIN_SECRET_LEN;
 
-const KEY_FORM: &str =
-    "base64 (standard alphabet, padded) of 32 bytes, or `id:base64,id:base64` for rotation (the first is current)";
-
-/// Accepts a JWT secret of at least [`MIN_JWT_SECRET_BYTES`] bytes.
+/// Accepts what the JWT adapter accepts (at least [`MIN_JWT_SECRET_BYTES`] bytes), checked by
+/// the adapter's own constructor so the settings and the adapter cannot disagree.
 pub fn check_jwt_secret(secret: &Secret) -> Result<(), String> {
-    if secret.len() >= MIN_JWT_SECRET_BYTES {
-        Ok(())
-    } else {
-        Err(format!(
+    match infrastructure::crypto::JwtIssuer::new(secret.expose().as_bytes(), "check", "check") {
+        Ok(_) => Ok(()),
+        Err(_) => Err(format!(
             "must be at least {MIN_JWT_SECRET_BYTES} bytes (got {} bytes); generate one with `openssl rand -base64 48`",
             secret.len()
-        ))
+        )),
     }
 }
 
-/// Accepts `base64` of a 32-byte key, or `id:base64,id:base64,...` with unique ids of
-/// `[A-Za-z0-9_-]`, each key 32 bytes.
+/// Accepts what the cipher accepts (`base64` of a 32-byte key, or `id:base64,id:base64,...` with
+/// unique ids of 1 to 32 `[A-Za-z0-9_-]`), parsed by the cipher itself: one parser, so a value
+/// that passes here never fails at start-up. Its errors name the entry, never the key.
 pub fn check_encryption_key(key: &Secret) -> Result<(), String> {
-    let raw = key.expose();
-    if !raw.contains(':') {
-        return if is_32_byte_base64(raw) { Ok(()) } else { Err(format!("expected {KEY_FORM}")) };
-    }
-    let mut ids = HashSet::new();
-    for (n, entry) in raw.split(',').map(str::trim).enumerate().map(|(i, e)| (i + 1, e)) {
-        let Some((id, b64)) = entry.split_once(':') else {
-            return Err(format!("entry {n} has no `id:` prefix; expected {KEY_FORM}"));
-        };
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(format!("entry {n}: the key id must be non-empty `[A-Za-z0-9_-]`; expected {KEY_FORM}"));
-        }
-        if !ids.insert(id) {
-            return Err(format!("entry {n}: the key id `{id}` is used twice"));
-        }
-        if !is_32_byte_base64(b64) {
-            return Err(format!("entry {n} (id `{id}`): expected base64 (standard alphabet, padded) of 32 bytes"));
-        }
-    }
-    Ok(())
-}
-
-fn is_32_byte_base64(b64: &str) -> bool {
-    base64::engine::general_purpose::STANDARD.decode(b64).map(Zeroizing::new).is_ok_and(|bytes| bytes.len() == 32)
+    infrastructure::crypto::AesGcmCipher::from_env_value(key.expose()).map(drop).map_err(|e| {
+        let message = e.to_string();
+        message.strip_prefix("BOTFLEET_ENCRYPTION_KEY: ").map_or(message.clone(), str::to_owned)
+    })
 }
 
 /// Reads a secret that must be present and valid. When it is unset and dev mode is on, a random

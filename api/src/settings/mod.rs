@@ -5,6 +5,7 @@
 //! [`Env`] getter. Errors are collected, so a bad value never stops the others from being checked.
 
 mod analysis;
+mod anomaly;
 mod dev_secrets;
 mod engine;
 mod env;
@@ -64,6 +65,8 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Signals per context (the `candle_analysis` workflow's timeframe).
     pub analysis: AnalysisSettings,
+    /// What `anomaly_check` counts as a market anomaly (`BOTFLEET_ANOMALY_*`).
+    pub anomaly: application::engine::AnomalyPolicy,
     /// The legal texts in force (terms of use, privacy policy) and their versions.
     pub legal: LegalSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
@@ -130,6 +133,7 @@ impl Settings {
         }
         let engine = EngineSettings::load(&mut env, environment, exchanges.resilience.place_order_timeout);
         let analysis = AnalysisSettings::load(&mut env);
+        let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
         env.finish(Settings {
             http,
@@ -144,6 +148,7 @@ impl Settings {
             workflows,
             engine,
             analysis,
+            anomaly,
             legal,
             dev_mode,
             generated_secrets: generated,

@@ -67,13 +67,32 @@ impl BotService {
         Ok(self.ports.bots.create(&bot).await?)
     }
 
-    /// Candle bots: advanced indicators need the plan and a Binance context.
+    /// Candle bots: advanced indicators need the plan and a Binance context. Channel bots: a
+    /// window's timeframe must be one the context's exchange offers.
     pub(crate) fn check_indicators(
         &self,
         access: &crate::subscriptions::Access,
         context: &domain::contexts::TradingContext,
         config: &BotConfig,
     ) -> Result<(), AppError> {
+        if let BotConfig::Channel(domain::bots::ChannelConfig { window: Some(window), .. }) = config {
+            // The engine reads a market's candles once for all its bots: a timeframe the exchange
+            // does not offer would leave the whole market unread.
+            let offered = self.ports.exchanges.gateway(context.exchange, context.mode)?.timeframes();
+            if !offered.contains(&window.timeframe) {
+                let names: Vec<&str> = offered.into_iter().map(domain::market::Timeframe::as_str).collect();
+                return Err(AppError::field(
+                    "config.window.timeframe",
+                    "unsupported_timeframe",
+                    format!(
+                        "{} is not offered by {}; it offers {}",
+                        window.timeframe.as_str(),
+                        context.exchange,
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
         let BotConfig::Candle(candle) = config else { return Ok(()) };
         if !candle.uses_advanced() {
             return Ok(());

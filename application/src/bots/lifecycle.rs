@@ -113,7 +113,7 @@ impl BotService {
     /// bot's kind, has a place for it among the owner's bots (the bot counts itself once) and
     /// includes the advanced indicators it uses (402 `plan_*`); advanced indicators run on a
     /// Binance context (422); the context is active (409 `context_paused`). Returns the context.
-    async fn check_entitlements(&self, owner: UserId, bot: &Bot) -> Result<TradingContext, AppError> {
+    pub(super) async fn check_entitlements(&self, owner: UserId, bot: &Bot) -> Result<TradingContext, AppError> {
         let access = self.ports.subscriptions.access(owner).await?;
         access.require_active()?;
         let verdicts = OwnerVerdicts::load(&*self.ports.bots, owner, access.entitlements.clone()).await?;

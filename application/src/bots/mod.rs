@@ -1,9 +1,10 @@
 //! Bot use cases: create (config validated per kind, plan entitlements), list and read, update
 //! while not running, delete, the life-cycle commands with the start checks, emergency sell,
-//! circuit-breaker reset, scheduled channel sales, and the records (signals, executions,
+//! circuit-breaker reset, scheduled channel sales, manual buys and sells, and the records (signals, executions,
 //! positions). One use case per file; what needs the exchange goes through [`BotExecutor`].
 
 mod allowance;
+mod command;
 mod create;
 mod enforce;
 mod lifecycle;
@@ -19,6 +20,7 @@ use domain::credentials::CredentialRepository;
 use domain::{Clock, RepoError};
 
 pub(crate) use allowance::OwnerVerdicts;
+pub use command::{manual_refused, BotCommand, BotCommandInput, Commanded};
 pub use create::CreateBotInput;
 pub use enforce::BotLimitEnforcer;
 pub use read::{BotListQuery, PositionView};
@@ -37,6 +39,11 @@ pub trait BotExecutor: Send + Sync {
     async fn cancel_pending(&self, bot: Bot) -> Result<Bot, AppError>;
     /// Cancels every pending order, sells everything held at market and stops the bot.
     async fn emergency_sell(&self, bot: Bot) -> Result<Bot, AppError>;
+    /// Carries out its owner's `command` through `bot` under the bot's lease: the bot's rules,
+    /// the market's filters, then the placement protocol. A `client_order_id` that already
+    /// placed an order answers it (replayed) when it is the same command, else 409
+    /// `idempotency_key_reused`.
+    async fn command(&self, bot: Bot, command: BotCommand) -> Result<Commanded, AppError>;
 }
 
 /// The ports bot use cases need.

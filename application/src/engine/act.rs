@@ -1,5 +1,6 @@
 //! Acting on a bot: cancelling its orders and placing what an evaluation decided, under the
-//! bot's lease; and the commands that need the exchange at once (stop, emergency sell).
+//! bot's lease; and the commands that need the exchange at once (stop, emergency sell, an
+//! owner's buy or sell: `command.rs`).
 
 use async_trait::async_trait;
 use domain::bots::{Bot, Evaluation, OrderProgress};
@@ -69,7 +70,7 @@ impl Engine {
         Ok((bot, placed))
     }
 
-    async fn with_lease<T>(
+    pub(super) async fn with_lease<T>(
         &self,
         bot: &Bot,
         work: impl std::future::Future<Output = Result<T, AppError>>,
@@ -119,5 +120,9 @@ impl BotExecutor for Engine {
             Ok(bot)
         })
         .await
+    }
+
+    async fn command(&self, bot: Bot, command: crate::bots::BotCommand) -> Result<crate::bots::Commanded, AppError> {
+        self.with_lease(&bot, self.command_now(bot.id, command)).await
     }
 }

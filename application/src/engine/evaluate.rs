@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::bots::{Bot, BotKind, BotStatus, Phase};
+use domain::bots::{Bot, BotConfig, BotKind, BotStatus, CapitalBase, MarketView, Phase};
 use domain::RepoError;
 use serde::Serialize;
 
@@ -125,7 +125,8 @@ impl Engine {
         gate: &mut EntryGate,
     ) -> Result<Done, AppError> {
         let now = self.ports.clock.now();
-        let out = bot.evaluate(phase, &snapshot.view_for(&bot), now);
+        let view = self.view_of(&bot, snapshot).await;
+        let out = bot.evaluate(phase, &view, now);
         if out.is_idle() {
             return Ok(Done::default());
         }
@@ -152,7 +153,8 @@ impl Engine {
                     refused = true;
                 }
             }
-            let out = fresh.evaluate(phase, &snapshot.view_for(&fresh), self.ports.clock.now());
+            let view = self.view_of(&fresh, snapshot).await;
+            let out = fresh.evaluate(phase, &view, self.ports.clock.now());
             let saved = self.ports.bots.update(&fresh).await?;
             self.record(&saved, out.events.clone()).await;
             let (_, placed) = self.carry_out(saved, &out, snapshot, gateway).await?;
@@ -161,6 +163,29 @@ impl Engine {
         .await;
         self.release(bot.id).await;
         result
+    }
+}
+
+impl Engine {
+    /// `bot`'s view of the market, with its account's whole quote balance when it sizes its
+    /// operations from it (unreadable: none, and the bot does not buy this cycle).
+    async fn view_of<'a>(&self, bot: &Bot, snapshot: &'a MarketSnapshot) -> MarketView<'a> {
+        let mut view = snapshot.view_for(bot);
+        if matches!(&bot.config, BotConfig::Channel(c) if c.capital_base == CapitalBase::Account) {
+            match self.account_quote(bot).await {
+                Ok(balance) => view.account_quote = Some(balance),
+                Err(err) => tracing::warn!(bot = %bot.id, error = %err, "cannot read the account's balance"),
+            }
+        }
+        view
+    }
+
+    /// What `bot`'s account holds in its quote asset, free and locked.
+    async fn account_quote(&self, bot: &Bot) -> Result<rust_decimal::Decimal, AppError> {
+        let context = self.ports.contexts.get(bot.user_id, bot.context_id).await?;
+        let (gateway, creds) = self.connection(&context).await?;
+        let balances = gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)?;
+        Ok(balances.iter().filter(|b| b.asset == context.quote.as_str()).map(|b| b.free + b.locked).sum())
     }
 }
 

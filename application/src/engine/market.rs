@@ -94,14 +94,16 @@ impl MarketSnapshot {
             volatility_percent: self.volatility_percent,
             candles: None,
             columns: None,
+            account_quote: None,
         }
     }
 }
 
-/// The timeframe a candle bot analyses, if any.
+/// The timeframe a candle bot analyses or a channel bot's window watches, if any.
 pub fn timeframe_of(config: &BotConfig) -> Option<Timeframe> {
     match config {
         BotConfig::Candle(c) => Some(c.timeframe),
+        BotConfig::Channel(c) => c.window.map(|w| w.timeframe),
         _ => None,
     }
 }

@@ -12,16 +12,19 @@
 //! writes never counts a fill twice.
 
 mod act;
+mod anomalies;
+mod command;
 mod evaluate;
 mod failpoint;
 mod gate;
+mod holds;
 mod isolate;
 mod manual;
 mod market;
 mod place;
+mod reconcile;
 mod recover;
 mod sync;
-mod upkeep;
 mod withdrawals;
 
 use std::sync::Arc;
@@ -33,12 +36,14 @@ use domain::orders::OrderRepository;
 use domain::shared::ids::BotId;
 use domain::{Clock, RepoError};
 
+pub use anomalies::{AnomalyPolicy, AnomalyReport, MAX_SPREAD_PERCENT};
 pub use evaluate::{CycleReport, Workload};
 pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError, COMPILED as FAILPOINTS_COMPILED};
+pub use holds::{ANOMALY_HOLD, UNTRUSTED_BOOKS};
 pub use market::MarketSnapshot;
+pub use reconcile::BalanceReport;
 pub use recover::RecoveryReport;
 pub use sync::{SyncReport, FORGOTTEN_AFTER, MISSING_CONFIRMATION, PENDING_GRACE};
-pub use upkeep::{AnomalyReport, BalanceReport, MAX_SPREAD_PERCENT};
 pub use withdrawals::WithdrawalReport;
 
 use crate::contexts::ContextService;
@@ -92,6 +97,7 @@ impl std::fmt::Debug for EnginePorts {
 #[derive(Debug, Clone)]
 pub struct Engine {
     ports: EnginePorts,
+    anomaly: AnomalyPolicy,
 }
 
 /// How long a bot's lease lasts while the engine acts on it.
@@ -103,7 +109,13 @@ const ATTEMPTS: u32 = 4;
 impl Engine {
     /// An engine over `ports`.
     pub fn new(ports: EnginePorts) -> Self {
-        Self { ports }
+        Self { ports, anomaly: AnomalyPolicy::default() }
+    }
+
+    /// The same engine judging market anomalies by `policy` (the default otherwise).
+    pub fn with_anomaly_policy(mut self, policy: AnomalyPolicy) -> Self {
+        self.anomaly = policy;
+        self
     }
 
     fn lease_name(bot: BotId) -> String {

@@ -73,7 +73,10 @@ enum Accepted {
 fn still_applies(bot: &Bot, intent: &OrderIntent) -> bool {
     match intent.purpose {
         Purpose::Close { reason: ExitReason::Emergency, .. } => true,
-        Purpose::Close { reason, .. } if reason.is_protective() => bot.status.is_evaluated(),
+        // An owner's sale stands while the bot is evaluated, as its protective exits do.
+        Purpose::Close { reason, .. } if reason.is_protective() || reason == ExitReason::Manual => {
+            bot.status.is_evaluated()
+        }
         _ => bot.status == BotStatus::Running,
     }
 }
@@ -89,12 +92,25 @@ impl Engine {
         gateway: &dyn ExchangeGateway,
         creds: &ApiCredentials,
     ) -> Result<Bot, AppError> {
+        Ok(self.place_as(bot, intent, view, (gateway, creds), None).await?.0)
+    }
+
+    /// [`Engine::place`] under `client_order_id` when given (an idempotency key's), returning the
+    /// order as last known too (`None` for an intent without a size, which places nothing).
+    pub(super) async fn place_as(
+        &self,
+        bot: Bot,
+        intent: &OrderIntent,
+        view: &MarketView<'_>,
+        (gateway, creds): (&dyn ExchangeGateway, &ApiCredentials),
+        client_order_id: Option<ClientOrderId>,
+    ) -> Result<(Bot, Option<Order>), AppError> {
         let now = self.ports.clock.now();
         let kind = intent.limit_price.map_or(OrderKind::Market, |price| OrderKind::Limit { price });
         let size = match (intent.quantity, intent.quote_amount) {
             (Some(q), _) => OrderSize::Quantity(q),
             (None, Some(a)) => OrderSize::QuoteAmount(a),
-            (None, None) => return Ok(bot),
+            (None, None) => return Ok((bot, None)),
         };
         let new = NewOrder {
             user_id: bot.user_id,
@@ -109,7 +125,10 @@ impl Engine {
             creation: creation(intent, view),
             reason: Some(intent.reason.clone()),
         };
-        let order = Order::new(new, now).map_err(AppError::internal)?;
+        let mut order = Order::new(new, now).map_err(AppError::internal)?;
+        if let Some(id) = client_order_id {
+            order.client_order_id = id;
+        }
         // (1) The order exists before anything else.
         let mut order = self.ports.orders.create(&order).await?;
         self.crash_point(CrashPoint::AfterOrderStored).await;
@@ -119,8 +138,8 @@ impl Engine {
             Accepted::Refused(bot, why) => {
                 tracing::warn!(bot = %bot.id, reason = %why, "an intent that cannot be accepted is not placed");
                 order.mark_rejected(&format!("not sent: {why}"), now).map_err(AppError::internal)?;
-                self.ports.orders.update(&order).await?;
-                return Ok(bot);
+                let order = self.ports.orders.update(&order).await?;
+                return Ok((bot, Some(order)));
             }
         };
         self.crash_point(CrashPoint::AfterFundsBlocked).await;
@@ -134,7 +153,7 @@ impl Engine {
             Ok(report) => {
                 if let Err(err) = order.acknowledge(&report, now) {
                     tracing::error!(order = %order.id, error = %err, "the exchange answered for another order");
-                    return Ok(bot);
+                    return Ok((bot, Some(order)));
                 }
             }
             Err(err) if refused_for_sure(&err) => {
@@ -143,7 +162,7 @@ impl Engine {
             }
             Err(err) => {
                 tracing::warn!(bot = %bot.id, order = %order.id, error = %err, "placement outcome unknown; sync resolves it by client order id");
-                return Ok(bot);
+                return Ok((bot, Some(order)));
             }
         }
         // The bot before the order: should the bot's write fail, the order stays stored pending
@@ -162,8 +181,8 @@ impl Engine {
             .await?;
         bot = saved;
         self.record(&bot, events).await;
-        self.ports.orders.update(&order).await?;
-        Ok(bot)
+        let order = self.ports.orders.update(&order).await?;
+        Ok((bot, Some(order)))
     }
 
     /// Step (2): `bot` accepts `intent` under `id` (blocks or locks its funds, records the order

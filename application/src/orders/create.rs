@@ -83,23 +83,7 @@ impl CreateOrderInput {
         bounded(&mut errors, "quantity", self.quantity, QUANTITY);
         bounded(&mut errors, "quote_amount", self.quote_amount, AMOUNT);
         bounded(&mut errors, "price", self.price, PRICE);
-        let kind = match (self.order_type.as_str(), self.price) {
-            ("market", None) => Some(OrderKind::Market),
-            ("market", Some(_)) => {
-                errors.push(FieldError::new("price", "not_allowed", "a market order takes no price; use type limit"));
-                None
-            }
-            ("limit", Some(price)) => Some(OrderKind::Limit { price }),
-            ("limit", None) => {
-                errors.push(FieldError::new("price", "required", "a limit order needs a price"));
-                None
-            }
-            (other, _) => {
-                let message = format!("unknown order type `{other}`; expected market or limit");
-                errors.push(FieldError::new("type", "invalid", message));
-                None
-            }
-        };
+        let kind = self.kind(&mut errors);
         let size = match (self.quantity, self.quote_amount) {
             (Some(q), None) => Some(OrderSize::Quantity(q)),
             (None, Some(a)) if side == Some(OrderSide::Buy) && self.order_type == "market" => {
@@ -126,7 +110,29 @@ impl CreateOrderInput {
         }
     }
 
-    fn key(&self) -> Result<Option<&str>, AppError> {
+    /// Market or limit from `type` and `price`; a bad pair is pushed onto `errors`.
+    pub(crate) fn kind(&self, errors: &mut Vec<FieldError>) -> Option<OrderKind> {
+        match (self.order_type.as_str(), self.price) {
+            ("market", None) => Some(OrderKind::Market),
+            ("market", Some(_)) => {
+                errors.push(FieldError::new("price", "not_allowed", "a market order takes no price; use type limit"));
+                None
+            }
+            ("limit", Some(price)) => Some(OrderKind::Limit { price }),
+            ("limit", None) => {
+                errors.push(FieldError::new("price", "required", "a limit order needs a price"));
+                None
+            }
+            (other, _) => {
+                let message = format!("unknown order type `{other}`; expected market or limit");
+                errors.push(FieldError::new("type", "invalid", message));
+                None
+            }
+        }
+    }
+
+    /// The `Idempotency-Key`, checked. Errors: 400 `invalid_idempotency_key`.
+    pub(crate) fn key(&self) -> Result<Option<&str>, AppError> {
         let Some(key) = self.idempotency_key.as_deref() else { return Ok(None) };
         let printable = key.bytes().all(|b| b.is_ascii_graphic());
         if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN || !printable {
@@ -206,12 +212,17 @@ impl OrderService {
             && order.context_id == context.id
             && (order.side, order.kind, order.size) == (shape.side, shape.kind, shape.size);
         if !same {
-            return Err(AppError::Conflict {
-                code: "idempotency_key_reused",
-                detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
-            });
+            return Err(key_reused());
         }
         Ok(Some(order))
+    }
+}
+
+/// 409 `idempotency_key_reused`: the key already placed a different order.
+pub(crate) fn key_reused() -> AppError {
+    AppError::Conflict {
+        code: "idempotency_key_reused",
+        detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
     }
 }
 

@@ -20,6 +20,7 @@ use domain::RepoError;
 
 pub(crate) use cancel::final_order;
 pub use checks::{check_balance, check_filters, FreeBalance, OrderShape};
+pub(crate) use create::key_reused;
 pub use create::{client_order_id_for, CreateOrderInput, Placed, MAX_IDEMPOTENCY_KEY_LEN};
 pub use list::OrderListQuery;
 

@@ -92,19 +92,6 @@ impl Access {
         }
         Err(self.refuse("plan_advanced_indicators", "does not include advanced indicators", |e| e.advanced_indicators))
     }
-
-    /// Advanced metrics and report export.
-    pub fn require_reports(&self) -> Result<(), AppError> {
-        if self.entitlements.report_export {
-            return Ok(());
-        }
-        Err(self.refuse("plan_reports", "does not include advanced metrics and report export", |e| e.report_export))
-    }
-
-    /// How far back history may be read, in days (`None`: unlimited).
-    pub fn history_days(&self) -> Option<u32> {
-        self.entitlements.history_days.max()
-    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,6 @@ pub struct UsageCounts {
     pub contexts: u64,
     /// Bots, across contexts.
     pub bots: u64,
-    /// Chat messages sent today (UTC).
-    pub chat_messages_today: u64,
 }
 
 /// One limit and its use.
@@ -39,8 +37,6 @@ pub struct SubscriptionOverview {
     pub contexts: Usage,
     /// Bots used and allowed.
     pub bots: Usage,
-    /// Chat messages today and allowed.
-    pub chat_messages_today: Usage,
 }
 
 impl SubscriptionService {
@@ -52,7 +48,6 @@ impl SubscriptionService {
         Ok(SubscriptionOverview {
             contexts: Usage { used: used.contexts, limit: e.contexts },
             bots: Usage { used: used.bots, limit: e.bots },
-            chat_messages_today: Usage { used: used.chat_messages_today, limit: e.chat_messages_per_day },
             effective_plan: access.plan,
             subscription: access.subscription,
             entitlements: e,

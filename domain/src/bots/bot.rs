@@ -117,6 +117,10 @@ pub struct Bot {
     pub ignored_ticks: u64,
     /// Whether the soft stop loss halted buying.
     pub buying_halted: bool,
+    /// Why the engine holds its entries (an anomaly of its market), if it does: it opens nothing
+    /// until the hold is released, while every exit keeps working and its status is unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_hold: Option<String>,
     /// Trades closed (positions sold).
     pub trades: u64,
     /// Created.
@@ -133,7 +137,7 @@ impl Bot {
     /// A new bot in `context`, status created.
     pub fn new(context: &TradingContext, name: String, config: BotConfig, at: OffsetDateTime) -> Self {
         let allocated = config.allocated_balance();
-        let breaker = CircuitBreaker::new(config.breaker_limits());
+        let breaker = CircuitBreaker::configured(config.breaker());
         let state = KindState::for_config(&config);
         Self {
             id: BotId::new(),
@@ -156,6 +160,7 @@ impl Bot {
             last_price: None,
             ignored_ticks: 0,
             buying_halted: false,
+            entry_hold: None,
             trades: 0,
             created_at: at,
             updated_at: at,
@@ -214,6 +219,25 @@ impl Bot {
         self.updated_at = at;
     }
 
+    /// Holds its entries for `reason` (exits go on); `false` when they are already held.
+    pub fn hold_entries(&mut self, reason: &str, at: OffsetDateTime) -> bool {
+        if self.entry_hold.is_some() {
+            return false;
+        }
+        self.entry_hold = Some(reason.to_owned());
+        self.updated_at = at;
+        true
+    }
+
+    /// Releases the hold on its entries; `false` when there was none.
+    pub fn release_entries(&mut self, at: OffsetDateTime) -> bool {
+        if self.entry_hold.take().is_none() {
+            return false;
+        }
+        self.updated_at = at;
+        true
+    }
+
     /// Stops the bot by itself (plan downgrade, completed plan), keeping its positions.
     pub fn halt(&mut self, to: BotStatus, reason: &str, at: OffsetDateTime) {
         self.set_status(to, reason, at);
@@ -238,6 +262,7 @@ impl Bot {
         self.funds.allocated += delta;
         self.funds.available += delta;
         self.breaker.limits = config.breaker_limits();
+        self.breaker.enabled = !config.breaker().is_off();
         self.config = config;
         self.updated_at = at;
         Ok(())
@@ -285,7 +310,8 @@ impl Bot {
         // The last price is kept in memory and written with the next real change: writing every
         // bot at every tick would make idle bots cost a write per cycle.
         self.last_price = Some(view.price);
-        let opens = self.status == BotStatus::Running && self.breaker.allows_new_positions();
+        let opens =
+            self.status == BotStatus::Running && self.breaker.allows_new_positions() && self.entry_hold.is_none();
         super::exits::evaluate_exits(self, phase, view, &risk, at, &mut out);
         if opens && phase == Phase::Entry && view.trading {
             super::entries::evaluate_entries(self, view, at, &mut out);

@@ -103,7 +103,11 @@ impl CandleConfig {
 }
 
 /// The closed candles of `timeframe` among `candles` at `at`.
-fn closed(candles: &[crate::market::Candle], timeframe: Timeframe, at: OffsetDateTime) -> &[crate::market::Candle] {
+pub(super) fn closed(
+    candles: &[crate::market::Candle],
+    timeframe: Timeframe,
+    at: OffsetDateTime,
+) -> &[crate::market::Candle] {
     let length = Duration::seconds(timeframe.seconds());
     let end = candles.iter().rposition(|c| c.open_time + length <= at).map_or(0, |i| i + 1);
     &candles[..end]
@@ -122,7 +126,7 @@ pub(super) fn entries(
     let Some(latest) = closed.last().map(|c| c.open_time) else { return };
     let held = bot.positions.iter().find(|p| p.is_held() && p.quantity > Decimal::ZERO).map(|p| (p.id, p.quantity));
     let busy = bot.buying() || held.is_some_and(|(id, _)| bot.selling(id));
-    let (halted, spendable, dust) = (bot.buying_halted, bot.spendable(), bot.dust.quantity);
+    let (halted, spendable, sellable) = (bot.buying_halted, bot.spendable(), super::exits::Sellable::of(bot));
     let super::state::KindState::Candle(state) = &mut bot.state else { return };
     if state.last_candle_at == Some(latest) {
         return;
@@ -169,7 +173,7 @@ pub(super) fn entries(
             }
         }
         (Some(Signal::Sell), Some((id, quantity))) if config.sell_on_signal => {
-            let quantity = quantity.checked_add(dust).map(|q| view.filters.floor_quantity(q)).unwrap_or_default();
+            let quantity = sellable.size(quantity, true, view.filters);
             if view.filters.check(quantity, view.bid, false).is_err() {
                 "none: the position is below the market's minimum".to_owned()
             } else {

@@ -3,13 +3,15 @@
 //! its capital per operation, and schedules the sale when the price falls `sell_threshold_percent`
 //! from its peak after reaching the top. A sale is a limit order at or above the position's
 //! minimum exit price (entry + fees + minimum profit): it never sells at a loss. Profits are kept
-//! apart and never reinvested.
+//! apart and never reinvested. The channel may be fixed or read from candles, and the capital a
+//! share of the allocation or of the account (`channel_window`).
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::bot::{Bot, BotError};
+use super::channel_window::{CapitalBase, ChannelWindow, LOOKBACK};
 use super::intent::{BotEvent, Evaluation, MarketView, OrderIntent, Purpose};
 use super::position::{ExitReason, Position, PositionStatus};
 use super::{BreakerPreset, RiskConfig};
@@ -34,12 +36,22 @@ fn one() -> u32 {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
-    /// The channel's floor.
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
-    pub base_price: Decimal,
-    /// The channel's top.
-    #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
-    pub top_price: Decimal,
+    /// The channel's floor, fixed (required unless `window` is given, forbidden with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
+    pub base_price: Option<Decimal>,
+    /// The channel's top, fixed (required unless `window` is given, forbidden with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^\d{1,16}(\.\d{1,18})?$"))]
+    pub top_price: Option<Decimal>,
+    /// The channel read from candles instead of fixed prices: the lowest low and highest high of
+    /// the last `lookback` closed candles of `timeframe`, recomputed on each closed candle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<ChannelWindow>,
+    /// What `capital_percent` is a share of: `allocation` (default, `allocated_balance`) or
+    /// `account` (the account's whole balance in the quote asset, the strategy's "banca").
+    #[serde(default)]
+    pub capital_base: CapitalBase,
     /// Buy when the price rises this % above the base.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub buy_threshold_percent: Decimal,
@@ -49,7 +61,7 @@ pub struct ChannelConfig {
     /// Never sell below entry price + fees + this %.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,5}(\.\d{1,18})?$"))]
     pub min_profit_percent: Decimal,
-    /// The share of the capital each operation uses, %.
+    /// The share of the capital (see `capital_base`) each operation uses, %.
     #[cfg_attr(feature = "openapi", schema(pattern = r"^\d{1,3}(\.\d{1,18})?$"))]
     pub capital_percent: Decimal,
     /// Quote capital given to the bot.
@@ -79,6 +91,15 @@ pub struct ChannelState {
     /// The price at the previous evaluation (a buy needs the price to cross the trigger). Stored
     /// when it moves to the other side of the trigger; in between the stored one may be older.
     pub previous_price: Option<Decimal>,
+    /// A windowed channel's base, from its last closed candles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_price: Option<Decimal>,
+    /// A windowed channel's top, from its last closed candles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_price: Option<Decimal>,
+    /// The open time of the last closed candle the window was computed on.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub window_candle_at: Option<OffsetDateTime>,
 }
 
 fn pct(p: Decimal) -> Decimal {
@@ -89,9 +110,24 @@ impl ChannelConfig {
     /// Rules of its own fields.
     pub fn validate(&self) -> Result<(), Vec<FieldIssue>> {
         let mut issues = Issues::new();
-        issues.bounded("base_price", self.base_price, PRICE);
-        issues.bounded("top_price", self.top_price, PRICE);
-        issues.check(self.top_price > self.base_price, "top_price", "must be above base_price");
+        match self.window {
+            Some(window) => {
+                let fixed = "a channel is fixed (base_price, top_price) or read from a window, not both";
+                issues.check(self.base_price.is_none(), "base_price", fixed);
+                issues.check(self.top_price.is_none(), "top_price", fixed);
+                issues.counted("window.lookback", Some(window.lookback), LOOKBACK);
+            }
+            None => {
+                let needed = "required unless window is given";
+                issues.check(self.base_price.is_some(), "base_price", needed);
+                issues.check(self.top_price.is_some(), "top_price", needed);
+                issues.bounded_opt("base_price", self.base_price, PRICE);
+                issues.bounded_opt("top_price", self.top_price, PRICE);
+                if let (Some(base), Some(top)) = (self.base_price, self.top_price) {
+                    issues.check(top > base, "top_price", "must be above base_price");
+                }
+            }
+        }
         issues.bounded("buy_threshold_percent", self.buy_threshold_percent, GAIN_PERCENT);
         issues.bounded("sell_threshold_percent", self.sell_threshold_percent, FALL_PERCENT);
         issues.bounded("min_profit_percent", self.min_profit_percent, PROFIT_PERCENT);
@@ -107,9 +143,10 @@ impl ChannelConfig {
         issues.finish()
     }
 
-    /// The price that triggers a buy; `None` when it overflows (a configuration out of bounds).
-    pub fn buy_trigger(&self) -> Option<Decimal> {
-        plus_percent(self.base_price, self.buy_threshold_percent)
+    /// The price that triggers a buy in a channel whose floor is `base`; `None` when it overflows
+    /// (a configuration out of bounds).
+    pub fn buy_trigger(&self, base: Decimal) -> Option<Decimal> {
+        plus_percent(base, self.buy_threshold_percent)
     }
 
     /// The quote each operation uses; `None` when it overflows.
@@ -126,12 +163,20 @@ impl ChannelConfig {
 }
 
 /// The buy rule: the price crossed the trigger upwards since the last evaluation.
-pub(super) fn entries(bot: &mut Bot, config: &ChannelConfig, view: &MarketView<'_>, out: &mut Evaluation) {
+pub(super) fn entries(
+    bot: &mut Bot,
+    config: &ChannelConfig,
+    view: &MarketView<'_>,
+    at: OffsetDateTime,
+    out: &mut Evaluation,
+) {
+    super::channel_window::refresh(bot, config, view, at, out);
     let held = bot.positions.iter().filter(|p| p.is_held()).count() as u32;
-    let Some(amount) = config.operation_amount(bot.funds.allocated) else { return };
-    let ready = !bot.buying() && held < config.max_open_positions && bot.spendable() >= amount;
+    let amount = super::channel_window::operation_amount(bot, config, view);
+    let ready = !bot.buying() && held < config.max_open_positions && amount.is_some_and(|a| bot.spendable() >= a);
+    let Some((base, top)) = bot.channel() else { return };
     let super::state::KindState::Channel(state) = &mut bot.state else { return };
-    let Some(trigger) = config.buy_trigger() else { return };
+    let Some(trigger) = config.buy_trigger(base) else { return };
     let previous = state.previous_price.replace(view.price);
     // Only the side of the trigger the previous price was on decides a breakout, so the bot is
     // written back when that side changes, not at every tick: an idle channel bot then costs no
@@ -141,9 +186,7 @@ pub(super) fn entries(bot: &mut Bot, config: &ChannelConfig, view: &MarketView<'
         out.touch();
     }
     let crossed = previous.is_some_and(|p| p < trigger) && view.price >= trigger;
-    if !crossed || !ready || view.price >= config.top_price {
-        return;
-    }
+    let Some(amount) = amount.filter(|_| crossed && ready && view.price < top) else { return };
     let Some(quantity) = amount.checked_div(view.ask).map(|q| view.filters.floor_quantity(q)) else { return };
     if view.filters.check(quantity, view.ask, false).is_err() {
         return;
@@ -168,17 +211,25 @@ pub(super) fn exits(
     at: OffsetDateTime,
     out: &mut Evaluation,
 ) {
-    let dust = bot.dust.quantity;
+    super::channel_window::refresh(bot, config, view, at, out);
+    // Without a channel yet (a window still filling) nothing turns, but scheduled sales still go out.
+    let top = bot.channel().map(|(_, top)| top);
+    let mut sellable = super::exits::Sellable::of(bot);
+    // The dust joins a sale only at a price that also covers its own cost and minimum profit, so
+    // it never turns a sale at a position's minimum into a loss; until then it waits.
+    let dust_floor = (bot.dust.quantity > Decimal::ZERO)
+        .then(|| bot.dust.cost.checked_div(bot.dust.quantity))
+        .flatten()
+        .and_then(|entry| config.min_exit_price(entry.round_dp(12), config.min_profit_percent));
     let pending: Vec<PositionId> = bot.positions.iter().filter(|p| bot.selling(p.id)).map(|p| p.id).collect();
-    let mut first_sale = true;
     for pos in bot.positions.iter_mut().filter(|p| p.is_held()) {
         let peak = pos.peak_price.map_or(view.price, |p| p.max(view.price));
         if pos.peak_price != Some(peak) {
             pos.peak_price = Some(peak);
             out.touch();
         }
-        let turned =
-            peak >= config.top_price && view.price <= peak * (Decimal::ONE - pct(config.sell_threshold_percent));
+        let turned = top.is_some_and(|top| peak >= top)
+            && view.price <= peak * (Decimal::ONE - pct(config.sell_threshold_percent));
         if pos.status == PositionStatus::Open && turned {
             schedule(pos, config, None, at, out);
         }
@@ -186,13 +237,13 @@ pub(super) fn exits(
             continue;
         }
         let Some(min) = pos.min_exit_price else { continue };
-        let extra = if first_sale { dust } else { Decimal::ZERO };
-        let quantity = view.filters.floor_quantity(pos.quantity + extra);
         let price = view.filters.round_sell_price(min.max(view.bid));
+        let with_dust = sellable.dust() > Decimal::ZERO && dust_floor.is_some_and(|floor| price >= floor);
+        let quantity = sellable.size(pos.quantity, with_dust, view.filters);
         if view.filters.check(quantity, price, true).is_err() {
             continue;
         }
-        first_sale = false;
+        sellable.take(quantity, pos.quantity);
         out.place.push(super::exits::sell_intent(
             quantity,
             Some(price),

@@ -40,6 +40,9 @@ pub enum BreakerPreset {
     Aggressive,
     /// Custom limits.
     Custom(BreakerLimits),
+    /// No breaker (SmartBots only): losing trades never stop the bot's entries; its stop losses
+    /// still sell. The trades are still counted and shown.
+    Off,
 }
 
 tagged_deserialize!(BreakerPreset, tag = "preset", {
@@ -47,7 +50,12 @@ tagged_deserialize!(BreakerPreset, tag = "preset", {
     "moderate" => Moderate,
     "aggressive" => Aggressive,
     "custom" => Custom(BreakerLimits),
+    "off" => Off,
 });
+
+/// What an off breaker means for its bot, as the API shows it beside the breaker.
+pub const BREAKER_OFF_CONSEQUENCE: &str = "the circuit breaker is off: losing trades and daily losses never pause \
+     this bot's entries; only its stop losses limit a loss, so it keeps buying through a losing streak";
 
 /// Custom limits out of range.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -73,11 +81,17 @@ impl BreakerLimits {
 }
 
 impl BreakerPreset {
-    /// The limits the preset stands for, checked.
+    /// Whether the breaker is off.
+    pub fn is_off(self) -> bool {
+        self == BreakerPreset::Off
+    }
+
+    /// The limits the preset stands for, checked. An off breaker keeps the moderate limits for
+    /// the record; they never trip it.
     pub fn limits(self) -> Result<BreakerLimits, BreakerConfigError> {
         let (losses, percent) = match self {
             BreakerPreset::Conservative => (3, Decimal::from(5)),
-            BreakerPreset::Moderate => (5, Decimal::from(10)),
+            BreakerPreset::Moderate | BreakerPreset::Off => (5, Decimal::from(10)),
             BreakerPreset::Aggressive => (8, Decimal::from(15)),
             BreakerPreset::Custom(l) => (l.max_consecutive_losses, l.max_daily_loss_percent),
         };
@@ -154,12 +168,25 @@ pub struct CircuitBreaker {
     pub recent: Vec<TradeResult>,
     /// The trip in force, if any.
     pub tripped: Option<Trip>,
+    /// Whether it may trip (`false`: the bot's configuration turned it off; trades are still
+    /// counted). Bots stored before the switch existed read as on.
+    #[serde(default = "armed")]
+    pub enabled: bool,
+}
+
+fn armed() -> bool {
+    true
 }
 
 impl CircuitBreaker {
     /// An armed breaker.
     pub fn new(limits: BreakerLimits) -> Self {
-        Self { limits, consecutive_losses: 0, recent: Vec::new(), tripped: None }
+        Self { limits, consecutive_losses: 0, recent: Vec::new(), tripped: None, enabled: true }
+    }
+
+    /// The breaker `preset` configures: armed with its limits, or off.
+    pub fn configured(preset: BreakerPreset) -> Self {
+        Self { enabled: !preset.is_off(), ..Self::new(preset.limits().unwrap_or(BreakerLimits::MODERATE)) }
     }
 
     /// Whether new positions may open (not tripped).
@@ -182,7 +209,8 @@ impl CircuitBreaker {
     }
 
     /// Records a closed trade (`pnl` net of fees) with the bot's `allocated` capital. Returns the
-    /// trip when this trade trips the breaker. A profitable trade resets the consecutive count.
+    /// trip when this trade trips the breaker (never when it is off). A profitable trade resets
+    /// the consecutive count.
     pub fn record_trade(&mut self, pnl: Decimal, allocated: Decimal, at: OffsetDateTime) -> Option<Trip> {
         self.recent.retain(|t| at - t.at < DAILY_WINDOW);
         self.recent.push(TradeResult { at, pnl });
@@ -191,7 +219,7 @@ impl CircuitBreaker {
         } else if pnl > Decimal::ZERO {
             self.consecutive_losses = 0;
         }
-        if self.tripped.is_some() {
+        if self.tripped.is_some() || !self.enabled {
             return None;
         }
         let limit = self.limits.daily_loss_limit(allocated);

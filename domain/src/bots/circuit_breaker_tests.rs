@@ -88,3 +88,27 @@ fn a_trip_lasts_until_reset_and_survives_serialisation() {
     assert!(restored.allows_new_positions());
     assert_eq!(restored.consecutive_losses, 0);
 }
+
+#[test]
+fn an_off_breaker_counts_the_losses_but_never_trips() {
+    let mut breaker = CircuitBreaker::configured(BreakerPreset::Off);
+    assert!(!breaker.enabled);
+    // Ten losing trades of 2% of 1000 on 1000 allocated: 10 in a row and 20% in a day, both far
+    // beyond the moderate limits (5 in a row, 10%) it keeps for the record.
+    for n in 0..10 {
+        let trip = breaker.record_trade(dec!(-20), dec!(1000), T0 + Duration::minutes(n));
+        assert!(trip.is_none(), "trade {} must not trip an off breaker", n + 1);
+    }
+    assert_eq!((breaker.consecutive_losses, breaker.daily_loss(T0 + Duration::minutes(10))), (10, dec!(200)));
+    assert!(breaker.allows_new_positions() && breaker.tripped.is_none());
+    let armed = CircuitBreaker::configured(BreakerPreset::Moderate);
+    assert!(armed.enabled && armed.limits == BreakerLimits::MODERATE);
+}
+
+#[test]
+fn a_breaker_stored_before_the_switch_reads_as_armed() {
+    let stored = serde_json::json!({"limits": {"max_consecutive_losses": 5, "max_daily_loss_percent": "10"},
+        "consecutive_losses": 0, "recent": [], "tripped": null});
+    let breaker: CircuitBreaker = serde_json::from_value(stored).unwrap();
+    assert!(breaker.enabled);
+}

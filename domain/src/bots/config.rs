@@ -122,6 +122,13 @@ impl BotConfig {
             issues.counted("circuit_breaker.max_consecutive_losses", Some(limits.max_consecutive_losses), LOSSES);
             issues.bounded("circuit_breaker.max_daily_loss_percent", limits.max_daily_loss_percent, LOSS_PERCENT);
         }
+        // The catalogue makes the breaker optional for SmartBots only; a channel bot's loss rule
+        // and the other kinds' breakers always stay armed.
+        issues.check(
+            !self.breaker().is_off() || self.kind() == BotKind::Smart,
+            "circuit_breaker.preset",
+            "can be off only on a smart bot; use conservative, moderate, aggressive or custom",
+        );
         for issue in validate_risk(&self.risk()) {
             // A DCA bot's take profit and stop loss are its own fields: name them as sent.
             issues.push(match (self, issue.field.as_str()) {

@@ -101,7 +101,7 @@ fn a_stored_configuration_out_of_bounds_computes_to_none_instead_of_panicking() 
         "sell_threshold_percent": "2", "min_profit_percent": "0.5", "capital_percent": "2000",
         "allocated_balance": "79228162514264337593543950335"}))
     .unwrap();
-    assert_eq!(channel.buy_trigger(), None);
+    assert_eq!(channel.buy_trigger(channel.base_price.unwrap()), None);
     assert_eq!(channel.operation_amount(channel.allocated_balance), None);
     let limits = super::BreakerLimits::MODERATE;
     let allocated = rust_decimal::Decimal::MAX;
@@ -124,4 +124,20 @@ fn a_dca_bot_s_own_take_profit_and_stop_loss_are_named_as_sent_and_once() {
     };
     assert_eq!(fields(BotKind::Dca, dca("-1", "5")), vec!["config.take_profit_percent"]);
     assert_eq!(fields(BotKind::Dca, dca("5", "101")), vec!["config.stop_loss_percent"]);
+}
+
+#[test]
+fn the_breaker_may_be_off_on_a_smart_bot_only() {
+    let off = json!({"preset": "off"});
+    let smart = json!({"mode": {"type": "manual"}, "purchase_amount": "10", "allocated_balance": "100",
+        "circuit_breaker": off});
+    let config = BotConfig::parse(BotKind::Smart, &smart).unwrap();
+    assert!(config.breaker().is_off());
+    let channel = json!({"base_price": "100000", "top_price": "110000", "buy_threshold_percent": "2",
+        "sell_threshold_percent": "2", "min_profit_percent": "0.5", "capital_percent": "20",
+        "allocated_balance": "2000", "circuit_breaker": off});
+    assert_eq!(fields(BotKind::Channel, channel), vec!["config.circuit_breaker.preset"]);
+    let dca = json!({"purchase_amount": "1", "frequency": "1h", "allocated_balance": "2", "take_profit_percent": "1",
+        "circuit_breaker": off});
+    assert_eq!(fields(BotKind::Dca, dca), vec!["config.circuit_breaker.preset"]);
 }

@@ -12,6 +12,6 @@ pub(super) fn evaluate_entries(bot: &mut Bot, view: &MarketView<'_>, at: OffsetD
         BotConfig::Smart(c) => super::smart::entries(bot, &c, view, at, out),
         BotConfig::Candle(c) => super::candle::entries(bot, &c, view, at, out),
         BotConfig::Dca(c) => super::dca::entries(bot, &c, view, at, out),
-        BotConfig::Channel(c) => super::channel::entries(bot, &c, view, out),
+        BotConfig::Channel(c) => super::channel::entries(bot, &c, view, at, out),
     }
 }

@@ -36,6 +36,48 @@ pub(super) fn sell_intent(
     }
 }
 
+/// What the sales of one evaluation may still take: the base the books hold free (not locked by
+/// an open sale) and the dust no open sale holds. Dust joins at most one open sale, and no sale
+/// asks for more than is free, so the bot never refuses its own order: a sale left open by a
+/// crash between placement steps, a lost answer or a resting limit sell keeps what it locked.
+pub(super) struct Sellable {
+    free: Decimal,
+    dust: Decimal,
+}
+
+impl Sellable {
+    /// What `bot` may sell now. The positions no open sale is selling hold their own base; what is
+    /// free beyond them is the dust, when no open sale took it.
+    pub(super) fn of(bot: &Bot) -> Self {
+        let free = bot.funds.free_holdings();
+        let unsold: Decimal =
+            bot.positions.iter().filter(|p| p.is_held() && !bot.selling(p.id)).map(|p| p.quantity).sum();
+        let dust = free.saturating_sub(unsold).clamp(Decimal::ZERO, bot.dust.quantity);
+        Self { free, dust }
+    }
+
+    /// The dust no open sale holds.
+    pub(super) fn dust(&self) -> Decimal {
+        self.dust
+    }
+
+    /// The quantity a sale of a position holding `held` asks (with the free dust when `with_dust`),
+    /// floored to the market's step and never above what is free.
+    pub(super) fn size(&self, held: Decimal, with_dust: bool, filters: &crate::market::MarketFilters) -> Decimal {
+        let extra = if with_dust { self.dust } else { Decimal::ZERO };
+        filters.floor_quantity(held.saturating_add(extra).min(self.free))
+    }
+
+    /// A sale of `quantity` for a position holding `held` is placed: its base is no longer free,
+    /// and the dust is taken when the sale carries more than the position.
+    pub(super) fn take(&mut self, quantity: Decimal, held: Decimal) {
+        self.free = self.free.saturating_sub(quantity).max(Decimal::ZERO);
+        if quantity > held {
+            self.dust = Decimal::ZERO;
+        }
+    }
+}
+
 fn exit_reason(action: RiskAction) -> Option<ExitReason> {
     match action {
         RiskAction::TakeProfit => Some(ExitReason::TakeProfit),
@@ -67,7 +109,7 @@ pub(super) fn evaluate_exits(
     }
     let running = bot.status == BotStatus::Running;
     let mut any_soft = false;
-    let mut dust = bot.dust.quantity;
+    let mut sellable = Sellable::of(bot);
     let selling: Vec<PositionId> = bot.positions.iter().filter(|p| bot.selling(p.id)).map(|p| p.id).collect();
     let mut sales = Vec::new();
     for pos in bot.positions.iter_mut().filter(|p| p.is_held() && p.quantity > Decimal::ZERO) {
@@ -88,11 +130,11 @@ pub(super) fn evaluate_exits(
         if !allowed || selling.contains(&pos.id) || !view.trading {
             continue;
         }
-        let quantity = view.filters.floor_quantity(pos.quantity + dust);
+        let quantity = sellable.size(pos.quantity, true, view.filters);
         if view.filters.check(quantity, view.bid, false).is_err() {
             continue;
         }
-        dust = Decimal::ZERO;
+        sellable.take(quantity, pos.quantity);
         let why = format!("{reason:?} at {} (entry {entry})", view.price).to_lowercase();
         sales.push(sell_intent(quantity, None, Some(pos.id), reason, &why));
     }

@@ -127,7 +127,14 @@ impl Bot {
                 self.funds.unlock(order.locked)?;
             }
             match order.purpose {
-                Purpose::Open { position } => self.after_buy(position, &order, at, &mut events),
+                Purpose::Open { position } => {
+                    self.after_buy(position, &order, at, &mut events);
+                    // A sale that emptied the position while this buy was open left it open.
+                    let reason = self.position(position).and_then(|p| p.exit_reason);
+                    if let Some(reason) = reason {
+                        self.after_sell(position, reason, filters, price, at, &mut events);
+                    }
+                }
                 Purpose::Close { position, reason } => {
                     let targets: Vec<PositionId> = match position {
                         Some(p) => vec![p],
@@ -174,6 +181,10 @@ impl Bot {
         if let (Some(i), Some((quantity, cost))) = (position, grown) {
             self.positions[i].quantity = quantity;
             self.positions[i].cost = cost;
+        } else {
+            // No position to grow (it closed meanwhile): the base stays in the books as dust.
+            self.dust.quantity = add(self.dust.quantity, net)?;
+            self.dust.cost = add(self.dust.cost, spent)?;
         }
         Ok(())
     }
@@ -291,6 +302,11 @@ impl Bot {
         let sold_something = pos.sold_quantity > Decimal::ZERO;
         let left_is_dust = pos.quantity.is_zero() || filters.is_dust(pos.quantity, price);
         if !(sold_something && left_is_dust) || self.selling(position) {
+            return;
+        }
+        if self.pending.iter().any(|o| o.purpose == Purpose::Open { position }) {
+            // Its buy is still open: it closes when that ends, with what the buy brings.
+            self.positions[index].exit_reason = Some(reason);
             return;
         }
         let mut pos = self.positions.remove(index);

@@ -46,6 +46,9 @@ pub struct MarketView<'a> {
     /// `candles` as columns, converted by the first bot of the market that analyses and shared
     /// by the others ([`Columns::from_candles`]); when absent, a bot converts its own.
     pub columns: Option<&'a OnceLock<Columns>>,
+    /// The account's whole balance in the quote asset (free and locked), when a bot sizes its
+    /// operations from it (a channel bot with `capital_base: account`); `None` when not read.
+    pub account_quote: Option<Decimal>,
 }
 
 /// Whether an order opens (or adds to) a position or closes one.
@@ -130,6 +133,26 @@ pub enum BotEvent {
         /// Why.
         reason: String,
     },
+    /// `anomaly_check` paused the bot's entries: its market shows an anomaly.
+    EntriesHeld {
+        /// The anomaly, in words.
+        reason: String,
+    },
+    /// The anomaly cleared and `anomaly_check` resumed the bot.
+    EntriesResumed {
+        /// What cleared.
+        reason: String,
+    },
+    /// `sync_strategy_balances` corrected the books (released what ended orders still held).
+    BooksCorrected {
+        /// What was corrected.
+        reason: String,
+    },
+    /// `sync_strategy_balances` found books it cannot trust and paused the bot.
+    BooksUntrusted {
+        /// What does not add up, and what to do.
+        reason: String,
+    },
 }
 
 impl BotEvent {
@@ -144,6 +167,10 @@ impl BotEvent {
             BotEvent::Execution(_) => "execution",
             BotEvent::PositionClosed(_) => "position_closed",
             BotEvent::Finished { .. } => "finished",
+            BotEvent::EntriesHeld { .. } => "entries_held",
+            BotEvent::EntriesResumed { .. } => "entries_resumed",
+            BotEvent::BooksCorrected { .. } => "books_corrected",
+            BotEvent::BooksUntrusted { .. } => "books_untrusted",
         }
     }
 }

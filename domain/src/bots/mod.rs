@@ -4,6 +4,7 @@
 mod bot;
 mod candle;
 mod channel;
+mod channel_window;
 mod circuit_breaker;
 mod config;
 pub(crate) mod config_tagged;
@@ -14,6 +15,7 @@ mod fills;
 mod funds;
 mod intent;
 mod kind;
+mod manual;
 mod ports;
 mod position;
 mod risk;
@@ -25,8 +27,10 @@ mod status;
 pub use bot::{Bot, BotError, PendingOrder};
 pub use candle::{CandleConfig, CandleState, SignalRecord};
 pub use channel::{ChannelConfig, ChannelState};
+pub use channel_window::{window_channel, Capital, CapitalBase, ChannelWindow, LOOKBACK};
 pub use circuit_breaker::{
-    BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason, DAILY_WINDOW,
+    BreakerConfigError, BreakerLimits, BreakerPreset, CircuitBreaker, TradeResult, Trip, TripReason,
+    BREAKER_OFF_CONSEQUENCE, DAILY_WINDOW,
 };
 pub use config::{validate_risk, BotConfig};
 pub use dca::{DcaConfig, DcaExecution, DcaFrequency, DcaState};
@@ -34,6 +38,7 @@ pub use fills::OrderProgress;
 pub use funds::{FeeAsset, Funds, FundsError};
 pub use intent::{BotEvent, Evaluation, MarketView, OrderIntent, Phase, Purpose};
 pub use kind::{BotKind, UnknownBotKind};
+pub use manual::{ManualOrder, ManualRefused};
 pub use ports::{BotFilter, BotRecord, BotRecordRepository, BotRepository};
 pub use position::{Dust, ExitReason, Position, PositionStatus};
 pub use risk::{AdaptiveSell, RiskAction, RiskConfig, TrailingState, TrailingStop};
@@ -48,6 +53,12 @@ mod bounds_props;
 mod channel_tests;
 #[cfg(test)]
 mod config_tests;
+#[cfg(test)]
+mod dust_tests;
+#[cfg(test)]
+mod paths_market;
+#[cfg(test)]
+mod paths_props;
 #[cfg(test)]
 mod scenario_tests;
 #[cfg(test)]

@@ -38,6 +38,8 @@ pub enum ExitReason {
     Channel,
     /// Emergency sell.
     Emergency,
+    /// A sale its owner commanded (`POST /api/bots/{id}/sell`).
+    Manual,
 }
 
 impl ExitReason {

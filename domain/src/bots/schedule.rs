@@ -1,8 +1,12 @@
 //! Cron schedules in a time zone, for SmartBots in SCHEDULED mode: five fields (minute, hour,
-//! day of month, month, day of week; `*`, lists, ranges and steps; day of week 0-7 with 0 and 7
-//! Sunday), evaluated in an IANA time zone (the tz database is embedded: no file is read).
-//! As in classic cron, when both day fields are restricted a day matching either runs.
+//! day of month, month, day of week; `*`, lists, ranges, steps, names such as `MON`, and
+//! croner's `L`, `#` and `W`; day of week 0-7 with 0 and 7 Sunday), evaluated in an IANA time zone
+//! (the tz database is embedded: no file is read). Parsing and the search for the next run are
+//! the `croner` crate's; this module fixes its options and converts times. As in classic cron,
+//! when both day fields are restricted a day matching either runs.
 
+use croner::parser::{CronParser, Seconds, Year};
+use croner::Cron;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -21,64 +25,17 @@ fn utc() -> String {
     "UTC".to_owned()
 }
 
-/// A parsed expression: allowed values of each field as bit sets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Fields {
-    minutes: u64,
-    hours: u64,
-    days: u64,
-    months: u64,
-    weekdays: u64,
-    days_any: bool,
-    weekdays_any: bool,
+/// The one parser configuration: exactly five fields (no seconds, no year), POSIX day-of-month OR
+/// day-of-week, and `a/n` steps accepted as before (`5/15` is minutes 5, 20, 35, 50).
+fn parser() -> CronParser {
+    CronParser::builder().seconds(Seconds::Disallowed).year(Year::Disallowed).sloppy_ranges(true).build()
 }
 
-fn field(raw: &str, min: u32, max: u32, name: &str) -> Result<u64, String> {
-    let mut bits = 0u64;
-    for part in raw.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => (r, s.parse::<u32>().map_err(|_| format!("{name}: bad step `{s}`"))?),
-            None => (part, 1),
-        };
-        if step == 0 {
-            return Err(format!("{name}: step must be at least 1"));
-        }
-        let (lo, hi) = if range == "*" {
-            (min, max)
-        } else if let Some((a, b)) = range.split_once('-') {
-            let a = a.parse::<u32>().map_err(|_| format!("{name}: bad value `{a}`"))?;
-            let b = b.parse::<u32>().map_err(|_| format!("{name}: bad value `{b}`"))?;
-            (a, b)
-        } else {
-            let v = range.parse::<u32>().map_err(|_| format!("{name}: bad value `{range}`"))?;
-            (v, if part.contains('/') { max } else { v })
-        };
-        if lo < min || hi > max || lo > hi {
-            return Err(format!("{name}: values must be within {min}-{max}"));
-        }
-        bits |= (lo..=hi).step_by(step as usize).fold(0u64, |acc, v| acc | (1 << v));
-    }
-    Ok(bits)
-}
-
-fn parse(expr: &str) -> Result<Fields, String> {
-    let parts: Vec<&str> = expr.split_whitespace().collect();
-    let [mi, h, d, mo, w] = parts.as_slice() else {
+fn parse(expr: &str) -> Result<Cron, String> {
+    if expr.split_whitespace().count() != 5 {
         return Err("a cron expression has five fields: minute hour day-of-month month day-of-week".to_owned());
-    };
-    let mut weekdays = field(w, 0, 7, "day of week")?;
-    if weekdays & (1 << 7) != 0 {
-        weekdays |= 1;
     }
-    Ok(Fields {
-        minutes: field(mi, 0, 59, "minute")?,
-        hours: field(h, 0, 23, "hour")?,
-        days: field(d, 1, 31, "day of month")?,
-        months: field(mo, 1, 12, "month")?,
-        weekdays,
-        days_any: *d == "*",
-        weekdays_any: *w == "*",
-    })
+    parser().parse(expr).map_err(|e| format!("{e}"))
 }
 
 impl CronSchedule {
@@ -90,37 +47,16 @@ impl CronSchedule {
         Ok(())
     }
 
-    /// The first run strictly after `after`, within about five years; `None` when the expression
-    /// never matches (e.g. 31 February) or is invalid.
+    /// The first run strictly after `after`; `None` when the expression never matches (e.g.
+    /// 31 February) or is invalid. A local time skipped by a daylight-saving jump runs at the
+    /// jump (the first instant after it); a repeated local time runs once, at its first
+    /// occurrence (croner's rules, as Vixie cron).
     pub fn next_after(&self, after: OffsetDateTime) -> Option<OffsetDateTime> {
-        let f = parse(&self.cron).ok()?;
+        let cron = parse(&self.cron).ok()?;
         let tz = jiff::tz::TimeZone::get(&self.time_zone).ok()?;
-        let start = jiff::Timestamp::from_second(after.unix_timestamp()).ok()?.to_zoned(tz.clone());
-        let mut date = start.date();
-        for _ in 0..(366 * 5) {
-            let dom = f.days & (1 << date.day()) != 0;
-            let dow = f.weekdays & (1 << date.weekday().to_sunday_zero_offset()) != 0;
-            let day_ok = match (f.days_any, f.weekdays_any) {
-                (true, true) => true,
-                (false, true) => dom,
-                (true, false) => dow,
-                (false, false) => dom || dow,
-            };
-            if day_ok && f.months & (1 << date.month()) != 0 {
-                for hour in (0..24).filter(|h| f.hours & (1 << h) != 0) {
-                    for minute in (0..60).filter(|m| f.minutes & (1 << m) != 0) {
-                        let civil = date.at(hour as i8, minute as i8, 0, 0);
-                        let Ok(zoned) = civil.to_zoned(tz.clone()) else { continue };
-                        let secs = zoned.timestamp().as_second();
-                        if secs > after.unix_timestamp() {
-                            return OffsetDateTime::from_unix_timestamp(secs).ok();
-                        }
-                    }
-                }
-            }
-            date = date.tomorrow().ok()?;
-        }
-        None
+        let start = jiff::Timestamp::from_second(after.unix_timestamp()).ok()?.to_zoned(tz);
+        let next = cron.find_next_occurrence(&start, false).ok()?;
+        OffsetDateTime::from_unix_timestamp(next.timestamp().as_second()).ok()
     }
 }
 
@@ -159,5 +95,35 @@ mod tests {
         assert!(at("61 9 * * *", "UTC").validate().is_err());
         assert_eq!(at("0 9 * * *", "Mars/Olympus").validate().unwrap_err().0, "time_zone");
         assert!(at("0 9 * * *", "Europe/Lisbon").validate().is_ok());
+        assert!(at("0 0 9 * * *", "UTC").validate().is_err(), "six fields (seconds) are refused");
+        assert!(at("0 9 * * * 2027", "UTC").validate().is_err(), "a year field is refused");
+    }
+
+    #[test]
+    fn names_old_steps_and_last_day() {
+        let s = at("0 12 * * MON-FRI", "UTC");
+        assert_eq!(s.next_after(datetime!(2026-11-28 00:00 UTC)), Some(datetime!(2026-11-30 12:00 UTC)));
+        // `a/n` as stored by earlier versions: from minute 5 every 15.
+        let s = at("5/15 * * * *", "UTC");
+        assert_eq!(s.next_after(datetime!(2026-11-23 10:21 UTC)), Some(datetime!(2026-11-23 10:35 UTC)));
+        let s = at("0 18 L * *", "UTC");
+        assert_eq!(s.next_after(datetime!(2027-02-01 00:00 UTC)), Some(datetime!(2027-02-28 18:00 UTC)));
+    }
+
+    #[test]
+    fn daylight_saving_in_new_york() {
+        // 2027-03-14: clocks jump from 02:00 EST to 03:00 EDT; 02:30 does not exist that day, so
+        // the run happens at the jump (03:00 EDT, 07:00 UTC), then at 02:30 EDT the next day.
+        let s = at("30 2 * * *", "America/New_York");
+        let next = s.next_after(datetime!(2027-03-13 08:00 UTC)).unwrap();
+        assert_eq!(next, datetime!(2027-03-14 07:00 UTC), "run at the jump, not skipped");
+        assert_eq!(s.next_after(next), Some(datetime!(2027-03-15 06:30 UTC)));
+        // 2027-11-07: 01:30 happens twice (EDT then EST); it runs once, at the first.
+        let s = at("30 1 * * *", "America/New_York");
+        assert_eq!(s.next_after(datetime!(2027-11-07 04:00 UTC)), Some(datetime!(2027-11-07 05:30 UTC)));
+        assert_eq!(s.next_after(datetime!(2027-11-07 05:30 UTC)), Some(datetime!(2027-11-08 06:30 UTC)));
+        // 09:00 in New York is 14:00 UTC in winter and 13:00 UTC in summer.
+        let s = at("0 9 * * *", "America/New_York");
+        assert_eq!(s.next_after(datetime!(2027-03-13 15:00 UTC)), Some(datetime!(2027-03-14 13:00 UTC)));
     }
 }

@@ -100,6 +100,7 @@ impl Sim {
             volatility_percent: None,
             candles,
             columns: None,
+            account_quote: None,
         }
     }
 

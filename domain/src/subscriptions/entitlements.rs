@@ -42,7 +42,9 @@ impl Limit {
     }
 }
 
-/// Everything a plan allows.
+/// Everything a plan allows, and only what the product enforces today: a feature joins this table
+/// in the change that builds and enforces it (the catalogue's chat quota, history window,
+/// advanced metrics and PDF export are not here because they do not exist yet).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entitlements {
     /// Trading contexts a user may have.
@@ -53,14 +55,6 @@ pub struct Entitlements {
     pub bot_kinds: Vec<BotKind>,
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
     pub advanced_indicators: bool,
-    /// Chat messages per day.
-    pub chat_messages_per_day: Limit,
-    /// Days of dashboard history.
-    pub history_days: Limit,
-    /// Advanced metrics.
-    pub advanced_metrics: bool,
-    /// Report export.
-    pub report_export: bool,
 }
 
 impl Entitlements {
@@ -107,30 +101,18 @@ impl EntitlementTable {
                 bots: self.bot_limits[0],
                 bot_kinds: vec![BotKind::Smart],
                 advanced_indicators: false,
-                chat_messages_per_day: Limit::Limited(10),
-                history_days: Limit::Limited(30),
-                advanced_metrics: false,
-                report_export: false,
             },
             Plan::Pro => Entitlements {
                 contexts: Limit::Limited(3),
                 bots: self.bot_limits[1],
                 bot_kinds: paid_kinds,
                 advanced_indicators: false,
-                chat_messages_per_day: Limit::Limited(100),
-                history_days: Limit::Limited(90),
-                advanced_metrics: false,
-                report_export: false,
             },
             Plan::Max => Entitlements {
                 contexts: Limit::Unlimited,
                 bots: self.bot_limits[2],
                 bot_kinds: paid_kinds,
                 advanced_indicators: true,
-                chat_messages_per_day: Limit::Unlimited,
-                history_days: Limit::Unlimited,
-                advanced_metrics: true,
-                report_export: true,
             },
         }
     }
@@ -157,7 +139,7 @@ mod tests {
         assert!(t.for_plan(Plan::Max).advanced_indicators);
         assert_eq!(t.monthly_price_brl(Plan::Pro).to_string(), "19.90");
         assert_eq!(t.cheapest_plan_where(|e| e.contexts.allows_one_more(1)), Some(Plan::Pro));
-        assert_eq!(t.cheapest_plan_where(|e| e.report_export), Some(Plan::Max));
+        assert_eq!(t.cheapest_plan_where(|e| e.advanced_indicators), Some(Plan::Max));
     }
 
     #[test]

@@ -36,7 +36,7 @@ impl UsageCounter for StoreUsageCounter {
         let mine = Query::all().eq("user_id", user.to_string());
         let contexts = self.store.count(CONTEXTS, &mine).await?;
         let bots = self.store.count(BOTS, &mine.ne("status", "deleted")).await?;
-        Ok(UsageCounts { contexts, bots, chat_messages_today: 0 })
+        Ok(UsageCounts { contexts, bots })
     }
 }
 
@@ -83,6 +83,6 @@ mod tests {
             store.insert(coll, doc.as_object().unwrap().clone()).await.unwrap();
         }
         let usage = StoreUsageCounter::new(store).usage(ana).await.unwrap();
-        assert_eq!(usage, UsageCounts { contexts: 1, bots: 2, chat_messages_today: 0 });
+        assert_eq!(usage, UsageCounts { contexts: 1, bots: 2 });
     }
 }

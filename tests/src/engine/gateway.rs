@@ -56,6 +56,10 @@ pub(super) struct State {
     pub(super) next_id: u64,
     /// The quote balance, free and locked; `None`: balances cannot be read.
     pub(super) quote_balance: Option<(Decimal, Decimal)>,
+    /// The base balance, free and locked (1000 and 0 at first).
+    pub(super) base_balance: (Decimal, Decimal),
+    /// Candles the test set, per timeframe; other timeframes are not served.
+    pub(super) candles: HashMap<domain::market::Timeframe, Vec<domain::market::Candle>>,
 }
 
 /// The scripted exchange. One market; prices and filters set by the test.
@@ -108,6 +112,8 @@ impl ScriptedGateway {
             order_calls: 0,
             next_id: 1,
             quote_balance: Some((dec!(1000000), Decimal::ZERO)),
+            base_balance: (dec!(1000), Decimal::ZERO),
+            candles: HashMap::new(),
         };
         Self { exchange, state: Mutex::new(state), hook: Mutex::new(None) }
     }

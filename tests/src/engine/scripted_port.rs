@@ -45,9 +45,16 @@ impl ExchangeGateway for ScriptedGateway {
         Ok(OrderBook { symbol: t.symbol, bids: vec![level(t.bid)], asks: vec![level(t.ask)], at: t.at })
     }
 
-    async fn candles(&self, _: &Symbol, timeframe: Timeframe, _: CandleRange) -> Result<Vec<Candle>, ExchangeError> {
-        // This exchange serves no candles: the engine tests drive DCA bots, which need none.
-        Err(ExchangeError::UnsupportedTimeframe(timeframe))
+    async fn candles(
+        &self,
+        _: &Symbol,
+        timeframe: Timeframe,
+        range: CandleRange,
+    ) -> Result<Vec<Candle>, ExchangeError> {
+        // Only the candles a test set are served: DCA bots need none.
+        let state = self.state();
+        let candles = state.candles.get(&timeframe).ok_or(ExchangeError::UnsupportedTimeframe(timeframe))?;
+        Ok(candles[candles.len().saturating_sub(range.limit as usize)..].to_vec())
     }
 
     async fn place_order(&self, _: &ApiCredentials, request: &OrderRequest) -> Result<ExchangeOrder, ExchangeError> {
@@ -130,7 +137,9 @@ impl ExchangeGateway for ScriptedGateway {
         let asset = state.market.symbol.quote().as_str().to_owned();
         let (free, locked) =
             state.quote_balance.ok_or_else(|| ExchangeError::unavailable(anyhow::anyhow!("scripted outage")))?;
-        Ok(vec![Balance { asset, free, locked }])
+        let base = state.market.symbol.base().as_str().to_owned();
+        let (base_free, base_locked) = state.base_balance;
+        Ok(vec![Balance { asset, free, locked }, Balance { asset: base, free: base_free, locked: base_locked }])
     }
 
     async fn account_info(&self, _: &ApiCredentials) -> Result<AccountInfo, ExchangeError> {

@@ -1,6 +1,6 @@
 //! A stateful fake of Mercado Bitcoin API v4 on a local wiremock server: `/authorize`,
 //! `/accounts`, `/symbols` (BTC-BRL), tickers, order book and candles around a price the test
-//! sets, balances, and orders that rest, fill and cancel. `/oauth2/token` is not served (404),
+//! sets (or candles the test loads), balances, and orders that rest, fill and cancel. `/oauth2/token` is not served (404),
 //! like an account of the older documentation, so the adapter's fallback is exercised too.
 
 mod orders;
@@ -86,6 +86,12 @@ impl FakeMercadoBitcoin {
     pub async fn hits(&self, verb: &str, exact_path: &str) -> usize {
         let all = self.server.received_requests().await.unwrap_or_default();
         all.iter().filter(|r| r.method.as_str() == verb && r.url.path() == exact_path).count()
+    }
+
+    /// Serves `candles` (oldest first) for `resolution` (`1m`, `15m`, `1h`, `1d`, …) from now on,
+    /// instead of synthetic ones.
+    pub fn load_candles(&self, resolution: &str, candles: Vec<domain::market::Candle>) {
+        self.state.lock().unwrap().series.insert(resolution.to_owned(), candles);
     }
 
     /// The account's (available, on hold) balance of `asset`.

@@ -2,8 +2,8 @@
 //! shown as the domain defines them (their schemas come from the domain types).
 
 use domain::bots::{
-    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, ChannelConfig, CircuitBreaker, DcaConfig, Funds, KindState,
-    Position, SmartConfig, StatusChange, TradeResult, Trip, DAILY_WINDOW,
+    Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, Capital, ChannelConfig, CircuitBreaker, DcaConfig, Funds,
+    KindState, Position, SmartConfig, StatusChange, TradeResult, Trip, BREAKER_OFF_CONSEQUENCE, DAILY_WINDOW,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -112,6 +112,9 @@ pub struct BotResponse {
     pub history: Vec<StatusChange>,
     /// Its books (decimal strings, quote asset unless named otherwise).
     pub funds: Funds,
+    /// Its capital as the channel strategy shows it: principal, profit (a channel bot keeps it
+    /// apart) and what it may spend now.
+    pub capital: Capital,
     /// Circuit-breaker state.
     pub circuit_breaker: CircuitBreakerResponse,
     /// Open and scheduled positions.
@@ -125,6 +128,10 @@ pub struct BotResponse {
     pub ignored_ticks: u64,
     /// Whether the soft stop loss halted buying.
     pub buying_halted: bool,
+    /// Why the engine holds its entries, if it does: an anomaly of its market (spread, volume,
+    /// book, trading halted). It opens nothing until the market is clear again, then resumes by
+    /// itself; every exit keeps working meanwhile.
+    pub entry_hold: Option<String>,
     /// Positions closed so far.
     pub trades: u64,
     /// Its kind's own state (next cycle, DCA round, …).
@@ -143,6 +150,7 @@ impl From<Bot> for BotResponse {
     fn from(b: Bot) -> Self {
         let config = serde_json::to_value(&b.config).ok().and_then(|mut v| v.get_mut("config").map(std::mem::take));
         let circuit_breaker = CircuitBreakerResponse::new(&b.breaker, b.funds.allocated, b.updated_at);
+        let capital = b.capital();
         Self {
             id: b.id.to_string(),
             context_id: b.context_id.to_string(),
@@ -155,6 +163,7 @@ impl From<Bot> for BotResponse {
             status: b.status.into(),
             status_reason: b.status_reason,
             history: b.history,
+            capital,
             funds: b.funds.normalized(),
             circuit_breaker,
             open_positions: b.positions.len(),
@@ -162,6 +171,7 @@ impl From<Bot> for BotResponse {
             last_price: b.last_price,
             ignored_ticks: b.ignored_ticks,
             buying_halted: b.buying_halted,
+            entry_hold: b.entry_hold,
             trades: b.trades,
             state: b.state,
             created_at: b.created_at,
@@ -188,7 +198,13 @@ crate::routes::common::list_from_page!(BotList, BotResponse);
 /// The circuit breaker of a bot.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CircuitBreakerResponse {
-    /// Its thresholds.
+    /// Whether it may trip: `false` when the configuration turned it off (`"preset": "off"`,
+    /// SmartBots only); the trades are still counted.
+    pub enabled: bool,
+    /// While off, what that means for the bot, in words; absent while armed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<String>,
+    /// Its thresholds (an off breaker keeps the moderate ones for the record; they never trip it).
     pub limits: BreakerLimits,
     /// Losing trades in a row now.
     pub consecutive_losses: u32,
@@ -210,6 +226,8 @@ impl CircuitBreakerResponse {
     /// The breaker as of `now`.
     pub fn new(b: &CircuitBreaker, allocated: Decimal, now: OffsetDateTime) -> Self {
         Self {
+            enabled: b.enabled,
+            consequence: (!b.enabled).then(|| BREAKER_OFF_CONSEQUENCE.to_owned()),
             limits: b.limits,
             consecutive_losses: b.consecutive_losses,
             daily_loss: b.daily_loss(now),

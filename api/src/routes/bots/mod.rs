@@ -1,7 +1,8 @@
 //! `/api/bots`: bots of every kind in the caller's contexts, their life cycle, emergency sell,
-//! circuit breaker, positions and records.
+//! manual buys and sells, circuit breaker, positions and records.
 
 mod dto;
+mod manual;
 mod records;
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
@@ -9,6 +10,7 @@ use application::bots::{BotListQuery, CreateBotInput, UpdateBotInput};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
+pub use manual::{BotOrderRequest, BotOrderResponse};
 
 use super::RouteModule;
 use crate::auth::Authenticated;
@@ -39,6 +41,8 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(resume_bot)
         .service(stop_bot)
         .service(emergency_sell)
+        .service(manual::buy)
+        .service(manual::sell)
         .service(records::circuit_breaker)
         .service(records::reset_circuit_breaker)
         .service(records::signals)

@@ -32,6 +32,17 @@ pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 /// The response header that marks an answer replayed for a repeated `Idempotency-Key`.
 pub const IDEMPOTENT_REPLAYED: &str = "Idempotent-Replayed";
 
+/// The request's `Idempotency-Key`, if any (checked further by the use case). Errors: 400
+/// `invalid_idempotency_key` when it is not ASCII.
+pub(crate) fn idempotency_key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    let key = value.to_str().map_err(|_| application::AppError::BadRequest {
+        code: "invalid_idempotency_key",
+        detail: "the Idempotency-Key must be printable ASCII".into(),
+    })?;
+    Ok(Some(key.to_owned()))
+}
+
 fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_orders).service(get_order).service(create_order).service(cancel_order);
 }
@@ -137,13 +148,7 @@ pub async fn create_order(
     body: TrackedJson<CreateOrderRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
-    let idempotency_key = match req.headers().get(IDEMPOTENCY_KEY) {
-        None => None,
-        Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| application::AppError::BadRequest {
-            code: "invalid_idempotency_key",
-            detail: "the Idempotency-Key must be printable ASCII".into(),
-        })?),
-    };
+    let idempotency_key = idempotency_key_of(&req)?;
     let [quantity, quote_amount, price] = crate::routes::decimal::parse_all([
         ("quantity", b.quantity.as_ref()),
         ("quote_amount", b.quote_amount.as_ref()),

@@ -15,8 +15,29 @@ use super::{mapping, MercadoBitcoin};
 
 /// The candle resolutions Mercado Bitcoin serves that the domain knows (`3h` has no domain
 /// timeframe).
-pub const TIMEFRAMES: [Timeframe; 6] =
+pub const SERVED: [Timeframe; 6] =
     [Timeframe::M1, Timeframe::M15, Timeframe::H1, Timeframe::D1, Timeframe::W1, Timeframe::Mo1];
+
+/// The timeframes of the catalogue Mercado Bitcoin does not serve, each built from a finer one it
+/// does: 5m from 1m, 30m from 15m (`domain::market::aggregate`, complete buckets only).
+pub const DERIVED: [(Timeframe, Timeframe); 2] = [(Timeframe::M5, Timeframe::M1), (Timeframe::M30, Timeframe::M15)];
+
+/// Every timeframe the adapter offers, shortest first: the served ones and the derived ones.
+pub const TIMEFRAMES: [Timeframe; 8] = [
+    Timeframe::M1,
+    Timeframe::M5,
+    Timeframe::M15,
+    Timeframe::M30,
+    Timeframe::H1,
+    Timeframe::D1,
+    Timeframe::W1,
+    Timeframe::Mo1,
+];
+
+/// The served timeframe `timeframe` is built from, when it is derived.
+pub fn source_of(timeframe: Timeframe) -> Option<Timeframe> {
+    DERIVED.iter().find(|(derived, _)| *derived == timeframe).map(|(_, source)| *source)
+}
 
 /// Quantity step when the exchange publishes none: quantities carry 8 decimal places.
 pub const DEFAULT_STEP_SIZE: Decimal = Decimal::from_parts(1, 0, 0, false, 8);
@@ -109,31 +130,97 @@ impl MercadoBitcoin {
         })
     }
 
-    /// Candles, oldest first. Unsupported timeframes are refused before any call.
+    /// Candles, oldest first. Unsupported timeframes are refused before any call; derived ones
+    /// are built from their source (see [`DERIVED`]).
     pub(crate) async fn read_candles(
         &self,
         symbol: &Symbol,
         timeframe: Timeframe,
         range: CandleRange,
     ) -> Result<Vec<Candle>, ExchangeError> {
-        if !TIMEFRAMES.contains(&timeframe) {
+        if let Some(source) = source_of(timeframe) {
+            return self.read_derived(symbol, timeframe, source, range).await;
+        }
+        if !SERVED.contains(&timeframe) {
             return Err(ExchangeError::UnsupportedTimeframe(timeframe));
         }
         let limit = range.limit.clamp(1, MAX_CANDLES);
         let to = range.end.unwrap_or_else(|| self.clock.now());
+        let mut candles = self.read_served(symbol, timeframe, to, limit, range.start).await?;
+        candles.retain(|c| range.start.is_none_or(|s| c.open_time >= s));
+        let excess = candles.len().saturating_sub(limit as usize);
+        candles.drain(..excess);
+        Ok(candles)
+    }
+
+    /// One `/candles` call: up to `countback` candles of a served `timeframe` opening at or before
+    /// `to` (and from `from`), oldest first.
+    async fn read_served(
+        &self,
+        symbol: &Symbol,
+        timeframe: Timeframe,
+        to: OffsetDateTime,
+        countback: u32,
+        from: Option<OffsetDateTime>,
+    ) -> Result<Vec<Candle>, ExchangeError> {
         let mut query = vec![
             ("symbol", symbol.to_string()),
             ("resolution", timeframe.as_str().to_owned()),
             ("to", to.unix_timestamp().to_string()),
-            ("countback", limit.to_string()),
+            ("countback", countback.to_string()),
         ];
-        if let Some(start) = range.start {
+        if let Some(start) = from {
             query.push(("from", start.unix_timestamp().to_string()));
         }
         let request = self.http.request(Method::GET, "/candles").query(&query);
         let body = self.public(Endpoint::Candles, Some(symbol), request).await?;
         let mut candles = candles_from(&decode::<CandlesDto>(&body)?)?;
-        candles.retain(|c| range.start.is_none_or(|s| c.open_time >= s) && c.open_time <= to);
+        candles.retain(|c| c.open_time <= to);
+        Ok(candles)
+    }
+
+    /// `timeframe` candles built from `source` ones: enough source candles for `range.limit`
+    /// buckets plus the unfinished one, read backwards in pages of [`MAX_CANDLES`], from the
+    /// start of the bucket holding `range.start` when given.
+    async fn read_derived(
+        &self,
+        symbol: &Symbol,
+        timeframe: Timeframe,
+        source: Timeframe,
+        range: CandleRange,
+    ) -> Result<Vec<Candle>, ExchangeError> {
+        let limit = range.limit.clamp(1, MAX_CANDLES);
+        let now = self.clock.now();
+        let to = range.end.unwrap_or(now).min(now);
+        let ratio = u32::try_from(timeframe.seconds() / source.seconds()).unwrap_or(1);
+        let from = range.start.map(|s| domain::market::bucket_start(timeframe, s));
+        // The first bucket is read whole: the source candles start on its boundary.
+        let first = domain::market::bucket_start(timeframe, to)
+            - time::Duration::seconds(timeframe.seconds() * i64::from(limit));
+        let from = from.map_or(first, |f| f.max(first));
+        let mut wanted = (limit + 1) * ratio;
+        let mut cursor = to;
+        let mut read: Vec<Candle> = Vec::new();
+        while wanted > 0 {
+            let page = self.read_served(symbol, source, cursor, wanted.min(MAX_CANDLES), Some(from)).await?;
+            let Some(oldest) = page.first().map(|c| c.open_time) else { break };
+            let full = page.len() as u32 >= wanted.min(MAX_CANDLES);
+            wanted = wanted.saturating_sub(page.len() as u32);
+            let known = read.first().map(|c| c.open_time);
+            let older: Vec<Candle> = page.into_iter().filter(|c| known.is_none_or(|k| c.open_time < k)).collect();
+            read.splice(0..0, older);
+            if !full || oldest <= from {
+                break;
+            }
+            cursor = oldest - time::Duration::seconds(1);
+        }
+        read.retain(|c| c.open_time >= from);
+        // A bucket is complete once closed, and only as far as the read reaches: the source
+        // candle holding `to` closes the horizon.
+        let horizon = source.close_of(domain::market::bucket_start(source, to)).min(now);
+        let mut candles = domain::market::aggregate(&read, source, timeframe, horizon)
+            .map_err(|e| ExchangeError::unavailable(anyhow::anyhow!(e)))?;
+        candles.retain(|c| range.start.is_none_or(|s| c.open_time >= s));
         let excess = candles.len().saturating_sub(limit as usize);
         candles.drain(..excess);
         Ok(candles)

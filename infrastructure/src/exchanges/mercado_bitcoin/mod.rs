@@ -30,7 +30,7 @@ use time::OffsetDateTime;
 
 pub use config::{AuthMode, MercadoBitcoinConfig, DEFAULT_BASE_URL};
 pub use limiter::RateLimiter;
-pub use market_data::{DEFAULT_STEP_SIZE, MAX_CANDLES, MAX_DEPTH, TIMEFRAMES};
+pub use market_data::{source_of, DEFAULT_STEP_SIZE, DERIVED, MAX_CANDLES, MAX_DEPTH, SERVED, TIMEFRAMES};
 
 use auth::{CredKey, Tokens};
 use client::Http;

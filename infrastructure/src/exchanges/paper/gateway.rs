@@ -20,6 +20,7 @@ use super::markets::{listings, timeframes};
 use super::prices::PriceEngine;
 use super::quotes::{self, Quote};
 use super::store::AccountStore;
+use crate::exchanges::mercado_bitcoin;
 use crate::store::DocumentStore;
 
 /// A deterministic simulated exchange: real BTC candles replayed on an injected clock, synthetic
@@ -205,7 +206,17 @@ impl ExchangeGateway for PaperExchange {
             return Err(ExchangeError::UnsupportedTimeframe(timeframe));
         }
         self.market_of(symbol)?;
-        candles::candles(&self.prices, symbol, timeframe, range, self.now()).ok_or_else(|| unknown(symbol))
+        // Mercado Bitcoin builds 5m and 30m from finer candles and returns complete buckets only:
+        // the paper market leaves the forming one out too (its candles equal such a build).
+        let built = self.exchange == ExchangeId::MercadoBitcoin && mercado_bitcoin::source_of(timeframe).is_some();
+        let asked = if built { CandleRange { limit: range.limit.saturating_add(1), ..range } } else { range };
+        let now = self.now();
+        let mut got = candles::candles(&self.prices, symbol, timeframe, asked, now).ok_or_else(|| unknown(symbol))?;
+        if built {
+            got.retain(|c| timeframe.close_of(c.open_time).unix_timestamp() <= now);
+            got.drain(..got.len().saturating_sub(range.limit as usize));
+        }
+        Ok(got)
     }
 
     async fn place_order(&self, creds: &ApiCredentials, order: &OrderRequest) -> Result<ExchangeOrder, ExchangeError> {

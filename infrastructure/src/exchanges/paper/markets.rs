@@ -98,7 +98,7 @@ mod tests {
     fn paper_timeframes_are_the_real_adapters() {
         let mb = timeframes(ExchangeId::MercadoBitcoin);
         assert_eq!(mb, crate::exchanges::mercado_bitcoin::TIMEFRAMES.to_vec());
-        assert!(!mb.contains(&Timeframe::S1) && !mb.contains(&Timeframe::M5) && mb.contains(&Timeframe::Mo1));
+        assert!(!mb.contains(&Timeframe::S1) && mb.contains(&Timeframe::M5) && mb.contains(&Timeframe::Mo1));
         assert_eq!(timeframes(ExchangeId::Binance).len(), 16);
     }
 }

@@ -152,6 +152,19 @@ fn order_book(state: &State, symbol: &str, limit: Option<String>) -> ResponseTem
     ok(json!({"bids": bids, "asks": asks, "timestamp": time::OffsetDateTime::now_utc().unix_timestamp()}))
 }
 
+/// The last `count` loaded candles opening at or before `to` (`countback` overrides `from`, as
+/// the API documents), as column arrays.
+fn loaded(series: &[domain::market::Candle], to: i64, count: i64) -> ResponseTemplate {
+    let upto: Vec<_> = series.iter().filter(|c| c.open_time.unix_timestamp() <= to).collect();
+    let rows = &upto[upto.len().saturating_sub(count as usize)..];
+    let column = |f: fn(&domain::market::Candle) -> Decimal| rows.iter().map(|c| f(c).to_string()).collect::<Vec<_>>();
+    ok(json!({
+        "t": rows.iter().map(|c| c.open_time.unix_timestamp()).collect::<Vec<_>>(),
+        "o": column(|c| c.open), "h": column(|c| c.high), "l": column(|c| c.low),
+        "c": column(|c| c.close), "v": column(|c| c.volume),
+    }))
+}
+
 fn candles(state: &State, req: &Request) -> ResponseTemplate {
     let symbol = query(req, "symbol").unwrap_or_default();
     let Some((price, _, _)) = state.quote(&symbol) else {
@@ -171,6 +184,9 @@ fn candles(state: &State, req: &Request) -> ResponseTemplate {
         return domain_error("PUBLIC|CANDLES|INVALID_PARAMETER");
     };
     let count = query(req, "countback").and_then(|c| c.parse::<i64>().ok()).unwrap_or(10).clamp(1, 1000);
+    if let Some(series) = query(req, "resolution").and_then(|r| state.series.get(&r)) {
+        return loaded(series, to, count);
+    }
     let last = to - to.rem_euclid(step);
     let (mut t, mut o, mut h, mut l, mut c, mut v) = (vec![], vec![], vec![], vec![], vec![], vec![]);
     for i in 0..count {

@@ -39,6 +39,9 @@ pub struct State {
     pub balances: HashMap<String, (Decimal, Decimal)>,
     pub orders: Vec<FakeOrder>,
     pub next_trade: u64,
+    /// Candles loaded by the test, per resolution (`1m`, `1h`, …), oldest first; a resolution
+    /// without any is answered with synthetic candles around the price.
+    pub series: HashMap<String, Vec<domain::market::Candle>>,
 }
 
 fn now() -> i64 {

@@ -225,7 +225,20 @@ async fn write_document(state: &AppState, user: UserId, head: Head, w: &mut Writ
 const BOT_RECORD_SECTIONS: &[(&str, &[&str])] = &[
     ("executions", &["execution"]),
     ("signals", &["signal"]),
-    ("bot_events", &["tripped", "soft_stop", "sale_scheduled", "tick_ignored", "finished"]),
+    (
+        "bot_events",
+        &[
+            "tripped",
+            "soft_stop",
+            "sale_scheduled",
+            "tick_ignored",
+            "finished",
+            "entries_held",
+            "entries_resumed",
+            "books_corrected",
+            "books_untrusted",
+        ],
+    ),
 ];
 
 /// Download everything stored about the caller as one JSON document (no secrets), streamed.

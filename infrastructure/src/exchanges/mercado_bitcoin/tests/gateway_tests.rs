@@ -103,9 +103,12 @@ async fn unsupported_timeframes_are_refused_before_any_call() {
     let s = setup(AuthMode::Authorize).await;
     assert_eq!(
         s.mb.timeframes(),
-        vec![Timeframe::M1, Timeframe::M15, Timeframe::H1, Timeframe::D1, Timeframe::W1, Timeframe::Mo1]
+        [Timeframe::M1, Timeframe::M5, Timeframe::M15, Timeframe::M30, Timeframe::H1, Timeframe::D1, Timeframe::W1]
+            .into_iter()
+            .chain([Timeframe::Mo1])
+            .collect::<Vec<_>>()
     );
-    for tf in [Timeframe::S1, Timeframe::M5, Timeframe::M30, Timeframe::H4, Timeframe::D3] {
+    for tf in [Timeframe::S1, Timeframe::M3, Timeframe::H4, Timeframe::D3] {
         let got = s.mb.candles(&btc(), tf, CandleRange::latest(5)).await;
         assert!(matches!(got, Err(ExchangeError::UnsupportedTimeframe(t)) if t == tf), "{tf}: {got:?}");
     }

@@ -1,0 +1,70 @@
+//! Parsing of buy and sell commands: each bad field named, a whole position's sale unsized.
+
+use rust_decimal_macros::dec;
+
+use super::*;
+
+fn fields(err: AppError) -> Vec<(String, String)> {
+    match err {
+        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+        other => panic!("not a validation error: {other:?}"),
+    }
+}
+
+fn input(order_type: &str) -> BotCommandInput {
+    BotCommandInput { order_type: order_type.into(), ..Default::default() }
+}
+
+#[test]
+fn a_buy_by_quote_amount_and_a_whole_position_sale_parse() {
+    let owner = UserId::new();
+    let buy = BotCommandInput { quote_amount: Some(dec!(250)), ..input("market") };
+    let command = buy.parse(owner, OrderSide::Buy).unwrap();
+    assert_eq!(command.order.size, Some(OrderSize::QuoteAmount(dec!(250))));
+    assert_eq!(command.client_order_id, None);
+
+    let position = PositionId::new();
+    let sale = BotCommandInput {
+        price: Some(dec!(120000)),
+        position_id: Some(position.to_string()),
+        idempotency_key: Some("sell-1".into()),
+        ..input("limit")
+    };
+    let command = sale.parse(owner, OrderSide::Sell).unwrap();
+    let expected =
+        ManualOrder { side: OrderSide::Sell, limit_price: Some(dec!(120000)), size: None, position: Some(position) };
+    assert_eq!(command.order, expected);
+    assert_eq!(command.client_order_id, Some(client_order_id_for(owner, "sell-1")));
+}
+
+#[test]
+fn every_bad_field_is_named() {
+    let owner = UserId::new();
+    let by_quote = BotCommandInput { quote_amount: Some(dec!(10)), ..input("market") };
+    assert_eq!(
+        fields(by_quote.parse(owner, OrderSide::Sell).unwrap_err()),
+        [("quote_amount".into(), "not_allowed".into())]
+    );
+    let placed = BotCommandInput {
+        quantity: Some(dec!(1)),
+        position_id: Some(PositionId::new().to_string()),
+        ..input("market")
+    };
+    assert_eq!(
+        fields(placed.parse(owner, OrderSide::Buy).unwrap_err()),
+        [("position_id".into(), "not_allowed".into())]
+    );
+    let bad_id = BotCommandInput { position_id: Some("nope".into()), ..input("market") };
+    assert_eq!(fields(bad_id.parse(owner, OrderSide::Sell).unwrap_err()), [("position_id".into(), "invalid".into())]);
+    let unpriced = BotCommandInput { position_id: Some(PositionId::new().to_string()), ..input("limit") };
+    assert_eq!(fields(unpriced.parse(owner, OrderSide::Sell).unwrap_err()), [("price".into(), "required".into())]);
+    assert_eq!(
+        fields(input("market").parse(owner, OrderSide::Sell).unwrap_err()),
+        [("quantity".into(), "required".into())]
+    );
+    let key = BotCommandInput { quantity: Some(dec!(1)), idempotency_key: Some("has space".into()), ..input("market") };
+    assert!(matches!(
+        key.parse(owner, OrderSide::Buy),
+        Err(AppError::BadRequest { code: "invalid_idempotency_key", .. })
+    ));
+}
