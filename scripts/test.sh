@@ -6,24 +6,35 @@
 # of the run. The production variable MONGODB_URI is never read: tests cannot reach a real database
 # by accident, and the test servers it spawns get only what the tests give them.
 # Arguments go to `cargo test`: `scripts/test.sh -p botfleet-tests --test store_mongo`.
+#
+# Without arguments it then runs the API contract checks (tests/contract/README.md): schemathesis
+# (pinned below, installed into .venv) over openapi.yaml against the real `botfleet` binary, and
+# the TypeScript client check (npm ci from tests/contract/ts). BOTFLEET_SKIP_CONTRACT=1 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The nx-27017 release the MongoDB tests are known to pass on (its gaps are documented in
 # docs/architecture.md); bump it deliberately, never by accident.
 NX_27017_VERSION=0.8.1
+# The schemathesis release the contract fuzz is tuned for (checks, config keys); bump deliberately.
+SCHEMATHESIS_VERSION=4.32.5
 # The production connection string never reaches a test process.
 unset MONGODB_URI
 
-start_nx_27017() {
+# Installs the pinned `package==version` into .venv unless it is there already.
+venv_install() {
     if [[ ! -x .venv/bin/python ]]; then
         echo "test.sh: creating .venv" >&2
         python3 -m venv .venv
     fi
-    if [[ "$(.venv/bin/python -m pip show nx-27017 2>/dev/null | sed -n 's/^Version: //p')" != "$NX_27017_VERSION" ]]; then
-        echo "test.sh: installing nx-27017==$NX_27017_VERSION into .venv" >&2
-        .venv/bin/python -m pip install --quiet --disable-pip-version-check "nx-27017==$NX_27017_VERSION"
+    if [[ "$(.venv/bin/python -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p')" != "$2" ]]; then
+        echo "test.sh: installing $1==$2 into .venv" >&2
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check "$1==$2"
     fi
+}
+
+start_nx_27017() {
+    venv_install nx-27017 "$NX_27017_VERSION"
     tmp="$(mktemp -d "${TMPDIR:-/tmp}/botfleet-mongo.XXXXXX")"
     local port
     port="$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
@@ -64,3 +75,13 @@ for arg in "$@"; do
     esac
 done
 cargo test ${scope[@]+"${scope[@]}"} --all-targets "$@"
+
+# The API contract checks, on a whole run only.
+if [[ $# -eq 0 && "${BOTFLEET_SKIP_CONTRACT:-}" != 1 ]]; then
+    echo "test.sh: contract fuzz (schemathesis $SCHEMATHESIS_VERSION) against the botfleet binary" >&2
+    venv_install schemathesis "$SCHEMATHESIS_VERSION"
+    cargo build --quiet -p botfleet-api --bin botfleet
+    tests/contract/fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/botfleet" .venv
+    echo "test.sh: TypeScript client check" >&2
+    tests/contract/client.sh
+fi

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 mod openapi_common;
+mod openapi_links;
 pub mod query;
 pub mod routes;
 pub mod settings;

@@ -1,7 +1,8 @@
 //! Responses every operation of a kind can give, added to the document once instead of being
 //! repeated on each handler: what the extractors answer before a handler runs. An operation with a
-//! JSON body can be refused as malformed (400 `malformed_json`), too large (413) or sent with
-//! another content type (415); one with query parameters can be refused with 400
+//! JSON body can be refused as malformed (400 `malformed_json`), too large (413), sent with
+//! another content type (415) or not decoding into its schema (422 `validation_failed` naming the
+//! field: a wrong type, an unknown or missing field); one with query parameters can be refused with 400
 //! `invalid_query` naming the parameter. A response a handler already documents is kept as is.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -12,6 +13,7 @@ const BODY: &[(&str, &str)] = &[
     ("400", "The body is not JSON (`malformed_json`, with line and column)"),
     ("413", "The body is larger than the server accepts (`payload_too_large`)"),
     ("415", "The body is not sent as `application/json` (`unsupported_media_type`)"),
+    ("422", "A field is invalid, unknown or missing (`validation_failed`, naming each field)"),
 ];
 
 /// The providers' webhooks: not decoded by the JSON extractor.
@@ -76,7 +78,7 @@ mod tests {
                     && operation["requestBody"]["content"].get("application/json").is_some()
                 {
                     bodies += 1;
-                    for status in ["400", "413", "415"] {
+                    for status in ["400", "413", "415", "422"] {
                         assert!(responses.get(status).is_some(), "{method} {path} lacks {status}");
                     }
                 }

@@ -149,6 +149,11 @@ async fn filters_and_paging(store: Store) {
             assert_eq!(problem["errors"][0]["field"], parameter, "{path}?{query}");
         }
     }
+    // A blank filter has none of the forms the spec gives it: refused, not read as absent.
+    for parameter in ["context_id", "bot_id", "status", "side", "source", "from", "to"] {
+        let blank = app.get(&format!("/api/orders?{parameter}=%20"), Some(&ana.access)).await;
+        assert_eq!(blank.problem(400, "invalid_query")["errors"][0]["field"], parameter);
+    }
     let deepest = list(&app, &ana, "?offset=100000000").await;
     assert_eq!((&deepest["offset"], &deepest["items"]), (&json!(100_000_000), &json!([])));
 }

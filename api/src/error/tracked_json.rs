@@ -52,6 +52,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for TrackedJson<T> {
 
 /// Decodes the JSON text `text` into `T`; a refusal is a 422 naming the bad field's path.
 pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    // serde also reads a struct from an array of its fields in order (`[null, null]`); every
+    // body the API documents is an object, so any other top-level value is refused here.
+    if !text.trim_start().starts_with('{') {
+        let field = application::FieldError::new("body", "invalid_type", "must be a JSON object");
+        return Err(ApiError::App(AppError::Validation(vec![field])));
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
@@ -110,5 +116,6 @@ mod tests {
             ("items[1].count".into(), "invalid_type".into())
         );
         assert_eq!(field("true"), ("body".into(), "invalid_type".into()));
+        assert_eq!(field(r#"["a", null, null]"#), ("body".into(), "invalid_type".into()));
     }
 }

@@ -11,6 +11,7 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
+use crate::routes::wire::{Accepted, Plan, SubscriptionStatus, UserRole, UserStatus};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -40,19 +41,21 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct RegisterRequest {
     /// E-mail address; normalised to lower case.
     #[validate(length(max = 254))]
-    #[schema(max_length = 254, example = "ana@example.com")]
+    #[schema(max_length = 254, format = Email, example = "ana@example.com")]
     pub email: String,
-    /// At least 10 characters mixing at least two of: lower case, upper case, digits, symbols.
+    /// 10 to 128 characters mixing at least two of: lower case, upper case, digits, symbols.
     #[validate(length(max = 128))]
-    #[schema(max_length = 128, example = "correct horse 42", format = Password)]
+    #[schema(min_length = 10, max_length = 128, example = "correct horse 42", format = Password)]
     pub password: String,
-    /// Display name, 1 to 100 characters.
+    /// Display name, 1 to 100 characters (not only spaces).
     #[validate(length(max = 100))]
-    #[schema(max_length = 100, example = "Ana")]
+    #[schema(max_length = 100, pattern = r"\S", example = "Ana")]
     pub name: String,
     /// Must be `true`: the terms of use are accepted.
+    #[schema(value_type = Accepted)]
     pub accept_terms: bool,
     /// Must be `true`: the privacy policy is accepted.
+    #[schema(value_type = Accepted)]
     pub accept_privacy: bool,
     /// Marketing messages allowed (default `false`).
     #[serde(default)]
@@ -87,9 +90,9 @@ pub struct RefreshRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {
-    /// New display name.
+    /// New display name, 1 to 100 characters (not only spaces).
     #[validate(length(max = 100))]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
     /// New marketing consent.
     pub accept_marketing: Option<bool>,
@@ -105,7 +108,7 @@ pub struct ChangePasswordRequest {
     pub current_password: String,
     /// The new password (same policy as registration).
     #[validate(length(max = 128))]
-    #[schema(max_length = 128, format = Password)]
+    #[schema(min_length = 10, max_length = 128, format = Password)]
     pub new_password: String,
 }
 
@@ -161,17 +164,13 @@ pub struct UserResponse {
     /// Display name.
     pub name: String,
     /// `user` or `admin`.
-    #[schema(example = "user")]
-    pub role: String,
+    pub role: UserRole,
     /// `active`, `blocked` or `deleted`.
-    #[schema(example = "active")]
-    pub status: String,
+    pub status: UserStatus,
     /// `FREE`, `PRO` or `MAX`.
-    #[schema(example = "FREE")]
-    pub plan: String,
+    pub plan: Plan,
     /// Billing state of the plan (`active`, `past_due`, …).
-    #[schema(example = "active")]
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionStatus,
     /// Consent record.
     pub consent: ConsentResponse,
     /// Created.
@@ -184,21 +183,16 @@ pub struct UserResponse {
     pub updated_at: OffsetDateTime,
 }
 
-/// The wire name of a serde unit enum value.
-pub(crate) fn wire<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 impl From<Profile> for UserResponse {
     fn from(p: Profile) -> Self {
         Self {
             id: p.id.to_string(),
             email: p.email,
             name: p.name,
-            role: wire(&p.role),
-            status: wire(&p.status),
-            plan: p.plan.as_str().to_owned(),
-            subscription_status: wire(&p.subscription_status),
+            role: p.role.into(),
+            status: p.status.into(),
+            plan: p.plan.into(),
+            subscription_status: p.subscription_status.into(),
             consent: ConsentResponse {
                 terms: p.consent.terms,
                 privacy: p.consent.privacy,

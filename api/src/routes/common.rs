@@ -54,17 +54,17 @@ pub fn page_of(offset: Option<u64>, limit: Option<u64>) -> Result<PageRequest, A
     let range = 1..=PageRequest::MAX_LIMIT;
     let limit = limit.unwrap_or(PageRequest::DEFAULT_LIMIT);
     if !range.contains(&limit) {
-        return Err(bad_page("limit", &format!("must be a whole number from 1 to {}", range.end())));
+        return Err(invalid_query("limit", &format!("must be a whole number from 1 to {}", range.end())));
     }
     let offset = offset.unwrap_or(0);
     if offset > PageRequest::MAX_OFFSET {
-        return Err(bad_page("offset", &format!("must be a whole number from 0 to {}", PageRequest::MAX_OFFSET)));
+        return Err(invalid_query("offset", &format!("must be a whole number from 0 to {}", PageRequest::MAX_OFFSET)));
     }
     Ok(PageRequest::new(offset, limit))
 }
 
 /// A 400 `invalid_query` naming `field` (the value is not repeated: queries may carry secrets).
-fn bad_page(field: &str, message: &str) -> ApiError {
+pub fn invalid_query(field: &str, message: &str) -> ApiError {
     ApiError::InvalidParameter {
         code: "invalid_query",
         detail: format!("invalid query parameter `{field}`: {message}"),

@@ -12,8 +12,8 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
-use crate::routes::auth::wire;
 use crate::routes::common::{request_meta, validated, Paging};
+use crate::routes::wire::{CredentialStatus, Exchange};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -40,15 +40,15 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 #[serde(deny_unknown_fields)]
 pub struct CreateCredentialRequest {
     /// `binance` or `mercado_bitcoin`.
-    #[schema(example = "binance")]
+    #[schema(value_type = Exchange, example = "binance")]
     pub exchange: String,
     /// The API key (8 to 256 characters). Only its last 4 characters are ever shown.
     #[validate(length(max = 256))]
-    #[schema(max_length = 256)]
+    #[schema(min_length = 8, max_length = 256, pattern = r"^[^\s\x00-\x1f\x7f-\x9f]*$")]
     pub api_key: String,
     /// The API secret (8 to 512 characters). Never shown.
     #[validate(length(max = 512))]
-    #[schema(max_length = 512, format = Password)]
+    #[schema(min_length = 8, max_length = 512, format = Password, pattern = r"^[^\s\x00-\x1f\x7f-\x9f]*$")]
     pub api_secret: String,
     /// Whether the key is for the exchange's test network (default `false`).
     #[serde(default)]
@@ -61,15 +61,14 @@ pub struct CredentialResponse {
     /// Credential id.
     pub id: String,
     /// `binance` or `mercado_bitcoin`.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// The last 4 characters of the API key.
     #[schema(example = "x9Qz")]
     pub key_last4: String,
     /// Test-network key.
     pub testnet: bool,
     /// `unverified`, `valid` or `invalid`.
-    #[schema(example = "unverified")]
-    pub status: String,
+    pub status: CredentialStatus,
     /// Why it is invalid, when known.
     pub status_reason: Option<String>,
     /// When it was last validated.
@@ -90,10 +89,10 @@ impl From<CredentialView> for CredentialResponse {
     fn from(c: CredentialView) -> Self {
         Self {
             id: c.id.to_string(),
-            exchange: c.exchange.as_str().to_owned(),
+            exchange: c.exchange.into(),
             key_last4: c.key_last4,
             testnet: c.testnet,
-            status: wire(&c.status),
+            status: c.status.into(),
             status_reason: c.status_reason,
             validated_at: c.validated_at,
             created_at: c.created_at,

@@ -15,8 +15,8 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
-use crate::routes::auth::wire;
 use crate::routes::common::{list_from_page, request_meta, validated, Paging};
+use crate::routes::wire::{self, ConsentSource};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -37,8 +37,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LegalDocumentResponse {
     /// `terms` or `privacy`.
-    #[schema(example = "terms")]
-    pub kind: String,
+    pub kind: wire::DocumentKind,
     /// The version to accept (set by the operator).
     #[schema(example = "2026-12-01")]
     pub version: String,
@@ -51,7 +50,7 @@ pub struct LegalDocumentResponse {
 impl From<&LegalDocument> for LegalDocumentResponse {
     fn from(d: &LegalDocument) -> Self {
         Self {
-            kind: d.kind.as_str().to_owned(),
+            kind: d.kind.into(),
             version: d.version.to_string(),
             content_type: "text/markdown".into(),
             text: d.text.clone(),
@@ -96,8 +95,7 @@ pub struct ConsentEntryResponse {
     /// Marketing allowed.
     pub marketing_accepted: bool,
     /// What led to it: `registration`, `update`, `profile`, `account_deleted`.
-    #[schema(example = "update")]
-    pub source: String,
+    pub source: ConsentSource,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -121,7 +119,7 @@ impl From<ConsentRecord> for ConsentEntryResponse {
             privacy_accepted: r.privacy_accepted,
             privacy_version: r.privacy_version.map(String::from),
             marketing_accepted: r.marketing_accepted,
-            source: wire(&r.source),
+            source: r.source.into(),
             timestamp: r.at,
             ip_address: r.ip,
             user_agent: r.user_agent,

@@ -3,7 +3,6 @@
 //! instead of the real one (the default, `live`). No credential is needed.
 
 use actix_web::{get, web, HttpResponse};
-use application::exchanges::mode_name;
 use application::AppError;
 use domain::contexts::ContextMode;
 use domain::market::{Candle, Market};
@@ -16,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::RouteModule;
 use crate::error::{ApiError, Problem};
 use crate::query::Query;
+use crate::routes::wire::{Exchange, TradingMode};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -41,6 +41,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ModeQuery {
     /// `live` (default) or `paper`.
+    #[param(value_type = Option<TradingMode>)]
     pub mode: Option<String>,
 }
 
@@ -59,13 +60,13 @@ impl ModeQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExchangeResponse {
     /// `binance` or `mercado_bitcoin`.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// Candle timeframes it serves (`1m`, `1h`, ...).
-    pub timeframes: Vec<String>,
+    pub timeframes: Vec<domain::market::Timeframe>,
     /// Whether advanced indicators (VWAP, MFI, volume profile, ATR, OBV) apply to its contexts.
     pub advanced_indicators: bool,
     /// `live` and/or `paper`.
-    pub modes: Vec<String>,
+    pub modes: Vec<TradingMode>,
 }
 
 /// Every exchange.
@@ -116,7 +117,7 @@ pub struct PairList {
     /// Exchange.
     pub exchange: String,
     /// `live` or `paper`.
-    pub mode: String,
+    pub mode: TradingMode,
     /// Markets.
     pub items: Vec<PairResponse>,
 }
@@ -225,10 +226,13 @@ pub struct OrderBookResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CandleQuery {
     /// One of the exchange's timeframes (`GET /api/exchanges`), e.g. `1h`.
+    #[param(value_type = domain::market::Timeframe)]
     pub timeframe: String,
     /// How many, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// `live` (default) or `paper`.
+    #[param(value_type = Option<TradingMode>)]
     pub mode: Option<String>,
 }
 
@@ -236,8 +240,10 @@ pub struct CandleQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DepthQuery {
     /// Levels a side, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub depth: Option<u32>,
     /// `live` (default) or `paper`.
+    #[param(value_type = Option<TradingMode>)]
     pub mode: Option<String>,
 }
 
@@ -250,10 +256,10 @@ pub async fn list_exchanges(state: web::Data<AppState>) -> HttpResponse {
         .exchanges()
         .into_iter()
         .map(|e| ExchangeResponse {
-            exchange: e.exchange.to_string(),
-            timeframes: e.timeframes.into_iter().map(|t| t.as_str().to_owned()).collect(),
+            exchange: e.exchange.into(),
+            timeframes: e.timeframes,
             advanced_indicators: e.advanced_indicators,
-            modes: e.modes.into_iter().map(|m| mode_name(m).to_owned()).collect(),
+            modes: e.modes.into_iter().map(Into::into).collect(),
         })
         .collect();
     HttpResponse::Ok().json(ExchangeList { items })
@@ -265,6 +271,7 @@ pub async fn list_exchanges(state: web::Data<AppState>) -> HttpResponse {
     params(ModeQuery),
     responses(
         (status = 200, description = "Symbols", body = SymbolList),
+        (status = 422, description = "An unknown `mode` (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "An exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -288,6 +295,7 @@ pub async fn list_symbols(state: web::Data<AppState>, query: Query<ModeQuery>) -
     responses(
         (status = 200, description = "Markets", body = PairList),
         (status = 404, description = "Unknown exchange", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An unknown `mode` (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -301,7 +309,7 @@ pub async fn list_pairs(
     let markets = state.market.pairs(&exchange, mode).await?;
     Ok(HttpResponse::Ok().json(PairList {
         exchange: exchange.into_inner(),
-        mode: mode_name(mode).to_owned(),
+        mode: mode.into(),
         items: markets.into_iter().map(PairResponse::from).collect(),
     }))
 }

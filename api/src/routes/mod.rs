@@ -11,6 +11,9 @@
 //! 2. Here: add `pub mod credentials;` and `credentials::MODULE` to [`MODULES`].
 //! 3. Regenerate the spec: `BOTFLEET_UPDATE_OPENAPI=1 cargo test -p botfleet-api openapi_is_up_to_date`.
 //!
+//! The contract house style (enums as `wire` types, every constraint in the schema, links from
+//! create operations, the contract checks) is in `docs/contributing-routes.md`.
+//!
 //! `ServiceConfig` is `utoipa_actix_web`'s: it only accepts `#[utoipa::path]` handlers, and it
 //! documents each route as it registers it, so no route is served undocumented, and the
 //! 405-vs-404 fallback (`error::RouteTable`) learns every route from the same document.
@@ -31,6 +34,7 @@ pub mod subscriptions;
 pub mod system;
 pub mod users;
 pub mod webhooks;
+pub mod wire;
 
 use utoipa::openapi::tag::{Tag, TagBuilder};
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -18,6 +18,7 @@ use super::decimal::DecimalInput;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
+use crate::routes::wire::Exchange;
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -48,13 +49,14 @@ fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, A
 #[serde(deny_unknown_fields)]
 pub struct SetPriceRequest {
     /// `binance` or `mercado_bitcoin`.
+    #[schema(value_type = Exchange)]
     pub exchange: String,
     /// `BASE-QUOTE`.
-    #[schema(example = "BTC-BRL")]
+    #[schema(example = "BTC-BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*[-/_]\s*[A-Za-z0-9]{2,12}\s*$")]
     pub symbol: String,
     /// The new price, a decimal string from 0.000000000001 to 1000000000000000 with at most 18
     /// decimal places (rounded to the market's tick).
-    #[schema(value_type = String, example = "350000.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = String, example = "350000.00", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.0{0,11}[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub price: DecimalInput,
 }
 
@@ -62,7 +64,7 @@ pub struct SetPriceRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PriceSet {
     /// Exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// `BASE-QUOTE`.
     pub symbol: String,
     /// The price after tick rounding.
@@ -103,7 +105,7 @@ pub async fn set_paper_price(
         ExchangeError::Filter(_) => AppError::field("price", "not_positive", "must be greater than zero"),
         other => application::exchanges::exchange_error(other),
     })?;
-    Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.to_string(), symbol: symbol.to_string(), price }))
+    Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.into(), symbol: symbol.to_string(), price }))
 }
 
 /// A withdrawal from the caller's paper account.
@@ -111,13 +113,14 @@ pub async fn set_paper_price(
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalRequest {
     /// `binance` or `mercado_bitcoin`: whose paper account.
+    #[schema(value_type = Exchange)]
     pub exchange: String,
-    /// The asset, e.g. `BRL`.
-    #[schema(example = "BRL")]
+    /// The asset, e.g. `BRL`: 2 to 12 letters or digits.
+    #[schema(example = "BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*$")]
     pub asset: String,
     /// How much to take out of the free balance, a decimal string above 0 and at most
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = String, example = "500.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = String, example = "500.00", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub amount: DecimalInput,
 }
 
@@ -125,7 +128,7 @@ pub struct WithdrawalRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WithdrawalDone {
     /// Exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// The asset.
     pub asset: String,
     /// Free balance left.
@@ -174,7 +177,7 @@ pub async fn paper_withdrawal(
         other => application::exchanges::exchange_error(other),
     })?;
     Ok(HttpResponse::Ok().json(WithdrawalDone {
-        exchange: exchange.to_string(),
+        exchange: exchange.into(),
         asset: left.asset,
         free: left.free,
         locked: left.locked,

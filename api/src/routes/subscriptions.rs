@@ -15,8 +15,8 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
-use crate::routes::auth::wire;
 use crate::routes::common::validated;
+use crate::routes::wire::{self, BotKind};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -41,7 +41,7 @@ pub struct EntitlementsResponse {
     /// Bots across contexts (`null`: unlimited).
     pub bots: Option<u32>,
     /// Bot kinds allowed: `smart`, `candle`, `dca`, `channel`.
-    pub bot_kinds: Vec<String>,
+    pub bot_kinds: Vec<BotKind>,
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
     pub advanced_indicators: bool,
 }
@@ -51,7 +51,7 @@ impl From<&Entitlements> for EntitlementsResponse {
         Self {
             contexts: e.contexts.max(),
             bots: e.bots.max(),
-            bot_kinds: e.bot_kinds.iter().map(wire).collect(),
+            bot_kinds: e.bot_kinds.iter().copied().map(Into::into).collect(),
             advanced_indicators: e.advanced_indicators,
         }
     }
@@ -61,8 +61,7 @@ impl From<&Entitlements> for EntitlementsResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanResponse {
     /// `FREE`, `PRO` or `MAX`.
-    #[schema(example = "PRO")]
-    pub plan: String,
+    pub plan: wire::Plan,
     /// Monthly price, a decimal string.
     #[schema(value_type = String, example = "19.90")]
     pub monthly_price: Decimal,
@@ -75,7 +74,7 @@ pub struct PlanResponse {
 impl From<PlanOffer> for PlanResponse {
     fn from(p: PlanOffer) -> Self {
         Self {
-            plan: p.plan.to_string(),
+            plan: p.plan.into(),
             monthly_price: p.monthly_price_brl,
             currency: "BRL".into(),
             entitlements: EntitlementsResponse::from(&p.entitlements),
@@ -118,17 +117,15 @@ pub struct UsageSummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubscriptionResponse {
     /// The plan subscribed to.
-    #[schema(example = "PRO")]
-    pub plan: String,
+    pub plan: wire::Plan,
     /// The plan whose entitlements apply now: FREE while unpaid, incomplete or paused.
-    #[schema(example = "PRO")]
-    pub effective_plan: String,
+    pub effective_plan: wire::Plan,
     /// `active`, `trialing`, `past_due`, `unpaid`, `canceled`, `incomplete` or `paused`.
-    pub status: String,
+    pub status: wire::SubscriptionStatus,
     /// Why it is in that state (e.g. why it was downgraded).
     pub status_reason: Option<String>,
     /// `stripe` or `mercadopago`; `null` on FREE.
-    pub provider: Option<String>,
+    pub provider: Option<wire::PaymentProvider>,
     /// End of the paid period.
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -145,11 +142,11 @@ impl From<SubscriptionOverview> for SubscriptionResponse {
     fn from(o: SubscriptionOverview) -> Self {
         let s = o.subscription;
         Self {
-            plan: s.plan.to_string(),
-            effective_plan: o.effective_plan.to_string(),
-            status: wire(&s.status),
+            plan: s.plan.into(),
+            effective_plan: o.effective_plan.into(),
+            status: s.status.into(),
             status_reason: s.status_reason,
-            provider: s.provider.map(|p| wire(&p)),
+            provider: s.provider.map(Into::into),
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
             entitlements: EntitlementsResponse::from(&o.entitlements),
@@ -163,18 +160,28 @@ impl From<SubscriptionOverview> for SubscriptionResponse {
 #[serde(deny_unknown_fields)]
 pub struct CheckoutBody {
     /// `PRO` or `MAX`.
-    #[schema(example = "PRO")]
+    #[schema(value_type = wire::PaidPlan, example = "PRO")]
     pub plan: String,
     /// `stripe` or `mercadopago`.
-    #[schema(example = "stripe")]
+    #[schema(value_type = wire::PaymentProvider, example = "stripe")]
     pub provider: String,
     /// Where the payer returns after paying (absolute http(s) URL).
     #[validate(length(max = 2048))]
-    #[schema(max_length = 2048, example = "https://app.botfleet.dev/billing/done")]
+    #[schema(
+        max_length = 2048,
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
+        example = "https://app.botfleet.dev/billing/done"
+    )]
     pub success_url: String,
     /// Where the payer returns after giving up (absolute http(s) URL).
     #[validate(length(max = 2048))]
-    #[schema(max_length = 2048, example = "https://app.botfleet.dev/billing")]
+    #[schema(
+        max_length = 2048,
+        format = "uri",
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
+        example = "https://app.botfleet.dev/billing"
+    )]
     pub cancel_url: String,
 }
 
@@ -186,7 +193,7 @@ pub struct CheckoutResponse {
     /// The provider's reference (`cs_…`, preapproval id).
     pub reference: String,
     /// `stripe` or `mercadopago`.
-    pub provider: String,
+    pub provider: wire::PaymentProvider,
 }
 
 /// Every plan with its monthly price and entitlements. Public.
@@ -277,7 +284,7 @@ pub async fn checkout(
     Ok(HttpResponse::Created().json(CheckoutResponse {
         url: started.url,
         reference: started.reference,
-        provider: wire(&started.provider),
+        provider: started.provider.into(),
     }))
 }
 

@@ -30,7 +30,9 @@ impl std::fmt::Debug for AddCredentialInput {
 }
 
 fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
-    if value.len() < 8 || value.len() > max {
+    // Characters, as the message and the spec say (a byte count refused 256 accented characters).
+    let length = value.chars().count();
+    if length < 8 || length > max {
         errors.push(FieldError::new(field, "invalid_length", format!("must be 8 to {max} characters")));
     } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         errors.push(FieldError::new(field, "malformed", "must not contain spaces or control characters"));
@@ -100,5 +102,26 @@ fn exists(exchange: ExchangeId) -> AppError {
     AppError::Conflict {
         code: "credential_exists",
         detail: format!("a credential for {exchange} already exists; delete it before adding another"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(value: &str, max: usize) -> Vec<String> {
+        let mut errors = Vec::new();
+        check_secret_field(&mut errors, "api_key", value, max);
+        errors.into_iter().map(|e| e.code).collect()
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        // 8 characters of 2 bytes each are 8 characters, as the spec's minLength counts them.
+        assert!(codes("éééééééé", 256).is_empty());
+        assert_eq!(codes("éééé", 256), ["invalid_length"]);
+        assert!(codes(&"é".repeat(256), 256).is_empty());
+        assert_eq!(codes(&"é".repeat(257), 256), ["invalid_length"]);
+        assert_eq!(codes("abcd efgh", 256), ["malformed"]);
     }
 }

@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::routes::auth::wire;
 use crate::routes::decimal::DecimalInput;
+use crate::routes::wire::{BotKind, BotStatus, Exchange, Id, TradingMode};
 
 /// A bot's configuration: the object of its kind (see docs/bots.md for every setting and its bounds).
 #[derive(Debug, ToSchema)]
@@ -35,17 +35,15 @@ pub enum BotConfigSchema {
 pub struct CreateBotRequest {
     /// The trading context it runs in.
     #[validate(length(max = 64))]
-    #[schema(max_length = 64)]
+    #[schema(value_type = Id)]
     pub context_id: String,
     /// `smart`, `candle`, `dca` or `channel`.
-    #[schema(example = "dca")]
     #[validate(length(max = 16))]
-    #[schema(max_length = 16)]
+    #[schema(value_type = BotKind, example = "dca")]
     pub kind: String,
-    /// A name, 1-80 characters.
-    #[schema(example = "BTC weekly DCA")]
+    /// A name, 1-80 characters (surrounding spaces are trimmed, so not only spaces).
     #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[schema(example = "BTC weekly DCA", max_length = 80, pattern = r"\S")]
     pub name: String,
     /// The kind's settings.
     #[schema(value_type = BotConfigSchema)]
@@ -56,9 +54,9 @@ pub struct CreateBotRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBotRequest {
-    /// New name.
+    /// New name, 1-80 characters (surrounding spaces are trimmed, so not only spaces).
     #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 80, pattern = r"\S")]
     pub name: Option<String>,
     /// The whole new configuration of the bot's kind.
     #[schema(value_type = Option<BotConfigSchema>)]
@@ -70,10 +68,13 @@ pub struct UpdateBotRequest {
 #[into_params(parameter_in = Query)]
 pub struct BotListParams {
     /// Only bots of this context.
+    #[param(value_type = Option<Id>)]
     pub context_id: Option<String>,
     /// Only bots of this kind.
+    #[param(value_type = Option<BotKind>)]
     pub kind: Option<String>,
     /// Only bots in this status (`created`, `running`, `paused`, `stopped`, `tripped`).
+    #[param(value_type = Option<BotStatus>)]
     pub status: Option<String>,
     /// Items to skip, 0 to 100,000,000 (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
@@ -91,20 +92,20 @@ pub struct BotResponse {
     /// Its context.
     pub context_id: String,
     /// The context's exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// The market, `BASE-QUOTE`.
     pub symbol: String,
     /// `live` or `paper`.
-    pub mode: String,
+    pub mode: TradingMode,
     /// `smart`, `candle`, `dca` or `channel`.
-    pub kind: String,
+    pub kind: BotKind,
     /// Name.
     pub name: String,
     /// Settings of its kind.
     #[schema(value_type = BotConfigSchema)]
     pub config: serde_json::Value,
     /// `created`, `running`, `paused`, `stopped` or `tripped`.
-    pub status: String,
+    pub status: BotStatus,
     /// Why it is in that status.
     pub status_reason: Option<String>,
     /// The latest status changes, oldest first.
@@ -153,13 +154,13 @@ impl From<Bot> for BotResponse {
         Self {
             id: b.id.to_string(),
             context_id: b.context_id.to_string(),
-            exchange: b.exchange.to_string(),
+            exchange: b.exchange.into(),
             symbol: b.symbol.to_string(),
-            mode: wire(&b.mode),
-            kind: b.kind().to_string(),
+            mode: b.mode.into(),
+            kind: b.kind().into(),
             name: b.name,
             config: config.unwrap_or_default(),
-            status: b.status.as_str().to_owned(),
+            status: b.status.into(),
             status_reason: b.status_reason,
             history: b.history,
             capital,
@@ -312,6 +313,6 @@ crate::routes::common::list_from_page!(RecordList, RecordResponse);
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSellRequest {
     /// Minimum profit over entry + fees, %, 0 to 10000 (default: the bot's `min_profit_percent`).
-    #[schema(value_type = Option<String>, example = "0.5", pattern = r"^\d{1,5}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "0.5", pattern = r"^(?:[0-9]{1,4}(?:\.[0-9]{1,18})?|10000(?:\.0{1,18})?)$")]
     pub min_profit_percent: Option<DecimalInput>,
 }

@@ -21,8 +21,8 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
-use crate::routes::auth::wire;
 use crate::routes::common::{validated, Paging};
+use crate::routes::wire::{ContextStatus, Exchange, TradingMode};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -49,15 +49,15 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 #[serde(deny_unknown_fields)]
 pub struct CreateContextRequest {
     /// `binance` or `mercado_bitcoin`.
-    #[schema(example = "mercado_bitcoin")]
+    #[schema(value_type = Exchange, example = "mercado_bitcoin")]
     pub exchange: String,
     /// The market, `BASE-QUOTE`.
     #[validate(length(max = 32))]
-    #[schema(max_length = 32, example = "BTC-BRL")]
+    #[schema(max_length = 32, example = "BTC-BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*[-/_]\s*[A-Za-z0-9]{2,12}\s*$")]
     pub symbol: String,
     /// `live` (needs a credential for the exchange) or `paper` (simulated; the default).
     #[serde(default = "paper")]
-    #[schema(example = "paper")]
+    #[schema(value_type = TradingMode, example = "paper")]
     pub mode: String,
 }
 
@@ -71,7 +71,7 @@ pub struct ContextResponse {
     /// Id.
     pub id: String,
     /// Exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// `BASE-QUOTE`.
     #[schema(example = "BTC-BRL")]
     pub symbol: String,
@@ -80,9 +80,9 @@ pub struct ContextResponse {
     /// Quote asset.
     pub quote: String,
     /// `live` or `paper`.
-    pub mode: String,
+    pub mode: TradingMode,
     /// `active` or `paused`.
-    pub status: String,
+    pub status: ContextStatus,
     /// Why it is paused.
     pub status_reason: Option<String>,
     /// Created.
@@ -95,12 +95,12 @@ impl From<TradingContext> for ContextResponse {
     fn from(c: TradingContext) -> Self {
         Self {
             id: c.id.to_string(),
-            exchange: c.exchange.to_string(),
+            exchange: c.exchange.into(),
             symbol: c.symbol().to_string(),
             base: c.base.as_str().to_owned(),
             quote: c.quote.as_str().to_owned(),
-            mode: wire(&c.mode),
-            status: wire(&c.status),
+            mode: c.mode.into(),
+            status: c.status.into(),
             status_reason: c.status_reason,
             created_at: c.created_at,
         }

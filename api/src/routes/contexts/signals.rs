@@ -27,7 +27,7 @@ pub struct ContextSignalResponse {
     /// The context.
     pub context_id: String,
     /// Its exchange.
-    pub exchange: String,
+    pub exchange: crate::routes::wire::Exchange,
     /// Its market, `BASE-QUOTE`.
     #[schema(example = "BTC-BRL")]
     pub symbol: String,
@@ -61,7 +61,7 @@ impl From<ContextSignal> for ContextSignalResponse {
         Self {
             id: s.id.to_string(),
             context_id: s.context_id.to_string(),
-            exchange: s.exchange.to_string(),
+            exchange: s.exchange.into(),
             symbol: s.symbol.to_string(),
             timeframe: s.timeframe,
             candle_time: s.candle_time,

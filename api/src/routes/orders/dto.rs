@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::exchange::{OrderKind, OrderSide, OrderSize};
+use domain::exchange::{OrderKind, OrderSize};
 use domain::orders::{CreationContext, MarketConditions, Order, OrderFill};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::routes::auth::wire;
 use crate::routes::decimal::DecimalInput;
+use crate::routes::wire::{Exchange, Id, OrderSide, OrderSource, OrderStatus, OrderType};
 
 /// A manual order in one of the caller's contexts. Give `quantity`, or `quote_amount` for a
 /// market buy; a limit order needs `price`. Nothing is rounded: values off the market's tick or
@@ -22,28 +22,27 @@ use crate::routes::decimal::DecimalInput;
 pub struct CreateOrderRequest {
     /// The context (exchange, market, live or paper) to trade in.
     #[validate(length(max = 64))]
-    #[schema(max_length = 64)]
+    #[schema(value_type = Id)]
     pub context_id: String,
     /// `buy` or `sell`.
-    #[schema(example = "buy")]
     #[validate(length(max = 16))]
-    #[schema(max_length = 16)]
+    #[schema(value_type = OrderSide, example = "buy")]
     pub side: String,
     /// `market` or `limit`.
     #[serde(rename = "type")]
-    #[schema(example = "limit")]
+    #[schema(value_type = OrderType, example = "limit")]
     pub order_type: String,
     /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
     /// with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^\d{1,14}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,13}(?:\.[0-9]{1,18})?|10000000000000(?:\.0{1,18})?)$")]
     pub quantity: Option<DecimalInput>,
     /// Quote amount to spend, instead of `quantity` (market buys only), above 0 and at most
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "100", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "100", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub quote_amount: Option<DecimalInput>,
     /// Limit price on the market's tick (limit orders only), from 0.000000000001 to
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "300000.00", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "300000.00", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.0{0,11}[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub price: Option<DecimalInput>,
 }
 
@@ -52,21 +51,29 @@ pub struct CreateOrderRequest {
 #[into_params(parameter_in = Query)]
 pub struct OrderListParams {
     /// Only orders of this context.
+    #[param(value_type = Option<Id>)]
     pub context_id: Option<String>,
     /// Only orders of this bot.
+    #[param(value_type = Option<Id>)]
     pub bot_id: Option<String>,
     /// Only orders in these statuses, comma-separated (`pending`, `new`, `partially_filled`,
     /// `filled`, `canceled`, `rejected`, `expired`).
-    #[param(example = "new,partially_filled")]
+    #[param(
+        example = "new,partially_filled",
+        pattern = r"^(pending|new|partially_filled|filled|canceled|rejected|expired)(,(pending|new|partially_filled|filled|canceled|rejected|expired))*$"
+    )]
     pub status: Option<String>,
     /// Only `buy` or `sell` orders.
+    #[param(value_type = Option<OrderSide>)]
     pub side: Option<String>,
     /// Only orders of this strategy source (`manual`, `smart`, `candle`, `dca`, `channel`).
+    #[param(value_type = Option<OrderSource>)]
     pub source: Option<String>,
     /// Only orders created at or after this RFC 3339 instant.
-    #[param(example = "2025-01-01T00:00:00Z")]
+    #[param(example = "2025-01-01T00:00:00Z", format = DateTime)]
     pub from: Option<String>,
     /// Only orders created before this RFC 3339 instant.
+    #[param(format = DateTime)]
     pub to: Option<String>,
     /// Items to skip, 0 to 100,000,000 (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
@@ -166,19 +173,19 @@ pub struct OrderResponse {
     /// Its context.
     pub context_id: String,
     /// Exchange.
-    pub exchange: String,
+    pub exchange: Exchange,
     /// The market, `BASE-QUOTE`.
     #[schema(example = "BTC-BRL")]
     pub symbol: String,
     /// The bot that placed it (none for a manual or adopted order).
     pub bot_id: Option<String>,
     /// `manual`, `smart`, `candle`, `dca` or `channel`.
-    pub source: String,
+    pub source: OrderSource,
     /// `buy` or `sell`.
-    pub side: String,
+    pub side: OrderSide,
     /// `market` or `limit`.
     #[serde(rename = "type")]
-    pub order_type: String,
+    pub order_type: OrderType,
     /// Limit price (limit orders).
     #[schema(value_type = Option<String>)]
     pub price: Option<Decimal>,
@@ -189,7 +196,7 @@ pub struct OrderResponse {
     #[schema(value_type = Option<String>)]
     pub quote_amount: Option<Decimal>,
     /// `pending`, `new`, `partially_filled`, `filled`, `canceled`, `rejected` or `expired`.
-    pub status: String,
+    pub status: OrderStatus,
     /// Base filled so far.
     #[schema(value_type = String)]
     pub filled_quantity: Decimal,
@@ -243,24 +250,24 @@ impl From<Order> for OrderResponse {
             OrderSize::QuoteAmount(a) => (None, Some(a)),
         };
         let (order_type, price) = match o.kind {
-            OrderKind::Market => ("market", None),
-            OrderKind::Limit { price } => ("limit", Some(price)),
+            OrderKind::Market => (OrderType::Market, None),
+            OrderKind::Limit { price } => (OrderType::Limit, Some(price)),
         };
         Self {
             id: o.id.to_string(),
             context_id: o.context_id.to_string(),
-            exchange: o.exchange.to_string(),
+            exchange: o.exchange.into(),
             symbol: o.symbol.to_string(),
             bot_id: o.bot_id.map(|b| b.to_string()),
-            source: o.source.as_str().to_owned(),
-            side: wire::<OrderSide>(&o.side),
-            order_type: order_type.to_owned(),
+            source: o.source.into(),
+            side: o.side.into(),
+            order_type,
             // Decimals in their shortest form, as the stores give them back, so a body never
             // changes between the answer to a POST and a later read.
             price: price.map(|p| p.normalize()),
             quantity: quantity.map(|q| q.normalize()),
             quote_amount: quote_amount.map(|a| a.normalize()),
-            status: o.status.as_str().to_owned(),
+            status: o.status.into(),
             filled_quantity: o.filled_quantity.normalize(),
             filled_quote: o.filled_quote.normalize(),
             average_fill_price: o.average_fill_price.map(|p| p.normalize()),

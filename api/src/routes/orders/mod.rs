@@ -67,6 +67,20 @@ pub async fn list_orders(
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let page = page_of(p.offset, p.limit)?;
+    // A blank filter is refused rather than read as absent: the spec gives each filter a form
+    // (an id, a status list, an instant) that an empty value does not have.
+    let filters = [
+        ("context_id", &p.context_id),
+        ("bot_id", &p.bot_id),
+        ("status", &p.status),
+        ("side", &p.side),
+        ("source", &p.source),
+        ("from", &p.from),
+        ("to", &p.to),
+    ];
+    if let Some((name, _)) = filters.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
+        return Err(crate::routes::common::invalid_query(name, "must not be empty; leave it out to match everything"));
+    }
     let query = OrderListQuery {
         context_id: p.context_id,
         bot_id: p.bot_id,
@@ -111,7 +125,7 @@ pub async fn get_order(
     tag = TAG,
     security(("bearer" = [])),
     params((
-        "Idempotency-Key" = Option<String>, Header,
+        "Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
         description = "Any 1-255 printable ASCII characters; repeating it returns the same order"
     )),
     request_body = CreateOrderRequest,

@@ -8,14 +8,14 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::routes::auth::wire;
 use crate::routes::bots::{PositionResponse, RecordResponse};
+use crate::routes::wire::PaymentProvider;
 
 /// A payment-provider event about the user (what the provider told us, never card data).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentExport {
     /// `stripe` or `mercadopago`.
-    pub provider: String,
+    pub provider: PaymentProvider,
     /// The provider's event id.
     pub event_id: String,
     /// The provider's event type (`invoice.paid`, `payment`, …).
@@ -33,7 +33,7 @@ pub struct PaymentExport {
 impl From<PaymentEventRecord> for PaymentExport {
     fn from(e: PaymentEventRecord) -> Self {
         Self {
-            provider: wire(&e.provider),
+            provider: e.provider.into(),
             event_id: e.event_id,
             event_type: e.event_type,
             outcome: wire(&e.outcome),
@@ -120,6 +120,12 @@ pub struct AuditExport {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub at: OffsetDateTime,
+}
+
+/// The wire name of a serde unit enum value (audit actions and payment outcomes are many and
+/// internal: the export names them without a schema enum).
+fn wire<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 impl From<AuditEntry> for AuditExport {

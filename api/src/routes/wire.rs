@@ -1,0 +1,223 @@
+//! The enums the API sends, owned by the API: each derives its schema (a string `enum` in the
+//! spec, a union type in a generated client) and converts from its domain enum by an exhaustive
+//! match, so a variant added to the domain does not compile until the API names it. The wire
+//! names are the domain's serde names (a test checks every variant), so the JSON is unchanged.
+
+/// Declares an API enum mirroring a domain enum: the same variants, the same serde names.
+/// The case is taken as a token tree: utoipa's derive does not read a `rename_all` given as a
+/// `literal` fragment (the spec would show the Rust names; `the_spec_lists_every_variant`).
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident from $domain:ty, case $case:tt { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = $case)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+        wire_enum!(@from $name, $domain, $($variant),+);
+    };
+    (@from $name:ident, $domain:ty, $($variant:ident),+) => {
+        impl From<$domain> for $name {
+            fn from(value: $domain) -> Self {
+                type Domain = $domain;
+                match value {
+                    $(Domain::$variant => Self::$variant),+
+                }
+            }
+        }
+
+        #[cfg(test)]
+        impl $name {
+            /// Each variant's JSON as the API sends it and as the domain's serde writes it.
+            fn wire_pairs() -> Vec<(serde_json::Value, serde_json::Value)> {
+                type Domain = $domain;
+                vec![$((
+                    serde_json::to_value(Self::$variant).unwrap(),
+                    serde_json::to_value(Domain::$variant).unwrap(),
+                )),+]
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// An exchange botfleet trades on.
+    Exchange from domain::exchange::ExchangeId, case "snake_case" { Binance, MercadoBitcoin }
+}
+
+wire_enum! {
+    /// Where a context's orders go: the exchange (`live`) or the paper exchange (`paper`).
+    TradingMode from domain::contexts::ContextMode, case "snake_case" { Live, Paper }
+}
+
+wire_enum! {
+    /// Whether a trading context is active.
+    ContextStatus from domain::contexts::ContextStatus, case "snake_case" { Active, Paused }
+}
+
+wire_enum! {
+    /// A bot's strategy.
+    BotKind from domain::bots::BotKind, case "snake_case" { Smart, Candle, Dca, Channel }
+}
+
+wire_enum! {
+    /// Where a bot is in its life cycle.
+    BotStatus from domain::bots::BotStatus, case "snake_case" { Created, Running, Paused, Stopped, Tripped }
+}
+
+wire_enum! {
+    /// Which strategy placed an order (`manual`: a user, or an order adopted from the exchange).
+    OrderSource from domain::orders::StrategySource, case "snake_case" { Manual, Smart, Candle, Dca, Channel }
+}
+
+wire_enum! {
+    /// Buy or sell the base asset.
+    OrderSide from domain::exchange::OrderSide, case "snake_case" { Buy, Sell }
+}
+
+wire_enum! {
+    /// Where an order is in its life cycle.
+    OrderStatus from domain::orders::OrderStatus, case "snake_case" {
+        Pending, New, PartiallyFilled, Filled, Canceled, Rejected, Expired
+    }
+}
+
+wire_enum! {
+    /// Whether a stored credential was accepted by its exchange.
+    CredentialStatus from domain::credentials::CredentialStatus, case "snake_case" { Unverified, Valid, Invalid }
+}
+
+wire_enum! {
+    /// A user's role.
+    UserRole from domain::identity::Role, case "snake_case" { User, Admin }
+}
+
+wire_enum! {
+    /// Whether an account may sign in.
+    UserStatus from domain::identity::UserStatus, case "snake_case" { Active, Blocked, Deleted }
+}
+
+wire_enum! {
+    /// A subscription plan.
+    Plan from domain::subscriptions::Plan, case "SCREAMING_SNAKE_CASE" { Free, Pro, Max }
+}
+
+wire_enum! {
+    /// A subscription's state at its payment provider.
+    SubscriptionStatus from domain::subscriptions::SubscriptionStatus, case "snake_case" {
+        Active, Trialing, PastDue, Unpaid, Canceled, Incomplete, Paused
+    }
+}
+
+wire_enum! {
+    /// A payment provider.
+    PaymentProvider from domain::subscriptions::PaymentProvider, case "snake_case" { Stripe, Mercadopago }
+}
+
+wire_enum! {
+    /// A legal text.
+    DocumentKind from domain::legal::DocumentKind, case "snake_case" { Terms, Privacy }
+}
+
+wire_enum! {
+    /// Where a consent was given.
+    ConsentSource from domain::legal::ConsentSource, case "snake_case" { Registration, Update, Profile, AccountDeleted }
+}
+
+/// The pattern of an id: a ULID, 26 characters of Crockford's base32 (either case) whose first
+/// is at most `7`, as `Ulid::from_string` reads it.
+pub const ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
+
+/// The schema of an id in a request (a path, a query filter, a body field): `#[schema(value_type
+/// = Id)]` on a `String` field keeps the handler's own parsing and puts the pattern in the spec.
+#[derive(Debug)]
+pub struct Id;
+
+impl utoipa::PartialSchema for Id {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(ID_PATTERN))
+            .description(Some("A ULID (26 characters, sortable by creation time)."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Id {}
+
+/// The schema of a consent that must be given: `true` is the only value accepted.
+#[derive(Debug)]
+pub struct Accepted;
+
+impl utoipa::PartialSchema for Accepted {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Boolean)
+            .enum_values(Some([true]))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Accepted {}
+
+/// How an order is priced: at the best available prices (`market`) or at a limit (`limit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderType {
+    /// Fill now at the best available prices.
+    Market,
+    /// Rest on the book at `price` or better.
+    Limit,
+}
+
+/// A paid plan: what a checkout buys (`FREE` needs none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PaidPlan {
+    /// PRO.
+    Pro,
+    /// MAX.
+    Max,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_keeps_the_domains_wire_name() {
+        let pairs = [
+            Exchange::wire_pairs(),
+            TradingMode::wire_pairs(),
+            ContextStatus::wire_pairs(),
+            BotKind::wire_pairs(),
+            BotStatus::wire_pairs(),
+            OrderSource::wire_pairs(),
+            OrderSide::wire_pairs(),
+            OrderStatus::wire_pairs(),
+            CredentialStatus::wire_pairs(),
+            UserRole::wire_pairs(),
+            UserStatus::wire_pairs(),
+            Plan::wire_pairs(),
+            SubscriptionStatus::wire_pairs(),
+            PaymentProvider::wire_pairs(),
+            DocumentKind::wire_pairs(),
+            ConsentSource::wire_pairs(),
+        ];
+        for (api, domain) in pairs.into_iter().flatten() {
+            assert_eq!(api, domain);
+        }
+    }
+
+    #[test]
+    fn the_spec_lists_every_variant() {
+        let json = serde_json::to_value(crate::openapi::document()).unwrap();
+        let schema = &json["components"]["schemas"]["OrderStatus"];
+
+        assert_eq!(
+            schema["enum"],
+            serde_json::json!(["pending", "new", "partially_filled", "filled", "canceled", "rejected", "expired"])
+        );
+        assert_eq!(json["components"]["schemas"]["Plan"]["enum"], serde_json::json!(["FREE", "PRO", "MAX"]));
+    }
+}
