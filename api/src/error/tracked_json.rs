@@ -11,7 +11,6 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use application::AppError;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -62,7 +61,7 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         if let Some(path) = parent {
             field.field = if field.code == "required" { format!("{path}.{}", field.field) } else { path.to_owned() };
         }
-        ApiError::App(AppError::Validation(vec![field]))
+        ApiError::validation(vec![field])
     })
 }
 
@@ -89,8 +88,9 @@ mod tests {
     }
 
     fn field(text: &str) -> (String, String) {
-        let Err(ApiError::App(AppError::Validation(fields))) = decode::<Outer>(text) else { panic!("{text} decoded") };
-        (fields[0].field.clone(), fields[0].code.clone())
+        let Err(err) = decode::<Outer>(text) else { panic!("{text} decoded") };
+        assert_eq!(err.code(), crate::error::ErrorCode::ValidationFailed);
+        (err.field_errors()[0].field.clone(), err.field_errors()[0].code.clone())
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub use dto::*;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, ErrorCode, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
@@ -125,9 +125,8 @@ pub async fn create_order(
     let b = validated(body.into_inner())?;
     let idempotency_key = match req.headers().get(IDEMPOTENCY_KEY) {
         None => None,
-        Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| application::AppError::BadRequest {
-            code: "invalid_idempotency_key",
-            detail: "the Idempotency-Key must be printable ASCII".into(),
+        Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| {
+            ApiError::new(ErrorCode::InvalidIdempotencyKey, "the Idempotency-Key must be printable ASCII")
         })?),
     };
     let [quantity, quote_amount, price] = crate::routes::decimal::parse_all([
