@@ -1,5 +1,6 @@
-//! The error every use case returns. The HTTP layer maps each variant to one status and renders
-//! `application/problem+json` with the stable `code`.
+//! What use cases share in their errors: [`FieldError`] for refused input, [`Unexpected`] for the
+//! failures no use case handles itself, and [`AppError`], the catch-all of the use cases that do
+//! not have their own error enum yet. The `api` crate gives each failure its code.
 
 /// One field that failed validation.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -19,13 +20,56 @@ impl FieldError {
     }
 }
 
-/// A use case's failure. `code`s are stable: clients may branch on them.
+/// A failure no use case expects or handles itself: the store broke (unreachable, a concurrent
+/// change, a unique value taken), or an invariant did. Every use-case error enum has a variant
+/// holding one, filled by `?` through [`unexpected_from!`](crate::unexpected_from).
+#[derive(Debug, thiserror::Error)]
+pub enum Unexpected {
+    /// The store refused or could not be reached.
+    #[error(transparent)]
+    Store(#[from] domain::RepoError),
+    /// A bug or an unexpected failure; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<anyhow::Error> for Unexpected {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Internal(err)
+    }
+}
+
+/// Implements `From<RepoError>`, `From<anyhow::Error>` and `From<Unexpected>` for use-case error
+/// enums that have an `Unexpected(Unexpected)` variant, so `?` works on store calls.
+#[macro_export]
+macro_rules! unexpected_from {
+    ($($error:ty),+ $(,)?) => {$(
+        impl From<domain::RepoError> for $error {
+            fn from(err: domain::RepoError) -> Self {
+                Self::Unexpected(err.into())
+            }
+        }
+        impl From<anyhow::Error> for $error {
+            fn from(err: anyhow::Error) -> Self {
+                Self::Unexpected(err.into())
+            }
+        }
+        impl From<$crate::Unexpected> for $error {
+            fn from(err: $crate::Unexpected) -> Self {
+                Self::Unexpected(err)
+            }
+        }
+    )+};
+}
+
+/// The failure of a use case that has no error enum of its own yet (see `docs/architecture.md`,
+/// "Errors"); `api` gives each `code` its status from its table.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The input is well-formed JSON but breaks a rule (HTTP 422, code `validation_failed`).
+    /// The input breaks a rule; one entry per bad field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
-    /// The request cannot be processed as sent (HTTP 400).
+    /// The request cannot be processed as sent.
     #[error("{detail}")]
     BadRequest {
         /// Stable code.
@@ -33,7 +77,7 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// Missing or bad authentication (HTTP 401).
+    /// The caller is not who they claim.
     #[error("{detail}")]
     Unauthorized {
         /// Stable code (`invalid_credentials`, `invalid_token`, `token_expired`, `refresh_reused`).
@@ -41,7 +85,7 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// Authenticated but not allowed (HTTP 403).
+    /// The caller may not do this.
     #[error("{detail}")]
     Forbidden {
         /// Stable code.
@@ -49,7 +93,7 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// A plan limit refuses the action (HTTP 402); names the limit and the plan that lifts it.
+    /// A plan limit refuses the action; names the limit and the plan that lifts it.
     #[error("{detail}")]
     PlanLimit {
         /// Stable code naming the limit (`plan_limit_contexts`, …).
@@ -59,13 +103,13 @@ pub enum AppError {
         /// The cheapest plan that allows the action, if any.
         upgrade_to: Option<domain::subscriptions::Plan>,
     },
-    /// No such resource for this user (HTTP 404). Another user's resource is also "not found".
+    /// No such resource for this user. Another user's resource is also "not found".
     #[error("{resource} not found")]
     NotFound {
         /// What was looked for (`credential`, `bot`).
         resource: &'static str,
     },
-    /// The request collides with the current state (HTTP 409).
+    /// The request collides with the current state.
     #[error("{detail}")]
     Conflict {
         /// Stable code (`email_taken`, `credential_exists`, `version_conflict`).
@@ -73,13 +117,13 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// Too many requests (HTTP 429 with `Retry-After`).
+    /// Too many attempts; a retry may succeed after the delay.
     #[error("too many requests; retry in {retry_after_secs} s")]
     RateLimited {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
-    /// A dependency is not configured or not reachable (HTTP 503).
+    /// A dependency is not configured or not reachable.
     #[error("{detail}")]
     Unavailable {
         /// Stable code (`payments_not_configured`, `store_unavailable`).
@@ -87,7 +131,10 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// A bug or an unexpected failure (HTTP 500). The cause is logged, never shown.
+    /// A consent check or change failed (from a use case without its own error enum yet).
+    #[error(transparent)]
+    Consent(#[from] crate::legal::ConsentError),
+    /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -115,6 +162,7 @@ impl AppError {
             | AppError::Unavailable { code, .. } => code,
             AppError::NotFound { .. } => "not_found",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Consent(_) => "consent_refused",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -122,7 +170,7 @@ impl AppError {
 
 impl From<domain::RepoError> for AppError {
     /// Repository errors that reach a handler unmapped: `NotFound` and `Conflict` keep their
-    /// meaning; `Duplicate` is a conflict; `Unavailable` is a 503 whose cause is logged.
+    /// meaning; `Duplicate` is a conflict; `Unavailable` says the store is down (cause logged).
     fn from(err: domain::RepoError) -> Self {
         match err {
             domain::RepoError::NotFound => AppError::NotFound { resource: "resource" },
@@ -146,8 +194,8 @@ impl From<domain::RepoError> for AppError {
 }
 
 impl From<domain::subscriptions::PaymentError> for AppError {
-    /// Provider failures: a bad webhook is the sender's 400; everything else is a 503 whose
-    /// provider message is logged, never shown (it can reveal configuration).
+    /// Provider failures: a bad webhook is the sender's fault; everything else makes the provider
+    /// unavailable, its message logged, never shown (it can reveal configuration).
     fn from(err: domain::subscriptions::PaymentError) -> Self {
         use domain::subscriptions::PaymentError as E;
         match err {
@@ -168,6 +216,15 @@ impl From<domain::subscriptions::PaymentError> for AppError {
                     detail: "the payment provider could not complete the request; try again later".into(),
                 }
             }
+        }
+    }
+}
+
+impl From<Unexpected> for AppError {
+    fn from(err: Unexpected) -> Self {
+        match err {
+            Unexpected::Store(err) => err.into(),
+            Unexpected::Internal(err) => AppError::Internal(err),
         }
     }
 }

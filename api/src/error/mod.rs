@@ -5,7 +5,7 @@
 mod codes;
 mod extractors;
 mod fallback;
-mod from_app;
+mod map;
 mod problem;
 mod tracked_json;
 mod validation;
@@ -18,6 +18,7 @@ use domain::subscriptions::Plan;
 pub use codes::ErrorCode;
 pub use extractors::{json_config, path_config, query_error, redact_values};
 pub use fallback::{not_found_or_method_not_allowed, RouteTable};
+pub use map::ErrorCodes;
 pub use problem::{Problem, ProblemField, PROBLEM_JSON, PROBLEM_TYPE_BASE};
 pub use tracked_json::{decode, TrackedJson};
 pub use validation::field_errors;

@@ -1,10 +1,54 @@
 //! The one place where `application`'s errors become problems: each failure a use case reports
-//! is given its [`ErrorCode`] here, and nowhere else.
+//! is given its [`ErrorCode`] here, and nowhere else. Each use-case error type also lists the
+//! codes it can be answered with ([`ErrorCodes`]), from which the operations' documented error
+//! responses are built.
 
-use application::AppError;
+mod identity;
+mod legal;
+
+use application::{AppError, Unexpected};
+use domain::RepoError;
 use infrastructure::scheduler::RunNowError;
 
 use super::{ApiError, ErrorCode};
+
+/// The codes an error type can be answered with, besides the ones every operation can answer
+/// (`internal_error`, `store_unavailable`, `version_conflict`: the [`Unexpected`] failures).
+pub trait ErrorCodes {
+    /// Every code a value of this type maps to.
+    const CODES: &'static [ErrorCode];
+}
+
+impl From<Unexpected> for ApiError {
+    fn from(err: Unexpected) -> Self {
+        match err {
+            Unexpected::Store(err) => err.into(),
+            Unexpected::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<RepoError> for ApiError {
+    /// Store failures no use case handled: a missing resource, a concurrent change, a unique
+    /// value taken, or a store that cannot be reached (503, its cause logged).
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::NotFound => ApiError::new(ErrorCode::NotFound, "resource not found"),
+            RepoError::Conflict => ApiError::new(
+                ErrorCode::VersionConflict,
+                "the resource was changed concurrently; read it again and retry",
+            ),
+            RepoError::Duplicate { index } => {
+                ApiError::new(ErrorCode::Duplicate, format!("a resource with the same unique value exists ({index})"))
+            }
+            RepoError::Unavailable(cause) => ApiError::unavailable(
+                ErrorCode::StoreUnavailable,
+                "the data store is unavailable; retry shortly",
+                cause,
+            ),
+        }
+    }
+}
 
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
@@ -19,18 +63,13 @@ impl From<AppError> for ApiError {
             AppError::PlanLimit { code, detail, upgrade_to } => coded(code, detail).with_upgrade_to(upgrade_to),
             AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
             AppError::RateLimited { retry_after_secs } => ApiError::rate_limited(retry_after_secs),
+            AppError::Consent(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }
 }
 
-impl From<domain::RepoError> for ApiError {
-    fn from(err: domain::RepoError) -> Self {
-        ApiError::from(AppError::from(err))
-    }
-}
-
-/// The row of a code an `AppError` names. A code missing from the table is a bug (a test scans
+/// The row of the code an `AppError` of a use case without its own error enum names. A code missing from the table is a bug (a test scans
 /// the sources for them); it is answered as an internal error rather than with a guessed status.
 fn table_code(code: &'static str) -> ErrorCode {
     ErrorCode::from_code(code).unwrap_or_else(|| {
@@ -53,3 +92,6 @@ impl From<RunNowError> for ApiError {
         ApiError::new(code, err.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests;

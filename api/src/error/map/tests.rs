@@ -1,0 +1,71 @@
+//! Each use-case failure maps to a code its type lists, with the detail of its message.
+
+use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::legal::ConsentError;
+use application::{FieldError, Unexpected};
+use domain::legal::{ConsentsRequired, DocumentKind};
+use domain::RepoError;
+
+use super::ErrorCodes;
+use crate::error::{ApiError, ErrorCode};
+
+fn check<E: ErrorCodes + Into<ApiError>>(cases: Vec<(E, ErrorCode)>) {
+    for (err, expected) in cases {
+        let err: ApiError = err.into();
+        assert_eq!(err.code(), expected);
+        assert!(E::CODES.contains(&expected), "{expected} is not listed in {}", std::any::type_name::<E>());
+    }
+}
+
+fn bad_field() -> Vec<FieldError> {
+    vec![FieldError::new("email", "invalid", "no")]
+}
+
+#[test]
+fn identity_failures_map_to_listed_codes() {
+    check(vec![
+        (AuthenticateError::Expired, ErrorCode::TokenExpired),
+        (AuthenticateError::Invalid, ErrorCode::InvalidToken),
+    ]);
+    check(vec![
+        (LoginError::TooManyAttempts { retry_after_secs: 3 }, ErrorCode::RateLimited),
+        (LoginError::WrongCredentials, ErrorCode::InvalidCredentials),
+        (LoginError::AccountBlocked, ErrorCode::AccountBlocked),
+    ]);
+    check(vec![
+        (RefreshError::Invalid, ErrorCode::InvalidRefreshToken),
+        (RefreshError::Expired, ErrorCode::RefreshExpired),
+        (RefreshError::Reused, ErrorCode::RefreshReused),
+    ]);
+    check(vec![
+        (RegisterError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (RegisterError::EmailTaken, ErrorCode::EmailTaken),
+    ]);
+    check(vec![
+        (AccountError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (AccountError::UserNotFound, ErrorCode::NotFound),
+    ]);
+}
+
+#[test]
+fn consent_failures_map_to_listed_codes() {
+    let outdated = |kind| ConsentError::VersionOutdated { kind, shown: "v1".into(), current: "v2".into() };
+    let current = domain::legal::DocumentVersion::parse("v2").unwrap();
+    check(vec![
+        (ConsentError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (outdated(DocumentKind::Terms), ErrorCode::TermsVersionOutdated),
+        (outdated(DocumentKind::Privacy), ErrorCode::PrivacyVersionOutdated),
+        (ConsentError::NotAccepted { missing: ConsentsRequired::Terms { current } }, ErrorCode::TermsNotAccepted),
+        (ConsentError::UserNotFound, ErrorCode::NotFound),
+    ]);
+}
+
+#[test]
+fn unexpected_failures_map_to_the_store_codes() {
+    let store = |err| ApiError::from(Unexpected::Store(err)).code();
+    assert_eq!(store(RepoError::Conflict), ErrorCode::VersionConflict);
+    assert_eq!(store(RepoError::Duplicate { index: "email".into() }), ErrorCode::Duplicate);
+    assert_eq!(store(RepoError::Unavailable(anyhow::anyhow!("down"))), ErrorCode::StoreUnavailable);
+    assert_eq!(ApiError::from(Unexpected::Internal(anyhow::anyhow!("bug"))).code(), ErrorCode::InternalError);
+    assert_eq!(ApiError::from(LoginError::Unexpected(RepoError::Conflict.into())).code(), ErrorCode::VersionConflict);
+}
