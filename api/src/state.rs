@@ -13,7 +13,6 @@ use application::identity::IdentityService;
 use application::market::MarketService;
 use application::rate_limit::RateLimiter;
 use application::subscriptions::SubscriptionService;
-use application::AppError;
 use async_trait::async_trait;
 use domain::identity::RequestMeta;
 use domain::Clock;
@@ -167,9 +166,9 @@ impl AppState {
 
     /// Takes one token of `limiter` for the request's client IP; requests whose IP is unknown
     /// share one bucket.
-    pub fn limit_ip(&self, limiter: &RateLimiter, meta: &RequestMeta) -> Result<(), AppError> {
+    pub fn limit_ip(&self, limiter: &RateLimiter, meta: &RequestMeta) -> Result<(), crate::error::ApiError> {
         let key = meta.ip.as_deref().unwrap_or("unknown");
-        limiter.acquire(key, self.clock.now()).map_err(|retry| AppError::RateLimited { retry_after_secs: retry.0 })
+        limiter.acquire(key, self.clock.now()).map_err(|retry| crate::error::ApiError::rate_limited(retry.0))
     }
 
     /// Uses `metrics` (one registry shared with components built before the server).

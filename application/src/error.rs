@@ -77,32 +77,6 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// The caller is not who they claim.
-    #[error("{detail}")]
-    Unauthorized {
-        /// Stable code (`invalid_credentials`, `invalid_token`, `token_expired`, `refresh_reused`).
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
-    /// The caller may not do this.
-    #[error("{detail}")]
-    Forbidden {
-        /// Stable code.
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
-    /// A plan limit refuses the action; names the limit and the plan that lifts it.
-    #[error("{detail}")]
-    PlanLimit {
-        /// Stable code naming the limit (`plan_limit_contexts`, …).
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-        /// The cheapest plan that allows the action, if any.
-        upgrade_to: Option<domain::subscriptions::Plan>,
-    },
     /// No such resource for this user. Another user's resource is also "not found".
     #[error("{resource} not found")]
     NotFound {
@@ -117,12 +91,6 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// Too many attempts; a retry may succeed after the delay.
-    #[error("too many requests; retry in {retry_after_secs} s")]
-    RateLimited {
-        /// Seconds until a retry may succeed.
-        retry_after_secs: u64,
-    },
     /// A dependency is not configured or not reachable.
     #[error("{detail}")]
     Unavailable {
@@ -131,6 +99,9 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
+    /// The subscription does not allow the action (from a use case without its own enum yet).
+    #[error(transparent)]
+    Access(#[from] crate::subscriptions::AccessDenied),
     /// A consent check or change failed (from a use case without its own error enum yet).
     #[error(transparent)]
     Consent(#[from] crate::legal::ConsentError),
@@ -155,13 +126,10 @@ impl AppError {
         match self {
             AppError::Validation(_) => "validation_failed",
             AppError::BadRequest { code, .. }
-            | AppError::Unauthorized { code, .. }
-            | AppError::Forbidden { code, .. }
-            | AppError::PlanLimit { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::Unavailable { code, .. } => code,
             AppError::NotFound { .. } => "not_found",
-            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Access(_) => "access_denied",
             AppError::Consent(_) => "consent_refused",
             AppError::Internal(_) => "internal_error",
         }

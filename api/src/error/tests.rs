@@ -22,12 +22,8 @@ async fn every_app_error_maps_to_its_status_and_code() {
     let cases: Vec<(AppError, u16, &str)> = vec![
         (AppError::field("email", "email", "bad"), 422, "validation_failed"),
         (bad("invalid_signature"), 400, "invalid_signature"),
-        (AppError::Unauthorized { code: "invalid_token", detail: "d".into() }, 401, "invalid_token"),
-        (AppError::PlanLimit { code: "plan_limit_bots", detail: "d".into(), upgrade_to: None }, 402, "plan_limit_bots"),
-        (AppError::Forbidden { code: "forbidden", detail: "d".into() }, 403, "forbidden"),
         (AppError::NotFound { resource: "credential" }, 404, "not_found"),
         (AppError::Conflict { code: "email_taken", detail: "d".into() }, 409, "email_taken"),
-        (AppError::RateLimited { retry_after_secs: 7 }, 429, "rate_limited"),
         (AppError::Unavailable { code: "store_unavailable", detail: "d".into() }, 503, "store_unavailable"),
         (AppError::internal(anyhow::anyhow!("boom")), 500, "internal_error"),
     ];
@@ -53,16 +49,16 @@ async fn validation_lists_the_fields() {
 
 #[actix_web::test]
 async fn plan_limit_names_the_plan_to_upgrade_to() {
-    let err = AppError::PlanLimit { code: "plan_limit_bots", detail: "3 bots max".into(), upgrade_to: Some(Plan::Pro) };
+    let err = ApiError::new(ErrorCode::PlanLimitBots, "3 bots max").with_upgrade_to(Some(Plan::Pro));
 
-    let (_, _, problem) = render(err.into()).await;
+    let (_, _, problem) = render(err).await;
 
     assert_eq!((problem.upgrade_to.as_deref(), problem.detail.as_str()), (Some("PRO"), "3 bots max"));
 }
 
 #[actix_web::test]
 async fn rate_limited_sets_retry_after() {
-    let (_, headers, _) = render(AppError::RateLimited { retry_after_secs: 42 }.into()).await;
+    let (_, headers, _) = render(ApiError::rate_limited(42)).await;
 
     assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "42");
 }

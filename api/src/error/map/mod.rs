@@ -5,6 +5,7 @@
 
 mod identity;
 mod legal;
+mod subscriptions;
 
 use application::{AppError, Unexpected};
 use domain::RepoError;
@@ -56,13 +57,10 @@ impl From<AppError> for ApiError {
         match err {
             AppError::Validation(errors) => ApiError::validation(errors),
             AppError::BadRequest { code, detail }
-            | AppError::Unauthorized { code, detail }
-            | AppError::Forbidden { code, detail }
             | AppError::Conflict { code, detail }
             | AppError::Unavailable { code, detail } => coded(code, detail),
-            AppError::PlanLimit { code, detail, upgrade_to } => coded(code, detail).with_upgrade_to(upgrade_to),
             AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
-            AppError::RateLimited { retry_after_secs } => ApiError::rate_limited(retry_after_secs),
+            AppError::Access(err) => err.into(),
             AppError::Consent(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }

@@ -2,8 +2,10 @@
 
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
+use application::subscriptions::{AccessDenied, PlanGate};
 use application::{FieldError, Unexpected};
 use domain::legal::{ConsentsRequired, DocumentKind};
+use domain::subscriptions::{Plan, SubscriptionStatus};
 use domain::RepoError;
 
 use super::ErrorCodes;
@@ -68,4 +70,23 @@ fn unexpected_failures_map_to_the_store_codes() {
     assert_eq!(store(RepoError::Unavailable(anyhow::anyhow!("down"))), ErrorCode::StoreUnavailable);
     assert_eq!(ApiError::from(Unexpected::Internal(anyhow::anyhow!("bug"))).code(), ErrorCode::InternalError);
     assert_eq!(ApiError::from(LoginError::Unexpected(RepoError::Conflict.into())).code(), ErrorCode::VersionConflict);
+}
+
+#[test]
+fn access_refusals_map_to_listed_codes_and_name_the_upgrade() {
+    let limit =
+        |gate| AccessDenied::PlanLimit { gate, plan: Plan::Free, what: "w".into(), upgrade_to: Some(Plan::Pro) };
+    check(vec![
+        (limit(PlanGate::Contexts), ErrorCode::PlanLimitContexts),
+        (limit(PlanGate::Bots), ErrorCode::PlanLimitBots),
+        (limit(PlanGate::BotKind), ErrorCode::PlanBotKind),
+        (limit(PlanGate::AdvancedIndicators), ErrorCode::PlanAdvancedIndicators),
+        (limit(PlanGate::Reports), ErrorCode::PlanReports),
+        (AccessDenied::SubscriptionInactive { status: SubscriptionStatus::PastDue }, ErrorCode::SubscriptionInactive),
+    ]);
+    let problem = ApiError::from(limit(PlanGate::Bots)).problem();
+    assert_eq!(
+        (problem.upgrade_to.as_deref(), problem.detail.as_str()),
+        (Some("PRO"), "the FREE plan w; the PRO plan allows it")
+    );
 }
