@@ -65,6 +65,7 @@ where
     // Paths and schemas are BTreeMaps: the output is stable whatever order modules register in.
     let (app, mut document) = app.into_utoipa_app().openapi(RootDoc::openapi()).configure(routes).split_for_parts();
     crate::openapi_common::add(&mut document);
+    crate::error::documented::add(&mut document);
     (app, document)
 }
 

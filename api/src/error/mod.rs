@@ -3,6 +3,7 @@
 //! which alone decides its status and title.
 
 mod codes;
+pub mod documented;
 mod extractors;
 mod fallback;
 mod map;
