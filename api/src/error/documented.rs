@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
 use utoipa::openapi::path::Operation;
@@ -14,16 +15,36 @@ use super::{ErrorCode, ErrorCodes};
 use crate::openapi::BEARER;
 
 /// The codes the use case behind `operation_id` can return, for operations whose use case has
-/// its own error type.
-fn codes_of(operation_id: &str) -> &'static [ErrorCode] {
+/// its own error type: all of the type's, or, where one type serves a whole service, the ones
+/// of this use case, which must be among the type's ([`pick`]).
+fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
+    use ErrorCode as C;
     match operation_id {
-        "register" => RegisterError::CODES,
-        "login" => LoginError::CODES,
-        "refresh" => RefreshError::CODES,
-        "me" | "update_me" | "change_password" => AccountError::CODES,
-        "post_consents" => ConsentError::CODES,
-        _ => &[],
+        "register" => RegisterError::CODES.to_vec(),
+        "login" => LoginError::CODES.to_vec(),
+        "refresh" => RefreshError::CODES.to_vec(),
+        "me" => pick::<AccountError>(&[C::NotFound]),
+        "update_me" | "change_password" => AccountError::CODES.to_vec(),
+        "post_consents" => pick::<ConsentError>(&[
+            C::ValidationFailed,
+            C::TermsVersionOutdated,
+            C::PrivacyVersionOutdated,
+            C::NotFound,
+        ]),
+        "create_credential" => pick::<CredentialError>(&[C::ValidationFailed, C::CredentialExists]),
+        "get_credential" | "delete_credential" => pick::<CredentialError>(&[C::NotFound]),
+        "validate_credential" => pick::<CredentialError>(&[C::NotFound, C::ExchangeUnavailable]),
+        _ => Vec::new(),
     }
+}
+
+/// `codes`, each of which `E` must be able to map to (a use case cannot document a code its
+/// error type does not produce).
+fn pick<E: ErrorCodes>(codes: &[ErrorCode]) -> Vec<ErrorCode> {
+    for code in codes {
+        assert!(E::CODES.contains(code), "{code} is not among {}'s codes", std::any::type_name::<E>());
+    }
+    codes.to_vec()
 }
 
 /// Documents the error responses of every operation of `document` from its codes.
@@ -36,11 +57,6 @@ pub fn add(document: &mut Document) {
                 codes.extend(AuthenticateError::CODES);
             }
             codes.extend(codes_of(operation.operation_id.as_deref().unwrap_or_default()));
-            // A use case shared by several operations may refuse fields; one taking no input
-            // cannot be refused for them.
-            if operation.request_body.is_none() && operation.parameters.as_ref().is_none_or(Vec::is_empty) {
-                codes.retain(|code| *code != ErrorCode::ValidationFailed);
-            }
             for (status, codes) in by_status(&codes) {
                 operation.responses.responses.insert(status, problem_response(&codes));
             }

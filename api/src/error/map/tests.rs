@@ -1,5 +1,6 @@
 //! Each use-case failure maps to a code its type lists, with the detail of its message.
 
+use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
 use application::subscriptions::{AccessDenied, PlanGate};
@@ -89,4 +90,15 @@ fn access_refusals_map_to_listed_codes_and_name_the_upgrade() {
         (problem.upgrade_to.as_deref(), problem.detail.as_str()),
         (Some("PRO"), "the FREE plan w; the PRO plan allows it")
     );
+}
+
+#[test]
+fn credential_failures_map_to_listed_codes() {
+    let exchange = "binance".parse().unwrap();
+    check(vec![
+        (CredentialError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (CredentialError::Exists { exchange }, ErrorCode::CredentialExists),
+        (CredentialError::NotFound, ErrorCode::NotFound),
+        (CredentialError::ExchangeUnreachable { exchange }, ErrorCode::ExchangeUnavailable),
+    ]);
 }
