@@ -2,21 +2,108 @@
 //! failures no use case handles itself, and [`AppError`], the catch-all of the use cases that do
 //! not have their own error enum yet. The `api` crate gives each failure its code.
 
+/// Declares [`FieldCode`] from rows of `Variant = "code";`, with `as_str` and `parse` from the
+/// same rows.
+macro_rules! field_codes {
+    ($( $variant:ident = $code:literal; )+) => {
+        /// Why one field was refused (`errors[].code` of a `validation_failed` problem); stable.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum FieldCode {
+            $(
+                #[doc = concat!("`", $code, "`.")]
+                $variant,
+            )+
+        }
+
+        impl FieldCode {
+            /// Every code.
+            pub const ALL: &'static [FieldCode] = &[$(FieldCode::$variant),+];
+
+            /// The code as sent.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(FieldCode::$variant => $code,)+ }
+            }
+
+            /// The code named `code` (validator's and serde's codes included), if any.
+            pub fn parse(code: &str) -> Option<Self> {
+                match code {
+                    $($code => Some(FieldCode::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+field_codes! {
+    Required = "required";
+    Invalid = "invalid";
+    InvalidValue = "invalid_value";
+    InvalidType = "invalid_type";
+    InvalidLength = "invalid_length";
+    UnknownField = "unknown_field";
+    DuplicateField = "duplicate_field";
+    UnknownVariant = "unknown_variant";
+    Malformed = "malformed";
+    Length = "length";
+    Range = "range";
+    Email = "email";
+    Url = "url";
+    Regex = "regex";
+    MustMatch = "must_match";
+    Contains = "contains";
+    DoesNotContain = "does_not_contain";
+    WeakPassword = "weak_password";
+    Incorrect = "incorrect";
+    MustAccept = "must_accept";
+    NotAllowed = "not_allowed";
+    NotPositive = "not_positive";
+    NotPaid = "not_paid";
+    UnknownExchange = "unknown_exchange";
+    UnknownPair = "unknown_pair";
+    InvalidAsset = "invalid_asset";
+    InvalidSymbol = "invalid_symbol";
+    InvalidTimeframe = "invalid_timeframe";
+    UnsupportedTimeframe = "unsupported_timeframe";
+    MarketClosed = "market_closed";
+    MarketFilter = "market_filter";
+    InsufficientBalance = "insufficient_balance";
+    BelowMinQuantity = "below_min_quantity";
+    AboveMaxQuantity = "above_max_quantity";
+    BelowMinNotional = "below_min_notional";
+    OffStep = "off_step";
+    OffTick = "off_tick";
+    WithdrawalEnabled = "withdrawal_enabled";
+    AdvancedIndicatorUnavailable = "advanced_indicator_unavailable";
+}
+
+impl std::fmt::Display for FieldCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FieldCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One field that failed validation.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The field's name as the client sent it (`email`, `config.take_profit_percent`).
     pub field: String,
-    /// A stable machine code (`too_short`, `required`, `malformed`).
-    pub code: String,
+    /// Why it was refused.
+    pub code: FieldCode,
     /// A human explanation of what is wrong and how to fix it.
     pub message: String,
 }
 
 impl FieldError {
     /// A field error.
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code, message: message.into() }
     }
 }
 
@@ -112,7 +199,7 @@ pub enum AppError {
 
 impl AppError {
     /// A single-field validation error.
-    pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
@@ -194,5 +281,20 @@ impl From<Unexpected> for AppError {
             Unexpected::Store(err) => err.into(),
             Unexpected::Internal(err) => AppError::Internal(err),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldCode;
+
+    #[test]
+    fn field_codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in FieldCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} appears twice");
+            assert_eq!(FieldCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(FieldCode::parse("too_clever"), None);
     }
 }

@@ -6,7 +6,7 @@
 
 use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{web, HttpRequest};
-use application::FieldError;
+use application::{FieldCode, FieldError};
 
 use super::{ApiError, ErrorCode};
 
@@ -73,19 +73,19 @@ pub(super) fn serde_field_error(message: &str, fallback: Option<&str>) -> FieldE
     let named =
         |prefix: &str| message.split_once(prefix).and_then(|(_, rest)| rest.split('`').next()).map(str::to_owned);
     let (field, code) = if let Some(field) = named("missing field `") {
-        (Some(field), "required")
+        (Some(field), FieldCode::Required)
     } else if let Some(field) = named("unknown field `") {
-        (Some(field), "unknown_field")
+        (Some(field), FieldCode::UnknownField)
     } else if let Some(field) = named("duplicate field `") {
-        (Some(field), "duplicate_field")
+        (Some(field), FieldCode::DuplicateField)
     } else if message.starts_with("invalid type") {
-        (None, "invalid_type")
+        (None, FieldCode::InvalidType)
     } else if message.starts_with("invalid length") {
-        (None, "invalid_length")
+        (None, FieldCode::InvalidLength)
     } else if message.starts_with("unknown variant") {
-        (None, "unknown_variant")
+        (None, FieldCode::UnknownVariant)
     } else {
-        (None, "invalid_value")
+        (None, FieldCode::InvalidValue)
     };
     let field = field.unwrap_or_else(|| fallback.unwrap_or("body").to_owned());
     FieldError::new(field, code, redact_values(message))

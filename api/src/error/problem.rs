@@ -67,7 +67,7 @@ pub struct ProblemField {
 
 impl From<application::FieldError> for ProblemField {
     fn from(e: application::FieldError) -> Self {
-        Self { field: e.field, code: e.code, message: e.message }
+        Self { field: e.field, code: e.code.as_str().to_owned(), message: e.message }
     }
 }
 

@@ -20,7 +20,7 @@ async fn render(err: ApiError) -> (StatusCode, header::HeaderMap, Problem) {
 async fn every_app_error_maps_to_its_status_and_code() {
     let bad = |code| AppError::BadRequest { code, detail: "d".into() };
     let cases: Vec<(AppError, u16, &str)> = vec![
-        (AppError::field("email", "email", "bad"), 422, "validation_failed"),
+        (AppError::field("email", application::FieldCode::Email, "bad"), 422, "validation_failed"),
         (bad("invalid_signature"), 400, "invalid_signature"),
         (AppError::NotFound { resource: "credential" }, 404, "not_found"),
         (AppError::Conflict { code: "email_taken", detail: "d".into() }, 409, "email_taken"),
@@ -39,7 +39,8 @@ async fn every_app_error_maps_to_its_status_and_code() {
 
 #[actix_web::test]
 async fn validation_lists_the_fields() {
-    let err = AppError::Validation(vec![FieldError::new("config.x", "range", "must be at most 5")]);
+    let err =
+        AppError::Validation(vec![FieldError::new("config.x", application::FieldCode::Range, "must be at most 5")]);
 
     let (_, _, problem) = render(err.into()).await;
 

@@ -59,7 +59,11 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         let mut field = serde_field_error(&message, parent);
         // The path ends at the bad field, except for a missing one: it ends at its parent.
         if let Some(path) = parent {
-            field.field = if field.code == "required" { format!("{path}.{}", field.field) } else { path.to_owned() };
+            field.field = if field.code == application::FieldCode::Required {
+                format!("{path}.{}", field.field)
+            } else {
+                path.to_owned()
+            };
         }
         ApiError::validation(vec![field])
     })
@@ -90,7 +94,7 @@ mod tests {
     fn field(text: &str) -> (String, String) {
         let Err(err) = decode::<Outer>(text) else { panic!("{text} decoded") };
         assert_eq!(err.code(), crate::error::ErrorCode::ValidationFailed);
-        (err.field_errors()[0].field.clone(), err.field_errors()[0].code.clone())
+        (err.field_errors()[0].field.clone(), err.field_errors()[0].code.as_str().to_owned())
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn page_of(offset: Option<u64>, limit: Option<u64>) -> Result<PageRequest, A
 /// A 400 `invalid_query` naming `field` (the value is not repeated: queries may carry secrets).
 fn bad_page(field: &str, message: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, format!("invalid query parameter `{field}`: {message}"))
-        .with_errors(vec![application::FieldError::new(field, "invalid_value", message)])
+        .with_errors(vec![application::FieldError::new(field, application::FieldCode::InvalidValue, message)])
 }
 
 /// Implements `Debug` printing only the type name, for DTOs that carry secrets (passwords,

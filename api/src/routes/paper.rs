@@ -38,9 +38,9 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, AppError> {
     let value = input.parse(field).map_err(|e| AppError::Validation(vec![e]))?;
     if value <= Decimal::ZERO {
-        return Err(AppError::field(field, "not_positive", "must be greater than zero"));
+        return Err(AppError::field(field, application::FieldCode::NotPositive, "must be greater than zero"));
     }
-    bound.check(value).map_err(|message| AppError::field(field, "invalid", message))
+    bound.check(value).map_err(|message| AppError::field(field, application::FieldCode::Invalid, message))
 }
 
 /// A price to set.
@@ -94,13 +94,15 @@ pub async fn set_paper_price(
     let exchange = body
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
+        .map_err(|e| AppError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
     let symbol = Symbol::parse(&body.symbol.to_ascii_uppercase())
-        .map_err(|e| AppError::field("symbol", "invalid_symbol", e.to_string()))?;
+        .map_err(|e| AppError::field("symbol", application::FieldCode::InvalidSymbol, e.to_string()))?;
     let price = bounded(&body.price, "price", PRICE)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let price = paper.set_price(&symbol, price).await.map_err(|err| match err {
-        ExchangeError::Filter(_) => AppError::field("price", "not_positive", "must be greater than zero"),
+        ExchangeError::Filter(_) => {
+            AppError::field("price", application::FieldCode::NotPositive, "must be greater than zero")
+        }
         other => application::exchanges::exchange_error(other),
     })?;
     Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.to_string(), symbol: symbol.to_string(), price }))
@@ -161,15 +163,18 @@ pub async fn paper_withdrawal(
     let exchange = body
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
-    let asset = Asset::new(&body.asset).map_err(|e| AppError::field("asset", "invalid_asset", e.to_string()))?;
+        .map_err(|e| AppError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
+    let asset = Asset::new(&body.asset)
+        .map_err(|e| AppError::field("asset", application::FieldCode::InvalidAsset, e.to_string()))?;
     let amount = bounded(&body.amount, "amount", AMOUNT)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let creds = paper_credentials(auth.0.user_id);
     let left = paper.withdraw(&creds, asset.as_str(), amount).await.map_err(|err| match err {
-        ExchangeError::Filter(_) => AppError::field("amount", "not_positive", "must be greater than zero"),
+        ExchangeError::Filter(_) => {
+            AppError::field("amount", application::FieldCode::NotPositive, "must be greater than zero")
+        }
         ExchangeError::InsufficientBalance => {
-            AppError::field("amount", "insufficient_balance", "more than the free balance")
+            AppError::field("amount", application::FieldCode::InsufficientBalance, "more than the free balance")
         }
         other => application::exchanges::exchange_error(other),
     })?;

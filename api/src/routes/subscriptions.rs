@@ -238,10 +238,14 @@ fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppErr
     };
     let mut errors = Vec::new();
     if let Err(err) = &plan {
-        errors.push(FieldError::new("plan", "invalid", err.to_string()));
+        errors.push(FieldError::new("plan", application::FieldCode::Invalid, err.to_string()));
     }
     if provider.is_none() {
-        errors.push(FieldError::new("provider", "invalid", "expected one of: stripe, mercadopago"));
+        errors.push(FieldError::new(
+            "provider",
+            application::FieldCode::Invalid,
+            "expected one of: stripe, mercadopago",
+        ));
     }
     match (plan, provider) {
         (Ok(plan), Some(provider)) => Ok((plan, provider)),

@@ -30,11 +30,13 @@ fn parse(input: &CreateContextInput) -> Result<(ExchangeId, Symbol, ContextMode)
     let exchange = input
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| errors.push(FieldError::new("exchange", "unknown_exchange", e.to_string())));
+        .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
     let symbol = Symbol::parse(&input.symbol.to_ascii_uppercase())
-        .map_err(|e| errors.push(FieldError::new("symbol", "invalid_symbol", e.to_string())));
-    let mode =
-        input.mode.parse::<ContextMode>().map_err(|e| errors.push(FieldError::new("mode", "invalid", e.to_string())));
+        .map_err(|e| errors.push(FieldError::new("symbol", crate::FieldCode::InvalidSymbol, e.to_string())));
+    let mode = input
+        .mode
+        .parse::<ContextMode>()
+        .map_err(|e| errors.push(FieldError::new("mode", crate::FieldCode::Invalid, e.to_string())));
     match (exchange, symbol, mode) {
         (Ok(e), Ok(s), Ok(m)) => Ok((e, s, m)),
         _ => Err(AppError::Validation(errors)),
@@ -66,7 +68,11 @@ impl ContextService {
         let gateway = self.ports.exchanges.gateway(exchange, mode)?;
         let market = gateway.market(&symbol).await.map_err(exchange_error)?;
         if !market.trading {
-            return Err(AppError::field("symbol", "market_closed", format!("{symbol} is not trading on {exchange}")));
+            return Err(AppError::field(
+                "symbol",
+                crate::FieldCode::MarketClosed,
+                format!("{symbol} is not trading on {exchange}"),
+            ));
         }
         let context = TradingContext::new(owner, exchange, &symbol, mode, to_millis(self.ports.clock.now()));
         self.ports.contexts.create(&context).await.map_err(|err| match err {

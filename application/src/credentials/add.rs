@@ -32,9 +32,13 @@ impl std::fmt::Debug for AddCredentialInput {
 
 fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
     if value.len() < 8 || value.len() > max {
-        errors.push(FieldError::new(field, "invalid_length", format!("must be 8 to {max} characters")));
+        errors.push(FieldError::new(field, crate::FieldCode::InvalidLength, format!("must be 8 to {max} characters")));
     } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        errors.push(FieldError::new(field, "malformed", "must not contain spaces or control characters"));
+        errors.push(FieldError::new(
+            field,
+            crate::FieldCode::Malformed,
+            "must not contain spaces or control characters",
+        ));
     }
 }
 
@@ -53,7 +57,7 @@ impl CredentialService {
         let exchange = input
             .exchange
             .parse::<ExchangeId>()
-            .map_err(|e| errors.push(FieldError::new("exchange", "unknown_exchange", e.to_string())));
+            .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
         check_secret_field(&mut errors, "api_key", &input.api_key, 256);
         check_secret_field(&mut errors, "api_secret", &input.api_secret, 512);
         let (Ok(exchange), true) = (exchange, errors.is_empty()) else {
@@ -87,7 +91,7 @@ impl CredentialService {
         if verdict == Verdict::Decided(CredentialStatus::Invalid, Some(WITHDRAWAL_REASON.into())) {
             return Err(CredentialError::Invalid(vec![FieldError::new(
                 "api_key",
-                "withdrawal_enabled",
+                crate::FieldCode::WithdrawalEnabled,
                 WITHDRAWAL_REASON,
             )]));
         }

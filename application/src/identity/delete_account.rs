@@ -106,7 +106,7 @@ impl IdentityService {
             UserStatus::Active => {}
         }
         if !self.ports.hasher.verify(&PlainPassword::unchecked(password), &user.password_hash) {
-            return Err(AppError::field("password", "incorrect", "the password is incorrect"));
+            return Err(AppError::field("password", crate::FieldCode::Incorrect, "the password is incorrect"));
         }
         let teardown = &self.ports.teardown;
         let mut report = DeletionReport::empty(user.updated_at);

@@ -85,7 +85,7 @@ pub enum AccountError {
 
 impl AccountError {
     /// A single bad field.
-    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: &str, code: crate::FieldCode, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, code, message)])
     }
 }

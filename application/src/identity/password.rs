@@ -32,10 +32,14 @@ impl IdentityService {
         meta: &RequestMeta,
     ) -> Result<TokenPair, AccountError> {
         let new_password = PlainPassword::new(input.new_password)
-            .map_err(|e| AccountError::field("new_password", "weak_password", e.to_string()))?;
+            .map_err(|e| AccountError::field("new_password", crate::FieldCode::WeakPassword, e.to_string()))?;
         let mut user = self.active_user(user_id).await?;
         if !self.ports.hasher.verify(&PlainPassword::unchecked(input.current_password), &user.password_hash) {
-            return Err(AccountError::field("current_password", "incorrect", "the current password is incorrect"));
+            return Err(AccountError::field(
+                "current_password",
+                crate::FieldCode::Incorrect,
+                "the current password is incorrect",
+            ));
         }
         let now = self.ports.clock.now();
         user.password_hash = self.ports.hasher.hash(&new_password)?;

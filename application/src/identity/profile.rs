@@ -81,7 +81,7 @@ impl IdentityService {
             .as_deref()
             .map(DisplayName::parse)
             .transpose()
-            .map_err(|e| AccountError::field("name", "invalid", e.to_string()))?;
+            .map_err(|e| AccountError::field("name", crate::FieldCode::Invalid, e.to_string()))?;
         let mut user = self.active_user(user_id).await?;
         let now = to_millis(self.ports.clock.now());
         if let Some(name) = name {

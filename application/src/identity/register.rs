@@ -37,17 +37,25 @@ impl IdentityService {
     /// Registers a user. Errors: `Invalid` listing every bad field, `EmailTaken`.
     pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<Profile, RegisterError> {
         let mut errors = Vec::new();
-        let email =
-            Email::parse(&input.email).map_err(|e| errors.push(FieldError::new("email", "invalid", e.to_string())));
+        let email = Email::parse(&input.email)
+            .map_err(|e| errors.push(FieldError::new("email", crate::FieldCode::Invalid, e.to_string())));
         let password = PlainPassword::new(input.password)
-            .map_err(|e| errors.push(FieldError::new("password", "weak_password", e.to_string())));
-        let name =
-            DisplayName::parse(&input.name).map_err(|e| errors.push(FieldError::new("name", "invalid", e.to_string())));
+            .map_err(|e| errors.push(FieldError::new("password", crate::FieldCode::WeakPassword, e.to_string())));
+        let name = DisplayName::parse(&input.name)
+            .map_err(|e| errors.push(FieldError::new("name", crate::FieldCode::Invalid, e.to_string())));
         if !input.accept_terms {
-            errors.push(FieldError::new("accept_terms", "must_accept", "the terms of use must be accepted"));
+            errors.push(FieldError::new(
+                "accept_terms",
+                crate::FieldCode::MustAccept,
+                "the terms of use must be accepted",
+            ));
         }
         if !input.accept_privacy {
-            errors.push(FieldError::new("accept_privacy", "must_accept", "the privacy policy must be accepted"));
+            errors.push(FieldError::new(
+                "accept_privacy",
+                crate::FieldCode::MustAccept,
+                "the privacy policy must be accepted",
+            ));
         }
         let (Ok(email), Ok(password), Ok(name), true) = (email, password, name, errors.is_empty()) else {
             return Err(RegisterError::Invalid(errors));

@@ -39,7 +39,7 @@ impl LegalService {
         if terms.is_none() && privacy.is_none() && marketing.is_none() {
             return Err(ConsentError::Invalid(vec![FieldError::new(
                 "terms_accepted",
-                "required",
+                crate::FieldCode::Required,
                 "send at least one of terms_accepted, privacy_accepted, marketing_accepted",
             )]));
         }

@@ -21,7 +21,7 @@ fn check<E: ErrorCodes + Into<ApiError>>(cases: Vec<(E, ErrorCode)>) {
 }
 
 fn bad_field() -> Vec<FieldError> {
-    vec![FieldError::new("email", "invalid", "no")]
+    vec![FieldError::new("email", application::FieldCode::Invalid, "no")]
 }
 
 #[test]
