@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use application::contexts::CreateContextError;
 use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
@@ -33,6 +34,7 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         ]),
         "create_credential" => pick::<CredentialError>(&[C::ValidationFailed, C::CredentialExists]),
         "get_credential" | "delete_credential" => pick::<CredentialError>(&[C::NotFound]),
+        "create_context" => CreateContextError::CODES.to_vec(),
         "validate_credential" => pick::<CredentialError>(&[C::NotFound, C::ExchangeUnavailable]),
         _ => Vec::new(),
     }

@@ -1,5 +1,6 @@
 //! Each use-case failure maps to a code its type lists, with the detail of its message.
 
+use application::contexts::CreateContextError;
 use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
@@ -100,5 +101,20 @@ fn credential_failures_map_to_listed_codes() {
         (CredentialError::Exists { exchange }, ErrorCode::CredentialExists),
         (CredentialError::NotFound, ErrorCode::NotFound),
         (CredentialError::ExchangeUnreachable { exchange }, ErrorCode::ExchangeUnavailable),
+    ]);
+}
+
+#[test]
+fn context_creation_failures_map_to_listed_codes() {
+    let exchange = "binance".parse().unwrap();
+    let denied =
+        AccessDenied::PlanLimit { gate: PlanGate::Contexts, plan: Plan::Free, what: "w".into(), upgrade_to: None };
+    check(vec![
+        (CreateContextError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (CreateContextError::CredentialRequired { exchange }, ErrorCode::CredentialRequired),
+        (CreateContextError::Access(denied), ErrorCode::PlanLimitContexts),
+        (CreateContextError::Exists { exchange, symbol: "BTC-BRL".into() }, ErrorCode::ContextExists),
+        (CreateContextError::CredentialRejected, ErrorCode::CredentialRejected),
+        (CreateContextError::ExchangeUnavailable("down".into()), ErrorCode::ExchangeUnavailable),
     ]);
 }

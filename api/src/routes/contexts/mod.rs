@@ -170,12 +170,6 @@ fn context_id(raw: &str) -> Result<ContextId, ApiError> {
     request_body = CreateContextRequest,
     responses(
         (status = 201, description = "Opened", body = ContextResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 402, description = "Over the plan's context limit (`plan_limit_contexts`, with `upgrade_to`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No usable credential (`credential_required`) or a context on that market exists (`context_exists`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a pair the exchange does not list (`unknown_pair` on `symbol`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/contexts")]
