@@ -77,7 +77,6 @@ pub struct PriceSet {
     request_body = SetPriceRequest,
     responses(
         (status = 200, description = "Set", body = PriceSet),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown exchange or pair, or a price out of bounds", body = Problem, content_type = "application/problem+json"),
     )
@@ -146,7 +145,6 @@ pub struct WithdrawalDone {
     request_body = WithdrawalRequest,
     responses(
         (status = 200, description = "Withdrawn", body = WithdrawalDone),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown exchange or asset, an amount out of bounds, or more than the free balance", body = Problem, content_type = "application/problem+json"),
     )
