@@ -6,13 +6,12 @@ use std::pin::Pin;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use application::identity::Principal;
-use application::AppError;
 use domain::identity::Role;
 use domain::shared::ids::UserId;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// The authenticated caller. Taking it as a handler argument makes the route require a valid
@@ -39,13 +38,9 @@ pub(crate) fn state_and_token(req: &HttpRequest) -> Result<(web::Data<AppState>,
     let state = req
         .app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| ApiError::from(AppError::internal(anyhow::anyhow!("AppState missing"))))?;
-    let token = bearer_token(req).ok_or_else(|| {
-        ApiError::from(AppError::Unauthorized {
-            code: "missing_token",
-            detail: "send `Authorization: Bearer <access token>`".into(),
-        })
-    })?;
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
+    let token = bearer_token(req)
+        .ok_or_else(|| ApiError::new(ErrorCode::MissingToken, "send `Authorization: Bearer <access token>`"))?;
     Ok((state, token))
 }
 
@@ -75,10 +70,9 @@ impl FromRequest for Operator {
             let Authenticated(principal) = authenticated.await?;
             match principal.role {
                 Role::Admin => Ok(Operator::Admin(principal.user_id)),
-                Role::User => Err(ApiError::from(AppError::Forbidden {
-                    code: "admin_required",
-                    detail: "this endpoint is for administrators and operators".into(),
-                })),
+                Role::User => {
+                    Err(ApiError::new(ErrorCode::AdminRequired, "this endpoint is for administrators and operators"))
+                }
             }
         })
     }

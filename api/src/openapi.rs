@@ -66,6 +66,7 @@ where
     let (app, mut document) = app.into_utoipa_app().openapi(RootDoc::openapi()).configure(routes).split_for_parts();
     crate::openapi_common::add(&mut document);
     crate::openapi_links::add(&mut document);
+    crate::error::documented::add(&mut document);
     (app, document)
 }
 

@@ -64,13 +64,8 @@ mod tests {
     }
 
     fn field_of(err: ApiError) -> String {
-        match err {
-            ApiError::InvalidParameter { code, errors, .. } => {
-                assert_eq!(code, "invalid_query");
-                errors[0].field.clone()
-            }
-            other => panic!("not a parameter error: {other:?}"),
-        }
+        assert_eq!(err.code(), crate::error::ErrorCode::InvalidQuery, "{err:?}");
+        err.field_errors()[0].field.clone()
     }
 
     #[test]

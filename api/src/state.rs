@@ -12,7 +12,6 @@ use application::credentials::CredentialService;
 use application::identity::IdentityService;
 use application::market::MarketService;
 use application::subscriptions::SubscriptionService;
-use application::AppError;
 use async_trait::async_trait;
 use domain::identity::RequestMeta;
 use domain::Clock;
@@ -162,8 +161,8 @@ impl AppState {
 
     /// Takes one token of `limiter` for the request's client IP; requests whose IP is unknown
     /// share one bucket.
-    pub fn limit_ip(&self, limiter: &IpLimiter, meta: &RequestMeta) -> Result<(), AppError> {
-        limiter.acquire(meta.ip.as_deref()).map_err(|retry| AppError::RateLimited { retry_after_secs: retry.0 })
+    pub fn limit_ip(&self, limiter: &IpLimiter, meta: &RequestMeta) -> Result<(), crate::error::ApiError> {
+        limiter.acquire(meta.ip.as_deref()).map_err(|retry| crate::error::ApiError::rate_limited(retry.0))
     }
 
     /// Uses `metrics` (one registry shared with components built before the server).

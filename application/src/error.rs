@@ -1,31 +1,166 @@
-//! The error every use case returns. The HTTP layer maps each variant to one status and renders
-//! `application/problem+json` with the stable `code`.
+//! What use cases share in their errors: [`FieldError`] for refused input, [`Unexpected`] for the
+//! failures no use case handles itself, and [`AppError`], the catch-all of the use cases that do
+//! not have their own error enum yet. The `api` crate gives each failure its code.
+
+/// Declares [`FieldCode`] from rows of `Variant = "code";`, with `as_str` and `parse` from the
+/// same rows.
+macro_rules! field_codes {
+    ($( $variant:ident = $code:literal; )+) => {
+        /// Why one field was refused (`errors[].code` of a `validation_failed` problem); stable.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum FieldCode {
+            $(
+                #[doc = concat!("`", $code, "`.")]
+                $variant,
+            )+
+        }
+
+        impl FieldCode {
+            /// Every code.
+            pub const ALL: &'static [FieldCode] = &[$(FieldCode::$variant),+];
+
+            /// The code as sent.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(FieldCode::$variant => $code,)+ }
+            }
+
+            /// The code named `code` (validator's and serde's codes included), if any.
+            pub fn parse(code: &str) -> Option<Self> {
+                match code {
+                    $($code => Some(FieldCode::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+field_codes! {
+    Required = "required";
+    Invalid = "invalid";
+    InvalidValue = "invalid_value";
+    InvalidType = "invalid_type";
+    InvalidLength = "invalid_length";
+    UnknownField = "unknown_field";
+    DuplicateField = "duplicate_field";
+    UnknownVariant = "unknown_variant";
+    Malformed = "malformed";
+    Length = "length";
+    Range = "range";
+    Email = "email";
+    Url = "url";
+    Regex = "regex";
+    MustMatch = "must_match";
+    Contains = "contains";
+    DoesNotContain = "does_not_contain";
+    WeakPassword = "weak_password";
+    Incorrect = "incorrect";
+    MustAccept = "must_accept";
+    NotAllowed = "not_allowed";
+    NotPositive = "not_positive";
+    NotPaid = "not_paid";
+    UnknownExchange = "unknown_exchange";
+    UnknownPair = "unknown_pair";
+    InvalidAsset = "invalid_asset";
+    InvalidSymbol = "invalid_symbol";
+    InvalidTimeframe = "invalid_timeframe";
+    UnsupportedTimeframe = "unsupported_timeframe";
+    MarketClosed = "market_closed";
+    MarketFilter = "market_filter";
+    InsufficientBalance = "insufficient_balance";
+    BelowMinQuantity = "below_min_quantity";
+    AboveMaxQuantity = "above_max_quantity";
+    BelowMinNotional = "below_min_notional";
+    OffStep = "off_step";
+    OffTick = "off_tick";
+    WithdrawalEnabled = "withdrawal_enabled";
+    AdvancedIndicatorUnavailable = "advanced_indicator_unavailable";
+    AboveMaxEntryPrice = "above_max_entry_price";
+    InsufficientBotFunds = "insufficient_bot_funds";
+    InsufficientHoldings = "insufficient_holdings";
+    PositionNotFound = "position_not_found";
+}
+
+impl std::fmt::Display for FieldCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for FieldCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// One field that failed validation.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The field's name as the client sent it (`email`, `config.take_profit_percent`).
     pub field: String,
-    /// A stable machine code (`too_short`, `required`, `malformed`).
-    pub code: String,
+    /// Why it was refused.
+    pub code: FieldCode,
     /// A human explanation of what is wrong and how to fix it.
     pub message: String,
 }
 
 impl FieldError {
     /// A field error.
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code, message: message.into() }
     }
 }
 
-/// A use case's failure. `code`s are stable: clients may branch on them.
+/// A failure no use case expects or handles itself: the store broke (unreachable, a concurrent
+/// change, a unique value taken), or an invariant did. Every use-case error enum has a variant
+/// holding one, filled by `?` through [`unexpected_from!`](crate::unexpected_from).
+#[derive(Debug, thiserror::Error)]
+pub enum Unexpected {
+    /// The store refused or could not be reached.
+    #[error(transparent)]
+    Store(#[from] domain::RepoError),
+    /// A bug or an unexpected failure; the cause is logged, never shown.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<anyhow::Error> for Unexpected {
+    fn from(err: anyhow::Error) -> Self {
+        Self::Internal(err)
+    }
+}
+
+/// Implements `From<RepoError>`, `From<anyhow::Error>` and `From<Unexpected>` for use-case error
+/// enums that have an `Unexpected(Unexpected)` variant, so `?` works on store calls.
+#[macro_export]
+macro_rules! unexpected_from {
+    ($($error:ty),+ $(,)?) => {$(
+        impl From<domain::RepoError> for $error {
+            fn from(err: domain::RepoError) -> Self {
+                Self::Unexpected(err.into())
+            }
+        }
+        impl From<anyhow::Error> for $error {
+            fn from(err: anyhow::Error) -> Self {
+                Self::Unexpected(err.into())
+            }
+        }
+        impl From<$crate::Unexpected> for $error {
+            fn from(err: $crate::Unexpected) -> Self {
+                Self::Unexpected(err)
+            }
+        }
+    )+};
+}
+
+/// The failure of a use case that has no error enum of its own yet (see `docs/architecture.md`,
+/// "Errors"); `api` gives each `code` its status from its table.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The input is well-formed JSON but breaks a rule (HTTP 422, code `validation_failed`).
+    /// The input breaks a rule; one entry per bad field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
-    /// The request cannot be processed as sent (HTTP 400).
+    /// The request cannot be processed as sent.
     #[error("{detail}")]
     BadRequest {
         /// Stable code.
@@ -33,39 +168,13 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// Missing or bad authentication (HTTP 401).
-    #[error("{detail}")]
-    Unauthorized {
-        /// Stable code (`invalid_credentials`, `invalid_token`, `token_expired`, `refresh_reused`).
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
-    /// Authenticated but not allowed (HTTP 403).
-    #[error("{detail}")]
-    Forbidden {
-        /// Stable code.
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
-    /// A plan limit refuses the action (HTTP 402); names the limit and the plan that lifts it.
-    #[error("{detail}")]
-    PlanLimit {
-        /// Stable code naming the limit (`plan_limit_contexts`, …).
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-        /// The cheapest plan that allows the action, if any.
-        upgrade_to: Option<domain::subscriptions::Plan>,
-    },
-    /// No such resource for this user (HTTP 404). Another user's resource is also "not found".
+    /// No such resource for this user. Another user's resource is also "not found".
     #[error("{resource} not found")]
     NotFound {
         /// What was looked for (`credential`, `bot`).
         resource: &'static str,
     },
-    /// The request collides with the current state (HTTP 409).
+    /// The request collides with the current state.
     #[error("{detail}")]
     Conflict {
         /// Stable code (`email_taken`, `credential_exists`, `version_conflict`).
@@ -73,13 +182,7 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// Too many requests (HTTP 429 with `Retry-After`).
-    #[error("too many requests; retry in {retry_after_secs} s")]
-    RateLimited {
-        /// Seconds until a retry may succeed.
-        retry_after_secs: u64,
-    },
-    /// A dependency is not configured or not reachable (HTTP 503).
+    /// A dependency is not configured or not reachable.
     #[error("{detail}")]
     Unavailable {
         /// Stable code (`payments_not_configured`, `store_unavailable`).
@@ -87,14 +190,20 @@ pub enum AppError {
         /// Human explanation.
         detail: String,
     },
-    /// A bug or an unexpected failure (HTTP 500). The cause is logged, never shown.
+    /// The subscription does not allow the action (from a use case without its own enum yet).
+    #[error(transparent)]
+    Access(#[from] crate::subscriptions::AccessDenied),
+    /// A consent check or change failed (from a use case without its own error enum yet).
+    #[error(transparent)]
+    Consent(#[from] crate::legal::ConsentError),
+    /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
 impl AppError {
     /// A single-field validation error.
-    pub fn field(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, code: FieldCode, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
@@ -108,13 +217,11 @@ impl AppError {
         match self {
             AppError::Validation(_) => "validation_failed",
             AppError::BadRequest { code, .. }
-            | AppError::Unauthorized { code, .. }
-            | AppError::Forbidden { code, .. }
-            | AppError::PlanLimit { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::Unavailable { code, .. } => code,
             AppError::NotFound { .. } => "not_found",
-            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Access(_) => "access_denied",
+            AppError::Consent(_) => "consent_refused",
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -122,7 +229,7 @@ impl AppError {
 
 impl From<domain::RepoError> for AppError {
     /// Repository errors that reach a handler unmapped: `NotFound` and `Conflict` keep their
-    /// meaning; `Duplicate` is a conflict; `Unavailable` is a 503 whose cause is logged.
+    /// meaning; `Duplicate` is a conflict; `Unavailable` says the store is down (cause logged).
     fn from(err: domain::RepoError) -> Self {
         match err {
             domain::RepoError::NotFound => AppError::NotFound { resource: "resource" },
@@ -146,8 +253,8 @@ impl From<domain::RepoError> for AppError {
 }
 
 impl From<domain::subscriptions::PaymentError> for AppError {
-    /// Provider failures: a bad webhook is the sender's 400; everything else is a 503 whose
-    /// provider message is logged, never shown (it can reveal configuration).
+    /// Provider failures: a bad webhook is the sender's fault; everything else makes the provider
+    /// unavailable, its message logged, never shown (it can reveal configuration).
     fn from(err: domain::subscriptions::PaymentError) -> Self {
         use domain::subscriptions::PaymentError as E;
         match err {
@@ -169,5 +276,29 @@ impl From<domain::subscriptions::PaymentError> for AppError {
                 }
             }
         }
+    }
+}
+
+impl From<Unexpected> for AppError {
+    fn from(err: Unexpected) -> Self {
+        match err {
+            Unexpected::Store(err) => err.into(),
+            Unexpected::Internal(err) => AppError::Internal(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FieldCode;
+
+    #[test]
+    fn field_codes_are_unique_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in FieldCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} appears twice");
+            assert_eq!(FieldCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(FieldCode::parse("too_clever"), None);
     }
 }

@@ -65,14 +65,18 @@ pub fn paper_credentials(user: UserId) -> ApiCredentials {
 pub fn exchange_error(err: ExchangeError) -> AppError {
     match err {
         ExchangeError::UnknownSymbol(symbol) => {
-            AppError::field("symbol", "unknown_pair", format!("{symbol} is not listed on this exchange"))
+            AppError::field("symbol", crate::FieldCode::UnknownPair, format!("{symbol} is not listed on this exchange"))
         }
-        ExchangeError::UnsupportedTimeframe(tf) => {
-            AppError::field("timeframe", "unsupported_timeframe", format!("{tf} is not offered by this exchange"))
+        ExchangeError::UnsupportedTimeframe(tf) => AppError::field(
+            "timeframe",
+            crate::FieldCode::UnsupportedTimeframe,
+            format!("{tf} is not offered by this exchange"),
+        ),
+        ExchangeError::Filter(violation) => {
+            AppError::field("quantity", crate::FieldCode::MarketFilter, violation.to_string())
         }
-        ExchangeError::Filter(violation) => AppError::field("quantity", "market_filter", violation.to_string()),
         ExchangeError::InsufficientBalance => {
-            AppError::field("quantity", "insufficient_balance", "not enough free balance")
+            AppError::field("quantity", crate::FieldCode::InsufficientBalance, "not enough free balance")
         }
         ExchangeError::OrderNotFound => AppError::NotFound { resource: "order" },
         ExchangeError::Unauthorized(_) => AppError::Conflict {

@@ -15,4 +15,4 @@ pub mod orders;
 pub mod rate_limit;
 pub mod subscriptions;
 
-pub use error::{AppError, FieldError};
+pub use error::{AppError, FieldCode, FieldError, Unexpected};

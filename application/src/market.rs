@@ -39,7 +39,8 @@ fn parse_exchange(raw: &str) -> Result<ExchangeId, AppError> {
 }
 
 fn parse_symbol(raw: &str) -> Result<Symbol, AppError> {
-    Symbol::parse(&raw.to_ascii_uppercase()).map_err(|e| AppError::field("symbol", "invalid_symbol", e.to_string()))
+    Symbol::parse(&raw.to_ascii_uppercase())
+        .map_err(|e| AppError::field("symbol", crate::FieldCode::InvalidSymbol, e.to_string()))
 }
 
 impl MarketService {
@@ -93,17 +94,17 @@ impl MarketService {
         let symbol = parse_symbol(symbol)?;
         let tf = timeframe
             .parse::<Timeframe>()
-            .map_err(|e| AppError::field("timeframe", "invalid_timeframe", e.to_string()))?;
+            .map_err(|e| AppError::field("timeframe", crate::FieldCode::InvalidTimeframe, e.to_string()))?;
         if !gateway.timeframes().contains(&tf) {
             let offered: Vec<&str> = gateway.timeframes().into_iter().map(Timeframe::as_str).collect();
             return Err(AppError::field(
                 "timeframe",
-                "unsupported_timeframe",
+                crate::FieldCode::UnsupportedTimeframe,
                 format!("{tf} is not offered by this exchange; it offers {}", offered.join(", ")),
             ));
         }
         if limit == 0 || limit > MAX_CANDLES {
-            return Err(AppError::field("limit", "range", format!("must be 1 to {MAX_CANDLES}")));
+            return Err(AppError::field("limit", crate::FieldCode::Range, format!("must be 1 to {MAX_CANDLES}")));
         }
         gateway.candles(&symbol, tf, CandleRange::latest(limit)).await.map_err(exchange_error)
     }
@@ -117,7 +118,7 @@ impl MarketService {
         mode: ContextMode,
     ) -> Result<OrderBook, AppError> {
         if depth == 0 || depth > MAX_DEPTH {
-            return Err(AppError::field("depth", "range", format!("must be 1 to {MAX_DEPTH}")));
+            return Err(AppError::field("depth", crate::FieldCode::Range, format!("must be 1 to {MAX_DEPTH}")));
         }
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
         gateway.order_book(&parse_symbol(symbol)?, depth).await.map_err(exchange_error)

@@ -6,9 +6,9 @@
 
 use actix_web::error::{JsonPayloadError, PathError};
 use actix_web::{web, HttpRequest};
-use application::{AppError, FieldError};
+use application::{FieldCode, FieldError};
 
-use super::ApiError;
+use super::{ApiError, ErrorCode};
 
 /// `web::Json` limits and errors: malformed JSON -> 400 `malformed_json` (with line and column),
 /// a wrong field -> 422 `validation_failed`, too large -> 413, wrong content type -> 415.
@@ -19,52 +19,52 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 /// A query string that does not deserialise: 400 `invalid_query` naming `parameter` (the path
 /// serde followed to the bad value) unless serde's message names a field itself.
 pub fn query_error(message: &str, parameter: Option<&str>) -> ApiError {
-    parameter_error("invalid_query", "query", message, parameter)
+    parameter_error(ErrorCode::InvalidQuery, "query", message, parameter)
 }
 
 /// `web::Path` errors -> 400 `invalid_path` naming the segment.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err, req: &HttpRequest| {
         let PathError::Deserialize(err) = err else {
-            return ApiError::from(AppError::BadRequest { code: "invalid_path", detail: "invalid path".into() }).into();
+            return ApiError::new(ErrorCode::InvalidPath, "invalid path").into();
         };
         // Serde does not name a bad path segment; when there is only one, it is that one.
         let segments: Vec<&str> = req.match_info().iter().map(|(name, _)| name).collect();
         let only = (segments.len() == 1).then(|| segments[0]);
-        parameter_error("invalid_path", "path", &err.to_string(), only).into()
+        parameter_error(ErrorCode::InvalidPath, "path", &err.to_string(), only).into()
     })
 }
 
 fn json_error(err: JsonPayloadError, limit: usize) -> ApiError {
     match err {
         JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::PayloadTooLarge { limit }
+            ApiError::payload_too_large(limit)
         }
-        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
-            detail: "the body must be JSON: send `Content-Type: application/json`".into(),
-        },
+        JsonPayloadError::Payload(actix_web::error::PayloadError::Overflow) => ApiError::payload_too_large(limit),
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "the body must be JSON: send `Content-Type: application/json`",
+        ),
         JsonPayloadError::Deserialize(err) if err.is_data() => {
-            ApiError::App(AppError::Validation(vec![serde_field_error(&strip_position(&err.to_string()), None)]))
+            ApiError::validation(vec![serde_field_error(&strip_position(&err.to_string()), None)])
         }
-        JsonPayloadError::Deserialize(err) => ApiError::MalformedJson {
-            detail: format!(
+        JsonPayloadError::Deserialize(err) => ApiError::new(
+            ErrorCode::MalformedJson,
+            format!(
                 "malformed JSON at line {}, column {}: {}",
                 err.line(),
                 err.column(),
                 redact_values(&strip_position(&err.to_string()))
             ),
-        },
-        other => {
-            ApiError::App(AppError::BadRequest { code: "unreadable_body", detail: redact_values(&other.to_string()) })
-        }
+        ),
+        other => ApiError::new(ErrorCode::UnreadableBody, redact_values(&other.to_string())),
     }
 }
 
-fn parameter_error(code: &'static str, location: &str, message: &str, fallback: Option<&str>) -> ApiError {
+fn parameter_error(code: ErrorCode, location: &str, message: &str, fallback: Option<&str>) -> ApiError {
     let field = serde_field_error(message, fallback.or(Some(location)));
     let detail = format!("invalid {location} parameter `{}`: {}", field.field, field.message);
-    ApiError::InvalidParameter { code, detail, errors: vec![field] }
+    ApiError::new(code, detail).with_errors(vec![field])
 }
 
 /// A field error from a serde message (`missing field `email``, `invalid type: ...`).
@@ -73,19 +73,19 @@ pub(super) fn serde_field_error(message: &str, fallback: Option<&str>) -> FieldE
     let named =
         |prefix: &str| message.split_once(prefix).and_then(|(_, rest)| rest.split('`').next()).map(str::to_owned);
     let (field, code) = if let Some(field) = named("missing field `") {
-        (Some(field), "required")
+        (Some(field), FieldCode::Required)
     } else if let Some(field) = named("unknown field `") {
-        (Some(field), "unknown_field")
+        (Some(field), FieldCode::UnknownField)
     } else if let Some(field) = named("duplicate field `") {
-        (Some(field), "duplicate_field")
+        (Some(field), FieldCode::DuplicateField)
     } else if message.starts_with("invalid type") {
-        (None, "invalid_type")
+        (None, FieldCode::InvalidType)
     } else if message.starts_with("invalid length") {
-        (None, "invalid_length")
+        (None, FieldCode::InvalidLength)
     } else if message.starts_with("unknown variant") {
-        (None, "unknown_variant")
+        (None, FieldCode::UnknownVariant)
     } else {
-        (None, "invalid_value")
+        (None, FieldCode::InvalidValue)
     };
     let field = field.unwrap_or_else(|| fallback.unwrap_or("body").to_owned());
     FieldError::new(field, code, redact_values(message))

@@ -75,7 +75,7 @@ pub async fn not_found_or_method_not_allowed(
     table: Option<web::Data<RouteTable>>,
 ) -> Result<HttpResponse, ApiError> {
     let allow = table.map(|t| t.allowed(req.path())).unwrap_or_default();
-    Err(if allow.is_empty() { ApiError::RouteNotFound } else { ApiError::MethodNotAllowed { allow } })
+    Err(if allow.is_empty() { ApiError::route_not_found() } else { ApiError::method_not_allowed(allow) })
 }
 
 #[cfg(test)]

@@ -1,135 +1,149 @@
 //! `ApiError`: every failure a handler or extractor can answer with, rendered as RFC 9457
-//! `application/problem+json` with a stable `code`. [`ApiError::status`] is the one table that
-//! maps failures to HTTP statuses.
+//! `application/problem+json`. Each carries an [`ErrorCode`] from the one table in [`codes`],
+//! which alone decides its status and title.
 
+mod codes;
+pub mod documented;
 mod extractors;
 mod fallback;
+mod map;
 mod problem;
 mod tracked_json;
 mod validation;
 
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use application::{AppError, FieldError};
+use application::FieldError;
+use domain::subscriptions::Plan;
 
+pub use codes::ErrorCode;
 pub use extractors::{json_config, path_config, query_error, redact_values};
 pub use fallback::{not_found_or_method_not_allowed, RouteTable};
-pub use problem::{code_for_status, Problem, ProblemField, PROBLEM_JSON, PROBLEM_TYPE_BASE};
+pub use map::ErrorCodes;
+pub use problem::{Problem, ProblemField, PROBLEM_JSON, PROBLEM_TYPE_BASE};
 pub use tracked_json::{decode, TrackedJson};
 pub use validation::field_errors;
 
-/// An error answered over HTTP. Handlers return `Result<_, ApiError>` and use `?` on
-/// `AppError`, `RepoError` and `validator::ValidationErrors`.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// A use-case failure; its variant decides the status.
-    #[error(transparent)]
-    App(#[from] AppError),
-    /// The body is not JSON (400 `malformed_json`); `detail` names the line and column.
-    #[error("{detail}")]
-    MalformedJson {
-        /// What is wrong, with the position.
-        detail: String,
-    },
-    /// The body is larger than `BOTFLEET_JSON_LIMIT_BYTES` (413 `payload_too_large`).
-    #[error("the request body is larger than the limit of {limit} bytes")]
-    PayloadTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
-    /// Missing or wrong `Content-Type` (415 `unsupported_media_type`).
-    #[error("{detail}")]
-    UnsupportedMediaType {
-        /// What was expected.
-        detail: String,
-    },
-    /// A query-string or path parameter does not parse (400 `invalid_query` / `invalid_path`).
-    #[error("{detail}")]
-    InvalidParameter {
-        /// `invalid_query` or `invalid_path`.
-        code: &'static str,
-        /// Human explanation naming the parameter.
-        detail: String,
-        /// The bad parameters.
-        errors: Vec<FieldError>,
-    },
-    /// No route has this path (404 `route_not_found`).
-    #[error("no route matches this path")]
-    RouteNotFound,
-    /// The path exists but not for this method (405 `method_not_allowed`, with `Allow`).
-    #[error("this path does not accept this method")]
-    MethodNotAllowed {
-        /// The methods the path accepts.
-        allow: Vec<Method>,
-    },
+/// An error answered over HTTP: a code from the table, a human `detail`, and what some codes carry
+/// besides (the bad fields, the plan to upgrade to, `Retry-After`, `Allow`). Handlers return
+/// `Result<_, ApiError>` and use `?` on use-case errors, `RepoError` and `ValidationErrors`.
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    detail: String,
+    errors: Vec<FieldError>,
+    upgrade_to: Option<Plan>,
+    retry_after_secs: Option<u64>,
+    allow: Vec<Method>,
+    cause: Option<anyhow::Error>,
 }
 
 impl ApiError {
-    /// The HTTP status of this error: the single code -> status table.
-    pub fn status(&self) -> StatusCode {
-        match self {
-            ApiError::App(app) => match app {
-                AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-                AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-                AppError::PlanLimit { .. } => StatusCode::PAYMENT_REQUIRED,
-                AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-                AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-                AppError::Conflict { .. } => StatusCode::CONFLICT,
-                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-                AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-                AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
-            ApiError::MalformedJson { .. } | ApiError::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::RouteNotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+    /// A problem with `code` and the human `detail`.
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+            upgrade_to: None,
+            retry_after_secs: None,
+            allow: Vec::new(),
+            cause: None,
         }
     }
 
+    /// 422 `validation_failed` listing `errors`.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::new(ErrorCode::ValidationFailed, "one or more fields are invalid; see `errors`").with_errors(errors)
+    }
+
+    /// 500 `internal_error`: the cause is logged, never shown.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self { cause: Some(cause.into()), ..Self::new(ErrorCode::InternalError, "internal error") }
+    }
+
+    /// 503 `code` whose `cause` is logged, never shown.
+    pub fn unavailable(code: ErrorCode, detail: impl Into<String>, cause: impl Into<anyhow::Error>) -> Self {
+        Self { cause: Some(cause.into()), ..Self::new(code, detail) }
+    }
+
+    /// 404 `route_not_found`.
+    pub fn route_not_found() -> Self {
+        Self::new(ErrorCode::RouteNotFound, "no route matches this path")
+    }
+
+    /// 405 `method_not_allowed`, with `Allow` listing `allow`.
+    pub fn method_not_allowed(allow: Vec<Method>) -> Self {
+        Self { allow, ..Self::new(ErrorCode::MethodNotAllowed, "this path does not accept this method") }
+    }
+
+    /// 413 `payload_too_large`: the body is larger than `BOTFLEET_JSON_LIMIT_BYTES`.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(ErrorCode::PayloadTooLarge, format!("the request body is larger than the limit of {limit} bytes"))
+    }
+
+    /// 429 `rate_limited` with `Retry-After`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let detail = format!("too many requests; retry in {retry_after_secs} s");
+        Self { retry_after_secs: Some(retry_after_secs), ..Self::new(ErrorCode::RateLimited, detail) }
+    }
+
+    /// Adds the per-field errors (validation, bad parameters).
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Names the cheapest plan that allows the refused action (plan limits).
+    pub fn with_upgrade_to(mut self, plan: Option<Plan>) -> Self {
+        self.upgrade_to = plan;
+        self
+    }
+
     /// The stable machine code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::App(app) => app.code(),
-            ApiError::MalformedJson { .. } => "malformed_json",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
-            ApiError::InvalidParameter { code, .. } => code,
-            ApiError::RouteNotFound => "route_not_found",
-            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-        }
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The HTTP status, from the code table.
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    /// The per-field errors.
+    pub fn field_errors(&self) -> &[FieldError] {
+        &self.errors
     }
 
     /// The problem body. Internal errors say only "internal error".
     pub fn problem(&self) -> Problem {
-        let detail = match self {
-            ApiError::App(AppError::Validation(_)) => "one or more fields are invalid; see `errors`".to_owned(),
-            other => other.to_string(),
-        };
-        let mut problem = Problem::new(self.status(), self.code(), detail);
-        match self {
-            ApiError::App(AppError::Validation(errors)) | ApiError::InvalidParameter { errors, .. } => {
-                problem = problem.with_errors(errors.iter().cloned());
-            }
-            ApiError::App(AppError::PlanLimit { upgrade_to, .. }) => {
-                problem.upgrade_to = upgrade_to.map(|plan| plan.as_str().to_owned());
-            }
-            _ => {}
-        }
+        let mut problem = Problem::new(self.code, self.detail.clone()).with_errors(self.errors.iter().cloned());
+        problem.upgrade_to = self.upgrade_to.map(|plan| plan.as_str().to_owned());
         problem
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_ref().map(|cause| cause.as_ref() as &(dyn std::error::Error + 'static))
     }
 }
 
 /// The RFC 6750 challenge of a 401: `Bearer realm="botfleet"`, with `error="invalid_token"` when
 /// a bearer token was sent and refused (bad, expired or ended), so a client knows to refresh or
 /// log in again rather than to add a token.
-pub fn www_authenticate(code: &str) -> header::HeaderValue {
+pub fn www_authenticate(code: ErrorCode) -> header::HeaderValue {
     match code {
-        "invalid_token" => header::HeaderValue::from_static(
+        ErrorCode::InvalidToken => header::HeaderValue::from_static(
             r#"Bearer realm="botfleet", error="invalid_token", error_description="the access token is not valid""#,
         ),
-        "token_expired" => header::HeaderValue::from_static(
+        ErrorCode::TokenExpired => header::HeaderValue::from_static(
             r#"Bearer realm="botfleet", error="invalid_token", error_description="the access token has expired""#,
         ),
         _ => header::HeaderValue::from_static(r#"Bearer realm="botfleet""#),
@@ -165,40 +179,31 @@ impl ResponseError for ApiError {
         }
         let mut response = problem.to_response();
         let headers = response.headers_mut();
-        match self {
-            ApiError::App(AppError::RateLimited { retry_after_secs }) => {
-                headers.insert(header::RETRY_AFTER, (*retry_after_secs).into());
+        if let Some(secs) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, secs.into());
+        }
+        if self.status() == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, www_authenticate(self.code));
+        }
+        if !self.allow.is_empty() {
+            let allow = self.allow.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                headers.insert(header::ALLOW, value);
             }
-            ApiError::App(AppError::Unauthorized { code, .. }) => {
-                headers.insert(header::WWW_AUTHENTICATE, www_authenticate(code));
-            }
-            ApiError::MethodNotAllowed { allow } => {
-                let allow = allow.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-                if let Ok(value) = header::HeaderValue::from_str(&allow) {
-                    headers.insert(header::ALLOW, value);
-                }
-            }
-            _ => {}
         }
         response
     }
 }
 
-impl From<domain::RepoError> for ApiError {
-    fn from(err: domain::RepoError) -> Self {
-        ApiError::App(err.into())
-    }
-}
-
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        ApiError::App(AppError::Validation(field_errors(&errors)))
+        ApiError::validation(field_errors(&errors))
     }
 }
 
 impl From<anyhow::Error> for ApiError {
     fn from(err: anyhow::Error) -> Self {
-        ApiError::App(AppError::Internal(err))
+        ApiError::internal(err)
     }
 }
 

@@ -5,6 +5,7 @@ use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::ErrorCode;
 use crate::middleware::request_id;
 
 /// The media type of every error body.
@@ -18,7 +19,7 @@ pub const PROBLEM_TYPE_BASE: &str = "https://botfleet.dev/problems/";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "type": "https://botfleet.dev/problems/validation_failed",
-    "title": "Unprocessable Entity",
+    "title": "Fields are invalid; `errors` names each with its reason",
     "status": 422,
     "detail": "one or more fields are invalid; see `errors`",
     "code": "validation_failed",
@@ -30,7 +31,7 @@ pub struct Problem {
     /// A URI naming the problem type: `https://botfleet.dev/problems/<code>`.
     #[serde(rename = "type")]
     pub type_uri: String,
-    /// A short summary of the problem type (the HTTP reason phrase).
+    /// A short summary of the problem type, the same for every problem with this `code`.
     pub title: String,
     /// The HTTP status code.
     pub status: u16,
@@ -66,21 +67,27 @@ pub struct ProblemField {
 
 impl From<application::FieldError> for ProblemField {
     fn from(e: application::FieldError) -> Self {
-        Self { field: e.field, code: e.code, message: e.message }
+        Self { field: e.field, code: e.code.as_str().to_owned(), message: e.message }
     }
 }
 
 impl Problem {
-    /// A problem for `status` with `code`, filling `instance` and `request_id` from the request
-    /// being served (when called inside one).
-    pub fn new(status: StatusCode, code: &str, detail: impl Into<String>) -> Self {
+    /// A problem with `code` (its status and title from the table), filling `instance` and
+    /// `request_id` from the request being served (when called inside one).
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::with_status(code.status(), code, detail)
+    }
+
+    /// A problem answered with `status`, which differs from `code`'s only for the generic codes
+    /// of bare HTTP errors ([`ErrorCode::for_status`]: `http_error`, `internal_error` for a 502).
+    pub fn with_status(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         let context = request_id::current();
         Self {
             type_uri: format!("{PROBLEM_TYPE_BASE}{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            title: code.title().to_owned(),
             status: status.as_u16(),
             detail: detail.into(),
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
             instance: context.as_ref().map(|c| c.path.clone()),
             request_id: context.map(|c| c.request_id.to_string()),
             errors: Vec::new(),
@@ -102,27 +109,5 @@ impl Problem {
             .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
             .insert_header(header::CacheControl(vec![header::CacheDirective::NoStore]))
             .body(body)
-    }
-}
-
-/// The code used for a bare HTTP error that no `ApiError` produced (e.g. a middleware's 400).
-pub fn code_for_status(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        406 => "not_acceptable",
-        408 => "request_timeout",
-        413 => "payload_too_large",
-        414 => "uri_too_long",
-        415 => "unsupported_media_type",
-        429 => "rate_limited",
-        431 => "headers_too_large",
-        503 => "unavailable",
-        504 => "timeout",
-        s if s >= 500 => "internal_error",
-        _ => "http_error",
     }
 }

@@ -7,7 +7,7 @@ use application::{AppError, FieldError};
 use domain::subscriptions::Plan;
 
 use super::redact_values as redact;
-use super::{ApiError, Problem, PROBLEM_JSON};
+use super::{ApiError, ErrorCode, Problem, PROBLEM_JSON};
 
 async fn render(err: ApiError) -> (StatusCode, header::HeaderMap, Problem) {
     let response = err.error_response();
@@ -20,14 +20,10 @@ async fn render(err: ApiError) -> (StatusCode, header::HeaderMap, Problem) {
 async fn every_app_error_maps_to_its_status_and_code() {
     let bad = |code| AppError::BadRequest { code, detail: "d".into() };
     let cases: Vec<(AppError, u16, &str)> = vec![
-        (AppError::field("email", "email", "bad"), 422, "validation_failed"),
-        (bad("weird"), 400, "weird"),
-        (AppError::Unauthorized { code: "invalid_token", detail: "d".into() }, 401, "invalid_token"),
-        (AppError::PlanLimit { code: "plan_limit_bots", detail: "d".into(), upgrade_to: None }, 402, "plan_limit_bots"),
-        (AppError::Forbidden { code: "forbidden", detail: "d".into() }, 403, "forbidden"),
+        (AppError::field("email", application::FieldCode::Email, "bad"), 422, "validation_failed"),
+        (bad("invalid_signature"), 400, "invalid_signature"),
         (AppError::NotFound { resource: "credential" }, 404, "not_found"),
         (AppError::Conflict { code: "email_taken", detail: "d".into() }, 409, "email_taken"),
-        (AppError::RateLimited { retry_after_secs: 7 }, 429, "rate_limited"),
         (AppError::Unavailable { code: "store_unavailable", detail: "d".into() }, 503, "store_unavailable"),
         (AppError::internal(anyhow::anyhow!("boom")), 500, "internal_error"),
     ];
@@ -36,13 +32,15 @@ async fn every_app_error_maps_to_its_status_and_code() {
 
         assert_eq!((got_status.as_u16(), problem.status, problem.code.as_str()), (status, status, code));
         assert_eq!(problem.type_uri, format!("https://botfleet.dev/problems/{code}"));
+        assert_eq!(problem.title, ErrorCode::from_code(code).unwrap().title());
         assert_eq!(headers.get(header::CONTENT_TYPE).unwrap(), PROBLEM_JSON);
     }
 }
 
 #[actix_web::test]
 async fn validation_lists_the_fields() {
-    let err = AppError::Validation(vec![FieldError::new("config.x", "range", "must be at most 5")]);
+    let err =
+        AppError::Validation(vec![FieldError::new("config.x", application::FieldCode::Range, "must be at most 5")]);
 
     let (_, _, problem) = render(err.into()).await;
 
@@ -52,23 +50,23 @@ async fn validation_lists_the_fields() {
 
 #[actix_web::test]
 async fn plan_limit_names_the_plan_to_upgrade_to() {
-    let err = AppError::PlanLimit { code: "plan_limit_bots", detail: "3 bots max".into(), upgrade_to: Some(Plan::Pro) };
+    let err = ApiError::new(ErrorCode::PlanLimitBots, "3 bots max").with_upgrade_to(Some(Plan::Pro));
 
-    let (_, _, problem) = render(err.into()).await;
+    let (_, _, problem) = render(err).await;
 
     assert_eq!((problem.upgrade_to.as_deref(), problem.detail.as_str()), (Some("PRO"), "3 bots max"));
 }
 
 #[actix_web::test]
 async fn rate_limited_sets_retry_after() {
-    let (_, headers, _) = render(AppError::RateLimited { retry_after_secs: 42 }.into()).await;
+    let (_, headers, _) = render(ApiError::rate_limited(42)).await;
 
     assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "42");
 }
 
 #[actix_web::test]
 async fn method_not_allowed_sets_allow() {
-    let (status, headers, _) = render(ApiError::MethodNotAllowed { allow: vec![Method::GET, Method::POST] }).await;
+    let (status, headers, _) = render(ApiError::method_not_allowed(vec![Method::GET, Method::POST])).await;
 
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers.get(header::ALLOW).unwrap(), "GET, POST");
@@ -98,4 +96,18 @@ fn redact_hides_quoted_values_including_escaped_quotes() {
         r#"invalid type: string "…", expected u32"#
     );
     assert_eq!(redact("missing field `email`"), "missing field `email`");
+}
+
+#[actix_web::test]
+async fn a_code_missing_from_the_table_is_an_internal_error() {
+    let (status, _, problem) = render(AppError::Conflict { code: "no_such_code", detail: "d".into() }.into()).await;
+
+    assert_eq!((status.as_u16(), problem.code.as_str()), (500, "internal_error"));
+}
+
+#[actix_web::test]
+async fn every_401_carries_a_bearer_challenge() {
+    let (_, headers, _) = render(ApiError::new(ErrorCode::TokenExpired, "d")).await;
+
+    assert!(headers.get(header::WWW_AUTHENTICATE).unwrap().to_str().unwrap().contains("has expired"));
 }

@@ -11,7 +11,6 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use application::AppError;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
@@ -55,8 +54,8 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     // serde also reads a struct from an array of its fields in order (`[null, null]`); every
     // body the API documents is an object, so any other top-level value is refused here.
     if !text.trim_start().starts_with('{') {
-        let field = application::FieldError::new("body", "invalid_type", "must be a JSON object");
-        return Err(ApiError::App(AppError::Validation(vec![field])));
+        let field = application::FieldError::new("body", application::FieldCode::InvalidType, "must be a JSON object");
+        return Err(ApiError::validation(vec![field]));
     }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -66,9 +65,13 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
         let mut field = serde_field_error(&message, parent);
         // The path ends at the bad field, except for a missing one: it ends at its parent.
         if let Some(path) = parent {
-            field.field = if field.code == "required" { format!("{path}.{}", field.field) } else { path.to_owned() };
+            field.field = if field.code == application::FieldCode::Required {
+                format!("{path}.{}", field.field)
+            } else {
+                path.to_owned()
+            };
         }
-        ApiError::App(AppError::Validation(vec![field]))
+        ApiError::validation(vec![field])
     })
 }
 
@@ -95,8 +98,9 @@ mod tests {
     }
 
     fn field(text: &str) -> (String, String) {
-        let Err(ApiError::App(AppError::Validation(fields))) = decode::<Outer>(text) else { panic!("{text} decoded") };
-        (fields[0].field.clone(), fields[0].code.clone())
+        let Err(err) = decode::<Outer>(text) else { panic!("{text} decoded") };
+        assert_eq!(err.code(), crate::error::ErrorCode::ValidationFailed);
+        (err.field_errors()[0].field.clone(), err.field_errors()[0].code.as_str().to_owned())
     }
 
     #[test]

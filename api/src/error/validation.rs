@@ -3,7 +3,7 @@
 //! Nested structs become `config.take_profit`, list items `items[2].qty`. The rejected value
 //! (validator's `value` parameter) is never copied into a message: it may be a password.
 
-use application::FieldError;
+use application::{FieldCode, FieldError};
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
 /// Every field error in `errors`, sorted by field path then code.
@@ -19,7 +19,7 @@ fn collect(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
         let path = join(prefix, name);
         match kind {
             ValidationErrorsKind::Field(list) => {
-                out.extend(list.iter().map(|e| FieldError::new(path.clone(), e.code.to_string(), message(e))));
+                out.extend(list.iter().map(|e| FieldError::new(path.clone(), code(e), message(e))));
             }
             ValidationErrorsKind::Struct(inner) => collect(&path, inner, out),
             ValidationErrorsKind::List(items) => {
@@ -39,6 +39,12 @@ fn join(prefix: &str, name: &str) -> String {
         (true, name) => name.to_owned(),
         (false, name) => format!("{prefix}.{name}"),
     }
+}
+
+/// validator's code (`length`, `range`, ...) as ours; custom validators use codes of [`FieldCode`],
+/// and an unknown one is reported as `invalid`.
+fn code(e: &ValidationError) -> FieldCode {
+    FieldCode::parse(&e.code).unwrap_or(FieldCode::Invalid)
 }
 
 fn message(e: &ValidationError) -> String {

@@ -8,13 +8,12 @@ use std::panic::AssertUnwindSafe;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::InternalError;
-use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::Error;
 use futures::FutureExt as _;
 
 use super::request_id;
-use crate::error::Problem;
+use crate::error::{ErrorCode, Problem};
 
 /// The text of a panic's payload.
 fn panic_message(payload: &(dyn Any + Send)) -> &str {
@@ -43,7 +42,7 @@ pub async fn catch_panic(
                 panic = panic_message(&*panic),
                 "a request handler panicked; answering 500"
             );
-            let mut problem = Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal error");
+            let mut problem = Problem::new(ErrorCode::InternalError, "internal error");
             if let Some(context) = context {
                 problem.request_id = Some(context.request_id.to_string());
                 problem.instance = Some(context.path);
@@ -57,6 +56,8 @@ pub async fn catch_panic(
 mod tests {
     use actix_web::middleware::from_fn;
     use actix_web::{test, web, App, HttpResponse};
+
+    use actix_web::http::StatusCode;
 
     use super::*;
     use crate::middleware::{request_context, X_REQUEST_ID};

@@ -7,7 +7,7 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::header;
 
 use super::request_id::RequestContext;
-use crate::error::{code_for_status, Problem};
+use crate::error::{ErrorCode, Problem};
 
 /// Leaves successes and JSON/HTML error bodies alone; turns empty or plain-text error bodies into
 /// problems. 5xx details are logged, never sent.
@@ -38,7 +38,7 @@ pub fn ensure_problem(response: ServiceResponse<BoxBody>, context: &RequestConte
     } else {
         cause.unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_lowercase())
     };
-    let mut problem = Problem::new(status, code_for_status(status), crate::error::redact_values(&detail));
+    let mut problem = Problem::with_status(status, ErrorCode::for_status(status), crate::error::redact_values(&detail));
     problem.request_id = Some(context.request_id.to_string());
     problem.instance = Some(context.path.clone());
 

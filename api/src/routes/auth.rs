@@ -211,8 +211,6 @@ impl From<Profile> for UserResponse {
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created, on the FREE plan", body = UserResponse),
-        (status = 409, description = "E-mail already registered (`email_taken`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many registrations from this IP (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -244,8 +242,6 @@ pub async fn register(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "E-mail or password incorrect (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account blocked (`account_blocked`)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -269,7 +265,6 @@ pub async fn login(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New token pair", body = TokenResponse),
-        (status = 401, description = "Invalid, expired or reused refresh token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many refreshes (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -310,7 +305,6 @@ pub async fn logout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = UserResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/auth/me")]
@@ -326,8 +320,6 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     request_body = UpdateMeRequest,
     responses(
         (status = 200, description = "Updated account", body = UserResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/api/auth/me")]
@@ -352,8 +344,6 @@ pub async fn update_me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, description = "Password changed; new tokens", body = TokenResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Current password incorrect or new password too weak", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/api/auth/password")]

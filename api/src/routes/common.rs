@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 /// Client IP (resolved through trusted proxies) and user agent of a request.
@@ -65,11 +65,8 @@ pub fn page_of(offset: Option<u64>, limit: Option<u64>) -> Result<PageRequest, A
 
 /// A 400 `invalid_query` naming `field` (the value is not repeated: queries may carry secrets).
 pub fn invalid_query(field: &str, message: &str) -> ApiError {
-    ApiError::InvalidParameter {
-        code: "invalid_query",
-        detail: format!("invalid query parameter `{field}`: {message}"),
-        errors: vec![application::FieldError::new(field, "invalid_value", message)],
-    }
+    ApiError::new(ErrorCode::InvalidQuery, format!("invalid query parameter `{field}`: {message}"))
+        .with_errors(vec![application::FieldError::new(field, application::FieldCode::InvalidValue, message)])
 }
 
 /// Implements `Debug` printing only the type name, for DTOs that carry secrets (passwords,

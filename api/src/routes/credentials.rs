@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{request_meta, validated, Paging};
 use crate::routes::wire::{CredentialStatus, Exchange};
@@ -128,9 +128,6 @@ pub(crate) fn credential_id(raw: &str) -> Result<CredentialId, ApiError> {
     request_body = CreateCredentialRequest,
     responses(
         (status = 201, description = "Stored; status `unverified` until validated", body = CredentialResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A credential for this exchange exists (`credential_exists`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/credentials")]
@@ -159,7 +156,6 @@ pub async fn create_credential(
     params(Paging),
     responses(
         (status = 200, description = "A page of credentials", body = CredentialList),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/credentials")]
@@ -179,8 +175,6 @@ pub async fn list_credentials(
     params(("id" = String, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential", body = CredentialResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such credential for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/credentials/{id}")]
@@ -200,8 +194,6 @@ pub async fn get_credential(
     params(("id" = String, Path, description = "Credential id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such credential for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/credentials/{id}")]
@@ -224,9 +216,6 @@ pub async fn delete_credential(
     params(("id" = String, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential after validation", body = CredentialResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such credential for this user", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached (`exchange_unavailable`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/credentials/{id}/validate")]

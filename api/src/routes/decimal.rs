@@ -24,7 +24,11 @@ impl DecimalInput {
             _ => String::new(),
         };
         Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).map_err(|_| {
-            FieldError::new(field, "invalid", "must be a decimal number within the documented bounds, e.g. \"12.5\"")
+            FieldError::new(
+                field,
+                application::FieldCode::Invalid,
+                "must be a decimal number within the documented bounds, e.g. \"12.5\"",
+            )
         })
     }
 }

@@ -3,13 +3,12 @@
 use std::time::Duration;
 
 use actix_web::{get, web, HttpResponse};
-use application::AppError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::RouteModule;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -64,5 +63,5 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         Err(_) => format!("no answer within {} s", READY_TIMEOUT.as_secs()),
     };
     tracing::warn!(error = %failure, "readiness check failed");
-    Err(AppError::Unavailable { code: "not_ready", detail: "a dependency is not ready; retry shortly".into() }.into())
+    Err(ApiError::new(ErrorCode::NotReady, "a dependency is not ready; retry shortly"))
 }

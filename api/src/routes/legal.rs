@@ -194,7 +194,6 @@ pub async fn privacy(state: web::Data<AppState>) -> HttpResponse {
     responses(
         (status = 200, description = "Consents and history", body = ConsentsResponse),
         (status = 400, description = "Bad paging parameter", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/legal/consents")]
@@ -214,9 +213,6 @@ pub async fn get_consents(
     request_body = ConsentsRequest,
     responses(
         (status = 200, description = "Recorded; the consents and history", body = ConsentsResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The version accepted is no longer in force (`terms_version_outdated`, `privacy_version_outdated`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Nothing to change, or a bad field", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/legal/consents")]

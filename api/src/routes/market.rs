@@ -50,7 +50,7 @@ impl ModeQuery {
         match self.mode.as_deref() {
             None => Ok(ContextMode::Live),
             Some(raw) => raw.parse().map_err(|e: domain::contexts::UnknownContextMode| {
-                ApiError::from(AppError::field("mode", "invalid", e.to_string()))
+                ApiError::from(AppError::field("mode", application::FieldCode::Invalid, e.to_string()))
             }),
         }
     }

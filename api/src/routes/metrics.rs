@@ -5,11 +5,10 @@
 //! <BOTFLEET_OPS_TOKEN>`), for deployments where the API port is public.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use application::AppError;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::RouteModule;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::AppState;
 
 /// The OpenAPI tag of this route.
@@ -47,11 +46,11 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
     if state.settings.http.metrics_require_token && !crate::auth::bearer_is_ops_token(&req, &state) {
         let sent = req.headers().contains_key(actix_web::http::header::AUTHORIZATION);
         let (code, detail) = if sent {
-            ("invalid_token", "this is not the ops token")
+            (ErrorCode::InvalidToken, "this is not the ops token")
         } else {
-            ("missing_token", "send `Authorization: Bearer <BOTFLEET_OPS_TOKEN>`")
+            (ErrorCode::MissingToken, "send `Authorization: Bearer <BOTFLEET_OPS_TOKEN>`")
         };
-        return Err(AppError::Unauthorized { code, detail: detail.into() }.into());
+        return Err(ApiError::new(code, detail));
     }
     let text = state.metrics.render().map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok().content_type(CONTENT_TYPE).body(text))

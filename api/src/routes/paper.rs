@@ -39,9 +39,9 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, AppError> {
     let value = input.parse(field).map_err(|e| AppError::Validation(vec![e]))?;
     if value <= Decimal::ZERO {
-        return Err(AppError::field(field, "not_positive", "must be greater than zero"));
+        return Err(AppError::field(field, application::FieldCode::NotPositive, "must be greater than zero"));
     }
-    bound.check(value).map_err(|message| AppError::field(field, "invalid", message))
+    bound.check(value).map_err(|message| AppError::field(field, application::FieldCode::Invalid, message))
 }
 
 /// A price to set.
@@ -79,7 +79,6 @@ pub struct PriceSet {
     request_body = SetPriceRequest,
     responses(
         (status = 200, description = "Set", body = PriceSet),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown exchange or pair, or a price out of bounds", body = Problem, content_type = "application/problem+json"),
     )
@@ -96,13 +95,15 @@ pub async fn set_paper_price(
     let exchange = body
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
+        .map_err(|e| AppError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
     let symbol = Symbol::parse(&body.symbol.to_ascii_uppercase())
-        .map_err(|e| AppError::field("symbol", "invalid_symbol", e.to_string()))?;
+        .map_err(|e| AppError::field("symbol", application::FieldCode::InvalidSymbol, e.to_string()))?;
     let price = bounded(&body.price, "price", PRICE)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let price = paper.set_price(&symbol, price).await.map_err(|err| match err {
-        ExchangeError::Filter(_) => AppError::field("price", "not_positive", "must be greater than zero"),
+        ExchangeError::Filter(_) => {
+            AppError::field("price", application::FieldCode::NotPositive, "must be greater than zero")
+        }
         other => application::exchanges::exchange_error(other),
     })?;
     Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.into(), symbol: symbol.to_string(), price }))
@@ -147,7 +148,6 @@ pub struct WithdrawalDone {
     request_body = WithdrawalRequest,
     responses(
         (status = 200, description = "Withdrawn", body = WithdrawalDone),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Paper control is off on this server", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown exchange or asset, an amount out of bounds, or more than the free balance", body = Problem, content_type = "application/problem+json"),
     )
@@ -164,15 +164,18 @@ pub async fn paper_withdrawal(
     let exchange = body
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| AppError::field("exchange", "unknown_exchange", e.to_string()))?;
-    let asset = Asset::new(&body.asset).map_err(|e| AppError::field("asset", "invalid_asset", e.to_string()))?;
+        .map_err(|e| AppError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
+    let asset = Asset::new(&body.asset)
+        .map_err(|e| AppError::field("asset", application::FieldCode::InvalidAsset, e.to_string()))?;
     let amount = bounded(&body.amount, "amount", AMOUNT)?;
     let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
     let creds = paper_credentials(auth.0.user_id);
     let left = paper.withdraw(&creds, asset.as_str(), amount).await.map_err(|err| match err {
-        ExchangeError::Filter(_) => AppError::field("amount", "not_positive", "must be greater than zero"),
+        ExchangeError::Filter(_) => {
+            AppError::field("amount", application::FieldCode::NotPositive, "must be greater than zero")
+        }
         ExchangeError::InsufficientBalance => {
-            AppError::field("amount", "insufficient_balance", "more than the free balance")
+            AppError::field("amount", application::FieldCode::InsufficientBalance, "more than the free balance")
         }
         other => application::exchanges::exchange_error(other),
     })?;

@@ -209,7 +209,6 @@ pub async fn list_plans(state: web::Data<AppState>) -> HttpResponse {
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription", body = SubscriptionResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/subscriptions/me")]
@@ -227,10 +226,14 @@ fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppErr
     };
     let mut errors = Vec::new();
     if let Err(err) = &plan {
-        errors.push(FieldError::new("plan", "invalid", err.to_string()));
+        errors.push(FieldError::new("plan", application::FieldCode::Invalid, err.to_string()));
     }
     if provider.is_none() {
-        errors.push(FieldError::new("provider", "invalid", "expected one of: stripe, mercadopago"));
+        errors.push(FieldError::new(
+            "provider",
+            application::FieldCode::Invalid,
+            "expected one of: stripe, mercadopago",
+        ));
     }
     match (plan, provider) {
         (Ok(plan), Some(provider)) => Ok((plan, provider)),
@@ -248,7 +251,6 @@ fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppErr
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries return the same checkout")),
     responses(
         (status = 201, description = "Send the payer to `url`", body = CheckoutResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already on a paid subscription (`already_subscribed`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The provider is not configured (`payments_not_configured`) or failed", body = Problem, content_type = "application/problem+json"),
@@ -295,7 +297,6 @@ pub async fn checkout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription after cancelling", body = SubscriptionResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Nothing to cancel (`nothing_to_cancel`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The provider is not configured or failed", body = Problem, content_type = "application/problem+json"),
     )

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use actix_web::{get, post, web, HttpResponse};
-use application::AppError;
-use infrastructure::scheduler::{Outcome, RunNowError, RunReport, WorkflowStatus};
+use infrastructure::scheduler::{Outcome, RunReport, WorkflowStatus};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -210,22 +209,6 @@ pub async fn run_workflow(
     let name = name.into_inner();
     tracing::info!(workflow = %name, ?operator, "workflow run requested");
     // Its own task: a client that hangs up does not cancel the run half-way.
-    let report = tokio::spawn(async move { scheduler.run_now(&name).await })
-        .await
-        .map_err(AppError::internal)?
-        .map_err(run_error)?;
+    let report = tokio::spawn(async move { scheduler.run_now(&name).await }).await.map_err(ApiError::internal)??;
     Ok(HttpResponse::Ok().json(WorkflowRunResponse::from(report)))
-}
-
-fn run_error(err: RunNowError) -> AppError {
-    let detail = err.to_string();
-    let code = match err {
-        RunNowError::Unknown(_) => return AppError::NotFound { resource: "workflow" },
-        RunNowError::NotRegistered(_) => "workflow_not_registered",
-        RunNowError::Disabled(_) => "workflow_disabled",
-        RunNowError::WorkersOff => "workers_disabled",
-        RunNowError::Running(_) => "workflow_running",
-        RunNowError::LeaseHeld(_) => "workflow_lease_held",
-    };
-    AppError::Conflict { code, detail }
 }

@@ -11,8 +11,7 @@ use domain::shared::ids::{BotId, UserId};
 use domain::subscriptions::{BotRefusal, Entitlements};
 use domain::{PageRequest, RepoError};
 
-use crate::subscriptions::Access;
-use crate::AppError;
+use crate::subscriptions::{Access, AccessDenied};
 
 /// Every bot of `owner`, oldest first (page by page).
 pub(crate) async fn all_bots(bots: &dyn BotRepository, owner: UserId) -> Result<Vec<Bot>, RepoError> {
@@ -64,8 +63,8 @@ impl OwnerVerdicts {
         }
     }
 
-    /// The refusal as the API's problem (402 with the plan code and the plan that lifts it).
-    pub(crate) fn require(&self, access: &Access, bot: &Bot) -> Result<(), AppError> {
+    /// The refusal as a plan limit naming the plan that lifts it.
+    pub(crate) fn require(&self, access: &Access, bot: &Bot) -> Result<(), AccessDenied> {
         let others = self.total.saturating_sub(1);
         match self.refusal(bot) {
             None => Ok(()),

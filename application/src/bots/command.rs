@@ -67,16 +67,15 @@ impl BotCommandInput {
             idempotency_key: self.idempotency_key.clone(),
         };
         let client_order_id = request.key()?.map(|key| client_order_id_for(owner, key));
-        let position =
-            match (side, self.position_id.as_deref()) {
-                (_, None) => None,
-                (OrderSide::Buy, Some(_)) => {
-                    return Err(AppError::field("position_id", "not_allowed", "a buy opens a new position"))
-                }
-                (OrderSide::Sell, Some(raw)) => Some(PositionId::parse(raw).ok_or_else(|| {
-                    AppError::field("position_id", "invalid", format!("`{raw}` is not a position id"))
-                })?),
-            };
+        let position = match (side, self.position_id.as_deref()) {
+            (_, None) => None,
+            (OrderSide::Buy, Some(_)) => {
+                return Err(AppError::field("position_id", crate::FieldCode::NotAllowed, "a buy opens a new position"))
+            }
+            (OrderSide::Sell, Some(raw)) => Some(PositionId::parse(raw).ok_or_else(|| {
+                AppError::field("position_id", crate::FieldCode::Invalid, format!("`{raw}` is not a position id"))
+            })?),
+        };
         let sized = self.quantity.is_some() || self.quote_amount.is_some();
         let (kind, size) = if sized || position.is_none() {
             let shape = request.shape()?;
@@ -85,7 +84,7 @@ impl BotCommandInput {
             // The sale of a whole position: the bot sizes it from its books.
             let mut errors = Vec::new();
             if let Some(Err(message)) = self.price.map(|p| PRICE.check(p)) {
-                errors.push(FieldError::new("price", "invalid", message));
+                errors.push(FieldError::new("price", crate::FieldCode::Invalid, message));
             }
             match request.kind(&mut errors) {
                 Some(kind) if errors.is_empty() => (kind, None),
@@ -145,16 +144,22 @@ pub fn manual_refused(err: ManualRefused, order: &ManualOrder) -> AppError {
         ManualRefused::InsanePrice { .. } => conflict("price_not_sane"),
         ManualRefused::MaxOpenPositions(_) => conflict("max_open_positions"),
         ManualRefused::AboveMaxEntryPrice { .. } if order.limit_price.is_some() => {
-            AppError::field("price", "above_max_entry_price", detail)
+            AppError::field("price", crate::FieldCode::AboveMaxEntryPrice, detail)
         }
         ManualRefused::AboveMaxEntryPrice { .. } => conflict("above_max_entry_price"),
         ManualRefused::PositionSelling(_) => conflict("position_selling"),
         ManualRefused::Dust { .. } => conflict("position_dust"),
-        ManualRefused::InsufficientFunds { .. } => AppError::field(size_field, "insufficient_bot_funds", detail),
-        ManualRefused::InsufficientHoldings { .. } => AppError::field("quantity", "insufficient_holdings", detail),
-        ManualRefused::NoPosition(_) => AppError::field("position_id", "position_not_found", detail),
-        ManualRefused::LimitSaleNeedsPosition => AppError::field("position_id", "required", detail),
-        ManualRefused::TooLarge | ManualRefused::Size(_) => AppError::field(size_field, "invalid", detail),
+        ManualRefused::InsufficientFunds { .. } => {
+            AppError::field(size_field, crate::FieldCode::InsufficientBotFunds, detail)
+        }
+        ManualRefused::InsufficientHoldings { .. } => {
+            AppError::field("quantity", crate::FieldCode::InsufficientHoldings, detail)
+        }
+        ManualRefused::NoPosition(_) => AppError::field("position_id", crate::FieldCode::PositionNotFound, detail),
+        ManualRefused::LimitSaleNeedsPosition => AppError::field("position_id", crate::FieldCode::Required, detail),
+        ManualRefused::TooLarge | ManualRefused::Size(_) => {
+            AppError::field(size_field, crate::FieldCode::Invalid, detail)
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use super::*;
 
 fn fields(err: AppError) -> Vec<(String, String)> {
     match err {
-        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned())).collect(),
         other => panic!("not a validation error: {other:?}"),
     }
 }

@@ -26,7 +26,7 @@ pub struct CreateBotInput {
 pub(crate) fn check_name(name: &str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::field("name", "invalid", "must be 1 to 80 characters"));
+        return Err(AppError::field("name", crate::FieldCode::Invalid, "must be 1 to 80 characters"));
     }
     Ok(name.to_owned())
 }
@@ -38,10 +38,12 @@ impl BotService {
         let mut errors = Vec::new();
         let context_id = ContextId::parse(&input.context_id);
         if context_id.is_none() {
-            errors.push(FieldError::new("context_id", "invalid", "must be a context id"));
+            errors.push(FieldError::new("context_id", crate::FieldCode::Invalid, "must be a context id"));
         }
-        let kind =
-            input.kind.parse::<BotKind>().map_err(|e| errors.push(FieldError::new("kind", "invalid", e.to_string())));
+        let kind = input
+            .kind
+            .parse::<BotKind>()
+            .map_err(|e| errors.push(FieldError::new("kind", crate::FieldCode::Invalid, e.to_string())));
         let name = check_name(&input.name).map_err(|e| {
             if let AppError::Validation(mut v) = e {
                 errors.append(&mut v)
@@ -90,7 +92,7 @@ impl BotService {
                 let names: Vec<&str> = offered.into_iter().map(domain::market::Timeframe::as_str).collect();
                 return Err(AppError::field(
                     field,
-                    "unsupported_timeframe",
+                    crate::FieldCode::UnsupportedTimeframe,
                     format!(
                         "{} is not offered by {}; it offers {}",
                         timeframe.as_str(),
@@ -109,7 +111,7 @@ impl BotService {
             let index = candle.indicators.iter().position(|i| i.is_advanced()).unwrap_or_default();
             return Err(AppError::field(
                 format!("config.indicators[{index}]"),
-                "advanced_indicator_unavailable",
+                crate::FieldCode::AdvancedIndicatorUnavailable,
                 format!("advanced indicators need a Binance context; this context is on {}", context.exchange),
             ));
         }

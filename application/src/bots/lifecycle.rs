@@ -172,7 +172,7 @@ impl BotService {
         let mut bot = self.get(owner, id).await?;
         let position = PositionId::parse(position).ok_or(AppError::NotFound { resource: "position" })?;
         if let Some(Err(message)) = min_profit_percent.map(|p| PROFIT_PERCENT.check(p)) {
-            return Err(AppError::field("min_profit_percent", "invalid", message));
+            return Err(AppError::field("min_profit_percent", crate::FieldCode::Invalid, message));
         }
         bot.schedule_sale(position, min_profit_percent, self.ports.clock.now()).map_err(refused)?;
         self.save(&bot).await

@@ -116,5 +116,7 @@ pub(crate) fn refused(err: domain::bots::BotError) -> AppError {
 
 /// A config's field issues as a validation error.
 pub(crate) fn invalid(issues: Vec<domain::shared::field::FieldIssue>) -> AppError {
-    AppError::Validation(issues.into_iter().map(|i| crate::FieldError::new(i.field, "invalid", i.message)).collect())
+    AppError::Validation(
+        issues.into_iter().map(|i| crate::FieldError::new(i.field, crate::FieldCode::Invalid, i.message)).collect(),
+    )
 }

@@ -38,15 +38,19 @@ impl BotListQuery {
         let mut errors = Vec::new();
         let context = self.context_id.as_deref().and_then(|c| {
             ContextId::parse(c).or_else(|| {
-                errors.push(FieldError::new("context_id", "invalid", "must be a context id"));
+                errors.push(FieldError::new("context_id", crate::FieldCode::Invalid, "must be a context id"));
                 None
             })
         });
         let kind = self.kind.as_deref().and_then(|k| {
-            k.parse::<BotKind>().map_err(|e| errors.push(FieldError::new("kind", "invalid", e.to_string()))).ok()
+            k.parse::<BotKind>()
+                .map_err(|e| errors.push(FieldError::new("kind", crate::FieldCode::Invalid, e.to_string())))
+                .ok()
         });
         let status = self.status.as_deref().and_then(|s| {
-            s.parse::<BotStatus>().map_err(|e| errors.push(FieldError::new("status", "invalid", e))).ok()
+            s.parse::<BotStatus>()
+                .map_err(|e| errors.push(FieldError::new("status", crate::FieldCode::Invalid, e)))
+                .ok()
         });
         if errors.is_empty() {
             Ok(BotFilter { context, kind, status })

@@ -10,8 +10,7 @@ use domain::shared::clock::to_millis;
 use domain::shared::ids::UserId;
 use domain::RepoError;
 
-use super::ContextService;
-use crate::exchanges::exchange_error;
+use super::{ContextService, CreateContextError};
 use crate::{AppError, FieldError};
 
 /// A context as requested.
@@ -25,26 +24,29 @@ pub struct CreateContextInput {
     pub mode: String,
 }
 
-fn parse(input: &CreateContextInput) -> Result<(ExchangeId, Symbol, ContextMode), AppError> {
+fn parse(input: &CreateContextInput) -> Result<(ExchangeId, Symbol, ContextMode), CreateContextError> {
     let mut errors = Vec::new();
     let exchange = input
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| errors.push(FieldError::new("exchange", "unknown_exchange", e.to_string())));
+        .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
     let symbol = Symbol::parse(&input.symbol.to_ascii_uppercase())
-        .map_err(|e| errors.push(FieldError::new("symbol", "invalid_symbol", e.to_string())));
-    let mode =
-        input.mode.parse::<ContextMode>().map_err(|e| errors.push(FieldError::new("mode", "invalid", e.to_string())));
+        .map_err(|e| errors.push(FieldError::new("symbol", crate::FieldCode::InvalidSymbol, e.to_string())));
+    let mode = input
+        .mode
+        .parse::<ContextMode>()
+        .map_err(|e| errors.push(FieldError::new("mode", crate::FieldCode::Invalid, e.to_string())));
     match (exchange, symbol, mode) {
         (Ok(e), Ok(s), Ok(m)) => Ok((e, s, m)),
-        _ => Err(AppError::Validation(errors)),
+        _ => Err(CreateContextError::Invalid(errors)),
     }
 }
 
 impl ContextService {
-    /// Opens a context. Errors: `Validation`; 409 `credential_required`; 403
-    /// `subscription_inactive`; 402 `plan_limit_contexts`; 422 `unknown_pair`; 409 `context_exists`.
-    pub async fn create(&self, owner: UserId, input: CreateContextInput) -> Result<TradingContext, AppError> {
+    /// Opens a context. Errors, in this order: `Invalid`, `CredentialRequired`, `Access`
+    /// (inactive subscription, context limit), `Invalid` for a pair not listed or not trading,
+    /// `Exists`.
+    pub async fn create(&self, owner: UserId, input: CreateContextInput) -> Result<TradingContext, CreateContextError> {
         let (exchange, symbol, mode) = parse(&input)?;
         if mode == ContextMode::Live {
             let usable = self
@@ -54,27 +56,43 @@ impl ContextService {
                 .await?
                 .is_some_and(|c| c.status != CredentialStatus::Invalid);
             if !usable {
-                return Err(AppError::Conflict {
-                    code: "credential_required",
-                    detail: format!("a live context on {exchange} needs a {exchange} credential that is not invalid; add one or use paper mode"),
-                });
+                return Err(CreateContextError::CredentialRequired { exchange });
             }
         }
-        let access = self.ports.subscriptions.access(owner).await?;
+        let access = self.ports.subscriptions.access(owner).await.map_err(shared)?;
         access.require_active()?;
         access.require_context_slot(self.ports.contexts.count(owner).await?)?;
-        let gateway = self.ports.exchanges.gateway(exchange, mode)?;
-        let market = gateway.market(&symbol).await.map_err(exchange_error)?;
+        let gateway = self.ports.exchanges.gateway(exchange, mode).map_err(shared)?;
+        let market = gateway.market(&symbol).await.map_err(|err| shared(crate::exchanges::exchange_error(err)))?;
         if !market.trading {
-            return Err(AppError::field("symbol", "market_closed", format!("{symbol} is not trading on {exchange}")));
+            let message = format!("{symbol} is not trading on {exchange}");
+            return Err(CreateContextError::Invalid(vec![FieldError::new(
+                "symbol",
+                crate::FieldCode::MarketClosed,
+                message,
+            )]));
         }
         let context = TradingContext::new(owner, exchange, &symbol, mode, to_millis(self.ports.clock.now()));
         self.ports.contexts.create(&context).await.map_err(|err| match err {
-            RepoError::Duplicate { .. } => AppError::Conflict {
-                code: "context_exists",
-                detail: format!("you already have a {symbol} context on {exchange}"),
-            },
+            RepoError::Duplicate { .. } => CreateContextError::Exists { exchange, symbol: symbol.to_string() },
             other => other.into(),
         })
+    }
+}
+
+/// The refusals of the services this use case calls that still answer `AppError` (the exchange
+/// directory and gateways, the subscription store), in this use case's terms.
+fn shared(err: AppError) -> CreateContextError {
+    match err {
+        AppError::Validation(errors) => CreateContextError::Invalid(errors),
+        AppError::Access(denied) => CreateContextError::Access(denied),
+        AppError::Conflict { code: "credential_rejected", .. } => CreateContextError::CredentialRejected,
+        AppError::Conflict { code: "version_conflict", .. } => RepoError::Conflict.into(),
+        AppError::Unavailable { code: "store_unavailable", detail } => {
+            RepoError::Unavailable(anyhow::anyhow!(detail)).into()
+        }
+        AppError::Unavailable { detail, .. } => CreateContextError::ExchangeUnavailable(detail),
+        AppError::Internal(cause) => cause.into(),
+        other => anyhow::Error::from(other).context("opening a trading context").into(),
     }
 }

@@ -3,6 +3,7 @@
 
 mod create;
 mod enforce;
+mod errors;
 mod read;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use domain::{Clock, RepoError};
 
 pub use create::CreateContextInput;
 pub use enforce::ContextLimitEnforcer;
+pub use errors::CreateContextError;
 pub use read::ContextBalance;
 
 use crate::exchanges::ExchangeDirectory;

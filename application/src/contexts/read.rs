@@ -64,7 +64,7 @@ impl ContextService {
                     detail: format!("no {} credential is stored", context.exchange),
                 }
             })?;
-        crate::credentials::decrypt(&*self.ports.cipher, &credential)
+        Ok(crate::credentials::decrypt(&*self.ports.cipher, &credential)?)
     }
 
     /// The context's base and quote balances on its exchange (zero when the exchange lists none).

@@ -7,8 +7,9 @@ use domain::shared::ids::{CredentialId, UserId};
 use domain::RepoError;
 
 use super::validate::{Verdict, WITHDRAWAL_REASON};
+use super::CredentialError;
 use super::{CredentialService, CredentialView};
-use crate::{AppError, FieldError};
+use crate::FieldError;
 
 /// A new credential as submitted.
 #[derive(Clone)]
@@ -33,9 +34,13 @@ fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, ma
     // Characters, as the message and the spec say (a byte count refused 256 accented characters).
     let length = value.chars().count();
     if length < 8 || length > max {
-        errors.push(FieldError::new(field, "invalid_length", format!("must be 8 to {max} characters")));
+        errors.push(FieldError::new(field, crate::FieldCode::InvalidLength, format!("must be 8 to {max} characters")));
     } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        errors.push(FieldError::new(field, "malformed", "must not contain spaces or control characters"));
+        errors.push(FieldError::new(
+            field,
+            crate::FieldCode::Malformed,
+            "must not contain spaces or control characters",
+        ));
     }
 }
 
@@ -43,33 +48,33 @@ impl CredentialService {
     /// Validates a credential with its exchange and stores it, encrypted: `valid` or `invalid`
     /// with the reason, or `unverified` when the exchange cannot be reached now. A key the
     /// exchange reports as able to withdraw is refused and not stored.
-    /// Errors: `Validation` (also `withdrawal_enabled` on `api_key`), `Conflict{credential_exists}`.
+    /// Errors: `Invalid` (also `withdrawal_enabled` on `api_key`), `Exists`.
     pub async fn add(
         &self,
         owner: UserId,
         input: AddCredentialInput,
         meta: &RequestMeta,
-    ) -> Result<CredentialView, AppError> {
+    ) -> Result<CredentialView, CredentialError> {
         let mut errors = Vec::new();
         let exchange = input
             .exchange
             .parse::<ExchangeId>()
-            .map_err(|e| errors.push(FieldError::new("exchange", "unknown_exchange", e.to_string())));
+            .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
         check_secret_field(&mut errors, "api_key", &input.api_key, 256);
         check_secret_field(&mut errors, "api_secret", &input.api_secret, 512);
         let (Ok(exchange), true) = (exchange, errors.is_empty()) else {
-            return Err(AppError::Validation(errors));
+            return Err(CredentialError::Invalid(errors));
         };
         if self.ports.credentials.find_for_exchange(owner, exchange).await?.is_some() {
-            return Err(exists(exchange));
+            return Err(CredentialError::Exists { exchange });
         }
         let now = to_millis(self.ports.clock.now());
         let credential = ExchangeCredential {
             id: CredentialId::new(),
             user_id: owner,
             exchange,
-            api_key: self.ports.cipher.encrypt(&input.api_key).map_err(AppError::internal)?,
-            api_secret: self.ports.cipher.encrypt(&input.api_secret).map_err(AppError::internal)?,
+            api_key: self.ports.cipher.encrypt(&input.api_key)?,
+            api_secret: self.ports.cipher.encrypt(&input.api_secret)?,
             key_last4: ApiKeyLast4::of(&input.api_key),
             testnet: input.testnet,
             status: CredentialStatus::Unverified,
@@ -86,22 +91,19 @@ impl CredentialService {
         };
         let verdict = self.ask(&credential, &creds).await;
         if verdict == Verdict::Decided(CredentialStatus::Invalid, Some(WITHDRAWAL_REASON.into())) {
-            return Err(AppError::field("api_key", "withdrawal_enabled", WITHDRAWAL_REASON));
+            return Err(CredentialError::Invalid(vec![FieldError::new(
+                "api_key",
+                crate::FieldCode::WithdrawalEnabled,
+                WITHDRAWAL_REASON,
+            )]));
         }
         let stored = self.ports.credentials.create(&credential).await.map_err(|err| match err {
-            RepoError::Duplicate { .. } => exists(exchange),
+            RepoError::Duplicate { .. } => CredentialError::Exists { exchange },
             other => other.into(),
         })?;
         let stored = self.record(stored, verdict).await?;
         self.audit(owner, AuditAction::CredentialAdded, meta, format!("exchange={exchange}")).await;
         Ok(CredentialView::from(&stored))
-    }
-}
-
-fn exists(exchange: ExchangeId) -> AppError {
-    AppError::Conflict {
-        code: "credential_exists",
-        detail: format!("a credential for {exchange} already exists; delete it before adding another"),
     }
 }
 
@@ -112,7 +114,7 @@ mod tests {
     fn codes(value: &str, max: usize) -> Vec<String> {
         let mut errors = Vec::new();
         check_secret_field(&mut errors, "api_key", value, max);
-        errors.into_iter().map(|e| e.code).collect()
+        errors.into_iter().map(|e| e.code.as_str().to_owned()).collect()
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Exchange-credential use cases: store (encrypted), list, remove. One use case per file.
 
 mod add;
+mod errors;
 mod list;
 mod remove;
 mod validate;
@@ -14,6 +15,7 @@ use domain::Clock;
 use time::OffsetDateTime;
 
 pub use add::AddCredentialInput;
+pub use errors::CredentialError;
 pub use validate::WITHDRAWAL_REASON;
 
 /// The ports credential use cases need.
@@ -108,8 +110,8 @@ impl CredentialService {
 pub fn decrypt(
     cipher: &dyn SecretCipher,
     credential: &ExchangeCredential,
-) -> Result<domain::exchange::ApiCredentials, crate::AppError> {
-    let open = |v| cipher.decrypt(v).map_err(crate::AppError::internal);
+) -> Result<domain::exchange::ApiCredentials, crate::Unexpected> {
+    let open = |v| cipher.decrypt(v).map_err(crate::Unexpected::Internal);
     Ok(domain::exchange::ApiCredentials {
         api_key: open(&credential.api_key)?,
         api_secret: open(&credential.api_secret)?,

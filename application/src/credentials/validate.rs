@@ -9,8 +9,9 @@ use domain::shared::clock::to_millis;
 use domain::shared::ids::{CredentialId, UserId};
 use domain::{PageRequest, RepoError};
 
+use super::CredentialError;
 use super::{CredentialService, CredentialView};
-use crate::AppError;
+use crate::Unexpected;
 
 /// What the exchange said about a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,7 +57,7 @@ impl CredentialService {
         }
     }
 
-    fn decrypted(&self, credential: &ExchangeCredential) -> Result<ApiCredentials, AppError> {
+    fn decrypted(&self, credential: &ExchangeCredential) -> Result<ApiCredentials, Unexpected> {
         super::decrypt(&*self.ports.cipher, credential)
     }
 
@@ -65,35 +66,32 @@ impl CredentialService {
         &self,
         mut credential: ExchangeCredential,
         verdict: Verdict,
-    ) -> Result<ExchangeCredential, AppError> {
+    ) -> Result<ExchangeCredential, RepoError> {
         let Verdict::Decided(status, reason) = verdict else { return Ok(credential) };
         let now = to_millis(self.ports.clock.now());
         credential.status = status;
         credential.status_reason = reason;
         credential.validated_at = Some(now);
         credential.updated_at = now;
-        Ok(self.ports.credentials.update(&credential).await?)
+        self.ports.credentials.update(&credential).await
     }
 
-    /// `POST /api/credentials/{id}/validate`. Errors: `NotFound`; 503 `exchange_unavailable`.
-    pub async fn validate(&self, owner: UserId, id: CredentialId) -> Result<CredentialView, AppError> {
+    /// Validates a stored credential again. Errors: `NotFound`, `ExchangeUnreachable`.
+    pub async fn validate(&self, owner: UserId, id: CredentialId) -> Result<CredentialView, CredentialError> {
         let credential = match self.ports.credentials.get(owner, id).await {
             Ok(c) => c,
-            Err(RepoError::NotFound) => return Err(AppError::NotFound { resource: "credential" }),
+            Err(RepoError::NotFound) => return Err(CredentialError::NotFound),
             Err(err) => return Err(err.into()),
         };
         let verdict = self.ask(&credential, &self.decrypted(&credential)?).await;
         if verdict == Verdict::Unreachable {
-            return Err(AppError::Unavailable {
-                code: "exchange_unavailable",
-                detail: format!("{} could not be reached to validate the key; try again later", credential.exchange),
-            });
+            return Err(CredentialError::ExchangeUnreachable { exchange: credential.exchange });
         }
         Ok(CredentialView::from(&self.record(credential, verdict).await?))
     }
 
     /// The daily job: validates every credential; returns (checked, unreachable).
-    pub async fn revalidate_all(&self) -> Result<(u64, u64), AppError> {
+    pub async fn revalidate_all(&self) -> Result<(u64, u64), CredentialError> {
         let (mut checked, mut unreachable, mut offset) = (0, 0, 0);
         loop {
             let page = self.ports.credentials.list_all(PageRequest::new(offset, 100)).await?;

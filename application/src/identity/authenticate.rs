@@ -3,8 +3,7 @@
 use domain::identity::{Role, TokenError};
 use domain::shared::ids::UserId;
 
-use super::IdentityService;
-use crate::AppError;
+use super::{AuthenticateError, IdentityService};
 
 /// Who is calling, after their access token was verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,28 +17,21 @@ pub struct Principal {
 impl IdentityService {
     /// Verifies `token` (signature, algorithm, issuer, audience, expiry) and that its user is
     /// active and has not ended their sessions since it was issued.
-    /// Errors: `Unauthorized` with code `token_expired` or `invalid_token`.
-    pub async fn authenticate(&self, token: &str) -> Result<Principal, AppError> {
+    /// Errors: `Expired`, `Invalid`.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthenticateError> {
         let now = self.ports.clock.now();
         let claims = self.ports.tokens.verify(token, now).map_err(|err| match err {
-            TokenError::Expired => AppError::Unauthorized {
-                code: "token_expired",
-                detail: "the access token has expired; refresh it".into(),
-            },
-            TokenError::Invalid => invalid_token(),
+            TokenError::Expired => AuthenticateError::Expired,
+            TokenError::Invalid => AuthenticateError::Invalid,
         })?;
         let user = match self.ports.users.get(claims.user_id).await {
             Ok(user) => user,
-            Err(domain::RepoError::NotFound) => return Err(invalid_token()),
+            Err(domain::RepoError::NotFound) => return Err(AuthenticateError::Invalid),
             Err(err) => return Err(err.into()),
         };
         if !user.accepts_token(claims.issued_at, claims.generation) {
-            return Err(invalid_token());
+            return Err(AuthenticateError::Invalid);
         }
         Ok(Principal { user_id: user.id, role: user.role })
     }
-}
-
-fn invalid_token() -> AppError {
-    AppError::Unauthorized { code: "invalid_token", detail: "the access token is not valid".into() }
 }

@@ -106,7 +106,7 @@ impl IdentityService {
             UserStatus::Active => {}
         }
         if !self.ports.hasher.verify(&PlainPassword::unchecked(password), &user.password_hash) {
-            return Err(AppError::field("password", "incorrect", "the password is incorrect"));
+            return Err(AppError::field("password", crate::FieldCode::Incorrect, "the password is incorrect"));
         }
         let teardown = &self.ports.teardown;
         let mut report = DeletionReport::empty(user.updated_at);
@@ -200,10 +200,10 @@ impl IdentityService {
     /// The caller of `DELETE /api/users/me`: an active user's valid token as everywhere, or the
     /// token of a deleted account issued before its deletion, so a client that lost the first
     /// answer reads the same report. Every other route refuses such a token.
-    /// Errors: `Unauthorized` as [`Self::authenticate`].
-    pub async fn authenticate_deleting(&self, token: &str) -> Result<super::Principal, AppError> {
+    /// Errors: as [`Self::authenticate`].
+    pub async fn authenticate_deleting(&self, token: &str) -> Result<super::Principal, super::AuthenticateError> {
         let refused = match self.authenticate(token).await {
-            Err(err @ AppError::Unauthorized { .. }) => err,
+            Err(err @ (super::AuthenticateError::Expired | super::AuthenticateError::Invalid)) => err,
             other => return other,
         };
         let Ok(claims) = self.ports.tokens.verify(token, self.ports.clock.now()) else { return Err(refused) };

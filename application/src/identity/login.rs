@@ -3,9 +3,8 @@
 use domain::identity::{AuditAction, Email, PlainPassword, RequestMeta};
 use domain::shared::ids::SessionFamilyId;
 
-use super::{IdentityService, TokenPair};
+use super::{IdentityService, LoginError, TokenPair};
 use crate::rate_limit::RetryAfter;
-use crate::AppError;
 
 /// Login form.
 #[derive(Clone)]
@@ -23,16 +22,16 @@ impl std::fmt::Debug for LoginInput {
 }
 
 impl IdentityService {
-    /// Logs in. Unknown e-mails and wrong passwords answer the same `invalid_credentials`, after
+    /// Logs in. Unknown e-mails and wrong passwords answer the same `WrongCredentials`, after
     /// the same hashing work. More than the allowed failures per e-mail within the window answer
-    /// `RateLimited`. Blocked accounts answer `account_blocked` only after a correct password.
-    pub async fn login(&self, input: LoginInput, meta: &RequestMeta) -> Result<TokenPair, AppError> {
+    /// `TooManyAttempts`. Blocked accounts answer `AccountBlocked` only after a correct password.
+    pub async fn login(&self, input: LoginInput, meta: &RequestMeta) -> Result<TokenPair, LoginError> {
         let now = self.ports.clock.now();
         let password = PlainPassword::unchecked(input.password);
         let key = input.email.trim().to_lowercase();
         if let Err(RetryAfter(secs)) = self.login_failures.check(&key, now) {
             self.audit(None, AuditAction::LoginFailed, meta, Some("too many failures for this e-mail".into())).await;
-            return Err(AppError::RateLimited { retry_after_secs: secs });
+            return Err(LoginError::TooManyAttempts { retry_after_secs: secs });
         }
         let user = match Email::parse(&input.email) {
             Ok(email) => self.ports.users.find_by_email(&email).await?,
@@ -42,24 +41,20 @@ impl IdentityService {
             self.ports.hasher.verify_dummy(&password);
             self.login_failures.record(&key, now);
             self.audit(None, AuditAction::LoginFailed, meta, Some("unknown e-mail".into())).await;
-            return Err(invalid_credentials());
+            return Err(LoginError::WrongCredentials);
         };
         if !self.ports.hasher.verify(&password, &user.password_hash) {
             self.login_failures.record(&key, now);
             self.audit(Some(user.id), AuditAction::LoginFailed, meta, Some("wrong password".into())).await;
-            return Err(invalid_credentials());
+            return Err(LoginError::WrongCredentials);
         }
         if !user.is_active() {
             self.audit(Some(user.id), AuditAction::LoginFailed, meta, Some("account blocked".into())).await;
-            return Err(AppError::Forbidden { code: "account_blocked", detail: "this account is blocked".into() });
+            return Err(LoginError::AccountBlocked);
         }
         self.login_failures.reset(&key);
         let pair = self.issue_pair(&user, SessionFamilyId::new()).await?;
         self.audit(Some(user.id), AuditAction::LoginSucceeded, meta, None).await;
         Ok(pair)
     }
-}
-
-fn invalid_credentials() -> AppError {
-    AppError::Unauthorized { code: "invalid_credentials", detail: "e-mail or password is incorrect".into() }
 }

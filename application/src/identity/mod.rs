@@ -3,6 +3,7 @@
 
 mod authenticate;
 mod delete_account;
+mod errors;
 mod export_data;
 mod login;
 mod password;
@@ -29,6 +30,7 @@ use crate::rate_limit::RateLimiter;
 
 pub use authenticate::Principal;
 pub use delete_account::{AccountTeardown, DeletionReport, DELETION_REASON};
+pub use errors::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 pub use export_data::{DataExport, ExportPorts, EXPORT_PAGE};
 pub use login::LoginInput;
 pub use password::ChangePasswordInput;

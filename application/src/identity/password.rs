@@ -4,8 +4,8 @@ use domain::identity::{AuditAction, PlainPassword, RequestMeta};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::{SessionFamilyId, UserId};
 
+use super::AccountError;
 use super::{IdentityService, TokenPair};
-use crate::AppError;
 
 /// Password change form.
 #[derive(Clone)]
@@ -30,20 +30,24 @@ impl IdentityService {
         user_id: UserId,
         input: ChangePasswordInput,
         meta: &RequestMeta,
-    ) -> Result<TokenPair, AppError> {
+    ) -> Result<TokenPair, AccountError> {
         let new_password = PlainPassword::new(input.new_password)
-            .map_err(|e| AppError::field("new_password", "weak_password", e.to_string()))?;
+            .map_err(|e| AccountError::field("new_password", crate::FieldCode::WeakPassword, e.to_string()))?;
         let mut user = self.active_user(user_id).await?;
         if !self.ports.hasher.verify(&PlainPassword::unchecked(input.current_password), &user.password_hash) {
-            return Err(AppError::field("current_password", "incorrect", "the current password is incorrect"));
+            return Err(AccountError::field(
+                "current_password",
+                crate::FieldCode::Incorrect,
+                "the current password is incorrect",
+            ));
         }
         let now = self.ports.clock.now();
-        user.password_hash = self.ports.hasher.hash(&new_password).map_err(AppError::internal)?;
+        user.password_hash = self.ports.hasher.hash(&new_password)?;
         user.end_sessions(now);
         user.updated_at = to_millis(now);
         let user = self.ports.users.update(&user).await?;
         self.ports.sessions.revoke_all_for_user(user.id, None, now).await?;
         self.audit(Some(user.id), AuditAction::PasswordChanged, meta, None).await;
-        self.issue_pair(&user, SessionFamilyId::new()).await
+        Ok(self.issue_pair(&user, SessionFamilyId::new()).await?)
     }
 }

@@ -7,8 +7,8 @@ use domain::shared::ids::UserId;
 use domain::subscriptions::{Plan, Subscription, SubscriptionStatus};
 use time::OffsetDateTime;
 
+use super::AccountError;
 use super::IdentityService;
-use crate::AppError;
 
 /// What a user sees of their own account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +63,7 @@ pub struct UpdateProfileInput {
 
 impl IdentityService {
     /// The caller's profile.
-    pub async fn profile(&self, user_id: UserId) -> Result<Profile, AppError> {
+    pub async fn profile(&self, user_id: UserId) -> Result<Profile, AccountError> {
         let user = self.active_user(user_id).await?;
         let subscription = self.subscription_of(&user).await?;
         Ok(Profile::of(&user, &subscription))
@@ -75,13 +75,13 @@ impl IdentityService {
         user_id: UserId,
         input: UpdateProfileInput,
         meta: &RequestMeta,
-    ) -> Result<Profile, AppError> {
+    ) -> Result<Profile, AccountError> {
         let name = input
             .name
             .as_deref()
             .map(DisplayName::parse)
             .transpose()
-            .map_err(|e| AppError::field("name", "invalid", e.to_string()))?;
+            .map_err(|e| AccountError::field("name", crate::FieldCode::Invalid, e.to_string()))?;
         let mut user = self.active_user(user_id).await?;
         let now = to_millis(self.ports.clock.now());
         if let Some(name) = name {
@@ -89,7 +89,8 @@ impl IdentityService {
         }
         if let Some(marketing) = input.accept_marketing.filter(|m| *m != user.consent.marketing) {
             let change = ConsentChange { marketing: Some(marketing), ..ConsentChange::default() };
-            let record = self.ports.legal.record(user.id, change, ConsentSource::Profile, meta).await?;
+            let record =
+                self.ports.legal.record(user.id, change, ConsentSource::Profile, meta).await.map_err(consent)?;
             user.consent = Consent { marketing, ..record.as_profile_consent() };
         }
         user.updated_at = now;
@@ -100,20 +101,30 @@ impl IdentityService {
     }
 
     /// The user, if active; anything else is `NotFound`.
-    pub(crate) async fn active_user(&self, user_id: UserId) -> Result<User, AppError> {
+    pub(crate) async fn active_user(&self, user_id: UserId) -> Result<User, AccountError> {
         match self.ports.users.get(user_id).await {
             Ok(user) if user.is_active() => Ok(user),
-            Ok(_) | Err(domain::RepoError::NotFound) => Err(AppError::NotFound { resource: "user" }),
+            Ok(_) | Err(domain::RepoError::NotFound) => Err(AccountError::UserNotFound),
             Err(err) => Err(err.into()),
         }
     }
 
     /// The user's subscription; a missing one reads as an active FREE plan.
-    pub(crate) async fn subscription_of(&self, user: &User) -> Result<Subscription, AppError> {
+    pub(crate) async fn subscription_of(&self, user: &User) -> Result<Subscription, AccountError> {
         match self.ports.subscriptions.get_for_user(user.id).await {
             Ok(sub) => Ok(sub),
             Err(domain::RepoError::NotFound) => Ok(Subscription::free(user.id, user.created_at)),
             Err(err) => Err(err.into()),
         }
+    }
+}
+
+/// A consent failure while changing the profile: the user vanished, or something broke.
+fn consent(err: crate::legal::ConsentError) -> AccountError {
+    use crate::legal::ConsentError as E;
+    match err {
+        E::UserNotFound => AccountError::UserNotFound,
+        E::Unexpected(err) => AccountError::Unexpected(err),
+        other => AccountError::Unexpected(anyhow::Error::from(other).context("recording a consent").into()),
     }
 }

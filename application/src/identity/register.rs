@@ -7,8 +7,8 @@ use domain::shared::ids::UserId;
 use domain::subscriptions::Subscription;
 use domain::RepoError;
 
-use super::{IdentityService, Profile};
-use crate::{AppError, FieldError};
+use super::{IdentityService, Profile, RegisterError};
+use crate::FieldError;
 
 /// What a person sends to sign up.
 #[derive(Clone)]
@@ -34,27 +34,35 @@ impl std::fmt::Debug for RegisterInput {
 }
 
 impl IdentityService {
-    /// Registers a user. Errors: `Validation` listing every bad field, `Conflict{email_taken}`.
-    pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<Profile, AppError> {
+    /// Registers a user. Errors: `Invalid` listing every bad field, `EmailTaken`.
+    pub async fn register(&self, input: RegisterInput, meta: &RequestMeta) -> Result<Profile, RegisterError> {
         let mut errors = Vec::new();
-        let email =
-            Email::parse(&input.email).map_err(|e| errors.push(FieldError::new("email", "invalid", e.to_string())));
+        let email = Email::parse(&input.email)
+            .map_err(|e| errors.push(FieldError::new("email", crate::FieldCode::Invalid, e.to_string())));
         let password = PlainPassword::new(input.password)
-            .map_err(|e| errors.push(FieldError::new("password", "weak_password", e.to_string())));
-        let name =
-            DisplayName::parse(&input.name).map_err(|e| errors.push(FieldError::new("name", "invalid", e.to_string())));
+            .map_err(|e| errors.push(FieldError::new("password", crate::FieldCode::WeakPassword, e.to_string())));
+        let name = DisplayName::parse(&input.name)
+            .map_err(|e| errors.push(FieldError::new("name", crate::FieldCode::Invalid, e.to_string())));
         if !input.accept_terms {
-            errors.push(FieldError::new("accept_terms", "must_accept", "the terms of use must be accepted"));
+            errors.push(FieldError::new(
+                "accept_terms",
+                crate::FieldCode::MustAccept,
+                "the terms of use must be accepted",
+            ));
         }
         if !input.accept_privacy {
-            errors.push(FieldError::new("accept_privacy", "must_accept", "the privacy policy must be accepted"));
+            errors.push(FieldError::new(
+                "accept_privacy",
+                crate::FieldCode::MustAccept,
+                "the privacy policy must be accepted",
+            ));
         }
         let (Ok(email), Ok(password), Ok(name), true) = (email, password, name, errors.is_empty()) else {
-            return Err(AppError::Validation(errors));
+            return Err(RegisterError::Invalid(errors));
         };
 
         let now = to_millis(self.ports.clock.now());
-        let password_hash = self.ports.hasher.hash(&password).map_err(AppError::internal)?;
+        let password_hash = self.ports.hasher.hash(&password)?;
         let user = User {
             id: UserId::new(),
             email,
@@ -77,9 +85,7 @@ impl IdentityService {
             version: 0,
         };
         let user = self.ports.users.create(&user).await.map_err(|err| match err {
-            RepoError::Duplicate { .. } => {
-                AppError::Conflict { code: "email_taken", detail: "an account with this e-mail already exists".into() }
-            }
+            RepoError::Duplicate { .. } => RegisterError::EmailTaken,
             other => other.into(),
         })?;
         let subscription = self.ports.subscriptions.create(&Subscription::free(user.id, now)).await?;

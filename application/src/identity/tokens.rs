@@ -8,7 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::IdentityService;
-use crate::AppError;
+use crate::Unexpected;
 
 /// What a successful login or refresh returns.
 #[derive(Clone, PartialEq, Eq)]
@@ -42,16 +42,16 @@ fn new_refresh_token() -> String {
 
 impl IdentityService {
     /// The user's current plan (FREE when no subscription record exists yet).
-    pub(crate) async fn current_plan(&self, user: &User) -> Result<Plan, AppError> {
+    pub(crate) async fn current_plan(&self, user: &User) -> Result<Plan, RepoError> {
         match self.ports.subscriptions.get_for_user(user.id).await {
             Ok(sub) if sub.is_active() => Ok(sub.plan),
             Ok(_) | Err(RepoError::NotFound) => Ok(Plan::Free),
-            Err(err) => Err(err.into()),
+            Err(err) => Err(err),
         }
     }
 
     /// Issues a pair for `user` in session family `family`, storing the refresh token's hash.
-    pub(crate) async fn issue_pair(&self, user: &User, family: SessionFamilyId) -> Result<TokenPair, AppError> {
+    pub(crate) async fn issue_pair(&self, user: &User, family: SessionFamilyId) -> Result<TokenPair, Unexpected> {
         let now = self.ports.clock.now();
         let plan = self.current_plan(user).await?;
         let ttl = self.ports.tokens.access_ttl();
@@ -64,7 +64,7 @@ impl IdentityService {
             expires_at: now + ttl,
             generation: user.session_generation,
         };
-        let access_token = self.ports.tokens.issue(&claims).map_err(AppError::internal)?;
+        let access_token = self.ports.tokens.issue(&claims).map_err(Unexpected::Internal)?;
         let refresh_token = new_refresh_token();
         let session = RefreshSession {
             id: SessionId::new(),

@@ -7,8 +7,9 @@ use domain::legal::{ConsentChange, ConsentRecord, ConsentSource, DocumentKind};
 use domain::shared::ids::UserId;
 use domain::{Page, PageRequest, RepoError};
 
+use super::ConsentError;
 use super::LegalService;
-use crate::{AppError, FieldError};
+use crate::FieldError;
 
 /// Attempts at writing the profile's flags when another write races.
 const ATTEMPTS: u32 = 3;
@@ -25,20 +26,20 @@ pub struct ConsentUpdate {
 }
 
 impl LegalService {
-    /// Records `update` for an active user and returns the new entry. Errors: 422 when nothing
-    /// is asked; 409 `terms_version_outdated` / `privacy_version_outdated` when the client
-    /// accepted a version that is no longer in force; 404.
+    /// Records `update` for an active user and returns the new entry. Errors: `Invalid` when
+    /// nothing is asked, `VersionOutdated` when the client accepted a version that is no longer
+    /// in force, `UserNotFound`.
     pub async fn update(
         &self,
         user: UserId,
         update: ConsentUpdate,
         meta: &RequestMeta,
-    ) -> Result<ConsentRecord, AppError> {
+    ) -> Result<ConsentRecord, ConsentError> {
         let ConsentChange { terms, privacy, marketing } = update.change;
         if terms.is_none() && privacy.is_none() && marketing.is_none() {
-            return Err(AppError::Validation(vec![FieldError::new(
+            return Err(ConsentError::Invalid(vec![FieldError::new(
                 "terms_accepted",
-                "required",
+                crate::FieldCode::Required,
                 "send at least one of terms_accepted, privacy_accepted, marketing_accepted",
             )]));
         }
@@ -49,16 +50,17 @@ impl LegalService {
         Ok(record)
     }
 
-    fn check_version(&self, kind: DocumentKind, accepted: Option<bool>, shown: Option<&str>) -> Result<(), AppError> {
+    fn check_version(
+        &self,
+        kind: DocumentKind,
+        accepted: Option<bool>,
+        shown: Option<&str>,
+    ) -> Result<(), ConsentError> {
         let current = &self.texts.get(kind).version;
         match (accepted, shown) {
-            (Some(true), Some(shown)) if shown.trim() != current.as_str() => Err(AppError::Conflict {
-                code: match kind {
-                    DocumentKind::Terms => "terms_version_outdated",
-                    DocumentKind::Privacy => "privacy_version_outdated",
-                },
-                detail: format!("version {shown} is no longer in force; read version {current} and accept it"),
-            }),
+            (Some(true), Some(shown)) if shown.trim() != current.as_str() => {
+                Err(ConsentError::VersionOutdated { kind, shown: shown.to_owned(), current: current.to_string() })
+            }
             _ => Ok(()),
         }
     }
@@ -71,7 +73,7 @@ impl LegalService {
         change: ConsentChange,
         source: ConsentSource,
         meta: &RequestMeta,
-    ) -> Result<ConsentRecord, AppError> {
+    ) -> Result<ConsentRecord, ConsentError> {
         let previous = match self.ports.consents.latest(user).await? {
             Some(latest) => Some(latest),
             None if source == ConsentSource::Registration => None,
@@ -84,7 +86,7 @@ impl LegalService {
     }
 
     /// The last entry of a deleted account: every consent withdrawn. The history stays.
-    pub async fn withdraw_all(&self, user: UserId, meta: &RequestMeta) -> Result<(), AppError> {
+    pub async fn withdraw_all(&self, user: UserId, meta: &RequestMeta) -> Result<(), ConsentError> {
         if self.ports.consents.latest(user).await?.is_some_and(|r| r.source == ConsentSource::AccountDeleted) {
             return Ok(());
         }
@@ -93,15 +95,15 @@ impl LegalService {
     }
 
     /// The user's history, newest first.
-    pub async fn history(&self, user: UserId, page: PageRequest) -> Result<Page<ConsentRecord>, AppError> {
+    pub async fn history(&self, user: UserId, page: PageRequest) -> Result<Page<ConsentRecord>, ConsentError> {
         Ok(self.ports.consents.history(user, page).await?)
     }
 
-    async fn sync_profile(&self, record: &ConsentRecord) -> Result<(), AppError> {
+    async fn sync_profile(&self, record: &ConsentRecord) -> Result<(), ConsentError> {
         for attempt in 1..=ATTEMPTS {
             let mut user = match self.ports.users.get(record.user_id).await {
                 Ok(user) if user.is_active() => user,
-                Ok(_) | Err(RepoError::NotFound) => return Err(AppError::NotFound { resource: "user" }),
+                Ok(_) | Err(RepoError::NotFound) => return Err(ConsentError::UserNotFound),
                 Err(err) => return Err(err.into()),
             };
             user.consent = record.as_profile_consent();

@@ -2,17 +2,17 @@
 //! account deletion) and the check that the texts in force are accepted before bots start.
 
 mod consents;
+mod errors;
 
 use std::sync::Arc;
 
 use domain::identity::UserRepository;
-use domain::legal::{ConsentRecord, ConsentRepository, ConsentsRequired, LegalTexts};
+use domain::legal::{ConsentRecord, ConsentRepository, LegalTexts};
 use domain::shared::ids::UserId;
 use domain::{Clock, RepoError};
 
 pub use consents::ConsentUpdate;
-
-use crate::AppError;
+pub use errors::ConsentError;
 
 /// The ports legal use cases need.
 #[derive(Clone)]
@@ -50,30 +50,21 @@ impl LegalService {
     }
 
     /// The user's consents now: the newest history entry, or, for an account older than the
-    /// history, the flags of its profile with unknown versions. Errors: 404 for an unknown user.
-    pub async fn current(&self, user: UserId) -> Result<ConsentRecord, AppError> {
+    /// history, the flags of its profile with unknown versions. Errors: `UserNotFound`.
+    pub async fn current(&self, user: UserId) -> Result<ConsentRecord, ConsentError> {
         if let Some(latest) = self.ports.consents.latest(user).await? {
             return Ok(latest);
         }
         match self.ports.users.get(user).await {
             Ok(u) => Ok(ConsentRecord::legacy(u.id, &u.consent)),
-            Err(RepoError::NotFound) => Err(AppError::NotFound { resource: "user" }),
+            Err(RepoError::NotFound) => Err(ConsentError::UserNotFound),
             Err(err) => Err(err.into()),
         }
     }
 
     /// `Ok` when the user accepted the terms of use and the privacy policy in force.
-    /// Errors: 403 `terms_not_accepted`, `privacy_not_accepted`.
-    pub async fn require_current(&self, user: UserId) -> Result<(), AppError> {
-        self.current(user).await?.require_current(&self.texts).map_err(|missing| match missing {
-            ConsentsRequired::Terms { .. } => AppError::Forbidden {
-                code: "terms_not_accepted",
-                detail: format!("{missing}: read GET /api/legal/terms, then POST /api/legal/consents"),
-            },
-            ConsentsRequired::Privacy { .. } => AppError::Forbidden {
-                code: "privacy_not_accepted",
-                detail: format!("{missing}: read GET /api/legal/privacy, then POST /api/legal/consents"),
-            },
-        })
+    /// Errors: `NotAccepted` naming the text.
+    pub async fn require_current(&self, user: UserId) -> Result<(), ConsentError> {
+        self.current(user).await?.require_current(&self.texts).map_err(|missing| ConsentError::NotAccepted { missing })
     }
 }

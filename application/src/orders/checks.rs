@@ -97,7 +97,7 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
                 f.tick_size.normalize(),
                 nearest("price", price, f.tick_size)
             );
-            errors.push(FieldError::new("price", "off_tick", message));
+            errors.push(FieldError::new("price", crate::FieldCode::OffTick, message));
         }
     }
     match shape.size {
@@ -109,19 +109,19 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
                     f.step_size.normalize(),
                     nearest("quantity", q, f.step_size)
                 );
-                errors.push(FieldError::new("quantity", "off_step", message));
+                errors.push(FieldError::new("quantity", crate::FieldCode::OffStep, message));
             }
             if q < f.min_quantity {
                 let min = f.min_quantity.normalize();
                 let message =
                     format!("quantity {q} is below the market minimum {min}; the smallest valid quantity is {min}");
-                errors.push(FieldError::new("quantity", "below_min_quantity", message));
+                errors.push(FieldError::new("quantity", crate::FieldCode::BelowMinQuantity, message));
             }
             if f.max_quantity > Decimal::ZERO && q > f.max_quantity {
                 let max = f.max_quantity.normalize();
                 let message =
                     format!("quantity {q} is above the market maximum {max}; the largest valid quantity is {max}");
-                errors.push(FieldError::new("quantity", "above_max_quantity", message));
+                errors.push(FieldError::new("quantity", crate::FieldCode::AboveMaxQuantity, message));
             }
             let notional = q.checked_mul(price).unwrap_or(Decimal::MAX);
             if errors.len() == before && notional < f.min_notional {
@@ -131,7 +131,7 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
                     notional.normalize(),
                     f.min_notional.normalize(),
                 );
-                errors.push(FieldError::new("quantity", "below_min_notional", message));
+                errors.push(FieldError::new("quantity", crate::FieldCode::BelowMinNotional, message));
             }
         }
         OrderSize::QuoteAmount(amount) => {
@@ -140,7 +140,7 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
                 let message = format!(
                     "quote_amount {amount} is below the market minimum {min} {quote}; the smallest valid quote_amount is {min}"
                 );
-                errors.push(FieldError::new("quote_amount", "below_min_notional", message));
+                errors.push(FieldError::new("quote_amount", crate::FieldCode::BelowMinNotional, message));
             } else if price > Decimal::ZERO && amount / price < f.min_quantity {
                 let smallest = ceil_to(f.min_quantity * price, f.tick_size);
                 let message = format!(
@@ -148,7 +148,7 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
                     (amount / price).round_dp(8).normalize(),
                     f.min_quantity.normalize(),
                 );
-                errors.push(FieldError::new("quote_amount", "below_min_quantity", message));
+                errors.push(FieldError::new("quote_amount", crate::FieldCode::BelowMinQuantity, message));
             }
         }
     }
@@ -194,7 +194,7 @@ pub fn check_balance(
         needed.normalize(),
         available.normalize()
     );
-    Err(AppError::field(shape.size_field(), "insufficient_balance", message))
+    Err(AppError::field(shape.size_field(), crate::FieldCode::InsufficientBalance, message))
 }
 
 impl super::OrderService {

@@ -44,7 +44,9 @@ fn market_buy(amount: Decimal) -> OrderShape {
 /// (field, code, message) of each error.
 fn errors(result: Result<(), AppError>) -> Vec<(String, String, String)> {
     match result {
-        Err(AppError::Validation(errors)) => errors.into_iter().map(|e| (e.field, e.code, e.message)).collect(),
+        Err(AppError::Validation(errors)) => {
+            errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned(), e.message)).collect()
+        }
         other => panic!("expected a validation error, got {other:?}"),
     }
 }

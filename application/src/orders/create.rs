@@ -60,7 +60,7 @@ pub fn client_order_id_for(user: UserId, key: &str) -> ClientOrderId {
 /// Refuses `value` outside its documented `bound` (`invalid`, naming the field).
 fn bounded(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>, bound: Bound) {
     if let Some(Err(message)) = value.map(|v| bound.check(v)) {
-        errors.push(FieldError::new(field, "invalid", message));
+        errors.push(FieldError::new(field, crate::FieldCode::Invalid, message));
     }
 }
 
@@ -74,7 +74,7 @@ impl CreateOrderInput {
             other => {
                 errors.push(FieldError::new(
                     "side",
-                    "invalid",
+                    crate::FieldCode::Invalid,
                     format!("unknown side `{other}`; expected buy or sell"),
                 ));
                 None
@@ -91,16 +91,20 @@ impl CreateOrderInput {
             }
             (None, Some(_)) => {
                 let message = "only market buys may be sized by quote_amount; give quantity instead";
-                errors.push(FieldError::new("quote_amount", "not_allowed", message));
+                errors.push(FieldError::new("quote_amount", crate::FieldCode::NotAllowed, message));
                 None
             }
             (Some(_), Some(_)) => {
-                errors.push(FieldError::new("quote_amount", "not_allowed", "give quantity or quote_amount, not both"));
+                errors.push(FieldError::new(
+                    "quote_amount",
+                    crate::FieldCode::NotAllowed,
+                    "give quantity or quote_amount, not both",
+                ));
                 None
             }
             (None, None) => {
                 let message = "give quantity (or quote_amount, for a market buy)";
-                errors.push(FieldError::new("quantity", "required", message));
+                errors.push(FieldError::new("quantity", crate::FieldCode::Required, message));
                 None
             }
         };
@@ -115,17 +119,21 @@ impl CreateOrderInput {
         match (self.order_type.as_str(), self.price) {
             ("market", None) => Some(OrderKind::Market),
             ("market", Some(_)) => {
-                errors.push(FieldError::new("price", "not_allowed", "a market order takes no price; use type limit"));
+                errors.push(FieldError::new(
+                    "price",
+                    crate::FieldCode::NotAllowed,
+                    "a market order takes no price; use type limit",
+                ));
                 None
             }
             ("limit", Some(price)) => Some(OrderKind::Limit { price }),
             ("limit", None) => {
-                errors.push(FieldError::new("price", "required", "a limit order needs a price"));
+                errors.push(FieldError::new("price", crate::FieldCode::Required, "a limit order needs a price"));
                 None
             }
             (other, _) => {
                 let message = format!("unknown order type `{other}`; expected market or limit");
-                errors.push(FieldError::new("type", "invalid", message));
+                errors.push(FieldError::new("type", crate::FieldCode::Invalid, message));
                 None
             }
         }

@@ -12,7 +12,7 @@ fn input(side: &str, order_type: &str) -> CreateOrderInput {
 
 fn fields(err: AppError) -> Vec<(String, String)> {
     match err {
-        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned())).collect(),
         other => panic!("expected a validation error, got {other:?}"),
     }
 }

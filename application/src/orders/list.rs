@@ -56,7 +56,7 @@ fn given<T>(
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Option<T> {
     let value = raw.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-    parse(value).map_err(|message| errors.push(FieldError::new(name, "invalid", message))).ok()
+    parse(value).map_err(|message| errors.push(FieldError::new(name, crate::FieldCode::Invalid, message))).ok()
 }
 
 impl OrderListQuery {
@@ -77,7 +77,7 @@ impl OrderListQuery {
         };
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             if to <= from {
-                errors.push(FieldError::new("to", "invalid", "must be after `from`"));
+                errors.push(FieldError::new("to", crate::FieldCode::Invalid, "must be after `from`"));
             }
         }
         if errors.is_empty() {

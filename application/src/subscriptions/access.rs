@@ -1,10 +1,10 @@
 //! The one place that answers "may this user do X": every use case asks [`Access`] before acting.
-//! A refusal is a 402 `plan_limit_*` naming the limit and the cheapest plan that lifts it, or a
-//! 403 when the subscription is not in good standing.
+//! A refusal ([`AccessDenied`]) names the plan's limit and the cheapest plan that lifts it, or
+//! says the subscription is not in good standing.
 
 use domain::bots::BotKind;
 use domain::shared::ids::UserId;
-use domain::subscriptions::{EntitlementTable, Entitlements, Limit, Plan, Subscription};
+use domain::subscriptions::{EntitlementTable, Entitlements, Limit, Plan, Subscription, SubscriptionStatus};
 
 use super::SubscriptionService;
 use crate::AppError;
@@ -31,66 +31,93 @@ impl SubscriptionService {
     }
 }
 
+/// What of a plan refused an action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanGate {
+    /// The number of trading contexts.
+    Contexts,
+    /// The number of bots.
+    Bots,
+    /// The kinds of bots.
+    BotKind,
+    /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
+    AdvancedIndicators,
+}
+
+/// Why the user's subscription does not allow an action.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccessDenied {
+    /// The plan does not allow it; `upgrade_to` is the cheapest plan that does, if any.
+    #[error("the {plan} plan {what}{}", upgrade_to.map_or_else(String::new, |p| format!("; the {p} plan allows it")))]
+    PlanLimit {
+        /// What refused it.
+        gate: PlanGate,
+        /// The plan whose entitlements apply.
+        plan: Plan,
+        /// What the plan allows or lacks, in words.
+        what: String,
+        /// The cheapest plan that allows the action.
+        upgrade_to: Option<Plan>,
+    },
+    /// The subscription is not active nor trialing: settle it first.
+    #[error("the subscription is {}; settle it before opening new trading contexts", format!("{status:?}").to_lowercase())]
+    SubscriptionInactive {
+        /// Its status.
+        status: SubscriptionStatus,
+    },
+}
+
 impl Access {
-    fn refuse(&self, code: &'static str, what: &str, allows: impl Fn(&Entitlements) -> bool) -> AppError {
+    fn refuse(&self, gate: PlanGate, what: String, allows: impl Fn(&Entitlements) -> bool) -> AccessDenied {
         let upgrade_to = self.table.cheapest_plan_where(allows).filter(|p| *p > self.plan);
-        let hint = upgrade_to.map_or_else(String::new, |p| format!("; the {p} plan allows it"));
-        AppError::PlanLimit { code, detail: format!("the {} plan {what}{hint}", self.plan), upgrade_to }
+        AccessDenied::PlanLimit { gate, plan: self.plan, what, upgrade_to }
     }
 
     fn count_limit(
         &self,
         limit: Limit,
         used: u64,
-        code: &'static str,
+        gate: PlanGate,
         noun: &str,
         pick: fn(&Entitlements) -> Limit,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), AccessDenied> {
         if limit.allows_one_more(used) {
             return Ok(());
         }
         let max = limit.max().unwrap_or_default();
-        Err(self.refuse(code, &format!("allows {max} {noun} and {used} are in use"), move |e| {
-            pick(e).allows_one_more(used)
-        }))
+        Err(self
+            .refuse(gate, format!("allows {max} {noun} and {used} are in use"), move |e| pick(e).allows_one_more(used)))
     }
 
     /// The subscription is active or trialing (required to open a trading context).
-    pub fn require_active(&self) -> Result<(), AppError> {
+    pub fn require_active(&self) -> Result<(), AccessDenied> {
         if self.subscription.is_active() {
             return Ok(());
         }
-        Err(AppError::Forbidden {
-            code: "subscription_inactive",
-            detail: format!(
-                "the subscription is {:?}; settle it before opening new trading contexts",
-                self.subscription.status
-            )
-            .to_lowercase(),
-        })
+        Err(AccessDenied::SubscriptionInactive { status: self.subscription.status })
     }
 
     /// One more trading context, with `used` already open.
-    pub fn require_context_slot(&self, used: u64) -> Result<(), AppError> {
-        self.count_limit(self.entitlements.contexts, used, "plan_limit_contexts", "trading contexts", |e| e.contexts)
+    pub fn require_context_slot(&self, used: u64) -> Result<(), AccessDenied> {
+        self.count_limit(self.entitlements.contexts, used, PlanGate::Contexts, "trading contexts", |e| e.contexts)
     }
 
     /// One more bot of `kind`, with `used` bots already.
-    pub fn require_bot(&self, kind: BotKind, used: u64) -> Result<(), AppError> {
+    pub fn require_bot(&self, kind: BotKind, used: u64) -> Result<(), AccessDenied> {
         if !self.entitlements.allows_kind(kind) {
-            return Err(
-                self.refuse("plan_bot_kind", &format!("does not include {kind} bots"), move |e| e.allows_kind(kind))
-            );
+            let what = format!("does not include {kind} bots");
+            return Err(self.refuse(PlanGate::BotKind, what, move |e| e.allows_kind(kind)));
         }
-        self.count_limit(self.entitlements.bots, used, "plan_limit_bots", "bots", |e| e.bots)
+        self.count_limit(self.entitlements.bots, used, PlanGate::Bots, "bots", |e| e.bots)
     }
 
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
-    pub fn require_advanced_indicators(&self) -> Result<(), AppError> {
+    pub fn require_advanced_indicators(&self) -> Result<(), AccessDenied> {
         if self.entitlements.advanced_indicators {
             return Ok(());
         }
-        Err(self.refuse("plan_advanced_indicators", "does not include advanced indicators", |e| e.advanced_indicators))
+        let what = "does not include advanced indicators".to_owned();
+        Err(self.refuse(PlanGate::AdvancedIndicators, what, |e| e.advanced_indicators))
     }
 }
 
@@ -110,9 +137,9 @@ mod tests {
         Access { entitlements: table.for_plan(plan), subscription, plan, table }
     }
 
-    fn code_and_upgrade(err: AppError) -> (&'static str, Option<Plan>) {
+    fn code_and_upgrade(err: AccessDenied) -> (PlanGate, Option<Plan>) {
         match err {
-            AppError::PlanLimit { code, upgrade_to, .. } => (code, upgrade_to),
+            AccessDenied::PlanLimit { gate, upgrade_to, .. } => (gate, upgrade_to),
             other => panic!("expected a plan limit, got {other:?}"),
         }
     }
@@ -121,16 +148,10 @@ mod tests {
     fn context_limit_at_its_edge_names_the_plan_that_lifts_it() {
         let free = access(Plan::Free, SubscriptionStatus::Active);
         assert!(free.require_context_slot(0).is_ok());
-        assert_eq!(
-            code_and_upgrade(free.require_context_slot(1).unwrap_err()),
-            ("plan_limit_contexts", Some(Plan::Pro))
-        );
+        assert_eq!(code_and_upgrade(free.require_context_slot(1).unwrap_err()), (PlanGate::Contexts, Some(Plan::Pro)));
         let pro = access(Plan::Pro, SubscriptionStatus::Active);
         assert!(pro.require_context_slot(2).is_ok());
-        assert_eq!(
-            code_and_upgrade(pro.require_context_slot(3).unwrap_err()),
-            ("plan_limit_contexts", Some(Plan::Max))
-        );
+        assert_eq!(code_and_upgrade(pro.require_context_slot(3).unwrap_err()), (PlanGate::Contexts, Some(Plan::Max)));
         assert!(access(Plan::Max, SubscriptionStatus::Active).require_context_slot(1_000).is_ok());
     }
 
@@ -140,11 +161,11 @@ mod tests {
         assert!(free.require_bot(BotKind::Smart, 1).is_ok());
         assert_eq!(
             code_and_upgrade(free.require_bot(BotKind::Dca, 0).unwrap_err()),
-            ("plan_bot_kind", Some(Plan::Pro))
+            (PlanGate::BotKind, Some(Plan::Pro))
         );
         assert_eq!(
             code_and_upgrade(free.require_bot(BotKind::Smart, 2).unwrap_err()),
-            ("plan_limit_bots", Some(Plan::Pro))
+            (PlanGate::Bots, Some(Plan::Pro))
         );
     }
 
@@ -153,7 +174,7 @@ mod tests {
         let pro = access(Plan::Pro, SubscriptionStatus::Active);
         assert_eq!(
             code_and_upgrade(pro.require_advanced_indicators().unwrap_err()),
-            ("plan_advanced_indicators", Some(Plan::Max))
+            (PlanGate::AdvancedIndicators, Some(Plan::Max))
         );
         assert!(access(Plan::Max, SubscriptionStatus::Active).require_advanced_indicators().is_ok());
     }
@@ -164,6 +185,9 @@ mod tests {
         assert_eq!(unpaid.plan, Plan::Free);
         let past_due = access(Plan::Pro, SubscriptionStatus::PastDue);
         assert_eq!(past_due.plan, Plan::Pro);
-        assert!(matches!(past_due.require_active(), Err(AppError::Forbidden { code: "subscription_inactive", .. })));
+        assert_eq!(
+            past_due.require_active().unwrap_err().to_string(),
+            "the subscription is pastdue; settle it before opening new trading contexts"
+        );
     }
 }

@@ -50,11 +50,15 @@ impl SubscriptionService {
     pub async fn checkout(&self, input: CheckoutInput) -> Result<CheckoutStarted, AppError> {
         let mut errors = Vec::new();
         if input.plan == Plan::Free {
-            errors.push(FieldError::new("plan", "not_paid", "FREE needs no checkout; choose PRO or MAX"));
+            errors.push(FieldError::new(
+                "plan",
+                crate::FieldCode::NotPaid,
+                "FREE needs no checkout; choose PRO or MAX",
+            ));
         }
         for (field, url) in [("success_url", &input.success_url), ("cancel_url", &input.cancel_url)] {
             if !is_web_url(url) {
-                errors.push(FieldError::new(field, "url", "must be an absolute http(s) URL"));
+                errors.push(FieldError::new(field, crate::FieldCode::Url, "must be an absolute http(s) URL"));
             }
         }
         if !errors.is_empty() {

@@ -20,7 +20,7 @@ use domain::subscriptions::{
 };
 use domain::{Clock, RepoError};
 
-pub use access::Access;
+pub use access::{Access, AccessDenied, PlanGate};
 pub use checkout::{CheckoutInput, CheckoutStarted};
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};
 pub use plans::PlanOffer;

@@ -62,7 +62,6 @@ fn ok(bot: domain::bots::Bot) -> HttpResponse {
     request_body = CreateBotRequest,
     responses(
         (status = 201, description = "Created", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "The plan does not include the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The subscription is not active", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context", body = Problem, content_type = "application/problem+json"),
@@ -88,7 +87,6 @@ pub async fn create_bot(
     params(BotListParams),
     responses(
         (status = 200, description = "A page of bots", body = BotList),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid filter", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -112,7 +110,6 @@ pub async fn list_bots(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The bot", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -134,7 +131,6 @@ pub async fn get_bot(
     request_body = UpdateBotRequest,
     responses(
         (status = 200, description = "Updated", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The bot is running (`bot_running`) or changed concurrently (`version_conflict`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
@@ -158,7 +154,6 @@ pub async fn update_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Still running (`bot_running`) or with pending orders (`orders_pending`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -183,7 +178,6 @@ pub async fn delete_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or the advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
@@ -208,7 +202,6 @@ pub async fn start_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Paused", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not running (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -231,7 +224,6 @@ pub async fn pause_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or the advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
@@ -256,7 +248,6 @@ pub async fn resume_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Stopped", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not running, paused or tripped (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -278,7 +269,6 @@ pub async fn stop_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Sold and stopped", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The bot never started (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),

@@ -21,7 +21,6 @@ fn records(page: domain::Page<domain::bots::BotRecord>) -> HttpResponse {
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The breaker", body = CircuitBreakerResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -44,7 +43,6 @@ pub async fn circuit_breaker(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Re-armed", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -64,7 +62,6 @@ pub async fn reset_circuit_breaker(
     params(("id" = String, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "A page of signals", body = RecordList),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a candle bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -86,7 +83,6 @@ pub async fn signals(
     params(("id" = String, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "A page of executions", body = RecordList),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a DCA bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -108,7 +104,6 @@ pub async fn executions(
     params(("id" = String, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "The positions", body = PositionsResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -143,7 +138,6 @@ pub async fn positions(
     request_body(content = Option<ScheduleSellRequest>),
     responses(
         (status = 200, description = "Scheduled", body = BotResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such bot or open position", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not a channel bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A `min_profit_percent` that is not a decimal from 0 to 10000", body = Problem, content_type = "application/problem+json"),

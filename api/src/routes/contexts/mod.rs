@@ -170,12 +170,6 @@ fn context_id(raw: &str) -> Result<ContextId, ApiError> {
     request_body = CreateContextRequest,
     responses(
         (status = 201, description = "Opened", body = ContextResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 402, description = "Over the plan's context limit (`plan_limit_contexts`, with `upgrade_to`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No usable credential (`credential_required`) or a context on that market exists (`context_exists`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a pair the exchange does not list (`unknown_pair` on `symbol`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/contexts")]
@@ -197,7 +191,6 @@ pub async fn create_context(
     params(Paging),
     responses(
         (status = 200, description = "A page of contexts", body = ContextList),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/contexts")]
@@ -217,7 +210,6 @@ pub async fn list_contexts(
     params(("id" = String, Path, description = "Context id")),
     responses(
         (status = 200, description = "The context", body = ContextResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -238,7 +230,6 @@ pub async fn get_context(
     params(("id" = String, Path, description = "Context id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A bot in it is running (`context_in_use`)", body = Problem, content_type = "application/problem+json"),
     )
@@ -260,7 +251,6 @@ pub async fn delete_context(
     params(("id" = String, Path, description = "Context id")),
     responses(
         (status = 200, description = "Balances", body = ContextBalanceResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The exchange refused the stored credential (`credential_rejected`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),

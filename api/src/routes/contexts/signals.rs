@@ -101,7 +101,6 @@ crate::routes::common::list_from_page!(ContextSignalList, ContextSignalResponse)
     responses(
         (status = 200, description = "A page of signals", body = ContextSignalList),
         (status = 400, description = "`offset` or `limit` is not a whole number in range (`invalid_query`, naming it)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]

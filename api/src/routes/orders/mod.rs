@@ -11,7 +11,7 @@ pub use dto::*;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, ErrorCode, Problem, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
@@ -36,10 +36,9 @@ pub const IDEMPOTENT_REPLAYED: &str = "Idempotent-Replayed";
 /// `invalid_idempotency_key` when it is not ASCII.
 pub(crate) fn idempotency_key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(IDEMPOTENCY_KEY) else { return Ok(None) };
-    let key = value.to_str().map_err(|_| application::AppError::BadRequest {
-        code: "invalid_idempotency_key",
-        detail: "the Idempotency-Key must be printable ASCII".into(),
-    })?;
+    let key = value
+        .to_str()
+        .map_err(|_| ApiError::new(ErrorCode::InvalidIdempotencyKey, "the Idempotency-Key must be printable ASCII"))?;
     Ok(Some(key.to_owned()))
 }
 
@@ -55,7 +54,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     params(OrderListParams),
     responses(
         (status = 200, description = "A page of orders", body = OrderList),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid filter, named", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -101,7 +99,6 @@ pub async fn list_orders(
     params(("id" = String, Path, description = "Order id")),
     responses(
         (status = 200, description = "The order", body = OrderResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -133,7 +130,6 @@ pub async fn get_order(
         (status = 201, description = "Stored and sent", body = OrderResponse),
         (status = 200, description = "Placed earlier under the same Idempotency-Key", body = OrderResponse),
         (status = 400, description = "An unusable Idempotency-Key (`invalid_idempotency_key`)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`context_paused`, `market_closed`, `credential_required`, `credential_rejected` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named with its code (`off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `insufficient_balance`, `not_allowed`, `required`, `invalid`) and the nearest valid value", body = Problem, content_type = "application/problem+json"),
@@ -180,7 +176,6 @@ pub async fn create_order(
     params(("id" = String, Path, description = "Order id")),
     responses(
         (status = 200, description = "Cancelled (or ended before the cancellation)", body = OrderResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such order for this user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already ended (`order_final`), not acknowledged yet (`order_pending`), not confirmed by the exchange (`cancel_unconfirmed`), or its bot is being evaluated (`bot_busy`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),

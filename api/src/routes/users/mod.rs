@@ -113,7 +113,6 @@ impl FromRequest for DeletingAccount {
     request_body = DeleteAccountRequest,
     responses(
         (status = 200, description = "Account deleted; what was done", body = DeletionResponse),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A bot is busy (`bot_busy`); retry", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Password incorrect", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "An exchange or the payment provider is unreachable; nothing is lost, retry", body = Problem, content_type = "application/problem+json"),

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 
 use super::TAG;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::routes::auth::UserResponse;
 use crate::routes::bots::{BotResponse, PositionResponse};
 use crate::routes::common::request_meta;
@@ -248,7 +248,6 @@ const BOT_RECORD_SECTIONS: &[(&str, &[&str])] = &[
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's data (an attachment)", body = UserExportDocument),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/users/me/export")]

@@ -1,0 +1,126 @@
+//! The error responses of each operation, built from the codes its use case can return
+//! ([`ErrorCodes`]) instead of written by hand: one response per status, its description listing
+//! every code with its title. Every operation that takes a bearer token also gets the 401 of
+//! [`AuthenticateError`], so no handler repeats it.
+
+use std::collections::BTreeMap;
+
+use application::contexts::CreateContextError;
+use application::credentials::CredentialError;
+use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::legal::ConsentError;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
+
+use super::{ErrorCode, ErrorCodes};
+use crate::openapi::BEARER;
+
+/// The codes the use case behind `operation_id` can return, for operations whose use case has
+/// its own error type: all of the type's, or, where one type serves a whole service, the ones
+/// of this use case, which must be among the type's ([`pick`]).
+fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
+    use ErrorCode as C;
+    match operation_id {
+        "register" => RegisterError::CODES.to_vec(),
+        "login" => LoginError::CODES.to_vec(),
+        "refresh" => RefreshError::CODES.to_vec(),
+        "me" => pick::<AccountError>(&[C::NotFound]),
+        "update_me" | "change_password" => AccountError::CODES.to_vec(),
+        "post_consents" => pick::<ConsentError>(&[
+            C::ValidationFailed,
+            C::TermsVersionOutdated,
+            C::PrivacyVersionOutdated,
+            C::NotFound,
+        ]),
+        "create_credential" => pick::<CredentialError>(&[C::ValidationFailed, C::CredentialExists]),
+        "get_credential" | "delete_credential" => pick::<CredentialError>(&[C::NotFound]),
+        "create_context" => CreateContextError::CODES.to_vec(),
+        "validate_credential" => pick::<CredentialError>(&[C::NotFound, C::ExchangeUnavailable]),
+        _ => Vec::new(),
+    }
+}
+
+/// `codes`, each of which `E` must be able to map to (a use case cannot document a code its
+/// error type does not produce).
+fn pick<E: ErrorCodes>(codes: &[ErrorCode]) -> Vec<ErrorCode> {
+    for code in codes {
+        assert!(E::CODES.contains(code), "{code} is not among {}'s codes", std::any::type_name::<E>());
+    }
+    codes.to_vec()
+}
+
+/// Documents the error responses of every operation of `document` from its codes.
+pub fn add(document: &mut Document) {
+    for item in document.paths.paths.values_mut() {
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for operation in operations.into_iter().flatten() {
+            let mut codes: Vec<ErrorCode> = Vec::new();
+            if takes_bearer(operation) {
+                codes.extend(AuthenticateError::CODES);
+            }
+            codes.extend(codes_of(operation.operation_id.as_deref().unwrap_or_default()));
+            for (status, codes) in by_status(&codes) {
+                operation.responses.responses.insert(status, problem_response(&codes));
+            }
+        }
+    }
+}
+
+fn takes_bearer(operation: &Operation) -> bool {
+    let json = serde_json::to_value(&operation.security).unwrap_or_default();
+    json.as_array().is_some_and(|all| all.iter().any(|requirement| requirement.get(BEARER).is_some()))
+}
+
+/// `codes` grouped by status, each group in table order without repeats.
+fn by_status(codes: &[ErrorCode]) -> BTreeMap<String, Vec<ErrorCode>> {
+    let mut groups: BTreeMap<String, Vec<ErrorCode>> = BTreeMap::new();
+    for &code in ErrorCode::ALL.iter().filter(|code| codes.contains(code)) {
+        groups.entry(code.status().as_u16().to_string()).or_default().push(code);
+    }
+    groups
+}
+
+fn problem_response(codes: &[ErrorCode]) -> RefOr<utoipa::openapi::Response> {
+    let description = codes.iter().map(|code| format!("`{code}`: {}", code.title())).collect::<Vec<_>>().join("; ");
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    RefOr::T(ResponseBuilder::new().description(description).content("application/problem+json", content).build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn responses(method: &str, path: &str) -> serde_json::Value {
+        let json = serde_json::to_value(crate::openapi::document()).unwrap();
+        json["paths"][path][method]["responses"].clone()
+    }
+
+    #[test]
+    fn each_code_of_a_use_case_is_documented_under_its_status() {
+        let login = responses("post", "/api/auth/login");
+        for code in LoginError::CODES {
+            let status = code.status().as_u16().to_string();
+            let description = login[&status]["description"].as_str().unwrap_or_default();
+            assert!(description.contains(&format!("`{code}`")), "login's {status} lacks {code}: {description}");
+        }
+    }
+
+    #[test]
+    fn every_bearer_operation_documents_the_authentication_codes() {
+        let json = serde_json::to_value(crate::openapi::document()).unwrap();
+        let mut secured = 0;
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                if !operation["security"].as_array().is_some_and(|s| s.iter().any(|r| r.get(BEARER).is_some())) {
+                    continue;
+                }
+                secured += 1;
+                let description = operation["responses"]["401"]["description"].as_str().unwrap_or_default();
+                for code in AuthenticateError::CODES {
+                    assert!(description.contains(&format!("`{code}`")), "{method} {path}'s 401 lacks {code}");
+                }
+            }
+        }
+        assert!(secured > 20, "the walk saw the secured operations ({secured})");
+    }
+}

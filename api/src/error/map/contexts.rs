@@ -1,0 +1,34 @@
+//! Trading-context failures -> problem codes.
+
+use application::contexts::CreateContextError;
+
+use super::ErrorCodes;
+use crate::error::{ApiError, ErrorCode};
+
+impl From<CreateContextError> for ApiError {
+    fn from(err: CreateContextError) -> Self {
+        let detail = err.to_string();
+        let code = match err {
+            CreateContextError::Invalid(errors) => return ApiError::validation(errors),
+            CreateContextError::Access(denied) => return denied.into(),
+            CreateContextError::Unexpected(err) => return err.into(),
+            CreateContextError::CredentialRequired { .. } => ErrorCode::CredentialRequired,
+            CreateContextError::Exists { .. } => ErrorCode::ContextExists,
+            CreateContextError::CredentialRejected => ErrorCode::CredentialRejected,
+            CreateContextError::ExchangeUnavailable(_) => ErrorCode::ExchangeUnavailable,
+        };
+        ApiError::new(code, detail)
+    }
+}
+
+impl ErrorCodes for CreateContextError {
+    const CODES: &'static [ErrorCode] = &[
+        ErrorCode::ValidationFailed,
+        ErrorCode::CredentialRequired,
+        ErrorCode::PlanLimitContexts,
+        ErrorCode::SubscriptionInactive,
+        ErrorCode::ContextExists,
+        ErrorCode::CredentialRejected,
+        ErrorCode::ExchangeUnavailable,
+    ];
+}

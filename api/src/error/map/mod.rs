@@ -1,0 +1,97 @@
+//! The one place where `application`'s errors become problems: each failure a use case reports
+//! is given its [`ErrorCode`] here, and nowhere else. Each use-case error type also lists the
+//! codes it can be answered with ([`ErrorCodes`]), from which the operations' documented error
+//! responses are built.
+
+mod contexts;
+mod credentials;
+mod identity;
+mod legal;
+mod subscriptions;
+
+use application::{AppError, Unexpected};
+use domain::RepoError;
+use infrastructure::scheduler::RunNowError;
+
+use super::{ApiError, ErrorCode};
+
+/// The codes an error type can be answered with, besides the ones every operation can answer
+/// (`internal_error`, `store_unavailable`, `version_conflict`: the [`Unexpected`] failures).
+pub trait ErrorCodes {
+    /// Every code a value of this type maps to.
+    const CODES: &'static [ErrorCode];
+}
+
+impl From<Unexpected> for ApiError {
+    fn from(err: Unexpected) -> Self {
+        match err {
+            Unexpected::Store(err) => err.into(),
+            Unexpected::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+impl From<RepoError> for ApiError {
+    /// Store failures no use case handled: a missing resource, a concurrent change, a unique
+    /// value taken, or a store that cannot be reached (503, its cause logged).
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::NotFound => ApiError::new(ErrorCode::NotFound, "resource not found"),
+            RepoError::Conflict => ApiError::new(
+                ErrorCode::VersionConflict,
+                "the resource was changed concurrently; read it again and retry",
+            ),
+            RepoError::Duplicate { index } => {
+                ApiError::new(ErrorCode::Duplicate, format!("a resource with the same unique value exists ({index})"))
+            }
+            RepoError::Unavailable(cause) => ApiError::unavailable(
+                ErrorCode::StoreUnavailable,
+                "the data store is unavailable; retry shortly",
+                cause,
+            ),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        let coded = |code: &'static str, detail: String| ApiError::new(table_code(code), detail);
+        match err {
+            AppError::Validation(errors) => ApiError::validation(errors),
+            AppError::BadRequest { code, detail }
+            | AppError::Conflict { code, detail }
+            | AppError::Unavailable { code, detail } => coded(code, detail),
+            AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
+            AppError::Access(err) => err.into(),
+            AppError::Consent(err) => err.into(),
+            AppError::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
+/// The row of the code an `AppError` of a use case without its own error enum names. A code missing from the table is a bug (a test scans
+/// the sources for them); it is answered as an internal error rather than with a guessed status.
+fn table_code(code: &'static str) -> ErrorCode {
+    ErrorCode::from_code(code).unwrap_or_else(|| {
+        tracing::error!(code, "a problem code is missing from the error table");
+        ErrorCode::InternalError
+    })
+}
+
+impl From<RunNowError> for ApiError {
+    /// Why `POST /api/system/workflows/{name}/run` cannot run the workflow here now.
+    fn from(err: RunNowError) -> Self {
+        let code = match err {
+            RunNowError::Unknown(_) => return ApiError::new(ErrorCode::NotFound, "workflow not found"),
+            RunNowError::NotRegistered(_) => ErrorCode::WorkflowNotRegistered,
+            RunNowError::Disabled(_) => ErrorCode::WorkflowDisabled,
+            RunNowError::WorkersOff => ErrorCode::WorkersDisabled,
+            RunNowError::Running(_) => ErrorCode::WorkflowRunning,
+            RunNowError::LeaseHeld(_) => ErrorCode::WorkflowLeaseHeld,
+        };
+        ApiError::new(code, err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,119 @@
+//! Each use-case failure maps to a code its type lists, with the detail of its message.
+
+use application::contexts::CreateContextError;
+use application::credentials::CredentialError;
+use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::legal::ConsentError;
+use application::subscriptions::{AccessDenied, PlanGate};
+use application::{FieldError, Unexpected};
+use domain::legal::{ConsentsRequired, DocumentKind};
+use domain::subscriptions::{Plan, SubscriptionStatus};
+use domain::RepoError;
+
+use super::ErrorCodes;
+use crate::error::{ApiError, ErrorCode};
+
+fn check<E: ErrorCodes + Into<ApiError>>(cases: Vec<(E, ErrorCode)>) {
+    for (err, expected) in cases {
+        let err: ApiError = err.into();
+        assert_eq!(err.code(), expected);
+        assert!(E::CODES.contains(&expected), "{expected} is not listed in {}", std::any::type_name::<E>());
+    }
+}
+
+fn bad_field() -> Vec<FieldError> {
+    vec![FieldError::new("email", application::FieldCode::Invalid, "no")]
+}
+
+#[test]
+fn identity_failures_map_to_listed_codes() {
+    check(vec![
+        (AuthenticateError::Expired, ErrorCode::TokenExpired),
+        (AuthenticateError::Invalid, ErrorCode::InvalidToken),
+    ]);
+    check(vec![
+        (LoginError::TooManyAttempts { retry_after_secs: 3 }, ErrorCode::RateLimited),
+        (LoginError::WrongCredentials, ErrorCode::InvalidCredentials),
+        (LoginError::AccountBlocked, ErrorCode::AccountBlocked),
+    ]);
+    check(vec![
+        (RefreshError::Invalid, ErrorCode::InvalidRefreshToken),
+        (RefreshError::Expired, ErrorCode::RefreshExpired),
+        (RefreshError::Reused, ErrorCode::RefreshReused),
+    ]);
+    check(vec![
+        (RegisterError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (RegisterError::EmailTaken, ErrorCode::EmailTaken),
+    ]);
+    check(vec![
+        (AccountError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (AccountError::UserNotFound, ErrorCode::NotFound),
+    ]);
+}
+
+#[test]
+fn consent_failures_map_to_listed_codes() {
+    let outdated = |kind| ConsentError::VersionOutdated { kind, shown: "v1".into(), current: "v2".into() };
+    let current = domain::legal::DocumentVersion::parse("v2").unwrap();
+    check(vec![
+        (ConsentError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (outdated(DocumentKind::Terms), ErrorCode::TermsVersionOutdated),
+        (outdated(DocumentKind::Privacy), ErrorCode::PrivacyVersionOutdated),
+        (ConsentError::NotAccepted { missing: ConsentsRequired::Terms { current } }, ErrorCode::TermsNotAccepted),
+        (ConsentError::UserNotFound, ErrorCode::NotFound),
+    ]);
+}
+
+#[test]
+fn unexpected_failures_map_to_the_store_codes() {
+    let store = |err| ApiError::from(Unexpected::Store(err)).code();
+    assert_eq!(store(RepoError::Conflict), ErrorCode::VersionConflict);
+    assert_eq!(store(RepoError::Duplicate { index: "email".into() }), ErrorCode::Duplicate);
+    assert_eq!(store(RepoError::Unavailable(anyhow::anyhow!("down"))), ErrorCode::StoreUnavailable);
+    assert_eq!(ApiError::from(Unexpected::Internal(anyhow::anyhow!("bug"))).code(), ErrorCode::InternalError);
+    assert_eq!(ApiError::from(LoginError::Unexpected(RepoError::Conflict.into())).code(), ErrorCode::VersionConflict);
+}
+
+#[test]
+fn access_refusals_map_to_listed_codes_and_name_the_upgrade() {
+    let limit =
+        |gate| AccessDenied::PlanLimit { gate, plan: Plan::Free, what: "w".into(), upgrade_to: Some(Plan::Pro) };
+    check(vec![
+        (limit(PlanGate::Contexts), ErrorCode::PlanLimitContexts),
+        (limit(PlanGate::Bots), ErrorCode::PlanLimitBots),
+        (limit(PlanGate::BotKind), ErrorCode::PlanBotKind),
+        (limit(PlanGate::AdvancedIndicators), ErrorCode::PlanAdvancedIndicators),
+        (AccessDenied::SubscriptionInactive { status: SubscriptionStatus::PastDue }, ErrorCode::SubscriptionInactive),
+    ]);
+    let problem = ApiError::from(limit(PlanGate::Bots)).problem();
+    assert_eq!(
+        (problem.upgrade_to.as_deref(), problem.detail.as_str()),
+        (Some("PRO"), "the FREE plan w; the PRO plan allows it")
+    );
+}
+
+#[test]
+fn credential_failures_map_to_listed_codes() {
+    let exchange = "binance".parse().unwrap();
+    check(vec![
+        (CredentialError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (CredentialError::Exists { exchange }, ErrorCode::CredentialExists),
+        (CredentialError::NotFound, ErrorCode::NotFound),
+        (CredentialError::ExchangeUnreachable { exchange }, ErrorCode::ExchangeUnavailable),
+    ]);
+}
+
+#[test]
+fn context_creation_failures_map_to_listed_codes() {
+    let exchange = "binance".parse().unwrap();
+    let denied =
+        AccessDenied::PlanLimit { gate: PlanGate::Contexts, plan: Plan::Free, what: "w".into(), upgrade_to: None };
+    check(vec![
+        (CreateContextError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (CreateContextError::CredentialRequired { exchange }, ErrorCode::CredentialRequired),
+        (CreateContextError::Access(denied), ErrorCode::PlanLimitContexts),
+        (CreateContextError::Exists { exchange, symbol: "BTC-BRL".into() }, ErrorCode::ContextExists),
+        (CreateContextError::CredentialRejected, ErrorCode::CredentialRejected),
+        (CreateContextError::ExchangeUnavailable("down".into()), ErrorCode::ExchangeUnavailable),
+    ]);
+}

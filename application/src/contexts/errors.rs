@@ -1,0 +1,45 @@
+//! The failures of opening a trading context, in their own terms. `api` maps each variant to
+//! its problem code in one place (`api/src/error/map`).
+
+use domain::exchange::ExchangeId;
+
+use crate::subscriptions::AccessDenied;
+use crate::{FieldError, Unexpected};
+
+/// Why a trading context cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateContextError {
+    /// Fields break the rules (also a pair the exchange does not list or does not trade now).
+    #[error("one or more fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// Live mode needs a credential for the exchange that is not invalid.
+    #[error(
+        "a live context on {exchange} needs a {exchange} credential that is not invalid; add one or use paper mode"
+    )]
+    CredentialRequired {
+        /// The exchange.
+        exchange: ExchangeId,
+    },
+    /// The subscription does not allow another context.
+    #[error(transparent)]
+    Access(#[from] AccessDenied),
+    /// The user already has a context for this pair on this exchange.
+    #[error("you already have a {symbol} context on {exchange}")]
+    Exists {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The pair.
+        symbol: String,
+    },
+    /// The exchange refused the stored credential.
+    #[error("the exchange refused the stored credential; validate or replace it")]
+    CredentialRejected,
+    /// The exchange is not set up in this mode here, or cannot be reached now.
+    #[error("{0}")]
+    ExchangeUnavailable(String),
+    /// The store or an invariant failed.
+    #[error(transparent)]
+    Unexpected(Unexpected),
+}
+
+crate::unexpected_from!(CreateContextError);
