@@ -196,6 +196,9 @@ pub enum AppError {
     /// A consent check or change failed (from a use case without its own error enum yet).
     #[error(transparent)]
     Consent(#[from] crate::legal::ConsentError),
+    /// An order check refused (the engine shares the order use cases' checks).
+    #[error(transparent)]
+    Order(#[from] crate::orders::OrderError),
     /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -222,6 +225,7 @@ impl AppError {
             AppError::NotFound { .. } => "not_found",
             AppError::Access(_) => "access_denied",
             AppError::Consent(_) => "consent_refused",
+            AppError::Order(_) => "order_refused",
             AppError::Internal(_) => "internal_error",
         }
     }

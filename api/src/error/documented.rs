@@ -9,6 +9,7 @@ use application::contexts::CreateContextError;
 use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
+use application::orders::OrderError;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 
@@ -36,6 +37,29 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "get_credential" | "delete_credential" => pick::<CredentialError>(&[C::NotFound]),
         "create_context" => CreateContextError::CODES.to_vec(),
         "validate_credential" => pick::<CredentialError>(&[C::NotFound, C::ExchangeUnavailable]),
+        "list_orders" => pick::<OrderError>(&[C::ValidationFailed]),
+        "get_order" => pick::<OrderError>(&[C::NotFound]),
+        "create_order" => pick::<OrderError>(&[
+            C::ValidationFailed,
+            C::InvalidIdempotencyKey,
+            C::NotFound,
+            C::ContextPaused,
+            C::MarketClosed,
+            C::IdempotencyKeyReused,
+            C::CredentialRequired,
+            C::CredentialRejected,
+            C::ExchangeUnavailable,
+        ]),
+        "cancel_order" => pick::<OrderError>(&[
+            C::NotFound,
+            C::OrderFinal,
+            C::OrderPending,
+            C::CancelUnconfirmed,
+            C::BotBusy,
+            C::CredentialRequired,
+            C::CredentialRejected,
+            C::ExchangeUnavailable,
+        ]),
         _ => Vec::new(),
     }
 }

@@ -81,7 +81,7 @@ impl Engine {
             Err(err) => return Err(err.into()),
         };
         if order.user_id != user || !same_command(&order, bot, command) {
-            return Err(key_reused());
+            return Err(key_reused().into());
         }
         Ok(Some(order))
     }

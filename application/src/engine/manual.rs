@@ -89,7 +89,7 @@ impl Engine {
     /// `bot_busy` while the engine acts on its bot; 503 when the exchange cannot be reached.
     pub async fn cancel(&self, order: Order) -> Result<Order, AppError> {
         if !order.is_open() {
-            return Err(final_order(&order));
+            return Err(final_order(&order).into());
         }
         let context = self.ports.contexts.get(order.user_id, order.context_id).await?;
         let Some(bot) = order.bot_id else { return self.cancel_now(order, &context).await };

@@ -4,41 +4,29 @@
 use domain::orders::{Order, OrderStatus};
 use domain::shared::ids::UserId;
 
-use super::OrderService;
-use crate::AppError;
+use super::{OrderError, OrderService};
 
 impl OrderService {
     /// Cancels the owner's open order and returns it as the exchange left it: `canceled` (with
-    /// what filled before), or `filled` when the fills won the race. Errors: 404
-    /// (also another user's order); 409 `order_final` when it already ended, `order_pending`
-    /// when the exchange has not acknowledged it yet, `cancel_unconfirmed` when the exchange
-    /// did not confirm the cancellation (sync settles it), `bot_busy`; 503 when the exchange
-    /// cannot be reached.
-    pub async fn cancel(&self, owner: UserId, id: &str) -> Result<Order, AppError> {
+    /// what filled before), or `filled` when the fills won the race. Errors: `NotFound` (also
+    /// another user's order); `Final` when it already ended, `Pending` when the exchange has not
+    /// acknowledged it yet, `CancelUnconfirmed` when the exchange did not confirm the
+    /// cancellation (sync settles it), `BotBusy`; the credential's and exchange's failures.
+    pub async fn cancel(&self, owner: UserId, id: &str) -> Result<Order, OrderError> {
         let order = self.get(owner, id).await?;
         if !order.is_open() {
             return Err(final_order(&order));
         }
         let order = self.ports.executor.cancel(order).await?;
         match order.status {
-            OrderStatus::Pending => Err(AppError::Conflict {
-                code: "order_pending",
-                detail: "the exchange has not acknowledged this order yet; sync resolves it shortly, then retry".into(),
-            }),
-            OrderStatus::New | OrderStatus::PartiallyFilled => Err(AppError::Conflict {
-                code: "cancel_unconfirmed",
-                detail: "the exchange did not confirm the cancellation; sync settles the order, read it again shortly"
-                    .into(),
-            }),
+            OrderStatus::Pending => Err(OrderError::Pending),
+            OrderStatus::New | OrderStatus::PartiallyFilled => Err(OrderError::CancelUnconfirmed),
             _ => Ok(order),
         }
     }
 }
 
-/// The 409 for an order that already ended.
-pub(crate) fn final_order(order: &Order) -> AppError {
-    AppError::Conflict {
-        code: "order_final",
-        detail: format!("the order is already {}; only open orders can be cancelled", order.status.as_str()),
-    }
+/// The refusal of cancelling an order that already ended.
+pub(crate) fn final_order(order: &Order) -> OrderError {
+    OrderError::Final { status: order.status }
 }

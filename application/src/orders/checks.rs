@@ -11,7 +11,8 @@ use domain::shared::ids::UserId;
 use domain::PageRequest;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::{AppError, FieldError};
+use super::OrderError;
+use crate::FieldError;
 
 /// What a manual order asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,14 +79,11 @@ fn nearest(what: &str, value: Decimal, step: Decimal) -> String {
 }
 
 /// Checks `shape` against `market`'s filters, valued at `ticker`'s prices (`quote`: the quote
-/// asset, for messages). Errors: 409 `market_closed`; 422 naming each bad field with one of the
+/// asset, for messages). Errors: `MarketClosed`; `Invalid` naming each bad field with one of the
 /// codes `off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`.
-pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote: &str) -> Result<(), AppError> {
+pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote: &str) -> Result<(), OrderError> {
     if !market.trading {
-        return Err(AppError::Conflict {
-            code: "market_closed",
-            detail: format!("{} is not trading now", market.symbol),
-        });
+        return Err(OrderError::MarketClosed { symbol: market.symbol.to_string() });
     }
     let f = &market.filters;
     let price = shape.reference_price(ticker);
@@ -155,20 +153,20 @@ pub fn check_filters(market: &Market, ticker: &Ticker, shape: &OrderShape, quote
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(AppError::Validation(errors))
+        Err(OrderError::Invalid(errors))
     }
 }
 
 /// Checks that `shape` fits in what is free: a buy's value (a limit at its price, a market order
 /// at the best ask; fees aside) in the free quote after what the context's running bots may still
 /// spend; a sale's quantity in the free base after what those bots hold. `assets` are (base,
-/// quote), for messages. Errors: 422 `insufficient_balance` on the size field.
+/// quote), for messages. Errors: `Invalid`, `insufficient_balance` on the size field.
 pub fn check_balance(
     shape: &OrderShape,
     ticker: &Ticker,
     free: &FreeBalance,
     assets: (&str, &str),
-) -> Result<(), AppError> {
+) -> Result<(), OrderError> {
     let (needed, on_exchange, bots, asset, use_) = match (shape.side, shape.size) {
         (OrderSide::Buy, OrderSize::QuoteAmount(amount)) => (amount, free.quote, free.bots_quote, assets.1, "spend"),
         (OrderSide::Buy, OrderSize::Quantity(q)) => {
@@ -194,7 +192,7 @@ pub fn check_balance(
         needed.normalize(),
         available.normalize()
     );
-    Err(AppError::field(shape.size_field(), crate::FieldCode::InsufficientBalance, message))
+    Err(OrderError::Invalid(vec![FieldError::new(shape.size_field(), crate::FieldCode::InsufficientBalance, message)]))
 }
 
 impl super::OrderService {
@@ -202,7 +200,11 @@ impl super::OrderService {
     /// context's running (evaluated) bots may still spend (their available quote; what they
     /// blocked already sits locked on the exchange) and sell (their holdings not yet locked in a
     /// sell order).
-    pub(super) async fn free_balance(&self, owner: UserId, context: &TradingContext) -> Result<FreeBalance, AppError> {
+    pub(super) async fn free_balance(
+        &self,
+        owner: UserId,
+        context: &TradingContext,
+    ) -> Result<FreeBalance, OrderError> {
         let balance = self.ports.contexts.balance(owner, context.id).await?;
         let mut free = FreeBalance { base: balance.base.free, quote: balance.quote.free, ..FreeBalance::default() };
         let filter = BotFilter { context: Some(context.id), ..BotFilter::default() };

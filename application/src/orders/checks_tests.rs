@@ -42,16 +42,16 @@ fn market_buy(amount: Decimal) -> OrderShape {
 }
 
 /// (field, code, message) of each error.
-fn errors(result: Result<(), AppError>) -> Vec<(String, String, String)> {
+fn errors(result: Result<(), OrderError>) -> Vec<(String, String, String)> {
     match result {
-        Err(AppError::Validation(errors)) => {
+        Err(OrderError::Invalid(errors)) => {
             errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned(), e.message)).collect()
         }
         other => panic!("expected a validation error, got {other:?}"),
     }
 }
 
-fn check(shape: OrderShape) -> Result<(), AppError> {
+fn check(shape: OrderShape) -> Result<(), OrderError> {
     check_filters(&market(), &ticker(), &shape, "USDT")
 }
 
@@ -126,7 +126,7 @@ fn quote_amounts_check_the_notional_and_the_quantity_they_buy() {
 fn a_closed_market_is_a_conflict() {
     let closed = Market { trading: false, ..market() };
     let result = check_filters(&closed, &ticker(), &market_buy(dec!(10)), "USDT");
-    assert!(matches!(result, Err(AppError::Conflict { code: "market_closed", .. })));
+    assert!(matches!(result, Err(OrderError::MarketClosed { .. })));
 }
 
 #[test]

@@ -14,9 +14,9 @@ use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use super::checks::{check_balance, check_filters, OrderShape};
-use super::OrderService;
+use super::{OrderError, OrderService};
 use crate::exchanges::exchange_error;
-use crate::{AppError, FieldError};
+use crate::FieldError;
 
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
@@ -65,8 +65,8 @@ fn bounded(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>, bo
 }
 
 impl CreateOrderInput {
-    /// The order's side, type and size; every bad field is named. Errors: `Validation`.
-    pub fn shape(&self) -> Result<OrderShape, AppError> {
+    /// The order's side, type and size; every bad field is named. Errors: `Invalid`.
+    pub fn shape(&self) -> Result<OrderShape, OrderError> {
         let mut errors = Vec::new();
         let side = match self.side.as_str() {
             "buy" => Some(OrderSide::Buy),
@@ -110,7 +110,7 @@ impl CreateOrderInput {
         };
         match (side, kind, size) {
             (Some(side), Some(kind), Some(size)) if errors.is_empty() => Ok(OrderShape { side, kind, size }),
-            _ => Err(AppError::Validation(errors)),
+            _ => Err(OrderError::Invalid(errors)),
         }
     }
 
@@ -139,32 +139,27 @@ impl CreateOrderInput {
         }
     }
 
-    /// The `Idempotency-Key`, checked. Errors: 400 `invalid_idempotency_key`.
-    pub(crate) fn key(&self) -> Result<Option<&str>, AppError> {
+    /// The `Idempotency-Key`, checked. Errors: `InvalidIdempotencyKey`.
+    pub(crate) fn key(&self) -> Result<Option<&str>, OrderError> {
         let Some(key) = self.idempotency_key.as_deref() else { return Ok(None) };
         let printable = key.bytes().all(|b| b.is_ascii_graphic());
         if key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY_LEN || !printable {
-            return Err(AppError::BadRequest {
-                code: "invalid_idempotency_key",
-                detail: format!(
-                    "the Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ASCII characters without spaces"
-                ),
-            });
+            return Err(OrderError::InvalidIdempotencyKey);
         }
         Ok(Some(key))
     }
 }
 
 impl OrderService {
-    /// Places a manual order in one of the owner's contexts. Errors: 400
-    /// `invalid_idempotency_key`; 404 context; 409 `context_paused`, `market_closed`,
-    /// `idempotency_key_reused` (the key placed a different order); 422 naming each bad field
-    /// (`off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`,
-    /// `below_min_notional`, `insufficient_balance`, …); 503 when the exchange cannot be reached.
-    pub async fn create(&self, owner: UserId, input: CreateOrderInput) -> Result<Placed, AppError> {
+    /// Places a manual order in one of the owner's contexts. Errors: `InvalidIdempotencyKey`;
+    /// `ContextNotFound`; `ContextPaused`, `MarketClosed`, `IdempotencyKeyReused` (the key placed
+    /// a different order); `Invalid` naming each bad field (`off_tick`, `off_step`,
+    /// `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `insufficient_balance`,
+    /// …); the credential's and exchange's failures.
+    pub async fn create(&self, owner: UserId, input: CreateOrderInput) -> Result<Placed, OrderError> {
         let key = input.key()?;
         let shape = input.shape()?;
-        let context_id = ContextId::parse(&input.context_id).ok_or(AppError::NotFound { resource: "context" })?;
+        let context_id = ContextId::parse(&input.context_id).ok_or(OrderError::ContextNotFound)?;
         let context = self.ports.contexts.get(owner, context_id).await?;
         let client_order_id = key.map(|k| client_order_id_for(owner, k));
         if let Some(id) = &client_order_id {
@@ -173,10 +168,7 @@ impl OrderService {
             }
         }
         if context.status != ContextStatus::Active {
-            return Err(AppError::Conflict {
-                code: "context_paused",
-                detail: format!("the context is paused: {}", context.status_reason.clone().unwrap_or_default()),
-            });
+            return Err(OrderError::ContextPaused { reason: context.status_reason.clone().unwrap_or_default() });
         }
         let symbol = context.symbol();
         let gateway = self.ports.exchanges.gateway(context.exchange, context.mode)?;
@@ -202,15 +194,15 @@ impl OrderService {
         Ok(Placed { order, replayed: false })
     }
 
-    /// The order an earlier request with the same key placed, when there is one. Errors: 409
-    /// `idempotency_key_reused` when it is a different order.
+    /// The order an earlier request with the same key placed, when there is one. Errors:
+    /// `IdempotencyKeyReused` when it is a different order.
     async fn replay(
         &self,
         owner: UserId,
         id: &ClientOrderId,
         context: &TradingContext,
         shape: &OrderShape,
-    ) -> Result<Option<Order>, AppError> {
+    ) -> Result<Option<Order>, OrderError> {
         let order = match self.ports.orders.get_by_client_id(id).await {
             Ok(order) => order,
             Err(RepoError::NotFound) => return Ok(None),
@@ -226,12 +218,9 @@ impl OrderService {
     }
 }
 
-/// 409 `idempotency_key_reused`: the key already placed a different order.
-pub(crate) fn key_reused() -> AppError {
-    AppError::Conflict {
-        code: "idempotency_key_reused",
-        detail: "this Idempotency-Key already placed a different order; use a new key for a new order".into(),
-    }
+/// The refusal of a key that already placed a different order.
+pub(crate) fn key_reused() -> OrderError {
+    OrderError::IdempotencyKeyReused
 }
 
 /// What was known when the order was decided: the request and the book it was checked against.

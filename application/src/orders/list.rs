@@ -10,8 +10,8 @@ use domain::{Page, PageRequest};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{order_not_found, parse_id, OrderService};
-use crate::{AppError, FieldError};
+use super::{order_not_found, parse_id, OrderError, OrderService};
+use crate::FieldError;
 
 /// List filters as the client sends them; each set one must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -60,8 +60,8 @@ fn given<T>(
 }
 
 impl OrderListQuery {
-    /// The repository filter; every bad field is named. Errors: `Validation`.
-    pub fn filter(&self) -> Result<OrderFilter, AppError> {
+    /// The repository filter; every bad field is named. Errors: `Invalid`.
+    pub fn filter(&self) -> Result<OrderFilter, OrderError> {
         let mut errors = Vec::new();
         let e = &mut errors;
         let filter = OrderFilter {
@@ -83,24 +83,24 @@ impl OrderListQuery {
         if errors.is_empty() {
             Ok(filter)
         } else {
-            Err(AppError::Validation(errors))
+            Err(OrderError::Invalid(errors))
         }
     }
 }
 
 impl OrderService {
-    /// The owner's orders matching `query`, newest first. Errors: `Validation` of the filters.
+    /// The owner's orders matching `query`, newest first. Errors: `Invalid` filters.
     pub async fn list(
         &self,
         owner: UserId,
         query: &OrderListQuery,
         page: PageRequest,
-    ) -> Result<Page<Order>, AppError> {
+    ) -> Result<Page<Order>, OrderError> {
         Ok(self.ports.orders.list(owner, &query.filter()?, page).await?)
     }
 
-    /// The owner's order. Errors: 404 (also for another user's order or a malformed id).
-    pub async fn get(&self, owner: UserId, id: &str) -> Result<Order, AppError> {
+    /// The owner's order. Errors: `NotFound` (also for another user's order or a malformed id).
+    pub async fn get(&self, owner: UserId, id: &str) -> Result<Order, OrderError> {
         self.ports.orders.get(owner, parse_id(id)?).await.map_err(order_not_found)
     }
 }
@@ -109,9 +109,9 @@ impl OrderService {
 mod tests {
     use super::*;
 
-    fn fields(err: AppError) -> Vec<String> {
+    fn fields(err: OrderError) -> Vec<String> {
         match err {
-            AppError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+            OrderError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

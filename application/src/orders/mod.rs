@@ -6,6 +6,7 @@
 mod cancel;
 mod checks;
 mod create;
+mod errors;
 mod list;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub(crate) use cancel::final_order;
 pub use checks::{check_balance, check_filters, FreeBalance, OrderShape};
 pub(crate) use create::key_reused;
 pub use create::{client_order_id_for, CreateOrderInput, Placed, MAX_IDEMPOTENCY_KEY_LEN};
+pub use errors::OrderError;
 pub use list::OrderListQuery;
 
 use crate::contexts::ContextService;
@@ -79,14 +81,14 @@ impl OrderService {
 }
 
 /// Parses an order id from a path; a malformed one is simply not found.
-pub(crate) fn parse_id(raw: &str) -> Result<OrderId, AppError> {
-    OrderId::parse(raw).ok_or(AppError::NotFound { resource: "order" })
+pub(crate) fn parse_id(raw: &str) -> Result<OrderId, OrderError> {
+    OrderId::parse(raw).ok_or(OrderError::NotFound)
 }
 
 /// `NotFound` as a missing order.
-pub(crate) fn order_not_found(err: RepoError) -> AppError {
+pub(crate) fn order_not_found(err: RepoError) -> OrderError {
     match err {
-        RepoError::NotFound => AppError::NotFound { resource: "order" },
+        RepoError::NotFound => OrderError::NotFound,
         other => other.into(),
     }
 }

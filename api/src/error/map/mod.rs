@@ -7,6 +7,7 @@ mod contexts;
 mod credentials;
 mod identity;
 mod legal;
+mod orders;
 mod subscriptions;
 
 use application::{AppError, Unexpected};
@@ -64,6 +65,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
             AppError::Access(err) => err.into(),
             AppError::Consent(err) => err.into(),
+            AppError::Order(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

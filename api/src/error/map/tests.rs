@@ -117,3 +117,26 @@ fn context_creation_failures_map_to_listed_codes() {
         (CreateContextError::ExchangeUnavailable("down".into()), ErrorCode::ExchangeUnavailable),
     ]);
 }
+
+#[test]
+fn order_failures_map_to_listed_codes() {
+    use application::orders::OrderError;
+    check(vec![
+        (OrderError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (OrderError::InvalidIdempotencyKey, ErrorCode::InvalidIdempotencyKey),
+        (OrderError::ContextNotFound, ErrorCode::NotFound),
+        (OrderError::NotFound, ErrorCode::NotFound),
+        (OrderError::ContextPaused { reason: "r".into() }, ErrorCode::ContextPaused),
+        (OrderError::MarketClosed { symbol: "BTC-BRL".into() }, ErrorCode::MarketClosed),
+        (OrderError::IdempotencyKeyReused, ErrorCode::IdempotencyKeyReused),
+        (OrderError::Final { status: domain::orders::OrderStatus::Filled }, ErrorCode::OrderFinal),
+        (OrderError::Pending, ErrorCode::OrderPending),
+        (OrderError::CancelUnconfirmed, ErrorCode::CancelUnconfirmed),
+        (OrderError::BotBusy("busy".into()), ErrorCode::BotBusy),
+        (OrderError::CredentialRequired("none".into()), ErrorCode::CredentialRequired),
+        (OrderError::CredentialRejected, ErrorCode::CredentialRejected),
+        (OrderError::ExchangeUnavailable("down".into()), ErrorCode::ExchangeUnavailable),
+    ]);
+    let final_ = ApiError::from(OrderError::Final { status: domain::orders::OrderStatus::Canceled }).problem();
+    assert_eq!(final_.detail, "the order is already canceled; only open orders can be cancelled");
+}

@@ -11,7 +11,7 @@ pub use dto::*;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorCode, Problem, TrackedJson};
+use crate::error::{ApiError, ErrorCode, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
@@ -54,7 +54,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     params(OrderListParams),
     responses(
         (status = 200, description = "A page of orders", body = OrderList),
-        (status = 422, description = "An invalid filter, named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/orders")]
@@ -99,7 +98,6 @@ pub async fn list_orders(
     params(("id" = String, Path, description = "Order id")),
     responses(
         (status = 200, description = "The order", body = OrderResponse),
-        (status = 404, description = "No such order for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/orders/{id}")]
@@ -117,7 +115,10 @@ pub async fn get_order(
 /// answer is the order as stored: `filled` (a market order on the paper exchange), `new`,
 /// `rejected` with the exchange's reason, or `pending` when the exchange's answer was lost (sync
 /// resolves it). With an `Idempotency-Key`, a repeated request answers the order the first one
-/// placed (200, `Idempotent-Replayed: true`) and places nothing.
+/// placed (200, `Idempotent-Replayed: true`) and places nothing. A refused field is named with
+/// its code (`off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`,
+/// `below_min_notional`, `insufficient_balance`, `not_allowed`, `required`, `invalid`) and the
+/// nearest valid value.
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -129,11 +130,6 @@ pub async fn get_order(
     responses(
         (status = 201, description = "Stored and sent", body = OrderResponse),
         (status = 200, description = "Placed earlier under the same Idempotency-Key", body = OrderResponse),
-        (status = 400, description = "An unusable Idempotency-Key (`invalid_idempotency_key`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such context", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`context_paused`, `market_closed`, `credential_required`, `credential_rejected` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named with its code (`off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `insufficient_balance`, `not_allowed`, `required`, `invalid`) and the nearest valid value", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/orders")]
@@ -176,9 +172,6 @@ pub async fn create_order(
     params(("id" = String, Path, description = "Order id")),
     responses(
         (status = 200, description = "Cancelled (or ended before the cancellation)", body = OrderResponse),
-        (status = 404, description = "No such order for this user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already ended (`order_final`), not acknowledged yet (`order_pending`), not confirmed by the exchange (`cancel_unconfirmed`), or its bot is being evaluated (`bot_busy`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/orders/{id}")]
