@@ -199,6 +199,9 @@ pub enum AppError {
     /// An order check refused (the engine shares the order use cases' checks).
     #[error(transparent)]
     Order(#[from] crate::orders::OrderError),
+    /// A subscription use case failed (the access check and the overview share its store).
+    #[error(transparent)]
+    Subscription(#[from] crate::subscriptions::SubscriptionError),
     /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -226,6 +229,7 @@ impl AppError {
             AppError::Access(_) => "access_denied",
             AppError::Consent(_) => "consent_refused",
             AppError::Order(_) => "order_refused",
+            AppError::Subscription(err) => err.code(),
             AppError::Internal(_) => "internal_error",
         }
     }
@@ -250,33 +254,6 @@ impl From<domain::RepoError> for AppError {
                 AppError::Unavailable {
                     code: "store_unavailable",
                     detail: "the data store is unavailable; retry shortly".into(),
-                }
-            }
-        }
-    }
-}
-
-impl From<domain::subscriptions::PaymentError> for AppError {
-    /// Provider failures: a bad webhook is the sender's fault; everything else makes the provider
-    /// unavailable, its message logged, never shown (it can reveal configuration).
-    fn from(err: domain::subscriptions::PaymentError) -> Self {
-        use domain::subscriptions::PaymentError as E;
-        match err {
-            E::NotConfigured => AppError::Unavailable {
-                code: "payments_not_configured",
-                detail: "payments not configured for this provider".into(),
-            },
-            E::InvalidSignature(why) => {
-                AppError::BadRequest { code: "invalid_signature", detail: format!("invalid webhook signature: {why}") }
-            }
-            E::Malformed(why) => {
-                AppError::BadRequest { code: "malformed_webhook", detail: format!("unreadable webhook: {why}") }
-            }
-            other => {
-                tracing::warn!(error = ?other, "payment provider call failed");
-                AppError::Unavailable {
-                    code: "payment_provider_unavailable",
-                    detail: "the payment provider could not complete the request; try again later".into(),
                 }
             }
         }

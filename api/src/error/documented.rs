@@ -10,6 +10,7 @@ use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
 use application::orders::OrderError;
+use application::subscriptions::SubscriptionError;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 
@@ -37,6 +38,24 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "get_credential" | "delete_credential" => pick::<CredentialError>(&[C::NotFound]),
         "create_context" => CreateContextError::CODES.to_vec(),
         "validate_credential" => pick::<CredentialError>(&[C::NotFound, C::ExchangeUnavailable]),
+        "checkout" => pick::<SubscriptionError>(&[
+            C::ValidationFailed,
+            C::PaymentsNotConfigured,
+            C::AlreadySubscribed,
+            C::PaymentProviderUnavailable,
+        ]),
+        "cancel" => pick::<SubscriptionError>(&[
+            C::PaymentsNotConfigured,
+            C::NothingToCancel,
+            C::SubscriptionMismatch,
+            C::PaymentProviderUnavailable,
+        ]),
+        "stripe_webhook" | "mercadopago_webhook" => pick::<SubscriptionError>(&[
+            C::PaymentsNotConfigured,
+            C::InvalidSignature,
+            C::MalformedWebhook,
+            C::PaymentProviderUnavailable,
+        ]),
         "list_orders" => pick::<OrderError>(&[C::ValidationFailed]),
         "get_order" => pick::<OrderError>(&[C::NotFound]),
         "create_order" => pick::<OrderError>(&[

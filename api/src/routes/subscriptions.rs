@@ -14,7 +14,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::routes::common::validated;
 use crate::routes::wire::{self, BotKind};
 use crate::state::AppState;
@@ -251,9 +251,6 @@ fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppErr
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries return the same checkout")),
     responses(
         (status = 201, description = "Send the payer to `url`", body = CheckoutResponse),
-        (status = 409, description = "Already on a paid subscription (`already_subscribed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The provider is not configured (`payments_not_configured`) or failed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/subscriptions/checkout")]
@@ -297,8 +294,6 @@ pub async fn checkout(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription after cancelling", body = SubscriptionResponse),
-        (status = 409, description = "Nothing to cancel (`nothing_to_cancel`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The provider is not configured or failed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/subscriptions/cancel")]

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::RouteModule;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -65,15 +65,14 @@ async fn handle(
 
 /// Stripe events, verified with `Stripe-Signature` (HMAC-SHA256 of `timestamp.body`, 300 s
 /// tolerance): checkout.session.completed, customer.subscription.updated/deleted,
-/// invoice.paid, invoice.payment_failed.
+/// invoice.paid, invoice.payment_failed. Any 5xx (also a store that cannot be reached) makes
+/// Stripe retry.
 #[utoipa::path(
     tag = TAG,
     request_body(content = String, description = "The Stripe event, exactly as sent", content_type = "application/json"),
     params(("Stripe-Signature" = String, Header, description = "`t=<unix>,v1=<hex hmac>[,v1=...]`")),
     responses(
         (status = 200, description = "Received (also for duplicates and events not acted on)", body = WebhookAck),
-        (status = 400, description = "Missing, wrong or stale signature (`invalid_signature`), or an unreadable event", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Not configured, or the event could not be applied now; the provider retries", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/webhooks/stripe")]
@@ -87,7 +86,8 @@ pub async fn stripe_webhook(
 
 /// Mercado Pago notifications, verified with `x-signature` (`ts`, `v1`) over
 /// `id:<data.id>;request-id:<x-request-id>;ts:<ts>;`. The body is never trusted: the payment or
-/// preapproval it names is read from Mercado Pago's API.
+/// preapproval it names is read from Mercado Pago's API. Any 5xx (also a store that cannot be
+/// reached) makes Mercado Pago retry.
 #[utoipa::path(
     tag = TAG,
     request_body(content = String, description = "The notification, exactly as sent", content_type = "application/json"),
@@ -97,8 +97,6 @@ pub async fn stripe_webhook(
     ),
     responses(
         (status = 200, description = "Received (also for duplicates and events not acted on)", body = WebhookAck),
-        (status = 400, description = "Missing or wrong signature (`invalid_signature`), or an unreadable notification", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Not configured, or the event could not be applied now; the provider retries", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/webhooks/mercadopago")]

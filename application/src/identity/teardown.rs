@@ -95,6 +95,6 @@ impl AccountTeardown for ServiceTeardown {
     }
 
     async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError> {
-        self.subscriptions.cancel_now(user).await
+        Ok(self.subscriptions.cancel_now(user).await?)
     }
 }

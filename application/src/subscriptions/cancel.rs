@@ -5,18 +5,15 @@
 use domain::shared::ids::UserId;
 use domain::subscriptions::{PaymentProvider, Subscription};
 
-use super::SubscriptionService;
-use crate::AppError;
+use super::{SubscriptionError, SubscriptionService};
 
 impl SubscriptionService {
     /// Cancels the user's paid subscription at its provider and applies what the provider answers.
-    pub async fn cancel(&self, user: UserId) -> Result<Subscription, AppError> {
+    /// Errors: `NothingToCancel`, `NotConfigured`, `ProviderUnavailable`, `Mismatch`.
+    pub async fn cancel(&self, user: UserId) -> Result<Subscription, SubscriptionError> {
         let current = self.current(user).await?;
         let (Some(provider), Some(id)) = (current.provider, current.provider_subscription_id.clone()) else {
-            return Err(AppError::Conflict {
-                code: "nothing_to_cancel",
-                detail: "the FREE plan has nothing to cancel".into(),
-            });
+            return Err(SubscriptionError::NothingToCancel);
         };
         if current.cancel_at_period_end {
             return Ok(current);
@@ -32,7 +29,7 @@ impl SubscriptionService {
     /// Ends the user's paid subscription at its provider at once (account deletion): no further
     /// charge, FREE from now on. Returns the provider that billed it, or `None` when nothing was
     /// billed (FREE, or already ended: running it again never calls the provider twice).
-    pub async fn cancel_now(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError> {
+    pub async fn cancel_now(&self, user: UserId) -> Result<Option<PaymentProvider>, SubscriptionError> {
         let current = self.current(user).await?;
         let (Some(provider), Some(id)) = (current.provider, current.provider_subscription_id.clone()) else {
             return Ok(None);

@@ -5,8 +5,9 @@ use domain::shared::ids::UserId;
 use domain::subscriptions::{CheckoutRequest, PaymentProvider, Plan};
 use sha2::{Digest, Sha256};
 
+use super::SubscriptionError;
 use super::{provider_name, SubscriptionService};
-use crate::{AppError, FieldError};
+use crate::FieldError;
 
 /// What the user asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,8 +47,9 @@ fn is_web_url(url: &str) -> bool {
 impl SubscriptionService {
     /// Starts a checkout. The same request (same user, plan, provider and URLs, the same day, or
     /// the same client idempotency key) reaches the provider with the same idempotency key, so a
-    /// retry never creates a second checkout.
-    pub async fn checkout(&self, input: CheckoutInput) -> Result<CheckoutStarted, AppError> {
+    /// retry never creates a second checkout. Errors: `Invalid`, `NotConfigured`,
+    /// `AlreadySubscribed`, `ProviderUnavailable`.
+    pub async fn checkout(&self, input: CheckoutInput) -> Result<CheckoutStarted, SubscriptionError> {
         let mut errors = Vec::new();
         if input.plan == Plan::Free {
             errors.push(FieldError::new(
@@ -62,15 +64,12 @@ impl SubscriptionService {
             }
         }
         if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
+            return Err(SubscriptionError::Invalid(errors));
         }
         let gateway = self.ports.gateways.get(input.provider)?;
         let current = self.current(input.user_id).await?;
         if current.provider_subscription_id.is_some() && current.grants_plan() {
-            return Err(AppError::Conflict {
-                code: "already_subscribed",
-                detail: format!("already subscribed to {}; cancel it before subscribing to another plan", current.plan),
-            });
+            return Err(SubscriptionError::AlreadySubscribed { plan: current.plan });
         }
         let day = self.ports.clock.now().date();
         let seed = match &input.idempotency_key {

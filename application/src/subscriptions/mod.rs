@@ -5,6 +5,7 @@
 mod access;
 mod cancel;
 mod checkout;
+mod errors;
 mod overview;
 mod plans;
 mod reconcile;
@@ -22,6 +23,7 @@ use domain::{Clock, RepoError};
 
 pub use access::{Access, AccessDenied, PlanGate};
 pub use checkout::{CheckoutInput, CheckoutStarted};
+pub use errors::SubscriptionError;
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};
 pub use plans::PlanOffer;
 pub use reconcile::ReconcileReport;
@@ -44,7 +46,7 @@ pub trait LimitEnforcer: Send + Sync {
     async fn enforce(&self, user: UserId, entitlements: &Entitlements, reason: &str) -> Result<(), AppError>;
 }
 
-/// The configured payment providers; an absent one answers 503 `payments_not_configured`.
+/// The configured payment providers; an absent one is `NotConfigured`.
 #[derive(Clone, Default)]
 pub struct PaymentGateways {
     /// Stripe, when its keys are set.
@@ -63,16 +65,13 @@ impl std::fmt::Debug for PaymentGateways {
 }
 
 impl PaymentGateways {
-    /// The gateway of `provider`.
-    pub fn get(&self, provider: PaymentProvider) -> Result<&Arc<dyn PaymentGateway>, AppError> {
+    /// The gateway of `provider`. Errors: `NotConfigured`.
+    pub fn get(&self, provider: PaymentProvider) -> Result<&Arc<dyn PaymentGateway>, SubscriptionError> {
         let gateway = match provider {
             PaymentProvider::Stripe => self.stripe.as_ref(),
             PaymentProvider::Mercadopago => self.mercadopago.as_ref(),
         };
-        gateway.ok_or_else(|| AppError::Unavailable {
-            code: "payments_not_configured",
-            detail: format!("payments not configured: {} is not set up on this server", provider_name(provider)),
-        })
+        gateway.ok_or(SubscriptionError::NotConfigured { provider: Some(provider) })
     }
 }
 

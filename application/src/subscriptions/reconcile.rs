@@ -45,7 +45,7 @@ impl SubscriptionService {
         }
     }
 
-    async fn reconcile_one(&self, s: &domain::subscriptions::Subscription) -> Result<bool, AppError> {
+    async fn reconcile_one(&self, s: &domain::subscriptions::Subscription) -> Result<bool, super::SubscriptionError> {
         let before = s.clone();
         let after = self.current(s.user_id).await?;
         if after.plan != before.plan || after.status != before.status {

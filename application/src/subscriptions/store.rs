@@ -4,21 +4,20 @@
 //! just finished, so the fresh read sees its result), then enforced on a downgrade.
 
 use domain::shared::ids::UserId;
-use domain::subscriptions::{PaymentProvider, Subscription, Transition, TransitionError};
+use domain::subscriptions::{PaymentProvider, Subscription, Transition};
 use domain::RepoError;
 
-use super::SubscriptionService;
-use crate::AppError;
+use super::{SubscriptionError, SubscriptionService};
 
 const ATTEMPTS: u32 = 3;
 
 impl SubscriptionService {
     /// The user's subscription now (expired cancellations applied and saved).
-    pub(crate) async fn current(&self, user: UserId) -> Result<Subscription, AppError> {
-        self.change(user, |s, now| Ok::<_, AppError>(s.expire(now))).await.map(|(s, _)| s)
+    pub(crate) async fn current(&self, user: UserId) -> Result<Subscription, SubscriptionError> {
+        self.change(user, |s, now| Ok::<_, SubscriptionError>(s.expire(now))).await.map(|(s, _)| s)
     }
 
-    async fn load_or_create(&self, user: UserId) -> Result<Subscription, AppError> {
+    async fn load_or_create(&self, user: UserId) -> Result<Subscription, SubscriptionError> {
         match self.ports.subscriptions.get_for_user(user).await {
             Ok(s) => Ok(s),
             Err(RepoError::NotFound) => {
@@ -38,9 +37,9 @@ impl SubscriptionService {
         &self,
         user: UserId,
         transition: impl Fn(&mut Subscription, time::OffsetDateTime) -> Result<Transition, E>,
-    ) -> Result<(Subscription, Transition), AppError>
+    ) -> Result<(Subscription, Transition), SubscriptionError>
     where
-        AppError: From<E>,
+        SubscriptionError: From<E>,
     {
         let mut attempt = 0;
         loop {
@@ -65,7 +64,11 @@ impl SubscriptionService {
     }
 
     /// The subscription billed by a provider subscription, if any user has it.
-    pub(crate) async fn owner_of(&self, provider: PaymentProvider, id: &str) -> Result<Option<UserId>, AppError> {
+    pub(crate) async fn owner_of(
+        &self,
+        provider: PaymentProvider,
+        id: &str,
+    ) -> Result<Option<UserId>, SubscriptionError> {
         match self.ports.subscriptions.find_by_provider_subscription(provider, id).await {
             Ok(s) => Ok(Some(s.user_id)),
             Err(RepoError::NotFound) => Ok(None),
@@ -81,11 +84,5 @@ impl SubscriptionService {
                 tracing::error!(error = ?err, user = %s.user_id, "enforcing the new plan's limits failed");
             }
         }
-    }
-}
-
-impl From<TransitionError> for AppError {
-    fn from(err: TransitionError) -> Self {
-        AppError::Conflict { code: "subscription_mismatch", detail: err.to_string() }
     }
 }

@@ -11,8 +11,7 @@ use domain::subscriptions::{
 use domain::RepoError;
 use time::{Duration, OffsetDateTime};
 
-use super::SubscriptionService;
-use crate::AppError;
+use super::{SubscriptionError, SubscriptionService};
 
 /// What a delivery did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,12 +40,13 @@ fn is_live(status: SubscriptionStatus) -> bool {
 }
 
 impl SubscriptionService {
-    /// Handles one delivery from `provider`.
+    /// Handles one delivery from `provider`. Errors: `NotConfigured`, `InvalidSignature`,
+    /// `MalformedWebhook`, `ProviderUnavailable`.
     pub async fn handle_webhook(
         &self,
         provider: PaymentProvider,
         request: &WebhookRequest,
-    ) -> Result<WebhookOutcome, AppError> {
+    ) -> Result<WebhookOutcome, SubscriptionError> {
         let gateway = self.ports.gateways.get(provider)?.clone();
         let now = self.ports.clock.now();
         let event = gateway.verify_webhook(request, now)?;
@@ -71,7 +71,11 @@ impl SubscriptionService {
     }
 
     /// Claims the event; `None` when another delivery has it (or had it).
-    async fn claim(&self, event: &WebhookEvent, now: OffsetDateTime) -> Result<Option<PaymentEventRecord>, AppError> {
+    async fn claim(
+        &self,
+        event: &WebhookEvent,
+        now: OffsetDateTime,
+    ) -> Result<Option<PaymentEventRecord>, SubscriptionError> {
         let fresh = PaymentEventRecord::claim(event.provider, &event.event_id, &event.event_type, now);
         match self.ports.payment_events.create(&fresh).await {
             Ok(record) => return Ok(Some(record)),
@@ -114,7 +118,7 @@ impl SubscriptionService {
         gateway: &dyn PaymentGateway,
         event: &WebhookEvent,
         now: OffsetDateTime,
-    ) -> Result<Applied, AppError> {
+    ) -> Result<Applied, SubscriptionError> {
         let provider = event.provider;
         let sent_at = event.created_at.unwrap_or(now);
         match &event.subject {
@@ -212,7 +216,7 @@ impl SubscriptionService {
         &self,
         p: &ProviderSubscription,
         observed_at: OffsetDateTime,
-    ) -> Result<Applied, AppError> {
+    ) -> Result<Applied, SubscriptionError> {
         if let Some(user) = self.owner_of(p.provider, &p.id).await? {
             return self.transition(user, |s, now| s.apply_provider(p, observed_at, now)).await;
         }
@@ -232,7 +236,7 @@ impl SubscriptionService {
         }
     }
 
-    async fn activate(&self, user: UserId, a: &Activation) -> Result<Applied, AppError> {
+    async fn activate(&self, user: UserId, a: &Activation) -> Result<Applied, SubscriptionError> {
         self.transition(user, |s, now| s.activate(a, now)).await
     }
 
@@ -243,15 +247,13 @@ impl SubscriptionService {
             &mut domain::subscriptions::Subscription,
             OffsetDateTime,
         ) -> Result<domain::subscriptions::Transition, TransitionError>,
-    ) -> Result<Applied, AppError> {
+    ) -> Result<Applied, SubscriptionError> {
         match self.change(user, f).await {
             Ok((s, t)) if t.changed() => {
                 Ok((WebhookOutcome::Applied, Some(user), Some(format!("{} {:?}", s.plan, s.status).to_lowercase())))
             }
             Ok(_) => Ok((WebhookOutcome::Unchanged, Some(user), None)),
-            Err(AppError::Conflict { code: "subscription_mismatch", detail }) => {
-                Ok((WebhookOutcome::Ignored, Some(user), Some(detail)))
-            }
+            Err(SubscriptionError::Mismatch(err)) => Ok((WebhookOutcome::Ignored, Some(user), Some(err.to_string()))),
             Err(err) => Err(err),
         }
     }

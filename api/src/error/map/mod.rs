@@ -8,6 +8,7 @@ mod credentials;
 mod identity;
 mod legal;
 mod orders;
+mod payments;
 mod subscriptions;
 
 use application::{AppError, Unexpected};
@@ -66,6 +67,7 @@ impl From<AppError> for ApiError {
             AppError::Access(err) => err.into(),
             AppError::Consent(err) => err.into(),
             AppError::Order(err) => err.into(),
+            AppError::Subscription(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

@@ -140,3 +140,30 @@ fn order_failures_map_to_listed_codes() {
     let final_ = ApiError::from(OrderError::Final { status: domain::orders::OrderStatus::Canceled }).problem();
     assert_eq!(final_.detail, "the order is already canceled; only open orders can be cancelled");
 }
+
+#[test]
+fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
+    use application::subscriptions::SubscriptionError;
+    use domain::subscriptions::{PaymentError, PaymentProvider, TransitionError};
+    let cases = vec![
+        (SubscriptionError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (
+            SubscriptionError::NotConfigured { provider: Some(PaymentProvider::Stripe) },
+            ErrorCode::PaymentsNotConfigured,
+        ),
+        (PaymentError::NotConfigured.into(), ErrorCode::PaymentsNotConfigured),
+        (SubscriptionError::AlreadySubscribed { plan: Plan::Pro }, ErrorCode::AlreadySubscribed),
+        (SubscriptionError::NothingToCancel, ErrorCode::NothingToCancel),
+        (TransitionError::OtherSubscription("sub_1".into()).into(), ErrorCode::SubscriptionMismatch),
+        (PaymentError::InvalidSignature("stale".into()).into(), ErrorCode::InvalidSignature),
+        (PaymentError::Malformed("no id".into()).into(), ErrorCode::MalformedWebhook),
+        (PaymentError::Unavailable(anyhow::anyhow!("down")).into(), ErrorCode::PaymentProviderUnavailable),
+    ];
+    for (err, expected) in &cases {
+        assert_eq!(err.code(), expected.as_str(), "the audit code of {err:?}");
+    }
+    check(cases);
+    let stored = |err: RepoError| SubscriptionError::from(err).code();
+    assert_eq!(stored(RepoError::Unavailable(anyhow::anyhow!("down"))), "store_unavailable");
+    assert_eq!(stored(RepoError::Conflict), "version_conflict");
+}

@@ -1,0 +1,37 @@
+//! Checkout, cancellation and webhook failures -> problem codes.
+
+use application::subscriptions::SubscriptionError;
+
+use super::ErrorCodes;
+use crate::error::{ApiError, ErrorCode};
+
+impl From<SubscriptionError> for ApiError {
+    fn from(err: SubscriptionError) -> Self {
+        let detail = err.to_string();
+        let code = match err {
+            SubscriptionError::Invalid(errors) => return ApiError::validation(errors),
+            SubscriptionError::Unexpected(err) => return err.into(),
+            SubscriptionError::NotConfigured { .. } => ErrorCode::PaymentsNotConfigured,
+            SubscriptionError::AlreadySubscribed { .. } => ErrorCode::AlreadySubscribed,
+            SubscriptionError::NothingToCancel => ErrorCode::NothingToCancel,
+            SubscriptionError::Mismatch(_) => ErrorCode::SubscriptionMismatch,
+            SubscriptionError::InvalidSignature(_) => ErrorCode::InvalidSignature,
+            SubscriptionError::MalformedWebhook(_) => ErrorCode::MalformedWebhook,
+            SubscriptionError::ProviderUnavailable => ErrorCode::PaymentProviderUnavailable,
+        };
+        ApiError::new(code, detail)
+    }
+}
+
+impl ErrorCodes for SubscriptionError {
+    const CODES: &'static [ErrorCode] = &[
+        ErrorCode::ValidationFailed,
+        ErrorCode::PaymentsNotConfigured,
+        ErrorCode::AlreadySubscribed,
+        ErrorCode::NothingToCancel,
+        ErrorCode::SubscriptionMismatch,
+        ErrorCode::InvalidSignature,
+        ErrorCode::MalformedWebhook,
+        ErrorCode::PaymentProviderUnavailable,
+    ];
+}

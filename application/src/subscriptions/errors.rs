@@ -1,0 +1,95 @@
+//! The failures of the subscription use cases that reach a payment provider (checkout,
+//! cancellation, webhooks), in their own terms. `api` maps each variant to its problem code in
+//! one place (`api/src/error/map`).
+
+use domain::subscriptions::{PaymentError, PaymentProvider, Plan, TransitionError};
+
+use super::provider_name;
+use crate::{FieldError, Unexpected};
+
+/// Why a checkout, a cancellation or a provider's webhook cannot be handled.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscriptionError {
+    /// Fields break the rules, each named.
+    #[error("one or more fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// The provider is not set up on this server.
+    #[error("payments not configured{}", which(provider))]
+    NotConfigured {
+        /// The provider, when known.
+        provider: Option<PaymentProvider>,
+    },
+    /// The user already pays for a plan.
+    #[error("already subscribed to {plan}; cancel it before subscribing to another plan")]
+    AlreadySubscribed {
+        /// The plan paid for.
+        plan: Plan,
+    },
+    /// The user is on the FREE plan: nothing to cancel.
+    #[error("the FREE plan has nothing to cancel")]
+    NothingToCancel,
+    /// What the provider reports does not fit our subscription.
+    #[error(transparent)]
+    Mismatch(#[from] TransitionError),
+    /// The webhook's signature does not verify.
+    #[error("invalid webhook signature: {0}")]
+    InvalidSignature(String),
+    /// The webhook's body cannot be read.
+    #[error("unreadable webhook: {0}")]
+    MalformedWebhook(String),
+    /// The provider failed or could not be reached (the cause is logged, never shown).
+    #[error("the payment provider could not complete the request; try again later")]
+    ProviderUnavailable,
+    /// The store or an invariant failed.
+    #[error(transparent)]
+    Unexpected(Unexpected),
+}
+
+crate::unexpected_from!(SubscriptionError);
+
+fn which(provider: &Option<PaymentProvider>) -> String {
+    match provider {
+        Some(provider) => format!(": {} is not set up on this server", provider_name(*provider)),
+        None => " for this provider".to_owned(),
+    }
+}
+
+impl SubscriptionError {
+    /// The stable name of this failure recorded on a webhook event that failed (the same
+    /// strings as the API's problem codes, so the audit trail reads as the answer did).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SubscriptionError::Invalid(_) => "validation_failed",
+            SubscriptionError::NotConfigured { .. } => "payments_not_configured",
+            SubscriptionError::AlreadySubscribed { .. } => "already_subscribed",
+            SubscriptionError::NothingToCancel => "nothing_to_cancel",
+            SubscriptionError::Mismatch(_) => "subscription_mismatch",
+            SubscriptionError::InvalidSignature(_) => "invalid_signature",
+            SubscriptionError::MalformedWebhook(_) => "malformed_webhook",
+            SubscriptionError::ProviderUnavailable => "payment_provider_unavailable",
+            SubscriptionError::Unexpected(Unexpected::Store(err)) => match err {
+                domain::RepoError::NotFound => "not_found",
+                domain::RepoError::Conflict => "version_conflict",
+                domain::RepoError::Duplicate { .. } => "duplicate",
+                domain::RepoError::Unavailable(_) => "store_unavailable",
+            },
+            SubscriptionError::Unexpected(Unexpected::Internal(_)) => "internal_error",
+        }
+    }
+}
+
+impl From<PaymentError> for SubscriptionError {
+    /// Provider failures: a bad webhook is the sender's fault; everything else makes the provider
+    /// unavailable, its message logged, never shown (it can reveal configuration).
+    fn from(err: PaymentError) -> Self {
+        match err {
+            PaymentError::NotConfigured => SubscriptionError::NotConfigured { provider: None },
+            PaymentError::InvalidSignature(why) => SubscriptionError::InvalidSignature(why),
+            PaymentError::Malformed(why) => SubscriptionError::MalformedWebhook(why),
+            other => {
+                tracing::warn!(error = ?other, "payment provider call failed");
+                SubscriptionError::ProviderUnavailable
+            }
+        }
+    }
+}
