@@ -202,6 +202,9 @@ pub enum AppError {
     /// A subscription use case failed (the access check and the overview share its store).
     #[error(transparent)]
     Subscription(#[from] crate::subscriptions::SubscriptionError),
+    /// A bot use case refused (the engine runs the bots' commands).
+    #[error(transparent)]
+    Bot(#[from] crate::bots::BotServiceError),
     /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -230,6 +233,7 @@ impl AppError {
             AppError::Consent(_) => "consent_refused",
             AppError::Order(_) => "order_refused",
             AppError::Subscription(err) => err.code(),
+            AppError::Bot(_) => "bot_refused",
             AppError::Internal(_) => "internal_error",
         }
     }

@@ -13,9 +13,9 @@ use domain::shared::bounds::PRICE;
 use domain::shared::ids::{PositionId, UserId};
 use rust_decimal::Decimal;
 
-use super::BotService;
+use super::{BotService, BotServiceError};
 use crate::orders::{client_order_id_for, CreateOrderInput};
-use crate::{AppError, FieldError};
+use crate::FieldError;
 
 /// A buy or sell command as the client sends it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,8 +55,8 @@ pub struct Commanded {
 }
 
 impl BotCommandInput {
-    /// The command for `side`; every bad field named. Errors: `Validation`, 400 `invalid_idempotency_key`.
-    fn parse(&self, owner: UserId, side: OrderSide) -> Result<BotCommand, AppError> {
+    /// The command for `side`; every bad field named. Errors: `Invalid`, `InvalidIdempotencyKey`.
+    fn parse(&self, owner: UserId, side: OrderSide) -> Result<BotCommand, BotServiceError> {
         let request = CreateOrderInput {
             context_id: String::new(),
             side: if side == OrderSide::Buy { "buy" } else { "sell" }.to_owned(),
@@ -70,10 +70,10 @@ impl BotCommandInput {
         let position = match (side, self.position_id.as_deref()) {
             (_, None) => None,
             (OrderSide::Buy, Some(_)) => {
-                return Err(AppError::field("position_id", crate::FieldCode::NotAllowed, "a buy opens a new position"))
+                return Err(field("position_id", crate::FieldCode::NotAllowed, "a buy opens a new position".into()))
             }
             (OrderSide::Sell, Some(raw)) => Some(PositionId::parse(raw).ok_or_else(|| {
-                AppError::field("position_id", crate::FieldCode::Invalid, format!("`{raw}` is not a position id"))
+                field("position_id", crate::FieldCode::Invalid, format!("`{raw}` is not a position id"))
             })?),
         };
         let sized = self.quantity.is_some() || self.quote_amount.is_some();
@@ -88,7 +88,7 @@ impl BotCommandInput {
             }
             match request.kind(&mut errors) {
                 Some(kind) if errors.is_empty() => (kind, None),
-                _ => return Err(AppError::Validation(errors)),
+                _ => return Err(BotServiceError::Invalid(errors)),
             }
         };
         let limit_price = match kind {
@@ -100,66 +100,53 @@ impl BotCommandInput {
 }
 
 impl BotService {
-    /// Buys through a SmartBot now. Errors: 400 `invalid_idempotency_key`; 404 bot; 403
-    /// `subscription_inactive`, `terms_not_accepted`; 402 `plan_*`; 409 `not_for_kind`,
-    /// `invalid_bot_status`, `bot_tripped`, `buying_halted`, `price_not_sane`, `max_open_positions`,
-    /// `above_max_entry_price`, `context_paused`, `market_closed`, `bot_busy`,
-    /// `idempotency_key_reused`; 422 naming each bad field (`insufficient_bot_funds`, the
-    /// market's filters); 503 when the exchange cannot be reached.
-    pub async fn buy(&self, owner: UserId, id: &str, input: BotCommandInput) -> Result<Commanded, AppError> {
+    /// Buys through a SmartBot now. Errors: `InvalidIdempotencyKey`; `NotFound`; `Consent`;
+    /// `Access`; `Manual` (the bot's state refuses it); `ContextPaused`; `Busy`; `Order` (the
+    /// market is closed, the key placed another order); `Invalid` naming each bad field
+    /// (`insufficient_bot_funds`, the market's filters); the exchange's failures.
+    pub async fn buy(&self, owner: UserId, id: &str, input: BotCommandInput) -> Result<Commanded, BotServiceError> {
         let command = input.parse(owner, OrderSide::Buy)?;
         let bot = self.get(owner, id).await?;
         self.ports.legal.require_current(owner).await?;
         self.check_entitlements(owner, &bot).await?;
-        self.ports.executor.command(bot, command).await
+        Ok(self.ports.executor.command(bot, command).await?)
     }
 
     /// Sells through a SmartBot now (running, paused or tripped): a position, part of it, or a
-    /// quantity of everything it holds at market. Errors: 400 `invalid_idempotency_key`; 404
-    /// bot; 409 `not_for_kind`, `invalid_bot_status`, `position_selling`, `position_dust`,
-    /// `market_closed`, `bot_busy`, `idempotency_key_reused`; 422 naming each bad field
-    /// (`insufficient_holdings`, `position_not_found`, the market's filters); 503.
-    pub async fn sell(&self, owner: UserId, id: &str, input: BotCommandInput) -> Result<Commanded, AppError> {
+    /// quantity of everything it holds at market. Errors: `InvalidIdempotencyKey`; `NotFound`;
+    /// `Manual` (the bot's state refuses it); `Busy`; `Order`; `Invalid` naming each bad field
+    /// (`insufficient_holdings`, `position_not_found`, the market's filters); the exchange's
+    /// failures.
+    pub async fn sell(&self, owner: UserId, id: &str, input: BotCommandInput) -> Result<Commanded, BotServiceError> {
         let command = input.parse(owner, OrderSide::Sell)?;
         let bot = self.get(owner, id).await?;
-        self.ports.executor.command(bot, command).await
+        Ok(self.ports.executor.command(bot, command).await?)
     }
 }
 
-/// A bot's refusal of `order` as the API answers it: the bot's state is a 409, the request's
-/// fields a 422 naming the field.
-pub fn manual_refused(err: ManualRefused, order: &ManualOrder) -> AppError {
+fn field(name: &str, code: crate::FieldCode, detail: String) -> BotServiceError {
+    BotServiceError::Invalid(vec![FieldError::new(name, code, detail)])
+}
+
+/// A bot's refusal of `order`: a refusal of the request's fields is `Invalid`, naming the field
+/// (a limit price above `max_entry_price`, a size beyond the bot's funds or holdings, a position
+/// it does not hold); any other is `Manual`, the bot's state.
+pub fn manual_refused(err: ManualRefused, order: &ManualOrder) -> BotServiceError {
     let size_field = match order.size {
         Some(OrderSize::QuoteAmount(_)) => "quote_amount",
         _ => "quantity",
     };
     let detail = err.to_string();
-    let conflict = |code| AppError::Conflict { code, detail: detail.clone() };
     match err {
-        ManualRefused::NotForKind(_) => conflict("not_for_kind"),
-        ManualRefused::Status { status: "tripped", .. } => conflict("bot_tripped"),
-        ManualRefused::Status { .. } => conflict("invalid_bot_status"),
-        ManualRefused::BuyingHalted => conflict("buying_halted"),
-        ManualRefused::EntriesHeld(_) => conflict("entries_held"),
-        ManualRefused::InsanePrice { .. } => conflict("price_not_sane"),
-        ManualRefused::MaxOpenPositions(_) => conflict("max_open_positions"),
         ManualRefused::AboveMaxEntryPrice { .. } if order.limit_price.is_some() => {
-            AppError::field("price", crate::FieldCode::AboveMaxEntryPrice, detail)
+            field("price", crate::FieldCode::AboveMaxEntryPrice, detail)
         }
-        ManualRefused::AboveMaxEntryPrice { .. } => conflict("above_max_entry_price"),
-        ManualRefused::PositionSelling(_) => conflict("position_selling"),
-        ManualRefused::Dust { .. } => conflict("position_dust"),
-        ManualRefused::InsufficientFunds { .. } => {
-            AppError::field(size_field, crate::FieldCode::InsufficientBotFunds, detail)
-        }
-        ManualRefused::InsufficientHoldings { .. } => {
-            AppError::field("quantity", crate::FieldCode::InsufficientHoldings, detail)
-        }
-        ManualRefused::NoPosition(_) => AppError::field("position_id", crate::FieldCode::PositionNotFound, detail),
-        ManualRefused::LimitSaleNeedsPosition => AppError::field("position_id", crate::FieldCode::Required, detail),
-        ManualRefused::TooLarge | ManualRefused::Size(_) => {
-            AppError::field(size_field, crate::FieldCode::Invalid, detail)
-        }
+        ManualRefused::InsufficientFunds { .. } => field(size_field, crate::FieldCode::InsufficientBotFunds, detail),
+        ManualRefused::InsufficientHoldings { .. } => field("quantity", crate::FieldCode::InsufficientHoldings, detail),
+        ManualRefused::NoPosition(_) => field("position_id", crate::FieldCode::PositionNotFound, detail),
+        ManualRefused::LimitSaleNeedsPosition => field("position_id", crate::FieldCode::Required, detail),
+        ManualRefused::TooLarge | ManualRefused::Size(_) => field(size_field, crate::FieldCode::Invalid, detail),
+        state => BotServiceError::Manual(state),
     }
 }
 

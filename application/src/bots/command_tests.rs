@@ -4,9 +4,9 @@ use rust_decimal_macros::dec;
 
 use super::*;
 
-fn fields(err: AppError) -> Vec<(String, String)> {
+fn fields(err: BotServiceError) -> Vec<(String, String)> {
     match err {
-        AppError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned())).collect(),
+        BotServiceError::Invalid(errors) => errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned())).collect(),
         other => panic!("not a validation error: {other:?}"),
     }
 }
@@ -65,6 +65,6 @@ fn every_bad_field_is_named() {
     let key = BotCommandInput { quantity: Some(dec!(1)), idempotency_key: Some("has space".into()), ..input("market") };
     assert!(matches!(
         key.parse(owner, OrderSide::Buy),
-        Err(AppError::BadRequest { code: "invalid_idempotency_key", .. })
+        Err(BotServiceError::Order(crate::orders::OrderError::InvalidIdempotencyKey))
     ));
 }

@@ -6,8 +6,8 @@ use domain::bots::{Bot, BotConfig, BotKind};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::{ContextId, UserId};
 
-use super::{invalid, BotService};
-use crate::{AppError, FieldError};
+use super::{invalid_fields, BotService, BotServiceError};
+use crate::FieldError;
 
 /// A bot as requested.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,18 +23,18 @@ pub struct CreateBotInput {
 }
 
 /// Checks a bot name.
-pub(crate) fn check_name(name: &str) -> Result<String, AppError> {
+pub(crate) fn check_name(name: &str) -> Result<String, FieldError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::field("name", crate::FieldCode::Invalid, "must be 1 to 80 characters"));
+        return Err(FieldError::new("name", crate::FieldCode::Invalid, "must be 1 to 80 characters"));
     }
     Ok(name.to_owned())
 }
 
 impl BotService {
-    /// Creates a bot (status `created`). Errors: `Validation`; 404 context; 403
-    /// `subscription_inactive`; 402 `plan_bot_kind`, `plan_limit_bots`, `plan_advanced_indicators`.
-    pub async fn create(&self, owner: UserId, input: CreateBotInput) -> Result<Bot, AppError> {
+    /// Creates a bot (status `created`). Errors: `Invalid`; `ContextNotFound`; `Access`
+    /// (inactive subscription, the plan's kinds, bot limit and advanced indicators).
+    pub async fn create(&self, owner: UserId, input: CreateBotInput) -> Result<Bot, BotServiceError> {
         let mut errors = Vec::new();
         let context_id = ContextId::parse(&input.context_id);
         if context_id.is_none() {
@@ -44,21 +44,13 @@ impl BotService {
             .kind
             .parse::<BotKind>()
             .map_err(|e| errors.push(FieldError::new("kind", crate::FieldCode::Invalid, e.to_string())));
-        let name = check_name(&input.name).map_err(|e| {
-            if let AppError::Validation(mut v) = e {
-                errors.append(&mut v)
-            }
-        });
+        let name = check_name(&input.name).map_err(|e| errors.push(e));
         let config = match &kind {
-            Ok(kind) => BotConfig::parse(*kind, &input.config).map_err(|issues| {
-                if let AppError::Validation(mut v) = invalid(issues) {
-                    errors.append(&mut v)
-                }
-            }),
+            Ok(kind) => BotConfig::parse(*kind, &input.config).map_err(|issues| errors.extend(invalid_fields(issues))),
             Err(()) => Err(()),
         };
         let (Some(context_id), Ok(kind), Ok(name), Ok(config)) = (context_id, kind, name, config) else {
-            return Err(AppError::Validation(errors));
+            return Err(BotServiceError::Invalid(errors));
         };
         let context = self.ports.contexts.get(owner, context_id).await?;
         let access = self.ports.subscriptions.access(owner).await?;
@@ -76,7 +68,7 @@ impl BotService {
         access: &crate::subscriptions::Access,
         context: &domain::contexts::TradingContext,
         config: &BotConfig,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), BotServiceError> {
         // The engine reads a market's candles once for all its bots: a timeframe the exchange
         // does not offer would leave the whole market unread.
         let needed = match config {
@@ -90,7 +82,7 @@ impl BotService {
             let offered = self.ports.exchanges.gateway(context.exchange, context.mode)?.timeframes();
             if !offered.contains(&timeframe) {
                 let names: Vec<&str> = offered.into_iter().map(domain::market::Timeframe::as_str).collect();
-                return Err(AppError::field(
+                return Err(BotServiceError::Invalid(vec![FieldError::new(
                     field,
                     crate::FieldCode::UnsupportedTimeframe,
                     format!(
@@ -99,7 +91,7 @@ impl BotService {
                         context.exchange,
                         names.join(", ")
                     ),
-                ));
+                )]));
             }
         }
         let BotConfig::Candle(candle) = config else { return Ok(()) };
@@ -109,11 +101,11 @@ impl BotService {
         access.require_advanced_indicators()?;
         if context.exchange != domain::exchange::ExchangeId::Binance {
             let index = candle.indicators.iter().position(|i| i.is_advanced()).unwrap_or_default();
-            return Err(AppError::field(
+            return Err(BotServiceError::Invalid(vec![FieldError::new(
                 format!("config.indicators[{index}]"),
                 crate::FieldCode::AdvancedIndicatorUnavailable,
                 format!("advanced indicators need a Binance context; this context is on {}", context.exchange),
-            ));
+            )]));
         }
         Ok(())
     }

@@ -7,6 +7,7 @@ mod allowance;
 mod command;
 mod create;
 mod enforce;
+mod errors;
 mod lifecycle;
 mod read;
 mod teardown;
@@ -23,6 +24,7 @@ pub(crate) use allowance::OwnerVerdicts;
 pub use command::{manual_refused, BotCommand, BotCommandInput, Commanded};
 pub use create::CreateBotInput;
 pub use enforce::BotLimitEnforcer;
+pub use errors::BotServiceError;
 pub use read::{BotListQuery, PositionView};
 pub use teardown::BotsStopped;
 pub use update::UpdateBotInput;
@@ -89,34 +91,24 @@ impl BotService {
 }
 
 /// `NotFound` as a missing bot.
-pub(crate) fn bot_not_found(err: RepoError) -> AppError {
+pub(crate) fn bot_not_found(err: RepoError) -> BotServiceError {
     match err {
-        RepoError::NotFound => AppError::NotFound { resource: "bot" },
+        RepoError::NotFound => BotServiceError::NotFound,
         other => other.into(),
     }
 }
 
-/// A domain refusal as a 409 with its message.
-pub(crate) fn refused(err: domain::bots::BotError) -> AppError {
-    use domain::bots::BotError;
-    let code = match &err {
-        BotError::Transition(_) => "invalid_bot_status",
-        BotError::Running(_) => "bot_running",
-        BotError::KindChanged => "kind_changed",
-        BotError::NoPosition(_) => "position_not_found",
-        BotError::NotForKind(_) => "not_for_kind",
-        BotError::Funds(_) => "insufficient_bot_funds",
-        BotError::UnknownOrder(_) => "unknown_order",
-    };
-    match err {
-        BotError::NoPosition(_) => AppError::NotFound { resource: "position" },
-        other => AppError::Conflict { code, detail: other.to_string() },
-    }
+/// A domain refusal (a missing position is not found).
+pub(crate) fn refused(err: domain::bots::BotError) -> BotServiceError {
+    err.into()
 }
 
-/// A config's field issues as a validation error.
-pub(crate) fn invalid(issues: Vec<domain::shared::field::FieldIssue>) -> AppError {
-    AppError::Validation(
-        issues.into_iter().map(|i| crate::FieldError::new(i.field, crate::FieldCode::Invalid, i.message)).collect(),
-    )
+/// A config's field issues, each named.
+pub(crate) fn invalid_fields(issues: Vec<domain::shared::field::FieldIssue>) -> Vec<crate::FieldError> {
+    issues.into_iter().map(|i| crate::FieldError::new(i.field, crate::FieldCode::Invalid, i.message)).collect()
+}
+
+/// A config's field issues as a refusal.
+pub(crate) fn invalid(issues: Vec<domain::shared::field::FieldIssue>) -> BotServiceError {
+    BotServiceError::Invalid(invalid_fields(issues))
 }

@@ -5,8 +5,8 @@ use domain::bots::{Bot, BotEvent, BotFilter, BotKind, BotRecord, BotStatus, Posi
 use domain::shared::ids::{BotId, ContextId, UserId};
 use domain::{Page, PageRequest};
 
-use super::{bot_not_found, BotService};
-use crate::{AppError, FieldError};
+use super::{bot_not_found, BotService, BotServiceError};
+use crate::FieldError;
 
 /// List filters as the client sends them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,12 +29,12 @@ pub struct PositionView {
 }
 
 /// Parses a bot id from a path.
-pub(crate) fn parse_id(raw: &str) -> Result<BotId, AppError> {
-    BotId::parse(raw).ok_or(AppError::NotFound { resource: "bot" })
+pub(crate) fn parse_id(raw: &str) -> Result<BotId, BotServiceError> {
+    BotId::parse(raw).ok_or(BotServiceError::NotFound)
 }
 
 impl BotListQuery {
-    fn filter(&self) -> Result<BotFilter, AppError> {
+    fn filter(&self) -> Result<BotFilter, BotServiceError> {
         let mut errors = Vec::new();
         let context = self.context_id.as_deref().and_then(|c| {
             ContextId::parse(c).or_else(|| {
@@ -55,37 +55,36 @@ impl BotListQuery {
         if errors.is_empty() {
             Ok(BotFilter { context, kind, status })
         } else {
-            Err(AppError::Validation(errors))
+            Err(BotServiceError::Invalid(errors))
         }
     }
 }
 
 impl BotService {
-    /// The owner's bot. Errors: 404.
-    pub async fn get(&self, owner: UserId, id: &str) -> Result<Bot, AppError> {
+    /// The owner's bot. Errors: `NotFound`.
+    pub async fn get(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
         self.ports.bots.get(owner, parse_id(id)?).await.map_err(bot_not_found)
     }
 
-    /// The owner's bots, oldest first. Errors: `Validation` of the filters.
-    pub async fn list(&self, owner: UserId, query: &BotListQuery, page: PageRequest) -> Result<Page<Bot>, AppError> {
+    /// The owner's bots, oldest first. Errors: `Invalid` filters.
+    pub async fn list(
+        &self,
+        owner: UserId,
+        query: &BotListQuery,
+        page: PageRequest,
+    ) -> Result<Page<Bot>, BotServiceError> {
         Ok(self.ports.bots.list(owner, &query.filter()?, page).await?)
     }
 
     /// Deletes a bot that is not running and has no pending order (its records stay for audit).
-    /// Errors: 404; 409 `bot_running`, `orders_pending`.
-    pub async fn delete(&self, owner: UserId, id: &str) -> Result<(), AppError> {
+    /// Errors: `NotFound`, `Running`, `OrdersPending`.
+    pub async fn delete(&self, owner: UserId, id: &str) -> Result<(), BotServiceError> {
         let bot = self.get(owner, id).await?;
         if !matches!(bot.status, BotStatus::Created | BotStatus::Stopped) {
-            return Err(AppError::Conflict {
-                code: "bot_running",
-                detail: format!("the bot is {}; stop it before deleting it", bot.status.as_str()),
-            });
+            return Err(BotServiceError::Running { status: bot.status.as_str() });
         }
         if !bot.pending.is_empty() {
-            return Err(AppError::Conflict {
-                code: "orders_pending",
-                detail: "the bot still has pending orders; they are being cancelled, retry shortly".into(),
-            });
+            return Err(BotServiceError::OrdersPending);
         }
         self.ports.bots.delete(owner, bot.id).await.map_err(bot_not_found)
     }
@@ -96,30 +95,37 @@ impl BotService {
         id: &str,
         kind: &'static str,
         page: PageRequest,
-    ) -> Result<Page<BotRecord>, AppError> {
+    ) -> Result<Page<BotRecord>, BotServiceError> {
         let bot = self.get(owner, id).await?;
         Ok(self.ports.records.list(bot.id, Some(kind), page).await?)
     }
 
-    /// A candle bot's analyses, newest first. Errors: 404; 409 `not_for_kind`.
-    pub async fn signals(&self, owner: UserId, id: &str, page: PageRequest) -> Result<Page<BotRecord>, AppError> {
+    /// A candle bot's analyses, newest first. Errors: `NotFound`, `NotForKind`.
+    pub async fn signals(
+        &self,
+        owner: UserId,
+        id: &str,
+        page: PageRequest,
+    ) -> Result<Page<BotRecord>, BotServiceError> {
         self.require_kind(owner, id, BotKind::Candle).await?;
         self.records(owner, id, "signal", page).await
     }
 
-    /// A DCA bot's purchases, newest first. Errors: 404; 409 `not_for_kind`.
-    pub async fn executions(&self, owner: UserId, id: &str, page: PageRequest) -> Result<Page<BotRecord>, AppError> {
+    /// A DCA bot's purchases, newest first. Errors: `NotFound`, `NotForKind`.
+    pub async fn executions(
+        &self,
+        owner: UserId,
+        id: &str,
+        page: PageRequest,
+    ) -> Result<Page<BotRecord>, BotServiceError> {
         self.require_kind(owner, id, BotKind::Dca).await?;
         self.records(owner, id, "execution", page).await
     }
 
-    async fn require_kind(&self, owner: UserId, id: &str, kind: BotKind) -> Result<(), AppError> {
+    async fn require_kind(&self, owner: UserId, id: &str, kind: BotKind) -> Result<(), BotServiceError> {
         let bot = self.get(owner, id).await?;
         if bot.kind() != kind {
-            return Err(AppError::Conflict {
-                code: "not_for_kind",
-                detail: format!("only {kind} bots have this list"),
-            });
+            return Err(BotServiceError::NotForKind { kind });
         }
         Ok(())
     }
@@ -131,7 +137,7 @@ impl BotService {
         owner: UserId,
         id: &str,
         page: PageRequest,
-    ) -> Result<(Vec<PositionView>, Page<PositionView>), AppError> {
+    ) -> Result<(Vec<PositionView>, Page<PositionView>), BotServiceError> {
         let bot = self.get(owner, id).await?;
         let open =
             bot.positions.iter().map(|p| PositionView { entry_price: p.entry_price(), position: p.clone() }).collect();

@@ -7,8 +7,7 @@ use domain::bots::{Bot, BotFilter, Command};
 use domain::shared::ids::UserId;
 use domain::{PageRequest, RepoError};
 
-use super::{refused, BotService};
-use crate::AppError;
+use super::{refused, BotService, BotServiceError};
 
 /// Attempts at saving a bot the engine changed meanwhile.
 const ATTEMPTS: u32 = 3;
@@ -28,9 +27,9 @@ pub struct BotsStopped {
 impl BotService {
     /// Stops every bot of `owner` with `reason`, then cancels their pending orders: every bot
     /// is stopped before the first exchange call, so an exchange failing cannot leave one
-    /// running. Errors: what the exchange answers while cancelling (503, 409 `bot_busy`):
+    /// running. Errors: what the exchange answers while cancelling, `Busy`:
     /// nothing is lost, running it again finishes the job.
-    pub async fn stop_all(&self, owner: UserId, reason: &str) -> Result<BotsStopped, AppError> {
+    pub async fn stop_all(&self, owner: UserId, reason: &str) -> Result<BotsStopped, BotServiceError> {
         let mut report = BotsStopped::default();
         let mut pending = Vec::new();
         let mut offset = 0;
@@ -68,7 +67,7 @@ impl BotService {
 
     /// Stops `bot` when the engine evaluates it; re-reads and retries when the engine saved it
     /// meanwhile. Returns the bot as saved.
-    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<Bot, AppError> {
+    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<Bot, BotServiceError> {
         for attempt in 1..=ATTEMPTS {
             if !bot.status.is_evaluated() {
                 return Ok(bot);
@@ -80,7 +79,7 @@ impl BotService {
                 Err(err) => return Err(err.into()),
             }
         }
-        Err(AppError::Conflict { code: "bot_busy", detail: "a bot kept changing while being stopped; retry".into() })
+        Err(BotServiceError::Busy("a bot kept changing while being stopped; retry".into()))
     }
 }
 

@@ -5,8 +5,7 @@ use domain::bots::{Bot, BotConfig};
 use domain::shared::ids::UserId;
 
 use super::create::check_name;
-use super::{bot_not_found, invalid, refused, BotService};
-use crate::AppError;
+use super::{bot_not_found, invalid, refused, BotService, BotServiceError};
 
 /// The changes requested; absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -18,12 +17,13 @@ pub struct UpdateBotInput {
 }
 
 impl BotService {
-    /// Applies `input`. Errors: 404; `Validation`; 409 `bot_running`, `version_conflict`.
-    pub async fn update(&self, owner: UserId, id: &str, input: UpdateBotInput) -> Result<Bot, AppError> {
+    /// Applies `input`. Errors: `NotFound`; `Invalid`; `Refused` while running or for another
+    /// kind; `Access`; a concurrent change.
+    pub async fn update(&self, owner: UserId, id: &str, input: UpdateBotInput) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         let now = self.ports.clock.now();
         if let Some(name) = &input.name {
-            bot.name = check_name(name)?;
+            bot.name = check_name(name).map_err(|e| BotServiceError::Invalid(vec![e]))?;
             bot.updated_at = now;
         }
         if let Some(config) = &input.config {

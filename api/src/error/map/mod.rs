@@ -3,6 +3,7 @@
 //! codes it can be answered with ([`ErrorCodes`]), from which the operations' documented error
 //! responses are built.
 
+mod bots;
 mod contexts;
 mod credentials;
 mod identity;
@@ -68,6 +69,7 @@ impl From<AppError> for ApiError {
             AppError::Consent(err) => err.into(),
             AppError::Order(err) => err.into(),
             AppError::Subscription(err) => err.into(),
+            AppError::Bot(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

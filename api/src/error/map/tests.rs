@@ -167,3 +167,54 @@ fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
     assert_eq!(stored(RepoError::Unavailable(anyhow::anyhow!("down"))), "store_unavailable");
     assert_eq!(stored(RepoError::Conflict), "version_conflict");
 }
+
+#[test]
+fn bot_failures_map_to_listed_codes() {
+    use application::bots::{manual_refused, BotServiceError as E};
+    use domain::bots::{BotError, BotKind, ManualOrder, ManualRefused};
+    let transition = domain::bots::TransitionRefused { command: "pause", status: "stopped" };
+    let order = ManualOrder { side: domain::exchange::OrderSide::Buy, limit_price: None, size: None, position: None };
+    let manual = |refusal| manual_refused(refusal, &order);
+    let status = |status| ManualRefused::Status { command: "buy", status };
+    let exchange = "binance".parse().unwrap();
+    check(vec![
+        (E::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (E::NotFound, ErrorCode::NotFound),
+        (E::PositionNotFound, ErrorCode::NotFound),
+        (E::ContextNotFound, ErrorCode::NotFound),
+        (E::from(BotError::Transition(transition)), ErrorCode::InvalidBotStatus),
+        (E::from(BotError::Running("running")), ErrorCode::BotRunning),
+        (E::from(BotError::KindChanged), ErrorCode::KindChanged),
+        (E::from(BotError::NotForKind("smart")), ErrorCode::NotForKind),
+        (E::from(BotError::UnknownOrder("o".into())), ErrorCode::UnknownOrder),
+        (manual(ManualRefused::NotForKind(BotKind::Dca)), ErrorCode::NotForKind),
+        (manual(status("tripped")), ErrorCode::BotTripped),
+        (manual(status("paused")), ErrorCode::InvalidBotStatus),
+        (manual(ManualRefused::BuyingHalted), ErrorCode::BuyingHalted),
+        (manual(ManualRefused::EntriesHeld("spike".into())), ErrorCode::EntriesHeld),
+        (manual(ManualRefused::MaxOpenPositions(3)), ErrorCode::MaxOpenPositions),
+        (manual(ManualRefused::LimitSaleNeedsPosition), ErrorCode::ValidationFailed),
+        (E::NeverStarted, ErrorCode::InvalidBotStatus),
+        (E::Tripped, ErrorCode::BotTripped),
+        (E::Running { status: "running" }, ErrorCode::BotRunning),
+        (E::OrdersPending, ErrorCode::OrdersPending),
+        (E::NotForKind { kind: BotKind::Candle }, ErrorCode::NotForKind),
+        (E::ContextPaused { reason: "r".into() }, ErrorCode::ContextPaused),
+        (E::CredentialRequired("none".into()), ErrorCode::CredentialRequired),
+        (E::CredentialInvalid { exchange }, ErrorCode::CredentialInvalid),
+        (E::CredentialRejected, ErrorCode::CredentialRejected),
+        (E::InsufficientBalance("short".into()), ErrorCode::InsufficientBalance),
+        (E::Busy("busy".into()), ErrorCode::BotBusy),
+        (E::ExchangeUnavailable("down".into()), ErrorCode::ExchangeUnavailable),
+        (application::orders::OrderError::MarketClosed { symbol: "BTC-BRL".into() }.into(), ErrorCode::MarketClosed),
+        (application::orders::OrderError::IdempotencyKeyReused.into(), ErrorCode::IdempotencyKeyReused),
+        (
+            E::Access(AccessDenied::SubscriptionInactive { status: SubscriptionStatus::PastDue }),
+            ErrorCode::SubscriptionInactive,
+        ),
+        (E::Consent(ConsentError::UserNotFound), ErrorCode::NotFound),
+    ]);
+    let missing = E::from(BotError::NoPosition(domain::shared::ids::PositionId::new()));
+    assert!(matches!(missing, E::PositionNotFound));
+    assert_eq!(ApiError::from(E::Tripped).problem().detail, E::Tripped.to_string());
+}

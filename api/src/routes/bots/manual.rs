@@ -12,7 +12,7 @@ use validator::Validate;
 use super::dto::BotResponse;
 use super::TAG;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::routes::common::validated;
 use crate::routes::decimal::DecimalInput;
 use crate::routes::orders::{idempotency_key_of, OrderResponse, IDEMPOTENT_REPLAYED};
@@ -97,7 +97,10 @@ async fn command(
 /// passes the bot's entry rules (running, breaker not tripped, soft stop not halting buys, the
 /// sanity check, `max_open_positions`, `max_entry_price`), blocks its quote in the bot's books, and becomes
 /// one of its positions, guarded by its risk rules. With an `Idempotency-Key`, a repeated
-/// request answers the order the first one placed (200, `Idempotent-Replayed: true`).
+/// request answers the order the first one placed (200, `Idempotent-Replayed: true`). A refused
+/// field is named with its code (`insufficient_bot_funds`, `above_max_entry_price`, the market's
+/// `off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`;
+/// `not_allowed`, `required`, `invalid`).
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -109,14 +112,6 @@ async fn command(
     responses(
         (status = 201, description = "Stored and sent", body = BotOrderResponse),
         (status = 200, description = "Placed earlier under the same Idempotency-Key", body = BotOrderResponse),
-        (status = 400, description = "An unusable Idempotency-Key (`invalid_idempotency_key`)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 402, description = "The plan does not allow the bot (`plan_bot_kind`, `plan_limit_bots`, `plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active (`subscription_inactive`) or the terms in force are not accepted", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`not_for_kind`, `invalid_bot_status`, `bot_tripped`, `buying_halted`, `price_not_sane`, `max_open_positions`, `above_max_entry_price`, `context_paused`, `market_closed`, `bot_busy` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named with its code (`insufficient_bot_funds`, `above_max_entry_price`, `off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `not_allowed`, `required`, `invalid`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/buy")]
@@ -134,7 +129,10 @@ pub async fn buy(
 /// market a quantity of everything it holds (dust first, then the positions oldest first). The
 /// sale closes each position it empties, with exit reason `manual`, and its result counts for
 /// the circuit breaker as any trade does. With an `Idempotency-Key`, a repeated request answers
-/// the order the first one placed (200, `Idempotent-Replayed: true`).
+/// the order the first one placed (200, `Idempotent-Replayed: true`). A refused field is named
+/// with its code (`insufficient_holdings`, `position_not_found`, the market's `off_tick`,
+/// `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`; `not_allowed`,
+/// `required`, `invalid`).
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -146,12 +144,6 @@ pub async fn buy(
     responses(
         (status = 201, description = "Stored and sent", body = BotOrderResponse),
         (status = 200, description = "Placed earlier under the same Idempotency-Key", body = BotOrderResponse),
-        (status = 400, description = "An unusable Idempotency-Key (`invalid_idempotency_key`)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`not_for_kind`, `invalid_bot_status`, `position_selling`, `position_dust`, `market_closed`, `bot_busy` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named with its code (`insufficient_holdings`, `position_not_found`, `off_tick`, `off_step`, `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `not_allowed`, `required`, `invalid`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/sell")]

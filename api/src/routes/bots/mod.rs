@@ -14,7 +14,7 @@ pub use manual::{BotOrderRequest, BotOrderResponse};
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
 use crate::state::AppState;
@@ -62,10 +62,6 @@ fn ok(bot: domain::bots::Bot) -> HttpResponse {
     request_body = CreateBotRequest,
     responses(
         (status = 201, description = "Created", body = BotResponse),
-        (status = 402, description = "The plan does not include the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such context", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named (`config.purchase_amount`, …)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots")]
@@ -87,7 +83,6 @@ pub async fn create_bot(
     params(BotListParams),
     responses(
         (status = 200, description = "A page of bots", body = BotList),
-        (status = 422, description = "An invalid filter", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/bots")]
@@ -110,7 +105,6 @@ pub async fn list_bots(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The bot", body = BotResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/bots/{id}")]
@@ -131,9 +125,6 @@ pub async fn get_bot(
     request_body = UpdateBotRequest,
     responses(
         (status = 200, description = "Updated", body = BotResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The bot is running (`bot_running`) or changed concurrently (`version_conflict`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/api/bots/{id}")]
@@ -154,8 +145,6 @@ pub async fn update_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Still running (`bot_running`) or with pending orders (`orders_pending`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/bots/{id}")]
@@ -178,12 +167,6 @@ pub async fn delete_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
-        (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or the advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_bot_status`, `context_paused`, `credential_required`, `credential_invalid` or `insufficient_balance`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Advanced indicators on a context that is not on Binance", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/start")]
@@ -202,8 +185,6 @@ pub async fn start_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Paused", body = BotResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not running (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/pause")]
@@ -224,11 +205,6 @@ pub async fn pause_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
-        (status = 402, description = "The plan does not allow the kind (`plan_bot_kind`), more bots (`plan_limit_bots`) or the advanced indicators (`plan_advanced_indicators`)", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The subscription is not active (`subscription_inactive`)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not paused (`invalid_bot_status`), tripped (`bot_tripped`) or the context is paused (`context_paused`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Advanced indicators on a context that is not on Binance", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/resume")]
@@ -248,8 +224,6 @@ pub async fn resume_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Stopped", body = BotResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not running, paused or tripped (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/stop")]
@@ -269,9 +243,6 @@ pub async fn stop_bot(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Sold and stopped", body = BotResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The bot never started (`invalid_bot_status`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/emergency-sell")]

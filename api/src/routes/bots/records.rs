@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use super::dto::*;
 use super::{ok, TAG};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
 use crate::state::AppState;
@@ -21,7 +21,6 @@ fn records(page: domain::Page<domain::bots::BotRecord>) -> HttpResponse {
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The breaker", body = CircuitBreakerResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/bots/{id}/circuit-breaker")]
@@ -43,7 +42,6 @@ pub async fn circuit_breaker(
     params(("id" = String, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Re-armed", body = BotResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/circuit-breaker/reset")]
@@ -62,8 +60,6 @@ pub async fn reset_circuit_breaker(
     params(("id" = String, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "A page of signals", body = RecordList),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a candle bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/bots/{id}/signals")]
@@ -83,8 +79,6 @@ pub async fn signals(
     params(("id" = String, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "A page of executions", body = RecordList),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a DCA bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/bots/{id}/executions")]
@@ -104,7 +98,6 @@ pub async fn executions(
     params(("id" = String, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "The positions", body = PositionsResponse),
-        (status = 404, description = "No such bot", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/bots/{id}/positions")]
@@ -138,9 +131,6 @@ pub async fn positions(
     request_body(content = Option<ScheduleSellRequest>),
     responses(
         (status = 200, description = "Scheduled", body = BotResponse),
-        (status = 404, description = "No such bot or open position", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a channel bot (`not_for_kind`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A `min_profit_percent` that is not a decimal from 0 to 10000", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/bots/{id}/positions/{position_id}/schedule-sell")]
