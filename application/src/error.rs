@@ -205,6 +205,9 @@ pub enum AppError {
     /// A bot use case refused (the engine runs the bots' commands).
     #[error(transparent)]
     Bot(#[from] crate::bots::BotServiceError),
+    /// A context read failed (the engine shares them).
+    #[error(transparent)]
+    Context(#[from] crate::contexts::ContextError),
     /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -234,6 +237,7 @@ impl AppError {
             AppError::Order(_) => "order_refused",
             AppError::Subscription(err) => err.code(),
             AppError::Bot(_) => "bot_refused",
+            AppError::Context(_) => "context_refused",
             AppError::Internal(_) => "internal_error",
         }
     }

@@ -5,8 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use application::bots::BotServiceError;
-use application::contexts::CreateContextError;
+use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
@@ -17,33 +16,6 @@ use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseB
 
 use super::{ErrorCode, ErrorCodes};
 use crate::openapi::BEARER;
-
-/// What a bot's start, resume and owner's buy check first: the legal texts, the subscription
-/// and the plan.
-const BOT_ENTITLEMENTS: &[ErrorCode] = &[
-    ErrorCode::TermsNotAccepted,
-    ErrorCode::PrivacyNotAccepted,
-    ErrorCode::SubscriptionInactive,
-    ErrorCode::PlanBotKind,
-    ErrorCode::PlanLimitBots,
-    ErrorCode::PlanAdvancedIndicators,
-];
-
-/// What reaching a bot's exchange can answer.
-const BOT_EXCHANGE: &[ErrorCode] =
-    &[ErrorCode::BotBusy, ErrorCode::CredentialRequired, ErrorCode::CredentialRejected, ErrorCode::ExchangeUnavailable];
-
-/// The codes of a bot operation: `codes`, plus the entitlement checks and the exchange's.
-fn bot(codes: &[ErrorCode], entitlements: bool, exchange: bool) -> Vec<ErrorCode> {
-    let mut all = codes.to_vec();
-    if entitlements {
-        all.extend(BOT_ENTITLEMENTS);
-    }
-    if exchange {
-        all.extend(BOT_EXCHANGE);
-    }
-    pick::<BotServiceError>(&all)
-}
 
 /// The codes the use case behind `operation_id` can return, for operations whose use case has
 /// its own error type: all of the type's, or, where one type serves a whole service, the ones
@@ -84,85 +56,11 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::MalformedWebhook,
             C::PaymentProviderUnavailable,
         ]),
-        "list_bots" => bot(&[C::ValidationFailed], false, false),
-        "get_bot" | "circuit_breaker" | "reset_circuit_breaker" | "positions" => bot(&[C::NotFound], false, false),
-        "create_bot" => bot(&[C::ValidationFailed, C::NotFound, C::ExchangeUnavailable], true, false),
-        "update_bot" => bot(
-            &[
-                C::ValidationFailed,
-                C::NotFound,
-                C::BotRunning,
-                C::KindChanged,
-                C::PlanAdvancedIndicators,
-                C::ExchangeUnavailable,
-            ],
-            false,
-            false,
-        ),
-        "delete_bot" => bot(&[C::NotFound, C::BotRunning, C::OrdersPending], false, false),
-        "start_bot" => bot(
-            &[
-                C::ValidationFailed,
-                C::NotFound,
-                C::InvalidBotStatus,
-                C::ContextPaused,
-                C::CredentialInvalid,
-                C::InsufficientBalance,
-            ],
-            true,
-            true,
-        ),
-        "pause_bot" => bot(&[C::NotFound, C::InvalidBotStatus], false, false),
-        "resume_bot" => bot(
-            &[
-                C::ValidationFailed,
-                C::NotFound,
-                C::InvalidBotStatus,
-                C::BotTripped,
-                C::ContextPaused,
-                C::ExchangeUnavailable,
-            ],
-            true,
-            false,
-        ),
-        "stop_bot" | "emergency_sell" => bot(&[C::NotFound, C::InvalidBotStatus], false, true),
-        "signals" | "executions" => bot(&[C::NotFound, C::NotForKind], false, false),
-        "schedule_sell" => bot(&[C::ValidationFailed, C::NotFound, C::NotForKind], false, false),
-        "buy" => bot(
-            &[
-                C::ValidationFailed,
-                C::InvalidIdempotencyKey,
-                C::NotFound,
-                C::NotForKind,
-                C::InvalidBotStatus,
-                C::BotTripped,
-                C::BuyingHalted,
-                C::EntriesHeld,
-                C::PriceNotSane,
-                C::MaxOpenPositions,
-                C::AboveMaxEntryPrice,
-                C::ContextPaused,
-                C::MarketClosed,
-                C::IdempotencyKeyReused,
-            ],
-            true,
-            true,
-        ),
-        "sell" => bot(
-            &[
-                C::ValidationFailed,
-                C::InvalidIdempotencyKey,
-                C::NotFound,
-                C::NotForKind,
-                C::InvalidBotStatus,
-                C::PositionSelling,
-                C::PositionDust,
-                C::MarketClosed,
-                C::IdempotencyKeyReused,
-            ],
-            false,
-            true,
-        ),
+        "get_context" => pick::<ContextError>(&[C::NotFound]),
+        "delete_context" => pick::<ContextError>(&[C::NotFound, C::ContextInUse]),
+        "context_balance" => {
+            pick::<ContextError>(&[C::NotFound, C::CredentialRequired, C::CredentialRejected, C::ExchangeUnavailable])
+        }
         "list_orders" => pick::<OrderError>(&[C::ValidationFailed]),
         "get_order" => pick::<OrderError>(&[C::NotFound]),
         "create_order" => pick::<OrderError>(&[
@@ -186,13 +84,13 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::CredentialRejected,
             C::ExchangeUnavailable,
         ]),
-        _ => Vec::new(),
+        other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }
 
 /// `codes`, each of which `E` must be able to map to (a use case cannot document a code its
 /// error type does not produce).
-fn pick<E: ErrorCodes>(codes: &[ErrorCode]) -> Vec<ErrorCode> {
+pub(super) fn pick<E: ErrorCodes>(codes: &[ErrorCode]) -> Vec<ErrorCode> {
     for code in codes {
         assert!(E::CODES.contains(code), "{code} is not among {}'s codes", std::any::type_name::<E>());
     }

@@ -4,6 +4,7 @@
 
 mod codes;
 pub mod documented;
+mod documented_bots;
 mod extractors;
 mod fallback;
 mod map;

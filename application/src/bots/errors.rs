@@ -5,6 +5,7 @@
 use domain::bots::{BotError, BotKind, ManualRefused};
 use domain::exchange::ExchangeId;
 
+use crate::contexts::ContextError;
 use crate::legal::ConsentError;
 use crate::orders::OrderError;
 use crate::subscriptions::{AccessDenied, SubscriptionError};
@@ -117,6 +118,21 @@ impl From<OrderError> for BotServiceError {
     }
 }
 
+impl From<ContextError> for BotServiceError {
+    /// The context reads' failures, in bot terms.
+    fn from(err: ContextError) -> Self {
+        match err {
+            ContextError::NotFound => BotServiceError::ContextNotFound,
+            ContextError::Invalid(errors) => BotServiceError::Invalid(errors),
+            ContextError::CredentialRequired { .. } => BotServiceError::CredentialRequired(err.to_string()),
+            ContextError::CredentialRejected => BotServiceError::CredentialRejected,
+            ContextError::ExchangeUnavailable(detail) => BotServiceError::ExchangeUnavailable(detail),
+            ContextError::Unexpected(err) => BotServiceError::Unexpected(err),
+            ContextError::InUse { .. } => anyhow::Error::from(err).context("a bot use case").into(),
+        }
+    }
+}
+
 impl From<AppError> for BotServiceError {
     /// The refusals of the services bots call that still answer `AppError` (context reads, the
     /// exchange directory, the subscription access check, the engine), in bot terms.
@@ -124,6 +140,7 @@ impl From<AppError> for BotServiceError {
         match err {
             AppError::Bot(err) => err,
             AppError::Order(err) => err.into(),
+            AppError::Context(err) => err.into(),
             AppError::Access(err) => BotServiceError::Access(err),
             AppError::Consent(err) => BotServiceError::Consent(err),
             AppError::Subscription(SubscriptionError::Unexpected(err)) => err.into(),

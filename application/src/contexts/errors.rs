@@ -43,3 +43,57 @@ pub enum CreateContextError {
 }
 
 crate::unexpected_from!(CreateContextError);
+
+/// Why a context cannot be read, deleted, or reach its exchange account (the engine shares
+/// these reads).
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    /// The owner has no such context (also another user's).
+    #[error("context not found")]
+    NotFound,
+    /// Bots in it are running.
+    #[error("{running} bot(s) are running in this context; stop them first")]
+    InUse {
+        /// How many.
+        running: u64,
+    },
+    /// A live context has no credential for its exchange.
+    #[error("no {exchange} credential is stored")]
+    CredentialRequired {
+        /// The exchange.
+        exchange: ExchangeId,
+    },
+    /// The exchange refused the stored credential.
+    #[error("the exchange refused the stored credential; validate or replace it")]
+    CredentialRejected,
+    /// The exchange refused a field of the request (a pair it does not list).
+    #[error("one or more fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// The exchange is not set up here, or cannot be reached now.
+    #[error("{0}")]
+    ExchangeUnavailable(String),
+    /// The store or an invariant failed.
+    #[error(transparent)]
+    Unexpected(Unexpected),
+}
+
+crate::unexpected_from!(ContextError);
+
+impl From<crate::AppError> for ContextError {
+    /// The exchange directory's and gateways' refusals, which still answer `AppError`.
+    fn from(err: crate::AppError) -> Self {
+        use crate::AppError;
+        match err {
+            AppError::Context(err) => err,
+            AppError::Validation(errors) => ContextError::Invalid(errors),
+            AppError::Conflict { code: "credential_rejected", .. } => ContextError::CredentialRejected,
+            AppError::NotFound { .. } => domain::RepoError::NotFound.into(),
+            AppError::Unavailable { code: "store_unavailable", detail } => {
+                domain::RepoError::Unavailable(anyhow::anyhow!(detail)).into()
+            }
+            AppError::Unavailable { detail, .. } => ContextError::ExchangeUnavailable(detail),
+            AppError::Internal(cause) => cause.into(),
+            other => anyhow::Error::from(other).context("a context read").into(),
+        }
+    }
+}

@@ -16,7 +16,7 @@ use domain::{Clock, RepoError};
 
 pub use create::CreateContextInput;
 pub use enforce::ContextLimitEnforcer;
-pub use errors::CreateContextError;
+pub use errors::{ContextError, CreateContextError};
 pub use read::ContextBalance;
 
 use crate::exchanges::ExchangeDirectory;

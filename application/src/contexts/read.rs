@@ -6,9 +6,8 @@ use domain::exchange::{ApiCredentials, Balance};
 use domain::shared::ids::{ContextId, UserId};
 use domain::{Page, PageRequest, RepoError};
 
-use super::ContextService;
+use super::{ContextError, ContextService};
 use crate::exchanges::{exchange_error, paper_credentials};
-use crate::AppError;
 
 /// A context's base and quote balances on its exchange.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,54 +20,50 @@ pub struct ContextBalance {
     pub quote: Balance,
 }
 
-fn not_found(err: RepoError) -> AppError {
+fn not_found(err: RepoError) -> ContextError {
     match err {
-        RepoError::NotFound => AppError::NotFound { resource: "context" },
+        RepoError::NotFound => ContextError::NotFound,
         other => other.into(),
     }
 }
 
 impl ContextService {
     /// The owner's contexts, oldest first.
-    pub async fn list(&self, owner: UserId, page: PageRequest) -> Result<Page<TradingContext>, AppError> {
+    pub async fn list(&self, owner: UserId, page: PageRequest) -> Result<Page<TradingContext>, ContextError> {
         Ok(self.ports.contexts.list(owner, page).await?)
     }
 
     /// One of the owner's contexts.
-    pub async fn get(&self, owner: UserId, id: ContextId) -> Result<TradingContext, AppError> {
+    pub async fn get(&self, owner: UserId, id: ContextId) -> Result<TradingContext, ContextError> {
         self.ports.contexts.get(owner, id).await.map_err(not_found)
     }
 
-    /// Deletes a context; refused (409 `context_in_use`) while a bot in it is running.
-    pub async fn delete(&self, owner: UserId, id: ContextId) -> Result<(), AppError> {
+    /// Deletes a context; refused (`InUse`) while a bot in it is running.
+    pub async fn delete(&self, owner: UserId, id: ContextId) -> Result<(), ContextError> {
         let context = self.get(owner, id).await?;
         let running = self.ports.bots.running_in(context.id).await?;
         if running > 0 {
-            return Err(AppError::Conflict {
-                code: "context_in_use",
-                detail: format!("{running} bot(s) are running in this context; stop them first"),
-            });
+            return Err(ContextError::InUse { running });
         }
         self.ports.contexts.delete(owner, id).await.map_err(not_found)
     }
 
     /// The credentials a context trades with: the paper account, or the decrypted live credential.
-    pub async fn credentials_for(&self, context: &TradingContext) -> Result<ApiCredentials, AppError> {
+    pub async fn credentials_for(&self, context: &TradingContext) -> Result<ApiCredentials, ContextError> {
         if context.mode == ContextMode::Paper {
             return Ok(paper_credentials(context.user_id));
         }
-        let credential =
-            self.ports.credentials.find_for_exchange(context.user_id, context.exchange).await?.ok_or_else(|| {
-                AppError::Conflict {
-                    code: "credential_required",
-                    detail: format!("no {} credential is stored", context.exchange),
-                }
-            })?;
+        let credential = self
+            .ports
+            .credentials
+            .find_for_exchange(context.user_id, context.exchange)
+            .await?
+            .ok_or(ContextError::CredentialRequired { exchange: context.exchange })?;
         Ok(crate::credentials::decrypt(&*self.ports.cipher, &credential)?)
     }
 
     /// The context's base and quote balances on its exchange (zero when the exchange lists none).
-    pub async fn balance(&self, owner: UserId, id: ContextId) -> Result<ContextBalance, AppError> {
+    pub async fn balance(&self, owner: UserId, id: ContextId) -> Result<ContextBalance, ContextError> {
         let context = self.get(owner, id).await?;
         let creds = self.credentials_for(&context).await?;
         let gateway = self.ports.exchanges.gateway(context.exchange, context.mode)?;

@@ -14,6 +14,7 @@ use domain::shared::ids::{ContextId, UserId};
 
 use super::Engine;
 use crate::bots::OwnerVerdicts;
+use crate::contexts::ContextError;
 use crate::AppError;
 
 /// What one run has read for the gate: each owner's plan verdicts and each context's refusal.
@@ -42,8 +43,8 @@ impl Engine {
             Entry::Vacant(slot) => slot.insert(match self.ports.contexts.get(bot.user_id, bot.context_id).await {
                 Ok(context) if context.status == ContextStatus::Active => None,
                 Ok(context) => Some(format!("its context is paused: {}", context.status_reason.unwrap_or_default())),
-                Err(AppError::NotFound { .. }) => Some("its context no longer exists".to_owned()),
-                Err(err) => return Err(err),
+                Err(ContextError::NotFound) => Some("its context no longer exists".to_owned()),
+                Err(err) => return Err(err.into()),
             }),
         };
         Ok(refusal.clone())

@@ -85,7 +85,7 @@ impl Engine {
         for ((user, context_id), orders) in by_context {
             let connection = match self.ports.contexts.get(user, context_id).await {
                 Ok(context) => self.connection(&context).await,
-                Err(err) => Err(err),
+                Err(err) => Err(err.into()),
             };
             let (gateway, creds) = match connection {
                 Ok(c) => c,

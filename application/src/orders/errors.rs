@@ -4,6 +4,7 @@
 use domain::orders::OrderStatus;
 
 use super::MAX_IDEMPOTENCY_KEY_LEN;
+use crate::contexts::ContextError;
 use crate::{AppError, FieldError, Unexpected};
 
 /// Why an order cannot be listed, read, placed or cancelled.
@@ -68,12 +69,28 @@ pub enum OrderError {
 
 crate::unexpected_from!(OrderError);
 
+impl From<ContextError> for OrderError {
+    /// The context reads' failures, in the order use cases' terms.
+    fn from(err: ContextError) -> Self {
+        match err {
+            ContextError::NotFound => OrderError::ContextNotFound,
+            ContextError::Invalid(errors) => OrderError::Invalid(errors),
+            ContextError::CredentialRequired { .. } => OrderError::CredentialRequired(err.to_string()),
+            ContextError::CredentialRejected => OrderError::CredentialRejected,
+            ContextError::ExchangeUnavailable(detail) => OrderError::ExchangeUnavailable(detail),
+            ContextError::Unexpected(err) => OrderError::Unexpected(err),
+            ContextError::InUse { .. } => anyhow::Error::from(err).context("an order use case").into(),
+        }
+    }
+}
+
 impl From<AppError> for OrderError {
     /// The refusals of the services orders call that still answer `AppError` (context reads,
     /// the exchange directory and gateways, the engine), in the order use cases' terms.
     fn from(err: AppError) -> Self {
         match err {
             AppError::Order(err) => err,
+            AppError::Context(err) => err.into(),
             AppError::Validation(errors) => OrderError::Invalid(errors),
             AppError::NotFound { resource: "context" } => OrderError::ContextNotFound,
             AppError::NotFound { resource: "order" } => OrderError::NotFound,

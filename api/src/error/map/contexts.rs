@@ -1,6 +1,6 @@
-//! Trading-context failures -> problem codes.
+//! Trading-context failures (opening one, reading, deleting, its balance) -> problem codes.
 
-use application::contexts::CreateContextError;
+use application::contexts::{ContextError, CreateContextError};
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -28,6 +28,33 @@ impl ErrorCodes for CreateContextError {
         ErrorCode::PlanLimitContexts,
         ErrorCode::SubscriptionInactive,
         ErrorCode::ContextExists,
+        ErrorCode::CredentialRejected,
+        ErrorCode::ExchangeUnavailable,
+    ];
+}
+
+impl From<ContextError> for ApiError {
+    fn from(err: ContextError) -> Self {
+        let detail = err.to_string();
+        let code = match err {
+            ContextError::Invalid(errors) => return ApiError::validation(errors),
+            ContextError::Unexpected(err) => return err.into(),
+            ContextError::NotFound => ErrorCode::NotFound,
+            ContextError::InUse { .. } => ErrorCode::ContextInUse,
+            ContextError::CredentialRequired { .. } => ErrorCode::CredentialRequired,
+            ContextError::CredentialRejected => ErrorCode::CredentialRejected,
+            ContextError::ExchangeUnavailable(_) => ErrorCode::ExchangeUnavailable,
+        };
+        ApiError::new(code, detail)
+    }
+}
+
+impl ErrorCodes for ContextError {
+    const CODES: &'static [ErrorCode] = &[
+        ErrorCode::ValidationFailed,
+        ErrorCode::NotFound,
+        ErrorCode::ContextInUse,
+        ErrorCode::CredentialRequired,
         ErrorCode::CredentialRejected,
         ErrorCode::ExchangeUnavailable,
     ];

@@ -70,6 +70,7 @@ impl From<AppError> for ApiError {
             AppError::Order(err) => err.into(),
             AppError::Subscription(err) => err.into(),
             AppError::Bot(err) => err.into(),
+            AppError::Context(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

@@ -218,3 +218,18 @@ fn bot_failures_map_to_listed_codes() {
     assert!(matches!(missing, E::PositionNotFound));
     assert_eq!(ApiError::from(E::Tripped).problem().detail, E::Tripped.to_string());
 }
+
+#[test]
+fn context_read_failures_map_to_listed_codes() {
+    use application::contexts::ContextError;
+    let exchange = "binance".parse().unwrap();
+    check(vec![
+        (ContextError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (ContextError::NotFound, ErrorCode::NotFound),
+        (ContextError::InUse { running: 2 }, ErrorCode::ContextInUse),
+        (ContextError::CredentialRequired { exchange }, ErrorCode::CredentialRequired),
+        (ContextError::CredentialRejected, ErrorCode::CredentialRejected),
+        (ContextError::ExchangeUnavailable("down".into()), ErrorCode::ExchangeUnavailable),
+    ]);
+    assert_eq!(ApiError::from(ContextError::NotFound).problem().detail, "context not found");
+}

@@ -19,7 +19,7 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
 use crate::routes::wire::{ContextStatus, Exchange, TradingMode};
@@ -159,7 +159,7 @@ impl From<ContextBalance> for ContextBalanceResponse {
 }
 
 fn context_id(raw: &str) -> Result<ContextId, ApiError> {
-    ContextId::parse(raw).ok_or_else(|| ApiError::from(application::AppError::NotFound { resource: "context" }))
+    ContextId::parse(raw).ok_or_else(|| ApiError::from(application::contexts::ContextError::NotFound))
 }
 
 /// Open a trading context. Checks, in order: a credential that is not invalid (live mode), an
@@ -210,7 +210,6 @@ pub async fn list_contexts(
     params(("id" = String, Path, description = "Context id")),
     responses(
         (status = 200, description = "The context", body = ContextResponse),
-        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/contexts/{id}")]
@@ -230,8 +229,6 @@ pub async fn get_context(
     params(("id" = String, Path, description = "Context id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A bot in it is running (`context_in_use`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/contexts/{id}")]
@@ -251,9 +248,6 @@ pub async fn delete_context(
     params(("id" = String, Path, description = "Context id")),
     responses(
         (status = 200, description = "Balances", body = ContextBalanceResponse),
-        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The exchange refused the stored credential (`credential_rejected`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/contexts/{id}/balance")]
