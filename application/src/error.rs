@@ -208,6 +208,9 @@ pub enum AppError {
     /// A context read failed (the engine shares them).
     #[error(transparent)]
     Context(#[from] crate::contexts::ContextError),
+    /// An exchange could not serve a call (the engine and market data call them).
+    #[error(transparent)]
+    Exchange(#[from] crate::exchanges::ExchangeFailure),
     /// A bug or an unexpected failure. The cause is logged, never shown.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -238,6 +241,7 @@ impl AppError {
             AppError::Subscription(err) => err.code(),
             AppError::Bot(_) => "bot_refused",
             AppError::Context(_) => "context_refused",
+            AppError::Exchange(_) => "exchange_refused",
             AppError::Internal(_) => "internal_error",
         }
     }

@@ -9,7 +9,7 @@ use domain::contexts::ContextMode;
 use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, ExchangeId};
 use domain::shared::ids::UserId;
 
-use crate::AppError;
+use crate::{FieldCode, FieldError};
 
 /// Gateways by exchange and mode.
 #[derive(Clone, Default)]
@@ -30,12 +30,13 @@ impl ExchangeDirectory {
         self
     }
 
-    /// The gateway of `exchange` in `mode`. Errors: 503 `exchange_unavailable` when not set up.
-    pub fn gateway(&self, exchange: ExchangeId, mode: ContextMode) -> Result<Arc<dyn ExchangeGateway>, AppError> {
-        self.gateways.get(&(exchange, mode)).cloned().ok_or_else(|| AppError::Unavailable {
-            code: "exchange_unavailable",
-            detail: format!("{exchange} is not available in {} mode on this server", mode_name(mode)),
-        })
+    /// The gateway of `exchange` in `mode`. Errors: `NotSetUp`.
+    pub fn gateway(
+        &self,
+        exchange: ExchangeId,
+        mode: ContextMode,
+    ) -> Result<Arc<dyn ExchangeGateway>, ExchangeFailure> {
+        self.gateways.get(&(exchange, mode)).cloned().ok_or(ExchangeFailure::NotSetUp { exchange, mode })
     }
 
     /// The exchanges with a gateway in some mode.
@@ -60,35 +61,56 @@ pub fn paper_credentials(user: UserId) -> ApiCredentials {
     ApiCredentials { api_key: format!("paper:{user}"), api_secret: String::new(), testnet: false }
 }
 
-/// Maps an exchange failure to the API: unknown markets and timeframes are the caller's 422,
-/// filters and balance 422, a refused key 409, everything else 503 (cause logged).
-pub fn exchange_error(err: ExchangeError) -> AppError {
+/// Why an exchange cannot serve a call, in the terms of the use cases that call it.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeFailure {
+    /// The exchange refused a field of the request (a pair it does not list, a timeframe it
+    /// does not offer, its filters, the balance), named.
+    #[error("one or more fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// The exchange does not know the order.
+    #[error("order not found")]
+    OrderNotFound,
+    /// The exchange refused the stored credential.
+    #[error("the exchange refused the stored credential; validate or replace it")]
+    CredentialRejected,
+    /// The exchange is not set up in this mode on this server.
+    #[error("{exchange} is not available in {} mode on this server", mode_name(*mode))]
+    NotSetUp {
+        /// The exchange.
+        exchange: ExchangeId,
+        /// The mode.
+        mode: ContextMode,
+    },
+    /// The exchange could not be reached or refused the request (the cause is logged).
+    #[error("the exchange could not be reached or refused the request; try again later")]
+    Unreachable,
+}
+
+fn field(name: &str, code: FieldCode, message: String) -> ExchangeFailure {
+    ExchangeFailure::Invalid(vec![FieldError::new(name, code, message)])
+}
+
+/// An exchange's failure in the use cases' terms: unknown markets and timeframes, filters and
+/// balance name the field; a refused key is `CredentialRejected`; anything else makes the
+/// exchange `Unreachable` (cause logged).
+pub fn exchange_error(err: ExchangeError) -> ExchangeFailure {
     match err {
         ExchangeError::UnknownSymbol(symbol) => {
-            AppError::field("symbol", crate::FieldCode::UnknownPair, format!("{symbol} is not listed on this exchange"))
+            field("symbol", FieldCode::UnknownPair, format!("{symbol} is not listed on this exchange"))
         }
-        ExchangeError::UnsupportedTimeframe(tf) => AppError::field(
-            "timeframe",
-            crate::FieldCode::UnsupportedTimeframe,
-            format!("{tf} is not offered by this exchange"),
-        ),
-        ExchangeError::Filter(violation) => {
-            AppError::field("quantity", crate::FieldCode::MarketFilter, violation.to_string())
+        ExchangeError::UnsupportedTimeframe(tf) => {
+            field("timeframe", FieldCode::UnsupportedTimeframe, format!("{tf} is not offered by this exchange"))
         }
+        ExchangeError::Filter(violation) => field("quantity", FieldCode::MarketFilter, violation.to_string()),
         ExchangeError::InsufficientBalance => {
-            AppError::field("quantity", crate::FieldCode::InsufficientBalance, "not enough free balance")
+            field("quantity", FieldCode::InsufficientBalance, "not enough free balance".to_owned())
         }
-        ExchangeError::OrderNotFound => AppError::NotFound { resource: "order" },
-        ExchangeError::Unauthorized(_) => AppError::Conflict {
-            code: "credential_rejected",
-            detail: "the exchange refused the stored credential; validate or replace it".into(),
-        },
+        ExchangeError::OrderNotFound => ExchangeFailure::OrderNotFound,
+        ExchangeError::Unauthorized(_) => ExchangeFailure::CredentialRejected,
         other => {
             tracing::warn!(error = ?other, "exchange call failed");
-            AppError::Unavailable {
-                code: "exchange_unavailable",
-                detail: "the exchange could not be reached or refused the request; try again later".into(),
-            }
+            ExchangeFailure::Unreachable
         }
     }
 }

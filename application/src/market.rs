@@ -72,13 +72,13 @@ impl MarketService {
     /// The markets of `exchange`.
     pub async fn pairs(&self, exchange: &str, mode: ContextMode) -> Result<Vec<Market>, AppError> {
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
-        gateway.markets().await.map_err(exchange_error)
+        Ok(gateway.markets().await.map_err(exchange_error)?)
     }
 
     /// The latest prices of `symbol`.
     pub async fn ticker(&self, exchange: &str, symbol: &str, mode: ContextMode) -> Result<Ticker, AppError> {
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
-        gateway.ticker(&parse_symbol(symbol)?).await.map_err(exchange_error)
+        Ok(gateway.ticker(&parse_symbol(symbol)?).await.map_err(exchange_error)?)
     }
 
     /// The latest `limit` candles of `timeframe`, oldest first.
@@ -106,7 +106,7 @@ impl MarketService {
         if limit == 0 || limit > MAX_CANDLES {
             return Err(AppError::field("limit", crate::FieldCode::Range, format!("must be 1 to {MAX_CANDLES}")));
         }
-        gateway.candles(&symbol, tf, CandleRange::latest(limit)).await.map_err(exchange_error)
+        Ok(gateway.candles(&symbol, tf, CandleRange::latest(limit)).await.map_err(exchange_error)?)
     }
 
     /// The order book to `depth` levels a side.
@@ -121,6 +121,6 @@ impl MarketService {
             return Err(AppError::field("depth", crate::FieldCode::Range, format!("must be 1 to {MAX_DEPTH}")));
         }
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
-        gateway.order_book(&parse_symbol(symbol)?, depth).await.map_err(exchange_error)
+        Ok(gateway.order_book(&parse_symbol(symbol)?, depth).await.map_err(exchange_error)?)
     }
 }

@@ -104,7 +104,7 @@ pub async fn set_paper_price(
         ExchangeError::Filter(_) => {
             AppError::field("price", application::FieldCode::NotPositive, "must be greater than zero")
         }
-        other => application::exchanges::exchange_error(other),
+        other => application::exchanges::exchange_error(other).into(),
     })?;
     Ok(HttpResponse::Ok().json(PriceSet { exchange: exchange.into(), symbol: symbol.to_string(), price }))
 }
@@ -177,7 +177,7 @@ pub async fn paper_withdrawal(
         ExchangeError::InsufficientBalance => {
             AppError::field("amount", application::FieldCode::InsufficientBalance, "more than the free balance")
         }
-        other => application::exchanges::exchange_error(other),
+        other => application::exchanges::exchange_error(other).into(),
     })?;
     Ok(HttpResponse::Ok().json(WithdrawalDone {
         exchange: exchange.into(),

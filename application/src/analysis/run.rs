@@ -36,7 +36,7 @@ pub struct AnalysisReport {
 #[derive(Debug, thiserror::Error)]
 enum MarketFailure {
     #[error("no gateway: {0}")]
-    Gateway(#[source] AppError),
+    Gateway(#[source] crate::exchanges::ExchangeFailure),
     #[error("candles could not be read: {0}")]
     Candles(#[source] domain::exchange::ExchangeError),
     #[error("no analysis: {0}")]

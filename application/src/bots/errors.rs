@@ -133,6 +133,19 @@ impl From<ContextError> for BotServiceError {
     }
 }
 
+impl From<crate::exchanges::ExchangeFailure> for BotServiceError {
+    /// An exchange's failure while checking or acting for the bot.
+    fn from(err: crate::exchanges::ExchangeFailure) -> Self {
+        use crate::exchanges::ExchangeFailure as F;
+        match err {
+            F::Invalid(errors) => BotServiceError::Invalid(errors),
+            F::OrderNotFound => BotServiceError::Order(OrderError::NotFound),
+            F::CredentialRejected => BotServiceError::CredentialRejected,
+            other => BotServiceError::ExchangeUnavailable(other.to_string()),
+        }
+    }
+}
+
 impl From<AppError> for BotServiceError {
     /// The refusals of the services bots call that still answer `AppError` (context reads, the
     /// exchange directory, the subscription access check, the engine), in bot terms.
@@ -141,6 +154,7 @@ impl From<AppError> for BotServiceError {
             AppError::Bot(err) => err,
             AppError::Order(err) => err.into(),
             AppError::Context(err) => err.into(),
+            AppError::Exchange(err) => err.into(),
             AppError::Access(err) => BotServiceError::Access(err),
             AppError::Consent(err) => BotServiceError::Consent(err),
             AppError::Subscription(SubscriptionError::Unexpected(err)) => err.into(),

@@ -62,8 +62,8 @@ impl ContextService {
         let access = self.ports.subscriptions.access(owner).await.map_err(shared)?;
         access.require_active()?;
         access.require_context_slot(self.ports.contexts.count(owner).await?)?;
-        let gateway = self.ports.exchanges.gateway(exchange, mode).map_err(shared)?;
-        let market = gateway.market(&symbol).await.map_err(|err| shared(crate::exchanges::exchange_error(err)))?;
+        let gateway = self.ports.exchanges.gateway(exchange, mode)?;
+        let market = gateway.market(&symbol).await.map_err(crate::exchanges::exchange_error)?;
         if !market.trading {
             let message = format!("{symbol} is not trading on {exchange}");
             return Err(CreateContextError::Invalid(vec![FieldError::new(
@@ -81,7 +81,7 @@ impl ContextService {
 }
 
 /// The refusals of the services this use case calls that still answer `AppError` (the exchange
-/// directory and gateways, the subscription store), in this use case's terms.
+/// subscription store), in this use case's terms.
 fn shared(err: AppError) -> CreateContextError {
     match err {
         AppError::Validation(errors) => CreateContextError::Invalid(errors),

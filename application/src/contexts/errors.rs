@@ -79,12 +79,39 @@ pub enum ContextError {
 
 crate::unexpected_from!(ContextError);
 
+impl From<crate::exchanges::ExchangeFailure> for ContextError {
+    /// An exchange's failure while reading a balance.
+    fn from(err: crate::exchanges::ExchangeFailure) -> Self {
+        use crate::exchanges::ExchangeFailure as F;
+        match err {
+            F::Invalid(errors) => ContextError::Invalid(errors),
+            F::CredentialRejected => ContextError::CredentialRejected,
+            F::OrderNotFound => domain::RepoError::NotFound.into(),
+            other => ContextError::ExchangeUnavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::exchanges::ExchangeFailure> for CreateContextError {
+    /// An exchange's failure while checking the pair.
+    fn from(err: crate::exchanges::ExchangeFailure) -> Self {
+        use crate::exchanges::ExchangeFailure as F;
+        match err {
+            F::Invalid(errors) => CreateContextError::Invalid(errors),
+            F::CredentialRejected => CreateContextError::CredentialRejected,
+            F::OrderNotFound => domain::RepoError::NotFound.into(),
+            other => CreateContextError::ExchangeUnavailable(other.to_string()),
+        }
+    }
+}
+
 impl From<crate::AppError> for ContextError {
     /// The exchange directory's and gateways' refusals, which still answer `AppError`.
     fn from(err: crate::AppError) -> Self {
         use crate::AppError;
         match err {
             AppError::Context(err) => err,
+            AppError::Exchange(err) => err.into(),
             AppError::Validation(errors) => ContextError::Invalid(errors),
             AppError::Conflict { code: "credential_rejected", .. } => ContextError::CredentialRejected,
             AppError::NotFound { .. } => domain::RepoError::NotFound.into(),

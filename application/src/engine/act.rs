@@ -40,7 +40,7 @@ impl Engine {
         };
         match gateway.cancel_order(creds, &bot.symbol, &OrderRef::Client(id.clone())).await {
             Ok(_) | Err(ExchangeError::OrderNotFound) => {}
-            Err(err) => return Err(crate::exchanges::exchange_error(err)),
+            Err(err) => return Err(crate::exchanges::exchange_error(err).into()),
         }
         self.sync_one(order, gateway, creds).await.map(|_| ())
     }

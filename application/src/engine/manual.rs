@@ -112,7 +112,7 @@ impl Engine {
             Err(err) if answered(&err) => {
                 tracing::info!(order = %order.id, error = %err, "cancel refused; reading the order back");
             }
-            Err(err) => return Err(crate::exchanges::exchange_error(err)),
+            Err(err) => return Err(crate::exchanges::exchange_error(err).into()),
         }
         let id = order.client_order_id.clone();
         self.sync_one(order, &*gateway, &creds).await?;

@@ -151,7 +151,7 @@ impl Engine {
             let read = async {
                 let context = self.ports.contexts.get(user, bots[0].context_id).await?;
                 let (gateway, creds) = self.connection(&context).await?;
-                gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)
+                Ok::<_, AppError>(gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)?)
             };
             let balances = match read.await {
                 Ok(balances) => balances,

@@ -175,7 +175,7 @@ impl Engine {
                     }
                     false
                 }
-                Err(err) => return Err(crate::exchanges::exchange_error(err)),
+                Err(err) => return Err(crate::exchanges::exchange_error(err).into()),
             };
             if !changed {
                 break;

@@ -113,7 +113,7 @@ impl Engine {
     ) -> Result<Vec<domain::exchange::Balance>, AppError> {
         let context = self.ports.contexts.get(user, context).await?;
         let (gateway, creds) = self.connection(&context).await?;
-        gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)
+        Ok(gateway.balances(&creds).await.map_err(crate::exchanges::exchange_error)?)
     }
 
     /// Pauses running `bots`, the most recently started first, until what they need in `quote`

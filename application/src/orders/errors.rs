@@ -84,6 +84,19 @@ impl From<ContextError> for OrderError {
     }
 }
 
+impl From<crate::exchanges::ExchangeFailure> for OrderError {
+    /// An exchange's failure while checking or placing the order.
+    fn from(err: crate::exchanges::ExchangeFailure) -> Self {
+        use crate::exchanges::ExchangeFailure as F;
+        match err {
+            F::Invalid(errors) => OrderError::Invalid(errors),
+            F::OrderNotFound => OrderError::NotFound,
+            F::CredentialRejected => OrderError::CredentialRejected,
+            other => OrderError::ExchangeUnavailable(other.to_string()),
+        }
+    }
+}
+
 impl From<AppError> for OrderError {
     /// The refusals of the services orders call that still answer `AppError` (context reads,
     /// the exchange directory and gateways, the engine), in the order use cases' terms.
@@ -91,6 +104,7 @@ impl From<AppError> for OrderError {
         match err {
             AppError::Order(err) => err,
             AppError::Context(err) => err.into(),
+            AppError::Exchange(err) => err.into(),
             AppError::Validation(errors) => OrderError::Invalid(errors),
             AppError::NotFound { resource: "context" } => OrderError::ContextNotFound,
             AppError::NotFound { resource: "order" } => OrderError::NotFound,

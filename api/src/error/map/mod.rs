@@ -6,6 +6,7 @@
 mod bots;
 mod contexts;
 mod credentials;
+mod exchanges;
 mod identity;
 mod legal;
 mod orders;
@@ -71,6 +72,7 @@ impl From<AppError> for ApiError {
             AppError::Subscription(err) => err.into(),
             AppError::Bot(err) => err.into(),
             AppError::Context(err) => err.into(),
+            AppError::Exchange(err) => err.into(),
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }

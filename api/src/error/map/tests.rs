@@ -233,3 +233,23 @@ fn context_read_failures_map_to_listed_codes() {
     ]);
     assert_eq!(ApiError::from(ContextError::NotFound).problem().detail, "context not found");
 }
+
+#[test]
+fn exchange_failures_map_to_listed_codes() {
+    use application::exchanges::{exchange_error, ExchangeFailure};
+    use domain::exchange::ExchangeError;
+    let not_set_up =
+        ExchangeFailure::NotSetUp { exchange: "binance".parse().unwrap(), mode: domain::contexts::ContextMode::Live };
+    check(vec![
+        (exchange_error(ExchangeError::InsufficientBalance), ErrorCode::ValidationFailed),
+        (exchange_error(ExchangeError::OrderNotFound), ErrorCode::NotFound),
+        (exchange_error(ExchangeError::Unauthorized("key".into())), ErrorCode::CredentialRejected),
+        (exchange_error(ExchangeError::OutcomeUnknown("timed out".into())), ErrorCode::ExchangeUnavailable),
+        (not_set_up, ErrorCode::ExchangeUnavailable),
+    ]);
+    let problem = ApiError::from(exchange_error(ExchangeError::InsufficientBalance)).problem();
+    assert_eq!(
+        (problem.errors[0].field.as_str(), problem.errors[0].code.as_str()),
+        ("quantity", "insufficient_balance")
+    );
+}
