@@ -7,8 +7,8 @@ use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
 use domain::market::{Candle, CandleRange, Market, OrderBook, Symbol, Ticker, Timeframe};
 
-use crate::exchanges::{exchange_error, ExchangeDirectory};
-use crate::AppError;
+use crate::exchanges::{exchange_error, ExchangeDirectory, ExchangeFailure};
+use crate::{FieldCode, FieldError};
 
 /// The largest candle page.
 pub const MAX_CANDLES: u32 = 1_000;
@@ -34,13 +34,30 @@ pub struct MarketService {
     exchanges: Arc<ExchangeDirectory>,
 }
 
-fn parse_exchange(raw: &str) -> Result<ExchangeId, AppError> {
-    raw.parse::<ExchangeId>().map_err(|_| AppError::NotFound { resource: "exchange" })
+/// Why market data cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MarketDataError {
+    /// No such exchange.
+    #[error("exchange not found")]
+    UnknownExchange,
+    /// Fields break the rules, each named (a symbol, a timeframe, a limit or depth).
+    #[error("one or more fields are invalid")]
+    Invalid(Vec<FieldError>),
+    /// The exchange is not set up in this mode here, cannot be reached, or refused a field.
+    #[error(transparent)]
+    Exchange(#[from] ExchangeFailure),
 }
 
-fn parse_symbol(raw: &str) -> Result<Symbol, AppError> {
-    Symbol::parse(&raw.to_ascii_uppercase())
-        .map_err(|e| AppError::field("symbol", crate::FieldCode::InvalidSymbol, e.to_string()))
+fn field(name: &str, code: FieldCode, message: String) -> MarketDataError {
+    MarketDataError::Invalid(vec![FieldError::new(name, code, message)])
+}
+
+fn parse_exchange(raw: &str) -> Result<ExchangeId, MarketDataError> {
+    raw.parse::<ExchangeId>().map_err(|_| MarketDataError::UnknownExchange)
+}
+
+fn parse_symbol(raw: &str) -> Result<Symbol, MarketDataError> {
+    Symbol::parse(&raw.to_ascii_uppercase()).map_err(|e| field("symbol", FieldCode::InvalidSymbol, e.to_string()))
 }
 
 impl MarketService {
@@ -70,13 +87,13 @@ impl MarketService {
     }
 
     /// The markets of `exchange`.
-    pub async fn pairs(&self, exchange: &str, mode: ContextMode) -> Result<Vec<Market>, AppError> {
+    pub async fn pairs(&self, exchange: &str, mode: ContextMode) -> Result<Vec<Market>, MarketDataError> {
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
         Ok(gateway.markets().await.map_err(exchange_error)?)
     }
 
     /// The latest prices of `symbol`.
-    pub async fn ticker(&self, exchange: &str, symbol: &str, mode: ContextMode) -> Result<Ticker, AppError> {
+    pub async fn ticker(&self, exchange: &str, symbol: &str, mode: ContextMode) -> Result<Ticker, MarketDataError> {
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
         Ok(gateway.ticker(&parse_symbol(symbol)?).await.map_err(exchange_error)?)
     }
@@ -89,22 +106,22 @@ impl MarketService {
         timeframe: &str,
         limit: u32,
         mode: ContextMode,
-    ) -> Result<Vec<Candle>, AppError> {
+    ) -> Result<Vec<Candle>, MarketDataError> {
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
         let symbol = parse_symbol(symbol)?;
         let tf = timeframe
             .parse::<Timeframe>()
-            .map_err(|e| AppError::field("timeframe", crate::FieldCode::InvalidTimeframe, e.to_string()))?;
+            .map_err(|e| field("timeframe", FieldCode::InvalidTimeframe, e.to_string()))?;
         if !gateway.timeframes().contains(&tf) {
             let offered: Vec<&str> = gateway.timeframes().into_iter().map(Timeframe::as_str).collect();
-            return Err(AppError::field(
+            return Err(field(
                 "timeframe",
-                crate::FieldCode::UnsupportedTimeframe,
+                FieldCode::UnsupportedTimeframe,
                 format!("{tf} is not offered by this exchange; it offers {}", offered.join(", ")),
             ));
         }
         if limit == 0 || limit > MAX_CANDLES {
-            return Err(AppError::field("limit", crate::FieldCode::Range, format!("must be 1 to {MAX_CANDLES}")));
+            return Err(field("limit", FieldCode::Range, format!("must be 1 to {MAX_CANDLES}")));
         }
         Ok(gateway.candles(&symbol, tf, CandleRange::latest(limit)).await.map_err(exchange_error)?)
     }
@@ -116,9 +133,9 @@ impl MarketService {
         symbol: &str,
         depth: u32,
         mode: ContextMode,
-    ) -> Result<OrderBook, AppError> {
+    ) -> Result<OrderBook, MarketDataError> {
         if depth == 0 || depth > MAX_DEPTH {
-            return Err(AppError::field("depth", crate::FieldCode::Range, format!("must be 1 to {MAX_DEPTH}")));
+            return Err(field("depth", FieldCode::Range, format!("must be 1 to {MAX_DEPTH}")));
         }
         let gateway = self.exchanges.gateway(parse_exchange(exchange)?, mode)?;
         Ok(gateway.order_book(&parse_symbol(symbol)?, depth).await.map_err(exchange_error)?)

@@ -9,6 +9,7 @@ use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 use application::legal::ConsentError;
+use application::market::MarketDataError;
 use application::orders::OrderError;
 use application::subscriptions::SubscriptionError;
 use utoipa::openapi::path::Operation;
@@ -61,6 +62,8 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "context_balance" => {
             pick::<ContextError>(&[C::NotFound, C::CredentialRequired, C::CredentialRejected, C::ExchangeUnavailable])
         }
+        "list_symbols" => pick::<MarketDataError>(&[C::ValidationFailed, C::ExchangeUnavailable]),
+        "list_pairs" | "ticker" | "candles" | "order_book" => MarketDataError::CODES.to_vec(),
         "list_orders" => pick::<OrderError>(&[C::ValidationFailed]),
         "get_order" => pick::<OrderError>(&[C::NotFound]),
         "create_order" => pick::<OrderError>(&[

@@ -3,7 +3,7 @@
 //! instead of the real one (the default, `live`). No credential is needed.
 
 use actix_web::{get, web, HttpResponse};
-use application::AppError;
+use application::FieldError;
 use domain::contexts::ContextMode;
 use domain::market::{Candle, Market};
 use rust_decimal::Decimal;
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::RouteModule;
-use crate::error::{ApiError, Problem};
+use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::wire::{Exchange, TradingMode};
 use crate::state::AppState;
@@ -50,7 +50,7 @@ impl ModeQuery {
         match self.mode.as_deref() {
             None => Ok(ContextMode::Live),
             Some(raw) => raw.parse().map_err(|e: domain::contexts::UnknownContextMode| {
-                ApiError::from(AppError::field("mode", application::FieldCode::Invalid, e.to_string()))
+                ApiError::validation(vec![FieldError::new("mode", application::FieldCode::Invalid, e.to_string())])
             }),
         }
     }
@@ -271,8 +271,6 @@ pub async fn list_exchanges(state: web::Data<AppState>) -> HttpResponse {
     params(ModeQuery),
     responses(
         (status = 200, description = "Symbols", body = SymbolList),
-        (status = 422, description = "An unknown `mode` (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "An exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/exchanges/symbols")]
@@ -294,9 +292,6 @@ pub async fn list_symbols(state: web::Data<AppState>, query: Query<ModeQuery>) -
     params(("exchange" = String, Path, description = "`binance` or `mercado_bitcoin`"), ModeQuery),
     responses(
         (status = 200, description = "Markets", body = PairList),
-        (status = 404, description = "Unknown exchange", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown `mode` (`validation_failed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/exchanges/{exchange}/pairs")]
@@ -320,9 +315,6 @@ pub async fn list_pairs(
     params(("exchange" = String, Path, description = "Exchange"), ("symbol" = String, Path, description = "`BASE-QUOTE`"), ModeQuery),
     responses(
         (status = 200, description = "Ticker", body = TickerResponse),
-        (status = 404, description = "Unknown exchange", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A pair the exchange does not list (`unknown_pair`)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/market/{exchange}/{symbol}/ticker")]
@@ -349,9 +341,6 @@ pub async fn ticker(
     params(("exchange" = String, Path, description = "Exchange"), ("symbol" = String, Path, description = "`BASE-QUOTE`"), CandleQuery),
     responses(
         (status = 200, description = "Candles", body = CandleList),
-        (status = 404, description = "Unknown exchange", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A timeframe the exchange does not offer (`unsupported_timeframe`), a bad limit or an unknown pair", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/market/{exchange}/{symbol}/candles")]
@@ -376,9 +365,6 @@ pub async fn candles(
     params(("exchange" = String, Path, description = "Exchange"), ("symbol" = String, Path, description = "`BASE-QUOTE`"), DepthQuery),
     responses(
         (status = 200, description = "Order book", body = OrderBookResponse),
-        (status = 404, description = "Unknown exchange", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad depth or an unknown pair", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The exchange could not be reached", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/market/{exchange}/{symbol}/orderbook")]

@@ -9,6 +9,7 @@ mod credentials;
 mod exchanges;
 mod identity;
 mod legal;
+mod market;
 mod orders;
 mod payments;
 mod subscriptions;

@@ -253,3 +253,16 @@ fn exchange_failures_map_to_listed_codes() {
         ("quantity", "insufficient_balance")
     );
 }
+
+#[test]
+fn market_data_failures_map_to_listed_codes() {
+    use application::exchanges::ExchangeFailure;
+    use application::market::MarketDataError;
+    check(vec![
+        (MarketDataError::UnknownExchange, ErrorCode::NotFound),
+        (MarketDataError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (ExchangeFailure::Unreachable.into(), ErrorCode::ExchangeUnavailable),
+        (ExchangeFailure::Invalid(bad_field()).into(), ErrorCode::ValidationFailed),
+    ]);
+    assert_eq!(ApiError::from(MarketDataError::UnknownExchange).problem().detail, "exchange not found");
+}
