@@ -227,22 +227,20 @@ impl AppError {
         Self::Internal(err.into())
     }
 
-    /// The stable machine code of this error.
-    pub fn code(&self) -> &'static str {
+    /// This error where a converted use case has no variant of its own for it: the store's
+    /// failures keep their meaning (missing, changed concurrently, unreachable); anything else
+    /// is an internal error naming `during`.
+    pub(crate) fn into_unexpected(self, during: &'static str) -> Unexpected {
+        use domain::RepoError;
         match self {
-            AppError::Validation(_) => "validation_failed",
-            AppError::BadRequest { code, .. }
-            | AppError::Conflict { code, .. }
-            | AppError::Unavailable { code, .. } => code,
-            AppError::NotFound { .. } => "not_found",
-            AppError::Access(_) => "access_denied",
-            AppError::Consent(_) => "consent_refused",
-            AppError::Order(_) => "order_refused",
-            AppError::Subscription(err) => err.code(),
-            AppError::Bot(_) => "bot_refused",
-            AppError::Context(_) => "context_refused",
-            AppError::Exchange(_) => "exchange_refused",
-            AppError::Internal(_) => "internal_error",
+            AppError::NotFound { .. } => RepoError::NotFound.into(),
+            AppError::Conflict { code: "version_conflict", .. } => RepoError::Conflict.into(),
+            AppError::Unavailable { code: "store_unavailable", detail } => {
+                RepoError::Unavailable(anyhow::anyhow!(detail)).into()
+            }
+            AppError::Internal(cause) => cause.into(),
+            AppError::Subscription(crate::subscriptions::SubscriptionError::Unexpected(err)) => err,
+            other => anyhow::Error::from(other).context(during).into(),
         }
     }
 }
@@ -282,16 +280,5 @@ impl From<Unexpected> for AppError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::FieldCode;
-
-    #[test]
-    fn field_codes_are_unique_and_round_trip() {
-        let mut seen = std::collections::HashSet::new();
-        for &code in FieldCode::ALL {
-            assert!(seen.insert(code.as_str()), "{code} appears twice");
-            assert_eq!(FieldCode::parse(code.as_str()), Some(code));
-        }
-        assert_eq!(FieldCode::parse("too_clever"), None);
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

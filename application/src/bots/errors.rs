@@ -8,7 +8,7 @@ use domain::exchange::ExchangeId;
 use crate::contexts::ContextError;
 use crate::legal::ConsentError;
 use crate::orders::OrderError;
-use crate::subscriptions::{AccessDenied, SubscriptionError};
+use crate::subscriptions::AccessDenied;
 use crate::{AppError, FieldError, Unexpected};
 
 /// Why a bot use case refused or failed.
@@ -157,23 +157,18 @@ impl From<AppError> for BotServiceError {
             AppError::Exchange(err) => err.into(),
             AppError::Access(err) => BotServiceError::Access(err),
             AppError::Consent(err) => BotServiceError::Consent(err),
-            AppError::Subscription(SubscriptionError::Unexpected(err)) => err.into(),
             AppError::Validation(errors) => BotServiceError::Invalid(errors),
             AppError::NotFound { resource: "bot" } => BotServiceError::NotFound,
             AppError::NotFound { resource: "context" } => BotServiceError::ContextNotFound,
             AppError::NotFound { resource: "position" } => BotServiceError::PositionNotFound,
             AppError::NotFound { resource: "order" } => BotServiceError::Order(OrderError::NotFound),
-            AppError::NotFound { .. } => domain::RepoError::NotFound.into(),
             AppError::Conflict { code: "credential_required", detail } => BotServiceError::CredentialRequired(detail),
             AppError::Conflict { code: "credential_rejected", .. } => BotServiceError::CredentialRejected,
             AppError::Conflict { code: "bot_busy", detail } => BotServiceError::Busy(detail),
-            AppError::Conflict { code: "version_conflict", .. } => domain::RepoError::Conflict.into(),
-            AppError::Unavailable { code: "store_unavailable", detail } => {
-                domain::RepoError::Unavailable(anyhow::anyhow!(detail)).into()
+            AppError::Unavailable { code: "exchange_unavailable", detail } => {
+                BotServiceError::ExchangeUnavailable(detail)
             }
-            AppError::Unavailable { detail, .. } => BotServiceError::ExchangeUnavailable(detail),
-            AppError::Internal(cause) => cause.into(),
-            other => anyhow::Error::from(other).context("a bot use case").into(),
+            other => other.into_unexpected("a bot use case").into(),
         }
     }
 }

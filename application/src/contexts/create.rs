@@ -87,12 +87,9 @@ fn shared(err: AppError) -> CreateContextError {
         AppError::Validation(errors) => CreateContextError::Invalid(errors),
         AppError::Access(denied) => CreateContextError::Access(denied),
         AppError::Conflict { code: "credential_rejected", .. } => CreateContextError::CredentialRejected,
-        AppError::Conflict { code: "version_conflict", .. } => RepoError::Conflict.into(),
-        AppError::Unavailable { code: "store_unavailable", detail } => {
-            RepoError::Unavailable(anyhow::anyhow!(detail)).into()
+        AppError::Unavailable { code: "exchange_unavailable", detail } => {
+            CreateContextError::ExchangeUnavailable(detail)
         }
-        AppError::Unavailable { detail, .. } => CreateContextError::ExchangeUnavailable(detail),
-        AppError::Internal(cause) => cause.into(),
-        other => anyhow::Error::from(other).context("opening a trading context").into(),
+        other => other.into_unexpected("opening a trading context").into(),
     }
 }

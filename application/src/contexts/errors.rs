@@ -104,23 +104,3 @@ impl From<crate::exchanges::ExchangeFailure> for CreateContextError {
         }
     }
 }
-
-impl From<crate::AppError> for ContextError {
-    /// The exchange directory's and gateways' refusals, which still answer `AppError`.
-    fn from(err: crate::AppError) -> Self {
-        use crate::AppError;
-        match err {
-            AppError::Context(err) => err,
-            AppError::Exchange(err) => err.into(),
-            AppError::Validation(errors) => ContextError::Invalid(errors),
-            AppError::Conflict { code: "credential_rejected", .. } => ContextError::CredentialRejected,
-            AppError::NotFound { .. } => domain::RepoError::NotFound.into(),
-            AppError::Unavailable { code: "store_unavailable", detail } => {
-                domain::RepoError::Unavailable(anyhow::anyhow!(detail)).into()
-            }
-            AppError::Unavailable { detail, .. } => ContextError::ExchangeUnavailable(detail),
-            AppError::Internal(cause) => cause.into(),
-            other => anyhow::Error::from(other).context("a context read").into(),
-        }
-    }
-}

@@ -108,17 +108,11 @@ impl From<AppError> for OrderError {
             AppError::Validation(errors) => OrderError::Invalid(errors),
             AppError::NotFound { resource: "context" } => OrderError::ContextNotFound,
             AppError::NotFound { resource: "order" } => OrderError::NotFound,
-            AppError::NotFound { .. } => domain::RepoError::NotFound.into(),
             AppError::Conflict { code: "credential_required", detail } => OrderError::CredentialRequired(detail),
             AppError::Conflict { code: "credential_rejected", .. } => OrderError::CredentialRejected,
             AppError::Conflict { code: "bot_busy", detail } => OrderError::BotBusy(detail),
-            AppError::Conflict { code: "version_conflict", .. } => domain::RepoError::Conflict.into(),
-            AppError::Unavailable { code: "store_unavailable", detail } => {
-                domain::RepoError::Unavailable(anyhow::anyhow!(detail)).into()
-            }
-            AppError::Unavailable { detail, .. } => OrderError::ExchangeUnavailable(detail),
-            AppError::Internal(cause) => cause.into(),
-            other => anyhow::Error::from(other).context("an order use case").into(),
+            AppError::Unavailable { code: "exchange_unavailable", detail } => OrderError::ExchangeUnavailable(detail),
+            other => other.into_unexpected("an order use case").into(),
         }
     }
 }
