@@ -1,10 +1,10 @@
 //! Issue 20's channel bot dust defects end to end on the paper exchange, on both stores: the
 //! issue's tick sequences (fees 0.1%, in BTC on buys and in BRL on sales; 20% of 2000 BRL per
-//! buy; base 100000, top 110000, buy +2%, sell -2%) through the real server, one channel cycle
-//! per tick. From the orders alone the test computes each position's entry and minimum exit
-//! price and the bot's books, and checks: no order refused (by the bot's books or the exchange),
-//! every channel sale at or above its position's minimum, no closed position below zero, and the
-//! books equal to the paper account's balances.
+//! buy; base 100000, top 110000, buy +2%, sell -2%; fills at the price set, without slippage)
+//! through the real server, one channel cycle per tick. From the orders alone the test computes
+//! each position's entry and minimum exit price and the bot's books, and checks: no order refused
+//! (by the bot's books or the exchange), every channel sale at or above its position's minimum,
+//! no closed position below zero, and the books equal to the paper account's balances.
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::bots::{bot, bot_app, command, create_bot, dec, price, run, trader};
@@ -22,6 +22,10 @@ botfleet_tests::on_both_stores!(
     a_resting_sale_never_blocks_the_next_positions_sale,
     a_sale_at_the_minimum_never_books_a_loss_from_dust,
 );
+
+/// The issue's market: orders fill at the price set (no slippage; the narrowest spread, a tick
+/// either side), so the positions hold the quantities that found the defects.
+const EXACT: &[(&str, &str)] = &[("BOTFLEET_PAPER_SLIPPAGE_BPS", "0"), ("BOTFLEET_PAPER_SPREAD_BPS", "0")];
 
 /// The sale fee the bot counts in its minimum (the paper exchange's 0.1%).
 const SELL_FEE: Decimal = dec!(0.001);
@@ -50,6 +54,15 @@ async fn drive(app: &TestApp, user: &Session, context: &str, config: Value, tick
         tick(app, user, *at).await;
     }
     id
+}
+
+/// Asserts that every order was decided at a price of `ticks`: the sequence was replayed as
+/// written (a cycle that straddled a second would have read a drifted price).
+fn assert_decided_on_ticks(orders: &[Order], ticks: &[Decimal]) {
+    for o in orders {
+        let seen: Decimal = o.creation.parameters["price"].parse().unwrap();
+        assert!(ticks.contains(&seen), "an order decided at {seen}, not a tick of the sequence: {o:?}");
+    }
 }
 
 fn opened_at(position: &Value) -> OffsetDateTime {
@@ -90,7 +103,7 @@ async fn positions(app: &TestApp, user: &Session, bot: &str) -> Value {
 }
 
 async fn a_resting_sale_never_blocks_the_next_positions_sale(store: Store) {
-    let (app, repos) = bot_app(store, &[]).await;
+    let (app, repos) = bot_app(store, EXACT).await;
     let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
     let ticks = [
         dec!(101000),
@@ -110,6 +123,7 @@ async fn a_resting_sale_never_blocks_the_next_positions_sale(store: Store) {
     let id = drive(&app, &ana, &ctx, channel("0.5", 2), &ticks).await;
 
     let orders = orders_of(&repos, &ana, &id).await;
+    assert_decided_on_ticks(&orders, &ticks);
     assert_none_rejected(&orders);
     let held = positions(&app, &ana, &id).await;
     let scheduled: Vec<_> = held["open"].as_array().unwrap().iter().filter(|p| p["status"] == "scheduled").collect();
@@ -120,7 +134,7 @@ async fn a_resting_sale_never_blocks_the_next_positions_sale(store: Store) {
 }
 
 async fn a_sale_at_the_minimum_never_books_a_loss_from_dust(store: Store) {
-    let (app, repos) = bot_app(store, &[]).await;
+    let (app, repos) = bot_app(store, EXACT).await;
     let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
     let ticks = [
         dec!(101000),
@@ -138,6 +152,7 @@ async fn a_sale_at_the_minimum_never_books_a_loss_from_dust(store: Store) {
     let id = drive(&app, &ana, &ctx, channel("0", 1), &ticks).await;
 
     let orders = orders_of(&repos, &ana, &id).await;
+    assert_decided_on_ticks(&orders, &ticks);
     assert_none_rejected(&orders);
     let held = positions(&app, &ana, &id).await;
     let closed = assert_sales_at_or_above_minimum(&orders, &held, Decimal::ZERO);

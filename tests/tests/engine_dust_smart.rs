@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use botfleet_tests::app::{settings, spawn_on_repositories, Session, Store, TestApp};
-use botfleet_tests::bots::{bot, bot_app, command, create_bot, dec, price, run, trader, OPS_TOKEN};
+use botfleet_tests::bots::{bot, bot_app, command, create_bot, price, run, trader, OPS_TOKEN};
 use botfleet_tests::ledger::{assert_books_match_account, assert_none_rejected, fee, orders_of};
 use domain::exchange::OrderSide;
 use domain::orders::{Order, OrderStatus};
