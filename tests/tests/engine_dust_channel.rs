@@ -12,6 +12,7 @@ use botfleet_tests::ledger::{assert_books_match_account, assert_none_rejected, a
 use domain::exchange::OrderSide;
 use domain::orders::Order;
 use domain::subscriptions::Plan;
+use infrastructure::repositories::Repositories;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
@@ -98,66 +99,61 @@ fn assert_sales_at_or_above_minimum(orders: &[Order], positions: &Value, min_pro
     closed
 }
 
-async fn positions(app: &TestApp, user: &Session, bot: &str) -> Value {
-    app.get(&format!("/api/bots/{bot}/positions?limit=100"), Some(&user.access)).await.ok(200).clone()
+/// A channel bot replayed on a fresh server: what the test reads back.
+struct Replay {
+    app: TestApp,
+    repos: Repositories,
+    user: Session,
+    context: String,
+    bot: String,
+    /// Open and closed positions.
+    positions: Value,
+    /// Positions closed, each checked against its minimum.
+    closed: usize,
+}
+
+/// A channel bot of `min_profit` % and `max_positions` driven through `ticks` on a fresh server
+/// on `store`, then the checks every sequence shares: each order decided at a tick, none
+/// refused, each sale at or above its position's minimum and never below zero.
+async fn replay(store: Store, (min_profit, max_positions): (&str, u32), ticks: &[&str]) -> Replay {
+    let ticks: Vec<Decimal> = ticks.iter().map(|t| t.parse().unwrap()).collect();
+    let (app, repos) = bot_app(store, EXACT).await;
+    let (user, context) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let bot = drive(&app, &user, &context, channel(min_profit, max_positions), &ticks).await;
+    let orders = orders_of(&repos, &user, &bot).await;
+    assert_decided_on_ticks(&orders, &ticks);
+    assert_none_rejected(&orders);
+    let path = format!("/api/bots/{bot}/positions?limit=100");
+    let positions = app.get(&path, Some(&user.access)).await.ok(200).clone();
+    let closed = assert_sales_at_or_above_minimum(&orders, &positions, min_profit.parse().unwrap());
+    Replay { app, repos, user, context, bot, positions, closed }
+}
+
+impl Replay {
+    async fn assert_books_match_account(&self) {
+        let ids = (self.context.as_str(), self.bot.as_str());
+        assert_books_match_account(&self.app, &self.repos, &self.user, ids, dec!(100000)).await;
+    }
 }
 
 async fn a_resting_sale_never_blocks_the_next_positions_sale(store: Store) {
-    let (app, repos) = bot_app(store, EXACT).await;
-    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
-    let ticks = [
-        dec!(101000),
-        dec!(102000),
-        dec!(112000),
-        dec!(109000),
-        dec!(101000),
-        dec!(109939),
-        dec!(110500),
-        dec!(101000),
-        dec!(102000),
-        dec!(110500),
-        dec!(108000),
-        // Far above every minimum: every scheduled sale sells, none stuck behind a resting one.
-        dec!(130000),
-    ];
-    let id = drive(&app, &ana, &ctx, channel("0.5", 2), &ticks).await;
-
-    let orders = orders_of(&repos, &ana, &id).await;
-    assert_decided_on_ticks(&orders, &ticks);
-    assert_none_rejected(&orders);
-    let held = positions(&app, &ana, &id).await;
-    let scheduled: Vec<_> = held["open"].as_array().unwrap().iter().filter(|p| p["status"] == "scheduled").collect();
+    // The ticks, then far above every minimum: every scheduled sale sells, none stuck
+    // behind a resting one.
+    let ticks = ["101000", "102000", "112000", "109000", "101000", "109939", "110500", "101000", "102000"];
+    let r = replay(store, ("0.5", 2), &[&ticks[..], &["110500", "108000", "130000"]].concat()).await;
+    let open = r.positions["open"].as_array().unwrap();
+    let scheduled: Vec<_> = open.iter().filter(|p| p["status"] == "scheduled").collect();
     assert!(scheduled.is_empty(), "scheduled sales left unsold far above their minimum: {scheduled:?}");
-    let closed = assert_sales_at_or_above_minimum(&orders, &held, dec!(0.5));
-    assert!(closed >= 2, "both positions of the sequence sold: {held}");
-    assert_books_match_account(&app, &repos, &ana, (&ctx, &id), dec!(100000)).await;
+    assert!(r.closed >= 2, "both positions of the sequence sold: {}", r.positions);
+    r.assert_books_match_account().await;
 }
 
 async fn a_sale_at_the_minimum_never_books_a_loss_from_dust(store: Store) {
-    let (app, repos) = bot_app(store, EXACT).await;
-    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
-    let ticks = [
-        dec!(101000),
-        dec!(109021),
-        dec!(115000),
-        dec!(112000),
-        dec!(101000),
-        dec!(102276),
-        dec!(110000),
-        dec!(101500),
-        dec!(102480.86),
-        dec!(130000),
-        dec!(120000),
-    ];
-    let id = drive(&app, &ana, &ctx, channel("0", 1), &ticks).await;
-
-    let orders = orders_of(&repos, &ana, &id).await;
-    assert_decided_on_ticks(&orders, &ticks);
-    assert_none_rejected(&orders);
-    let held = positions(&app, &ana, &id).await;
-    let closed = assert_sales_at_or_above_minimum(&orders, &held, Decimal::ZERO);
-    assert!(closed >= 2, "two trades: {held}");
-    let breaker = &bot(&app, &ana, &id).await["circuit_breaker"];
+    // The ticks, then two more trades' worth.
+    let ticks = ["101000", "109021", "115000", "112000", "101000", "102276", "110000", "101500", "102480.86"];
+    let r = replay(store, ("0", 1), &[&ticks[..], &["130000", "120000"]].concat()).await;
+    assert!(r.closed >= 2, "two trades: {}", r.positions);
+    let breaker = &bot(&r.app, &r.user, &r.bot).await["circuit_breaker"];
     assert_eq!(breaker["consecutive_losses"], 0, "no losing trade reached the breaker: {breaker}");
-    assert_books_match_account(&app, &repos, &ana, (&ctx, &id), dec!(100000)).await;
+    r.assert_books_match_account().await;
 }
