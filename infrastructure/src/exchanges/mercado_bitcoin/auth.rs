@@ -26,9 +26,9 @@ impl CredKey {
     /// The digest of `creds`.
     pub fn of(creds: &ApiCredentials) -> Self {
         let mut hasher = Sha256::new();
-        hasher.update(creds.api_key.as_bytes());
+        hasher.update(creds.api_key.expose().as_bytes());
         hasher.update([0u8]);
-        hasher.update(creds.api_secret.as_bytes());
+        hasher.update(creds.api_secret.expose().as_bytes());
         Self(hex::encode(hasher.finalize()))
     }
 
@@ -177,8 +177,8 @@ impl Tokens {
         let form = [
             ("grant_type", "client_credentials"),
             ("scope", "global"),
-            ("client_id", creds.api_key.as_str()),
-            ("client_secret", creds.api_secret.as_str()),
+            ("client_id", creds.api_key.expose()),
+            ("client_secret", creds.api_secret.expose()),
         ];
         let request = self.http.request_url(Method::POST, &self.http.config().oauth_url()).form(&form);
         let body = self.flow(request).await?;
@@ -188,7 +188,7 @@ impl Tokens {
     }
 
     async fn authorize(&self, creds: &ApiCredentials) -> Result<Cached, FlowError> {
-        let payload = serde_json::json!({ "login": creds.api_key, "password": creds.api_secret });
+        let payload = serde_json::json!({ "login": creds.api_key.expose(), "password": creds.api_secret.expose() });
         let body = self.flow(self.http.request(Method::POST, "/authorize").json(&payload)).await?;
         let answer: AuthorizeResponse = decode(&body).map_err(FlowError::Other)?;
         let expires_at = OffsetDateTime::from_unix_timestamp(answer.expiration)
