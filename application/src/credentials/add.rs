@@ -12,8 +12,8 @@ use super::CredentialError;
 use super::{CredentialService, CredentialView};
 use crate::FieldError;
 
-/// A new credential as submitted.
-#[derive(Clone)]
+/// A new credential as submitted. `Debug` prints `[REDACTED]` for the key and the secret.
+#[derive(Clone, Debug)]
 pub struct AddCredentialInput {
     /// Exchange name (`binance`, `mercado_bitcoin`).
     pub exchange: String,
@@ -23,12 +23,6 @@ pub struct AddCredentialInput {
     pub api_secret: Secret,
     /// Whether the key is for the exchange's test network.
     pub testnet: bool,
-}
-
-impl std::fmt::Debug for AddCredentialInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AddCredentialInput").field("exchange", &self.exchange).finish_non_exhaustive()
-    }
 }
 
 fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
@@ -116,6 +110,18 @@ mod tests {
         let mut errors = Vec::new();
         check_secret_field(&mut errors, "api_key", value, max);
         errors.into_iter().map(|e| e.code.as_str().to_owned()).collect()
+    }
+
+    #[test]
+    fn debug_redacts_the_key_and_the_secret() {
+        let input = AddCredentialInput {
+            exchange: "binance".into(),
+            api_key: Secret::new("key-K3Y-1234"),
+            api_secret: Secret::new("S3CR3T-5678"),
+            testnet: false,
+        };
+        let shown = format!("{input:?}");
+        assert!(!shown.contains("K3Y") && !shown.contains("S3CR3T") && shown.contains("binance"), "{shown}");
     }
 
     #[test]

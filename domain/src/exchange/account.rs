@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::shared::secret::Secret;
 
 /// Decrypted API credentials, passed per call (adapters are shared by every user and keep no
-/// user's secret). `Debug` shows neither the key nor the secret.
+/// user's secret). `Debug` shows neither the key nor the secret (both print `[REDACTED]`).
 ///
 /// The key is a [`Secret`] too: it is half of what signs an order, Mercado Bitcoin uses it as a
 /// login, and the API only ever shows its last four characters.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ApiCredentials {
     /// API key (Binance `X-MBX-APIKEY`; Mercado Bitcoin client id / login).
     pub api_key: Secret,
@@ -18,12 +18,6 @@ pub struct ApiCredentials {
     pub api_secret: Secret,
     /// Use the exchange's test network.
     pub testnet: bool,
-}
-
-impl std::fmt::Debug for ApiCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiCredentials").field("testnet", &self.testnet).finish_non_exhaustive()
-    }
 }
 
 /// One asset's balance.
@@ -61,7 +55,7 @@ mod tests {
         for shown in [format!("{creds:?}"), format!("{creds:#?}")] {
             assert!(!shown.contains("K3Y") && !shown.contains("1234"), "{shown}");
             assert!(!shown.contains("S3CR3T") && !shown.contains("5678"), "{shown}");
-            assert!(shown.contains("testnet"), "{shown}");
+            assert!(shown.contains("api_secret: [REDACTED]") && shown.contains("testnet: true"), "{shown}");
         }
     }
 }
