@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use domain::exchange::{ApiCredentials, ExchangeError};
 use domain::Clock;
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
@@ -65,6 +65,14 @@ impl std::fmt::Debug for AccessToken {
 struct Cached {
     token: AccessToken,
     expires_at: OffsetDateTime,
+}
+
+/// The `/authorize` body, borrowing the credentials so no owned copy of the secret is made
+/// before serialization.
+#[derive(Serialize)]
+struct AuthorizeRequest<'a> {
+    login: &'a str,
+    password: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -188,7 +196,7 @@ impl Tokens {
     }
 
     async fn authorize(&self, creds: &ApiCredentials) -> Result<Cached, FlowError> {
-        let payload = serde_json::json!({ "login": creds.api_key.expose(), "password": creds.api_secret.expose() });
+        let payload = AuthorizeRequest { login: creds.api_key.expose(), password: creds.api_secret.expose() };
         let body = self.flow(self.http.request(Method::POST, "/authorize").json(&payload)).await?;
         let answer: AuthorizeResponse = decode(&body).map_err(FlowError::Other)?;
         let expires_at = OffsetDateTime::from_unix_timestamp(answer.expiration)
