@@ -8,6 +8,7 @@ use std::sync::Arc;
 use domain::contexts::ContextMode;
 use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, ExchangeId};
 use domain::shared::ids::UserId;
+use domain::shared::secret::Secret;
 
 use crate::AppError;
 
@@ -57,7 +58,7 @@ pub fn mode_name(mode: ContextMode) -> &'static str {
 
 /// The paper exchange account of `user` (the paper exchange keys accounts by the API key).
 pub fn paper_credentials(user: UserId) -> ApiCredentials {
-    ApiCredentials { api_key: format!("paper:{user}"), api_secret: String::new(), testnet: false }
+    ApiCredentials { api_key: Secret::new(format!("paper:{user}")), api_secret: Secret::new(""), testnet: false }
 }
 
 /// Maps an exchange failure to the API: unknown markets and timeframes are the caller's 422,
