@@ -87,10 +87,9 @@ pub async fn services(
     let (directory, paper) =
         crate::exchanges::build(settings, repositories.store.clone(), market_clock.clone(), metrics).await?;
     let directory = Arc::new(directory);
-    let cipher =
-        Arc::new(AesGcmCipher::from_env_value(settings.encryption_key.expose()).context("BOTFLEET_ENCRYPTION_KEY")?);
+    let cipher = Arc::new(AesGcmCipher::from_env_value(&settings.encryption_key).context("BOTFLEET_ENCRYPTION_KEY")?);
     let tokens = Arc::new(
-        JwtIssuer::new(settings.jwt.secret.expose().as_bytes(), &settings.jwt.issuer, &settings.jwt.audience)
+        JwtIssuer::new(&settings.jwt.secret, &settings.jwt.issuer, &settings.jwt.audience)
             .context("BOTFLEET_JWT_SECRET")?,
     );
     let legal = Arc::new(LegalService::new(
@@ -242,23 +241,19 @@ pub async fn services(
 fn payment_gateways(settings: &Settings) -> anyhow::Result<PaymentGateways> {
     let mut gateways = PaymentGateways::default();
     if let Some(stripe) = &settings.payments.stripe {
-        let config = StripeConfig::from_env_values(
-            Some(stripe.secret_key.expose().to_owned()),
-            Some(stripe.webhook_secret.expose().to_owned()),
-            Some(stripe.price_pro.clone()),
-            Some(stripe.price_max.clone()),
-            Some(stripe.api_base.clone()),
-        )?
-        .context("Stripe settings present but empty")?;
+        // The settings already read and checked the variables; the gateway validates the config.
+        let mut config = StripeConfig::new(
+            stripe.secret_key.clone(),
+            stripe.webhook_secret.clone(),
+            stripe.price_pro.clone(),
+            stripe.price_max.clone(),
+        );
+        config.api_base.clone_from(&stripe.api_base);
         gateways.stripe = Some(Arc::new(StripeGateway::new(config)?));
     }
     if let Some(mercadopago) = &settings.payments.mercadopago {
-        let config = MercadoPagoConfig::from_env_values(
-            Some(mercadopago.access_token.expose().to_owned()),
-            Some(mercadopago.webhook_secret.expose().to_owned()),
-            Some(mercadopago.api_base.clone()),
-        )?
-        .context("Mercado Pago settings present but empty")?;
+        let mut config = MercadoPagoConfig::new(mercadopago.access_token.clone(), mercadopago.webhook_secret.clone());
+        config.api_base.clone_from(&mercadopago.api_base);
         gateways.mercadopago = Some(Arc::new(MercadoPagoGateway::new(config)?));
     }
     Ok(gateways)

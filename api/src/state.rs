@@ -91,7 +91,9 @@ pub struct Services {
     pub workflows: Arc<Scheduler>,
 }
 
-/// Everything handlers share. Cloning is cheap: every field is a shared handle.
+/// Everything handlers share: the settings, the metrics, readiness and the [`Services`] (held, not
+/// copied; `state.bots` reaches `state.services.bots` through `Deref`). Cloning is cheap: every
+/// field is a shared handle.
 #[derive(Clone)]
 pub struct AppState {
     /// The settings the server started with.
@@ -100,63 +102,23 @@ pub struct AppState {
     pub metrics: Metrics,
     /// What `/health/ready` asks.
     pub readiness: Arc<dyn ReadinessCheck>,
-    /// Accounts and sessions.
-    pub identity: Arc<IdentityService>,
-    /// Legal texts and consents.
-    pub legal: Arc<application::legal::LegalService>,
-    /// The personal-data export, page by page.
-    pub export: Arc<application::identity::DataExport>,
-    /// Exchange credentials.
-    pub credentials: Arc<CredentialService>,
-    /// Plans, subscriptions, payments.
-    pub subscriptions: Arc<SubscriptionService>,
-    /// Trading contexts.
-    pub contexts: Arc<ContextService>,
-    /// Bots.
-    pub bots: Arc<application::bots::BotService>,
-    /// Orders: history, manual orders, cancellation.
-    pub orders: Arc<application::orders::OrderService>,
-    /// Signals per context: the `candle_analysis` workflow and the owner's reads.
-    pub analysis: Arc<application::analysis::ContextAnalysis>,
-    /// The execution engine (recovery at start; the workflows run it).
-    pub engine: Arc<application::engine::Engine>,
-    /// Market data.
-    pub market: Arc<MarketService>,
-    /// The paper exchanges (price control in tests and demos).
-    pub paper: Arc<crate::exchanges::PaperExchanges>,
-    /// Time.
-    pub clock: Arc<dyn Clock>,
-    /// Per-IP limits of the auth endpoints.
-    pub limits: Arc<IpLimits>,
-    /// The workflow scheduler: started by `Application::run_until_stopped`, read by the system
-    /// endpoints.
-    pub workflows: Arc<Scheduler>,
+    /// The use cases and ports handlers call.
+    pub services: Services,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.services
+    }
 }
 
 impl AppState {
     /// `settings` and `services`, a fresh [`Metrics`] and [`AlwaysReady`]; swap parts with the
     /// `with_*` methods.
     pub fn new(settings: Settings, services: Services) -> Self {
-        Self {
-            settings: Arc::new(settings),
-            metrics: Metrics::new(),
-            readiness: Arc::new(AlwaysReady),
-            identity: services.identity,
-            legal: services.legal,
-            export: services.export,
-            credentials: services.credentials,
-            subscriptions: services.subscriptions,
-            contexts: services.contexts,
-            bots: services.bots,
-            orders: services.orders,
-            analysis: services.analysis,
-            engine: services.engine,
-            market: services.market,
-            paper: services.paper,
-            clock: services.clock,
-            limits: services.limits,
-            workflows: services.workflows,
-        }
+        Self { settings: Arc::new(settings), metrics: Metrics::new(), readiness: Arc::new(AlwaysReady), services }
     }
 
     /// Takes one token of `limiter` for the request's client IP; requests whose IP is unknown

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use domain::contexts::ContextMode;
 use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, ExchangeId};
 use domain::shared::ids::UserId;
+use domain::shared::secret::Secret;
 
 use crate::{FieldCode, FieldError};
 
@@ -58,7 +59,7 @@ pub fn mode_name(mode: ContextMode) -> &'static str {
 
 /// The paper exchange account of `user` (the paper exchange keys accounts by the API key).
 pub fn paper_credentials(user: UserId) -> ApiCredentials {
-    ApiCredentials { api_key: format!("paper:{user}"), api_secret: String::new(), testnet: false }
+    ApiCredentials { api_key: Secret::new(format!("paper:{user}")), api_secret: Secret::new(""), testnet: false }
 }
 
 /// Why an exchange cannot serve a call, in the terms of the use cases that call it.

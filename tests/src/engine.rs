@@ -207,7 +207,7 @@ pub fn context_service(
     Arc::new(ContextService::new(ContextPorts {
         contexts: repos.contexts.clone(),
         credentials: repos.credentials.clone(),
-        cipher: Arc::new(AesGcmCipher::from_env_value(TEST_ENCRYPTION_KEY).expect("the test key is valid")),
+        cipher: Arc::new(AesGcmCipher::from_env_value(&TEST_ENCRYPTION_KEY.into()).expect("the test key is valid")),
         subscriptions,
         exchanges,
         bots: Arc::new(StoreRunningBots::new(repos.store.clone())),

@@ -156,7 +156,8 @@ async fn a_live_bot_needs_a_valid_credential(store: Store) {
     let ana = app.user("ana@example.com").await;
     set_plan(&repos, &ana, Plan::Pro).await;
     let creds = binance.credentials();
-    let credential = json!({"exchange": "binance", "api_key": creds.api_key, "api_secret": creds.api_secret});
+    let credential =
+        json!({"exchange": "binance", "api_key": creds.api_key.expose(), "api_secret": creds.api_secret.expose()});
     app.post("/api/credentials", Some(&ana.access), &credential).await.ok(201);
     let open = json!({"exchange": "binance", "symbol": "BTC-BRL", "mode": "live"});
     let ctx = app.post("/api/contexts", Some(&ana.access), &open).await.ok(201)["id"].as_str().unwrap().to_owned();

@@ -82,7 +82,8 @@ async fn every_kind_trades_and_the_books_match_the_orders(store: Store) {
     let ana = app.user("ana@example.com").await;
     set_plan(&repos, &ana, Plan::Pro).await;
     let creds = binance.credentials();
-    let credential = json!({"exchange": "binance", "api_key": creds.api_key, "api_secret": creds.api_secret});
+    let credential =
+        json!({"exchange": "binance", "api_key": creds.api_key.expose(), "api_secret": creds.api_secret.expose()});
     assert_eq!(app.post("/api/credentials", Some(&ana.access), &credential).await.ok(201)["status"], "valid");
     let open = |exchange: &str, mode: &str| json!({"exchange": exchange, "symbol": "BTC-BRL", "mode": mode});
     let paper = app.post("/api/contexts", Some(&ana.access), &open("mercado_bitcoin", "paper")).await.ok(201)["id"]

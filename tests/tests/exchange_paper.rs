@@ -48,7 +48,7 @@ async fn binance() -> PaperHarness {
 }
 
 fn creds(user: &str) -> ApiCredentials {
-    ApiCredentials { api_key: format!("paper:{user}"), api_secret: "ignored".into(), testnet: false }
+    ApiCredentials { api_key: format!("paper:{user}").into(), api_secret: "ignored".into(), testnet: false }
 }
 
 #[async_trait]
@@ -223,7 +223,7 @@ async fn a_repeated_client_order_id_returns_the_first_order_even_once_archived()
 #[tokio::test]
 async fn an_empty_api_key_is_unauthorized_and_accounts_start_funded() {
     let h = mercado_bitcoin().await;
-    let none = ApiCredentials { api_key: String::new(), api_secret: String::new(), testnet: false };
+    let none = ApiCredentials { api_key: "".into(), api_secret: "".into(), testnet: false };
     assert!(matches!(h.exchange.balances(&none).await, Err(ExchangeError::Unauthorized(_))));
     let balances = h.exchange.balances(&creds("new")).await.unwrap();
     assert_eq!((free(&balances, "BRL"), free(&balances, "USDT")), (dec("100000"), dec("10000")));

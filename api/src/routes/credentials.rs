@@ -3,6 +3,7 @@
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use application::credentials::{AddCredentialInput, CredentialView};
 use domain::shared::ids::CredentialId;
+use domain::shared::secret::Secret;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -141,8 +142,8 @@ pub async fn create_credential(
     let body = validated(body.into_inner())?;
     let input = AddCredentialInput {
         exchange: body.exchange,
-        api_key: body.api_key,
-        api_secret: body.api_secret,
+        api_key: Secret::new(body.api_key),
+        api_secret: Secret::new(body.api_secret),
         testnet: body.testnet,
     };
     let view = state.credentials.add(auth.0.user_id, input, &meta).await?;

@@ -9,7 +9,7 @@ pub const MIN_JWT_SECRET_BYTES: usize = infrastructure::crypto::MIN_SECRET_LEN;
 /// Accepts what the JWT adapter accepts (at least [`MIN_JWT_SECRET_BYTES`] bytes), checked by
 /// the adapter's own constructor so the settings and the adapter cannot disagree.
 pub fn check_jwt_secret(secret: &Secret) -> Result<(), String> {
-    match infrastructure::crypto::JwtIssuer::new(secret.expose().as_bytes(), "check", "check") {
+    match infrastructure::crypto::JwtIssuer::new(secret, "check", "check") {
         Ok(_) => Ok(()),
         Err(_) => Err(format!(
             "must be at least {MIN_JWT_SECRET_BYTES} bytes (got {} bytes); generate one with `openssl rand -base64 48`",
@@ -22,7 +22,7 @@ pub fn check_jwt_secret(secret: &Secret) -> Result<(), String> {
 /// unique ids of 1 to 32 `[A-Za-z0-9_-]`), parsed by the cipher itself: one parser, so a value
 /// that passes here never fails at start-up. Its errors name the entry, never the key.
 pub fn check_encryption_key(key: &Secret) -> Result<(), String> {
-    infrastructure::crypto::AesGcmCipher::from_env_value(key.expose()).map(drop).map_err(|e| {
+    infrastructure::crypto::AesGcmCipher::from_env_value(key).map(drop).map_err(|e| {
         let message = e.to_string();
         message.strip_prefix("BOTFLEET_ENCRYPTION_KEY: ").map_or(message.clone(), str::to_owned)
     })

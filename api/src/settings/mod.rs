@@ -26,6 +26,7 @@ use std::time::Duration;
 
 pub use analysis::AnalysisSettings;
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
+pub use domain::shared::secret::Secret;
 pub use engine::EngineSettings;
 pub use env::{Env, SettingError, SettingsError};
 pub use exchanges::{Environment, ExchangeSettings};
@@ -33,7 +34,6 @@ pub use keys::{check_encryption_key, check_jwt_secret};
 pub use legal::{LegalSettings, DEFAULT_PRIVACY_VERSION, DEFAULT_TERMS_VERSION};
 pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
-pub use secret::Secret;
 pub use workflows::{WorkflowSettings, WorkflowVars, MIN_OPS_TOKEN_LEN, WORKFLOW_VARS};
 
 /// Everything the server needs to start.
@@ -106,7 +106,7 @@ impl Settings {
             "BOTFLEET_ENCRYPTION_KEY",
             dev_mode,
             &mut generated,
-            || Secret::generate(32),
+            || secret::generate(32),
             check_encryption_key,
         );
         let store = StoreSettings::load(&mut env);
@@ -233,7 +233,7 @@ impl JwtSettings {
             "BOTFLEET_JWT_SECRET",
             dev_mode,
             generated,
-            || Secret::generate(48),
+            || secret::generate(48),
             check_jwt_secret,
         );
         Self {

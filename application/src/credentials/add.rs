@@ -4,6 +4,7 @@ use domain::credentials::{ApiKeyLast4, CredentialStatus, ExchangeCredential, Exc
 use domain::identity::{AuditAction, RequestMeta};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::{CredentialId, UserId};
+use domain::shared::secret::Secret;
 use domain::RepoError;
 
 use super::validate::{Verdict, WITHDRAWAL_REASON};
@@ -11,23 +12,17 @@ use super::CredentialError;
 use super::{CredentialService, CredentialView};
 use crate::FieldError;
 
-/// A new credential as submitted.
-#[derive(Clone)]
+/// A new credential as submitted. `Debug` prints `[REDACTED]` for the key and the secret.
+#[derive(Clone, Debug)]
 pub struct AddCredentialInput {
     /// Exchange name (`binance`, `mercado_bitcoin`).
     pub exchange: String,
     /// API key.
-    pub api_key: String,
+    pub api_key: Secret,
     /// API secret.
-    pub api_secret: String,
+    pub api_secret: Secret,
     /// Whether the key is for the exchange's test network.
     pub testnet: bool,
-}
-
-impl std::fmt::Debug for AddCredentialInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AddCredentialInput").field("exchange", &self.exchange).finish_non_exhaustive()
-    }
 }
 
 fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
@@ -60,8 +55,8 @@ impl CredentialService {
             .exchange
             .parse::<ExchangeId>()
             .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
-        check_secret_field(&mut errors, "api_key", &input.api_key, 256);
-        check_secret_field(&mut errors, "api_secret", &input.api_secret, 512);
+        check_secret_field(&mut errors, "api_key", input.api_key.expose(), 256);
+        check_secret_field(&mut errors, "api_secret", input.api_secret.expose(), 512);
         let (Ok(exchange), true) = (exchange, errors.is_empty()) else {
             return Err(CredentialError::Invalid(errors));
         };
@@ -75,7 +70,7 @@ impl CredentialService {
             exchange,
             api_key: self.ports.cipher.encrypt(&input.api_key)?,
             api_secret: self.ports.cipher.encrypt(&input.api_secret)?,
-            key_last4: ApiKeyLast4::of(&input.api_key),
+            key_last4: ApiKeyLast4::of(input.api_key.expose()),
             testnet: input.testnet,
             status: CredentialStatus::Unverified,
             status_reason: None,
@@ -85,8 +80,8 @@ impl CredentialService {
             version: 0,
         };
         let creds = domain::exchange::ApiCredentials {
-            api_key: input.api_key.clone(),
-            api_secret: input.api_secret.clone(),
+            api_key: input.api_key,
+            api_secret: input.api_secret,
             testnet: input.testnet,
         };
         let verdict = self.ask(&credential, &creds).await;
@@ -115,6 +110,18 @@ mod tests {
         let mut errors = Vec::new();
         check_secret_field(&mut errors, "api_key", value, max);
         errors.into_iter().map(|e| e.code.as_str().to_owned()).collect()
+    }
+
+    #[test]
+    fn debug_redacts_the_key_and_the_secret() {
+        let input = AddCredentialInput {
+            exchange: "binance".into(),
+            api_key: Secret::new("key-K3Y-1234"),
+            api_secret: Secret::new("S3CR3T-5678"),
+            testnet: false,
+        };
+        let shown = format!("{input:?}");
+        assert!(!shown.contains("K3Y") && !shown.contains("S3CR3T") && shown.contains("binance"), "{shown}");
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub fn decrypt(
     cipher: &dyn SecretCipher,
     credential: &ExchangeCredential,
 ) -> Result<domain::exchange::ApiCredentials, crate::Unexpected> {
+    // Each value stays a `Secret` from the cipher's output to the adapter's HMAC or header.
     let open = |v| cipher.decrypt(v).map_err(crate::Unexpected::Internal);
     Ok(domain::exchange::ApiCredentials {
         api_key: open(&credential.api_key)?,

@@ -6,6 +6,7 @@ use super::{EncryptedValue, ExchangeCredential, ExchangeId};
 use crate::shared::error::RepoError;
 use crate::shared::ids::{CredentialId, UserId};
 use crate::shared::page::{Page, PageRequest};
+use crate::shared::secret::Secret;
 
 /// Stores credentials. Unique index `credentials_user_exchange` on (user, exchange).
 /// Every read takes the owner: another user's id is `NotFound`.
@@ -41,7 +42,7 @@ pub trait CredentialRepository: Send + Sync {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 pub trait SecretCipher: Send + Sync {
     /// Encrypts `plaintext` with the current key and a fresh nonce.
-    fn encrypt(&self, plaintext: &str) -> anyhow::Result<EncryptedValue>;
+    fn encrypt(&self, plaintext: &Secret) -> anyhow::Result<EncryptedValue>;
     /// Decrypts with the key named in `value`. Errors when the key is unknown or the value was tampered with.
-    fn decrypt(&self, value: &EncryptedValue) -> anyhow::Result<String>;
+    fn decrypt(&self, value: &EncryptedValue) -> anyhow::Result<Secret>;
 }

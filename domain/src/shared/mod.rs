@@ -7,3 +7,4 @@ pub mod error;
 pub mod field;
 pub mod ids;
 pub mod page;
+pub mod secret;

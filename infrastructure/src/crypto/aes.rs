@@ -6,9 +6,10 @@ use anyhow::{anyhow, Context};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::credentials::{EncryptedValue, SecretCipher};
+use domain::shared::secret::Secret;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 /// The environment variable that holds the keyring.
 pub const ENCRYPTION_KEY_ENV: &str = "BOTFLEET_ENCRYPTION_KEY";
@@ -96,8 +97,8 @@ impl AesGcmCipher {
     ///
     /// Errors name the faulty entry (`not base64`, `must decode to 32 bytes, got N`) and never echo
     /// key material.
-    pub fn from_env_value(value: &str) -> Result<Self, EncryptionKeyError> {
-        let value = value.trim();
+    pub fn from_env_value(value: &Secret) -> Result<Self, EncryptionKeyError> {
+        let value = value.expose().trim();
         if value.is_empty() {
             return Err(EncryptionKeyError::Empty);
         }
@@ -123,8 +124,7 @@ impl AesGcmCipher {
 
     /// Reads and parses [`ENCRYPTION_KEY_ENV`]; a missing variable is [`EncryptionKeyError::Empty`].
     pub fn from_env() -> Result<Self, EncryptionKeyError> {
-        let value = Zeroizing::new(std::env::var(ENCRYPTION_KEY_ENV).unwrap_or_default());
-        Self::from_env_value(&value)
+        Self::from_env_value(&Secret::new(std::env::var(ENCRYPTION_KEY_ENV).unwrap_or_default()))
     }
 
     /// Dev mode only: a keyring with one random key (id [`DEV_KEY_ID`]) that lives as long as the
@@ -165,11 +165,11 @@ fn parse_entry(id: &str, encoded: &str) -> Result<KeyEntry, EncryptionKeyError> 
 }
 
 impl SecretCipher for AesGcmCipher {
-    fn encrypt(&self, plaintext: &str) -> anyhow::Result<EncryptedValue> {
+    fn encrypt(&self, plaintext: &Secret) -> anyhow::Result<EncryptedValue> {
         let entry = &self.keys[0];
         let mut nonce = [0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
-        let payload = Payload { msg: plaintext.as_bytes(), aad: entry.id.as_bytes() };
+        let payload = Payload { msg: plaintext.expose().as_bytes(), aad: entry.id.as_bytes() };
         let ciphertext = entry
             .cipher()
             .encrypt(&Nonce::from(nonce), payload)
@@ -181,7 +181,7 @@ impl SecretCipher for AesGcmCipher {
         })
     }
 
-    fn decrypt(&self, value: &EncryptedValue) -> anyhow::Result<String> {
+    fn decrypt(&self, value: &EncryptedValue) -> anyhow::Result<Secret> {
         let entry = self
             .keys
             .iter()
@@ -198,7 +198,10 @@ impl SecretCipher for AesGcmCipher {
             .cipher()
             .decrypt(&Nonce::from(nonce), payload)
             .map_err(|_| anyhow!("encrypted value failed authentication under key `{}`", entry.id))?;
-        String::from_utf8(plaintext).map_err(|_| anyhow!("decrypted value is not UTF-8"))
+        String::from_utf8(plaintext).map(Secret::new).map_err(|err| {
+            err.into_bytes().zeroize();
+            anyhow!("decrypted value is not UTF-8")
+        })
     }
 }
 

@@ -8,32 +8,32 @@ fn key_b64(byte: u8, n: usize) -> String {
 }
 
 fn single_key_cipher() -> AesGcmCipher {
-    AesGcmCipher::from_env_value(&key_b64(7, 32)).unwrap()
+    AesGcmCipher::from_env_value(&Secret::new(key_b64(7, 32))).unwrap()
 }
 
 #[test]
 fn round_trip_with_a_plain_key_uses_key_id_k1() {
     let cipher = single_key_cipher();
 
-    let value = cipher.encrypt("api-secret-ü-123").unwrap();
+    let value = cipher.encrypt(&Secret::new("api-secret-ü-123")).unwrap();
 
     assert_eq!(value.key_id, DEFAULT_KEY_ID);
     assert_eq!(STANDARD.decode(&value.nonce).unwrap().len(), NONCE_LEN);
-    assert_eq!(cipher.decrypt(&value).unwrap(), "api-secret-ü-123");
+    assert_eq!(cipher.decrypt(&value).unwrap().expose(), "api-secret-ü-123");
 }
 
 #[test]
 fn empty_plaintext_round_trips() {
     let cipher = single_key_cipher();
-    assert_eq!(cipher.decrypt(&cipher.encrypt("").unwrap()).unwrap(), "");
+    assert_eq!(cipher.decrypt(&cipher.encrypt(&Secret::new("")).unwrap()).unwrap().expose(), "");
 }
 
 #[test]
 fn two_encryptions_of_one_value_differ() {
     let cipher = single_key_cipher();
 
-    let a = cipher.encrypt("same").unwrap();
-    let b = cipher.encrypt("same").unwrap();
+    let a = cipher.encrypt(&Secret::new("same")).unwrap();
+    let b = cipher.encrypt(&Secret::new("same")).unwrap();
 
     assert_ne!(a.nonce, b.nonce);
     assert_ne!(a.ciphertext, b.ciphertext);
@@ -42,7 +42,7 @@ fn two_encryptions_of_one_value_differ() {
 #[test]
 fn tampered_ciphertext_fails() {
     let cipher = single_key_cipher();
-    let mut value = cipher.encrypt("secret").unwrap();
+    let mut value = cipher.encrypt(&Secret::new("secret")).unwrap();
     let mut bytes = STANDARD.decode(&value.ciphertext).unwrap();
     bytes[0] ^= 1;
     value.ciphertext = STANDARD.encode(bytes);
@@ -53,7 +53,7 @@ fn tampered_ciphertext_fails() {
 #[test]
 fn tampered_nonce_fails() {
     let cipher = single_key_cipher();
-    let mut value = cipher.encrypt("secret").unwrap();
+    let mut value = cipher.encrypt(&Secret::new("secret")).unwrap();
     let mut bytes = STANDARD.decode(&value.nonce).unwrap();
     bytes[11] ^= 0x80;
     value.nonce = STANDARD.encode(bytes);
@@ -64,8 +64,8 @@ fn tampered_nonce_fails() {
 #[test]
 fn relabelled_key_id_fails_even_when_both_ids_hold_the_same_key() {
     // Same key bytes under two ids: only the associated data can tell them apart.
-    let cipher = AesGcmCipher::from_env_value(&format!("a:{k},b:{k}", k = key_b64(1, 32))).unwrap();
-    let mut value = cipher.encrypt("secret").unwrap();
+    let cipher = AesGcmCipher::from_env_value(&Secret::new(format!("a:{k},b:{k}", k = key_b64(1, 32)))).unwrap();
+    let mut value = cipher.encrypt(&Secret::new("secret")).unwrap();
     assert_eq!(value.key_id, "a");
     value.key_id = "b".to_owned();
 
@@ -77,7 +77,7 @@ fn relabelled_key_id_fails_even_when_both_ids_hold_the_same_key() {
 #[test]
 fn malformed_nonce_is_refused() {
     let cipher = single_key_cipher();
-    let mut value = cipher.encrypt("secret").unwrap();
+    let mut value = cipher.encrypt(&Secret::new("secret")).unwrap();
     value.nonce = STANDARD.encode([0u8; 8]);
     assert!(cipher.decrypt(&value).unwrap_err().to_string().contains("nonce must decode to 12 bytes, got 8"));
     value.nonce = "!!".to_owned();
@@ -86,25 +86,26 @@ fn malformed_nonce_is_refused() {
 
 #[test]
 fn a_rotated_out_key_still_decrypts_and_the_first_key_encrypts() {
-    let old = AesGcmCipher::from_env_value(&format!("k1:{}", key_b64(1, 32))).unwrap();
-    let written_before_rotation = old.encrypt("old secret").unwrap();
-    let rotated = AesGcmCipher::from_env_value(&format!("k2:{} , k1:{}", key_b64(2, 32), key_b64(1, 32))).unwrap();
+    let old = AesGcmCipher::from_env_value(&Secret::new(format!("k1:{}", key_b64(1, 32)))).unwrap();
+    let written_before_rotation = old.encrypt(&Secret::new("old secret")).unwrap();
+    let rotated =
+        AesGcmCipher::from_env_value(&Secret::new(format!("k2:{} , k1:{}", key_b64(2, 32), key_b64(1, 32)))).unwrap();
 
-    let fresh = rotated.encrypt("new secret").unwrap();
+    let fresh = rotated.encrypt(&Secret::new("new secret")).unwrap();
 
-    assert_eq!(rotated.decrypt(&written_before_rotation).unwrap(), "old secret");
+    assert_eq!(rotated.decrypt(&written_before_rotation).unwrap().expose(), "old secret");
     assert!(rotated.needs_reencryption(&written_before_rotation));
     assert_eq!(rotated.current_key_id(), "k2");
     assert_eq!(fresh.key_id, "k2");
     assert!(!rotated.needs_reencryption(&fresh));
-    assert_eq!(rotated.decrypt(&fresh).unwrap(), "new secret");
+    assert_eq!(rotated.decrypt(&fresh).unwrap().expose(), "new secret");
 }
 
 #[test]
 fn an_unknown_key_id_fails() {
-    let old = AesGcmCipher::from_env_value(&format!("k1:{}", key_b64(1, 32))).unwrap();
-    let value = old.encrypt("secret").unwrap();
-    let dropped = AesGcmCipher::from_env_value(&format!("k2:{}", key_b64(2, 32))).unwrap();
+    let old = AesGcmCipher::from_env_value(&Secret::new(format!("k1:{}", key_b64(1, 32)))).unwrap();
+    let value = old.encrypt(&Secret::new("secret")).unwrap();
+    let dropped = AesGcmCipher::from_env_value(&Secret::new(format!("k2:{}", key_b64(2, 32)))).unwrap();
 
     let err = dropped.decrypt(&value).unwrap_err().to_string();
 
@@ -113,8 +114,8 @@ fn an_unknown_key_id_fails() {
 
 #[test]
 fn a_different_key_under_the_same_id_fails() {
-    let value = single_key_cipher().encrypt("secret").unwrap();
-    let other = AesGcmCipher::from_env_value(&key_b64(8, 32)).unwrap();
+    let value = single_key_cipher().encrypt(&Secret::new("secret")).unwrap();
+    let other = AesGcmCipher::from_env_value(&Secret::new(key_b64(8, 32))).unwrap();
     assert!(other.decrypt(&value).is_err());
 }
 
@@ -155,7 +156,7 @@ fn bad_key_formats_are_refused_with_a_message_that_hides_the_value() {
         ),
     ];
     for (value, expected, message) in cases {
-        let err = AesGcmCipher::from_env_value(&value).unwrap_err();
+        let err = AesGcmCipher::from_env_value(&Secret::new(value.as_str())).unwrap_err();
         assert_eq!(err, expected, "for {value:?}");
         assert_eq!(err.to_string(), message);
         for secret in [short.as_str(), &key_b64(1, 32), "not-base64!"] {
@@ -167,7 +168,7 @@ fn bad_key_formats_are_refused_with_a_message_that_hides_the_value() {
 #[test]
 fn debug_shows_key_ids_but_no_key_material() {
     let key = key_b64(3, 32);
-    let cipher = AesGcmCipher::from_env_value(&format!("k2:{key},k1:{}", key_b64(4, 32))).unwrap();
+    let cipher = AesGcmCipher::from_env_value(&Secret::new(format!("k2:{key},k1:{}", key_b64(4, 32)))).unwrap();
 
     let debug = format!("{cipher:?}");
 
@@ -179,9 +180,9 @@ fn debug_shows_key_ids_but_no_key_material() {
 fn dev_mode_round_trips_with_a_random_key() {
     let a = AesGcmCipher::generate_dev();
     let b = AesGcmCipher::generate_dev();
-    let value = a.encrypt("secret").unwrap();
+    let value = a.encrypt(&Secret::new("secret")).unwrap();
 
     assert_eq!(value.key_id, DEV_KEY_ID);
-    assert_eq!(a.decrypt(&value).unwrap(), "secret");
+    assert_eq!(a.decrypt(&value).unwrap().expose(), "secret");
     assert!(b.decrypt(&value).is_err());
 }

@@ -3,6 +3,7 @@
 use anyhow::{bail, Context};
 use domain::identity::{AccessClaims, TokenError, TokenIssuer};
 use domain::shared::ids::UserId;
+use domain::shared::secret::Secret;
 use domain::subscriptions::Plan;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -78,7 +79,8 @@ pub struct JwtIssuer {
 impl JwtIssuer {
     /// An issuer signing with `secret` (at least [`MIN_SECRET_LEN`] bytes, ideally random) as
     /// `issuer` for `audience`, with [`DEFAULT_ACCESS_TTL`].
-    pub fn new(secret: &[u8], issuer: &str, audience: &str) -> Result<Self, JwtConfigError> {
+    pub fn new(secret: &Secret, issuer: &str, audience: &str) -> Result<Self, JwtConfigError> {
+        let secret = secret.expose().as_bytes();
         if secret.len() < MIN_SECRET_LEN {
             return Err(JwtConfigError::SecretTooShort { got: secret.len() });
         }

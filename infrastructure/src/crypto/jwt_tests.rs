@@ -7,12 +7,12 @@ use time::macros::datetime;
 
 use super::*;
 
-const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef-test-only";
+const SECRET: &str = "0123456789abcdef0123456789abcdef-test-only";
 const ISS: &str = "botfleet";
 const AUD: &str = "botfleet-api";
 
 fn issuer() -> JwtIssuer {
-    JwtIssuer::new(SECRET, ISS, AUD).unwrap()
+    JwtIssuer::new(&Secret::new(SECRET), ISS, AUD).unwrap()
 }
 
 fn claims() -> AccessClaims {
@@ -38,7 +38,7 @@ fn wire_json(c: &AccessClaims) -> serde_json::Value {
 }
 
 fn sign_with(alg: Algorithm, payload: &serde_json::Value) -> String {
-    jsonwebtoken::encode(&Header::new(alg), payload, &EncodingKey::from_secret(SECRET)).unwrap()
+    jsonwebtoken::encode(&Header::new(alg), payload, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
 }
 
 fn during(c: &AccessClaims) -> OffsetDateTime {
@@ -80,7 +80,7 @@ fn expiry_is_checked_against_the_given_now_without_leeway() {
 #[test]
 fn a_token_signed_with_another_secret_is_invalid_even_when_expired() {
     let c = claims();
-    let other = JwtIssuer::new(&[b'x'; 32], ISS, AUD).unwrap();
+    let other = JwtIssuer::new(&Secret::new("x".repeat(32)), ISS, AUD).unwrap();
     let token = other.issue(&c).unwrap();
 
     assert_eq!(issuer().verify(&token, during(&c)), Err(TokenError::Invalid));
@@ -90,8 +90,8 @@ fn a_token_signed_with_another_secret_is_invalid_even_when_expired() {
 #[test]
 fn wrong_issuer_or_audience_is_invalid() {
     let c = claims();
-    let wrong_iss = JwtIssuer::new(SECRET, "someone-else", AUD).unwrap().issue(&c).unwrap();
-    let wrong_aud = JwtIssuer::new(SECRET, ISS, "another-api").unwrap().issue(&c).unwrap();
+    let wrong_iss = JwtIssuer::new(&Secret::new(SECRET), "someone-else", AUD).unwrap().issue(&c).unwrap();
+    let wrong_aud = JwtIssuer::new(&Secret::new(SECRET), ISS, "another-api").unwrap().issue(&c).unwrap();
 
     assert_eq!(issuer().verify(&wrong_iss, during(&c)), Err(TokenError::Invalid));
     assert_eq!(issuer().verify(&wrong_aud, during(&c)), Err(TokenError::Invalid));
@@ -155,9 +155,12 @@ fn garbage_is_invalid() {
 
 #[test]
 fn configuration_is_checked() {
-    assert_eq!(JwtIssuer::new(&[1; 31], ISS, AUD).unwrap_err(), JwtConfigError::SecretTooShort { got: 31 });
-    assert_eq!(JwtIssuer::new(SECRET, "", AUD).unwrap_err(), JwtConfigError::EmptyIssuer);
-    assert_eq!(JwtIssuer::new(SECRET, ISS, "").unwrap_err(), JwtConfigError::EmptyAudience);
+    assert_eq!(
+        JwtIssuer::new(&Secret::new("1".repeat(31)), ISS, AUD).unwrap_err(),
+        JwtConfigError::SecretTooShort { got: 31 }
+    );
+    assert_eq!(JwtIssuer::new(&Secret::new(SECRET), "", AUD).unwrap_err(), JwtConfigError::EmptyIssuer);
+    assert_eq!(JwtIssuer::new(&Secret::new(SECRET), ISS, "").unwrap_err(), JwtConfigError::EmptyAudience);
     assert_eq!(issuer().with_access_ttl(Duration::ZERO).unwrap_err(), JwtConfigError::NonPositiveTtl);
     assert_eq!(issuer().access_ttl(), Duration::minutes(15));
     assert_eq!(issuer().with_access_ttl(Duration::minutes(5)).unwrap().access_ttl(), Duration::minutes(5));

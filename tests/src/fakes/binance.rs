@@ -92,7 +92,7 @@ impl FakeBinance {
 
     /// Credentials of the fake's account.
     pub fn credentials(&self) -> ApiCredentials {
-        ApiCredentials { api_key: API_KEY.to_owned(), api_secret: API_SECRET.to_owned(), testnet: false }
+        ApiCredentials { api_key: API_KEY.into(), api_secret: API_SECRET.into(), testnet: false }
     }
 
     /// Moves a market's last price (bid and ask follow, a tenth of a percent either side) and

@@ -16,6 +16,7 @@ use crate::error::{ApiError, TrackedJson};
 use crate::routes::common::validated;
 use crate::routes::decimal::DecimalInput;
 use crate::routes::orders::{idempotency_key_of, OrderResponse, IDEMPOTENT_REPLAYED};
+use crate::routes::wire::{Id, OrderType};
 use crate::state::AppState;
 
 /// An order through a bot. A buy gives `quantity`, or `quote_amount` at market; a sale gives
@@ -27,25 +28,24 @@ use crate::state::AppState;
 pub struct BotOrderRequest {
     /// `market` or `limit`.
     #[serde(rename = "type")]
-    #[schema(example = "market")]
     #[validate(length(max = 16))]
-    #[schema(max_length = 16)]
+    #[schema(value_type = OrderType, example = "market")]
     pub order_type: String,
     /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
     /// with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^\d{1,14}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "0.001", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,13}(?:\.[0-9]{1,18})?|10000000000000(?:\.0{1,18})?)$")]
     pub quantity: Option<DecimalInput>,
     /// Quote amount to spend, instead of `quantity` (market buys only), above 0 and at most
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "100", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "100", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub quote_amount: Option<DecimalInput>,
     /// Limit price on the market's tick (limit orders only), from 0.000000000001 to
     /// 1000000000000000 with at most 18 decimal places.
-    #[schema(value_type = Option<String>, example = "300000", pattern = r"^\d{1,16}(\.\d{1,18})?$")]
+    #[schema(value_type = Option<String>, example = "300000", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.0{0,11}[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub price: Option<DecimalInput>,
     /// Sales only: the position sold (required for a limit sale).
     #[validate(length(max = 64))]
-    #[schema(max_length = 64)]
+    #[schema(value_type = Option<Id>)]
     pub position_id: Option<String>,
 }
 
@@ -106,7 +106,8 @@ async fn command(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Bot id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
+            description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
     ),
     request_body = BotOrderRequest,
     responses(
@@ -138,7 +139,8 @@ pub async fn buy(
     security(("bearer" = [])),
     params(
         ("id" = String, Path, description = "Bot id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
+            description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
     ),
     request_body = BotOrderRequest,
     responses(

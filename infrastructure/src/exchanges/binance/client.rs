@@ -152,7 +152,7 @@ impl HttpClient {
         } else {
             (format!("{query}&signature={signature}"), None)
         };
-        self.send(net, &call.method, call.path, call.weight, query, body, Some(&creds.api_key)).await
+        self.send(net, &call.method, call.path, call.weight, query, body, Some(creds.api_key.expose())).await
     }
 
     #[allow(clippy::too_many_arguments)]

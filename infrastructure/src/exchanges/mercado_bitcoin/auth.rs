@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use domain::exchange::{ApiCredentials, ExchangeError};
 use domain::Clock;
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
@@ -26,9 +26,9 @@ impl CredKey {
     /// The digest of `creds`.
     pub fn of(creds: &ApiCredentials) -> Self {
         let mut hasher = Sha256::new();
-        hasher.update(creds.api_key.as_bytes());
+        hasher.update(creds.api_key.expose().as_bytes());
         hasher.update([0u8]);
-        hasher.update(creds.api_secret.as_bytes());
+        hasher.update(creds.api_secret.expose().as_bytes());
         Self(hex::encode(hasher.finalize()))
     }
 
@@ -65,6 +65,14 @@ impl std::fmt::Debug for AccessToken {
 struct Cached {
     token: AccessToken,
     expires_at: OffsetDateTime,
+}
+
+/// The `/authorize` body, borrowing the credentials so no owned copy of the secret is made
+/// before serialization.
+#[derive(Serialize)]
+struct AuthorizeRequest<'a> {
+    login: &'a str,
+    password: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -177,8 +185,8 @@ impl Tokens {
         let form = [
             ("grant_type", "client_credentials"),
             ("scope", "global"),
-            ("client_id", creds.api_key.as_str()),
-            ("client_secret", creds.api_secret.as_str()),
+            ("client_id", creds.api_key.expose()),
+            ("client_secret", creds.api_secret.expose()),
         ];
         let request = self.http.request_url(Method::POST, &self.http.config().oauth_url()).form(&form);
         let body = self.flow(request).await?;
@@ -188,7 +196,7 @@ impl Tokens {
     }
 
     async fn authorize(&self, creds: &ApiCredentials) -> Result<Cached, FlowError> {
-        let payload = serde_json::json!({ "login": creds.api_key, "password": creds.api_secret });
+        let payload = AuthorizeRequest { login: creds.api_key.expose(), password: creds.api_secret.expose() };
         let body = self.flow(self.http.request(Method::POST, "/authorize").json(&payload)).await?;
         let answer: AuthorizeResponse = decode(&body).map_err(FlowError::Other)?;
         let expires_at = OffsetDateTime::from_unix_timestamp(answer.expiration)

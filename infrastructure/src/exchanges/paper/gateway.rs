@@ -123,10 +123,10 @@ impl PaperExchange {
     }
 
     fn account_id(&self, creds: &ApiCredentials) -> Result<String, ExchangeError> {
-        if creds.api_key.trim().is_empty() {
+        if creds.api_key.expose().trim().is_empty() {
             return Err(ExchangeError::Unauthorized("the paper exchange needs an API key naming the account".into()));
         }
-        Ok(self.accounts.account_id(&creds.api_key))
+        Ok(self.accounts.account_id(creds.api_key.expose()))
     }
 
     /// Fills the account's resting orders the price reached since they were placed.

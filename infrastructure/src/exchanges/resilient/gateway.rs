@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use backon::Retryable as _;
 use domain::exchange::{
     AccountInfo, ApiCredentials, Balance, ExchangeError, ExchangeGateway, ExchangeId, ExchangeOrder, OrderRef,
     OrderRequest,
@@ -15,7 +16,7 @@ use tokio::time::Instant;
 use super::breaker::{CircuitBreaker, CircuitState};
 use super::config::ResilienceConfig;
 use super::metrics::{error_kind, ExchangeMetrics};
-use super::policy::{is_failure, retry_delay, Endpoint};
+use super::policy::{is_failure, rate_limit_wait, retry_delays, Endpoint};
 
 /// Decorates one exchange adapter: every call gets a time-out, idempotent reads are retried on
 /// transient errors with exponential backoff and jitter, a per-exchange breaker fails calls fast
@@ -70,30 +71,39 @@ impl ResilientExchange {
     }
 
     /// Runs `op` under the policy of `endpoint`: at most `max_attempts` attempts for idempotent
-    /// calls, exactly one otherwise.
+    /// calls, exactly one otherwise. `backon` drives the retries (when, how long, sleeping on
+    /// tokio's clock); the policy says which errors are retried and how long each backoff is
+    /// ([`retry_delays`]: doubling, capped, jittered in its upper half; a rate limit waits what the
+    /// exchange asked if that is short enough).
     async fn call<T, F, Fut>(&self, endpoint: Endpoint, mut op: F) -> Result<T, ExchangeError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ExchangeError>>,
     {
         let attempts = if endpoint.idempotent() { self.config.max_attempts.max(1) } else { 1 };
-        let mut attempt = 1;
-        loop {
-            let err = match self.attempt(endpoint, op()).await {
-                Ok(value) => return Ok(value),
-                Err(Failure::CircuitOpen(err)) => return Err(err),
-                Err(Failure::Call(err)) => err,
-            };
-            let delay = (attempt < attempts).then(|| retry_delay(&self.config, &err, attempt)).flatten();
-            let Some(delay) = delay else { return Err(err) };
-            tracing::debug!(
-                exchange = %self.exchange, endpoint = endpoint.as_str(), attempt, delay_ms = delay.as_millis() as u64,
-                error = %err, "retrying exchange call"
-            );
-            tokio::time::sleep(delay).await;
-            self.metrics.record_retry(self.exchange, endpoint.as_str());
-            attempt += 1;
-        }
+        let mut attempt = 0_u32;
+        let outcome = (|| self.attempt(endpoint, op()))
+            .retry(retry_delays(&self.config, attempts))
+            .sleep(tokio::time::sleep)
+            .when(|failure| matches!(failure, Failure::Call(err) if err.is_transient()))
+            .adjust(|failure, backoff| match failure {
+                Failure::Call(err) => rate_limit_wait(&self.config, err, backoff?),
+                Failure::CircuitOpen(_) => None,
+            })
+            .notify(|failure, delay| {
+                attempt += 1;
+                if let Failure::Call(err) = failure {
+                    tracing::debug!(
+                        exchange = %self.exchange, endpoint = endpoint.as_str(), attempt,
+                        delay_ms = delay.as_millis() as u64, error = %err, "retrying exchange call"
+                    );
+                }
+                self.metrics.record_retry(self.exchange, endpoint.as_str());
+            })
+            .await;
+        outcome.map_err(|failure| match failure {
+            Failure::CircuitOpen(err) | Failure::Call(err) => err,
+        })
     }
 
     /// One attempt through the breaker, with the time-out, recorded in the metrics.

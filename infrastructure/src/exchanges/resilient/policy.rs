@@ -75,13 +75,19 @@ pub(crate) fn is_failure(err: &ExchangeError) -> bool {
     err.is_transient()
 }
 
-/// How long to wait before retrying an idempotent call whose attempt number `attempt` (from 1)
-/// failed with `err`, or `None` when it must not be retried.
-pub(crate) fn retry_delay(config: &ResilienceConfig, err: &ExchangeError, attempt: u32) -> Option<Duration> {
-    if !err.is_transient() {
-        return None;
-    }
-    let backoff = backoff(config, attempt);
+/// The backoffs between `attempts` attempts (one fewer than the attempts), for `backon`: the
+/// backoff after attempt 1, 2, … ([`backoff`]).
+pub(crate) fn retry_delays(
+    config: &ResilienceConfig,
+    attempts: u32,
+) -> impl Iterator<Item = Duration> + Send + Sync + Unpin + '_ {
+    (1..attempts).map(move |attempt| backoff(config, attempt))
+}
+
+/// The wait before retrying after `err` when the policy's backoff is `backoff`: the backoff, or
+/// for a rate limit the exchange's `Retry-After` (at least the backoff), or `None` when that is
+/// longer than `max_rate_limit_wait` (the call fails instead of blocking its caller).
+pub(crate) fn rate_limit_wait(config: &ResilienceConfig, err: &ExchangeError, backoff: Duration) -> Option<Duration> {
     match err {
         ExchangeError::RateLimited { retry_after_secs } => {
             let wait = Duration::from_secs(*retry_after_secs);
@@ -89,6 +95,16 @@ pub(crate) fn retry_delay(config: &ResilienceConfig, err: &ExchangeError, attemp
         }
         _ => Some(backoff),
     }
+}
+
+/// How long to wait before retrying an idempotent call whose attempt number `attempt` (from 1)
+/// failed with `err`, or `None` when it must not be retried (the decision `call` makes).
+#[cfg(test)]
+pub(crate) fn retry_delay(config: &ResilienceConfig, err: &ExchangeError, attempt: u32) -> Option<Duration> {
+    if !err.is_transient() {
+        return None;
+    }
+    rate_limit_wait(config, err, backoff(config, attempt))
 }
 
 /// The ceiling of the backoff after attempt `attempt` (from 1): base, 2 x base, 4 x base …

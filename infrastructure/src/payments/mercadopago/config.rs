@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 
+use domain::shared::secret::Secret;
 use domain::subscriptions::{EntitlementTable, Plan};
 
 use crate::payments::settings::{all_or_nothing, present};
@@ -21,10 +22,10 @@ pub const DEFAULT_API_BASE: &str = "https://api.mercadopago.com";
 /// Settings of [`super::MercadoPagoGateway`]. Build with [`MercadoPagoConfig::new`] and adjust fields.
 #[derive(Clone)]
 pub struct MercadoPagoConfig {
-    /// Private access token (`APP_USR-…`), sent as `Authorization: Bearer`. Secret.
-    pub access_token: String,
-    /// The application's webhook secret ("Your integrations → Webhooks"), key of `x-signature`. Secret.
-    pub webhook_secret: String,
+    /// Private access token (`APP_USR-…`), sent as `Authorization: Bearer`.
+    pub access_token: Secret,
+    /// The application's webhook secret ("Your integrations → Webhooks"), key of `x-signature`.
+    pub webhook_secret: Secret,
     /// API root, without a trailing slash; tests point it at a local mock server.
     pub api_base: String,
     /// Monthly price of PRO in BRL (not cents).
@@ -50,7 +51,7 @@ pub struct MercadoPagoConfig {
 impl MercadoPagoConfig {
     /// Settings with the production API root, the plan table's prices (PRO R$ 19,90, MAX R$ 97), a 10 s time-out,
     /// 250 ms first back-off, no signature age limit and strict signatures.
-    pub fn new(access_token: impl Into<String>, webhook_secret: impl Into<String>) -> Self {
+    pub fn new(access_token: impl Into<Secret>, webhook_secret: impl Into<Secret>) -> Self {
         let prices = EntitlementTable::default();
         Self {
             access_token: access_token.into(),
@@ -124,10 +125,9 @@ impl MercadoPagoConfig {
 
 impl std::fmt::Debug for MercadoPagoConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let redact = |s: &str| if s.is_empty() { "<empty>" } else { "<redacted>" };
         f.debug_struct("MercadoPagoConfig")
-            .field("access_token", &redact(&self.access_token))
-            .field("webhook_secret", &redact(&self.webhook_secret))
+            .field("access_token", &self.access_token)
+            .field("webhook_secret", &self.webhook_secret)
             .field("api_base", &self.api_base)
             .field("price_pro", &self.price_pro)
             .field("price_max", &self.price_max)
@@ -171,9 +171,10 @@ mod tests {
     #[test]
     fn debug_redacts_secrets() {
         let config = MercadoPagoConfig::new("APP_USR-secret-token", "whsecret");
-        let shown = format!("{config:?}");
-        assert!(!shown.contains("APP_USR-secret-token") && !shown.contains("whsecret"), "{shown}");
-        assert!(shown.contains("<redacted>"));
+        for shown in [format!("{config:?}"), format!("{config:#?}")] {
+            assert!(!shown.contains("APP_USR-secret-token") && !shown.contains("whsecret"), "{shown}");
+            assert!(shown.contains("access_token: [REDACTED]"), "{shown}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use domain::shared::secret::Secret;
 use domain::subscriptions::PaymentError;
 
 use super::config::{MercadoPagoConfig, MercadoPagoConfigError};
@@ -27,7 +28,7 @@ const MAX_MESSAGE_CHARS: usize = 300;
 pub(super) struct Api {
     http: reqwest::Client,
     base: String,
-    token: String,
+    token: Secret,
     backoff: Duration,
 }
 
@@ -113,7 +114,7 @@ impl Api {
         body: Option<&[u8]>,
         idempotency_key: Option<&str>,
     ) -> Result<Vec<u8>, Failure> {
-        let mut request = self.http.request(method.clone(), url).bearer_auth(&self.token);
+        let mut request = self.http.request(method.clone(), url).bearer_auth(self.token.expose());
         if let Some(key) = idempotency_key {
             request = request.header("X-Idempotency-Key", key);
         }
@@ -127,7 +128,7 @@ impl Api {
         if status.is_success() {
             Ok(bytes.to_vec())
         } else {
-            Err(failure(status, &bytes, &self.token))
+            Err(failure(status, &bytes, self.token.expose()))
         }
     }
 }

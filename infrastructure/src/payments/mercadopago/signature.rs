@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
+use domain::shared::secret::Secret;
 use domain::subscriptions::PaymentError;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -56,26 +57,32 @@ pub fn signature_manifest(data_id: Option<&str>, request_id: Option<&str>, ts: O
 
 /// `hex(HMAC-SHA256(secret, manifest))`, the `v1` Mercado Pago sends for that manifest.
 pub fn sign_manifest(secret: &str, manifest: &str) -> String {
-    hex::encode(mac(secret, manifest))
+    hex::encode(mac(secret.as_bytes(), manifest))
 }
 
-fn mac(secret: &str, manifest: &str) -> Vec<u8> {
+fn mac(secret: &[u8], manifest: &str) -> Vec<u8> {
     // HMAC accepts keys of any length, so this never fails.
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    let mut mac = HmacSha256::new_from_slice(secret).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
     mac.update(manifest.as_bytes());
     mac.finalize().into_bytes().to_vec()
 }
 
 /// Whether one of the header's `v1` values signs the manifest built from `data_id` as received or
 /// lower-cased.
-pub(super) fn verify(secret: &str, header: &SignatureHeader, data_id: Option<&str>, request_id: Option<&str>) -> bool {
+pub(super) fn verify(
+    secret: &Secret,
+    header: &SignatureHeader,
+    data_id: Option<&str>,
+    request_id: Option<&str>,
+) -> bool {
     let mut candidates = vec![data_id.map(str::to_owned)];
     if let Some(lower) = data_id.map(str::to_ascii_lowercase).filter(|l| Some(l.as_str()) != data_id) {
         candidates.push(Some(lower));
     }
     let mut matched = subtle::Choice::from(0);
     for id in &candidates {
-        let expected = mac(secret, &signature_manifest(id.as_deref(), request_id, Some(&header.ts)));
+        let expected =
+            mac(secret.expose().as_bytes(), &signature_manifest(id.as_deref(), request_id, Some(&header.ts)));
         for given in &header.v1 {
             // Lengths are public (32 bytes); ct_eq on unequal lengths is simply false.
             matched |= expected.as_slice().ct_eq(given.as_slice());
@@ -108,9 +115,9 @@ mod tests {
     fn upper_case_id_matches_through_its_lower_case_form() {
         let header = parse_header(&format!(" ts = 1742505638683 , v1 = {V1} ")).unwrap();
         let request_id = Some("2066ca19-c6f1-498a-be75-1923005edd06");
-        assert!(verify(SECRET, &header, Some("ORD01JQ4S4KY8HWQ6NA5PXB65B3D3"), request_id));
-        assert!(!verify("other", &header, Some("ORD01JQ4S4KY8HWQ6NA5PXB65B3D3"), request_id));
-        assert!(!verify(SECRET, &header, Some("ORD01JQ4S4KY8HWQ6NA5PXB65B3D4"), request_id));
+        assert!(verify(&Secret::new(SECRET), &header, Some("ORD01JQ4S4KY8HWQ6NA5PXB65B3D3"), request_id));
+        assert!(!verify(&Secret::new("other"), &header, Some("ORD01JQ4S4KY8HWQ6NA5PXB65B3D3"), request_id));
+        assert!(!verify(&Secret::new(SECRET), &header, Some("ORD01JQ4S4KY8HWQ6NA5PXB65B3D4"), request_id));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use domain::shared::secret::Secret;
 use domain::subscriptions::PaymentError;
 
 use super::{StripeConfig, StripeConfigError, STRIPE_API_VERSION};
@@ -22,7 +23,7 @@ pub(super) const MAX_RETRIES: u32 = 2;
 pub(super) struct StripeClient {
     http: reqwest::Client,
     base: String,
-    secret_key: String,
+    secret_key: Secret,
     retry_backoff: Duration,
 }
 
@@ -102,7 +103,7 @@ impl StripeClient {
         let mut builder = self
             .http
             .request(call.method.clone(), format!("{}{}", self.base, call.path))
-            .bearer_auth(&self.secret_key)
+            .bearer_auth(self.secret_key.expose())
             .header("Stripe-Version", STRIPE_API_VERSION);
         if let Some(key) = call.idempotency_key {
             builder = builder.header("Idempotency-Key", key);
@@ -144,7 +145,7 @@ impl StripeClient {
             None if transient => return Attempt::Retry(anyhow::anyhow!("stripe answered {status}")),
             _ => {}
         }
-        Attempt::Done(Err(redacted(error_for(status, &body), &self.secret_key)))
+        Attempt::Done(Err(redacted(error_for(status, &body), self.secret_key.expose())))
     }
 }
 

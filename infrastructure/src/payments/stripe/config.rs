@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use domain::shared::secret::Secret;
 use domain::subscriptions::Plan;
 
 use crate::payments::settings::{all_or_nothing, present};
@@ -29,13 +30,13 @@ pub const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_millis(500);
 
 /// Settings of [`StripeGateway`](super::StripeGateway).
 ///
-/// `Debug` never prints `secret_key` or `webhook_secret`.
+/// `Debug` never prints `secret_key` or `webhook_secret` (both are [`Secret`]s).
 #[derive(Clone)]
 pub struct StripeConfig {
     /// Secret API key (`sk_live_…`, `sk_test_…` or a restricted `rk_…`), sent as a bearer token.
-    pub secret_key: String,
+    pub secret_key: Secret,
     /// The webhook endpoint's signing secret, the full `whsec_…` value.
-    pub webhook_secret: String,
+    pub webhook_secret: Secret,
     /// Recurring price id (`price_…`) billed for the PRO plan.
     pub price_pro: String,
     /// Recurring price id (`price_…`) billed for the MAX plan.
@@ -51,8 +52,8 @@ pub struct StripeConfig {
 impl StripeConfig {
     /// Settings with the default API root, time-out and retry back-off.
     pub fn new(
-        secret_key: impl Into<String>,
-        webhook_secret: impl Into<String>,
+        secret_key: impl Into<Secret>,
+        webhook_secret: impl Into<Secret>,
         price_pro: impl Into<String>,
         price_max: impl Into<String>,
     ) -> Self {
@@ -132,10 +133,10 @@ impl StripeConfig {
     /// Checks that every field is usable; names the first one that is not.
     pub(super) fn validate(&self) -> Result<(), StripeConfigError> {
         let required = [
-            (ENV_SECRET_KEY, &self.secret_key),
-            (ENV_WEBHOOK_SECRET, &self.webhook_secret),
-            (ENV_PRICE_PRO, &self.price_pro),
-            (ENV_PRICE_MAX, &self.price_max),
+            (ENV_SECRET_KEY, self.secret_key.expose()),
+            (ENV_WEBHOOK_SECRET, self.webhook_secret.expose()),
+            (ENV_PRICE_PRO, self.price_pro.as_str()),
+            (ENV_PRICE_MAX, self.price_max.as_str()),
         ];
         if let Some((name, _)) = required.iter().find(|(_, value)| value.trim().is_empty()) {
             return Err(StripeConfigError::Missing(name));
@@ -156,8 +157,8 @@ impl StripeConfig {
 impl fmt::Debug for StripeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StripeConfig")
-            .field("secret_key", &"[redacted]")
-            .field("webhook_secret", &"[redacted]")
+            .field("secret_key", &self.secret_key)
+            .field("webhook_secret", &self.webhook_secret)
             .field("price_pro", &self.price_pro)
             .field("price_max", &self.price_max)
             .field("api_base", &self.api_base)
@@ -237,7 +238,9 @@ mod tests {
     #[test]
     fn debug_redacts_both_secrets() {
         let config = StripeConfig::new("sk_test_TOPSECRET", "whsec_TOPSECRET", "price_p", "price_m");
-        let shown = format!("{config:?}");
-        assert!(!shown.contains("TOPSECRET") && shown.contains("price_p"), "{shown}");
+        for shown in [format!("{config:?}"), format!("{config:#?}")] {
+            assert!(!shown.contains("TOPSECRET") && shown.contains("price_p"), "{shown}");
+            assert!(shown.contains("secret_key: [REDACTED]"), "{shown}");
+        }
     }
 }

@@ -10,6 +10,7 @@ use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 use time::OffsetDateTime;
 
+use domain::shared::secret::Secret;
 use domain::subscriptions::PaymentError;
 
 /// The header carrying the signature (lower case, as [`domain::subscriptions::WebhookRequest`] stores names).
@@ -24,12 +25,12 @@ pub const TOLERANCE_SECONDS: i64 = 300;
 pub(super) fn verify(
     header: Option<&str>,
     body: &[u8],
-    secret: &str,
+    secret: &Secret,
     now: OffsetDateTime,
 ) -> Result<i64, PaymentError> {
     let header = header.ok_or_else(|| invalid("missing stripe-signature header"))?;
     let parsed = parse_header(header)?;
-    let expected = mac(secret, parsed.timestamp, body);
+    let expected = mac(secret.expose().as_bytes(), parsed.timestamp, body);
 
     // Compare against every candidate without stopping early, so timing tells nothing about which matched.
     let matched = parsed.v1.iter().fold(Choice::from(0), |acc, candidate| acc | candidate.as_slice().ct_eq(&expected));
@@ -50,7 +51,7 @@ pub(super) fn verify(
 /// The `Stripe-Signature` header value Stripe would send for `body` signed at `timestamp` with
 /// `secret`. For tests and local tooling that post webhooks to our own endpoint.
 pub fn signature_header(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    format!("t={timestamp},v1={}", hex::encode(mac(secret, timestamp, body)))
+    format!("t={timestamp},v1={}", hex::encode(mac(secret.as_bytes(), timestamp, body)))
 }
 
 /// The header's useful parts.
@@ -85,9 +86,9 @@ fn parse_header(header: &str) -> Result<ParsedHeader, PaymentError> {
     Ok(ParsedHeader { timestamp, v1 })
 }
 
-fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
+fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so this never fails.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -113,23 +114,26 @@ mod tests {
         let body = br#"{"id":"evt_test","object":"event"}"#;
         let good = signature_header(SECRET, 1_700_000_000, body);
         let header = format!("{}, v0=abcd, x=1, junk", good.replace(",v1", ", v1"));
-        assert_eq!(verify(Some(&header), body, SECRET, at(1_700_000_000)).unwrap(), 1_700_000_000);
+        assert_eq!(verify(Some(&header), body, &Secret::new(SECRET), at(1_700_000_000)).unwrap(), 1_700_000_000);
     }
 
     #[test]
     fn tolerance_is_inclusive_at_300_seconds() {
         let body = b"{}";
         let header = signature_header(SECRET, 1_000, body);
-        assert!(verify(Some(&header), body, SECRET, at(1_300)).is_ok());
-        assert!(verify(Some(&header), body, SECRET, at(700)).is_ok());
-        assert!(verify(Some(&header), body, SECRET, at(1_301)).is_err());
-        assert!(verify(Some(&header), body, SECRET, at(699)).is_err());
+        assert!(verify(Some(&header), body, &Secret::new(SECRET), at(1_300)).is_ok());
+        assert!(verify(Some(&header), body, &Secret::new(SECRET), at(700)).is_ok());
+        assert!(verify(Some(&header), body, &Secret::new(SECRET), at(1_301)).is_err());
+        assert!(verify(Some(&header), body, &Secret::new(SECRET), at(699)).is_err());
     }
 
     #[test]
     fn two_timestamps_are_refused() {
         let body = b"{}";
         let header = format!("{},t=1", signature_header(SECRET, 1_000, body));
-        assert!(matches!(verify(Some(&header), body, SECRET, at(1_000)), Err(PaymentError::InvalidSignature(_))));
+        assert!(matches!(
+            verify(Some(&header), body, &Secret::new(SECRET), at(1_000)),
+            Err(PaymentError::InvalidSignature(_))
+        ));
     }
 }

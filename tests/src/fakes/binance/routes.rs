@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use domain::market::Timeframe;
+use domain::shared::secret::Secret;
 use infrastructure::exchanges::binance::signing::sign;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -75,7 +76,7 @@ fn authenticate(req: &Request) -> Result<(), Refusal> {
         (None, Some((b, s))) => (query, b, s),
         _ => return Err((400, -1102, "Mandatory parameter 'signature' was not sent, was empty/null, or malformed.")),
     };
-    if sign(API_SECRET, query, body) != signature {
+    if sign(&Secret::new(API_SECRET), query, body) != signature {
         return Err((400, -1022, "Signature for this request is not valid."));
     }
     Ok(())

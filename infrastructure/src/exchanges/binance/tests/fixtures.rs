@@ -74,7 +74,7 @@ pub(super) fn api_error(status: u16, code: i64, msg: &str) -> ResponseTemplate {
 
 /// Live credentials with the documented key pair.
 pub(super) fn creds() -> ApiCredentials {
-    ApiCredentials { api_key: API_KEY.to_owned(), api_secret: API_SECRET.to_owned(), testnet: false }
+    ApiCredentials { api_key: API_KEY.into(), api_secret: API_SECRET.into(), testnet: false }
 }
 
 /// `BTC-BRL`.

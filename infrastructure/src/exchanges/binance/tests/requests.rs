@@ -2,6 +2,7 @@
 //! order parameters, and the answers' translation.
 
 use domain::exchange::{ClientOrderId, ExchangeError, ExchangeGateway, ExchangeOrderStatus, OrderKind, OrderSize};
+use domain::shared::secret::Secret;
 use rust_decimal::Decimal;
 use serde_json::json;
 use wiremock::matchers::{header, method, path, query_param};
@@ -50,7 +51,7 @@ async fn signed_get_carries_key_header_recv_window_timestamp_and_a_valid_signatu
     let query = sent[0].url.query().unwrap();
     let (payload, signature) = split_signature(query);
     assert!(payload.contains("timestamp="), "{payload}");
-    assert_eq!(signature, sign(API_SECRET, &payload, ""));
+    assert_eq!(signature, sign(&Secret::new(API_SECRET), &payload, ""));
     assert!(!query.contains(API_SECRET));
 }
 
@@ -82,7 +83,7 @@ async fn order_parameters_travel_signed_in_the_form_body() {
         request.client_order_id
     );
     assert!(payload.starts_with(&expected_start), "{payload}");
-    assert_eq!(signature, sign(API_SECRET, "", &payload));
+    assert_eq!(signature, sign(&Secret::new(API_SECRET), "", &payload));
 }
 
 #[tokio::test]
