@@ -33,6 +33,19 @@ venv_install() {
     fi
 }
 
+# The client check needs Node.js and npm (Debian packages `nodejs` and `npm`, Node 18 or later):
+# installed with apt-get when missing and we may (root, or sudo without a password).
+ensure_npm() {
+    command -v npm >/dev/null && return
+    local sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
+    echo "test.sh: installing the Debian packages nodejs and npm for the client check" >&2
+    if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq nodejs npm; } >&2; then
+        echo "test.sh: npm is missing and could not be installed; install nodejs and npm (or set BOTFLEET_SKIP_CONTRACT=1)" >&2
+        exit 1
+    fi
+}
+
 start_nx_27017() {
     venv_install nx-27017 "$NX_27017_VERSION"
     tmp="$(mktemp -d "${TMPDIR:-/tmp}/botfleet-mongo.XXXXXX")"
@@ -83,5 +96,6 @@ if [[ $# -eq 0 && "${BOTFLEET_SKIP_CONTRACT:-}" != 1 ]]; then
     cargo build --quiet -p botfleet-api --bin botfleet
     tests/contract/fuzz.sh "${CARGO_TARGET_DIR:-target}/debug/botfleet" .venv
     echo "test.sh: TypeScript client check" >&2
+    ensure_npm
     tests/contract/client.sh
 fi
