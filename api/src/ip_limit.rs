@@ -12,6 +12,7 @@
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use application::rate_limit::RetryAfter;
 use governor::clock::Clock as _;
 use governor::{DefaultKeyedRateLimiter, Quota};
 
@@ -27,10 +28,6 @@ pub struct IpLimiter {
     /// The map size at which the next sweep runs.
     sweep_at: AtomicUsize,
 }
-
-/// The limit is reached; retry after this many whole seconds (at least 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryAfter(pub u64);
 
 impl IpLimiter {
     /// Live keys beyond which new addresses share the overflow bucket (about 100 bytes each).
