@@ -91,8 +91,9 @@ fn excess(bot: &Bot) -> (Decimal, Decimal) {
 type Account = (UserId, ExchangeId, ContextMode);
 
 impl Engine {
-    /// Applies ended orders to `bot` and releases what no order holds; whether anything changed.
-    async fn correct_books(&self, bot: &Bot) -> Result<bool, AppError> {
+    /// Applies ended orders to `bot` and releases what no order holds: the bot as it stands after,
+    /// and whether anything changed.
+    async fn correct_books(&self, bot: &Bot) -> Result<(Bot, bool), AppError> {
         let mut ended = 0;
         if !bot.pending.is_empty() {
             let gateway = self.ports.exchanges.gateway(bot.exchange, bot.mode)?;
@@ -124,7 +125,7 @@ impl Engine {
             .await?
         };
         if ended == 0 && blocked.is_zero() && locked.is_zero() {
-            return Ok(false);
+            return Ok((bot, false));
         }
         let reason = format!(
             "{ended} ended order(s) applied; released {} {} blocked and {} {} locked that no open order held",
@@ -135,7 +136,7 @@ impl Engine {
         );
         tracing::warn!(bot = %bot.id, correction = %reason, "books corrected");
         self.record(&bot, vec![BotEvent::BooksCorrected { reason }]).await;
-        Ok(true)
+        Ok((bot, true))
     }
 
     /// The base each account's bots hold beyond what the account does, per bot.
@@ -191,13 +192,20 @@ impl Engine {
     /// Reconciles every evaluated bot's books (see the module documentation).
     pub async fn sync_strategy_balances(&self) -> Result<BalanceReport, AppError> {
         let mut report = BalanceReport::default();
+        // The bots as they stand after their corrections (one read of every bot, not two).
+        let mut bots = Vec::new();
         for bot in self.ports.bots.evaluated(&BotKind::ALL, None).await? {
             match self.correct_books(&bot).await {
-                Ok(corrected) => report.corrected += u64::from(corrected),
-                Err(err) => tracing::warn!(bot = %bot.id, error = %err, "could not correct a bot's books"),
+                Ok((after, corrected)) => {
+                    report.corrected += u64::from(corrected);
+                    bots.push(after);
+                }
+                Err(err) => {
+                    tracing::warn!(bot = %bot.id, error = %err, "could not correct a bot's books");
+                    bots.push(bot);
+                }
             }
         }
-        let bots = self.ports.bots.evaluated(&BotKind::ALL, None).await?;
         let mut shortfalls = self.base_shortfalls(&bots, &mut report).await;
         for bot in bots {
             let mut faults = internal_faults(&bot);
