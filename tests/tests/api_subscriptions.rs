@@ -3,7 +3,7 @@
 //! The paid flows against mock providers are in `api_payments.rs`.
 
 use botfleet_tests::app::{spawn_app, Store};
-use serde_json::json;
+use serde_json::{json, Value};
 
 botfleet_tests::on_both_stores!(
     plans_are_public_with_prices_and_entitlements,
@@ -27,12 +27,25 @@ async fn plans_are_public_with_prices_and_entitlements(store: Store) {
     assert_eq!(items[1]["entitlements"]["advanced_indicators"], false);
     assert_eq!(items[2]["entitlements"]["contexts"], json!(null), "MAX is unlimited");
     assert_eq!(items[2]["entitlements"]["advanced_indicators"], true);
+    let history: Vec<&Value> = items.iter().map(|p| &p["entitlements"]["history_days"]).collect();
+    assert_eq!(history, [&json!(30), &json!(90), &json!(null)]);
     // Only what the server enforces is sold: each of these keys has a refusal test (plan_limit_*,
-    // plan_bot_kind, plan_advanced_indicators); chat, history and export are not built yet.
+    // plan_bot_kind, plan_advanced_*, plan_pdf_reports, the history window and the market
+    // comparison in the dashboard's tests); the assistant's chat is not built yet.
     for item in &items {
         let mut keys: Vec<&str> = item["entitlements"].as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
-        assert_eq!(keys, ["advanced_indicators", "bot_kinds", "bots", "contexts"], "{item}");
+        let sold = [
+            "advanced_indicators",
+            "advanced_metrics",
+            "bot_kinds",
+            "bots",
+            "contexts",
+            "history_days",
+            "market_comparison",
+            "pdf_reports",
+        ];
+        assert_eq!(keys, sold, "{item}");
     }
 }
 

@@ -74,6 +74,8 @@ error_codes! {
     PlanLimitBots = PAYMENT_REQUIRED, "plan_limit_bots", "The plan allows no more bots";
     PlanBotKind = PAYMENT_REQUIRED, "plan_bot_kind", "The plan does not include this kind of bot";
     PlanAdvancedIndicators = PAYMENT_REQUIRED, "plan_advanced_indicators", "The plan does not include advanced indicators";
+    PlanAdvancedMetrics = PAYMENT_REQUIRED, "plan_advanced_metrics", "The plan does not include advanced metrics";
+    PlanPdfReports = PAYMENT_REQUIRED, "plan_pdf_reports", "The plan does not include the PDF report";
     // Not allowed.
     Forbidden = FORBIDDEN, "forbidden", "The action is not allowed";
     AdminRequired = FORBIDDEN, "admin_required", "Only an administrator may do this";

@@ -44,6 +44,14 @@ pub struct EntitlementsResponse {
     pub bot_kinds: Vec<BotKind>,
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
     pub advanced_indicators: bool,
+    /// Days of history every history read reaches (`null`: all of it).
+    pub history_days: Option<u32>,
+    /// The performance series beside BTC buy-and-hold over the same window.
+    pub market_comparison: bool,
+    /// Advanced metrics (Sharpe, Sortino, drawdown, profit factor, hold times, expectancy).
+    pub advanced_metrics: bool,
+    /// The PDF report.
+    pub pdf_reports: bool,
 }
 
 impl From<&Entitlements> for EntitlementsResponse {
@@ -53,6 +61,10 @@ impl From<&Entitlements> for EntitlementsResponse {
             bots: e.bots.max(),
             bot_kinds: e.bot_kinds.iter().copied().map(Into::into).collect(),
             advanced_indicators: e.advanced_indicators,
+            history_days: e.history_days,
+            market_comparison: e.market_comparison,
+            advanced_metrics: e.advanced_metrics,
+            pdf_reports: e.pdf_reports,
         }
     }
 }

@@ -42,6 +42,10 @@ pub enum PlanGate {
     BotKind,
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
     AdvancedIndicators,
+    /// Advanced metrics (Sharpe, Sortino, drawdown…).
+    AdvancedMetrics,
+    /// The PDF report.
+    PdfReports,
 }
 
 /// Why the user's subscription does not allow an action.
@@ -118,6 +122,24 @@ impl Access {
         }
         let what = "does not include advanced indicators".to_owned();
         Err(self.refuse(PlanGate::AdvancedIndicators, what, |e| e.advanced_indicators))
+    }
+
+    /// Advanced metrics (Sharpe, Sortino, drawdown, profit factor, hold times, expectancy).
+    pub fn require_advanced_metrics(&self) -> Result<(), AccessDenied> {
+        if self.entitlements.advanced_metrics {
+            return Ok(());
+        }
+        let what = "does not include advanced metrics".to_owned();
+        Err(self.refuse(PlanGate::AdvancedMetrics, what, |e| e.advanced_metrics))
+    }
+
+    /// The PDF report.
+    pub fn require_pdf_reports(&self) -> Result<(), AccessDenied> {
+        if self.entitlements.pdf_reports {
+            return Ok(());
+        }
+        let what = "does not include the PDF report".to_owned();
+        Err(self.refuse(PlanGate::PdfReports, what, |e| e.pdf_reports))
     }
 }
 

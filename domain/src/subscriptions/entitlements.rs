@@ -43,8 +43,8 @@ impl Limit {
 }
 
 /// Everything a plan allows, and only what the product enforces today: a feature joins this table
-/// in the change that builds and enforces it (the catalogue's chat quota, history window,
-/// advanced metrics and PDF export are not here because they do not exist yet).
+/// in the change that builds and enforces it (the catalogue's chat quota is not here because the
+/// assistant does not exist yet).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entitlements {
     /// Trading contexts a user may have.
@@ -55,6 +55,15 @@ pub struct Entitlements {
     pub bot_kinds: Vec<BotKind>,
     /// Advanced indicators (VWAP, MFI, volume profile, ATR, OBV).
     pub advanced_indicators: bool,
+    /// How many days back history reads reach (orders, trades, positions, signals, performance,
+    /// reports, exports); `None`: all of it.
+    pub history_days: Option<u32>,
+    /// The market comparison: the performance series beside BTC buy-and-hold over the same window.
+    pub market_comparison: bool,
+    /// Advanced metrics (Sharpe, Sortino, drawdown, profit factor, hold times, expectancy).
+    pub advanced_metrics: bool,
+    /// The PDF report.
+    pub pdf_reports: bool,
 }
 
 impl Entitlements {
@@ -101,18 +110,30 @@ impl EntitlementTable {
                 bots: self.bot_limits[0],
                 bot_kinds: vec![BotKind::Smart],
                 advanced_indicators: false,
+                history_days: Some(30),
+                market_comparison: false,
+                advanced_metrics: false,
+                pdf_reports: false,
             },
             Plan::Pro => Entitlements {
                 contexts: Limit::Limited(3),
                 bots: self.bot_limits[1],
                 bot_kinds: paid_kinds,
                 advanced_indicators: false,
+                history_days: Some(90),
+                market_comparison: true,
+                advanced_metrics: false,
+                pdf_reports: false,
             },
             Plan::Max => Entitlements {
                 contexts: Limit::Unlimited,
                 bots: self.bot_limits[2],
                 bot_kinds: paid_kinds,
                 advanced_indicators: true,
+                history_days: None,
+                market_comparison: true,
+                advanced_metrics: true,
+                pdf_reports: true,
             },
         }
     }
@@ -137,6 +158,11 @@ mod tests {
         assert!(t.for_plan(Plan::Pro).allows_kind(BotKind::Channel));
         assert!(!t.for_plan(Plan::Pro).advanced_indicators);
         assert!(t.for_plan(Plan::Max).advanced_indicators);
+        let history: Vec<_> = Plan::ALL.iter().map(|p| t.for_plan(*p).history_days).collect();
+        assert_eq!(history, [Some(30), Some(90), None]);
+        assert!(!t.for_plan(Plan::Free).market_comparison && t.for_plan(Plan::Pro).market_comparison);
+        assert!(!t.for_plan(Plan::Pro).advanced_metrics && t.for_plan(Plan::Max).advanced_metrics);
+        assert!(!t.for_plan(Plan::Pro).pdf_reports && t.for_plan(Plan::Max).pdf_reports);
         assert_eq!(t.monthly_price_brl(Plan::Pro).to_string(), "19.90");
         assert_eq!(t.cheapest_plan_where(|e| e.contexts.allows_one_more(1)), Some(Plan::Pro));
         assert_eq!(t.cheapest_plan_where(|e| e.advanced_indicators), Some(Plan::Max));

@@ -16,6 +16,8 @@ impl From<AccessDenied> for ApiError {
                     PlanGate::Bots => ErrorCode::PlanLimitBots,
                     PlanGate::BotKind => ErrorCode::PlanBotKind,
                     PlanGate::AdvancedIndicators => ErrorCode::PlanAdvancedIndicators,
+                    PlanGate::AdvancedMetrics => ErrorCode::PlanAdvancedMetrics,
+                    PlanGate::PdfReports => ErrorCode::PlanPdfReports,
                 };
                 ApiError::new(code, detail).with_upgrade_to(upgrade_to)
             }
@@ -30,6 +32,8 @@ impl ErrorCodes for AccessDenied {
         ErrorCode::PlanLimitBots,
         ErrorCode::PlanBotKind,
         ErrorCode::PlanAdvancedIndicators,
+        ErrorCode::PlanAdvancedMetrics,
+        ErrorCode::PlanPdfReports,
         ErrorCode::SubscriptionInactive,
     ];
 }

@@ -83,6 +83,8 @@ fn access_refusals_map_to_listed_codes_and_name_the_upgrade() {
         (limit(PlanGate::Bots), ErrorCode::PlanLimitBots),
         (limit(PlanGate::BotKind), ErrorCode::PlanBotKind),
         (limit(PlanGate::AdvancedIndicators), ErrorCode::PlanAdvancedIndicators),
+        (limit(PlanGate::AdvancedMetrics), ErrorCode::PlanAdvancedMetrics),
+        (limit(PlanGate::PdfReports), ErrorCode::PlanPdfReports),
         (AccessDenied::SubscriptionInactive { status: SubscriptionStatus::PastDue }, ErrorCode::SubscriptionInactive),
     ]);
     let problem = ApiError::from(limit(PlanGate::Bots)).problem();
