@@ -99,3 +99,21 @@ macro_rules! list_from_page {
     };
 }
 pub(crate) use list_from_page;
+
+/// The history window a read was cut to (the plan's: FREE 30 days, PRO 90, MAX all). Asking for
+/// older data is not an error: the window is applied and said here.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct HistoryWindowResponse {
+    /// The plan's days of history (`null`: unlimited).
+    pub days: Option<u32>,
+    /// The earliest instant the read reached (`null`: unlimited), RFC 3339.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub from: Option<time::OffsetDateTime>,
+}
+
+impl From<domain::subscriptions::HistoryWindow> for HistoryWindowResponse {
+    fn from(w: domain::subscriptions::HistoryWindow) -> Self {
+        Self { days: w.days, from: w.from }
+    }
+}

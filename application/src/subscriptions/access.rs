@@ -93,6 +93,11 @@ impl Access {
             .refuse(gate, format!("allows {max} {noun} and {used} are in use"), move |e| pick(e).allows_one_more(used)))
     }
 
+    /// How far back history reads reach at `now` (the plan's window).
+    pub fn history_window(&self, now: time::OffsetDateTime) -> domain::subscriptions::HistoryWindow {
+        domain::subscriptions::HistoryWindow::of(&self.entitlements, now)
+    }
+
     /// The subscription is active or trialing (required to open a trading context).
     pub fn require_active(&self) -> Result<(), AccessDenied> {
         if self.subscription.is_active() {

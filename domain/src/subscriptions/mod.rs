@@ -3,6 +3,7 @@
 mod allowance;
 mod entitlements;
 mod events;
+mod history;
 mod lifecycle;
 mod payments;
 mod plan;
@@ -12,6 +13,7 @@ mod subscription;
 pub use allowance::BotRefusal;
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
+pub use history::HistoryWindow;
 pub use lifecycle::{Activation, Transition, TransitionError};
 pub use payments::{
     external_reference, parse_external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway,
