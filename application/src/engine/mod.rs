@@ -44,7 +44,7 @@ pub use market::MarketSnapshot;
 pub use reconcile::BalanceReport;
 pub use recover::RecoveryReport;
 pub use sync::{SyncReport, FORGOTTEN_AFTER, MISSING_CONFIRMATION, PENDING_GRACE};
-pub use withdrawals::WithdrawalReport;
+pub use withdrawals::{WithdrawalReport, SHORTFALL_REASON};
 
 use crate::contexts::ContextService;
 use crate::exchanges::ExchangeDirectory;
