@@ -10,6 +10,7 @@ use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
+use application::dashboard::{AccountsPorts, AccountsView};
 use application::engine::{Engine, EnginePorts};
 use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown};
 use application::legal::{LegalPorts, LegalService};
@@ -196,6 +197,16 @@ pub async fn services(
         exchanges: directory.clone(),
         executor: engine.clone(),
     });
+    let dashboard_accounts = Arc::new(AccountsView::new(AccountsPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        contexts: repositories.contexts.clone(),
+        context_service: contexts.clone(),
+        credentials: repositories.credentials.clone(),
+        subscriptions: subscriptions.clone(),
+        exchanges: directory.clone(),
+        clock: market_clock.clone(),
+    }));
     let analysis = Arc::new(ContextAnalysis::new(
         AnalysisPorts {
             contexts: repositories.contexts.clone(),
@@ -229,6 +240,7 @@ pub async fn services(
         orders: Arc::new(orders),
         analysis,
         engine,
+        dashboard_accounts,
         market: Arc::new(MarketService::new(directory)),
         paper: Arc::new(paper),
         clock,

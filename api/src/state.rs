@@ -79,6 +79,8 @@ pub struct Services {
     pub analysis: Arc<application::analysis::ContextAnalysis>,
     /// The execution engine (recovery at start; the workflows run it).
     pub engine: Arc<application::engine::Engine>,
+    /// The dashboard's balances and health across the user's accounts.
+    pub dashboard_accounts: Arc<application::dashboard::AccountsView>,
     /// Market data.
     pub market: Arc<MarketService>,
     /// The paper exchanges (price control in tests and demos).

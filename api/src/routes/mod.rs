@@ -23,6 +23,7 @@ pub mod bots;
 pub mod common;
 pub mod contexts;
 pub mod credentials;
+pub mod dashboard;
 pub mod decimal;
 pub mod health;
 pub mod legal;
@@ -61,6 +62,7 @@ pub const MODULES: &[RouteModule] = &[
     credentials::MODULE,
     contexts::MODULE,
     bots::MODULE,
+    dashboard::MODULE,
     orders::MODULE,
     market::MODULE,
     paper::MODULE,

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::bots::{Bot, BotKind, BotStatus, TripReason};
+use domain::bots::{Bot, BotKind, BotStatus, Trip};
 use domain::contexts::ContextMode;
 use domain::credentials::{CredentialStatus, ExchangeCredential};
 use domain::exchange::ExchangeId;
@@ -26,7 +26,7 @@ pub struct BreakerHealth {
     /// Whether it may trip.
     pub enabled: bool,
     /// The trip in force: when and why.
-    pub tripped: Option<(OffsetDateTime, TripReason)>,
+    pub tripped: Option<Trip>,
     /// Losing trades in a row.
     pub consecutive_losses: u32,
     /// The losing streak that trips it.
@@ -175,7 +175,7 @@ fn bot_health(bot: &Bot, now: OffsetDateTime) -> BotHealth {
         last_error: last_error(bot),
         breaker: BreakerHealth {
             enabled: breaker.enabled,
-            tripped: breaker.tripped.as_ref().map(|t| (t.at, t.reason.clone())),
+            tripped: breaker.tripped.clone(),
             consecutive_losses: breaker.consecutive_losses,
             max_consecutive_losses: breaker.limits.max_consecutive_losses,
             daily_loss: breaker.daily_loss(now),
