@@ -31,6 +31,8 @@ pub(crate) struct State {
     pub(crate) next_order: i64,
     pub(crate) used_weight: u64,
     pub(crate) can_withdraw: bool,
+    /// Every call answers 503 while set ([`FakeBinance::set_down`]).
+    pub(crate) down: bool,
 }
 
 pub(crate) type Shared = Arc<Mutex<State>>;
@@ -60,6 +62,7 @@ impl FakeBinance {
             next_order: 1000,
             used_weight: 0,
             can_withdraw: false,
+            down: false,
         }));
         let server = MockServer::start().await;
         let routes = [
@@ -116,6 +119,11 @@ impl FakeBinance {
     /// Makes the account report withdrawal rights (`canWithdraw`).
     pub fn allow_withdrawals(&self) {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).can_withdraw = true;
+    }
+
+    /// Takes the fake down (every call answers 503) or brings it back up.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).down = down;
     }
 
     /// How many orders the fake has accepted.

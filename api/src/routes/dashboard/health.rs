@@ -6,7 +6,7 @@ use application::dashboard::{
     Alert, AlertKind as AppAlertKind, BotHealth, CredentialHealth, ExchangeHealth, Health, LastError,
     Severity as AppSeverity,
 };
-use domain::bots::Trip;
+use domain::bots::{Trip, TripReason};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -133,13 +133,32 @@ impl From<LastError> for LastErrorResponse {
     }
 }
 
+/// A trip of a circuit breaker: when and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TripResponse {
+    /// When it tripped.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
+    /// Why: the trigger and its figures.
+    pub reason: TripReason,
+    /// Why, in words.
+    pub description: String,
+}
+
+impl From<Trip> for TripResponse {
+    fn from(t: Trip) -> Self {
+        Self { at: t.at, description: t.reason.describe(), reason: t.reason }
+    }
+}
+
 /// A bot's circuit breaker: state, counts, thresholds.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakerHealthResponse {
     /// Whether it may trip.
     pub enabled: bool,
     /// Set while tripped: when and why.
-    pub tripped: Option<Trip>,
+    pub tripped: Option<TripResponse>,
     /// Losing trades in a row.
     pub consecutive_losses: u32,
     /// The losing streak that trips it.
@@ -216,7 +235,7 @@ impl From<BotHealth> for BotHealthResponse {
             last_error: b.last_error.map(Into::into),
             breaker: BreakerHealthResponse {
                 enabled: breaker.enabled,
-                tripped: breaker.tripped,
+                tripped: breaker.tripped.map(Into::into),
                 consecutive_losses: breaker.consecutive_losses,
                 max_consecutive_losses: breaker.max_consecutive_losses,
                 daily_loss: breaker.daily_loss.normalize(),

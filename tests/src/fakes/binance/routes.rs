@@ -98,6 +98,9 @@ fn check_timestamp(p: &Params) -> Result<(), Refusal> {
 
 impl Respond for Endpoint {
     fn respond(&self, req: &Request) -> ResponseTemplate {
+        if self.state.lock().unwrap_or_else(|e| e.into_inner()).down {
+            return ResponseTemplate::new(503);
+        }
         let mut params: Params = req.url.query_pairs().into_owned().collect();
         params.extend(url::form_urlencoded::parse(&req.body).into_owned());
         if self.route.signed() {
