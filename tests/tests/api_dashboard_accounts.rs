@@ -85,6 +85,10 @@ async fn balances_agree_with_the_paper_account_and_with_the_bots(store: Store) {
     let id = started(&app, &ana, &ctx, manual("1000", json!({}))).await;
     let (quantity, paid, fee) = buy(&app, &ana, &id, "250").await;
     assert!(paid > dec!(240) && quantity > Decimal::ZERO, "{paid} {quantity}");
+    // A resting buy blocks 90 BRL of the bot's allocation and locks it on the exchange.
+    let resting = json!({"type": "limit", "quantity": "0.001", "price": "90000"});
+    let answer = app.post(&format!("/api/bots/{id}/buy"), Some(&ana.access), &resting).await;
+    assert_eq!(answer.ok(201)["order"]["status"], "new");
 
     let before = OffsetDateTime::now_utc();
     let body = balances(&app, &ana).await;
@@ -112,6 +116,7 @@ async fn balances_agree_with_the_paper_account_and_with_the_bots(store: Store) {
     assert_eq!(dec(&brl["total"]), dec!(100000) - paid);
     assert_eq!(dec(&brl["bots"]), dec!(1000) - paid);
     assert_eq!(dec(&brl["outside_bots"]), dec!(99000));
+    assert_eq!(dec(&brl["locked"]), dec!(90));
     assert_eq!(dec(&btc["total"]), dec!(1) + quantity - fee);
     assert_eq!(dec(&btc["bots"]), quantity - fee);
     assert_eq!(dec(&btc["outside_bots"]), dec!(1));
