@@ -124,6 +124,26 @@ wire_enum! {
     ConsentSource from domain::legal::ConsentSource, case "snake_case" { Registration, Update, Profile, AccountDeleted }
 }
 
+wire_enum! {
+    /// What a dashboard alert is about: `breaker_tripped` (the bot opens nothing until reset),
+    /// `soft_stop_hit` (the soft stop halted buying), `take_profit_near` (an open position's price
+    /// is within 1% of its take-profit price), `plan_limit_reached` (bots or contexts at the
+    /// plan's limit, or over it after a downgrade), `funds_withdrawn` (paused: the exchange holds
+    /// less than the bots need), `entries_held` (a market anomaly holds its entries),
+    /// `credential_invalid` (the exchange refused a stored key), `exchange_unreachable` (an
+    /// account could not be read now).
+    AlertKind from application::dashboard::AlertKind, case "snake_case" {
+        BreakerTripped, SoftStopHit, TakeProfitNear, PlanLimitReached, FundsWithdrawn, EntriesHeld,
+        CredentialInvalid, ExchangeUnreachable
+    }
+}
+
+wire_enum! {
+    /// How urgent a dashboard alert is: `info` (worth knowing), `warning` (something stopped or
+    /// is at risk), `critical` (trading stopped until the user acts).
+    AlertSeverity from application::dashboard::Severity, case "snake_case" { Info, Warning, Critical }
+}
+
 /// The pattern of an id: a ULID, 26 characters of Crockford's base32 (either case) whose first
 /// is at most `7`, as `Ulid::from_string` reads it.
 pub const ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
@@ -203,6 +223,8 @@ mod tests {
             PaymentProvider::wire_pairs(),
             DocumentKind::wire_pairs(),
             ConsentSource::wire_pairs(),
+            AlertKind::wire_pairs(),
+            AlertSeverity::wire_pairs(),
         ];
         for (api, domain) in pairs.into_iter().flatten() {
             assert_eq!(api, domain);

@@ -16,7 +16,8 @@ use crate::engine::SHORTFALL_REASON;
 pub const TAKE_PROFIT_NEAR_PERCENT: Decimal = Decimal::ONE;
 
 /// What an alert is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AlertKind {
     /// A bot's circuit breaker tripped: it opens nothing until reset.
     BreakerTripped,
@@ -37,7 +38,8 @@ pub enum AlertKind {
 }
 
 /// How urgent an alert is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing.
     Info,

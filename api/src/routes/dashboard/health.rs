@@ -2,10 +2,7 @@
 //! plan usage and alerts.
 
 use actix_web::{get, web, HttpResponse};
-use application::dashboard::{
-    Alert, AlertKind as AppAlertKind, BotHealth, CredentialHealth, ExchangeHealth, Health, LastError,
-    Severity as AppSeverity,
-};
+use application::dashboard::{Alert, BotHealth, CredentialHealth, ExchangeHealth, Health, LastError};
 use domain::bots::{Trip, TripReason};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -18,70 +15,13 @@ use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::routes::subscriptions::UsageResponse;
-use crate::routes::wire::{BotKind, BotStatus, CredentialStatus, Exchange, Plan, TradingMode};
+use crate::routes::wire::{
+    AlertKind, AlertSeverity, BotKind, BotStatus, CredentialStatus, Exchange, Plan, TradingMode,
+};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(dashboard_health);
-}
-
-/// What an alert is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// A bot's circuit breaker tripped: it opens nothing until reset.
-    BreakerTripped,
-    /// A bot's soft stop loss fired: it stopped buying (`buying_halted`).
-    SoftStopHit,
-    /// An open position's price is within 1% of its take-profit price.
-    TakeProfitNear,
-    /// The plan's bot or context limit is reached, or exceeded after a downgrade.
-    PlanLimitReached,
-    /// A bot was paused because the exchange holds less than the bots need.
-    FundsWithdrawn,
-    /// The engine holds a bot's entries: its market shows an anomaly.
-    EntriesHeld,
-    /// The exchange refused a stored credential.
-    CredentialInvalid,
-    /// An exchange account could not be read now.
-    ExchangeUnreachable,
-}
-
-impl From<AppAlertKind> for AlertKind {
-    fn from(k: AppAlertKind) -> Self {
-        match k {
-            AppAlertKind::BreakerTripped => Self::BreakerTripped,
-            AppAlertKind::SoftStopHit => Self::SoftStopHit,
-            AppAlertKind::TakeProfitNear => Self::TakeProfitNear,
-            AppAlertKind::PlanLimitReached => Self::PlanLimitReached,
-            AppAlertKind::FundsWithdrawn => Self::FundsWithdrawn,
-            AppAlertKind::EntriesHeld => Self::EntriesHeld,
-            AppAlertKind::CredentialInvalid => Self::CredentialInvalid,
-            AppAlertKind::ExchangeUnreachable => Self::ExchangeUnreachable,
-        }
-    }
-}
-
-/// How urgent an alert is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Something stopped or is at risk.
-    Warning,
-    /// Trading stopped until the user acts.
-    Critical,
-}
-
-impl From<AppSeverity> for Severity {
-    fn from(s: AppSeverity) -> Self {
-        match s {
-            AppSeverity::Info => Self::Info,
-            AppSeverity::Warning => Self::Warning,
-            AppSeverity::Critical => Self::Critical,
-        }
-    }
 }
 
 /// One alert; it lasts as long as its condition.
@@ -90,7 +30,7 @@ pub struct AlertResponse {
     /// What about.
     pub kind: AlertKind,
     /// How urgent.
-    pub severity: Severity,
+    pub severity: AlertSeverity,
     /// The bot concerned.
     pub bot_id: Option<String>,
     /// The context concerned.
