@@ -166,6 +166,24 @@ pub fn credential_alert(credential: &ExchangeCredential) -> Option<Alert> {
     })
 }
 
+/// The alert of an account of `context` that could not be read.
+pub fn exchange_alert(exchange: &super::ExchangeHealth, context: Option<ContextId>) -> Option<Alert> {
+    let error = exchange.error.as_ref()?;
+    Some(Alert {
+        kind: AlertKind::ExchangeUnreachable,
+        severity: Severity::Warning,
+        bot_id: None,
+        context_id: context,
+        message: format!(
+            "the {} {} account could not be read: {}",
+            exchange.exchange,
+            crate::exchanges::mode_name(exchange.mode),
+            error.message
+        ),
+        since: Some(exchange.checked_at),
+    })
+}
+
 #[cfg(test)]
 #[path = "alerts_tests.rs"]
 mod tests;

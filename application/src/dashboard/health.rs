@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use super::accounts::{all, AccountError, AccountsView};
-use super::alerts::{bot_alerts, credential_alert, plan_alert, status_since, Alert, AlertKind, Severity};
+use super::alerts::{bot_alerts, credential_alert, exchange_alert, plan_alert, status_since, Alert};
 use crate::Unexpected;
 
 /// A bot's circuit breaker: its state, counts and thresholds.
@@ -242,23 +242,9 @@ impl AccountsView {
                 error: read.balances.err(),
             })
             .collect();
-        for exchange in exchanges.iter().filter(|e| !e.reachable) {
-            let error = exchange.error.as_ref().map_or("", |e| e.message.as_str());
-            alerts.push(Alert {
-                kind: AlertKind::ExchangeUnreachable,
-                severity: Severity::Warning,
-                bot_id: None,
-                context_id: contexts
-                    .iter()
-                    .find(|c| c.exchange == exchange.exchange && c.mode == exchange.mode)
-                    .map(|c| c.id),
-                message: format!(
-                    "the {} {} account could not be read: {error}",
-                    exchange.exchange,
-                    crate::exchanges::mode_name(exchange.mode)
-                ),
-                since: Some(exchange.checked_at),
-            });
+        for exchange in &exchanges {
+            let context = contexts.iter().find(|c| c.exchange == exchange.exchange && c.mode == exchange.mode);
+            alerts.extend(exchange_alert(exchange, context.map(|c| c.id)));
         }
         alerts.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.since.cmp(&b.since)));
         Ok(Health {

@@ -1,7 +1,8 @@
-//! `GET /api/dashboard/balances`: every exchange account of the caller's contexts, read now.
+//! `GET /api/dashboard/balances`: every exchange account of the caller's contexts, read now; and
+//! the reachability of each account, which the health view shows from the same reads.
 
 use actix_web::{get, web, HttpResponse};
-use application::dashboard::{AccountBalances, AccountError, AssetBalance, Balances};
+use application::dashboard::{AccountBalances, AccountError, AssetBalance, Balances, ExchangeHealth};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -137,6 +138,35 @@ impl From<Balances> for BalancesResponse {
             })
             .collect();
         Self { accounts: b.accounts.into_iter().map(Into::into).collect(), totals }
+    }
+}
+
+/// Whether an exchange account answered now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExchangeHealthResponse {
+    /// Exchange.
+    pub exchange: Exchange,
+    /// Live or paper.
+    pub mode: TradingMode,
+    /// Whether its balances were read.
+    pub reachable: bool,
+    /// When it was asked.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub checked_at: OffsetDateTime,
+    /// Why not.
+    pub error: Option<AccountErrorResponse>,
+}
+
+impl From<ExchangeHealth> for ExchangeHealthResponse {
+    fn from(e: ExchangeHealth) -> Self {
+        Self {
+            exchange: e.exchange.into(),
+            mode: e.mode.into(),
+            reachable: e.reachable,
+            checked_at: e.checked_at,
+            error: e.error.map(Into::into),
+        }
     }
 }
 

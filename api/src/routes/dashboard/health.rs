@@ -2,7 +2,7 @@
 //! plan usage and alerts.
 
 use actix_web::{get, web, HttpResponse};
-use application::dashboard::{Alert, BotHealth, CredentialHealth, ExchangeHealth, Health, LastError};
+use application::dashboard::{Alert, BotHealth, CredentialHealth, Health, LastError};
 use domain::bots::{Trip, TripReason};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::balances::AccountErrorResponse;
+use super::balances::ExchangeHealthResponse;
 use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -213,35 +213,6 @@ impl From<CredentialHealth> for CredentialHealthResponse {
             status: c.status.into(),
             status_reason: c.status_reason,
             validated_at: c.validated_at,
-        }
-    }
-}
-
-/// Whether an exchange account answered now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExchangeHealthResponse {
-    /// Exchange.
-    pub exchange: Exchange,
-    /// Live or paper.
-    pub mode: TradingMode,
-    /// Whether its balances were read.
-    pub reachable: bool,
-    /// When it was asked.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub checked_at: OffsetDateTime,
-    /// Why not.
-    pub error: Option<AccountErrorResponse>,
-}
-
-impl From<ExchangeHealth> for ExchangeHealthResponse {
-    fn from(e: ExchangeHealth) -> Self {
-        Self {
-            exchange: e.exchange.into(),
-            mode: e.mode.into(),
-            reachable: e.reachable,
-            checked_at: e.checked_at,
-            error: e.error.map(Into::into),
         }
     }
 }
