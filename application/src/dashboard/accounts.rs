@@ -97,6 +97,17 @@ pub struct AccountRead {
     pub balances: Result<Vec<Balance>, AccountError>,
 }
 
+/// A failure to read the plan: the store's unavailability stays one (503), anything else is
+/// internal.
+pub(super) fn unexpected(err: crate::AppError) -> Unexpected {
+    match err {
+        crate::AppError::Unavailable { code: "store_unavailable", detail } => {
+            Unexpected::Store(domain::RepoError::unavailable(anyhow::anyhow!(detail)))
+        }
+        other => Unexpected::Internal(other.into()),
+    }
+}
+
 /// Every item of a paged list, page by page.
 pub(super) async fn all<T, F, Fut>(mut page: F) -> Result<Vec<T>, RepoError>
 where
