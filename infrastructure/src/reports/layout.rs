@@ -80,8 +80,13 @@ pub fn table(canvas: &mut Canvas, table: &Table) {
     let mut widths = natural(size);
     let spare = (CONTENT_WIDTH - widths.iter().sum::<f32>()).max(0.0) / widths.len() as f32;
     widths.iter_mut().for_each(|w| *w += spare.min(40.0));
+    // a column of numbers is right aligned, its header too, like a spreadsheet
+    let right: Vec<bool> = (0..widths.len())
+        .map(|c| !table.rows().is_empty() && table.rows().iter().all(|r| numeric(&r[c])))
+        .collect();
+    let columns = Columns { widths: &widths, right: &right, size };
     heading(canvas, table.heading(), 2.0 * ROW);
-    header_row(canvas, table, &widths, size);
+    header_row(canvas, table, &columns);
     if table.rows().is_empty() {
         canvas.text(MARGIN + CELL_PAD, canvas.y - 9.0, size, Weight::Regular, MUTED, "No rows for this period");
         canvas.y -= ROW;
@@ -89,31 +94,39 @@ pub fn table(canvas: &mut Canvas, table: &Table) {
     for (n, row) in table.rows().iter().enumerate() {
         if canvas.y - ROW < super::canvas::CONTENT_BOTTOM {
             canvas.new_page();
-            header_row(canvas, table, &widths, size);
+            header_row(canvas, table, &columns);
         }
         if n % 2 == 1 {
             canvas.rect(MARGIN, canvas.y - ROW, widths.iter().sum(), ROW, FAINT);
         }
-        cells(canvas, row, &widths, size, Weight::Regular);
+        cells(canvas, row, &columns, Weight::Regular);
     }
     canvas.y -= 14.0;
 }
 
-fn header_row(canvas: &mut Canvas, table: &Table, widths: &[f32], size: f32) {
-    canvas.polyline(&[(MARGIN, canvas.y - ROW - 1.0), (MARGIN + widths.iter().sum::<f32>(), canvas.y - ROW - 1.0)], INK, 0.6, false);
-    cells(canvas, table.headers(), widths, size, Weight::Bold);
+/// A table's column geometry: widths, which are right aligned, the font size.
+struct Columns<'a> {
+    widths: &'a [f32],
+    right: &'a [bool],
+    size: f32,
+}
+
+fn header_row(canvas: &mut Canvas, table: &Table, columns: &Columns) {
+    let (left, right, y) = (MARGIN, MARGIN + columns.widths.iter().sum::<f32>(), canvas.y - ROW - 1.0);
+    canvas.polyline(&[(left, y), (right, y)], INK, 0.6, false);
+    cells(canvas, table.headers(), columns, Weight::Bold);
     canvas.y -= 2.0;
 }
 
-fn cells(canvas: &mut Canvas, row: &[String], widths: &[f32], size: f32, weight: Weight) {
+fn cells(canvas: &mut Canvas, row: &[String], columns: &Columns, weight: Weight) {
     let y = canvas.y - 9.0;
+    let ink = if weight == Weight::Bold { MUTED } else { INK };
     let mut x = MARGIN;
-    for (cell, width) in row.iter().zip(widths) {
-        let ink = if weight == Weight::Bold { MUTED } else { INK };
-        if numeric(cell) {
-            canvas.text_right(x + width - CELL_PAD, y, size, weight, ink, cell);
+    for ((cell, width), right) in row.iter().zip(columns.widths).zip(columns.right) {
+        if *right {
+            canvas.text_right(x + width - CELL_PAD, y, columns.size, weight, ink, cell);
         } else {
-            canvas.text(x + CELL_PAD, y, size, weight, ink, cell);
+            canvas.text(x + CELL_PAD, y, columns.size, weight, ink, cell);
         }
         x += width;
     }
