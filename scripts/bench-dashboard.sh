@@ -17,6 +17,7 @@
 #
 #   scripts/bench-dashboard.sh                       # 20 s per wrk run, 16 connections
 #   DURATION=10s COLD_SAMPLES=5 ORDERS=20000 scripts/bench-dashboard.sh
+#   BIN=target/debug/botfleet DURATION=2s ORDERS=2000 scripts/bench-dashboard.sh  # check the script
 #
 # Targets (issue 15, docs/performance.md "## Dashboard"): p99 under 20 ms (summary), 50 ms
 # (performance) and 1 s (PDF) on the 2-core machine. Installs wrk with apt-get when missing.
@@ -29,6 +30,8 @@ THREADS="${THREADS:-1}"
 BOTS="${BOTS:-50}"
 ORDERS="${ORDERS:-100000}"
 COLD_SAMPLES="${COLD_SAMPLES:-10}"
+# The server binary; when set, the release build is skipped.
+BIN="${BIN:-}"
 ENDPOINTS=(
     "/api/dashboard/summary"
     "/api/dashboard/performance?window=90d"
@@ -41,7 +44,10 @@ if ! command -v wrk >/dev/null; then
     apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo build --release -p botfleet-api --bin botfleet
+if [[ -z "$BIN" ]]; then
+    cargo build --release -p botfleet-api --bin botfleet
+    BIN=target/release/botfleet
+fi
 
 work="$(mktemp -d)"
 server=""
@@ -64,7 +70,7 @@ start() {
         BOTFLEET_WORKFLOW_INTERVAL_SCALE=100000 \
         BOTFLEET_JWT_SECRET="bench-jwt-secret-0123456789-abcdefghijklmnopqrstuv" \
         BOTFLEET_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" \
-        target/release/botfleet >>"$work/server.log" 2>&1 &
+        "$BIN" >>"$work/server.log" 2>&1 &
     server=$!
     for _ in $(seq 4000); do
         curl -fsS "$base/health/ready" >/dev/null 2>&1 && return

@@ -49,7 +49,14 @@ fn config(kind: BotKind) -> BotConfig {
 }
 
 /// A filled limit order of `bot` for `quantity` at `price`, created and filled at `at`.
-fn filled(bot: &Bot, source: StrategySource, side: OrderSide, price: Decimal, quantity: Decimal, at: OffsetDateTime) -> Order {
+fn filled(
+    bot: &Bot,
+    source: StrategySource,
+    side: OrderSide,
+    price: Decimal,
+    quantity: Decimal,
+    at: OffsetDateTime,
+) -> Order {
     let new = NewOrder {
         user_id: bot.user_id,
         context_id: bot.context_id,
@@ -77,7 +84,14 @@ fn filled(bot: &Bot, source: StrategySource, side: OrderSide, price: Decimal, qu
         quote_amount: None,
         filled_quantity: quantity,
         filled_quote: quote,
-        fills: vec![Fill { trade_id: order.id.to_string(), price, quantity, fee, fee_asset: order.symbol.quote().to_string(), at: Some(at) }],
+        fills: vec![Fill {
+            trade_id: order.id.to_string(),
+            price,
+            quantity,
+            fee,
+            fee_asset: order.symbol.quote().to_string(),
+            at: Some(at),
+        }],
         created_at: Some(at),
         updated_at: Some(at),
     };
@@ -117,17 +131,29 @@ fn args() -> Args {
 
 /// Four paper contexts, two markets in BRL and two in USDT, and `count` running bots over them.
 async fn bots(repos: &Repositories, owner: UserId, count: u64, now: OffsetDateTime) -> Vec<(Bot, StrategySource)> {
-    let markets = [(ExchangeId::MercadoBitcoin, "BTC-BRL"), (ExchangeId::MercadoBitcoin, "ETH-BRL"), (ExchangeId::Binance, "BTC-USDT"), (ExchangeId::Binance, "ETH-USDT")];
+    let markets = [
+        (ExchangeId::MercadoBitcoin, "BTC-BRL"),
+        (ExchangeId::MercadoBitcoin, "ETH-BRL"),
+        (ExchangeId::Binance, "BTC-USDT"),
+        (ExchangeId::Binance, "ETH-USDT"),
+    ];
     let mut contexts = Vec::new();
     for (exchange, symbol) in markets {
-        let context = TradingContext::new(owner, exchange, &Symbol::parse(symbol).unwrap(), ContextMode::Paper, now - Duration::days(400));
+        let context = TradingContext::new(
+            owner,
+            exchange,
+            &Symbol::parse(symbol).unwrap(),
+            ContextMode::Paper,
+            now - Duration::days(400),
+        );
         contexts.push(repos.contexts.create(&context).await.expect("a context"));
     }
     let mut out = Vec::new();
     for i in 0..count as usize {
         let (kind, source) = KINDS[i % KINDS.len()];
         let created = now - Duration::days(366);
-        let mut bot = Bot::new(&contexts[(i / 4) % contexts.len()], format!("{kind} {:02}", i + 1), config(kind), created);
+        let mut bot =
+            Bot::new(&contexts[(i / 4) % contexts.len()], format!("{kind} {:02}", i + 1), config(kind), created);
         bot.command(Command::Start, "seeded", created).expect("a new bot starts");
         out.push((repos.bots.create(&bot).await.expect("a bot"), source));
     }
@@ -165,7 +191,11 @@ async fn main() {
         let mut position = Position::new(PositionId::new(), at);
         for b in 0..ORDERS_PER_POSITION - 1 {
             let (price, quantity) = (price(p * ORDERS_PER_POSITION + b), Decimal::new(5, 1));
-            let order = repos.orders.create(&filled(bot, *source, OrderSide::Buy, price, quantity, at)).await.expect("an order");
+            let order = repos
+                .orders
+                .create(&filled(bot, *source, OrderSide::Buy, price, quantity, at))
+                .await
+                .expect("an order");
             let fill = &order.fills[0];
             position.quantity += fill.quantity;
             position.cost += fill.price * fill.quantity + fill.fee;
@@ -177,7 +207,8 @@ async fn main() {
         position.sold_quantity = fill.quantity;
         position.proceeds = fill.price * fill.quantity - fill.fee;
         position.realized_profit = position.proceeds - position.cost;
-        position.exit_reason = Some(if position.realized_profit > Decimal::ZERO { ExitReason::TakeProfit } else { ExitReason::StopLoss });
+        position.exit_reason =
+            Some(if position.realized_profit > Decimal::ZERO { ExitReason::TakeProfit } else { ExitReason::StopLoss });
         position.status = PositionStatus::Closed;
         position.closed_at = Some(at);
         records.push(BotRecord::new(bot, BotEvent::PositionClosed(position), at));

@@ -96,7 +96,11 @@ pub enum DocumentError {
 impl Table {
     /// A table under `heading`. Errors: `NoColumns`, `RaggedRow` when a row's width differs from
     /// the headers'.
-    pub fn new(heading: impl Into<String>, headers: Vec<String>, rows: Vec<Vec<String>>) -> Result<Self, DocumentError> {
+    pub fn new(
+        heading: impl Into<String>,
+        headers: Vec<String>,
+        rows: Vec<Vec<String>>,
+    ) -> Result<Self, DocumentError> {
         if headers.is_empty() {
             return Err(DocumentError::NoColumns);
         }

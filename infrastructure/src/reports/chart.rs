@@ -15,7 +15,8 @@ pub const NO_DATA: &str = "No data for this period";
 pub const CHART_HEIGHT: f32 = 236.0;
 const PLOT_HEIGHT: f32 = 160.0;
 /// Series colours, in order: blue, orange, green, purple, grey.
-const PALETTE: [Rgb3; 5] = [(0.12, 0.40, 0.75), (0.93, 0.49, 0.10), (0.17, 0.60, 0.30), (0.55, 0.30, 0.70), (0.45, 0.45, 0.45)];
+const PALETTE: [Rgb3; 5] =
+    [(0.12, 0.40, 0.75), (0.93, 0.49, 0.10), (0.17, 0.60, 0.30), (0.55, 0.30, 0.70), (0.45, 0.45, 0.45)];
 const GAIN: Rgb3 = (0.17, 0.60, 0.30);
 const LOSS: Rgb3 = (0.80, 0.20, 0.20);
 
@@ -57,7 +58,13 @@ impl Plot {
 
     /// The frame with "No data" in its middle.
     fn no_data(&self, canvas: &mut Canvas) {
-        let frame = [(self.left, self.bottom), (self.right, self.bottom), (self.right, self.top), (self.left, self.top), (self.left, self.bottom)];
+        let frame = [
+            (self.left, self.bottom),
+            (self.right, self.bottom),
+            (self.right, self.top),
+            (self.left, self.top),
+            (self.left, self.bottom),
+        ];
         canvas.polyline(&frame, FAINT, 0.8, false);
         let middle = (self.bottom + self.top) / 2.0;
         canvas.text_centred((self.left + self.right) / 2.0, middle, 11.0, Weight::Regular, MUTED, NO_DATA);

@@ -29,10 +29,10 @@ pub fn sized(bots: usize, days: usize) -> ReportDocument {
     let start = GENERATED_AT - Duration::days(days as i64);
     let day = |i: usize| start + Duration::days(i as i64);
     // equity: a drift with a slow wave, in cents, so the series has drawdowns
-    let equity: Vec<i64> = (0..days)
-        .map(|i| 1_000_000 + 1_500 * i as i64 + (((i as f64) / 9.0).sin() * 60_000.0) as i64)
-        .collect();
-    let btc: Vec<i64> = (0..days).map(|i| 1_000_000 + 900 * i as i64 - (((i as f64) / 15.0).cos() * 45_000.0) as i64).collect();
+    let equity: Vec<i64> =
+        (0..days).map(|i| 1_000_000 + 1_500 * i as i64 + (((i as f64) / 9.0).sin() * 60_000.0) as i64).collect();
+    let btc: Vec<i64> =
+        (0..days).map(|i| 1_000_000 + 900 * i as i64 - (((i as f64) / 15.0).cos() * 45_000.0) as i64).collect();
     let mut peak = i64::MIN;
     let drawdown: Vec<i64> = equity
         .iter()
@@ -55,8 +55,14 @@ pub fn sized(bots: usize, days: usize) -> ReportDocument {
             generated_at: GENERATED_AT,
         },
         sections: vec![
-            Section::Figures(summary("Summary (USDT)", &["10000.00", "2450.75", "2986.85", "-112.40", "38.12", "58.33", "1212", "47", "6"])),
-            Section::Figures(summary("Summary (BRL)", &["5000.00", "0.00", "-75.10", "0.00", "4.90", "40.00", "25", "3", "0"])),
+            Section::Figures(summary(
+                "Summary (USDT)",
+                &["10000.00", "2450.75", "2986.85", "-112.40", "38.12", "58.33", "1212", "47", "6"],
+            )),
+            Section::Figures(summary(
+                "Summary (BRL)",
+                &["5000.00", "0.00", "-75.10", "0.00", "4.90", "40.00", "25", "3", "0"],
+            )),
             Section::Figures(FigureGroup {
                 heading: "Advanced metrics (USDT)".to_owned(),
                 figures: vec![
@@ -87,7 +93,11 @@ pub fn sized(bots: usize, days: usize) -> ReportDocument {
             Section::BarChart(BarChart {
                 title: "Realized P&L per strategy".to_owned(),
                 y_label: "Realized P&L (USDT)".to_owned(),
-                bars: STRATEGIES.iter().zip(&per_strategy).map(|(s, &v)| ChartBar { label: s.to_string(), value: money(v) }).collect(),
+                bars: STRATEGIES
+                    .iter()
+                    .zip(&per_strategy)
+                    .map(|(s, &v)| ChartBar { label: s.to_string(), value: money(v) })
+                    .collect(),
             }),
             Section::Table(
                 Table::new(
@@ -99,7 +109,14 @@ pub fn sized(bots: usize, days: usize) -> ReportDocument {
                         .enumerate()
                         .map(|(i, (s, &v))| {
                             let n = i as i64 + 1;
-                            vec![s.to_string(), (bots / 4 + i % 2).to_string(), (97 * n).to_string(), format!("{}.{:02}", 40 + 5 * n, 7 * n), money(v).to_string(), money(310 * n + 12).to_string()]
+                            vec![
+                                s.to_string(),
+                                (bots / 4 + i % 2).to_string(),
+                                (97 * n).to_string(),
+                                format!("{}.{:02}", 40 + 5 * n, 7 * n),
+                                money(v).to_string(),
+                                money(310 * n + 12).to_string(),
+                            ]
                         })
                         .collect(),
                 )
@@ -116,8 +133,21 @@ fn strings(cells: &[&str]) -> Vec<String> {
 
 /// A summary group from its nine figures, in the summary's order.
 fn summary(heading: &str, values: &[&str; 9]) -> FigureGroup {
-    let labels = ["Total invested", "In positions (cost)", "Realized P&L", "Unrealized P&L", "Fees paid", "Win rate %", "Trades", "Active bots", "Pending orders"];
-    FigureGroup { heading: heading.to_owned(), figures: labels.iter().zip(values).map(|(l, v)| KeyFigure::new(*l, *v)).collect() }
+    let labels = [
+        "Total invested",
+        "In positions (cost)",
+        "Realized P&L",
+        "Unrealized P&L",
+        "Fees paid",
+        "Win rate %",
+        "Trades",
+        "Active bots",
+        "Pending orders",
+    ];
+    FigureGroup {
+        heading: heading.to_owned(),
+        figures: labels.iter().zip(values).map(|(l, v)| KeyFigure::new(*l, *v)).collect(),
+    }
 }
 
 /// One row per bot: name, strategy, symbol, mode, trades, win rate, realized P&L.
@@ -137,6 +167,10 @@ fn bot_table(bots: usize) -> Table {
             ]
         })
         .collect();
-    Table::new("Per bot (USDT)", strings(&["Bot", "Strategy", "Symbol", "Mode", "Trades", "Win rate %", "Realized P&L"]), rows)
-        .expect("every row has seven cells")
+    Table::new(
+        "Per bot (USDT)",
+        strings(&["Bot", "Strategy", "Symbol", "Mode", "Trades", "Win rate %", "Realized P&L"]),
+        rows,
+    )
+    .expect("every row has seven cells")
 }

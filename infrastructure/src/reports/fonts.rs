@@ -16,8 +16,7 @@ const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 /// The characters the embedded subset keeps: Basic Latin, Latin-1, Latin Extended-A, general
 /// punctuation (dashes, quotes, "…", "·") and currency signs. Whole DejaVu faces are 740 KB
 /// each; the subsets a few tens, which is also what each render compresses.
-const CHARSET: [(u32, u32); 5] =
-    [(0x20, 0x7e), (0xa0, 0xff), (0x100, 0x17f), (0x2010, 0x2044), (0x20a0, 0x20bf)];
+const CHARSET: [(u32, u32); 5] = [(0x20, 0x7e), (0xa0, 0xff), (0x100, 0x17f), (0x2010, 0x2044), (0x20a0, 0x20bf)];
 
 /// Parses `bytes` and returns it cut down to `CHARSET`, parsed again.
 fn latin_subset(bytes: &[u8], name: &str) -> Result<ParsedFont, RenderError> {
@@ -35,7 +34,8 @@ fn latin_subset(bytes: &[u8], name: &str) -> Result<ParsedFont, RenderError> {
     glyphs.insert(0, 0);
     let font = ReadScope::new(bytes).read::<FontData<'_>>().map_err(|e| error(&e.to_string()))?;
     let provider = font.table_provider(0).map_err(|e| error(&e.to_string()))?;
-    let cut = subset(&provider, &glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode).map_err(|e| error(&e.to_string()))?;
+    let cut =
+        subset(&provider, &glyphs, &SubsetProfile::Minimal, CmapTarget::Unicode).map_err(|e| error(&e.to_string()))?;
     ParsedFont::from_bytes(&cut, 0, &mut Vec::new()).ok_or_else(|| error("its subset does not parse"))
 }
 
@@ -79,9 +79,7 @@ impl Typeface {
         let units: f32 = text
             .chars()
             .map(|c| {
-                face.lookup_glyph_index(c as u32)
-                    .and_then(|g| face.get_glyph_width(g))
-                    .map_or(em / 2.0, f32::from)
+                face.lookup_glyph_index(c as u32).and_then(|g| face.get_glyph_width(g)).map_or(em / 2.0, f32::from)
             })
             .sum();
         units * size / em

@@ -17,14 +17,16 @@ const CELL_PAD: f32 = 6.0;
 /// The title, the subtitle lines and a rule.
 pub fn title_block(canvas: &mut Canvas, doc: &ReportDocument) {
     let s = &doc.subtitle;
-    let generated = s
-        .generated_at
-        .format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
-        .unwrap_or_default();
+    let generated =
+        s.generated_at.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default();
     let mut y = canvas.y - 20.0;
     canvas.text(MARGIN, y, 20.0, Weight::Bold, INK, &doc.title);
     y -= 18.0;
-    for line in [format!("User: {}    Plan: {}", s.user, s.plan), format!("Window: {}", s.window), format!("Generated: {generated}")] {
+    for line in [
+        format!("User: {}    Plan: {}", s.user, s.plan),
+        format!("Window: {}", s.window),
+        format!("Generated: {generated}"),
+    ] {
         canvas.text(MARGIN, y, 9.0, Weight::Regular, MUTED, &line);
         y -= 12.0;
     }
@@ -81,9 +83,8 @@ pub fn table(canvas: &mut Canvas, table: &Table) {
     let spare = (CONTENT_WIDTH - widths.iter().sum::<f32>()).max(0.0) / widths.len() as f32;
     widths.iter_mut().for_each(|w| *w += spare.min(40.0));
     // a column of numbers is right aligned, its header too, like a spreadsheet
-    let right: Vec<bool> = (0..widths.len())
-        .map(|c| !table.rows().is_empty() && table.rows().iter().all(|r| numeric(&r[c])))
-        .collect();
+    let right: Vec<bool> =
+        (0..widths.len()).map(|c| !table.rows().is_empty() && table.rows().iter().all(|r| numeric(&r[c]))).collect();
     let columns = Columns { widths: &widths, right: &right, size };
     heading(canvas, table.heading(), 2.0 * ROW);
     header_row(canvas, table, &columns);

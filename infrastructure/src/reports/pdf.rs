@@ -30,12 +30,11 @@ impl ReportRenderer for PdfReportRenderer {
         pdf.metadata.info.producer = "botfleet".to_owned();
         // the document's own time, not the clock: the same document renders to the same bytes
         if let Ok(at) = printpdf::DateTime::from_unix_timestamp(document.subtitle.generated_at.unix_timestamp()) {
-            pdf.metadata.info.creation_date = at.clone();
-            pdf.metadata.info.modification_date = at.clone();
+            pdf.metadata.info.creation_date = at;
+            pdf.metadata.info.modification_date = at;
             pdf.metadata.info.metadata_date = at;
         }
-        let fonts =
-            [pdf.add_font(self.typeface.face(Weight::Regular)), pdf.add_font(self.typeface.face(Weight::Bold))];
+        let fonts = [pdf.add_font(self.typeface.face(Weight::Regular)), pdf.add_font(self.typeface.face(Weight::Bold))];
         let mut canvas = Canvas::new(&self.typeface, fonts);
         layout::title_block(&mut canvas, document);
         for section in &document.sections {

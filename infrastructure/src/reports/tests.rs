@@ -36,7 +36,8 @@ fn render(doc: &ReportDocument, dir: &Path) -> (String, String) {
 
 /// Every string the document shows: headings, labels, figures, table cells, legend names.
 fn strings_of(doc: &ReportDocument) -> Vec<String> {
-    let mut all = vec![doc.title.clone(), doc.subtitle.user.clone(), doc.subtitle.plan.clone(), doc.subtitle.window.clone()];
+    let mut all =
+        vec![doc.title.clone(), doc.subtitle.user.clone(), doc.subtitle.plan.clone(), doc.subtitle.window.clone()];
     for section in &doc.sections {
         match section {
             Section::Figures(g) => {
