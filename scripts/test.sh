@@ -46,6 +46,20 @@ ensure_npm() {
     fi
 }
 
+# The PDF report tests (infrastructure/src/reports/tests.rs) read the rendered PDFs back with
+# pdftotext, pdfinfo and pdftoppm (Debian package `poppler-utils`): installed with apt-get when
+# missing and we may (root, or sudo without a password); otherwise the run stops and says so.
+ensure_poppler() {
+    command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v pdfinfo >/dev/null && return
+    local sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
+    echo "test.sh: installing the Debian package poppler-utils for the PDF report tests" >&2
+    if ! { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq poppler-utils; } >&2; then
+        echo "test.sh: pdftotext/pdftoppm are missing and could not be installed; install the Debian package poppler-utils" >&2
+        exit 1
+    fi
+}
+
 start_nx_27017() {
     venv_install nx-27017 "$NX_27017_VERSION"
     tmp="$(mktemp -d "${TMPDIR:-/tmp}/botfleet-mongo.XXXXXX")"
@@ -76,6 +90,7 @@ stop_nx_27017() {
     rm -rf "$tmp"
 }
 
+ensure_poppler
 if [[ -z "${BOTFLEET_TEST_MONGODB_URI:-}" ]]; then
     start_nx_27017
 fi

@@ -15,6 +15,7 @@ pub mod leases;
 pub mod legal;
 pub mod market;
 pub mod orders;
+pub mod reports;
 pub mod shared;
 pub mod signals;
 pub mod subscriptions;
