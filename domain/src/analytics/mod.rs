@@ -1,0 +1,63 @@
+//! Performance analytics, pure: the equity and cumulative P&L series of one book (one mode and one
+//! quote currency) and the advanced metrics (Sharpe, Sortino, maximum drawdown, profit factor, hold
+//! times, expectancy, best and worst trade). Money is `Decimal`; `f64` appears only where a square
+//! root forces it (Sharpe and Sortino). Definitions and worked examples: `docs/analytics.md`.
+
+mod drawdown;
+mod figure;
+mod metrics;
+mod ratios;
+mod series;
+mod trades;
+
+#[cfg(test)]
+mod props;
+
+pub use drawdown::{max_drawdown, Drawdown};
+pub use figure::{Figure, Unavailable};
+pub use metrics::{AdvancedMetrics, MetricsConfig};
+pub use ratios::{daily_returns, sharpe, sortino, DAYS_PER_YEAR};
+pub use series::{EquityPoint, Interval, SeriesSpec, HOURLY_UP_TO_DAYS, MAX_HOURLY_DAYS};
+pub use trades::{hold_times, profit_factor, HoldTimes, TradeStats};
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+/// One trade: a closed position (the bot record `position_closed`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosedTrade {
+    /// The position's id (as the record shows it).
+    pub id: String,
+    /// The market, e.g. `BTC/USDT`.
+    pub symbol: String,
+    /// Opened.
+    pub opened_at: OffsetDateTime,
+    /// Closed.
+    pub closed_at: OffsetDateTime,
+    /// Realized profit, net of every fee (negative: a loss).
+    pub realized_profit: Decimal,
+}
+
+/// One book: what a user's bots of one mode (live or paper) trading against one quote currency
+/// hold and did. Never mixes quote currencies nor modes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Book {
+    /// Quote capital given to the bots (the sum of their `funds.allocated`).
+    pub capital: Decimal,
+    /// Trades, in any order.
+    pub trades: Vec<ClosedTrade>,
+    /// Unrealized P&L of the open positions, marked at a price now (value - cost).
+    pub unrealized: Decimal,
+}
+
+impl Book {
+    /// Realized profit of the trades closed before `at` (strictly).
+    pub fn realized_before(&self, at: OffsetDateTime) -> Decimal {
+        self.trades.iter().filter(|t| t.closed_at < at).map(|t| t.realized_profit).sum()
+    }
+
+    /// The trades closed in `[from, to)` (`from` `None`: from the beginning).
+    pub fn trades_between(&self, from: Option<OffsetDateTime>, to: OffsetDateTime) -> Vec<&ClosedTrade> {
+        self.trades.iter().filter(|t| from.is_none_or(|f| t.closed_at >= f) && t.closed_at < to).collect()
+    }
+}
