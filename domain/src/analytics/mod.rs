@@ -3,6 +3,7 @@
 //! times, expectancy, best and worst trade). Money is `Decimal`; `f64` appears only where a square
 //! root forces it (Sharpe and Sortino). Definitions and worked examples: `docs/analytics.md`.
 
+mod benchmark;
 mod drawdown;
 mod figure;
 mod metrics;
@@ -13,6 +14,7 @@ mod trades;
 #[cfg(test)]
 mod props;
 
+pub use benchmark::{buy_and_hold, HoldPoint};
 pub use drawdown::{max_drawdown, Drawdown};
 pub use figure::{Figure, Unavailable};
 pub use metrics::{AdvancedMetrics, MetricsConfig};
@@ -44,16 +46,21 @@ pub struct ClosedTrade {
 pub struct Book {
     /// Quote capital given to the bots (the sum of their `funds.allocated`).
     pub capital: Decimal,
-    /// Trades, in any order.
+    /// Realized profit to date, net of fees (the sum of the bots' `funds.realized_profit`): every
+    /// trade's, and what partial sales of positions still open realized.
+    pub realized: Decimal,
+    /// Trades, in any order: at least every one closed in the window of interest (older ones are
+    /// part of `realized` and need not be read).
     pub trades: Vec<ClosedTrade>,
     /// Unrealized P&L of the open positions, marked at a price now (value - cost).
     pub unrealized: Decimal,
 }
 
 impl Book {
-    /// Realized profit of the trades closed before `at` (strictly).
+    /// Realized profit to date, less the trades closed at or after `at`: the realized profit at
+    /// `at`, for any `at` from which on every trade is in `trades`.
     pub fn realized_before(&self, at: OffsetDateTime) -> Decimal {
-        self.trades.iter().filter(|t| t.closed_at < at).map(|t| t.realized_profit).sum()
+        self.realized - self.trades.iter().filter(|t| t.closed_at >= at).map(|t| t.realized_profit).sum::<Decimal>()
     }
 
     /// The trades closed in `[from, to)` (`from` `None`: from the beginning).

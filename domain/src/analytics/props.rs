@@ -24,12 +24,13 @@ fn arb_trade() -> impl Strategy<Value = ClosedTrade> {
 }
 
 fn arb_book() -> impl Strategy<Value = Book> {
-    (proptest::collection::vec(arb_trade(), 0..40), 0i64..100_000, -10_000i64..10_000).prop_map(
-        |(trades, capital, unrealized)| Book {
+    (proptest::collection::vec(arb_trade(), 0..40), 0i64..100_000, -10_000i64..10_000, -10_000i64..10_000).prop_map(
+        |(trades, capital, unrealized, partial)| {
+            // Realized to date: the trades', and what partial sales of open positions realized.
+            let realized = trades.iter().map(|t| t.realized_profit).sum::<Decimal>() + Decimal::new(partial, 2);
             // Enough capital that no loss takes equity below zero.
-            capital: Decimal::from(capital) + Decimal::from(20_001),
-            trades,
-            unrealized: Decimal::new(unrealized, 2),
+            let capital = Decimal::from(capital) + Decimal::from(20_101);
+            Book { capital, realized, trades, unrealized: Decimal::new(unrealized, 2) }
         },
     )
 }
@@ -47,10 +48,11 @@ proptest! {
             .iter().map(|t| t.realized_profit).sum();
         let last = points.last().unwrap();
         prop_assert_eq!(last.cumulative_pnl, in_window + book.unrealized);
-        let all: Decimal = book.trades.iter().map(|t| t.realized_profit).sum();
-        prop_assert_eq!(last.equity, book.capital + all + book.unrealized);
+        prop_assert_eq!(last.equity, book.capital + book.realized + book.unrealized);
         for p in &points[..points.len() - 1] {
-            prop_assert_eq!(p.equity, book.capital + book.realized_before(p.at));
+            let before: Decimal = book.trades.iter().filter(|t| t.closed_at < p.at).map(|t| t.realized_profit).sum();
+            let partial = book.realized - book.trades.iter().map(|t| t.realized_profit).sum::<Decimal>();
+            prop_assert_eq!(p.equity, book.capital + partial + before);
         }
     }
 

@@ -3,7 +3,7 @@
 //! The first point sits at the window's start (for an unlimited window, the first trade's close
 //! rounded down to the interval), then one at every UTC interval boundary after it, and a last one
 //! at `now`: the series never reaches before the window. The equity at a point is
-//! the capital plus the realized profit of every trade closed before it; the last point also marks
+//! the capital plus the realized profit to date less that of the trades closed since the point; the last point also marks
 //! the open positions (their unrealized P&L now), so its equity is what the book is worth now. The
 //! cumulative P&L is the equity's change since the first point.
 
@@ -67,7 +67,7 @@ impl Interval {
 pub struct EquityPoint {
     /// When (an interval boundary, or `now` for the last point).
     pub at: OffsetDateTime,
-    /// Capital + realized profit so far (+ unrealized P&L at the last point).
+    /// Capital + realized profit at that time (+ unrealized P&L at the last point).
     pub equity: Decimal,
     /// The equity's change since the series' first point.
     pub cumulative_pnl: Decimal,
@@ -107,7 +107,8 @@ impl Book {
             at = spec.interval.floor(at) + spec.interval.step();
         }
         let mut points = Vec::with_capacity(boundaries.len() + 1);
-        let mut realized = Decimal::ZERO;
+        // What was realized before the first trade of the book; each trade adds to it as it closes.
+        let mut realized = self.realized - closes.iter().map(|(_, pnl)| *pnl).sum::<Decimal>();
         let mut next = closes.iter().peekable();
         let mut base = None;
         for at in boundaries {
@@ -118,7 +119,7 @@ impl Book {
             let base = *base.get_or_insert(equity);
             points.push(EquityPoint { at, equity, cumulative_pnl: equity - base });
         }
-        realized += next.filter(|(closed, _)| *closed <= spec.now).map(|(_, pnl)| *pnl).sum::<Decimal>();
+        realized += next.map(|(_, pnl)| *pnl).sum::<Decimal>();
         let equity = self.capital + realized + self.unrealized;
         let base = base.unwrap_or(equity);
         points.push(EquityPoint { at: spec.now, equity, cumulative_pnl: equity - base });
@@ -143,6 +144,7 @@ mod tests {
     fn daily_points_carry_realized_profit_and_the_last_marks_open_positions() {
         let book = Book {
             capital: dec!(1000),
+            realized: dec!(1103),
             trades: vec![
                 trade(datetime!(2026-01-01 10:00 UTC), dec!(5)),
                 trade(datetime!(2026-01-01 07:00 UTC), dec!(1000)),

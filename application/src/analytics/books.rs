@@ -1,0 +1,114 @@
+//! Reads a user's books: one per mode, exchange and quote currency, from the bots (capital,
+//! realized profit to date, holdings marked at their last checked price) and the trades closed in
+//! the window (bot records `position_closed`, read newest first and only back to the window's
+//! start, through the `bot_id, kind, at` index).
+
+use std::collections::BTreeMap;
+
+use domain::analytics::{Book, ClosedTrade};
+use domain::bots::{Bot, BotEvent, BotFilter};
+use domain::contexts::ContextMode;
+use domain::exchange::ExchangeId;
+use domain::shared::ids::UserId;
+use domain::PageRequest;
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use super::{AnalyticsError, AnalyticsService};
+
+/// Which book: never mixing live with paper, exchanges, nor quote currencies.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct BookKey {
+    /// Live or paper.
+    pub mode: ContextMode,
+    /// The exchange.
+    pub exchange: ExchangeId,
+    /// The quote currency (`BRL`, `USDT`).
+    pub quote: String,
+}
+
+/// A book and how it was read.
+#[derive(Clone, Debug)]
+pub struct LoadedBook {
+    /// Which.
+    pub key: BookKey,
+    /// Its figures.
+    pub book: Book,
+    /// How many bots it adds up.
+    pub bots: usize,
+}
+
+const PAGE: u64 = PageRequest::MAX_LIMIT;
+
+/// A bot's holdings marked at its last checked price, less what they cost (zero without a price:
+/// marked at cost).
+fn unrealized(bot: &Bot) -> Decimal {
+    match bot.last_price {
+        Some(price) => bot.funds.holdings * price - bot.funds.invested,
+        None => Decimal::ZERO,
+    }
+}
+
+impl AnalyticsService {
+    /// Every bot of `owner`, page by page.
+    async fn all_bots(&self, owner: UserId) -> Result<Vec<Bot>, AnalyticsError> {
+        let mut bots = Vec::new();
+        loop {
+            let page = PageRequest::new(bots.len() as u64, PAGE);
+            let got = self.ports.bots.list(owner, &BotFilter::default(), page).await?;
+            let done = (got.items.len() as u64) < PAGE;
+            bots.extend(got.items);
+            if done {
+                return Ok(bots);
+            }
+        }
+    }
+
+    /// The trades of `bot` closed at or after `from` (all when `None`).
+    async fn trades(&self, bot: &Bot, from: Option<OffsetDateTime>) -> Result<Vec<ClosedTrade>, AnalyticsError> {
+        let mut trades = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.ports.records.list(bot.id, Some("position_closed"), PageRequest::new(offset, PAGE)).await?;
+            let full = page.items.len() as u64 == PAGE;
+            offset += PAGE;
+            for record in page.items {
+                if from.is_some_and(|f| record.at < f) {
+                    return Ok(trades);
+                }
+                if let BotEvent::PositionClosed(position) = record.event {
+                    trades.push(ClosedTrade {
+                        id: position.id.to_string(),
+                        symbol: bot.symbol.to_string(),
+                        opened_at: position.opened_at,
+                        closed_at: position.closed_at.unwrap_or(record.at),
+                        realized_profit: position.realized_profit,
+                    });
+                }
+            }
+            if !full {
+                return Ok(trades);
+            }
+        }
+    }
+
+    /// The books of `owner` with the trades closed from `from` on.
+    pub(super) async fn books(
+        &self,
+        owner: UserId,
+        from: Option<OffsetDateTime>,
+    ) -> Result<Vec<LoadedBook>, AnalyticsError> {
+        let mut books: BTreeMap<BookKey, LoadedBook> = BTreeMap::new();
+        for bot in self.all_bots(owner).await? {
+            let key = BookKey { mode: bot.mode, exchange: bot.exchange, quote: bot.symbol.quote().to_string() };
+            let trades = self.trades(&bot, from).await?;
+            let entry = books.entry(key.clone()).or_insert_with(|| LoadedBook { key, book: Book::default(), bots: 0 });
+            entry.bots += 1;
+            entry.book.capital += bot.funds.allocated;
+            entry.book.realized += bot.funds.realized_profit;
+            entry.book.unrealized += unrealized(&bot);
+            entry.book.trades.extend(trades);
+        }
+        Ok(books.into_values().collect())
+    }
+}
