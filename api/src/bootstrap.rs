@@ -218,6 +218,17 @@ pub async fn services(
         },
         metrics,
     )?;
+    let market = Arc::new(MarketService::new(directory));
+    let analytics = Arc::new(application::analytics::AnalyticsService::new(
+        application::analytics::AnalyticsPorts {
+            bots: repositories.bots.clone(),
+            records: repositories.bot_records.clone(),
+            subscriptions: subscriptions.clone(),
+            market: market.clone(),
+            clock: market_clock.clone(),
+        },
+        settings.analytics,
+    ));
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -229,7 +240,8 @@ pub async fn services(
         orders: Arc::new(orders),
         analysis,
         engine,
-        market: Arc::new(MarketService::new(directory)),
+        market,
+        analytics,
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

@@ -81,6 +81,8 @@ pub struct Services {
     pub engine: Arc<application::engine::Engine>,
     /// Market data.
     pub market: Arc<MarketService>,
+    /// The dashboard's performance series and advanced metrics.
+    pub analytics: Arc<application::analytics::AnalyticsService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

@@ -18,6 +18,10 @@ pub struct HoldTimes {
 pub struct TradeStats {
     /// How many.
     pub trades: usize,
+    /// How many won (realized profit, net of fees, above zero).
+    pub wins: usize,
+    /// `wins / trades * 100`, rounded half-even to 2 places.
+    pub win_rate: Figure<Decimal>,
     /// Sum of the winning trades' profit.
     pub gross_profit: Decimal,
     /// Sum of the losing trades' losses, as a positive amount.
@@ -87,8 +91,15 @@ impl TradeStats {
         } else {
             sum(trades.iter().map(|t| t.realized_profit)).map(|total| (total / Decimal::from(trades.len())).round_dp(8))
         };
+        let wins = trades.iter().filter(|t| t.realized_profit > Decimal::ZERO).count();
+        let win_rate = match trades.len() {
+            0 => Err(Unavailable::NoTrades),
+            n => Ok((Decimal::from(wins) * Decimal::ONE_HUNDRED / Decimal::from(n)).round_dp(2)),
+        };
         Self {
             trades: trades.len(),
+            wins,
+            win_rate,
             gross_profit,
             gross_loss,
             profit_factor: profit_factor(trades),
@@ -124,6 +135,7 @@ mod tests {
         assert_eq!((stats.gross_profit, stats.gross_loss), (dec!(35), dec!(30)));
         assert_eq!(stats.profit_factor, Ok(dec!(1.16666667)));
         assert_eq!(stats.expectancy, Ok(dec!(1.25)));
+        assert_eq!((stats.wins, stats.win_rate), (2, Ok(dec!(50))));
         let hold = stats.hold.unwrap();
         assert_eq!((hold.average_seconds, hold.median_seconds), (dec!(14400), dec!(9000)));
         assert_eq!(stats.best.unwrap().id, "a");
