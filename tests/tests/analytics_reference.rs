@@ -3,8 +3,9 @@
 //! `f64` ratios (Sharpe, Sortino) to 1e-9 relative, and the same reason whenever a figure is null.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
+
+use botfleet_tests::analytics::{reference, tests_dir};
 
 use domain::analytics::{AdvancedMetrics, Book, ClosedTrade, Figure, Interval, MetricsConfig, SeriesSpec};
 use rust_decimal::Decimal;
@@ -13,10 +14,6 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 const RELATIVE: f64 = 1e-9;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 fn time(v: &Value) -> OffsetDateTime {
     OffsetDateTime::parse(v.as_str().expect("a time"), &Rfc3339).expect("RFC 3339")
@@ -51,16 +48,6 @@ fn book(fixture: &Value) -> Book {
         trades,
         unrealized: dec(&fixture["unrealized"]),
     }
-}
-
-fn reference(path: &Path) -> Value {
-    let out = Command::new("python3")
-        .arg(root().join("reference/analytics.py"))
-        .arg(path)
-        .output()
-        .expect("python3 runs (the reference needs only the standard library)");
-    assert!(out.status.success(), "reference failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("reference JSON")
 }
 
 /// The figure matches the reference: the same value (by `same`), or the same reason.
@@ -114,7 +101,7 @@ fn compare(path: &Path) {
 
 #[test]
 fn every_fixture_matches_the_python_reference() {
-    let dir = root().join("fixtures/analytics");
+    let dir = tests_dir().join("fixtures/analytics");
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     fixtures.retain(|p| p.extension().is_some_and(|e| e == "json"));
     fixtures.sort();

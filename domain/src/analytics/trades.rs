@@ -94,7 +94,11 @@ impl TradeStats {
         let wins = trades.iter().filter(|t| t.realized_profit > Decimal::ZERO).count();
         let win_rate = match trades.len() {
             0 => Err(Unavailable::NoTrades),
-            n => Ok((Decimal::from(wins) * Decimal::ONE_HUNDRED / Decimal::from(n)).round_dp(2)),
+            n => {
+                let mut rate = (Decimal::from(wins) * Decimal::ONE_HUNDRED / Decimal::from(n)).round_dp(2);
+                rate.rescale(2);
+                Ok(rate)
+            }
         };
         Self {
             trades: trades.len(),
@@ -135,7 +139,7 @@ mod tests {
         assert_eq!((stats.gross_profit, stats.gross_loss), (dec!(35), dec!(30)));
         assert_eq!(stats.profit_factor, Ok(dec!(1.16666667)));
         assert_eq!(stats.expectancy, Ok(dec!(1.25)));
-        assert_eq!((stats.wins, stats.win_rate), (2, Ok(dec!(50))));
+        assert_eq!((stats.wins, stats.win_rate.map(|r| r.to_string())), (2, Ok("50.00".to_owned())));
         let hold = stats.hold.unwrap();
         assert_eq!((hold.average_seconds, hold.median_seconds), (dec!(14400), dec!(9000)));
         assert_eq!(stats.best.unwrap().id, "a");
