@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use domain::analytics::{Book, ClosedTrade};
+use futures::stream::{self, StreamExt, TryStreamExt};
 use domain::bots::{Bot, BotEvent, BotFilter};
 use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
@@ -39,6 +40,8 @@ pub struct LoadedBook {
 }
 
 const PAGE: u64 = PageRequest::MAX_LIMIT;
+/// How many bots' records are read at once.
+const READ_AHEAD: usize = 8;
 
 /// A bot's holdings marked at its last checked price, less what they cost (zero without a price:
 /// marked at cost).
@@ -98,10 +101,13 @@ impl AnalyticsService {
         owner: UserId,
         from: Option<OffsetDateTime>,
     ) -> Result<Vec<LoadedBook>, AnalyticsError> {
+        let bots = self.all_bots(owner).await?;
+        // A few bots' records at once: a remote store's round trips overlap.
+        let trades: Vec<Vec<ClosedTrade>> =
+            stream::iter(&bots).map(|bot| self.trades(bot, from)).buffered(READ_AHEAD).try_collect().await?;
         let mut books: BTreeMap<BookKey, LoadedBook> = BTreeMap::new();
-        for bot in self.all_bots(owner).await? {
+        for (bot, trades) in bots.into_iter().zip(trades) {
             let key = BookKey { mode: bot.mode, exchange: bot.exchange, quote: bot.symbol.quote().to_string() };
-            let trades = self.trades(&bot, from).await?;
             let entry = books.entry(key.clone()).or_insert_with(|| LoadedBook { key, book: Book::default(), bots: 0 });
             entry.bots += 1;
             entry.book.capital += bot.funds.allocated;
