@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use domain::analytics::{Book, ClosedTrade};
-use futures::stream::{self, StreamExt, TryStreamExt};
 use domain::bots::{Bot, BotEvent, BotFilter};
 use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
 use domain::shared::ids::UserId;
 use domain::PageRequest;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
@@ -44,12 +44,19 @@ const PAGE: u64 = PageRequest::MAX_LIMIT;
 const READ_AHEAD: usize = 8;
 
 /// A bot's holdings marked at its last checked price, less what they cost (zero without a price:
-/// marked at cost).
-fn unrealized(bot: &Bot) -> Decimal {
-    match bot.last_price {
-        Some(price) => bot.funds.holdings * price - bot.funds.invested,
-        None => Decimal::ZERO,
-    }
+/// marked at cost). Errors: a figure beyond a `Decimal`'s range (a corrupt book).
+fn unrealized(bot: &Bot) -> Result<Decimal, AnalyticsError> {
+    let Some(price) = bot.last_price else { return Ok(Decimal::ZERO) };
+    bot.funds
+        .holdings
+        .checked_mul(price)
+        .and_then(|value| value.checked_sub(bot.funds.invested))
+        .ok_or_else(|| anyhow::anyhow!("bot {}: holdings marked at {price} overflow", bot.id).into())
+}
+
+fn add(total: &mut Decimal, more: Decimal) -> Result<(), AnalyticsError> {
+    *total = total.checked_add(more).ok_or_else(|| anyhow::anyhow!("a book's total overflows"))?;
+    Ok(())
 }
 
 impl AnalyticsService {
@@ -110,9 +117,9 @@ impl AnalyticsService {
             let key = BookKey { mode: bot.mode, exchange: bot.exchange, quote: bot.symbol.quote().to_string() };
             let entry = books.entry(key.clone()).or_insert_with(|| LoadedBook { key, book: Book::default(), bots: 0 });
             entry.bots += 1;
-            entry.book.capital += bot.funds.allocated;
-            entry.book.realized += bot.funds.realized_profit;
-            entry.book.unrealized += unrealized(&bot);
+            add(&mut entry.book.capital, bot.funds.allocated)?;
+            add(&mut entry.book.realized, bot.funds.realized_profit)?;
+            add(&mut entry.book.unrealized, unrealized(&bot)?)?;
             entry.book.trades.extend(trades);
         }
         Ok(books.into_values().collect())
