@@ -20,7 +20,7 @@ pub use books::{BookKey, LoadedBook};
 pub use errors::{AnalyticsError, ComparisonUnavailable};
 pub use metrics::{BookMetrics, MetricsReport};
 pub use performance::{BookSeries, Comparison, Performance, PerformanceRequest};
-pub use window::{parse_interval, UnknownInterval, UnknownWindow, WindowChoice};
+pub use window::{parse_interval, AppliedWindow, UnknownInterval, UnknownWindow, WindowChoice};
 
 use crate::market::MarketService;
 use crate::subscriptions::SubscriptionService;

@@ -3,11 +3,10 @@
 
 use domain::analytics::{EquityPoint, Interval, SeriesSpec, MAX_HOURLY_DAYS};
 use domain::shared::ids::UserId;
-use domain::subscriptions::{EntitlementTable, HistoryWindow};
+use domain::subscriptions::EntitlementTable;
 use rust_decimal::Decimal;
-use time::{Duration, OffsetDateTime};
 
-use super::{AnalyticsError, AnalyticsService, Benchmark, BookKey, ComparisonUnavailable, WindowChoice};
+use super::{AnalyticsError, AnalyticsService, AppliedWindow, Benchmark, BookKey, ComparisonUnavailable, WindowChoice};
 
 /// What series to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,14 +48,8 @@ pub enum Comparison {
 /// The performance of every book.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Performance {
-    /// The plan's history window.
-    pub history_window: HistoryWindow,
-    /// The window asked for.
-    pub window: WindowChoice,
-    /// The series' start after the plan's window cut it (`None`: each book's first trade).
-    pub from: Option<OffsetDateTime>,
-    /// Now: every series' last point.
-    pub to: OffsetDateTime,
+    /// The window applied.
+    pub window: AppliedWindow,
     /// The spacing applied.
     pub interval: Interval,
     /// Whether the plan includes the market comparison.
@@ -69,10 +62,8 @@ impl AnalyticsService {
     /// The performance of `owner`'s books. Errors: `InvalidQuery` naming `interval` when hourly
     /// points are asked over more than 31 days.
     pub async fn performance(&self, owner: UserId, request: PerformanceRequest) -> Result<Performance, AnalyticsError> {
-        let now = self.ports.clock.now();
-        let access = self.ports.subscriptions.access(owner).await.map_err(|e| e.into_unexpected("reading the plan"))?;
-        let history_window = access.history_window(now);
-        let from = history_window.clamp(request.window.days().map(|d| now - Duration::days(d)));
+        let (access, window) = self.applied(owner, request.window).await?;
+        let (from, now) = (window.from, window.to);
         let span_days = from.map(|f| (now - f).whole_days());
         let interval = request.interval.unwrap_or_else(|| Interval::default_for(span_days));
         if interval == Interval::Hour && span_days.is_none_or(|d| d > MAX_HOURLY_DAYS) {
@@ -104,6 +95,6 @@ impl AnalyticsService {
                 comparison,
             });
         }
-        Ok(Performance { history_window, window: request.window, from, to: now, interval, comparison, books })
+        Ok(Performance { window, interval, comparison, books })
     }
 }

@@ -3,6 +3,40 @@
 use std::str::FromStr;
 
 use domain::analytics::Interval;
+use domain::shared::ids::UserId;
+use domain::subscriptions::HistoryWindow;
+use time::{Duration, OffsetDateTime};
+
+use super::{AnalyticsError, AnalyticsService};
+use crate::subscriptions::Access;
+
+/// The window a read applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppliedWindow {
+    /// The plan's history window.
+    pub history_window: HistoryWindow,
+    /// The window asked for.
+    pub window: WindowChoice,
+    /// The start after the plan's window cut it (`None`: each book's first trade).
+    pub from: Option<OffsetDateTime>,
+    /// Now: where every read ends.
+    pub to: OffsetDateTime,
+}
+
+impl AnalyticsService {
+    /// The caller's plan and the window `window` comes to under it, now.
+    pub(super) async fn applied(
+        &self,
+        owner: UserId,
+        window: WindowChoice,
+    ) -> Result<(Access, AppliedWindow), AnalyticsError> {
+        let to = self.ports.clock.now();
+        let access = self.ports.subscriptions.access(owner).await.map_err(|e| e.into_unexpected("reading the plan"))?;
+        let history_window = access.history_window(to);
+        let from = history_window.clamp(window.days().map(|d| to - Duration::days(d)));
+        Ok((access, AppliedWindow { history_window, window, from, to }))
+    }
+}
 
 /// The window asked for: the last 7, 30 or 90 days, the last year, or all (each cut to the plan's
 /// history window).

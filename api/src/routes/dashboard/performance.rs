@@ -11,12 +11,14 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::performance_dto::{value, BookKeyResponse, BookSeriesResponse, ComparisonStatus, TradeResponse};
+use super::performance_dto::{
+    value, AppliedWindowResponse, BookKeyResponse, BookSeriesResponse, ComparisonStatus, TradeResponse,
+};
 use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::query::Query;
-use crate::routes::common::{invalid_query, HistoryWindowResponse};
+use crate::routes::common::invalid_query;
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
@@ -43,20 +45,11 @@ fn window_of(raw: Option<&str>) -> Result<WindowChoice, ApiError> {
 /// The series of every book of the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PerformanceResponse {
-    /// The plan's history window, applied.
-    pub history_window: HistoryWindowResponse,
-    /// The window asked for (`30d` by default).
-    pub window: String,
+    /// The window applied.
+    #[serde(flatten)]
+    pub window: AppliedWindowResponse,
     /// `hour` or `day`.
     pub interval: String,
-    /// Where the series start after the plan's window cut them (`null`: each book's first trade).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub from: Option<OffsetDateTime>,
-    /// Now: every series' last point.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub to: OffsetDateTime,
     /// Whether the plan includes BTC buy-and-hold (PRO and MAX).
     pub market_comparison: ComparisonStatus,
     /// One per mode, exchange and quote currency: amounts in different quote currencies are never
@@ -89,11 +82,8 @@ pub async fn get_performance(
         Comparison::NotInPlan(why) => ComparisonStatus::not_in_plan(why),
     };
     Ok(HttpResponse::Ok().json(PerformanceResponse {
-        history_window: perf.history_window.into(),
-        window: perf.window.as_str().to_owned(),
+        window: (&perf.window).into(),
         interval: perf.interval.as_str().to_owned(),
-        from: perf.from,
-        to: perf.to,
         market_comparison,
         books: perf.books.iter().map(Into::into).collect(),
     }))
@@ -210,18 +200,9 @@ impl From<&BookMetrics> for BookMetricsResponse {
 /// The advanced metrics of every book of the caller.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MetricsResponse {
-    /// The plan's history window, applied (MAX: unlimited).
-    pub history_window: HistoryWindowResponse,
-    /// The window asked for (`30d` by default).
-    pub window: String,
-    /// The start applied (`null`: each book's first trade).
-    #[serde(with = "time::serde::rfc3339::option")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub from: Option<OffsetDateTime>,
-    /// Now.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub to: OffsetDateTime,
+    /// The window applied (MAX's history is unlimited).
+    #[serde(flatten)]
+    pub window: AppliedWindowResponse,
     /// The annual risk-free rate the ratios subtract (a fraction; `BOTFLEET_ANALYTICS_RISK_FREE_RATE`).
     #[schema(value_type = String)]
     pub risk_free_rate: Decimal,
@@ -248,10 +229,7 @@ pub async fn get_metrics(
     let window = window_of(params.into_inner().window.as_deref())?;
     let report = state.analytics.metrics(auth.0.user_id, window).await?;
     Ok(HttpResponse::Ok().json(MetricsResponse {
-        history_window: report.history_window.into(),
-        window: report.window.as_str().to_owned(),
-        from: report.from,
-        to: report.to,
+        window: (&report.window).into(),
         risk_free_rate: report.risk_free_rate,
         annualisation_days: domain::analytics::DAYS_PER_YEAR,
         books: report.books.iter().map(Into::into).collect(),

@@ -4,14 +4,38 @@
 
 use std::collections::BTreeMap;
 
-use application::analytics::{Benchmark, BookKey, BookSeries, ComparisonUnavailable};
+use application::analytics::{AppliedWindow, Benchmark, BookKey, BookSeries, ComparisonUnavailable};
 use domain::analytics::{ClosedTrade, EquityPoint, Figure, HoldPoint};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use crate::routes::common::HistoryWindowResponse;
 use crate::routes::wire::{Exchange, Plan, TradingMode};
+
+/// The window a dashboard read applied.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppliedWindowResponse {
+    /// The plan's history window, applied.
+    pub history_window: HistoryWindowResponse,
+    /// The window asked for (`30d` by default).
+    pub window: String,
+    /// Where the read starts after the plan's window cut it (`null`: each book's first trade).
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub from: Option<OffsetDateTime>,
+    /// Now: where the read ends (every series' last point).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub to: OffsetDateTime,
+}
+
+impl From<&AppliedWindow> for AppliedWindowResponse {
+    fn from(w: &AppliedWindow) -> Self {
+        Self { history_window: w.history_window.into(), window: w.window.as_str().to_owned(), from: w.from, to: w.to }
+    }
+}
 
 /// Which book: one per mode, exchange and quote currency (never converted into each other).
 #[derive(Debug, Serialize, ToSchema)]
