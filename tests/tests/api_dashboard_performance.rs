@@ -122,8 +122,11 @@ async fn series_and_metrics_match_the_books_and_the_reference(store: Store) {
     let (max, ctx) = trader(&app, &repos, "max@example.com", Plan::Max).await;
     let id = create_bot(&app, &max, &ctx, "smart", smart()).await["id"].as_str().unwrap().to_owned();
     command(&app, &max, &id, "start").await;
-    // Trades over more than three market days, so the daily returns give Sharpe and Sortino.
+    // Trades over more than three market days, so the daily returns give Sharpe and Sortino. The
+    // series is read all along: each read adds only the trades closed since the one before (the
+    // cache of trades), and the last one must still match the reference.
     wait_for("trades over three days", async || {
+        app.get("/api/dashboard/performance?window=all&interval=day", Some(&max.access)).await.ok(200);
         let closed: Vec<OffsetDateTime> =
             closed_positions(&app, &max, &id).await.iter().map(|p| at(&p["closed_at"])).collect();
         let span = closed.iter().max().zip(closed.iter().min()).map(|(last, first)| *last - *first);

@@ -3,7 +3,7 @@
 //! the window (bot records `position_closed`, read newest first and only back to the window's
 //! start, through the `bot_id, kind, at` index).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use domain::analytics::{Book, ClosedTrade};
 use domain::bots::{Bot, BotEvent, BotFilter};
@@ -15,6 +15,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use super::trade_cache::{Reach, ReadTrade};
 use super::{AnalyticsError, AnalyticsService};
 
 /// Which book: never mixing live with paper, exchanges, nor quote currencies.
@@ -40,6 +41,8 @@ pub struct LoadedBook {
 }
 
 const PAGE: u64 = PageRequest::MAX_LIMIT;
+/// The first page of a bot whose trades are cached.
+const FIRST_PAGE: u64 = 16;
 /// How many bots' records are read at once.
 const READ_AHEAD: usize = 8;
 
@@ -74,32 +77,57 @@ impl AnalyticsService {
         }
     }
 
-    /// The trades of `bot` closed at or after `from` (all when `None`).
+    /// The trades of `bot` whose record is at or after `from` (all when `None`): the cached ones
+    /// and the records added since, or, the first time, every record back to `from`. A record
+    /// seen twice (a page shifted by a new record) counts once.
     async fn trades(&self, bot: &Bot, from: Option<OffsetDateTime>) -> Result<Vec<ClosedTrade>, AnalyticsError> {
-        let mut trades = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = self.ports.records.list(bot.id, Some("position_closed"), PageRequest::new(offset, PAGE)).await?;
-            let full = page.items.len() as u64 == PAGE;
-            offset += PAGE;
+        let cached = self.cache.get(bot.id, from);
+        let known = cached.as_ref().and_then(|(trades, _)| trades.first().map(|t| t.record.clone()));
+        let (mut fresh, mut seen, mut offset) = (Vec::new(), HashSet::new(), 0);
+        // A cached bot usually has few new records: a small first page.
+        let mut size = if cached.is_some() { FIRST_PAGE } else { PAGE };
+        let reach = 'pages: loop {
+            let page = self.ports.records.list(bot.id, Some("position_closed"), PageRequest::new(offset, size)).await?;
+            let ended = (page.items.len() as u64) < size;
             for record in page.items {
-                if from.is_some_and(|f| record.at < f) {
-                    return Ok(trades);
+                if known.as_ref() == Some(&record.id) {
+                    break 'pages None;
+                }
+                if let (None, Some(f)) = (&cached, from) {
+                    if record.at < f {
+                        break 'pages Some(Reach::Since(f));
+                    }
+                }
+                if !seen.insert(record.id.clone()) {
+                    continue;
                 }
                 if let BotEvent::PositionClosed(position) = record.event {
-                    trades.push(ClosedTrade {
+                    let trade = ClosedTrade {
                         id: position.id.to_string(),
                         symbol: bot.symbol.to_string(),
                         opened_at: position.opened_at,
                         closed_at: position.closed_at.unwrap_or(record.at),
                         realized_profit: position.realized_profit,
-                    });
+                    };
+                    fresh.push(ReadTrade { record: record.id, at: record.at, trade });
                 }
             }
-            if !full {
-                return Ok(trades);
+            if ended {
+                // Read to the end: everything (a cached bot whose newest known record is gone
+                // is read again whole).
+                break Some(Reach::Everything);
             }
-        }
+            offset += size;
+            size = PAGE;
+        };
+        let (all, reach) = match (reach, cached) {
+            (None, Some((old, reach))) => (fresh.into_iter().chain(old).collect(), reach),
+            // (A known record implies a cached entry: `None, None` does not happen.)
+            (reach, _) => (fresh, reach.unwrap_or(Reach::Everything)),
+        };
+        let trades = all.iter().filter(|t| from.is_none_or(|f| t.at >= f)).map(|t| t.trade.clone()).collect();
+        self.cache.put(bot.id, all, reach);
+        Ok(trades)
     }
 
     /// The books of `owner` with the trades closed from `from` on.

@@ -7,6 +7,7 @@ mod books;
 mod errors;
 mod metrics;
 mod performance;
+mod trade_cache;
 mod window;
 
 use std::sync::Arc;
@@ -51,11 +52,12 @@ impl std::fmt::Debug for AnalyticsPorts {
 pub struct AnalyticsService {
     ports: AnalyticsPorts,
     config: MetricsConfig,
+    cache: trade_cache::TradeCache,
 }
 
 impl AnalyticsService {
     /// Analytics over `ports`, with the metrics' settings (the risk-free rate).
     pub fn new(ports: AnalyticsPorts, config: MetricsConfig) -> Self {
-        Self { ports, config }
+        Self { ports, config, cache: trade_cache::TradeCache::default() }
     }
 }
