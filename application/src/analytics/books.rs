@@ -4,6 +4,7 @@
 //! start, through the `bot_id, kind, at` index).
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use domain::analytics::{Book, ClosedTrade};
 use domain::bots::{Bot, BotEvent, BotFilter};
@@ -121,9 +122,10 @@ impl AnalyticsService {
             size = PAGE;
         };
         let (all, reach) = match (reach, cached) {
-            (None, Some((old, reach))) => (fresh.into_iter().chain(old).collect(), reach),
+            (None, Some((old, reach))) if fresh.is_empty() => (old, reach),
+            (None, Some((old, reach))) => (Arc::new(fresh.into_iter().chain(old.iter().cloned()).collect()), reach),
             // (A known record implies a cached entry: `None, None` does not happen.)
-            (reach, _) => (fresh, reach.unwrap_or(Reach::Everything)),
+            (reach, _) => (Arc::new(fresh), reach.unwrap_or(Reach::Everything)),
         };
         let trades = all.iter().filter(|t| from.is_none_or(|f| t.at >= f)).map(|t| t.trade.clone()).collect();
         self.cache.put(bot.id, all, reach);

@@ -5,7 +5,7 @@
 //! not linger.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::analytics::ClosedTrade;
@@ -49,8 +49,8 @@ impl Reach {
 
 #[derive(Debug)]
 struct Entry {
-    /// Newest first.
-    trades: Vec<ReadTrade>,
+    /// Newest first (shared with the reads that use it, never copied).
+    trades: Arc<Vec<ReadTrade>>,
     reach: Reach,
     used: Instant,
 }
@@ -63,7 +63,7 @@ pub(super) struct TradeCache {
 
 impl TradeCache {
     /// The bot's cached trades (newest first) when they reach back to `from`.
-    pub fn get(&self, bot: BotId, from: Option<OffsetDateTime>) -> Option<(Vec<ReadTrade>, Reach)> {
+    pub fn get(&self, bot: BotId, from: Option<OffsetDateTime>) -> Option<(Arc<Vec<ReadTrade>>, Reach)> {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = entries.get_mut(&bot).filter(|e| e.reach.covers(from))?;
         entry.used = Instant::now();
@@ -71,7 +71,7 @@ impl TradeCache {
     }
 
     /// Remembers the bot's trades (newest first) reaching back to `reach`.
-    pub fn put(&self, bot: BotId, trades: Vec<ReadTrade>, reach: Reach) {
+    pub fn put(&self, bot: BotId, trades: Arc<Vec<ReadTrade>>, reach: Reach) {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         entries.retain(|_, e| now.duration_since(e.used) < IDLE);
@@ -93,11 +93,11 @@ mod tests {
         let cache = TradeCache::default();
         let bot = BotId::new();
         let since = datetime!(2026-01-10 0:00 UTC);
-        cache.put(bot, Vec::new(), Reach::Since(since));
+        cache.put(bot, Arc::default(), Reach::Since(since));
         assert!(cache.get(bot, Some(since)).is_some());
         assert!(cache.get(bot, Some(datetime!(2026-01-09 0:00 UTC))).is_none(), "older than it read");
         assert!(cache.get(bot, None).is_none(), "everything was not read");
-        cache.put(bot, Vec::new(), Reach::Everything);
+        cache.put(bot, Arc::default(), Reach::Everything);
         assert!(cache.get(bot, None).is_some());
         assert!(cache.get(BotId::new(), None).is_none());
     }
