@@ -24,12 +24,14 @@ pub mod common;
 pub mod contexts;
 pub mod credentials;
 pub mod decimal;
+pub mod exports;
 pub mod health;
 pub mod legal;
 pub mod market;
 pub mod metrics;
 pub mod orders;
 pub mod paper;
+pub mod reports;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
@@ -62,6 +64,8 @@ pub const MODULES: &[RouteModule] = &[
     contexts::MODULE,
     bots::MODULE,
     orders::MODULE,
+    reports::MODULE,
+    exports::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,
