@@ -46,7 +46,7 @@ pub const ORDER_COLUMNS: &[&str] = &[
     "symbol",
     "source",
     "side",
-    "order_type",
+    "type",
     "status",
     "price",
     "quantity",
@@ -138,7 +138,7 @@ impl CsvSink {
         // A byte order mark, so spreadsheets read the file as UTF-8. Writing into memory
         // cannot fail.
         let _ = std::io::Write::write_all(&mut pending, "\u{feff}".as_bytes());
-        let mut csv = csv::Writer::from_writer(pending.clone());
+        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(pending.clone());
         let _ = csv.write_record(columns);
         Self { csv, pending, tx, columns }
     }

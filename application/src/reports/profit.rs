@@ -39,8 +39,11 @@ impl ProfitFigures {
 
     /// Winning trades / trades × 100, to 2 places; `None` without trades.
     pub fn win_rate(&self) -> Option<Decimal> {
-        (self.trades > 0)
-            .then(|| (Decimal::from(self.wins) * Decimal::ONE_HUNDRED / Decimal::from(self.trades)).round_dp(2))
+        (self.trades > 0).then(|| {
+            let mut rate = (Decimal::from(self.wins) * Decimal::ONE_HUNDRED / Decimal::from(self.trades)).round_dp(2);
+            rate.rescale(2);
+            rate
+        })
     }
 }
 
@@ -143,5 +146,22 @@ impl ReportService {
         let order = |k: BotKind| BotKind::ALL.iter().position(|x| *x == k);
         by_strategy.sort_by(|a, b| (a.mode, &a.quote, order(a.strategy)).cmp(&(b.mode, &b.quote, order(b.strategy))));
         Ok(ProfitReport { window: scope.window, by_strategy, by_bot })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    #[test]
+    fn win_rate_has_two_places_and_none_without_trades() {
+        let rate = |wins, trades| ProfitFigures { wins, trades, ..ProfitFigures::default() }.win_rate();
+        assert_eq!(rate(0, 0), None);
+        assert_eq!(rate(1, 2).unwrap().to_string(), "50.00");
+        assert_eq!(rate(2, 3).unwrap().to_string(), "66.67");
+        assert_eq!(rate(1, 3), Some(dec!(33.33)));
+        assert_eq!(rate(0, 7).unwrap().to_string(), "0.00");
     }
 }
