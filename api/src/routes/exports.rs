@@ -8,9 +8,12 @@
 //! account holds. Should a read fail midway, the connection is cut: the file is then visibly
 //! truncated (no final CRLF), never silently short.
 
+use std::sync::Arc;
+
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
-use domain::PageRequest;
+
+use domain::{Page, PageRequest};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -179,6 +182,49 @@ fn page(n: u64) -> PageRequest {
     PageRequest::new(n * PageRequest::MAX_LIMIT, PageRequest::MAX_LIMIT)
 }
 
+/// Answers `first` and the pages `next` reads after it (given the second page's request, then
+/// the third's…) as the CSV file `name`, each item written as the row of its JSON form `row`.
+fn stream_csv<T, R, E, F, Fut>(
+    columns: &'static [&'static str],
+    name: &str,
+    first: Page<T>,
+    row: fn(T) -> R,
+    mut next: F,
+) -> HttpResponse
+where
+    T: Send + 'static,
+    R: Serialize + 'static,
+    E: std::fmt::Debug + Send,
+    F: FnMut(PageRequest) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Page<T>, E>> + Send,
+{
+    let (tx, rx) = mpsc::channel(4);
+    let what = name.to_owned();
+    actix_web::rt::spawn(async move {
+        let mut sink = CsvSink::new(tx, columns);
+        let mut batch = first;
+        for n in 1.. {
+            // Items a page lost on the way (a trade of a bot deleted since) do not end the file
+            // early: the store's count says whether another page follows.
+            let last = batch.offset + PageRequest::MAX_LIMIT >= batch.total;
+            for item in batch.items {
+                if !sink.row(&row(item)).await {
+                    return;
+                }
+            }
+            if last {
+                break;
+            }
+            match next(page(n)).await {
+                Ok(more) => batch = more,
+                Err(err) => return sink.fail(&what, err).await,
+            }
+        }
+        sink.flush().await;
+    });
+    csv_response(rx, name)
+}
+
 /// The caller's orders as CSV: the filters of `GET /api/orders` (`offset` and `limit` are
 /// ignored: every matching order inside the history window is written), newest first.
 #[utoipa::path(
@@ -197,30 +243,13 @@ pub async fn export_orders_csv(
 ) -> Result<HttpResponse, ApiError> {
     let query = order_query(&params.into_inner())?;
     let user = auth.0.user_id;
-    let first = state.orders.list(user, &query, page(0)).await?;
-    let (tx, rx) = mpsc::channel(4);
+    let first = state.orders.list(user, &query, page(0)).await?.page;
     let state = state.into_inner();
-    actix_web::rt::spawn(async move {
-        let mut sink = CsvSink::new(tx, ORDER_COLUMNS);
-        let mut batch = first.page;
-        for n in 1.. {
-            let last = batch.offset + PageRequest::MAX_LIMIT >= batch.total;
-            for order in batch.items {
-                if !sink.row(&OrderResponse::from(order)).await {
-                    return;
-                }
-            }
-            if last {
-                break;
-            }
-            match state.orders.list(user, &query, page(n)).await {
-                Ok(next) => batch = next.page,
-                Err(err) => return sink.fail("orders", err).await,
-            }
-        }
-        sink.flush().await;
-    });
-    Ok(csv_response(rx, "botfleet-orders.csv"))
+    let next = move |p| {
+        let (state, query) = (state.clone(), query.clone());
+        async move { state.orders.list(user, &query, p).await.map(|read| read.page) }
+    };
+    Ok(stream_csv(ORDER_COLUMNS, "botfleet-orders.csv", first, OrderResponse::from, next))
 }
 
 /// The caller's trades (closed positions) as CSV: the filters of `GET /api/reports/trades`
@@ -240,31 +269,12 @@ pub async fn export_trades_csv(
     auth: Authenticated,
     params: Query<TradesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let scope = state.reports.trade_scope(auth.0.user_id, &params.query()).await?;
+    let scope = Arc::new(state.reports.trade_scope(auth.0.user_id, &params.query()).await?);
     let first = scope.page(&state.reports, page(0)).await?;
-    let (tx, rx) = mpsc::channel(4);
     let state = state.into_inner();
-    actix_web::rt::spawn(async move {
-        let mut sink = CsvSink::new(tx, TRADE_COLUMNS);
-        let mut batch = first;
-        for n in 1.. {
-            // Full pages of records may hold fewer trades (a bot deleted since): the store's
-            // page size, not the trades, says whether another page follows.
-            let last = batch.offset + PageRequest::MAX_LIMIT >= batch.total;
-            for trade in batch.items {
-                if !sink.row(&TradeResponse::from(trade)).await {
-                    return;
-                }
-            }
-            if last {
-                break;
-            }
-            match scope.page(&state.reports, page(n)).await {
-                Ok(next) => batch = next,
-                Err(err) => return sink.fail("trades", err).await,
-            }
-        }
-        sink.flush().await;
-    });
-    Ok(csv_response(rx, "botfleet-trades.csv"))
+    let next = move |p| {
+        let (state, scope) = (state.clone(), scope.clone());
+        async move { scope.page(&state.reports, p).await }
+    };
+    Ok(stream_csv(TRADE_COLUMNS, "botfleet-trades.csv", first, TradeResponse::from, next))
 }

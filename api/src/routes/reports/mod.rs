@@ -3,12 +3,14 @@
 //! (FREE 30 days, PRO 90, MAX all) and saying which in `history_window`.
 
 mod dto;
+mod params;
 
 use actix_web::{get, web, HttpResponse};
 use application::reports::{PositionsQuery, ProfitQuery};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
+pub use params::*;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
