@@ -99,7 +99,7 @@ impl BotService {
     ) -> Result<Windowed<BotRecord>, BotServiceError> {
         let window = self.ports.subscriptions.history_window(bot.user_id).await?;
         let filter = RecordFilter { kind: Some(kind), from: window.from, to: None };
-        Ok(Windowed { page: self.ports.records.of_bots(&[bot.id], &filter, page).await?, window })
+        Ok(Windowed { page: self.ports.records.of_bots(bot.user_id, &[bot.id], &filter, page).await?, window })
     }
 
     /// A candle bot's analyses inside the plan's history window, newest first.

@@ -34,6 +34,8 @@ pub struct BotEntry {
 /// The caller's bots and their plan's history window.
 #[derive(Clone, Debug)]
 pub struct Scope {
+    /// Whose.
+    pub owner: UserId,
     bots: BTreeMap<BotId, BotEntry>,
     /// The window every history read of the report is cut to.
     pub window: HistoryWindow,
@@ -91,7 +93,7 @@ impl ReportService {
                 (entry.id, entry)
             })
             .collect();
-        Ok(Scope { bots, window })
+        Ok(Scope { owner, bots, window })
     }
 
     /// Every closed position of `bots` recorded inside `from..to`, newest first.
@@ -102,7 +104,7 @@ impl ReportService {
         from: Option<time::OffsetDateTime>,
     ) -> Result<Vec<Trade>, ReportError> {
         let filter = RecordFilter { kind: Some("position_closed"), from, to: None };
-        let records = read_all(|page| self.ports.records.of_bots(bots, &filter, page)).await?;
+        let records = read_all(|page| self.ports.records.of_bots(scope.owner, bots, &filter, page)).await?;
         Ok(records.into_iter().filter_map(|r| scope.trade(r)).collect())
     }
 }

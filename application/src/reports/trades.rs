@@ -75,7 +75,7 @@ impl TradeScope {
 
     /// One page of the trades, newest first.
     pub async fn page(&self, reports: &ReportService, page: PageRequest) -> Result<Page<Trade>, ReportError> {
-        let records = reports.ports.records.of_bots(&self.bots, &self.filter, page).await?;
+        let records = reports.ports.records.of_bots(self.scope.owner, &self.bots, &self.filter, page).await?;
         // A record of a bot deleted since the scope was read is left out of the page.
         Ok(Page {
             total: records.total,

@@ -97,10 +97,11 @@ pub trait BotRecordRepository: Send + Sync {
         kind: Option<&'static str>,
         page: PageRequest,
     ) -> Result<Page<BotRecord>, RepoError>;
-    /// The records of any of `bots` matching `filter`, newest first (ties by id, newest first);
-    /// the filter is applied by the store, so a history window never reads older records.
+    /// The owner's records of any of `bots` matching `filter`, newest first (ties by id, newest
+    /// first); the filter is applied by the store, so a history window never reads older records.
     async fn of_bots(
         &self,
+        owner: UserId,
         bots: &[BotId],
         filter: &RecordFilter,
         page: PageRequest,

@@ -298,8 +298,8 @@ impl StoreBotRecordRepository {
         IndexSpec::plain("bot_records_bot_kind_at", &["bot_id", "kind", "at"]),
         // A bot's whole history, newest first (a record per analysed candle adds up).
         IndexSpec::plain("bot_records_bot_at", &["bot_id", "at"]),
-        // History reads across a user's bots, cut to a window (reports, trades, exports).
-        IndexSpec::plain("bot_records_kind_bot_at", &["kind", "bot_id", "at"]),
+        // History reads across a user's bots, cut to a window, newest first (reports, exports).
+        IndexSpec::plain("bot_records_user_kind_at", &["record.user_id", "kind", "at"]),
     ];
 
     /// The repository over `store`.
@@ -341,6 +341,7 @@ impl BotRecordRepository for StoreBotRecordRepository {
 
     async fn of_bots(
         &self,
+        owner: UserId,
         bots: &[BotId],
         filter: &RecordFilter,
         page: PageRequest,
@@ -348,9 +349,12 @@ impl BotRecordRepository for StoreBotRecordRepository {
         if bots.is_empty() {
             return Ok(Page { items: Vec::new(), total: 0, offset: page.offset(), limit: page.limit() });
         }
+        // One bot's records come in order from its own index; several bots' from the owner's.
         let mut query = match bots {
-            [one] => Query::all().eq("bot_id", one.to_string()),
-            many => Query::all().is_in("bot_id", many.iter().map(ToString::to_string)),
+            [one] => Query::all().eq("bot_id", one.to_string()).eq("record.user_id", owner.to_string()),
+            many => Query::all()
+                .eq("record.user_id", owner.to_string())
+                .is_in("bot_id", many.iter().map(ToString::to_string)),
         };
         if let Some(kind) = filter.kind {
             query = query.eq("kind", kind);

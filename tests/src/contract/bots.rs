@@ -150,13 +150,18 @@ pub async fn records_of_bots_are_filtered_by_kind_and_time(repos: &Repositories)
     repos.bot_records.append(&records).await.unwrap();
     let filter = RecordFilter { kind: Some("tripped"), from: Some(at(20)), to: Some(at(50)) };
 
-    let read = repos.bot_records.of_bots(&[a.id, b.id], &filter, PageRequest::new(0, 1)).await.unwrap();
-    let rest = repos.bot_records.of_bots(&[a.id, b.id], &filter, PageRequest::new(1, 5)).await.unwrap();
+    let read = repos.bot_records.of_bots(user, &[a.id, b.id], &filter, PageRequest::new(0, 1)).await.unwrap();
+    let rest = repos.bot_records.of_bots(user, &[a.id, b.id], &filter, PageRequest::new(1, 5)).await.unwrap();
 
     assert_eq!((read.total, read.items.clone()), (2, vec![records[2].clone()]));
     assert_eq!(rest.items, vec![records[1].clone()]);
-    let one = repos.bot_records.of_bots(&[c.id], &RecordFilter::default(), PageRequest::first()).await.unwrap();
+    let one = repos.bot_records.of_bots(user, &[c.id], &RecordFilter::default(), PageRequest::first()).await.unwrap();
     assert_eq!(one.items, vec![records[4].clone()]);
-    let none = repos.bot_records.of_bots(&[], &RecordFilter::default(), PageRequest::first()).await.unwrap();
+    let none = repos.bot_records.of_bots(user, &[], &RecordFilter::default(), PageRequest::first()).await.unwrap();
     assert_eq!(none.total, 0);
+    let stranger = UserId::new();
+    let theirs = repos.bot_records.of_bots(stranger, &[a.id, b.id], &filter, PageRequest::first()).await.unwrap();
+    assert_eq!(theirs.total, 0, "only the owner's records");
+    let one = repos.bot_records.of_bots(stranger, &[c.id], &RecordFilter::default(), PageRequest::first()).await;
+    assert_eq!(one.unwrap().total, 0);
 }
