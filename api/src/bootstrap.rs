@@ -16,6 +16,7 @@ use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPor
 use application::legal::{LegalPorts, LegalService};
 use application::market::MarketService;
 use application::orders::{OrderPorts, OrderService};
+use application::reports::{ReportPorts, ReportService};
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use async_trait::async_trait;
 use domain::Clock;
@@ -211,11 +212,18 @@ pub async fn services(
         AnalysisPorts {
             contexts: repositories.contexts.clone(),
             signals: repositories.context_signals.clone(),
+            subscriptions: subscriptions.clone(),
             exchanges: directory.clone(),
             clock: market_clock.clone(),
         },
         AnalysisConfig::for_timeframe(settings.analysis.timeframe),
     ));
+    let reports = Arc::new(ReportService::new(ReportPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        subscriptions: subscriptions.clone(),
+        clock: clock.clone(),
+    }));
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
@@ -249,6 +257,7 @@ pub async fn services(
         contexts,
         bots,
         orders: Arc::new(orders),
+        reports,
         analysis,
         engine,
         dashboard_accounts,

@@ -75,6 +75,8 @@ pub struct Services {
     pub bots: Arc<application::bots::BotService>,
     /// Orders.
     pub orders: Arc<application::orders::OrderService>,
+    /// Reports over the history (profit, positions, trades) and the trades export.
+    pub reports: Arc<application::reports::ReportService>,
     /// Signals per context (`candle_analysis` and its reads).
     pub analysis: Arc<application::analysis::ContextAnalysis>,
     /// The execution engine (recovery at start; the workflows run it).

@@ -8,6 +8,7 @@ pub mod contract;
 pub mod engine;
 pub mod exchange_contract;
 pub mod fakes;
+pub mod history;
 pub mod ledger;
 pub mod market_data;
 pub mod mongo;

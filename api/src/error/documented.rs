@@ -12,6 +12,7 @@ use application::identity::{AccountError, AuthenticateError, LoginError, Refresh
 use application::legal::ConsentError;
 use application::market::MarketDataError;
 use application::orders::OrderError;
+use application::reports::ReportError;
 use application::subscriptions::SubscriptionError;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
@@ -65,7 +66,9 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         }
         "list_symbols" => pick::<MarketDataError>(&[C::ValidationFailed, C::ExchangeUnavailable]),
         "list_pairs" | "ticker" | "candles" | "order_book" => MarketDataError::CODES.to_vec(),
-        "list_orders" => pick::<OrderError>(&[C::ValidationFailed]),
+        "list_orders" | "dashboard_orders" | "export_orders_csv" => pick::<OrderError>(&[C::ValidationFailed]),
+        "report_profit" => ReportError::CODES.to_vec(),
+        "report_positions" | "report_trades" | "export_trades_csv" => pick::<ReportError>(&[C::InvalidQuery]),
         "get_order" => pick::<OrderError>(&[C::NotFound]),
         "create_order" => pick::<OrderError>(&[
             C::ValidationFailed,

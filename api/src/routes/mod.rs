@@ -25,12 +25,14 @@ pub mod contexts;
 pub mod credentials;
 pub mod dashboard;
 pub mod decimal;
+pub mod exports;
 pub mod health;
 pub mod legal;
 pub mod market;
 pub mod metrics;
 pub mod orders;
 pub mod paper;
+pub mod reports;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
@@ -64,7 +66,8 @@ pub const MODULES: &[RouteModule] = &[
     bots::MODULE,
     dashboard::MODULE,
     orders::MODULE,
-    dashboard::MODULE,
+    reports::MODULE,
+    exports::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,

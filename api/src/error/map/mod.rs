@@ -13,6 +13,7 @@ mod legal;
 mod market;
 mod orders;
 mod payments;
+mod reports;
 mod subscriptions;
 
 use application::{AppError, Unexpected};
