@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;
+pub mod dashboard;
 pub mod engine;
 pub mod error;
 pub mod exchanges;
