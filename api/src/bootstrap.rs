@@ -10,6 +10,7 @@ use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
+use application::dashboard::{DashboardService, SummaryCache, SummaryPorts, SUMMARY_TTL};
 use application::engine::{Engine, EnginePorts};
 use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown};
 use application::legal::{LegalPorts, LegalService};
@@ -126,6 +127,8 @@ pub async fn services(
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
+    // The summary's per-user cache, which the engine tells of every fill.
+    let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),
@@ -140,7 +143,8 @@ pub async fn services(
             forgotten_after: settings.engine.forgotten_after(),
             failpoint: settings.engine.failpoint,
         })
-        .with_anomaly_policy(settings.anomaly),
+        .with_anomaly_policy(settings.anomaly)
+        .with_activity_listener(summary_cache.clone()),
     );
     let bots = BotService::new(BotPorts {
         bots: repositories.bots.clone(),
@@ -218,6 +222,16 @@ pub async fn services(
         },
         metrics,
     )?;
+    let market = Arc::new(MarketService::new(directory));
+    let dashboard = DashboardService::new(SummaryPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        orders: repositories.orders.clone(),
+        contexts: repositories.contexts.clone(),
+        market: market.clone(),
+        clock: clock.clone(),
+        cache: summary_cache,
+    });
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -229,7 +243,8 @@ pub async fn services(
         orders: Arc::new(orders),
         analysis,
         engine,
-        market: Arc::new(MarketService::new(directory)),
+        market,
+        dashboard: Arc::new(dashboard),
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

@@ -81,6 +81,8 @@ pub struct Services {
     pub engine: Arc<application::engine::Engine>,
     /// Market data.
     pub market: Arc<MarketService>,
+    /// The dashboard's read models (the summary and its per-user cache).
+    pub dashboard: Arc<application::dashboard::DashboardService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

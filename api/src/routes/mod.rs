@@ -23,6 +23,7 @@ pub mod bots;
 pub mod common;
 pub mod contexts;
 pub mod credentials;
+pub mod dashboard;
 pub mod decimal;
 pub mod health;
 pub mod legal;
@@ -62,6 +63,7 @@ pub const MODULES: &[RouteModule] = &[
     contexts::MODULE,
     bots::MODULE,
     orders::MODULE,
+    dashboard::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,

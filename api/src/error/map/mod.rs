@@ -13,6 +13,7 @@ mod market;
 mod orders;
 mod payments;
 mod subscriptions;
+mod summary;
 
 use application::{AppError, Unexpected};
 use domain::RepoError;
