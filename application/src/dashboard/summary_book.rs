@@ -151,6 +151,8 @@ impl Book {
         };
         for c in contexts {
             context_of(&mut book, c.id, c.exchange, &c.symbol(), c.mode);
+            // A context without bots still shows its currency, with zeros.
+            book.group(c.mode, &c.symbol());
         }
         for (bot, wins) in bots {
             let i = context_of(&mut book, bot.context_id, bot.exchange, &bot.symbol, bot.mode);

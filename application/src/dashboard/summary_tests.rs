@@ -16,7 +16,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 
 use crate::dashboard::summary_book::{Book, MarketKey};
-use crate::dashboard::summary_figures::{win_rate, MarketPrice, Summary};
+use crate::dashboard::summary_figures::{win_rate, Figures, MarketPrice, Summary};
 
 const AT: OffsetDateTime = datetime!(2026-03-02 10:00 UTC);
 
@@ -113,7 +113,9 @@ fn figures_add_up_per_currency_and_mode_per_strategy_and_per_context_never_acros
     let summary = Summary::of(&book, prices);
 
     let keys: Vec<_> = summary.currencies.iter().map(|c| (c.mode, c.quote.as_str())).collect();
-    assert_eq!(keys, [(ContextMode::Live, "USDT"), (ContextMode::Paper, "BRL")], "no bot, no currency group");
+    let expected = [(ContextMode::Live, "USDT"), (ContextMode::Paper, "BRL"), (ContextMode::Paper, "USDT")];
+    assert_eq!(keys, expected, "a context without bots shows its currency");
+    assert_eq!(summary.currencies[2].figures, Figures { unrealized_pnl: Some(Decimal::ZERO), ..Figures::default() });
     let paper = &summary.currencies[1].figures;
     assert_eq!((paper.total_invested, paper.total_in_positions, paper.realized_pnl), (dec!(1800), dec!(500), dec!(26)));
     // 0.01 × 50000 − 400 + 0.5 × 220 − 100 + 0 − 0
