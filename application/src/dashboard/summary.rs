@@ -7,14 +7,13 @@
 //! [`SUMMARY_TTL`](super::SUMMARY_TTL) and dropped when the engine applies a fill; prices are read on every call,
 //! through the market service (and the live exchanges' shared market-data cache).
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use domain::bots::{Bot, BotEvent, BotFilter, BotRecordRepository, BotRepository};
 use domain::contexts::ContextRepository;
-use domain::orders::{Order, OrderFilter, OrderRepository, OrderStatus};
+use domain::orders::OrderRepository;
 use domain::shared::ids::UserId;
 use domain::{Clock, Page, PageRequest, RepoError};
 use futures::future::join_all;
@@ -111,15 +110,11 @@ impl DashboardService {
     async fn book(&self, user: UserId) -> Result<Book, SummaryError> {
         let p = &self.ports;
         let any = BotFilter::default();
-        let open = OrderFilter { status: OrderStatus::OPEN.into_iter().collect(), ..OrderFilter::default() };
         let (contexts, bots, orders) = futures::try_join!(
             every_page(|page| p.contexts.list(user, page)),
             every_page(|page| p.bots.list(user, &any, page)),
-            every_page(|page| p.orders.list(user, &open, page)),
+            p.orders.open_of(user),
         )?;
-        // A page boundary may move under a concurrent insert: each order counts once.
-        let orders: BTreeMap<_, Order> = orders.into_iter().map(|o| (o.id, o)).collect();
-        let orders: Vec<Order> = orders.into_values().collect();
         let mut counted = Vec::with_capacity(bots.len());
         for bot in bots {
             let wins = match bot.wins() {
