@@ -11,7 +11,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::bots::{Bot, BotEvent, BotFilter, BotRecordRepository, BotRepository};
+use domain::bots::{Bot, BotEvent, BotRecordRepository, BotRepository};
 use domain::contexts::ContextRepository;
 use domain::orders::OrderRepository;
 use domain::shared::ids::UserId;
@@ -109,10 +109,9 @@ impl DashboardService {
     /// Reads `user`'s contexts, bots and open orders and adds them up.
     async fn book(&self, user: UserId) -> Result<Book, SummaryError> {
         let p = &self.ports;
-        let any = BotFilter::default();
         let (contexts, bots, orders) = futures::try_join!(
             every_page(|page| p.contexts.list(user, page)),
-            every_page(|page| p.bots.list(user, &any, page)),
+            crate::bots::allowance::all_bots(&*p.bots, user),
             p.orders.open_of(user),
         )?;
         let mut counted = Vec::with_capacity(bots.len());
