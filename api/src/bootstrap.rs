@@ -11,6 +11,7 @@ use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
 use application::dashboard::{AccountsPorts, AccountsView};
+use application::dashboard::{DashboardService, SummaryCache, SummaryPorts, SUMMARY_TTL};
 use application::engine::{Engine, EnginePorts};
 use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown};
 use application::legal::{LegalPorts, LegalService};
@@ -128,6 +129,8 @@ pub async fn services(
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
+    // The summary's per-user cache, which the engine tells of every fill.
+    let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),
@@ -142,7 +145,8 @@ pub async fn services(
             forgotten_after: settings.engine.forgotten_after(),
             failpoint: settings.engine.failpoint,
         })
-        .with_anomaly_policy(settings.anomaly),
+        .with_anomaly_policy(settings.anomaly)
+        .with_activity_listener(summary_cache.clone()),
     );
     let bots = BotService::new(BotPorts {
         bots: repositories.bots.clone(),
@@ -248,6 +252,15 @@ pub async fn services(
         },
         settings.analytics,
     ));
+    let dashboard = DashboardService::new(SummaryPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        orders: repositories.orders.clone(),
+        contexts: repositories.contexts.clone(),
+        market: market.clone(),
+        clock: clock.clone(),
+        cache: summary_cache,
+    });
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -263,6 +276,7 @@ pub async fn services(
         dashboard_accounts,
         market,
         analytics,
+        dashboard: Arc::new(dashboard),
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

@@ -87,6 +87,8 @@ pub struct Services {
     pub market: Arc<MarketService>,
     /// The dashboard's performance series and advanced metrics.
     pub analytics: Arc<application::analytics::AnalyticsService>,
+    /// The dashboard's read models (the summary and its per-user cache).
+    pub dashboard: Arc<application::dashboard::DashboardService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

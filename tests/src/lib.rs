@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod app;
 pub mod bots;
 pub mod contract;
+pub mod dashboard;
 pub mod engine;
 pub mod exchange_contract;
 pub mod fakes;

@@ -3,7 +3,7 @@
 //! circuit-breaker reset, scheduled channel sales, manual buys and sells, and the records (signals, executions,
 //! positions). One use case per file; what needs the exchange goes through [`BotExecutor`].
 
-mod allowance;
+pub(crate) mod allowance;
 mod command;
 mod create;
 mod enforce;

@@ -15,6 +15,7 @@ mod orders;
 mod payments;
 mod reports;
 mod subscriptions;
+mod summary;
 
 use application::{AppError, Unexpected};
 use domain::RepoError;
