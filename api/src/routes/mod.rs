@@ -31,6 +31,7 @@ pub mod market;
 pub mod metrics;
 pub mod orders;
 pub mod paper;
+pub mod recovery;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
@@ -57,6 +58,7 @@ pub struct RouteModule {
 /// Every route module, in the order their tags appear in the documentation.
 pub const MODULES: &[RouteModule] = &[
     auth::MODULE,
+    recovery::MODULE,
     users::MODULE,
     legal::MODULE,
     credentials::MODULE,

@@ -12,6 +12,7 @@ mod env;
 mod exchanges;
 mod keys;
 mod legal;
+mod mail;
 mod payments;
 pub(crate) mod proxies;
 mod secret;
@@ -32,6 +33,7 @@ pub use env::{Env, SettingError, SettingsError};
 pub use exchanges::{Environment, ExchangeSettings};
 pub use keys::{check_encryption_key, check_jwt_secret};
 pub use legal::{LegalSettings, DEFAULT_PRIVACY_VERSION, DEFAULT_TERMS_VERSION};
+pub use mail::MailSettings;
 pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
 pub use workflows::{WorkflowSettings, WorkflowVars, MIN_OPS_TOKEN_LEN, WORKFLOW_VARS};
@@ -69,6 +71,8 @@ pub struct Settings {
     pub anomaly: application::engine::AnomalyPolicy,
     /// The legal texts in force (terms of use, privacy policy) and their versions.
     pub legal: LegalSettings,
+    /// E-mail: the SMTP server, the links' address, e-mail verification.
+    pub mail: MailSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -135,6 +139,7 @@ impl Settings {
         let analysis = AnalysisSettings::load(&mut env);
         let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
+        let mail = MailSettings::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -150,6 +155,7 @@ impl Settings {
             analysis,
             anomaly,
             legal,
+            mail,
             dev_mode,
             generated_secrets: generated,
         })

@@ -12,6 +12,7 @@ mod legal;
 mod market;
 mod orders;
 mod payments;
+mod recovery;
 mod subscriptions;
 
 use application::{AppError, Unexpected};
