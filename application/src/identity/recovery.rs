@@ -3,8 +3,11 @@
 //! Asking never tells whether an account exists: a known and an unknown e-mail get the same
 //! answer in the same time (the token and the message are made on a background task).
 
-use domain::identity::{AuditAction, Email, EmailToken, EmailTokenError, PlainPassword, RequestMeta, TokenPurpose};
+use domain::identity::{
+    AuditAction, Email, EmailToken, EmailTokenError, PlainPassword, RequestMeta, TokenPurpose, User,
+};
 use domain::shared::clock::to_millis;
+use domain::shared::ids::UserId;
 
 use super::account_mail::hash_email_token;
 use super::{AccountError, ForgotPasswordError, IdentityService, ResetPasswordError};
@@ -65,11 +68,7 @@ impl IdentityService {
             Redeem::Refused(EmailTokenError::Expired) => ResetPasswordError::TokenExpired,
             Redeem::Unexpected(err) => err.into(),
         })?;
-        let mut user = match self.active_user(token.user_id).await {
-            Ok(user) => user,
-            Err(AccountError::UserNotFound | AccountError::Invalid(_)) => return Err(ResetPasswordError::TokenInvalid),
-            Err(AccountError::Unexpected(err)) => return Err(err.into()),
-        };
+        let mut user = self.active_user_or(token.user_id, ResetPasswordError::TokenInvalid).await?;
         let now = self.ports.clock.now();
         user.password_hash = self.ports.hasher.hash(&password)?;
         user.email_verified = true;
@@ -80,6 +79,15 @@ impl IdentityService {
         self.audit(Some(user.id), AuditAction::PasswordReset, meta, None).await;
         tracing::info!(user_id = %user.id, "password reset; every session ended");
         Ok(())
+    }
+
+    /// The user, if active; else `missing` (the account was deleted or blocked meanwhile).
+    pub(crate) async fn active_user_or<E: From<Unexpected>>(&self, user_id: UserId, missing: E) -> Result<User, E> {
+        match self.active_user(user_id).await {
+            Ok(user) => Ok(user),
+            Err(AccountError::UserNotFound | AccountError::Invalid(_)) => Err(missing),
+            Err(AccountError::Unexpected(err)) => Err(err.into()),
+        }
     }
 
     /// The stored token for `raw`, checked for `purpose` and consumed (once: a racing second use

@@ -9,7 +9,7 @@ use domain::shared::ids::UserId;
 use domain::RepoError;
 
 use super::recovery::Redeem;
-use super::{AccountError, EmailGateError, IdentityService, ResendVerificationError, VerifyEmailError};
+use super::{EmailGateError, IdentityService, ResendVerificationError, VerifyEmailError};
 use crate::rate_limit::RetryAfter;
 
 impl IdentityService {
@@ -27,11 +27,7 @@ impl IdentityService {
             Redeem::Refused(EmailTokenError::Expired) => VerifyEmailError::TokenExpired,
             Redeem::Unexpected(err) => err.into(),
         })?;
-        let mut user = match self.active_user(token.user_id).await {
-            Ok(user) => user,
-            Err(AccountError::UserNotFound | AccountError::Invalid(_)) => return Err(VerifyEmailError::TokenInvalid),
-            Err(AccountError::Unexpected(err)) => return Err(err.into()),
-        };
+        let mut user = self.active_user_or(token.user_id, VerifyEmailError::TokenInvalid).await?;
         if !user.email_verified {
             user.email_verified = true;
             user.updated_at = to_millis(self.ports.clock.now());
@@ -47,13 +43,7 @@ impl IdentityService {
         let (true, Some(mail)) = (self.config.email_verification, &self.ports.mail) else {
             return Err(ResendVerificationError::EmailUnavailable);
         };
-        let user = match self.active_user(user_id).await {
-            Ok(user) => user,
-            Err(AccountError::UserNotFound | AccountError::Invalid(_)) => {
-                return Err(ResendVerificationError::UserNotFound)
-            }
-            Err(AccountError::Unexpected(err)) => return Err(err.into()),
-        };
+        let user = self.active_user_or(user_id, ResendVerificationError::UserNotFound).await?;
         if user.email_verified {
             return Err(ResendVerificationError::AlreadyVerified);
         }

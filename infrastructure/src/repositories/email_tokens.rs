@@ -8,11 +8,10 @@ use domain::identity::{EmailToken, EmailTokenRepository, TokenPurpose};
 use domain::shared::ids::{EmailTokenId, UserId};
 use domain::RepoError;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::codec::{self, millis, millis_opt, to_millis, value_of};
-use crate::store::{Doc, DocumentStore, IndexSpec, Query, ID};
+use super::codec::{self, millis, millis_opt, value_of};
+use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// The stored form of an [`EmailToken`] (the token's hash, never the token).
 #[derive(Serialize, Deserialize)]
@@ -80,10 +79,7 @@ impl StoreEmailTokenRepository {
 
     /// Marks the unconsumed tokens matching `query` consumed at `at`.
     async fn consume_where(&self, query: Query, at: OffsetDateTime) -> Result<u64, RepoError> {
-        let query = query.eq("consumed_at", Value::Null);
-        let mut set = Doc::new();
-        set.insert("consumed_at".to_owned(), to_millis(at).into());
-        self.store.update_many_set(Self::COLLECTION, &query, set).await
+        codec::stamp_unset(&*self.store, Self::COLLECTION, query, "consumed_at", at).await
     }
 }
 
