@@ -11,7 +11,7 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
-use crate::routes::wire::{Accepted, Plan, SubscriptionStatus, UserRole, UserStatus};
+use crate::routes::wire::{Accepted, Language, Plan, SubscriptionStatus, UserRole, UserStatus};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -98,7 +98,7 @@ pub struct UpdateMeRequest {
     pub accept_marketing: Option<bool>,
     /// The language of the e-mails botfleet sends: `pt-BR` or `en`.
     #[validate(length(max = 16))]
-    #[schema(max_length = 16, example = "en")]
+    #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
 }
 
@@ -178,8 +178,7 @@ pub struct UserResponse {
     /// Consent record.
     pub consent: ConsentResponse,
     /// The language of the e-mails botfleet sends: `pt-BR` (default) or `en`.
-    #[schema(example = "pt-BR")]
-    pub language: String,
+    pub language: Language,
     /// Whether the e-mail address is verified; live trading needs it where verification is on.
     pub email_verified: bool,
     /// Created.
@@ -208,7 +207,7 @@ impl From<Profile> for UserResponse {
                 marketing: p.consent.marketing,
                 at: p.consent.at,
             },
-            language: p.language.tag().to_owned(),
+            language: p.language.into(),
             email_verified: p.email_verified,
             created_at: p.created_at,
             updated_at: p.updated_at,
