@@ -13,7 +13,10 @@ use application::credentials::{CredentialPorts, CredentialService};
 use application::dashboard::{AccountsPorts, AccountsView};
 use application::dashboard::{DashboardService, SummaryCache, SummaryPorts, SUMMARY_TTL};
 use application::engine::{Engine, EnginePorts};
-use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown};
+use application::identity::{
+    AccountMail, DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown,
+    VerifiedEmailGate,
+};
 use application::legal::{LegalPorts, LegalService};
 use application::market::MarketService;
 use application::orders::{OrderPorts, OrderService};
@@ -68,6 +71,29 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Repositories> {
     }
 }
 
+/// The account e-mails (none without an SMTP server, said once in the log) and the check live
+/// trading makes (on only where e-mail verification is).
+fn account_mail(
+    settings: &Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(Option<Arc<AccountMail>>, Arc<VerifiedEmailGate>)> {
+    let gate = if settings.mail.email_verification {
+        VerifiedEmailGate::on(repositories.users.clone())
+    } else {
+        VerifiedEmailGate::off()
+    };
+    let Some(smtp) = settings.mail.smtp.clone() else {
+        tracing::info!("e-mail is off: BOTFLEET_SMTP_HOST is not set (no password recovery, no e-mail verification)");
+        return Ok((None, Arc::new(gate)));
+    };
+    let (host, port) = (smtp.host.clone(), smtp.port);
+    let mailer = Arc::new(infrastructure::mail::SmtpMailer::new(smtp).context("BOTFLEET_SMTP_*")?);
+    tracing::info!(%host, port, verification = settings.mail.email_verification, "e-mail is on over SMTP");
+    let mail = AccountMail::new(mailer, repositories.email_tokens.clone(), clock, &settings.mail.public_url);
+    Ok((Some(Arc::new(mail)), Arc::new(gate)))
+}
+
 /// The embedded store's options from the settings.
 fn embedded_options(settings: &Settings) -> SqliteOptions {
     SqliteOptions { cache_bytes: settings.store_cache_mb << 20, ..SqliteOptions::default() }
@@ -119,6 +145,7 @@ pub async fn services(
         clock: clock.clone(),
     });
     let subscriptions = Arc::new(subscriptions);
+    let (mail, email_gate) = account_mail(settings, repositories, clock.clone())?;
     let contexts = ContextService::new(ContextPorts {
         contexts: repositories.contexts.clone(),
         credentials: repositories.credentials.clone(),
@@ -126,6 +153,7 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         exchanges: directory.clone(),
         bots: Arc::new(StoreRunningBots::new(repositories.store.clone())),
+        email_gate: email_gate.clone(),
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
@@ -157,6 +185,7 @@ pub async fn services(
         exchanges: directory.clone(),
         executor: engine.clone(),
         legal: legal.clone(),
+        email_gate,
         clock: market_clock.clone(),
     });
     let bots = Arc::new(bots);
@@ -173,6 +202,8 @@ pub async fn services(
             users: repositories.users.clone(),
             sessions: repositories.sessions.clone(),
             audit: repositories.audit.clone(),
+            email_tokens: repositories.email_tokens.clone(),
+            mail,
             subscriptions: repositories.subscriptions.clone(),
             credentials: repositories.credentials.clone(),
             hasher: Arc::new(Argon2Hasher::production()),
@@ -181,7 +212,7 @@ pub async fn services(
             legal: legal.clone(),
             teardown: Arc::new(teardown),
         },
-        IdentityConfig::default(),
+        IdentityConfig { email_verification: settings.mail.email_verification, ..IdentityConfig::default() },
     );
     let export = DataExport::new(ExportPorts {
         consents: repositories.consents.clone(),

@@ -48,11 +48,21 @@ pub struct IpLimits {
     pub login: IpLimiter,
     /// `POST /api/auth/refresh`: 30 a minute.
     pub refresh: IpLimiter,
+    /// `POST /api/auth/password/forgot`: 5 a minute.
+    pub forgot: IpLimiter,
+    /// `POST /api/auth/password/reset` and `POST /api/auth/email/verify`: 10 a minute.
+    pub redeem: IpLimiter,
 }
 
 impl Default for IpLimits {
     fn default() -> Self {
-        Self { register: IpLimiter::per_minute(3), login: IpLimiter::per_minute(5), refresh: IpLimiter::per_minute(30) }
+        Self {
+            register: IpLimiter::per_minute(3),
+            login: IpLimiter::per_minute(5),
+            refresh: IpLimiter::per_minute(30),
+            forgot: IpLimiter::per_minute(5),
+            redeem: IpLimiter::per_minute(10),
+        }
     }
 }
 

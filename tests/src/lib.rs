@@ -14,3 +14,4 @@ pub mod ledger;
 pub mod market_data;
 pub mod mongo;
 pub mod orders;
+pub mod smtp;

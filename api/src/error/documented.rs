@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 use application::analytics::AnalyticsError;
 use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
-use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::identity::{
+    AccountError, AuthenticateError, ForgotPasswordError, LoginError, RefreshError, RegisterError,
+    ResendVerificationError, ResetPasswordError, VerifyEmailError,
+};
 use application::legal::ConsentError;
 use application::market::MarketDataError;
 use application::orders::OrderError;
@@ -31,6 +34,10 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "refresh" => RefreshError::CODES.to_vec(),
         "me" => pick::<AccountError>(&[C::NotFound]),
         "update_me" | "change_password" => AccountError::CODES.to_vec(),
+        "forgot_password" => ForgotPasswordError::CODES.to_vec(),
+        "reset_password" => ResetPasswordError::CODES.to_vec(),
+        "verify_email" => VerifyEmailError::CODES.to_vec(),
+        "resend_verification" => ResendVerificationError::CODES.to_vec(),
         "post_consents" => pick::<ConsentError>(&[
             C::ValidationFailed,
             C::TermsVersionOutdated,

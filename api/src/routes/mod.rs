@@ -33,6 +33,7 @@ pub mod metrics;
 pub mod orders;
 pub mod paper;
 pub mod reports;
+pub mod recovery;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
@@ -59,6 +60,7 @@ pub struct RouteModule {
 /// Every route module, in the order their tags appear in the documentation.
 pub const MODULES: &[RouteModule] = &[
     auth::MODULE,
+    recovery::MODULE,
     users::MODULE,
     legal::MODULE,
     credentials::MODULE,

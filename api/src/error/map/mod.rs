@@ -14,6 +14,7 @@ mod market;
 mod orders;
 mod payments;
 mod reports;
+mod recovery;
 mod subscriptions;
 mod summary;
 
