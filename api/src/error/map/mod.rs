@@ -13,8 +13,8 @@ mod legal;
 mod market;
 mod orders;
 mod payments;
-mod reports;
 mod recovery;
+mod reports;
 mod subscriptions;
 mod summary;
 
