@@ -229,6 +229,17 @@ pub async fn services(
         },
         metrics,
     )?;
+    let market = Arc::new(MarketService::new(directory));
+    let analytics = Arc::new(application::analytics::AnalyticsService::new(
+        application::analytics::AnalyticsPorts {
+            bots: repositories.bots.clone(),
+            records: repositories.bot_records.clone(),
+            subscriptions: subscriptions.clone(),
+            market: market.clone(),
+            clock: market_clock.clone(),
+        },
+        settings.analytics,
+    ));
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -241,7 +252,8 @@ pub async fn services(
         analysis,
         engine,
         dashboard_accounts,
-        market: Arc::new(MarketService::new(directory)),
+        market,
+        analytics,
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

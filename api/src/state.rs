@@ -83,6 +83,8 @@ pub struct Services {
     pub dashboard_accounts: Arc<application::dashboard::AccountsView>,
     /// Market data.
     pub market: Arc<MarketService>,
+    /// The dashboard's performance series and advanced metrics.
+    pub analytics: Arc<application::analytics::AnalyticsService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

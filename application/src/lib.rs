@@ -2,6 +2,7 @@
 //! idempotency are enforced here, never in handlers.
 
 pub mod analysis;
+pub mod analytics;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

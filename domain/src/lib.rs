@@ -5,6 +5,7 @@
 //! crate on its own to reuse the trading logic. Enable the `mocks` feature for `mockall` doubles
 //! of every port.
 
+pub mod analytics;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

@@ -1,6 +1,7 @@
 //! Test support shared by the test binaries: the store and exchange contract suites, run against
 //! every adapter, MongoDB test databases, and stateful fakes of exchange APIs.
 
+pub mod analytics;
 pub mod app;
 pub mod bots;
 pub mod contract;

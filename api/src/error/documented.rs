@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use application::analytics::AnalyticsError;
 use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
 use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
@@ -87,6 +88,8 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::CredentialRejected,
             C::ExchangeUnavailable,
         ]),
+        "get_performance" => pick::<AnalyticsError>(&[C::InvalidQuery]),
+        "get_metrics" => AnalyticsError::CODES.to_vec(),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }

@@ -64,6 +64,7 @@ pub const MODULES: &[RouteModule] = &[
     bots::MODULE,
     dashboard::MODULE,
     orders::MODULE,
+    dashboard::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,

@@ -5,6 +5,7 @@
 //! [`Env`] getter. Errors are collected, so a bad value never stops the others from being checked.
 
 mod analysis;
+mod analytics;
 mod anomaly;
 mod dev_secrets;
 mod engine;
@@ -25,6 +26,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use analysis::AnalysisSettings;
+pub use analytics::RISK_FREE_RATE_VAR;
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use domain::shared::secret::Secret;
 pub use engine::EngineSettings;
@@ -65,6 +67,8 @@ pub struct Settings {
     pub engine: EngineSettings,
     /// Signals per context (the `candle_analysis` workflow's timeframe).
     pub analysis: AnalysisSettings,
+    /// The dashboard's metrics: `BOTFLEET_ANALYTICS_RISK_FREE_RATE` (annual, a fraction; default 0).
+    pub analytics: domain::analytics::MetricsConfig,
     /// What `anomaly_check` counts as a market anomaly (`BOTFLEET_ANOMALY_*`).
     pub anomaly: application::engine::AnomalyPolicy,
     /// The legal texts in force (terms of use, privacy policy) and their versions.
@@ -133,6 +137,7 @@ impl Settings {
         }
         let engine = EngineSettings::load(&mut env, environment, exchanges.resilience.place_order_timeout);
         let analysis = AnalysisSettings::load(&mut env);
+        let analytics = analytics::load(&mut env);
         let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
         env.finish(Settings {
@@ -148,6 +153,7 @@ impl Settings {
             workflows,
             engine,
             analysis,
+            analytics,
             anomaly,
             legal,
             dev_mode,

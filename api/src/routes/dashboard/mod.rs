@@ -2,6 +2,8 @@
 
 pub mod balances;
 pub mod health;
+pub mod performance;
+pub mod performance_dto;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -13,11 +15,12 @@ pub const TAG: &str = "dashboard";
 /// This module's routes.
 pub const MODULE: RouteModule = RouteModule {
     tag: TAG,
-    description: "The dashboard: balances, health and alerts across every context of the caller.",
+    description: "The dashboard: balances, health and alerts, performance series with the market comparison, and the advanced metrics, across every context of the caller.",
     configure,
 };
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
     balances::configure(cfg);
     health::configure(cfg);
+    performance::configure(cfg);
 }

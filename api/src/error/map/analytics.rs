@@ -1,0 +1,22 @@
+//! Analytics failures -> problem codes.
+
+use application::analytics::AnalyticsError;
+
+use super::ErrorCodes;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::common::invalid_query;
+
+impl From<AnalyticsError> for ApiError {
+    fn from(err: AnalyticsError) -> Self {
+        match err {
+            AnalyticsError::InvalidQuery { parameter, message } => invalid_query(parameter, &message),
+            AnalyticsError::Access(denied) => denied.into(),
+            AnalyticsError::Unexpected(err) => err.into(),
+        }
+    }
+}
+
+impl ErrorCodes for AnalyticsError {
+    /// A bad `window` or `interval`, and the MAX gate of the metrics.
+    const CODES: &'static [ErrorCode] = &[ErrorCode::InvalidQuery, ErrorCode::PlanAdvancedMetrics];
+}
