@@ -240,6 +240,12 @@ pub async fn services(
         },
         settings.analytics,
     ));
+    let renderer = infrastructure::reports::PdfReportRenderer::new().context("loading the PDF report's typeface")?;
+    let reports = Arc::new(application::dashboard::ReportService::new(
+        analytics.clone(),
+        subscriptions.clone(),
+        Arc::new(renderer),
+    ));
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -254,6 +260,7 @@ pub async fn services(
         dashboard_accounts,
         market,
         analytics,
+        reports,
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

@@ -85,6 +85,8 @@ pub struct Services {
     pub market: Arc<MarketService>,
     /// The dashboard's performance series and advanced metrics.
     pub analytics: Arc<application::analytics::AnalyticsService>,
+    /// The PDF report (MAX), rendered by the renderer built at start-up.
+    pub reports: Arc<application::dashboard::ReportService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

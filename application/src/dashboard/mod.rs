@@ -11,6 +11,6 @@ mod report_document;
 pub use accounts::{AccountError, AccountRead, AccountsPorts, AccountsView};
 pub use alerts::{Alert, AlertKind, Severity, TAKE_PROFIT_NEAR_PERCENT};
 pub use balances::{AccountBalances, AssetBalance, Balances};
+pub use health::{BotHealth, BreakerHealth, CredentialHealth, ExchangeHealth, Health, LastError, PlanUsage};
 pub use report::{ReportError, ReportService};
 pub use report_document::{book_label, report_document, ReportInput, UNAVAILABLE};
-pub use health::{BotHealth, BreakerHealth, CredentialHealth, ExchangeHealth, Health, LastError, PlanUsage};

@@ -111,7 +111,8 @@ fn figures_are_written_as_the_dashboard_writes_them() {
 #[test]
 fn the_equity_chart_has_btc_beside_it_and_the_drawdown_follows_the_running_peak() {
     let doc = document(&[dec!(1000), dec!(1020), dec!(1010), dec!(1030)]);
-    let charts: Vec<_> = doc.sections.iter().filter_map(|s| if let Section::LineChart(c) = s { Some(c) } else { None }).collect();
+    let charts: Vec<_> =
+        doc.sections.iter().filter_map(|s| if let Section::LineChart(c) = s { Some(c) } else { None }).collect();
     assert_eq!(charts.len(), 2);
     let names: Vec<_> = charts[0].series.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Equity", "BTC-USDT buy and hold"]);
