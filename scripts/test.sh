@@ -4,7 +4,8 @@
 # Without BOTFLEET_TEST_MONGODB_URI it installs nx-27017 (the pinned version below), a MongoDB
 # wire-protocol server on SQLite, into .venv and runs one on a free loopback port for the duration
 # of the run. The production variable MONGODB_URI is never read: tests cannot reach a real database
-# by accident, and the test servers it spawns get only what the tests give them.
+# by accident, and the test servers it spawns get only what the tests give them. It also installs
+# aiosmtpd (pinned below) into .venv: the e-mail tests run a real SMTP server on loopback with it.
 # Arguments go to `cargo test`: `scripts/test.sh -p botfleet-tests --test store_mongo`.
 #
 # Without arguments it then runs the API contract checks (tests/contract/README.md): schemathesis
@@ -18,6 +19,8 @@ cd "$(dirname "$0")/.."
 NX_27017_VERSION=0.8.1
 # The schemathesis release the contract fuzz is tuned for (checks, config keys); bump deliberately.
 SCHEMATHESIS_VERSION=4.32.5
+# The aiosmtpd release the e-mail tests' SMTP server (tests/smtp_sink.py) runs on; bump deliberately.
+AIOSMTPD_VERSION=1.4.6
 # The production connection string never reaches a test process.
 unset MONGODB_URI
 
@@ -94,6 +97,10 @@ ensure_poppler
 if [[ -z "${BOTFLEET_TEST_MONGODB_URI:-}" ]]; then
     start_nx_27017
 fi
+
+# The e-mail tests start their own SMTP server (aiosmtpd) on loopback with this Python.
+venv_install aiosmtpd "$AIOSMTPD_VERSION"
+export BOTFLEET_TEST_PYTHON="$PWD/.venv/bin/python"
 
 # The whole workspace unless the caller picked packages.
 scope=(--workspace)

@@ -11,11 +11,16 @@ use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
 use application::dashboard::{AccountsPorts, AccountsView};
+use application::dashboard::{DashboardService, SummaryCache, SummaryPorts, SUMMARY_TTL};
 use application::engine::{Engine, EnginePorts};
-use application::identity::{DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown};
+use application::identity::{
+    AccountMail, DataExport, ExportPorts, IdentityConfig, IdentityPorts, IdentityService, ServiceTeardown,
+    VerifiedEmailGate,
+};
 use application::legal::{LegalPorts, LegalService};
 use application::market::MarketService;
 use application::orders::{OrderPorts, OrderService};
+use application::reports::{ReportPorts, ReportService};
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
 use async_trait::async_trait;
 use domain::Clock;
@@ -64,6 +69,29 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Repositories> {
             .map(|(_, repositories)| repositories)
             .context("opening the in-memory store"),
     }
+}
+
+/// The account e-mails (none without an SMTP server, said once in the log) and the check live
+/// trading makes (on only where e-mail verification is).
+fn account_mail(
+    settings: &Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(Option<Arc<AccountMail>>, Arc<VerifiedEmailGate>)> {
+    let gate = if settings.mail.email_verification {
+        VerifiedEmailGate::on(repositories.users.clone())
+    } else {
+        VerifiedEmailGate::off()
+    };
+    let Some(smtp) = settings.mail.smtp.clone() else {
+        tracing::info!("e-mail is off: BOTFLEET_SMTP_HOST is not set (no password recovery, no e-mail verification)");
+        return Ok((None, Arc::new(gate)));
+    };
+    let (host, port) = (smtp.host.clone(), smtp.port);
+    let mailer = Arc::new(infrastructure::mail::SmtpMailer::new(smtp).context("BOTFLEET_SMTP_*")?);
+    tracing::info!(%host, port, verification = settings.mail.email_verification, "e-mail is on over SMTP");
+    let mail = AccountMail::new(mailer, repositories.email_tokens.clone(), clock, &settings.mail.public_url);
+    Ok((Some(Arc::new(mail)), Arc::new(gate)))
 }
 
 /// The embedded store's options from the settings.
@@ -117,6 +145,7 @@ pub async fn services(
         clock: clock.clone(),
     });
     let subscriptions = Arc::new(subscriptions);
+    let (mail, email_gate) = account_mail(settings, repositories, clock.clone())?;
     let contexts = ContextService::new(ContextPorts {
         contexts: repositories.contexts.clone(),
         credentials: repositories.credentials.clone(),
@@ -124,9 +153,12 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         exchanges: directory.clone(),
         bots: Arc::new(StoreRunningBots::new(repositories.store.clone())),
+        email_gate: email_gate.clone(),
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
+    // The summary's per-user cache, which the engine tells of every fill.
+    let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),
@@ -141,7 +173,8 @@ pub async fn services(
             forgotten_after: settings.engine.forgotten_after(),
             failpoint: settings.engine.failpoint,
         })
-        .with_anomaly_policy(settings.anomaly),
+        .with_anomaly_policy(settings.anomaly)
+        .with_activity_listener(summary_cache.clone()),
     );
     let bots = BotService::new(BotPorts {
         bots: repositories.bots.clone(),
@@ -152,6 +185,7 @@ pub async fn services(
         exchanges: directory.clone(),
         executor: engine.clone(),
         legal: legal.clone(),
+        email_gate,
         clock: market_clock.clone(),
     });
     let bots = Arc::new(bots);
@@ -168,6 +202,8 @@ pub async fn services(
             users: repositories.users.clone(),
             sessions: repositories.sessions.clone(),
             audit: repositories.audit.clone(),
+            email_tokens: repositories.email_tokens.clone(),
+            mail,
             subscriptions: repositories.subscriptions.clone(),
             credentials: repositories.credentials.clone(),
             hasher: Arc::new(Argon2Hasher::production()),
@@ -176,7 +212,7 @@ pub async fn services(
             legal: legal.clone(),
             teardown: Arc::new(teardown),
         },
-        IdentityConfig::default(),
+        IdentityConfig { email_verification: settings.mail.email_verification, ..IdentityConfig::default() },
     );
     let export = DataExport::new(ExportPorts {
         consents: repositories.consents.clone(),
@@ -211,11 +247,18 @@ pub async fn services(
         AnalysisPorts {
             contexts: repositories.contexts.clone(),
             signals: repositories.context_signals.clone(),
+            subscriptions: subscriptions.clone(),
             exchanges: directory.clone(),
             clock: market_clock.clone(),
         },
         AnalysisConfig::for_timeframe(settings.analysis.timeframe),
     ));
+    let reports = Arc::new(ReportService::new(ReportPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        subscriptions: subscriptions.clone(),
+        clock: clock.clone(),
+    }));
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
@@ -240,9 +283,20 @@ pub async fn services(
         },
         settings.analytics,
     ));
+    let dashboard = DashboardService::new(SummaryPorts {
+        bots: repositories.bots.clone(),
+        records: repositories.bot_records.clone(),
+        orders: repositories.orders.clone(),
+        contexts: repositories.contexts.clone(),
+        market: market.clone(),
+        clock: clock.clone(),
+        cache: summary_cache,
+    });
     let renderer = infrastructure::reports::PdfReportRenderer::new().context("loading the PDF report's typeface")?;
-    let reports = Arc::new(application::dashboard::ReportService::new(
+    let dashboard = Arc::new(dashboard);
+    let pdf_report = Arc::new(application::dashboard::PdfReportService::new(
         analytics.clone(),
+        dashboard.clone(),
         subscriptions.clone(),
         Arc::new(renderer),
     ));
@@ -255,12 +309,14 @@ pub async fn services(
         contexts,
         bots,
         orders: Arc::new(orders),
+        reports,
         analysis,
         engine,
         dashboard_accounts,
         market,
         analytics,
-        reports,
+        dashboard,
+        pdf_report,
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

@@ -48,11 +48,21 @@ pub struct IpLimits {
     pub login: IpLimiter,
     /// `POST /api/auth/refresh`: 30 a minute.
     pub refresh: IpLimiter,
+    /// `POST /api/auth/password/forgot`: 5 a minute.
+    pub forgot: IpLimiter,
+    /// `POST /api/auth/password/reset` and `POST /api/auth/email/verify`: 10 a minute.
+    pub redeem: IpLimiter,
 }
 
 impl Default for IpLimits {
     fn default() -> Self {
-        Self { register: IpLimiter::per_minute(3), login: IpLimiter::per_minute(5), refresh: IpLimiter::per_minute(30) }
+        Self {
+            register: IpLimiter::per_minute(3),
+            login: IpLimiter::per_minute(5),
+            refresh: IpLimiter::per_minute(30),
+            forgot: IpLimiter::per_minute(5),
+            redeem: IpLimiter::per_minute(10),
+        }
     }
 }
 
@@ -75,6 +85,8 @@ pub struct Services {
     pub bots: Arc<application::bots::BotService>,
     /// Orders.
     pub orders: Arc<application::orders::OrderService>,
+    /// Reports over the history (profit, positions, trades) and the trades export.
+    pub reports: Arc<application::reports::ReportService>,
     /// Signals per context (`candle_analysis` and its reads).
     pub analysis: Arc<application::analysis::ContextAnalysis>,
     /// The execution engine (recovery at start; the workflows run it).
@@ -85,8 +97,10 @@ pub struct Services {
     pub market: Arc<MarketService>,
     /// The dashboard's performance series and advanced metrics.
     pub analytics: Arc<application::analytics::AnalyticsService>,
+    /// The dashboard's read models (the summary and its per-user cache).
+    pub dashboard: Arc<application::dashboard::DashboardService>,
     /// The PDF report (MAX), rendered by the renderer built at start-up.
-    pub reports: Arc<application::dashboard::ReportService>,
+    pub pdf_report: Arc<application::dashboard::PdfReportService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

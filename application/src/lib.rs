@@ -15,6 +15,7 @@ pub mod legal;
 pub mod market;
 pub mod orders;
 pub mod rate_limit;
+pub mod reports;
 pub mod subscriptions;
 
 pub use error::{AppError, FieldCode, FieldError, Unexpected};

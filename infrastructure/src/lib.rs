@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod crypto;
 pub mod exchanges;
+pub mod mail;
 pub mod payments;
 pub mod reports;
 pub mod repositories;

@@ -211,6 +211,7 @@ pub fn context_service(
         subscriptions,
         exchanges,
         bots: Arc::new(StoreRunningBots::new(repos.store.clone())),
+        email_gate: Arc::new(application::identity::VerifiedEmailGate::off()),
         clock,
     }))
 }

@@ -1,8 +1,8 @@
 //! `GET /api/exports/report.pdf` end to end, on both stores, with a fast clock: a MAX user's
 //! paper SmartBot trades the paper exchange's replay of real candles, then the PDF is read back
 //! with poppler (`pdftotext`, `pdftoppm`; Debian `poppler-utils`, which scripts/test.sh installs):
-//! it carries the book's figures exactly as `GET /api/dashboard/performance` and
-//! `GET /api/dashboard/metrics` write them, and every page draws. PRO gets 402 `plan_pdf_reports`;
+//! it carries the figures exactly as `GET /api/dashboard/summary`, `GET /api/dashboard/performance`
+//! and `GET /api/dashboard/metrics` write them, and every page draws. PRO gets 402 `plan_pdf_reports`;
 //! a bad window is a 400 naming it.
 
 use std::path::Path;
@@ -101,8 +101,15 @@ async fn the_max_report_carries_the_dashboard_figures_and_every_page_draws(store
     // equity point do: the fast clock adds days between two reads).
     let metrics = app.get("/api/dashboard/metrics?window=all", Some(&max.access)).await.ok(200).clone();
     let perf = app.get("/api/dashboard/performance?window=all", Some(&max.access)).await.ok(200).clone();
+    let summary = app.get("/api/dashboard/summary", Some(&max.access)).await.ok(200).clone();
     let (m, book) = (&metrics["books"][0], &perf["books"][0]);
+    let (s, smart) =
+        (&summary["currencies"][0]["summary"], &summary["currencies"][0]["performance_by_strategy"]["smart"]);
     let mut shown = vec![("capital", &book["capital"]), ("realized_pnl", &book["realized_pnl"])];
+    for figure in ["total_invested", "total_in_positions", "realized_pnl", "fees_paid", "win_rate", "trades"] {
+        shown.push((figure, &s[figure]));
+    }
+    shown.push(("smart realized_pnl", &smart["realized_pnl"]));
     for figure in ["trades", "wins", "win_rate", "profit_factor", "gross_profit", "gross_loss", "expectancy"] {
         shown.push((figure, &m[figure]));
     }
@@ -115,5 +122,6 @@ async fn the_max_report_carries_the_dashboard_figures_and_every_page_draws(store
     }
     assert!(text.contains("Equity against BTC") && text.contains("BTC-BRL buy and hold"), "{text}");
     assert!(text.contains("Drawdown"), "{text}");
+    assert!(text.contains("Per strategy") && text.contains("Realized P&L per strategy"), "{text}");
     every_page_draws(path, dir.path());
 }

@@ -58,6 +58,10 @@ error_codes! {
     InvalidIdempotencyKey = BAD_REQUEST, "invalid_idempotency_key", "The `Idempotency-Key` header has the wrong form";
     InvalidSignature = BAD_REQUEST, "invalid_signature", "The webhook signature does not verify";
     MalformedWebhook = BAD_REQUEST, "malformed_webhook", "The webhook body cannot be read";
+    ResetTokenInvalid = BAD_REQUEST, "reset_token_invalid", "The password-reset token is unknown, used or superseded";
+    ResetTokenExpired = BAD_REQUEST, "reset_token_expired", "The password-reset token has expired; ask for a new one";
+    VerificationTokenInvalid = BAD_REQUEST, "verification_token_invalid", "The e-mail verification token is unknown, used or superseded";
+    VerificationTokenExpired = BAD_REQUEST, "verification_token_expired", "The e-mail verification token has expired; ask for a new one";
     HttpError = BAD_REQUEST, "http_error", "Another client error (the status is the one answered)";
     ValidationFailed = UNPROCESSABLE_ENTITY, "validation_failed", "Fields are invalid; `errors` names each with its reason";
     // Authentication.
@@ -82,6 +86,7 @@ error_codes! {
     AccountBlocked = FORBIDDEN, "account_blocked", "The account is blocked";
     TermsNotAccepted = FORBIDDEN, "terms_not_accepted", "The terms in force must be accepted first";
     PrivacyNotAccepted = FORBIDDEN, "privacy_not_accepted", "The privacy notice in force must be accepted first";
+    EmailUnverified = FORBIDDEN, "email_unverified", "Live trading needs a verified e-mail address";
     SubscriptionInactive = FORBIDDEN, "subscription_inactive", "The subscription is not in good standing";
     // Not found.
     NotFound = NOT_FOUND, "not_found", "No such resource for this user (also another user's id)";
@@ -93,6 +98,7 @@ error_codes! {
     VersionConflict = CONFLICT, "version_conflict", "The resource changed meanwhile; read it again and retry";
     Duplicate = CONFLICT, "duplicate", "A resource with the same unique value exists";
     EmailTaken = CONFLICT, "email_taken", "The e-mail is already registered";
+    EmailAlreadyVerified = CONFLICT, "email_already_verified", "The e-mail address is verified already";
     AccountBusy = CONFLICT, "account_busy", "The account is being changed by another request";
     TermsVersionOutdated = CONFLICT, "terms_version_outdated", "The terms version accepted is no longer in force";
     PrivacyVersionOutdated = CONFLICT, "privacy_version_outdated", "The privacy version accepted is no longer in force";
@@ -144,6 +150,7 @@ error_codes! {
     Unavailable = SERVICE_UNAVAILABLE, "unavailable", "The service is unavailable; retry later";
     StoreUnavailable = SERVICE_UNAVAILABLE, "store_unavailable", "The data store cannot be reached; retry later";
     NotReady = SERVICE_UNAVAILABLE, "not_ready", "A dependency is not ready; retry shortly";
+    EmailUnavailable = SERVICE_UNAVAILABLE, "email_unavailable", "This server sends no e-mail (no SMTP server, or verification is off)";
     PaymentsNotConfigured = SERVICE_UNAVAILABLE, "payments_not_configured", "Payments are not configured for this provider";
     PaymentProviderUnavailable = SERVICE_UNAVAILABLE, "payment_provider_unavailable", "The payment provider could not complete the request";
     ExchangeUnavailable = SERVICE_UNAVAILABLE, "exchange_unavailable", "The exchange is not available or cannot be reached";

@@ -8,11 +8,15 @@ use std::collections::BTreeMap;
 use application::analytics::AnalyticsError;
 use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
-use application::dashboard::ReportError;
-use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::dashboard::PdfReportError;
+use application::identity::{
+    AccountError, AuthenticateError, ForgotPasswordError, LoginError, RefreshError, RegisterError,
+    ResendVerificationError, ResetPasswordError, VerifyEmailError,
+};
 use application::legal::ConsentError;
 use application::market::MarketDataError;
 use application::orders::OrderError;
+use application::reports::ReportError;
 use application::subscriptions::SubscriptionError;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
@@ -31,6 +35,10 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "refresh" => RefreshError::CODES.to_vec(),
         "me" => pick::<AccountError>(&[C::NotFound]),
         "update_me" | "change_password" => AccountError::CODES.to_vec(),
+        "forgot_password" => ForgotPasswordError::CODES.to_vec(),
+        "reset_password" => ResetPasswordError::CODES.to_vec(),
+        "verify_email" => VerifyEmailError::CODES.to_vec(),
+        "resend_verification" => ResendVerificationError::CODES.to_vec(),
         "post_consents" => pick::<ConsentError>(&[
             C::ValidationFailed,
             C::TermsVersionOutdated,
@@ -66,7 +74,9 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         }
         "list_symbols" => pick::<MarketDataError>(&[C::ValidationFailed, C::ExchangeUnavailable]),
         "list_pairs" | "ticker" | "candles" | "order_book" => MarketDataError::CODES.to_vec(),
-        "list_orders" => pick::<OrderError>(&[C::ValidationFailed]),
+        "list_orders" | "dashboard_orders" | "export_orders_csv" => pick::<OrderError>(&[C::ValidationFailed]),
+        "report_profit" => ReportError::CODES.to_vec(),
+        "report_positions" | "report_trades" | "export_trades_csv" => pick::<ReportError>(&[C::InvalidQuery]),
         "get_order" => pick::<OrderError>(&[C::NotFound]),
         "create_order" => pick::<OrderError>(&[
             C::ValidationFailed,
@@ -91,7 +101,7 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         ]),
         "get_performance" => pick::<AnalyticsError>(&[C::InvalidQuery]),
         "get_metrics" => AnalyticsError::CODES.to_vec(),
-        "get_report_pdf" => ReportError::CODES.to_vec(),
+        "get_report_pdf" => PdfReportError::CODES.to_vec(),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }

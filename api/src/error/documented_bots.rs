@@ -59,6 +59,7 @@ pub(super) fn codes_of(operation_id: &str) -> Option<Vec<ErrorCode>> {
                 C::NotFound,
                 C::InvalidBotStatus,
                 C::ContextPaused,
+                C::EmailUnverified,
                 C::CredentialInvalid,
                 C::InsufficientBalance,
             ],

@@ -11,7 +11,7 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::routes::common::{request_meta, validated};
-use crate::routes::wire::{Accepted, Plan, SubscriptionStatus, UserRole, UserStatus};
+use crate::routes::wire::{Accepted, Language, Plan, SubscriptionStatus, UserRole, UserStatus};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -96,6 +96,10 @@ pub struct UpdateMeRequest {
     pub name: Option<String>,
     /// New marketing consent.
     pub accept_marketing: Option<bool>,
+    /// The language of the e-mails botfleet sends: `pt-BR` or `en`.
+    #[validate(length(max = 16))]
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<String>,
 }
 
 /// Password change form.
@@ -173,6 +177,10 @@ pub struct UserResponse {
     pub subscription_status: SubscriptionStatus,
     /// Consent record.
     pub consent: ConsentResponse,
+    /// The language of the e-mails botfleet sends: `pt-BR` (default) or `en`.
+    pub language: Language,
+    /// Whether the e-mail address is verified; live trading needs it where verification is on.
+    pub email_verified: bool,
     /// Created.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
@@ -199,6 +207,8 @@ impl From<Profile> for UserResponse {
                 marketing: p.consent.marketing,
                 at: p.consent.at,
             },
+            language: p.language.into(),
+            email_verified: p.email_verified,
             created_at: p.created_at,
             updated_at: p.updated_at,
         }
@@ -313,7 +323,7 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     Ok(HttpResponse::Ok().json(UserResponse::from(profile)))
 }
 
-/// Change the caller's name or marketing consent.
+/// Change the caller's name, e-mail language or marketing consent.
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -331,7 +341,8 @@ pub async fn update_me(
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
-    let input = UpdateProfileInput { name: body.name, accept_marketing: body.accept_marketing };
+    let input =
+        UpdateProfileInput { name: body.name, accept_marketing: body.accept_marketing, language: body.language };
     let profile = state.identity.update_profile(auth.0.user_id, input, &meta).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(profile)))
 }

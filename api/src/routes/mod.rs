@@ -25,12 +25,15 @@ pub mod contexts;
 pub mod credentials;
 pub mod dashboard;
 pub mod decimal;
+pub mod exports;
 pub mod health;
 pub mod legal;
 pub mod market;
 pub mod metrics;
 pub mod orders;
 pub mod paper;
+pub mod recovery;
+pub mod reports;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
@@ -57,6 +60,7 @@ pub struct RouteModule {
 /// Every route module, in the order their tags appear in the documentation.
 pub const MODULES: &[RouteModule] = &[
     auth::MODULE,
+    recovery::MODULE,
     users::MODULE,
     legal::MODULE,
     credentials::MODULE,
@@ -64,7 +68,8 @@ pub const MODULES: &[RouteModule] = &[
     bots::MODULE,
     dashboard::MODULE,
     orders::MODULE,
-    dashboard::MODULE,
+    reports::MODULE,
+    exports::MODULE,
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,

@@ -115,6 +115,16 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// The language of the messages botfleet sends a user (e-mails).
+    Language from domain::identity::Language, case "snake_case" {
+        #[serde(rename = "pt-BR")]
+        PtBr,
+        #[serde(rename = "en")]
+        En
+    }
+}
+
+wire_enum! {
     /// A legal text.
     DocumentKind from domain::legal::DocumentKind, case "snake_case" { Terms, Privacy }
 }
@@ -217,6 +227,7 @@ mod tests {
             OrderStatus::wire_pairs(),
             CredentialStatus::wire_pairs(),
             UserRole::wire_pairs(),
+            Language::wire_pairs(),
             UserStatus::wire_pairs(),
             Plan::wire_pairs(),
             SubscriptionStatus::wire_pairs(),

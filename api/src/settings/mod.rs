@@ -13,6 +13,7 @@ mod env;
 mod exchanges;
 mod keys;
 mod legal;
+mod mail;
 mod payments;
 pub(crate) mod proxies;
 mod secret;
@@ -34,6 +35,7 @@ pub use env::{Env, SettingError, SettingsError};
 pub use exchanges::{Environment, ExchangeSettings};
 pub use keys::{check_encryption_key, check_jwt_secret};
 pub use legal::{LegalSettings, DEFAULT_PRIVACY_VERSION, DEFAULT_TERMS_VERSION};
+pub use mail::MailSettings;
 pub use payments::{MercadoPagoSettings, PaymentSettings, StripeSettings, MERCADOPAGO_API_BASE, STRIPE_API_BASE};
 pub use proxies::TrustedProxies;
 pub use workflows::{WorkflowSettings, WorkflowVars, MIN_OPS_TOKEN_LEN, WORKFLOW_VARS};
@@ -73,6 +75,8 @@ pub struct Settings {
     pub anomaly: application::engine::AnomalyPolicy,
     /// The legal texts in force (terms of use, privacy policy) and their versions.
     pub legal: LegalSettings,
+    /// E-mail: the SMTP server, the links' address, e-mail verification.
+    pub mail: MailSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -140,6 +144,7 @@ impl Settings {
         let analytics = analytics::load(&mut env);
         let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
+        let mail = MailSettings::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -156,6 +161,7 @@ impl Settings {
             analytics,
             anomaly,
             legal,
+            mail,
             dev_mode,
             generated_secrets: generated,
         })

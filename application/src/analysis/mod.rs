@@ -24,6 +24,8 @@ pub struct AnalysisPorts {
     pub contexts: Arc<dyn ContextRepository>,
     /// Where signals are recorded.
     pub signals: Arc<dyn ContextSignalRepository>,
+    /// Plans (the history window of signal reads).
+    pub subscriptions: Arc<crate::subscriptions::SubscriptionService>,
     /// Exchanges (public candles; no credential needed).
     pub exchanges: Arc<ExchangeDirectory>,
     /// The markets' clock: which candles are closed, when a signal is recorded.

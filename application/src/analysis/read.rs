@@ -3,9 +3,10 @@
 
 use domain::contexts::ContextSignal;
 use domain::shared::ids::{ContextId, UserId};
-use domain::{Page, PageRequest, RepoError};
+use domain::{PageRequest, RepoError};
 
 use super::ContextAnalysis;
+use crate::reports::Windowed;
 use crate::AppError;
 
 fn not_found(err: RepoError) -> AppError {
@@ -16,16 +17,17 @@ fn not_found(err: RepoError) -> AppError {
 }
 
 impl ContextAnalysis {
-    /// The owner's signals of `context`, newest candle first. Errors: 404 `not_found` when the
-    /// context is not the owner's.
+    /// The owner's signals of `context` inside their plan's history window, newest candle
+    /// first. Errors: 404 `not_found` when the context is not the owner's.
     pub async fn signals(
         &self,
         owner: UserId,
         context: ContextId,
         page: PageRequest,
-    ) -> Result<Page<ContextSignal>, AppError> {
+    ) -> Result<Windowed<ContextSignal>, AppError> {
         self.ports.contexts.get(owner, context).await.map_err(not_found)?;
-        Ok(self.ports.signals.list(owner, context, page).await?)
+        let window = self.ports.subscriptions.history_window(owner).await?;
+        Ok(Windowed { page: self.ports.signals.list(owner, context, window.from, page).await?, window })
     }
 
     /// The owner's newest signal of `context`, if any. Errors as [`Self::signals`].

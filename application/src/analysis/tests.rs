@@ -87,6 +87,7 @@ fn service(
     let ports = AnalysisPorts {
         contexts: Arc::new(repo),
         signals: Arc::new(signals),
+        subscriptions: crate::subscriptions::unreachable_service(),
         exchanges: Arc::new(exchanges),
         clock: Arc::new(FixedClock::new(now())),
     };
@@ -168,6 +169,7 @@ async fn another_users_context_is_not_found_and_its_signals_are_not_read() {
     let ports = AnalysisPorts {
         contexts: Arc::new(repo),
         signals: Arc::new(signals),
+        subscriptions: crate::subscriptions::unreachable_service(),
         exchanges: Arc::new(ExchangeDirectory::default()),
         clock: Arc::new(FixedClock::new(now())),
     };

@@ -90,12 +90,24 @@ pub enum BotServiceError {
     /// The legal texts in force are not accepted.
     #[error(transparent)]
     Consent(#[from] ConsentError),
+    /// Live trading needs a verified e-mail address.
+    #[error("live trading needs a verified e-mail address; follow the link we sent, or ask for a new one")]
+    EmailUnverified,
     /// The store or an invariant failed.
     #[error(transparent)]
     Unexpected(Unexpected),
 }
 
 crate::unexpected_from!(BotServiceError);
+
+impl From<crate::identity::EmailGateError> for BotServiceError {
+    fn from(err: crate::identity::EmailGateError) -> Self {
+        match err {
+            crate::identity::EmailGateError::Unverified => Self::EmailUnverified,
+            crate::identity::EmailGateError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
 
 impl From<BotError> for BotServiceError {
     /// A domain refusal; a missing position is not found.

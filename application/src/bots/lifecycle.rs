@@ -23,7 +23,7 @@ impl BotService {
 
     /// Starts a created or stopped bot. Errors: `NotFound`; `Refused` (its status); `Consent`;
     /// `Access` (inactive subscription, the plan's kinds, bot limit, advanced indicators);
-    /// `ContextPaused`, `CredentialRequired`, `CredentialInvalid`, `InsufficientBalance`.
+    /// `ContextPaused`, `EmailUnverified` (live), `CredentialRequired`, `CredentialInvalid`, `InsufficientBalance`.
     pub async fn start(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         Command::Start.target(bot.status).map_err(|e| refused(e.into()))?;
@@ -31,6 +31,8 @@ impl BotService {
         self.ports.legal.require_current(owner).await?;
         let context = self.check_entitlements(owner, &bot).await?;
         if context.mode == ContextMode::Live {
+            // 403 `email_unverified` where e-mail verification is on; paper bots never ask.
+            self.ports.email_gate.require(owner).await?;
             let credential = self.ports.credentials.find_for_exchange(owner, context.exchange).await?;
             match credential.map(|c| c.status) {
                 None => {

@@ -3,7 +3,7 @@
 //! circuit-breaker reset, scheduled channel sales, manual buys and sells, and the records (signals, executions,
 //! positions). One use case per file; what needs the exchange goes through [`BotExecutor`].
 
-mod allowance;
+pub(crate) mod allowance;
 mod command;
 mod create;
 mod enforce;
@@ -67,6 +67,8 @@ pub struct BotPorts {
     pub executor: Arc<dyn BotExecutor>,
     /// The legal texts in force and the user's consents (checked at start).
     pub legal: Arc<crate::legal::LegalService>,
+    /// Live trading needs a verified e-mail (when verification is on).
+    pub email_gate: Arc<crate::identity::VerifiedEmailGate>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

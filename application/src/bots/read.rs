@@ -1,11 +1,12 @@
 //! Use cases: read one bot, list them with filters, delete one, and read its records: signals,
 //! DCA executions, positions (open ones from the bot, closed ones from its records).
 
-use domain::bots::{Bot, BotEvent, BotFilter, BotKind, BotRecord, BotStatus, Position};
+use domain::bots::{Bot, BotEvent, BotFilter, BotKind, BotRecord, BotStatus, Position, RecordFilter};
 use domain::shared::ids::{BotId, ContextId, UserId};
 use domain::{Page, PageRequest};
 
 use super::{bot_not_found, BotService, BotServiceError};
+use crate::reports::Windowed;
 use crate::FieldError;
 
 /// List filters as the client sends them.
@@ -89,59 +90,62 @@ impl BotService {
         self.ports.bots.delete(owner, bot.id).await.map_err(bot_not_found)
     }
 
+    /// The bot's records of `kind` inside the owner's history window, newest first.
     async fn records(
         &self,
-        owner: UserId,
-        id: &str,
+        bot: &Bot,
         kind: &'static str,
         page: PageRequest,
-    ) -> Result<Page<BotRecord>, BotServiceError> {
-        let bot = self.get(owner, id).await?;
-        Ok(self.ports.records.list(bot.id, Some(kind), page).await?)
+    ) -> Result<Windowed<BotRecord>, BotServiceError> {
+        let window = self.ports.subscriptions.history_window(bot.user_id).await?;
+        let filter = RecordFilter { kind: Some(kind), from: window.from, to: None };
+        Ok(Windowed { page: self.ports.records.of_bots(bot.user_id, &[bot.id], &filter, page).await?, window })
     }
 
-    /// A candle bot's analyses, newest first. Errors: `NotFound`, `NotForKind`.
+    /// A candle bot's analyses inside the plan's history window, newest first.
+    /// Errors: `NotFound`, `NotForKind`.
     pub async fn signals(
         &self,
         owner: UserId,
         id: &str,
         page: PageRequest,
-    ) -> Result<Page<BotRecord>, BotServiceError> {
-        self.require_kind(owner, id, BotKind::Candle).await?;
-        self.records(owner, id, "signal", page).await
+    ) -> Result<Windowed<BotRecord>, BotServiceError> {
+        let bot = self.of_kind(owner, id, BotKind::Candle).await?;
+        self.records(&bot, "signal", page).await
     }
 
-    /// A DCA bot's purchases, newest first. Errors: `NotFound`, `NotForKind`.
+    /// A DCA bot's purchases inside the plan's history window, newest first.
+    /// Errors: `NotFound`, `NotForKind`.
     pub async fn executions(
         &self,
         owner: UserId,
         id: &str,
         page: PageRequest,
-    ) -> Result<Page<BotRecord>, BotServiceError> {
-        self.require_kind(owner, id, BotKind::Dca).await?;
-        self.records(owner, id, "execution", page).await
+    ) -> Result<Windowed<BotRecord>, BotServiceError> {
+        let bot = self.of_kind(owner, id, BotKind::Dca).await?;
+        self.records(&bot, "execution", page).await
     }
 
-    async fn require_kind(&self, owner: UserId, id: &str, kind: BotKind) -> Result<(), BotServiceError> {
+    async fn of_kind(&self, owner: UserId, id: &str, kind: BotKind) -> Result<Bot, BotServiceError> {
         let bot = self.get(owner, id).await?;
         if bot.kind() != kind {
             return Err(BotServiceError::NotForKind { kind });
         }
-        Ok(())
+        Ok(bot)
     }
 
-    /// Open and scheduled positions, then the closed ones newest first (`page` applies to the
-    /// closed ones; open positions are always all listed).
+    /// Open and scheduled positions (current state: all of them), then the closed ones inside
+    /// the plan's history window, newest first (`page` applies to the closed ones).
     pub async fn positions(
         &self,
         owner: UserId,
         id: &str,
         page: PageRequest,
-    ) -> Result<(Vec<PositionView>, Page<PositionView>), BotServiceError> {
+    ) -> Result<(Vec<PositionView>, Windowed<PositionView>), BotServiceError> {
         let bot = self.get(owner, id).await?;
         let open =
             bot.positions.iter().map(|p| PositionView { entry_price: p.entry_price(), position: p.clone() }).collect();
-        let closed = self.ports.records.list(bot.id, Some("position_closed"), page).await?;
+        let Windowed { page: closed, window } = self.records(&bot, "position_closed", page).await?;
         let closed = Page {
             items: closed
                 .items
@@ -155,6 +159,6 @@ impl BotService {
             offset: closed.offset,
             limit: closed.limit,
         };
-        Ok((open, closed))
+        Ok((open, Windowed { page: closed, window }))
     }
 }

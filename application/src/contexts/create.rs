@@ -43,12 +43,14 @@ fn parse(input: &CreateContextInput) -> Result<(ExchangeId, Symbol, ContextMode)
 }
 
 impl ContextService {
-    /// Opens a context. Errors, in this order: `Invalid`, `CredentialRequired`, `Access`
+    /// Opens a context. Errors, in this order: `Invalid`, `EmailUnverified` (live), `CredentialRequired`, `Access`
     /// (inactive subscription, context limit), `Invalid` for a pair not listed or not trading,
     /// `Exists`.
     pub async fn create(&self, owner: UserId, input: CreateContextInput) -> Result<TradingContext, CreateContextError> {
         let (exchange, symbol, mode) = parse(&input)?;
         if mode == ContextMode::Live {
+            // 403 `email_unverified` where e-mail verification is on; paper mode never asks.
+            self.ports.email_gate.require(owner).await?;
             let usable = self
                 .ports
                 .credentials

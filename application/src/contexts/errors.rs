@@ -37,12 +37,24 @@ pub enum CreateContextError {
     /// The exchange is not set up in this mode here, or cannot be reached now.
     #[error("{0}")]
     ExchangeUnavailable(String),
+    /// Live trading needs a verified e-mail address.
+    #[error("live trading needs a verified e-mail address; follow the link we sent, or ask for a new one")]
+    EmailUnverified,
     /// The store or an invariant failed.
     #[error(transparent)]
     Unexpected(Unexpected),
 }
 
 crate::unexpected_from!(CreateContextError);
+
+impl From<crate::identity::EmailGateError> for CreateContextError {
+    fn from(err: crate::identity::EmailGateError) -> Self {
+        match err {
+            crate::identity::EmailGateError::Unverified => Self::EmailUnverified,
+            crate::identity::EmailGateError::Unexpected(err) => Self::Unexpected(err),
+        }
+    }
+}
 
 /// Why a context cannot be read, deleted, or reach its exchange account (the engine shares
 /// these reads).

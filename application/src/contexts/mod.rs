@@ -44,6 +44,8 @@ pub struct ContextPorts {
     pub exchanges: Arc<ExchangeDirectory>,
     /// Running bots.
     pub bots: Arc<dyn RunningBots>,
+    /// Live trading needs a verified e-mail (when verification is on).
+    pub email_gate: Arc<crate::identity::VerifiedEmailGate>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

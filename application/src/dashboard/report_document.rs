@@ -5,12 +5,14 @@
 
 use domain::analytics::Figure;
 use domain::reports::{
-    ChartPoint, ChartSeries, ChartStyle, FigureGroup, KeyFigure, LineChart, ReportDocument, ReportSubtitle, Section,
+    BarChart, ChartBar, ChartPoint, ChartSeries, ChartStyle, FigureGroup, KeyFigure, LineChart, ReportDocument,
+    ReportSubtitle, Section, Table,
 };
 use domain::subscriptions::Plan;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
+use super::{CurrencySummary, Figures, Summary, STRATEGIES};
 use crate::analytics::{AppliedWindow, BookKey, BookMetrics, BookSeries, MetricsReport, Performance};
 
 /// What the report is built from.
@@ -20,6 +22,8 @@ pub struct ReportInput<'a> {
     pub user: &'a str,
     /// Their plan.
     pub plan: Plan,
+    /// The summary (per mode and quote currency, and per strategy).
+    pub summary: &'a Summary,
     /// The series (equity, BTC buy-and-hold).
     pub performance: &'a Performance,
     /// The advanced metrics.
@@ -34,6 +38,10 @@ pub const UNAVAILABLE: &str = "n/a";
 /// The report's document.
 pub fn report_document(input: &ReportInput<'_>) -> ReportDocument {
     let mut sections = Vec::new();
+    for c in &input.summary.currencies {
+        sections.push(Section::Figures(summary_figures(c)));
+        sections.extend(strategy_sections(c));
+    }
     for series in &input.performance.books {
         sections.push(Section::Figures(book_figures(series)));
         if let Some(m) = input.metrics.books.iter().find(|m| m.key == series.key) {
@@ -74,10 +82,68 @@ fn window_text(w: &AppliedWindow) -> String {
     format!("{from} to {} ({}, {plan})", day(w.to), w.window.as_str())
 }
 
+fn mode_quote(c: &CurrencySummary) -> String {
+    format!("{} {}", json_text(&c.mode), c.quote)
+}
+
+/// The summary's figures as `GET /api/dashboard/summary` writes them (normalized decimals).
+fn summary_figures(c: &CurrencySummary) -> FigureGroup {
+    let (f, quote) = (&c.figures, &c.quote);
+    let money = |d: Decimal| d.normalize().to_string();
+    FigureGroup {
+        heading: format!("Summary: {}", mode_quote(c)),
+        figures: vec![
+            KeyFigure::new(format!("Total invested ({quote})"), money(f.total_invested)),
+            KeyFigure::new(format!("In positions ({quote})"), money(f.total_in_positions)),
+            KeyFigure::new(format!("Realized P&L ({quote})"), money(f.realized_pnl)),
+            KeyFigure::new(format!("Unrealized P&L ({quote})"), f.unrealized_pnl.map_or(UNAVAILABLE.to_owned(), money)),
+            KeyFigure::new(format!("Fees paid ({quote})"), money(f.fees_paid)),
+            KeyFigure::new("Win rate (%)", f.win_rate.map_or(UNAVAILABLE.to_owned(), |w| w.to_string())),
+            KeyFigure::new("Trades", f.trades.to_string()),
+            KeyFigure::new("Active bots", format!("{} of {}", f.active_bots, f.bots)),
+            KeyFigure::new("Pending orders", f.pending_orders.to_string()),
+        ],
+    }
+}
+
+/// Per strategy: a table of its figures and a bar chart of its realized P&L.
+fn strategy_sections(c: &CurrencySummary) -> Vec<Section> {
+    let of = |kind| c.by_strategy.iter().find(|(k, _)| *k == kind).map(|(_, f)| f);
+    let zero = Figures::default();
+    let rows: Vec<(String, &Figures)> = STRATEGIES.iter().map(|k| (k.to_string(), of(*k).unwrap_or(&zero))).collect();
+    let money = |d: Decimal| d.normalize().to_string();
+    let headers = ["Strategy", "Bots", "Trades", "Win rate (%)", "Realized P&L", "Unrealized P&L", "Fees"];
+    let cells = rows
+        .iter()
+        .map(|(name, f)| {
+            vec![
+                name.clone(),
+                f.bots.to_string(),
+                f.trades.to_string(),
+                f.win_rate.map_or(UNAVAILABLE.to_owned(), |w| w.to_string()),
+                money(f.realized_pnl),
+                f.unrealized_pnl.map_or(UNAVAILABLE.to_owned(), money),
+                money(f.fees_paid),
+            ]
+        })
+        .collect();
+    let heading = format!("Per strategy: {} (amounts in {})", mode_quote(c), c.quote);
+    let mut sections = Vec::new();
+    if let Ok(table) = Table::new(heading, headers.iter().map(|h| (*h).to_owned()).collect(), cells) {
+        sections.push(Section::Table(table));
+    }
+    sections.push(Section::BarChart(BarChart {
+        title: format!("Realized P&L per strategy: {}", mode_quote(c)),
+        y_label: c.quote.clone(),
+        bars: rows.iter().map(|(name, f)| ChartBar { label: name.clone(), value: f.realized_pnl }).collect(),
+    }));
+    sections
+}
+
 fn book_figures(s: &BookSeries) -> FigureGroup {
     let quote = &s.key.quote;
     FigureGroup {
-        heading: format!("Summary: {}", book_label(&s.key)),
+        heading: format!("Series: {}", book_label(&s.key)),
         figures: vec![
             KeyFigure::new("Bots", s.bots.to_string()),
             KeyFigure::new(format!("Capital ({quote})"), s.capital.to_string()),

@@ -12,6 +12,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::*;
 use crate::analytics::{AppliedWindow, Benchmark, BookKey, BookMetrics, BookSeries, Comparison, WindowChoice};
+use crate::dashboard::{CurrencySummary, Figures, Summary};
+use domain::bots::BotKind;
 
 const NOW: OffsetDateTime = datetime!(2026-03-04 00:00 UTC);
 
@@ -77,9 +79,20 @@ fn document(equity: &[rust_decimal::Decimal]) -> ReportDocument {
         books: vec![series(equity)],
     };
     let metrics = MetricsReport { window: window(), risk_free_rate: dec!(0), books: vec![metrics()] };
+    let smart =
+        Figures { bots: 2, trades: 4, realized_pnl: dec!(12.50), win_rate: Some(dec!(75.00)), ..Figures::default() };
+    let figures = Figures { total_invested: dec!(100.000), unrealized_pnl: None, ..smart.clone() };
+    let currency = CurrencySummary {
+        mode: ContextMode::Paper,
+        quote: "USDT".to_owned(),
+        figures,
+        by_strategy: vec![(BotKind::Smart, smart)],
+    };
+    let summary = Summary { as_of: NOW, currencies: vec![currency], contexts: vec![], prices: vec![] };
     report_document(&ReportInput {
         user: "ana@example.com",
         plan: Plan::Max,
+        summary: &summary,
         performance: &performance,
         metrics: &metrics,
         generated_at: NOW,
@@ -98,8 +111,10 @@ fn figures_are_written_as_the_dashboard_writes_them() {
     assert_eq!(doc.subtitle.window, "2026-02-02 to 2026-03-04 (30d, unlimited history)");
     let figures = figures(&doc);
     let find = |label: &str| figures.iter().find(|(l, _)| l == label).map(|(_, v)| v.as_str());
+    assert_eq!(find("Total invested (USDT)"), Some("100"), "normalized, as the summary writes it");
     assert_eq!(find("Realized P&L (USDT)"), Some("12.5"));
-    assert_eq!(find("Unrealized P&L (USDT)"), Some("-3.25"));
+    assert_eq!(find("Unrealized P&L (USDT)"), Some(UNAVAILABLE), "the summary's: no price");
+    assert_eq!(find("Capital (USDT)"), Some("1000"));
     assert_eq!(find("Win rate (%)"), Some("75.00"), "two places kept, as the JSON string has them");
     assert_eq!(find("Sharpe ratio"), Some(serde_json::json!(1.25_f64).to_string().as_str()));
     assert_eq!(find("Sortino ratio"), Some(UNAVAILABLE));
@@ -114,6 +129,12 @@ fn the_equity_chart_has_btc_beside_it_and_the_drawdown_follows_the_running_peak(
     let charts: Vec<_> =
         doc.sections.iter().filter_map(|s| if let Section::LineChart(c) = s { Some(c) } else { None }).collect();
     assert_eq!(charts.len(), 2);
+    let tables: Vec<_> =
+        doc.sections.iter().filter_map(|s| if let Section::Table(t) = s { Some(t) } else { None }).collect();
+    let strategies: Vec<_> = tables[0].rows().iter().map(|r| (r[0].as_str(), r[4].as_str())).collect();
+    assert_eq!(strategies, [("smart", "12.5"), ("candle", "0"), ("dca", "0"), ("channel", "0")]);
+    let bars = doc.sections.iter().filter(|s| matches!(s, Section::BarChart(_))).count();
+    assert_eq!(bars, 1, "realized P&L per strategy");
     let names: Vec<_> = charts[0].series.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Equity", "BTC-USDT buy and hold"]);
     assert_eq!(charts[1].style, ChartStyle::Area);

@@ -79,7 +79,9 @@ impl Engine {
             }
         }
         // (3) The answer is stored; should that fail, sync brings it in from the exchange.
-        Ok(self.ports.orders.update(&order).await?)
+        let order = self.ports.orders.update(&order).await?;
+        self.touched(order.user_id);
+        Ok(order)
     }
 
     /// Cancels an open order on its exchange (by client order id), then syncs it, which applies

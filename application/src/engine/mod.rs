@@ -12,6 +12,7 @@
 //! writes never counts a fill twice.
 
 mod act;
+mod activity;
 mod anomalies;
 mod command;
 mod evaluate;
@@ -36,6 +37,7 @@ use domain::orders::OrderRepository;
 use domain::shared::ids::BotId;
 use domain::{Clock, RepoError};
 
+pub use activity::ActivityListener;
 pub use anomalies::{AnomalyPolicy, AnomalyReport, MAX_SPREAD_PERCENT};
 pub use evaluate::{CycleReport, Workload};
 pub use failpoint::{CrashPoint, FailAction, Failpoint, FailpointError, COMPILED as FAILPOINTS_COMPILED};
@@ -98,6 +100,7 @@ impl std::fmt::Debug for EnginePorts {
 pub struct Engine {
     ports: EnginePorts,
     anomaly: AnomalyPolicy,
+    activity: Option<Arc<dyn ActivityListener>>,
 }
 
 /// How long a bot's lease lasts while the engine acts on it.
@@ -109,7 +112,7 @@ const ATTEMPTS: u32 = 4;
 impl Engine {
     /// An engine over `ports`.
     pub fn new(ports: EnginePorts) -> Self {
-        Self { ports, anomaly: AnomalyPolicy::default() }
+        Self { ports, anomaly: AnomalyPolicy::default(), activity: None }
     }
 
     /// The same engine judging market anomalies by `policy` (the default otherwise).

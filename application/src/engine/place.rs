@@ -182,6 +182,7 @@ impl Engine {
         bot = saved;
         self.record(&bot, events).await;
         let order = self.ports.orders.update(&order).await?;
+        self.touched(bot.user_id);
         Ok((bot, Some(order)))
     }
 

@@ -186,6 +186,7 @@ impl Engine {
             self.apply_to_bot(&order, gateway).await?;
             match self.ports.orders.update(&order).await {
                 Ok(saved) => {
+                    self.touched(saved.user_id);
                     order = saved;
                     if outcome == Outcome::Same {
                         outcome = Outcome::Changed;
@@ -245,6 +246,7 @@ impl Engine {
             })
             .await?;
         self.record(&bot, events).await;
+        self.touched(bot.user_id);
         Ok(())
     }
 }

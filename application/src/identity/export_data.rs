@@ -94,7 +94,7 @@ impl DataExport {
         context: ContextId,
         offset: u64,
     ) -> Result<Page<ContextSignal>, AppError> {
-        Ok(self.ports.context_signals.list(user, context, page(offset)).await?)
+        Ok(self.ports.context_signals.list(user, context, None, page(offset)).await?)
     }
 
     /// The page at `offset` of the user's bots (configs, states, open positions).

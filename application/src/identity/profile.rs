@@ -1,6 +1,6 @@
 //! Use cases: read and update one's own profile.
 
-use domain::identity::{AuditAction, Consent, DisplayName, RequestMeta, Role, User, UserStatus};
+use domain::identity::{AuditAction, Consent, DisplayName, Language, RequestMeta, Role, User, UserStatus};
 use domain::legal::{ConsentChange, ConsentSource};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::UserId;
@@ -29,6 +29,10 @@ pub struct Profile {
     pub subscription_status: SubscriptionStatus,
     /// Consent record.
     pub consent: Consent,
+    /// The language of the e-mails botfleet sends.
+    pub language: Language,
+    /// Whether the e-mail address is verified (live trading needs it where verification is on).
+    pub email_verified: bool,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -46,6 +50,8 @@ impl Profile {
             plan: subscription.effective_plan(),
             subscription_status: subscription.status,
             consent: user.consent.clone(),
+            language: user.language,
+            email_verified: user.email_verified,
             created_at: user.created_at,
             updated_at: user.updated_at,
         }
@@ -59,6 +65,8 @@ pub struct UpdateProfileInput {
     pub name: Option<String>,
     /// New marketing consent.
     pub accept_marketing: Option<bool>,
+    /// New language tag (`pt-BR` or `en`).
+    pub language: Option<String>,
 }
 
 impl IdentityService {
@@ -69,7 +77,7 @@ impl IdentityService {
         Ok(Profile::of(&user, &subscription))
     }
 
-    /// Updates name and marketing consent (the consent record gets the new time, IP and agent).
+    /// Updates name, language and marketing consent (the consent record gets the new time, IP and agent).
     pub async fn update_profile(
         &self,
         user_id: UserId,
@@ -82,10 +90,19 @@ impl IdentityService {
             .map(DisplayName::parse)
             .transpose()
             .map_err(|e| AccountError::field("name", crate::FieldCode::Invalid, e.to_string()))?;
+        let language = input
+            .language
+            .as_deref()
+            .map(Language::parse)
+            .transpose()
+            .map_err(|e| AccountError::field("language", crate::FieldCode::Invalid, e.to_string()))?;
         let mut user = self.active_user(user_id).await?;
         let now = to_millis(self.ports.clock.now());
         if let Some(name) = name {
             user.name = name;
+        }
+        if let Some(language) = language {
+            user.language = language;
         }
         if let Some(marketing) = input.accept_marketing.filter(|m| *m != user.consent.marketing) {
             let change = ConsentChange { marketing: Some(marketing), ..ConsentChange::default() };

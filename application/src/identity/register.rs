@@ -1,6 +1,8 @@
 //! Use case: create an account with its consent record and a FREE subscription.
 
-use domain::identity::{AuditAction, Consent, DisplayName, Email, PlainPassword, RequestMeta, Role, User, UserStatus};
+use domain::identity::{
+    AuditAction, Consent, DisplayName, Email, Language, PlainPassword, RequestMeta, Role, User, UserStatus,
+};
 use domain::legal::{ConsentChange, ConsentSource};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::UserId;
@@ -80,6 +82,8 @@ impl IdentityService {
             },
             tokens_valid_after: None,
             session_generation: 0,
+            language: Language::default(),
+            email_verified: false,
             created_at: now,
             updated_at: now,
             version: 0,
@@ -97,6 +101,7 @@ impl IdentityService {
             tracing::error!(error = ?err, user_id = %user.id, "recording the consents given at registration failed");
         }
         self.audit(Some(user.id), AuditAction::Register, meta, None).await;
+        self.send_verification(&user);
         tracing::info!(user_id = %user.id, "user registered");
         Ok(Profile::of(&user, &subscription))
     }

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use domain::exchange::OrderSide;
 use domain::orders::{Order, OrderFilter, OrderStatus, StrategySource};
 use domain::shared::ids::{BotId, ContextId, UserId};
-use domain::{Page, PageRequest};
+use domain::PageRequest;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::{order_not_found, parse_id, OrderError, OrderService};
+use crate::reports::Windowed;
 use crate::FieldError;
 
 /// List filters as the client sends them; each set one must match.
@@ -89,14 +90,18 @@ impl OrderListQuery {
 }
 
 impl OrderService {
-    /// The owner's orders matching `query`, newest first. Errors: `Invalid` filters.
+    /// The owner's orders matching `query` inside their plan's history window (an earlier
+    /// `from` is moved up to the window's start), newest first. Errors: `Invalid` filters.
     pub async fn list(
         &self,
         owner: UserId,
         query: &OrderListQuery,
         page: PageRequest,
-    ) -> Result<Page<Order>, OrderError> {
-        Ok(self.ports.orders.list(owner, &query.filter()?, page).await?)
+    ) -> Result<Windowed<Order>, OrderError> {
+        let mut filter = query.filter()?;
+        let window = self.ports.contexts.subscriptions().history_window(owner).await?;
+        filter.from = window.clamp(filter.from);
+        Ok(Windowed { page: self.ports.orders.list(owner, &filter, page).await?, window })
     }
 
     /// The owner's order. Errors: `NotFound` (also for another user's order or a malformed id).

@@ -29,6 +29,11 @@ impl SubscriptionService {
         let entitlements = self.ports.table.for_plan(plan);
         Ok(Access { subscription, plan, entitlements, table: self.ports.table.clone() })
     }
+
+    /// How far back `user`'s history reads reach now (their plan's window).
+    pub async fn history_window(&self, user: UserId) -> Result<domain::subscriptions::HistoryWindow, AppError> {
+        Ok(self.access(user).await?.history_window(self.ports.clock.now()))
+    }
 }
 
 /// What of a plan refused an action.
@@ -146,6 +151,29 @@ impl Access {
         let what = "does not include the PDF report".to_owned();
         Err(self.refuse(PlanGate::PdfReports, what, |e| e.pdf_reports))
     }
+}
+
+/// A subscription service for unit tests whose ports must not be reached (every call fails).
+#[cfg(test)]
+pub(crate) fn unreachable_service() -> std::sync::Arc<SubscriptionService> {
+    use domain::subscriptions::{MockPaymentEventRepository, MockSubscriptionRepository};
+
+    struct NoUsage;
+    #[async_trait::async_trait]
+    impl super::UsageCounter for NoUsage {
+        async fn usage(&self, _: UserId) -> Result<super::UsageCounts, domain::RepoError> {
+            Err(domain::RepoError::NotFound)
+        }
+    }
+    std::sync::Arc::new(SubscriptionService::new(super::SubscriptionPorts {
+        subscriptions: std::sync::Arc::new(MockSubscriptionRepository::new()),
+        payment_events: std::sync::Arc::new(MockPaymentEventRepository::new()),
+        gateways: super::PaymentGateways::default(),
+        usage: std::sync::Arc::new(NoUsage),
+        enforcers: Vec::new(),
+        table: EntitlementTable::default(),
+        clock: std::sync::Arc::new(domain::shared::clock::FixedClock::new(time::OffsetDateTime::UNIX_EPOCH)),
+    }))
 }
 
 #[cfg(test)]

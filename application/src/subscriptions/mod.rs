@@ -21,6 +21,8 @@ use domain::subscriptions::{
 };
 use domain::{Clock, RepoError};
 
+#[cfg(test)]
+pub(crate) use access::unreachable_service;
 pub use access::{Access, AccessDenied, PlanGate};
 pub use checkout::{CheckoutInput, CheckoutStarted};
 pub use errors::SubscriptionError;

@@ -123,6 +123,11 @@ pub struct Bot {
     pub entry_hold: Option<String>,
     /// Trades closed (positions sold).
     pub trades: u64,
+    /// Of [`Bot::trades`], those that closed with a profit net of every fee (`realized_profit >
+    /// 0`), counted as they close. `None` on a bot stored with trades before the count existed:
+    /// its wins are then read from its `position_closed` records (see [`Bot::wins`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winning_trades: Option<u64>,
     /// Created.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -162,6 +167,7 @@ impl Bot {
             buying_halted: false,
             entry_hold: None,
             trades: 0,
+            winning_trades: Some(0),
             created_at: at,
             updated_at: at,
             version: 0,
@@ -180,6 +186,12 @@ impl Bot {
         self.positions.shrink_to_fit();
         self.pending.shrink_to_fit();
         self.breaker.recent.shrink_to_fit();
+    }
+
+    /// Its winning trades, when counted: [`Bot::winning_trades`], or 0 for a bot that never
+    /// closed a trade; `None` when trades closed before the count existed.
+    pub fn wins(&self) -> Option<u64> {
+        self.winning_trades.or((self.trades == 0).then_some(0))
     }
 
     /// The kind.

@@ -317,8 +317,9 @@ impl Bot {
         pos.status = PositionStatus::Closed;
         pos.exit_reason = Some(reason);
         pos.closed_at = Some(at);
-        self.trades += 1;
         let pnl = pos.realized_profit;
+        self.winning_trades = self.wins().map(|wins| wins + u64::from(pnl > Decimal::ZERO));
+        self.trades += 1;
         if let Some(trip) = self.breaker.record_trade(pnl, self.funds.allocated, at) {
             let why = trip.reason.describe();
             if matches!(self.status, BotStatus::Running | BotStatus::Paused) {

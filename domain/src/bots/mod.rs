@@ -39,7 +39,7 @@ pub use funds::{FeeAsset, Funds, FundsError};
 pub use intent::{BotEvent, Evaluation, MarketView, OrderIntent, Phase, Purpose};
 pub use kind::{BotKind, UnknownBotKind};
 pub use manual::{ManualOrder, ManualRefused};
-pub use ports::{BotFilter, BotRecord, BotRecordRepository, BotRepository};
+pub use ports::{BotFilter, BotRecord, BotRecordRepository, BotRepository, RecordFilter};
 pub use position::{Dust, ExitReason, Position, PositionStatus};
 pub use risk::{AdaptiveSell, RiskAction, RiskConfig, TrailingState, TrailingStop};
 pub use schedule::CronSchedule;

@@ -73,6 +73,17 @@ impl BotRecord {
     }
 }
 
+/// Which records to read (every field that is set must match).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    /// Only this kind (`signal`, `execution`, `position_closed`, …).
+    pub kind: Option<&'static str>,
+    /// Only recorded at or after this instant (a history window's start).
+    pub from: Option<OffsetDateTime>,
+    /// Only recorded before this instant.
+    pub to: Option<OffsetDateTime>,
+}
+
 /// Stores bot records (collection `bot_records`).
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
@@ -84,6 +95,15 @@ pub trait BotRecordRepository: Send + Sync {
         &self,
         bot: BotId,
         kind: Option<&'static str>,
+        page: PageRequest,
+    ) -> Result<Page<BotRecord>, RepoError>;
+    /// The owner's records of any of `bots` matching `filter`, newest first (ties by id, newest
+    /// first); the filter is applied by the store, so a history window never reads older records.
+    async fn of_bots(
+        &self,
+        owner: UserId,
+        bots: &[BotId],
+        filter: &RecordFilter,
         page: PageRequest,
     ) -> Result<Page<BotRecord>, RepoError>;
 }

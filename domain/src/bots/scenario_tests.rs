@@ -127,6 +127,7 @@ fn circuit_breaker_trips_on_the_catalogue_sequence_and_only_a_reset_resumes() {
         assert_eq!(sim.bot.status, expected, "after trade {}", n + 1);
     }
     assert_eq!(sim.closed().len(), 8);
+    assert_eq!((sim.bot.trades, sim.bot.winning_trades), (8, Some(1)), "one of the eight trades won");
     assert_eq!(sim.bot.breaker.consecutive_losses, 5);
     sim.step(5, price);
     assert!(sim.bot.positions.is_empty(), "a tripped bot opens nothing");
@@ -216,7 +217,26 @@ proptest! {
         let realized: Decimal = sim.closed().iter().map(|p| p.realized_profit).sum::<Decimal>()
             + sim.bot.positions.iter().map(|p| p.realized_profit).sum::<Decimal>();
         prop_assert!((realized - sim.bot.funds.realized_profit).abs() < dec!(0.000001));
+        let won = sim.closed().iter().filter(|p| p.realized_profit > Decimal::ZERO).count() as u64;
+        prop_assert_eq!((sim.bot.trades, sim.bot.wins()), (sim.closed().len() as u64, Some(won)));
     }
+}
+
+#[test]
+fn a_bot_stored_before_wins_were_counted_reads_them_as_unknown_unless_it_never_traded() {
+    let risk = json!({"risk": {"take_profit_percent": "1", "stop_loss_hard_percent": "1"}});
+    let mut sim = Sim::new(BotKind::Smart, smart(risk), dec!(0.001));
+    let mut stored = serde_json::to_value(&sim.bot).unwrap();
+    stored.as_object_mut().unwrap().remove("winning_trades");
+    let fresh: Bot = serde_json::from_value(stored.clone()).unwrap();
+    assert_eq!((fresh.winning_trades, fresh.wins()), (None, Some(0)), "no trade yet: nothing to count");
+    stored["trades"] = json!(3);
+    let old: Bot = serde_json::from_value(stored).unwrap();
+    assert_eq!(old.wins(), None, "three trades of unknown outcome");
+    sim.bot = old;
+    sim.step(1, dec!(100000));
+    sim.step(1, dec!(98000));
+    assert_eq!((sim.bot.trades, sim.bot.wins()), (4, None), "a later trade does not make the count whole");
 }
 
 #[test]

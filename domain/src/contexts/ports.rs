@@ -36,12 +36,14 @@ pub trait ContextSignalRepository: Send + Sync {
     /// timeframe and candle; returns whether it was stored. A duplicate is `Ok(false)`, never an error, so runs can
     /// repeat (or race) safely. Errors: `Unavailable`.
     async fn record(&self, signal: &ContextSignal) -> Result<bool, RepoError>;
-    /// The owner's signals of `context`, newest candle first (the newest record first within a
-    /// candle). Another owner's context lists nothing.
+    /// The owner's signals of `context` whose candle opened at or after `from` (all when
+    /// `None`: a history window's start, applied by the store), newest candle first (the newest
+    /// record first within a candle). Another owner's context lists nothing.
     async fn list(
         &self,
         owner: UserId,
         context: ContextId,
+        from: Option<time::OffsetDateTime>,
         page: PageRequest,
     ) -> Result<Page<ContextSignal>, RepoError>;
     /// The owner's newest signal of `context` (as `list` orders them), if any.

@@ -40,6 +40,10 @@ pub enum AuditAction {
     Logout,
     /// Password changed.
     PasswordChanged,
+    /// Password set with a reset token from an e-mail.
+    PasswordReset,
+    /// E-mail address verified with the token from an e-mail.
+    EmailVerified,
     /// Profile or consent changed.
     ProfileUpdated,
     /// Exchange credential stored.

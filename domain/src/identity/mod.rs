@@ -2,6 +2,9 @@
 
 mod audit;
 mod email;
+mod email_token;
+mod language;
+mod mail;
 mod password;
 mod ports;
 mod session;
@@ -9,9 +12,13 @@ mod user;
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, RequestMeta};
 pub use email::{Email, EmailError};
+pub use email_token::{EmailToken, EmailTokenError, TokenPurpose};
+pub use language::{Language, LanguageError};
+pub use mail::{MailError, Mailer, OutgoingMail};
 pub use password::{PasswordPolicyError, PlainPassword};
 pub use ports::{
-    AccessClaims, AuditRepository, PasswordHasher, SessionRepository, TokenError, TokenIssuer, UserRepository,
+    AccessClaims, AuditRepository, EmailTokenRepository, PasswordHasher, SessionRepository, TokenError, TokenIssuer,
+    UserRepository,
 };
 pub use session::RefreshSession;
 pub use user::{Consent, DisplayName, DisplayNameError, Role, User, UserFilter, UserStatus};

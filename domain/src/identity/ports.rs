@@ -3,9 +3,11 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::{AuditEntry, AuditFilter, Email, PlainPassword, RefreshSession, User, UserFilter};
+use super::{
+    AuditEntry, AuditFilter, Email, EmailToken, PlainPassword, RefreshSession, TokenPurpose, User, UserFilter,
+};
 use crate::shared::error::RepoError;
-use crate::shared::ids::{SessionFamilyId, UserId};
+use crate::shared::ids::{EmailTokenId, SessionFamilyId, UserId};
 use crate::shared::page::{Page, PageRequest};
 use crate::subscriptions::Plan;
 
@@ -48,6 +50,22 @@ pub trait SessionRepository: Send + Sync {
     ) -> Result<u64, RepoError>;
     /// The user's sessions, newest first.
     async fn list_for_user(&self, user: UserId, page: PageRequest) -> Result<Page<RefreshSession>, RepoError>;
+}
+
+/// Stores single-use e-mail tokens. Unique index `email_tokens_hash`.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait EmailTokenRepository: Send + Sync {
+    /// Inserts a token. Errors: `Duplicate { index: "email_tokens_hash" }`.
+    async fn create(&self, token: &EmailToken) -> Result<(), RepoError>;
+    /// The token stored under `token_hash`, if any.
+    async fn find_by_hash(&self, token_hash: &str) -> Result<Option<EmailToken>, RepoError>;
+    /// Marks the token consumed at `at` if nobody consumed it before; `false` when someone did
+    /// (a second use racing the first one loses).
+    async fn consume(&self, id: EmailTokenId, at: OffsetDateTime) -> Result<bool, RepoError>;
+    /// Marks every unconsumed token of the user for `purpose` consumed at `at` (a new token
+    /// supersedes the older ones); returns how many.
+    async fn consume_all(&self, user: UserId, purpose: TokenPurpose, at: OffsetDateTime) -> Result<u64, RepoError>;
 }
 
 /// Append-only audit log.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::Email;
+use super::{Email, Language};
 use crate::shared::ids::UserId;
 
 /// A person with an account.
@@ -30,6 +30,10 @@ pub struct User {
     /// they were issued in and are refused once it moves on, so the cut-off is exact even within
     /// the second of a password change (`tokens_valid_after` alone has whole seconds, as `iat` has).
     pub session_generation: u64,
+    /// The language of the messages botfleet sends the user.
+    pub language: Language,
+    /// Whether the user proved they read the e-mail address's mailbox (live trading needs it).
+    pub email_verified: bool,
     /// When the account was created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -188,6 +192,8 @@ mod tests {
             consent: Consent { terms: true, privacy: true, marketing: false, at, ip: None, user_agent: None },
             tokens_valid_after: None,
             session_generation: 0,
+            language: Language::PtBr,
+            email_verified: false,
             created_at: at,
             updated_at: at,
             version: 1,

@@ -52,4 +52,7 @@ pub trait OrderRepository: Send + Sync {
     async fn open(&self, exchange: Option<ExchangeId>, context: Option<ContextId>) -> Result<Vec<Order>, RepoError>;
     /// The bot's open orders, oldest first.
     async fn by_bot(&self, bot: BotId) -> Result<Vec<Order>, RepoError>;
+    /// The owner's open orders (pending, new, partially filled), in no particular order: what
+    /// the dashboard counts. Served by an index on (owner, status), never by the owner's history.
+    async fn open_of(&self, owner: UserId) -> Result<Vec<Order>, RepoError>;
 }

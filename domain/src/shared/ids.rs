@@ -73,6 +73,10 @@ ulid_id!(
     SessionFamilyId
 );
 ulid_id!(
+    /// Identifies a single-use e-mail token (password reset, e-mail verification).
+    EmailTokenId
+);
+ulid_id!(
     /// Identifies a subscription record.
     SubscriptionId
 );

@@ -22,3 +22,5 @@ pub use payments::{
 pub use plan::{Plan, UnknownPlan};
 pub use ports::SubscriptionRepository;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
+#[cfg(feature = "mocks")]
+pub use {events::MockPaymentEventRepository, ports::MockSubscriptionRepository};

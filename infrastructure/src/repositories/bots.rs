@@ -12,7 +12,7 @@
 use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
-use domain::bots::{Bot, BotFilter, BotKind, BotRecord, BotRecordRepository, BotRepository, BotStatus};
+use domain::bots::{Bot, BotFilter, BotKind, BotRecord, BotRecordRepository, BotRepository, BotStatus, RecordFilter};
 use domain::exchange::ExchangeId;
 use domain::market::Symbol;
 use domain::shared::ids::{BotId, UserId};
@@ -21,7 +21,7 @@ use prometheus::IntCounter;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::codec::{self, millis, FIRST_VERSION};
+use super::codec::{self, millis, to_millis, FIRST_VERSION};
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// Bot documents [`BotRepository::evaluated`] could not read and skipped, since the process
@@ -298,6 +298,8 @@ impl StoreBotRecordRepository {
         IndexSpec::plain("bot_records_bot_kind_at", &["bot_id", "kind", "at"]),
         // A bot's whole history, newest first (a record per analysed candle adds up).
         IndexSpec::plain("bot_records_bot_at", &["bot_id", "at"]),
+        // History reads across a user's bots, cut to a window, newest first (reports, exports).
+        IndexSpec::plain("bot_records_user_kind_at", &["record.user_id", "kind", "at"]),
     ];
 
     /// The repository over `store`.
@@ -332,6 +334,36 @@ impl BotRecordRepository for StoreBotRecordRepository {
         let mut query = Query::all().eq("bot_id", bot.to_string());
         if let Some(kind) = kind {
             query = query.eq("kind", kind);
+        }
+        let query = query.desc("at").desc(ID);
+        codec::page::<RecordDocument, _>(&*self.store, Self::COLLECTION, query, page, |d| d.record).await
+    }
+
+    async fn of_bots(
+        &self,
+        owner: UserId,
+        bots: &[BotId],
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<BotRecord>, RepoError> {
+        if bots.is_empty() {
+            return Ok(Page { items: Vec::new(), total: 0, offset: page.offset(), limit: page.limit() });
+        }
+        // One bot's records come in order from its own index; several bots' from the owner's.
+        let mut query = match bots {
+            [one] => Query::all().eq("bot_id", one.to_string()).eq("record.user_id", owner.to_string()),
+            many => Query::all()
+                .eq("record.user_id", owner.to_string())
+                .is_in("bot_id", many.iter().map(ToString::to_string)),
+        };
+        if let Some(kind) = filter.kind {
+            query = query.eq("kind", kind);
+        }
+        if let Some(from) = filter.from {
+            query = query.gte("at", to_millis(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.lt("at", to_millis(to));
         }
         let query = query.desc("at").desc(ID);
         codec::page::<RecordDocument, _>(&*self.store, Self::COLLECTION, query, page, |d| d.record).await

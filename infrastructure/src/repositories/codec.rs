@@ -176,3 +176,19 @@ pub(crate) async fn page<T: DeserializeOwned, E>(
     let items = texts.iter().map(|text| from_json(coll, text)).collect::<Result<Vec<T>, _>>()?;
     Ok(Page { items: items.into_iter().map(into_entity).collect(), total, offset: page.offset(), limit: page.limit() })
 }
+
+/// Sets the time field `field` to `at` on the documents matching `query` whose `field` is still
+/// null (revoking sessions, consuming tokens): each document is stamped once, so of two racing
+/// callers only one counts it. Returns how many were stamped.
+pub(crate) async fn stamp_unset(
+    store: &dyn DocumentStore,
+    coll: &str,
+    query: Query,
+    field: &str,
+    at: OffsetDateTime,
+) -> Result<u64, RepoError> {
+    let query = query.eq(field, Value::Null);
+    let mut set = Doc::new();
+    set.insert(field.to_owned(), to_millis(at).into());
+    store.update_many_set(coll, &query, set).await
+}

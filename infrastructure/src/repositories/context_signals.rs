@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::codec::{self, decimal, millis, FIRST_VERSION};
+use super::codec::{self, decimal, millis, to_millis, FIRST_VERSION};
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// The unique index: one signal per context, timeframe and candle.
@@ -181,9 +181,13 @@ impl ContextSignalRepository for StoreContextSignalRepository {
         &self,
         owner: UserId,
         context: ContextId,
+        from: Option<OffsetDateTime>,
         page: PageRequest,
     ) -> Result<Page<ContextSignal>, RepoError> {
-        let query = Self::of(owner, context);
+        let mut query = Self::of(owner, context);
+        if let Some(from) = from {
+            query = query.gte("candle_time", to_millis(from));
+        }
         codec::page::<SignalDocument, _>(&*self.store, Self::COLLECTION, query, page, ContextSignal::from).await
     }
 

@@ -10,6 +10,7 @@ mod consents;
 mod context_signals;
 mod contexts;
 mod credentials;
+mod email_tokens;
 mod leases;
 mod order_document;
 mod orders;
@@ -27,7 +28,7 @@ use anyhow::Context;
 use domain::bots::{BotRecordRepository, BotRepository};
 use domain::contexts::{ContextRepository, ContextSignalRepository};
 use domain::credentials::CredentialRepository;
-use domain::identity::{AuditRepository, SessionRepository, UserRepository};
+use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
 use domain::orders::OrderRepository;
@@ -40,6 +41,7 @@ pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::email_tokens::StoreEmailTokenRepository;
 pub use self::leases::StoreLeaseRepository;
 pub use self::orders::StoreOrderRepository;
 pub use self::payment_events::StorePaymentEventRepository;
@@ -57,6 +59,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreUserRepository::COLLECTION, StoreUserRepository::INDEXES),
     (StoreSessionRepository::COLLECTION, StoreSessionRepository::INDEXES),
     (StoreAuditRepository::COLLECTION, StoreAuditRepository::INDEXES),
+    (StoreEmailTokenRepository::COLLECTION, StoreEmailTokenRepository::INDEXES),
     (StoreConsentRepository::COLLECTION, StoreConsentRepository::INDEXES),
     (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
     (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
@@ -78,6 +81,8 @@ pub struct Repositories {
     pub sessions: Arc<dyn SessionRepository>,
     /// The audit log.
     pub audit: Arc<dyn AuditRepository>,
+    /// Single-use e-mail tokens (password reset, e-mail verification).
+    pub email_tokens: Arc<dyn EmailTokenRepository>,
     /// The consent history (kept after account deletion).
     pub consents: Arc<dyn ConsentRepository>,
     /// Exchange credentials.
@@ -112,6 +117,7 @@ impl Repositories {
             users: Arc::new(StoreUserRepository::new(store.clone())),
             sessions: Arc::new(StoreSessionRepository::new(store.clone())),
             audit: Arc::new(StoreAuditRepository::new(store.clone())),
+            email_tokens: Arc::new(StoreEmailTokenRepository::new(store.clone())),
             consents: Arc::new(StoreConsentRepository::new(store.clone())),
             credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),

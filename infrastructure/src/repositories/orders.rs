@@ -38,6 +38,8 @@ impl StoreOrderRepository {
         IndexSpec::plain("orders_user_created", &["user_id", "created_at"]),
         IndexSpec::plain("orders_status_exchange", &["status", "exchange", "created_at"]),
         IndexSpec::plain("orders_bot_status", &["bot_id", "status"]),
+        // A user's open orders (the dashboard summary), without reading their whole history.
+        IndexSpec::plain("orders_user_status", &["user_id", "status", "created_at"]),
     ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
@@ -118,6 +120,12 @@ impl OrderRepository for StoreOrderRepository {
             query = query.eq("context_id", context.to_string());
         }
         self.all(query.asc("created_at").asc(ID)).await
+    }
+
+    async fn open_of(&self, owner: UserId) -> Result<Vec<Order>, RepoError> {
+        // No sort: ordered by creation, SQLite would walk the owner's whole history by
+        // `orders_user_created` instead of seeking `orders_user_status`.
+        self.all(open_only(Query::all().eq("user_id", owner.to_string()))).await
     }
 
     async fn by_bot(&self, bot: BotId) -> Result<Vec<Order>, RepoError> {

@@ -8,11 +8,10 @@ use domain::identity::{RefreshSession, SessionRepository};
 use domain::shared::ids::{SessionFamilyId, SessionId, UserId};
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::codec::{self, millis, millis_opt, to_millis, FIRST_VERSION};
-use crate::store::{Doc, DocumentStore, IndexSpec, Query, ID};
+use super::codec::{self, millis, millis_opt, FIRST_VERSION};
+use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// The stored form of a [`RefreshSession`].
 #[derive(Serialize, Deserialize)]
@@ -88,10 +87,7 @@ impl StoreSessionRepository {
 
     /// Revokes the unrevoked sessions matching `query`.
     async fn revoke(&self, query: Query, at: OffsetDateTime) -> Result<u64, RepoError> {
-        let query = query.eq("revoked_at", Value::Null);
-        let mut set = Doc::new();
-        set.insert("revoked_at".to_owned(), to_millis(at).into());
-        self.store.update_many_set(Self::COLLECTION, &query, set).await
+        codec::stamp_unset(&*self.store, Self::COLLECTION, query, "revoked_at", at).await
     }
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::identity::{Consent, DisplayName, Email, Role, User, UserFilter, UserRepository, UserStatus};
+use domain::identity::{Consent, DisplayName, Email, Language, Role, User, UserFilter, UserRepository, UserStatus};
 use domain::shared::ids::UserId;
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
@@ -28,11 +28,22 @@ struct UserDocument {
     /// Absent in documents written before session generations existed.
     #[serde(default)]
     session_generation: u64,
+    /// Absent in documents written before languages existed: Brazilian Portuguese.
+    #[serde(default)]
+    language: Language,
+    /// Absent in documents written before e-mail verification existed: those users count as
+    /// verified, so nobody's running live bots stop (docs/notifications.md).
+    #[serde(default = "verified_before_verification_existed")]
+    email_verified: bool,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
     updated_at: OffsetDateTime,
     version: u64,
+}
+
+fn verified_before_verification_existed() -> bool {
+    true
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,6 +77,8 @@ impl From<&User> for UserDocument {
             },
             tokens_valid_after: u.tokens_valid_after,
             session_generation: u.session_generation,
+            language: u.language,
+            email_verified: u.email_verified,
             created_at: u.created_at,
             updated_at: u.updated_at,
             version: u.version,
@@ -93,6 +106,8 @@ impl From<UserDocument> for User {
             },
             tokens_valid_after: d.tokens_valid_after,
             session_generation: d.session_generation,
+            language: d.language,
+            email_verified: d.email_verified,
             created_at: d.created_at,
             updated_at: d.updated_at,
             version: d.version,

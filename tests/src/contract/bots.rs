@@ -3,6 +3,7 @@
 
 use domain::bots::{
     Bot, BotConfig, BotEvent, BotFilter, BotKind, BotRecord, BotRepository, BotStatus, Command, OrderIntent,
+    RecordFilter,
 };
 use domain::contexts::{ContextMode, TradingContext};
 use domain::exchange::{ClientOrderId, ExchangeId};
@@ -130,4 +131,37 @@ pub async fn records_are_listed_newest_first_by_kind(repos: &Repositories) {
     let all = repos.bot_records.list(bot.id, None, PageRequest::new(0, 2)).await.unwrap();
     assert_eq!((all.total, all.items.len()), (3, 2));
     assert_eq!(all.items[0], records[2]);
+}
+
+/// Records of several bots read together: only those bots', of the kind, inside `from..to`,
+/// newest first and paged by the store.
+pub async fn records_of_bots_are_filtered_by_kind_and_time(repos: &Repositories) {
+    let user = UserId::new();
+    let (a, b, c) = (busy_bot(user), busy_bot(user), busy_bot(user));
+    let tripped = |bot: &Bot, t: i64| BotRecord::new(bot, BotEvent::Tripped { reason: format!("at {t}") }, at(t));
+    let records = vec![
+        tripped(&a, 10),
+        tripped(&b, 20),
+        tripped(&a, 30),
+        BotRecord::new(&b, BotEvent::Finished { reason: "done".into() }, at(35)),
+        tripped(&c, 40),
+        tripped(&b, 50),
+    ];
+    repos.bot_records.append(&records).await.unwrap();
+    let filter = RecordFilter { kind: Some("tripped"), from: Some(at(20)), to: Some(at(50)) };
+
+    let read = repos.bot_records.of_bots(user, &[a.id, b.id], &filter, PageRequest::new(0, 1)).await.unwrap();
+    let rest = repos.bot_records.of_bots(user, &[a.id, b.id], &filter, PageRequest::new(1, 5)).await.unwrap();
+
+    assert_eq!((read.total, read.items.clone()), (2, vec![records[2].clone()]));
+    assert_eq!(rest.items, vec![records[1].clone()]);
+    let one = repos.bot_records.of_bots(user, &[c.id], &RecordFilter::default(), PageRequest::first()).await.unwrap();
+    assert_eq!(one.items, vec![records[4].clone()]);
+    let none = repos.bot_records.of_bots(user, &[], &RecordFilter::default(), PageRequest::first()).await.unwrap();
+    assert_eq!(none.total, 0);
+    let stranger = UserId::new();
+    let theirs = repos.bot_records.of_bots(stranger, &[a.id, b.id], &filter, PageRequest::first()).await.unwrap();
+    assert_eq!(theirs.total, 0, "only the owner's records");
+    let one = repos.bot_records.of_bots(stranger, &[c.id], &RecordFilter::default(), PageRequest::first()).await;
+    assert_eq!(one.unwrap().total, 0);
 }

@@ -68,7 +68,7 @@ pub async fn record_round_trips_and_is_idempotent_per_candle(repos: &Repositorie
     let again = ContextSignal { id: ContextSignalId::new(), close: dec("1"), ..signal(&ctx, 1) };
     assert!(!repos.context_signals.record(&again).await.unwrap());
     assert!(!repos.context_signals.record(&first).await.unwrap());
-    let listed = repos.context_signals.list(ana, ctx.id, PageRequest::first()).await.unwrap();
+    let listed = repos.context_signals.list(ana, ctx.id, None, PageRequest::first()).await.unwrap();
     assert_eq!((listed.total, listed.items), (1, vec![first.clone()]));
 
     let four_hours = ContextSignal { timeframe: Timeframe::H4, ..signal(&ctx, 1) };
@@ -76,7 +76,7 @@ pub async fn record_round_trips_and_is_idempotent_per_candle(repos: &Repositorie
     assert!(repos.context_signals.record(&signal(&ctx, 2)).await.unwrap());
     let other = context(ana, "ETH-BRL", 0);
     assert!(repos.context_signals.record(&signal(&other, 1)).await.unwrap());
-    assert_eq!(repos.context_signals.list(ana, ctx.id, PageRequest::first()).await.unwrap().total, 3);
+    assert_eq!(repos.context_signals.list(ana, ctx.id, None, PageRequest::first()).await.unwrap().total, 3);
 }
 
 /// Decimals are canonical strings and named values lists of pairs, never numbers or field names.
@@ -112,13 +112,27 @@ pub async fn list_is_newest_first_scoped_and_paged(repos: &Repositories) {
     let hours = |page: &domain::Page<ContextSignal>| -> Vec<i64> {
         page.items.iter().map(|s| (s.candle_time - at(0)).whole_hours()).collect()
     };
-    let first = repos.context_signals.list(ana, ctx.id, PageRequest::new(0, 2)).await.unwrap();
-    let last = repos.context_signals.list(ana, ctx.id, PageRequest::new(4, 2)).await.unwrap();
+    let first = repos.context_signals.list(ana, ctx.id, None, PageRequest::new(0, 2)).await.unwrap();
+    let last = repos.context_signals.list(ana, ctx.id, None, PageRequest::new(4, 2)).await.unwrap();
 
     assert_eq!((first.total, hours(&first)), (5, vec![5, 4]));
     assert_eq!((last.total, hours(&last), last.offset, last.limit), (5, vec![1], 4, 2));
-    assert_eq!(repos.context_signals.list(bob, ctx.id, PageRequest::first()).await.unwrap().total, 0);
+    assert_eq!(repos.context_signals.list(bob, ctx.id, None, PageRequest::first()).await.unwrap().total, 0);
     assert_eq!(repos.context_signals.latest(bob, ctx.id).await.unwrap(), None);
+}
+
+/// A history window's start is applied by the store: only candles opening at or after it, the
+/// total counting only those.
+pub async fn list_from_a_window_start_leaves_older_candles_out(repos: &Repositories) {
+    let ana = UserId::new();
+    let ctx = context(ana, "BTC-BRL", 0);
+    for hour in [1, 2, 3, 4, 5] {
+        repos.context_signals.record(&signal(&ctx, hour)).await.unwrap();
+    }
+    let from = Some(at(3 * 3_600));
+    let listed = repos.context_signals.list(ana, ctx.id, from, PageRequest::first()).await.unwrap();
+    let hours: Vec<i64> = listed.items.iter().map(|s| (s.candle_time - at(0)).whole_hours()).collect();
+    assert_eq!((listed.total, hours), (3, vec![5, 4, 3]));
 }
 
 /// The latest is the newest candle's signal; none before the first.

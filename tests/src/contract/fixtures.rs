@@ -3,7 +3,9 @@
 
 use domain::credentials::{ApiKeyLast4, CredentialStatus, EncryptedValue, ExchangeCredential, ExchangeId};
 use domain::exchange::{OrderKind, OrderSide, OrderSize};
-use domain::identity::{AuditAction, AuditEntry, Consent, DisplayName, Email, RefreshSession, Role, User, UserStatus};
+use domain::identity::{
+    AuditAction, AuditEntry, Consent, DisplayName, Email, Language, RefreshSession, Role, User, UserStatus,
+};
 use domain::market::Symbol;
 use domain::orders::{CreationContext, NewOrder, Order, StrategySource};
 use domain::shared::clock::to_millis;
@@ -43,6 +45,9 @@ pub fn user(email: &str, created: i64) -> User {
         },
         tokens_valid_after: None,
         session_generation: 0,
+        // Not the defaults, so a store that drops either field fails the round trip.
+        language: Language::En,
+        email_verified: true,
         created_at: at(created),
         updated_at: at(created),
         version: 0,

@@ -43,11 +43,12 @@ macro_rules! contract_suite {
             bots: [
                 bot_round_trips_whole, bot_update_checks_version_and_delete_is_scoped,
                 bot_list_filters_and_engine_query, engine_query_reads_every_page,
-                records_are_listed_newest_first_by_kind,
+                records_are_listed_newest_first_by_kind, records_of_bots_are_filtered_by_kind_and_time,
             ],
             context_signals: [
                 record_round_trips_and_is_idempotent_per_candle, decimals_are_stored_as_canonical_strings,
-                list_is_newest_first_scoped_and_paged, latest_is_the_newest_or_none,
+                list_is_newest_first_scoped_and_paged, list_from_a_window_start_leaves_older_candles_out,
+                latest_is_the_newest_or_none,
                 active_contexts_span_owners_and_skip_paused,
             ],
             audit: [append_then_list_newest_first_with_paging, list_filters_by_action, list_is_scoped_to_the_user],
@@ -72,7 +73,7 @@ macro_rules! contract_suite {
                 get_is_scoped_to_the_owner, duplicate_client_order_id_is_refused, get_by_client_id,
                 update_bumps_version_and_refuses_stale, list_filters_newest_first_and_pages,
                 list_filters_by_time_range, open_lists_unfinished_orders_oldest_first,
-                by_bot_lists_the_bots_open_orders,
+                by_bot_lists_the_bots_open_orders, open_of_lists_the_owners_open_orders,
             ],
             leases: [
                 a_free_lease_is_taken_then_taken_over_at_expiry, the_holder_renews_and_extends_its_lease,

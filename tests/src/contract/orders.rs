@@ -270,3 +270,23 @@ pub async fn by_bot_lists_the_bots_open_orders(repos: &Repositories) {
     assert_eq!(orders, vec![pending, partial]);
     assert_eq!(repos.orders.by_bot(BotId::new()).await.unwrap(), vec![]);
 }
+
+/// `open_of` returns the owner's open orders only, in every context.
+pub async fn open_of_lists_the_owners_open_orders(repos: &Repositories) {
+    let (ana, (a, b)) = (UserId::new(), (ContextId::new(), ContextId::new()));
+    let pending = stored(repos, order(ana, a, 1), OrderStatus::Pending).await;
+    let new = stored(repos, order(ana, b, 2), OrderStatus::New).await;
+    let partial = stored(repos, order(ana, b, 3), OrderStatus::PartiallyFilled).await;
+    for (created, status) in [(4, OrderStatus::Filled), (5, OrderStatus::Canceled), (6, OrderStatus::Rejected)] {
+        stored(repos, order(ana, a, created), status).await;
+    }
+    stored(repos, order(UserId::new(), ContextId::new(), 7), OrderStatus::Pending).await;
+
+    let mut open = ids(&repos.orders.open_of(ana).await.unwrap());
+    open.sort();
+
+    let mut expected = ids(&[pending, new, partial]);
+    expected.sort();
+    assert_eq!(open, expected);
+    assert_eq!(repos.orders.open_of(UserId::new()).await.unwrap(), vec![]);
+}

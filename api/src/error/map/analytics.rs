@@ -1,7 +1,7 @@
 //! Analytics and PDF report failures -> problem codes.
 
 use application::analytics::AnalyticsError;
-use application::dashboard::ReportError;
+use application::dashboard::PdfReportError;
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -17,17 +17,17 @@ impl From<AnalyticsError> for ApiError {
     }
 }
 
-impl From<ReportError> for ApiError {
-    fn from(err: ReportError) -> Self {
+impl From<PdfReportError> for ApiError {
+    fn from(err: PdfReportError) -> Self {
         match err {
-            ReportError::InvalidQuery { parameter, message } => invalid_query(parameter, &message),
-            ReportError::Access(denied) => denied.into(),
-            ReportError::Unexpected(err) => err.into(),
+            PdfReportError::InvalidQuery { parameter, message } => invalid_query(parameter, &message),
+            PdfReportError::Access(denied) => denied.into(),
+            PdfReportError::Unexpected(err) => err.into(),
         }
     }
 }
 
-impl ErrorCodes for ReportError {
+impl ErrorCodes for PdfReportError {
     /// A bad `window`, and the MAX gate of the PDF report.
     const CODES: &'static [ErrorCode] = &[ErrorCode::InvalidQuery, ErrorCode::PlanPdfReports];
 }

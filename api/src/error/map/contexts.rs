@@ -12,6 +12,7 @@ impl From<CreateContextError> for ApiError {
             CreateContextError::Invalid(errors) => return ApiError::validation(errors),
             CreateContextError::Access(denied) => return denied.into(),
             CreateContextError::Unexpected(err) => return err.into(),
+            CreateContextError::EmailUnverified => ErrorCode::EmailUnverified,
             CreateContextError::CredentialRequired { .. } => ErrorCode::CredentialRequired,
             CreateContextError::Exists { .. } => ErrorCode::ContextExists,
             CreateContextError::CredentialRejected => ErrorCode::CredentialRejected,
@@ -24,6 +25,7 @@ impl From<CreateContextError> for ApiError {
 impl ErrorCodes for CreateContextError {
     const CODES: &'static [ErrorCode] = &[
         ErrorCode::ValidationFailed,
+        ErrorCode::EmailUnverified,
         ErrorCode::CredentialRequired,
         ErrorCode::PlanLimitContexts,
         ErrorCode::SubscriptionInactive,

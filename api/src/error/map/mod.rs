@@ -13,7 +13,10 @@ mod legal;
 mod market;
 mod orders;
 mod payments;
+mod recovery;
+mod reports;
 mod subscriptions;
+mod summary;
 
 use application::{AppError, Unexpected};
 use domain::RepoError;

@@ -267,10 +267,12 @@ pub struct ClosedPositions {
 /// A bot's positions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionsResponse {
-    /// Open and scheduled positions (all of them).
+    /// Open and scheduled positions (current state: all of them, whatever the window).
     pub open: Vec<PositionResponse>,
-    /// Closed positions, newest first (paged).
+    /// Closed positions inside the history window, newest first (paged).
     pub closed: ClosedPositions,
+    /// The history window the list was cut to (the plan's).
+    pub history_window: crate::routes::common::HistoryWindowResponse,
 }
 
 /// One recorded event of a bot (a signal, a DCA execution, …).
@@ -304,9 +306,11 @@ pub struct RecordList {
     pub offset: u64,
     /// Page size.
     pub limit: u64,
+    /// The history window the list was cut to (the plan's).
+    pub history_window: crate::routes::common::HistoryWindowResponse,
 }
 
-crate::routes::common::list_from_page!(RecordList, RecordResponse);
+crate::routes::common::windowed_list!(RecordList, RecordResponse);
 
 /// Scheduling a channel position's sale.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]

@@ -10,8 +10,8 @@ use crate::query::Query;
 use crate::routes::common::{validated, Paging};
 use crate::state::AppState;
 
-fn records(page: domain::Page<domain::bots::BotRecord>) -> HttpResponse {
-    HttpResponse::Ok().json(RecordList::from(page))
+fn records(read: application::reports::Windowed<domain::bots::BotRecord>) -> HttpResponse {
+    HttpResponse::Ok().json(RecordList::from(read))
 }
 
 /// The circuit breaker: thresholds, consecutive losses, the rolling-24 h loss, and why it tripped.
@@ -53,7 +53,8 @@ pub async fn reset_circuit_breaker(
     Ok(ok(state.bots.reset_breaker(auth.0.user_id, &id).await?))
 }
 
-/// A candle bot's analyses (signal, confidence and the indicator values behind it), newest first.
+/// A candle bot's analyses (signal, confidence and the indicator values behind it), newest first,
+/// inside the plan's history window (FREE 30 days, PRO 90, MAX all; said in `history_window`).
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -72,7 +73,8 @@ pub async fn signals(
     Ok(records(state.bots.signals(auth.0.user_id, &id, paging.page()?).await?))
 }
 
-/// A DCA bot's purchases (cycle, amount, quantity, price, fee, average after it), newest first.
+/// A DCA bot's purchases (cycle, amount, quantity, price, fee, average after it), newest first,
+/// inside the plan's history window (said in `history_window`).
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -91,7 +93,8 @@ pub async fn executions(
     Ok(records(state.bots.executions(auth.0.user_id, &id, paging.page()?).await?))
 }
 
-/// Open and scheduled positions (all), then closed ones newest first (paged).
+/// Open and scheduled positions (current state: all), then the closed ones inside the plan's
+/// history window, newest first (paged; the window is said in `history_window`).
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -110,8 +113,9 @@ pub async fn positions(
     let (open, closed) = state.bots.positions(auth.0.user_id, &id, paging.page()?).await?;
     let view =
         |v: application::bots::PositionView| PositionResponse { position: v.position, entry_price: v.entry_price };
-    let closed = closed.map(view);
+    let application::reports::Windowed { page: closed, window } = closed.map(view);
     Ok(HttpResponse::Ok().json(PositionsResponse {
+        history_window: window.into(),
         open: open.into_iter().map(view).collect(),
         closed: ClosedPositions {
             items: closed.items,

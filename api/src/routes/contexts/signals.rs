@@ -86,11 +86,14 @@ pub struct ContextSignalList {
     pub offset: u64,
     /// Page size.
     pub limit: u64,
+    /// The history window the list was cut to (the plan's).
+    pub history_window: crate::routes::common::HistoryWindowResponse,
 }
 
-crate::routes::common::list_from_page!(ContextSignalList, ContextSignalResponse);
+crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
 
-/// The signals recorded for one of the caller's contexts, newest candle first. The
+/// The signals recorded for one of the caller's contexts, newest candle first, inside the
+/// plan's history window (FREE 30 days, PRO 90, MAX all; said in `history_window`). The
 /// `candle_analysis` workflow (every 300 s) analyses each active context's market on its last
 /// closed candles (timeframe `BOTFLEET_CONTEXT_ANALYSIS_TIMEFRAME`, `1h` by default) and records
 /// one signal per closed candle.

@@ -299,6 +299,8 @@ pub struct OrderList {
     pub offset: u64,
     /// Page size.
     pub limit: u64,
+    /// The history window the list was cut to (the plan's).
+    pub history_window: crate::routes::common::HistoryWindowResponse,
 }
 
-crate::routes::common::list_from_page!(OrderList, OrderResponse);
+crate::routes::common::windowed_list!(OrderList, OrderResponse);

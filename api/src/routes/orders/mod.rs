@@ -43,11 +43,12 @@ pub(crate) fn idempotency_key_of(req: &HttpRequest) -> Result<Option<String>, Ap
 }
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list_orders).service(get_order).service(create_order).service(cancel_order);
+    cfg.service(list_orders).service(dashboard_orders).service(get_order).service(create_order).service(cancel_order);
 }
 
 /// The caller's orders, newest first, filtered by context, bot, statuses, side, strategy source
-/// and creation time.
+/// and creation time, inside their plan's history window (FREE 30 days, PRO 90, MAX all): an
+/// earlier `from` is moved up to the window's start, which `history_window` says.
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -62,10 +63,32 @@ pub async fn list_orders(
     auth: Authenticated,
     params: Query<OrderListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = params.into_inner();
-    let page = page_of(p.offset, p.limit)?;
-    // A blank filter is refused rather than read as absent: the spec gives each filter a form
-    // (an id, a status list, an instant) that an empty value does not have.
+    Ok(HttpResponse::Ok().json(orders_page(&state, &auth, params.into_inner()).await?))
+}
+
+/// The dashboard's recent orders across every context: the same filters, paging and history
+/// window as `GET /api/orders`.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(OrderListParams),
+    responses(
+        (status = 200, description = "A page of orders, newest first", body = OrderList),
+    )
+)]
+#[get("/api/dashboard/orders")]
+pub async fn dashboard_orders(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: Query<OrderListParams>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(orders_page(&state, &auth, params.into_inner()).await?))
+}
+
+/// The use case's query of the list parameters. A blank filter is refused rather than read as
+/// absent: the spec gives each filter a form (an id, a status list, an instant) that an empty
+/// value does not have.
+pub(crate) fn order_query(p: &OrderListParams) -> Result<OrderListQuery, ApiError> {
     let filters = [
         ("context_id", &p.context_id),
         ("bot_id", &p.bot_id),
@@ -78,17 +101,21 @@ pub async fn list_orders(
     if let Some((name, _)) = filters.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
         return Err(crate::routes::common::invalid_query(name, "must not be empty; leave it out to match everything"));
     }
-    let query = OrderListQuery {
-        context_id: p.context_id,
-        bot_id: p.bot_id,
-        status: p.status,
-        side: p.side,
-        source: p.source,
-        from: p.from,
-        to: p.to,
-    };
-    let orders = state.orders.list(auth.0.user_id, &query, page).await?;
-    Ok(HttpResponse::Ok().json(OrderList::from(orders)))
+    Ok(OrderListQuery {
+        context_id: p.context_id.clone(),
+        bot_id: p.bot_id.clone(),
+        status: p.status.clone(),
+        side: p.side.clone(),
+        source: p.source.clone(),
+        from: p.from.clone(),
+        to: p.to.clone(),
+    })
+}
+
+async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams) -> Result<OrderList, ApiError> {
+    let page = page_of(p.offset, p.limit)?;
+    let query = order_query(&p)?;
+    Ok(OrderList::from(state.orders.list(auth.0.user_id, &query, page).await?))
 }
 
 /// One of the caller's orders, whole: request, fills, fees, creation context, error.

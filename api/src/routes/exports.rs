@@ -1,0 +1,280 @@
+//! `/api/exports/{orders,trades}.csv`: the caller's orders and trades as CSV for spreadsheets
+//! (every plan, inside its history window, with the list endpoints' filters). UTF-8 with a byte
+//! order mark and a header row, RFC 4180 quoting and CRLF line ends (the `csv` crate), decimals
+//! with a dot, times in RFC 3339. Each row holds the very values the JSON list gives.
+//!
+//! Streamed: the first page is read before answering (so a bad filter is a problem answer),
+//! the rest one store page at a time while the client downloads; memory stays flat whatever the
+//! account holds. Should a read fail midway, the connection is cut: the file is then visibly
+//! truncated (no final CRLF), never silently short.
+
+use std::sync::Arc;
+
+use actix_web::web::Bytes;
+use actix_web::{get, web, HttpResponse};
+
+use domain::{Page, PageRequest};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::query::Query;
+use crate::routes::orders::{order_query, OrderListParams, OrderResponse};
+use crate::routes::reports::{TradeResponse, TradesParams};
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "exports";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Exports: orders and trades as CSV (every plan, inside its history window), streamed.",
+    configure,
+};
+
+/// The columns of `orders.csv`, fields of the JSON order (`fees` as `ASSET=amount` pairs
+/// joined by `;`).
+pub const ORDER_COLUMNS: &[&str] = &[
+    "id",
+    "created_at",
+    "updated_at",
+    "context_id",
+    "bot_id",
+    "exchange",
+    "symbol",
+    "source",
+    "side",
+    "type",
+    "status",
+    "price",
+    "quantity",
+    "quote_amount",
+    "filled_quantity",
+    "filled_quote",
+    "average_fill_price",
+    "fees",
+    "exchange_order_id",
+    "client_order_id",
+    "reason",
+    "adopted",
+    "forgotten",
+    "error",
+];
+
+/// The columns of `trades.csv`, fields of the JSON trade.
+pub const TRADE_COLUMNS: &[&str] = &[
+    "id",
+    "closed_at",
+    "opened_at",
+    "bot_id",
+    "bot_name",
+    "strategy",
+    "mode",
+    "exchange",
+    "symbol",
+    "quantity",
+    "entry_cost",
+    "proceeds",
+    "realized_profit",
+    "exit_reason",
+];
+
+/// Bytes buffered before a chunk is sent.
+const CHUNK: usize = 64 * 1024;
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(export_orders_csv).service(export_trades_csv);
+}
+
+/// A JSON field as a CSV cell: strings as they are, numbers and booleans as JSON writes them,
+/// `null` as an empty cell, an object of amounts as `KEY=value` pairs.
+fn cell(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Object(map) => map.iter().map(|(k, v)| format!("{k}={}", cell(v))).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
+/// The bytes the CSV writer produced and the sink has not sent yet.
+#[derive(Clone, Default)]
+struct Pending(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Pending {
+    fn take(&self) -> Vec<u8> {
+        self.0.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default()
+    }
+
+    fn len(&self) -> usize {
+        self.0.lock().map(|b| b.len()).unwrap_or_default()
+    }
+}
+
+impl std::io::Write for Pending {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes CSV rows into chunks sent to the response body.
+struct CsvSink {
+    csv: csv::Writer<Pending>,
+    pending: Pending,
+    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    columns: &'static [&'static str],
+}
+
+impl CsvSink {
+    fn new(tx: mpsc::Sender<Result<Bytes, std::io::Error>>, columns: &'static [&'static str]) -> Self {
+        let mut pending = Pending::default();
+        // A byte order mark, so spreadsheets read the file as UTF-8. Writing into memory
+        // cannot fail.
+        let _ = std::io::Write::write_all(&mut pending, "\u{feff}".as_bytes());
+        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(pending.clone());
+        let _ = csv.write_record(columns);
+        Self { csv, pending, tx, columns }
+    }
+
+    /// Adds `item` (serialised as the JSON list does) as one row; sends a chunk when full.
+    /// Returns false when the client went away.
+    async fn row(&mut self, item: &impl Serialize) -> bool {
+        let json = serde_json::to_value(item).unwrap_or_default();
+        let _ = self.csv.write_record(self.columns.iter().map(|c| cell(&json[c])));
+        // The writer keeps up to 8 KiB itself; what it passed on is counted here.
+        if self.pending.len() < CHUNK {
+            return true;
+        }
+        self.flush().await
+    }
+
+    async fn flush(&mut self) -> bool {
+        let _ = self.csv.flush();
+        let chunk = self.pending.take();
+        chunk.is_empty() || self.tx.send(Ok(Bytes::from(chunk))).await.is_ok()
+    }
+
+    async fn fail(self, what: &str, err: impl std::fmt::Debug) {
+        tracing::error!(error = ?err, "the {what} export failed midway; the download is cut");
+        let _ = self.tx.send(Err(std::io::Error::other("the export failed"))).await;
+    }
+}
+
+fn csv_response(rx: mpsc::Receiver<Result<Bytes, std::io::Error>>, name: &str) -> HttpResponse {
+    let body = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{name}\"")))
+        .streaming(body)
+}
+
+fn page(n: u64) -> PageRequest {
+    PageRequest::new(n * PageRequest::MAX_LIMIT, PageRequest::MAX_LIMIT)
+}
+
+/// Answers `first` and the pages `next` reads after it (given the second page's request, then
+/// the third's…) as the CSV file `name`, each item written as the row of its JSON form `row`.
+fn stream_csv<T, R, E, F, Fut>(
+    columns: &'static [&'static str],
+    name: &str,
+    first: Page<T>,
+    row: fn(T) -> R,
+    mut next: F,
+) -> HttpResponse
+where
+    T: Send + 'static,
+    R: Serialize + 'static,
+    E: std::fmt::Debug + Send,
+    F: FnMut(PageRequest) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<Page<T>, E>> + Send,
+{
+    let (tx, rx) = mpsc::channel(4);
+    let what = name.to_owned();
+    actix_web::rt::spawn(async move {
+        let mut sink = CsvSink::new(tx, columns);
+        let mut batch = first;
+        for n in 1.. {
+            // Items a page lost on the way (a trade of a bot deleted since) do not end the file
+            // early: the store's count says whether another page follows.
+            let last = batch.offset + PageRequest::MAX_LIMIT >= batch.total;
+            for item in batch.items {
+                if !sink.row(&row(item)).await {
+                    return;
+                }
+            }
+            if last {
+                break;
+            }
+            match next(page(n)).await {
+                Ok(more) => batch = more,
+                Err(err) => return sink.fail(&what, err).await,
+            }
+        }
+        sink.flush().await;
+    });
+    csv_response(rx, name)
+}
+
+/// The caller's orders as CSV: the filters of `GET /api/orders` (`offset` and `limit` are
+/// ignored: every matching order inside the history window is written), newest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(OrderListParams),
+    responses(
+        (status = 200, description = "The orders, one per row after a header row", content_type = "text/csv", body = String),
+    )
+)]
+#[get("/api/exports/orders.csv")]
+pub async fn export_orders_csv(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: Query<OrderListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = order_query(&params.into_inner())?;
+    let user = auth.0.user_id;
+    let first = state.orders.list(user, &query, page(0)).await?.page;
+    let state = state.into_inner();
+    let next = move |p| {
+        let (state, query) = (state.clone(), query.clone());
+        async move { state.orders.list(user, &query, p).await.map(|read| read.page) }
+    };
+    Ok(stream_csv(ORDER_COLUMNS, "botfleet-orders.csv", first, OrderResponse::from, next))
+}
+
+/// The caller's trades (closed positions) as CSV: the filters of `GET /api/reports/trades`
+/// (`offset` and `limit` are ignored: every matching trade inside the history window is
+/// written), newest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(TradesParams),
+    responses(
+        (status = 200, description = "The trades, one per row after a header row", content_type = "text/csv", body = String),
+    )
+)]
+#[get("/api/exports/trades.csv")]
+pub async fn export_trades_csv(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    params: Query<TradesParams>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = Arc::new(state.reports.trade_scope(auth.0.user_id, &params.query()).await?);
+    let first = scope.page(&state.reports, page(0)).await?;
+    let state = state.into_inner();
+    let next = move |p| {
+        let (state, scope) = (state.clone(), scope.clone());
+        async move { scope.page(&state.reports, p).await }
+    };
+    Ok(stream_csv(TRADE_COLUMNS, "botfleet-trades.csv", first, TradeResponse::from, next))
+}
