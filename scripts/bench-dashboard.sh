@@ -20,7 +20,8 @@
 #   BIN=target/debug/botfleet DURATION=2s ORDERS=2000 scripts/bench-dashboard.sh  # check the script
 #
 # Targets (issue 15, docs/performance.md "## Dashboard"): p99 under 20 ms (summary), 50 ms
-# (performance) and 1 s (PDF) on the 2-core machine. Installs wrk with apt-get when missing.
+# (performance) and 1 s (PDF) on the 2-core machine. Installs wrk with apt-get when missing. The
+# setup is shared with scripts/bench-load.sh in scripts/bench-lib.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,63 +39,25 @@ ENDPOINTS=(
     "/api/exports/report.pdf"
 )
 
-if ! command -v wrk >/dev/null; then
-    echo "bench-dashboard: installing wrk" >&2
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq wrk >/dev/null
-fi
-
-if [[ -z "$BIN" ]]; then
-    cargo build --release -p botfleet-api --bin botfleet
-    BIN=target/release/botfleet
-fi
-
-work="$(mktemp -d)"
-server=""
-stop() {
-    if [[ -n "$server" ]]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-        server=""
-    fi
-}
-trap 'stop; rm -rf "$work"' EXIT
-
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-
+BENCH_NAME=bench-dashboard
 # The seeded bots are running: workflows are scaled far out so the engine does not trade (or
 # reach an exchange) during the measurements.
-start() {
-    BOTFLEET_HTTP_ADDR="127.0.0.1:$port" BOTFLEET_DATA_DIR="$work/data" BOTFLEET_LOG_LEVEL=warn \
-        BOTFLEET_WORKFLOW_INTERVAL_SCALE=100000 \
-        BOTFLEET_JWT_SECRET="bench-jwt-secret-0123456789-abcdefghijklmnopqrstuv" \
-        BOTFLEET_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" \
-        "$BIN" >>"$work/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 4000); do
-        curl -fsS "$base/health/ready" >/dev/null 2>&1 && return
-        sleep 0.005
-    done
-    echo "bench-dashboard: the server did not start:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-}
-
-json_field() { python3 -c "import json, sys; print(json.load(sys.stdin)[\"$1\"])"; }
+BENCH_ENV=(BOTFLEET_WORKFLOW_INTERVAL_SCALE=100000)
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+bench_init
+start() { bench_start "$work/data"; }
+stop() { bench_stop; }
 
 mkdir "$work/data"
 start
-owner="$(curl -fsS -H 'content-type: application/json' "$base/api/auth/register" \
-    -d '{"email":"dashboard@example.com","password":"bench password 1","name":"Bench","accept_terms":true,"accept_privacy":true}' |
-    json_field id)"
+owner="$(bench_register dashboard@example.com)"
 stop
 echo "bench-dashboard: seeding $BOTS bots and $ORDERS filled orders"
 cargo bench -p botfleet-tests --bench dashboard_seed -- --dir "$work/data" --owner "$owner" --bots "$BOTS" --orders "$ORDERS"
 du -sh "$work/data"
 start
-token="$(curl -fsS -H 'content-type: application/json' "$base/api/auth/login" \
-    -d '{"email":"dashboard@example.com","password":"bench password 1"}' | json_field access_token)"
+token="$(bench_login dashboard@example.com)"
 
 failed=()
 declare -A cold_worst cached_p99
@@ -127,12 +90,7 @@ done
 echo
 echo "bench-dashboard: cached, wrk -c $CONNECTIONS -d $DURATION"
 for path in "${ENDPOINTS[@]}"; do
-    echo
-    echo "== GET $path"
-    wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" -H "authorization: Bearer $token" "$base$path" |
-        tee "$work/wrk.txt"
-    if grep -qE "Non-2xx or 3xx responses|Socket errors" "$work/wrk.txt"; then
-        echo "bench-dashboard: GET $path had failed requests" >&2
+    if ! bench_wrk "GET $path" -H "authorization: Bearer $token" "$base$path"; then
         failed+=("GET $path (cached: $(grep -E 'Non-2xx|Socket errors' "$work/wrk.txt" | tr -s ' ' | paste -sd ';'))")
     else
         cached_p99[$path]="$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")"

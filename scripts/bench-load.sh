@@ -14,7 +14,8 @@
 #
 # Targets (docs/benchmarks.md): /api/auth/me >= 30,000 requests/s with p99 < 5 ms at 100,000
 # users and >= 90% of the 1-user figure; /api/orders p99 < 10 ms with 1,000,000 orders; ready in
-# < 500 ms; resident memory < 400 MB. Installs wrk with apt-get when it is missing.
+# < 500 ms; resident memory < 400 MB. BIN=path skips the release build. Installs wrk with apt-get
+# when it is missing. The setup is shared with scripts/bench-dashboard.sh in scripts/bench-lib.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,94 +27,33 @@ THREADS="${THREADS:-1}"
 USERS="${USERS:-100000}"
 ORDERS="${ORDERS:-1000000}"
 
-if ! command -v wrk >/dev/null; then
-    echo "bench-load: installing wrk" >&2
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq wrk >/dev/null
-fi
-
-cargo build --release -p botfleet-api --bin botfleet
-
-work="$(mktemp -d)"
-server=""
-stop() {
-    if [[ -n "$server" ]]; then
-        kill "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-        server=""
-    fi
-}
-trap 'stop; rm -rf "$work"' EXIT
-
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-base="http://127.0.0.1:$port"
-
-# start DIR: launches the server on DIR and waits until it answers; the milliseconds it took are
-# left in $ready_ms (no subshell: $server must stay set for stop and the memory reading).
-start() {
-    local t0
-    t0=$(date +%s%N)
-    BOTFLEET_HTTP_ADDR="127.0.0.1:$port" BOTFLEET_DATA_DIR="$1" BOTFLEET_LOG_LEVEL=warn \
-        BOTFLEET_JWT_SECRET="bench-jwt-secret-0123456789-abcdefghijklmnopqrstuv" \
-        BOTFLEET_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=" \
-        target/release/botfleet >"$work/server.log" 2>&1 &
-    server=$!
-    for _ in $(seq 2000); do
-        if curl -fsS "$base/health/ready" >/dev/null 2>&1; then
-            ready_ms=$((($(date +%s%N) - t0) / 1000000))
-            return
-        fi
-        sleep 0.005
-    done
-    echo "bench-load: the server did not start:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-}
-
-register() {
-    curl -fsS -H 'content-type: application/json' "$base/api/auth/register" \
-        -d '{"email":"bench@example.com","password":"bench password 1","name":"Bench","accept_terms":true,"accept_privacy":true}' |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])'
-}
-
-login() {
-    curl -fsS -H 'content-type: application/json' "$base/api/auth/login" \
-        -d '{"email":"bench@example.com","password":"bench password 1"}' |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
-}
+BENCH_NAME=bench-load
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+bench_init
 
 # measure NAME ARGS...: runs wrk, prints its report, fails on non-2xx answers or socket errors.
-measure() {
-    local name=$1
-    shift
-    echo
-    echo "== $name"
-    wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" "$@" | tee "$work/wrk.txt"
-    if grep -qE "Non-2xx or 3xx responses|Socket errors" "$work/wrk.txt"; then
-        echo "bench-load: $name had failed requests" >&2
-        exit 1
-    fi
-}
+measure() { bench_wrk "$@" || exit 1; }
 
 echo "bench-load: phase 1, one user in the store"
 mkdir "$work/one"
-start "$work/one"
-register >/dev/null
-token="$(login)"
+bench_start "$work/one"
+bench_register bench@example.com >/dev/null
+token="$(bench_login bench@example.com)"
 measure "GET /api/auth/me, 1 user" -H "authorization: Bearer $token" "$base/api/auth/me"
-stop
+bench_stop
 
 echo
 echo "bench-load: phase 2, seeding $USERS users and $ORDERS orders"
 mkdir "$work/many"
-start "$work/many"
-owner="$(register)"
-stop
+bench_start "$work/many"
+owner="$(bench_register bench@example.com)"
+bench_stop
 cargo bench -p botfleet-tests --bench seed -- --dir "$work/many" --users "$USERS" --orders "$ORDERS" --owner "$owner"
 du -sh "$work/many"
-start "$work/many"
+bench_start "$work/many"
 echo "bench-load: launch to ready with $USERS users and $ORDERS orders: $ready_ms ms"
-token="$(login)"
+token="$(bench_login bench@example.com)"
 measure "GET /api/auth/me, $USERS users" -H "authorization: Bearer $token" "$base/api/auth/me"
 measure "GET /api/orders (one user's first page), $ORDERS orders" -H "authorization: Bearer $token" "$base/api/orders"
 CONNECTIONS="$LIGHT_CONNECTIONS" measure "GET /api/orders, $ORDERS orders, $LIGHT_CONNECTIONS connections" \

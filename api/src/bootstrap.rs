@@ -292,6 +292,14 @@ pub async fn services(
         clock: clock.clone(),
         cache: summary_cache,
     });
+    let renderer = infrastructure::reports::PdfReportRenderer::new().context("loading the PDF report's typeface")?;
+    let dashboard = Arc::new(dashboard);
+    let pdf_report = Arc::new(application::dashboard::PdfReportService::new(
+        analytics.clone(),
+        dashboard.clone(),
+        subscriptions.clone(),
+        Arc::new(renderer),
+    ));
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -307,7 +315,8 @@ pub async fn services(
         dashboard_accounts,
         market,
         analytics,
-        dashboard: Arc::new(dashboard),
+        dashboard,
+        pdf_report,
         paper: Arc::new(paper),
         clock,
         limits: Arc::new(IpLimits::default()),

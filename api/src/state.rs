@@ -99,6 +99,8 @@ pub struct Services {
     pub analytics: Arc<application::analytics::AnalyticsService>,
     /// The dashboard's read models (the summary and its per-user cache).
     pub dashboard: Arc<application::dashboard::DashboardService>,
+    /// The PDF report (MAX), rendered by the renderer built at start-up.
+    pub pdf_report: Arc<application::dashboard::PdfReportService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
     /// Time.

@@ -10,6 +10,8 @@ use domain::subscriptions::Plan;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 botfleet_tests::on_both_stores!(
     configs_are_validated_field_by_field_and_plans_decide_the_kinds,
@@ -298,6 +300,14 @@ async fn the_circuit_breaker_trips_and_only_a_reset_resumes(store: Store) {
     assert_eq!(breaker["consecutive_losses"], 2);
     assert_eq!(breaker["tripped"]["reason"]["trigger"], "consecutive_losses");
     assert_eq!(breaker["daily_window"], "rolling_24h");
+    // Timestamps are RFC 3339 strings on the wire (the breaker's own and the bot body's).
+    let rfc3339 = |v: &Value| {
+        let text = v.as_str().unwrap_or_else(|| panic!("an RFC 3339 string, got {v}"));
+        OffsetDateTime::parse(text, &Rfc3339).unwrap_or_else(|e| panic!("{text}: {e}"))
+    };
+    let at = rfc3339(&breaker["tripped"]["at"]);
+    assert_eq!(rfc3339(&breaker["recent_trades"][1]["at"]), at, "the second loss tripped it");
+    assert_eq!(rfc3339(&tripped["circuit_breaker"]["tripped"]["at"]), at);
     run(&app, "smart_bot_purchase").await;
     assert_eq!(bot(&app, &ana, &id).await["open_positions"], 0, "a tripped bot opens nothing");
     app.post(&format!("/api/bots/{id}/resume"), Some(&ana.access), &json!({})).await.problem(409, "bot_tripped");

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use application::analytics::AnalyticsError;
 use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
+use application::dashboard::PdfReportError;
 use application::identity::{
     AccountError, AuthenticateError, ForgotPasswordError, LoginError, RefreshError, RegisterError,
     ResendVerificationError, ResetPasswordError, VerifyEmailError,
@@ -100,6 +101,7 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         ]),
         "get_performance" => pick::<AnalyticsError>(&[C::InvalidQuery]),
         "get_metrics" => AnalyticsError::CODES.to_vec(),
+        "get_report_pdf" => PdfReportError::CODES.to_vec(),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }

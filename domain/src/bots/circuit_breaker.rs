@@ -140,7 +140,8 @@ impl TripReason {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trip {
-    /// When.
+    /// When (RFC 3339; records stored before read in the old tuple form too).
+    #[serde(with = "crate::shared::rfc3339_or_tuple")]
     pub at: OffsetDateTime,
     /// Why.
     pub reason: TripReason,
@@ -150,7 +151,8 @@ pub struct Trip {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TradeResult {
-    /// When the trade closed.
+    /// When the trade closed (RFC 3339; records stored before read in the old tuple form too).
+    #[serde(with = "crate::shared::rfc3339_or_tuple")]
     pub at: OffsetDateTime,
     /// Realized profit, net of fees (negative: a loss).
     pub pnl: Decimal,

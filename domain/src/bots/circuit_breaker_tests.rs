@@ -112,3 +112,21 @@ fn a_breaker_stored_before_the_switch_reads_as_armed() {
     let breaker: CircuitBreaker = serde_json::from_value(stored).unwrap();
     assert!(breaker.enabled);
 }
+
+#[test]
+fn a_breaker_stored_with_tuple_timestamps_reads_and_is_written_back_as_rfc3339() {
+    // A tripped breaker as stored before its timestamps were RFC 3339 strings.
+    let stored = serde_json::json!({"limits": {"max_consecutive_losses": 2, "max_daily_loss_percent": "10"},
+        "consecutive_losses": 2, "enabled": true,
+        "recent": [{"at": [2026, 61, 9, 0, 0, 0, 0, 0, 0], "pnl": "-1"}, {"at": [2026, 61, 9, 5, 0, 0, 0, 0, 0], "pnl": "-2"}],
+        "tripped": {"at": [2026, 61, 9, 5, 0, 0, 0, 0, 0], "reason": {"trigger": "consecutive_losses", "count": 2}}});
+    let breaker: CircuitBreaker = serde_json::from_value(stored).unwrap();
+    assert_eq!(breaker.tripped.as_ref().map(|t| t.at), Some(T0 + Duration::minutes(5)));
+    assert_eq!(breaker.recent[0].at, T0);
+    assert_eq!(breaker.daily_loss(T0 + Duration::hours(1)), dec!(3));
+
+    let written = serde_json::to_value(&breaker).unwrap();
+    assert_eq!(written["tripped"]["at"], "2026-03-02T09:05:00Z");
+    assert_eq!(written["recent"][1]["at"], "2026-03-02T09:05:00Z");
+    assert_eq!(serde_json::from_value::<CircuitBreaker>(written).unwrap(), breaker);
+}

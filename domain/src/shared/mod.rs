@@ -7,4 +7,5 @@ pub mod error;
 pub mod field;
 pub mod ids;
 pub mod page;
+pub mod rfc3339_or_tuple;
 pub mod secret;

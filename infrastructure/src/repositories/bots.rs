@@ -494,6 +494,26 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn bots_stored_with_tuple_breaker_timestamps_are_still_read() {
+        let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
+        let repo = StoreBotRepository::new(store.clone());
+        let bot = Bot { version: FIRST_VERSION, ..varied_bots().swap_remove(1) };
+        let mut tree = serde_json::to_value(&bot).unwrap();
+        // 2025-01-06 12:00 UTC as the time crate's tuple, the form stored before RFC 3339.
+        let legacy = json!([2025, 6, 12, 0, 0, 0, 0, 0, 0]);
+        tree["breaker"]["tripped"]["at"] = legacy.clone();
+        tree["breaker"]["recent"].as_array_mut().unwrap().iter_mut().for_each(|t| t["at"] = legacy.clone());
+        let mut doc = codec::to_doc(&BotDocument::from(&bot)).unwrap();
+        doc.insert("bot".into(), Value::String(tree.to_string()));
+        store.insert(StoreBotRepository::COLLECTION, doc).await.unwrap();
+        assert_eq!(repo.find(bot.id).await.unwrap(), bot);
+        repo.update(&bot).await.unwrap();
+        let doc = store.get(StoreBotRepository::COLLECTION, &bot.id.to_string()).await.unwrap().unwrap();
+        let rewritten: Value = serde_json::from_str(doc["bot"].as_str().unwrap()).unwrap();
+        assert_eq!(rewritten["breaker"]["tripped"]["at"], "2025-01-06T12:00:00Z");
+    }
+
+    #[tokio::test]
     async fn documents_holding_the_aggregate_as_an_object_are_still_read() {
         let store: Arc<dyn DocumentStore> = Arc::new(SqliteStore::in_memory());
         let repo = StoreBotRepository::new(store.clone());

@@ -4,6 +4,7 @@ pub mod balances;
 pub mod health;
 pub mod performance;
 pub mod performance_dto;
+pub mod report;
 pub mod summary;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,7 +17,7 @@ pub const TAG: &str = "dashboard";
 /// This module's routes.
 pub const MODULE: RouteModule = RouteModule {
     tag: TAG,
-    description: "The dashboard: summary figures per quote currency, per strategy and per context; balances, health and alerts; performance series with the market comparison, and the advanced metrics.",
+    description: "The dashboard: summary figures per quote currency, per strategy and per context; balances, health and alerts; performance series with the market comparison, the advanced metrics, and the PDF report.",
     configure,
 };
 
@@ -25,4 +26,5 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     balances::configure(cfg);
     health::configure(cfg);
     performance::configure(cfg);
+    report::configure(cfg);
 }

@@ -38,7 +38,7 @@ pub struct PerformanceParams {
     pub interval: Option<String>,
 }
 
-fn window_of(raw: Option<&str>) -> Result<WindowChoice, ApiError> {
+pub(super) fn window_of(raw: Option<&str>) -> Result<WindowChoice, ApiError> {
     raw.map_or(Ok(WindowChoice::Month), |w| w.parse().map_err(|e| invalid_query("window", &format!("{e}"))))
 }
 
