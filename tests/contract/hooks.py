@@ -51,8 +51,9 @@ DATA_DEPENDENT = {
 
 # Cross-field refusals named by field and code (the code alone is also used for single fields).
 DATA_DEPENDENT_FIELDS = {
-    # `to` must be after `from` (GET /api/orders).
+    # `to` must be after `from` (GET /api/orders; the reports' and exports' trades).
     ("to", "invalid"),
+    ("to", "invalid_value"),
 }
 
 # A bot's `config` is checked against its `kind` and the market: the bounds of each setting are

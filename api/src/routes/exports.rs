@@ -23,6 +23,7 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::query::Query;
+use crate::routes::common::page_of;
 use crate::routes::orders::{order_query, OrderListParams, OrderResponse};
 use crate::routes::reports::{TradeResponse, TradesParams};
 use crate::state::AppState;
@@ -241,6 +242,8 @@ pub async fn export_orders_csv(
     auth: Authenticated,
     params: Query<OrderListParams>,
 ) -> Result<HttpResponse, ApiError> {
+    // Ignored, but held to the list's ranges, as the shared parameters' schema states.
+    page_of(params.offset, params.limit)?;
     let query = order_query(&params.into_inner())?;
     let user = auth.0.user_id;
     let first = state.orders.list(user, &query, page(0)).await?.page;
@@ -269,6 +272,7 @@ pub async fn export_trades_csv(
     auth: Authenticated,
     params: Query<TradesParams>,
 ) -> Result<HttpResponse, ApiError> {
+    page_of(params.offset, params.limit)?;
     let scope = Arc::new(state.reports.trade_scope(auth.0.user_id, &params.query()).await?);
     let first = scope.page(&state.reports, page(0)).await?;
     let state = state.into_inner();

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ProfitParams {
     /// Only this bot.
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<crate::routes::wire::Id>)]
     pub bot_id: Option<String>,
 }
 
