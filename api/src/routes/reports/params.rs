@@ -35,8 +35,8 @@ pub struct PositionsParams {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TradesParams {
-    /// Only this market, `BASE-QUOTE`.
-    #[param(example = "BTC-BRL")]
+    /// Only this market, `BASE-QUOTE` (as a context's `symbol`: `-`, `/` or `_` between the assets).
+    #[param(max_length = 32, example = "BTC-BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*[-/_]\s*[A-Za-z0-9]{2,12}\s*$")]
     pub symbol: Option<String>,
     /// Closed at or after this RFC 3339 instant (moved up to the window's start).
     #[param(format = DateTime)]
