@@ -54,6 +54,8 @@ DATA_DEPENDENT_FIELDS = {
     # `to` must be after `from` (GET /api/orders; the reports' and exports' trades).
     ("to", "invalid"),
     ("to", "invalid_value"),
+    # The trades report's market with the same base and quote (`00_00`): no pattern can say it.
+    ("symbol", "invalid_value"),
 }
 
 # A bot's `config` is checked against its `kind` and the market: the bounds of each setting are
