@@ -63,6 +63,9 @@ impl Metrics {
         registry.register(Box::new(http_request_duration_seconds.clone()))?;
         registry.register(Box::new(build_info))?;
         registry.register(Box::new(infrastructure::repositories::UNREADABLE_BOTS.clone()))?;
+        registry.register(Box::new(infrastructure::notifications::metrics::PENDING.clone()))?;
+        registry.register(Box::new(infrastructure::notifications::metrics::DELIVERIES.clone()))?;
+        registry.register(Box::new(infrastructure::notifications::metrics::RELAYED.clone()))?;
         Ok(Self { registry, http_requests_total, http_request_duration_seconds })
     }
 

@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod leases;
 pub mod legal;
 pub mod market;
+pub mod notifications;
 pub mod orders;
 pub mod reports;
 pub mod shared;

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod crypto;
 pub mod exchanges;
 pub mod mail;
+pub mod notifications;
 pub mod payments;
 pub mod reports;
 pub mod repositories;

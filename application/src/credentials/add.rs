@@ -77,6 +77,7 @@ impl CredentialService {
             validated_at: None,
             created_at: now,
             updated_at: now,
+            outbox: Default::default(),
             version: 0,
         };
         let creds = domain::exchange::ApiCredentials {

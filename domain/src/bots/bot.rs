@@ -2,6 +2,7 @@
 //! circuit breaker, positions and pending orders. Strategies (one module per kind) decide; this
 //! module keeps the books straight when orders are accepted, fill, or end.
 
+use crate::notifications::Outbox;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -134,6 +135,9 @@ pub struct Bot {
     /// Last change.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Events its changes raised, not relayed to its owner's event log yet (stored with it).
+    #[serde(default, skip_serializing_if = "Outbox::is_empty")]
+    pub outbox: Outbox,
     /// Optimistic-concurrency version.
     pub version: u64,
 }
@@ -170,6 +174,7 @@ impl Bot {
             winning_trades: Some(0),
             created_at: at,
             updated_at: at,
+            outbox: Outbox::default(),
             version: 0,
         }
     }

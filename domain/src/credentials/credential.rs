@@ -1,5 +1,6 @@
 //! The exchange-credential aggregate.
 
+use crate::notifications::Outbox;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -85,6 +86,8 @@ pub struct ExchangeCredential {
     pub created_at: OffsetDateTime,
     /// Last change.
     pub updated_at: OffsetDateTime,
+    /// Events its changes raised, not relayed to its owner's event log yet (stored with it).
+    pub outbox: Outbox,
     /// Optimistic-concurrency version.
     pub version: u64,
 }

@@ -1,5 +1,6 @@
 //! The order aggregate: what we asked an exchange to do, why, and what it did so far.
 
+use crate::notifications::Outbox;
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
@@ -82,6 +83,8 @@ pub struct Order {
     pub missing_since: Option<OffsetDateTime>,
     /// Why it was rejected, or forgotten (an exchange message, never a secret).
     pub error: Option<String>,
+    /// Events its changes raised, not relayed to its owner's event log yet (stored with it).
+    pub outbox: Outbox,
     /// Optimistic-concurrency version.
     pub version: u64,
     /// Created.
@@ -171,6 +174,7 @@ impl Order {
             forgotten: false,
             missing_since: None,
             error: None,
+            outbox: Default::default(),
             version: 0,
             created_at: at,
             updated_at: at,

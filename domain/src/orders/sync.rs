@@ -140,6 +140,7 @@ impl Order {
             forgotten: false,
             missing_since: None,
             error: None,
+            outbox: Default::default(),
             version: 0,
             created_at,
             updated_at: at,

@@ -113,3 +113,7 @@ ulid_id!(
     /// Identifies one entry of a user's consent history.
     ConsentId
 );
+ulid_id!(
+    /// Identifies one event of a user's (a notification, a webhook delivery's subject).
+    EventId
+);

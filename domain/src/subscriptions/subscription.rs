@@ -1,5 +1,6 @@
 //! The subscription aggregate: one per user.
 
+use crate::notifications::Outbox;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -65,6 +66,8 @@ pub struct Subscription {
     pub created_at: OffsetDateTime,
     /// Last change.
     pub updated_at: OffsetDateTime,
+    /// Events its changes raised, not relayed to its owner's event log yet (stored with it).
+    pub outbox: Outbox,
     /// Optimistic-concurrency version.
     pub version: u64,
 }
@@ -86,6 +89,7 @@ impl Subscription {
             cancel_at_period_end: false,
             created_at: at,
             updated_at: at,
+            outbox: Default::default(),
             version: 0,
         }
     }

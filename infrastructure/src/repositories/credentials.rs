@@ -73,6 +73,7 @@ impl From<CredentialDocument> for ExchangeCredential {
             validated_at: d.validated_at,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            outbox: Default::default(),
             version: d.version,
         }
     }

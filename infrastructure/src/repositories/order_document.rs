@@ -240,6 +240,7 @@ impl TryFrom<OrderDocument> for Order {
             forgotten: d.forgotten,
             missing_since: d.missing_since,
             error: d.error,
+            outbox: Default::default(),
             version: d.version,
             created_at: d.created_at,
             updated_at: d.updated_at,

@@ -76,6 +76,7 @@ impl From<SubscriptionDocument> for Subscription {
             cancel_at_period_end: d.cancel_at_period_end,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            outbox: Default::default(),
             version: d.version,
         }
     }

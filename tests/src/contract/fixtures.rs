@@ -102,6 +102,7 @@ pub fn credential(user: UserId, exchange: ExchangeId, created: i64) -> ExchangeC
         validated_at: None,
         created_at: at(created),
         updated_at: at(created),
+        outbox: Default::default(),
         version: 0,
     }
 }
@@ -122,6 +123,7 @@ pub fn subscription(user: UserId, plan: Plan, created: i64) -> Subscription {
         cancel_at_period_end: false,
         created_at: at(created),
         updated_at: at(created),
+        outbox: Default::default(),
         version: 0,
     }
 }

@@ -1,0 +1,4 @@
+//! Notification adapters: the event log and preferences over the document store, the outbox
+//! relay, and the channels (e-mail, Telegram, outbound webhooks).
+
+pub mod metrics;
