@@ -15,8 +15,8 @@ use application::AppError;
 use botfleet_tests::app::Store;
 use botfleet_tests::engine::checks::{assert_bought, assert_order, fee, Trade, ALLOCATED, PURCHASE, QUANTITY};
 use botfleet_tests::engine::{EngineRig, Hook, InFlight, Placement};
-use domain::exchange::OrderRef;
-use domain::orders::OrderStatus;
+use domain::exchange::{OrderKind, OrderRef, OrderSide, OrderSize};
+use domain::orders::{NewOrder, OrderStatus, StrategySource};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -24,16 +24,23 @@ botfleet_tests::on_both_stores!(
     a_sync_while_the_request_is_on_its_way_leaves_the_order_to_its_placement,
     a_sync_while_the_answer_is_on_its_way_keeps_the_fill_and_fee_of_the_answer,
     a_stop_while_a_purchase_is_in_flight_is_refused_as_busy_and_nothing_is_lost,
+    a_sync_while_a_manual_orders_answer_is_on_its_way_keeps_its_fill_and_fee,
 );
 
 /// The purchase every scenario places: filled at once by one trade.
 const TRADE: Trade = ("t1", QUANTITY, dec!(100000));
 
+/// The rig whose next placement fills at once by [`TRADE`].
+async fn rig_filling_at_once(store: Store) -> EngineRig {
+    let rig = EngineRig::new(store).await;
+    rig.exchange.script(Placement::Fill { trade_id: TRADE.0.into(), price: TRADE.2, fee: fee(&TRADE) });
+    rig
+}
+
 /// The rig with a DCA bot due to buy, its purchase scripted to fill at once.
 async fn rig_with_a_due_purchase(store: Store) -> (EngineRig, domain::bots::Bot) {
-    let rig = EngineRig::new(store).await;
+    let rig = rig_filling_at_once(store).await;
     let bot = rig.dca_bot(PURCHASE, ALLOCATED).await;
-    rig.exchange.script(Placement::Fill { trade_id: TRADE.0.into(), price: TRADE.2, fee: fee(&TRADE) });
     (rig, bot)
 }
 
@@ -82,12 +89,10 @@ async fn a_sync_while_the_request_is_on_its_way_leaves_the_order_to_its_placemen
     rig.finish().await;
 }
 
-async fn a_sync_while_the_answer_is_on_its_way_keeps_the_fill_and_fee_of_the_answer(store: Store) {
-    let (rig, bot) = rig_with_a_due_purchase(store).await;
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sync = sync_during(&rig, &reports);
-    // The exchange filled the order; a look-up now answers its totals without the trades.
-    let exchange = rig.exchange.clone();
+/// Once the exchange filled the order: a look-up answers its totals without the trades (as
+/// Binance's `GET /api/v3/order`) and the engine's `sync_orders` runs, its report kept in `into`.
+fn sync_reading_totals_only(rig: &EngineRig, into: &Arc<Mutex<Vec<SyncReport>>>) {
+    let (sync, exchange) = (sync_during(rig, into), rig.exchange.clone());
     let totals_only: Hook = Arc::new(move || {
         let id = exchange.placements().last().expect("the request reached the exchange").client_order_id.clone();
         let mut report = exchange.snapshot(&OrderRef::Client(id.clone()));
@@ -96,6 +101,12 @@ async fn a_sync_while_the_answer_is_on_its_way_keeps_the_fill_and_fee_of_the_ans
         sync()
     });
     rig.exchange.on_place(Some((InFlight::Answered, totals_only)));
+}
+
+async fn a_sync_while_the_answer_is_on_its_way_keeps_the_fill_and_fee_of_the_answer(store: Store) {
+    let (rig, bot) = rig_with_a_due_purchase(store).await;
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    sync_reading_totals_only(&rig, &reports);
 
     let cycle = rig.engine.run(Workload::DcaExecution).await.unwrap();
 
@@ -136,5 +147,32 @@ async fn a_stop_while_a_purchase_is_in_flight_is_refused_as_busy_and_nothing_is_
         0,
         "once retried, the stop goes through"
     );
+    rig.finish().await;
+}
+
+async fn a_sync_while_a_manual_orders_answer_is_on_its_way_keeps_its_fill_and_fee(store: Store) {
+    let rig = rig_filling_at_once(store).await;
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    sync_reading_totals_only(&rig, &reports);
+    let context = &rig.context;
+    let new = NewOrder {
+        user_id: context.user_id,
+        context_id: context.id,
+        exchange: context.exchange,
+        symbol: context.symbol(),
+        bot_id: None,
+        source: StrategySource::Manual,
+        side: OrderSide::Buy,
+        kind: OrderKind::Market,
+        size: OrderSize::Quantity(QUANTITY),
+        creation: Default::default(),
+        reason: None,
+    };
+
+    let placed = rig.engine.place_manual(context, new, None).await.expect("the placement's answer is stored");
+
+    assert_eq!(reports.lock().unwrap()[0].busy, 1, "the sync left the order to its placement");
+    assert_order(&placed, OrderStatus::Filled, &[TRADE]);
+    assert_order(&rig.order(&placed).await, OrderStatus::Filled, &[TRADE]);
     rig.finish().await;
 }

@@ -1,42 +1,56 @@
-//! This instance's claims on bots: the in-process half of a bot's lease. The store's lease
-//! `bot:<id>` keeps other instances out, but it is renewed for its own holder, so on its own it
-//! lets every task of one instance in at once (two workflows, a sync, an owner's command). A
-//! claim is exclusive between the tasks of one engine (and its clones); it ends when dropped, a
-//! panic included, so a failed task never leaves its bot claimed.
+//! This instance's claims: the in-process half of a bot's lease, and the mark of a manual order
+//! whose placement is in flight. The store's lease `bot:<id>` keeps other instances out, but it
+//! is renewed for its own holder, so on its own it lets every task of one instance in at once
+//! (two workflows, a sync, an owner's command). A claim is exclusive between the tasks of one
+//! engine (and its clones); it ends when dropped, a panic included, so a failed task never leaves
+//! what it claimed behind.
 
 use std::collections::HashSet;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use domain::shared::ids::BotId;
-
-/// The bots some task of this engine is acting on.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Claims(Arc<Mutex<HashSet<BotId>>>);
-
-/// One task's claim on one bot; dropping it gives the bot back.
+/// What some task of this engine is acting on (bots, or orders being placed).
 #[derive(Debug)]
-#[must_use = "the claim ends when dropped"]
-pub(super) struct Claim {
-    claims: Claims,
-    bot: BotId,
-}
+pub(super) struct Claims<K>(Arc<Mutex<HashSet<K>>>);
 
-impl Claims {
-    /// Claims `bot` for the caller; `None` while another task holds it.
-    pub(super) fn try_claim(&self, bot: BotId) -> Option<Claim> {
-        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        held.insert(bot).then(|| Claim { claims: self.clone(), bot })
+impl<K> Clone for Claims<K> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
     }
 }
 
-impl Drop for Claim {
+impl<K> Default for Claims<K> {
+    fn default() -> Self {
+        Self(Arc::new(Mutex::new(HashSet::new())))
+    }
+}
+
+/// One task's claim on one key; dropping it gives the key back.
+#[derive(Debug)]
+#[must_use = "the claim ends when dropped"]
+pub(super) struct Claim<K: Eq + Hash> {
+    claims: Claims<K>,
+    key: K,
+}
+
+impl<K: Eq + Hash + Clone> Claims<K> {
+    /// Claims `key` for the caller; `None` while another task holds it.
+    pub(super) fn try_claim(&self, key: K) -> Option<Claim<K>> {
+        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        held.insert(key.clone()).then(|| Claim { claims: self.clone(), key })
+    }
+}
+
+impl<K: Eq + Hash> Drop for Claim<K> {
     fn drop(&mut self) {
-        self.claims.0.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.bot);
+        self.claims.0.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.key);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use domain::shared::ids::BotId;
+
     use super::*;
 
     #[test]

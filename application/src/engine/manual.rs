@@ -47,6 +47,9 @@ impl Engine {
         if let Some(id) = client_order_id {
             order.client_order_id = id;
         }
+        // Sync leaves the order alone until its answer is stored. Held already, the same key is
+        // being placed by a concurrent request: storing it below then answers the existing order.
+        let _placing = self.placing.try_claim(order.client_order_id.clone());
         // (1) The order exists before the exchange hears of it.
         let mut order = match self.ports.orders.create(&order).await {
             Ok(stored) => stored,

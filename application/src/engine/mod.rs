@@ -102,7 +102,10 @@ pub struct Engine {
     ports: EnginePorts,
     anomaly: AnomalyPolicy,
     activity: Option<Arc<dyn ActivityListener>>,
-    claims: claims::Claims,
+    /// The bots a task of this instance acts on (see [`Engine::lease`]).
+    claims: claims::Claims<BotId>,
+    /// The manual orders whose placement is in flight: sync leaves them alone.
+    placing: claims::Claims<domain::exchange::ClientOrderId>,
 }
 
 /// How long a bot's lease lasts while the engine acts on it.
@@ -114,7 +117,13 @@ const ATTEMPTS: u32 = 4;
 impl Engine {
     /// An engine over `ports`.
     pub fn new(ports: EnginePorts) -> Self {
-        Self { ports, anomaly: AnomalyPolicy::default(), activity: None, claims: claims::Claims::default() }
+        Self {
+            ports,
+            anomaly: AnomalyPolicy::default(),
+            activity: None,
+            claims: Default::default(),
+            placing: Default::default(),
+        }
     }
 
     /// The same engine judging market anomalies by `policy` (the default otherwise).
@@ -140,7 +149,7 @@ impl Engine {
     /// Takes `bot`'s lease: this instance's claim on it, then the store's lease. `None` when
     /// another task of this instance or another instance acts on it. The claim ends when dropped;
     /// give the store's lease back with [`Engine::release`] before.
-    async fn lease(&self, bot: BotId) -> Result<Option<claims::Claim>, RepoError> {
+    async fn lease(&self, bot: BotId) -> Result<Option<claims::Claim<BotId>>, RepoError> {
         // The store's lease is renewed for its own holder: only the claim keeps this instance's
         // other tasks out (a sync must never read an order whose placement is in flight).
         let Some(claim) = self.claims.try_claim(bot) else { return Ok(None) };

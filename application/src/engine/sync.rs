@@ -5,11 +5,10 @@
 //! marked rejected and its funds released; an acknowledged order the exchange no longer knows,
 //! older than [`EnginePorts::forgotten_after`](super::EnginePorts) and answered "not found" on
 //! every read for [`MISSING_CONFIRMATION`], is ended as cancelled and flagged `forgotten` (what
-//! filled stays filled, the rest is released). The bot is written first
-//! so that an order is never stored as ended while its bot still waits for it (an ended order is
-//! not read again); applying to the bot is idempotent, so a crash or a failed write between the
-//! two writes is harmless. A bot's orders are synced under its lease: while the engine acts on
-//! the bot (a placement in flight, a cancel), they are left for the next run.
+//! filled stays filled, the rest is released). The bot is written first so that an order is
+//! never stored as ended while its bot still waits for it (an ended order is not read again);
+//! applying to the bot is idempotent, so a crash or a failed write between the two writes is
+//! harmless. A bot's orders are synced under its lease, and no order while it is being placed.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -61,7 +60,7 @@ pub struct SyncReport {
     pub failed: u64,
     /// Orders whose sync failed (a panic or an internal error); their bots were paused.
     pub isolated: u64,
-    /// Orders left for the next run: the engine was acting on their bot (placing, cancelling).
+    /// Orders left for the next run: the engine was acting on their bot or placing them.
     pub busy: u64,
 }
 
@@ -98,10 +97,9 @@ impl Engine {
         Ok(report)
     }
 
-    /// Syncs `orders`, all of `bot` (or of no bot), into `report`. A bot's orders are synced
-    /// under its lease, never while a task acts on it: an order whose placement is in flight is
-    /// pending, or acknowledged but not yet applied, and a read then could reject it as never sent
-    /// or store a report without the fills (and fees) the placement's answer carries.
+    /// Syncs `orders` (all of `bot`, or of no bot) into `report`, under the bot's lease. Never
+    /// while an order's placement is in flight: it would be rejected as never sent, or stored
+    /// without the fills and fees of the placement's answer (a look-up may carry totals only).
     async fn sync_batch(
         &self,
         bot: Option<BotId>,
@@ -125,6 +123,11 @@ impl Engine {
             },
         };
         for order in orders {
+            // Nor is a manual order while it is being placed.
+            let Some(_placing) = self.placing.try_claim(order.client_order_id.clone()) else {
+                report.busy += 1;
+                continue;
+            };
             report.checked += 1;
             let id = order.id;
             match contained(self.sync_one(order, gateway, creds)).await {
