@@ -109,6 +109,9 @@ fn serve(state: api::AppState) -> TestApp {
     tokio::spawn(application.run_until_stopped());
     let client = reqwest::Client::builder()
         .no_proxy()
+        // The server closes a connection idle for 5 s (actix's keep-alive): a pooled connection
+        // reused just as it closes fails with `IncompleteMessage`, so the pool drops it first.
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("a reqwest client");

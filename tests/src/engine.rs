@@ -33,7 +33,7 @@ use time::macros::datetime;
 use time::OffsetDateTime;
 
 pub use conflicts::{concurrent_name, Change, ConflictingBots};
-pub use gateway::{Hook, Placement, ScriptedGateway};
+pub use gateway::{Hook, InFlight, Placement, ScriptedGateway};
 
 use crate::app::{Store, TEST_ENCRYPTION_KEY};
 

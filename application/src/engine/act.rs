@@ -75,12 +75,12 @@ impl Engine {
         bot: &Bot,
         work: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
-        if !self.lease(bot.id).await? {
+        let Some(_claim) = self.lease(bot.id).await? else {
             return Err(AppError::Conflict {
                 code: "bot_busy",
                 detail: "the engine is acting on this bot right now; retry in a few seconds".into(),
             });
-        }
+        };
         let result = work.await;
         self.release(bot.id).await;
         result

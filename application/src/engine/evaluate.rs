@@ -139,9 +139,9 @@ impl Engine {
             self.record(&saved, out.events).await;
             return Ok(Done { written: true, ..Done::default() });
         }
-        if !self.lease(bot.id).await? {
+        let Some(_claim) = self.lease(bot.id).await? else {
             return Ok(Done::default());
-        }
+        };
         let result = async {
             // Decide again on the stored bot: another workflow may have changed it meanwhile.
             let mut fresh = self.ports.bots.find(bot.id).await?;

@@ -24,10 +24,10 @@ impl Engine {
         change: impl Fn(&mut Bot) -> Result<bool, AppError>,
         event: BotEvent,
     ) -> Result<bool, AppError> {
-        if !self.lease(id).await? {
+        let Some(_claim) = self.lease(id).await? else {
             tracing::info!(bot = %id, "a bot the engine acts on is busy; it is left for the next run");
             return Ok(false);
-        }
+        };
         let result = async {
             // A bot nothing would change is not written (a write bumps its version).
             if !change(&mut self.ports.bots.find(id).await?)? {

@@ -49,7 +49,10 @@ impl Engine {
     /// reason that names the stage and the failure, through the optimistic-locking write path.
     pub(super) async fn isolate(&self, id: BotId, stage: &'static str, fault: &Fault) {
         tracing::error!(bot = %id, stage, error = %fault.0, "a bot failed; it is paused and the run goes on");
-        self.release(id).await;
+        // A task of this instance that still acts on the bot gives the lease back itself.
+        if let Some(_claim) = self.claims.try_claim(id) {
+            self.release(id).await;
+        }
         let what: String = fault.0.chars().take(MAX_REASON_CHARS).collect();
         let reason = format!("paused by the engine: its {stage} failed ({what}); check the bot, then resume it");
         let now = self.ports.clock.now();

@@ -47,6 +47,9 @@ impl Engine {
         if let Some(id) = client_order_id {
             order.client_order_id = id;
         }
+        // Sync leaves the order alone until its answer is stored. Held already, the same key is
+        // being placed by a concurrent request: storing it below then answers the existing order.
+        let _placing = self.placing.try_claim(order.client_order_id.clone());
         // (1) The order exists before the exchange hears of it.
         let mut order = match self.ports.orders.create(&order).await {
             Ok(stored) => stored,
@@ -95,12 +98,12 @@ impl Engine {
         }
         let context = self.ports.contexts.get(order.user_id, order.context_id).await?;
         let Some(bot) = order.bot_id else { return self.cancel_now(order, &context).await };
-        if !self.lease(bot).await? {
+        let Some(_claim) = self.lease(bot).await? else {
             return Err(AppError::Conflict {
                 code: "bot_busy",
                 detail: "the engine is acting on this order's bot right now; retry in a few seconds".into(),
             });
-        }
+        };
         let result = self.cancel_now(order, &context).await;
         self.release(bot).await;
         result

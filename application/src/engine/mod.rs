@@ -14,6 +14,7 @@
 mod act;
 mod activity;
 mod anomalies;
+mod claims;
 mod command;
 mod evaluate;
 mod failpoint;
@@ -101,6 +102,10 @@ pub struct Engine {
     ports: EnginePorts,
     anomaly: AnomalyPolicy,
     activity: Option<Arc<dyn ActivityListener>>,
+    /// The bots a task of this instance acts on (see [`Engine::lease`]).
+    claims: claims::Claims<BotId>,
+    /// The manual orders whose placement is in flight: sync leaves them alone.
+    placing: claims::Claims<domain::exchange::ClientOrderId>,
 }
 
 /// How long a bot's lease lasts while the engine acts on it.
@@ -112,7 +117,13 @@ const ATTEMPTS: u32 = 4;
 impl Engine {
     /// An engine over `ports`.
     pub fn new(ports: EnginePorts) -> Self {
-        Self { ports, anomaly: AnomalyPolicy::default(), activity: None }
+        Self {
+            ports,
+            anomaly: AnomalyPolicy::default(),
+            activity: None,
+            claims: Default::default(),
+            placing: Default::default(),
+        }
     }
 
     /// The same engine judging market anomalies by `policy` (the default otherwise).
@@ -121,14 +132,31 @@ impl Engine {
         self
     }
 
+    /// The exchange connection of a context: its gateway and the credentials to call it with.
+    pub(super) async fn connection(
+        &self,
+        context: &domain::contexts::TradingContext,
+    ) -> Result<(Arc<dyn domain::exchange::ExchangeGateway>, domain::exchange::ApiCredentials), AppError> {
+        let gateway = self.ports.exchanges.gateway(context.exchange, context.mode)?;
+        let creds = self.ports.contexts.credentials_for(context).await?;
+        Ok((gateway, creds))
+    }
+
     fn lease_name(bot: BotId) -> String {
         format!("bot:{bot}")
     }
 
-    /// Takes `bot`'s lease; `false` when another instance holds it.
-    async fn lease(&self, bot: BotId) -> Result<bool, RepoError> {
+    /// Takes `bot`'s lease: this instance's claim on it, then the store's lease. `None` when
+    /// another task of this instance or another instance acts on it. The claim ends when dropped;
+    /// give the store's lease back with [`Engine::release`] before.
+    async fn lease(&self, bot: BotId) -> Result<Option<claims::Claim<BotId>>, RepoError> {
+        // The store's lease is renewed for its own holder: only the claim keeps this instance's
+        // other tasks out (a sync must never read an order whose placement is in flight).
+        let Some(claim) = self.claims.try_claim(bot) else { return Ok(None) };
         let now = self.ports.clock.now();
-        self.ports.leases.try_acquire(&Self::lease_name(bot), &self.ports.instance, BOT_LEASE, now).await
+        let leased =
+            self.ports.leases.try_acquire(&Self::lease_name(bot), &self.ports.instance, BOT_LEASE, now).await?;
+        Ok(leased.then_some(claim))
     }
 
     async fn release(&self, bot: BotId) {

@@ -5,19 +5,18 @@
 //! marked rejected and its funds released; an acknowledged order the exchange no longer knows,
 //! older than [`EnginePorts::forgotten_after`](super::EnginePorts) and answered "not found" on
 //! every read for [`MISSING_CONFIRMATION`], is ended as cancelled and flagged `forgotten` (what
-//! filled stays filled, the rest is released). The bot is written first
-//! so that an order is never stored as ended while its bot still waits for it (an ended order is
-//! not read again); applying to the bot is idempotent, so a crash or a failed write between the
-//! two writes is harmless.
+//! filled stays filled, the rest is released). The bot is written first so that an order is
+//! never stored as ended while its bot still waits for it (an ended order is not read again);
+//! applying to the bot is idempotent, so a crash or a failed write between the two writes is
+//! harmless. A bot's orders are synced under its lease, and no order while it is being placed.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use domain::bots::BotError;
-use domain::contexts::TradingContext;
 use domain::exchange::{ApiCredentials, ExchangeError, ExchangeGateway, OrderRef};
 use domain::orders::{Order, OrderStatus};
-use domain::shared::ids::{ContextId, UserId};
+use domain::shared::ids::{BotId, ContextId, UserId};
 use domain::RepoError;
 use serde::Serialize;
 
@@ -61,19 +60,11 @@ pub struct SyncReport {
     pub failed: u64,
     /// Orders whose sync failed (a panic or an internal error); their bots were paused.
     pub isolated: u64,
+    /// Orders left for the next run: the engine was acting on their bot or placing them.
+    pub busy: u64,
 }
 
 impl Engine {
-    /// The exchange connection of a context: its gateway and the credentials to call it with.
-    pub(super) async fn connection(
-        &self,
-        context: &TradingContext,
-    ) -> Result<(std::sync::Arc<dyn ExchangeGateway>, ApiCredentials), AppError> {
-        let gateway = self.ports.exchanges.gateway(context.exchange, context.mode)?;
-        let creds = self.ports.contexts.credentials_for(context).await?;
-        Ok((gateway, creds))
-    }
-
     /// Runs one sync over every open order.
     pub async fn sync_orders(&self) -> Result<SyncReport, AppError> {
         let open = self.ports.orders.open(None, None).await?;
@@ -95,30 +86,72 @@ impl Engine {
                     continue;
                 }
             };
+            let mut by_bot: BTreeMap<Option<BotId>, Vec<Order>> = BTreeMap::new();
             for order in orders {
-                report.checked += 1;
-                let (id, bot) = (order.id, order.bot_id);
-                match contained(self.sync_one(order, &*gateway, &creds)).await {
-                    Ok(Ok(Outcome::Changed)) => report.changed += 1,
-                    Ok(Ok(Outcome::NeverSent)) => report.never_sent += 1,
-                    Ok(Ok(Outcome::Forgotten)) => report.forgotten += 1,
-                    Ok(Ok(Outcome::Missing)) => report.missing += 1,
-                    Ok(Ok(Outcome::Same)) => {}
-                    Ok(Err(err)) => {
-                        tracing::warn!(order = %id, error = %err, "an order could not be synced; next run retries");
-                        report.failed += 1;
-                    }
-                    Err(fault) => {
-                        match bot {
-                            Some(bot) => self.isolate(bot, "order sync", &fault).await,
-                            None => tracing::error!(order = %id, error = %fault.0, "syncing an order failed"),
-                        }
-                        report.isolated += 1;
-                    }
-                }
+                by_bot.entry(order.bot_id).or_default().push(order);
+            }
+            for (bot, orders) in by_bot {
+                self.sync_batch(bot, orders, (&*gateway, &creds), &mut report).await;
             }
         }
         Ok(report)
+    }
+
+    /// Syncs `orders` (all of `bot`, or of no bot) into `report`, under the bot's lease. Never
+    /// while an order's placement is in flight: it would be rejected as never sent, or stored
+    /// without the fills and fees of the placement's answer (a look-up may carry totals only).
+    async fn sync_batch(
+        &self,
+        bot: Option<BotId>,
+        orders: Vec<Order>,
+        (gateway, creds): (&dyn ExchangeGateway, &ApiCredentials),
+        report: &mut SyncReport,
+    ) {
+        let claim = match bot.map(|bot| self.lease(bot)) {
+            None => None,
+            Some(lease) => match lease.await {
+                Ok(Some(claim)) => Some(claim),
+                Ok(None) => {
+                    report.busy += orders.len() as u64;
+                    return;
+                }
+                Err(err) => {
+                    tracing::warn!(bot = ?bot, error = %err, "cannot take a bot's lease to sync its orders");
+                    report.failed += orders.len() as u64;
+                    return;
+                }
+            },
+        };
+        for order in orders {
+            // Nor is a manual order while it is being placed.
+            let Some(_placing) = self.placing.try_claim(order.client_order_id.clone()) else {
+                report.busy += 1;
+                continue;
+            };
+            report.checked += 1;
+            let id = order.id;
+            match contained(self.sync_one(order, gateway, creds)).await {
+                Ok(Ok(Outcome::Changed)) => report.changed += 1,
+                Ok(Ok(Outcome::NeverSent)) => report.never_sent += 1,
+                Ok(Ok(Outcome::Forgotten)) => report.forgotten += 1,
+                Ok(Ok(Outcome::Missing)) => report.missing += 1,
+                Ok(Ok(Outcome::Same)) => {}
+                Ok(Err(err)) => {
+                    tracing::warn!(order = %id, error = %err, "an order could not be synced; next run retries");
+                    report.failed += 1;
+                }
+                Err(fault) => {
+                    match bot {
+                        Some(bot) => self.isolate(bot, "order sync", &fault).await,
+                        None => tracing::error!(order = %id, error = %fault.0, "syncing an order failed"),
+                    }
+                    report.isolated += 1;
+                }
+            }
+        }
+        if let (Some(bot), Some(_claim)) = (bot, claim) {
+            self.release(bot).await;
+        }
     }
 
     /// Reads `order` back from the exchange, applies it, then applies the order to its bot.

@@ -210,10 +210,10 @@ impl Engine {
         reason: &str,
         applies: fn(&Bot) -> bool,
     ) -> Result<Option<Bot>, AppError> {
-        if !self.lease(id).await? {
+        let Some(_claim) = self.lease(id).await? else {
             tracing::info!(bot = %id, "a bot to pause or resume is busy; it is left for the next run");
             return Ok(None);
-        }
+        };
         let result = async {
             if !applies(&self.ports.bots.find(id).await?) {
                 return Ok(None);

@@ -2,7 +2,7 @@
 //! as the test scripts them (accepted, filled at once, refused, or a lost answer after which the
 //! order exists or not), keeps a book of the orders it knows that the test fills, cancels,
 //! expires or forgets between syncs, can answer one `order()` call with a stale report, and runs
-//! a hook (a concurrent writer) during `order()`. Its `ExchangeGateway` side is in `scripted_port.rs`.
+//! a hook (a concurrent writer) during `order()` and while a placement is in flight. Its `ExchangeGateway` side is in `scripted_port.rs`.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,6 +44,15 @@ pub enum Placement {
 /// Something a test runs while the engine waits for the exchange.
 pub type Hook = Arc<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
+/// Where a placement is when a hook set by [`ScriptedGateway::on_place`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InFlight {
+    /// The request is on its way: the exchange does not know the order yet.
+    Sent,
+    /// The exchange took the order (and filled it, when so scripted); its answer is on its way.
+    Answered,
+}
+
 #[derive(Debug)]
 pub(super) struct State {
     pub(super) market: Market,
@@ -67,6 +76,7 @@ pub struct ScriptedGateway {
     pub(super) exchange: ExchangeId,
     state: Mutex<State>,
     pub(super) hook: Mutex<Option<Hook>>,
+    pub(super) place_hook: Mutex<Option<(InFlight, Hook)>>,
 }
 
 impl std::fmt::Debug for ScriptedGateway {
@@ -115,7 +125,7 @@ impl ScriptedGateway {
             base_balance: (dec!(1000), Decimal::ZERO),
             candles: HashMap::new(),
         };
-        Self { exchange, state: Mutex::new(state), hook: Mutex::new(None) }
+        Self { exchange, state: Mutex::new(state), hook: Mutex::new(None), place_hook: Mutex::new(None) }
     }
 
     pub(super) fn state(&self) -> MutexGuard<'_, State> {
@@ -146,6 +156,11 @@ impl ScriptedGateway {
     /// Runs `hook` at the start of every `order()` call (none: stop).
     pub fn on_order(&self, hook: Option<Hook>) {
         *self.hook.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = hook;
+    }
+
+    /// Runs `hook` during every `place_order` call, at `when` (none: stop).
+    pub fn on_place(&self, hook: Option<(InFlight, Hook)>) {
+        *self.place_hook.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = hook;
     }
 
     /// The book's order named `reference`, as the exchange would report it now.

@@ -12,7 +12,7 @@ use domain::exchange::{
 use domain::market::{BookLevel, Candle, CandleRange, Market, OrderBook, Symbol, Ticker, Timeframe};
 use rust_decimal_macros::dec;
 
-use super::gateway::{named, Placement, ScriptedGateway};
+use super::gateway::{named, InFlight, Placement, ScriptedGateway};
 
 #[async_trait]
 impl ExchangeGateway for ScriptedGateway {
@@ -59,31 +59,10 @@ impl ExchangeGateway for ScriptedGateway {
 
     async fn place_order(&self, _: &ApiCredentials, request: &OrderRequest) -> Result<ExchangeOrder, ExchangeError> {
         self.check_symbol(&request.symbol)?;
-        let mut state = self.state();
-        state.placements.push(request.clone());
-        match state.script.pop_front().unwrap_or(Placement::Accept) {
-            Placement::Accept => Ok(Self::accept(&mut state, request)),
-            Placement::Fill { trade_id, price, fee } => {
-                Self::accept(&mut state, request);
-                drop(state);
-                let reference = OrderRef::Client(request.client_order_id.clone());
-                let quantity = match request.size {
-                    OrderSize::Quantity(q) => q,
-                    OrderSize::QuoteAmount(a) => a / price,
-                };
-                self.fill(&reference, &trade_id, quantity, price, fee);
-                Ok(self.snapshot(&reference))
-            }
-            Placement::Refuse => {
-                Err(ExchangeError::Rejected { code: "-2010".into(), message: "scripted refusal".into() })
-            }
-            Placement::Lost { exists } => {
-                if exists {
-                    Self::accept(&mut state, request);
-                }
-                Err(ExchangeError::OutcomeUnknown("scripted time-out".into()))
-            }
-        }
+        self.in_flight(InFlight::Sent).await;
+        let answer = self.answer(request);
+        self.in_flight(InFlight::Answered).await;
+        answer
     }
 
     async fn cancel_order(
@@ -144,5 +123,44 @@ impl ExchangeGateway for ScriptedGateway {
 
     async fn account_info(&self, _: &ApiCredentials) -> Result<AccountInfo, ExchangeError> {
         Ok(AccountInfo { can_trade: true, can_withdraw: Some(false) })
+    }
+}
+
+impl ScriptedGateway {
+    /// Runs the placement hook when it is set for `now`.
+    async fn in_flight(&self, now: InFlight) {
+        let hook = self.place_hook.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        if let Some((_, hook)) = hook.filter(|(when, _)| *when == now) {
+            hook().await;
+        }
+    }
+
+    /// Takes `request` and answers it as scripted.
+    fn answer(&self, request: &OrderRequest) -> Result<ExchangeOrder, ExchangeError> {
+        let mut state = self.state();
+        state.placements.push(request.clone());
+        match state.script.pop_front().unwrap_or(Placement::Accept) {
+            Placement::Accept => Ok(Self::accept(&mut state, request)),
+            Placement::Fill { trade_id, price, fee } => {
+                Self::accept(&mut state, request);
+                drop(state);
+                let reference = OrderRef::Client(request.client_order_id.clone());
+                let quantity = match request.size {
+                    OrderSize::Quantity(q) => q,
+                    OrderSize::QuoteAmount(a) => a / price,
+                };
+                self.fill(&reference, &trade_id, quantity, price, fee);
+                Ok(self.snapshot(&reference))
+            }
+            Placement::Refuse => {
+                Err(ExchangeError::Rejected { code: "-2010".into(), message: "scripted refusal".into() })
+            }
+            Placement::Lost { exists } => {
+                if exists {
+                    Self::accept(&mut state, request);
+                }
+                Err(ExchangeError::OutcomeUnknown("scripted time-out".into()))
+            }
+        }
     }
 }
