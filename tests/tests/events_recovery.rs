@@ -2,7 +2,8 @@
 //! write stored in a bot's and an order's outbox (and one queued) reach the event log exactly once
 //! when a new server starts on the same data, although no relay ran before. Both stores. And a
 //! write through a running server's repositories is relayed at once by the nudge, not at the
-//! relay's next tick.
+//! relay's next tick. Account deletion erases the user's events and preferences, and the relay
+//! logs none of theirs afterwards.
 
 use std::time::Duration;
 
@@ -10,13 +11,14 @@ use botfleet_tests::app::{settings, spawn_with_repositories, Store};
 use botfleet_tests::contract::bots::busy_bot;
 use botfleet_tests::contract::events::{anomaly, payment_failed};
 use botfleet_tests::contract::fixtures::order;
-use domain::notifications::{Event, StoredEvent};
+use domain::notifications::{Channel, ChannelSet, Event, EventType, NotificationPreferences, StoredEvent};
 use domain::shared::ids::{ContextId, UserId};
 use infrastructure::repositories::Repositories;
 
 botfleet_tests::on_both_stores!(
     events_stored_before_a_crash_reach_the_log_once_after_a_restart,
-    a_write_nudges_the_relay_at_once
+    a_write_nudges_the_relay_at_once,
+    account_deletion_erases_events_and_preferences
 );
 
 /// Polls the log for up to `within` until it holds `n` events.
@@ -88,4 +90,28 @@ async fn a_write_nudges_the_relay_at_once(store: Store) {
 
     let log = wait_for(&repos, 1, Duration::from_secs(5)).await;
     assert_eq!(logged(&log), ids(&[event]));
+}
+
+async fn account_deletion_erases_events_and_preferences(store: Store) {
+    let (app, repos) = spawn_with_repositories(settings(store, &[])).await;
+    let ana = app.user("erased@example.com").await;
+    let bia = app.user("kept@example.com").await;
+    let (ana_id, bia_id): (UserId, UserId) = (ana.user_id.parse().unwrap(), bia.user_id.parse().unwrap());
+    repos.events.record(&[anomaly(ana_id, 1), anomaly(bia_id, 2)], time::OffsetDateTime::now_utc()).await.unwrap();
+    let mut prefs = NotificationPreferences::defaults(ana_id);
+    prefs.choose(EventType::OrderFilled, ChannelSet::of(&[Channel::InApp]), time::OffsetDateTime::now_utc());
+    repos.preferences.put(&prefs).await.unwrap();
+
+    let password = serde_json::json!({"password": ana.password});
+    app.delete("/api/users/me", Some(&ana.access), Some(&password)).await.ok(200);
+
+    assert!(repos.events.after(Some(ana_id), 0, 100).await.unwrap().is_empty());
+    assert_eq!(repos.preferences.get(ana_id).await.unwrap(), NotificationPreferences::defaults(ana_id));
+    assert_eq!(repos.events.after(Some(bia_id), 0, 100).await.unwrap().len(), 1, "another user's stay");
+    // An event of the deleted account still waiting (raised by the teardown, say) is dropped.
+    let late = anomaly(ana_id, 3);
+    repos.events.enqueue(&[late, anomaly(bia_id, 4)]).await.unwrap();
+    let log = wait_for(&repos, 2, Duration::from_secs(10)).await;
+    assert_eq!(log.iter().filter(|e| e.event.user_id == bia_id).count(), 2);
+    assert!(log.iter().all(|e| e.event.user_id != ana_id), "{log:?}");
 }
