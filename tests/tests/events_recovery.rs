@@ -66,9 +66,15 @@ async fn events_stored_before_a_crash_reach_the_log_once_after_a_restart(store: 
     };
 
     // A new server on the same data: its relay finds what waits.
-    let (_app, repos) = spawn_with_repositories(settings).await;
+    let (app, repos) = spawn_with_repositories(settings).await;
     let log = wait_for(&repos, raised.len(), Duration::from_secs(20)).await;
     assert_eq!(logged(&log), ids(&raised), "every event reaches the log");
+    // `/metrics` counts them (the counter is the process's: other tests of this binary add to it)
+    // and shows the relay's queue depth.
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let relayed = metrics.lines().find_map(|l| l.strip_prefix("botfleet_events_relayed_total "));
+    assert!(relayed.and_then(|n| n.parse::<u64>().ok()).is_some_and(|n| n >= 4), "{metrics}");
+    assert!(metrics.contains(r#"botfleet_notification_deliveries_pending{channel="relay"}"#), "{metrics}");
     // Later passes (one a second) add nothing.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(logged(&repos.events.after(None, 0, 1000).await.unwrap()), ids(&raised), "each once");
