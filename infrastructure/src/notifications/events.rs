@@ -42,33 +42,22 @@ struct EventDocument {
     event: String,
 }
 
-/// The stored form of a queued [`Event`].
-#[derive(Serialize, Deserialize)]
-struct QueuedDocument {
-    #[serde(rename = "_id")]
-    id: EventId,
-    user_id: UserId,
-    #[serde(with = "millis")]
-    at: OffsetDateTime,
-    event: String,
-}
-
-fn event_text(event: &Event) -> Result<String, RepoError> {
+pub(super) fn event_text(event: &Event) -> Result<String, RepoError> {
     serde_json::to_string(event).map_err(RepoError::unavailable)
 }
 
-fn ids_of(docs: &[Doc]) -> Result<Vec<String>, RepoError> {
+pub(super) fn ids_of(docs: &[Doc]) -> Result<Vec<String>, RepoError> {
     docs.iter().map(|d| crate::store::doc_id(d).map(str::to_owned)).collect()
 }
 
-fn parse_event(coll: &str, text: &str) -> Result<Event, RepoError> {
+pub(super) fn parse_event(coll: &str, text: &str) -> Result<Event, RepoError> {
     codec::from_json(coll, text)
 }
 
 /// The users' event log in a [`DocumentStore`].
 #[derive(Debug, Clone)]
 pub struct StoreEventRepository {
-    store: Arc<dyn DocumentStore>,
+    pub(super) store: Arc<dyn DocumentStore>,
 }
 
 impl StoreEventRepository {
@@ -193,37 +182,12 @@ impl StoreEventRepository {
         }
         Err(RepoError::Conflict)
     }
-
-    /// Up to `limit` queued events, oldest first.
-    pub async fn queued(&self, limit: u64) -> Result<Vec<Event>, RepoError> {
-        let query = Query::all().asc("at").asc(ID).limit(limit);
-        let docs: Vec<QueuedDocument> = codec::find_all(&*self.store, Self::QUEUE, &query).await?;
-        docs.iter().map(|d| parse_event(Self::QUEUE, &d.event)).collect()
-    }
-
-    /// Removes queued events (once recorded).
-    pub async fn dequeue(&self, ids: &[EventId]) -> Result<(), RepoError> {
-        let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-        self.store.delete_ids(Self::QUEUE, &ids).await.map(drop)
-    }
-
-    /// How many events wait in the queue.
-    pub async fn queue_depth(&self) -> Result<u64, RepoError> {
-        self.store.count(Self::QUEUE, &Query::all()).await
-    }
 }
 
 #[async_trait]
 impl EventRepository for StoreEventRepository {
     async fn enqueue(&self, events: &[Event]) -> Result<(), RepoError> {
-        for event in events {
-            let doc = QueuedDocument { id: event.id, user_id: event.user_id, at: event.at, event: event_text(event)? };
-            match codec::insert(&*self.store, Self::QUEUE, &doc).await {
-                Ok(()) | Err(RepoError::Duplicate { .. }) => {}
-                Err(err) => return Err(err),
-            }
-        }
-        Ok(())
+        self.enqueue_all(events).await
     }
 
     async fn record(&self, events: &[Event], now: OffsetDateTime) -> Result<Vec<StoredEvent>, RepoError> {
@@ -318,8 +282,7 @@ impl EventRepository for StoreEventRepository {
             }
             erased += self.store.delete_ids(Self::COLLECTION, &ids_of(&docs)?).await?;
         }
-        let queued = self.store.find(Self::QUEUE, &Query::all().eq("user_id", user.to_string())).await?;
-        self.store.delete_ids(Self::QUEUE, &ids_of(&queued)?).await?;
+        self.erase_queued(user).await?;
         Ok(erased)
     }
 }
