@@ -14,4 +14,6 @@ pub mod ledger;
 pub mod market_data;
 pub mod mongo;
 pub mod orders;
+pub mod notifications;
 pub mod smtp;
+pub mod sse;
