@@ -2,3 +2,9 @@
 //! relay, and the channels (e-mail, Telegram, outbound webhooks).
 
 pub mod metrics;
+
+mod events;
+mod preferences;
+
+pub use events::StoreEventRepository;
+pub use preferences::StorePreferenceRepository;

@@ -5,7 +5,7 @@
 
 mod audit;
 mod bots;
-mod codec;
+pub(crate) mod codec;
 mod consents;
 mod context_signals;
 mod contexts;
@@ -31,6 +31,7 @@ use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
+use domain::notifications::{EventRepository, PreferenceRepository};
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
@@ -49,6 +50,7 @@ pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
+use crate::notifications::{StoreEventRepository, StorePreferenceRepository};
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{DocumentStore, IndexSpec};
@@ -70,6 +72,10 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
     (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
     (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
+    (StoreEventRepository::COLLECTION, StoreEventRepository::INDEXES),
+    (StoreEventRepository::QUEUE, StoreEventRepository::QUEUE_INDEXES),
+    (StoreEventRepository::MARK, &[]),
+    (StorePreferenceRepository::COLLECTION, StorePreferenceRepository::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -103,6 +109,10 @@ pub struct Repositories {
     pub orders: Arc<dyn OrderRepository>,
     /// Leases of workflow runs and bots, shared by every instance on the store.
     pub leases: Arc<dyn LeaseRepository>,
+    /// The users' event log (what every notification channel reads).
+    pub events: Arc<dyn EventRepository>,
+    /// The users' notification preferences.
+    pub preferences: Arc<dyn PreferenceRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -128,6 +138,8 @@ impl Repositories {
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
             orders: Arc::new(StoreOrderRepository::new(store.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
+            events: Arc::new(StoreEventRepository::new(store.clone())),
+            preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
             store,
         })
     }
