@@ -338,7 +338,11 @@ type NotificationServices = (
 );
 
 /// Builds the in-app notification use cases over the event log and the preferences.
-fn notification_services(settings: &Settings, repositories: &Repositories, clock: Arc<dyn Clock>) -> NotificationServices {
+fn notification_services(
+    settings: &Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+) -> NotificationServices {
     use application::notifications::{EventStreams, Inbox, NotificationSettings, StreamTickets};
     let (events, preferences) = (repositories.events.clone(), repositories.preferences.clone());
     (

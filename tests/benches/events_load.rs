@@ -53,7 +53,8 @@ fn args() -> Args {
 async fn user(app: &TestApp, email: &str, n: usize) -> Session {
     let ip = format!("10.0.{}.{}", n / 250, n % 250 + 1);
     let headers = [("X-Forwarded-For", ip.as_str())];
-    let body = json!({"email": email, "password": PASSWORD, "name": "Bench", "accept_terms": true, "accept_privacy": true});
+    let body =
+        json!({"email": email, "password": PASSWORD, "name": "Bench", "accept_terms": true, "accept_privacy": true});
     let profile = app.call(reqwest::Method::POST, "/api/auth/register", None, Some(&body), &headers).await;
     let login = json!({"email": email, "password": PASSWORD});
     let tokens = app.call(reqwest::Method::POST, "/api/auth/login", None, Some(&login), &headers).await;
@@ -82,7 +83,13 @@ async fn read_stream(app: Arc<TestApp>, session: Session, expected: usize, until
 }
 
 /// Polls `session`'s unread count until `expected` or `until`; the instants it reached each count.
-async fn poll_inbox(app: Arc<TestApp>, session: Session, expected: u64, poll: Duration, until: Instant) -> Vec<Instant> {
+async fn poll_inbox(
+    app: Arc<TestApp>,
+    session: Session,
+    expected: u64,
+    poll: Duration,
+    until: Instant,
+) -> Vec<Instant> {
     let mut reached = Vec::new();
     while (reached.len() as u64) < expected && Instant::now() < until {
         let answer = app.get("/api/notifications/unread-count", Some(&session.access)).await;

@@ -61,7 +61,7 @@ pub fn order_filled(user: UserId) -> Event {
 
 /// Queues `events` for the relay, as a use case raising events outside an aggregate does.
 pub async fn raise(repositories: &Repositories, events: &[Event]) {
-    repositories.events.enqueue(events).await.expect("the events are queued");
+    repositories.events.record(events, OffsetDateTime::now_utc()).await.expect("the events are recorded");
 }
 
 /// Waits (up to 15 s) until `session`'s unread count is `expected`, and returns it.

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use botfleet_tests::app::{settings, spawn_with_repositories, Session, TestApp};
 use botfleet_tests::app::Store;
+use botfleet_tests::app::{settings, spawn_with_repositories, Session, TestApp};
 use botfleet_tests::notifications::{anomaly, order_filled, raise, user_of};
 use botfleet_tests::sse::{connect, Frame, SseClient};
 use serde_json::json;
@@ -20,8 +20,13 @@ botfleet_tests::on_both_stores!(
 
 const WAIT: Duration = Duration::from_secs(15);
 
-async fn stream_app(store: Store) -> (TestApp, infrastructure::repositories::Repositories) {
-    let extra = [("BOTFLEET_SSE_HEARTBEAT_SECS", "1"), ("BOTFLEET_SSE_POLL_MS", "100"), ("BOTFLEET_SSE_MAX_PER_USER", "2")];
+/// A server whose streams beat every second and allow `max_per_user` streams per user.
+async fn stream_app(store: Store, max_per_user: &str) -> (TestApp, infrastructure::repositories::Repositories) {
+    let extra = [
+        ("BOTFLEET_SSE_HEARTBEAT_SECS", "1"),
+        ("BOTFLEET_SSE_POLL_MS", "100"),
+        ("BOTFLEET_SSE_MAX_PER_USER", max_per_user),
+    ];
     spawn_with_repositories(settings(store, &extra)).await
 }
 
@@ -39,7 +44,7 @@ fn seq_of(frame: &Frame) -> u64 {
 }
 
 async fn events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id(store: Store) {
-    let (app, repos) = stream_app(store).await;
+    let (app, repos) = stream_app(store, "5").await;
     let (ana, bob) = (app.user("ana@example.com").await, app.user("bob@example.com").await);
     let (ana_id, bob_id) = (user_of(&ana), user_of(&bob));
     let mut stream = open_with_ticket(&app, &ana).await;
@@ -55,11 +60,14 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id(
     assert_eq!(first.json()["data"]["description"], "gap");
     assert_eq!(first.json()["seq"].as_u64(), Some(seq_of(&first)));
     let second = stream.next_event(WAIT).await;
-    assert_eq!((second.event.as_deref(), second.json()["id"].as_str()), (Some("order.filled"), Some(&*fill.id.to_string())));
+    assert_eq!(
+        (second.event.as_deref(), second.json()["id"].as_str()),
+        (Some("order.filled"), Some(&*fill.id.to_string()))
+    );
     assert!(seq_of(&second) > seq_of(&first));
     // Idle now: heartbeats (every second in this test), no event.
     let idle = stream.next_frame(WAIT).await.expect("a heartbeat");
-    assert_eq!((idle.comments, idle.is_event()), (vec!["heartbeat".to_owned()], false));
+    assert_eq!((idle.comments.clone(), idle.is_event()), (vec!["heartbeat".to_owned()], false));
     drop(stream);
 
     // Missed while away: two more, then a reconnect with the last id received.
@@ -83,7 +91,7 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id(
 }
 
 async fn tickets_are_single_use_and_a_stream_needs_authentication(store: Store) {
-    let (app, _repos) = stream_app(store).await;
+    let (app, _repos) = stream_app(store, "2").await;
     let ana = app.user("ana@example.com").await;
 
     let (status, problem) = connect(&app, "", &[]).await.unwrap_err();
@@ -108,7 +116,7 @@ async fn tickets_are_single_use_and_a_stream_needs_authentication(store: Store) 
 }
 
 async fn the_per_user_limit_is_freed_when_a_client_leaves(store: Store) {
-    let (app, _repos) = stream_app(store).await;
+    let (app, _repos) = stream_app(store, "2").await;
     let (ana, bob) = (app.user("ana@example.com").await, app.user("bob@example.com").await);
     let first = open_with_ticket(&app, &ana).await;
     let _second = open_with_ticket(&app, &ana).await;
@@ -124,7 +132,9 @@ async fn the_per_user_limit_is_freed_when_a_client_leaves(store: Store) {
     loop {
         match connect(&app, &format!("?ticket={}", ticket(&app, &ana).await), &[]).await {
             Ok(_) => break,
-            Err((429, _)) if tokio::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(200)).await,
+            Err((429, _)) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
             Err(other) => panic!("the slot was not freed: {other:?}"),
         }
     }

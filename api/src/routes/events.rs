@@ -118,9 +118,8 @@ pub async fn event_stream(
     };
     let last_seen = last_event_id(&req)?.or(params.last_event_id);
     let events = state.event_streams.open(user, last_seen).await?;
-    let frames = futures::stream::once(async { Bytes::from_static(PREAMBLE) })
-        .chain(events.map(frame))
-        .map(Ok::<_, Infallible>);
+    let frames =
+        futures::stream::once(async { Bytes::from_static(PREAMBLE) }).chain(events.map(frame)).map(Ok::<_, Infallible>);
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache, no-store"))
@@ -133,11 +132,12 @@ pub async fn event_stream(
 fn last_event_id(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
     let Some(value) = req.headers().get(LAST_EVENT_ID) else { return Ok(None) };
     let seq = value.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok());
-    let seq = seq.ok_or_else(|| {
-        let message = "must be the `id` of an event received, a whole number";
-        ApiError::new(ErrorCode::BadRequest, format!("{LAST_EVENT_ID} {message}"))
-            .with_errors(vec![FieldError::new(LAST_EVENT_ID, FieldCode::InvalidValue, message)])
-    })?;
+    let seq =
+        seq.ok_or_else(|| {
+            let message = "must be the `id` of an event received, a whole number";
+            ApiError::new(ErrorCode::BadRequest, format!("{LAST_EVENT_ID} {message}"))
+                .with_errors(vec![FieldError::new(LAST_EVENT_ID, FieldCode::InvalidValue, message)])
+        })?;
     Ok(Some(seq))
 }
 

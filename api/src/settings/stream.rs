@@ -47,7 +47,9 @@ mod tests {
 
     #[test]
     fn out_of_range_is_refused_naming_the_variable() {
-        for (var, bad) in [("BOTFLEET_SSE_HEARTBEAT_SECS", "0"), ("BOTFLEET_SSE_POLL_MS", "10"), ("BOTFLEET_SSE_MAX_PER_USER", "x")] {
+        for (var, bad) in
+            [("BOTFLEET_SSE_HEARTBEAT_SECS", "0"), ("BOTFLEET_SSE_POLL_MS", "10"), ("BOTFLEET_SSE_MAX_PER_USER", "x")]
+        {
             let err = Settings::dev_with(&[(var, bad)]).unwrap_err();
             assert_eq!(err.vars(), [var], "{var}={bad}");
         }

@@ -88,7 +88,9 @@ impl NotificationSettings {
     ) -> Result<PreferenceView, PreferencesError> {
         let stored = self.preferences.get(user).await?;
         let mut prefs = stored.clone();
+        // Stores keep milliseconds: the answer says what a later read will say.
         let now = self.clock.now();
+        let now = now.replace_millisecond(now.millisecond()).unwrap_or(now);
         for (event_type, channels) in changes {
             prefs.choose(*event_type, *channels, now);
         }

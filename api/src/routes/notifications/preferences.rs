@@ -43,7 +43,12 @@ pub struct TypePreferenceResponse {
 
 impl From<TypePreference> for TypePreferenceResponse {
     fn from(t: TypePreference) -> Self {
-        Self { event_type: t.event_type, category: t.category, default_channels: t.default_channels, channels: t.channels }
+        Self {
+            event_type: t.event_type,
+            category: t.category,
+            default_channels: t.default_channels,
+            channels: t.channels,
+        }
     }
 }
 
