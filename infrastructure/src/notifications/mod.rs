@@ -5,6 +5,8 @@ pub mod metrics;
 
 mod events;
 mod preferences;
+pub mod relay;
 
 pub use events::StoreEventRepository;
 pub use preferences::StorePreferenceRepository;
+pub use relay::{Relay, RelayReport};

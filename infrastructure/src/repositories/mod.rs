@@ -14,6 +14,7 @@ mod email_tokens;
 mod leases;
 mod order_document;
 mod orders;
+mod outbox;
 mod payment_events;
 mod sessions;
 mod subscriptions;
@@ -45,6 +46,7 @@ pub use self::credentials::StoreCredentialRepository;
 pub use self::email_tokens::StoreEmailTokenRepository;
 pub use self::leases::StoreLeaseRepository;
 pub use self::orders::StoreOrderRepository;
+pub use self::outbox::{RelayNudge, OUTBOX, OUTBOX_AT};
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
@@ -113,6 +115,8 @@ pub struct Repositories {
     pub events: Arc<dyn EventRepository>,
     /// The users' notification preferences.
     pub preferences: Arc<dyn PreferenceRepository>,
+    /// Woken by writes that carry events (the relay of this process listens).
+    pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -123,23 +127,25 @@ impl Repositories {
         for (coll, indexes) in COLLECTION_INDEXES {
             store.ensure_collection(coll, indexes).await?;
         }
+        let nudge = RelayNudge::new();
         Ok(Self {
             users: Arc::new(StoreUserRepository::new(store.clone())),
             sessions: Arc::new(StoreSessionRepository::new(store.clone())),
             audit: Arc::new(StoreAuditRepository::new(store.clone())),
             email_tokens: Arc::new(StoreEmailTokenRepository::new(store.clone())),
             consents: Arc::new(StoreConsentRepository::new(store.clone())),
-            credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
-            subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
+            credentials: Arc::new(StoreCredentialRepository::new(store.clone()).with_nudge(nudge.clone())),
+            subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone()).with_nudge(nudge.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
             context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
-            bots: Arc::new(StoreBotRepository::new(store.clone())),
+            bots: Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone())),
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
-            orders: Arc::new(StoreOrderRepository::new(store.clone())),
+            orders: Arc::new(StoreOrderRepository::new(store.clone()).with_nudge(nudge.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
             events: Arc::new(StoreEventRepository::new(store.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
+            relay_nudge: nudge,
             store,
         })
     }

@@ -8,6 +8,7 @@ pub mod consents;
 pub mod context_signals;
 pub mod credentials;
 pub mod events;
+pub mod events_relay;
 pub mod events_store;
 pub mod fixtures;
 pub mod leases;
@@ -87,6 +88,10 @@ macro_rules! contract_suite {
                 list_unread_and_mark_read_per_user, another_users_event_is_invisible,
                 delete_of_erases_and_never_reuses_a_seq, enqueue_is_idempotent,
                 preferences_default_then_put_replace_and_delete,
+            ],
+            events_relay: [
+                outboxes_reach_the_log_once_and_keep_the_version, a_write_after_the_read_keeps_its_events,
+                the_queue_is_drained, two_relays_at_once_log_each_event_once,
             ],
             events_store: [replace_same_version_keeps_the_version, replace_same_version_refuses_another_version],
             store: [
