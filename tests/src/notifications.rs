@@ -59,9 +59,16 @@ pub fn order_filled(user: UserId) -> Event {
     Event::new(user, EventPayload::OrderFilled(data), OffsetDateTime::now_utc())
 }
 
+/// `make()` two milliseconds from now: events (and their ULIDs) made in distinct milliseconds
+/// keep their order in the log; within one millisecond, ULIDs are not ordered.
+pub async fn apart(make: impl FnOnce() -> Event) -> Event {
+    tokio::time::sleep(Duration::from_millis(2)).await;
+    make()
+}
+
 /// Queues `events` for the relay, as a use case raising events outside an aggregate does.
 pub async fn raise(repositories: &Repositories, events: &[Event]) {
-    repositories.events.record(events, OffsetDateTime::now_utc()).await.expect("the events are recorded");
+    repositories.events.enqueue(events).await.expect("the events are queued");
 }
 
 /// Waits (up to 15 s) until `session`'s unread count is `expected`, and returns it.

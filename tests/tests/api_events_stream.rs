@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use botfleet_tests::app::Store;
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, TestApp};
-use botfleet_tests::notifications::{anomaly, order_filled, raise, user_of};
+use botfleet_tests::notifications::{anomaly, apart, order_filled, raise, user_of};
 use botfleet_tests::sse::{connect, Frame, SseClient};
 use serde_json::json;
 
@@ -51,7 +51,7 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id(
     let preamble = stream.next_frame(WAIT).await.expect("the preamble");
     assert_eq!((preamble.retry, preamble.comments.clone()), (Some(3000), vec!["connected".to_owned()]));
 
-    let (gap, fill) = (anomaly(ana_id, "gap"), order_filled(ana_id));
+    let (gap, fill) = (anomaly(ana_id, "gap"), apart(|| order_filled(ana_id)).await);
     raise(&repos, &[anomaly(bob_id, "not ana's"), gap.clone(), fill.clone()]).await;
 
     let first = stream.next_event(WAIT).await;
@@ -71,7 +71,7 @@ async fn events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id(
     drop(stream);
 
     // Missed while away: two more, then a reconnect with the last id received.
-    let missed = [anomaly(ana_id, "missed 1"), anomaly(ana_id, "missed 2")];
+    let missed = [apart(|| anomaly(ana_id, "missed 1")).await, apart(|| anomaly(ana_id, "missed 2")).await];
     raise(&repos, &missed).await;
     let last = seq_of(&second).to_string();
     let bearer = format!("Bearer {}", ana.access);

@@ -4,7 +4,9 @@
 //! preferences round trip, are idempotent and name each bad field.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Store};
-use botfleet_tests::notifications::{anomaly, item_ids, order_filled, payment_failed, raise, user_of, wait_unread};
+use botfleet_tests::notifications::{
+    anomaly, apart, item_ids, order_filled, payment_failed, raise, user_of, wait_unread,
+};
 use botfleet_tests::orders::fields;
 use serde_json::json;
 
@@ -17,7 +19,10 @@ async fn the_inbox_lists_in_app_types_newest_first_and_marks_them_read(store: St
     let (app, repos) = spawn_with_repositories(settings(store, &[])).await;
     let (ana, bob) = (app.user("ana@example.com").await, app.user("bob@example.com").await);
     let (ana_id, bob_id) = (user_of(&ana), user_of(&bob));
-    let (first, fill, last) = (anomaly(ana_id, "gap"), order_filled(ana_id), payment_failed(ana_id));
+    // A few milliseconds apart: ids (ULIDs) made in the same millisecond are not ordered.
+    let first = anomaly(ana_id, "gap");
+    let fill = apart(|| order_filled(ana_id)).await;
+    let last = apart(|| payment_failed(ana_id)).await;
     raise(&repos, &[first.clone(), fill.clone(), last.clone(), anomaly(bob_id, "spike")]).await;
 
     assert_eq!(wait_unread(&app, &ana, 2).await, 2, "the fill is on no channel by default");
