@@ -77,6 +77,9 @@ pub struct IdentityPorts {
     pub legal: Arc<LegalService>,
     /// What account deletion ends outside identity (bots, contexts, the paid plan).
     pub teardown: Arc<dyn AccountTeardown>,
+    /// The event log and the notification preferences (erased on account deletion).
+    pub notifications:
+        (Arc<dyn domain::notifications::EventRepository>, Arc<dyn domain::notifications::PreferenceRepository>),
 }
 
 impl std::fmt::Debug for IdentityPorts {
