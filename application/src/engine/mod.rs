@@ -101,6 +101,7 @@ pub struct Engine {
     ports: EnginePorts,
     anomaly: AnomalyPolicy,
     activity: Option<Arc<dyn ActivityListener>>,
+    events: crate::notify::EventSink,
 }
 
 /// How long a bot's lease lasts while the engine acts on it.
@@ -112,7 +113,13 @@ const ATTEMPTS: u32 = 4;
 impl Engine {
     /// An engine over `ports`.
     pub fn new(ports: EnginePorts) -> Self {
-        Self { ports, anomaly: AnomalyPolicy::default(), activity: None }
+        Self { ports, anomaly: AnomalyPolicy::default(), activity: None, events: Default::default() }
+    }
+
+    /// The same engine queuing the events no bot's write carries (market anomalies) into `events`.
+    pub fn with_events(mut self, events: crate::notify::EventSink) -> Self {
+        self.events = events;
+        self
     }
 
     /// The same engine judging market anomalies by `policy` (the default otherwise).
