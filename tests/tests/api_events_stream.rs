@@ -8,14 +8,18 @@ use std::time::Duration;
 
 use botfleet_tests::app::Store;
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, TestApp};
+use botfleet_tests::bots::{bot_app, command, create_bot, price, run, trader};
 use botfleet_tests::notifications::{anomaly, apart, order_filled, raise, user_of};
 use botfleet_tests::sse::{connect, Frame, SseClient};
+use domain::subscriptions::Plan;
+use rust_decimal_macros::dec;
 use serde_json::json;
 
 botfleet_tests::on_both_stores!(
     events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id,
     tickets_are_single_use_and_a_stream_needs_authentication,
     the_per_user_limit_is_freed_when_a_client_leaves,
+    a_paper_bots_fill_is_streamed_and_a_reconnect_gets_exactly_what_was_missed,
 );
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -138,4 +142,60 @@ async fn the_per_user_limit_is_freed_when_a_client_leaves(store: Store) {
             Err(other) => panic!("the slot was not freed: {other:?}"),
         }
     }
+}
+
+/// The events of `stream` until it falls quiet (a heartbeat), in order.
+async fn until_quiet(stream: &mut SseClient) -> Vec<Frame> {
+    let mut events = Vec::new();
+    loop {
+        let frame = stream.next_frame(WAIT).await.expect("a frame");
+        if !frame.is_event() && frame.comments.iter().any(|c| c == "heartbeat") {
+            return events;
+        }
+        if frame.is_event() {
+            events.push(frame);
+        }
+    }
+}
+
+async fn a_paper_bots_fill_is_streamed_and_a_reconnect_gets_exactly_what_was_missed(store: Store) {
+    let extra = [("BOTFLEET_SSE_HEARTBEAT_SECS", "1"), ("BOTFLEET_SSE_POLL_MS", "100")];
+    let (app, repos) = bot_app(store, &extra).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let config =
+        json!({"purchase_amount": "100", "frequency": "1h", "allocated_balance": "1000", "take_profit_percent": "3"});
+    let dca = create_bot(&app, &ana, &ctx, "dca", config).await["id"].as_str().unwrap().to_owned();
+    price(&app, &ana.access, dec!(300000)).await;
+    let mut stream = open_with_ticket(&app, &ana).await;
+
+    command(&app, &ana, &dca, "start").await;
+    run(&app, "dca_execution").await;
+
+    // The workflows here run only on request: the writes' own nudge relays their events.
+    let mut seen = until_quiet(&mut stream).await;
+    while !seen.iter().any(|f| f.event.as_deref() == Some("order.filled")) {
+        seen.extend(until_quiet(&mut stream).await);
+    }
+    let types: Vec<_> = seen.iter().filter_map(|f| f.event.clone()).collect();
+    assert_eq!(types.first().map(String::as_str), Some("bot.started"), "{types:?}");
+    let fill = seen.iter().find(|f| f.event.as_deref() == Some("order.filled")).unwrap().json();
+    assert_eq!((fill["data"]["bot_id"].as_str(), fill["data"]["side"].as_str()), (Some(dca.as_str()), Some("buy")));
+    assert_eq!(fill["data"]["status"], "filled");
+    let seqs: Vec<u64> = seen.iter().map(seq_of).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in log order: {seqs:?}");
+    let last = seen.last().map(seq_of).unwrap().to_string();
+    drop(stream);
+
+    // Away: the bot is paused. Back with the last id: exactly that, then quiet.
+    command(&app, &ana, &dca, "pause").await;
+    let bearer = format!("Bearer {}", ana.access);
+    let mut resumed = connect(&app, "", &[("Authorization", &bearer), ("Last-Event-ID", &last)]).await.unwrap();
+    let missed = resumed.next_event(WAIT).await;
+    assert_eq!(
+        (missed.event.as_deref(), missed.json()["data"]["bot_id"].as_str()),
+        (Some("bot.paused"), Some(dca.as_str()))
+    );
+    assert!(seq_of(&missed) > seq_of(seen.last().unwrap()));
+    let more = until_quiet(&mut resumed).await;
+    assert!(more.is_empty(), "only what was missed: {more:?}");
 }
