@@ -40,7 +40,8 @@ impl Frame {
 #[derive(Debug)]
 pub struct SseClient {
     response: reqwest::Response,
-    buffer: String,
+    /// Bytes received and not parsed yet (a chunk may end inside a character).
+    buffer: Vec<u8>,
 }
 
 /// Opens `GET /api/events/stream{query}` with `headers`; the status and body when not 200.
@@ -56,7 +57,7 @@ pub async fn connect(app: &TestApp, query: &str, headers: &[(&str, &str)]) -> Re
     }
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(content_type.starts_with("text/event-stream"), "content type {content_type}");
-    Ok(SseClient { response, buffer: String::new() })
+    Ok(SseClient { response, buffer: Vec::new() })
 }
 
 impl SseClient {
@@ -64,12 +65,12 @@ impl SseClient {
     pub async fn next_frame(&mut self, within: Duration) -> Option<Frame> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                return Some(parse(&block));
+            if let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
+                let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+                return Some(parse(std::str::from_utf8(&block).expect("the stream is UTF-8")));
             }
             let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?.ok()??;
-            self.buffer.push_str(&String::from_utf8(chunk.to_vec()).expect("the stream is UTF-8"));
+            self.buffer.extend_from_slice(&chunk);
         }
     }
 

@@ -148,7 +148,7 @@ fn frame(item: StreamItem) -> Bytes {
         StreamItem::Event(stored) => {
             let (seq, event_type) = (stored.seq, stored.event.event_type());
             // serde_json writes one line: newlines inside strings are escaped.
-            let data = serde_json::to_string(&NotificationResponse::from(stored)).unwrap_or_else(|_| "{}".to_owned());
+            let data = serde_json::to_string(&NotificationResponse::from(*stored)).unwrap_or_else(|_| "{}".to_owned());
             Bytes::from(format!("id: {seq}\nevent: {event_type}\ndata: {data}\n\n"))
         }
     }
@@ -166,7 +166,7 @@ mod tests {
     fn an_event_is_one_frame_with_its_seq_type_and_json() {
         let data = PlanLimitData { plan: "free".into(), limit: "bots\nline".into(), max: Some(1), upgrade_to: None };
         let event = Event::new(UserId::new(), EventPayload::PlanLimitReached(data), datetime!(2026-12-04 10:00 UTC));
-        let frame = frame(StreamItem::Event(StoredEvent { event, seq: 42, read_at: None }));
+        let frame = frame(StreamItem::Event(Box::new(StoredEvent { event, seq: 42, read_at: None })));
         let text = std::str::from_utf8(&frame).unwrap();
 
         let lines: Vec<_> = text.strip_suffix("\n\n").unwrap().split('\n').collect();

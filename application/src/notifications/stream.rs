@@ -45,7 +45,7 @@ impl Default for StreamConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StreamItem {
     /// One of the user's events, in `seq` order.
-    Event(StoredEvent),
+    Event(Box<StoredEvent>),
     /// Nothing happened for `heartbeat`: a sign of life (keeps proxies from closing the line).
     Heartbeat,
 }
@@ -188,7 +188,7 @@ impl Cursor {
             if let Some(event) = self.buffer.pop_front() {
                 self.seq = event.seq;
                 self.next_heartbeat = Instant::now() + self.config.heartbeat;
-                return Some((StreamItem::Event(event), self));
+                return Some((StreamItem::Event(Box::new(event)), self));
             }
             // Listen before reading, so a nudge that comes during the read is not lost.
             let wake = self.wake.clone();
