@@ -211,7 +211,8 @@ pub async fn services(
             clock: clock.clone(),
             legal: legal.clone(),
             teardown: Arc::new(teardown),
-            notifications: (repositories.events.clone(), repositories.preferences.clone()),
+            events: repositories.events.clone(),
+            preferences: repositories.preferences.clone(),
         },
         IdentityConfig { email_verification: settings.mail.email_verification, ..IdentityConfig::default() },
     );

@@ -13,7 +13,6 @@ use serde_json::json;
 botfleet_tests::on_both_stores!(
     the_inbox_lists_in_app_types_newest_first_and_marks_them_read,
     preferences_round_trip_are_idempotent_and_name_bad_fields,
-    account_deletion_erases_the_notifications_and_preferences,
 );
 
 async fn the_inbox_lists_in_app_types_newest_first_and_marks_them_read(store: Store) {
@@ -120,23 +119,4 @@ async fn preferences_round_trip_are_idempotent_and_name_bad_fields(store: Store)
     let unknown_field = app.put(path, Some(&ana.access), &json!({"preferences": [], "mute": true})).await;
     unknown_field.problem(422, "validation_failed");
     assert_eq!(app.get(path, Some(&ana.access)).await.ok(200), &changed, "a refused change changes nothing");
-}
-
-async fn account_deletion_erases_the_notifications_and_preferences(store: Store) {
-    let (app, repos) = spawn_with_repositories(settings(store, &[])).await;
-    let (ana, bob) = (app.user("ana@example.com").await, app.user("bob@example.com").await);
-    let change = json!({"preferences": [{"type": "order.filled", "channels": ["in_app"]}]});
-    app.put("/api/notifications/preferences", Some(&ana.access), &change).await.ok(200);
-    raise(&repos, &[anomaly(user_of(&ana), "gap"), anomaly(user_of(&bob), "spike")]).await;
-    assert_eq!(wait_unread(&app, &ana, 1).await, 1);
-    assert_eq!(wait_unread(&app, &bob, 1).await, 1);
-
-    let password = json!({"password": ana.password});
-    app.delete("/api/users/me", Some(&ana.access), Some(&password)).await.ok(200);
-
-    let page = domain::PageRequest::new(0, 10);
-    let left = repos.events.list(user_of(&ana), &Default::default(), page).await.unwrap();
-    assert_eq!(left.total, 0, "ana's events are erased");
-    assert!(repos.preferences.get(user_of(&ana)).await.unwrap().chosen.is_empty(), "and her choices");
-    assert_eq!(wait_unread(&app, &bob, 1).await, 1, "bob's stay");
 }

@@ -102,6 +102,9 @@ impl DocumentStore for PlanChecked {
     async fn insert(&self, coll: &str, doc: Doc) -> Result<(), RepoError> {
         self.0.insert(coll, doc).await
     }
+    async fn insert_many(&self, coll: &str, docs: Vec<Doc>) -> (u64, Result<(), RepoError>) {
+        self.0.insert_many(coll, docs).await
+    }
     async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
         self.0.get(coll, id).await
     }
@@ -118,6 +121,9 @@ impl DocumentStore for PlanChecked {
     }
     async fn replace_same_version(&self, coll: &str, doc: Doc, version: u64) -> Result<bool, RepoError> {
         self.0.replace_same_version(coll, doc, version).await
+    }
+    async fn delete_ids(&self, coll: &str, ids: &[String]) -> Result<u64, RepoError> {
+        self.0.delete_ids(coll, ids).await
     }
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         self.0.delete(coll, id).await

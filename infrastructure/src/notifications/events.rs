@@ -42,29 +42,22 @@ struct EventDocument {
     event: String,
 }
 
-/// The stored form of a queued [`Event`].
-#[derive(Serialize, Deserialize)]
-struct QueuedDocument {
-    #[serde(rename = "_id")]
-    id: EventId,
-    user_id: UserId,
-    #[serde(with = "millis")]
-    at: OffsetDateTime,
-    event: String,
-}
-
-fn event_text(event: &Event) -> Result<String, RepoError> {
+pub(super) fn event_text(event: &Event) -> Result<String, RepoError> {
     serde_json::to_string(event).map_err(RepoError::unavailable)
 }
 
-fn parse_event(coll: &str, text: &str) -> Result<Event, RepoError> {
+pub(super) fn ids_of(docs: &[Doc]) -> Result<Vec<String>, RepoError> {
+    docs.iter().map(|d| crate::store::doc_id(d).map(str::to_owned)).collect()
+}
+
+pub(super) fn parse_event(coll: &str, text: &str) -> Result<Event, RepoError> {
     codec::from_json(coll, text)
 }
 
 /// The users' event log in a [`DocumentStore`].
 #[derive(Debug, Clone)]
 pub struct StoreEventRepository {
-    store: Arc<dyn DocumentStore>,
+    pub(super) store: Arc<dyn DocumentStore>,
 }
 
 impl StoreEventRepository {
@@ -157,21 +150,26 @@ impl StoreEventRepository {
         Ok(found)
     }
 
+    /// The stored form of `event` at `seq`, version 1.
+    fn document(event: &Event, seq: u64, now: OffsetDateTime) -> Result<Doc, RepoError> {
+        let mut doc = codec::to_doc(&EventDocument {
+            id: event.id,
+            user_id: event.user_id,
+            event_type: event.event_type(),
+            seq,
+            at: event.at,
+            recorded_at: now,
+            read_at: None,
+            event: event_text(event)?,
+        })?;
+        doc.insert(VERSION.to_owned(), FIRST_VERSION.into());
+        Ok(doc)
+    }
+
     /// Stores `event` with the next free `seq` from `seq` on; `None` when its id is stored already.
     async fn append(&self, event: &Event, seq: &mut u64, now: OffsetDateTime) -> Result<Option<u64>, RepoError> {
-        let text = event_text(event)?;
         for _ in 0..64 {
-            let doc = EventDocument {
-                id: event.id,
-                user_id: event.user_id,
-                event_type: event.event_type(),
-                seq: *seq,
-                at: event.at,
-                recorded_at: now,
-                read_at: None,
-                event: text.clone(),
-            };
-            match codec::insert(&*self.store, Self::COLLECTION, &doc).await {
+            match self.store.insert(Self::COLLECTION, Self::document(event, *seq, now)?).await {
                 Ok(()) => {
                     *seq += 1;
                     return Ok(Some(*seq - 1));
@@ -184,39 +182,12 @@ impl StoreEventRepository {
         }
         Err(RepoError::Conflict)
     }
-
-    /// Up to `limit` queued events, oldest first.
-    pub async fn queued(&self, limit: u64) -> Result<Vec<Event>, RepoError> {
-        let query = Query::all().asc("at").asc(ID).limit(limit);
-        let docs: Vec<QueuedDocument> = codec::find_all(&*self.store, Self::QUEUE, &query).await?;
-        docs.iter().map(|d| parse_event(Self::QUEUE, &d.event)).collect()
-    }
-
-    /// Removes queued events (once recorded).
-    pub async fn dequeue(&self, ids: &[EventId]) -> Result<(), RepoError> {
-        for id in ids {
-            self.store.delete(Self::QUEUE, &id.to_string()).await?;
-        }
-        Ok(())
-    }
-
-    /// How many events wait in the queue.
-    pub async fn queue_depth(&self) -> Result<u64, RepoError> {
-        self.store.count(Self::QUEUE, &Query::all()).await
-    }
 }
 
 #[async_trait]
 impl EventRepository for StoreEventRepository {
     async fn enqueue(&self, events: &[Event]) -> Result<(), RepoError> {
-        for event in events {
-            let doc = QueuedDocument { id: event.id, user_id: event.user_id, at: event.at, event: event_text(event)? };
-            match codec::insert(&*self.store, Self::QUEUE, &doc).await {
-                Ok(()) | Err(RepoError::Duplicate { .. }) => {}
-                Err(err) => return Err(err),
-            }
-        }
-        Ok(())
+        self.enqueue_all(events).await
     }
 
     async fn record(&self, events: &[Event], now: OffsetDateTime) -> Result<Vec<StoredEvent>, RepoError> {
@@ -230,8 +201,22 @@ impl EventRepository for StoreEventRepository {
             return Ok(Vec::new());
         }
         let mut seq = self.next_seq().await?;
-        let mut stored = Vec::with_capacity(fresh.len());
-        for event in fresh {
+        // The common case, one relay and new ids, is one write; after a refusal (an id or a
+        // `seq` another relay stored meanwhile) the rest go one by one.
+        let docs = fresh.iter().enumerate().map(|(i, e)| Self::document(e, seq + i as u64, now));
+        let (inserted, outcome) = self.store.insert_many(Self::COLLECTION, docs.collect::<Result<_, _>>()?).await;
+        let inserted = usize::try_from(inserted).unwrap_or(usize::MAX).min(fresh.len());
+        let mut stored: Vec<StoredEvent> = fresh[..inserted]
+            .iter()
+            .enumerate()
+            .map(|(i, e)| StoredEvent { event: (*e).clone(), seq: seq + i as u64, read_at: None })
+            .collect();
+        match outcome {
+            Ok(()) => return Ok(stored),
+            Err(RepoError::Duplicate { .. }) => seq += inserted as u64,
+            Err(err) => return Err(err),
+        }
+        for &event in &fresh[inserted..] {
             if let Some(seq) = self.append(event, &mut seq, now).await? {
                 stored.push(StoredEvent { event: event.clone(), seq, read_at: None });
             }
@@ -295,15 +280,9 @@ impl EventRepository for StoreEventRepository {
             if docs.is_empty() {
                 break;
             }
-            for doc in &docs {
-                let id = crate::store::doc_id(doc)?;
-                erased += u64::from(self.store.delete(Self::COLLECTION, id).await?);
-            }
+            erased += self.store.delete_ids(Self::COLLECTION, &ids_of(&docs)?).await?;
         }
-        let queued = self.store.find(Self::QUEUE, &Query::all().eq("user_id", user.to_string())).await?;
-        for doc in &queued {
-            self.store.delete(Self::QUEUE, crate::store::doc_id(doc)?).await?;
-        }
+        self.erase_queued(user).await?;
         Ok(erased)
     }
 }

@@ -4,6 +4,7 @@
 pub mod metrics;
 
 mod events;
+mod events_queue;
 mod preferences;
 pub mod relay;
 

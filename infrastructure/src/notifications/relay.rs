@@ -12,6 +12,7 @@
 //! It runs as the scheduler workflow `relay_events` under its lease (one instance at a time),
 //! every second, and at once when a write of this process nudges it ([`RelayNudge`]).
 
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use domain::notifications::{Event, EventRepository};
@@ -23,10 +24,10 @@ use super::events::StoreEventRepository;
 use super::metrics;
 use crate::repositories::{
     RelayNudge, StoreBotRepository, StoreCredentialRepository, StoreOrderRepository, StoreSubscriptionRepository,
-    OUTBOX, OUTBOX_AT,
+    StoreUserRepository, OUTBOX, OUTBOX_AT,
 };
 use crate::scheduler::FnWorkflow;
-use crate::store::{doc_version, Doc, DocumentStore, Query, ID};
+use crate::store::{doc_id, doc_version, Doc, DocumentStore, Query, ID};
 
 /// Where a collection keeps its outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub struct RelayReport {
     pub deferred: u64,
     /// Queued events moved.
     pub dequeued: u64,
+    /// Events of deleted accounts, dropped.
+    pub dropped: u64,
     /// Aggregates with waiting events plus queued events left after the pass.
     pub waiting: u64,
 }
@@ -96,7 +99,7 @@ impl Relay {
             if queued.is_empty() {
                 break;
             }
-            report.relayed += self.record(&queued).await?;
+            report.relayed += self.record(&queued, &mut report).await?;
             let ids: Vec<_> = queued.iter().map(|e| e.id).collect();
             self.events.dequeue(&ids).await?;
             report.dequeued += ids.len() as u64;
@@ -125,7 +128,7 @@ impl Relay {
             }
         }
         let all: Vec<Event> = waiting.iter().flat_map(|(_, _, events)| events.iter().cloned()).collect();
-        report.relayed += self.record(&all).await?;
+        report.relayed += self.record(&all, report).await?;
         let mut cleared = 0;
         for (doc, version, _) in waiting {
             if self.store.replace_same_version(coll, doc, version).await? {
@@ -138,13 +141,33 @@ impl Relay {
         Ok((docs.len() as u64, cleared))
     }
 
-    async fn record(&self, events: &[Event]) -> Result<u64, RepoError> {
-        if events.is_empty() {
+    async fn record(&self, events: &[Event], report: &mut RelayReport) -> Result<u64, RepoError> {
+        let deleted = self.deleted_users(events).await?;
+        let (dropped, kept): (Vec<&Event>, Vec<&Event>) =
+            events.iter().partition(|e| deleted.contains(&e.user_id.to_string()));
+        report.dropped += dropped.len() as u64;
+        if kept.is_empty() {
             return Ok(0);
         }
-        let stored = self.events.record(events, self.clock.now()).await?.len() as u64;
+        let kept: Vec<Event> = kept.into_iter().cloned().collect();
+        let stored = self.events.record(&kept, self.clock.now()).await?.len() as u64;
         metrics::RELAYED.inc_by(stored);
         Ok(stored)
+    }
+
+    /// The owners of `events` whose account is deleted: their events are erased with the
+    /// account, so none enters the log afterwards (those the deletion's teardown raised included).
+    async fn deleted_users(&self, events: &[Event]) -> Result<HashSet<String>, RepoError> {
+        let owners: BTreeSet<String> = events.iter().map(|e| e.user_id.to_string()).collect();
+        let owners: Vec<String> = owners.into_iter().collect();
+        let mut deleted = HashSet::new();
+        for chunk in owners.chunks(200) {
+            let query = Query::all().is_in(ID, chunk.iter().cloned()).eq("status", "deleted");
+            for doc in self.store.find(StoreUserRepository::COLLECTION, &query).await? {
+                deleted.insert(doc_id(&doc)?.to_owned());
+            }
+        }
+        Ok(deleted)
     }
 
     /// Aggregates with waiting events plus queued events.

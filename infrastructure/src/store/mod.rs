@@ -62,6 +62,12 @@ pub trait DocumentStore: Send + Sync + Debug {
     /// `Duplicate { index }` when a unique index refuses it.
     async fn insert(&self, coll: &str, doc: Doc) -> Result<(), RepoError>;
 
+    /// Inserts `docs` in order as one write where the engine can (one transaction on the
+    /// embedded store, one ordered bulk insert on MongoDB), stopping at the first refusal (as
+    /// [`Self::insert`] reports it). Returns how many were inserted, all of them before the
+    /// refusal, and the outcome.
+    async fn insert_many(&self, coll: &str, docs: Vec<Doc>) -> (u64, Result<(), RepoError>);
+
     /// The document with that id, if any.
     async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError>;
 
@@ -103,6 +109,9 @@ pub trait DocumentStore: Send + Sync + Debug {
 
     /// Deletes the document with that id; whether there was one.
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError>;
+
+    /// Deletes the documents with those ids as one write; how many there were.
+    async fn delete_ids(&self, coll: &str, ids: &[String]) -> Result<u64, RepoError>;
 
     /// On every document matching the filters of `query`, sets the (dot-path) fields of `set` and
     /// increments `version`; returns how many documents changed. `set` must not name `_id` or

@@ -50,3 +50,38 @@ pub async fn replace_same_version_refuses_another_version(repos: &Repositories) 
     let taken = doc(json!({"_id": "b", "version": 1, "code": "A"}));
     assert_duplicate(store.replace_same_version(COLL, taken, 1).await, "same_version_code");
 }
+
+/// `insert_many` inserts in order and stops at the first refusal, keeping what came before it.
+pub async fn insert_many_stops_at_the_first_refusal(repos: &Repositories) {
+    let store = store(repos).await;
+    let item = |id: &str, code: &str| doc(json!({"_id": id, "version": 1, "code": code}));
+
+    assert_eq!(store.insert_many(COLL, Vec::new()).await.0, 0);
+    let (n, outcome) = store.insert_many(COLL, vec![item("c", "C"), item("d", "D")]).await;
+    assert_eq!(n, 2);
+    outcome.unwrap();
+    let (n, outcome) = store.insert_many(COLL, vec![item("e", "E"), item("f", "A"), item("g", "G")]).await;
+    assert_eq!(n, 1);
+    assert_duplicate(outcome, "same_version_code");
+    let (n, outcome) = store.insert_many(COLL, vec![item("h", "H"), item("a", "Z"), item("i", "I")]).await;
+    assert_eq!(n, 1);
+    assert_duplicate(outcome, "_id");
+
+    for (id, present) in [("c", true), ("d", true), ("e", true), ("f", false), ("g", false), ("h", true), ("i", false)]
+    {
+        assert_eq!(store.get(COLL, id).await.unwrap().is_some(), present, "{id}");
+    }
+}
+
+/// `delete_ids` deletes those ids, counting the ones that existed; other documents stay.
+pub async fn delete_ids_deletes_those_ids(repos: &Repositories) {
+    let store = store(repos).await;
+    let ids = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+
+    assert_eq!(store.delete_ids(COLL, &ids(&["a", "zz"])).await.unwrap(), 1);
+    assert_eq!(store.delete_ids(COLL, &[]).await.unwrap(), 0);
+    assert_eq!(store.delete_ids("contract_nothing", &ids(&["a"])).await.unwrap(), 0);
+
+    assert_eq!(store.get(COLL, "a").await.unwrap(), None);
+    assert!(store.get(COLL, "b").await.unwrap().is_some());
+}

@@ -93,7 +93,10 @@ macro_rules! contract_suite {
                 outboxes_reach_the_log_once_and_keep_the_version, a_write_after_the_read_keeps_its_events,
                 the_queue_is_drained, two_relays_at_once_log_each_event_once,
             ],
-            events_store: [replace_same_version_keeps_the_version, replace_same_version_refuses_another_version],
+            events_store: [
+                replace_same_version_keeps_the_version, replace_same_version_refuses_another_version,
+                insert_many_stops_at_the_first_refusal, delete_ids_deletes_those_ids,
+            ],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
                 replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,

@@ -94,6 +94,10 @@ fn duplicate_message(err: &mongodb::error::Error) -> Option<String> {
     match err.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(e)) if is_duplicate(e.code) => Some(e.message.clone()),
         ErrorKind::Command(e) if is_duplicate(e.code) => Some(e.message.clone()),
+        ErrorKind::InsertMany(e) => {
+            let first = e.write_errors.as_ref()?.iter().min_by_key(|w| w.index)?;
+            is_duplicate(first.code).then(|| first.message.clone())
+        }
         // nx-27017 refuses a unique index over duplicates with an error lacking `code`, which the
         // driver reports as an invalid response; its message still says what happened.
         ErrorKind::InvalidResponse { .. } => {
@@ -152,6 +156,30 @@ impl DocumentStore for MongoStore {
         let doc = to_bson_doc(&doc)?;
         self.coll(coll).insert_one(doc).await.map_err(|e| self.map_err(coll, e))?;
         Ok(())
+    }
+
+    async fn insert_many(&self, coll: &str, docs: Vec<Doc>) -> (u64, Result<(), RepoError>) {
+        if docs.is_empty() {
+            return (0, Ok(()));
+        }
+        let mut bson = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            match doc_id(doc).and_then(|_| to_bson_doc(doc)) {
+                Ok(doc) => bson.push(doc),
+                Err(err) => return (0, Err(err)),
+            }
+        }
+        match self.coll(coll).insert_many(bson).ordered(true).await {
+            Ok(result) => (result.inserted_ids.len() as u64, Ok(())),
+            Err(err) => {
+                // Ordered: everything before the first failing document was inserted.
+                let first = match err.kind.as_ref() {
+                    ErrorKind::InsertMany(e) => e.write_errors.as_ref().and_then(|w| w.iter().map(|w| w.index).min()),
+                    _ => None,
+                };
+                (first.unwrap_or(0) as u64, Err(self.map_err(coll, err)))
+            }
+        }
     }
 
     async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
@@ -214,6 +242,15 @@ impl DocumentStore for MongoStore {
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         let result = self.coll(coll).delete_one(doc! { ID: id }).await.map_err(|e| self.map_err(coll, e))?;
         Ok(result.deleted_count > 0)
+    }
+
+    async fn delete_ids(&self, coll: &str, ids: &[String]) -> Result<u64, RepoError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let result =
+            self.coll(coll).delete_many(doc! { ID: { "$in": ids } }).await.map_err(|e| self.map_err(coll, e))?;
+        Ok(result.deleted_count)
     }
 
     async fn update_many_set(&self, coll: &str, query: &Query, set: Doc) -> Result<u64, RepoError> {

@@ -350,6 +350,35 @@ impl Inner {
         })
     }
 
+    fn insert_many(&self, table: &str, docs: &[(String, u64, Doc)]) -> (u64, Result<(), RepoError>) {
+        let _writing = self.cache.writing(table, docs.iter().map(|(id, _, _)| id.as_str()));
+        let mut inserted = 0;
+        let written = self.pool.write(|conn| {
+            self.create_table(conn, table)?;
+            let tx = conn.transaction().map_err(unavailable)?;
+            let mut outcome = Ok(());
+            {
+                let mut stmt = tx
+                    .prepare_cached(&format!("INSERT INTO \"{table}\" (id, version, doc) VALUES (?1, ?2, ?3)"))
+                    .map_err(unavailable)?;
+                for (id, version, doc) in docs {
+                    if let Err(e) = stmt.execute(rusqlite::params![id, *version as i64, text_of(doc)]) {
+                        // As on MongoDB, the documents before a refusal stay inserted.
+                        outcome = Err(write_error(table, e));
+                        break;
+                    }
+                    inserted += 1;
+                }
+            }
+            if let Err(e) = tx.commit() {
+                inserted = 0;
+                return Err(unavailable(e));
+            }
+            outcome
+        });
+        (inserted, written)
+    }
+
     fn get(&self, table: &str, id: &str) -> Result<Option<Doc>, RepoError> {
         if !self.has_table(table) {
             return Ok(None);
@@ -466,6 +495,26 @@ impl Inner {
         })
     }
 
+    fn delete_ids(&self, table: &str, ids: &[String]) -> Result<u64, RepoError> {
+        if !self.has_table(table) || ids.is_empty() {
+            return Ok(0);
+        }
+        let _writing = self.cache.writing(table, ids.iter().map(String::as_str));
+        self.pool.write(|conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let mut deleted = 0;
+            {
+                let mut stmt =
+                    tx.prepare_cached(&format!("DELETE FROM \"{table}\" WHERE id = ?1")).map_err(unavailable)?;
+                for id in ids {
+                    deleted += stmt.execute([id]).map_err(unavailable)? as u64;
+                }
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(deleted)
+        })
+    }
+
     fn update_many_set(&self, table: &str, query: &Query, set: &Doc) -> Result<u64, RepoError> {
         if !self.has_table(table) {
             return Ok(0);
@@ -539,6 +588,24 @@ impl DocumentStore for SqliteStore {
         self.blocking(move |inner| inner.insert(&table, &id, version, &doc)).await
     }
 
+    async fn insert_many(&self, coll: &str, docs: Vec<Doc>) -> (u64, Result<(), RepoError>) {
+        let table = match check_name(coll) {
+            Ok(table) => table.to_owned(),
+            Err(err) => return (0, Err(err)),
+        };
+        let rows: Result<Vec<(String, u64, Doc)>, RepoError> =
+            docs.into_iter().map(|doc| Ok((doc_id(&doc)?.to_owned(), doc_version(&doc)?, doc))).collect();
+        let rows = match rows {
+            Ok(rows) if rows.is_empty() => return (0, Ok(())),
+            Ok(rows) => rows,
+            Err(err) => return (0, Err(err)),
+        };
+        match self.blocking(move |inner| Ok(inner.insert_many(&table, &rows))).await {
+            Ok(done) => done,
+            Err(err) => (0, Err(err)),
+        }
+    }
+
     async fn get(&self, coll: &str, id: &str) -> Result<Option<Doc>, RepoError> {
         let table = check_name(coll)?;
         if let Some(text) = self.inner.cache.get(table, id) {
@@ -597,6 +664,11 @@ impl DocumentStore for SqliteStore {
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         let (table, id) = (check_name(coll)?.to_owned(), id.to_owned());
         self.blocking(move |inner| inner.delete(&table, &id)).await
+    }
+
+    async fn delete_ids(&self, coll: &str, ids: &[String]) -> Result<u64, RepoError> {
+        let (table, ids) = (check_name(coll)?.to_owned(), ids.to_vec());
+        self.blocking(move |inner| inner.delete_ids(&table, &ids)).await
     }
 
     async fn update_many_set(&self, coll: &str, query: &Query, set: Doc) -> Result<u64, RepoError> {
