@@ -151,7 +151,10 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let path = if a.nudge { "nudged like an aggregate's write" } else { "queued, relayed at the relay's tick" };
-    println!("bench-events: {} events for {} users over {} s ({:?} store; {path})", a.events, a.users, a.seconds, a.store);
+    println!(
+        "bench-events: {} events for {} users over {} s ({:?} store; {path})",
+        a.events, a.users, a.seconds, a.store
+    );
     let users: Vec<_> = sessions.iter().map(user_of).collect();
     let mut raised: Vec<Vec<(String, Instant)>> = vec![Vec::new(); a.users];
     let started = Instant::now();
