@@ -303,6 +303,7 @@ pub async fn services(
         subscriptions.clone(),
         Arc::new(renderer),
     ));
+    let notifications = notification_services(settings, repositories, clock.clone());
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -321,11 +322,39 @@ pub async fn services(
         dashboard,
         pdf_report,
         paper: Arc::new(paper),
+        inbox: notifications.0,
+        notification_preferences: notifications.1,
+        event_streams: notifications.2,
+        stream_tickets: notifications.3,
         clock,
         limits: Arc::new(IpLimits::default()),
         workflows: Arc::new(workflows),
         relay_nudge: repositories.relay_nudge.clone(),
     })
+}
+
+/// The in-app inbox, the preferences, the live streams and their tickets.
+type NotificationServices = (
+    Arc<application::notifications::Inbox>,
+    Arc<application::notifications::NotificationSettings>,
+    Arc<application::notifications::EventStreams>,
+    Arc<application::notifications::StreamTickets>,
+);
+
+/// Builds the in-app notification use cases over the event log and the preferences.
+fn notification_services(
+    settings: &Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+) -> NotificationServices {
+    use application::notifications::{EventStreams, Inbox, NotificationSettings, StreamTickets};
+    let (events, preferences) = (repositories.events.clone(), repositories.preferences.clone());
+    (
+        Arc::new(Inbox::new(events.clone(), preferences.clone(), clock.clone())),
+        Arc::new(NotificationSettings::new(preferences, clock.clone())),
+        Arc::new(EventStreams::new(events, settings.stream)),
+        Arc::new(StreamTickets::new(settings.jwt.secret.expose().as_bytes(), clock)),
+    )
 }
 
 /// The payment providers whose settings are present; an absent one answers 503.

@@ -138,11 +138,14 @@ impl Application {
         let workflows = self.state.workflows.start();
         let relay_on_nudge = self.state.settings.workflows.workers.then(|| {
             let scheduler = self.state.workflows.clone();
+            let streams = self.state.event_streams.clone();
             infrastructure::notifications::relay::on_nudge(self.state.relay_nudge.clone(), move || {
-                let scheduler = scheduler.clone();
+                let (scheduler, streams) = (scheduler.clone(), streams.clone());
                 async move {
                     // Busy or held elsewhere: the pass in progress or the next tick moves the events.
                     let _ = scheduler.run_now("relay_events").await;
+                    // The live streams of this process read what the pass logged at once.
+                    streams.nudge();
                 }
             })
         });

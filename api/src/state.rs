@@ -103,6 +103,14 @@ pub struct Services {
     pub pdf_report: Arc<application::dashboard::PdfReportService>,
     /// The paper exchanges (price control in tests and demos).
     pub paper: Arc<crate::exchanges::PaperExchanges>,
+    /// The in-app inbox (list, unread count, mark read).
+    pub inbox: Arc<application::notifications::Inbox>,
+    /// Which channels carry which event types for each user.
+    pub notification_preferences: Arc<application::notifications::NotificationSettings>,
+    /// The live event streams (SSE) of this instance.
+    pub event_streams: Arc<application::notifications::EventStreams>,
+    /// The single-use tickets a browser opens a live stream with.
+    pub stream_tickets: Arc<application::notifications::StreamTickets>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Per-IP limits.

@@ -13,5 +13,7 @@ pub mod history;
 pub mod ledger;
 pub mod market_data;
 pub mod mongo;
+pub mod notifications;
 pub mod orders;
 pub mod smtp;
+pub mod sse;

@@ -73,6 +73,7 @@ error_codes! {
     InvalidRefreshToken = UNAUTHORIZED, "invalid_refresh_token", "The refresh token is not valid";
     RefreshExpired = UNAUTHORIZED, "refresh_expired", "The refresh token has expired";
     RefreshReused = UNAUTHORIZED, "refresh_reused", "The refresh token was already used; the session family is revoked";
+    InvalidStreamTicket = UNAUTHORIZED, "invalid_stream_ticket", "The stream ticket is malformed, expired or used; ask for a new one";
     // Plan limits: `upgrade_to` names the cheapest plan that lifts them.
     PlanLimitContexts = PAYMENT_REQUIRED, "plan_limit_contexts", "The plan allows no more trading contexts";
     PlanLimitBots = PAYMENT_REQUIRED, "plan_limit_bots", "The plan allows no more bots";
@@ -144,6 +145,7 @@ error_codes! {
     UriTooLong = URI_TOO_LONG, "uri_too_long", "The URI is too long";
     UnsupportedMediaType = UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be JSON";
     RateLimited = TOO_MANY_REQUESTS, "rate_limited", "Too many requests; wait for `Retry-After` seconds";
+    TooManyStreams = TOO_MANY_REQUESTS, "too_many_streams", "The user holds the most live streams allowed; close one first";
     HeadersTooLarge = REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "The request headers are too large";
     // Failures of the server or of a dependency.
     InternalError = INTERNAL_SERVER_ERROR, "internal_error", "A bug or an outage; nothing internal is disclosed";

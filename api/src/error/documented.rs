@@ -15,6 +15,7 @@ use application::identity::{
 };
 use application::legal::ConsentError;
 use application::market::MarketDataError;
+use application::notifications::{InboxError, StreamError};
 use application::orders::OrderError;
 use application::reports::ReportError;
 use application::subscriptions::SubscriptionError;
@@ -102,6 +103,10 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "get_performance" => pick::<AnalyticsError>(&[C::InvalidQuery]),
         "get_metrics" => AnalyticsError::CODES.to_vec(),
         "get_report_pdf" => PdfReportError::CODES.to_vec(),
+        "mark_notification_read" => InboxError::CODES.to_vec(),
+        "list_notifications" => vec![C::InvalidQuery],
+        "put_notification_preferences" => vec![C::ValidationFailed],
+        "event_stream" => [&[C::BadRequest][..], StreamError::CODES].concat(),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }

@@ -25,11 +25,13 @@ pub mod contexts;
 pub mod credentials;
 pub mod dashboard;
 pub mod decimal;
+pub mod events;
 pub mod exports;
 pub mod health;
 pub mod legal;
 pub mod market;
 pub mod metrics;
+pub mod notifications;
 pub mod orders;
 pub mod paper;
 pub mod recovery;
@@ -73,6 +75,8 @@ pub const MODULES: &[RouteModule] = &[
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,
+    notifications::inbox::MODULE,
+    events::MODULE,
     webhooks::MODULE,
     system::MODULE,
     health::MODULE,

@@ -17,6 +17,7 @@ mod mail;
 mod payments;
 pub(crate) mod proxies;
 mod secret;
+mod stream;
 #[cfg(test)]
 mod tests;
 mod workflows;
@@ -77,6 +78,8 @@ pub struct Settings {
     pub legal: LegalSettings,
     /// E-mail: the SMTP server, the links' address, e-mail verification.
     pub mail: MailSettings,
+    /// The live event stream: heartbeat, poll interval, streams per user (`BOTFLEET_SSE_*`).
+    pub stream: application::notifications::StreamConfig,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -145,6 +148,7 @@ impl Settings {
         let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
         let mail = MailSettings::load(&mut env);
+        let stream = stream::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -162,6 +166,7 @@ impl Settings {
             anomaly,
             legal,
             mail,
+            stream,
             dev_mode,
             generated_secrets: generated,
         })

@@ -55,10 +55,26 @@ impl BotService {
         let context = self.ports.contexts.get(owner, context_id).await?;
         let access = self.ports.subscriptions.access(owner).await?;
         access.require_active()?;
-        access.require_bot(kind, self.ports.bots.count(owner).await?)?;
-        self.check_indicators(&access, &context, &config)?;
+        let slot = access.require_bot(kind, self.ports.bots.count(owner).await?);
+        self.ports.subscriptions.told(owner, slot).await?;
+        self.check_indicators_told(owner, &access, &context, &config).await?;
         let bot = Bot::new(&context, name, config, to_millis(self.ports.clock.now()));
         Ok(self.ports.bots.create(&bot).await?)
+    }
+
+    /// [`Self::check_indicators`], telling the owner of a plan's refusal (`plan.limit_reached`).
+    pub(crate) async fn check_indicators_told(
+        &self,
+        owner: UserId,
+        access: &crate::subscriptions::Access,
+        context: &domain::contexts::TradingContext,
+        config: &BotConfig,
+    ) -> Result<(), BotServiceError> {
+        let checked = self.check_indicators(access, context, config);
+        if let Err(BotServiceError::Access(denied)) = &checked {
+            self.ports.subscriptions.tell(owner, denied).await;
+        }
+        checked
     }
 
     /// Candle bots: advanced indicators need the plan and a Binance context. Channel bots: a

@@ -100,7 +100,16 @@ impl BotService {
     /// counts itself once) and includes the advanced indicators it uses (`Access`); advanced
     /// indicators run on a Binance context (`Invalid`); the context is active
     /// (`ContextPaused`). Returns the context.
+    /// A plan's refusal is told to the owner (`plan.limit_reached`).
     pub(super) async fn check_entitlements(&self, owner: UserId, bot: &Bot) -> Result<TradingContext, BotServiceError> {
+        let checked = self.entitlements_of(owner, bot).await;
+        if let Err(BotServiceError::Access(denied)) = &checked {
+            self.ports.subscriptions.tell(owner, denied).await;
+        }
+        checked
+    }
+
+    async fn entitlements_of(&self, owner: UserId, bot: &Bot) -> Result<TradingContext, BotServiceError> {
         let access = self.ports.subscriptions.access(owner).await?;
         access.require_active()?;
         let verdicts = OwnerVerdicts::load(&*self.ports.bots, owner, access.entitlements.clone()).await?;

@@ -30,7 +30,7 @@ impl BotService {
             let config = BotConfig::parse(bot.kind(), config).map_err(invalid)?;
             let context = self.ports.contexts.get(owner, bot.context_id).await?;
             let access = self.ports.subscriptions.access(owner).await?;
-            self.check_indicators(&access, &context, &config)?;
+            self.check_indicators_told(owner, &access, &context, &config).await?;
             bot.reconfigure(config, now).map_err(refused)?;
         }
         self.ports.bots.update(&bot).await.map_err(bot_not_found)

@@ -63,7 +63,8 @@ impl ContextService {
         }
         let access = self.ports.subscriptions.access(owner).await.map_err(shared)?;
         access.require_active()?;
-        access.require_context_slot(self.ports.contexts.count(owner).await?)?;
+        let slot = access.require_context_slot(self.ports.contexts.count(owner).await?);
+        self.ports.subscriptions.told(owner, slot).await?;
         let gateway = self.ports.exchanges.gateway(exchange, mode)?;
         let market = gateway.market(&symbol).await.map_err(crate::exchanges::exchange_error)?;
         if !market.trading {

@@ -69,10 +69,7 @@ impl CredentialService {
     ) -> Result<ExchangeCredential, RepoError> {
         let Verdict::Decided(status, reason) = verdict else { return Ok(credential) };
         let now = to_millis(self.ports.clock.now());
-        credential.status = status;
-        credential.status_reason = reason;
-        credential.validated_at = Some(now);
-        credential.updated_at = now;
+        credential.record_validation(status, reason, now);
         self.ports.credentials.update(&credential).await
     }
 

@@ -4,13 +4,18 @@
 //! run's report, and acted on: the entries of the market's bots are held (`Bot::entry_hold`, with
 //! the anomaly in words and a bot record); their status stays and every exit keeps working. Once
 //! a later run finds the market clear, the holds are released and entries resume by themselves.
-//! A market that cannot be read changes nothing either way.
+//! A market that cannot be read changes nothing either way. The owners of the bots it held are
+//! told (`market.anomaly`, at most once an hour per market).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use domain::bots::{Bot, BotKind};
+use domain::contexts::ContextMode;
+use domain::exchange::ExchangeId;
 use domain::exchange::{ExchangeError, ExchangeGateway};
 use domain::market::{volume_reading, CandleRange, Market, Symbol, Ticker, VolumeRule};
+use domain::notifications::{AnomalyData, EventPayload};
+use domain::shared::ids::UserId;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -18,6 +23,7 @@ use time::OffsetDateTime;
 use super::holds::ANOMALY_HOLD;
 use super::market::{key_of, MarketKey};
 use super::Engine;
+use crate::notify::hourly_event;
 use crate::AppError;
 
 /// A spread above this share of the mid price is an anomaly by default, %.
@@ -93,6 +99,26 @@ fn inspect(
 }
 
 impl Engine {
+    /// Tells each of `users` (whose bots' entries this run held) of the anomaly of their market:
+    /// one `market.anomaly` per user and market per hour, however often it comes and goes.
+    async fn tell_anomaly(
+        &self,
+        users: BTreeSet<UserId>,
+        exchange: ExchangeId,
+        mode: ContextMode,
+        symbol: &Symbol,
+        seen: &[String],
+    ) {
+        let now = self.ports.clock.now();
+        let data = AnomalyData { exchange, symbol: symbol.clone(), description: seen.join(", ") };
+        let subject = format!("market.anomaly {exchange} {mode:?} {symbol}");
+        let events: Vec<_> = users
+            .into_iter()
+            .map(|user| hourly_event(user, &subject, EventPayload::MarketAnomaly(data.clone()), now))
+            .collect();
+        self.events.enqueue(&events).await;
+    }
+
     /// The market's anomalies, or why it could not be read.
     async fn market_anomalies(&self, gateway: &dyn ExchangeGateway, symbol: &Symbol) -> Result<Vec<String>, String> {
         let (market, ticker) = match (gateway.market(symbol).await, gateway.ticker(symbol).await) {
@@ -145,12 +171,19 @@ impl Engine {
                     let reason =
                         format!("{ANOMALY_HOLD} ({}); they resume by themselves when it clears", seen.join(", "));
                     report.anomalies.push(line);
+                    let mut told = BTreeSet::new();
                     for bot in bots.iter().filter(|b| b.entry_hold.is_none()) {
                         match self.hold_entries(bot.id, &reason).await {
-                            Ok(held) => report.held += u64::from(held),
+                            Ok(held) => {
+                                report.held += u64::from(held);
+                                if held {
+                                    told.insert(bot.user_id);
+                                }
+                            }
                             Err(err) => tracing::warn!(bot = %bot.id, error = %err, "could not hold a bot's entries"),
                         }
                     }
+                    self.tell_anomaly(told, exchange, mode, &symbol, &seen).await;
                 }
             }
         }

@@ -106,6 +106,8 @@ pub struct Engine {
     claims: claims::Claims<BotId>,
     /// The manual orders whose placement is in flight: sync leaves them alone.
     placing: claims::Claims<domain::exchange::ClientOrderId>,
+    /// Where the events no bot's write carries (market anomalies) are queued.
+    events: crate::notify::EventSink,
 }
 
 /// How long a bot's lease lasts while the engine acts on it.
@@ -123,7 +125,14 @@ impl Engine {
             activity: None,
             claims: Default::default(),
             placing: Default::default(),
+            events: Default::default(),
         }
+    }
+
+    /// The same engine queuing the events no bot's write carries (market anomalies) into `events`.
+    pub fn with_events(mut self, events: crate::notify::EventSink) -> Self {
+        self.events = events;
+        self
     }
 
     /// The same engine judging market anomalies by `policy` (the default otherwise).

@@ -137,11 +137,14 @@ impl Engine {
         report.details.push(line.clone());
         let mut running: Vec<&Bot> = bots.iter().filter(|b| b.status == BotStatus::Running).collect();
         running.sort_by_key(|b| std::cmp::Reverse((started_at(b), b.id)));
+        let counted = need;
+        // Its owner hears why as well as that it paused, in the same write.
+        let tell = |b: &mut Bot, at: OffsetDateTime| b.raise_funds_withdrawn(quote, counted, holds, at);
         for bot in running {
             if need <= holds {
                 break;
             }
-            match self.switch(bot.id, Command::Pause, &line, |b| b.status == BotStatus::Running).await {
+            match self.switch(bot.id, Command::Pause, &line, |b| b.status == BotStatus::Running, &tell).await {
                 Ok(Some(paused)) => {
                     report.paused += 1;
                     need -= paused.funds.available;
@@ -189,7 +192,7 @@ impl Engine {
                 holds.normalize(),
                 after.normalize()
             );
-            match self.switch(bot.id, Command::Resume, &line, paused_for_shortfall).await {
+            match self.switch(bot.id, Command::Resume, &line, paused_for_shortfall, &|_, _| {}).await {
                 Ok(Some(_)) => {
                     tracing::info!(bot = %bot.id, reason = %line, "resuming a bot paused for a shortfall");
                     report.resumed += 1;
@@ -201,14 +204,16 @@ impl Engine {
         }
     }
 
-    /// Applies `command` to bot `id` under its lease with `reason`, when `applies` to it as
-    /// stored; `None` when another instance holds its lease or it does not apply any more.
+    /// Applies `command` to bot `id` under its lease with `reason`, then `also` in the same
+    /// write, when `applies` to it as stored; `None` when another instance holds its lease or it
+    /// does not apply any more.
     async fn switch(
         &self,
         id: BotId,
         command: Command,
         reason: &str,
         applies: fn(&Bot) -> bool,
+        also: &(dyn Fn(&mut Bot, OffsetDateTime) + Sync),
     ) -> Result<Option<Bot>, AppError> {
         let Some(_claim) = self.lease(id).await? else {
             tracing::info!(bot = %id, "a bot to pause or resume is busy; it is left for the next run");
@@ -225,6 +230,7 @@ impl Engine {
                         return Ok(false);
                     }
                     b.command(command, reason, now).map_err(AppError::internal)?;
+                    also(b, now);
                     Ok(true)
                 })
                 .await?;

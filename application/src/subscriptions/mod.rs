@@ -9,6 +9,7 @@ mod errors;
 mod overview;
 mod plans;
 mod reconcile;
+mod refusals;
 mod store;
 mod webhook;
 
@@ -114,12 +115,13 @@ impl std::fmt::Debug for SubscriptionPorts {
 #[derive(Debug)]
 pub struct SubscriptionService {
     ports: SubscriptionPorts,
+    events: crate::notify::EventSink,
 }
 
 impl SubscriptionService {
     /// A service over `ports`.
     pub fn new(ports: SubscriptionPorts) -> Self {
-        Self { ports }
+        Self { ports, events: Default::default() }
     }
 
     /// The plan table in force.

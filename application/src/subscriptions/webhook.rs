@@ -26,6 +26,9 @@ pub enum WebhookOutcome {
     Duplicate,
 }
 
+/// The currency botfleet's Mercado Pago payments are charged in.
+const MERCADO_PAGO_CURRENCY: &str = "BRL";
+
 /// A claim left `processing` longer than this is taken over (its worker died).
 const STALE_CLAIM: Duration = Duration::minutes(5);
 
@@ -187,17 +190,22 @@ impl SubscriptionService {
                         let (Some(user), Some(plan)) = (payment.user_id.or(p.user_id), payment.plan.or(p.plan)) else {
                             return Ok(ignored(None, "no botfleet user or plan in the payment"));
                         };
-                        self.activate(
-                            user,
-                            &Activation {
-                                provider,
-                                subscription_id: id.clone(),
-                                customer_id: p.customer_id.clone(),
-                                plan,
-                                period_end: p.current_period_end,
-                                observed_at: now,
-                            },
-                        )
+                        let a = Activation {
+                            provider,
+                            subscription_id: id.clone(),
+                            customer_id: p.customer_id.clone(),
+                            plan,
+                            period_end: p.current_period_end,
+                            observed_at: now,
+                        };
+                        // The first payment starts the subscription: its owner hears of both.
+                        self.transition(user, |s, now| {
+                            let t = s.activate(&a, now)?;
+                            if t.changed() {
+                                s.raise_payment(true, Some((payment.amount, MERCADO_PAGO_CURRENCY)), None, now);
+                            }
+                            Ok(t)
+                        })
                         .await
                     }
                 }

@@ -206,6 +206,7 @@ impl Bot {
 
     fn set_status(&mut self, to: BotStatus, reason: &str, at: OffsetDateTime) {
         if self.status != to {
+            self.raise_status(self.status, to, reason, at);
             self.history.push(StatusChange { from: self.status, to, reason: reason.to_owned(), at });
             if self.history.len() > HISTORY_LIMIT {
                 self.history.remove(0);

@@ -109,6 +109,7 @@ pub(super) fn evaluate_exits(
     }
     let running = bot.status == BotStatus::Running;
     let mut any_soft = false;
+    let mut soft = None;
     let mut sellable = Sellable::of(bot);
     let selling: Vec<PositionId> = bot.positions.iter().filter(|p| bot.selling(p.id)).map(|p| p.id).collect();
     let mut sales = Vec::new();
@@ -120,6 +121,9 @@ pub(super) fn evaluate_exits(
             out.touch();
         }
         if action == RiskAction::StopBuying {
+            if !any_soft {
+                soft = Some(format!("soft stop loss at {} (entry {entry})", view.price));
+            }
             any_soft = true;
             if !bot.buying_halted {
                 out.events.push(BotEvent::SoftStop { position: pos.id, price: view.price });
@@ -141,6 +145,9 @@ pub(super) fn evaluate_exits(
     out.place.extend(sales);
     if bot.buying_halted != any_soft && (phase != Phase::Entry || any_soft) {
         bot.buying_halted = any_soft;
+        if let Some(reason) = soft {
+            bot.raise_soft_stop(reason, at);
+        }
         out.touch();
     }
 }

@@ -317,6 +317,7 @@ impl Bot {
         pos.status = PositionStatus::Closed;
         pos.exit_reason = Some(reason);
         pos.closed_at = Some(at);
+        self.raise_closed(&pos, at);
         let pnl = pos.realized_profit;
         self.winning_trades = self.wins().map(|wins| wins + u64::from(pnl > Decimal::ZERO));
         self.trades += 1;

@@ -16,6 +16,7 @@ mod funds;
 mod intent;
 mod kind;
 mod manual;
+mod notify;
 mod ports;
 mod position;
 mod risk;

@@ -1,6 +1,6 @@
 //! The exchange-credential aggregate.
 
-use crate::notifications::Outbox;
+use crate::notifications::{CredentialData, Event, EventPayload, Outbox};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -92,9 +92,81 @@ pub struct ExchangeCredential {
     pub version: u64,
 }
 
+impl ExchangeCredential {
+    /// Records what the exchange said of it at `at`: `status` with its `reason` (never a secret).
+    /// Turning invalid raises `credential.invalid` into its outbox; a credential already invalid
+    /// raises nothing again.
+    pub fn record_validation(&mut self, status: CredentialStatus, reason: Option<String>, at: OffsetDateTime) {
+        if status == CredentialStatus::Invalid && self.status != CredentialStatus::Invalid {
+            let data = CredentialData {
+                credential_id: self.id,
+                exchange: self.exchange,
+                reason: reason.clone().unwrap_or_else(|| "the exchange refused the key".to_owned()),
+            };
+            self.outbox.raise(Event::new(self.user_id, EventPayload::CredentialInvalid(data), at));
+        }
+        self.status = status;
+        self.status_reason = reason;
+        self.validated_at = Some(at);
+        self.updated_at = at;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn credential(status: CredentialStatus) -> ExchangeCredential {
+        let sealed = || EncryptedValue { key_id: "k1".into(), nonce: "n".into(), ciphertext: "c".into() };
+        let at = time::macros::datetime!(2026-12-01 00:00 UTC);
+        ExchangeCredential {
+            id: CredentialId::new(),
+            user_id: UserId::new(),
+            exchange: ExchangeId::Binance,
+            api_key: sealed(),
+            api_secret: sealed(),
+            key_last4: ApiKeyLast4::of("abcd"),
+            testnet: false,
+            status,
+            status_reason: None,
+            validated_at: None,
+            created_at: at,
+            updated_at: at,
+            outbox: Outbox::default(),
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn turning_invalid_raises_credential_invalid_once_with_the_reason() {
+        let at = time::macros::datetime!(2026-12-04 10:00 UTC);
+        let mut c = credential(CredentialStatus::Valid);
+        c.record_validation(CredentialStatus::Valid, None, at);
+        assert!(c.outbox.is_empty(), "still valid: nothing to tell");
+        c.record_validation(CredentialStatus::Invalid, Some("the exchange refused the key".into()), at);
+        c.record_validation(CredentialStatus::Invalid, Some("the exchange refused the key".into()), at);
+
+        assert_eq!(c.outbox.len(), 1);
+        let event = &c.outbox.events()[0];
+        let EventPayload::CredentialInvalid(data) = &event.payload else { panic!("{event:?}") };
+        assert_eq!(
+            (data.credential_id, data.exchange, data.reason.as_str()),
+            (c.id, ExchangeId::Binance, "the exchange refused the key")
+        );
+        assert_eq!((event.user_id, c.status, c.validated_at), (c.user_id, CredentialStatus::Invalid, Some(at)));
+        let wire = serde_json::to_string(event).unwrap();
+        assert!(!wire.contains("ciphertext") && !wire.contains("abcd"), "no secret on the wire: {wire}");
+    }
+
+    #[test]
+    fn an_unverified_key_found_invalid_raises_and_a_valid_one_found_valid_does_not() {
+        let at = time::macros::datetime!(2026-12-04 10:00 UTC);
+        let mut fresh = credential(CredentialStatus::Unverified);
+        fresh.record_validation(CredentialStatus::Invalid, None, at);
+        let mut fine = credential(CredentialStatus::Unverified);
+        fine.record_validation(CredentialStatus::Valid, None, at);
+        assert_eq!((fresh.outbox.len(), fine.outbox.len()), (1, 0));
+    }
 
     #[test]
     fn last4() {

@@ -40,11 +40,14 @@ impl Order {
         if !acknowledged || self.exchange_order_id.is_none() {
             return Err(SyncError::NotAcknowledged(self.status));
         }
+        let before = self.status;
         self.status = OrderStatus::Canceled;
         self.forgotten = true;
         self.error = Some(reason.chars().take(MAX_ERROR_LEN).collect());
         self.updated_at = to_millis(at);
-        Ok(OrderDelta { finished: Some(FinalStatus::Canceled), changed: true, ..OrderDelta::default() })
+        let delta = OrderDelta { finished: Some(FinalStatus::Canceled), changed: true, ..OrderDelta::default() };
+        self.raise_changes(before, true, &delta, at);
+        Ok(delta)
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod creation;
 mod forget;
+mod notify;
 mod order;
 mod ports;
 mod status;

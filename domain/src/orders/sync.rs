@@ -68,7 +68,10 @@ impl Order {
     /// `NotThisOrder` when the report's ids, symbol or side are not this order's.
     pub fn apply(&mut self, report: &ExchangeOrder, at: OffsetDateTime) -> Result<OrderDelta, SyncError> {
         self.check_identity(report)?;
-        Ok(self.absorb(report, at))
+        let (before, acknowledged) = (self.status, self.exchange_order_id.is_some());
+        let delta = self.absorb(report, at);
+        self.raise_changes(before, acknowledged, &delta, at);
+        Ok(delta)
     }
 
     /// Applies the exchange's answer to the placement: records its order id and whatever already
@@ -90,7 +93,10 @@ impl Order {
                 self.status = OrderStatus::Rejected;
                 self.error = Some(reason.chars().take(MAX_ERROR_LEN).collect());
                 self.updated_at = to_millis(at);
-                Ok(OrderDelta { finished: Some(FinalStatus::Rejected), changed: true, ..OrderDelta::default() })
+                let delta =
+                    OrderDelta { finished: Some(FinalStatus::Rejected), changed: true, ..OrderDelta::default() };
+                self.raise_changes(OrderStatus::Pending, false, &delta, at);
+                Ok(delta)
             }
             OrderStatus::Rejected => Ok(OrderDelta::default()),
             other => Err(SyncError::NotPending(other)),

@@ -96,6 +96,7 @@ impl Subscription {
             return Transition::Unchanged;
         }
         self.updated_at = now;
+        self.raise_changes(&old, now);
         Transition::Changed { from, to: self.effective_plan() }
     }
 
@@ -184,9 +185,12 @@ impl Subscription {
             return Err(TransitionError::OtherSubscription(subscription_id.to_owned()));
         }
         let before = self.snapshot();
-        if self.observe(observed_at) && self.is_active() {
-            self.status = SubscriptionStatus::PastDue;
-            self.status_reason = Some("a payment failed; the provider is retrying".into());
+        if self.observe(observed_at) {
+            self.raise_payment(false, None, Some("the payment provider refused the payment"), now);
+            if self.is_active() {
+                self.status = SubscriptionStatus::PastDue;
+                self.status_reason = Some("a payment failed; the provider is retrying".into());
+            }
         }
         Ok(self.finish(before, now))
     }
@@ -207,6 +211,7 @@ impl Subscription {
             self.current_period_end = Some(self.current_period_end.map_or(end, |old| old.max(end)));
         }
         if self.observe(observed_at) {
+            self.raise_payment(true, None, None, now);
             self.status = SubscriptionStatus::Active;
             self.status_reason = None;
         }

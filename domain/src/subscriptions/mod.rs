@@ -5,6 +5,7 @@ mod entitlements;
 mod events;
 mod history;
 mod lifecycle;
+mod notify;
 mod payments;
 mod plan;
 mod ports;

@@ -11,6 +11,7 @@ mod exchanges;
 mod identity;
 mod legal;
 mod market;
+mod notifications;
 mod orders;
 mod payments;
 mod recovery;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Notifications load benchmark (issue 16 "Reliability"; docs/performance.md "## Notifications"):
+# EVENTS events (default 10,000) raised evenly over DURATION_S seconds (60) for USERS users (10), each with
+# a live stream (SSE) open, through the event queue and the relay, on a release build of the
+# server running inside the benchmark (tests/benches/events_load.rs). It reports, for in-app and
+# for SSE, how many events were delivered and how many are missing, the throughput and the
+# delay from raise to delivery (p50, p99, max). Any missing event fails the run (exit 1).
+#
+#   scripts/bench-events.sh                          # embedded store
+#   STORE=mongo scripts/bench-events.sh              # MongoDB at BOTFLEET_TEST_MONGODB_URI
+#   EVENTS=1000 DURATION_S=10 scripts/bench-events.sh   # a quick check of the script
+#   NUDGE=0 scripts/bench-events.sh                  # queued events wait for the relay's tick
+#
+# The in-app delay is observed by polling each user's unread count every POLL_MS (100): it is
+# accurate to about that much. Figures measured while other builds run are noisy: say so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EVENTS="${EVENTS:-10000}"
+DURATION_S="${DURATION_S:-60}"
+USERS="${USERS:-10}"
+POLL_MS="${POLL_MS:-100}"
+STORE="${STORE:-embedded}"
+# NUDGE=0: leave the queued events to the relay's tick instead of nudging it like a write does.
+NUDGE="${NUDGE:-1}"
+
+if [[ "$STORE" == mongo && -z "${BOTFLEET_TEST_MONGODB_URI:-}" ]]; then
+    echo "bench-events: STORE=mongo needs BOTFLEET_TEST_MONGODB_URI" >&2
+    exit 2
+fi
+
+echo "bench-events: $EVENTS events, $USERS users, ${DURATION_S} s, store $STORE (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+flags=()
+[[ "$NUDGE" == 0 ]] && flags+=(--no-nudge)
+exec cargo bench -p botfleet-tests --bench events_load -- \
+    --events "$EVENTS" --seconds "$DURATION_S" --users "$USERS" --poll-ms "$POLL_MS" --store "$STORE" "${flags[@]}"
