@@ -19,6 +19,7 @@ botfleet_tests::on_both_stores!(
     every_parameter_is_validated_by_name,
     csv_exports_hold_the_json_lists_row_by_row,
     a_large_export_streams,
+    csv_cells_from_user_text_cannot_run_as_formulas,
 );
 
 /// (age in days, cost, proceeds) of the smart bot's trades, then the DCA bot's.
@@ -270,4 +271,30 @@ async fn a_large_export_streams(store: Store) {
     assert!(chunks > 2 && first.len() < total / 2, "{chunks} chunks, the first {} of {total} bytes", first.len());
     let (_, _, _, text) = download(&app, &user, "/api/exports/orders.csv").await;
     assert_eq!((parse_csv(&text).1.len(), text.len()), (rows as usize, total), "every order, the same bytes");
+}
+
+async fn csv_cells_from_user_text_cannot_run_as_formulas(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (user, ctx) = trader(&app, &repos, "ana@example.com", Plan::Max).await;
+    let smart = json!({"mode": {"type": "continuous", "interval_seconds": 60}, "purchase_amount": "100",
+        "allocated_balance": "1000"});
+    let names = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1,1)"];
+    for (i, name) in names.iter().enumerate() {
+        let body = json!({"context_id": ctx, "kind": "smart", "name": name, "config": smart});
+        let bot = app.post("/api/bots", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+        let stored = stored_bot(&repos, user_id(&user), &bot).await;
+        // A loss: its realized profit is a negative decimal, which must stay a number.
+        closed_at(&repos, &stored, days_ago(i as i64 + 1), dec!(0.5), dec!(100), dec!(98.5)).await;
+    }
+
+    let (_, _, _, text) = download(&app, &user, "/api/exports/trades.csv").await;
+
+    let (header, rows) = parse_csv(&text);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut written: Vec<&str> = rows.iter().map(|r| r[column("bot_name")].as_str()).collect();
+    written.sort_unstable();
+    let mut expected: Vec<String> = names.iter().map(|n| format!("'{n}")).collect();
+    expected.sort_unstable();
+    assert_eq!(written, expected, "each name that starts like a formula is written as text");
+    assert!(rows.iter().all(|r| r[column("realized_profit")] == "-1.5"), "negative decimals stay numbers");
 }

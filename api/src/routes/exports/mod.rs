@@ -1,12 +1,15 @@
 //! `/api/exports/{orders,trades}.csv`: the caller's orders and trades as CSV for spreadsheets
 //! (every plan, inside its history window, with the list endpoints' filters). UTF-8 with a byte
 //! order mark and a header row, RFC 4180 quoting and CRLF line ends (the `csv` crate), decimals
-//! with a dot, times in RFC 3339. Each row holds the very values the JSON list gives.
+//! with a dot, times in RFC 3339. Each row holds the very values the JSON list gives, but text
+//! that a spreadsheet would run as a formula gets a leading `'` (`cell`).
 //!
 //! Streamed: the first page is read before answering (so a bad filter is a problem answer),
 //! the rest one store page at a time while the client downloads; memory stays flat whatever the
 //! account holds. Should a read fail midway, the connection is cut: the file is then visibly
 //! truncated (no final CRLF), never silently short.
+
+mod cell;
 
 use std::sync::Arc;
 
@@ -15,10 +18,10 @@ use actix_web::{get, web, HttpResponse};
 
 use domain::{Page, PageRequest};
 use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::mpsc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use self::cell::cell;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -90,17 +93,6 @@ const CHUNK: usize = 64 * 1024;
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(export_orders_csv).service(export_trades_csv);
-}
-
-/// A JSON field as a CSV cell: strings as they are, numbers and booleans as JSON writes them,
-/// `null` as an empty cell, an object of amounts as `KEY=value` pairs.
-fn cell(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Object(map) => map.iter().map(|(k, v)| format!("{k}={}", cell(v))).collect::<Vec<_>>().join(";"),
-        other => other.to_string(),
-    }
 }
 
 /// The bytes the CSV writer produced and the sink has not sent yet.
