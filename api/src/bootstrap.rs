@@ -298,6 +298,7 @@ pub async fn services(
         analytics.clone(),
         dashboard.clone(),
         subscriptions.clone(),
+        repositories.users.clone(),
         Arc::new(renderer),
     ));
     Ok(Services {
