@@ -20,6 +20,7 @@ botfleet_tests::on_both_stores!(
     csv_exports_hold_the_json_lists_row_by_row,
     a_large_export_streams,
     csv_cells_from_user_text_cannot_run_as_formulas,
+    exports_read_every_row_once_through_runs_of_one_instant,
 );
 
 /// (age in days, cost, proceeds) of the smart bot's trades, then the DCA bot's.
@@ -297,4 +298,32 @@ async fn csv_cells_from_user_text_cannot_run_as_formulas(store: Store) {
     expected.sort_unstable();
     assert_eq!(written, expected, "each name that starts like a formula is written as text");
     assert!(rows.iter().all(|r| r[column("realized_profit")] == "-1.5"), "negative decimals stay numbers");
+}
+
+/// The exports page by key (before the last row written): rows sharing one instant, in runs
+/// longer than a page (200), are each written once, in the lists' order.
+async fn exports_read_every_row_once_through_runs_of_one_instant(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (user, ctx) = trader(&app, &repos, "ana@example.com", Plan::Max).await;
+    let (first, second) = (days_ago(2), days_ago(3));
+    for i in 0..460 {
+        order_at(&repos, user_id(&user), &ctx, if i < 250 { first } else { second }).await;
+    }
+    let dca =
+        json!({"purchase_amount": "10", "frequency": "1h", "allocated_balance": "100", "take_profit_percent": "5"});
+    let bot = create_bot(&app, &user, &ctx, "dca", dca).await["id"].as_str().unwrap().to_owned();
+    let stored = stored_bot(&repos, user_id(&user), &bot).await;
+    for i in 0..230 {
+        closed_at(&repos, &stored, if i < 210 { first } else { second }, dec!(1), dec!(10), dec!(11)).await;
+    }
+
+    let (_, _, _, orders) = download(&app, &user, "/api/exports/orders.csv").await;
+    let (_, _, _, trades) = download(&app, &user, "/api/exports/trades.csv").await;
+
+    let (header, rows) = parse_csv(&orders);
+    assert_rows_match(&header, &rows, &all_items(&app, &user, "/api/orders").await, "orders.csv");
+    assert_eq!(rows.len(), 460);
+    let (header, rows) = parse_csv(&trades);
+    assert_rows_match(&header, &rows, &all_items(&app, &user, "/api/reports/trades").await, "trades.csv");
+    assert_eq!(rows.len(), 230);
 }
