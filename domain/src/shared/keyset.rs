@@ -80,7 +80,7 @@ mod tests {
                 items.push(t - Duration::milliseconds(run * 3) - Duration::microseconds(i % 2 * 300));
             }
         }
-        items.sort_by(|a, b| millis(*b).cmp(&millis(*a)));
+        items.sort_by_key(|at| std::cmp::Reverse(millis(*at)));
         for limit in [1, 3, 5, 7, 200] {
             assert_eq!(read_all(&items, limit), items, "pages of {limit}");
         }
