@@ -18,6 +18,7 @@
 #   scripts/bench-dashboard.sh                       # 20 s per wrk run, 16 connections
 #   DURATION=10s COLD_SAMPLES=5 ORDERS=20000 scripts/bench-dashboard.sh
 #   BIN=target/debug/botfleet DURATION=2s ORDERS=2000 scripts/bench-dashboard.sh  # check the script
+#   BIN=target/release/botfleet SEED=target/debug/deps/dashboard_seed-<hash> scripts/bench-dashboard.sh
 #
 # Targets (issue 15, docs/performance.md "## Dashboard"): p99 under 20 ms (summary), 50 ms
 # (performance) and 1 s (PDF) on the 2-core machine. Installs wrk with apt-get when missing. The
@@ -33,6 +34,9 @@ ORDERS="${ORDERS:-100000}"
 COLD_SAMPLES="${COLD_SAMPLES:-10}"
 # The server binary; when set, the release build is skipped.
 BIN="${BIN:-}"
+# A built seed binary (`cargo bench -p botfleet-tests --bench dashboard_seed --no-run` prints its
+# path); when set, it seeds instead of `cargo bench` (which builds the tests crate in release).
+SEED="${SEED:-}"
 ENDPOINTS=(
     "/api/dashboard/summary"
     "/api/dashboard/performance?window=90d"
@@ -54,7 +58,12 @@ start
 owner="$(bench_register dashboard@example.com)"
 stop
 echo "bench-dashboard: seeding $BOTS bots and $ORDERS filled orders"
-cargo bench -p botfleet-tests --bench dashboard_seed -- --dir "$work/data" --owner "$owner" --bots "$BOTS" --orders "$ORDERS"
+seed_args=(--dir "$work/data" --owner "$owner" --bots "$BOTS" --orders "$ORDERS")
+if [[ -n "$SEED" ]]; then
+    "$SEED" "${seed_args[@]}"
+else
+    cargo bench -p botfleet-tests --bench dashboard_seed -- "${seed_args[@]}"
+fi
 du -sh "$work/data"
 start
 token="$(bench_login dashboard@example.com)"

@@ -301,6 +301,7 @@ pub async fn services(
         analytics.clone(),
         dashboard.clone(),
         subscriptions.clone(),
+        repositories.users.clone(),
         Arc::new(renderer),
     ));
     let notifications = notification_services(settings, repositories, clock.clone());

@@ -10,13 +10,17 @@ use std::time::{Duration, Instant};
 use botfleet_tests::analytics::reference_of;
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
 use botfleet_tests::bots::{bot, command, create_bot, dec, trader, OPS_TOKEN};
+use botfleet_tests::history::{closed_at, days_ago, stored_bot, user_id};
 use domain::subscriptions::Plan;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-botfleet_tests::on_both_stores!(series_and_metrics_match_the_books_and_the_reference);
+botfleet_tests::on_both_stores!(
+    series_and_metrics_match_the_books_and_the_reference,
+    a_first_read_over_many_pages_counts_each_trade_once,
+);
 
 async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -183,4 +187,40 @@ async fn series_and_metrics_match_the_books_and_the_reference(store: Store) {
 
     let bad = app.get("/api/dashboard/performance?window=90d&interval=hour", Some(&max.access)).await;
     assert!(bad.problem(400, "invalid_query")["detail"].as_str().unwrap().contains("`interval`"));
+}
+
+/// The first read of a window (an empty trade cache, as after a restart) pages through the
+/// user's records of every bot at once: 452 trades in the window over three bots, closed in runs
+/// of seven at the very same millisecond so that page edges (200 records) fall inside a run, and
+/// two older trades outside it. Each counts once: none lost, none twice.
+async fn a_first_read_over_many_pages_counts_each_trade_once(store: Store) {
+    let (app, repos) = spawn_with_repositories(settings(store, &[])).await;
+    let (user, ctx) = trader(&app, &repos, "max@example.com", Plan::Max).await;
+    let mut bots = Vec::new();
+    for _ in 0..3 {
+        let id = create_bot(&app, &user, &ctx, "smart", smart()).await["id"].as_str().unwrap().to_owned();
+        bots.push(stored_bot(&repos, user_id(&user), &id).await);
+    }
+    let (mut wins, mut sum, start) = (0, Decimal::ZERO, days_ago(1));
+    for i in 0..454_i64 {
+        // Runs of seven share an instant; the last two trades are older than the window.
+        let at = if i < 452 { start - time::Duration::hours(i / 7) } else { days_ago(100 + i) };
+        let (cost, proceeds) = (Decimal::from(100), Decimal::from(95 + i % 11));
+        closed_at(&repos, &bots[(i % 3) as usize], at, Decimal::ONE, cost, proceeds).await;
+        if i < 452 {
+            wins += u64::from(proceeds > cost);
+            sum += proceeds - cost;
+        }
+    }
+
+    let metrics = app.get("/api/dashboard/metrics?window=90d", Some(&user.access)).await.ok(200).clone();
+    let perf = app.get("/api/dashboard/performance?window=90d", Some(&user.access)).await.ok(200).clone();
+
+    let m = &metrics["books"][0];
+    assert_eq!((m["trades"].as_u64(), m["wins"].as_u64()), (Some(452), Some(wins)), "{m}");
+    let points = perf["books"][0]["points"].as_array().unwrap();
+    assert_eq!(dec(&points.last().unwrap()["cumulative_pnl"]), sum, "every trade of the window, once");
+    // The cached read (the records added since) agrees.
+    let again = app.get("/api/dashboard/metrics?window=90d", Some(&user.access)).await.ok(200).clone();
+    assert_eq!(again["books"][0]["trades"].as_u64(), Some(452));
 }

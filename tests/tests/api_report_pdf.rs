@@ -120,6 +120,8 @@ async fn the_max_report_carries_the_dashboard_figures_and_every_page_draws(store
         assert!(value != "null", "{figure} has a value after trades: {m}");
         assert!(text.contains(&value), "the PDF lacks {figure} = {value}:\n{text}");
     }
+    assert!(text.contains("User: max@example.com"), "the report names its reader by e-mail:\n{text}");
+    assert!(!text.contains(&max.user_id), "never by their id:\n{text}");
     assert!(text.contains("Equity against BTC") && text.contains("BTC-BRL buy and hold"), "{text}");
     assert!(text.contains("Drawdown"), "{text}");
     assert!(text.contains("Per strategy") && text.contains("Realized P&L per strategy"), "{text}");

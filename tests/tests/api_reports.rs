@@ -19,6 +19,8 @@ botfleet_tests::on_both_stores!(
     every_parameter_is_validated_by_name,
     csv_exports_hold_the_json_lists_row_by_row,
     a_large_export_streams,
+    csv_cells_from_user_text_cannot_run_as_formulas,
+    exports_read_every_row_once_through_runs_of_one_instant,
 );
 
 /// (age in days, cost, proceeds) of the smart bot's trades, then the DCA bot's.
@@ -270,4 +272,58 @@ async fn a_large_export_streams(store: Store) {
     assert!(chunks > 2 && first.len() < total / 2, "{chunks} chunks, the first {} of {total} bytes", first.len());
     let (_, _, _, text) = download(&app, &user, "/api/exports/orders.csv").await;
     assert_eq!((parse_csv(&text).1.len(), text.len()), (rows as usize, total), "every order, the same bytes");
+}
+
+async fn csv_cells_from_user_text_cannot_run_as_formulas(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (user, ctx) = trader(&app, &repos, "ana@example.com", Plan::Max).await;
+    let smart = json!({"mode": {"type": "continuous", "interval_seconds": 60}, "purchase_amount": "100",
+        "allocated_balance": "1000"});
+    let names = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1,1)"];
+    for (i, name) in names.iter().enumerate() {
+        let body = json!({"context_id": ctx, "kind": "smart", "name": name, "config": smart});
+        let bot = app.post("/api/bots", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+        let stored = stored_bot(&repos, user_id(&user), &bot).await;
+        // A loss: its realized profit is a negative decimal, which must stay a number.
+        closed_at(&repos, &stored, days_ago(i as i64 + 1), dec!(0.5), dec!(100), dec!(98.5)).await;
+    }
+
+    let (_, _, _, text) = download(&app, &user, "/api/exports/trades.csv").await;
+
+    let (header, rows) = parse_csv(&text);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut written: Vec<&str> = rows.iter().map(|r| r[column("bot_name")].as_str()).collect();
+    written.sort_unstable();
+    let mut expected: Vec<String> = names.iter().map(|n| format!("'{n}")).collect();
+    expected.sort_unstable();
+    assert_eq!(written, expected, "each name that starts like a formula is written as text");
+    assert!(rows.iter().all(|r| r[column("realized_profit")] == "-1.5"), "negative decimals stay numbers");
+}
+
+/// The exports page by key (before the last row written): rows sharing one instant, in runs
+/// longer than a page (200), are each written once, in the lists' order.
+async fn exports_read_every_row_once_through_runs_of_one_instant(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (user, ctx) = trader(&app, &repos, "ana@example.com", Plan::Max).await;
+    let (first, second) = (days_ago(2), days_ago(3));
+    for i in 0..460 {
+        order_at(&repos, user_id(&user), &ctx, if i < 250 { first } else { second }).await;
+    }
+    let dca =
+        json!({"purchase_amount": "10", "frequency": "1h", "allocated_balance": "100", "take_profit_percent": "5"});
+    let bot = create_bot(&app, &user, &ctx, "dca", dca).await["id"].as_str().unwrap().to_owned();
+    let stored = stored_bot(&repos, user_id(&user), &bot).await;
+    for i in 0..230 {
+        closed_at(&repos, &stored, if i < 210 { first } else { second }, dec!(1), dec!(10), dec!(11)).await;
+    }
+
+    let (_, _, _, orders) = download(&app, &user, "/api/exports/orders.csv").await;
+    let (_, _, _, trades) = download(&app, &user, "/api/exports/trades.csv").await;
+
+    let (header, rows) = parse_csv(&orders);
+    assert_rows_match(&header, &rows, &all_items(&app, &user, "/api/orders").await, "orders.csv");
+    assert_eq!(rows.len(), 460);
+    let (header, rows) = parse_csv(&trades);
+    assert_rows_match(&header, &rows, &all_items(&app, &user, "/api/reports/trades").await, "trades.csv");
+    assert_eq!(rows.len(), 230);
 }

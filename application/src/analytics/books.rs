@@ -1,16 +1,19 @@
 //! Reads a user's books: one per mode, exchange and quote currency, from the bots (capital,
 //! realized profit to date, holdings marked at their last checked price) and the trades closed in
 //! the window (bot records `position_closed`, read newest first and only back to the window's
-//! start, through the `bot_id, kind, at` index).
+//! start: the first time in one pass over the user's records of the window, through the
+//! `record.user_id, kind, at` index; then per bot, the records added since, through the
+//! `bot_id, kind, at` index).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use domain::analytics::{Book, ClosedTrade};
-use domain::bots::{Bot, BotEvent, BotFilter};
+use domain::bots::{Bot, BotEvent, BotFilter, BotRecord, RecordFilter};
 use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
-use domain::shared::ids::UserId;
+use domain::shared::ids::{BotId, UserId};
+use domain::shared::keyset::Keyset;
 use domain::PageRequest;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use rust_decimal::Decimal;
@@ -63,6 +66,19 @@ fn add(total: &mut Decimal, more: Decimal) -> Result<(), AnalyticsError> {
     Ok(())
 }
 
+/// The trade a `position_closed` record holds, on `symbol` (`None` for another record).
+fn closed_trade(record: &BotRecord, symbol: &str) -> Option<ReadTrade> {
+    let BotEvent::PositionClosed(position) = &record.event else { return None };
+    let trade = ClosedTrade {
+        id: position.id.to_string(),
+        symbol: symbol.to_owned(),
+        opened_at: position.opened_at,
+        closed_at: position.closed_at.unwrap_or(record.at),
+        realized_profit: position.realized_profit,
+    };
+    Some(ReadTrade { record: record.id.clone(), at: record.at, trade })
+}
+
 impl AnalyticsService {
     /// Every bot of `owner`, page by page.
     async fn all_bots(&self, owner: UserId) -> Result<Vec<Bot>, AnalyticsError> {
@@ -83,6 +99,7 @@ impl AnalyticsService {
     /// seen twice (a page shifted by a new record) counts once.
     async fn trades(&self, bot: &Bot, from: Option<OffsetDateTime>) -> Result<Vec<ClosedTrade>, AnalyticsError> {
         let cached = self.cache.get(bot.id, from);
+        let symbol = bot.symbol.to_string();
         let known = cached.as_ref().and_then(|(trades, _)| trades.first().map(|t| t.record.clone()));
         let (mut fresh, mut seen, mut offset) = (Vec::new(), HashSet::new(), 0);
         // A cached bot usually has few new records: a small first page.
@@ -102,15 +119,8 @@ impl AnalyticsService {
                 if !seen.insert(record.id.clone()) {
                     continue;
                 }
-                if let BotEvent::PositionClosed(position) = record.event {
-                    let trade = ClosedTrade {
-                        id: position.id.to_string(),
-                        symbol: bot.symbol.to_string(),
-                        opened_at: position.opened_at,
-                        closed_at: position.closed_at.unwrap_or(record.at),
-                        realized_profit: position.realized_profit,
-                    };
-                    fresh.push(ReadTrade { record: record.id, at: record.at, trade });
+                if let Some(trade) = closed_trade(&record, &symbol) {
+                    fresh.push(trade);
                 }
             }
             if ended {
@@ -132,6 +142,58 @@ impl AnalyticsService {
         Ok(trades)
     }
 
+    /// The trades of every bot of `owner` (`bots`, none of them cached) whose record is at or
+    /// after `from` (all when `None`), read in one pass over the owner's records of the window
+    /// (the store serves it from the `record.user_id, kind, at` index alone, so no older record
+    /// and no record's text but those read is looked at), and cached per bot. Records of bots
+    /// deleted since are left out.
+    async fn first_reads(
+        &self,
+        owner: UserId,
+        bots: &[Bot],
+        from: Option<OffsetDateTime>,
+    ) -> Result<HashMap<BotId, Vec<ClosedTrade>>, AnalyticsError> {
+        if bots.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut read: HashMap<BotId, Vec<ReadTrade>> = bots.iter().map(|b| (b.id, Vec::new())).collect();
+        let symbols: HashMap<BotId, String> = bots.iter().map(|b| (b.id, b.symbol.to_string())).collect();
+        let (mut seen, mut keyset) = (HashSet::new(), Keyset::default());
+        loop {
+            // Keyset paging: each page costs the same however deep the read goes.
+            let filter = RecordFilter { kind: Some("position_closed"), from, to: keyset.before };
+            let page = self.ports.records.of_owner(owner, &filter, keyset.page(PAGE)).await?;
+            let ended = (page.len() as u64) < PAGE;
+            keyset = keyset.after(&page.iter().map(|r| r.at).collect::<Vec<_>>(), PAGE);
+            for record in page {
+                // A record seen twice (a page shifted by a new record) counts once; the store
+                // compares whole milliseconds, the window its exact start.
+                if !seen.insert(record.id.clone()) || from.is_some_and(|f| record.at < f) {
+                    continue;
+                }
+                let (Some(trades), Some(symbol)) = (read.get_mut(&record.bot_id), symbols.get(&record.bot_id)) else {
+                    continue;
+                };
+                if let Some(trade) = closed_trade(&record, symbol) {
+                    trades.push(trade);
+                }
+            }
+            if ended {
+                break;
+            }
+        }
+        let reach = from.map_or(Reach::Everything, Reach::Since);
+        Ok(read
+            .into_iter()
+            .map(|(bot, trades)| {
+                let trades = Arc::new(trades);
+                let out = trades.iter().map(|t| t.trade.clone()).collect();
+                self.cache.put(bot, trades, reach);
+                (bot, out)
+            })
+            .collect())
+    }
+
     /// The books of `owner` with the trades closed from `from` on.
     pub(super) async fn books(
         &self,
@@ -139,9 +201,28 @@ impl AnalyticsService {
         from: Option<OffsetDateTime>,
     ) -> Result<Vec<LoadedBook>, AnalyticsError> {
         let bots = self.all_bots(owner).await?;
+        // When no bot is cached (after a restart), one pass over the user's records of the
+        // window; otherwise each bot from its cache and the records added since (a bot not
+        // cached, one created since say, on its own).
+        let mut first = if bots.iter().any(|b| self.cache.covers(b.id, from)) {
+            HashMap::new()
+        } else {
+            self.first_reads(owner, &bots, from).await?
+        };
         // A few bots' records at once: a remote store's round trips overlap.
-        let trades: Vec<Vec<ClosedTrade>> =
-            stream::iter(&bots).map(|bot| self.trades(bot, from)).buffered(READ_AHEAD).try_collect().await?;
+        let trades: Vec<Vec<ClosedTrade>> = stream::iter(&bots)
+            .map(|bot| {
+                let read = first.remove(&bot.id);
+                async move {
+                    match read {
+                        Some(trades) => Ok(trades),
+                        None => self.trades(bot, from).await,
+                    }
+                }
+            })
+            .buffered(READ_AHEAD)
+            .try_collect()
+            .await?;
         let mut books: BTreeMap<BookKey, LoadedBook> = BTreeMap::new();
         for (bot, trades) in bots.into_iter().zip(trades) {
             let key = BookKey { mode: bot.mode, exchange: bot.exchange, quote: bot.symbol.quote().to_string() };

@@ -4,6 +4,7 @@
 use domain::analytics::{EquityPoint, Interval, SeriesSpec, MAX_HOURLY_DAYS};
 use domain::shared::ids::UserId;
 use domain::subscriptions::EntitlementTable;
+use futures::future::join_all;
 use rust_decimal::Decimal;
 
 use super::{AnalyticsError, AnalyticsService, AppliedWindow, Benchmark, BookKey, ComparisonUnavailable, WindowChoice};
@@ -78,14 +79,15 @@ impl AnalyticsService {
                 .filter(|plan| *plan > access.plan);
             Comparison::NotInPlan(ComparisonUnavailable::NotInPlan { upgrade_to })
         };
-        let mut books = Vec::new();
-        for loaded in self.books(owner, from).await? {
+        // The books' market comparisons are read at once (each may wait for an exchange).
+        let entitled = &comparison;
+        let books = join_all(self.books(owner, from).await?.into_iter().map(|loaded| async move {
             let points = loaded.book.series(&SeriesSpec { from, now, interval });
-            let comparison = match &comparison {
+            let comparison = match entitled {
                 Comparison::Included => self.benchmark(&loaded.key, interval, &points, now).await,
                 Comparison::NotInPlan(why) => Err(why.clone()),
             };
-            books.push(BookSeries {
+            BookSeries {
                 key: loaded.key,
                 bots: loaded.bots,
                 capital: loaded.book.capital,
@@ -93,8 +95,9 @@ impl AnalyticsService {
                 unrealized_pnl: loaded.book.unrealized,
                 points,
                 comparison,
-            });
-        }
+            }
+        }))
+        .await;
         Ok(Performance { window, interval, comparison, books })
     }
 }

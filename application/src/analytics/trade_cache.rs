@@ -70,6 +70,12 @@ impl TradeCache {
         Some((entry.trades.clone(), entry.reach))
     }
 
+    /// Whether the bot's cached trades reach back to `from` (a [`Self::get`] would serve it).
+    pub fn covers(&self, bot: BotId, from: Option<OffsetDateTime>) -> bool {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.get(&bot).is_some_and(|e| e.reach.covers(from))
+    }
+
     /// Remembers the bot's trades (newest first) reaching back to `reach`.
     pub fn put(&self, bot: BotId, trades: Arc<Vec<ReadTrade>>, reach: Reach) {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -1,10 +1,11 @@
-//! The PDF report use case (MAX): checks the plan, reads the summary (its 60 s cache), the
-//! advanced metrics and the performance
-//! series over the asked window (cut to the plan's history window), builds the document and
-//! renders it with the shared renderer on the blocking pool (rendering is CPU-bound).
+//! The PDF report use case (MAX): checks the plan, reads the user (the report names them by
+//! their e-mail), the summary (its 60 s cache), the advanced metrics and the performance series
+//! over the asked window (cut to the plan's history window), builds the document and renders it
+//! with the shared renderer on the blocking pool (rendering is CPU-bound).
 
 use std::sync::Arc;
 
+use domain::identity::UserRepository;
 use domain::reports::ReportRenderer;
 use domain::shared::ids::UserId;
 
@@ -50,6 +51,7 @@ pub struct PdfReportService {
     analytics: Arc<AnalyticsService>,
     dashboard: Arc<DashboardService>,
     subscriptions: Arc<SubscriptionService>,
+    users: Arc<dyn UserRepository>,
     renderer: Arc<dyn ReportRenderer>,
 }
 
@@ -60,26 +62,30 @@ impl std::fmt::Debug for PdfReportService {
 }
 
 impl PdfReportService {
-    /// The report over the analytics, rendered by `renderer` (built once at start-up).
+    /// The report over the analytics, naming its reader from `users`, rendered by `renderer`
+    /// (built once at start-up).
     pub fn new(
         analytics: Arc<AnalyticsService>,
         dashboard: Arc<DashboardService>,
         subscriptions: Arc<SubscriptionService>,
+        users: Arc<dyn UserRepository>,
         renderer: Arc<dyn ReportRenderer>,
     ) -> Self {
-        Self { analytics, dashboard, subscriptions, renderer }
+        Self { analytics, dashboard, subscriptions, users, renderer }
     }
 
-    /// `owner`'s report as a PDF over `window`; `user` is how the report names them. Errors:
+    /// `owner`'s report as a PDF over `window`, naming them by their e-mail address. Errors:
     /// `Access` unless the plan includes the PDF report (checked before anything is read).
-    pub async fn report_pdf(&self, owner: UserId, user: &str, window: WindowChoice) -> Result<Vec<u8>, PdfReportError> {
+    pub async fn report_pdf(&self, owner: UserId, window: WindowChoice) -> Result<Vec<u8>, PdfReportError> {
         let access = self.subscriptions.access(owner).await.map_err(|e| e.into_unexpected("reading the plan"))?;
         access.require_pdf_reports()?;
+        let user = self.users.get(owner).await.map_err(|e| anyhow::anyhow!("reading the user: {e}"))?;
+        let user = user.email.to_string();
         let summary = self.dashboard.summary(owner).await.map_err(|super::SummaryError::Unexpected(u)| u)?;
         let metrics = self.analytics.metrics(owner, window).await?;
         let performance = self.analytics.performance(owner, PerformanceRequest { window, interval: None }).await?;
         let document = report_document(&ReportInput {
-            user,
+            user: &user,
             plan: access.plan,
             summary: &summary,
             performance: &performance,

@@ -65,6 +65,7 @@ impl Scope {
                 exchange: bot.exchange,
                 symbol: bot.symbol.clone(),
                 closed_at: position.closed_at.unwrap_or(record.at),
+                recorded_at: record.at,
                 position,
             }),
             _ => None,

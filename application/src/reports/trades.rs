@@ -31,6 +31,8 @@ pub struct Trade {
     pub symbol: Symbol,
     /// When it closed.
     pub closed_at: OffsetDateTime,
+    /// When its record was written: the order trades are read in (newest first).
+    pub recorded_at: OffsetDateTime,
     /// The position as it closed.
     pub position: Position,
 }
@@ -75,7 +77,24 @@ impl TradeScope {
 
     /// One page of the trades, newest first.
     pub async fn page(&self, reports: &ReportService, page: PageRequest) -> Result<Page<Trade>, ReportError> {
-        let records = reports.ports.records.of_bots(self.scope.owner, &self.bots, &self.filter, page).await?;
+        self.page_before(reports, None, page).await
+    }
+
+    /// One page of the trades recorded before `before` (all when `None`), newest first: with
+    /// the `recorded_at` of the last trade read, the next page of a read that stays as fast
+    /// however deep it goes (keyset paging).
+    pub async fn page_before(
+        &self,
+        reports: &ReportService,
+        before: Option<OffsetDateTime>,
+        page: PageRequest,
+    ) -> Result<Page<Trade>, ReportError> {
+        let mut filter = self.filter.clone();
+        filter.to = match (filter.to, before) {
+            (Some(to), Some(before)) => Some(to.min(before)),
+            (to, before) => to.or(before),
+        };
+        let records = reports.ports.records.of_bots(self.scope.owner, &self.bots, &filter, page).await?;
         // A record of a bot deleted since the scope was read is left out of the page.
         Ok(Page {
             total: records.total,

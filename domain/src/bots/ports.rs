@@ -106,4 +106,14 @@ pub trait BotRecordRepository: Send + Sync {
         filter: &RecordFilter,
         page: PageRequest,
     ) -> Result<Page<BotRecord>, RepoError>;
+    /// One page of the owner's records of every bot (deleted ones too) matching `filter`, newest
+    /// first (ties by id, newest first), without a total: found through the
+    /// `record.user_id, kind, at` index alone (where [`Self::of_bots`] must also look at each
+    /// record's bot), and not counted (a count looks at every record left, each page again).
+    async fn of_owner(
+        &self,
+        owner: UserId,
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Vec<BotRecord>, RepoError>;
 }

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod error;
 pub mod field;
 pub mod ids;
+pub mod keyset;
 pub mod page;
 pub mod rfc3339_or_tuple;
 pub mod secret;

@@ -22,6 +22,7 @@ use prometheus::IntCounter;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::closed_records::{ClosedRecordDocument, POSITION_CLOSED};
 use super::codec::{self, millis, to_millis, FIRST_VERSION};
 use super::outbox::RelayNudge;
 use crate::notifications::StoreEventRepository;
@@ -325,6 +326,22 @@ impl StoreBotRecordRepository {
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
         Self { store }
     }
+
+    /// One page of `query`'s records, all of `kind` when given: closed positions are decoded
+    /// the fast way ([`ClosedRecordDocument`]).
+    async fn page(
+        store: &dyn DocumentStore,
+        query: Query,
+        kind: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<BotRecord>, RepoError> {
+        if kind != Some(POSITION_CLOSED) {
+            return codec::page::<RecordDocument, _>(store, Self::COLLECTION, query, page, |d| d.record).await;
+        }
+        let read = codec::page(store, Self::COLLECTION, query, page, ClosedRecordDocument::into_record).await?;
+        let items = read.items.into_iter().collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { items, total: read.total, offset: read.offset, limit: read.limit })
+    }
 }
 
 #[async_trait]
@@ -354,8 +371,7 @@ impl BotRecordRepository for StoreBotRecordRepository {
         if let Some(kind) = kind {
             query = query.eq("kind", kind);
         }
-        let query = query.desc("at").desc(ID);
-        codec::page::<RecordDocument, _>(&*self.store, Self::COLLECTION, query, page, |d| d.record).await
+        Self::page(&*self.store, query.desc("at").desc(ID), kind, page).await
     }
 
     async fn of_bots(
@@ -369,24 +385,43 @@ impl BotRecordRepository for StoreBotRecordRepository {
             return Ok(Page { items: Vec::new(), total: 0, offset: page.offset(), limit: page.limit() });
         }
         // One bot's records come in order from its own index; several bots' from the owner's.
-        let mut query = match bots {
+        let query = match bots {
             [one] => Query::all().eq("bot_id", one.to_string()).eq("record.user_id", owner.to_string()),
             many => Query::all()
                 .eq("record.user_id", owner.to_string())
                 .is_in("bot_id", many.iter().map(ToString::to_string)),
         };
-        if let Some(kind) = filter.kind {
-            query = query.eq("kind", kind);
-        }
-        if let Some(from) = filter.from {
-            query = query.gte("at", to_millis(from));
-        }
-        if let Some(to) = filter.to {
-            query = query.lt("at", to_millis(to));
-        }
-        let query = query.desc("at").desc(ID);
-        codec::page::<RecordDocument, _>(&*self.store, Self::COLLECTION, query, page, |d| d.record).await
+        Self::page(&*self.store, filtered(query, filter), filter.kind, page).await
     }
+
+    async fn of_owner(
+        &self,
+        owner: UserId,
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Vec<BotRecord>, RepoError> {
+        let query = filtered(Query::all().eq("record.user_id", owner.to_string()), filter).page(page);
+        let docs = self.store.find(Self::COLLECTION, &query).await?;
+        if filter.kind == Some(POSITION_CLOSED) {
+            let read = docs.into_iter().map(|d| codec::from_doc(Self::COLLECTION, d));
+            return read.map(|d| d.and_then(ClosedRecordDocument::into_record)).collect();
+        }
+        docs.into_iter().map(|d| codec::from_doc::<RecordDocument>(Self::COLLECTION, d).map(|d| d.record)).collect()
+    }
+}
+
+/// `query` cut to `filter`, newest first.
+fn filtered(mut query: Query, filter: &RecordFilter) -> Query {
+    if let Some(kind) = filter.kind {
+        query = query.eq("kind", kind);
+    }
+    if let Some(from) = filter.from {
+        query = query.gte("at", to_millis(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.lt("at", to_millis(to));
+    }
+    query.desc("at").desc(ID)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod audit;
 mod bots;
+mod closed_records;
 pub(crate) mod codec;
 mod consents;
 mod context_signals;

@@ -47,8 +47,7 @@ pub async fn get_report_pdf(
     params: Query<ReportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let window = window_of(params.into_inner().window.as_deref())?;
-    let user = auth.0.user_id.to_string();
-    let pdf = state.pdf_report.report_pdf(auth.0.user_id, &user, window).await?;
+    let pdf = state.pdf_report.report_pdf(auth.0.user_id, window).await?;
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![DispositionParam::Filename("botfleet-report.pdf".to_owned())],

@@ -63,6 +63,8 @@ pub(crate) fn to_tick(price: Decimal, tick: Decimal) -> Decimal {
 impl PriceEngine {
     /// The engine for these listings.
     pub fn new(listings: &[Listing], config: &PaperConfig) -> Self {
+        // The replayed series is parsed now, at start-up, not by the first request for a price.
+        std::sync::LazyLock::force(&super::replay::BTC_USD);
         let anchor_hour = config.replay_anchor.unix_timestamp().div_euclid(HOUR);
         let markets = listings
             .iter()

@@ -1,24 +1,33 @@
 //! `/api/exports/{orders,trades}.csv`: the caller's orders and trades as CSV for spreadsheets
 //! (every plan, inside its history window, with the list endpoints' filters). UTF-8 with a byte
 //! order mark and a header row, RFC 4180 quoting and CRLF line ends (the `csv` crate), decimals
-//! with a dot, times in RFC 3339. Each row holds the very values the JSON list gives.
+//! with a dot, times in RFC 3339. Each row holds the very values the JSON list gives, but text
+//! that a spreadsheet would run as a formula gets a leading `'` (`cell`).
 //!
 //! Streamed: the first page is read before answering (so a bad filter is a problem answer),
-//! the rest one store page at a time while the client downloads; memory stays flat whatever the
+//! the rest one store page at a time while the client downloads, each page read before the last
+//! row written (keyset paging: linear however long the file); memory stays flat whatever the
 //! account holds. Should a read fail midway, the connection is cut: the file is then visibly
 //! truncated (no final CRLF), never silently short.
+
+mod cell;
 
 use std::sync::Arc;
 
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpResponse};
 
+use application::reports::Trade;
+use domain::orders::Order;
+use domain::shared::keyset::Keyset;
 use domain::{Page, PageRequest};
 use serde::Serialize;
-use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use self::cell::cell;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -90,17 +99,6 @@ const CHUNK: usize = 64 * 1024;
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(export_orders_csv).service(export_trades_csv);
-}
-
-/// A JSON field as a CSV cell: strings as they are, numbers and booleans as JSON writes them,
-/// `null` as an empty cell, an object of amounts as `KEY=value` pairs.
-fn cell(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Object(map) => map.iter().map(|(k, v)| format!("{k}={}", cell(v))).collect::<Vec<_>>().join(";"),
-        other => other.to_string(),
-    }
 }
 
 /// The bytes the CSV writer produced and the sink has not sent yet.
@@ -179,16 +177,14 @@ fn csv_response(rx: mpsc::Receiver<Result<Bytes, std::io::Error>>, name: &str) -
         .streaming(body)
 }
 
-fn page(n: u64) -> PageRequest {
-    PageRequest::new(n * PageRequest::MAX_LIMIT, PageRequest::MAX_LIMIT)
-}
-
-/// Answers `first` and the pages `next` reads after it (given the second page's request, then
-/// the third's…) as the CSV file `name`, each item written as the row of its JSON form `row`.
+/// Answers `first` and the pages `next` reads after it (given where each starts: keyset
+/// paging, before the last row's instant `key`) as the CSV file `name`, each item written as the
+/// row of its JSON form `row`.
 fn stream_csv<T, R, E, F, Fut>(
     columns: &'static [&'static str],
     name: &str,
     first: Page<T>,
+    key: fn(&T) -> OffsetDateTime,
     row: fn(T) -> R,
     mut next: F,
 ) -> HttpResponse
@@ -196,18 +192,19 @@ where
     T: Send + 'static,
     R: Serialize + 'static,
     E: std::fmt::Debug + Send,
-    F: FnMut(PageRequest) -> Fut + Send + 'static,
+    F: FnMut(Keyset) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<Page<T>, E>> + Send,
 {
     let (tx, rx) = mpsc::channel(4);
     let what = name.to_owned();
     actix_web::rt::spawn(async move {
         let mut sink = CsvSink::new(tx, columns);
-        let mut batch = first;
-        for n in 1.. {
+        let (mut batch, mut keyset) = (first, Keyset::default());
+        loop {
             // Items a page lost on the way (a trade of a bot deleted since) do not end the file
-            // early: the store's count says whether another page follows.
+            // early: the store's count of what is left says whether another page follows.
             let last = batch.offset + PageRequest::MAX_LIMIT >= batch.total;
+            keyset = keyset.after(&batch.items.iter().map(key).collect::<Vec<_>>(), PageRequest::MAX_LIMIT);
             for item in batch.items {
                 if !sink.row(&row(item)).await {
                     return;
@@ -216,7 +213,7 @@ where
             if last {
                 break;
             }
-            match next(page(n)).await {
+            match next(keyset).await {
                 Ok(more) => batch = more,
                 Err(err) => return sink.fail(&what, err).await,
             }
@@ -246,13 +243,16 @@ pub async fn export_orders_csv(
     page_of(params.offset, params.limit)?;
     let query = order_query(&params.into_inner())?;
     let user = auth.0.user_id;
-    let first = state.orders.list(user, &query, page(0)).await?.page;
+    let first = state.orders.list(user, &query, Keyset::default().page(PageRequest::MAX_LIMIT)).await?.page;
     let state = state.into_inner();
-    let next = move |p| {
-        let (state, query) = (state.clone(), query.clone());
-        async move { state.orders.list(user, &query, p).await.map(|read| read.page) }
+    let next = move |keyset: Keyset| {
+        let (state, mut query) = (state.clone(), query.clone());
+        // Every order read so far was before the query's own `to`: the keyset's is earlier.
+        query.to = keyset.before.and_then(|before| before.format(&Rfc3339).ok()).or(query.to);
+        async move { state.orders.list(user, &query, keyset.page(PageRequest::MAX_LIMIT)).await.map(|read| read.page) }
     };
-    Ok(stream_csv(ORDER_COLUMNS, "botfleet-orders.csv", first, OrderResponse::from, next))
+    let created = |o: &Order| o.created_at;
+    Ok(stream_csv(ORDER_COLUMNS, "botfleet-orders.csv", first, created, OrderResponse::from, next))
 }
 
 /// The caller's trades (closed positions) as CSV: the filters of `GET /api/reports/trades`
@@ -274,11 +274,12 @@ pub async fn export_trades_csv(
 ) -> Result<HttpResponse, ApiError> {
     page_of(params.offset, params.limit)?;
     let scope = Arc::new(state.reports.trade_scope(auth.0.user_id, &params.query()).await?);
-    let first = scope.page(&state.reports, page(0)).await?;
+    let first = scope.page(&state.reports, Keyset::default().page(PageRequest::MAX_LIMIT)).await?;
     let state = state.into_inner();
-    let next = move |p| {
+    let next = move |keyset: Keyset| {
         let (state, scope) = (state.clone(), scope.clone());
-        async move { scope.page(&state.reports, p).await }
+        async move { scope.page_before(&state.reports, keyset.before, keyset.page(PageRequest::MAX_LIMIT)).await }
     };
-    Ok(stream_csv(TRADE_COLUMNS, "botfleet-trades.csv", first, TradeResponse::from, next))
+    let recorded = |t: &Trade| t.recorded_at;
+    Ok(stream_csv(TRADE_COLUMNS, "botfleet-trades.csv", first, recorded, TradeResponse::from, next))
 }
