@@ -5,7 +5,7 @@
 
 mod audit;
 mod bots;
-mod codec;
+pub(crate) mod codec;
 mod consents;
 mod context_signals;
 mod contexts;
