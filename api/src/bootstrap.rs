@@ -269,6 +269,7 @@ pub async fn services(
             credentials: &credentials,
             subscriptions: &subscriptions,
             paper: &paper,
+            relay: Arc::new(infrastructure::notifications::Relay::new(repositories.store.clone(), clock.clone())),
         },
         metrics,
     )?;
@@ -321,6 +322,7 @@ pub async fn services(
         clock,
         limits: Arc::new(IpLimits::default()),
         workflows: Arc::new(workflows),
+        relay_nudge: repositories.relay_nudge.clone(),
     })
 }
 

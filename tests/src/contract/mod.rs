@@ -7,6 +7,9 @@ pub mod bots;
 pub mod consents;
 pub mod context_signals;
 pub mod credentials;
+pub mod events;
+pub mod events_relay;
+pub mod events_store;
 pub mod fixtures;
 pub mod leases;
 pub mod orders;
@@ -80,6 +83,17 @@ macro_rules! contract_suite {
                 release_frees_only_the_holders_lease, leases_are_independent_by_name,
                 exactly_one_of_twenty_concurrent_holders_wins,
             ],
+            events: [
+                record_is_idempotent_by_id, seq_increases_and_after_misses_nothing,
+                list_unread_and_mark_read_per_user, another_users_event_is_invisible,
+                delete_of_erases_and_never_reuses_a_seq, enqueue_is_idempotent,
+                preferences_default_then_put_replace_and_delete,
+            ],
+            events_relay: [
+                outboxes_reach_the_log_once_and_keep_the_version, a_write_after_the_read_keeps_its_events,
+                the_queue_is_drained, two_relays_at_once_log_each_event_once,
+            ],
+            events_store: [replace_same_version_keeps_the_version, replace_same_version_refuses_another_version],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
                 replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,
@@ -154,6 +168,10 @@ pub const COLLECTIONS: &[&str] = &[
     "bot_records",
     "orders",
     "leases",
+    "events",
+    "event_queue",
+    "event_log",
+    "notification_preferences",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,
