@@ -37,6 +37,8 @@ pub mod reports;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
+pub mod webhook_endpoints;
+pub mod webhook_endpoints_deliveries;
 pub mod webhooks;
 pub mod wire;
 
@@ -74,6 +76,7 @@ pub const MODULES: &[RouteModule] = &[
     paper::MODULE,
     subscriptions::MODULE,
     webhooks::MODULE,
+    webhook_endpoints::MODULE,
     system::MODULE,
     health::MODULE,
     metrics::MODULE,

@@ -77,6 +77,9 @@ pub struct Settings {
     pub legal: LegalSettings,
     /// E-mail: the SMTP server, the links' address, e-mail verification.
     pub mail: MailSettings,
+    /// `BOTFLEET_WEBHOOKS_ALLOW_PRIVATE` (default false): outbound webhooks may use `http://` and
+    /// reach private, loopback and link-local addresses (tests, on-premise receivers).
+    pub webhooks_allow_private: bool,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -145,6 +148,7 @@ impl Settings {
         let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
         let mail = MailSettings::load(&mut env);
+        let webhooks_allow_private = env.bool("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", false);
         env.finish(Settings {
             http,
             jwt,
@@ -162,6 +166,7 @@ impl Settings {
             anomaly,
             legal,
             mail,
+            webhooks_allow_private,
             dev_mode,
             generated_secrets: generated,
         })

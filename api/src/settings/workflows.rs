@@ -49,6 +49,8 @@ workflow_vars!(
     credential_revalidation => "CREDENTIAL_REVALIDATION",
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
     paper_matching => "PAPER_MATCHING",
+    relay_events => "RELAY_EVENTS",
+    webhook_delivery => "WEBHOOK_DELIVERY",
 );
 
 /// What a `_SECS` variable must hold.
