@@ -245,8 +245,12 @@ pub async fn update_webhook_endpoint(
 ) -> Result<HttpResponse, ApiError> {
     let id = endpoint_id(&id)?;
     let body = validated(body.into_inner())?;
-    let input =
-        UpdateEndpointInput { url: body.url, events: body.events, description: body.description, enabled: body.enabled };
+    let input = UpdateEndpointInput {
+        url: body.url,
+        events: body.events,
+        description: body.description,
+        enabled: body.enabled,
+    };
     let view = state.webhooks.update(auth.0.user_id, id, input).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
 }

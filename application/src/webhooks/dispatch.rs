@@ -47,8 +47,7 @@ impl WebhookService {
                         Some(body) => String::clone(body),
                         None => body.insert(serde_json::to_string(event).map_err(anyhow::Error::from)?).clone(),
                     };
-                    let delivery =
-                        Delivery::new(event.user_id, endpoint.id, (event.id, event.event_type()), body, now);
+                    let delivery = Delivery::new(event.user_id, endpoint.id, (event.id, event.event_type()), body, now);
                     if self.ports.deliveries.insert(&delivery).await? {
                         report.deliveries += 1;
                     }
@@ -70,11 +69,11 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use domain::credentials::{EncryptedValue, SecretCipher};
-    use domain::shared::secret::Secret;
     use domain::notifications::{
         AnomalyData, Event, EventPayload, EventType, MockEventRepository, StoredEvent, WebhookDisabledData,
     };
     use domain::shared::clock::FixedClock;
+    use domain::shared::secret::Secret;
     use domain::webhooks::{
         EndpointUrl, EventSelection, MockWebhookDeliveryRepository, MockWebhookEndpointRepository,
         MockWebhookTransport, WebhookEndpointId,
@@ -146,7 +145,11 @@ mod tests {
 
         let mut events = MockEventRepository::new();
         let log = batch.clone();
-        events.expect_after().withf(|user, after, _| user.is_none() && *after == 7).times(1).return_once(|_, _, _| Ok(log));
+        events
+            .expect_after()
+            .withf(|user, after, _| user.is_none() && *after == 7)
+            .times(1)
+            .return_once(|_, _, _| Ok(log));
         let mut endpoints = MockWebhookEndpointRepository::new();
         let of_alice = vec![every.clone(), anomalies.clone()];
         endpoints.expect_enabled_of().withf(move |u| *u == alice).times(1).return_once(|_| Ok(of_alice));

@@ -59,7 +59,11 @@ impl EndpointUrl {
             return Err(UrlError::Malformed);
         }
         let host = authority.rsplit_once(':').map_or(authority, |(h, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':') { h } else { authority }
+            if port.chars().all(|c| c.is_ascii_digit()) && !h.ends_with(':') {
+                h
+            } else {
+                authority
+            }
         });
         if host.is_empty() || host == "[]" {
             return Err(UrlError::Malformed);
@@ -194,7 +198,8 @@ mod tests {
         assert!(EndpointUrl::parse("https://[2606:4700::1]:443/x", false).is_ok());
         assert_eq!(EndpointUrl::parse("http://example.com", false), Err(UrlError::NotHttps));
         assert!(EndpointUrl::parse("http://127.0.0.1:8080/x", true).is_ok());
-        for bad in ["ftp://x", "https://", "https:///path", "https://user:pw@example.com", "https://a b.com", "example.com"]
+        for bad in
+            ["ftp://x", "https://", "https:///path", "https://user:pw@example.com", "https://a b.com", "example.com"]
         {
             assert_eq!(EndpointUrl::parse(bad, true), Err(UrlError::Malformed), "{bad}");
         }

@@ -84,8 +84,7 @@ impl StoreEndpointRepository {
     /// The collection.
     pub const COLLECTION: &'static str = "webhook_endpoints";
     /// Its indexes.
-    pub const INDEXES: &'static [IndexSpec] =
-        &[IndexSpec::plain("webhook_endpoints_user", &["user_id", "created_at"])];
+    pub const INDEXES: &'static [IndexSpec] = &[IndexSpec::plain("webhook_endpoints_user", &["user_id", "created_at"])];
 
     /// The repository over `store` (see [`super::repositories`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {

@@ -71,11 +71,8 @@ impl HttpWebhookTransport {
 
     /// Sends and reads at most [`RESPONSE_SNIPPET_BYTES`] of the body.
     async fn send(&self, url: Url, request: &WebhookRequest) -> Result<(u16, String), String> {
-        let mut builder = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(request.body.clone());
+        let mut builder =
+            self.client.post(url).header(reqwest::header::CONTENT_TYPE, "application/json").body(request.body.clone());
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
