@@ -2,6 +2,7 @@
 //! endpoint that wants it (id `<event id>:<endpoint id>`, so a batch handled twice after a crash
 //! creates nothing twice), then moves the cursor past the batch.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use domain::shared::ids::UserId;
@@ -36,11 +37,11 @@ impl WebhookService {
             let now = self.now();
             for stored in &batch {
                 let event = &stored.event;
-                if !endpoints.contains_key(&event.user_id) {
-                    let of_user = self.ports.endpoints.enabled_of(event.user_id).await?;
-                    endpoints.insert(event.user_id, of_user);
-                }
-                let wanted = endpoints[&event.user_id].iter().filter(|e| e.wants(event.event_type()));
+                let of_user = match endpoints.entry(event.user_id) {
+                    Entry::Occupied(known) => known.into_mut(),
+                    Entry::Vacant(slot) => slot.insert(self.ports.endpoints.enabled_of(event.user_id).await?),
+                };
+                let wanted = of_user.iter().filter(|e| e.wants(event.event_type()));
                 let mut body = None;
                 for endpoint in wanted {
                     let body = match &body {
