@@ -13,6 +13,10 @@ use serde::Serialize;
 
 use super::{sign, WebhookError, WebhookService, SIGNATURE_HEADER};
 
+/// The most deliveries one pass sends to one endpoint, so a pass stays short; the rest are
+/// still due and go in the next passes.
+const MAX_PER_ENDPOINT: usize = 20;
+
 /// What one send pass did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct SendReport {
@@ -73,9 +77,10 @@ impl WebhookService {
         };
         let mut endpoint = endpoint;
         let (healthy_before, enabled_before) = (endpoint.failing_since, endpoint.enabled);
-        for mut delivery in group {
+        for mut delivery in group.into_iter().take(MAX_PER_ENDPOINT) {
             let attempt = self.attempt(&endpoint, &delivery, false).await?;
             let succeeded = attempt.succeeded();
+            let unanswered = attempt.status.is_none();
             let jitter = rand::thread_rng().gen::<f64>();
             delivery.record_attempt(attempt, &self.config.retry, jitter);
             match delivery.status {
@@ -88,6 +93,11 @@ impl WebhookService {
                 endpoint.record_success();
             } else if endpoint.record_failure(delivery.updated_at) {
                 report.disabled += 1;
+                break;
+            }
+            if unanswered {
+                // Down or timing out: the rest wait for the next pass rather than each taking
+                // the time-out here, which would hold up every other endpoint's next pass.
                 break;
             }
         }
@@ -152,5 +162,89 @@ impl WebhookService {
         if let Err(err) = self.ports.events.enqueue(&[event]).await {
             tracing::error!(error = ?err, endpoint = %endpoint.id, "cannot queue webhook.endpoint_disabled");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use domain::credentials::{EncryptedValue, SecretCipher};
+    use domain::notifications::{EventType, MockEventRepository};
+    use domain::shared::clock::FixedClock;
+    use domain::shared::ids::{EventId, UserId};
+    use domain::shared::secret::Secret;
+    use domain::webhooks::{
+        AttemptResult, EndpointUrl, EventSelection, MockWebhookDeliveryRepository, MockWebhookEndpointRepository,
+        MockWebhookTransport,
+    };
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::webhooks::{WebhookConfig, WebhookPorts};
+
+    /// Keeps the secret in the clear (the test needs no encryption).
+    struct PlainCipher;
+
+    impl SecretCipher for PlainCipher {
+        fn encrypt(&self, plaintext: &Secret) -> anyhow::Result<EncryptedValue> {
+            Ok(EncryptedValue { key_id: "plain".into(), nonce: String::new(), ciphertext: plaintext.expose().into() })
+        }
+        fn decrypt(&self, value: &EncryptedValue) -> anyhow::Result<Secret> {
+            Ok(Secret::new(value.ciphertext.clone()))
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_does_not_answer_gets_one_attempt_per_pass() {
+        let now = datetime!(2026-12-04 12:00 UTC);
+        let user = UserId::new();
+        let endpoint = WebhookEndpoint {
+            id: WebhookEndpointId::new(),
+            user_id: user,
+            url: EndpointUrl::parse("https://example.com/hook", false).unwrap(),
+            events: EventSelection::All,
+            description: None,
+            secret: PlainCipher.encrypt(&Secret::new("whsec_x")).unwrap(),
+            enabled: true,
+            disabled_reason: None,
+            failing_since: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let due: Vec<Delivery> = (0..3)
+            .map(|_| Delivery::new(user, endpoint.id, (EventId::new(), EventType::BotTripped), "{}".into(), now))
+            .collect();
+        let mut deliveries = MockWebhookDeliveryRepository::new();
+        deliveries.expect_due().return_once(move |_, _| Ok(due));
+        deliveries.expect_update().times(1).returning(|d| Ok(d.clone()));
+        deliveries.expect_pending_count().returning(|| Ok(3));
+        let mut endpoints = MockWebhookEndpointRepository::new();
+        let stored = endpoint.clone();
+        endpoints.expect_get().return_once(move |_, _| Ok(stored));
+        endpoints.expect_update().withf(move |e| e.failing_since == Some(now)).times(1).returning(|e| Ok(e.clone()));
+        let mut transport = MockWebhookTransport::new();
+        transport.expect_post().times(1).returning(|_| AttemptResult {
+            status: None,
+            latency: std::time::Duration::from_secs(10),
+            response: None,
+            error: Some("timed out".into()),
+        });
+        let service = WebhookService::new(
+            WebhookPorts {
+                endpoints: Arc::new(endpoints),
+                deliveries: Arc::new(deliveries),
+                events: Arc::new(MockEventRepository::new()),
+                transport: Arc::new(transport),
+                cipher: Arc::new(PlainCipher),
+                clock: Arc::new(FixedClock::new(now)),
+            },
+            WebhookConfig::default(),
+        );
+
+        let report = service.send_due().await.unwrap();
+
+        assert_eq!(report, SendReport { sent: 0, failed: 1, dead: 0, disabled: 0, pending: 3 });
     }
 }
