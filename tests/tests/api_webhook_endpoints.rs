@@ -22,6 +22,7 @@ botfleet_tests::on_both_stores!(
     an_endpoint_failing_for_24_hours_is_disabled_and_its_owner_told,
     private_addresses_are_refused_without_the_flag,
     endpoints_are_validated_owned_and_limited,
+    account_deletion_erases_endpoints_and_deliveries,
 );
 
 const ALLOW: (&str, &str) = ("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", "true");
@@ -244,4 +245,25 @@ async fn endpoints_are_validated_owned_and_limited(store: Store) {
     app.delete(&one, Some(&alice.access), None).await.ok(204);
     app.get(&one, Some(&alice.access)).await.problem(404, "not_found");
     app.post("/api/webhook-endpoints", Some(&alice.access), &body).await.ok(201);
+}
+
+async fn account_deletion_erases_endpoints_and_deliveries(store: Store) {
+    let (app, repos) = bot_app(store, &[ALLOW]).await;
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).mount(&receiver).await;
+    let user = app.user("hooks-f@example.com").await;
+    let body = json!({"url": format!("{}/hook", receiver.uri())});
+    let id =
+        app.post("/api/webhook-endpoints", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+    anomaly_for(&app, &repos, &user.user_id).await;
+    run(&app, "webhook_delivery").await;
+    assert_eq!(deliveries(&app, &user.access, &id).await["total"], 1);
+
+    let password = json!({"password": user.password});
+    app.delete("/api/users/me", Some(&user.access), Some(&password)).await.ok(200);
+
+    let owner = infrastructure::store::Query::all().eq("user_id", user.user_id.as_str());
+    for collection in ["webhook_endpoints", "webhook_deliveries"] {
+        assert_eq!(repos.store.count(collection, &owner).await.unwrap(), 0, "{collection} keeps the user's data");
+    }
 }
