@@ -146,6 +146,8 @@ pub async fn services(
     });
     let subscriptions = Arc::new(subscriptions);
     let (mail, email_gate) = account_mail(settings, repositories, clock.clone())?;
+    // The webhooks' clock is the markets' one, so a scaled clock also speeds their 24 hours up.
+    let webhook_cipher = cipher.clone();
     let contexts = ContextService::new(ContextPorts {
         contexts: repositories.contexts.clone(),
         credentials: repositories.credentials.clone(),
@@ -189,6 +191,14 @@ pub async fn services(
         clock: market_clock.clone(),
     });
     let bots = Arc::new(bots);
+    let webhooks = infrastructure::webhooks::service(
+        repositories.store.clone(),
+        repositories.events.clone(),
+        webhook_cipher,
+        market_clock.clone(),
+        settings.webhooks_allow_private,
+    )
+    .await?;
     let teardown = ServiceTeardown {
         bots: bots.clone(),
         contexts: repositories.contexts.clone(),
@@ -196,6 +206,7 @@ pub async fn services(
         order_executor: engine.clone(),
         subscriptions: subscriptions.clone(),
         clock: clock.clone(),
+        webhooks: webhooks.clone(),
     };
     let identity = IdentityService::new(
         IdentityPorts {
@@ -272,6 +283,7 @@ pub async fn services(
             subscriptions: &subscriptions,
             paper: &paper,
             relay: Arc::new(infrastructure::notifications::Relay::new(repositories.store.clone(), clock.clone())),
+            webhooks: &webhooks,
         },
         metrics,
     )?;
@@ -331,6 +343,7 @@ pub async fn services(
         limits: Arc::new(IpLimits::default()),
         workflows: Arc::new(workflows),
         relay_nudge: repositories.relay_nudge.clone(),
+        webhooks,
     })
 }
 

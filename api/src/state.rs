@@ -119,6 +119,8 @@ pub struct Services {
     pub workflows: Arc<Scheduler>,
     /// Woken by writes that carry events: runs `relay_events` at once (`startup.rs`).
     pub relay_nudge: infrastructure::repositories::RelayNudge,
+    /// Outbound webhook endpoints and deliveries.
+    pub webhooks: Arc<application::webhooks::WebhookService>,
 }
 
 /// Everything handlers share: the settings, the metrics, readiness and the [`Services`] (held, not

@@ -41,6 +41,8 @@ pub struct WorkflowPorts<'a> {
     pub paper: &'a PaperExchanges,
     /// The outbox relay (`relay_events`).
     pub relay: Arc<infrastructure::notifications::Relay>,
+    /// Outbound webhooks (`webhook_delivery`).
+    pub webhooks: &'a Arc<application::webhooks::WebhookService>,
 }
 
 impl std::fmt::Debug for WorkflowPorts<'_> {
@@ -58,6 +60,19 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;
     scheduler.register(Arc::new(scheduler::paper_matching(paper)))?;
     scheduler.register(Arc::new(infrastructure::notifications::relay::relay_events(ports.relay)))?;
+    let webhooks = ports.webhooks.clone();
+    scheduler.register(Arc::new(
+        FnWorkflow::new("webhook_delivery", move || {
+            let webhooks = webhooks.clone();
+            async move {
+                let dispatched = webhooks.dispatch().await?;
+                let sent = webhooks.send_due().await?;
+                infrastructure::webhooks::record_metrics(&sent);
+                Ok(summary(&serde_json::json!({"dispatched": dispatched, "sent": sent})))
+            }
+        })
+        .quiet(),
+    ))?;
     let engine = ports.engine;
     let faults = bot_faults(metrics)?;
     let sync = engine.clone();

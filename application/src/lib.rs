@@ -19,5 +19,6 @@ pub mod orders;
 pub mod rate_limit;
 pub mod reports;
 pub mod subscriptions;
+pub mod webhooks;
 
 pub use error::{AppError, FieldCode, FieldError, Unexpected};

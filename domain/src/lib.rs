@@ -21,6 +21,7 @@ pub mod reports;
 pub mod shared;
 pub mod signals;
 pub mod subscriptions;
+pub mod webhooks;
 
 pub use shared::clock::Clock;
 pub use shared::error::RepoError;

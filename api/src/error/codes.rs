@@ -104,6 +104,8 @@ error_codes! {
     TermsVersionOutdated = CONFLICT, "terms_version_outdated", "The terms version accepted is no longer in force";
     PrivacyVersionOutdated = CONFLICT, "privacy_version_outdated", "The privacy version accepted is no longer in force";
     CredentialExists = CONFLICT, "credential_exists", "A credential for this exchange and mode exists";
+    WebhookEndpointLimit = CONFLICT, "webhook_endpoint_limit", "The account has as many webhook endpoints as it may";
+    WebhookEndpointDisabled = CONFLICT, "webhook_endpoint_disabled", "The webhook endpoint is disabled";
     CredentialRequired = CONFLICT, "credential_required", "A validated exchange credential is required";
     CredentialInvalid = CONFLICT, "credential_invalid", "The exchange credential failed validation";
     CredentialRejected = CONFLICT, "credential_rejected", "The exchange refused the stored credential";

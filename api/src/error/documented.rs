@@ -19,6 +19,7 @@ use application::notifications::{InboxError, StreamError};
 use application::orders::OrderError;
 use application::reports::ReportError;
 use application::subscriptions::SubscriptionError;
+use application::webhooks::WebhookError;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 
@@ -107,6 +108,12 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         "list_notifications" => vec![C::InvalidQuery],
         "put_notification_preferences" => vec![C::ValidationFailed],
         "event_stream" => [&[C::BadRequest][..], StreamError::CODES].concat(),
+        "create_webhook_endpoint" => pick::<WebhookError>(&[C::ValidationFailed, C::WebhookEndpointLimit]),
+        "get_webhook_endpoint" | "delete_webhook_endpoint" | "rotate_webhook_secret" | "list_webhook_deliveries" => {
+            pick::<WebhookError>(&[C::NotFound])
+        }
+        "update_webhook_endpoint" => pick::<WebhookError>(&[C::ValidationFailed, C::NotFound]),
+        "redeliver_webhook" => pick::<WebhookError>(&[C::NotFound, C::WebhookEndpointDisabled]),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }

@@ -39,6 +39,8 @@ pub mod reports;
 pub mod subscriptions;
 pub mod system;
 pub mod users;
+pub mod webhook_endpoints;
+pub mod webhook_endpoints_deliveries;
 pub mod webhooks;
 pub mod wire;
 
@@ -78,6 +80,7 @@ pub const MODULES: &[RouteModule] = &[
     notifications::inbox::MODULE,
     events::MODULE,
     webhooks::MODULE,
+    webhook_endpoints::MODULE,
     system::MODULE,
     health::MODULE,
     metrics::MODULE,

@@ -80,6 +80,9 @@ pub struct Settings {
     pub mail: MailSettings,
     /// The live event stream: heartbeat, poll interval, streams per user (`BOTFLEET_SSE_*`).
     pub stream: application::notifications::StreamConfig,
+    /// `BOTFLEET_WEBHOOKS_ALLOW_PRIVATE` (default false): outbound webhooks may use `http://` and
+    /// reach private, loopback and link-local addresses (tests, on-premise receivers).
+    pub webhooks_allow_private: bool,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -149,6 +152,7 @@ impl Settings {
         let legal = LegalSettings::load(&mut env);
         let mail = MailSettings::load(&mut env);
         let stream = stream::load(&mut env);
+        let webhooks_allow_private = env.bool("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", false);
         env.finish(Settings {
             http,
             jwt,
@@ -167,6 +171,7 @@ impl Settings {
             legal,
             mail,
             stream,
+            webhooks_allow_private,
             dev_mode,
             generated_secrets: generated,
         })

@@ -50,6 +50,7 @@ workflow_vars!(
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
     paper_matching => "PAPER_MATCHING",
     relay_events => "RELAY_EVENTS",
+    webhook_delivery => "WEBHOOK_DELIVERY",
 );
 
 /// What a `_SECS` variable must hold.

@@ -46,6 +46,10 @@ pub trait AccountTeardown: Send + Sync {
     /// Cancels the paid subscription at its provider at once; returns that provider, or `None`
     /// when nothing is billed.
     async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError>;
+    /// Erases the user's outbound webhook endpoints and deliveries.
+    async fn erase_webhooks(&self, _user: UserId) -> Result<(), AppError> {
+        Ok(())
+    }
 }
 
 /// What deleting the account did; the same on every repeated call.
@@ -114,6 +118,7 @@ impl IdentityService {
         report.contexts_paused = teardown.pause_contexts(user.id).await?;
         report.subscription_canceled = teardown.end_subscription(user.id).await?;
         report.credentials_wiped = self.wipe_credentials(user.id).await?;
+        teardown.erase_webhooks(user.id).await?;
         let user = self.mark_deleted(user).await?;
         report.deleted_at = user.updated_at;
         self.finish_deletion(user, report, meta).await

@@ -30,6 +30,8 @@ pub struct ServiceTeardown {
     pub subscriptions: Arc<SubscriptionService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Outbound webhooks (erased).
+    pub webhooks: Arc<crate::webhooks::WebhookService>,
 }
 
 impl std::fmt::Debug for ServiceTeardown {
@@ -96,5 +98,12 @@ impl AccountTeardown for ServiceTeardown {
 
     async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError> {
         Ok(self.subscriptions.cancel_now(user).await?)
+    }
+
+    async fn erase_webhooks(&self, user: UserId) -> Result<(), AppError> {
+        self.webhooks.erase(user).await.map(drop).map_err(|err| match err {
+            crate::webhooks::WebhookError::Unexpected(err) => err.into(),
+            other => AppError::internal(other),
+        })
     }
 }

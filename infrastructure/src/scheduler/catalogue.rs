@@ -42,6 +42,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("subscription_reconciliation", 3600, "Re-reads paid subscriptions from their payment provider."),
     entry("paper_matching", 5, "Fills resting paper orders the simulated price has reached."),
     entry("relay_events", 1, "Moves the events changes raised (outboxes, the event queue) into the users' event log."),
+    entry("webhook_delivery", 2, "Creates outbound webhook deliveries from the event log and sends the due ones with retries."),
 ];
 
 /// The catalogue entry named `name`, if any.

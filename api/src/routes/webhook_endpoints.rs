@@ -1,0 +1,294 @@
+//! `/api/webhook-endpoints`: the user's outbound webhook endpoints (not the payment providers'
+//! inbound webhooks, which are `webhooks.rs`). The signing secret is shown once, when an
+//! endpoint is created or its secret rotated; deliveries are in `webhook_endpoints_deliveries.rs`.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use application::webhooks::{CreateEndpointInput, EndpointCreated, EndpointView, UpdateEndpointInput};
+use domain::webhooks::{EventSelection, WebhookEndpointId};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use super::RouteModule;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::query::Query;
+use crate::routes::common::{validated, Paging};
+use crate::routes::wire::Id;
+use crate::state::AppState;
+
+/// The OpenAPI tag of these routes.
+pub const TAG: &str = "webhook-endpoints";
+
+/// This module's routes.
+pub const MODULE: RouteModule = RouteModule {
+    tag: TAG,
+    description: "Outbound webhooks: HTTPS endpoints that receive the user's events, signed with \
+                  HMAC-SHA256 (`Botfleet-Signature`), retried for 24 hours, with a delivery log.",
+    configure,
+};
+
+fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(create_webhook_endpoint)
+        .service(list_webhook_endpoints)
+        .service(get_webhook_endpoint)
+        .service(update_webhook_endpoint)
+        .service(delete_webhook_endpoint)
+        .service(rotate_webhook_secret);
+    super::webhook_endpoints_deliveries::configure(cfg);
+}
+
+/// A new endpoint.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateEndpointRequest {
+    /// Where deliveries are POSTed: an `https://` URL whose host resolves to public addresses
+    /// only (checked now and at each delivery).
+    #[validate(length(max = 2048))]
+    #[schema(max_length = 2048, example = "https://example.com/botfleet/webhooks")]
+    pub url: String,
+    /// `["*"]` (the default) for every event type, or event type names (`order.filled`).
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_items = 1, max_items = 64, example = json!(["bot.tripped", "order.filled"]))]
+    pub events: Option<Vec<String>>,
+    /// A note (at most 200 characters).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub description: Option<String>,
+}
+
+/// Changes to an endpoint; absent fields stay as they are.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateEndpointRequest {
+    /// A new URL (same rules as at creation).
+    #[validate(length(max = 2048))]
+    #[schema(max_length = 2048)]
+    pub url: Option<String>,
+    /// A new event selection.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_items = 1, max_items = 64)]
+    pub events: Option<Vec<String>>,
+    /// A new note; an empty one clears it.
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub description: Option<String>,
+    /// `false` stops deliveries; `true` resumes them and forgets past failures.
+    pub enabled: Option<bool>,
+}
+
+/// An endpoint, never with its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndpointResponse {
+    /// Endpoint id.
+    #[schema(value_type = Id)]
+    pub id: String,
+    /// Where deliveries go.
+    pub url: String,
+    /// `["*"]` or the event type names it receives.
+    pub events: Vec<String>,
+    /// The owner's note.
+    pub description: Option<String>,
+    /// Whether deliveries are made.
+    pub enabled: bool,
+    /// Why botfleet disabled it (every delivery failed for 24 hours).
+    pub disabled_reason: Option<String>,
+    /// Since when every delivery attempt failed.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub failing_since: Option<OffsetDateTime>,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// Last change.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<EndpointView> for EndpointResponse {
+    fn from(e: EndpointView) -> Self {
+        let events = match e.events {
+            EventSelection::All => vec!["*".to_owned()],
+            EventSelection::Only(types) => types.iter().map(|t| t.as_str().to_owned()).collect(),
+        };
+        Self {
+            id: e.id.to_string(),
+            url: e.url,
+            events,
+            description: e.description,
+            enabled: e.enabled,
+            disabled_reason: e.disabled_reason,
+            failing_since: e.failing_since,
+            created_at: e.created_at,
+            updated_at: e.updated_at,
+        }
+    }
+}
+
+/// An endpoint with its signing secret: shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct EndpointWithSecret {
+    /// The endpoint.
+    #[serde(flatten)]
+    pub endpoint: EndpointResponse,
+    /// The signing secret (`whsec_...`): the HMAC-SHA256 key of `Botfleet-Signature`. Store it
+    /// now; it is never shown again (rotate it to get a new one).
+    #[schema(example = "whsec_4x1mplE...")]
+    pub secret: String,
+}
+
+impl From<EndpointCreated> for EndpointWithSecret {
+    fn from(c: EndpointCreated) -> Self {
+        Self { endpoint: c.endpoint.into(), secret: c.secret.expose().to_owned() }
+    }
+}
+
+crate::opaque_debug!(EndpointWithSecret);
+
+/// A page of endpoints.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndpointList {
+    /// This page.
+    pub items: Vec<EndpointResponse>,
+    /// Matches in all.
+    pub total: u64,
+    /// Offset of this page.
+    pub offset: u64,
+    /// Page size applied.
+    pub limit: u64,
+}
+
+crate::routes::common::list_from_page!(EndpointList, EndpointResponse);
+
+/// An endpoint id from the path; a malformed one cannot exist, so it is a 404.
+pub(crate) fn endpoint_id(raw: &str) -> Result<WebhookEndpointId, ApiError> {
+    WebhookEndpointId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "webhook endpoint not found"))
+}
+
+/// Register an endpoint. The answer carries its signing secret, shown this once. At most 10
+/// endpoints per account; the URL must lead to public addresses only (422 `not_allowed` on
+/// `url` otherwise, checked after DNS resolution).
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = CreateEndpointRequest,
+    responses((status = 201, description = "Registered, with its secret", body = EndpointWithSecret))
+)]
+#[post("/api/webhook-endpoints")]
+pub async fn create_webhook_endpoint(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: TrackedJson<CreateEndpointRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let input = CreateEndpointInput {
+        url: body.url,
+        events: body.events.unwrap_or_else(|| vec!["*".to_owned()]),
+        description: body.description,
+    };
+    let created = state.webhooks.create(auth.0.user_id, input).await?;
+    Ok(HttpResponse::Created().json(EndpointWithSecret::from(created)))
+}
+
+/// The caller's endpoints, oldest first.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(Paging),
+    responses((status = 200, description = "A page of endpoints", body = EndpointList))
+)]
+#[get("/api/webhook-endpoints")]
+pub async fn list_webhook_endpoints(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    paging: Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    let page = state.webhooks.list(auth.0.user_id, paging.page()?).await?;
+    Ok(HttpResponse::Ok().json(EndpointList::from(page)))
+}
+
+/// One of the caller's endpoints.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "The endpoint", body = EndpointResponse))
+)]
+#[get("/api/webhook-endpoints/{id}")]
+pub async fn get_webhook_endpoint(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state.webhooks.get(auth.0.user_id, endpoint_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
+}
+
+/// Change an endpoint's URL, events, note, or switch it on or off.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    request_body = UpdateEndpointRequest,
+    responses((status = 200, description = "The endpoint as changed", body = EndpointResponse))
+)]
+#[patch("/api/webhook-endpoints/{id}")]
+pub async fn update_webhook_endpoint(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+    body: TrackedJson<UpdateEndpointRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = endpoint_id(&id)?;
+    let body = validated(body.into_inner())?;
+    let input = UpdateEndpointInput {
+        url: body.url,
+        events: body.events,
+        description: body.description,
+        enabled: body.enabled,
+    };
+    let view = state.webhooks.update(auth.0.user_id, id, input).await?;
+    Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
+}
+
+/// Delete an endpoint and its delivery log.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 204, description = "Deleted"))
+)]
+#[delete("/api/webhook-endpoints/{id}")]
+pub async fn delete_webhook_endpoint(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.webhooks.delete(auth.0.user_id, endpoint_id(&id)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replace an endpoint's signing secret; the answer carries the new one, shown this once.
+/// Deliveries are signed with it from now on.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Endpoint id")),
+    responses((status = 200, description = "The endpoint with its new secret", body = EndpointWithSecret))
+)]
+#[post("/api/webhook-endpoints/{id}/rotate-secret")]
+pub async fn rotate_webhook_secret(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let rotated = state.webhooks.rotate_secret(auth.0.user_id, endpoint_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(EndpointWithSecret::from(rotated)))
+}
+
+crate::opaque_debug!(CreateEndpointRequest);
+crate::opaque_debug!(UpdateEndpointRequest);
