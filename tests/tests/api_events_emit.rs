@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
-use botfleet_tests::bots::{bot_app, command, create_bot, set_plan, trader, OPS_TOKEN};
+use botfleet_tests::bots::{bot_app, command, create_bot, run, set_plan, trader, OPS_TOKEN};
 use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
 use domain::notifications::{EventFilter, EventPayload, StoredEvent};
 use domain::orders::{OrderFilter, OrderStatus};
@@ -22,6 +22,7 @@ botfleet_tests::on_both_stores!(
     a_paper_bot_trading_real_candles_logs_its_orders_and_closed_positions,
     pausing_a_bot_through_the_api_logs_bot_paused_once,
     a_plan_refusal_logs_plan_limit_reached_once_an_hour,
+    a_withdrawal_outside_botfleet_logs_funds_withdrawn_with_the_pause,
     stripe_webhooks_log_the_subscription_and_its_payments_once,
 );
 
@@ -197,6 +198,28 @@ async fn a_plan_refusal_logs_plan_limit_reached_once_an_hour(store: Store) {
     assert_eq!(types(&events), ["plan.limit_reached"], "three refusals within the hour are told once");
     let wire = serde_json::to_value(&events[0].event).unwrap();
     assert_eq!(wire["data"], json!({"plan": "free", "limit": "contexts", "max": 1, "upgrade_to": "pro"}));
+}
+
+async fn a_withdrawal_outside_botfleet_logs_funds_withdrawn_with_the_pause(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (eva, context) = trader(&app, &repos, "events-withdraw@example.com", Plan::Pro).await;
+    let config = json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "100",
+        "allocated_balance": "40000", "max_open_positions": 1});
+    let id = create_bot(&app, &eva, &context, "smart", config).await["id"].as_str().unwrap().to_owned();
+    command(&app, &eva, &id, "start").await;
+    // The paper account starts with 100000 BRL: 30000 are left, the bot counts on 40000.
+    let body = json!({"exchange": "mercado_bitcoin", "asset": "BRL", "amount": "70000"});
+    app.post("/api/paper/withdrawals", Some(&eva.access), &body).await.ok(200);
+    run(&app, "sync_withdrawals").await;
+    run(&app, "sync_withdrawals").await;
+    relay(&app).await;
+
+    let events = log(&repos, &eva).await;
+    assert_eq!(types(&events), ["bot.started", "bot.paused", "funds.withdrawn"], "one pause, told once");
+    let wire = serde_json::to_value(&events[2].event).unwrap();
+    assert_eq!(wire["data"]["asset"], "BRL");
+    assert_eq!((wire["data"]["expected"].as_str(), wire["data"]["available"].as_str()), (Some("40000"), Some("30000")));
+    assert_eq!(wire["data"]["bot"]["bot_id"].as_str(), Some(id.as_str()));
 }
 
 fn now() -> i64 {
