@@ -97,7 +97,7 @@ async fn a_paper_bot_trading_real_candles_logs_its_orders_and_closed_positions(s
     })
     .await;
     let filter = OrderFilter { bot: Some(smart.parse().unwrap()), ..OrderFilter::default() };
-    wait_for("every order's end and every closed position to be logged", 60, async || {
+    wait_for("the stop, every order's end and every closed position to be logged", 60, async || {
         let orders = repos.orders.list(user_id(&ana), &filter, PageRequest::new(0, 500)).await.unwrap().items;
         let ended = orders.iter().filter(|o| !o.is_open()).count();
         let logged = log(&repos, &ana).await;
@@ -113,7 +113,8 @@ async fn a_paper_bot_trading_real_candles_logs_its_orders_and_closed_positions(s
         let positions = app.get(&format!("/api/bots/{smart}/positions"), Some(&ana.access)).await.ok(200).clone();
         let closed = positions["closed"]["items"].as_array().unwrap().len();
         let told = logged.iter().filter(|e| matches!(e.event.payload, EventPayload::PositionClosed(_))).count();
-        orders.iter().all(|o| !o.is_open()) && ends == ended && told == closed
+        let stopped = logged.iter().any(|e| matches!(e.event.payload, EventPayload::BotStopped(_)));
+        orders.iter().all(|o| !o.is_open()) && ends == ended && told == closed && stopped
     })
     .await;
 
