@@ -19,6 +19,7 @@ use application::identity::{
 };
 use application::legal::{LegalPorts, LegalService};
 use application::market::MarketService;
+use application::notify::EventSink;
 use application::orders::{OrderPorts, OrderService};
 use application::reports::{ReportPorts, ReportService};
 use application::subscriptions::{PaymentGateways, SubscriptionPorts, SubscriptionService};
@@ -143,7 +144,8 @@ pub async fn services(
         ],
         table: settings.payments.entitlements.clone(),
         clock: clock.clone(),
-    });
+    })
+    .with_events(EventSink::new(repositories.events.clone()));
     let subscriptions = Arc::new(subscriptions);
     let (mail, email_gate) = account_mail(settings, repositories, clock.clone())?;
     // The webhooks' clock is the markets' one, so a scaled clock also speeds their 24 hours up.
@@ -176,7 +178,8 @@ pub async fn services(
             failpoint: settings.engine.failpoint,
         })
         .with_anomaly_policy(settings.anomaly)
-        .with_activity_listener(summary_cache.clone()),
+        .with_activity_listener(summary_cache.clone())
+        .with_events(EventSink::new(repositories.events.clone())),
     );
     let bots = BotService::new(BotPorts {
         bots: repositories.bots.clone(),
