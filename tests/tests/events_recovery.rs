@@ -11,7 +11,7 @@ use botfleet_tests::app::{settings, spawn_with_repositories, Store};
 use botfleet_tests::contract::bots::busy_bot;
 use botfleet_tests::contract::events::{anomaly, payment_failed};
 use botfleet_tests::contract::fixtures::order;
-use domain::notifications::{Channel, ChannelSet, Event, EventType, NotificationPreferences, StoredEvent};
+use domain::notifications::{Channel, ChannelSet, Event, EventType, NotificationPreferences, Outbox, StoredEvent};
 use domain::shared::ids::{ContextId, UserId};
 use infrastructure::repositories::Repositories;
 
@@ -53,11 +53,14 @@ async fn events_stored_before_a_crash_reach_the_log_once_after_a_restart(store: 
     let bot_id = {
         // The process that made the changes: it stores them and dies before any relay runs.
         let repos = api::bootstrap::open_store(&settings).await.unwrap();
+        // The fixtures' own events (the bot's start) are not this test's: only `raised` waits.
         let mut bot = busy_bot(user);
+        bot.outbox = Outbox::default();
         bot.outbox.raise(raised[0].clone());
         bot.outbox.raise(raised[1].clone());
         let bot = repos.bots.create(&bot).await.unwrap();
         let mut o = order(user, ContextId::new(), 3);
+        o.outbox = Outbox::default();
         o.outbox.raise(raised[2].clone());
         repos.orders.create(&o).await.unwrap();
         repos.events.enqueue(&raised[3..]).await.unwrap();
@@ -90,6 +93,7 @@ async fn a_write_nudges_the_relay_at_once(store: Store) {
     let user = UserId::new();
     let event = anomaly(user, 1);
     let mut bot = busy_bot(user);
+    bot.outbox = Outbox::default();
     bot.outbox.raise(event.clone());
 
     repos.bots.create(&bot).await.unwrap();
