@@ -13,6 +13,7 @@ pub mod exchanges;
 pub mod identity;
 pub mod legal;
 pub mod market;
+pub mod notifications;
 pub mod orders;
 pub mod rate_limit;
 pub mod reports;

@@ -15,6 +15,7 @@ mod refresh;
 mod register;
 mod teardown;
 mod templates;
+pub(crate) use templates::escape_html;
 mod tokens;
 mod verification;
 
