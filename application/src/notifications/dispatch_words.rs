@@ -114,7 +114,7 @@ pub(crate) fn line(event: &Event, language: Language) -> String {
     format!("{title}: {}", detail(&event.payload, language))
 }
 
-fn detail(payload: &EventPayload, language: Language) -> String {
+pub(crate) fn detail(payload: &EventPayload, language: Language) -> String {
     let pt = language == Language::PtBr;
     let at = if pt { "a" } else { "at" };
     use EventPayload as P;

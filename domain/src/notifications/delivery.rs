@@ -114,6 +114,12 @@ impl Delivery {
         false
     }
 
+    /// Puts it off until `until` without counting an attempt (the channel asked to slow down).
+    pub fn postpone(&mut self, until: OffsetDateTime, reason: &str) {
+        self.due_at = until;
+        self.last_error = Some(reason.to_owned());
+    }
+
     /// Gives up at once (a refusal that retrying cannot change).
     pub fn dead(&mut self, error: &str, now: OffsetDateTime) {
         self.attempts += 1;
