@@ -12,3 +12,4 @@ pub mod reports;
 pub mod repositories;
 pub mod scheduler;
 pub mod store;
+pub mod telegram;

@@ -10,6 +10,8 @@ mod consents;
 mod context_signals;
 mod contexts;
 mod credentials;
+mod deliveries;
+mod dispatch_cursors;
 mod email_tokens;
 mod leases;
 mod order_document;
@@ -17,6 +19,7 @@ mod orders;
 mod payment_events;
 mod sessions;
 mod subscriptions;
+mod telegram_links;
 mod usage;
 mod users;
 
@@ -31,6 +34,7 @@ use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
+use domain::notifications::{CursorRepository, DeliveryRepository, TelegramRepository};
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
@@ -41,12 +45,15 @@ pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::deliveries::StoreDeliveryRepository;
+pub use self::dispatch_cursors::StoreCursorRepository;
 pub use self::email_tokens::StoreEmailTokenRepository;
 pub use self::leases::StoreLeaseRepository;
 pub use self::orders::StoreOrderRepository;
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
+pub use self::telegram_links::StoreTelegramRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
 use crate::store::mongo::MongoStore;
@@ -70,6 +77,10 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
     (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
     (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
+    (StoreDeliveryRepository::COLLECTION, StoreDeliveryRepository::INDEXES),
+    (StoreCursorRepository::COLLECTION, StoreCursorRepository::INDEXES),
+    (StoreTelegramRepository::LINKS, StoreTelegramRepository::LINK_INDEXES),
+    (StoreTelegramRepository::CODES, StoreTelegramRepository::CODE_INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -103,6 +114,12 @@ pub struct Repositories {
     pub orders: Arc<dyn OrderRepository>,
     /// Leases of workflow runs and bots, shared by every instance on the store.
     pub leases: Arc<dyn LeaseRepository>,
+    /// Notification deliveries (e-mail, Telegram).
+    pub deliveries: Arc<dyn DeliveryRepository>,
+    /// The notification dispatchers' cursors.
+    pub cursors: Arc<dyn CursorRepository>,
+    /// Linked Telegram chats and link codes.
+    pub telegram: Arc<dyn TelegramRepository>,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -128,6 +145,9 @@ impl Repositories {
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
             orders: Arc::new(StoreOrderRepository::new(store.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
+            deliveries: Arc::new(StoreDeliveryRepository::new(store.clone())),
+            cursors: Arc::new(StoreCursorRepository::new(store.clone())),
+            telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
             store,
         })
     }
