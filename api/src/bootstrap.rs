@@ -211,6 +211,8 @@ pub async fn services(
             clock: clock.clone(),
             legal: legal.clone(),
             teardown: Arc::new(teardown),
+            events: repositories.events.clone(),
+            preferences: repositories.preferences.clone(),
         },
         IdentityConfig { email_verification: settings.mail.email_verification, ..IdentityConfig::default() },
     );
@@ -269,6 +271,7 @@ pub async fn services(
             credentials: &credentials,
             subscriptions: &subscriptions,
             paper: &paper,
+            relay: Arc::new(infrastructure::notifications::Relay::new(repositories.store.clone(), clock.clone())),
         },
         metrics,
     )?;
@@ -321,6 +324,7 @@ pub async fn services(
         clock,
         limits: Arc::new(IpLimits::default()),
         workflows: Arc::new(workflows),
+        relay_nudge: repositories.relay_nudge.clone(),
     })
 }
 

@@ -136,7 +136,20 @@ impl Application {
             }
         }
         let workflows = self.state.workflows.start();
+        let relay_on_nudge = self.state.settings.workflows.workers.then(|| {
+            let scheduler = self.state.workflows.clone();
+            infrastructure::notifications::relay::on_nudge(self.state.relay_nudge.clone(), move || {
+                let scheduler = scheduler.clone();
+                async move {
+                    // Busy or held elsewhere: the pass in progress or the next tick moves the events.
+                    let _ = scheduler.run_now("relay_events").await;
+                }
+            })
+        });
         let result = self.server.await;
+        if let Some(task) = relay_on_nudge {
+            task.abort();
+        }
         workflows.shutdown().await;
         result
     }

@@ -39,6 +39,8 @@ pub struct WorkflowPorts<'a> {
     pub subscriptions: &'a Arc<SubscriptionService>,
     /// Paper order matching.
     pub paper: &'a PaperExchanges,
+    /// The outbox relay (`relay_events`).
+    pub relay: Arc<infrastructure::notifications::Relay>,
 }
 
 impl std::fmt::Debug for WorkflowPorts<'_> {
@@ -55,6 +57,7 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(scheduler::credential_revalidation(ports.credentials.clone())))?;
     scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;
     scheduler.register(Arc::new(scheduler::paper_matching(paper)))?;
+    scheduler.register(Arc::new(infrastructure::notifications::relay::relay_events(ports.relay)))?;
     let engine = ports.engine;
     let faults = bot_faults(metrics)?;
     let sync = engine.clone();

@@ -22,7 +22,7 @@ const OPS_TOKEN: &str = "ops-token-for-tests-0123456789";
 const WORKFLOWS: &str = "/api/system/workflows";
 
 /// The catalogue, in order.
-const CATALOGUE: [&str; 16] = [
+const CATALOGUE: [&str; 17] = [
     "sync_orders",
     "sync_withdrawals",
     "sync_strategy_balances",
@@ -39,6 +39,7 @@ const CATALOGUE: [&str; 16] = [
     "credential_revalidation",
     "subscription_reconciliation",
     "paper_matching",
+    "relay_events",
 ];
 
 async fn list(app: &TestApp) -> Value {
@@ -99,6 +100,7 @@ async fn the_status_lists_every_workflow_to_admins_and_the_ops_token(store: Stor
         ("credential_revalidation", 86_400_000, true),
         ("subscription_reconciliation", 3_600_000, true),
         ("paper_matching", 5_000, true),
+        ("relay_events", 1_000, true),
     ] {
         let w = workflow(&listing, name);
         assert_eq!(

@@ -116,6 +116,9 @@ impl DocumentStore for PlanChecked {
     async fn replace(&self, coll: &str, doc: Doc, expected_version: u64) -> Result<u64, RepoError> {
         self.0.replace(coll, doc, expected_version).await
     }
+    async fn replace_same_version(&self, coll: &str, doc: Doc, version: u64) -> Result<bool, RepoError> {
+        self.0.replace_same_version(coll, doc, version).await
+    }
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         self.0.delete(coll, id).await
     }

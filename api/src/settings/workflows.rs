@@ -49,6 +49,7 @@ workflow_vars!(
     credential_revalidation => "CREDENTIAL_REVALIDATION",
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
     paper_matching => "PAPER_MATCHING",
+    relay_events => "RELAY_EVENTS",
 );
 
 /// What a `_SECS` variable must hold.

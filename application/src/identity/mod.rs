@@ -78,6 +78,10 @@ pub struct IdentityPorts {
     pub legal: Arc<LegalService>,
     /// What account deletion ends outside identity (bots, contexts, the paid plan).
     pub teardown: Arc<dyn AccountTeardown>,
+    /// The event log (the user's events are erased with the account).
+    pub events: Arc<dyn domain::notifications::EventRepository>,
+    /// Notification preferences (erased with the account).
+    pub preferences: Arc<dyn domain::notifications::PreferenceRepository>,
 }
 
 impl std::fmt::Debug for IdentityPorts {

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use domain::bots::{Bot, BotFilter, BotKind, BotRecord, BotRecordRepository, BotRepository, BotStatus, RecordFilter};
 use domain::exchange::ExchangeId;
 use domain::market::Symbol;
+use domain::notifications::EventRepository as _;
 use domain::shared::ids::{BotId, UserId};
 use domain::{Page, PageRequest, RepoError};
 use prometheus::IntCounter;
@@ -22,6 +23,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::codec::{self, millis, to_millis, FIRST_VERSION};
+use super::outbox::RelayNudge;
+use crate::notifications::StoreEventRepository;
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// Bot documents [`BotRepository::evaluated`] could not read and skipped, since the process
@@ -47,6 +50,9 @@ struct BotDocument {
     symbol: Symbol,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
+    /// When the oldest event in the bot's outbox (inside `bot`) happened; absent when none waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    outbox_at: Option<i64>,
     version: u64,
     #[serde(with = "as_text")]
     bot: Bot,
@@ -104,6 +110,7 @@ impl From<&Bot> for BotDocument {
             exchange: b.exchange,
             symbol: b.symbol.clone(),
             created_at: b.created_at,
+            outbox_at: super::outbox::waiting_since(&b.outbox),
             version: b.version,
             bot: b.clone(),
         }
@@ -123,6 +130,7 @@ impl From<BotDocument> for Bot {
 pub struct StoreBotRepository {
     store: Arc<dyn DocumentStore>,
     read_page: u64,
+    nudge: RelayNudge,
 }
 
 impl StoreBotRepository {
@@ -135,6 +143,8 @@ impl StoreBotRepository {
         // plain index ends with the id, so each page is a range of this index.
         IndexSpec::plain("bots_status_kind", &["status", "kind"]),
         IndexSpec::plain("bots_context_status", &["context_id", "status"]),
+        // The relay's query: bots whose outbox holds events.
+        IndexSpec::plain("bots_outbox", &["outbox_at"]),
     ];
 
     /// Bots read per query by [`BotRepository::evaluated`], by default.
@@ -142,7 +152,12 @@ impl StoreBotRepository {
 
     /// The repository over `store`.
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store, read_page: Self::READ_PAGE }
+        Self { store, read_page: Self::READ_PAGE, nudge: RelayNudge::default() }
+    }
+
+    /// The same, waking `nudge` after each write that carries events.
+    pub fn with_nudge(self, nudge: RelayNudge) -> Self {
+        Self { nudge, ..self }
     }
 
     /// The same, reading `read_page` bots per query in [`BotRepository::evaluated`] (at least 1).
@@ -192,6 +207,7 @@ fn name<T: Serialize>(value: &T) -> serde_json::Value {
 impl BotRepository for StoreBotRepository {
     async fn create(&self, bot: &Bot) -> Result<Bot, RepoError> {
         codec::insert(&*self.store, Self::COLLECTION, &BotDocument::from(bot)).await?;
+        self.nudge.after_write(&bot.outbox);
         Ok(Bot { version: FIRST_VERSION, ..bot.clone() })
     }
 
@@ -259,11 +275,14 @@ impl BotRepository for StoreBotRepository {
 
     async fn update(&self, bot: &Bot) -> Result<Bot, RepoError> {
         let version = codec::replace(&*self.store, Self::COLLECTION, &BotDocument::from(bot), bot.version).await?;
+        self.nudge.after_write(&bot.outbox);
         Ok(Bot { version, ..bot.clone() })
     }
 
     async fn delete(&self, owner: UserId, id: BotId) -> Result<(), RepoError> {
-        self.get(owner, id).await?;
+        let bot = self.get(owner, id).await?;
+        // Events the bot raised but the relay has not moved yet outlive it, in the queue.
+        StoreEventRepository::new(self.store.clone()).enqueue(bot.outbox.events()).await?;
         match self.store.delete(Self::COLLECTION, &id.to_string()).await? {
             true => Ok(()),
             false => Err(RepoError::NotFound),

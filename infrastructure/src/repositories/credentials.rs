@@ -8,12 +8,15 @@ use async_trait::async_trait;
 use domain::credentials::{
     ApiKeyLast4, CredentialRepository, CredentialStatus, EncryptedValue, ExchangeCredential, ExchangeId,
 };
+use domain::notifications::{EventRepository as _, Outbox};
 use domain::shared::ids::{CredentialId, UserId};
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::codec::{self, millis, millis_opt, value_of, FIRST_VERSION};
+use super::outbox::RelayNudge;
+use crate::notifications::StoreEventRepository;
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// The stored form of an [`ExchangeCredential`]; the key and secret stay encrypted.
@@ -35,6 +38,10 @@ struct CredentialDocument {
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
     updated_at: OffsetDateTime,
+    #[serde(default, with = "super::outbox::text", skip_serializing_if = "Outbox::is_empty")]
+    outbox: Outbox,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    outbox_at: Option<i64>,
     version: u64,
 }
 
@@ -53,6 +60,8 @@ impl From<&ExchangeCredential> for CredentialDocument {
             validated_at: c.validated_at,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            outbox: c.outbox.clone(),
+            outbox_at: super::outbox::waiting_since(&c.outbox),
             version: c.version,
         }
     }
@@ -73,7 +82,7 @@ impl From<CredentialDocument> for ExchangeCredential {
             validated_at: d.validated_at,
             created_at: d.created_at,
             updated_at: d.updated_at,
-            outbox: Default::default(),
+            outbox: d.outbox,
             version: d.version,
         }
     }
@@ -83,6 +92,7 @@ impl From<CredentialDocument> for ExchangeCredential {
 #[derive(Debug, Clone)]
 pub struct StoreCredentialRepository {
     store: Arc<dyn DocumentStore>,
+    nudge: RelayNudge,
 }
 
 impl StoreCredentialRepository {
@@ -92,11 +102,18 @@ impl StoreCredentialRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::unique("credentials_user_exchange", &["user_id", "exchange"]),
         IndexSpec::plain("credentials_created", &["created_at"]),
+        // The relay's query: credentials whose outbox holds events.
+        IndexSpec::plain("credentials_outbox", &["outbox_at"]),
     ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store }
+        Self { store, nudge: RelayNudge::default() }
+    }
+
+    /// The same, waking `nudge` after each write that carries events.
+    pub fn with_nudge(self, nudge: RelayNudge) -> Self {
+        Self { nudge, ..self }
     }
 
     /// The stored credential with that id when `owner` owns it.
@@ -110,6 +127,7 @@ impl StoreCredentialRepository {
 impl CredentialRepository for StoreCredentialRepository {
     async fn create(&self, credential: &ExchangeCredential) -> Result<ExchangeCredential, RepoError> {
         codec::insert(&*self.store, Self::COLLECTION, &CredentialDocument::from(credential)).await?;
+        self.nudge.after_write(&credential.outbox);
         Ok(ExchangeCredential { version: FIRST_VERSION, ..credential.clone() })
     }
 
@@ -132,11 +150,14 @@ impl CredentialRepository for StoreCredentialRepository {
         self.owned(credential.user_id, credential.id).await?;
         let document = CredentialDocument::from(credential);
         let version = codec::replace(&*self.store, Self::COLLECTION, &document, credential.version).await?;
+        self.nudge.after_write(&credential.outbox);
         Ok(ExchangeCredential { version, ..credential.clone() })
     }
 
     async fn delete(&self, owner: UserId, id: CredentialId) -> Result<(), RepoError> {
-        self.owned(owner, id).await?;
+        let stored = ExchangeCredential::from(self.owned(owner, id).await?);
+        // Events the credential raised but the relay has not moved yet outlive it, in the queue.
+        StoreEventRepository::new(self.store.clone()).enqueue(stored.outbox.events()).await?;
         match self.store.delete(Self::COLLECTION, &id.to_string()).await? {
             true => Ok(()),
             false => Err(RepoError::NotFound),

@@ -5,7 +5,7 @@
 
 mod audit;
 mod bots;
-mod codec;
+pub(crate) mod codec;
 mod consents;
 mod context_signals;
 mod contexts;
@@ -16,6 +16,7 @@ mod email_tokens;
 mod leases;
 mod order_document;
 mod orders;
+mod outbox;
 mod payment_events;
 mod sessions;
 mod subscriptions;
@@ -34,7 +35,9 @@ use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
-use domain::notifications::{CursorRepository, DeliveryRepository, TelegramRepository};
+use domain::notifications::{
+    CursorRepository, DeliveryRepository, EventRepository, PreferenceRepository, TelegramRepository,
+};
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
@@ -50,12 +53,14 @@ pub use self::dispatch_cursors::StoreCursorRepository;
 pub use self::email_tokens::StoreEmailTokenRepository;
 pub use self::leases::StoreLeaseRepository;
 pub use self::orders::StoreOrderRepository;
+pub use self::outbox::{RelayNudge, OUTBOX, OUTBOX_AT};
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::telegram_links::StoreTelegramRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
+use crate::notifications::{StoreEventRepository, StorePreferenceRepository};
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{DocumentStore, IndexSpec};
@@ -81,6 +86,10 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreCursorRepository::COLLECTION, StoreCursorRepository::INDEXES),
     (StoreTelegramRepository::LINKS, StoreTelegramRepository::LINK_INDEXES),
     (StoreTelegramRepository::CODES, StoreTelegramRepository::CODE_INDEXES),
+    (StoreEventRepository::COLLECTION, StoreEventRepository::INDEXES),
+    (StoreEventRepository::QUEUE, StoreEventRepository::QUEUE_INDEXES),
+    (StoreEventRepository::MARK, &[]),
+    (StorePreferenceRepository::COLLECTION, StorePreferenceRepository::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -120,6 +129,12 @@ pub struct Repositories {
     pub cursors: Arc<dyn CursorRepository>,
     /// Linked Telegram chats and link codes.
     pub telegram: Arc<dyn TelegramRepository>,
+    /// The users' event log (what every notification channel reads).
+    pub events: Arc<dyn EventRepository>,
+    /// The users' notification preferences.
+    pub preferences: Arc<dyn PreferenceRepository>,
+    /// Woken by writes that carry events (the relay of this process listens).
+    pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
     pub store: Arc<dyn DocumentStore>,
 }
@@ -130,24 +145,28 @@ impl Repositories {
         for (coll, indexes) in COLLECTION_INDEXES {
             store.ensure_collection(coll, indexes).await?;
         }
+        let nudge = RelayNudge::new();
         Ok(Self {
             users: Arc::new(StoreUserRepository::new(store.clone())),
             sessions: Arc::new(StoreSessionRepository::new(store.clone())),
             audit: Arc::new(StoreAuditRepository::new(store.clone())),
             email_tokens: Arc::new(StoreEmailTokenRepository::new(store.clone())),
             consents: Arc::new(StoreConsentRepository::new(store.clone())),
-            credentials: Arc::new(StoreCredentialRepository::new(store.clone())),
-            subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone())),
+            credentials: Arc::new(StoreCredentialRepository::new(store.clone()).with_nudge(nudge.clone())),
+            subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone()).with_nudge(nudge.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
             context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
-            bots: Arc::new(StoreBotRepository::new(store.clone())),
+            bots: Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone())),
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
-            orders: Arc::new(StoreOrderRepository::new(store.clone())),
+            orders: Arc::new(StoreOrderRepository::new(store.clone()).with_nudge(nudge.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
             deliveries: Arc::new(StoreDeliveryRepository::new(store.clone())),
             cursors: Arc::new(StoreCursorRepository::new(store.clone())),
             telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
+            events: Arc::new(StoreEventRepository::new(store.clone())),
+            preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
+            relay_nudge: nudge,
             store,
         })
     }

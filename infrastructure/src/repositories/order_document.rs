@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use domain::exchange::{ClientOrderId, ExchangeId, OrderKind, OrderSide, OrderSize};
 use domain::market::Symbol;
+use domain::notifications::Outbox;
 use domain::orders::{CreationContext, MarketConditions, Order, OrderFill, OrderStatus, StrategySource};
 use domain::shared::ids::{BotId, ContextId, OrderId, UserId};
 use rust_decimal::Decimal;
@@ -59,6 +60,10 @@ pub(super) struct OrderDocument {
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
     updated_at: OffsetDateTime,
+    #[serde(default, with = "super::outbox::text", skip_serializing_if = "Outbox::is_empty")]
+    outbox: Outbox,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    outbox_at: Option<i64>,
     version: u64,
 }
 
@@ -178,6 +183,8 @@ impl From<&Order> for OrderDocument {
             error: o.error.clone(),
             created_at: o.created_at,
             updated_at: o.updated_at,
+            outbox: o.outbox.clone(),
+            outbox_at: super::outbox::waiting_since(&o.outbox),
             version: o.version,
         }
     }
@@ -240,7 +247,7 @@ impl TryFrom<OrderDocument> for Order {
             forgotten: d.forgotten,
             missing_since: d.missing_since,
             error: d.error,
-            outbox: Default::default(),
+            outbox: d.outbox,
             version: d.version,
             created_at: d.created_at,
             updated_at: d.updated_at,

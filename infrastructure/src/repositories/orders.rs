@@ -11,12 +11,14 @@ use domain::{Page, PageRequest, RepoError};
 
 use super::codec::{self, to_millis, value_of, FIRST_VERSION};
 use super::order_document::OrderDocument;
+use super::outbox::RelayNudge;
 use crate::store::{malformed, DocumentStore, IndexSpec, Query, ID};
 
 /// Orders in a [`DocumentStore`].
 #[derive(Debug, Clone)]
 pub struct StoreOrderRepository {
     store: Arc<dyn DocumentStore>,
+    nudge: RelayNudge,
 }
 
 /// A stored document as an order; an unreadable one is `Unavailable`.
@@ -40,11 +42,18 @@ impl StoreOrderRepository {
         IndexSpec::plain("orders_bot_status", &["bot_id", "status"]),
         // A user's open orders (the dashboard summary), without reading their whole history.
         IndexSpec::plain("orders_user_status", &["user_id", "status", "created_at"]),
+        // The relay's query: orders whose outbox holds events.
+        IndexSpec::plain("orders_outbox", &["outbox_at"]),
     ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store }
+        Self { store, nudge: RelayNudge::default() }
+    }
+
+    /// The same, waking `nudge` after each write that carries events.
+    pub fn with_nudge(self, nudge: RelayNudge) -> Self {
+        Self { nudge, ..self }
     }
 
     async fn all(&self, query: Query) -> Result<Vec<Order>, RepoError> {
@@ -84,6 +93,7 @@ impl StoreOrderRepository {
 impl OrderRepository for StoreOrderRepository {
     async fn create(&self, order: &Order) -> Result<Order, RepoError> {
         codec::insert(&*self.store, Self::COLLECTION, &OrderDocument::from(order)).await?;
+        self.nudge.after_write(&order.outbox);
         Ok(Order { version: FIRST_VERSION, ..order.clone() })
     }
 
@@ -101,6 +111,7 @@ impl OrderRepository for StoreOrderRepository {
     async fn update(&self, order: &Order) -> Result<Order, RepoError> {
         let version =
             codec::replace(&*self.store, Self::COLLECTION, &OrderDocument::from(order), order.version).await?;
+        self.nudge.after_write(&order.outbox);
         Ok(Order { version, ..order.clone() })
     }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use domain::notifications::Outbox;
 use domain::shared::ids::{SubscriptionId, UserId};
 use domain::subscriptions::{PaymentProvider, Plan, Subscription, SubscriptionRepository, SubscriptionStatus};
 use domain::{Page, PageRequest, RepoError};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::codec::{self, millis, millis_opt, value_of, FIRST_VERSION};
+use super::outbox::RelayNudge;
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// The stored form of a [`Subscription`].
@@ -36,6 +38,10 @@ struct SubscriptionDocument {
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
     updated_at: OffsetDateTime,
+    #[serde(default, with = "super::outbox::text", skip_serializing_if = "Outbox::is_empty")]
+    outbox: Outbox,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    outbox_at: Option<i64>,
     version: u64,
 }
 
@@ -55,6 +61,8 @@ impl From<&Subscription> for SubscriptionDocument {
             cancel_at_period_end: s.cancel_at_period_end,
             created_at: s.created_at,
             updated_at: s.updated_at,
+            outbox: s.outbox.clone(),
+            outbox_at: super::outbox::waiting_since(&s.outbox),
             version: s.version,
         }
     }
@@ -76,7 +84,7 @@ impl From<SubscriptionDocument> for Subscription {
             cancel_at_period_end: d.cancel_at_period_end,
             created_at: d.created_at,
             updated_at: d.updated_at,
-            outbox: Default::default(),
+            outbox: d.outbox,
             version: d.version,
         }
     }
@@ -86,6 +94,7 @@ impl From<SubscriptionDocument> for Subscription {
 #[derive(Debug, Clone)]
 pub struct StoreSubscriptionRepository {
     store: Arc<dyn DocumentStore>,
+    nudge: RelayNudge,
 }
 
 impl StoreSubscriptionRepository {
@@ -97,11 +106,18 @@ impl StoreSubscriptionRepository {
         IndexSpec::plain("subscriptions_plan", &["plan", "created_at"]),
         IndexSpec::plain("subscriptions_created", &["created_at"]),
         IndexSpec::plain("subscriptions_provider", &["provider", "provider_subscription_id"]),
+        // The relay's query: subscriptions whose outbox holds events.
+        IndexSpec::plain("subscriptions_outbox", &["outbox_at"]),
     ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store }
+        Self { store, nudge: RelayNudge::default() }
+    }
+
+    /// The same, waking `nudge` after each write that carries events.
+    pub fn with_nudge(self, nudge: RelayNudge) -> Self {
+        Self { nudge, ..self }
     }
 }
 
@@ -109,6 +125,7 @@ impl StoreSubscriptionRepository {
 impl SubscriptionRepository for StoreSubscriptionRepository {
     async fn create(&self, subscription: &Subscription) -> Result<Subscription, RepoError> {
         codec::insert(&*self.store, Self::COLLECTION, &SubscriptionDocument::from(subscription)).await?;
+        self.nudge.after_write(&subscription.outbox);
         Ok(Subscription { version: FIRST_VERSION, ..subscription.clone() })
     }
 
@@ -140,6 +157,7 @@ impl SubscriptionRepository for StoreSubscriptionRepository {
     async fn update(&self, subscription: &Subscription) -> Result<Subscription, RepoError> {
         let document = SubscriptionDocument::from(subscription);
         let version = codec::replace(&*self.store, Self::COLLECTION, &document, subscription.version).await?;
+        self.nudge.after_write(&subscription.outbox);
         Ok(Subscription { version, ..subscription.clone() })
     }
 

@@ -41,6 +41,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("credential_revalidation", 86_400, "Validates every stored exchange credential again."),
     entry("subscription_reconciliation", 3600, "Re-reads paid subscriptions from their payment provider."),
     entry("paper_matching", 5, "Fills resting paper orders the simulated price has reached."),
+    entry("relay_events", 1, "Moves the events changes raised (outboxes, the event queue) into the users' event log."),
 ];
 
 /// The catalogue entry named `name`, if any.

@@ -94,6 +94,13 @@ pub trait DocumentStore: Send + Sync + Debug {
     /// Errors: `NotFound`, `Conflict` on another version, `Duplicate` from a unique index.
     async fn replace(&self, coll: &str, doc: Doc, expected_version: u64) -> Result<u64, RepoError>;
 
+    /// Replaces the whole document with `doc`'s id when its stored version equals `version`,
+    /// keeping that version: housekeeping that must not disturb an optimistic writer holding the
+    /// document (the relay clearing an outbox it moved: bumping the version would make the
+    /// engine's next write of the bot fail). `doc` carries `version`. Returns `false`, changing
+    /// nothing, when the document is missing or at another version.
+    async fn replace_same_version(&self, coll: &str, doc: Doc, version: u64) -> Result<bool, RepoError>;
+
     /// Deletes the document with that id; whether there was one.
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError>;
 

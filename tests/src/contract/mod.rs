@@ -8,6 +8,9 @@ pub mod consents;
 pub mod context_signals;
 pub mod credentials;
 pub mod deliveries;
+pub mod events;
+pub mod events_relay;
+pub mod events_store;
 pub mod fixtures;
 pub mod leases;
 pub mod orders;
@@ -92,6 +95,17 @@ macro_rules! contract_suite {
                 a_code_is_taken_once_before_it_expires, exactly_one_of_twenty_racing_takes_wins,
                 a_chat_belongs_to_one_account, unlinking_and_the_offset,
             ],
+            events: [
+                record_is_idempotent_by_id, seq_increases_and_after_misses_nothing,
+                list_unread_and_mark_read_per_user, another_users_event_is_invisible,
+                delete_of_erases_and_never_reuses_a_seq, enqueue_is_idempotent,
+                preferences_default_then_put_replace_and_delete,
+            ],
+            events_relay: [
+                outboxes_reach_the_log_once_and_keep_the_version, a_write_after_the_read_keeps_its_events,
+                the_queue_is_drained, two_relays_at_once_log_each_event_once,
+            ],
+            events_store: [replace_same_version_keeps_the_version, replace_same_version_refuses_another_version],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
                 replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,
@@ -170,6 +184,10 @@ pub const COLLECTIONS: &[&str] = &[
     "dispatch_cursors",
     "telegram_links",
     "telegram_codes",
+    "events",
+    "event_queue",
+    "event_log",
+    "notification_preferences",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,

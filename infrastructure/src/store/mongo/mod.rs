@@ -199,6 +199,18 @@ impl DocumentStore for MongoStore {
         Err(if exists.is_some() { RepoError::Conflict } else { RepoError::NotFound })
     }
 
+    async fn replace_same_version(&self, coll: &str, mut doc: Doc, version: u64) -> Result<bool, RepoError> {
+        let id = doc_id(&doc)?.to_owned();
+        doc.insert(VERSION.to_owned(), version.into());
+        let expected = i64::try_from(version).map_err(RepoError::unavailable)?;
+        let result = self
+            .coll(coll)
+            .replace_one(doc! { ID: &id, VERSION: expected }, to_bson_doc(&doc)?)
+            .await
+            .map_err(|e| self.map_err(coll, e))?;
+        Ok(result.matched_count == 1)
+    }
+
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         let result = self.coll(coll).delete_one(doc! { ID: id }).await.map_err(|e| self.map_err(coll, e))?;
         Ok(result.deleted_count > 0)

@@ -440,6 +440,19 @@ impl Inner {
         })
     }
 
+    fn replace_same_version(&self, table: &str, id: &str, doc: &Doc, version: u64) -> Result<bool, RepoError> {
+        if !self.has_table(table) {
+            return Ok(false);
+        }
+        let _writing = self.cache.writing(table, [id]);
+        self.pool.write(|conn| {
+            conn.prepare_cached(&format!("UPDATE \"{table}\" SET doc = ?1 WHERE id = ?2 AND version = ?3"))
+                .and_then(|mut stmt| stmt.execute(rusqlite::params![text_of(doc), id, version as i64]))
+                .map(|changed| changed == 1)
+                .map_err(|e| write_error(table, e))
+        })
+    }
+
     fn delete(&self, table: &str, id: &str) -> Result<bool, RepoError> {
         if !self.has_table(table) {
             return Ok(false);
@@ -572,6 +585,13 @@ impl DocumentStore for SqliteStore {
         let id = doc_id(&doc)?.to_owned();
         doc.insert(VERSION.to_owned(), (expected_version + 1).into());
         self.blocking(move |inner| inner.replace(&table, &id, &doc, expected_version)).await
+    }
+
+    async fn replace_same_version(&self, coll: &str, mut doc: Doc, version: u64) -> Result<bool, RepoError> {
+        let table = check_name(coll)?.to_owned();
+        let id = doc_id(&doc)?.to_owned();
+        doc.insert(VERSION.to_owned(), version.into());
+        self.blocking(move |inner| inner.replace_same_version(&table, &id, &doc, version)).await
     }
 
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
