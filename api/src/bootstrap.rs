@@ -261,6 +261,7 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         clock: clock.clone(),
     }));
+    let channels = crate::channels::build(settings, repositories, clock.clone())?;
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
@@ -272,6 +273,7 @@ pub async fn services(
             subscriptions: &subscriptions,
             paper: &paper,
             relay: Arc::new(infrastructure::notifications::Relay::new(repositories.store.clone(), clock.clone())),
+            channels: &channels,
         },
         metrics,
     )?;
@@ -324,6 +326,7 @@ pub async fn services(
         clock,
         limits: Arc::new(IpLimits::default()),
         workflows: Arc::new(workflows),
+        telegram: channels.telegram.map(|t| t.linking),
         relay_nudge: repositories.relay_nudge.clone(),
     })
 }

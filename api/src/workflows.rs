@@ -41,6 +41,8 @@ pub struct WorkflowPorts<'a> {
     pub paper: &'a PaperExchanges,
     /// The outbox relay (`relay_events`).
     pub relay: Arc<infrastructure::notifications::Relay>,
+    /// The notification channels that are on.
+    pub channels: &'a crate::channels::Channels,
 }
 
 impl std::fmt::Debug for WorkflowPorts<'_> {
@@ -58,6 +60,7 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;
     scheduler.register(Arc::new(scheduler::paper_matching(paper)))?;
     scheduler.register(Arc::new(infrastructure::notifications::relay::relay_events(ports.relay)))?;
+    crate::channels::register(&mut scheduler, ports.channels)?;
     let engine = ports.engine;
     let faults = bot_faults(metrics)?;
     let sync = engine.clone();

@@ -30,6 +30,7 @@ pub mod health;
 pub mod legal;
 pub mod market;
 pub mod metrics;
+pub mod notifications;
 pub mod orders;
 pub mod paper;
 pub mod recovery;
@@ -73,6 +74,7 @@ pub const MODULES: &[RouteModule] = &[
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,
+    notifications::telegram::MODULE,
     webhooks::MODULE,
     system::MODULE,
     health::MODULE,

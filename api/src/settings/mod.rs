@@ -7,6 +7,7 @@
 mod analysis;
 mod analytics;
 mod anomaly;
+mod channels;
 mod dev_secrets;
 mod engine;
 mod env;
@@ -28,6 +29,7 @@ use std::time::Duration;
 
 pub use analysis::AnalysisSettings;
 pub use analytics::RISK_FREE_RATE_VAR;
+pub use channels::{ChannelSettings, TelegramSettings, TELEGRAM_TOKEN_VAR};
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use domain::shared::secret::Secret;
 pub use engine::EngineSettings;
@@ -77,6 +79,8 @@ pub struct Settings {
     pub legal: LegalSettings,
     /// E-mail: the SMTP server, the links' address, e-mail verification.
     pub mail: MailSettings,
+    /// The notification channels (the e-mail batch window, the Telegram bot).
+    pub channels: ChannelSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -145,6 +149,7 @@ impl Settings {
         let anomaly = anomaly::load(&mut env);
         let legal = LegalSettings::load(&mut env);
         let mail = MailSettings::load(&mut env);
+        let channels = ChannelSettings::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -162,6 +167,7 @@ impl Settings {
             anomaly,
             legal,
             mail,
+            channels,
             dev_mode,
             generated_secrets: generated,
         })

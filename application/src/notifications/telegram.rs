@@ -43,6 +43,9 @@ pub struct LinkOffer {
 /// Why a link code cannot be given.
 #[derive(Debug, thiserror::Error)]
 pub enum TelegramLinkError {
+    /// The server has no Telegram bot (no token configured).
+    #[error("Telegram is off on this server")]
+    Off,
     /// The Bot API does not answer (the bot's username is unknown).
     #[error("Telegram is unavailable")]
     Unavailable,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use domain::notifications::{TelegramBot, TelegramError, TelegramUpdate};
+use domain::shared::secret::Secret;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -18,7 +19,7 @@ pub const DEFAULT_API_URL: &str = "https://api.telegram.org";
 #[derive(Clone)]
 pub struct TelegramConfig {
     /// The bot's token (a secret: never logged).
-    pub token: String,
+    pub token: Secret,
     /// The API's address (`https://api.telegram.org`; a local fake in tests).
     pub api_url: String,
     /// The time-out of a call other than a long poll.
@@ -59,7 +60,7 @@ impl TelegramBotApi {
         body: &B,
         timeout: Duration,
     ) -> Result<T, TelegramError> {
-        let url = format!("{}/bot{}/{method}", self.config.api_url, self.config.token);
+        let url = format!("{}/bot{}/{method}", self.config.api_url, self.config.token.expose());
         let response = self
             .http
             .post(url)

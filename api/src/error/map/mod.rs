@@ -17,6 +17,7 @@ mod recovery;
 mod reports;
 mod subscriptions;
 mod summary;
+mod telegram;
 
 use application::{AppError, Unexpected};
 use domain::RepoError;

@@ -1,0 +1,3 @@
+//! `/api/notifications/*`: the user's notification channels.
+
+pub mod telegram;
