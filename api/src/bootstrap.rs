@@ -213,6 +213,8 @@ pub async fn services(
             teardown: Arc::new(teardown),
             events: repositories.events.clone(),
             preferences: repositories.preferences.clone(),
+            deliveries: repositories.deliveries.clone(),
+            telegram: repositories.telegram.clone(),
         },
         IdentityConfig { email_verification: settings.mail.email_verification, ..IdentityConfig::default() },
     );

@@ -13,8 +13,8 @@ use domain::bots::BotStatus;
 use domain::contexts::ContextMode;
 use domain::exchange::ExchangeId;
 use domain::notifications::{
-    BotRef, BotStatusData, Channel, ChannelSet, Event, EventPayload, EventType, NotificationPreferences, OrderData,
-    PaymentData,
+    BotRef, BotStatusData, Channel, ChannelSet, Delivery, Event, EventPayload, EventType, NotificationPreferences,
+    OrderData, PaymentData,
 };
 use domain::shared::ids::{BotId, ContextId, OrderId, UserId};
 use infrastructure::repositories::Repositories;
@@ -25,7 +25,8 @@ use time::OffsetDateTime;
 botfleet_tests::on_both_stores!(
     a_burst_is_one_email_per_user_in_their_language,
     a_linked_telegram_chat_receives_events_and_429_and_403_are_handled,
-    telegram_off_is_503
+    telegram_off_is_503,
+    account_deletion_erases_the_link_and_the_deliveries
 );
 
 fn filled(user: UserId) -> Event {
@@ -206,4 +207,27 @@ async fn telegram_off_is_503(store: Store) {
     app.post("/api/notifications/telegram/link", Some(&token), &json!({})).await.problem(503, "telegram_unavailable");
     app.get("/api/notifications/telegram", Some(&token)).await.problem(503, "telegram_unavailable");
     app.delete("/api/notifications/telegram", Some(&token), None).await.problem(503, "telegram_unavailable");
+}
+
+async fn account_deletion_erases_the_link_and_the_deliveries(store: Store) {
+    let fake = FakeTelegram::start().await;
+    let extra = fake.settings();
+    let pairs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (app, repos) = spawn_with_repositories(settings(store, &pairs)).await;
+    let session = app.user("gone@example.com").await;
+    let ana = UserId::parse(&session.user_id).unwrap();
+    let code = app.post("/api/notifications/telegram/link", Some(&session.access), &json!({})).await.ok(200)["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    fake.user_sends(777, &format!("/start {code}"));
+    wait_status(&app, &session.access, |s| s["linked"] == true).await;
+    let waiting = Delivery::new(paid(ana), 1, Channel::Email, OffsetDateTime::now_utc());
+    repos.deliveries.add(&[waiting]).await.unwrap();
+
+    let password = json!({"password": session.password});
+    app.delete("/api/users/me", Some(&session.access), Some(&password)).await.ok(200);
+
+    assert_eq!(repos.telegram.get(ana).await.unwrap(), None, "the link is erased");
+    assert!(repos.deliveries.pending_of(Channel::Email, ana, 10).await.unwrap().is_empty(), "deliveries erased");
 }
