@@ -22,7 +22,7 @@ const OPS_TOKEN: &str = "ops-token-for-tests-0123456789";
 const WORKFLOWS: &str = "/api/system/workflows";
 
 /// The catalogue, in order.
-const CATALOGUE: [&str; 17] = [
+const CATALOGUE: [&str; 20] = [
     "sync_orders",
     "sync_withdrawals",
     "sync_strategy_balances",
@@ -40,6 +40,9 @@ const CATALOGUE: [&str; 17] = [
     "subscription_reconciliation",
     "paper_matching",
     "relay_events",
+    "email_notifications",
+    "telegram_notifications",
+    "telegram_updates",
 ];
 
 async fn list(app: &TestApp) -> Value {

@@ -49,10 +49,10 @@ workflow_vars!(
     credential_revalidation => "CREDENTIAL_REVALIDATION",
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
     paper_matching => "PAPER_MATCHING",
+    relay_events => "RELAY_EVENTS",
     email_notifications => "EMAIL_NOTIFICATIONS",
     telegram_notifications => "TELEGRAM_NOTIFICATIONS",
     telegram_updates => "TELEGRAM_UPDATES",
-    relay_events => "RELAY_EVENTS",
 );
 
 /// What a `_SECS` variable must hold.

@@ -41,10 +41,10 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("credential_revalidation", 86_400, "Validates every stored exchange credential again."),
     entry("subscription_reconciliation", 3600, "Re-reads paid subscriptions from their payment provider."),
     entry("paper_matching", 5, "Fills resting paper orders the simulated price has reached."),
+    entry("relay_events", 1, "Moves the events changes raised (outboxes, the event queue) into the users' event log."),
     entry("email_notifications", 2, "Queues the events users want by e-mail and mails each user one message for what is due."),
     entry("telegram_notifications", 1, "Queues the events users want on Telegram and sends them to the linked chats."),
     entry("telegram_updates", 1, "Long-polls the Telegram bot's updates and links the chats that send /start <code>."),
-    entry("relay_events", 1, "Moves the events changes raised (outboxes, the event queue) into the users' event log."),
 ];
 
 /// The catalogue entry named `name`, if any.
