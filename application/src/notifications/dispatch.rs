@@ -5,6 +5,7 @@
 //! bounded), and events older than [`MAX_AGE`] are not sent at all (a channel switched on after a
 //! long time off does not replay the past).
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -129,14 +130,14 @@ impl Dispatcher {
                 if event.at < now - MAX_AGE {
                     continue;
                 }
-                if !preferences.contains_key(&event.user_id) {
-                    preferences.insert(event.user_id, p.preferences.get(event.user_id).await?);
+                if let Entry::Vacant(slot) = preferences.entry(event.user_id) {
+                    slot.insert(p.preferences.get(event.user_id).await?);
                 }
                 if !preferences[&event.user_id].allows(event.event_type(), self.channel) {
                     continue;
                 }
-                if !reachable.contains_key(&event.user_id) {
-                    reachable.insert(event.user_id, self.audience.reachable(event.user_id).await?);
+                if let Entry::Vacant(slot) = reachable.entry(event.user_id) {
+                    slot.insert(self.audience.reachable(event.user_id).await?);
                 }
                 if !reachable[&event.user_id] {
                     continue;

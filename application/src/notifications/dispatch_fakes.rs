@@ -24,6 +24,11 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// What the fake answers to the calls dispatchers never make.
+fn unused() -> RepoError {
+    RepoError::unavailable(anyhow::anyhow!("not used by dispatchers"))
+}
+
 /// The event log: only what dispatchers read.
 #[derive(Default)]
 pub(crate) struct FakeEvents(pub Mutex<Vec<StoredEvent>>);
@@ -39,25 +44,25 @@ impl FakeEvents {
 #[async_trait]
 impl EventRepository for FakeEvents {
     async fn enqueue(&self, _: &[Event]) -> Result<(), RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn record(&self, _: &[Event], _: OffsetDateTime) -> Result<Vec<StoredEvent>, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn list(&self, _: UserId, _: &EventFilter, _: PageRequest) -> Result<Page<StoredEvent>, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn get(&self, _: UserId, _: EventId) -> Result<Option<StoredEvent>, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn unread_count(&self, _: UserId, _: &[EventType]) -> Result<u64, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn mark_read(&self, _: UserId, _: EventId, _: OffsetDateTime) -> Result<bool, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn mark_all_read(&self, _: UserId, _: OffsetDateTime) -> Result<u64, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
     async fn after(&self, user: Option<UserId>, after: u64, limit: u64) -> Result<Vec<StoredEvent>, RepoError> {
         let log = lock(&self.0);
@@ -65,7 +70,7 @@ impl EventRepository for FakeEvents {
         Ok(log.iter().filter(wanted).take(limit as usize).cloned().collect())
     }
     async fn delete_of(&self, _: UserId) -> Result<u64, RepoError> {
-        unimplemented!("not read by dispatchers")
+        Err(unused())
     }
 }
 

@@ -84,7 +84,7 @@ pub(crate) fn summary(events: &[Event], language: Language) -> String {
             None => counts.push((event.event_type(), 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let mut parts: Vec<String> = counts
         .iter()
         .take(3)

@@ -4,6 +4,7 @@
 //! (the user blocked the bot) unlinks the chat and gives its deliveries up; other failures are
 //! retried with backoff. Runs as the `telegram_notifications` workflow, under its lease.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -134,12 +135,12 @@ impl TelegramNotifications {
         let mut chats: HashMap<UserId, Option<(TelegramLink, Language)>> = HashMap::new();
         for mut delivery in due {
             let user = delivery.user_id;
-            if !chats.contains_key(&user) {
+            if let Entry::Vacant(slot) = chats.entry(user) {
                 let chat = match self.links.get(user).await? {
                     Some(link) => self.recipients.recipient(user).await?.map(|r| (link, r.language)),
                     None => None,
                 };
-                chats.insert(user, chat);
+                slot.insert(chat);
             }
             let Some((link, language)) = chats[&user].clone() else {
                 delivery.skip("no linked chat", now);
