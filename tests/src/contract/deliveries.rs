@@ -29,7 +29,7 @@ pub async fn a_repeated_delivery_is_stored_once_and_round_trips(repos: &Reposito
     let user = UserId::new();
     let d = delivery(user, 7, Channel::Email, 10);
 
-    assert_eq!(repos.deliveries.add(&[d.clone()]).await.unwrap(), 1);
+    assert_eq!(repos.deliveries.add(std::slice::from_ref(&d)).await.unwrap(), 1);
     assert_eq!(repos.deliveries.add(&[d.clone(), delivery(user, 8, Channel::Email, 11)]).await.unwrap(), 1);
 
     let back = repos.deliveries.pending_of(Channel::Email, user, 10).await.unwrap();
