@@ -227,6 +227,8 @@ pub async fn services(
             teardown: Arc::new(teardown),
             events: repositories.events.clone(),
             preferences: repositories.preferences.clone(),
+            deliveries: repositories.deliveries.clone(),
+            telegram: repositories.telegram.clone(),
         },
         IdentityConfig { email_verification: settings.mail.email_verification, ..IdentityConfig::default() },
     );
@@ -275,6 +277,7 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         clock: clock.clone(),
     }));
+    let channels = crate::channels::build(settings, repositories, clock.clone())?;
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
@@ -287,6 +290,7 @@ pub async fn services(
             paper: &paper,
             relay: Arc::new(infrastructure::notifications::Relay::new(repositories.store.clone(), clock.clone())),
             webhooks: &webhooks,
+            channels: &channels,
         },
         metrics,
     )?;
@@ -345,6 +349,7 @@ pub async fn services(
         clock,
         limits: Arc::new(IpLimits::default()),
         workflows: Arc::new(workflows),
+        telegram: channels.telegram.map(|t| t.linking),
         relay_nudge: repositories.relay_nudge.clone(),
         webhooks,
     })

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod bootstrap;
+pub mod channels;
 pub mod cli;
 pub mod client_ip;
 pub mod commands;

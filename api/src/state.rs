@@ -117,6 +117,8 @@ pub struct Services {
     pub limits: Arc<IpLimits>,
     /// The workflow scheduler (started with the server).
     pub workflows: Arc<Scheduler>,
+    /// Linking a Telegram chat; `None` when Telegram is off.
+    pub telegram: Option<Arc<application::notifications::TelegramLinking>>,
     /// Woken by writes that carry events: runs `relay_events` at once (`startup.rs`).
     pub relay_nudge: infrastructure::repositories::RelayNudge,
     /// Outbound webhook endpoints and deliveries.

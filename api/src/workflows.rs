@@ -43,6 +43,8 @@ pub struct WorkflowPorts<'a> {
     pub relay: Arc<infrastructure::notifications::Relay>,
     /// Outbound webhooks (`webhook_delivery`).
     pub webhooks: &'a Arc<application::webhooks::WebhookService>,
+    /// The notification channels that are on.
+    pub channels: &'a crate::channels::Channels,
 }
 
 impl std::fmt::Debug for WorkflowPorts<'_> {
@@ -73,6 +75,7 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
         })
         .quiet(),
     ))?;
+    crate::channels::register(&mut scheduler, ports.channels)?;
     let engine = ports.engine;
     let faults = bot_faults(metrics)?;
     let sync = engine.clone();

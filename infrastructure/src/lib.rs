@@ -12,4 +12,5 @@ pub mod reports;
 pub mod repositories;
 pub mod scheduler;
 pub mod store;
+pub mod telegram;
 pub mod webhooks;

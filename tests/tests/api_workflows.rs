@@ -22,7 +22,7 @@ const OPS_TOKEN: &str = "ops-token-for-tests-0123456789";
 const WORKFLOWS: &str = "/api/system/workflows";
 
 /// The catalogue, in order.
-const CATALOGUE: [&str; 18] = [
+const CATALOGUE: [&str; 21] = [
     "sync_orders",
     "sync_withdrawals",
     "sync_strategy_balances",
@@ -41,6 +41,9 @@ const CATALOGUE: [&str; 18] = [
     "paper_matching",
     "relay_events",
     "webhook_delivery",
+    "email_notifications",
+    "telegram_notifications",
+    "telegram_updates",
 ];
 
 async fn list(app: &TestApp) -> Value {

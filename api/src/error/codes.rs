@@ -155,6 +155,7 @@ error_codes! {
     StoreUnavailable = SERVICE_UNAVAILABLE, "store_unavailable", "The data store cannot be reached; retry later";
     NotReady = SERVICE_UNAVAILABLE, "not_ready", "A dependency is not ready; retry shortly";
     EmailUnavailable = SERVICE_UNAVAILABLE, "email_unavailable", "This server sends no e-mail (no SMTP server, or verification is off)";
+    TelegramUnavailable = SERVICE_UNAVAILABLE, "telegram_unavailable", "Telegram is off on this server (no bot token) or its Bot API cannot be reached";
     PaymentsNotConfigured = SERVICE_UNAVAILABLE, "payments_not_configured", "Payments are not configured for this provider";
     PaymentProviderUnavailable = SERVICE_UNAVAILABLE, "payment_provider_unavailable", "The payment provider could not complete the request";
     ExchangeUnavailable = SERVICE_UNAVAILABLE, "exchange_unavailable", "The exchange is not available or cannot be reached";

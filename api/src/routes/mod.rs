@@ -79,6 +79,7 @@ pub const MODULES: &[RouteModule] = &[
     subscriptions::MODULE,
     notifications::inbox::MODULE,
     events::MODULE,
+    notifications::telegram::MODULE,
     webhooks::MODULE,
     webhook_endpoints::MODULE,
     system::MODULE,

@@ -7,6 +7,7 @@
 mod analysis;
 mod analytics;
 mod anomaly;
+mod channels;
 mod dev_secrets;
 mod engine;
 mod env;
@@ -29,6 +30,7 @@ use std::time::Duration;
 
 pub use analysis::AnalysisSettings;
 pub use analytics::RISK_FREE_RATE_VAR;
+pub use channels::{ChannelSettings, TelegramSettings, TELEGRAM_TOKEN_VAR};
 pub use dev_secrets::{DevSecrets, DEV_SECRETS_FILE};
 pub use domain::shared::secret::Secret;
 pub use engine::EngineSettings;
@@ -83,6 +85,8 @@ pub struct Settings {
     /// `BOTFLEET_WEBHOOKS_ALLOW_PRIVATE` (default false): outbound webhooks may use `http://` and
     /// reach private, loopback and link-local addresses (tests, on-premise receivers).
     pub webhooks_allow_private: bool,
+    /// The notification channels (the e-mail batch window, the Telegram bot).
+    pub channels: ChannelSettings,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -153,6 +157,7 @@ impl Settings {
         let mail = MailSettings::load(&mut env);
         let stream = stream::load(&mut env);
         let webhooks_allow_private = env.bool("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", false);
+        let channels = ChannelSettings::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -172,6 +177,7 @@ impl Settings {
             mail,
             stream,
             webhooks_allow_private,
+            channels,
             dev_mode,
             generated_secrets: generated,
         })

@@ -51,6 +51,9 @@ workflow_vars!(
     paper_matching => "PAPER_MATCHING",
     relay_events => "RELAY_EVENTS",
     webhook_delivery => "WEBHOOK_DELIVERY",
+    email_notifications => "EMAIL_NOTIFICATIONS",
+    telegram_notifications => "TELEGRAM_NOTIFICATIONS",
+    telegram_updates => "TELEGRAM_UPDATES",
 );
 
 /// What a `_SECS` variable must hold.

@@ -13,7 +13,7 @@
 //! 6. every refresh session is revoked;
 //! 7. the bots are swept once more (a start that raced step 1 is stopped too);
 //! 8. every consent is withdrawn (the history is kept five years), the user's events and
-//!    notification preferences are erased, and the report is written to the audit log.
+//!    notification preferences, deliveries and Telegram link are erased, and the report is written to the audit log.
 //!
 //! A failure in steps 1 to 4 answers an error with the account still active: the user retries.
 //! After step 5 the password is gone, so a repeated call authenticated by a token issued before
@@ -147,6 +147,8 @@ impl IdentityService {
         // account afterwards (those the teardown raised included).
         self.ports.events.delete_of(user.id).await?;
         self.ports.preferences.delete_of(user.id).await?;
+        self.ports.deliveries.delete_of(user.id).await?;
+        self.ports.telegram.unlink(user.id).await?;
         let detail = serde_json::to_string(&report).map_err(AppError::internal)?;
         self.audit(Some(user.id), AuditAction::AccountDeleted, meta, Some(detail)).await;
         tracing::info!(user_id = %user.id, bots_stopped = report.bots_stopped, "account deleted");

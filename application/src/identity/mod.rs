@@ -15,6 +15,7 @@ mod refresh;
 mod register;
 mod teardown;
 mod templates;
+pub(crate) use templates::escape_html;
 mod tokens;
 mod verification;
 
@@ -81,6 +82,10 @@ pub struct IdentityPorts {
     pub events: Arc<dyn domain::notifications::EventRepository>,
     /// Notification preferences (erased with the account).
     pub preferences: Arc<dyn domain::notifications::PreferenceRepository>,
+    /// E-mail and Telegram deliveries (erased with the account).
+    pub deliveries: Arc<dyn domain::notifications::DeliveryRepository>,
+    /// The linked Telegram chat and link codes (erased with the account).
+    pub telegram: Arc<dyn domain::notifications::TelegramRepository>,
 }
 
 impl std::fmt::Debug for IdentityPorts {

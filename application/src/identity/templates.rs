@@ -61,7 +61,7 @@ pub(crate) fn render(purpose: TokenPurpose, language: Language, name: &str, link
 }
 
 /// Escapes the characters that would end an HTML text node or attribute.
-fn escape_html(raw: &str) -> String {
+pub(crate) fn escape_html(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
         match c {

@@ -11,6 +11,8 @@ mod consents;
 mod context_signals;
 mod contexts;
 mod credentials;
+mod deliveries;
+mod dispatch_cursors;
 mod email_tokens;
 mod leases;
 mod order_document;
@@ -19,6 +21,7 @@ mod outbox;
 mod payment_events;
 mod sessions;
 mod subscriptions;
+mod telegram_links;
 mod usage;
 mod users;
 
@@ -33,7 +36,9 @@ use domain::credentials::CredentialRepository;
 use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository, UserRepository};
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
-use domain::notifications::{EventRepository, PreferenceRepository};
+use domain::notifications::{
+    CursorRepository, DeliveryRepository, EventRepository, PreferenceRepository, TelegramRepository,
+};
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
@@ -44,6 +49,8 @@ pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::deliveries::StoreDeliveryRepository;
+pub use self::dispatch_cursors::StoreCursorRepository;
 pub use self::email_tokens::StoreEmailTokenRepository;
 pub use self::leases::StoreLeaseRepository;
 pub use self::orders::StoreOrderRepository;
@@ -51,6 +58,7 @@ pub use self::outbox::{RelayNudge, OUTBOX, OUTBOX_AT};
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
+pub use self::telegram_links::StoreTelegramRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
 use crate::notifications::{StoreEventRepository, StorePreferenceRepository};
@@ -75,6 +83,10 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreBotRecordRepository::COLLECTION, StoreBotRecordRepository::INDEXES),
     (StoreOrderRepository::COLLECTION, StoreOrderRepository::INDEXES),
     (StoreLeaseRepository::COLLECTION, StoreLeaseRepository::INDEXES),
+    (StoreDeliveryRepository::COLLECTION, StoreDeliveryRepository::INDEXES),
+    (StoreCursorRepository::COLLECTION, StoreCursorRepository::INDEXES),
+    (StoreTelegramRepository::LINKS, StoreTelegramRepository::LINK_INDEXES),
+    (StoreTelegramRepository::CODES, StoreTelegramRepository::CODE_INDEXES),
     (StoreEventRepository::COLLECTION, StoreEventRepository::INDEXES),
     (StoreEventRepository::QUEUE, StoreEventRepository::QUEUE_INDEXES),
     (StoreEventRepository::MARK, &[]),
@@ -112,6 +124,12 @@ pub struct Repositories {
     pub orders: Arc<dyn OrderRepository>,
     /// Leases of workflow runs and bots, shared by every instance on the store.
     pub leases: Arc<dyn LeaseRepository>,
+    /// Notification deliveries (e-mail, Telegram).
+    pub deliveries: Arc<dyn DeliveryRepository>,
+    /// The notification dispatchers' cursors.
+    pub cursors: Arc<dyn CursorRepository>,
+    /// Linked Telegram chats and link codes.
+    pub telegram: Arc<dyn TelegramRepository>,
     /// The users' event log (what every notification channel reads).
     pub events: Arc<dyn EventRepository>,
     /// The users' notification preferences.
@@ -144,6 +162,9 @@ impl Repositories {
             bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
             orders: Arc::new(StoreOrderRepository::new(store.clone()).with_nudge(nudge.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
+            deliveries: Arc::new(StoreDeliveryRepository::new(store.clone())),
+            cursors: Arc::new(StoreCursorRepository::new(store.clone())),
+            telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
             events: Arc::new(StoreEventRepository::new(store.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
             relay_nudge: nudge,

@@ -7,6 +7,7 @@ pub mod bots;
 pub mod consents;
 pub mod context_signals;
 pub mod credentials;
+pub mod deliveries;
 pub mod events;
 pub mod events_relay;
 pub mod events_store;
@@ -17,6 +18,7 @@ pub mod payment_events;
 pub mod sessions;
 pub mod store;
 pub mod subscriptions;
+pub mod telegram;
 pub mod users;
 
 use std::fmt;
@@ -82,6 +84,16 @@ macro_rules! contract_suite {
                 a_free_lease_is_taken_then_taken_over_at_expiry, the_holder_renews_and_extends_its_lease,
                 release_frees_only_the_holders_lease, leases_are_independent_by_name,
                 exactly_one_of_twenty_concurrent_holders_wins,
+            ],
+            deliveries: [
+                a_repeated_delivery_is_stored_once_and_round_trips,
+                due_lists_pending_deliveries_of_the_channel_soonest_first,
+                pending_of_is_the_users_batch_in_log_order, save_stores_the_senders_outcome,
+                delete_of_erases_only_the_users_deliveries, cursors_start_at_zero_and_move,
+            ],
+            telegram: [
+                a_code_is_taken_once_before_it_expires, exactly_one_of_twenty_racing_takes_wins,
+                a_chat_belongs_to_one_account, unlinking_and_the_offset,
             ],
             events: [
                 record_is_idempotent_by_id, seq_increases_and_after_misses_nothing,
@@ -171,6 +183,10 @@ pub const COLLECTIONS: &[&str] = &[
     "bot_records",
     "orders",
     "leases",
+    "notification_deliveries",
+    "dispatch_cursors",
+    "telegram_links",
+    "telegram_codes",
     "events",
     "event_queue",
     "event_log",

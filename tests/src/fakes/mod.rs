@@ -5,6 +5,7 @@ pub mod binance;
 pub mod mercado_bitcoin;
 pub mod mercadopago;
 pub mod stripe;
+pub mod telegram;
 
 use std::sync::{Arc, Mutex};
 

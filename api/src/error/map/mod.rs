@@ -18,6 +18,7 @@ mod recovery;
 mod reports;
 mod subscriptions;
 mod summary;
+mod telegram;
 mod webhook_endpoints;
 
 use application::{AppError, Unexpected};
