@@ -18,6 +18,7 @@ use infrastructure::repositories::Repositories;
 botfleet_tests::on_both_stores!(
     events_stored_before_a_crash_reach_the_log_once_after_a_restart,
     a_write_nudges_the_relay_at_once,
+    a_queued_event_nudges_the_relay_at_once,
     account_deletion_erases_events_and_preferences
 );
 
@@ -124,4 +125,16 @@ async fn account_deletion_erases_events_and_preferences(store: Store) {
     let log = wait_for(&repos, 2, Duration::from_secs(10)).await;
     assert_eq!(log.iter().filter(|e| e.event.user_id == bia_id).count(), 2);
     assert!(log.iter().all(|e| e.event.user_id != ana_id), "{log:?}");
+}
+
+async fn a_queued_event_nudges_the_relay_at_once(store: Store) {
+    // The relay's tick is an hour away: only the queue's nudge can move the event.
+    let (_app, repos) =
+        spawn_with_repositories(settings(store, &[("BOTFLEET_WORKFLOW_RELAY_EVENTS_SECS", "3600")])).await;
+    let event = anomaly(UserId::new(), 1);
+
+    repos.events.enqueue(std::slice::from_ref(&event)).await.unwrap();
+
+    let log = wait_for(&repos, 1, Duration::from_secs(5)).await;
+    assert_eq!(logged(&log), ids(&[event]));
 }

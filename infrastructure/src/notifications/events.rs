@@ -21,6 +21,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::repositories::codec::{self, millis, millis_opt, FIRST_VERSION};
+use crate::repositories::RelayNudge;
 use crate::store::{Doc, DocumentStore, IndexSpec, Query, ID, VERSION};
 
 /// The stored form of a [`StoredEvent`]: the queried fields at the top level, the event whole as
@@ -58,6 +59,8 @@ pub(super) fn parse_event(coll: &str, text: &str) -> Result<Event, RepoError> {
 #[derive(Debug, Clone)]
 pub struct StoreEventRepository {
     pub(super) store: Arc<dyn DocumentStore>,
+    /// Woken after events are queued, so the relay moves them at once.
+    nudge: RelayNudge,
 }
 
 impl StoreEventRepository {
@@ -81,7 +84,12 @@ impl StoreEventRepository {
 
     /// The repository over `store` (see [`crate::repositories::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store }
+        Self { store, nudge: RelayNudge::default() }
+    }
+
+    /// The same, waking `nudge` after each queueing, as an aggregate's write carrying events does.
+    pub fn with_nudge(self, nudge: RelayNudge) -> Self {
+        Self { nudge, ..self }
     }
 
     fn of(user: UserId) -> Query {
@@ -187,7 +195,11 @@ impl StoreEventRepository {
 #[async_trait]
 impl EventRepository for StoreEventRepository {
     async fn enqueue(&self, events: &[Event]) -> Result<(), RepoError> {
-        self.enqueue_all(events).await
+        self.enqueue_all(events).await?;
+        if !events.is_empty() {
+            self.nudge.nudge();
+        }
+        Ok(())
     }
 
     async fn record(&self, events: &[Event], now: OffsetDateTime) -> Result<Vec<StoredEvent>, RepoError> {

@@ -165,7 +165,7 @@ impl Repositories {
             deliveries: Arc::new(StoreDeliveryRepository::new(store.clone())),
             cursors: Arc::new(StoreCursorRepository::new(store.clone())),
             telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
-            events: Arc::new(StoreEventRepository::new(store.clone())),
+            events: Arc::new(StoreEventRepository::new(store.clone()).with_nudge(nudge.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
             relay_nudge: nudge,
             store,
