@@ -144,6 +144,19 @@ async fn series_and_metrics_match_the_books_and_the_reference(store: Store) {
     })
     .await;
     wait_for("its orders to end", async || bot(&app, &max, &id).await["pending_orders"] == 0).await;
+    // A sale the stop raced may still land (the exchange filled what was being cancelled, and a
+    // later sync books it): wait until the bot's books stay the same for a second.
+    let mut last = Value::Null;
+    wait_for("its books to settle", async || {
+        let funds = bot(&app, &max, &id).await["funds"].clone();
+        let settled = funds == last;
+        last = funds;
+        if !settled {
+            tokio::time::sleep(Duration::from_millis(750)).await;
+        }
+        settled
+    })
+    .await;
     let b = bot(&app, &max, &id).await;
     let trades = closed_positions(&app, &max, &id).await;
 
