@@ -43,7 +43,7 @@ fn python_verifies(secret: &str, header: &str, body: &str) -> bool {
 }
 
 /// Puts a market anomaly in `user`'s event log (through the queue and the relay).
-async fn anomaly_for(app: &TestApp, repos: &Repositories, user: &str) -> Event {
+async fn anomaly_for(repos: &Repositories, user: &str) -> Event {
     let data = AnomalyData {
         exchange: domain::exchange::ExchangeId::MercadoBitcoin,
         symbol: "BTC-BRL".parse().unwrap(),
@@ -52,8 +52,25 @@ async fn anomaly_for(app: &TestApp, repos: &Repositories, user: &str) -> Event {
     let at = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
     let event = Event::new(user.parse::<UserId>().unwrap(), EventPayload::MarketAnomaly(data), at);
     repos.events.enqueue(std::slice::from_ref(&event)).await.unwrap();
-    run(app, "relay_events").await;
+    // The queue nudges the relay: wait for its pass to log the event.
+    logged(repos, event.user_id, |log| log.iter().any(|e| e.event.id == event.id)).await;
     event
+}
+
+/// `user`'s event log once `ready` holds of it (the relay runs on its own, nudged by the queue).
+async fn logged(
+    repos: &Repositories,
+    user: UserId,
+    ready: impl Fn(&[domain::notifications::StoredEvent]) -> bool,
+) -> Vec<domain::notifications::StoredEvent> {
+    for _ in 0..100 {
+        let log = repos.events.after(Some(user), 0, 100).await.unwrap();
+        if ready(&log) {
+            return log;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the relay did not log the expected events in 5 s");
 }
 
 async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Value {
@@ -99,7 +116,7 @@ async fn deliveries_are_signed_retried_until_a_2xx_and_redelivered(store: Store)
     assert!(!shown.text.contains(&secret) && shown.body["secret"].is_null(), "{}", shown.text);
     assert_eq!(shown.body["events"], json!(["market.anomaly"]));
 
-    let event = anomaly_for(&app, &repos, &user.user_id).await;
+    let event = anomaly_for(&repos, &user.user_id).await;
     deliver_until(&app, 100, async || deliveries(&app, &user.access, &id).await["items"][0]["status"] == "delivered")
         .await;
 
@@ -156,7 +173,7 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_its_owner_told(store: 
     let body = json!({"url": format!("{}/hook", receiver.uri())});
     let id =
         app.post("/api/webhook-endpoints", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
-    anomaly_for(&app, &repos, &user.user_id).await;
+    anomaly_for(&repos, &user.user_id).await;
 
     let endpoint = format!("/api/webhook-endpoints/{id}");
     deliver_until(&app, 300, async || app.get(&endpoint, Some(&user.access)).await.body["enabled"] == false).await;
@@ -172,8 +189,10 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_its_owner_told(store: 
     let redeliver = format!("{endpoint}/deliveries/{}/redeliver", delivery["id"].as_str().unwrap());
     app.post(&redeliver, Some(&user.access), &json!({})).await.problem(409, "webhook_endpoint_disabled");
 
-    run(&app, "relay_events").await;
-    let log = repos.events.after(Some(user.user_id.parse().unwrap()), 0, 100).await.unwrap();
+    let disabled = |log: &[domain::notifications::StoredEvent]| {
+        log.iter().any(|e| e.event.event_type() == EventType::WebhookEndpointDisabled)
+    };
+    let log = logged(&repos, user.user_id.parse().unwrap(), disabled).await;
     let told: Vec<_> = log.iter().filter(|e| e.event.event_type() == EventType::WebhookEndpointDisabled).collect();
     assert_eq!(told.len(), 1, "the owner is told once");
     let data = serde_json::to_value(&told[0].event).unwrap();
@@ -255,7 +274,7 @@ async fn account_deletion_erases_endpoints_and_deliveries(store: Store) {
     let body = json!({"url": format!("{}/hook", receiver.uri())});
     let id =
         app.post("/api/webhook-endpoints", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
-    anomaly_for(&app, &repos, &user.user_id).await;
+    anomaly_for(&repos, &user.user_id).await;
     run(&app, "webhook_delivery").await;
     assert_eq!(deliveries(&app, &user.access, &id).await["total"], 1);
 
