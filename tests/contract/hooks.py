@@ -22,6 +22,8 @@ PROVIDER_CODES = {
     "payment_provider_unavailable",
     # No SMTP server is configured in this run (password recovery, verification resends).
     "email_unavailable",
+    # No Telegram bot token is configured in this run (the Telegram link routes).
+    "telegram_unavailable",
 }
 
 # Refusals of a well-formed request that depend on stored data, on the market or on two fields
