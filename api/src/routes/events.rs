@@ -116,7 +116,7 @@ pub async fn event_stream(
         Some(ticket) => state.stream_tickets.redeem(ticket)?,
         None => Authenticated::from_request(&req, &mut Payload::None).await?.0.user_id,
     };
-    let last_seen = last_event_id(&req)?.or(params.last_event_id);
+    let last_seen = last_event_id(&req)?.or(in_range("last_event_id", params.last_event_id)?);
     let events = state.event_streams.open(user, last_seen).await?;
     let frames =
         futures::stream::once(async { Bytes::from_static(PREAMBLE) }).chain(events.map(frame)).map(Ok::<_, Infallible>);
@@ -131,7 +131,7 @@ pub async fn event_stream(
 /// The `Last-Event-ID` header as a `seq`; a value that is not one is a 400 naming the header.
 fn last_event_id(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
     let Some(value) = req.headers().get(LAST_EVENT_ID) else { return Ok(None) };
-    let seq = value.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok());
+    let seq = value.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()).filter(|s| i64::try_from(*s).is_ok());
     let seq =
         seq.ok_or_else(|| {
             let message = "must be the `id` of an event received, a whole number";
@@ -139,6 +139,21 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<u64>, ApiError> {
                 .with_errors(vec![FieldError::new(LAST_EVENT_ID, FieldCode::InvalidValue, message)])
         })?;
     Ok(Some(seq))
+}
+
+/// `seq` when a stored `seq` can be it (the schema's `int64`); a larger one is a 400 naming `field`.
+fn in_range(field: &str, seq: Option<u64>) -> Result<Option<u64>, ApiError> {
+    match seq {
+        Some(s) if i64::try_from(s).is_err() => {
+            let message = "must be the `id` of an event received, at most 9223372036854775807";
+            Err(ApiError::new(ErrorCode::BadRequest, format!("{field} {message}")).with_errors(vec![FieldError::new(
+                field,
+                FieldCode::InvalidValue,
+                message,
+            )]))
+        }
+        _ => Ok(seq),
+    }
 }
 
 /// One item as an SSE frame.
