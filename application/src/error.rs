@@ -49,6 +49,7 @@ field_codes! {
     Range = "range";
     Email = "email";
     Url = "url";
+    Unresolvable = "unresolvable";
     Regex = "regex";
     MustMatch = "must_match";
     Contains = "contains";

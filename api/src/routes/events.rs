@@ -65,7 +65,7 @@ pub struct StreamParams {
     pub ticket: Option<String>,
     /// Resume after this event's `seq` (as the `Last-Event-ID` header, which wins when both are
     /// sent); without either, the stream starts with the next event.
-    #[param(minimum = 0)]
+    #[param(minimum = 0, maximum = 9_223_372_036_854_775_807_u64)]
     pub last_event_id: Option<u64>,
 }
 
@@ -96,7 +96,7 @@ pub async fn create_stream_ticket(state: web::Data<AppState>, auth: Authenticate
     security(("bearer" = []), ()),
     params(
         StreamParams,
-        ("Last-Event-ID" = Option<u64>, Header, description = "The last `id:` received; the stream resumes after it"),
+        ("Last-Event-ID" = Option<u64>, Header, nullable = false, minimum = 0, maximum = 9_223_372_036_854_775_807_u64, description = "The last `id:` received; the stream resumes after it"),
     ),
     responses((
         status = 200,

@@ -40,18 +40,76 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     super::webhook_endpoints_deliveries::configure(cfg);
 }
 
+/// The form of an endpoint's URL: `https://`, a host name (an IP literal or a name whose last
+/// label is numeric is refused here, though the server reads public IP literals), an optional port,
+/// then a path, query or fragment without spaces. Where the host leads is checked by resolving it.
+const URL_PATTERN: &str = concat!(
+    r"^https://([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?",
+    r"(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    r"([/?#][A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?$",
+);
+
+/// The schema of an endpoint's URL: at most 2048 characters of [`URL_PATTERN`].
+fn url_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some(
+            "Where deliveries are POSTed: an `https://` URL whose host resolves to public addresses only \
+             (checked when it is set, 422 `not_allowed` or `unresolvable`, and again at each delivery).",
+        ))
+        .max_length(Some(2048))
+        .pattern(Some(URL_PATTERN))
+        .examples(["https://example.com/botfleet/webhooks"])
+        .build()
+}
+
+/// The schema of an event selection: `["*"]` alone (every type, present and future), or 1 to 64
+/// event type names.
+#[derive(Debug)]
+pub struct EventSelectionSchema;
+
+impl utoipa::PartialSchema for EventSelectionSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+        let every = ArrayBuilder::new()
+            .items(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["*"])))
+            .min_items(Some(1))
+            .max_items(Some(1));
+        let listed = ArrayBuilder::new()
+            .items(utoipa::openapi::Ref::from_schema_name("EventType"))
+            .min_items(Some(1))
+            .max_items(Some(64))
+            .unique_items(true);
+        OneOfBuilder::new()
+            .item(every)
+            .item(listed)
+            .description(Some("`[\"*\"]` alone for every event type, or 1 to 64 event type names."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EventSelectionSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EventSelection".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        use utoipa::PartialSchema;
+        schemas.push(("EventType".into(), domain::notifications::EventType::schema()));
+    }
+}
+
 /// A new endpoint.
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateEndpointRequest {
-    /// Where deliveries are POSTed: an `https://` URL whose host resolves to public addresses
-    /// only (checked now and at each delivery).
+    /// Where deliveries are POSTed (see [`url_schema`]).
     #[validate(length(max = 2048))]
-    #[schema(max_length = 2048, example = "https://example.com/botfleet/webhooks")]
+    #[schema(schema_with = url_schema)]
     pub url: String,
     /// `["*"]` (the default) for every event type, or event type names (`order.filled`).
     #[validate(length(min = 1, max = 64))]
-    #[schema(min_items = 1, max_items = 64, example = json!(["bot.tripped", "order.filled"]))]
+    #[schema(value_type = Option<EventSelectionSchema>, example = json!(["bot.tripped", "order.filled"]))]
     pub events: Option<Vec<String>>,
     /// A note (at most 200 characters).
     #[validate(length(max = 200))]
@@ -65,11 +123,11 @@ pub struct CreateEndpointRequest {
 pub struct UpdateEndpointRequest {
     /// A new URL (same rules as at creation).
     #[validate(length(max = 2048))]
-    #[schema(max_length = 2048)]
+    #[schema(schema_with = url_schema)]
     pub url: Option<String>,
     /// A new event selection.
     #[validate(length(min = 1, max = 64))]
-    #[schema(min_items = 1, max_items = 64)]
+    #[schema(value_type = Option<EventSelectionSchema>)]
     pub events: Option<Vec<String>>,
     /// A new note; an empty one clears it.
     #[validate(length(max = 200))]

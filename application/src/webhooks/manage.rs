@@ -73,7 +73,12 @@ fn parse_events(names: &[String], errors: &mut Vec<FieldError>) -> Option<EventS
     let mut types = BTreeSet::new();
     for (i, name) in names.iter().enumerate() {
         match EventType::parse(name) {
-            Some(t) => drop(types.insert(t)),
+            Some(t) if !types.insert(t) => errors.push(FieldError::new(
+                format!("events[{i}]"),
+                FieldCode::DuplicateField,
+                format!("`{name}` is listed twice"),
+            )),
+            Some(_) => {}
             None => errors.push(FieldError::new(
                 format!("events[{i}]"),
                 FieldCode::UnknownVariant,
@@ -107,7 +112,8 @@ impl WebhookService {
             Err(err) => {
                 let code = match err {
                     DestinationError::Forbidden { .. } => FieldCode::NotAllowed,
-                    DestinationError::Malformed(_) | DestinationError::Unresolvable => FieldCode::Url,
+                    DestinationError::Malformed(_) => FieldCode::Url,
+                    DestinationError::Unresolvable => FieldCode::Unresolvable,
                 };
                 errors.push(FieldError::new("url", code, err.to_string()));
                 None

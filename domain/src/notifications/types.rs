@@ -8,7 +8,6 @@ use super::preferences::{Channel, ChannelSet};
 macro_rules! event_types {
     ($( $(#[$meta:meta])* $variant:ident = $name:literal, $category:ident; )*) => {
         /// The type of an [`super::Event`]; its wire name is dotted (`order.filled`).
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum EventType {
             $( $(#[$meta])* #[serde(rename = $name)] $variant, )*
@@ -28,6 +27,24 @@ macro_rules! event_types {
                 match self { $(EventType::$variant => Category::$category,)* }
             }
         }
+
+        // By hand: the derive does not see the `rename` of a macro's literal, so it would list the
+        // Rust names (`BotStarted`) instead of the wire names the API reads and writes.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for EventType {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(
+                        "The type of an event; its wire name is dotted (`order.filled`).",
+                    ))
+                    .enum_values(Some(EventType::ALL.iter().map(|t| t.as_str())))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for EventType {}
     };
 }
 

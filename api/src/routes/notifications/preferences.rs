@@ -77,8 +77,8 @@ pub struct PreferenceChange {
     #[serde(rename = "type")]
     #[schema(value_type = EventType)]
     pub event_type: String,
-    /// Every channel that should carry it (an empty list: none).
-    #[schema(value_type = Vec<Channel>, max_items = 3)]
+    /// Every channel that should carry it, each once (an empty list: none).
+    #[schema(value_type = BTreeSet<Channel>, max_items = 3)]
     pub channels: Vec<String>,
 }
 
@@ -87,7 +87,7 @@ pub struct PreferenceChange {
 #[serde(deny_unknown_fields)]
 pub struct UpdatePreferencesRequest {
     /// The types to change, each at most once.
-    #[schema(max_items = 100)]
+    #[schema(value_type = BTreeSet<PreferenceChange>, max_items = 100)]
     pub preferences: Vec<PreferenceChange>,
 }
 
@@ -119,6 +119,11 @@ impl UpdatePreferencesRequest {
             let mut channels = Vec::new();
             for (j, name) in change.channels.iter().enumerate() {
                 match Channel::ALL.into_iter().find(|c| c.as_str() == name) {
+                    Some(c) if channels.contains(&c) => errors.push(FieldError::new(
+                        format!("preferences[{i}].channels[{j}]"),
+                        FieldCode::DuplicateField,
+                        "this channel is named twice",
+                    )),
                     Some(c) => channels.push(c),
                     None => errors.push(FieldError::new(
                         format!("preferences[{i}].channels[{j}]"),
