@@ -237,14 +237,21 @@ mod tests {
     fn the_selection_is_a_star_or_known_types() {
         let mut errors = Vec::new();
         assert_eq!(parse_events(&names(&["*"]), &mut errors), Some(EventSelection::All));
-        let only = parse_events(&names(&["order.filled", "bot.tripped", "order.filled"]), &mut errors);
+        let only = parse_events(&names(&["order.filled", "bot.tripped"]), &mut errors);
         assert_eq!(only, Some(EventSelection::Only([EventType::OrderFilled, EventType::BotTripped].into())));
         assert!(errors.is_empty());
         parse_events(&names(&["order.filled", "nope"]), &mut errors);
         parse_events(&names(&[]), &mut errors);
         parse_events(&names(&["*", "order.filled"]), &mut errors);
+        parse_events(&names(&["bot.tripped", "order.filled", "bot.tripped"]), &mut errors);
         let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
-        assert_eq!(fields, [("events[1]", "unknown_variant"), ("events", "required"), ("events", "invalid")]);
+        let expected = [
+            ("events[1]", "unknown_variant"),
+            ("events", "required"),
+            ("events", "invalid"),
+            ("events[2]", "duplicate_field"),
+        ];
+        assert_eq!(fields, expected);
     }
 
     #[test]
