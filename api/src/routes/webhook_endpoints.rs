@@ -111,9 +111,9 @@ pub struct CreateEndpointRequest {
     #[validate(length(min = 1, max = 64))]
     #[schema(value_type = Option<EventSelectionSchema>, example = json!(["bot.tripped", "order.filled"]))]
     pub events: Option<Vec<String>>,
-    /// A note (at most 200 characters).
+    /// A note (at most 200 characters, no control characters).
     #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
 }
 
@@ -129,9 +129,9 @@ pub struct UpdateEndpointRequest {
     #[validate(length(min = 1, max = 64))]
     #[schema(value_type = Option<EventSelectionSchema>)]
     pub events: Option<Vec<String>>,
-    /// A new note; an empty one clears it.
+    /// A new note (same rules); an empty one clears it.
     #[validate(length(max = 200))]
-    #[schema(max_length = 200)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub description: Option<String>,
     /// `false` stops deliveries; `true` resumes them and forgets past failures.
     pub enabled: Option<bool>,
