@@ -35,7 +35,7 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     upgrade_to: Option<Plan>,
     retry_after_secs: Option<u64>,
-    quota: Option<(Plan, String)>,
+    quota: Option<Box<(Plan, String)>>,
     allow: Vec<Method>,
     cause: Option<anyhow::Error>,
 }
@@ -96,7 +96,7 @@ impl ApiError {
     pub fn chat_quota(plan: Plan, resets_at: String, retry_after_secs: u64, detail: String) -> Self {
         Self {
             retry_after_secs: Some(retry_after_secs),
-            quota: Some((plan, resets_at)),
+            quota: Some(Box::new((plan, resets_at))),
             ..Self::new(ErrorCode::ChatQuotaExhausted, detail)
         }
     }
@@ -132,7 +132,7 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let mut problem = Problem::new(self.code, self.detail.clone()).with_errors(self.errors.iter().cloned());
         problem.upgrade_to = self.upgrade_to.map(|plan| plan.as_str().to_owned());
-        if let Some((plan, resets_at)) = &self.quota {
+        if let Some((plan, resets_at)) = self.quota.as_deref() {
             problem.plan = Some(plan.as_str().to_owned());
             problem.resets_at = Some(resets_at.clone());
         }
