@@ -101,6 +101,20 @@ async fn a_tool_call_is_answered_with_the_callers_data_and_the_answer_streams(st
     let third = &fake.requests()[2];
     let roles: Vec<&str> = third["messages"].as_array().unwrap().iter().map(|m| m["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["system", "user", "assistant", "user"]);
+
+    // Cut off midway: the chunks already sent, then an `error` event; nothing stored or counted
+    // (and not retried: the text would repeat).
+    let history = format!("/api/assistant/conversations/{c}");
+    let total = app.get(&history, Some(&ana.access)).await.ok(200)["total"].clone();
+    fake.script(vec![Step::Cut(vec!["Half an ".into(), "answ".into()])]);
+    let (status, _, events) = send_streaming(&app, &ana, &c, "Say something long").await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["chunk", "chunk", "error"], "{events:?}");
+    assert_eq!(events[2].data["code"], "assistant_unavailable");
+    assert_eq!(fake.left(), 0);
+    assert_eq!(fake.requests().len(), 4, "no retry once text was streamed");
+    assert_eq!(app.get(&history, Some(&ana.access)).await.ok(200)["total"], total);
 }
 
 async fn retries_malformed_arguments_other_users_and_actions(store: Store) {

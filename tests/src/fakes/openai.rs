@@ -25,6 +25,8 @@ pub enum Step {
     Tools(Vec<(String, String, String)>),
     /// A bare error status.
     Status(u16),
+    /// Streamed text cut off before `[DONE]` (the connection dropped midway).
+    Cut(Vec<String>),
 }
 
 /// Text in pieces.
@@ -76,6 +78,13 @@ fn route(state: &mut State, request: &Request) -> ResponseTemplate {
         Step::Status(status) => ResponseTemplate::new(status).set_body_json(json!({"error": {"message": "scripted"}})),
         Step::Text(pieces) => {
             sse(&pieces.iter().map(|p| json!({"choices": [{"delta": {"content": p}}]})).collect::<Vec<_>>())
+        }
+        Step::Cut(pieces) => {
+            let body: String = pieces
+                .iter()
+                .map(|p| format!("data: {}\n\n", json!({"choices": [{"delta": {"content": p}}]})))
+                .collect();
+            ResponseTemplate::new(200).set_body_raw(body, "text/event-stream")
         }
         Step::Tools(calls) => {
             let mut chunks = Vec::new();
