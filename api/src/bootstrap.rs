@@ -280,9 +280,17 @@ pub async fn services(
         clock: clock.clone(),
     }));
     let channels = crate::channels::build(settings, repositories, clock.clone())?;
+    let suggestions = Arc::new(application::assistant::Suggestions::new(application::assistant::SuggestionPorts {
+        conversations: repositories.conversations.clone(),
+        bots: repositories.bots.clone(),
+        subscriptions: repositories.subscriptions.clone(),
+        access: subscriptions.clone(),
+        clock: clock.clone(),
+    }));
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
+            suggestions: &suggestions,
             engine: &engine,
             analysis: &analysis,
             leases: repositories.leases.clone(),

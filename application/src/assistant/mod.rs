@@ -12,6 +12,7 @@ mod guide_answers;
 mod model_loop;
 mod quota;
 mod settings_doc;
+mod suggestions;
 mod tool_read;
 mod tools;
 
@@ -25,6 +26,7 @@ pub use converse::{Reply, SentMessage};
 pub use errors::AssistantError;
 pub use guide::{Intent, Language};
 pub use quota::ChatQuota;
+pub use suggestions::{suggestions_for, SuggestionPorts, SuggestionReport, Suggestions, SUGGESTIONS_TITLE};
 pub use tools::{tool_schemas, Tool};
 
 use crate::analysis::ContextAnalysis;
