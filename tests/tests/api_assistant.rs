@@ -284,10 +284,10 @@ async fn answers_stream_as_ordered_server_sent_events(store: Store) {
     let text: String = chunks.iter().map(|c| c.data["text"].as_str().unwrap()).collect();
     assert_eq!(text, done.data["answer"]["text"].as_str().unwrap());
     assert!(text.contains("\"one\"") && text.find("\"one\"") < text.find("\"three\""), "{text}");
-    let stored = app.get(&format!("/api/assistant/conversations/{c}"), Some(&ana.access)).await.ok(200)["items"][1]
-        ["text"]
-        .clone();
-    assert_eq!(stored, done.data["answer"]["text"]);
+    // What was answered is what is read back, to the millisecond.
+    let history = format!("/api/assistant/conversations/{c}");
+    let stored = app.get(&history, Some(&ana.access)).await.ok(200)["items"].clone();
+    assert_eq!((&stored[0], &stored[1]), (&done.data["question"], &done.data["answer"]));
 
     // A refusal before the first chunk is a plain problem.
     let (status, content_type, events) = send_streaming(&app, &ana, "01ARZ3NDEKTSV4RRFFQ69G5FAV", "hi").await;

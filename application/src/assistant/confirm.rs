@@ -34,7 +34,7 @@ impl AssistantService {
     /// as failed, with the reason).
     pub async fn confirm(&self, user: UserId, id: &str) -> Result<Confirmed, AssistantError> {
         let mut proposal = self.proposal(user, id).await?;
-        proposal.confirm(self.ports.clock.now())?;
+        proposal.confirm(self.now())?;
         let repo = &self.ports.conversations;
         let mut proposal = match repo.save_proposal(&proposal).await {
             Ok(saved) => saved,

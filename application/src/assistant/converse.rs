@@ -51,7 +51,7 @@ impl AssistantService {
             let e = FieldError::new("title", FieldCode::Length, "must be at most 120 characters");
             return Err(AssistantError::Invalid(vec![e]));
         }
-        let conversation = Conversation::start(user, title, self.ports.clock.now());
+        let conversation = Conversation::start(user, title, self.now());
         self.ports.conversations.create(&conversation).await?;
         Ok(conversation)
     }
@@ -95,7 +95,7 @@ impl AssistantService {
         let repo = &self.ports.conversations;
         let mut conversation = repo.get(user, id).await.map_err(missing("conversation"))?;
         let earlier = self.recent(user, id).await?;
-        let question = Message::from_user(&conversation, &text, self.ports.clock.now());
+        let question = Message::from_user(&conversation, &text, self.now());
         repo.append(&question).await?;
         let quota = match self.quota(user).await.and_then(|q| q.check().map(|()| q)) {
             Ok(quota) => quota,
@@ -117,7 +117,7 @@ impl AssistantService {
                 return Err(err);
             }
         };
-        let mut answer = Message::from_assistant(&conversation, reply.text, answered_by, self.ports.clock.now());
+        let mut answer = Message::from_assistant(&conversation, reply.text, answered_by, self.now());
         answer.proposals = reply.proposals.iter().map(|p| p.id).collect();
         answer.usage = reply.usage;
         repo.append(&answer).await?;

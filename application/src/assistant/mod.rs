@@ -80,6 +80,12 @@ impl AssistantService {
         Self { ports }
     }
 
+    /// Now, to the millisecond (as the stores keep instants, so what is answered is what is read
+    /// back later).
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        domain::shared::clock::to_millis(self.ports.clock.now())
+    }
+
     /// Whether a language model answers (`false`: the offline guide).
     pub fn model_name(&self) -> Option<&str> {
         self.ports.model.as_deref().map(|m| m.name())

@@ -131,7 +131,7 @@ impl Suggestions {
 
     /// Leaves `user`'s suggestion of the day, if anything deserves one; whether it did.
     async fn suggest(&self, user: UserId) -> Result<bool, AppError> {
-        let now = self.ports.clock.now();
+        let now = domain::shared::clock::to_millis(self.ports.clock.now());
         let bots =
             self.ports.bots.list(user, &BotFilter::default(), PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
         let lines: Vec<String> = bots.items.iter().flat_map(|b| suggestions_for(b, now)).collect();

@@ -216,7 +216,7 @@ impl AssistantService {
                 Err(err) => return Ok(ToolOutput { data: refused(err), proposal: None }),
             },
         };
-        let proposal = Proposal::new(user, conversation.id, action, summary, p.clock.now());
+        let proposal = Proposal::new(user, conversation.id, action, summary, self.now());
         p.conversations.propose(&proposal).await?;
         let data = json!({"proposal_id": proposal.id.to_string(), "action": proposal.action.kind(),
             "summary": proposal.summary, "status": "pending_confirmation",
