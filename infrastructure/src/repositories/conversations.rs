@@ -158,9 +158,10 @@ impl StoreConversationRepository {
         &[IndexSpec::plain("assistant_conversations_user", &["user_id", "updated_at"])];
     /// The messages' collection.
     pub const MESSAGES: &'static str = "assistant_messages";
-    /// Its indexes (the history and the daily count).
+    /// Its indexes (the history, the export and the daily count).
     pub const MESSAGE_INDEXES: &'static [IndexSpec] = &[
         IndexSpec::plain("assistant_messages_conversation", &["user_id", "conversation_id", "at"]),
+        IndexSpec::plain("assistant_messages_user", &["user_id", "at"]),
         IndexSpec::plain("assistant_messages_author", &["user_id", "author", "at"]),
     ];
     /// The proposals' collection.
