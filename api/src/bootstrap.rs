@@ -210,6 +210,7 @@ pub async fn services(
         subscriptions: subscriptions.clone(),
         clock: clock.clone(),
         webhooks: webhooks.clone(),
+        conversations: repositories.conversations.clone(),
     };
     let identity = IdentityService::new(
         IdentityPorts {
@@ -243,14 +244,15 @@ pub async fn services(
         records: repositories.bot_records.clone(),
         orders: repositories.orders.clone(),
         payment_events: repositories.payment_events.clone(),
+        conversations: repositories.conversations.clone(),
     });
-    let orders = OrderService::new(OrderPorts {
+    let orders = Arc::new(OrderService::new(OrderPorts {
         orders: repositories.orders.clone(),
         bots: repositories.bots.clone(),
         contexts: contexts.clone(),
         exchanges: directory.clone(),
         executor: engine.clone(),
-    });
+    }));
     let dashboard_accounts = Arc::new(AccountsView::new(AccountsPorts {
         bots: repositories.bots.clone(),
         records: repositories.bot_records.clone(),
@@ -278,9 +280,17 @@ pub async fn services(
         clock: clock.clone(),
     }));
     let channels = crate::channels::build(settings, repositories, clock.clone())?;
+    let suggestions = Arc::new(application::assistant::Suggestions::new(application::assistant::SuggestionPorts {
+        conversations: repositories.conversations.clone(),
+        bots: repositories.bots.clone(),
+        subscriptions: repositories.subscriptions.clone(),
+        access: subscriptions.clone(),
+        clock: clock.clone(),
+    }));
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
+            suggestions: &suggestions,
             engine: &engine,
             analysis: &analysis,
             leases: repositories.leases.clone(),
@@ -324,6 +334,18 @@ pub async fn services(
         Arc::new(renderer),
     ));
     let notifications = notification_services(settings, repositories, clock.clone());
+    let assistant = Arc::new(application::assistant::AssistantService::new(application::assistant::AssistantPorts {
+        conversations: repositories.conversations.clone(),
+        model: crate::assistant::language_model(settings)?,
+        bots: bots.clone(),
+        contexts: contexts.clone(),
+        orders: orders.clone(),
+        analysis: analysis.clone(),
+        dashboard: dashboard.clone(),
+        reports: reports.clone(),
+        subscriptions: subscriptions.clone(),
+        clock: clock.clone(),
+    }));
     Ok(Services {
         identity: Arc::new(identity),
         legal,
@@ -332,7 +354,7 @@ pub async fn services(
         subscriptions,
         contexts,
         bots,
-        orders: Arc::new(orders),
+        orders,
         reports,
         analysis,
         engine,
@@ -352,6 +374,7 @@ pub async fn services(
         telegram: channels.telegram.map(|t| t.linking),
         relay_nudge: repositories.relay_nudge.clone(),
         webhooks,
+        assistant,
     })
 }
 

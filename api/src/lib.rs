@@ -4,6 +4,7 @@
 //! Entry points: [`bootstrap::run`] (the binary), [`startup::Application`] (tests spawn it on
 //! port 0), [`startup::app`] (in-process tests), [`routes`] (how to add a route module).
 
+pub mod assistant;
 pub mod auth;
 pub mod bootstrap;
 pub mod channels;

@@ -123,6 +123,8 @@ pub struct Services {
     pub relay_nudge: infrastructure::repositories::RelayNudge,
     /// Outbound webhook endpoints and deliveries.
     pub webhooks: Arc<application::webhooks::WebhookService>,
+    /// The assistant (conversations, tools, proposals, the daily quota).
+    pub assistant: Arc<application::assistant::AssistantService>,
 }
 
 /// Everything handlers share: the settings, the metrics, readiness and the [`Services`] (held, not

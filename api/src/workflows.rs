@@ -25,6 +25,8 @@ use crate::settings::Settings;
 
 /// The services the built-in workflows run.
 pub struct WorkflowPorts<'a> {
+    /// MAX's proactive suggestions (`assistant_suggestions`).
+    pub suggestions: &'a Arc<application::assistant::Suggestions>,
     /// The execution engine (order sync, bot evaluation).
     pub engine: &'a Arc<Engine>,
     /// Signals per context (`candle_analysis`).
@@ -97,6 +99,11 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
     scheduler.register(Arc::new(FnWorkflow::new("sync_strategy_balances", move || {
         let engine = balances.clone();
         async move { Ok(summary(&engine.sync_strategy_balances().await?)) }
+    })))?;
+    let suggestions = ports.suggestions.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("assistant_suggestions", move || {
+        let suggestions = suggestions.clone();
+        async move { Ok(summary(&suggestions.run().await?)) }
     })))?;
     let analysis = ports.analysis.clone();
     scheduler.register(Arc::new(FnWorkflow::new("candle_analysis", move || {

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod analytics;
+pub mod assistant;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod crypto;
 pub mod exchanges;
+pub mod llm;
 pub mod mail;
 pub mod notifications;
 pub mod payments;

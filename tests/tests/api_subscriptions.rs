@@ -31,7 +31,7 @@ async fn plans_are_public_with_prices_and_entitlements(store: Store) {
     assert_eq!(history, [&json!(30), &json!(90), &json!(null)]);
     // Only what the server enforces is sold: each of these keys has a refusal test (plan_limit_*,
     // plan_bot_kind, plan_advanced_*, plan_pdf_reports, the history window and the market
-    // comparison in the dashboard's tests); the assistant's chat is not built yet.
+    // comparison in the dashboard's tests, chat_quota_exhausted in api_assistant).
     for item in &items {
         let mut keys: Vec<&str> = item["entitlements"].as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
@@ -40,6 +40,7 @@ async fn plans_are_public_with_prices_and_entitlements(store: Store) {
             "advanced_metrics",
             "bot_kinds",
             "bots",
+            "chat_messages_per_day",
             "contexts",
             "history_days",
             "market_comparison",
@@ -59,7 +60,8 @@ async fn a_new_user_is_on_free_with_usage(store: Store) {
     assert_eq!(me["provider"], json!(null));
     assert_eq!(me["usage"]["contexts"], json!({"used": 0, "limit": 1}));
     assert_eq!(me["usage"]["bots"], json!({"used": 0, "limit": 2}));
-    assert_eq!(me["usage"].as_object().unwrap().len(), 2, "only enforced limits are counted");
+    assert_eq!(me["usage"]["chat_messages_today"], json!({"used": 0, "limit": 10}));
+    assert_eq!(me["usage"].as_object().unwrap().len(), 3, "only enforced limits are counted");
     app.get("/api/subscriptions/me", None).await.problem(401, "missing_token");
 }
 

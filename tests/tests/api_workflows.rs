@@ -22,7 +22,7 @@ const OPS_TOKEN: &str = "ops-token-for-tests-0123456789";
 const WORKFLOWS: &str = "/api/system/workflows";
 
 /// The catalogue, in order.
-const CATALOGUE: [&str; 21] = [
+const CATALOGUE: [&str; 22] = [
     "sync_orders",
     "sync_withdrawals",
     "sync_strategy_balances",
@@ -38,6 +38,7 @@ const CATALOGUE: [&str; 21] = [
     "candle_analysis",
     "credential_revalidation",
     "subscription_reconciliation",
+    "assistant_suggestions",
     "paper_matching",
     "relay_events",
     "webhook_delivery",

@@ -142,12 +142,15 @@ error_codes! {
     WorkersDisabled = CONFLICT, "workers_disabled", "This instance runs no workers";
     WorkflowRunning = CONFLICT, "workflow_running", "The workflow is running";
     WorkflowLeaseHeld = CONFLICT, "workflow_lease_held", "Another instance holds the workflow's lease";
+    ProposalDecided = CONFLICT, "proposal_decided", "The assistant's proposal was already confirmed";
+    ProposalExpired = CONFLICT, "proposal_expired", "The assistant's proposal expired; ask again";
     // Limits of the transport.
     PayloadTooLarge = PAYLOAD_TOO_LARGE, "payload_too_large", "The body exceeds the limit";
     UriTooLong = URI_TOO_LONG, "uri_too_long", "The URI is too long";
     UnsupportedMediaType = UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "The body must be JSON";
     RateLimited = TOO_MANY_REQUESTS, "rate_limited", "Too many requests; wait for `Retry-After` seconds";
     TooManyStreams = TOO_MANY_REQUESTS, "too_many_streams", "The user holds the most live streams allowed; close one first";
+    ChatQuotaExhausted = TOO_MANY_REQUESTS, "chat_quota_exhausted", "The plan's assistant messages of the day are used up";
     HeadersTooLarge = REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", "The request headers are too large";
     // Failures of the server or of a dependency.
     InternalError = INTERNAL_SERVER_ERROR, "internal_error", "A bug or an outage; nothing internal is disclosed";
@@ -159,6 +162,7 @@ error_codes! {
     PaymentsNotConfigured = SERVICE_UNAVAILABLE, "payments_not_configured", "Payments are not configured for this provider";
     PaymentProviderUnavailable = SERVICE_UNAVAILABLE, "payment_provider_unavailable", "The payment provider could not complete the request";
     ExchangeUnavailable = SERVICE_UNAVAILABLE, "exchange_unavailable", "The exchange is not available or cannot be reached";
+    AssistantUnavailable = SERVICE_UNAVAILABLE, "assistant_unavailable", "The assistant's language model did not answer; retry later";
     Timeout = GATEWAY_TIMEOUT, "timeout", "A dependency did not answer in time";
 }
 

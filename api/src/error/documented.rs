@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use application::analytics::AnalyticsError;
+use application::assistant::AssistantError;
 use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
 use application::dashboard::PdfReportError;
@@ -114,6 +115,22 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
         }
         "update_webhook_endpoint" => pick::<WebhookError>(&[C::ValidationFailed, C::NotFound]),
         "redeliver_webhook" => pick::<WebhookError>(&[C::NotFound, C::WebhookEndpointDisabled]),
+        "create_conversation" => pick::<AssistantError>(&[C::ValidationFailed]),
+        "list_conversations" => vec![C::InvalidQuery],
+        "get_conversation" => [&[C::InvalidQuery][..], &pick::<AssistantError>(&[C::NotFound])].concat(),
+        "delete_conversation" | "get_proposal" => pick::<AssistantError>(&[C::NotFound]),
+        "send_message" => {
+            pick::<AssistantError>(&[C::ValidationFailed, C::NotFound, C::ChatQuotaExhausted, C::AssistantUnavailable])
+        }
+        "confirm_proposal" => {
+            let mut codes = pick::<AssistantError>(&[C::NotFound, C::ProposalDecided, C::ProposalExpired]);
+            for action in ["create_bot", "pause_bot", "resume_bot", "reset_circuit_breaker", "emergency_sell"] {
+                codes.extend(super::documented_bots::codes_of(action).unwrap_or_default());
+            }
+            codes.sort_by_key(|c| c.as_str());
+            codes.dedup();
+            codes
+        }
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }
 }

@@ -35,6 +35,7 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     upgrade_to: Option<Plan>,
     retry_after_secs: Option<u64>,
+    quota: Option<Box<(Plan, String)>>,
     allow: Vec<Method>,
     cause: Option<anyhow::Error>,
 }
@@ -48,6 +49,7 @@ impl ApiError {
             errors: Vec::new(),
             upgrade_to: None,
             retry_after_secs: None,
+            quota: None,
             allow: Vec::new(),
             cause: None,
         }
@@ -89,6 +91,16 @@ impl ApiError {
         Self { retry_after_secs: Some(retry_after_secs), ..Self::new(ErrorCode::RateLimited, detail) }
     }
 
+    /// 429 `chat_quota_exhausted`: `plan`'s assistant messages are used up until `resets_at`
+    /// (RFC 3339), `Retry-After` seconds from now.
+    pub fn chat_quota(plan: Plan, resets_at: String, retry_after_secs: u64, detail: String) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            quota: Some(Box::new((plan, resets_at))),
+            ..Self::new(ErrorCode::ChatQuotaExhausted, detail)
+        }
+    }
+
     /// Adds the per-field errors (validation, bad parameters).
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
@@ -120,6 +132,10 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let mut problem = Problem::new(self.code, self.detail.clone()).with_errors(self.errors.iter().cloned());
         problem.upgrade_to = self.upgrade_to.map(|plan| plan.as_str().to_owned());
+        if let Some((plan, resets_at)) = self.quota.as_deref() {
+            problem.plan = Some(plan.as_str().to_owned());
+            problem.resets_at = Some(resets_at.clone());
+        }
         problem
     }
 }

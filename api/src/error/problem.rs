@@ -52,6 +52,14 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "PRO")]
     pub upgrade_to: Option<String>,
+    /// `chat_quota_exhausted`: the plan whose quota is used up (`FREE`, `PRO`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "FREE")]
+    pub plan: Option<String>,
+    /// `chat_quota_exhausted`: when the quota starts again (RFC 3339, the next UTC midnight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub resets_at: Option<String>,
 }
 
 /// One field that failed validation.
@@ -92,6 +100,8 @@ impl Problem {
             request_id: context.map(|c| c.request_id.to_string()),
             errors: Vec::new(),
             upgrade_to: None,
+            plan: None,
+            resets_at: None,
         }
     }
 

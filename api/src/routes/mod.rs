@@ -18,6 +18,7 @@
 //! documents each route as it registers it, so no route is served undocumented, and the
 //! 405-vs-404 fallback (`error::RouteTable`) learns every route from the same document.
 
+pub mod assistant;
 pub mod auth;
 pub mod bots;
 pub mod common;
@@ -77,6 +78,7 @@ pub const MODULES: &[RouteModule] = &[
     market::MODULE,
     paper::MODULE,
     subscriptions::MODULE,
+    assistant::MODULE,
     notifications::inbox::MODULE,
     events::MODULE,
     notifications::telegram::MODULE,

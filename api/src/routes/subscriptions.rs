@@ -52,6 +52,8 @@ pub struct EntitlementsResponse {
     pub advanced_metrics: bool,
     /// The PDF report.
     pub pdf_reports: bool,
+    /// Messages a day to the assistant, the UTC day (`null`: unlimited).
+    pub chat_messages_per_day: Option<u32>,
 }
 
 impl From<&Entitlements> for EntitlementsResponse {
@@ -65,6 +67,7 @@ impl From<&Entitlements> for EntitlementsResponse {
             market_comparison: e.market_comparison,
             advanced_metrics: e.advanced_metrics,
             pdf_reports: e.pdf_reports,
+            chat_messages_per_day: e.chat_messages_per_day.max(),
         }
     }
 }
@@ -123,6 +126,8 @@ pub struct UsageSummary {
     pub contexts: UsageResponse,
     /// Bots.
     pub bots: UsageResponse,
+    /// Messages sent to the assistant today (the UTC day), against the plan's daily quota.
+    pub chat_messages_today: UsageResponse,
 }
 
 /// The caller's subscription.
@@ -150,8 +155,9 @@ pub struct SubscriptionResponse {
     pub usage: UsageSummary,
 }
 
-impl From<SubscriptionOverview> for SubscriptionResponse {
-    fn from(o: SubscriptionOverview) -> Self {
+impl SubscriptionResponse {
+    /// The overview, with `chat_messages_today` messages sent to the assistant today.
+    pub fn new(o: SubscriptionOverview, chat_messages_today: u64) -> Self {
         let s = o.subscription;
         Self {
             plan: s.plan.into(),
@@ -162,7 +168,14 @@ impl From<SubscriptionOverview> for SubscriptionResponse {
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
             entitlements: EntitlementsResponse::from(&o.entitlements),
-            usage: UsageSummary { contexts: o.contexts.into(), bots: o.bots.into() },
+            usage: UsageSummary {
+                contexts: o.contexts.into(),
+                bots: o.bots.into(),
+                chat_messages_today: UsageResponse {
+                    used: chat_messages_today,
+                    limit: o.entitlements.chat_messages_per_day.max(),
+                },
+            },
         }
     }
 }
@@ -226,7 +239,8 @@ pub async fn list_plans(state: web::Data<AppState>) -> HttpResponse {
 #[get("/api/subscriptions/me")]
 pub async fn my_subscription(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     let overview = state.subscriptions.overview(auth.0.user_id).await?;
-    Ok(HttpResponse::Ok().json(SubscriptionResponse::from(overview)))
+    let quota = state.assistant.quota(auth.0.user_id).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
 }
 
 fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppError> {
@@ -312,7 +326,8 @@ pub async fn checkout(
 pub async fn cancel(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
     state.subscriptions.cancel(auth.0.user_id).await?;
     let overview = state.subscriptions.overview(auth.0.user_id).await?;
-    Ok(HttpResponse::Ok().json(SubscriptionResponse::from(overview)))
+    let quota = state.assistant.quota(auth.0.user_id).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
 }
 
 crate::opaque_debug!(CheckoutBody);

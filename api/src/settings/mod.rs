@@ -7,6 +7,7 @@
 mod analysis;
 mod analytics;
 mod anomaly;
+pub mod assistant;
 mod channels;
 mod dev_secrets;
 mod engine;
@@ -87,6 +88,8 @@ pub struct Settings {
     pub webhooks_allow_private: bool,
     /// The notification channels (the e-mail batch window, the Telegram bot).
     pub channels: ChannelSettings,
+    /// The assistant's language model (`BOTFLEET_LLM_*`); `None`: the offline guide answers.
+    pub llm: Option<infrastructure::llm::OpenAiConfig>,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -158,6 +161,7 @@ impl Settings {
         let stream = stream::load(&mut env);
         let webhooks_allow_private = env.bool("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", false);
         let channels = ChannelSettings::load(&mut env);
+        let llm = assistant::load(&mut env);
         env.finish(Settings {
             http,
             jwt,
@@ -178,6 +182,7 @@ impl Settings {
             stream,
             webhooks_allow_private,
             channels,
+            llm,
             dev_mode,
             generated_secrets: generated,
         })

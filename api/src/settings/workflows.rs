@@ -48,6 +48,7 @@ workflow_vars!(
     candle_analysis => "CANDLE_ANALYSIS",
     credential_revalidation => "CREDENTIAL_REVALIDATION",
     subscription_reconciliation => "SUBSCRIPTION_RECONCILIATION",
+    assistant_suggestions => "ASSISTANT_SUGGESTIONS",
     paper_matching => "PAPER_MATCHING",
     relay_events => "RELAY_EVENTS",
     webhook_delivery => "WEBHOOK_DELIVERY",

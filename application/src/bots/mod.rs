@@ -22,6 +22,7 @@ use domain::{Clock, RepoError};
 
 pub(crate) use allowance::OwnerVerdicts;
 pub use command::{manual_refused, BotCommand, BotCommandInput, Commanded};
+pub(crate) use create::check_name;
 pub use create::CreateBotInput;
 pub use enforce::BotLimitEnforcer;
 pub use errors::BotServiceError;

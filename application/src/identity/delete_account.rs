@@ -50,6 +50,8 @@ pub trait AccountTeardown: Send + Sync {
     async fn erase_webhooks(&self, _user: UserId) -> Result<(), AppError> {
         Ok(())
     }
+    /// Erases the user's conversations with the assistant, their messages and proposals.
+    async fn erase_conversations(&self, user: UserId) -> Result<(), AppError>;
 }
 
 /// What deleting the account did; the same on every repeated call.
@@ -149,6 +151,7 @@ impl IdentityService {
         self.ports.preferences.delete_of(user.id).await?;
         self.ports.deliveries.delete_of(user.id).await?;
         self.ports.telegram.unlink(user.id).await?;
+        self.ports.teardown.erase_conversations(user.id).await?;
         let detail = serde_json::to_string(&report).map_err(AppError::internal)?;
         self.audit(Some(user.id), AuditAction::AccountDeleted, meta, Some(detail)).await;
         tracing::info!(user_id = %user.id, bots_stopped = report.bots_stopped, "account deleted");

@@ -39,6 +39,8 @@ pub struct ExportPorts {
     pub orders: Arc<dyn OrderRepository>,
     /// Payment-provider events about the user.
     pub payment_events: Arc<dyn PaymentEventRepository>,
+    /// Conversations with the assistant and their messages.
+    pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
 }
 
 impl std::fmt::Debug for ExportPorts {
@@ -114,6 +116,24 @@ impl DataExport {
     }
 
     /// The page at `offset` of the payment-provider events about the user.
+    /// The user's conversations with the assistant, most recently active first.
+    pub async fn assistant_conversations(
+        &self,
+        user: UserId,
+        offset: u64,
+    ) -> Result<Page<domain::assistant::Conversation>, AppError> {
+        Ok(self.ports.conversations.list(user, PageRequest::new(offset, EXPORT_PAGE)).await?)
+    }
+
+    /// Every message to and from the assistant, oldest first.
+    pub async fn assistant_messages(
+        &self,
+        user: UserId,
+        offset: u64,
+    ) -> Result<Page<domain::assistant::Message>, AppError> {
+        Ok(self.ports.conversations.all_messages(user, PageRequest::new(offset, EXPORT_PAGE)).await?)
+    }
+
     pub async fn payments(&self, user: UserId, offset: u64) -> Result<Page<PaymentEventRecord>, AppError> {
         match self.ports.payment_events.list(Some(user), page(offset)).await {
             Ok(events) => Ok(events),

@@ -32,6 +32,8 @@ pub struct ServiceTeardown {
     pub clock: Arc<dyn Clock>,
     /// Outbound webhooks (erased).
     pub webhooks: Arc<crate::webhooks::WebhookService>,
+    /// The assistant's conversations (erased).
+    pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
 }
 
 impl std::fmt::Debug for ServiceTeardown {
@@ -105,5 +107,9 @@ impl AccountTeardown for ServiceTeardown {
             crate::webhooks::WebhookError::Unexpected(err) => err.into(),
             other => AppError::internal(other),
         })
+    }
+
+    async fn erase_conversations(&self, user: UserId) -> Result<(), AppError> {
+        self.conversations.delete_of(user).await.map(drop).map_err(Into::into)
     }
 }

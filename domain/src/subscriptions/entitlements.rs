@@ -43,8 +43,7 @@ impl Limit {
 }
 
 /// Everything a plan allows, and only what the product enforces today: a feature joins this table
-/// in the change that builds and enforces it (the catalogue's chat quota is not here because the
-/// assistant does not exist yet).
+/// in the change that builds and enforces it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Entitlements {
     /// Trading contexts a user may have.
@@ -64,6 +63,8 @@ pub struct Entitlements {
     pub advanced_metrics: bool,
     /// The PDF report.
     pub pdf_reports: bool,
+    /// Messages a user may send the assistant per day (the UTC day).
+    pub chat_messages_per_day: Limit,
 }
 
 impl Entitlements {
@@ -114,6 +115,7 @@ impl EntitlementTable {
                 market_comparison: false,
                 advanced_metrics: false,
                 pdf_reports: false,
+                chat_messages_per_day: Limit::Limited(10),
             },
             Plan::Pro => Entitlements {
                 contexts: Limit::Limited(3),
@@ -124,6 +126,7 @@ impl EntitlementTable {
                 market_comparison: true,
                 advanced_metrics: false,
                 pdf_reports: false,
+                chat_messages_per_day: Limit::Limited(100),
             },
             Plan::Max => Entitlements {
                 contexts: Limit::Unlimited,
@@ -134,6 +137,7 @@ impl EntitlementTable {
                 market_comparison: true,
                 advanced_metrics: true,
                 pdf_reports: true,
+                chat_messages_per_day: Limit::Unlimited,
             },
         }
     }
@@ -163,6 +167,8 @@ mod tests {
         assert!(!t.for_plan(Plan::Free).market_comparison && t.for_plan(Plan::Pro).market_comparison);
         assert!(!t.for_plan(Plan::Pro).advanced_metrics && t.for_plan(Plan::Max).advanced_metrics);
         assert!(!t.for_plan(Plan::Pro).pdf_reports && t.for_plan(Plan::Max).pdf_reports);
+        let chat: Vec<_> = Plan::ALL.iter().map(|p| t.for_plan(*p).chat_messages_per_day).collect();
+        assert_eq!(chat, [Limit::Limited(10), Limit::Limited(100), Limit::Unlimited]);
         assert_eq!(t.monthly_price_brl(Plan::Pro).to_string(), "19.90");
         assert_eq!(t.cheapest_plan_where(|e| e.contexts.allows_one_more(1)), Some(Plan::Pro));
         assert_eq!(t.cheapest_plan_where(|e| e.advanced_indicators), Some(Plan::Max));

@@ -10,6 +10,7 @@ pub(crate) mod codec;
 mod consents;
 mod context_signals;
 mod contexts;
+mod conversations;
 mod credentials;
 mod deliveries;
 mod dispatch_cursors;
@@ -48,6 +49,7 @@ pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BO
 pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
+pub use self::conversations::StoreConversationRepository;
 pub use self::credentials::StoreCredentialRepository;
 pub use self::deliveries::StoreDeliveryRepository;
 pub use self::dispatch_cursors::StoreCursorRepository;
@@ -91,6 +93,9 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreEventRepository::QUEUE, StoreEventRepository::QUEUE_INDEXES),
     (StoreEventRepository::MARK, &[]),
     (StorePreferenceRepository::COLLECTION, StorePreferenceRepository::INDEXES),
+    (StoreConversationRepository::CONVERSATIONS, StoreConversationRepository::CONVERSATION_INDEXES),
+    (StoreConversationRepository::MESSAGES, StoreConversationRepository::MESSAGE_INDEXES),
+    (StoreConversationRepository::PROPOSALS, StoreConversationRepository::PROPOSAL_INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -134,6 +139,8 @@ pub struct Repositories {
     pub events: Arc<dyn EventRepository>,
     /// The users' notification preferences.
     pub preferences: Arc<dyn PreferenceRepository>,
+    /// The assistant's conversations, messages and proposals.
+    pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -167,6 +174,7 @@ impl Repositories {
             telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
             events: Arc::new(StoreEventRepository::new(store.clone()).with_nudge(nudge.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
+            conversations: Arc::new(StoreConversationRepository::new(store.clone())),
             relay_nudge: nudge,
             store,
         })

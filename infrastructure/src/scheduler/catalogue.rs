@@ -40,6 +40,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("candle_analysis", 300, "Generates signals per context."),
     entry("credential_revalidation", 86_400, "Validates every stored exchange credential again."),
     entry("subscription_reconciliation", 3600, "Re-reads paid subscriptions from their payment provider."),
+    entry("assistant_suggestions", 86_400, "Leaves MAX users a suggestion when one of their bots deserves attention."),
     entry("paper_matching", 5, "Fills resting paper orders the simulated price has reached."),
     entry("relay_events", 1, "Moves the events changes raised (outboxes, the event queue) into the users' event log."),
     entry("webhook_delivery", 2, "Creates outbound webhook deliveries from the event log and sends the due ones with retries."),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bots;
 pub mod consents;
 pub mod context_signals;
+pub mod conversations;
 pub mod credentials;
 pub mod deliveries;
 pub mod events;
@@ -109,6 +110,11 @@ macro_rules! contract_suite {
                 replace_same_version_keeps_the_version, replace_same_version_refuses_another_version,
                 insert_many_stops_at_the_first_refusal, delete_ids_deletes_those_ids,
             ],
+            conversations: [
+                conversations_and_messages_round_trip_in_order, everything_is_scoped_to_its_owner,
+                user_messages_are_counted_since_an_instant, a_proposal_is_confirmed_by_one_writer,
+                deletes_erase_messages_and_proposals,
+            ],
             store: [
                 insert_get_delete, duplicate_id_and_unique_index, ensure_collection_refuses_existing_duplicates,
                 replace_checks_version, comparisons_follow_type, null_and_missing_fields, in_and_dot_paths,
@@ -191,6 +197,9 @@ pub const COLLECTIONS: &[&str] = &[
     "event_queue",
     "event_log",
     "notification_preferences",
+    "assistant_conversations",
+    "assistant_messages",
+    "assistant_proposals",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,

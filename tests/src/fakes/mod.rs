@@ -4,6 +4,7 @@
 pub mod binance;
 pub mod mercado_bitcoin;
 pub mod mercadopago;
+pub mod openai;
 pub mod stripe;
 pub mod telegram;
 

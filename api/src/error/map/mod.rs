@@ -4,6 +4,7 @@
 //! responses are built.
 
 mod analytics;
+mod assistant;
 mod bots;
 mod contexts;
 mod credentials;

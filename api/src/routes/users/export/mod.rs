@@ -80,6 +80,10 @@ pub struct UserExportDocument {
     pub sessions: Vec<SessionExport>,
     /// The audit trail of sensitive actions, newest first.
     pub audit: Vec<AuditExport>,
+    /// Conversations with the assistant, most recently active first.
+    pub assistant_conversations: Vec<crate::routes::assistant::ConversationResponse>,
+    /// Every message to and from the assistant, oldest first.
+    pub assistant_messages: Vec<crate::routes::assistant::MessageResponse>,
 }
 
 /// Writes JSON into chunks sent to the response as they fill.
@@ -217,6 +221,16 @@ async fn write_document(state: &AppState, user: UserId, head: Head, w: &mut Writ
     w.open("audit");
     each!(a in |o| export.audit(user, o) => { w.item(&AuditExport::from(a)).await?; });
     w.close();
+    w.open("assistant_conversations");
+    each!(c in |o| export.assistant_conversations(user, o) => {
+        w.item(&crate::routes::assistant::ConversationResponse::from(c)).await?;
+    });
+    w.close();
+    w.open("assistant_messages");
+    each!(m in |o| export.assistant_messages(user, o) => {
+        w.item(&crate::routes::assistant::MessageResponse::from(m)).await?;
+    });
+    w.close();
     w.buf.push(b'}');
     w.flush(true).await
 }
@@ -261,7 +275,10 @@ pub async fn export_me(
     let head = Head {
         profile: state.identity.profile(user).await?.into(),
         consents: state.legal.current(user).await?.into(),
-        subscription: state.subscriptions.overview(user).await?.into(),
+        subscription: SubscriptionResponse::new(
+            state.subscriptions.overview(user).await?,
+            state.assistant.quota(user).await?.used,
+        ),
         exported_at: state.clock.now(),
     };
     state.identity.record_export(user, &meta).await;

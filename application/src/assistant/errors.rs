@@ -1,0 +1,64 @@
+//! Why an assistant use case refused or failed.
+
+use domain::assistant::{ModelError, ProposalError};
+use domain::subscriptions::Plan;
+use domain::RepoError;
+use time::OffsetDateTime;
+
+use crate::{AppError, FieldError, Unexpected};
+
+/// An assistant use case's failure.
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    /// Bad input, each field named.
+    #[error("validation failed")]
+    Invalid(Vec<FieldError>),
+    /// No such conversation or proposal of the caller's.
+    #[error("{resource} not found")]
+    NotFound {
+        /// `conversation` or `proposal`.
+        resource: &'static str,
+    },
+    /// The plan's messages of the day are used up.
+    #[error("the {plan} plan allows {limit} assistant messages a day; the quota resets at {resets_at}")]
+    QuotaExhausted {
+        /// The plan in force.
+        plan: Plan,
+        /// Its daily limit.
+        limit: u32,
+        /// When the next day starts (UTC).
+        resets_at: OffsetDateTime,
+    },
+    /// The proposal cannot be confirmed (again, or any more).
+    #[error(transparent)]
+    Proposal(#[from] ProposalError),
+    /// The language model did not answer.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// The confirmed action was refused by its use case (same refusal as the REST API's).
+    #[error(transparent)]
+    Action(AppError),
+    /// A store or internal failure.
+    #[error(transparent)]
+    Unexpected(#[from] Unexpected),
+}
+
+impl From<RepoError> for AssistantError {
+    fn from(err: RepoError) -> Self {
+        AssistantError::Unexpected(err.into())
+    }
+}
+
+impl From<AppError> for AssistantError {
+    fn from(err: AppError) -> Self {
+        AssistantError::Unexpected(err.into_unexpected("reading the plan"))
+    }
+}
+
+/// `NotFound` as a missing `resource`.
+pub(crate) fn missing(resource: &'static str) -> impl Fn(RepoError) -> AssistantError {
+    move |err| match err {
+        RepoError::NotFound => AssistantError::NotFound { resource },
+        other => other.into(),
+    }
+}

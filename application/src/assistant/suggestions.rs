@@ -1,0 +1,241 @@
+//! MAX's proactive suggestions: a daily workflow looks at every MAX user's bots and, when
+//! something deserves attention, leaves one assistant message in the user's "Suggestions"
+//! conversation (at most one a day; it does not count against any quota). The rules, each over
+//! the bot as stored:
+//! - it tripped its circuit breaker twice or more in the last 7 days;
+//! - it holds a position opened over 7 days ago that its take profit never reached;
+//! - it has been running for 3 days or more with all its funds idle (nothing invested or blocked).
+
+use std::sync::Arc;
+
+use domain::assistant::{Conversation, ConversationRepository, Message};
+use domain::bots::{Bot, BotFilter, BotRepository, BotStatus};
+use domain::shared::ids::UserId;
+use domain::subscriptions::{Plan, SubscriptionRepository};
+use domain::{Clock, PageRequest};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::subscriptions::SubscriptionService;
+use crate::AppError;
+
+/// The title of the conversation suggestions are left in.
+pub const SUGGESTIONS_TITLE: &str = "Suggestions";
+
+/// What the suggestions workflow reads and writes.
+#[derive(Clone)]
+pub struct SuggestionPorts {
+    /// Where suggestions are left.
+    pub conversations: Arc<dyn ConversationRepository>,
+    /// The users' bots.
+    pub bots: Arc<dyn BotRepository>,
+    /// Subscriptions, to find MAX users.
+    pub subscriptions: Arc<dyn SubscriptionRepository>,
+    /// The plan in force (a MAX subscription unpaid is FREE).
+    pub access: Arc<SubscriptionService>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for SuggestionPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SuggestionPorts").finish_non_exhaustive()
+    }
+}
+
+/// The `assistant_suggestions` workflow.
+pub struct Suggestions {
+    ports: SuggestionPorts,
+}
+
+impl std::fmt::Debug for Suggestions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Suggestions").finish_non_exhaustive()
+    }
+}
+
+/// What one run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SuggestionReport {
+    /// MAX users looked at.
+    pub users: u64,
+    /// Users left a suggestion.
+    pub suggested: u64,
+}
+
+/// What deserves attention in `bot` at `now`, in words.
+pub fn suggestions_for(bot: &Bot, now: OffsetDateTime) -> Vec<String> {
+    let mut out = Vec::new();
+    let week = now - Duration::days(7);
+    let trips = bot.history.iter().filter(|c| c.to == BotStatus::Tripped && c.at >= week).count();
+    if trips >= 2 {
+        out.push(format!(
+            "\"{}\" tripped its circuit breaker {trips} times in 7 days: review its stop losses, its purchase size or its breaker preset.",
+            bot.name
+        ));
+    }
+    let take_profit = bot.config.risk().take_profit_percent;
+    let stale = bot.positions.iter().filter(|p| p.is_held() && p.opened_at <= week).map(|p| p.opened_at).min();
+    if let (Some(percent), Some(opened)) = (take_profit, stale) {
+        out.push(format!(
+            "\"{}\" holds a position opened {} days ago that never reached its {percent}% take profit: consider a trailing stop or a lower target.",
+            bot.name,
+            (now - opened).whole_days()
+        ));
+    }
+    let running_since = bot.history.last().filter(|c| c.to == BotStatus::Running).map(|c| c.at);
+    let idle = bot.funds.invested == Decimal::ZERO && bot.funds.blocked == Decimal::ZERO;
+    if bot.status == BotStatus::Running && idle && running_since.is_some_and(|at| at <= now - Duration::days(3)) {
+        out.push(format!(
+            "\"{}\" has been running for {} days without investing any of its {} {}: its entry conditions may never be met.",
+            bot.name,
+            running_since.map_or(0, |at| (now - at).whole_days()),
+            bot.funds.allocated,
+            bot.symbol.quote()
+        ));
+    }
+    out
+}
+
+impl Suggestions {
+    /// The workflow over `ports`.
+    pub fn new(ports: SuggestionPorts) -> Self {
+        Self { ports }
+    }
+
+    /// Looks at every MAX user's bots and leaves today's suggestions.
+    pub async fn run(&self) -> Result<SuggestionReport, AppError> {
+        let mut report = SuggestionReport::default();
+        let mut offset = 0;
+        loop {
+            let page = self
+                .ports
+                .subscriptions
+                .list(Some(Plan::Max), PageRequest::new(offset, PageRequest::MAX_LIMIT))
+                .await?;
+            let read = page.items.len() as u64;
+            for subscription in page.items {
+                if self.ports.access.access(subscription.user_id).await?.plan != Plan::Max {
+                    continue;
+                }
+                report.users += 1;
+                report.suggested += u64::from(self.suggest(subscription.user_id).await?);
+            }
+            offset += read;
+            if read < PageRequest::MAX_LIMIT {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// Leaves `user`'s suggestion of the day, if anything deserves one; whether it did.
+    async fn suggest(&self, user: UserId) -> Result<bool, AppError> {
+        let now = domain::shared::clock::to_millis(self.ports.clock.now());
+        let bots =
+            self.ports.bots.list(user, &BotFilter::default(), PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
+        let lines: Vec<String> = bots.items.iter().flat_map(|b| suggestions_for(b, now)).collect();
+        if lines.is_empty() {
+            return Ok(false);
+        }
+        let conversations = &self.ports.conversations;
+        let existing = conversations.list(user, PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
+        let mut conversation = match existing.items.into_iter().find(|c| c.title == SUGGESTIONS_TITLE) {
+            // One suggestion a day, however often the workflow runs.
+            Some(c) if c.updated_at > now - Duration::hours(20) => return Ok(false),
+            Some(c) => c,
+            None => {
+                let c = Conversation::start(user, Some(SUGGESTIONS_TITLE), now);
+                conversations.create(&c).await?;
+                c
+            }
+        };
+        let text = format!("Worth a look today:\n- {}", lines.join("\n- "));
+        let message = Message::from_assistant(&conversation, text, "suggestions", now);
+        conversations.append(&message).await?;
+        conversation.record_message(None, now);
+        conversations.update(&conversation).await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::bots::{BotConfig, BotKind, Position, StatusChange};
+    use domain::contexts::{ContextMode, TradingContext};
+    use domain::exchange::ExchangeId;
+    use domain::market::Symbol;
+    use domain::shared::ids::PositionId;
+    use rust_decimal_macros::dec;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    use super::*;
+
+    const NOW: OffsetDateTime = datetime!(2026-12-05 12:00 UTC);
+
+    /// A SmartBot with a 5% take profit, created 30 days ago.
+    fn bot() -> Bot {
+        let symbol = Symbol::parse("BTC-BRL").unwrap();
+        let at = NOW - Duration::days(30);
+        let context = TradingContext::new(UserId::new(), ExchangeId::MercadoBitcoin, &symbol, ContextMode::Paper, at);
+        let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000",
+            "risk": {"take_profit_percent": "5"}});
+        Bot::new(&context, "Alpha".into(), BotConfig::parse(BotKind::Smart, &config).unwrap(), at)
+    }
+
+    fn change(bot: &mut Bot, to: BotStatus, days_ago: i64) {
+        bot.history.push(StatusChange {
+            from: bot.status,
+            to,
+            reason: "test".into(),
+            at: NOW - Duration::days(days_ago),
+        });
+        bot.status = to;
+    }
+
+    #[test]
+    fn two_trips_in_a_week_deserve_a_look_one_does_not() {
+        let mut b = bot();
+        change(&mut b, BotStatus::Running, 20);
+        change(&mut b, BotStatus::Tripped, 9);
+        change(&mut b, BotStatus::Running, 8);
+        change(&mut b, BotStatus::Tripped, 2);
+        assert!(suggestions_for(&b, NOW).is_empty(), "one trip inside the week");
+        change(&mut b, BotStatus::Running, 1);
+        change(&mut b, BotStatus::Tripped, 0);
+        let s = suggestions_for(&b, NOW);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].contains("tripped its circuit breaker 2 times in 7 days"), "{s:?}");
+    }
+
+    #[test]
+    fn a_position_older_than_a_week_below_its_take_profit_deserves_a_look() {
+        let mut b = bot();
+        change(&mut b, BotStatus::Running, 20);
+        let mut p = Position::new(PositionId::new(), NOW - Duration::days(6));
+        p.quantity = dec!(0.001);
+        p.cost = dec!(100);
+        b.funds.invested = dec!(100);
+        b.positions.push(p.clone());
+        assert!(suggestions_for(&b, NOW).is_empty(), "six days is not stale");
+        b.positions[0].opened_at = NOW - Duration::days(8);
+        let s = suggestions_for(&b, NOW);
+        assert!(s.len() == 1 && s[0].contains("opened 8 days ago that never reached its 5% take profit"), "{s:?}");
+    }
+
+    #[test]
+    fn funds_idle_for_three_running_days_deserve_a_look() {
+        let mut b = bot();
+        change(&mut b, BotStatus::Running, 2);
+        assert!(suggestions_for(&b, NOW).is_empty(), "two days");
+        b.history.last_mut().unwrap().at = NOW - Duration::days(3);
+        let s = suggestions_for(&b, NOW);
+        assert!(s.len() == 1 && s[0].contains("running for 3 days without investing any of its 1000 BRL"), "{s:?}");
+        b.funds.blocked = dec!(100);
+        assert!(suggestions_for(&b, NOW).is_empty(), "a resting buy is not idle");
+        b.funds.blocked = Decimal::ZERO;
+        change(&mut b, BotStatus::Paused, 0);
+        assert!(suggestions_for(&b, NOW).is_empty(), "a paused bot is not expected to buy");
+    }
+}

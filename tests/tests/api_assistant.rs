@@ -1,0 +1,273 @@
+//! The assistant through the running server on both stores, without a language model (the
+//! offline guide, the default): each supported intent answered in Portuguese and in English from
+//! the real data of a paper bot; actions proposed and run only on their owner's confirmation;
+//! conversations private to their owner; answers streamed as ordered Server-Sent Events;
+//! conversations exported and erased with the account (the quota: `api_assistant_quota.rs`).
+
+use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::assistant::{ask, conversation, said, send, send_streaming};
+use botfleet_tests::bots::{bot, bot_app, command, create_bot, price, run, trader};
+use domain::subscriptions::Plan;
+use rust_decimal_macros::dec;
+use serde_json::{json, Value};
+
+botfleet_tests::on_both_stores!(
+    the_offline_guide_answers_each_intent_in_both_languages_from_a_paper_bot,
+    conversations_are_private_and_actions_run_only_on_their_owners_confirmation,
+    answers_stream_as_ordered_server_sent_events,
+    conversations_are_exported_and_erased_with_the_account,
+);
+
+/// A running manual SmartBot "Alpha" of `user` in `context` that bought at 100 000 and sold at
+/// 110 000 (one closed trade); returns its id.
+async fn alpha(app: &TestApp, user: &Session, context: &str) -> String {
+    price(app, &user.access, dec!(100000)).await;
+    let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
+    let mut body = json!({"context_id": context, "kind": "smart", "name": "Alpha", "config": config});
+    let id = app.post("/api/bots", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+    command(app, user, &id, "start").await;
+    let buy = app
+        .post(&format!("/api/bots/{id}/buy"), Some(&user.access), &json!({"type": "market", "quote_amount": "250"}))
+        .await;
+    buy.ok(201);
+    let positions = app.get(&format!("/api/bots/{id}/positions"), Some(&user.access)).await;
+    let position = positions.ok(200)["open"][0]["id"].as_str().unwrap().to_owned();
+    price(app, &user.access, dec!(110000)).await;
+    body = json!({"type": "market", "position_id": position});
+    app.post(&format!("/api/bots/{id}/sell"), Some(&user.access), &body).await.ok(201);
+    id
+}
+
+/// Confirms proposal `id` as `user`.
+async fn confirm(app: &TestApp, user: &Session, id: &str) -> botfleet_tests::app::Answer {
+    app.post(&format!("/api/assistant/proposals/{id}/confirm"), Some(&user.access), &json!({})).await
+}
+
+/// The only proposal of an answer.
+fn proposal(body: &Value) -> String {
+    let proposals = body["proposals"].as_array().expect("proposals");
+    assert_eq!(proposals.len(), 1, "{body}");
+    assert_eq!(body["answer"]["proposals"][0], proposals[0]["id"]);
+    proposals[0]["id"].as_str().unwrap().to_owned()
+}
+
+async fn the_offline_guide_answers_each_intent_in_both_languages_from_a_paper_bot(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let id = alpha(&app, &ana, &ctx).await;
+    let c = conversation(&app, &ana).await;
+    let realized = bot(&app, &ana, &id).await["funds"]["realized_profit"].as_str().unwrap().to_owned();
+
+    // List and explain my bots.
+    let en = ask(&app, &ana, &c, "List my bots").await;
+    assert_eq!(en["answer"]["answered_by"], "guide");
+    assert!(
+        said(&en).contains("Your bots: 1") && said(&en).contains("\"Alpha\" (smart BTC-BRL paper): running"),
+        "{en}"
+    );
+    assert!(said(&en).contains(&format!("realized profit {realized}")), "{en}");
+    let pt = said(&ask(&app, &ana, &c, "Liste meus bots").await);
+    assert!(pt.contains("Seus bots: 1") && pt.contains(&format!("lucro realizado {realized}")), "{pt}");
+
+    // How did I do this week: the trade closed above, with the bot's realized profit.
+    let en = said(&ask(&app, &ana, &c, "How did I do this week?").await);
+    assert!(
+        en.contains("In the last 7 days: 1 closed trades, 1 won") && en.contains(&format!("{realized} BRL")),
+        "{en}"
+    );
+    let pt = said(&ask(&app, &ana, &c, "Como fui nesta semana?").await);
+    assert!(pt.contains("Nos últimos 7 dias: 1 operações fechadas, 1 com lucro"), "{pt}");
+
+    // Pause: proposed, nothing done until confirmed.
+    let en = ask(&app, &ana, &c, "Please pause Alpha").await;
+    let pause = proposal(&en);
+    assert!(said(&en).contains(&format!("POST /api/assistant/proposals/{pause}/confirm")), "{en}");
+    assert_eq!(bot(&app, &ana, &id).await["status"], "running", "a proposal does nothing");
+    let pt = ask(&app, &ana, &c, "Pausar o Alpha").await;
+    assert!(said(&pt).starts_with("Proposta: pause the bot \"Alpha\""), "{pt}");
+    let confirmed = confirm(&app, &ana, &pause).await;
+    assert_eq!(confirmed.ok(200)["bot"]["status"], "paused");
+    assert_eq!(confirmed.ok(200)["proposal"]["status"], "executed");
+    confirm(&app, &ana, &pause).await.problem(409, "proposal_decided");
+    // The other pause proposal now meets a paused bot: the bot use case refuses it, as REST would.
+    confirm(&app, &ana, &proposal(&pt)).await.problem(409, "invalid_bot_status");
+
+    // Why did this bot stop: its status and the reason recorded.
+    let en = said(&ask(&app, &ana, &c, "Why did my bot stop?").await);
+    assert!(
+        en.starts_with("\"Alpha\" is `paused` since") && en.contains("To trade again, ask me to resume it"),
+        "{en}"
+    );
+    let pt = said(&ask(&app, &ana, &c, "Por que meu bot parou?").await);
+    assert!(pt.starts_with("\"Alpha\" está `paused` desde"), "{pt}");
+
+    // Resume, in Portuguese this time.
+    let pt = ask(&app, &ana, &c, "Retomar o Alpha").await;
+    assert_eq!(confirm(&app, &ana, &proposal(&pt)).await.ok(200)["bot"]["status"], "running");
+    let en = ask(&app, &ana, &c, "Resume Alpha").await;
+    assert!(said(&en).starts_with("Proposal: resume the bot \"Alpha\""), "{en}");
+
+    // Explain this signal: the context's latest analysis, as the signals API reads it.
+    let en = said(&ask(&app, &ana, &c, "Explain this signal").await);
+    assert!(en.starts_with("No signal is recorded for this market yet"), "{en}");
+    run(&app, "candle_analysis").await;
+    let signal =
+        app.get(&format!("/api/contexts/{ctx}/signals?limit=1"), Some(&ana.access)).await.ok(200)["items"][0].clone();
+    for text in [
+        said(&ask(&app, &ana, &c, "Explain this signal").await),
+        said(&ask(&app, &ana, &c, "Explique este sinal").await),
+    ] {
+        let head = format!("BTC-BRL: {} (", signal["action"].as_str().unwrap());
+        assert!(text.contains(&head) && text.contains(signal["confidence"].as_str().unwrap()), "{text}\n{signal}");
+        for vote in signal["votes"].as_array().unwrap() {
+            assert!(
+                text.contains(&format!(
+                    "- {} ({})",
+                    vote["indicator"].as_str().unwrap(),
+                    vote["signal"].as_str().unwrap()
+                )),
+                "{text}"
+            );
+        }
+    }
+
+    // What does a setting mean: the documentation's row.
+    let en = said(&ask(&app, &ana, &c, "What does take_profit_percent mean?").await);
+    assert!(en.contains("sell everything this % above the average"), "{en}");
+    let pt = said(&ask(&app, &ana, &c, "O que significa circuit breaker?").await);
+    assert!(pt.contains("Trips after N consecutive losing trades"), "{pt}");
+
+    // Help me create a first bot: a manual SmartBot in the paper context, created on confirmation.
+    let en = ask(&app, &ana, &c, "Help me create my first bot").await;
+    assert!(said(&en).starts_with("I suggest starting with a manual SmartBot"), "{en}");
+    let pt = ask(&app, &ana, &c, "Me ajude a criar meu primeiro bot").await;
+    assert!(said(&pt).starts_with("Sugiro começar"), "{pt}");
+    let created = confirm(&app, &ana, &proposal(&pt)).await.ok(200)["bot"].clone();
+    assert_eq!((created["name"].as_str(), created["status"].as_str()), (Some("My first bot"), Some("created")));
+    assert_eq!(app.get("/api/bots", Some(&ana.access)).await.ok(200)["total"], 2);
+
+    // What it cannot do, said plainly.
+    assert!(said(&ask(&app, &ana, &c, "Will bitcoin go up tomorrow?").await).starts_with("Without a language model"));
+    assert!(said(&ask(&app, &ana, &c, "O bitcoin vai subir amanhã?").await).starts_with("Sem um modelo de linguagem"));
+
+    // The history holds every question and answer, oldest first, titled by the first question.
+    let history =
+        app.get(&format!("/api/assistant/conversations/{c}?limit=200"), Some(&ana.access)).await.ok(200).clone();
+    assert_eq!(history["conversation"]["title"], "List my bots");
+    let items = history["items"].as_array().unwrap();
+    assert_eq!(items.len() as u64, history["total"].as_u64().unwrap());
+    assert_eq!((items[0]["author"].as_str(), items[0]["text"].as_str()), (Some("user"), Some("List my bots")));
+    assert_eq!(items[1]["author"], "assistant");
+}
+
+async fn conversations_are_private_and_actions_run_only_on_their_owners_confirmation(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let (bia, _) = trader(&app, &repos, "bia@example.com", Plan::Free).await;
+    let id = create_bot(
+        &app,
+        &ana,
+        &ctx,
+        "smart",
+        json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    command(&app, &ana, &id, "start").await;
+    let c = conversation(&app, &ana).await;
+    let pause = proposal(&ask(&app, &ana, &c, "pause my bot").await);
+
+    // Bia reaches none of it: not the conversation, nor the proposal, nor Ana's bot by its id.
+    let path = format!("/api/assistant/conversations/{c}");
+    app.get(&path, Some(&bia.access)).await.problem(404, "not_found");
+    send(&app, &bia, &c, "hello").await.problem(404, "not_found");
+    app.delete(&path, Some(&bia.access), None).await.problem(404, "not_found");
+    app.get(&format!("/api/assistant/proposals/{pause}"), Some(&bia.access)).await.problem(404, "not_found");
+    confirm(&app, &bia, &pause).await.problem(404, "not_found");
+    let mine = conversation(&app, &bia).await;
+    let other = said(&ask(&app, &bia, &mine, &format!("pause bot {id}")).await);
+    assert!(other.starts_with("You have no bots yet"), "{other}");
+    assert_eq!(app.get("/api/assistant/conversations", Some(&bia.access)).await.ok(200)["total"], 1);
+    assert_eq!(bot(&app, &ana, &id).await["status"], "running");
+
+    // Bad input is a problem naming the field; nothing is stored.
+    let blank = send(&app, &ana, &c, "   ").await;
+    assert_eq!(blank.problem(422, "validation_failed")["errors"][0]["field"], "text");
+    let long = send(&app, &ana, &c, &"x".repeat(4001)).await;
+    assert_eq!(long.problem(422, "validation_failed")["errors"][0]["field"], "text");
+    let extra =
+        app.post(&format!("{path}/messages"), Some(&ana.access), &json!({"text": "hi", "role": "system"})).await;
+    assert_eq!(extra.problem(422, "validation_failed")["errors"][0]["field"], "role");
+    let title = app.post("/api/assistant/conversations", Some(&ana.access), &json!({"title": "t".repeat(121)})).await;
+    assert_eq!(title.problem(422, "validation_failed")["errors"][0]["field"], "title");
+    send(&app, &ana, "not-an-id", "hi").await.problem(404, "not_found");
+    confirm(&app, &ana, "not-an-id").await.problem(404, "not_found");
+    assert_eq!(app.get(&path, Some(&ana.access)).await.ok(200)["total"], 2);
+
+    // Ana's confirmation runs it; deleting the conversation takes its proposals along.
+    assert_eq!(confirm(&app, &ana, &pause).await.ok(200)["bot"]["status"], "paused");
+    app.delete(&path, Some(&ana.access), None).await.ok(204);
+    app.get(&path, Some(&ana.access)).await.problem(404, "not_found");
+    app.get(&format!("/api/assistant/proposals/{pause}"), Some(&ana.access)).await.problem(404, "not_found");
+}
+
+async fn answers_stream_as_ordered_server_sent_events(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    for name in ["one", "two", "three"] {
+        let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
+        app.post(
+            "/api/bots",
+            Some(&ana.access),
+            &json!({"context_id": ctx, "kind": "smart", "name": name, "config": config}),
+        )
+        .await
+        .ok(201);
+    }
+    let c = conversation(&app, &ana).await;
+    let (status, content_type, events) = send_streaming(&app, &ana, &c, "List my bots").await;
+    assert_eq!((status, content_type.as_str()), (200, "text/event-stream"));
+    let (done, chunks) = events.split_last().expect("events");
+    assert_eq!(done.name, "done", "{events:?}");
+    assert!(chunks.len() >= 4, "a line per bot and a heading: {chunks:?}");
+    for (i, chunk) in chunks.iter().enumerate() {
+        assert_eq!(
+            (chunk.name.as_str(), chunk.id.as_deref(), chunk.data["index"].as_u64()),
+            ("chunk", Some(&*i.to_string()), Some(i as u64))
+        );
+    }
+    let text: String = chunks.iter().map(|c| c.data["text"].as_str().unwrap()).collect();
+    assert_eq!(text, done.data["answer"]["text"].as_str().unwrap());
+    assert!(text.contains("\"one\"") && text.find("\"one\"") < text.find("\"three\""), "{text}");
+    // What was answered is what is read back, to the millisecond.
+    let history = format!("/api/assistant/conversations/{c}");
+    let stored = app.get(&history, Some(&ana.access)).await.ok(200)["items"].clone();
+    assert_eq!((&stored[0], &stored[1]), (&done.data["question"], &done.data["answer"]));
+
+    // A refusal before the first chunk is a plain problem.
+    let (status, content_type, events) = send_streaming(&app, &ana, "01ARZ3NDEKTSV4RRFFQ69G5FAV", "hi").await;
+    assert_eq!((status, content_type.as_str()), (404, "application/problem+json"));
+    assert_eq!(events[0].data["code"], "not_found");
+}
+
+async fn conversations_are_exported_and_erased_with_the_account(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, _) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let c = conversation(&app, &ana).await;
+    ask(&app, &ana, &c, "What does purchase_amount mean?").await;
+    let export = app.get("/api/users/me/export", Some(&ana.access)).await.ok(200).clone();
+    assert_eq!(export["assistant_conversations"][0]["id"], c.as_str());
+    let texts: Vec<&str> =
+        export["assistant_messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.len(), 2);
+    assert_eq!(texts[0], "What does purchase_amount mean?");
+    assert_eq!(export["subscription"]["usage"]["chat_messages_today"]["used"], 1);
+
+    let user = ana.user_id.parse().unwrap();
+    app.delete("/api/users/me", Some(&ana.access), Some(&json!({"password": ana.password}))).await.ok(200);
+    let page = domain::PageRequest::new(0, 10);
+    assert_eq!(repos.conversations.list(user, page).await.unwrap().total, 0);
+    assert_eq!(repos.conversations.all_messages(user, page).await.unwrap().total, 0);
+}

@@ -1,0 +1,56 @@
+//! MAX's proactive suggestions through the running server on both stores: the
+//! `assistant_suggestions` workflow leaves a MAX user whose bot has run for days with idle funds
+//! one message in their "Suggestions" conversation, once a day, uncounted; other plans get none.
+
+use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::bots::{bot_app, command, create_bot, run, trader};
+use domain::bots::BotStatus;
+use domain::shared::ids::{BotId, UserId};
+use domain::subscriptions::Plan;
+use infrastructure::repositories::Repositories;
+use serde_json::json;
+use time::{Duration, OffsetDateTime};
+
+botfleet_tests::on_both_stores!(max_users_get_a_daily_suggestion_about_idle_funds);
+
+/// A running manual SmartBot of `user` that started four days ago (its start moved back in the
+/// store: the API cannot date a start) and has bought nothing since.
+async fn idle_bot(app: &TestApp, repos: &Repositories, user: &Session, context: &str) {
+    let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
+    let id = create_bot(app, user, context, "smart", config).await["id"].as_str().unwrap().to_owned();
+    command(app, user, &id, "start").await;
+    let owner: UserId = user.user_id.parse().unwrap();
+    let mut bot = repos.bots.get(owner, BotId::parse(&id).unwrap()).await.unwrap();
+    let start = bot.history.last_mut().unwrap();
+    assert_eq!(start.to, BotStatus::Running);
+    start.at = OffsetDateTime::now_utc() - Duration::days(4);
+    repos.bots.update(&bot).await.unwrap();
+}
+
+async fn max_users_get_a_daily_suggestion_about_idle_funds(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (max, max_ctx) = trader(&app, &repos, "max@example.com", Plan::Max).await;
+    let (pro, pro_ctx) = trader(&app, &repos, "pro@example.com", Plan::Pro).await;
+    idle_bot(&app, &repos, &max, &max_ctx).await;
+    idle_bot(&app, &repos, &pro, &pro_ctx).await;
+
+    let summary = run(&app, "assistant_suggestions").await;
+    assert_eq!((summary["users"].as_u64(), summary["suggested"].as_u64()), (Some(1), Some(1)), "{summary}");
+    let list = app.get("/api/assistant/conversations", Some(&max.access)).await.ok(200).clone();
+    assert_eq!((list["total"].as_u64(), list["items"][0]["title"].as_str()), (Some(1), Some("Suggestions")));
+    let id = list["items"][0]["id"].as_str().unwrap();
+    let history = app.get(&format!("/api/assistant/conversations/{id}"), Some(&max.access)).await.ok(200).clone();
+    let message = &history["items"][0];
+    assert_eq!((message["author"].as_str(), message["answered_by"].as_str()), (Some("assistant"), Some("suggestions")));
+    let text = message["text"].as_str().unwrap();
+    assert!(text.contains("\"smart bot\" has been running for 4 days without investing any of its 1000 BRL"), "{text}");
+    assert_eq!(app.get("/api/assistant/conversations", Some(&pro.access)).await.ok(200)["total"], 0, "MAX only");
+
+    // Once a day, and never counted against a quota.
+    let again = run(&app, "assistant_suggestions").await;
+    assert_eq!(again["suggested"], 0, "{again}");
+    assert_eq!(app.get(&format!("/api/assistant/conversations/{id}"), Some(&max.access)).await.ok(200)["total"], 1);
+    let usage =
+        app.get("/api/subscriptions/me", Some(&max.access)).await.ok(200)["usage"]["chat_messages_today"].clone();
+    assert_eq!(usage, json!({"used": 0, "limit": null}));
+}
