@@ -24,9 +24,15 @@ pub struct CreateConversationRequest {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendMessageRequest {
-    /// The text, 1 to 4000 characters (trimmed; not blank).
+    /// The text, 1 to 4000 characters (trimmed; not blank; no control characters but tabs and
+    /// line breaks).
     #[validate(length(min = 1, max = 4000))]
-    #[schema(min_length = 1, max_length = 4000, example = "Por que meu bot parou?")]
+    #[schema(
+        min_length = 1,
+        max_length = 4000,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*\S[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$",
+        example = "Por que meu bot parou?"
+    )]
     pub text: String,
 }
 
