@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
+use application::analytics::{PerformanceCache, PERFORMANCE_TTL};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
@@ -161,8 +162,10 @@ pub async fn services(
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
-    // The summary's per-user cache, which the engine tells of every fill.
+    // The dashboard's per-user caches, which the engine tells of every fill (and the series' of
+    // every new mark). The series is timed by the markets' clock, as its `to` is.
     let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
+    let performance_cache = Arc::new(PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),
@@ -179,6 +182,7 @@ pub async fn services(
         })
         .with_anomaly_policy(settings.anomaly)
         .with_activity_listener(summary_cache.clone())
+        .with_activity_listener(performance_cache.clone())
         .with_events(EventSink::new(repositories.events.clone())),
     );
     let bots = BotService::new(BotPorts {
@@ -302,6 +306,7 @@ pub async fn services(
             subscriptions: subscriptions.clone(),
             market: market.clone(),
             clock: market_clock.clone(),
+            performance: performance_cache,
         },
         settings.analytics,
     ));

@@ -20,7 +20,9 @@ pub use benchmark::{Benchmark, BenchmarkPoint};
 pub use books::{BookKey, LoadedBook};
 pub use errors::{AnalyticsError, ComparisonUnavailable};
 pub use metrics::{BookMetrics, MetricsReport};
-pub use performance::{BookSeries, Comparison, Performance, PerformanceRequest};
+pub use performance::{
+    BookSeries, Comparison, Performance, PerformanceCache, PerformanceKey, PerformanceRequest, PERFORMANCE_TTL,
+};
 pub use window::{parse_interval, AppliedWindow, UnknownInterval, UnknownWindow, WindowChoice};
 
 use crate::market::MarketService;
@@ -39,6 +41,8 @@ pub struct AnalyticsPorts {
     pub market: Arc<MarketService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// The per-user cache of performance answers, which the engine also tells of fills and marks.
+    pub performance: Arc<PerformanceCache>,
 }
 
 impl std::fmt::Debug for AnalyticsPorts {
