@@ -104,6 +104,7 @@ macro_rules! contract_suite {
             events_relay: [
                 outboxes_reach_the_log_once_and_keep_the_version, a_write_after_the_read_keeps_its_events,
                 the_queue_is_drained, two_relays_at_once_log_each_event_once,
+                events_of_one_millisecond_keep_their_queue_order,
             ],
             events_store: [
                 replace_same_version_keeps_the_version, replace_same_version_refuses_another_version,
