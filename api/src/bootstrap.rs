@@ -380,7 +380,11 @@ fn notification_services(
         Arc::new(Inbox::new(events.clone(), preferences.clone(), clock.clone())),
         Arc::new(NotificationSettings::new(preferences, clock.clone())),
         Arc::new(EventStreams::new(events, settings.stream)),
-        Arc::new(StreamTickets::new(settings.jwt.secret.expose().as_bytes(), clock)),
+        Arc::new(StreamTickets::new(
+            settings.jwt.secret.expose().as_bytes(),
+            repositories.spent_tickets.clone(),
+            clock,
+        )),
     )
 }
 

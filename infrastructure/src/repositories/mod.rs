@@ -20,6 +20,7 @@ mod orders;
 mod outbox;
 mod payment_events;
 mod sessions;
+mod spent_tickets;
 mod subscriptions;
 mod telegram_links;
 mod usage;
@@ -37,7 +38,8 @@ use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository,
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
 use domain::notifications::{
-    CursorRepository, DeliveryRepository, EventRepository, PreferenceRepository, TelegramRepository,
+    CursorRepository, DeliveryRepository, EventRepository, PreferenceRepository, SpentTicketRepository,
+    TelegramRepository,
 };
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
@@ -57,6 +59,7 @@ pub use self::orders::StoreOrderRepository;
 pub use self::outbox::{RelayNudge, OUTBOX, OUTBOX_AT};
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
+pub use self::spent_tickets::StoreSpentTicketRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::telegram_links::StoreTelegramRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
@@ -91,6 +94,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreEventRepository::QUEUE, StoreEventRepository::QUEUE_INDEXES),
     (StoreEventRepository::MARK, &[]),
     (StorePreferenceRepository::COLLECTION, StorePreferenceRepository::INDEXES),
+    (StoreSpentTicketRepository::COLLECTION, StoreSpentTicketRepository::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -134,6 +138,8 @@ pub struct Repositories {
     pub events: Arc<dyn EventRepository>,
     /// The users' notification preferences.
     pub preferences: Arc<dyn PreferenceRepository>,
+    /// The live stream's spent tickets.
+    pub spent_tickets: Arc<dyn SpentTicketRepository>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -167,6 +173,7 @@ impl Repositories {
             telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
             events: Arc::new(StoreEventRepository::new(store.clone()).with_nudge(nudge.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
+            spent_tickets: Arc::new(StoreSpentTicketRepository::new(store.clone())),
             relay_nudge: nudge,
             store,
         })
