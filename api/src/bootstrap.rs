@@ -247,6 +247,8 @@ pub async fn services(
         records: repositories.bot_records.clone(),
         orders: repositories.orders.clone(),
         payment_events: repositories.payment_events.clone(),
+        events: repositories.events.clone(),
+        telegram: repositories.telegram.clone(),
     });
     let orders = OrderService::new(OrderPorts {
         orders: repositories.orders.clone(),
