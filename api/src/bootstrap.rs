@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
-use application::analytics::{PerformanceCache, PERFORMANCE_TTL};
+use application::analytics::{MetricsCache, PerformanceCache, PERFORMANCE_TTL};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
@@ -166,6 +166,7 @@ pub async fn services(
     // every new mark). The series is timed by the markets' clock, as its `to` is.
     let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
     let performance_cache = Arc::new(PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
+    let metrics_cache = Arc::new(MetricsCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),
@@ -183,6 +184,7 @@ pub async fn services(
         .with_anomaly_policy(settings.anomaly)
         .with_activity_listener(summary_cache.clone())
         .with_activity_listener(performance_cache.clone())
+        .with_activity_listener(metrics_cache.clone())
         .with_events(EventSink::new(repositories.events.clone())),
     );
     let bots = BotService::new(BotPorts {
@@ -309,6 +311,7 @@ pub async fn services(
             market: market.clone(),
             clock: market_clock.clone(),
             performance: performance_cache,
+            metrics: metrics_cache,
         },
         settings.analytics,
     ));

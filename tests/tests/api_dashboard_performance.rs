@@ -277,4 +277,14 @@ async fn the_series_is_cached_per_window_and_plan_until_a_fill_lands(store: Stor
     let realized = dec(&bot(&app, &ana, &id).await["funds"]["realized_profit"]);
     assert_ne!(realized, Decimal::ZERO, "fees at least");
     assert_eq!(dec(&sold["books"][0]["realized_pnl"]), realized, "the books after the sale: {sold}");
+
+    // MAX's metrics are cached the same way.
+    set_plan(&repos, &ana, Plan::Max).await;
+    let metrics = async || app.get("/api/dashboard/metrics?window=30d", Some(&ana.access)).await.ok(200).clone();
+    let first = metrics().await;
+    assert_eq!(first["books"][0]["trades"], 1, "{first}");
+    assert_eq!(metrics().await, first, "served from the cache");
+    let body = json!({"type": "market", "quote_amount": "250"});
+    app.post(&format!("/api/bots/{id}/buy"), Some(&ana.access), &body).await.ok(201);
+    assert_ne!(metrics().await["to"], first["to"], "the fill dropped the cached metrics");
 }
