@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
+use application::analytics::{MetricsCache, PerformanceCache, PERFORMANCE_TTL};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
@@ -161,8 +162,11 @@ pub async fn services(
         clock: clock.clone(),
     });
     let contexts = Arc::new(contexts);
-    // The summary's per-user cache, which the engine tells of every fill.
+    // The dashboard's per-user caches, which the engine tells of every fill (and the series' of
+    // every new mark). The series is timed by the markets' clock, as its `to` is.
     let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
+    let performance_cache = Arc::new(PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
+    let metrics_cache = Arc::new(MetricsCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),
@@ -179,6 +183,8 @@ pub async fn services(
         })
         .with_anomaly_policy(settings.anomaly)
         .with_activity_listener(summary_cache.clone())
+        .with_activity_listener(performance_cache.clone())
+        .with_activity_listener(metrics_cache.clone())
         .with_events(EventSink::new(repositories.events.clone())),
     );
     let bots = BotService::new(BotPorts {
@@ -245,6 +251,8 @@ pub async fn services(
         orders: repositories.orders.clone(),
         payment_events: repositories.payment_events.clone(),
         conversations: repositories.conversations.clone(),
+        events: repositories.events.clone(),
+        telegram: repositories.telegram.clone(),
     });
     let orders = Arc::new(OrderService::new(OrderPorts {
         orders: repositories.orders.clone(),
@@ -312,6 +320,8 @@ pub async fn services(
             subscriptions: subscriptions.clone(),
             market: market.clone(),
             clock: market_clock.clone(),
+            performance: performance_cache,
+            metrics: metrics_cache,
         },
         settings.analytics,
     ));
@@ -398,7 +408,11 @@ fn notification_services(
         Arc::new(Inbox::new(events.clone(), preferences.clone(), clock.clone())),
         Arc::new(NotificationSettings::new(preferences, clock.clone())),
         Arc::new(EventStreams::new(events, settings.stream)),
-        Arc::new(StreamTickets::new(settings.jwt.secret.expose().as_bytes(), clock)),
+        Arc::new(StreamTickets::new(
+            settings.jwt.secret.expose().as_bytes(),
+            repositories.spent_tickets.clone(),
+            clock,
+        )),
     )
 }
 

@@ -20,6 +20,7 @@ pub mod orders;
 pub mod rate_limit;
 pub mod reports;
 pub mod subscriptions;
+pub mod user_cache;
 pub mod webhooks;
 
 pub use error::{AppError, FieldCode, FieldError, Unexpected};

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use botfleet_tests::analytics::reference_of;
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
-use botfleet_tests::bots::{bot, command, create_bot, dec, trader, OPS_TOKEN};
+use botfleet_tests::bots::{bot, bot_app, command, create_bot, dec, price, set_plan, trader, OPS_TOKEN};
 use botfleet_tests::history::{closed_at, days_ago, stored_bot, user_id};
 use domain::subscriptions::Plan;
 use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -20,6 +21,7 @@ use time::OffsetDateTime;
 botfleet_tests::on_both_stores!(
     series_and_metrics_match_the_books_and_the_reference,
     a_first_read_over_many_pages_counts_each_trade_once,
+    the_series_is_cached_per_window_and_plan_until_a_fill_lands,
 );
 
 async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {
@@ -236,4 +238,53 @@ async fn a_first_read_over_many_pages_counts_each_trade_once(store: Store) {
     // The cached read (the records added since) agrees.
     let again = app.get("/api/dashboard/metrics?window=90d", Some(&user.access)).await.ok(200).clone();
     assert_eq!(again["books"][0]["trades"].as_u64(), Some(452));
+}
+
+/// The answer is cached per user for 60 s, per window, interval and plan: a second read is the
+/// same answer (the same `to`); another window, another plan or a fill the engine applies reads
+/// the books again.
+async fn the_series_is_cached_per_window_and_plan_until_a_fill_lands(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    price(&app, &ana.access, dec!(100000)).await;
+    let manual = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
+    let id = create_bot(&app, &ana, &ctx, "smart", manual).await["id"].as_str().unwrap().to_owned();
+    command(&app, &ana, &id, "start").await;
+    let read = async |query: &str| {
+        let path = format!("/api/dashboard/performance?{query}");
+        app.get(&path, Some(&ana.access)).await.ok(200).clone()
+    };
+    let first = read("window=30d").await;
+    assert_eq!(read("window=30d").await, first, "served from the cache");
+    assert_ne!(read("window=30d&interval=hour").await["to"], first["to"], "another interval is read on its own");
+    assert_ne!(read("window=7d").await["to"], first["to"], "another window too");
+
+    set_plan(&repos, &ana, Plan::Free).await;
+    let free = read("window=30d").await;
+    assert_eq!(free["market_comparison"]["included"], false, "the new plan applies at once: {free}");
+    assert_ne!(free["to"], first["to"]);
+
+    let body = json!({"type": "market", "quote_amount": "250"});
+    app.post(&format!("/api/bots/{id}/buy"), Some(&ana.access), &body).await.ok(201);
+    let bought = read("window=30d").await;
+    assert_ne!(bought["to"], free["to"], "the fill dropped the cached answer");
+    let positions = app.get(&format!("/api/bots/{id}/positions"), Some(&ana.access)).await.ok(200).clone();
+    let position = positions["open"].as_array().unwrap().iter().find(|p| dec(&p["quantity"]) > Decimal::ZERO);
+    let position = position.unwrap_or_else(|| panic!("an open position: {positions}"))["id"].clone();
+    let body = json!({"type": "market", "position_id": position});
+    app.post(&format!("/api/bots/{id}/sell"), Some(&ana.access), &body).await.ok(201);
+    let sold = read("window=30d").await;
+    let realized = dec(&bot(&app, &ana, &id).await["funds"]["realized_profit"]);
+    assert_ne!(realized, Decimal::ZERO, "fees at least");
+    assert_eq!(dec(&sold["books"][0]["realized_pnl"]), realized, "the books after the sale: {sold}");
+
+    // MAX's metrics are cached the same way.
+    set_plan(&repos, &ana, Plan::Max).await;
+    let metrics = async || app.get("/api/dashboard/metrics?window=30d", Some(&ana.access)).await.ok(200).clone();
+    let first = metrics().await;
+    assert_eq!(first["books"][0]["trades"], 1, "{first}");
+    assert_eq!(metrics().await, first, "served from the cache");
+    let body = json!({"type": "market", "quote_amount": "250"});
+    app.post(&format!("/api/bots/{id}/buy"), Some(&ana.access), &body).await.ok(201);
+    assert_ne!(metrics().await["to"], first["to"], "the fill dropped the cached metrics");
 }

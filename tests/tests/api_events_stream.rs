@@ -2,12 +2,12 @@
 //! written from the standard's grammar (`botfleet_tests::sse`): events raised through the queue
 //! arrive with `id: <seq>` and `event: <type>`, every type (preferences do not filter the
 //! stream), only the user's own; a reconnect with `Last-Event-ID` gets exactly what was missed;
-//! heartbeats; single-use tickets; the per-user limit, freed when a client leaves.
+//! heartbeats; single-use tickets, on every instance over one store; the per-user limit, freed when a client leaves.
 
 use std::time::Duration;
 
 use botfleet_tests::app::Store;
-use botfleet_tests::app::{settings, spawn_with_repositories, Session, TestApp};
+use botfleet_tests::app::{settings, spawn_on_repositories, spawn_with_repositories, Session, TestApp};
 use botfleet_tests::bots::{bot_app, command, create_bot, price, run, trader};
 use botfleet_tests::notifications::{anomaly, apart, order_filled, raise, user_of};
 use botfleet_tests::sse::{connect, Frame, SseClient};
@@ -18,6 +18,7 @@ use serde_json::json;
 botfleet_tests::on_both_stores!(
     events_arrive_in_order_and_a_reconnect_resumes_after_the_last_event_id,
     tickets_are_single_use_and_a_stream_needs_authentication,
+    a_ticket_is_single_use_across_instances,
     the_per_user_limit_is_freed_when_a_client_leaves,
     a_paper_bots_fill_is_streamed_and_a_reconnect_gets_exactly_what_was_missed,
 );
@@ -117,6 +118,25 @@ async fn tickets_are_single_use_and_a_stream_needs_authentication(store: Store) 
     let (status, problem) = connect(&app, "", &headers).await.unwrap_err();
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (400, Some("Last-Event-ID")));
     app.post("/api/events/ticket", None, &json!({})).await.problem(401, "missing_token");
+}
+
+/// Two instances over one store (one secret): a ticket one issued opens a stream on the other,
+/// once; then neither takes it again (the spent tickets are in the store, not in either's memory).
+async fn a_ticket_is_single_use_across_instances(store: Store) {
+    let config = settings(store, &[("BOTFLEET_SSE_HEARTBEAT_SECS", "1"), ("BOTFLEET_SSE_POLL_MS", "100")]);
+    let (first, repos) = spawn_with_repositories(config.clone()).await;
+    let second = spawn_on_repositories(config, &repos).await;
+    let ana = first.user("ana@example.com").await;
+
+    let once = ticket(&first, &ana).await;
+    let stream = connect(&second, &format!("?ticket={once}"), &[]).await.expect("the other instance takes it");
+    for (name, app) in [("the issuer", &first), ("the taker", &second)] {
+        let (status, problem) = connect(app, &format!("?ticket={once}"), &[]).await.unwrap_err();
+        assert_eq!((status, problem["code"].as_str()), (401, Some("invalid_stream_ticket")), "{name}");
+    }
+    drop(stream);
+    let again = ticket(&second, &ana).await;
+    drop(connect(&first, &format!("?ticket={again}"), &[]).await.expect("a new ticket opens on the issuer's peer"));
 }
 
 async fn the_per_user_limit_is_freed_when_a_client_leaves(store: Store) {

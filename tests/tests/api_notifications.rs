@@ -1,7 +1,9 @@
 //! In-app notifications and preferences through the running server on both stores: events
 //! raised through the queue reach the inbox via the relay; only the types on `in_app` are
 //! listed; read, read-all and the unread count; another user's notification is 404; the
-//! preferences round trip, are idempotent and name each bad field.
+//! preferences round trip, are idempotent and name each bad field; the data export (LGPD)
+//! carries the events, the preferences, the webhook endpoints (never a secret) and the Telegram
+//! link.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Store};
 use botfleet_tests::notifications::{
@@ -13,6 +15,7 @@ use serde_json::json;
 botfleet_tests::on_both_stores!(
     the_inbox_lists_in_app_types_newest_first_and_marks_them_read,
     preferences_round_trip_are_idempotent_and_name_bad_fields,
+    the_data_export_carries_events_preferences_endpoints_and_the_telegram_link,
 );
 
 async fn the_inbox_lists_in_app_types_newest_first_and_marks_them_read(store: Store) {
@@ -119,4 +122,47 @@ async fn preferences_round_trip_are_idempotent_and_name_bad_fields(store: Store)
     let unknown_field = app.put(path, Some(&ana.access), &json!({"preferences": [], "mute": true})).await;
     unknown_field.problem(422, "validation_failed");
     assert_eq!(app.get(path, Some(&ana.access)).await.ok(200), &changed, "a refused change changes nothing");
+}
+
+/// `GET /api/users/me/export` holds every event of the user (the fill too, which no channel shows
+/// by default), the preferences as changed, the webhook endpoints without their secrets and the
+/// linked Telegram chat; nothing of another user's.
+async fn the_data_export_carries_events_preferences_endpoints_and_the_telegram_link(store: Store) {
+    let (app, repos) = spawn_with_repositories(settings(store, &[("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", "true")])).await;
+    let (ana, bob) = (app.user("ana@example.com").await, app.user("bob@example.com").await);
+    let (ana_id, bob_id) = (user_of(&ana), user_of(&bob));
+    let export = async || app.get("/api/users/me/export", Some(&ana.access)).await.ok(200).clone();
+    let nothing = export().await;
+    assert_eq!((&nothing["notifications"], &nothing["webhook_endpoints"]), (&json!([]), &json!([])), "{nothing}");
+    assert_eq!(nothing["telegram"], serde_json::Value::Null);
+
+    let (gap, fill) = (anomaly(ana_id, "gap"), apart(|| order_filled(ana_id)).await);
+    raise(&repos, &[gap.clone(), fill.clone(), anomaly(bob_id, "spike")]).await;
+    wait_unread(&app, &ana, 1).await;
+    let change = json!({"preferences": [{"type": "payment.failed", "channels": ["email"]}]});
+    app.put("/api/notifications/preferences", Some(&ana.access), &change).await.ok(200);
+    let hook = json!({"url": "https://127.0.0.1:9/hook", "events": ["market.anomaly"], "description": "ops"});
+    let created = app.post("/api/webhook-endpoints", Some(&ana.access), &hook).await.ok(201).clone();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let linked_at = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap();
+    let link = domain::notifications::TelegramLink { user_id: ana_id, chat_id: 424_242, linked_at };
+    repos.telegram.link(&link).await.unwrap();
+
+    let body = export().await;
+    let text = body.to_string();
+    assert_eq!(item_ids(&json!({"items": body["notifications"]})), [fill.id.to_string(), gap.id.to_string()], "{body}");
+    assert_eq!(body["notifications"][0]["type"], "order.filled");
+    let types = body["notification_preferences"]["types"].as_array().unwrap();
+    let failed = types.iter().find(|t| t["type"] == "payment.failed").unwrap();
+    assert_eq!(failed["channels"], json!(["email"]), "as changed");
+    let endpoint = &body["webhook_endpoints"][0];
+    assert_eq!((&endpoint["id"], &endpoint["url"]), (&created["id"], &json!("https://127.0.0.1:9/hook")));
+    assert_eq!(endpoint["events"], json!(["market.anomaly"]));
+    assert!(!text.contains(&secret) && !text.contains("whsec_"), "the signing secret never leaves: {endpoint}");
+    assert_eq!(body["telegram"]["chat_id"], 424_242);
+    assert_eq!(
+        body["telegram"]["linked_at"],
+        json!(linked_at.format(&time::format_description::well_known::Rfc3339).unwrap())
+    );
+    assert!(!text.contains("spike"), "nothing of another user's");
 }

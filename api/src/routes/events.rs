@@ -113,7 +113,7 @@ pub async fn event_stream(
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
     let user = match params.ticket.as_deref() {
-        Some(ticket) => state.stream_tickets.redeem(ticket)?,
+        Some(ticket) => state.stream_tickets.redeem(ticket).await?,
         None => Authenticated::from_request(&req, &mut Payload::None).await?.0.user_id,
     };
     let last_seen = last_event_id(&req)?.or(in_range("last_event_id", params.last_event_id)?);

@@ -1,9 +1,14 @@
 //! Use case: the advanced metrics of every book of a MAX user, over a window cut to the plan's
 //! history window (MAX's is unlimited, so the window asked for applies as it is).
 
-use super::{AnalyticsError, AnalyticsService, AppliedWindow, BookKey, WindowChoice};
+use std::sync::Arc;
+
 use domain::analytics::AdvancedMetrics;
 use domain::shared::ids::UserId;
+use domain::subscriptions::Plan;
+
+use super::{AnalyticsError, AnalyticsService, AppliedWindow, BookKey, WindowChoice};
+use crate::user_cache::{Cached, UserCache};
 
 /// The metrics of one book.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,12 +30,23 @@ pub struct MetricsReport {
     pub books: Vec<BookMetrics>,
 }
 
+/// The per-user cache of metrics reports, per window and plan, for
+/// [`PERFORMANCE_TTL`](super::PERFORMANCE_TTL) (dropped as the series' is: the equity marks the
+/// holdings).
+pub type MetricsCache = UserCache<(WindowChoice, Plan), MetricsReport>;
+
 impl AnalyticsService {
-    /// The advanced metrics of `owner`'s books. Errors: `Access` (402 `plan_advanced_metrics`)
-    /// unless the plan includes them.
-    pub async fn metrics(&self, owner: UserId, window: WindowChoice) -> Result<MetricsReport, AnalyticsError> {
-        let (access, window) = self.applied(owner, window).await?;
+    /// The advanced metrics of `owner`'s books, from the cache as the series are (`window.to`
+    /// says when they were computed). Errors: `Access` (402 `plan_advanced_metrics`) unless the
+    /// plan includes them.
+    pub async fn metrics(&self, owner: UserId, choice: WindowChoice) -> Result<Arc<MetricsReport>, AnalyticsError> {
+        let (access, window) = self.applied(owner, choice).await?;
         access.require_advanced_metrics()?;
+        let key = (choice, access.plan);
+        let ticket = match self.ports.metrics.get(owner, &key) {
+            Cached::Fresh(report) => return Ok(report),
+            Cached::Missing(ticket) => ticket,
+        };
         let books = self
             .books(owner, window.from)
             .await?
@@ -40,6 +56,8 @@ impl AnalyticsService {
                 key: loaded.key,
             })
             .collect();
-        Ok(MetricsReport { window, risk_free_rate: self.config.risk_free_rate, books })
+        let report = Arc::new(MetricsReport { window, risk_free_rate: self.config.risk_free_rate, books });
+        self.ports.metrics.store(owner, key, ticket, report.clone());
+        Ok(report)
     }
 }

@@ -19,8 +19,10 @@ use domain::Clock;
 pub use benchmark::{Benchmark, BenchmarkPoint};
 pub use books::{BookKey, LoadedBook};
 pub use errors::{AnalyticsError, ComparisonUnavailable};
-pub use metrics::{BookMetrics, MetricsReport};
-pub use performance::{BookSeries, Comparison, Performance, PerformanceRequest};
+pub use metrics::{BookMetrics, MetricsCache, MetricsReport};
+pub use performance::{
+    BookSeries, Comparison, Performance, PerformanceCache, PerformanceKey, PerformanceRequest, PERFORMANCE_TTL,
+};
 pub use window::{parse_interval, AppliedWindow, UnknownInterval, UnknownWindow, WindowChoice};
 
 use crate::market::MarketService;
@@ -39,6 +41,10 @@ pub struct AnalyticsPorts {
     pub market: Arc<MarketService>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// The per-user cache of performance answers, which the engine also tells of fills and marks.
+    pub performance: Arc<PerformanceCache>,
+    /// The per-user cache of metrics reports, told as the series' is.
+    pub metrics: Arc<MetricsCache>,
 }
 
 impl std::fmt::Debug for AnalyticsPorts {

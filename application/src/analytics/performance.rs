@@ -1,13 +1,17 @@
 //! Use case: the performance series of every book of a user over a window cut to the plan's
 //! history window, with the market comparison when the plan includes it.
 
+use std::sync::Arc;
+
 use domain::analytics::{EquityPoint, Interval, SeriesSpec, MAX_HOURLY_DAYS};
 use domain::shared::ids::UserId;
-use domain::subscriptions::EntitlementTable;
+use domain::subscriptions::{EntitlementTable, Plan};
 use futures::future::join_all;
 use rust_decimal::Decimal;
 
 use super::{AnalyticsError, AnalyticsService, AppliedWindow, Benchmark, BookKey, ComparisonUnavailable, WindowChoice};
+use crate::subscriptions::Access;
+use crate::user_cache::{Cached, UserCache};
 
 /// What series to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,11 +63,45 @@ pub struct Performance {
     pub books: Vec<BookSeries>,
 }
 
+/// How long a performance answer is served from the cache: the catalogue's 60 s.
+pub const PERFORMANCE_TTL: time::Duration = time::Duration::seconds(60);
+
+/// What a cached performance answer depends on besides the user: the request and the plan
+/// (whose history window and market comparison shape it).
+pub type PerformanceKey = (WindowChoice, Option<Interval>, Plan);
+
+/// The per-user cache of performance answers (60 s; dropped when the engine stores a change to
+/// the user's books or a new mark of one of their bots: the last point marks the holdings).
+pub type PerformanceCache = UserCache<PerformanceKey, Performance>;
+
 impl AnalyticsService {
-    /// The performance of `owner`'s books. Errors: `InvalidQuery` naming `interval` when hourly
-    /// points are asked over more than 31 days.
-    pub async fn performance(&self, owner: UserId, request: PerformanceRequest) -> Result<Performance, AnalyticsError> {
+    /// The performance of `owner`'s books, from the cache when computed less than
+    /// [`PERFORMANCE_TTL`] ago with no change to the books since (`window.to` says when). Errors:
+    /// `InvalidQuery` naming `interval` when hourly points are asked over more than 31 days.
+    pub async fn performance(
+        &self,
+        owner: UserId,
+        request: PerformanceRequest,
+    ) -> Result<Arc<Performance>, AnalyticsError> {
         let (access, window) = self.applied(owner, request.window).await?;
+        let key = (request.window, request.interval, access.plan);
+        let ticket = match self.ports.performance.get(owner, &key) {
+            Cached::Fresh(performance) => return Ok(performance),
+            Cached::Missing(ticket) => ticket,
+        };
+        let performance = Arc::new(self.compute(owner, request, &access, window).await?);
+        self.ports.performance.store(owner, key, ticket, performance.clone());
+        Ok(performance)
+    }
+
+    /// The performance of `owner`'s books over `window`, read now.
+    async fn compute(
+        &self,
+        owner: UserId,
+        request: PerformanceRequest,
+        access: &Access,
+        window: AppliedWindow,
+    ) -> Result<Performance, AnalyticsError> {
         let (from, now) = (window.from, window.to);
         let span_days = from.map(|f| (now - f).whole_days());
         let interval = request.interval.unwrap_or_else(|| Interval::default_for(span_days));

@@ -40,7 +40,7 @@ impl AnalyticsService {
 
 /// The window asked for: the last 7, 30 or 90 days, the last year, or all (each cut to the plan's
 /// history window).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WindowChoice {
     /// `7d`.
     Week,

@@ -10,7 +10,6 @@ mod report;
 mod report_document;
 pub mod summary;
 pub mod summary_book;
-pub mod summary_cache;
 pub mod summary_figures;
 
 pub use accounts::{AccountError, AccountRead, AccountsPorts, AccountsView};
@@ -20,6 +19,6 @@ pub use health::{BotHealth, BreakerHealth, CredentialHealth, ExchangeHealth, Hea
 pub use report::{PdfReportError, PdfReportService};
 pub use report_document::{book_label, report_document, ReportInput, UNAVAILABLE};
 pub use summary::{DashboardService, SummaryError, SummaryPorts};
+pub use summary::{SummaryCache, SUMMARY_TTL};
 pub use summary_book::{MarketKey, STRATEGIES};
-pub use summary_cache::{SummaryCache, SUMMARY_TTL};
 pub use summary_figures::{ContextSummary, CurrencySummary, Figures, MarketPrice, Summary, PRICE_SOURCE};

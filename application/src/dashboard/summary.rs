@@ -4,7 +4,7 @@
 //! win rate, trades, active bots and pending orders. docs/dashboard.md gives every formula.
 //!
 //! The stores' figures (bots' books, trade counts, open orders) are cached per user for
-//! [`SUMMARY_TTL`](super::SUMMARY_TTL) and dropped when the engine applies a fill; prices are read on every call,
+//! [`SUMMARY_TTL`] and dropped when the engine applies a fill; prices are read on every call,
 //! through the market service (and the live exchanges' shared market-data cache).
 
 use std::future::Future;
@@ -19,11 +19,17 @@ use domain::{Clock, Page, PageRequest, RepoError};
 use futures::future::join_all;
 
 use super::summary_book::{Book, MarketKey};
-use super::summary_cache::{Cached, SummaryCache};
 use super::summary_figures::{MarketPrice, Summary};
 use crate::exchanges::mode_name;
 use crate::market::MarketService;
+use crate::user_cache::{Cached, UserCache};
 use crate::Unexpected;
+
+/// How long the heavy figures are served from the cache: the catalogue's 60 s.
+pub const SUMMARY_TTL: time::Duration = time::Duration::seconds(60);
+
+/// The per-user cache of the summary's [`Book`] (one per user), dropped on a fill.
+pub type SummaryCache = UserCache<(), Book>;
 
 /// How long a ticker read may take before its market is reported unpriced.
 pub const PRICE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -94,11 +100,11 @@ impl DashboardService {
 
     /// `user`'s summary: the cached book (or a fresh one) marked at prices read now.
     pub async fn summary(&self, user: UserId) -> Result<Summary, SummaryError> {
-        let book = match self.ports.cache.get(user) {
+        let book = match self.ports.cache.get(user, &()) {
             Cached::Fresh(book) => book,
             Cached::Missing(ticket) => {
                 let book = Arc::new(self.book(user).await?);
-                self.ports.cache.store(user, ticket, book.clone());
+                self.ports.cache.store(user, (), ticket, book.clone());
                 book
             }
         };

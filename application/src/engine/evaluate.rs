@@ -136,6 +136,7 @@ impl Engine {
                 Err(RepoError::Conflict) => return Ok(Done::default()),
                 Err(err) => return Err(err.into()),
             };
+            self.marked(saved.user_id);
             self.record(&saved, out.events).await;
             return Ok(Done { written: true, ..Done::default() });
         }
@@ -156,6 +157,7 @@ impl Engine {
             let view = self.view_of(&fresh, snapshot).await;
             let out = fresh.evaluate(phase, &view, self.ports.clock.now());
             let saved = self.ports.bots.update(&fresh).await?;
+            self.marked(saved.user_id);
             self.record(&saved, out.events.clone()).await;
             let (_, placed) = self.carry_out(saved, &out, snapshot, gateway).await?;
             Ok(Done { written: true, placed, refused })

@@ -101,7 +101,8 @@ impl std::fmt::Debug for EnginePorts {
 pub struct Engine {
     ports: EnginePorts,
     anomaly: AnomalyPolicy,
-    activity: Option<Arc<dyn ActivityListener>>,
+    /// Told of every change stored to a user's orders, books or marks (every listener, in turn).
+    activity: Vec<Arc<dyn ActivityListener>>,
     /// The bots a task of this instance acts on (see [`Engine::lease`]).
     claims: claims::Claims<BotId>,
     /// The manual orders whose placement is in flight: sync leaves them alone.
@@ -122,7 +123,7 @@ impl Engine {
         Self {
             ports,
             anomaly: AnomalyPolicy::default(),
-            activity: None,
+            activity: Vec::new(),
             claims: Default::default(),
             placing: Default::default(),
             events: Default::default(),

@@ -9,6 +9,7 @@ use domain::contexts::{ContextRepository, ContextSignal, ContextSignalRepository
 use domain::credentials::{CredentialRepository, ExchangeCredential};
 use domain::identity::{AuditEntry, AuditFilter, AuditRepository, RefreshSession, SessionRepository};
 use domain::legal::{ConsentRecord, ConsentRepository};
+use domain::notifications::{EventFilter, EventRepository, StoredEvent, TelegramLink, TelegramRepository};
 use domain::orders::{Order, OrderFilter, OrderRepository};
 use domain::shared::ids::{BotId, ContextId, UserId};
 use domain::subscriptions::{PaymentEventRecord, PaymentEventRepository};
@@ -41,6 +42,10 @@ pub struct ExportPorts {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// Conversations with the assistant and their messages.
     pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
+    /// The user's events (every notification, read or not, whatever the preferences).
+    pub events: Arc<dyn EventRepository>,
+    /// The Telegram link (read even when Telegram is off on this server).
+    pub telegram: Arc<dyn TelegramRepository>,
 }
 
 impl std::fmt::Debug for ExportPorts {
@@ -140,6 +145,18 @@ impl DataExport {
             Err(RepoError::NotFound) => Ok(Page { items: Vec::new(), total: 0, offset, limit: EXPORT_PAGE }),
             Err(err) => Err(err.into()),
         }
+    }
+}
+
+impl DataExport {
+    /// The page at `offset` of the user's events, newest first: every type, read or not.
+    pub async fn events(&self, user: UserId, offset: u64) -> Result<Page<StoredEvent>, AppError> {
+        Ok(self.ports.events.list(user, &EventFilter::default(), page(offset)).await?)
+    }
+
+    /// The user's Telegram link, if a chat is linked.
+    pub async fn telegram(&self, user: UserId) -> Result<Option<TelegramLink>, AppError> {
+        Ok(self.ports.telegram.get(user).await?)
     }
 }
 

@@ -18,7 +18,7 @@ pub const HOURLY_UP_TO_DAYS: i64 = 7;
 pub const MAX_HOURLY_DAYS: i64 = 31;
 
 /// The spacing of a series' points.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Interval {
     /// One point per UTC hour.
     Hour,

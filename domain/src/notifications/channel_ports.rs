@@ -1,5 +1,5 @@
 //! The ports of the sending channels (e-mail, Telegram): their deliveries and the dispatchers'
-//! cursors over the event log.
+//! cursors over the event log; and the live stream's spent tickets.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -42,4 +42,15 @@ pub trait CursorRepository: Send + Sync {
 
     /// Moves the cursor `name` to `seq`.
     async fn set(&self, name: &str, seq: u64) -> Result<(), RepoError>;
+}
+
+/// The live stream's tickets already used, shared by every instance (a ticket taken on one
+/// instance is refused on all the others).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait SpentTicketRepository: Send + Sync {
+    /// Spends the ticket `nonce` (valid until `expires_at`) at `now`, atomically: `true` the
+    /// first time, `false` once it was spent (here or on another instance). Tickets expired by
+    /// `now` may be forgotten: an expired ticket is refused before it is spent.
+    async fn spend(&self, nonce: &str, expires_at: OffsetDateTime, now: OffsetDateTime) -> Result<bool, RepoError>;
 }

@@ -13,7 +13,7 @@ mod preferences;
 mod telegram;
 mod types;
 
-pub use channel_ports::{CursorRepository, DeliveryRepository};
+pub use channel_ports::{CursorRepository, DeliveryRepository, SpentTicketRepository};
 pub use delivery::{backoff, Delivery, DeliveryStatus, MAX_ATTEMPTS};
 pub use event::Event;
 pub use outbox::{Outbox, OUTBOX_LIMIT};
@@ -29,7 +29,7 @@ pub use telegram::{
 pub use types::{Category, EventType};
 
 #[cfg(feature = "mocks")]
-pub use channel_ports::{MockCursorRepository, MockDeliveryRepository};
+pub use channel_ports::{MockCursorRepository, MockDeliveryRepository, MockSpentTicketRepository};
 #[cfg(feature = "mocks")]
 pub use ports::{MockEventRepository, MockPreferenceRepository};
 #[cfg(feature = "mocks")]

@@ -75,9 +75,10 @@ impl StoreEventRepository {
     ];
     /// Events waiting for the relay that no aggregate carries.
     pub const QUEUE: &'static str = "event_queue";
-    /// The queue's indexes: the relay drains it oldest first; an erasure finds a user's.
+    /// The queue's indexes: the relay drains it in the order events were queued; an erasure
+    /// finds a user's.
     pub const QUEUE_INDEXES: &'static [IndexSpec] =
-        &[IndexSpec::plain("event_queue_at", &["at"]), IndexSpec::plain("event_queue_user", &["user_id"])];
+        &[IndexSpec::plain("event_queue_order", &["order"]), IndexSpec::plain("event_queue_user", &["user_id"])];
     /// The log's high-water mark (one document).
     pub const MARK: &'static str = "event_log";
     const MARK_ID: &'static str = "seq";

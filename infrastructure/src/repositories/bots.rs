@@ -304,6 +304,11 @@ struct RecordDocument {
     record: BotRecord,
 }
 
+/// The index of a bot's records of one kind, newest first.
+const BOT_KIND_AT: &str = "bot_records_bot_kind_at";
+/// The index of a bot's records, newest first.
+const BOT_AT: &str = "bot_records_bot_at";
+
 /// Bot records in a [`DocumentStore`].
 #[derive(Debug, Clone)]
 pub struct StoreBotRecordRepository {
@@ -315,9 +320,9 @@ impl StoreBotRecordRepository {
     pub const COLLECTION: &'static str = "bot_records";
     /// Its indexes.
     pub const INDEXES: &'static [IndexSpec] = &[
-        IndexSpec::plain("bot_records_bot_kind_at", &["bot_id", "kind", "at"]),
+        IndexSpec::plain(BOT_KIND_AT, &["bot_id", "kind", "at"]),
         // A bot's whole history, newest first (a record per analysed candle adds up).
-        IndexSpec::plain("bot_records_bot_at", &["bot_id", "at"]),
+        IndexSpec::plain(BOT_AT, &["bot_id", "at"]),
         // History reads across a user's bots, cut to a window, newest first (reports, exports).
         IndexSpec::plain("bot_records_user_kind_at", &["record.user_id", "kind", "at"]),
     ];
@@ -325,6 +330,23 @@ impl StoreBotRecordRepository {
     /// The repository over `store`.
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
         Self { store }
+    }
+
+    /// The query of [`BotRecordRepository::of_bots`] (public so that the embedded store's tests
+    /// can check its plan). One bot's records come in order from its own index, named: SQLite,
+    /// without statistics, may take the owner's, which matches as well by shape and reads every
+    /// bot's records of the window. Several bots' come from the owner's.
+    pub fn of_bots_query(owner: UserId, bots: &[BotId], filter: &RecordFilter) -> Query {
+        let query = match bots {
+            [one] => {
+                let query = Query::all().eq("bot_id", one.to_string()).eq("record.user_id", owner.to_string());
+                query.hint(if filter.kind.is_some() { BOT_KIND_AT } else { BOT_AT })
+            }
+            many => Query::all()
+                .eq("record.user_id", owner.to_string())
+                .is_in("bot_id", many.iter().map(ToString::to_string)),
+        };
+        filtered(query, filter)
     }
 
     /// One page of `query`'s records, all of `kind` when given: closed positions are decoded
@@ -384,14 +406,7 @@ impl BotRecordRepository for StoreBotRecordRepository {
         if bots.is_empty() {
             return Ok(Page { items: Vec::new(), total: 0, offset: page.offset(), limit: page.limit() });
         }
-        // One bot's records come in order from its own index; several bots' from the owner's.
-        let query = match bots {
-            [one] => Query::all().eq("bot_id", one.to_string()).eq("record.user_id", owner.to_string()),
-            many => Query::all()
-                .eq("record.user_id", owner.to_string())
-                .is_in("bot_id", many.iter().map(ToString::to_string)),
-        };
-        Self::page(&*self.store, filtered(query, filter), filter.kind, page).await
+        Self::page(&*self.store, Self::of_bots_query(owner, bots, filter), filter.kind, page).await
     }
 
     async fn of_owner(

@@ -21,6 +21,7 @@ mod orders;
 mod outbox;
 mod payment_events;
 mod sessions;
+mod spent_tickets;
 mod subscriptions;
 mod telegram_links;
 mod usage;
@@ -38,7 +39,8 @@ use domain::identity::{AuditRepository, EmailTokenRepository, SessionRepository,
 use domain::leases::LeaseRepository;
 use domain::legal::ConsentRepository;
 use domain::notifications::{
-    CursorRepository, DeliveryRepository, EventRepository, PreferenceRepository, TelegramRepository,
+    CursorRepository, DeliveryRepository, EventRepository, PreferenceRepository, SpentTicketRepository,
+    TelegramRepository,
 };
 use domain::orders::OrderRepository;
 use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
@@ -59,6 +61,7 @@ pub use self::orders::StoreOrderRepository;
 pub use self::outbox::{RelayNudge, OUTBOX, OUTBOX_AT};
 pub use self::payment_events::StorePaymentEventRepository;
 pub use self::sessions::StoreSessionRepository;
+pub use self::spent_tickets::StoreSpentTicketRepository;
 pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::telegram_links::StoreTelegramRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
@@ -96,6 +99,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreConversationRepository::CONVERSATIONS, StoreConversationRepository::CONVERSATION_INDEXES),
     (StoreConversationRepository::MESSAGES, StoreConversationRepository::MESSAGE_INDEXES),
     (StoreConversationRepository::PROPOSALS, StoreConversationRepository::PROPOSAL_INDEXES),
+    (StoreSpentTicketRepository::COLLECTION, StoreSpentTicketRepository::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -141,6 +145,8 @@ pub struct Repositories {
     pub preferences: Arc<dyn PreferenceRepository>,
     /// The assistant's conversations, messages and proposals.
     pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
+    /// The live stream's spent tickets.
+    pub spent_tickets: Arc<dyn SpentTicketRepository>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -175,6 +181,7 @@ impl Repositories {
             events: Arc::new(StoreEventRepository::new(store.clone()).with_nudge(nudge.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
             conversations: Arc::new(StoreConversationRepository::new(store.clone())),
+            spent_tickets: Arc::new(StoreSpentTicketRepository::new(store.clone())),
             relay_nudge: nudge,
             store,
         })

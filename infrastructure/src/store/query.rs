@@ -65,6 +65,9 @@ pub struct Query {
     pub skip: u64,
     /// The most documents to return; `None` for all.
     pub limit: Option<u64>,
+    /// The index (its declared name) the embedded store must serve the query from; see
+    /// [`Query::hint`].
+    pub hint: Option<&'static str>,
 }
 
 impl Query {
@@ -141,5 +144,20 @@ impl Query {
     /// Skips and limits to one page.
     pub fn page(self, page: PageRequest) -> Self {
         self.skip(page.offset()).limit(page.limit())
+    }
+
+    /// Serves the query from the collection's index `index` (its declared name) on the embedded
+    /// store (`INDEXED BY`), for a query two indexes match equally well by their shape: SQLite
+    /// keeps no statistics of how selective each is and may pick the one that reads far more
+    /// (a user's records of every bot rather than one bot's). MongoDB races its candidate plans on
+    /// the data itself and is not hinted. The filters and sort must be ones the index serves.
+    pub fn hint(mut self, index: &'static str) -> Self {
+        self.hint = Some(index);
+        self
+    }
+
+    /// The same conditions and hint, without sort or page (what a count or a bulk write reads).
+    pub fn filters_only(&self) -> Self {
+        Self { filters: self.filters.clone(), hint: self.hint, ..Self::default() }
     }
 }

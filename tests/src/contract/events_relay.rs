@@ -128,6 +128,24 @@ pub async fn the_queue_is_drained(repos: &Repositories) {
     assert_eq!(repos.store.count("event_queue", &infrastructure::store::Query::all()).await.unwrap(), 0);
 }
 
+/// Events queued in the same millisecond reach the log in the order they were queued (their ids,
+/// random, would order them otherwise), across separate calls and within one.
+pub async fn events_of_one_millisecond_keep_their_queue_order(repos: &Repositories) {
+    let user = UserId::new();
+    let mut queued = Vec::new();
+    for i in 0..12 {
+        queued.push(anomaly(user, 5));
+        if i % 3 == 2 {
+            repos.events.enqueue(&queued[i - 2..=i]).await.unwrap();
+        }
+    }
+
+    relay(repos).run_once().await.unwrap();
+
+    let logged: Vec<EventId> = log(repos).await.iter().map(|e| e.event.id).collect();
+    assert_eq!(logged, queued.iter().map(|e| e.id).collect::<Vec<_>>(), "the log keeps the queue's order");
+}
+
 /// Two relays at once (a lease handover) log each event once, in strictly increasing `seq`.
 pub async fn two_relays_at_once_log_each_event_once(repos: &Repositories) {
     let mut raised = Vec::new();

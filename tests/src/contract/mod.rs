@@ -18,6 +18,7 @@ pub mod orders;
 pub mod payment_events;
 pub mod sessions;
 pub mod store;
+pub mod stream_tickets;
 pub mod subscriptions;
 pub mod telegram;
 pub mod users;
@@ -105,7 +106,9 @@ macro_rules! contract_suite {
             events_relay: [
                 outboxes_reach_the_log_once_and_keep_the_version, a_write_after_the_read_keeps_its_events,
                 the_queue_is_drained, two_relays_at_once_log_each_event_once,
+                events_of_one_millisecond_keep_their_queue_order,
             ],
+            stream_tickets: [a_ticket_is_spent_once_across_instances, expired_tickets_are_pruned],
             events_store: [
                 replace_same_version_keeps_the_version, replace_same_version_refuses_another_version,
                 insert_many_stops_at_the_first_refusal, delete_ids_deletes_those_ids,
@@ -200,6 +203,7 @@ pub const COLLECTIONS: &[&str] = &[
     "assistant_conversations",
     "assistant_messages",
     "assistant_proposals",
+    "stream_tickets_spent",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,

@@ -41,7 +41,10 @@ impl ErrorCodes for StreamError {
 
 impl From<TicketError> for ApiError {
     fn from(err: TicketError) -> Self {
-        ApiError::new(ErrorCode::InvalidStreamTicket, err.to_string())
+        match err {
+            TicketError::Invalid => ApiError::new(ErrorCode::InvalidStreamTicket, err.to_string()),
+            TicketError::Unexpected(err) => err.into(),
+        }
     }
 }
 

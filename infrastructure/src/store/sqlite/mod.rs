@@ -207,6 +207,10 @@ fn write_error(table: &str, err: rusqlite::Error) -> RepoError {
 
 fn select(table: &str, columns: &str, query: &Query) -> Result<Sql, RepoError> {
     let mut sql = Sql { text: format!("SELECT {columns} FROM \"{table}\""), params: Vec::new() };
+    if let Some(index) = query.hint {
+        // The name the index was created under (`ensure`).
+        sql.text.push_str(&format!(" INDEXED BY \"{table}__{}\"", check_name(index)?));
+    }
     sql.push_where(&query.filters)?;
     sql.push_order_and_page(query)?;
     Ok(sql)
@@ -414,7 +418,7 @@ impl Inner {
         if !self.has_table(table) {
             return Ok((Vec::new(), 0));
         }
-        let filters_only = Query { filters: query.filters.clone(), ..Query::default() };
+        let filters_only = query.filters_only();
         let (count, select) = (select(table, "count(*)", &filters_only)?, select(table, "doc", query)?);
         let (texts, total) = self.pool.read(|conn| -> Result<_, RepoError> {
             // Dropped at the end: a read-only transaction ends the same whether committed or not.
@@ -435,7 +439,7 @@ impl Inner {
         if !self.has_table(table) {
             return Ok(0);
         }
-        let filters_only = Query { filters: query.filters.clone(), ..Query::default() };
+        let filters_only = query.filters_only();
         let sql = select(table, "count(*)", &filters_only)?;
         let n = self.pool.read(|conn| {
             conn.prepare_cached(&sql.text)
@@ -519,7 +523,7 @@ impl Inner {
         if !self.has_table(table) {
             return Ok(0);
         }
-        let filters_only = Query { filters: query.filters.clone(), ..Query::default() };
+        let filters_only = query.filters_only();
         let sql = select(table, "doc", &filters_only)?;
         self.pool.write(|conn| {
             let tx = conn.transaction().map_err(unavailable)?;

@@ -74,6 +74,27 @@ fn param(value: &Value) -> Result<SqlValue, RepoError> {
     })
 }
 
+/// Whether the numeric equalities and ranges on `field` among `filters` admit neither 0 nor 1:
+/// `json_extract` reads `true` and `false` as 1 and 0, so then no boolean can pass them all, and
+/// the guard that keeps booleans out of numeric comparisons is needless (a time range in
+/// milliseconds, say). Other conditions admit everything here: they only narrow further.
+fn booleans_excluded(filters: &[Filter], field: &str) -> bool {
+    let admits = |x: f64| {
+        filters.iter().filter(|f| f.field == field).all(|f| {
+            let operand = |v: &Value| v.as_f64().filter(|_| v.is_number());
+            match &f.cond {
+                Cond::Eq(v) => operand(v).is_none_or(|v| x == v),
+                Cond::Gt(v) => operand(v).is_none_or(|v| x > v),
+                Cond::Gte(v) => operand(v).is_none_or(|v| x >= v),
+                Cond::Lt(v) => operand(v).is_none_or(|v| x < v),
+                Cond::Lte(v) => operand(v).is_none_or(|v| x <= v),
+                Cond::Ne(_) | Cond::In(_) => true,
+            }
+        })
+    };
+    !admits(0.0) && !admits(1.0)
+}
+
 impl Sql {
     fn push_param(&mut self, value: &Value) -> Result<(), RepoError> {
         self.params.push(param(value)?);
@@ -85,17 +106,21 @@ impl Sql {
     pub(super) fn push_where(&mut self, filters: &[Filter]) -> Result<(), RepoError> {
         for (i, filter) in filters.iter().enumerate() {
             self.text.push_str(if i == 0 { " WHERE " } else { " AND " });
-            self.push_condition(filter)?;
+            self.push_condition(filter, booleans_excluded(filters, &filter.field))?;
         }
         Ok(())
     }
 
-    fn push_condition(&mut self, filter: &Filter) -> Result<(), RepoError> {
+    /// `filter` in SQL; `typed` when the numeric conditions on its field already keep booleans
+    /// out (see [`booleans_excluded`]), so that it needs no guard against them.
+    fn push_condition(&mut self, filter: &Filter, typed: bool) -> Result<(), RepoError> {
         let e = field_expr(&filter.field)?;
         let json_type = || format!("json_type(doc, '$.{}')", filter.field);
         // `json_extract` reads `true`/`false` as 1/0: a numeric operand must not match booleans.
+        // The guard reads the document's text (no index holds a value's type), so it is left out
+        // when the field's other conditions exclude 1 and 0 anyway.
         let not_bool = || {
-            if filter.field == ID {
+            if filter.field == ID || typed {
                 String::new()
             } else {
                 format!(" AND {} NOT IN ('true', 'false')", json_type())
@@ -220,10 +245,28 @@ mod tests {
         assert_eq!(
             sql.text,
             " WHERE json_extract(doc, '$.user_id') = ? AND (json_extract(doc, '$.created_at') >= ? AND \
-             json_extract(doc, '$.created_at') < '' AND json_type(doc, '$.created_at') NOT IN ('true', 'false')) \
-             ORDER BY json_extract(doc, '$.created_at') DESC LIMIT ? OFFSET ?"
+             json_extract(doc, '$.created_at') < '') ORDER BY json_extract(doc, '$.created_at') DESC LIMIT ? OFFSET ?"
         );
         assert_eq!(sql.params.len(), 4);
+    }
+
+    #[test]
+    fn a_range_that_keeps_booleans_out_needs_no_guard() {
+        let guard = "json_type(doc, '$.at')";
+        // A time window in milliseconds: neither 0 nor 1 (`false`, `true`) is inside.
+        let window =
+            where_of(Query::all().eq("u", "a").gte("at", 1_700_000_000_000_i64).lt("at", 1_800_000_000_000_i64));
+        assert!(!window.text.contains(guard), "{}", window.text);
+        assert!(!where_of(Query::all().gt("at", 1)).text.contains(guard), "above 1");
+        assert!(!where_of(Query::all().eq("at", 5)).text.contains(guard), "equal to 5");
+        assert!(!where_of(Query::all().lt("at", 0).ne("at", 3)).text.contains(guard), "below 0, with a Ne");
+        // Ranges that let 1 or 0 in keep it.
+        assert!(where_of(Query::all().gte("at", 1)).text.contains(guard), "1 is in");
+        assert!(where_of(Query::all().lt("at", 1_800_000_000_000_i64)).text.contains(guard), "an upper bound alone");
+        assert!(where_of(Query::all().gt("at", 0).lt("at", 2)).text.contains(guard), "1 is between");
+        assert!(where_of(Query::all().eq("at", 0)).text.contains(guard), "equal to 0");
+        // A bound on another field says nothing of this one.
+        assert!(where_of(Query::all().gt("x", 5).lt("at", 9)).text.contains(guard));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use application::identity::EXPORT_PAGE;
 use application::AppError;
 use domain::bots::BotEvent;
 use domain::shared::ids::UserId;
+use domain::PageRequest;
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -25,8 +26,11 @@ use crate::routes::common::request_meta;
 use crate::routes::contexts::{ContextResponse, ContextSignalResponse};
 use crate::routes::credentials::CredentialResponse;
 use crate::routes::legal::ConsentEntryResponse;
+use crate::routes::notifications::inbox::NotificationResponse;
+use crate::routes::notifications::preferences::PreferencesResponse;
 use crate::routes::orders::OrderResponse;
 use crate::routes::subscriptions::SubscriptionResponse;
+use crate::routes::webhook_endpoints::EndpointResponse;
 use crate::state::AppState;
 
 mod records;
@@ -84,6 +88,15 @@ pub struct UserExportDocument {
     pub assistant_conversations: Vec<crate::routes::assistant::ConversationResponse>,
     /// Every message to and from the assistant, oldest first.
     pub assistant_messages: Vec<crate::routes::assistant::MessageResponse>,
+    /// Every event of the user (the in-app notifications), newest first, read or not, whatever
+    /// the preferences.
+    pub notifications: Vec<NotificationResponse>,
+    /// The notification preferences: channels per event type (defaults included).
+    pub notification_preferences: PreferencesResponse,
+    /// Outbound webhook endpoints, oldest first, never with their signing secrets.
+    pub webhook_endpoints: Vec<EndpointResponse>,
+    /// The linked Telegram chat; `null` when none is linked.
+    pub telegram: Option<TelegramExport>,
 }
 
 /// Writes JSON into chunks sent to the response as they fill.
@@ -157,6 +170,8 @@ struct Head {
     profile: UserResponse,
     consents: ConsentEntryResponse,
     subscription: SubscriptionResponse,
+    preferences: PreferencesResponse,
+    telegram: Option<TelegramExport>,
     exported_at: OffsetDateTime,
 }
 
@@ -231,6 +246,18 @@ async fn write_document(state: &AppState, user: UserId, head: Head, w: &mut Writ
         w.item(&crate::routes::assistant::MessageResponse::from(m)).await?;
     });
     w.close();
+    w.open("notifications");
+    each!(e in |o| export.events(user, o) => { w.item(&NotificationResponse::from(e)).await?; });
+    w.close();
+    w.field("notification_preferences", &head.preferences).await?;
+    w.open("webhook_endpoints");
+    let endpoints = |offset| async move {
+        let read = state.webhooks.list(user, PageRequest::new(offset, EXPORT_PAGE)).await;
+        read.map_err(|e| AppError::internal(anyhow::anyhow!("reading the webhook endpoints: {e}")))
+    };
+    each!(e in |o| endpoints(o) => { w.item(&EndpointResponse::from(e)).await?; });
+    w.close();
+    w.field("telegram", &head.telegram).await?;
     w.buf.push(b'}');
     w.flush(true).await
 }
@@ -279,6 +306,8 @@ pub async fn export_me(
             state.subscriptions.overview(user).await?,
             state.assistant.quota(user).await?.used,
         ),
+        preferences: state.notification_preferences.get(user).await?.into(),
+        telegram: state.export.telegram(user).await?.map(TelegramExport::from),
         exported_at: state.clock.now(),
     };
     state.identity.record_export(user, &meta).await;

@@ -1,8 +1,9 @@
 //! The items of the export's sections that no other route shows as they are: payments,
-//! positions and records tagged with their bot, sessions and audit entries.
+//! positions and records tagged with their bot, sessions, audit entries and the Telegram link.
 
 use domain::bots::BotRecord;
 use domain::identity::{AuditEntry, RefreshSession};
+use domain::notifications::TelegramLink;
 use domain::subscriptions::PaymentEventRecord;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -131,5 +132,22 @@ fn wire<T: Serialize>(value: &T) -> String {
 impl From<AuditEntry> for AuditExport {
     fn from(a: AuditEntry) -> Self {
         Self { action: wire(&a.action), ip: a.ip, user_agent: a.user_agent, detail: a.detail, at: a.at }
+    }
+}
+
+/// The Telegram chat linked to the account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TelegramExport {
+    /// The private chat with botfleet's bot (Telegram's id of it).
+    pub chat_id: i64,
+    /// When it was linked.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub linked_at: OffsetDateTime,
+}
+
+impl From<TelegramLink> for TelegramExport {
+    fn from(l: TelegramLink) -> Self {
+        Self { chat_id: l.chat_id, linked_at: l.linked_at }
     }
 }
