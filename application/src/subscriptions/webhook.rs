@@ -32,7 +32,8 @@ const MERCADO_PAGO_CURRENCY: &str = "BRL";
 /// A claim left `processing` longer than this is taken over (its worker died).
 const STALE_CLAIM: Duration = Duration::minutes(5);
 
-type Applied = (WebhookOutcome, Option<UserId>, Option<String>);
+/// A delivery's outcome, the user it concerned and why.
+pub(super) type Applied = (WebhookOutcome, Option<UserId>, Option<String>);
 
 fn ignored(user: Option<UserId>, why: &str) -> Applied {
     (WebhookOutcome::Ignored, user, Some(why.to_owned()))
@@ -169,6 +170,9 @@ impl SubscriptionService {
             }
             WebhookSubject::PaymentChanged { payment_id } => {
                 let payment = gateway.payment(payment_id).await?;
+                if let Some(applied) = self.settle_payment(&payment).await? {
+                    return Ok(applied);
+                }
                 let Some(id) = payment.subscription_id.clone() else {
                     return Ok(ignored(payment.user_id, "a payment without a subscription"));
                 };
