@@ -6,6 +6,7 @@ mod access;
 mod cancel;
 mod checkout;
 mod errors;
+mod invoices;
 mod overview;
 mod plans;
 mod prepaid;

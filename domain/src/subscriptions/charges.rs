@@ -122,6 +122,9 @@ pub struct Charge {
     pub currency: String,
     /// The provider's payment id, once created.
     pub provider_payment_id: Option<String>,
+    /// Unique among charges: the charge id for PIX and boleto, `<provider>:<payment id>` for a
+    /// card payment (so a payment reported twice is listed once).
+    pub dedup_key: String,
     /// Where it stands.
     pub status: ChargeStatus,
     /// How to pay it, once created.
@@ -162,8 +165,10 @@ pub struct NewCharge {
 impl Charge {
     /// A pending Mercado Pago charge in BRL, before the provider is called.
     pub fn pending(new: NewCharge, at: OffsetDateTime) -> Self {
+        let id = ChargeId::new();
         Self {
-            id: ChargeId::new(),
+            id,
+            dedup_key: id.to_string(),
             user_id: new.user_id,
             provider: PaymentProvider::Mercadopago,
             method: new.method,
@@ -204,7 +209,7 @@ pub fn parse_charge_reference(raw: &str) -> Option<ChargeId> {
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait ChargeRepository: Send + Sync {
-    /// Inserts. Errors: `Duplicate`.
+    /// Inserts. Errors: `Duplicate` (index `charges_dedup`: a charge with this `dedup_key` exists).
     async fn create(&self, charge: &Charge) -> Result<Charge, RepoError>;
     /// The charge. Errors: `NotFound`.
     async fn get(&self, id: ChargeId) -> Result<Charge, RepoError>;

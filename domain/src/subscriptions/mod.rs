@@ -5,6 +5,7 @@ mod charges;
 mod entitlements;
 mod events;
 mod history;
+mod invoices;
 mod lifecycle;
 mod notify;
 mod one_off;
@@ -22,6 +23,7 @@ pub use charges::{
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
+pub use invoices::PaidInvoice;
 pub use lifecycle::{Activation, Transition, TransitionError};
 pub use one_off::{Address, CreatedPayment, InvalidTaxId, OneOffPaymentRequest, Payer, TaxId};
 pub use payments::{

@@ -114,6 +114,8 @@ pub enum WebhookSubject {
         subscription_id: String,
         /// The new end of the paid period, when the invoice tells.
         period_end: Option<OffsetDateTime>,
+        /// What was paid (for the invoice list), when the invoice says its amount and currency.
+        invoice: Option<super::PaidInvoice>,
     },
     /// An invoice payment failed (Stripe `invoice.payment_failed`).
     InvoicePaymentFailed {

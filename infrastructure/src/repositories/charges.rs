@@ -31,6 +31,7 @@ struct ChargeDocument {
     amount: Decimal,
     currency: String,
     provider_payment_id: Option<String>,
+    dedup_key: String,
     status: ChargeStatus,
     #[serde(default)]
     instructions: PaymentInstructions,
@@ -61,6 +62,7 @@ impl From<&Charge> for ChargeDocument {
             amount: c.amount,
             currency: c.currency.clone(),
             provider_payment_id: c.provider_payment_id.clone(),
+            dedup_key: c.dedup_key.clone(),
             status: c.status,
             instructions: c.instructions.clone(),
             expires_at: c.expires_at,
@@ -86,6 +88,7 @@ impl From<ChargeDocument> for Charge {
             amount: d.amount,
             currency: d.currency,
             provider_payment_id: d.provider_payment_id,
+            dedup_key: d.dedup_key,
             status: d.status,
             instructions: d.instructions,
             expires_at: d.expires_at,
@@ -112,6 +115,7 @@ impl StoreChargeRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::plain("charges_user", &["user_id", "created_at"]),
         IndexSpec::plain("charges_status", &["status", "created_at"]),
+        IndexSpec::unique("charges_dedup", &["dedup_key"]),
     ];
 
     /// The repository over `store`.

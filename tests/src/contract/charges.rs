@@ -1,13 +1,16 @@
 //! Contract of `ChargeRepository`.
 
 use domain::shared::ids::UserId;
-use domain::subscriptions::{BillingPeriod, Charge, ChargeStatus, NewCharge, PaymentInstructions, PaymentMethod, Plan};
+use domain::subscriptions::{
+    BillingPeriod, Charge, ChargeStatus, NewCharge, PaidInvoice, PaymentInstructions, PaymentMethod, PaymentProvider,
+    Plan,
+};
 use domain::PageRequest;
 use infrastructure::repositories::Repositories;
 use rust_decimal::Decimal;
 
 use super::fixtures::at;
-use super::{assert_conflict, assert_not_found};
+use super::{assert_conflict, assert_duplicate, assert_not_found};
 
 fn charge(user: UserId, created: i64) -> Charge {
     let new = NewCharge {
@@ -65,4 +68,25 @@ pub async fn list_for_user_newest_first(repos: &Repositories) {
     let page = repos.charges.list_for_user(ana, PageRequest::new(0, 2)).await.unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(page.items.iter().map(|c| c.created_at).collect::<Vec<_>>(), [at(3), at(2)]);
+}
+
+/// A provider payment is listed once: a second charge with the same `dedup_key` is refused.
+pub async fn a_payment_is_recorded_once(repos: &Repositories) {
+    let user = UserId::new();
+    let invoice = PaidInvoice {
+        id: "in_1Dedup".into(),
+        amount: Decimal::new(9700, 2),
+        currency: "BRL".into(),
+        url: Some("https://invoice.stripe.com/i/1".into()),
+        period_start: Some(at(1)),
+        period_end: Some(at(30)),
+    };
+    let first = Charge::card_paid(user, PaymentProvider::Stripe, Plan::Max, &invoice, at(1));
+    let saved = repos.charges.create(&first).await.unwrap();
+    assert_eq!(repos.charges.get(saved.id).await.unwrap(), saved);
+    let again = Charge::card_paid(user, PaymentProvider::Stripe, Plan::Max, &invoice, at(2));
+    assert_duplicate(repos.charges.create(&again).await, "charges_dedup");
+    let other = Charge::card_paid(user, PaymentProvider::Mercadopago, Plan::Max, &invoice, at(2));
+    repos.charges.create(&other).await.unwrap();
+    assert_eq!(repos.charges.list_for_user(user, PageRequest::new(0, 10)).await.unwrap().total, 2);
 }

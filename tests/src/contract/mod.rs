@@ -76,7 +76,7 @@ macro_rules! contract_suite {
             ],
             charges: [
                 create_then_get_round_trips, update_checks_version_and_pending_lists_oldest_first,
-                list_for_user_newest_first,
+                list_for_user_newest_first, a_payment_is_recorded_once,
             ],
             orders: [
                 create_then_get_round_trips_every_field, decimals_are_stored_as_canonical_strings,

@@ -27,9 +27,14 @@ pub const MODULE: RouteModule = RouteModule {
 };
 
 mod checkout;
+mod invoices;
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list_plans).service(my_subscription).service(checkout::checkout).service(cancel);
+    cfg.service(list_plans)
+        .service(my_subscription)
+        .service(checkout::checkout)
+        .service(invoices::invoices)
+        .service(cancel);
 }
 
 /// What a plan allows. A `null` limit is unlimited. Only what the server enforces is listed.
