@@ -14,6 +14,7 @@ botfleet_tests::on_both_stores!(
     an_expired_boleto_changes_nothing_and_bad_payers_are_named,
     a_lapsed_period_is_back_to_free,
     reconciliation_repairs_a_lost_payment_notification,
+    an_annual_pix_buys_365_days_at_the_listed_price,
 );
 
 fn now() -> OffsetDateTime {
@@ -175,4 +176,46 @@ async fn reconciliation_repairs_a_lost_payment_notification(store: Store) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("reconciliation never found the approved PIX by its external reference");
+}
+
+async fn an_annual_pix_buys_365_days_at_the_listed_price(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let plans = app.get("/api/plans", None).await.ok(200).clone();
+    let prices: Vec<(Value, Value, Value, Value)> = plans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["monthly_price"].clone(),
+                p["annual_price"].clone(),
+                p["annual_monthly_equivalent"].clone(),
+                p["annual_saving"].clone(),
+            )
+        })
+        .collect();
+    // By hand: 19.90 x 10 = 199.00, 199 / 12 = 16.583.. -> 16.58, 19.90 x 12 - 199 = 39.80; 97 x 10 = 970,
+    // 970 / 12 = 80.833.. -> 80.83, 97 x 12 - 970 = 194.
+    assert_eq!(prices[1], (json!("19.90"), json!("199.00"), json!("16.58"), json!("39.80")));
+    let max = (prices[2].1.as_str(), prices[2].2.as_str(), prices[2].3.as_str());
+    assert_eq!(max, (Some("970.00"), Some("80.83"), Some("194.00")));
+    assert_eq!(prices[0].1, "0.00");
+
+    let user = app.user("pix-d@example.com").await;
+    let annual = checkout(&app, &user, json!({"plan": "PRO", "method": "pix", "period": "annual"})).await;
+    assert_eq!((annual["amount"].as_str(), annual["period"].as_str()), (Some("199.00"), Some("annual")));
+    assert_eq!(fake.payment_requests()[0]["transaction_amount"].as_f64(), Some(199.0));
+    let paid_at = now();
+    let id = annual["reference"].as_str().unwrap();
+    fake.approve_payment(id, paid_at);
+    assert_eq!(notify(&app, id, 1).await, "applied");
+    assert_eq!(period_end(&me(&app, &user).await), paid_at + Duration::days(365));
+    let card = json!({"plan": "PRO", "provider": "mercadopago", "period": "annual",
+        "success_url": "https://app.example/ok", "cancel_url": "https://app.example/no"});
+    let text = app
+        .post("/api/subscriptions/checkout", Some(&user.access), &card)
+        .await
+        .problem(422, "validation_failed")
+        .to_string();
+    assert!(text.contains("period"), "card subscriptions are monthly: {text}");
 }

@@ -131,7 +131,7 @@ impl SubscriptionService {
         }
         match period {
             BillingPeriod::Monthly => Some(self.ports.table.monthly_price_brl(plan)),
-            BillingPeriod::Annual => None,
+            BillingPeriod::Annual => Some(self.ports.table.annual_price_brl(plan)),
         }
     }
 }

@@ -81,6 +81,16 @@ pub struct PlanResponse {
     /// Monthly price, a decimal string.
     #[schema(value_type = String, example = "19.90")]
     pub monthly_price: Decimal,
+    /// A year paid at once by PIX or boleto (`period: annual`), a decimal string. Card
+    /// subscriptions are monthly.
+    #[schema(value_type = String, example = "199.00")]
+    pub annual_price: Decimal,
+    /// The annual price a month (rounded to the centavo).
+    #[schema(value_type = String, example = "16.58")]
+    pub annual_monthly_equivalent: Decimal,
+    /// Twelve monthly prices less the annual one.
+    #[schema(value_type = String, example = "39.80")]
+    pub annual_saving: Decimal,
     /// Always `BRL`.
     pub currency: String,
     /// What it allows.
@@ -92,10 +102,19 @@ impl From<PlanOffer> for PlanResponse {
         Self {
             plan: p.plan.into(),
             monthly_price: p.monthly_price_brl,
+            annual_price: cents(p.annual_price_brl),
+            annual_monthly_equivalent: cents(p.annual_monthly_equivalent_brl),
+            annual_saving: cents(p.annual_saving_brl),
             currency: "BRL".into(),
             entitlements: EntitlementsResponse::from(&p.entitlements),
         }
     }
+}
+
+/// `amount` with its centavos (`970.00`).
+fn cents(mut amount: Decimal) -> Decimal {
+    amount.rescale(2);
+    amount
 }
 
 /// Every plan.
