@@ -1,9 +1,11 @@
 //! Periods paid by PIX and boleto, end to end through the running server on both stores, against
 //! the strict Mercado Pago fake: the QR code and boleto slip answered, an approved payment
 //! granting 30 days, a second one extending from the end, an expired boleto changing nothing, a
-//! lapsed period back to FREE, and a lost notification repaired by reconciliation.
+//! lapsed period back to FREE with the bots beyond its limit paused, an annual PIX, and a lost
+//! notification repaired by reconciliation.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
+use botfleet_tests::bots::{bot, bot_app, command, create_bot};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -15,6 +17,7 @@ botfleet_tests::on_both_stores!(
     a_lapsed_period_is_back_to_free,
     reconciliation_repairs_a_lost_payment_notification,
     an_annual_pix_buys_365_days_at_the_listed_price,
+    a_lapse_pauses_the_bots_beyond_free,
 );
 
 fn now() -> OffsetDateTime {
@@ -218,4 +221,41 @@ async fn an_annual_pix_buys_365_days_at_the_listed_price(store: Store) {
         .problem(422, "validation_failed")
         .to_string();
     assert!(text.contains("period"), "card subscriptions are monthly: {text}");
+}
+
+async fn a_lapse_pauses_the_bots_beyond_free(store: Store) {
+    let fake = FakeMercadoPago::start().await;
+    let extra = fake.settings();
+    let pairs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (app, _repos) = bot_app(store, &pairs).await;
+    let user = app.user("pix-e@example.com").await;
+    let pix = checkout(&app, &user, json!({"plan": "PRO", "method": "pix"})).await;
+    let id = pix["reference"].as_str().unwrap();
+    // Paid so that the 30 days end a few seconds from now.
+    let end = now() + Duration::seconds(6);
+    fake.approve_payment(id, end - Duration::days(30));
+    assert_eq!(notify(&app, id, 1).await, "applied");
+    let body = json!({"exchange": "mercado_bitcoin", "symbol": "BTC-BRL", "mode": "paper"});
+    let ctx = app.post("/api/contexts", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+    let config = json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "100",
+        "allocated_balance": "1000", "max_open_positions": 1});
+    let mut bots = Vec::new();
+    for _ in 0..3 {
+        let made = create_bot(&app, &user, &ctx, "smart", config.clone()).await;
+        bots.push(command(&app, &user, made["id"].as_str().unwrap(), "start").await["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(me(&app, &user).await["plan"], "PRO", "the bots were made before the end");
+    let wait = end - now() + Duration::seconds(1);
+    tokio::time::sleep(std::time::Duration::from_millis(wait.whole_milliseconds().max(0) as u64)).await;
+    assert_eq!(me(&app, &user).await["plan"], "FREE");
+    let statuses: Vec<Value> = statuses_of(&app, &user, &bots).await;
+    assert_eq!(statuses, [json!("running"), json!("running"), json!("paused")], "FREE keeps the two oldest bots");
+}
+
+async fn statuses_of(app: &TestApp, user: &Session, bots: &[String]) -> Vec<Value> {
+    let mut statuses = Vec::new();
+    for id in bots {
+        statuses.push(bot(app, user, id).await["status"].clone());
+    }
+    statuses
 }
