@@ -137,6 +137,7 @@ pub async fn services(
     let subscriptions = SubscriptionService::new(SubscriptionPorts {
         subscriptions: repositories.subscriptions.clone(),
         payment_events: repositories.payment_events.clone(),
+        charges: repositories.charges.clone(),
         gateways: payment_gateways(settings)?,
         usage: Arc::new(StoreUsageCounter::new(repositories.store.clone())),
         enforcers: vec![

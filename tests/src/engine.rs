@@ -198,6 +198,7 @@ pub fn context_service(
     let subscriptions = Arc::new(SubscriptionService::new(SubscriptionPorts {
         subscriptions: repos.subscriptions.clone(),
         payment_events: repos.payment_events.clone(),
+        charges: repos.charges.clone(),
         gateways: PaymentGateways::default(),
         usage: Arc::new(StoreUsageCounter::new(repos.store.clone())),
         enforcers: Vec::new(),

@@ -17,6 +17,7 @@ botfleet_tests::on_both_stores!(
     out_of_order_events_never_move_backwards,
     mercadopago_checkout_authorize_then_cancel_at_once,
     reconciliation_repairs_a_missed_webhook,
+    a_wrong_provider_key_is_refused_and_changes_nothing,
 );
 
 fn now() -> i64 {
@@ -262,4 +263,55 @@ async fn reconciliation_repairs_a_missed_webhook(store: Store) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("the reconciliation job never applied the cancellation made at Stripe");
+}
+
+/// The fakes are strict: a wrong key or a missing idempotency key is refused as the providers
+/// document it, so the server's calls are only accepted when they are right.
+async fn a_wrong_provider_key_is_refused_and_changes_nothing(store: Store) {
+    let (mp, stripe) = (FakeMercadoPago::start().await, FakeStripe::start().await);
+    let http = reqwest::Client::new();
+    let pix = json!({"transaction_amount": 19.9, "payment_method_id": "pix", "payer": {"email": "a@example.com"}});
+    let post = |token: &str, key: Option<&str>, body: &Value| {
+        let mut request = http.post(format!("{}/v1/payments", mp.uri())).bearer_auth(token).json(body);
+        if let Some(key) = key {
+            request = request.header("X-Idempotency-Key", key);
+        }
+        request.send()
+    };
+    assert_eq!(post("APP_USR-wrong", Some("k1"), &pix).await.unwrap().status(), 401);
+    assert_eq!(post(mercadopago::ACCESS_TOKEN, None, &pix).await.unwrap().status(), 400);
+    let no_payer = json!({"transaction_amount": 19.9, "payment_method_id": "pix"});
+    let refused: Value = post(mercadopago::ACCESS_TOKEN, Some("k2"), &no_payer).await.unwrap().json().await.unwrap();
+    assert_eq!(refused["cause"][0]["description"], "payer.email: is required", "{refused}");
+    assert!(mp.payment_requests().is_empty(), "nothing refused was created");
+
+    let session = |key: &str, plan_price: &str| {
+        let form = [
+            ("mode", "subscription"),
+            ("success_url", "https://a.example/ok"),
+            ("line_items[0][price]", plan_price),
+            ("line_items[0][quantity]", "1"),
+        ];
+        http.post(format!("{}/v1/checkout/sessions", stripe.uri()))
+            .bearer_auth(key)
+            .header("Idempotency-Key", "same-key")
+            .form(&form)
+            .send()
+    };
+    assert_eq!(session("sk_test_wrong", stripe::PRICE_PRO).await.unwrap().status(), 401);
+    assert_eq!(session(stripe::SECRET_KEY, stripe::PRICE_PRO).await.unwrap().status(), 200);
+    let reused: Value = session(stripe::SECRET_KEY, stripe::PRICE_MAX).await.unwrap().json().await.unwrap();
+    assert_eq!(reused["error"]["type"], "idempotency_error", "{reused}");
+
+    let mut wrong = mp.settings();
+    wrong[0].1 = "APP_USR-not-the-token".into();
+    let app = spawn(store, wrong).await;
+    let user = app.user("pay-h@example.com").await;
+    let body = json!({"plan": "PRO", "provider": "mercadopago",
+        "success_url": "https://app.example.com/ok", "cancel_url": "https://app.example.com/no"});
+    app.post("/api/subscriptions/checkout", Some(&user.access), &body)
+        .await
+        .problem(503, "payment_provider_unavailable");
+    assert!(mp.preapprovals().is_empty());
+    assert_eq!(me(&app, &user).await["plan"], "FREE");
 }

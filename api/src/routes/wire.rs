@@ -115,6 +115,21 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// How a payer pays: `pix`, `boleto` (Mercado Pago, one period at a time) or `card`.
+    PaymentMethod from domain::subscriptions::PaymentMethod, case "snake_case" { Pix, Boleto, Card }
+}
+
+wire_enum! {
+    /// How long a payment buys: `monthly` (30 days) or `annual` (365 days).
+    BillingPeriod from domain::subscriptions::BillingPeriod, case "snake_case" { Monthly, Annual }
+}
+
+wire_enum! {
+    /// A one-off charge's state: `pending`, `approved` (period granted) or `expired` (nothing granted).
+    ChargeStatus from domain::subscriptions::ChargeStatus, case "snake_case" { Pending, Approved, Expired }
+}
+
+wire_enum! {
     /// The language of the messages botfleet sends a user (e-mails).
     Language from domain::identity::Language, case "snake_case" {
         #[serde(rename = "pt-BR")]
@@ -232,6 +247,9 @@ mod tests {
             Plan::wire_pairs(),
             SubscriptionStatus::wire_pairs(),
             PaymentProvider::wire_pairs(),
+            PaymentMethod::wire_pairs(),
+            BillingPeriod::wire_pairs(),
+            ChargeStatus::wire_pairs(),
             DocumentKind::wire_pairs(),
             ConsentSource::wire_pairs(),
             AlertKind::wire_pairs(),

@@ -55,6 +55,10 @@ pub(crate) fn name(t: EventType, language: Language) -> (&'static str, &'static 
         T::SubscriptionCanceled => {
             (("assinatura cancelada", "assinaturas canceladas"), ("subscription canceled", "subscriptions canceled"))
         }
+        T::SubscriptionPeriodEnding => (
+            ("período da assinatura terminando", "períodos de assinatura terminando"),
+            ("subscription period ending", "subscription periods ending"),
+        ),
         T::PaymentSucceeded => {
             (("pagamento aprovado", "pagamentos aprovados"), ("payment succeeded", "payments succeeded"))
         }
@@ -150,7 +154,8 @@ pub(crate) fn detail(payload: &EventPayload, language: Language) -> String {
         P::SubscriptionActivated(d)
         | P::SubscriptionRenewed(d)
         | P::SubscriptionPastDue(d)
-        | P::SubscriptionCanceled(d) => {
+        | P::SubscriptionCanceled(d)
+        | P::SubscriptionPeriodEnding(d) => {
             let plan = if pt { "plano" } else { "plan" };
             format!("{plan} {} ({})", d.plan, d.status)
         }

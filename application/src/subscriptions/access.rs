@@ -168,6 +168,7 @@ pub(crate) fn unreachable_service() -> std::sync::Arc<SubscriptionService> {
     std::sync::Arc::new(SubscriptionService::new(super::SubscriptionPorts {
         subscriptions: std::sync::Arc::new(MockSubscriptionRepository::new()),
         payment_events: std::sync::Arc::new(MockPaymentEventRepository::new()),
+        charges: std::sync::Arc::new(domain::subscriptions::MockChargeRepository::new()),
         gateways: super::PaymentGateways::default(),
         usage: std::sync::Arc::new(NoUsage),
         enforcers: Vec::new(),

@@ -6,10 +6,13 @@ mod access;
 mod cancel;
 mod checkout;
 mod errors;
+mod invoices;
 mod overview;
 mod plans;
+mod prepaid;
 mod reconcile;
 mod refusals;
+mod settle;
 mod store;
 mod webhook;
 
@@ -18,7 +21,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    EntitlementTable, Entitlements, PaymentEventRepository, PaymentGateway, PaymentProvider, SubscriptionRepository,
+    ChargeRepository, EntitlementTable, Entitlements, PaymentEventRepository, PaymentGateway, PaymentProvider,
+    SubscriptionRepository,
 };
 use domain::{Clock, RepoError};
 
@@ -29,7 +33,9 @@ pub use checkout::{CheckoutInput, CheckoutStarted};
 pub use errors::SubscriptionError;
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};
 pub use plans::PlanOffer;
+pub use prepaid::PrepaidInput;
 pub use reconcile::ReconcileReport;
+pub use settle::ChargeReport;
 pub use webhook::WebhookOutcome;
 
 use crate::AppError;
@@ -93,6 +99,8 @@ pub struct SubscriptionPorts {
     pub subscriptions: Arc<dyn SubscriptionRepository>,
     /// Received webhook events.
     pub payment_events: Arc<dyn PaymentEventRepository>,
+    /// One-off charges (PIX, boleto).
+    pub charges: Arc<dyn ChargeRepository>,
     /// The payment providers.
     pub gateways: PaymentGateways,
     /// Usage against the limits.

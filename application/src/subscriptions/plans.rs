@@ -12,6 +12,12 @@ pub struct PlanOffer {
     pub plan: Plan,
     /// Monthly price in BRL.
     pub monthly_price_brl: Decimal,
+    /// A year paid at once (PIX or boleto), in BRL.
+    pub annual_price_brl: Decimal,
+    /// The annual price a month, rounded to the centavo (half away from zero).
+    pub annual_monthly_equivalent_brl: Decimal,
+    /// Twelve monthly prices less the annual one.
+    pub annual_saving_brl: Decimal,
     /// What it allows.
     pub entitlements: Entitlements,
 }
@@ -21,10 +27,18 @@ impl SubscriptionService {
     pub fn plans(&self) -> Vec<PlanOffer> {
         Plan::ALL
             .into_iter()
-            .map(|plan| PlanOffer {
-                plan,
-                monthly_price_brl: self.ports.table.monthly_price_brl(plan),
-                entitlements: self.ports.table.for_plan(plan),
+            .map(|plan| {
+                let (monthly, annual) =
+                    (self.ports.table.monthly_price_brl(plan), self.ports.table.annual_price_brl(plan));
+                PlanOffer {
+                    plan,
+                    monthly_price_brl: monthly,
+                    annual_price_brl: annual,
+                    annual_monthly_equivalent_brl: (annual / Decimal::from(12))
+                        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+                    annual_saving_brl: monthly * Decimal::from(12) - annual,
+                    entitlements: self.ports.table.for_plan(plan),
+                }
             })
             .collect()
     }

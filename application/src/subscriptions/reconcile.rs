@@ -1,6 +1,7 @@
 //! The reconciliation job: re-reads every paid subscription from its provider and applies what it
-//! says, so a missed webhook is repaired; also ends subscriptions cancelled at a period end that
-//! has passed.
+//! says, so a missed webhook is repaired; ends subscriptions cancelled at a period end that has
+//! passed and prepaid periods that lapsed (limits enforced), reminds the owners of prepaid periods
+//! ending soon, and settles pending PIX and boleto charges found at the provider.
 
 use domain::PageRequest;
 
@@ -17,12 +18,19 @@ pub struct ReconcileReport {
     pub changed: u64,
     /// Subscriptions whose provider could not be read (left for the next run).
     pub failed: u64,
+    /// The pending one-off charges.
+    pub charges: super::ChargeReport,
 }
 
 impl SubscriptionService {
     /// One run over every paid subscription.
     pub async fn reconcile(&self) -> Result<ReconcileReport, AppError> {
         let mut report = ReconcileReport::default();
+        // Charges first: a payment found now extends a period before the pass below ends it.
+        match self.reconcile_charges().await {
+            Ok(charges) => report.charges = charges,
+            Err(err) => tracing::warn!(error = ?err, "reconciling pending charges failed"),
+        }
         let mut offset = 0;
         loop {
             let page = self.ports.subscriptions.list_paid(PageRequest::new(offset, 100)).await?;
@@ -50,6 +58,13 @@ impl SubscriptionService {
         let after = self.current(s.user_id).await?;
         if after.plan != before.plan || after.status != before.status {
             return Ok(true);
+        }
+        if after.is_prepaid() {
+            let window = super::settle::REMINDER_WINDOW;
+            let (_, reminded) = self
+                .change(s.user_id, |s, now| Ok::<_, super::SubscriptionError>(s.remind_period_end(window, now)))
+                .await?;
+            return Ok(reminded.changed());
         }
         let (Some(provider), Some(id)) = (after.provider, after.provider_subscription_id.clone()) else {
             return Ok(false);

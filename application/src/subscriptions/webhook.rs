@@ -32,7 +32,8 @@ const MERCADO_PAGO_CURRENCY: &str = "BRL";
 /// A claim left `processing` longer than this is taken over (its worker died).
 const STALE_CLAIM: Duration = Duration::minutes(5);
 
-type Applied = (WebhookOutcome, Option<UserId>, Option<String>);
+/// A delivery's outcome, the user it concerned and why.
+pub(super) type Applied = (WebhookOutcome, Option<UserId>, Option<String>);
 
 fn ignored(user: Option<UserId>, why: &str) -> Applied {
     (WebhookOutcome::Ignored, user, Some(why.to_owned()))
@@ -155,11 +156,16 @@ impl SubscriptionService {
                 let ended = ProviderSubscription { status: SubscriptionStatus::Canceled, ..p.clone() };
                 self.sync(&ended, p.observed_at.unwrap_or(sent_at)).await
             }
-            WebhookSubject::InvoicePaid { subscription_id, period_end } => {
+            WebhookSubject::InvoicePaid { subscription_id, period_end, invoice } => {
                 let Some(user) = self.owner_of(provider, subscription_id).await? else {
                     return Ok(ignored(None, "unknown subscription"));
                 };
-                self.transition(user, |s, now| s.invoice_paid(subscription_id, *period_end, sent_at, now)).await
+                let applied =
+                    self.transition(user, |s, now| s.invoice_paid(subscription_id, *period_end, sent_at, now)).await?;
+                if let Some(invoice) = invoice.as_ref().filter(|_| applied.0 != WebhookOutcome::Ignored) {
+                    self.record_card_payment(user, provider, invoice).await;
+                }
+                Ok(applied)
             }
             WebhookSubject::InvoicePaymentFailed { subscription_id } => {
                 let Some(user) = self.owner_of(provider, subscription_id).await? else {
@@ -169,6 +175,9 @@ impl SubscriptionService {
             }
             WebhookSubject::PaymentChanged { payment_id } => {
                 let payment = gateway.payment(payment_id).await?;
+                if let Some(applied) = self.settle_payment(&payment).await? {
+                    return Ok(applied);
+                }
                 let Some(id) = payment.subscription_id.clone() else {
                     return Ok(ignored(payment.user_id, "a payment without a subscription"));
                 };
@@ -183,9 +192,13 @@ impl SubscriptionService {
                     ProviderPaymentStatus::Approved => {
                         let p = gateway.subscription(&id).await?;
                         if let Some(user) = self.owner_of(provider, &id).await? {
-                            return self
+                            let applied = self
                                 .transition(user, |s, now| s.invoice_paid(&id, p.current_period_end, now, now))
-                                .await;
+                                .await?;
+                            if applied.0 != WebhookOutcome::Ignored {
+                                self.record_preapproval_payment(user, &payment).await;
+                            }
+                            return Ok(applied);
                         }
                         let (Some(user), Some(plan)) = (payment.user_id.or(p.user_id), payment.plan.or(p.plan)) else {
                             return Ok(ignored(None, "no botfleet user or plan in the payment"));
@@ -199,14 +212,19 @@ impl SubscriptionService {
                             observed_at: now,
                         };
                         // The first payment starts the subscription: its owner hears of both.
-                        self.transition(user, |s, now| {
-                            let t = s.activate(&a, now)?;
-                            if t.changed() {
-                                s.raise_payment(true, Some((payment.amount, MERCADO_PAGO_CURRENCY)), None, now);
-                            }
-                            Ok(t)
-                        })
-                        .await
+                        let applied = self
+                            .transition(user, |s, now| {
+                                let t = s.activate(&a, now)?;
+                                if t.changed() {
+                                    s.raise_payment(true, Some((payment.amount, MERCADO_PAGO_CURRENCY)), None, now);
+                                }
+                                Ok(t)
+                            })
+                            .await?;
+                        if applied.0 != WebhookOutcome::Ignored {
+                            self.record_preapproval_payment(user, &payment).await;
+                        }
+                        Ok(applied)
                     }
                 }
             }

@@ -289,6 +289,9 @@ pub enum EventPayload {
     /// `subscription.canceled`.
     #[serde(rename = "subscription.canceled")]
     SubscriptionCanceled(SubscriptionData),
+    /// `subscription.period_ending`.
+    #[serde(rename = "subscription.period_ending")]
+    SubscriptionPeriodEnding(SubscriptionData),
     /// `payment.succeeded`.
     #[serde(rename = "payment.succeeded")]
     PaymentSucceeded(PaymentData),
@@ -332,6 +335,7 @@ impl EventPayload {
             P::SubscriptionRenewed(_) => EventType::SubscriptionRenewed,
             P::SubscriptionPastDue(_) => EventType::SubscriptionPastDue,
             P::SubscriptionCanceled(_) => EventType::SubscriptionCanceled,
+            P::SubscriptionPeriodEnding(_) => EventType::SubscriptionPeriodEnding,
             P::PaymentSucceeded(_) => EventType::PaymentSucceeded,
             P::PaymentFailed(_) => EventType::PaymentFailed,
             P::CredentialInvalid(_) => EventType::CredentialInvalid,

@@ -91,6 +91,8 @@ event_types! {
     SubscriptionPastDue = "subscription.past_due", Money;
     /// A subscription ended.
     SubscriptionCanceled = "subscription.canceled", Money;
+    /// A period paid once (PIX, boleto) ends soon: pay the next one to keep the plan.
+    SubscriptionPeriodEnding = "subscription.period_ending", Money;
     /// A payment went through.
     PaymentSucceeded = "payment.succeeded", Money;
     /// A payment failed.

@@ -102,6 +102,12 @@ impl EntitlementTable {
         }
     }
 
+    /// Price of a year paid at once (PIX or boleto through Mercado Pago), in BRL: ten months'
+    /// price, two months free.
+    pub fn annual_price_brl(&self, plan: Plan) -> Decimal {
+        self.monthly_price_brl(plan) * Decimal::TEN
+    }
+
     /// What `plan` allows.
     pub fn for_plan(&self, plan: Plan) -> Entitlements {
         let paid_kinds = BotKind::ALL.to_vec();
@@ -170,6 +176,10 @@ mod tests {
         let chat: Vec<_> = Plan::ALL.iter().map(|p| t.for_plan(*p).chat_messages_per_day).collect();
         assert_eq!(chat, [Limit::Limited(10), Limit::Limited(100), Limit::Unlimited]);
         assert_eq!(t.monthly_price_brl(Plan::Pro).to_string(), "19.90");
+        assert_eq!(
+            (t.annual_price_brl(Plan::Pro).to_string(), t.annual_price_brl(Plan::Max).to_string()),
+            ("199.00".into(), "970".into())
+        );
         assert_eq!(t.cheapest_plan_where(|e| e.contexts.allows_one_more(1)), Some(Plan::Pro));
         assert_eq!(t.cheapest_plan_where(|e| e.advanced_indicators), Some(Plan::Max));
     }

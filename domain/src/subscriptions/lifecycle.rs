@@ -72,6 +72,9 @@ pub enum TransitionError {
     /// The information is about a provider subscription this one is not (or no longer) billed by.
     #[error("provider subscription {0} is not this user's current subscription")]
     OtherSubscription(String),
+    /// A one-off payment arrived while a recurring subscription bills the user.
+    #[error("a recurring subscription bills this user; the one-off payment was not applied")]
+    RecurringActive,
 }
 
 impl Subscription {
@@ -87,7 +90,7 @@ impl Subscription {
         self.provider_subscription_id.as_deref() == Some(subscription_id)
     }
 
-    fn finish(&mut self, before: (Plan, Subscription), now: OffsetDateTime) -> Transition {
+    pub(super) fn finish(&mut self, before: (Plan, Subscription), now: OffsetDateTime) -> Transition {
         let (from, old) = before;
         let mut compare = self.clone();
         compare.provider_observed_at = old.provider_observed_at;
@@ -100,7 +103,7 @@ impl Subscription {
         Transition::Changed { from, to: self.effective_plan() }
     }
 
-    fn snapshot(&self) -> (Plan, Subscription) {
+    pub(super) fn snapshot(&self) -> (Plan, Subscription) {
         (self.effective_plan(), self.clone())
     }
 
@@ -223,13 +226,17 @@ impl Subscription {
         let before = self.snapshot();
         let ended = self.current_period_end.is_some_and(|end| end <= now);
         if self.plan != Plan::Free && self.cancel_at_period_end && ended {
-            self.downgrade("cancelled; the paid period ended");
+            self.downgrade(if self.is_prepaid() {
+                "the paid period ended without a new payment"
+            } else {
+                "cancelled; the paid period ended"
+            });
         }
         self.finish(before, now)
     }
 
     /// Back to FREE, keeping the customer id; `reason` is shown to the user.
-    fn downgrade(&mut self, reason: &str) {
+    pub(super) fn downgrade(&mut self, reason: &str) {
         self.plan = Plan::Free;
         self.status = SubscriptionStatus::Active;
         self.provider = None;

@@ -1,27 +1,38 @@
 //! Subscriptions: the plan a user is on and its billing state.
 
 mod allowance;
+mod charges;
 mod entitlements;
 mod events;
 mod history;
+mod invoices;
 mod lifecycle;
 mod notify;
+mod one_off;
 mod payments;
 mod plan;
 mod ports;
+mod prepaid;
 mod subscription;
 
 pub use allowance::BotRefusal;
+pub use charges::{
+    parse_charge_reference, BillingPeriod, Charge, ChargeId, ChargeRepository, ChargeStatus, NewCharge,
+    PaymentInstructions, PaymentMethod,
+};
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
+pub use invoices::PaidInvoice;
 pub use lifecycle::{Activation, Transition, TransitionError};
+pub use one_off::{Address, CreatedPayment, InvalidTaxId, OneOffPaymentRequest, Payer, TaxId};
 pub use payments::{
     external_reference, parse_external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway,
     ProviderPayment, ProviderPaymentStatus, ProviderSubscription, WebhookEvent, WebhookRequest, WebhookSubject,
 };
 pub use plan::{Plan, UnknownPlan};
 pub use ports::SubscriptionRepository;
+pub use prepaid::PaidPeriod;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
 #[cfg(feature = "mocks")]
-pub use {events::MockPaymentEventRepository, ports::MockSubscriptionRepository};
+pub use {charges::MockChargeRepository, events::MockPaymentEventRepository, ports::MockSubscriptionRepository};

@@ -68,8 +68,9 @@ impl Subscription {
         if same && troubled(self.status) && self.status != old.status {
             self.raise(EventPayload::SubscriptionPastDue(data.clone()), at);
         }
-        let cancel_scheduled = same && self.cancel_at_period_end && !old.cancel_at_period_end;
-        let ended = old.plan != Plan::Free && !paid && !old.cancel_at_period_end;
+        // A prepaid period always ends at its end: that is said when it ends, not when it starts.
+        let cancel_scheduled = same && self.cancel_at_period_end && !old.cancel_at_period_end && !self.is_prepaid();
+        let ended = old.plan != Plan::Free && !paid && (!old.cancel_at_period_end || old.is_prepaid());
         if cancel_scheduled || ended {
             let mut data = data;
             if ended {

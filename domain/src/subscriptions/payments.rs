@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use super::{PaymentProvider, Plan, SubscriptionStatus};
+use super::{CreatedPayment, OneOffPaymentRequest, PaymentProvider, Plan, SubscriptionStatus};
 use crate::shared::ids::UserId;
 
 /// What we send to start a paid subscription.
@@ -84,6 +84,10 @@ pub struct ProviderPayment {
     pub amount: Decimal,
     /// When the provider last changed it.
     pub observed_at: Option<OffsetDateTime>,
+    /// Our reference, as the provider stores it.
+    pub external_reference: Option<String>,
+    /// When the provider approved it.
+    pub approved_at: Option<OffsetDateTime>,
 }
 
 /// What a verified webhook is about.
@@ -110,6 +114,8 @@ pub enum WebhookSubject {
         subscription_id: String,
         /// The new end of the paid period, when the invoice tells.
         period_end: Option<OffsetDateTime>,
+        /// What was paid (for the invoice list), when the invoice says its amount and currency.
+        invoice: Option<super::PaidInvoice>,
     },
     /// An invoice payment failed (Stripe `invoice.payment_failed`).
     InvoicePaymentFailed {
@@ -219,6 +225,14 @@ pub trait PaymentGateway: Send + Sync {
 
     /// Reads a payment (Mercado Pago). Stripe answers `NotFound`.
     async fn payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError>;
+
+    /// Creates a one-off PIX or boleto payment (Mercado Pago). Stripe answers `Rejected`
+    /// (`method_not_supported`). Errors also: `Unavailable`, `Malformed`.
+    async fn create_payment(&self, request: &OneOffPaymentRequest) -> Result<CreatedPayment, PaymentError>;
+
+    /// Every payment carrying `external_reference`, newest first (Mercado Pago search). Stripe
+    /// answers an empty list.
+    async fn search_payments(&self, external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError>;
 
     /// Verifies a webhook's signature on the raw bytes (at `now`, for replay tolerance) and
     /// parses it. Never trusts anything before the signature is checked.

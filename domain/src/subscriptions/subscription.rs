@@ -4,7 +4,7 @@ use crate::notifications::Outbox;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::Plan;
+use super::{ChargeId, Plan};
 use crate::shared::ids::{SubscriptionId, UserId};
 
 /// Who bills the subscription.
@@ -60,8 +60,12 @@ pub struct Subscription {
     pub status_reason: Option<String>,
     /// End of the paid period.
     pub current_period_end: Option<OffsetDateTime>,
-    /// Whether the plan ends at `current_period_end`.
+    /// Whether the plan ends at `current_period_end` (always so for a period paid once).
     pub cancel_at_period_end: bool,
+    /// The newest one-off charges (PIX, boleto) applied, so none is applied twice.
+    pub paid_charges: Vec<ChargeId>,
+    /// The period end whose "ends soon" reminder was raised.
+    pub period_end_notified: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -87,6 +91,8 @@ impl Subscription {
             status_reason: None,
             current_period_end: None,
             cancel_at_period_end: false,
+            paid_charges: Vec::new(),
+            period_end_notified: None,
             created_at: at,
             updated_at: at,
             outbox: Default::default(),
@@ -105,6 +111,12 @@ impl Subscription {
     /// subscriptions fall back to FREE.
     pub fn grants_plan(&self) -> bool {
         self.is_active() || self.status == SubscriptionStatus::PastDue
+    }
+
+    /// Whether the plan was bought one period at a time (PIX, boleto): paid, with a provider but
+    /// no provider subscription. It ends at `current_period_end` unless another period is paid.
+    pub fn is_prepaid(&self) -> bool {
+        self.plan != Plan::Free && self.provider.is_some() && self.provider_subscription_id.is_none()
     }
 
     /// The plan whose entitlements apply now.

@@ -5,6 +5,7 @@
 
 mod audit;
 mod bots;
+mod charges;
 mod closed_records;
 pub(crate) mod codec;
 mod consents;
@@ -43,11 +44,12 @@ use domain::notifications::{
     TelegramRepository,
 };
 use domain::orders::OrderRepository;
-use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
+use domain::subscriptions::{ChargeRepository, PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
+pub use self::charges::StoreChargeRepository;
 pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
@@ -82,6 +84,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreCredentialRepository::COLLECTION, StoreCredentialRepository::INDEXES),
     (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
     (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
+    (StoreChargeRepository::COLLECTION, StoreChargeRepository::INDEXES),
     (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
     (StoreContextSignalRepository::COLLECTION, StoreContextSignalRepository::INDEXES),
     (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
@@ -121,6 +124,8 @@ pub struct Repositories {
     pub subscriptions: Arc<dyn SubscriptionRepository>,
     /// Received payment-provider webhook events.
     pub payment_events: Arc<dyn PaymentEventRepository>,
+    /// One-off charges (PIX, boleto).
+    pub charges: Arc<dyn ChargeRepository>,
     /// Trading contexts.
     pub contexts: Arc<dyn ContextRepository>,
     /// Signals the `candle_analysis` workflow records per context.
@@ -169,6 +174,7 @@ impl Repositories {
             credentials: Arc::new(StoreCredentialRepository::new(store.clone()).with_nudge(nudge.clone())),
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone()).with_nudge(nudge.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
+            charges: Arc::new(StoreChargeRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
             context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
             bots: Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone())),

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::notifications::Outbox;
 use domain::shared::ids::{SubscriptionId, UserId};
-use domain::subscriptions::{PaymentProvider, Plan, Subscription, SubscriptionRepository, SubscriptionStatus};
+use domain::subscriptions::{
+    ChargeId, PaymentProvider, Plan, Subscription, SubscriptionRepository, SubscriptionStatus,
+};
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -34,6 +36,10 @@ struct SubscriptionDocument {
     #[serde(with = "millis_opt")]
     current_period_end: Option<OffsetDateTime>,
     cancel_at_period_end: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    paid_charges: Vec<ChargeId>,
+    #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
+    period_end_notified: Option<OffsetDateTime>,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
@@ -59,6 +65,8 @@ impl From<&Subscription> for SubscriptionDocument {
             status_reason: s.status_reason.clone(),
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
+            paid_charges: s.paid_charges.clone(),
+            period_end_notified: s.period_end_notified,
             created_at: s.created_at,
             updated_at: s.updated_at,
             outbox: s.outbox.clone(),
@@ -82,6 +90,8 @@ impl From<SubscriptionDocument> for Subscription {
             status_reason: d.status_reason,
             current_period_end: d.current_period_end,
             cancel_at_period_end: d.cancel_at_period_end,
+            paid_charges: d.paid_charges,
+            period_end_notified: d.period_end_notified,
             created_at: d.created_at,
             updated_at: d.updated_at,
             outbox: d.outbox,

@@ -28,7 +28,11 @@ pub fn subscription_reconciliation(subscriptions: Arc<SubscriptionService>) -> F
         let subscriptions = subscriptions.clone();
         async move {
             let report = subscriptions.reconcile().await?;
-            Ok(format!("checked {} changed {} failed {}", report.checked, report.changed, report.failed))
+            let charges = report.charges;
+            Ok(format!(
+                "checked {} changed {} failed {}; charges checked {} settled {} failed {}",
+                report.checked, report.changed, report.failed, charges.checked, charges.settled, charges.failed
+            ))
         }
     })
 }

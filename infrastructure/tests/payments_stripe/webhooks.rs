@@ -168,6 +168,14 @@ async fn invoices_name_their_subscription_in_both_api_shapes() {
         WebhookSubject::InvoicePaid {
             subscription_id: "sub_1PzBasil0000000000000001".into(),
             period_end: Some(at(1_705_270_400)),
+            invoice: Some(domain::subscriptions::PaidInvoice {
+                id: "in_1PzInvoice0002".into(),
+                amount: rust_decimal::Decimal::new(9700, 2),
+                currency: "BRL".into(),
+                url: Some("https://invoice.stripe.com/i/acct_1PzTest/test_YWNjdF8x".into()),
+                period_start: Some(at(1_702_592_000)),
+                period_end: Some(at(1_705_270_400)),
+            }),
         }
     );
     let legacy = verified(events::INVOICE_PAID_LEGACY).await;

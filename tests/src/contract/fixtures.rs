@@ -121,6 +121,8 @@ pub fn subscription(user: UserId, plan: Plan, created: i64) -> Subscription {
         status_reason: None,
         current_period_end: None,
         cancel_at_period_end: false,
+        paid_charges: Vec::new(),
+        period_end_notified: None,
         created_at: at(created),
         updated_at: at(created),
         outbox: Default::default(),

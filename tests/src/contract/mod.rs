@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bots;
+pub mod charges;
 pub mod consents;
 pub mod context_signals;
 pub mod conversations;
@@ -74,6 +75,10 @@ macro_rules! contract_suite {
             ],
             payment_events: [
                 create_then_get, one_record_per_provider_event, update_checks_version, list_newest_first_by_user,
+            ],
+            charges: [
+                create_then_get_round_trips, update_checks_version_and_pending_lists_oldest_first,
+                list_for_user_newest_first, a_payment_is_recorded_once,
             ],
             orders: [
                 create_then_get_round_trips_every_field, decimals_are_stored_as_canonical_strings,
@@ -186,6 +191,7 @@ pub const COLLECTIONS: &[&str] = &[
     "credentials",
     "subscriptions",
     "payment_events",
+    "charges",
     "contexts",
     "context_signals",
     "bots",

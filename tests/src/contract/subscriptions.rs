@@ -47,6 +47,8 @@ pub async fn update_checks_version(repos: &Repositories) {
         provider: Some(PaymentProvider::Stripe),
         provider_subscription_id: Some("sub_1Nx".into()),
         cancel_at_period_end: true,
+        paid_charges: vec![domain::subscriptions::ChargeId::new(), domain::subscriptions::ChargeId::new()],
+        period_end_notified: Some(at(4)),
         updated_at: at(5),
         ..created.clone()
     };

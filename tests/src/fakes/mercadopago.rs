@@ -1,5 +1,13 @@
-//! A stateful fake of the parts of Mercado Pago's API botfleet calls (preapprovals created, read
-//! and cancelled; payments read), on a local wiremock server, plus signed notifications.
+//! A strict, stateful fake of the parts of Mercado Pago's API botfleet calls (preapprovals created,
+//! read and cancelled; payments created as PIX or boleto, read and searched by external reference),
+//! on a local wiremock server, plus signed notifications.
+//!
+//! Strict as the provider documents it: every call needs `Authorization: Bearer <access token>`
+//! (else 401 `unauthorized`), every POST a JSON body and an `X-Idempotency-Key` (a repeated key
+//! replays the first answer instead of creating a second object), and bodies missing a required
+//! field are refused with 400 `bad_request` and its `cause`.
+
+mod payments;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,16 +16,21 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use super::Handler;
+use super::{header, Guarded, Handler};
 
 /// The webhook secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "mp-webhook-secret-fake-0123456789";
+/// The access token the fake accepts (and the server under test is configured with).
+pub const ACCESS_TOKEN: &str = "APP_USR-fake-0123456789";
 
 #[derive(Debug, Default)]
-struct State {
+pub(crate) struct State {
     preapprovals: HashMap<String, Value>,
     payments: HashMap<String, Value>,
+    /// What each idempotency key created: the id of the object, replayed on a repeat.
     idempotency: HashMap<String, String>,
+    /// Bodies of the payments created (`POST /v1/payments`), in order.
+    payment_requests: Vec<Value>,
 }
 
 /// The running fake.
@@ -29,19 +42,76 @@ pub struct FakeMercadoPago {
 
 type Route = super::Route<State>;
 
+/// Mercado Pago's error body.
+pub(crate) fn error(status: u16, code: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_json(json!({"message": message, "error": code, "status": status, "cause": []}))
+}
+
+/// A 400 naming the offending field, as Mercado Pago's `cause` does.
+pub(crate) fn bad_request(field: &str, why: &str) -> ResponseTemplate {
+    ResponseTemplate::new(400).set_body_json(json!({"message": format!("{field}: {why}"), "error": "bad_request",
+        "status": 400, "cause": [{"code": 400, "description": format!("{field}: {why}")}]}))
+}
+
+/// Authentication, and for writes a JSON body and an idempotency key.
+fn guard(request: &Request) -> Option<ResponseTemplate> {
+    if header(request, "authorization") != Some(format!("Bearer {ACCESS_TOKEN}").as_str()) {
+        return Some(error(401, "unauthorized", "invalid access token"));
+    }
+    if request.method == "GET" {
+        return None;
+    }
+    if !header(request, "content-type").is_some_and(|c| c.starts_with("application/json")) {
+        return Some(bad_request("content-type", "must be application/json"));
+    }
+    if !serde_json::from_slice::<Value>(&request.body).is_ok_and(|v| v.is_object()) {
+        return Some(bad_request("body", "must be a JSON object"));
+    }
+    let key = header(request, "x-idempotency-key").unwrap_or_default();
+    if request.method == "POST" && (key.trim().is_empty() || key.len() > 256) {
+        return Some(bad_request("X-Idempotency-Key", "header is required"));
+    }
+    None
+}
+
 fn last_segment(request: &Request) -> String {
     request.url.path().rsplit('/').next().unwrap_or_default().to_owned()
 }
 
 fn not_found() -> ResponseTemplate {
-    ResponseTemplate::new(404).set_body_json(json!({"message": "not found", "error": "not_found", "status": 404}))
+    error(404, "not_found", "not found")
+}
+
+/// The first required field missing from `body` (paths like `auto_recurring.currency_id`).
+pub(crate) fn missing(body: &Value, fields: &[&str]) -> Option<ResponseTemplate> {
+    fields
+        .iter()
+        .find(|f| f.split('.').try_fold(body, |v, k| v.get(k)).is_none_or(Value::is_null))
+        .map(|f| bad_request(f, "is required"))
 }
 
 fn create_preapproval(state: &mut State, request: &Request) -> ResponseTemplate {
-    let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-    let key = request.headers.get("x-idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let key = header(request, "x-idempotency-key").unwrap_or_default().to_owned();
     if let Some(id) = state.idempotency.get(&key) {
         return ResponseTemplate::new(201).set_body_json(state.preapprovals[id].clone());
+    }
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    let required = [
+        "reason",
+        "external_reference",
+        "payer_email",
+        "back_url",
+        "auto_recurring.frequency",
+        "auto_recurring.frequency_type",
+        "auto_recurring.transaction_amount",
+        "auto_recurring.currency_id",
+    ];
+    if let Some(refusal) = missing(&body, &required) {
+        return refusal;
+    }
+    if !body["auto_recurring"]["transaction_amount"].as_f64().is_some_and(|a| a >= 0.01) {
+        return bad_request("auto_recurring.transaction_amount", "must be a number of at least 0.01");
     }
     let id = format!("2c93808{:025}", state.preapprovals.len());
     let preapproval = json!({
@@ -66,13 +136,12 @@ fn update_preapproval(state: &mut State, request: &Request) -> ResponseTemplate 
     let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
     let Some(p) = state.preapprovals.get_mut(&last_segment(request)) else { return not_found() };
     if let Some(status) = body["status"].as_str() {
+        if !["pending", "authorized", "paused", "cancelled"].contains(&status) {
+            return bad_request("status", "must be pending, authorized, paused or cancelled");
+        }
         p["status"] = json!(status);
     }
     ResponseTemplate::new(200).set_body_json(p.clone())
-}
-
-fn read_payment(state: &mut State, request: &Request) -> ResponseTemplate {
-    state.payments.get(&last_segment(request)).map_or_else(not_found, |p| ResponseTemplate::new(200).set_body_json(p))
 }
 
 impl FakeMercadoPago {
@@ -80,28 +149,35 @@ impl FakeMercadoPago {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 4] = [
+        let routes: [(&str, &str, Route); 6] = [
             ("POST", "^/preapproval$", create_preapproval),
             ("GET", "^/preapproval/[A-Za-z0-9]+$", read_preapproval),
             ("PUT", "^/preapproval/[A-Za-z0-9]+$", update_preapproval),
-            ("GET", "^/v1/payments/[0-9]+$", read_payment),
+            ("POST", "^/v1/payments$", payments::create),
+            ("GET", "^/v1/payments/search$", payments::search),
+            ("GET", "^/v1/payments/[0-9]+$", payments::read),
         ];
         for (verb, route, handler) in routes {
             Mock::given(method(verb))
                 .and(path_regex(route))
-                .respond_with(Handler(state.clone(), handler))
+                .respond_with(Guarded(guard, Handler(state.clone(), handler)))
                 .mount(&server)
                 .await;
         }
         Self { server, state }
     }
 
+    /// The API base to configure (`BOTFLEET_MERCADOPAGO_API_BASE`).
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
     /// The server settings that point botfleet at this fake.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("BOTFLEET_MERCADOPAGO_ACCESS_TOKEN", "APP_USR-fake-0123456789".into()),
+            ("BOTFLEET_MERCADOPAGO_ACCESS_TOKEN", ACCESS_TOKEN.into()),
             ("BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
-            ("BOTFLEET_MERCADOPAGO_API_BASE", self.server.uri()),
+            ("BOTFLEET_MERCADOPAGO_API_BASE", self.uri()),
         ]
     }
 

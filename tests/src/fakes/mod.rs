@@ -23,3 +23,21 @@ impl<S: Send + 'static> Respond for Handler<S> {
         (self.1)(&mut self.0.lock().unwrap_or_else(|e| e.into_inner()), request)
     }
 }
+
+/// A check a strict fake runs before any route (authentication, idempotency key, content type):
+/// `Some` answer refuses the request as the provider would.
+pub(crate) type Guard = fn(&Request) -> Option<ResponseTemplate>;
+
+/// A [`Handler`] behind a [`Guard`]: a refused request never reaches (or changes) the state.
+pub(crate) struct Guarded<S>(pub(crate) Guard, pub(crate) Handler<S>);
+
+impl<S: Send + 'static> Respond for Guarded<S> {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        (self.0)(request).unwrap_or_else(|| self.1.respond(request))
+    }
+}
+
+/// The value of header `name`, when present and readable.
+pub(crate) fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers.get(name).and_then(|v| v.to_str().ok())
+}

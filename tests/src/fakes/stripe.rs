@@ -1,5 +1,11 @@
-//! A stateful fake of the parts of Stripe's API botfleet calls (Checkout Sessions, subscriptions
-//! read, updated and cancelled at once), on a local wiremock server, plus signed webhook events.
+//! A strict, stateful fake of the parts of Stripe's API botfleet calls (Checkout Sessions,
+//! subscriptions read, updated and cancelled at once), on a local wiremock server, plus signed
+//! webhook events.
+//!
+//! Strict as Stripe documents it: every call needs the secret key (`Authorization: Bearer`, or
+//! Basic with the key as user name), else 401; POST bodies are form-encoded; an `Idempotency-Key`
+//! replays the first answer to the same parameters and refuses other parameters under the same
+//! key with 400 `idempotency_error`; a Checkout Session needs its mode, a known price and the URLs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,7 +14,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use super::Handler;
+use super::{header, Guarded, Handler};
 
 /// The webhook signing secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
@@ -16,6 +22,8 @@ pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
 pub const PRICE_PRO: &str = "price_pro_monthly";
 /// Price id of MAX.
 pub const PRICE_MAX: &str = "price_max_monthly";
+/// The secret key the fake accepts (and the server under test is configured with).
+pub const SECRET_KEY: &str = "sk_test_fake_0123456789";
 
 #[derive(Debug, Default)]
 struct State {
@@ -25,6 +33,8 @@ struct State {
     cancelled_now: Vec<String>,
     /// How many of the next `DELETE`s answer 500 (with `stripe-should-retry: false`).
     failing_cancellations: u32,
+    /// Each idempotency key's request (method, path, body) and first answer.
+    idempotency: HashMap<String, (String, Vec<u8>, ResponseTemplate)>,
 }
 
 /// The running fake.
@@ -40,20 +50,85 @@ fn form(request: &Request) -> HashMap<String, String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(&request.body).unwrap_or_default().into_iter().collect()
 }
 
+fn stripe_error(status: u16, kind: &str, code: Option<&str>, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"error": {"type": kind, "code": code, "message": message}}))
+}
+
+/// The secret key, and form-encoded bodies on POST.
+fn guard(request: &Request) -> Option<ResponseTemplate> {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{SECRET_KEY}:"));
+    let auth = header(request, "authorization").unwrap_or_default();
+    if auth != format!("Bearer {SECRET_KEY}") && auth != format!("Basic {basic}") {
+        let message = "Invalid API Key provided: sk_test_****6789";
+        return Some(stripe_error(401, "invalid_request_error", None, message));
+    }
+    let form_type = header(request, "content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if request.method == "POST" && !request.body.is_empty() && !form_type {
+        return Some(stripe_error(400, "invalid_request_error", None, "Invalid request: bodies are form-encoded"));
+    }
+    if header(request, "idempotency-key").is_some_and(|k| k.len() > 255) {
+        return Some(stripe_error(400, "invalid_request_error", None, "Idempotency-Key longer than 255"));
+    }
+    None
+}
+
+/// Runs `route` once per `Idempotency-Key`: the same key and parameters replay the first answer;
+/// other parameters under the same key are refused, as Stripe does.
+fn idempotent(state: &mut State, request: &Request, route: super::Route<State>) -> ResponseTemplate {
+    let Some(key) = header(request, "idempotency-key").map(str::to_owned) else { return route(state, request) };
+    let target = format!("{} {}", request.method, request.url.path());
+    if let Some((first_target, body, answer)) = state.idempotency.get(&key) {
+        if *first_target == target && *body == request.body {
+            return answer.clone();
+        }
+        let message =
+            "Keys for idempotent requests can only be used with the same parameters they were first used with.";
+        return stripe_error(400, "idempotency_error", None, message);
+    }
+    let answer = route(state, request);
+    state.idempotency.insert(key, (target, request.body.clone(), answer.clone()));
+    answer
+}
+
 fn missing() -> ResponseTemplate {
     ResponseTemplate::new(404).set_body_json(json!({"error": {"type": "invalid_request_error",
         "code": "resource_missing", "message": "No such subscription"}}))
 }
 
 fn create_session(state: &mut State, request: &Request) -> ResponseTemplate {
-    let key = request.headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    let count = state.sessions.len();
-    let session = state.sessions.entry(key).or_insert_with(|| {
-        let id = format!("cs_test_{count}");
-        json!({"id": id, "object": "checkout.session", "url": format!("https://checkout.stripe.com/c/pay/{id}"),
-            "form": form(request)})
-    });
-    ResponseTemplate::new(200).set_body_json(session.clone())
+    idempotent(state, request, new_session)
+}
+
+fn new_session(state: &mut State, request: &Request) -> ResponseTemplate {
+    let fields = form(request);
+    let param = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    for name in ["mode", "success_url", "line_items[0][price]", "line_items[0][quantity]"] {
+        if param(name).is_empty() {
+            return stripe_error(
+                400,
+                "invalid_request_error",
+                Some("parameter_missing"),
+                &format!("Missing required param: {name}."),
+            );
+        }
+    }
+    if !["payment", "setup", "subscription"].contains(&param("mode")) {
+        return stripe_error(400, "invalid_request_error", Some("parameter_invalid"), "Invalid mode");
+    }
+    if ![PRICE_PRO, PRICE_MAX].contains(&param("line_items[0][price]")) {
+        let message = format!("No such price: '{}'", param("line_items[0][price]"));
+        return stripe_error(400, "invalid_request_error", Some("resource_missing"), &message);
+    }
+    if fields.contains_key("allow_promotion_codes") && fields.keys().any(|k| k.starts_with("discounts[")) {
+        let message = "You may only specify one of these parameters: allow_promotion_codes, discounts.";
+        return stripe_error(400, "invalid_request_error", None, message);
+    }
+    let id = format!("cs_test_{}", state.sessions.len());
+    let session = json!({"id": id, "object": "checkout.session", "url": format!("https://checkout.stripe.com/c/pay/{id}"),
+        "form": fields});
+    state.sessions.insert(id, session.clone());
+    ResponseTemplate::new(200).set_body_json(session)
 }
 
 fn subscription_id(request: &Request) -> String {
@@ -68,9 +143,16 @@ fn read_subscription(state: &mut State, request: &Request) -> ResponseTemplate {
 }
 
 fn update_subscription(state: &mut State, request: &Request) -> ResponseTemplate {
+    idempotent(state, request, change_subscription)
+}
+
+fn change_subscription(state: &mut State, request: &Request) -> ResponseTemplate {
     let changes = form(request);
     let Some(sub) = state.subscriptions.get_mut(&subscription_id(request)) else { return missing() };
     if let Some(flag) = changes.get("cancel_at_period_end") {
+        if flag != "true" && flag != "false" {
+            return stripe_error(400, "invalid_request_error", Some("parameter_invalid_boolean"), "Invalid boolean");
+        }
         sub["cancel_at_period_end"] = json!(flag == "true");
     }
     ResponseTemplate::new(200).set_body_json(sub.clone())
@@ -104,7 +186,7 @@ impl FakeStripe {
         for (verb, route, handler) in routes {
             Mock::given(method(verb))
                 .and(path_regex(route))
-                .respond_with(Handler(state.clone(), handler))
+                .respond_with(Guarded(guard, Handler(state.clone(), handler)))
                 .mount(&server)
                 .await;
         }
@@ -120,7 +202,7 @@ impl FakeStripe {
     /// The server settings that point botfleet at this fake.
     pub fn settings(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("BOTFLEET_STRIPE_SECRET_KEY", "sk_test_fake_0123456789".into()),
+            ("BOTFLEET_STRIPE_SECRET_KEY", SECRET_KEY.into()),
             ("BOTFLEET_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
             ("BOTFLEET_STRIPE_PRICE_PRO", PRICE_PRO.into()),
             ("BOTFLEET_STRIPE_PRICE_MAX", PRICE_MAX.into()),

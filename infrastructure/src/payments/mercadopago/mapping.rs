@@ -72,9 +72,20 @@ pub(super) fn payment(payment: Payment) -> Result<ProviderPayment, PaymentError>
     let (user_id, plan) = reference(payment.external_reference.as_deref());
     let subscription_id = text_at(&payment.metadata, &["preapproval_id"])
         .or_else(|| text_at(&payment.point_of_interaction, &["transaction_data", "subscription_id"]));
-    let observed_at =
-        timestamp(payment.date_last_updated.as_deref()).or_else(|| timestamp(payment.date_approved.as_deref()));
-    Ok(ProviderPayment { id, status, subscription_id, user_id, plan, amount, observed_at })
+    let approved_at = timestamp(payment.date_approved.as_deref());
+    let observed_at = timestamp(payment.date_last_updated.as_deref()).or(approved_at);
+    let external_reference = payment.external_reference.clone();
+    Ok(ProviderPayment {
+        id,
+        status,
+        subscription_id,
+        user_id,
+        plan,
+        amount,
+        observed_at,
+        external_reference,
+        approved_at,
+    })
 }
 
 /// The id-like text at `path` inside a JSON object, when present.

@@ -14,6 +14,7 @@
 mod config;
 mod http;
 mod mapping;
+mod payments;
 mod signature;
 mod webhook;
 mod wire;
@@ -23,8 +24,8 @@ use reqwest::Method;
 use time::OffsetDateTime;
 
 use domain::subscriptions::{
-    external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway, PaymentProvider, Plan,
-    ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
+    external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
+    PaymentGateway, PaymentProvider, Plan, ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
 };
 
 pub use config::{
@@ -127,6 +128,29 @@ impl PaymentGateway for MercadoPagoGateway {
     async fn payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError> {
         let payment: Payment = self.api.get(&format!("/v1/payments/{}", checked_id(payment_id)?)).await?;
         mapping::payment(payment)
+    }
+
+    #[tracing::instrument(skip_all, fields(method = request.method.as_str()), err)]
+    async fn create_payment(&self, request: &OneOffPaymentRequest) -> Result<CreatedPayment, PaymentError> {
+        let body = payments::NewPayment::of(request)?;
+        let payload = serde_json::to_vec(&body).map_err(|e| PaymentError::Malformed(format!("payment body: {e}")))?;
+        let key = derive_key("mp-payment", &request.idempotency_key, &payload);
+        let created: Payment = self.api.send(Method::POST, "/v1/payments", &body, &key).await?;
+        payments::created(&created)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    async fn search_payments(&self, external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError> {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("external_reference", external_reference),
+                ("sort", "date_created"),
+                ("criteria", "desc"),
+                ("limit", "30"),
+            ])
+            .finish();
+        let search: wire::PaymentSearch = self.api.get(&format!("/v1/payments/search?{query}")).await?;
+        Ok(payments::found(search.results))
     }
 
     fn verify_webhook(&self, request: &WebhookRequest, now: OffsetDateTime) -> Result<WebhookEvent, PaymentError> {

@@ -68,6 +68,16 @@ pub(super) struct Payment {
     pub metadata: Value,
     #[serde(default)]
     pub point_of_interaction: Value,
+    #[serde(default)]
+    pub transaction_details: Value,
+    pub date_of_expiration: Option<String>,
+}
+
+/// `GET /v1/payments/search` answer.
+#[derive(Debug, Deserialize)]
+pub(super) struct PaymentSearch {
+    #[serde(default)]
+    pub results: Vec<Payment>,
 }
 
 /// Mercado Pago's error body: `{"status", "error", "message", "cause": [...]}`.

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use domain::shared::ids::UserId;
-use domain::subscriptions::{PaymentError, PaymentProvider, WebhookEvent, WebhookSubject};
+use domain::subscriptions::{PaidInvoice, PaymentError, PaymentProvider, WebhookEvent, WebhookSubject};
+use rust_decimal::Decimal;
 
 use super::mapping::{self, Expandable, List, StripeSubscription};
 use super::StripeConfig;
@@ -55,6 +56,15 @@ struct Invoice {
     parent: Option<InvoiceParent>,
     #[serde(default)]
     lines: Option<List<InvoiceLine>>,
+    #[serde(default)]
+    id: Option<String>,
+    /// Minor units of `currency`.
+    #[serde(default)]
+    amount_paid: Option<i64>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    hosted_invoice_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,10 +88,36 @@ struct InvoiceLine {
 #[derive(Debug, Deserialize)]
 struct Period {
     #[serde(default)]
+    start: Option<i64>,
+    #[serde(default)]
     end: Option<i64>,
 }
 
+/// Stripe's zero-decimal currencies (amounts are whole units); every other one has 2 decimals
+/// (the three-decimal ones are not offered by botfleet).
+const ZERO_DECIMAL: [&str; 16] =
+    ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
+
 impl Invoice {
+    /// What was paid, for the invoice list: needs the id, `amount_paid` and `currency`.
+    fn paid(&self) -> Result<Option<PaidInvoice>, PaymentError> {
+        let (Some(id), Some(minor), Some(currency)) = (&self.id, self.amount_paid, &self.currency) else {
+            return Ok(None);
+        };
+        let currency = currency.to_ascii_lowercase();
+        let scale = if ZERO_DECIMAL.contains(&currency.as_str()) { 0 } else { 2 };
+        let period = self.lines.as_ref().and_then(|l| l.data.first()).and_then(|line| line.period.as_ref());
+        let at = |t: Option<i64>| t.map(mapping::timestamp).transpose();
+        Ok(Some(PaidInvoice {
+            id: id.clone(),
+            amount: Decimal::new(minor, scale),
+            currency: currency.to_ascii_uppercase(),
+            url: self.hosted_invoice_url.clone(),
+            period_start: at(period.and_then(|p| p.start))?,
+            period_end: at(period.and_then(|p| p.end))?,
+        }))
+    }
+
     fn subscription_id(self) -> Option<String> {
         self.subscription
             .or_else(|| self.parent.and_then(|parent| parent.subscription_details).and_then(|d| d.subscription))
@@ -124,8 +160,9 @@ pub(super) fn parse_event(body: &[u8], config: &StripeConfig) -> Result<WebhookE
                 .and_then(|period| period.end)
                 .map(mapping::timestamp)
                 .transpose()?;
+            let paid = invoice.paid()?;
             match invoice.subscription_id() {
-                Some(subscription_id) => WebhookSubject::InvoicePaid { subscription_id, period_end },
+                Some(subscription_id) => WebhookSubject::InvoicePaid { subscription_id, period_end, invoice: paid },
                 // A one-off invoice: nothing to do with a plan.
                 None => WebhookSubject::Ignored,
             }

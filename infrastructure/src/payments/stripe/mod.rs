@@ -18,8 +18,8 @@ use reqwest::Method;
 use time::OffsetDateTime;
 
 use domain::subscriptions::{
-    external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway, PaymentProvider,
-    ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
+    external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
+    PaymentGateway, PaymentProvider, ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
 };
 
 use crate::payments::idempotency::derive_key;
@@ -143,6 +143,19 @@ impl PaymentGateway for StripeGateway {
     /// Stripe flows never read single payments (invoices drive them): always `NotFound`.
     async fn payment(&self, _payment_id: &str) -> Result<ProviderPayment, PaymentError> {
         Err(PaymentError::NotFound)
+    }
+
+    /// PIX and boleto are Mercado Pago's: refused without calling Stripe.
+    async fn create_payment(&self, _request: &OneOffPaymentRequest) -> Result<CreatedPayment, PaymentError> {
+        Err(PaymentError::Rejected {
+            code: "method_not_supported".to_owned(),
+            message: "one-off PIX and boleto payments are collected through Mercado Pago".to_owned(),
+        })
+    }
+
+    /// Stripe flows are driven by invoices: there are no one-off payments to find.
+    async fn search_payments(&self, _external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError> {
+        Ok(Vec::new())
     }
 
     /// Checks `stripe-signature` on the raw body at `now`, then parses the event.

@@ -1,21 +1,18 @@
 //! `/api/plans` and `/api/subscriptions`: plans, the caller's subscription and usage, checkout at
-//! Stripe or Mercado Pago, cancellation.
+//! Stripe or Mercado Pago (card, PIX, boleto; in `checkout`), cancellation.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use application::subscriptions::{CheckoutInput, PlanOffer, SubscriptionOverview, Usage};
-use application::{AppError, FieldError};
-use domain::subscriptions::{Entitlements, PaymentProvider, Plan};
+use actix_web::{get, post, web, HttpResponse};
+use application::subscriptions::{PlanOffer, SubscriptionOverview, Usage};
+use domain::subscriptions::Entitlements;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
-use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, TrackedJson};
-use crate::routes::common::validated;
+use crate::error::ApiError;
 use crate::routes::wire::{self, BotKind};
 use crate::state::AppState;
 
@@ -29,8 +26,15 @@ pub const MODULE: RouteModule = RouteModule {
     configure,
 };
 
+mod checkout;
+mod invoices;
+
 fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list_plans).service(my_subscription).service(checkout).service(cancel);
+    cfg.service(list_plans)
+        .service(my_subscription)
+        .service(checkout::checkout)
+        .service(invoices::invoices)
+        .service(cancel);
 }
 
 /// What a plan allows. A `null` limit is unlimited. Only what the server enforces is listed.
@@ -80,6 +84,16 @@ pub struct PlanResponse {
     /// Monthly price, a decimal string.
     #[schema(value_type = String, example = "19.90")]
     pub monthly_price: Decimal,
+    /// A year paid at once by PIX or boleto (`period: annual`), a decimal string. Card
+    /// subscriptions are monthly.
+    #[schema(value_type = String, example = "199.00")]
+    pub annual_price: Decimal,
+    /// The annual price a month (rounded to the centavo).
+    #[schema(value_type = String, example = "16.58")]
+    pub annual_monthly_equivalent: Decimal,
+    /// Twelve monthly prices less the annual one.
+    #[schema(value_type = String, example = "39.80")]
+    pub annual_saving: Decimal,
     /// Always `BRL`.
     pub currency: String,
     /// What it allows.
@@ -91,10 +105,19 @@ impl From<PlanOffer> for PlanResponse {
         Self {
             plan: p.plan.into(),
             monthly_price: p.monthly_price_brl,
+            annual_price: cents(p.annual_price_brl),
+            annual_monthly_equivalent: cents(p.annual_monthly_equivalent_brl),
+            annual_saving: cents(p.annual_saving_brl),
             currency: "BRL".into(),
             entitlements: EntitlementsResponse::from(&p.entitlements),
         }
     }
+}
+
+/// `amount` with its centavos (`970.00`).
+fn cents(mut amount: Decimal) -> Decimal {
+    amount.rescale(2);
+    amount
 }
 
 /// Every plan.
@@ -180,47 +203,6 @@ impl SubscriptionResponse {
     }
 }
 
-/// Start a paid subscription.
-#[derive(Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckoutBody {
-    /// `PRO` or `MAX`.
-    #[schema(value_type = wire::PaidPlan, example = "PRO")]
-    pub plan: String,
-    /// `stripe` or `mercadopago`.
-    #[schema(value_type = wire::PaymentProvider, example = "stripe")]
-    pub provider: String,
-    /// Where the payer returns after paying (absolute http(s) URL).
-    #[validate(length(max = 2048))]
-    #[schema(
-        max_length = 2048,
-        format = "uri",
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
-        example = "https://app.botfleet.dev/billing/done"
-    )]
-    pub success_url: String,
-    /// Where the payer returns after giving up (absolute http(s) URL).
-    #[validate(length(max = 2048))]
-    #[schema(
-        max_length = 2048,
-        format = "uri",
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://",
-        example = "https://app.botfleet.dev/billing"
-    )]
-    pub cancel_url: String,
-}
-
-/// A started checkout.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckoutResponse {
-    /// Send the payer here (Stripe Checkout page, Mercado Pago `init_point`).
-    pub url: String,
-    /// The provider's reference (`cs_…`, preapproval id).
-    pub reference: String,
-    /// `stripe` or `mercadopago`.
-    pub provider: wire::PaymentProvider,
-}
-
 /// Every plan with its monthly price and entitlements. Public.
 #[utoipa::path(tag = TAG, responses((status = 200, description = "Plans, cheapest first", body = PlanList)))]
 #[get("/api/plans")]
@@ -243,76 +225,6 @@ pub async fn my_subscription(state: web::Data<AppState>, auth: Authenticated) ->
     Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
 }
 
-fn parse_checkout(body: &CheckoutBody) -> Result<(Plan, PaymentProvider), AppError> {
-    let plan = body.plan.parse::<Plan>();
-    let provider = match body.provider.as_str() {
-        "stripe" => Some(PaymentProvider::Stripe),
-        "mercadopago" => Some(PaymentProvider::Mercadopago),
-        _ => None,
-    };
-    let mut errors = Vec::new();
-    if let Err(err) = &plan {
-        errors.push(FieldError::new("plan", application::FieldCode::Invalid, err.to_string()));
-    }
-    if provider.is_none() {
-        errors.push(FieldError::new(
-            "provider",
-            application::FieldCode::Invalid,
-            "expected one of: stripe, mercadopago",
-        ));
-    }
-    match (plan, provider) {
-        (Ok(plan), Some(provider)) => Ok((plan, provider)),
-        _ => Err(AppError::Validation(errors)),
-    }
-}
-
-/// Start a checkout for PRO or MAX. The plan changes when the provider confirms the payment.
-/// Send an `Idempotency-Key` header to make retries safe across days; without it, the same
-/// request on the same day reuses the same checkout.
-#[utoipa::path(
-    tag = TAG,
-    security(("bearer" = [])),
-    request_body = CheckoutBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries return the same checkout")),
-    responses(
-        (status = 201, description = "Send the payer to `url`", body = CheckoutResponse),
-    )
-)]
-#[post("/api/subscriptions/checkout")]
-pub async fn checkout(
-    state: web::Data<AppState>,
-    auth: Authenticated,
-    req: HttpRequest,
-    body: TrackedJson<CheckoutBody>,
-) -> Result<HttpResponse, ApiError> {
-    let body = validated(body.into_inner())?;
-    let (plan, provider) = parse_checkout(&body)?;
-    let email = state.identity.profile(auth.0.user_id).await?.email;
-    let idempotency_key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
-        .map(str::to_owned);
-    let input = CheckoutInput {
-        user_id: auth.0.user_id,
-        email,
-        plan,
-        provider,
-        success_url: body.success_url,
-        cancel_url: body.cancel_url,
-        idempotency_key,
-    };
-    let started = state.subscriptions.checkout(input).await?;
-    Ok(HttpResponse::Created().json(CheckoutResponse {
-        url: started.url,
-        reference: started.reference,
-        provider: started.provider.into(),
-    }))
-}
-
 /// Cancel the paid subscription: Stripe at the period end (access kept until then), Mercado Pago
 /// at once.
 #[utoipa::path(
@@ -329,5 +241,3 @@ pub async fn cancel(state: web::Data<AppState>, auth: Authenticated) -> Result<H
     let quota = state.assistant.quota(auth.0.user_id).await?;
     Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
 }
-
-crate::opaque_debug!(CheckoutBody);

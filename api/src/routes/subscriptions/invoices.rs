@@ -1,0 +1,123 @@
+//! `GET /api/subscriptions/invoices`: the caller's charges, newest first and paged: PIX and
+//! boleto (pending, approved or expired) and every card payment of a subscription (Stripe
+//! invoices, Mercado Pago preapproval payments), with amount, currency, provider, method, status,
+//! the period paid and the provider's receipt or hosted-invoice URL.
+
+use actix_web::{get, web, HttpResponse};
+use domain::subscriptions::Charge;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::TAG;
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::query::Query;
+use crate::routes::common::Paging;
+use crate::routes::wire;
+use crate::state::AppState;
+
+/// One charge.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceResponse {
+    /// Id.
+    #[schema(value_type = String)]
+    pub id: String,
+    /// `PRO` or `MAX`.
+    pub plan: wire::Plan,
+    /// `stripe` or `mercadopago`.
+    pub provider: wire::PaymentProvider,
+    /// `pix`, `boleto` or `card`.
+    pub method: wire::PaymentMethod,
+    /// `monthly` or `annual`.
+    pub period: wire::BillingPeriod,
+    /// `pending`, `approved` or `expired`.
+    pub status: wire::ChargeStatus,
+    /// Amount, a decimal string.
+    #[schema(value_type = String, example = "19.90")]
+    pub amount: Decimal,
+    /// ISO 4217 currency (`BRL`).
+    pub currency: String,
+    /// The provider's payment or invoice id.
+    pub provider_reference: Option<String>,
+    /// The receipt, hosted invoice, PIX ticket or boleto slip.
+    pub url: Option<String>,
+    /// When it was paid.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub paid_at: Option<OffsetDateTime>,
+    /// Start of the period paid.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub period_start: Option<OffsetDateTime>,
+    /// End of the period paid.
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub period_end: Option<OffsetDateTime>,
+    /// Unpaid after this, a PIX or boleto cannot be paid any more.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: OffsetDateTime,
+    /// Created.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Charge> for InvoiceResponse {
+    fn from(c: Charge) -> Self {
+        let mut amount = c.amount;
+        amount.rescale(2);
+        Self {
+            id: c.id.to_string(),
+            plan: c.plan.into(),
+            provider: c.provider.into(),
+            method: c.method.into(),
+            period: c.period.into(),
+            status: c.status.into(),
+            amount,
+            currency: c.currency,
+            provider_reference: c.provider_payment_id,
+            url: c.instructions.url,
+            paid_at: c.paid_at,
+            period_start: c.period_start,
+            period_end: c.period_end,
+            expires_at: c.expires_at,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A page of charges.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceList {
+    /// This page, newest first.
+    pub items: Vec<InvoiceResponse>,
+    /// Charges in all.
+    pub total: u64,
+    /// Offset of this page.
+    pub offset: u64,
+    /// Page size applied.
+    pub limit: u64,
+}
+
+crate::routes::common::list_from_page!(InvoiceList, InvoiceResponse);
+
+/// The caller's charges, newest first: PIX and boleto (pending, approved, expired) and card
+/// payments, with the provider's receipt or hosted-invoice URL.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    params(Paging),
+    responses((status = 200, description = "A page of charges", body = InvoiceList))
+)]
+#[get("/api/subscriptions/invoices")]
+pub async fn invoices(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    paging: Query<Paging>,
+) -> Result<HttpResponse, ApiError> {
+    let page = state.subscriptions.invoices(auth.0.user_id, paging.page()?).await?;
+    Ok(HttpResponse::Ok().json(InvoiceList::from(page)))
+}

@@ -1,0 +1,58 @@
+//! The invoice list (`GET /api/subscriptions/invoices`): every charge of a user. PIX and boleto
+//! charges are recorded by their checkout; a card subscription's payment is recorded here when
+//! its webhook is applied (Stripe `invoice.paid`, an approved Mercado Pago preapproval payment),
+//! once per provider payment whatever the number of deliveries.
+
+use domain::shared::ids::UserId;
+use domain::subscriptions::{Charge, PaidInvoice, PaymentProvider, ProviderPayment};
+use domain::{Page, PageRequest, RepoError};
+
+use super::{SubscriptionError, SubscriptionService};
+
+/// Mercado Pago charges in reais.
+const MERCADO_PAGO_CURRENCY: &str = "BRL";
+
+impl SubscriptionService {
+    /// A user's charges, newest first.
+    pub async fn invoices(&self, user: UserId, page: PageRequest) -> Result<Page<Charge>, SubscriptionError> {
+        Ok(self.ports.charges.list_for_user(user, page).await?)
+    }
+
+    /// Records a paid card invoice of `user`'s current plan; a payment already listed is left as
+    /// it is. A failure is logged, not returned: the plan change it accompanies stands.
+    pub(crate) async fn record_card_payment(&self, user: UserId, provider: PaymentProvider, invoice: &PaidInvoice) {
+        if let Err(error) = self.try_record(user, provider, invoice).await {
+            tracing::error!(?error, invoice = %invoice.id, "a paid card invoice could not be listed");
+        }
+    }
+
+    /// [`record_card_payment`](Self::record_card_payment) for a Mercado Pago preapproval payment.
+    pub(crate) async fn record_preapproval_payment(&self, user: UserId, payment: &ProviderPayment) {
+        let invoice = PaidInvoice {
+            id: payment.id.clone(),
+            amount: payment.amount,
+            currency: MERCADO_PAGO_CURRENCY.to_owned(),
+            url: None,
+            period_start: None,
+            period_end: None,
+        };
+        self.record_card_payment(user, PaymentProvider::Mercadopago, &invoice).await;
+    }
+
+    async fn try_record(
+        &self,
+        user: UserId,
+        provider: PaymentProvider,
+        invoice: &PaidInvoice,
+    ) -> Result<(), SubscriptionError> {
+        let subscription = self.ports.subscriptions.get_for_user(user).await?;
+        let now = self.ports.clock.now();
+        let period_end = invoice.period_end.or(subscription.current_period_end);
+        let paid = PaidInvoice { period_end, ..invoice.clone() };
+        let charge = Charge::card_paid(user, provider, subscription.plan, &paid, now);
+        match self.ports.charges.create(&charge).await {
+            Ok(_) | Err(RepoError::Duplicate { .. }) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+}

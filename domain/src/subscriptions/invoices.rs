@@ -1,0 +1,95 @@
+//! The invoice list: every charge of a user, one-off (PIX, boleto) or a card subscription's
+//! payment (a Stripe invoice, a Mercado Pago preapproval payment), recorded once per provider
+//! payment as a [`Charge`] whose `dedup_key` names it.
+
+use rust_decimal::Decimal;
+use time::OffsetDateTime;
+
+use super::{BillingPeriod, Charge, ChargeId, ChargeStatus, PaymentInstructions, PaymentMethod, PaymentProvider, Plan};
+use crate::shared::ids::UserId;
+
+/// A card payment of a recurring subscription, as the provider reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaidInvoice {
+    /// The provider's id (Stripe `in_…`, Mercado Pago payment id).
+    pub id: String,
+    /// Amount paid, in `currency`.
+    pub amount: Decimal,
+    /// ISO 4217 currency, upper case.
+    pub currency: String,
+    /// The receipt or hosted-invoice page, when the provider gives one.
+    pub url: Option<String>,
+    /// Start of the period it paid for.
+    pub period_start: Option<OffsetDateTime>,
+    /// End of the period it paid for.
+    pub period_end: Option<OffsetDateTime>,
+}
+
+impl Charge {
+    /// The key that makes a provider payment appear once on the invoice list.
+    pub fn card_key(provider: PaymentProvider, payment_id: &str) -> String {
+        let name = match provider {
+            PaymentProvider::Stripe => "stripe",
+            PaymentProvider::Mercadopago => "mercadopago",
+        };
+        format!("{name}:{payment_id}")
+    }
+
+    /// A paid card invoice of `user` on `plan`, approved at `paid_at`.
+    pub fn card_paid(
+        user: UserId,
+        provider: PaymentProvider,
+        plan: Plan,
+        invoice: &PaidInvoice,
+        paid_at: OffsetDateTime,
+    ) -> Self {
+        let id = ChargeId::new();
+        Self {
+            id,
+            user_id: user,
+            provider,
+            method: PaymentMethod::Card,
+            plan,
+            period: BillingPeriod::Monthly,
+            amount: invoice.amount,
+            currency: invoice.currency.to_ascii_uppercase(),
+            provider_payment_id: Some(invoice.id.clone()),
+            dedup_key: Self::card_key(provider, &invoice.id),
+            status: ChargeStatus::Approved,
+            instructions: PaymentInstructions { url: invoice.url.clone(), ..Default::default() },
+            expires_at: paid_at,
+            paid_at: Some(paid_at),
+            period_start: invoice.period_start,
+            period_end: invoice.period_end,
+            created_at: paid_at,
+            updated_at: paid_at,
+            version: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_invoice_is_keyed_by_its_provider_payment() {
+        let invoice = PaidInvoice {
+            id: "in_1".into(),
+            amount: Decimal::new(1990, 2),
+            currency: "brl".into(),
+            url: Some("https://invoice.stripe.com/i/1".into()),
+            period_start: None,
+            period_end: None,
+        };
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let charge = Charge::card_paid(UserId::new(), PaymentProvider::Stripe, Plan::Pro, &invoice, at);
+        assert_eq!((charge.dedup_key.as_str(), charge.currency.as_str()), ("stripe:in_1", "BRL"));
+        assert_eq!(
+            (charge.method, charge.status, charge.paid_at),
+            (PaymentMethod::Card, ChargeStatus::Approved, Some(at))
+        );
+        let other = Charge::card_paid(UserId::new(), PaymentProvider::Mercadopago, Plan::Pro, &invoice, at);
+        assert_ne!(other.dedup_key, charge.dedup_key);
+    }
+}
