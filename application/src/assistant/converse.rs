@@ -117,7 +117,10 @@ impl AssistantService {
                 return Err(err);
             }
         };
-        let mut answer = Message::from_assistant(&conversation, reply.text, answered_by, self.now());
+        // Times are kept to the millisecond: an answer written in its question's millisecond would
+        // tie with it and sort by its random id, so it is stamped one millisecond later at least.
+        let at = self.now().max(question.at + time::Duration::milliseconds(1));
+        let mut answer = Message::from_assistant(&conversation, reply.text, answered_by, at);
         answer.proposals = reply.proposals.iter().map(|p| p.id).collect();
         answer.usage = reply.usage;
         repo.append(&answer).await?;
