@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod analytics;
+pub mod backoffice;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

@@ -6,6 +6,7 @@
 //! of every port.
 
 pub mod analytics;
+pub mod backoffice;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod app;
+pub mod backoffice;
 pub mod bots;
 pub mod contract;
 pub mod dashboard;

@@ -19,6 +19,7 @@
 //! 405-vs-404 fallback (`error::RouteTable`) learns every route from the same document.
 
 pub mod auth;
+pub mod backoffice;
 pub mod bots;
 pub mod common;
 pub mod contexts;
@@ -83,6 +84,7 @@ pub const MODULES: &[RouteModule] = &[
     webhooks::MODULE,
     webhook_endpoints::MODULE,
     system::MODULE,
+    backoffice::MODULE,
     health::MODULE,
     metrics::MODULE,
 ];

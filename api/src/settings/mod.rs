@@ -87,6 +87,9 @@ pub struct Settings {
     pub webhooks_allow_private: bool,
     /// The notification channels (the e-mail batch window, the Telegram bot).
     pub channels: ChannelSettings,
+    /// `BOTFLEET_BACKOFFICE_DOMAINS`: the e-mail domains backoffice operators may have, comma
+    /// separated (default none: no operator can be created or log in).
+    pub backoffice_domains: Vec<String>,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -158,6 +161,7 @@ impl Settings {
         let stream = stream::load(&mut env);
         let webhooks_allow_private = env.bool("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", false);
         let channels = ChannelSettings::load(&mut env);
+        let backoffice_domains = env.list("BOTFLEET_BACKOFFICE_DOMAINS", parse_domain);
         env.finish(Settings {
             http,
             jwt,
@@ -178,6 +182,7 @@ impl Settings {
             stream,
             webhooks_allow_private,
             channels,
+            backoffice_domains,
             dev_mode,
             generated_secrets: generated,
         })
@@ -229,6 +234,19 @@ impl HttpSettings {
             trusted_proxies: TrustedProxies::new(env.list("BOTFLEET_TRUSTED_PROXIES", TrustedProxies::parse_item)),
             metrics_require_token: env.bool("BOTFLEET_METRICS_REQUIRE_TOKEN", false),
         }
+    }
+}
+
+/// An e-mail domain (`example.com`), lower-cased: letters, digits, `-` and dots, with a dot.
+fn parse_domain(item: &str) -> Result<String, String> {
+    let domain = item.to_ascii_lowercase();
+    let labels_ok = domain.split('.').all(|label| {
+        !label.is_empty() && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    if labels_ok && domain.contains('.') {
+        Ok(domain)
+    } else {
+        Err("a domain such as `example.com`".into())
     }
 }
 

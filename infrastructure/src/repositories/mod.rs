@@ -4,6 +4,7 @@
 //! impl, then a field and an `ensure` line in [`Repositories::on`].
 
 mod audit;
+pub mod backoffice;
 mod bots;
 mod closed_records;
 pub(crate) mod codec;
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use domain::backoffice::{HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository};
 use domain::bots::{BotRecordRepository, BotRepository};
 use domain::contexts::{ContextRepository, ContextSignalRepository};
 use domain::credentials::CredentialRepository;
@@ -44,6 +46,9 @@ use domain::subscriptions::{PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
+use self::backoffice::{
+    StoreHitCounter, StoreOperatorAuditRepository, StoreOperatorRepository, StoreOperatorSessionRepository,
+};
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
@@ -91,6 +96,10 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreEventRepository::QUEUE, StoreEventRepository::QUEUE_INDEXES),
     (StoreEventRepository::MARK, &[]),
     (StorePreferenceRepository::COLLECTION, StorePreferenceRepository::INDEXES),
+    (StoreOperatorRepository::COLLECTION, StoreOperatorRepository::INDEXES),
+    (StoreOperatorSessionRepository::COLLECTION, StoreOperatorSessionRepository::INDEXES),
+    (StoreOperatorAuditRepository::COLLECTION, StoreOperatorAuditRepository::INDEXES),
+    (StoreHitCounter::COLLECTION, StoreHitCounter::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -134,6 +143,14 @@ pub struct Repositories {
     pub events: Arc<dyn EventRepository>,
     /// The users' notification preferences.
     pub preferences: Arc<dyn PreferenceRepository>,
+    /// Backoffice operators.
+    pub operators: Arc<dyn OperatorRepository>,
+    /// Backoffice operators' sessions.
+    pub operator_sessions: Arc<dyn OperatorSessionRepository>,
+    /// The backoffice audit trail.
+    pub operator_audit: Arc<dyn OperatorAuditRepository>,
+    /// Store-backed request counters (the backoffice's rate limits).
+    pub hits: Arc<dyn HitCounter>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -167,6 +184,10 @@ impl Repositories {
             telegram: Arc::new(StoreTelegramRepository::new(store.clone())),
             events: Arc::new(StoreEventRepository::new(store.clone()).with_nudge(nudge.clone())),
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
+            operators: Arc::new(StoreOperatorRepository::new(store.clone())),
+            operator_sessions: Arc::new(StoreOperatorSessionRepository::new(store.clone())),
+            operator_audit: Arc::new(StoreOperatorAuditRepository::new(store.clone())),
+            hits: Arc::new(StoreHitCounter::new(store.clone())),
             relay_nudge: nudge,
             store,
         })

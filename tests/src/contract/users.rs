@@ -92,15 +92,17 @@ pub async fn list_filters_and_pages_oldest_first(repos: &Repositories) {
     let mut active: Vec<User> = expected.iter().filter(|u| u.status == UserStatus::Active).cloned().collect();
     active.sort_by_key(|u| (u.created_at, u.id.to_string()));
 
-    let filter = UserFilter { status: Some(UserStatus::Active), role: None };
+    let filter = UserFilter { status: Some(UserStatus::Active), ..UserFilter::default() };
     let first = repos.users.list(&filter, PageRequest::new(0, 3)).await.unwrap();
     let second = repos.users.list(&filter, PageRequest::new(3, 3)).await.unwrap();
 
     assert_eq!((first.total, first.offset, first.limit), (4, 0, 3));
     assert_eq!(first.items, active[..3]);
     assert_eq!((second.total, second.items.as_slice()), (4, &active[3..]));
-    let admins = repos.users.list(&UserFilter { status: None, role: Some(Role::Admin) }, PageRequest::first()).await;
+    let admins =
+        repos.users.list(&UserFilter { role: Some(Role::Admin), ..UserFilter::default() }, PageRequest::first()).await;
     assert_eq!(admins.unwrap().items, vec![expected[1].clone()]);
-    let blocked_admins = UserFilter { status: Some(UserStatus::Blocked), role: Some(Role::Admin) };
+    let blocked_admins =
+        UserFilter { status: Some(UserStatus::Blocked), role: Some(Role::Admin), ..UserFilter::default() };
     assert_eq!(repos.users.list(&blocked_admins, PageRequest::first()).await.unwrap().total, 0);
 }

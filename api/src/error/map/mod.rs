@@ -4,6 +4,7 @@
 //! responses are built.
 
 mod analytics;
+mod backoffice;
 mod bots;
 mod contexts;
 mod credentials;
