@@ -30,6 +30,14 @@ pub async fn backoffice_app(store: Store) -> (TestApp, Repositories) {
     bot_app(store, &extra()).await
 }
 
+/// A server with the backoffice on that mails to `sink`.
+pub async fn backoffice_app_mailing(store: Store, sink: &crate::smtp::SmtpSink) -> (TestApp, Repositories) {
+    let mail = sink.settings();
+    let mut pairs = extra();
+    pairs.extend(mail.iter().map(|(k, v)| (*k, v.as_str())));
+    bot_app(store, &pairs).await
+}
+
 /// Creates an operator in `repos` the way `botfleet operator create` does.
 pub async fn create_operator(repos: &Repositories, email: &str, role: OperatorRole) {
     let settings = settings(Store::Embedded, &extra());

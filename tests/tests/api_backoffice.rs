@@ -7,10 +7,11 @@
 use api::routes::backoffice::{Access, BackofficeRoute, ROUTES};
 use botfleet_tests::app::{Answer, Store, TestApp};
 use botfleet_tests::backoffice::{
-    backoffice_app, code, cookie_of, create_operator, enrol_and_login, login, now, send, Operator, DOMAIN,
-    OPERATOR_PASSWORD,
+    backoffice_app, backoffice_app_mailing, code, cookie_of, create_operator, enrol_and_login, login, now, send,
+    Operator, DOMAIN, OPERATOR_PASSWORD,
 };
 use botfleet_tests::bots::{command, create_bot, price, run, trader};
+use botfleet_tests::smtp::{token_in, SmtpSink};
 use domain::backoffice::OperatorRole;
 use domain::orders::OrderFilter;
 use domain::shared::ids::UserId;
@@ -30,6 +31,7 @@ botfleet_tests::on_both_stores!(
     every_route_answers_every_role_as_the_table_says,
     blocking_refuses_the_user_and_stops_their_bots,
     every_request_is_audited_and_no_secret_is_answered,
+    support_mails_a_password_reset_but_not_to_a_blocked_user,
 );
 
 fn email(name: &str) -> String {
@@ -173,7 +175,9 @@ fn fill(path: &str, user: &str) -> String {
 }
 
 async fn every_route_answers_every_role_as_the_table_says(store: Store) {
-    let (app, repos) = backoffice_app(store).await;
+    // With a mail server, so the password-reset route can succeed.
+    let sink = SmtpSink::start().await;
+    let (app, repos) = backoffice_app_mailing(store, &sink).await;
     let user = app.user("subject@example.com").await;
     let mut operators = Vec::new();
     for (i, role) in OperatorRole::ALL.into_iter().enumerate() {
@@ -338,4 +342,45 @@ async fn every_request_is_audited_and_no_secret_is_answered(store: Store) {
             assert!(!answer.text.contains(code.as_str()));
         }
     }
+}
+
+async fn support_mails_a_password_reset_but_not_to_a_blocked_user(store: Store) {
+    let sink = SmtpSink::start().await;
+    let (app, repos) = backoffice_app_mailing(store, &sink).await;
+    let support = operator(&app, &repos, "sam", OperatorRole::Support, "10.0.9.1").await;
+    let admin = operator(&app, &repos, "ada", OperatorRole::Admin, "10.0.9.2").await;
+    let user = app.user("locked-out@example.com").await;
+    let path = format!("/backoffice/api/users/{}/password-reset", user.user_id);
+
+    let answer = support.post(&app, &path).await;
+    assert_eq!(answer.status, 202, "{}", answer.text);
+    let mut resets = Vec::new();
+    for _ in 0..200 {
+        resets = sink.messages_to(&user.email);
+        resets.retain(|m| m["text"].as_str().unwrap_or("").contains("/reset-password?"));
+        if !resets.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(resets.len(), 1, "one reset mail to the user: {:?}", sink.messages());
+    let token = token_in(resets[0]["text"].as_str().unwrap(), "reset-password");
+    assert!(!answer.text.contains(&token), "the operator never sees the token");
+    // The link is the user's way back in.
+    let reset = json!({"token": token, "password": "brand new passphrase 77"});
+    assert_eq!(app.post("/api/auth/password/reset", None, &reset).await.status, 204);
+
+    // A blocked account gets no reset link: unblock first.
+    admin.post(&app, &format!("/backoffice/api/users/{}/block", user.user_id)).await.ok(200);
+    support.post(&app, &path).await.problem(403, "account_blocked");
+    // Unknown users are a 404, not a mail.
+    let unknown = format!("/backoffice/api/users/{}/password-reset", ulid::Ulid::new());
+    support.post(&app, &unknown).await.problem(404, "not_found");
+
+    let trail = admin
+        .get(&app, &format!("/backoffice/api/audit?action=users.password_reset&target=user:{}", user.user_id))
+        .await;
+    let outcomes: Vec<&str> =
+        trail.ok(200)["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, vec!["failed", "ok"], "newest first");
 }

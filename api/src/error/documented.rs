@@ -133,6 +133,11 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
         "bo_login" => pick::<BackofficeError>(&[C::ValidationFailed, C::InvalidCredentials, C::TotpEnrolmentRequired]),
         "bo_get_user" | "bo_block_user" | "bo_unblock_user" => pick::<BackofficeError>(&[C::NotFound]),
         "bo_pause_bot" => pick::<BackofficeError>(&[C::NotFound, C::InvalidBotStatus]),
+        "bo_send_password_reset" => {
+            let mut codes = pick::<BackofficeError>(&[C::NotFound, C::AccountBlocked]);
+            codes.extend(pick::<application::identity::ForgotPasswordError>(&[C::RateLimited, C::EmailUnavailable]));
+            codes
+        }
         "bo_list_users" | "bo_list_audit" | "bo_export_audit" => vec![C::InvalidQuery],
         _ => Vec::new(),
     }

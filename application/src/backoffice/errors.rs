@@ -35,6 +35,9 @@ pub enum BackofficeError {
         /// What was looked for.
         resource: &'static str,
     },
+    /// The user is blocked: unblock them first (a password-reset e-mail for a blocked account).
+    #[error("the account is blocked: unblock it first")]
+    UserBlocked,
     /// The resource's state does not allow the action (a bot that is not running).
     #[error("{0}")]
     Refused(String),

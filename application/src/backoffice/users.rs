@@ -56,6 +56,16 @@ impl Backoffice {
         }
     }
 
+    /// The active user support is helping (the password-reset e-mail goes to them). Errors:
+    /// `NotFound` (also a deleted account), `UserBlocked`.
+    pub async fn active_user(&self, id: UserId) -> Result<User, BackofficeError> {
+        let user = self.user(id).await?;
+        if user.status == UserStatus::Blocked {
+            return Err(BackofficeError::UserBlocked);
+        }
+        Ok(user)
+    }
+
     /// The user's detail. Errors: `NotFound` (also a deleted account).
     pub async fn user_detail(&self, id: UserId) -> Result<UserDetail, BackofficeError> {
         let user = self.user(id).await?;

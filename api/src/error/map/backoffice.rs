@@ -18,6 +18,7 @@ impl From<BackofficeError> for ApiError {
             BackofficeError::OperatorExists => ErrorCode::OperatorExists,
             BackofficeError::NotFound { .. } => ErrorCode::NotFound,
             BackofficeError::Refused(_) => ErrorCode::InvalidBotStatus,
+            BackofficeError::UserBlocked => ErrorCode::AccountBlocked,
         };
         ApiError::new(code, err.to_string())
     }
@@ -34,5 +35,6 @@ impl ErrorCodes for BackofficeError {
         ErrorCode::OperatorExists,
         ErrorCode::NotFound,
         ErrorCode::InvalidBotStatus,
+        ErrorCode::AccountBlocked,
     ];
 }

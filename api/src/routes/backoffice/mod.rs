@@ -97,6 +97,12 @@ pub const ROUTES: &[BackofficeRoute] = &[
     on_user(route("POST", "/backoffice/api/users/{id}/block", "users.block", Requires(P::ManageUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/unblock", "users.unblock", Requires(P::ManageUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/bots/{bot_id}/pause", "bots.pause", Requires(P::ManageUsers))),
+    on_user(route(
+        "POST",
+        "/backoffice/api/users/{id}/password-reset",
+        "users.password_reset",
+        Requires(P::SendPasswordReset),
+    )),
     listed(route("GET", "/backoffice/api/audit", "audit.list", Requires(P::ReadAudit))),
     listed(route("GET", "/backoffice/api/audit/export", "audit.export", Requires(P::ReadAudit))),
 ];

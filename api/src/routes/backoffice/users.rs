@@ -24,7 +24,8 @@ pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(bo_get_user)
         .service(bo_block_user)
         .service(bo_unblock_user)
-        .service(bo_pause_bot);
+        .service(bo_pause_bot)
+        .service(bo_send_password_reset);
 }
 
 /// The user list's filters, sorting and paging.
@@ -311,4 +312,23 @@ pub async fn bo_pause_bot(
     let bot = BotId::parse(&bot).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "bot not found"))?;
     let bot = state.backoffice.pause_bot(user_id(&user)?, bot, "paused by an operator").await?;
     Ok(HttpResponse::Ok().json(BackofficeBot::from(bot)))
+}
+
+/// Send the user the password-reset e-mail (the same message and link as
+/// `POST /api/auth/password/forgot`: it works once, for 30 minutes). The answer holds no token.
+/// A blocked account is refused (unblock it first); 3 per user's e-mail per 15 minutes.
+#[utoipa::path(
+    tag = TAG,
+    security(("backoffice_session" = [])),
+    params(("id" = Id, Path, description = "The user")),
+    responses((status = 202, description = "The e-mail is on its way"))
+)]
+#[post("/backoffice/api/users/{id}/password-reset")]
+pub async fn bo_send_password_reset(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = state.backoffice.active_user(user_id(&id)?).await?;
+    state.identity.forgot_password(user.email.as_str()).await?;
+    Ok(HttpResponse::Accepted().finish())
 }
