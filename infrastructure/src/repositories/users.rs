@@ -184,7 +184,8 @@ impl UserRepository for StoreUserRepository {
         let query = match filter.sort {
             UserSort::CreatedAsc => query.asc("created_at").asc(ID),
             UserSort::CreatedDesc => query.desc("created_at").desc(ID),
-            UserSort::EmailAsc => query.asc("email").asc(ID),
+            // E-mails are unique: no tie to break, and the `users_email` index serves the order.
+            UserSort::EmailAsc => query.asc("email"),
         };
         codec::page::<UserDocument, _>(&*self.store, Self::COLLECTION, query, page, User::from).await
     }
