@@ -126,7 +126,8 @@ fn text(field: &str, value: Option<&String>, max: usize) -> Result<Option<String
     }
 }
 
-fn instant(field: &str, value: Option<&String>) -> Result<Option<OffsetDateTime>, ApiError> {
+/// An optional RFC 3339 query parameter; a bad one is refused naming `field`.
+pub(super) fn instant(field: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>, ApiError> {
     value
         .map(|v| OffsetDateTime::parse(v, &Rfc3339).map_err(|_| invalid_query(field, "an RFC 3339 instant")))
         .transpose()
@@ -142,8 +143,8 @@ fn filter(p: &AuditParams) -> Result<OperatorAuditFilter, ApiError> {
         operator_id,
         target: text("target", p.target.as_ref(), 100)?,
         action: text("action", p.action.as_ref(), 64)?,
-        from: instant("from", p.from.as_ref())?,
-        to: instant("to", p.to.as_ref())?,
+        from: instant("from", p.from.as_deref())?,
+        to: instant("to", p.to.as_deref())?,
     })
 }
 

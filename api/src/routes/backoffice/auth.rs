@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::{get, post, web, HttpMessage as _, HttpRequest, HttpResponse};
 use application::backoffice::{LoggedIn, LoginInput};
+use domain::identity::RequestMeta;
 use domain::shared::secret::Secret;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -114,6 +115,18 @@ fn subject(req: &HttpRequest, email: &str) {
     req.extensions_mut().insert(AuditSubject { operator: None, email: Some(email.chars().take(254).collect()) });
 }
 
+/// The validated form as the use case takes it, the audit's subject set, and the request's meta.
+fn login_form(
+    state: &AppState,
+    req: &HttpRequest,
+    body: TrackedJson<BackofficeLoginRequest>,
+) -> Result<(LoginInput, RequestMeta), ApiError> {
+    let body = validated(body.into_inner())?;
+    subject(req, &body.email);
+    let input = LoginInput { email: body.email, password: Secret::new(body.password), code: Secret::new(body.code) };
+    Ok((input, request_meta(req, state)))
+}
+
 fn qr_svg(uri: &str) -> Result<String, ApiError> {
     let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| ApiError::internal(anyhow::anyhow!("QR code: {e}")))?;
     Ok(code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
@@ -159,10 +172,7 @@ pub async fn bo_confirm_enrollment(
     req: HttpRequest,
     body: TrackedJson<BackofficeLoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = validated(body.into_inner())?;
-    subject(&req, &body.email);
-    let meta = request_meta(&req, &state);
-    let input = LoginInput { email: body.email, password: Secret::new(body.password), code: Secret::new(body.code) };
+    let (input, meta) = login_form(&state, &req, body)?;
     let codes = state.backoffice.confirm_enrolment(input, &meta).await?;
     let recovery_codes = codes.iter().map(|c| c.expose().to_owned()).collect();
     Ok(HttpResponse::Ok().json(RecoveryCodesResponse { recovery_codes }))
@@ -186,10 +196,7 @@ pub async fn bo_login(
     req: HttpRequest,
     body: TrackedJson<BackofficeLoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = validated(body.into_inner())?;
-    subject(&req, &body.email);
-    let meta = request_meta(&req, &state);
-    let input = LoginInput { email: body.email, password: Secret::new(body.password), code: Secret::new(body.code) };
+    let (input, meta) = login_form(&state, &req, body)?;
     let LoggedIn { operator, session, session_token, csrf_token } = state.backoffice.login(input, &meta).await?;
     req.extensions_mut().insert(AuditSubject {
         operator: Some((operator.id, operator.role)),

@@ -6,12 +6,11 @@ use application::backoffice::{BlockReport, UserDetail, UserListQuery, UserSort};
 use domain::identity::User;
 use domain::shared::ids::{BotId, UserId};
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::audit::AuditEntryResponse;
+use super::audit::{instant, AuditEntryResponse};
 use super::TAG;
 use crate::error::{ApiError, ErrorCode};
 use crate::query::Query;
@@ -53,12 +52,6 @@ pub struct UserListParams {
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
-}
-
-fn instant(field: &str, value: Option<&str>) -> Result<Option<OffsetDateTime>, ApiError> {
-    value
-        .map(|v| OffsetDateTime::parse(v, &Rfc3339).map_err(|_| invalid_query(field, "an RFC 3339 instant")))
-        .transpose()
 }
 
 fn user_query(p: &UserListParams) -> Result<UserListQuery, ApiError> {
