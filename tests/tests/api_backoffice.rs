@@ -32,6 +32,7 @@ botfleet_tests::on_both_stores!(
     blocking_refuses_the_user_and_stops_their_bots,
     every_request_is_audited_and_no_secret_is_answered,
     support_mails_a_password_reset_but_not_to_a_blocked_user,
+    the_expiry_workflow_drops_audit_entries_older_than_a_year,
 );
 
 fn email(name: &str) -> String {
@@ -383,4 +384,29 @@ async fn support_mails_a_password_reset_but_not_to_a_blocked_user(store: Store) 
     let outcomes: Vec<&str> =
         trail.ok(200)["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, vec!["failed", "ok"], "newest first");
+}
+
+async fn the_expiry_workflow_drops_audit_entries_older_than_a_year(store: Store) {
+    let (app, repos) = backoffice_app(store).await;
+    let now = time::OffsetDateTime::now_utc();
+    let entry = |days: i64, target: &str| domain::backoffice::OperatorAuditEntry {
+        id: domain::shared::ids::AuditId::new(),
+        operator_id: None,
+        operator_email: None,
+        role: None,
+        action: "users.read".into(),
+        target: Some(target.into()),
+        ip: None,
+        user_agent: None,
+        at: now - time::Duration::days(days),
+        status: 200,
+        outcome: domain::backoffice::Outcome::Ok,
+    };
+    repos.operator_audit.append(&entry(366, "user:old")).await.unwrap();
+    repos.operator_audit.append(&entry(364, "user:kept")).await.unwrap();
+
+    run(&app, "operator_audit_expiry").await;
+    let left = repos.operator_audit.list(&Default::default(), PageRequest::first()).await.unwrap();
+    let targets: Vec<&str> = left.items.iter().filter_map(|e| e.target.as_deref()).collect();
+    assert_eq!(targets, ["user:kept"], "only the entry within a year stays");
 }
