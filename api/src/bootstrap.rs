@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use application::analysis::{AnalysisConfig, AnalysisPorts, ContextAnalysis};
 use application::analytics::{MetricsCache, PerformanceCache, PERFORMANCE_TTL};
+use application::backoffice::{Backoffice, BackofficeConfig, BackofficePorts};
 use application::bots::{BotLimitEnforcer, BotPorts, BotService};
 use application::contexts::{ContextLimitEnforcer, ContextPorts, ContextService};
 use application::credentials::{CredentialPorts, CredentialService};
@@ -94,6 +95,28 @@ fn account_mail(
     tracing::info!(%host, port, verification = settings.mail.email_verification, "e-mail is on over SMTP");
     let mail = AccountMail::new(mailer, repositories.email_tokens.clone(), clock, &settings.mail.public_url);
     Ok((Some(Arc::new(mail)), Arc::new(gate)))
+}
+
+/// The backoffice over `repositories` (the server's, and the `operator` command's).
+pub fn backoffice(
+    settings: &Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Backoffice> {
+    let cipher = AesGcmCipher::from_env_value(&settings.encryption_key).context("BOTFLEET_ENCRYPTION_KEY")?;
+    let ports = BackofficePorts {
+        operators: repositories.operators.clone(),
+        sessions: repositories.operator_sessions.clone(),
+        audit: repositories.operator_audit.clone(),
+        hits: repositories.hits.clone(),
+        users: repositories.users.clone(),
+        user_sessions: repositories.sessions.clone(),
+        bots: repositories.bots.clone(),
+        hasher: Arc::new(Argon2Hasher::production()),
+        cipher: Arc::new(cipher),
+        clock,
+    };
+    Ok(Backoffice::new(ports, BackofficeConfig { domains: settings.backoffice_domains.clone() }))
 }
 
 /// The embedded store's options from the settings.
@@ -296,6 +319,7 @@ pub async fn services(
         access: subscriptions.clone(),
         clock: clock.clone(),
     }));
+    let backoffice = Arc::new(backoffice(settings, repositories, clock.clone())?);
     let workflows = crate::workflows::build(
         settings,
         WorkflowPorts {
@@ -310,6 +334,7 @@ pub async fn services(
             relay: Arc::new(infrastructure::notifications::Relay::new(repositories.store.clone(), clock.clone())),
             webhooks: &webhooks,
             channels: &channels,
+            backoffice: &backoffice,
         },
         metrics,
     )?;
@@ -358,6 +383,7 @@ pub async fn services(
         clock: clock.clone(),
     }));
     Ok(Services {
+        backoffice,
         identity: Arc::new(identity),
         legal,
         export: Arc::new(export),

@@ -1,4 +1,5 @@
-//! The `botfleet` command line: serve (the default), `backup <file>`, `migrate --to <uri>`.
+//! The `botfleet` command line: serve (the default), `backup <file>`, `migrate --to <uri>`,
+//! `operator create --email <e-mail> --role <role> [--password-stdin]`.
 
 /// What the command line asks for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -26,6 +27,15 @@ pub enum Command {
         /// The database (default `botfleet`).
         database: String,
     },
+    /// `operator create --email <e-mail> --role <role> [--password-stdin]`.
+    CreateOperator {
+        /// The operator's e-mail.
+        email: String,
+        /// `super_admin`, `admin` or `support`.
+        role: String,
+        /// Read the password from the first line of stdin instead of generating one.
+        password_stdin: bool,
+    },
 }
 
 /// The usage text for `--help`.
@@ -34,6 +44,9 @@ usage: botfleet [--dev]                 run the server
        botfleet backup <file>           copy the embedded store to <file> (the server may run)
        botfleet migrate --to <uri> [--database <name>]
                                         copy the embedded store into MongoDB (idempotent)
+       botfleet operator create --email <e-mail> --role super_admin|admin|support [--password-stdin]
+                                        create a backoffice operator; the password is read from
+                                        stdin or generated and printed once
 
   --dev    development mode: generate a missing BOTFLEET_JWT_SECRET / BOTFLEET_ENCRYPTION_KEY
            and keep them in <BOTFLEET_DATA_DIR>/dev-secrets.env (never do this in production)
@@ -63,8 +76,26 @@ impl Cli {
                 ("--database", Command::Migrate { database, .. }) => {
                     *database = args.next().ok_or_else(|| usage("`--database` needs a name".into()))?;
                 }
+                ("operator", Command::Serve) => {
+                    let sub = args.next().unwrap_or_default();
+                    if sub != "create" {
+                        return Err(usage("`operator` takes `create`".into()));
+                    }
+                    cli.command =
+                        Command::CreateOperator { email: String::new(), role: String::new(), password_stdin: false };
+                }
+                ("--email", Command::CreateOperator { email, .. }) => {
+                    *email = args.next().ok_or_else(|| usage("`--email` needs an e-mail address".into()))?;
+                }
+                ("--role", Command::CreateOperator { role, .. }) => {
+                    *role = args.next().ok_or_else(|| usage("`--role` needs a role".into()))?;
+                }
+                ("--password-stdin", Command::CreateOperator { password_stdin, .. }) => *password_stdin = true,
                 (other, _) => return Err(usage(format!("unknown argument `{other}`"))),
             }
+        }
+        if matches!(&cli.command, Command::CreateOperator { email, role, .. } if email.is_empty() || role.is_empty()) {
+            return Err(usage("`operator create` needs `--email <e-mail>` and `--role <role>`".into()));
         }
         if matches!(&cli.command, Command::Migrate { uri, .. } if uri.is_empty()) {
             return Err(usage("`migrate` needs `--to <MongoDB URI>`".into()));
@@ -98,5 +129,29 @@ mod tests {
         assert!(Cli::parse(args(&["migrate"])).unwrap_err().contains("needs `--to"));
         assert!(Cli::parse(args(&["backup"])).unwrap_err().contains("needs the file"));
         assert!(Cli::parse(args(&["--to", "x"])).unwrap_err().contains("unknown argument `--to`"));
+    }
+
+    #[test]
+    fn operator_create_takes_its_email_role_and_password_source() {
+        let create =
+            Cli::parse(args(&["operator", "create", "--email", "a@staff.example", "--role", "admin"])).unwrap();
+        let expected =
+            Command::CreateOperator { email: "a@staff.example".into(), role: "admin".into(), password_stdin: false };
+        assert_eq!(create.command, expected);
+        let stdin = Cli::parse(args(&[
+            "operator",
+            "create",
+            "--role",
+            "support",
+            "--email",
+            "b@s.example",
+            "--password-stdin",
+        ]));
+        assert!(matches!(stdin.unwrap().command, Command::CreateOperator { password_stdin: true, .. }));
+        assert!(Cli::parse(args(&["operator", "create", "--email", "a@s.example"]))
+            .unwrap_err()
+            .contains("needs `--email"));
+        assert!(Cli::parse(args(&["operator", "delete"])).unwrap_err().contains("takes `create`"));
+        assert!(Cli::parse(args(&["--email", "a"])).unwrap_err().contains("unknown argument `--email`"));
     }
 }

@@ -1,6 +1,7 @@
 //! The operations subcommands of the `botfleet` binary, beside serving: `backup` copies the
 //! embedded store while a server may be running, `migrate --to` moves it into MongoDB. Both read
 //! the same settings as the server (so `BOTFLEET_DATA_DIR` names the store) and never write to it.
+//! `operator create` adds a backoffice operator to the server's store.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -70,4 +71,42 @@ async fn open_existing(dir: &Path) -> anyhow::Result<SqliteStore> {
     tokio::task::spawn_blocking(move || SqliteStore::open_existing(&dir))
         .await
         .context("the store's opening task failed")?
+}
+
+/// `botfleet operator create --email <e-mail> --role <role> [--password-stdin]`: adds a
+/// backoffice operator to the store the settings name (the first SUPER_ADMIN comes this way).
+/// The password is the first line of stdin, or generated and printed once. The operator then
+/// enrols a TOTP authenticator (`POST /backoffice/api/auth/totp/enroll`) before logging in.
+pub async fn create_operator(settings: &Settings, email: &str, role: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let role = domain::backoffice::OperatorRole::parse(role)
+        .ok_or_else(|| anyhow::anyhow!("--role: expected `super_admin`, `admin` or `support`, not `{role}`"))?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("reading the password from stdin")?;
+        Some(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else {
+        None
+    };
+    let repositories = crate::bootstrap::open_store(settings).await?;
+    let clock = Arc::new(infrastructure::clock::SystemClock);
+    let backoffice = crate::bootstrap::backoffice(settings, &repositories, clock)?;
+    let created = match backoffice.create_operator(email, password, role).await {
+        Ok(created) => created,
+        Err(application::backoffice::BackofficeError::Invalid(errors)) => {
+            let reasons: Vec<String> = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            bail!("{}", reasons.join("; "))
+        }
+        Err(err) => return Err(anyhow::Error::new(err).context("creating the operator")),
+    };
+    println!(
+        "botfleet: operator {} created: {} ({})",
+        created.operator.id,
+        created.operator.email.as_str(),
+        role.as_str()
+    );
+    if let Some(password) = created.generated_password {
+        println!("password (shown once): {}", password.expose());
+    }
+    println!("next: enrol a TOTP authenticator with POST /backoffice/api/auth/totp/enroll, then log in");
+    Ok(())
 }

@@ -36,6 +36,9 @@ async fn main() -> ExitCode {
         Command::Serve => bootstrap::run(settings).await,
         Command::Backup(file) => commands::backup(&settings, file).await,
         Command::Migrate { uri, database } => commands::migrate(&settings, uri, database).await,
+        Command::CreateOperator { email, role, password_stdin } => {
+            commands::create_operator(&settings, email, role, *password_stdin).await
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@
 
 use actix_web::dev::{ServiceFactory, ServiceRequest};
 use actix_web::App;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::OpenApi as Document;
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt as _;
@@ -52,6 +52,15 @@ impl Modify for RootAddon {
                     .description(Some("An access token from the auth routes."))
                     .build(),
             ),
+        );
+        components.add_security_scheme(
+            routes::backoffice::COOKIE_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                routes::backoffice::SESSION_COOKIE,
+                "The backoffice session cookie set by `POST /backoffice/api/auth/login` (HttpOnly, Secure, \
+                 SameSite=Strict, path `/backoffice`, 8 hours). State-changing requests also send the session's \
+                 CSRF token in `X-CSRF-Token`.",
+            ))),
         );
         openapi.tags = Some(routes::tags());
     }

@@ -54,6 +54,7 @@ pub fn app(
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_JSON_PATH, document))
         .route("/docs", web::get().to(redirect_to_docs))
         .default_service(web::to(error::not_found_or_method_not_allowed))
+        .wrap(from_fn(routes::backoffice::guard))
         .wrap(from_fn(catch_panic))
         .wrap(from_fn(observe))
         .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))

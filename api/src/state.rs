@@ -69,6 +69,8 @@ impl Default for IpLimits {
 /// The use cases and ports handlers call, built once at start-up (see `bootstrap::services`).
 #[derive(Clone, Debug)]
 pub struct Services {
+    /// The operators' backoffice (its own accounts, sessions, audit).
+    pub backoffice: Arc<application::backoffice::Backoffice>,
     /// Accounts and sessions.
     pub identity: Arc<IdentityService>,
     /// Legal texts and consents.

@@ -47,6 +47,8 @@ pub struct WorkflowPorts<'a> {
     pub webhooks: &'a Arc<application::webhooks::WebhookService>,
     /// The notification channels that are on.
     pub channels: &'a crate::channels::Channels,
+    /// The backoffice (`operator_audit_expiry`).
+    pub backoffice: &'a Arc<application::backoffice::Backoffice>,
 }
 
 impl std::fmt::Debug for WorkflowPorts<'_> {
@@ -78,6 +80,11 @@ pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -
         .quiet(),
     ))?;
     crate::channels::register(&mut scheduler, ports.channels)?;
+    let backoffice = ports.backoffice.clone();
+    scheduler.register(Arc::new(FnWorkflow::new("operator_audit_expiry", move || {
+        let backoffice = backoffice.clone();
+        async move { Ok(backoffice.expire().await?) }
+    })))?;
     let engine = ports.engine;
     let faults = bot_faults(metrics)?;
     let sync = engine.clone();

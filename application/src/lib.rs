@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod analytics;
 pub mod assistant;
+pub mod backoffice;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod assistant;
+pub mod backoffice;
 pub mod bots;
 pub mod contexts;
 pub mod credentials;

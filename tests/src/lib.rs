@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod app;
 pub mod assistant;
+pub mod backoffice;
 pub mod bots;
 pub mod contract;
 pub mod dashboard;

@@ -22,7 +22,7 @@ const OPS_TOKEN: &str = "ops-token-for-tests-0123456789";
 const WORKFLOWS: &str = "/api/system/workflows";
 
 /// The catalogue, in order.
-const CATALOGUE: [&str; 22] = [
+const CATALOGUE: [&str; 23] = [
     "sync_orders",
     "sync_withdrawals",
     "sync_strategy_balances",
@@ -45,6 +45,7 @@ const CATALOGUE: [&str; 22] = [
     "email_notifications",
     "telegram_notifications",
     "telegram_updates",
+    "operator_audit_expiry",
 ];
 
 async fn list(app: &TestApp) -> Value {

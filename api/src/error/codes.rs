@@ -73,6 +73,7 @@ error_codes! {
     InvalidRefreshToken = UNAUTHORIZED, "invalid_refresh_token", "The refresh token is not valid";
     RefreshExpired = UNAUTHORIZED, "refresh_expired", "The refresh token has expired";
     RefreshReused = UNAUTHORIZED, "refresh_reused", "The refresh token was already used; the session family is revoked";
+    BackofficeSessionRequired = UNAUTHORIZED, "backoffice_session_required", "Log in to the backoffice: no session cookie, or it expired or was revoked";
     InvalidStreamTicket = UNAUTHORIZED, "invalid_stream_ticket", "The stream ticket is malformed, expired or used; ask for a new one";
     // Plan limits: `upgrade_to` names the cheapest plan that lifts them.
     PlanLimitContexts = PAYMENT_REQUIRED, "plan_limit_contexts", "The plan allows no more trading contexts";
@@ -84,6 +85,9 @@ error_codes! {
     // Not allowed.
     Forbidden = FORBIDDEN, "forbidden", "The action is not allowed";
     AdminRequired = FORBIDDEN, "admin_required", "Only an administrator may do this";
+    PermissionDenied = FORBIDDEN, "permission_denied", "The operator's role does not hold the route's permission";
+    CsrfTokenInvalid = FORBIDDEN, "csrf_token_invalid", "The `X-CSRF-Token` header is missing or is not this session's";
+    TotpEnrolmentRequired = FORBIDDEN, "totp_enrolment_required", "The operator must enrol a TOTP authenticator first";
     AccountBlocked = FORBIDDEN, "account_blocked", "The account is blocked";
     TermsNotAccepted = FORBIDDEN, "terms_not_accepted", "The terms in force must be accepted first";
     PrivacyNotAccepted = FORBIDDEN, "privacy_not_accepted", "The privacy notice in force must be accepted first";
@@ -137,6 +141,8 @@ error_codes! {
     AlreadySubscribed = CONFLICT, "already_subscribed", "The plan is already active";
     NothingToCancel = CONFLICT, "nothing_to_cancel", "There is no paid plan to cancel";
     SubscriptionMismatch = CONFLICT, "subscription_mismatch", "The provider's subscription does not match ours";
+    TotpAlreadyEnrolled = CONFLICT, "totp_already_enrolled", "A TOTP authenticator is enrolled already";
+    OperatorExists = CONFLICT, "operator_exists", "An operator with this e-mail exists";
     WorkflowNotRegistered = CONFLICT, "workflow_not_registered", "No such workflow is registered here";
     WorkflowDisabled = CONFLICT, "workflow_disabled", "The workflow is disabled";
     WorkersDisabled = CONFLICT, "workers_disabled", "This instance runs no workers";

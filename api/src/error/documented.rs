@@ -5,8 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::http::Method;
+
 use application::analytics::AnalyticsError;
 use application::assistant::AssistantError;
+use application::backoffice::BackofficeError;
 use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
 use application::dashboard::PdfReportError;
@@ -131,7 +134,29 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             codes.dedup();
             codes
         }
+        other if other.starts_with("bo_") => backoffice_codes(other),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
+    }
+}
+
+/// A backoffice operation's own codes (its guard's come from the route table in [`add`]).
+fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
+    use ErrorCode as C;
+    match operation_id {
+        "bo_enroll" => pick::<BackofficeError>(&[C::ValidationFailed, C::InvalidCredentials, C::TotpAlreadyEnrolled]),
+        "bo_confirm_enrollment" => {
+            pick::<BackofficeError>(&[C::ValidationFailed, C::InvalidCredentials, C::TotpAlreadyEnrolled])
+        }
+        "bo_login" => pick::<BackofficeError>(&[C::ValidationFailed, C::InvalidCredentials, C::TotpEnrolmentRequired]),
+        "bo_get_user" | "bo_block_user" | "bo_unblock_user" => pick::<BackofficeError>(&[C::NotFound]),
+        "bo_pause_bot" => pick::<BackofficeError>(&[C::NotFound, C::InvalidBotStatus]),
+        "bo_send_password_reset" => {
+            let mut codes = pick::<BackofficeError>(&[C::NotFound, C::AccountBlocked]);
+            codes.extend(pick::<application::identity::ForgotPasswordError>(&[C::RateLimited, C::EmailUnavailable]));
+            codes
+        }
+        "bo_list_users" | "bo_list_audit" | "bo_export_audit" => vec![C::InvalidQuery],
+        _ => Vec::new(),
     }
 }
 
@@ -146,12 +171,22 @@ pub(super) fn pick<E: ErrorCodes>(codes: &[ErrorCode]) -> Vec<ErrorCode> {
 
 /// Documents the error responses of every operation of `document` from its codes.
 pub fn add(document: &mut Document) {
-    for item in document.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-        for operation in operations.into_iter().flatten() {
+    for (path, item) in document.paths.paths.iter_mut() {
+        let operations = [
+            (Method::GET, &mut item.get),
+            (Method::PUT, &mut item.put),
+            (Method::POST, &mut item.post),
+            (Method::DELETE, &mut item.delete),
+            (Method::PATCH, &mut item.patch),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
             let mut codes: Vec<ErrorCode> = Vec::new();
             if takes_bearer(operation) {
                 codes.extend(AuthenticateError::CODES);
+            }
+            if let Some(route) = crate::routes::backoffice::find(&method, path) {
+                codes.extend(crate::routes::backoffice::guard_codes(route.access, route.method, route.limited));
             }
             codes.extend(codes_of(operation.operation_id.as_deref().unwrap_or_default()));
             for (status, codes) in by_status(&codes) {

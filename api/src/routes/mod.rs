@@ -20,6 +20,7 @@
 
 pub mod assistant;
 pub mod auth;
+pub mod backoffice;
 pub mod bots;
 pub mod common;
 pub mod contexts;
@@ -85,6 +86,7 @@ pub const MODULES: &[RouteModule] = &[
     webhooks::MODULE,
     webhook_endpoints::MODULE,
     system::MODULE,
+    backoffice::MODULE,
     health::MODULE,
     metrics::MODULE,
 ];

@@ -169,6 +169,18 @@ wire_enum! {
     AlertSeverity from application::dashboard::Severity, case "snake_case" { Info, Warning, Critical }
 }
 
+wire_enum! {
+    /// A backoffice operator's role: `super_admin` (everything, and operators), `admin` (views
+    /// and actions on users), `support` (read-only, plus password-reset e-mails).
+    OperatorRole from domain::backoffice::OperatorRole, case "snake_case" { SuperAdmin, Admin, Support }
+}
+
+wire_enum! {
+    /// How an audited backoffice request ended: `ok`, `denied` (by the guard: session, CSRF,
+    /// permission, rate limit) or `failed` (refused or failed by the action).
+    AuditOutcome from domain::backoffice::Outcome, case "snake_case" { Ok, Denied, Failed }
+}
+
 /// The pattern of an id: a ULID, 26 characters of Crockford's base32 (either case) whose first
 /// is at most `7`, as `Ulid::from_string` reads it.
 pub const ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{25}$";
@@ -254,6 +266,8 @@ mod tests {
             ConsentSource::wire_pairs(),
             AlertKind::wire_pairs(),
             AlertSeverity::wire_pairs(),
+            OperatorRole::wire_pairs(),
+            AuditOutcome::wire_pairs(),
         ];
         for (api, domain) in pairs.into_iter().flatten() {
             assert_eq!(api, domain);

@@ -90,6 +90,9 @@ pub struct Settings {
     pub channels: ChannelSettings,
     /// The assistant's language model (`BOTFLEET_LLM_*`); `None`: the offline guide answers.
     pub llm: Option<infrastructure::llm::OpenAiConfig>,
+    /// `BOTFLEET_BACKOFFICE_DOMAINS`: the e-mail domains backoffice operators may have, comma
+    /// separated (default none: no operator can be created or log in).
+    pub backoffice_domains: Vec<String>,
     /// `BOTFLEET_DEV_MODE` (or `--dev`): missing secrets are generated instead of refused.
     pub dev_mode: bool,
     /// The variables whose secrets were generated because dev mode was on and they were unset.
@@ -162,6 +165,7 @@ impl Settings {
         let webhooks_allow_private = env.bool("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", false);
         let channels = ChannelSettings::load(&mut env);
         let llm = assistant::load(&mut env);
+        let backoffice_domains = env.list("BOTFLEET_BACKOFFICE_DOMAINS", parse_domain);
         env.finish(Settings {
             http,
             jwt,
@@ -183,6 +187,7 @@ impl Settings {
             webhooks_allow_private,
             channels,
             llm,
+            backoffice_domains,
             dev_mode,
             generated_secrets: generated,
         })
@@ -234,6 +239,19 @@ impl HttpSettings {
             trusted_proxies: TrustedProxies::new(env.list("BOTFLEET_TRUSTED_PROXIES", TrustedProxies::parse_item)),
             metrics_require_token: env.bool("BOTFLEET_METRICS_REQUIRE_TOKEN", false),
         }
+    }
+}
+
+/// An e-mail domain (`example.com`), lower-cased: letters, digits, `-` and dots, with a dot.
+fn parse_domain(item: &str) -> Result<String, String> {
+    let domain = item.to_ascii_lowercase();
+    let labels_ok = domain.split('.').all(|label| {
+        !label.is_empty() && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    if labels_ok && domain.contains('.') {
+        Ok(domain)
+    } else {
+        Err("a domain such as `example.com`".into())
     }
 }
 

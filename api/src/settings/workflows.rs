@@ -55,6 +55,7 @@ workflow_vars!(
     email_notifications => "EMAIL_NOTIFICATIONS",
     telegram_notifications => "TELEGRAM_NOTIFICATIONS",
     telegram_updates => "TELEGRAM_UPDATES",
+    operator_audit_expiry => "OPERATOR_AUDIT_EXPIRY",
 );
 
 /// What a `_SECS` variable must hold.

@@ -21,4 +21,4 @@ pub use ports::{
     UserRepository,
 };
 pub use session::RefreshSession;
-pub use user::{Consent, DisplayName, DisplayNameError, Role, User, UserFilter, UserStatus};
+pub use user::{Consent, DisplayName, DisplayNameError, Role, User, UserFilter, UserSort, UserStatus};

@@ -172,6 +172,26 @@ pub struct UserFilter {
     pub status: Option<UserStatus>,
     /// Only users with this role.
     pub role: Option<Role>,
+    /// Only users whose normalised e-mail starts with this (lower case).
+    pub email_prefix: Option<String>,
+    /// Only users created at or after this instant.
+    pub created_from: Option<OffsetDateTime>,
+    /// Only users created before this instant.
+    pub created_to: Option<OffsetDateTime>,
+    /// The order (default: oldest first).
+    pub sort: UserSort,
+}
+
+/// The order of a user list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UserSort {
+    /// Oldest first.
+    #[default]
+    CreatedAsc,
+    /// Newest first.
+    CreatedDesc,
+    /// By e-mail, A to Z.
+    EmailAsc,
 }
 
 #[cfg(test)]

@@ -117,3 +117,11 @@ ulid_id!(
     /// Identifies one event of a user's (a notification, a webhook delivery's subject).
     EventId
 );
+ulid_id!(
+    /// Identifies a backoffice operator (staff, not a user).
+    OperatorId
+);
+ulid_id!(
+    /// Identifies an operator's backoffice session.
+    OperatorSessionId
+);

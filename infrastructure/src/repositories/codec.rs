@@ -192,3 +192,14 @@ pub(crate) async fn stamp_unset(
     set.insert(field.to_owned(), to_millis(at).into());
     store.update_many_set(coll, &query, set).await
 }
+
+/// Deletes the documents matching `query` (its limit bounds one call's work): their ids are read,
+/// then deleted as one write. Returns how many were deleted.
+pub(crate) async fn delete_matching(store: &dyn DocumentStore, coll: &str, query: Query) -> Result<u64, RepoError> {
+    let docs = store.find(coll, &query).await?;
+    let ids = docs.iter().map(|doc| crate::store::doc_id(doc).map(str::to_owned)).collect::<Result<Vec<_>, _>>()?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    store.delete_ids(coll, &ids).await
+}

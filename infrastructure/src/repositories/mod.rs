@@ -4,6 +4,7 @@
 //! impl, then a field and an `ensure` line in [`Repositories::on`].
 
 mod audit;
+pub mod backoffice;
 mod bots;
 mod charges;
 mod closed_records;
@@ -33,6 +34,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use domain::backoffice::{HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository};
 use domain::bots::{BotRecordRepository, BotRepository};
 use domain::contexts::{ContextRepository, ContextSignalRepository};
 use domain::credentials::CredentialRepository;
@@ -48,6 +50,9 @@ use domain::subscriptions::{ChargeRepository, PaymentEventRepository, Subscripti
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
+use self::backoffice::{
+    StoreHitCounter, StoreOperatorAuditRepository, StoreOperatorRepository, StoreOperatorSessionRepository,
+};
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::charges::StoreChargeRepository;
 pub use self::consents::StoreConsentRepository;
@@ -103,6 +108,10 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreConversationRepository::MESSAGES, StoreConversationRepository::MESSAGE_INDEXES),
     (StoreConversationRepository::PROPOSALS, StoreConversationRepository::PROPOSAL_INDEXES),
     (StoreSpentTicketRepository::COLLECTION, StoreSpentTicketRepository::INDEXES),
+    (StoreOperatorRepository::COLLECTION, StoreOperatorRepository::INDEXES),
+    (StoreOperatorSessionRepository::COLLECTION, StoreOperatorSessionRepository::INDEXES),
+    (StoreOperatorAuditRepository::COLLECTION, StoreOperatorAuditRepository::INDEXES),
+    (StoreHitCounter::COLLECTION, StoreHitCounter::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -152,6 +161,14 @@ pub struct Repositories {
     pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
     /// The live stream's spent tickets.
     pub spent_tickets: Arc<dyn SpentTicketRepository>,
+    /// Backoffice operators.
+    pub operators: Arc<dyn OperatorRepository>,
+    /// Backoffice operators' sessions.
+    pub operator_sessions: Arc<dyn OperatorSessionRepository>,
+    /// The backoffice audit trail.
+    pub operator_audit: Arc<dyn OperatorAuditRepository>,
+    /// Store-backed request counters (the backoffice's rate limits).
+    pub hits: Arc<dyn HitCounter>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -188,6 +205,10 @@ impl Repositories {
             preferences: Arc::new(StorePreferenceRepository::new(store.clone())),
             conversations: Arc::new(StoreConversationRepository::new(store.clone())),
             spent_tickets: Arc::new(StoreSpentTicketRepository::new(store.clone())),
+            operators: Arc::new(StoreOperatorRepository::new(store.clone())),
+            operator_sessions: Arc::new(StoreOperatorSessionRepository::new(store.clone())),
+            operator_audit: Arc::new(StoreOperatorAuditRepository::new(store.clone())),
+            hits: Arc::new(StoreHitCounter::new(store.clone())),
             relay_nudge: nudge,
             store,
         })

@@ -3,13 +3,15 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::identity::{Consent, DisplayName, Email, Language, Role, User, UserFilter, UserRepository, UserStatus};
+use domain::identity::{
+    Consent, DisplayName, Email, Language, Role, User, UserFilter, UserRepository, UserSort, UserStatus,
+};
 use domain::shared::ids::UserId;
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::codec::{self, millis, millis_opt, value_of, FIRST_VERSION};
+use super::codec::{self, millis, millis_opt, to_millis, value_of, FIRST_VERSION};
 use crate::store::{DocumentStore, IndexSpec, Query, ID};
 
 /// The stored form of a [`User`].
@@ -169,7 +171,22 @@ impl UserRepository for StoreUserRepository {
         if let Some(role) = filter.role {
             query = query.eq("role", value_of(&role));
         }
-        let query = query.asc("created_at").asc(ID);
+        if let Some(prefix) = &filter.email_prefix {
+            // Every string starting with `prefix` sorts between it and `prefix` + U+10FFFF.
+            query = query.gte("email", prefix.as_str()).lt("email", format!("{prefix}\u{10FFFF}"));
+        }
+        if let Some(from) = filter.created_from {
+            query = query.gte("created_at", to_millis(from));
+        }
+        if let Some(to) = filter.created_to {
+            query = query.lt("created_at", to_millis(to));
+        }
+        let query = match filter.sort {
+            UserSort::CreatedAsc => query.asc("created_at").asc(ID),
+            UserSort::CreatedDesc => query.desc("created_at").desc(ID),
+            // E-mails are unique: no tie to break, and the `users_email` index serves the order.
+            UserSort::EmailAsc => query.asc("email"),
+        };
         codec::page::<UserDocument, _>(&*self.store, Self::COLLECTION, query, page, User::from).await
     }
 }

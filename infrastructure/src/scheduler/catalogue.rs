@@ -47,6 +47,11 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("email_notifications", 2, "Queues the events users want by e-mail and mails each user one message for what is due."),
     entry("telegram_notifications", 1, "Queues the events users want on Telegram and sends them to the linked chats."),
     entry("telegram_updates", 1, "Long-polls the Telegram bot's updates and links the chats that send /start <code>."),
+    entry(
+        "operator_audit_expiry",
+        3600,
+        "Deletes backoffice audit entries older than a year, expired operator sessions and old rate-limit hits.",
+    ),
 ];
 
 /// The catalogue entry named `name`, if any.

@@ -42,6 +42,7 @@ macro_rules! contract_suite {
                 create_stores_version_1_and_get_reads_it_back, get_unknown_is_not_found,
                 duplicate_email_is_refused, find_by_email, update_bumps_version_and_refuses_stale,
                 update_to_a_taken_email_is_duplicate, list_filters_and_pages_oldest_first,
+                list_by_email_prefix_window_and_sort,
             ],
             sessions: [
                 create_then_find_by_token_hash, duplicate_token_hash_is_refused, update_checks_version,

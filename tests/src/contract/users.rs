@@ -1,6 +1,6 @@
 //! Contract of `UserRepository`.
 
-use domain::identity::{Email, Role, User, UserFilter, UserStatus};
+use domain::identity::{Email, Role, User, UserFilter, UserSort, UserStatus};
 use domain::shared::ids::UserId;
 use domain::PageRequest;
 use infrastructure::repositories::Repositories;
@@ -92,15 +92,47 @@ pub async fn list_filters_and_pages_oldest_first(repos: &Repositories) {
     let mut active: Vec<User> = expected.iter().filter(|u| u.status == UserStatus::Active).cloned().collect();
     active.sort_by_key(|u| (u.created_at, u.id.to_string()));
 
-    let filter = UserFilter { status: Some(UserStatus::Active), role: None };
+    let filter = UserFilter { status: Some(UserStatus::Active), ..UserFilter::default() };
     let first = repos.users.list(&filter, PageRequest::new(0, 3)).await.unwrap();
     let second = repos.users.list(&filter, PageRequest::new(3, 3)).await.unwrap();
 
     assert_eq!((first.total, first.offset, first.limit), (4, 0, 3));
     assert_eq!(first.items, active[..3]);
     assert_eq!((second.total, second.items.as_slice()), (4, &active[3..]));
-    let admins = repos.users.list(&UserFilter { status: None, role: Some(Role::Admin) }, PageRequest::first()).await;
+    let admins =
+        repos.users.list(&UserFilter { role: Some(Role::Admin), ..UserFilter::default() }, PageRequest::first()).await;
     assert_eq!(admins.unwrap().items, vec![expected[1].clone()]);
-    let blocked_admins = UserFilter { status: Some(UserStatus::Blocked), role: Some(Role::Admin) };
+    let blocked_admins =
+        UserFilter { status: Some(UserStatus::Blocked), role: Some(Role::Admin), ..UserFilter::default() };
     assert_eq!(repos.users.list(&blocked_admins, PageRequest::first()).await.unwrap().total, 0);
+}
+
+/// `list` narrows by e-mail prefix (not a substring) and a half-open creation window, and sorts
+/// newest first or by e-mail (the backoffice's user list).
+pub async fn list_by_email_prefix_window_and_sort(repos: &Repositories) {
+    let people =
+        [("carla@example.com", 30), ("ana@example.com", 10), ("anabel@example.com", 20), ("bruno@example.com", 40)];
+    for (email, created) in people {
+        repos.users.create(&user(email, created)).await.unwrap();
+    }
+    repos.users.create(&user("joana@example.com", 50)).await.unwrap();
+    let emails = |filter: UserFilter| async move {
+        let page = repos.users.list(&filter, PageRequest::first()).await.unwrap();
+        page.items.iter().map(|u| u.email.as_str().to_owned()).collect::<Vec<_>>()
+    };
+
+    let prefix = UserFilter { email_prefix: Some("ana".into()), sort: UserSort::EmailAsc, ..UserFilter::default() };
+    assert_eq!(emails(prefix).await, ["ana@example.com", "anabel@example.com"]);
+    let window = UserFilter {
+        created_from: Some(at(20)),
+        created_to: Some(at(40)),
+        sort: UserSort::CreatedDesc,
+        ..UserFilter::default()
+    };
+    assert_eq!(emails(window).await, ["carla@example.com", "anabel@example.com"]);
+    let newest = emails(UserFilter { sort: UserSort::CreatedDesc, ..UserFilter::default() }).await;
+    assert_eq!(
+        newest,
+        ["joana@example.com", "bruno@example.com", "carla@example.com", "anabel@example.com", "ana@example.com"]
+    );
 }

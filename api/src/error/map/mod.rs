@@ -5,6 +5,7 @@
 
 mod analytics;
 mod assistant;
+mod backoffice;
 mod bots;
 mod contexts;
 mod credentials;
