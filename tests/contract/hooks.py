@@ -83,6 +83,12 @@ DATA_DEPENDENT_FIELDS = {
     # One event type named in two entries with different channels: `uniqueItems` compares whole
     # entries, not one of their properties (indexes are read as `[]`).
     ("preferences[].type", "duplicate_field"),
+    # A CPF or CNPJ whose check digits (mod 11) or digit count are wrong: no pattern states them.
+    ("payer.identification", "invalid"),
+    # Checkout's cross-field rules: card subscriptions are monthly (`period`), PIX and boleto go
+    # through Mercado Pago only (`method`).
+    ("period", "invalid"),
+    ("method", "invalid"),
 }
 
 # A bot's `config` is checked against its `kind` and the market: the bounds of each setting are

@@ -53,7 +53,7 @@ async fn notify(app: &TestApp, payment: &str, notification: u64) -> String {
 fn boleto_payer() -> Value {
     json!({"first_name": "Ana", "last_name": "Silva", "identification": "191.191.191-00",
         "address": {"zip_code": "01310-100", "street_name": "Av. Paulista", "street_number": "1000",
-            "neighborhood": "Bela Vista", "city": "São Paulo", "federal_unit": "sp"}})
+            "neighborhood": "Bela Vista", "city": "São Paulo", "federal_unit": "SP"}})
 }
 
 async fn pix_paid_grants_30_days_and_a_second_pix_extends_from_the_end(store: Store) {

@@ -113,9 +113,10 @@ pub async fn guard(
     let route = pattern.as_deref().and_then(|p| find(req.method(), p));
     let Some(route) = route else {
         // A served path missing from the table is refused: no route is reachable without a permission.
-        let denied =
-            pattern.is_some().then(|| ApiError::new(ErrorCode::PermissionDenied, "this route has no permission"));
-        let action = if pattern.is_some() { "unlisted_route" } else { "unknown_route" };
+        // A listed path asked with a method it does not serve goes on to the router's 405.
+        let unlisted = pattern.as_deref().is_some_and(|p| !super::listed_path(p));
+        let denied = unlisted.then(|| ApiError::new(ErrorCode::PermissionDenied, "this route has no permission"));
+        let action = if unlisted { "unlisted_route" } else { "unknown_route" };
         let draft = Draft { state: &state, meta, action, target: None, staff: None };
         return match denied {
             Some(err) => Err(draft.record_error(err, None).await),

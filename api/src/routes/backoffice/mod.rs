@@ -112,6 +112,12 @@ pub fn find(method: &Method, pattern: &str) -> Option<&'static BackofficeRoute> 
     ROUTES.iter().find(|r| r.method == method.as_str() && r.path == pattern)
 }
 
+/// Whether the table lists `pattern` under any method (then another method is simply not served:
+/// 405, as everywhere else).
+pub fn listed_path(pattern: &str) -> bool {
+    ROUTES.iter().any(|r| r.path == pattern)
+}
+
 /// The codes the guard can answer on a route, for the spec.
 pub fn guard_codes(access: Access, method: &str, limited: bool) -> Vec<ErrorCode> {
     match access {

@@ -19,15 +19,15 @@ const FEDERAL_UNITS: [&str; 27] = [
 pub struct PayerBody {
     /// First name (boleto).
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "Ana")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "Ana")]
     pub first_name: Option<String>,
     /// Last name (boleto).
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "Silva")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "Silva")]
     pub last_name: Option<String>,
     /// CPF (11 digits) or CNPJ (14 digits), with or without punctuation (boleto).
     #[validate(length(max = 18))]
-    #[schema(max_length = 18, example = "191.191.191-00")]
+    #[schema(max_length = 18, pattern = r"^[0-9./ -]*$", example = "191.191.191-00")]
     pub identification: Option<String>,
     /// Postal address (boleto).
     #[validate(nested)]
@@ -40,27 +40,32 @@ pub struct PayerBody {
 pub struct AddressBody {
     /// CEP, 8 digits (`01310-100` or `01310100`).
     #[validate(length(max = 9))]
-    #[schema(max_length = 9, example = "01310-100")]
+    #[schema(max_length = 9, pattern = r"^[0-9]{5}-?[0-9]{3}$", example = "01310-100")]
     pub zip_code: String,
     /// Street.
     #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200, example = "Av. Paulista")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S", example = "Av. Paulista")]
     pub street_name: String,
     /// Number.
     #[validate(length(min = 1, max = 20))]
-    #[schema(min_length = 1, max_length = 20, example = "1000")]
+    #[schema(min_length = 1, max_length = 20, pattern = r"\S", example = "1000")]
     pub street_number: String,
     /// Bairro.
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "Bela Vista")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "Bela Vista")]
     pub neighborhood: String,
     /// City.
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "São Paulo")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "São Paulo")]
     pub city: String,
-    /// State (UF), two letters.
+    /// State (UF), two capital letters.
     #[validate(length(equal = 2))]
-    #[schema(min_length = 2, max_length = 2, example = "SP")]
+    #[schema(
+        min_length = 2,
+        max_length = 2,
+        pattern = "^(AC|AL|AP|AM|BA|CE|DF|ES|GO|MA|MT|MS|MG|PA|PB|PR|PE|PI|RJ|RN|RS|RO|RR|SC|SP|SE|TO)$",
+        example = "SP"
+    )]
     pub federal_unit: String,
 }
 
@@ -73,11 +78,16 @@ fn blank(field: &str, value: &str, errors: &mut Vec<FieldError>) -> String {
 }
 
 fn address(body: AddressBody, errors: &mut Vec<FieldError>) -> Address {
-    let zip: String = body.zip_code.chars().filter(|c| *c != '-').collect();
+    // `01310-100` or `01310100`: the hyphen only after the fifth digit.
+    let zip = match body.zip_code.split_once('-') {
+        Some((head, tail)) if head.len() == 5 => format!("{head}{tail}"),
+        Some(_) => String::new(),
+        None => body.zip_code.clone(),
+    };
     if zip.len() != 8 || !zip.bytes().all(|b| b.is_ascii_digit()) {
         errors.push(FieldError::new("payer.address.zip_code", FieldCode::Invalid, "a CEP has 8 digits"));
     }
-    let uf = body.federal_unit.trim().to_ascii_uppercase();
+    let uf = body.federal_unit;
     if !FEDERAL_UNITS.contains(&uf.as_str()) {
         errors.push(FieldError::new("payer.address.federal_unit", FieldCode::Invalid, "not a Brazilian state (UF)"));
     }
