@@ -45,10 +45,14 @@ fn conversation_id(raw: &str) -> Result<ConversationId, AssistantError> {
 }
 
 impl AssistantService {
-    /// Starts a conversation. Errors: `Invalid` title (over 120 characters).
+    /// Starts a conversation. Errors: `Invalid` title (over 120 characters, or a control character).
     pub async fn start(&self, user: UserId, title: Option<&str>) -> Result<Conversation, AssistantError> {
         if title.is_some_and(|t| t.trim().chars().count() > TITLE_MAX_CHARS) {
             let e = FieldError::new("title", FieldCode::Length, "must be at most 120 characters");
+            return Err(AssistantError::Invalid(vec![e]));
+        }
+        if title.is_some_and(|t| t.chars().any(char::is_control)) {
+            let e = FieldError::new("title", FieldCode::Invalid, "must not contain control characters");
             return Err(AssistantError::Invalid(vec![e]));
         }
         let conversation = Conversation::start(user, title, self.now());

@@ -14,9 +14,9 @@ use crate::routes::common::list_from_page;
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateConversationRequest {
-    /// A title (default: the start of the first message).
+    /// A title (default: the start of the first message); no control characters.
     #[validate(length(max = 120))]
-    #[schema(max_length = 120, example = "My bots")]
+    #[schema(max_length = 120, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$", example = "My bots")]
     pub title: Option<String>,
 }
 
