@@ -83,17 +83,20 @@ pub fn obv(columns: &Columns) -> Vec<f64> {
 /// volume traded so far from the exact `Decimal` total.
 pub fn obv_into(columns: &Columns, out: &mut Vec<f64>) {
     let (close, volume) = (columns.close(), columns.volume());
-    reset(out, close.len());
-    let (Some(&first), Some(slot)) = (volume.first(), out.first_mut()) else {
+    out.clear();
+    let Some(&first) = volume.first() else {
         return;
     };
-    *slot = first;
+    // Each output written once (pushed, not overwritten after a reset), from zipped slices whose
+    // length the vector knows beforehand.
+    out.reserve(close.len());
+    out.push(first);
     let mut total = first;
-    for ((o, (&now, &prev)), &v) in out[1..].iter_mut().zip(close[1..].iter().zip(close)).zip(&volume[1..]) {
+    out.extend(close[1..].iter().zip(close).zip(&volume[1..]).map(|((&now, &prev), &v)| {
         let sign = f64::from(u8::from(now > prev)) - f64::from(u8::from(now < prev));
         total += sign * v;
-        *o = total;
-    }
+        total
+    }));
 }
 
 #[cfg(test)]
