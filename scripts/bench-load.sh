@@ -55,6 +55,14 @@ bench_start "$work/many"
 echo "bench-load: launch to ready with $USERS users and $ORDERS orders: $ready_ms ms"
 token="$(bench_login bench@example.com)"
 measure "GET /api/auth/me, $USERS users" -H "authorization: Bearer $token" "$base/api/auth/me"
+# The page must hold what the benchmark claims: 50 of the user's 100 orders (the seeder dates them
+# inside the free plan's history window; an empty page would measure nothing).
+read -r items total < <(curl -fsS -H "authorization: Bearer $token" "$base/api/orders" |
+    python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d["items"]), d["total"])')
+if [[ "$items" != 50 || "$total" != 100 ]]; then
+    echo "bench-load: GET /api/orders answered $items items of $total, not 50 of 100" >&2
+    exit 1
+fi
 measure "GET /api/orders (one user's first page), $ORDERS orders" -H "authorization: Bearer $token" "$base/api/orders"
 CONNECTIONS="$LIGHT_CONNECTIONS" measure "GET /api/orders, $ORDERS orders, $LIGHT_CONNECTIONS connections" \
     -H "authorization: Bearer $token" "$base/api/orders"

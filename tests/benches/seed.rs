@@ -9,10 +9,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use botfleet_tests::contract::fixtures::{order, subscription, user};
+use botfleet_tests::contract::fixtures::{self, order, subscription, user};
 use domain::shared::ids::{ContextId, UserId};
 use domain::subscriptions::Plan;
 use infrastructure::repositories::open_embedded;
+use time::{Duration, OffsetDateTime};
 
 struct Args {
     dir: PathBuf,
@@ -37,6 +38,12 @@ fn args() -> Args {
         }
     }
     parsed
+}
+
+/// Seconds from the fixtures' `t0` to `days` before now: the orders are dated within the free
+/// plan's 30-day history window, or `GET /api/orders` would page through nothing.
+fn days_ago(days: i64) -> i64 {
+    (OffsetDateTime::now_utc() - Duration::days(days) - fixtures::t0()).whole_seconds()
 }
 
 /// A closed order (history): open ones would be followed by the server's start-up recovery.
@@ -67,15 +74,19 @@ async fn main() {
     eprintln!("seed: {} users in {:.1} s", args.users, started.elapsed().as_secs_f64());
     let started = Instant::now();
     let context = ContextId::new();
+    // Spread evenly over the last 25 days; the owner's 100 over the last day, ten minutes apart.
+    let (from, span) = (days_ago(25), Duration::days(25).whole_seconds());
     if !owners.is_empty() {
         for n in 0..args.orders {
             let owner = owners[(n % owners.len() as u64) as usize];
-            repos.orders.create(&closed(owner, context, n as i64)).await.expect("an order");
+            let created = from + (n as i64).saturating_mul(span) / args.orders.max(1) as i64;
+            repos.orders.create(&closed(owner, context, created)).await.expect("an order");
         }
     }
     if let Some(owner) = args.owner {
+        let from = days_ago(1);
         for n in 0..100 {
-            repos.orders.create(&closed(owner, context, n)).await.expect("an order");
+            repos.orders.create(&closed(owner, context, from + n * 600)).await.expect("an order");
         }
     }
     eprintln!("seed: {} orders in {:.1} s", args.orders, started.elapsed().as_secs_f64());
