@@ -19,6 +19,7 @@ mod tools;
 use std::sync::Arc;
 
 use domain::assistant::{ConversationRepository, LanguageModel};
+use domain::identity::UserRepository;
 use domain::Clock;
 
 pub use confirm::Confirmed;
@@ -58,6 +59,8 @@ pub struct AssistantPorts {
     pub reports: Arc<ReportService>,
     /// The plan, its entitlements and usage.
     pub subscriptions: Arc<SubscriptionService>,
+    /// The users' profiles (their time zone: the quota's day).
+    pub users: Arc<dyn UserRepository>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
