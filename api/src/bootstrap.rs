@@ -317,6 +317,7 @@ pub async fn services(
         bots: repositories.bots.clone(),
         subscriptions: repositories.subscriptions.clone(),
         access: subscriptions.clone(),
+        users: repositories.users.clone(),
         clock: clock.clone(),
     }));
     let backoffice = Arc::new(backoffice(settings, repositories, clock.clone())?);

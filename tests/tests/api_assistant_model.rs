@@ -156,14 +156,19 @@ async fn retries_malformed_arguments_other_users_and_actions(store: Store) {
     }
     assert_eq!(bot(&app, &bia, &bias).await["status"], "created");
 
-    // An action is only proposed; the owner's confirmation runs it.
+    // An action is only proposed; the owner's confirmation runs it. Asked in Portuguese, the
+    // proposal's summary and the setting the model looks up come back in Portuguese.
     fake.script(vec![
         tool("c6", "propose_pause", &format!(r#"{{"bot_id": "{alpha}"}}"#)),
-        text(&["Confirm to pause."]),
+        tool("c7", "explain_setting", r#"{"name": "take_profit_percent"}"#),
+        text(&["Confirme para pausar."]),
     ]);
-    let body = ask(&app, &ana, &c, "pause Alpha").await;
+    let body = ask(&app, &ana, &c, "Pause o Alpha, por favor").await;
     let id = body["proposals"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(body["proposals"][0]["action"], "pause_bot");
+    assert_eq!(body["proposals"][0]["summary"], "pausar o bot \"smart bot\" (BTC-BRL)");
+    let explained = tool_results(fake.requests().last().unwrap()).last().unwrap()["content"].clone();
+    assert!(explained.as_str().unwrap().contains("acima do preço médio de entrada"), "{explained}");
     assert_eq!(bot(&app, &ana, &alpha).await["status"], "running");
     let confirm = format!("/api/assistant/proposals/{id}/confirm");
     app.post(&confirm, Some(&bia.access), &json!({})).await.problem(404, "not_found");

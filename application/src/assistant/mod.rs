@@ -7,12 +7,14 @@
 mod confirm;
 mod converse;
 mod errors;
+mod glossary_pt;
 mod guide;
 mod guide_answers;
 mod model_loop;
 mod quota;
 mod settings_doc;
 mod suggestions;
+mod summaries;
 mod tool_read;
 mod tools;
 
@@ -27,7 +29,9 @@ pub use converse::{Reply, SentMessage};
 pub use errors::AssistantError;
 pub use guide::{Intent, Language};
 pub use quota::ChatQuota;
-pub use suggestions::{suggestions_for, SuggestionPorts, SuggestionReport, Suggestions, SUGGESTIONS_TITLE};
+pub use suggestions::{
+    suggestions_for, SuggestionPorts, SuggestionReport, Suggestions, SUGGESTIONS_TITLE, SUGGESTIONS_TITLE_PT,
+};
 pub use tools::{tool_schemas, Tool};
 
 use crate::analysis::ContextAnalysis;

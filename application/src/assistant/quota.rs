@@ -4,7 +4,7 @@
 //! with the others; over the limit it is removed and refused, so concurrent messages can never
 //! exceed the quota (at worst both of two racing for the last place are refused).
 
-use domain::identity::TimeZoneName;
+use domain::identity::{Language, TimeZoneName};
 use domain::shared::ids::UserId;
 use domain::subscriptions::{Limit, Plan};
 use domain::RepoError;
@@ -44,16 +44,17 @@ impl AssistantService {
     /// The caller's messages of the day and the plan's quota.
     pub async fn quota(&self, user: UserId) -> Result<ChatQuota, AssistantError> {
         let access = self.ports.subscriptions.access(user).await?;
-        let day = self.time_zone(user).await?.day_of(self.ports.clock.now());
+        let day = self.preferences(user).await?.0.day_of(self.ports.clock.now());
         let used = self.ports.conversations.user_messages_since(user, day.start).await?;
         Ok(ChatQuota { plan: access.plan, used, limit: access.entitlements.chat_messages_per_day, resets_at: day.next })
     }
 
-    /// The user's time zone (the default for a user no longer stored: their data is going anyway).
-    pub(crate) async fn time_zone(&self, user: UserId) -> Result<TimeZoneName, AssistantError> {
+    /// The user's time zone and language (the defaults for a user no longer stored: their data
+    /// is going anyway).
+    pub(crate) async fn preferences(&self, user: UserId) -> Result<(TimeZoneName, Language), AssistantError> {
         match self.ports.users.get(user).await {
-            Ok(found) => Ok(found.time_zone),
-            Err(RepoError::NotFound) => Ok(TimeZoneName::default()),
+            Ok(found) => Ok((found.time_zone, found.language)),
+            Err(RepoError::NotFound) => Ok(Default::default()),
             Err(err) => Err(err.into()),
         }
     }
