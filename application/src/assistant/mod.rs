@@ -15,6 +15,7 @@ mod quota;
 mod settings_doc;
 mod suggestions;
 mod summaries;
+mod tool_plan;
 mod tool_read;
 mod tools;
 
@@ -32,6 +33,7 @@ pub use quota::ChatQuota;
 pub use suggestions::{
     suggestions_for, SuggestionPorts, SuggestionReport, Suggestions, SUGGESTIONS_TITLE, SUGGESTIONS_TITLE_PT,
 };
+pub use tool_plan::tool_schemas_for;
 pub use tools::{tool_schemas, Tool};
 
 use crate::analysis::ContextAnalysis;

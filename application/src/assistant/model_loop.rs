@@ -13,7 +13,8 @@ use serde_json::json;
 
 use super::converse::Reply;
 use super::guide::{detect, tr};
-use super::tools::{tool_schemas, Tool};
+use super::tool_plan::tool_schemas_for;
+use super::tools::Tool;
 use super::{AssistantError, AssistantService};
 
 /// The most rounds of tool calls one answer may take.
@@ -50,7 +51,9 @@ impl AssistantService {
             Some(lang) => lang,
             None => self.preferences(conversation.user_id).await?.1.into(),
         };
-        let mut request = ModelRequest { messages, tools: tool_schemas() };
+        // The model is offered only what the caller's plan allows (`run_tool` refuses the rest).
+        let access = self.ports.subscriptions.access(conversation.user_id).await?;
+        let mut request = ModelRequest { messages, tools: tool_schemas_for(&access.entitlements) };
         let mut usage = TokenUsage::default();
         let mut proposals = Vec::new();
         for _ in 0..MAX_ROUNDS {

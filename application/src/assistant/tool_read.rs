@@ -35,6 +35,14 @@ fn refused(err: impl std::fmt::Display) -> Value {
     json!({ "error": err.to_string() })
 }
 
+/// A call the plan does not allow, as data: nothing was read or proposed.
+fn not_allowed(errors: &[crate::FieldError]) -> Value {
+    json!({
+        "error": "not allowed by the user's plan; nothing was done",
+        "errors": errors.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
+    })
+}
+
 /// A bot as the tools show it.
 pub(super) fn bot_data(bot: &Bot) -> Value {
     json!({
@@ -69,6 +77,10 @@ impl AssistantService {
         lang: Language,
     ) -> Result<ToolOutput, AssistantError> {
         let p = &self.ports;
+        let access = p.subscriptions.access(user).await?;
+        if let Err(errors) = tool.authorize(access.plan, &access.entitlements) {
+            return Ok(ToolOutput { data: not_allowed(&errors), proposal: None });
+        }
         let data = match tool {
             Tool::ListBots => match p.bots.list(user, &BotListQuery::default(), PageRequest::new(0, 50)).await {
                 Ok(page) => json!({"total": page.total, "bots": page.items.iter().map(bot_data).collect::<Vec<_>>()}),
