@@ -3,16 +3,23 @@
 //! one message in their suggestions conversation, once a day, uncounted, in the language of their
 //! profile (Portuguese by default); other plans get none.
 
-use botfleet_tests::app::{Session, Store, TestApp};
-use botfleet_tests::bots::{bot_app, command, create_bot, run, trader};
+use std::sync::Arc;
+
+use botfleet_tests::app::{settings, spawn_with_clock, Session, Store, TestApp};
+use botfleet_tests::bots::{bot_app, command, create_bot, run, trader, OPS_TOKEN};
 use domain::bots::BotStatus;
+use domain::shared::clock::FixedClock;
 use domain::shared::ids::{BotId, UserId};
 use domain::subscriptions::Plan;
 use infrastructure::repositories::Repositories;
 use serde_json::json;
+use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-botfleet_tests::on_both_stores!(max_users_get_a_daily_suggestion_about_idle_funds);
+botfleet_tests::on_both_stores!(
+    max_users_get_a_daily_suggestion_about_idle_funds,
+    a_suggestion_a_day_is_one_per_local_day
+);
 
 /// A running manual SmartBot of `user` that started four days ago (its start moved back in the
 /// store: the API cannot date a start) and has bought nothing since.
@@ -65,4 +72,22 @@ async fn max_users_get_a_daily_suggestion_about_idle_funds(store: Store) {
     let usage =
         app.get("/api/subscriptions/me", Some(&max.access)).await.ok(200)["usage"]["chat_messages_today"].clone();
     assert_eq!(usage, json!({"used": 0, "limit": null}));
+}
+
+async fn a_suggestion_a_day_is_one_per_local_day(store: Store) {
+    // 23:50 on the 5th in São Paulo (the default zone), then 00:10 on the 6th: two local days
+    // 20 minutes apart, so two suggestions; a third run the same local day leaves none.
+    let clock = Arc::new(FixedClock::new(datetime!(2026-12-06 02:50 UTC)));
+    let pairs = [("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "100000"), ("BOTFLEET_OPS_TOKEN", OPS_TOKEN)];
+    let (app, repos) = spawn_with_clock(settings(store, &pairs), clock.clone()).await;
+    let (max, ctx) = trader(&app, &repos, "max@example.com", Plan::Max).await;
+    idle_bot(&app, &repos, &max, &ctx).await;
+    assert_eq!(run(&app, "assistant_suggestions").await["suggested"], 1);
+    clock.advance(Duration::minutes(20));
+    assert_eq!(run(&app, "assistant_suggestions").await["suggested"], 1, "a new local day");
+    clock.advance(Duration::hours(5));
+    assert_eq!(run(&app, "assistant_suggestions").await["suggested"], 0, "the same local day");
+    let owner: UserId = max.user_id.parse().unwrap();
+    let page = domain::PageRequest::new(0, 10);
+    assert_eq!(repos.conversations.all_messages(owner, page).await.unwrap().total, 2);
 }

@@ -1,6 +1,7 @@
 //! MAX's proactive suggestions: a daily workflow looks at every MAX user's bots and, when
 //! something deserves attention, leaves one assistant message in the user's "Suggestions"
-//! conversation (at most one a day; it does not count against any quota), in the language of the
+//! conversation (at most one a local day of the user's time zone; it does not count against any
+//! quota), in the language of the
 //! user's profile (`pt-BR` by default, or `en`). The rules, each over
 //! the bot as stored:
 //! - it tripped its circuit breaker twice or more in the last 7 days;
@@ -140,8 +141,8 @@ impl Suggestions {
     /// Leaves `user`'s suggestion of the day, if anything deserves one; whether it did.
     async fn suggest(&self, user: UserId) -> Result<bool, AppError> {
         let now = domain::shared::clock::to_millis(self.ports.clock.now());
-        let lang = match self.ports.users.get(user).await {
-            Ok(found) => Language::from(found.language),
+        let (lang, today) = match self.ports.users.get(user).await {
+            Ok(found) => (Language::from(found.language), found.time_zone.day_of(now)),
             Err(domain::RepoError::NotFound) => return Ok(false),
             Err(err) => return Err(err.into()),
         };
@@ -155,8 +156,8 @@ impl Suggestions {
         let existing = conversations.list(user, PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
         let titles = [SUGGESTIONS_TITLE, SUGGESTIONS_TITLE_PT];
         let mut conversation = match existing.items.into_iter().find(|c| titles.contains(&c.title.as_str())) {
-            // One suggestion a day, however often the workflow runs.
-            Some(c) if c.updated_at > now - Duration::hours(20) => return Ok(false),
+            // One suggestion a day (the user's local day), however often the workflow runs.
+            Some(c) if c.updated_at >= today.start => return Ok(false),
             Some(c) => c,
             None => {
                 let title = tr(lang, SUGGESTIONS_TITLE_PT, SUGGESTIONS_TITLE);
