@@ -317,6 +317,7 @@ pub async fn services(
         bots: repositories.bots.clone(),
         subscriptions: repositories.subscriptions.clone(),
         access: subscriptions.clone(),
+        users: repositories.users.clone(),
         clock: clock.clone(),
     }));
     let backoffice = Arc::new(backoffice(settings, repositories, clock.clone())?);
@@ -380,6 +381,7 @@ pub async fn services(
         dashboard: dashboard.clone(),
         reports: reports.clone(),
         subscriptions: subscriptions.clone(),
+        users: repositories.users.clone(),
         clock: clock.clone(),
     }));
     Ok(Services {
@@ -484,8 +486,17 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
 /// Builds the application state over `repositories` (already open; tests keep a handle on them
 /// to arrange data the API cannot, such as an admin account).
 pub async fn state_on(settings: Settings, repositories: &Repositories) -> anyhow::Result<AppState> {
+    state_on_clock(settings, repositories, Arc::new(SystemClock)).await
+}
+
+/// [`state_on`] with every use case reading `clock` (tests that set the time of day).
+pub async fn state_on_clock(
+    settings: Settings,
+    repositories: &Repositories,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<AppState> {
     let metrics = Metrics::new();
-    let services = services(&settings, repositories, Arc::new(SystemClock), &metrics).await?;
+    let services = services(&settings, repositories, clock, &metrics).await?;
     Ok(AppState::new(settings, services)
         .with_metrics(metrics)
         .with_readiness(Arc::new(StoreReadiness(repositories.store.clone()))))

@@ -96,6 +96,14 @@ pub async fn spawn_with_repositories(settings: Settings) -> (TestApp, Repositori
     (serve(state), repositories)
 }
 
+/// Starts a server with `settings` whose use cases all read `clock` (a test sets the time of
+/// day), and returns its repositories too.
+pub async fn spawn_with_clock(settings: Settings, clock: std::sync::Arc<dyn domain::Clock>) -> (TestApp, Repositories) {
+    let repositories = api::bootstrap::open_store(&settings).await.expect("the store opens");
+    let state = api::bootstrap::state_on_clock(settings, &repositories, clock).await.expect("the state builds");
+    (serve(state), repositories)
+}
+
 /// Starts a second server with `settings` over the repositories of a running one (`repositories`
 /// is what [`spawn_with_repositories`] returned): e.g. the same data under new operator settings.
 pub async fn spawn_on_repositories(settings: Settings, repositories: &Repositories) -> TestApp {

@@ -84,7 +84,10 @@ async fn the_offline_guide_answers_each_intent_in_both_languages_from_a_paper_bo
     assert!(said(&en).contains(&format!("POST /api/assistant/proposals/{pause}/confirm")), "{en}");
     assert_eq!(bot(&app, &ana, &id).await["status"], "running", "a proposal does nothing");
     let pt = ask(&app, &ana, &c, "Pausar o Alpha").await;
-    assert!(said(&pt).starts_with("Proposta: pause the bot \"Alpha\""), "{pt}");
+    assert!(said(&pt).starts_with("Proposta: pausar o bot \"Alpha\" (BTC-BRL). Nada foi feito ainda"), "{pt}");
+    let stored = app.get(&format!("/api/assistant/proposals/{}", proposal(&pt)), Some(&ana.access)).await;
+    assert_eq!(stored.ok(200)["summary"], "pausar o bot \"Alpha\" (BTC-BRL)");
+    assert!(said(&en).starts_with("Proposal: pause the bot \"Alpha\" (BTC-BRL)"), "{en}");
     let confirmed = confirm(&app, &ana, &pause).await;
     assert_eq!(confirmed.ok(200)["bot"]["status"], "paused");
     assert_eq!(confirmed.ok(200)["proposal"]["status"], "executed");
@@ -135,20 +138,31 @@ async fn the_offline_guide_answers_each_intent_in_both_languages_from_a_paper_bo
     let en = said(&ask(&app, &ana, &c, "What does take_profit_percent mean?").await);
     assert!(en.contains("sell everything this % above the average"), "{en}");
     let pt = said(&ask(&app, &ana, &c, "O que significa circuit breaker?").await);
-    assert!(pt.contains("Trips after N consecutive losing trades"), "{pt}");
+    assert!(pt.contains("Dispara depois de N operações perdedoras seguidas"), "{pt}");
+    let pt = said(&ask(&app, &ana, &c, "O que significa take_profit_percent?").await);
+    assert!(pt.contains("(Bot DCA): vende tudo quando o preço fica esta porcentagem acima"), "{pt}");
+    assert!(pt.ends_with("padrão: obrigatório"), "{pt}");
+    let pt = said(&ask(&app, &ana, &c, "Explique o stop móvel").await);
+    assert!(pt.contains("trailing stop: arma quando o preço sobe X% acima da entrada"), "{pt}");
 
     // Help me create a first bot: a manual SmartBot in the paper context, created on confirmation.
     let en = ask(&app, &ana, &c, "Help me create my first bot").await;
     assert!(said(&en).starts_with("I suggest starting with a manual SmartBot"), "{en}");
     let pt = ask(&app, &ana, &c, "Me ajude a criar meu primeiro bot").await;
     assert!(said(&pt).starts_with("Sugiro começar"), "{pt}");
+    assert!(said(&pt).contains("Proposta: criar o SmartBot \"Meu primeiro bot\" em BTC-BRL (simulação)"), "{pt}");
+    assert!(said(&en).contains("Proposal: create the smart bot \"My first bot\" on BTC-BRL (paper)"), "{en}");
     let created = confirm(&app, &ana, &proposal(&pt)).await.ok(200)["bot"].clone();
-    assert_eq!((created["name"].as_str(), created["status"].as_str()), (Some("My first bot"), Some("created")));
+    assert_eq!((created["name"].as_str(), created["status"].as_str()), (Some("Meu primeiro bot"), Some("created")));
     assert_eq!(app.get("/api/bots", Some(&ana.access)).await.ok(200)["total"], 2);
 
     // What it cannot do, said plainly.
     assert!(said(&ask(&app, &ana, &c, "Will bitcoin go up tomorrow?").await).starts_with("Without a language model"));
     assert!(said(&ask(&app, &ana, &c, "O bitcoin vai subir amanhã?").await).starts_with("Sem um modelo de linguagem"));
+    // A message that says nothing of its language is answered in the profile's (pt-BR by default).
+    assert!(said(&ask(&app, &ana, &c, "Alpha?").await).starts_with("Sem um modelo de linguagem"));
+    app.put("/api/auth/me", Some(&ana.access), &json!({"language": "en"})).await.ok(200);
+    assert!(said(&ask(&app, &ana, &c, "Alpha?").await).starts_with("Without a language model"));
 
     // The history holds every question and answer, oldest first, titled by the first question.
     let history =

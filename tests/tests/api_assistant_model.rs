@@ -1,8 +1,9 @@
 //! The assistant with a language model, against a scripted fake OpenAI-compatible server, on
 //! both stores: tool call -> tool result -> answer (usage counted, the key sent as a bearer
 //! token, tool data passed as data), answers streamed in order, 429 then success, malformed tool
-//! arguments answered as data, another user's data out of reach, actions only proposed, and a
-//! provider that stays down leaving nothing stored or counted.
+//! arguments answered as data, another user's data out of reach, actions only proposed, a
+//! provider that stays down leaving nothing stored or counted, and the tools of each plan (a
+//! forged call for what the plan does not sell refused).
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::assistant::{ask, conversation, said, send, send_streaming};
@@ -15,6 +16,7 @@ use serde_json::{json, Value};
 botfleet_tests::on_both_stores!(
     a_tool_call_is_answered_with_the_callers_data_and_the_answer_streams,
     retries_malformed_arguments_other_users_and_actions,
+    the_model_is_offered_only_what_the_plan_allows_and_a_forged_call_is_refused,
 );
 
 /// A server answering through `fake`, with Ana (PRO) and her running manual bot "Alpha", and
@@ -156,14 +158,19 @@ async fn retries_malformed_arguments_other_users_and_actions(store: Store) {
     }
     assert_eq!(bot(&app, &bia, &bias).await["status"], "created");
 
-    // An action is only proposed; the owner's confirmation runs it.
+    // An action is only proposed; the owner's confirmation runs it. Asked in Portuguese, the
+    // proposal's summary and the setting the model looks up come back in Portuguese.
     fake.script(vec![
         tool("c6", "propose_pause", &format!(r#"{{"bot_id": "{alpha}"}}"#)),
-        text(&["Confirm to pause."]),
+        tool("c7", "explain_setting", r#"{"name": "take_profit_percent"}"#),
+        text(&["Confirme para pausar."]),
     ]);
-    let body = ask(&app, &ana, &c, "pause Alpha").await;
+    let body = ask(&app, &ana, &c, "Pause o Alpha, por favor").await;
     let id = body["proposals"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(body["proposals"][0]["action"], "pause_bot");
+    assert_eq!(body["proposals"][0]["summary"], "pausar o bot \"smart bot\" (BTC-BRL)");
+    let explained = tool_results(fake.requests().last().unwrap()).last().unwrap()["content"].clone();
+    assert!(explained.as_str().unwrap().contains("acima do preço médio de entrada"), "{explained}");
     assert_eq!(bot(&app, &ana, &alpha).await["status"], "running");
     let confirm = format!("/api/assistant/proposals/{id}/confirm");
     app.post(&confirm, Some(&bia.access), &json!({})).await.problem(404, "not_found");
@@ -186,4 +193,55 @@ async fn retries_malformed_arguments_other_users_and_actions(store: Store) {
     fake.script(vec![Step::Status(401)]);
     send(&app, &ana, &c, "hello?").await.problem(503, "assistant_unavailable");
     assert_eq!(fake.left(), 0);
+}
+
+/// The tool named `name` of a request's tools.
+fn offered<'a>(request: &'a Value, name: &str) -> &'a Value {
+    let tools = request["tools"].as_array().unwrap();
+    &tools.iter().find(|t| t["function"]["name"] == name).unwrap_or_else(|| panic!("{name} not offered"))["function"]
+}
+
+async fn the_model_is_offered_only_what_the_plan_allows_and_a_forged_call_is_refused(store: Store) {
+    let fake = FakeLlm::start(vec![text(&["ok"])]).await;
+    let (app, _repos, ana, _alpha, bia, _bias) = setup(store, &fake).await;
+    let contexts = app.get("/api/contexts", Some(&bia.access)).await.ok(200).clone();
+    let bia_ctx = contexts["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // PRO: every kind, 90 days back.
+    let c = conversation(&app, &ana).await;
+    ask(&app, &ana, &c, "hello").await;
+    let pro = &fake.requests()[0];
+    let create = offered(pro, "propose_create_bot");
+    assert_eq!(create["parameters"]["properties"]["kind"]["enum"], json!(["smart", "candle", "dca", "channel"]));
+    assert_eq!(offered(pro, "performance")["parameters"]["properties"]["days"]["maximum"], 90);
+
+    // FREE asks for a DCA bot and 60 days of results: the tools it is offered allow neither, and
+    // the calls the model forges anyway are refused as data, naming the argument; nothing is
+    // proposed or read.
+    fake.script(vec![
+        tool(
+            "f1",
+            "propose_create_bot",
+            &json!({"context_id": bia_ctx, "kind": "dca", "name": "Forged",
+                "config": {"purchase_amount": "10", "frequency": "24h", "take_profit_percent": "5", "allocated_balance": "100"}})
+            .to_string(),
+        ),
+        tool("f2", "performance", r#"{"days": 60}"#),
+        text(&["Your plan does not include that."]),
+    ]);
+    let c = conversation(&app, &bia).await;
+    let body = ask(&app, &bia, &c, "Create a DCA bot and show my last 60 days").await;
+    assert_eq!(body["proposals"], json!([]));
+    let requests = fake.requests();
+    let free = &requests[1];
+    let create = offered(free, "propose_create_bot");
+    assert_eq!(create["parameters"]["properties"]["kind"]["enum"], json!(["smart"]), "the DCA kind is not offered");
+    assert!(create["description"].as_str().unwrap().contains("not included in the user's plan"), "{create}");
+    assert_eq!(offered(free, "performance")["parameters"]["properties"]["days"]["maximum"], 30);
+    let refusals = tool_results(&requests[3]);
+    let (kind, days) = (refusals[0]["content"].as_str().unwrap(), refusals[1]["content"].as_str().unwrap());
+    assert!(kind.contains("not allowed by the user's plan") && kind.contains(r#""field":"kind""#), "{kind}");
+    assert!(kind.contains("the FREE plan does not include dca bots"), "{kind}");
+    assert!(days.contains(r#""field":"days""#) && !days.contains("realized_profit"), "{days}");
+    assert_eq!(app.get("/api/bots", Some(&bia.access)).await.ok(200)["total"], 1, "no bot was created");
 }

@@ -1,17 +1,25 @@
 //! MAX's proactive suggestions through the running server on both stores: the
 //! `assistant_suggestions` workflow leaves a MAX user whose bot has run for days with idle funds
-//! one message in their "Suggestions" conversation, once a day, uncounted; other plans get none.
+//! one message in their suggestions conversation, once a day, uncounted, in the language of their
+//! profile (Portuguese by default); other plans get none.
 
-use botfleet_tests::app::{Session, Store, TestApp};
-use botfleet_tests::bots::{bot_app, command, create_bot, run, trader};
+use std::sync::Arc;
+
+use botfleet_tests::app::{settings, spawn_with_clock, Session, Store, TestApp};
+use botfleet_tests::bots::{bot_app, command, create_bot, run, trader, OPS_TOKEN};
 use domain::bots::BotStatus;
+use domain::shared::clock::FixedClock;
 use domain::shared::ids::{BotId, UserId};
 use domain::subscriptions::Plan;
 use infrastructure::repositories::Repositories;
 use serde_json::json;
+use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-botfleet_tests::on_both_stores!(max_users_get_a_daily_suggestion_about_idle_funds);
+botfleet_tests::on_both_stores!(
+    max_users_get_a_daily_suggestion_about_idle_funds,
+    a_suggestion_a_day_is_one_per_local_day
+);
 
 /// A running manual SmartBot of `user` that started four days ago (its start moved back in the
 /// store: the API cannot date a start) and has bought nothing since.
@@ -31,18 +39,29 @@ async fn max_users_get_a_daily_suggestion_about_idle_funds(store: Store) {
     let (app, repos) = bot_app(store, &[]).await;
     let (max, max_ctx) = trader(&app, &repos, "max@example.com", Plan::Max).await;
     let (pro, pro_ctx) = trader(&app, &repos, "pro@example.com", Plan::Pro).await;
+    let (eve, eve_ctx) = trader(&app, &repos, "eve@example.com", Plan::Max).await;
+    app.put("/api/auth/me", Some(&eve.access), &json!({"language": "en"})).await.ok(200);
     idle_bot(&app, &repos, &max, &max_ctx).await;
     idle_bot(&app, &repos, &pro, &pro_ctx).await;
+    idle_bot(&app, &repos, &eve, &eve_ctx).await;
 
     let summary = run(&app, "assistant_suggestions").await;
-    assert_eq!((summary["users"].as_u64(), summary["suggested"].as_u64()), (Some(1), Some(1)), "{summary}");
+    assert_eq!((summary["users"].as_u64(), summary["suggested"].as_u64()), (Some(2), Some(2)), "{summary}");
+    // In Portuguese for a profile left at pt-BR.
     let list = app.get("/api/assistant/conversations", Some(&max.access)).await.ok(200).clone();
-    assert_eq!((list["total"].as_u64(), list["items"][0]["title"].as_str()), (Some(1), Some("Suggestions")));
+    assert_eq!((list["total"].as_u64(), list["items"][0]["title"].as_str()), (Some(1), Some("Sugestões")));
     let id = list["items"][0]["id"].as_str().unwrap();
     let history = app.get(&format!("/api/assistant/conversations/{id}"), Some(&max.access)).await.ok(200).clone();
     let message = &history["items"][0];
     assert_eq!((message["author"].as_str(), message["answered_by"].as_str()), (Some("assistant"), Some("suggestions")));
     let text = message["text"].as_str().unwrap();
+    assert!(text.starts_with("Vale uma olhada hoje:"), "{text}");
+    assert!(text.contains("\"smart bot\" está rodando há 4 dias sem investir nada dos seus 1000 BRL"), "{text}");
+    // In English for a profile in `en`.
+    let list = app.get("/api/assistant/conversations", Some(&eve.access)).await.ok(200).clone();
+    assert_eq!(list["items"][0]["title"], "Suggestions");
+    let path = format!("/api/assistant/conversations/{}", list["items"][0]["id"].as_str().unwrap());
+    let text = app.get(&path, Some(&eve.access)).await.ok(200)["items"][0]["text"].as_str().unwrap().to_owned();
     assert!(text.contains("\"smart bot\" has been running for 4 days without investing any of its 1000 BRL"), "{text}");
     assert_eq!(app.get("/api/assistant/conversations", Some(&pro.access)).await.ok(200)["total"], 0, "MAX only");
 
@@ -53,4 +72,22 @@ async fn max_users_get_a_daily_suggestion_about_idle_funds(store: Store) {
     let usage =
         app.get("/api/subscriptions/me", Some(&max.access)).await.ok(200)["usage"]["chat_messages_today"].clone();
     assert_eq!(usage, json!({"used": 0, "limit": null}));
+}
+
+async fn a_suggestion_a_day_is_one_per_local_day(store: Store) {
+    // 23:50 on the 5th in São Paulo (the default zone), then 00:10 on the 6th: two local days
+    // 20 minutes apart, so two suggestions; a third run the same local day leaves none.
+    let clock = Arc::new(FixedClock::new(datetime!(2026-12-06 02:50 UTC)));
+    let pairs = [("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "100000"), ("BOTFLEET_OPS_TOKEN", OPS_TOKEN)];
+    let (app, repos) = spawn_with_clock(settings(store, &pairs), clock.clone()).await;
+    let (max, ctx) = trader(&app, &repos, "max@example.com", Plan::Max).await;
+    idle_bot(&app, &repos, &max, &ctx).await;
+    assert_eq!(run(&app, "assistant_suggestions").await["suggested"], 1);
+    clock.advance(Duration::minutes(20));
+    assert_eq!(run(&app, "assistant_suggestions").await["suggested"], 1, "a new local day");
+    clock.advance(Duration::hours(5));
+    assert_eq!(run(&app, "assistant_suggestions").await["suggested"], 0, "the same local day");
+    let owner: UserId = max.user_id.parse().unwrap();
+    let page = domain::PageRequest::new(0, 10);
+    assert_eq!(repos.conversations.all_messages(owner, page).await.unwrap().total, 2);
 }

@@ -56,7 +56,7 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "FREE")]
     pub plan: Option<String>,
-    /// `chat_quota_exhausted`: when the quota starts again (RFC 3339, the next UTC midnight).
+    /// `chat_quota_exhausted`: when the quota starts again (RFC 3339 in UTC: the user's next local midnight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = DateTime)]
     pub resets_at: Option<String>,

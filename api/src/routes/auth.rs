@@ -100,6 +100,11 @@ pub struct UpdateMeRequest {
     #[validate(length(max = 16))]
     #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
+    /// The user's IANA time zone (`America/Sao_Paulo`, `Europe/Lisbon`): their day, over which the
+    /// assistant's daily quota counts, is its local day.
+    #[validate(length(max = 64))]
+    #[schema(value_type = Option<crate::routes::wire::TimeZone>)]
+    pub time_zone: Option<String>,
 }
 
 /// Password change form.
@@ -179,6 +184,9 @@ pub struct UserResponse {
     pub consent: ConsentResponse,
     /// The language of the e-mails botfleet sends: `pt-BR` (default) or `en`.
     pub language: Language,
+    /// The user's IANA time zone (default `America/Sao_Paulo`): their day is its local day.
+    #[schema(value_type = crate::routes::wire::TimeZone)]
+    pub time_zone: String,
     /// Whether the e-mail address is verified; live trading needs it where verification is on.
     pub email_verified: bool,
     /// Created.
@@ -208,6 +216,7 @@ impl From<Profile> for UserResponse {
                 at: p.consent.at,
             },
             language: p.language.into(),
+            time_zone: p.time_zone.into(),
             email_verified: p.email_verified,
             created_at: p.created_at,
             updated_at: p.updated_at,
@@ -323,7 +332,7 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
     Ok(HttpResponse::Ok().json(UserResponse::from(profile)))
 }
 
-/// Change the caller's name, e-mail language or marketing consent.
+/// Change the caller's name, e-mail language, time zone or marketing consent.
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
@@ -341,8 +350,12 @@ pub async fn update_me(
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
-    let input =
-        UpdateProfileInput { name: body.name, accept_marketing: body.accept_marketing, language: body.language };
+    let input = UpdateProfileInput {
+        name: body.name,
+        accept_marketing: body.accept_marketing,
+        language: body.language,
+        time_zone: body.time_zone,
+    };
     let profile = state.identity.update_profile(auth.0.user_id, input, &meta).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(profile)))
 }

@@ -202,6 +202,27 @@ impl utoipa::PartialSchema for Id {
 
 impl utoipa::ToSchema for Id {}
 
+/// The schema of a time zone: the IANA names of the tz database compiled into the server,
+/// spelt exactly (`America/Sao_Paulo`); the list is the server's own, so it is the rule it applies.
+#[derive(Debug)]
+pub struct TimeZone;
+
+impl utoipa::PartialSchema for TimeZone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(domain::identity::TimeZoneName::all()))
+            .description(Some(
+                "An IANA time zone name, spelt exactly as the tz database does (default `America/Sao_Paulo`). \
+                 The user's day (the assistant's daily quota) is its local day.",
+            ))
+            .examples([domain::identity::DEFAULT_TIME_ZONE])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZone {}
+
 /// The schema of a consent that must be given: `true` is the only value accepted.
 #[derive(Debug)]
 pub struct Accepted;

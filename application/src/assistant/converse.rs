@@ -101,7 +101,7 @@ impl AssistantService {
         let earlier = self.recent(user, id).await?;
         let question = Message::from_user(&conversation, &text, self.now());
         repo.append(&question).await?;
-        let quota = match self.quota(user).await.and_then(|q| q.check().map(|()| q)) {
+        let quota = match self.quota(user).await.and_then(|q| q.check(self.ports.clock.now()).map(|()| q)) {
             Ok(quota) => quota,
             Err(err) => {
                 repo.remove_message(user, question.id).await?;

@@ -26,8 +26,10 @@ pub enum AssistantError {
         plan: Plan,
         /// Its daily limit.
         limit: u32,
-        /// When the next day starts (UTC).
+        /// When the user's next local day starts (UTC).
         resets_at: OffsetDateTime,
+        /// Whole seconds from now until then (at least 1).
+        retry_after_secs: u64,
     },
     /// The proposal cannot be confirmed (again, or any more).
     #[error(transparent)]

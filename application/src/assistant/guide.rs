@@ -2,7 +2,7 @@
 //! message, recognised deterministically from keywords, with the setting a question names. No
 //! model is involved; what it does not recognise it says it cannot do.
 
-use super::settings_doc;
+use super::{glossary_pt, settings_doc};
 
 /// The language a message is written in (and answered in).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +37,17 @@ pub enum Intent {
 }
 
 const PT_WORDS: &[&str] = &[
+    "o",
+    "os",
+    "um",
+    "uma",
+    "eu",
+    "por favor",
+    "qual",
+    "quais",
+    "quanto",
+    "hoje",
+    "ontem",
     "meu",
     "meus",
     "minha",
@@ -85,26 +96,57 @@ fn contains_word(text: &str, word: &str) -> bool {
     })
 }
 
-/// The language of `text`: Portuguese when it uses Portuguese words or accents, else English.
-pub fn language(text: &str) -> Language {
+const EN_WORDS: &[&str] = &[
+    "my", "the", "why", "what", "how", "list", "did", "does", "this", "mean", "means", "help", "please", "show",
+    "stop", "stopped", "pause", "resume", "create", "first", "week", "explain", "signal", "is", "are", "do", "will",
+    "you", "can", "i", "it", "go", "up", "down", "tomorrow", "today", "should", "buy", "sell", "hello", "hi",
+];
+
+/// The language of `text`: Portuguese when it uses Portuguese words or accents, English when it
+/// uses English words, else `None` (a bare name or id: the user's own language answers).
+pub fn detect(text: &str) -> Option<Language> {
     let lower = text.to_lowercase();
-    if has(&lower, PT_WORDS) || lower.chars().any(|c| "ãõçáéíóúâê".contains(c)) {
-        Language::Pt
+    if has(&lower, PT_WORDS) || lower.chars().any(|c| "ãõçáéíóúâêà".contains(c)) {
+        Some(Language::Pt)
+    } else if has(&lower, EN_WORDS) {
+        Some(Language::En)
     } else {
-        Language::En
+        None
+    }
+}
+
+impl From<domain::identity::Language> for Language {
+    fn from(value: domain::identity::Language) -> Self {
+        match value {
+            domain::identity::Language::PtBr => Language::Pt,
+            domain::identity::Language::En => Language::En,
+        }
+    }
+}
+
+/// Picks the phrase of `lang`.
+pub(crate) fn tr(lang: Language, pt: &str, en: &str) -> String {
+    match lang {
+        Language::Pt => pt.to_owned(),
+        Language::En => en.to_owned(),
     }
 }
 
 /// A setting named in `text`: a documented name (`take_profit_percent`) or a topic
 /// ("circuit breaker").
 fn setting_in(text: &str) -> Option<String> {
+    if let Some((_, name)) = glossary_pt::ALIASES.iter().find(|(alias, _)| contains_word(text, alias)) {
+        return Some((*name).to_owned());
+    }
     let words: Vec<&str> = text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
-    let named = words.iter().find(|w| w.contains('_') && settings_doc::explain(w).is_some());
+    let named = words.iter().find(|w| w.contains('_') && settings_doc::explain(w, Language::En).is_some());
     if let Some(name) = named {
         return Some((*name).to_owned());
     }
     let pairs = words.windows(2).map(|p| format!("{} {}", p[0], p[1]));
-    pairs.chain(words.iter().map(|w| (*w).to_owned())).find(|w| w.len() > 3 && settings_doc::explain(w).is_some())
+    pairs
+        .chain(words.iter().map(|w| (*w).to_owned()))
+        .find(|w| w.len() > 3 && settings_doc::explain(w, Language::En).is_some())
 }
 
 /// What `text` asks for.
@@ -200,8 +242,8 @@ mod tests {
         for (en, pt, want) in cases {
             assert_eq!(intent(en), want, "{en}");
             assert_eq!(intent(pt), want, "{pt}");
-            assert_eq!(language(en), Language::En, "{en}");
-            assert_eq!(language(pt), Language::Pt, "{pt}");
+            assert_eq!(detect(en), Some(Language::En), "{en}");
+            assert_eq!(detect(pt), Some(Language::Pt), "{pt}");
         }
     }
 
@@ -212,5 +254,16 @@ mod tests {
         assert_eq!(intent("Will bitcoin go up tomorrow?"), Intent::Unknown);
         assert_eq!(intent("Why did my bot pause?"), Intent::WhyStopped);
         assert!(!contains_word("unpaused", "pause"));
+        assert_eq!(intent("O que é o disjuntor?"), Intent::ExplainSetting("circuit_breaker".into()));
+        assert_eq!(intent("Explique o stop móvel"), Intent::ExplainSetting("trailing_stop".into()));
+    }
+
+    #[test]
+    fn a_message_that_says_nothing_of_its_language_is_left_to_the_profile() {
+        assert_eq!(detect("Alpha?"), None);
+        assert_eq!(detect("01JD0000000000000000000000"), None);
+        assert_eq!(detect("pausar Alpha"), Some(Language::Pt));
+        assert_eq!(detect("pause Alpha"), Some(Language::En));
+        assert_eq!(detect("Pause o Alpha, por favor"), Some(Language::Pt));
     }
 }

@@ -10,19 +10,11 @@ use domain::PageRequest;
 use serde_json::{json, Value};
 
 use super::converse::Reply;
-use super::guide::{intent, language, Intent, Language};
+use super::guide::{detect, intent, tr, Intent, Language};
 use super::tool_read::ToolOutput;
 use super::tools::Tool;
 use super::{AssistantError, AssistantService};
 use crate::bots::BotListQuery;
-
-/// Picks the phrase of `lang`.
-fn tr(lang: Language, pt: &str, en: &str) -> String {
-    match lang {
-        Language::Pt => pt.to_owned(),
-        Language::En => en.to_owned(),
-    }
-}
 
 fn s(v: &Value) -> String {
     match v {
@@ -41,22 +33,25 @@ impl AssistantService {
         text: &MessageText,
         sink: &mut dyn ChunkSink,
     ) -> Result<Reply, AssistantError> {
-        let lang = language(text.as_str());
+        let lang = match detect(text.as_str()) {
+            Some(lang) => lang,
+            None => self.preferences(user).await?.1.into(),
+        };
         let mut proposals = Vec::new();
         let answer = match intent(text.as_str()) {
-            Intent::ListBots => self.data(user, conversation, Tool::ListBots).await.map(|d| list_bots(lang, &d))?,
+            Intent::ListBots => self.data(user, conversation, Tool::ListBots, lang).await.map(|d| list_bots(lang, &d))?,
             Intent::Performance => {
-                self.data(user, conversation, Tool::Performance(7)).await.map(|d| performance(lang, &d))?
+                self.data(user, conversation, Tool::Performance(7), lang).await.map(|d| performance(lang, &d))?
             }
             Intent::ExplainSetting(name) => {
-                let d = self.data(user, conversation, Tool::ExplainSetting(name)).await?;
+                let d = self.data(user, conversation, Tool::ExplainSetting(name), lang).await?;
                 match d.get("meaning") {
                     Some(meaning) => format!(
                         "`{}` ({}): {}{}",
                         s(&d["setting"]),
                         s(&d["section"]),
                         s(meaning),
-                        d["default"].as_str().map(|x| format!(" — default: {x}")).unwrap_or_default()
+                        d["default"].as_str().map(|x| format!(" — {}: {x}", tr(lang, "padrão", "default"))).unwrap_or_default()
                     ),
                     None => tr(lang, "Não encontrei essa configuração na documentação dos bots.", "I found no such setting in the bot documentation."),
                 }
@@ -70,7 +65,7 @@ impl AssistantService {
                         Intent::ExplainSignal => self.signal(user, conversation, &bot, lang).await?,
                         _ => {
                             let tool = if wanted == Intent::Pause { Tool::ProposePause(bot.id) } else { Tool::ProposeResume(bot.id) };
-                            let output = self.run_tool(user, conversation, tool).await?;
+                            let output = self.run_tool(user, conversation, tool, lang).await?;
                             proposal_text(lang, output, &mut proposals)
                         }
                     },
@@ -87,8 +82,14 @@ impl AssistantService {
         Ok(Reply { text: answer, proposals, usage: None })
     }
 
-    async fn data(&self, user: UserId, conversation: &Conversation, tool: Tool) -> Result<Value, AssistantError> {
-        Ok(self.run_tool(user, conversation, tool).await?.data)
+    async fn data(
+        &self,
+        user: UserId,
+        conversation: &Conversation,
+        tool: Tool,
+        lang: Language,
+    ) -> Result<Value, AssistantError> {
+        Ok(self.run_tool(user, conversation, tool, lang).await?.data)
     }
 
     /// The bot `text` names (by name or id), or the only one; otherwise a question.
@@ -126,10 +127,10 @@ impl AssistantService {
         lang: Language,
     ) -> Result<String, AssistantError> {
         let analysis = if bot.kind() == BotKind::Candle {
-            let d = self.data(user, c, Tool::BotSignals(bot.id)).await?;
+            let d = self.data(user, c, Tool::BotSignals(bot.id), lang).await?;
             d["signals"].get(0).map(|r| r["event"].get("analysis").cloned().unwrap_or_else(|| r["event"].clone()))
         } else {
-            let d = self.data(user, c, Tool::LatestSignal(bot.context_id)).await?;
+            let d = self.data(user, c, Tool::LatestSignal(bot.context_id), lang).await?;
             d.get("analysis").cloned()
         };
         let Some(a) = analysis.filter(|a| a.get("signal").is_some()) else {
@@ -174,9 +175,13 @@ impl AssistantService {
                 "First create a paper (simulated) context: POST /api/contexts with {\"exchange\": \"mercado_bitcoin\", \"symbol\": \"BTC-BRL\", \"mode\": \"paper\"}. Then ask me again and I will propose a first bot."));
         };
         let config = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
-        let tool =
-            Tool::ProposeCreateBot { context_id: paper.id, kind: BotKind::Smart, name: "My first bot".into(), config };
-        let output = self.run_tool(user, c, tool).await?;
+        let tool = Tool::ProposeCreateBot {
+            context_id: paper.id,
+            kind: BotKind::Smart,
+            name: tr(lang, "Meu primeiro bot", "My first bot"),
+            config,
+        };
+        let output = self.run_tool(user, c, tool, lang).await?;
         let intro = tr(lang,
             "Sugiro começar com um SmartBot manual no seu contexto de simulação: 1000 alocados, 100 por compra; ele só compra quando você mandar, e as regras de risco que você definir vendem por ele.",
             "I suggest starting with a manual SmartBot in your paper context: 1000 allocated, 100 per purchase; it buys only when you tell it to, and the risk rules you set sell for it.");

@@ -7,18 +7,22 @@
 mod confirm;
 mod converse;
 mod errors;
+mod glossary_pt;
 mod guide;
 mod guide_answers;
 mod model_loop;
 mod quota;
 mod settings_doc;
 mod suggestions;
+mod summaries;
+mod tool_plan;
 mod tool_read;
 mod tools;
 
 use std::sync::Arc;
 
 use domain::assistant::{ConversationRepository, LanguageModel};
+use domain::identity::UserRepository;
 use domain::Clock;
 
 pub use confirm::Confirmed;
@@ -26,7 +30,10 @@ pub use converse::{Reply, SentMessage};
 pub use errors::AssistantError;
 pub use guide::{Intent, Language};
 pub use quota::ChatQuota;
-pub use suggestions::{suggestions_for, SuggestionPorts, SuggestionReport, Suggestions, SUGGESTIONS_TITLE};
+pub use suggestions::{
+    suggestions_for, SuggestionPorts, SuggestionReport, Suggestions, SUGGESTIONS_TITLE, SUGGESTIONS_TITLE_PT,
+};
+pub use tool_plan::tool_schemas_for;
 pub use tools::{tool_schemas, Tool};
 
 use crate::analysis::ContextAnalysis;
@@ -58,6 +65,8 @@ pub struct AssistantPorts {
     pub reports: Arc<ReportService>,
     /// The plan, its entitlements and usage.
     pub subscriptions: Arc<SubscriptionService>,
+    /// The users' profiles (their time zone: the quota's day).
+    pub users: Arc<dyn UserRepository>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }

@@ -12,7 +12,9 @@ use domain::assistant::{
 use serde_json::json;
 
 use super::converse::Reply;
-use super::tools::{tool_schemas, Tool};
+use super::guide::{detect, tr};
+use super::tool_plan::tool_schemas_for;
+use super::tools::Tool;
 use super::{AssistantError, AssistantService};
 
 /// The most rounds of tool calls one answer may take.
@@ -45,7 +47,13 @@ impl AssistantService {
             Author::Assistant => ChatMessage::assistant(m.text.clone(), Vec::new()),
         }));
         messages.push(ChatMessage::user(text.as_str()));
-        let mut request = ModelRequest { messages, tools: tool_schemas() };
+        let lang = match detect(text.as_str()) {
+            Some(lang) => lang,
+            None => self.preferences(conversation.user_id).await?.1.into(),
+        };
+        // The model is offered only what the caller's plan allows (`run_tool` refuses the rest).
+        let access = self.ports.subscriptions.access(conversation.user_id).await?;
+        let mut request = ModelRequest { messages, tools: tool_schemas_for(&access.entitlements) };
         let mut usage = TokenUsage::default();
         let mut proposals = Vec::new();
         for _ in 0..MAX_ROUNDS {
@@ -58,7 +66,7 @@ impl AssistantService {
             for call in reply.tool_calls {
                 let result = match Tool::parse(&call.name, &call.arguments) {
                     Ok(tool) => {
-                        let output = self.run_tool(conversation.user_id, conversation, tool).await?;
+                        let output = self.run_tool(conversation.user_id, conversation, tool, lang).await?;
                         proposals.extend(output.proposal);
                         json!({ "data": output.data })
                     }
@@ -70,8 +78,12 @@ impl AssistantService {
                 request.messages.push(ChatMessage::tool_result(call.id, result.to_string()));
             }
         }
-        let text = "I could not finish this answer (too many steps). Please ask again more precisely.";
-        sink.text(text);
-        Ok(Reply { text: text.to_owned(), proposals, usage: Some(usage) })
+        let text = tr(
+            lang,
+            "Não consegui terminar esta resposta (passos demais). Pergunte de novo, de forma mais precisa.",
+            "I could not finish this answer (too many steps). Please ask again more precisely.",
+        );
+        sink.text(&text);
+        Ok(Reply { text, proposals, usage: Some(usage) })
     }
 }

@@ -1,6 +1,8 @@
 //! MAX's proactive suggestions: a daily workflow looks at every MAX user's bots and, when
 //! something deserves attention, leaves one assistant message in the user's "Suggestions"
-//! conversation (at most one a day; it does not count against any quota). The rules, each over
+//! conversation (at most one a local day of the user's time zone; it does not count against any
+//! quota), in the language of the
+//! user's profile (`pt-BR` by default, or `en`). The rules, each over
 //! the bot as stored:
 //! - it tripped its circuit breaker twice or more in the last 7 days;
 //! - it holds a position opened over 7 days ago that its take profit never reached;
@@ -10,6 +12,7 @@ use std::sync::Arc;
 
 use domain::assistant::{Conversation, ConversationRepository, Message};
 use domain::bots::{Bot, BotFilter, BotRepository, BotStatus};
+use domain::identity::UserRepository;
 use domain::shared::ids::UserId;
 use domain::subscriptions::{Plan, SubscriptionRepository};
 use domain::{Clock, PageRequest};
@@ -17,11 +20,15 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use super::guide::{tr, Language};
 use crate::subscriptions::SubscriptionService;
 use crate::AppError;
 
-/// The title of the conversation suggestions are left in.
+/// The title of the conversation suggestions are left in (English).
 pub const SUGGESTIONS_TITLE: &str = "Suggestions";
+
+/// The title of the conversation suggestions are left in, in Portuguese.
+pub const SUGGESTIONS_TITLE_PT: &str = "Sugestões";
 
 /// What the suggestions workflow reads and writes.
 #[derive(Clone)]
@@ -34,6 +41,8 @@ pub struct SuggestionPorts {
     pub subscriptions: Arc<dyn SubscriptionRepository>,
     /// The plan in force (a MAX subscription unpaid is FREE).
     pub access: Arc<SubscriptionService>,
+    /// The users' profiles (their language).
+    pub users: Arc<dyn UserRepository>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -64,36 +73,36 @@ pub struct SuggestionReport {
     pub suggested: u64,
 }
 
-/// What deserves attention in `bot` at `now`, in words.
-pub fn suggestions_for(bot: &Bot, now: OffsetDateTime) -> Vec<String> {
+/// What deserves attention in `bot` at `now`, in words of `lang`.
+pub fn suggestions_for(bot: &Bot, now: OffsetDateTime, lang: Language) -> Vec<String> {
     let mut out = Vec::new();
+    let name = &bot.name;
     let week = now - Duration::days(7);
     let trips = bot.history.iter().filter(|c| c.to == BotStatus::Tripped && c.at >= week).count();
     if trips >= 2 {
-        out.push(format!(
-            "\"{}\" tripped its circuit breaker {trips} times in 7 days: review its stop losses, its purchase size or its breaker preset.",
-            bot.name
-        ));
+        out.push(match lang {
+            Language::En => format!("\"{name}\" tripped its circuit breaker {trips} times in 7 days: review its stop losses, its purchase size or its breaker preset."),
+            Language::Pt => format!("\"{name}\" disparou o circuit breaker {trips} vezes em 7 dias: revise os stop losses, o valor de cada compra ou o preset do circuit breaker."),
+        });
     }
     let take_profit = bot.config.risk().take_profit_percent;
     let stale = bot.positions.iter().filter(|p| p.is_held() && p.opened_at <= week).map(|p| p.opened_at).min();
     if let (Some(percent), Some(opened)) = (take_profit, stale) {
-        out.push(format!(
-            "\"{}\" holds a position opened {} days ago that never reached its {percent}% take profit: consider a trailing stop or a lower target.",
-            bot.name,
-            (now - opened).whole_days()
-        ));
+        let days = (now - opened).whole_days();
+        out.push(match lang {
+            Language::En => format!("\"{name}\" holds a position opened {days} days ago that never reached its {percent}% take profit: consider a trailing stop or a lower target."),
+            Language::Pt => format!("\"{name}\" tem uma posição aberta há {days} dias que nunca chegou ao take profit de {percent}%: considere um trailing stop ou um alvo menor."),
+        });
     }
     let running_since = bot.history.last().filter(|c| c.to == BotStatus::Running).map(|c| c.at);
     let idle = bot.funds.invested == Decimal::ZERO && bot.funds.blocked == Decimal::ZERO;
     if bot.status == BotStatus::Running && idle && running_since.is_some_and(|at| at <= now - Duration::days(3)) {
-        out.push(format!(
-            "\"{}\" has been running for {} days without investing any of its {} {}: its entry conditions may never be met.",
-            bot.name,
-            running_since.map_or(0, |at| (now - at).whole_days()),
-            bot.funds.allocated,
-            bot.symbol.quote()
-        ));
+        let days = running_since.map_or(0, |at| (now - at).whole_days());
+        let (allocated, quote) = (bot.funds.allocated, bot.symbol.quote());
+        out.push(match lang {
+            Language::En => format!("\"{name}\" has been running for {days} days without investing any of its {allocated} {quote}: its entry conditions may never be met."),
+            Language::Pt => format!("\"{name}\" está rodando há {days} dias sem investir nada dos seus {allocated} {quote}: as condições de entrada podem nunca ser atendidas."),
+        });
     }
     out
 }
@@ -132,25 +141,32 @@ impl Suggestions {
     /// Leaves `user`'s suggestion of the day, if anything deserves one; whether it did.
     async fn suggest(&self, user: UserId) -> Result<bool, AppError> {
         let now = domain::shared::clock::to_millis(self.ports.clock.now());
+        let (lang, today) = match self.ports.users.get(user).await {
+            Ok(found) => (Language::from(found.language), found.time_zone.day_of(now)),
+            Err(domain::RepoError::NotFound) => return Ok(false),
+            Err(err) => return Err(err.into()),
+        };
         let bots =
             self.ports.bots.list(user, &BotFilter::default(), PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
-        let lines: Vec<String> = bots.items.iter().flat_map(|b| suggestions_for(b, now)).collect();
+        let lines: Vec<String> = bots.items.iter().flat_map(|b| suggestions_for(b, now, lang)).collect();
         if lines.is_empty() {
             return Ok(false);
         }
         let conversations = &self.ports.conversations;
         let existing = conversations.list(user, PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
-        let mut conversation = match existing.items.into_iter().find(|c| c.title == SUGGESTIONS_TITLE) {
-            // One suggestion a day, however often the workflow runs.
-            Some(c) if c.updated_at > now - Duration::hours(20) => return Ok(false),
+        let titles = [SUGGESTIONS_TITLE, SUGGESTIONS_TITLE_PT];
+        let mut conversation = match existing.items.into_iter().find(|c| titles.contains(&c.title.as_str())) {
+            // One suggestion a day (the user's local day), however often the workflow runs.
+            Some(c) if c.updated_at >= today.start => return Ok(false),
             Some(c) => c,
             None => {
-                let c = Conversation::start(user, Some(SUGGESTIONS_TITLE), now);
+                let title = tr(lang, SUGGESTIONS_TITLE_PT, SUGGESTIONS_TITLE);
+                let c = Conversation::start(user, Some(&title), now);
                 conversations.create(&c).await?;
                 c
             }
         };
-        let text = format!("Worth a look today:\n- {}", lines.join("\n- "));
+        let text = format!("{}\n- {}", tr(lang, "Vale uma olhada hoje:", "Worth a look today:"), lines.join("\n- "));
         let message = Message::from_assistant(&conversation, text, "suggestions", now);
         conversations.append(&message).await?;
         conversation.record_message(None, now);
@@ -201,10 +217,10 @@ mod tests {
         change(&mut b, BotStatus::Tripped, 9);
         change(&mut b, BotStatus::Running, 8);
         change(&mut b, BotStatus::Tripped, 2);
-        assert!(suggestions_for(&b, NOW).is_empty(), "one trip inside the week");
+        assert!(suggestions_for(&b, NOW, Language::En).is_empty(), "one trip inside the week");
         change(&mut b, BotStatus::Running, 1);
         change(&mut b, BotStatus::Tripped, 0);
-        let s = suggestions_for(&b, NOW);
+        let s = suggestions_for(&b, NOW, Language::En);
         assert_eq!(s.len(), 1);
         assert!(s[0].contains("tripped its circuit breaker 2 times in 7 days"), "{s:?}");
     }
@@ -218,24 +234,26 @@ mod tests {
         p.cost = dec!(100);
         b.funds.invested = dec!(100);
         b.positions.push(p.clone());
-        assert!(suggestions_for(&b, NOW).is_empty(), "six days is not stale");
+        assert!(suggestions_for(&b, NOW, Language::En).is_empty(), "six days is not stale");
         b.positions[0].opened_at = NOW - Duration::days(8);
-        let s = suggestions_for(&b, NOW);
+        let s = suggestions_for(&b, NOW, Language::En);
         assert!(s.len() == 1 && s[0].contains("opened 8 days ago that never reached its 5% take profit"), "{s:?}");
+        let pt = suggestions_for(&b, NOW, Language::Pt);
+        assert!(pt[0].contains("aberta há 8 dias que nunca chegou ao take profit de 5%"), "{pt:?}");
     }
 
     #[test]
     fn funds_idle_for_three_running_days_deserve_a_look() {
         let mut b = bot();
         change(&mut b, BotStatus::Running, 2);
-        assert!(suggestions_for(&b, NOW).is_empty(), "two days");
+        assert!(suggestions_for(&b, NOW, Language::En).is_empty(), "two days");
         b.history.last_mut().unwrap().at = NOW - Duration::days(3);
-        let s = suggestions_for(&b, NOW);
+        let s = suggestions_for(&b, NOW, Language::En);
         assert!(s.len() == 1 && s[0].contains("running for 3 days without investing any of its 1000 BRL"), "{s:?}");
         b.funds.blocked = dec!(100);
-        assert!(suggestions_for(&b, NOW).is_empty(), "a resting buy is not idle");
+        assert!(suggestions_for(&b, NOW, Language::En).is_empty(), "a resting buy is not idle");
         b.funds.blocked = Decimal::ZERO;
         change(&mut b, BotStatus::Paused, 0);
-        assert!(suggestions_for(&b, NOW).is_empty(), "a paused bot is not expected to buy");
+        assert!(suggestions_for(&b, NOW, Language::En).is_empty(), "a paused bot is not expected to buy");
     }
 }

@@ -4,15 +4,16 @@
 //! (credentials are never read, contexts carry none).
 
 use domain::assistant::{Conversation, Proposal, ProposedAction};
-use domain::bots::{Bot, BotKind};
+use domain::bots::Bot;
 use domain::shared::ids::UserId;
 use domain::PageRequest;
 use serde::Serialize;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
+use super::guide::Language;
 use super::tools::Tool;
-use super::{settings_doc, AssistantError, AssistantService};
+use super::{settings_doc, summaries, AssistantError, AssistantService};
 use crate::bots::BotListQuery;
 use crate::orders::OrderListQuery;
 use crate::reports::TradesQuery;
@@ -32,6 +33,14 @@ fn value<T: Serialize>(x: &T) -> Value {
 
 fn refused(err: impl std::fmt::Display) -> Value {
     json!({ "error": err.to_string() })
+}
+
+/// A call the plan does not allow, as data: nothing was read or proposed.
+fn not_allowed(errors: &[crate::FieldError]) -> Value {
+    json!({
+        "error": "not allowed by the user's plan; nothing was done",
+        "errors": errors.iter().map(|e| json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
+    })
 }
 
 /// A bot as the tools show it.
@@ -58,14 +67,20 @@ pub(super) fn bot_data(bot: &Bot) -> Value {
 }
 
 impl AssistantService {
-    /// Runs `tool` for `user` in `conversation`.
+    /// Runs `tool` for `user` in `conversation`, whose language is `lang` (explanations and
+    /// proposal summaries are written in it).
     pub(super) async fn run_tool(
         &self,
         user: UserId,
         conversation: &Conversation,
         tool: Tool,
+        lang: Language,
     ) -> Result<ToolOutput, AssistantError> {
         let p = &self.ports;
+        let access = p.subscriptions.access(user).await?;
+        if let Err(errors) = tool.authorize(access.plan, &access.entitlements) {
+            return Ok(ToolOutput { data: not_allowed(&errors), proposal: None });
+        }
         let data = match tool {
             Tool::ListBots => match p.bots.list(user, &BotListQuery::default(), PageRequest::new(0, 50)).await {
                 Ok(page) => json!({"total": page.total, "bots": page.items.iter().map(bot_data).collect::<Vec<_>>()}),
@@ -135,27 +150,27 @@ impl AssistantService {
                     "history_days": overview.entitlements.history_days,
                     "assistant_messages_today": {"used": quota.used, "limit": quota.limit.max()}})
             }
-            Tool::ExplainSetting(name) => match settings_doc::explain(&name) {
+            Tool::ExplainSetting(name) => match settings_doc::explain(&name, lang) {
                 Some(found) => {
                     json!({"setting": found.name, "section": found.section, "default": found.default, "meaning": found.meaning})
                 }
                 None => json!({"setting": name, "error": "no setting of that name in the bot documentation"}),
             },
             Tool::ProposePause(bot) => {
-                return self.propose(user, conversation, ProposedAction::PauseBot { bot_id: bot }).await
+                return self.propose(user, conversation, ProposedAction::PauseBot { bot_id: bot }, lang).await
             }
             Tool::ProposeResume(bot) => {
-                return self.propose(user, conversation, ProposedAction::ResumeBot { bot_id: bot }).await
+                return self.propose(user, conversation, ProposedAction::ResumeBot { bot_id: bot }, lang).await
             }
             Tool::ProposeResetBreaker(bot) => {
-                return self.propose(user, conversation, ProposedAction::ResetBreaker { bot_id: bot }).await
+                return self.propose(user, conversation, ProposedAction::ResetBreaker { bot_id: bot }, lang).await
             }
             Tool::ProposeEmergencySell(bot) => {
-                return self.propose(user, conversation, ProposedAction::EmergencySell { bot_id: bot }).await
+                return self.propose(user, conversation, ProposedAction::EmergencySell { bot_id: bot }, lang).await
             }
             Tool::ProposeCreateBot { context_id, kind, name, config } => {
                 let action = ProposedAction::CreateBot { context_id, kind, name, config };
-                return self.propose(user, conversation, action).await;
+                return self.propose(user, conversation, action, lang).await;
             }
         };
         Ok(ToolOutput { data, proposal: None })
@@ -199,12 +214,14 @@ impl AssistantService {
         user: UserId,
         conversation: &Conversation,
         action: ProposedAction,
+        lang: Language,
     ) -> Result<ToolOutput, AssistantError> {
         let p = &self.ports;
         let summary = match &action {
             ProposedAction::CreateBot { context_id, kind, name, .. } => match p.contexts.get(user, *context_id).await {
                 Ok(c) => {
-                    format!("create the {} bot \"{name}\" on {}-{} ({:?})", kind_name(*kind), c.base, c.quote, c.mode)
+                    let market = format!("{}-{}", c.base, c.quote);
+                    summaries::create(lang, *kind, name, &market, c.mode)
                 }
                 Err(err) => return Ok(ToolOutput { data: refused(err), proposal: None }),
             },
@@ -212,7 +229,7 @@ impl AssistantService {
             | ProposedAction::ResumeBot { bot_id }
             | ProposedAction::ResetBreaker { bot_id }
             | ProposedAction::EmergencySell { bot_id } => match p.bots.get(user, &bot_id.to_string()).await {
-                Ok(bot) => format!("{} the bot \"{}\" ({})", verb(&action), bot.name, bot.symbol),
+                Ok(bot) => summaries::act(lang, &action, &bot),
                 Err(err) => return Ok(ToolOutput { data: refused(err), proposal: None }),
             },
         };
@@ -222,24 +239,5 @@ impl AssistantService {
             "summary": proposal.summary, "status": "pending_confirmation",
             "note": "nothing was done: the user must confirm this proposal"});
         Ok(ToolOutput { data, proposal: Some(proposal) })
-    }
-}
-
-fn verb(action: &ProposedAction) -> &'static str {
-    match action {
-        ProposedAction::PauseBot { .. } => "pause",
-        ProposedAction::ResumeBot { .. } => "resume",
-        ProposedAction::ResetBreaker { .. } => "reset the circuit breaker of",
-        ProposedAction::EmergencySell { .. } => "sell everything held by and stop",
-        ProposedAction::CreateBot { .. } => "create",
-    }
-}
-
-fn kind_name(kind: BotKind) -> &'static str {
-    match kind {
-        BotKind::Smart => "smart",
-        BotKind::Candle => "candle",
-        BotKind::Dca => "DCA",
-        BotKind::Channel => "channel",
     }
 }

@@ -1,6 +1,8 @@
 //! Use cases: read and update one's own profile.
 
-use domain::identity::{AuditAction, Consent, DisplayName, Language, RequestMeta, Role, User, UserStatus};
+use domain::identity::{
+    AuditAction, Consent, DisplayName, Language, RequestMeta, Role, TimeZoneName, User, UserStatus,
+};
 use domain::legal::{ConsentChange, ConsentSource};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::UserId;
@@ -31,6 +33,8 @@ pub struct Profile {
     pub consent: Consent,
     /// The language of the e-mails botfleet sends.
     pub language: Language,
+    /// The user's time zone (their day: the assistant's daily quota).
+    pub time_zone: TimeZoneName,
     /// Whether the e-mail address is verified (live trading needs it where verification is on).
     pub email_verified: bool,
     /// Created.
@@ -51,6 +55,7 @@ impl Profile {
             subscription_status: subscription.status,
             consent: user.consent.clone(),
             language: user.language,
+            time_zone: user.time_zone.clone(),
             email_verified: user.email_verified,
             created_at: user.created_at,
             updated_at: user.updated_at,
@@ -67,6 +72,8 @@ pub struct UpdateProfileInput {
     pub accept_marketing: Option<bool>,
     /// New language tag (`pt-BR` or `en`).
     pub language: Option<String>,
+    /// New IANA time zone name (`America/Sao_Paulo`).
+    pub time_zone: Option<String>,
 }
 
 impl IdentityService {
@@ -77,7 +84,7 @@ impl IdentityService {
         Ok(Profile::of(&user, &subscription))
     }
 
-    /// Updates name, language and marketing consent (the consent record gets the new time, IP and agent).
+    /// Updates name, language, time zone and marketing consent (the consent record gets the new time, IP and agent).
     pub async fn update_profile(
         &self,
         user_id: UserId,
@@ -96,6 +103,12 @@ impl IdentityService {
             .map(Language::parse)
             .transpose()
             .map_err(|e| AccountError::field("language", crate::FieldCode::Invalid, e.to_string()))?;
+        let time_zone = input
+            .time_zone
+            .as_deref()
+            .map(TimeZoneName::parse)
+            .transpose()
+            .map_err(|e| AccountError::field("time_zone", crate::FieldCode::Invalid, e.to_string()))?;
         let mut user = self.active_user(user_id).await?;
         let now = to_millis(self.ports.clock.now());
         if let Some(name) = name {
@@ -103,6 +116,9 @@ impl IdentityService {
         }
         if let Some(language) = language {
             user.language = language;
+        }
+        if let Some(time_zone) = time_zone {
+            user.time_zone = time_zone;
         }
         if let Some(marketing) = input.accept_marketing.filter(|m| *m != user.consent.marketing) {
             let change = ConsentChange { marketing: Some(marketing), ..ConsentChange::default() };

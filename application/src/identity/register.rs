@@ -1,7 +1,8 @@
 //! Use case: create an account with its consent record and a FREE subscription.
 
 use domain::identity::{
-    AuditAction, Consent, DisplayName, Email, Language, PlainPassword, RequestMeta, Role, User, UserStatus,
+    AuditAction, Consent, DisplayName, Email, Language, PlainPassword, RequestMeta, Role, TimeZoneName, User,
+    UserStatus,
 };
 use domain::legal::{ConsentChange, ConsentSource};
 use domain::shared::clock::to_millis;
@@ -83,6 +84,7 @@ impl IdentityService {
             tokens_valid_after: None,
             session_generation: 0,
             language: Language::default(),
+            time_zone: TimeZoneName::default(),
             email_verified: false,
             created_at: now,
             updated_at: now,

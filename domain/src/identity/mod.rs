@@ -8,6 +8,7 @@ mod mail;
 mod password;
 mod ports;
 mod session;
+mod time_zone;
 mod user;
 
 pub use audit::{AuditAction, AuditEntry, AuditFilter, RequestMeta};
@@ -21,4 +22,5 @@ pub use ports::{
     UserRepository,
 };
 pub use session::RefreshSession;
+pub use time_zone::{LocalDay, TimeZoneError, TimeZoneName, DEFAULT_TIME_ZONE};
 pub use user::{Consent, DisplayName, DisplayNameError, Role, User, UserFilter, UserSort, UserStatus};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Email, Language};
+use super::{Email, Language, TimeZoneName};
 use crate::shared::ids::UserId;
 
 /// A person with an account.
@@ -32,6 +32,8 @@ pub struct User {
     pub session_generation: u64,
     /// The language of the messages botfleet sends the user.
     pub language: Language,
+    /// The user's time zone: their day (the assistant's daily quota) is its local day.
+    pub time_zone: TimeZoneName,
     /// Whether the user proved they read the e-mail address's mailbox (live trading needs it).
     pub email_verified: bool,
     /// When the account was created.
@@ -213,6 +215,7 @@ mod tests {
             tokens_valid_after: None,
             session_generation: 0,
             language: Language::PtBr,
+            time_zone: TimeZoneName::default(),
             email_verified: false,
             created_at: at,
             updated_at: at,

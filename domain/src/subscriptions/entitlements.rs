@@ -63,7 +63,7 @@ pub struct Entitlements {
     pub advanced_metrics: bool,
     /// The PDF report.
     pub pdf_reports: bool,
-    /// Messages a user may send the assistant per day (the UTC day).
+    /// Messages a user may send the assistant per day (the user's local day, in their time zone).
     pub chat_messages_per_day: Limit,
 }
 

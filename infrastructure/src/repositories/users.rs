@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::identity::{
-    Consent, DisplayName, Email, Language, Role, User, UserFilter, UserRepository, UserSort, UserStatus,
+    Consent, DisplayName, Email, Language, Role, TimeZoneName, User, UserFilter, UserRepository, UserSort, UserStatus,
 };
 use domain::shared::ids::UserId;
 use domain::{Page, PageRequest, RepoError};
@@ -33,6 +33,9 @@ struct UserDocument {
     /// Absent in documents written before languages existed: Brazilian Portuguese.
     #[serde(default)]
     language: Language,
+    /// Absent in documents written before time zones existed: `America/Sao_Paulo`.
+    #[serde(default)]
+    time_zone: TimeZoneName,
     /// Absent in documents written before e-mail verification existed: those users count as
     /// verified, so nobody's running live bots stop (docs/notifications.md).
     #[serde(default = "verified_before_verification_existed")]
@@ -80,6 +83,7 @@ impl From<&User> for UserDocument {
             tokens_valid_after: u.tokens_valid_after,
             session_generation: u.session_generation,
             language: u.language,
+            time_zone: u.time_zone.clone(),
             email_verified: u.email_verified,
             created_at: u.created_at,
             updated_at: u.updated_at,
@@ -109,6 +113,7 @@ impl From<UserDocument> for User {
             tokens_valid_after: d.tokens_valid_after,
             session_generation: d.session_generation,
             language: d.language,
+            time_zone: d.time_zone,
             email_verified: d.email_verified,
             created_at: d.created_at,
             updated_at: d.updated_at,

@@ -4,7 +4,8 @@
 use domain::credentials::{ApiKeyLast4, CredentialStatus, EncryptedValue, ExchangeCredential, ExchangeId};
 use domain::exchange::{OrderKind, OrderSide, OrderSize};
 use domain::identity::{
-    AuditAction, AuditEntry, Consent, DisplayName, Email, Language, RefreshSession, Role, User, UserStatus,
+    AuditAction, AuditEntry, Consent, DisplayName, Email, Language, RefreshSession, Role, TimeZoneName, User,
+    UserStatus,
 };
 use domain::market::Symbol;
 use domain::orders::{CreationContext, NewOrder, Order, StrategySource};
@@ -47,6 +48,7 @@ pub fn user(email: &str, created: i64) -> User {
         session_generation: 0,
         // Not the defaults, so a store that drops either field fails the round trip.
         language: Language::En,
+        time_zone: TimeZoneName::parse("Europe/Lisbon").expect("a known zone"),
         email_verified: true,
         created_at: at(created),
         updated_at: at(created),

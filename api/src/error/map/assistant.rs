@@ -13,10 +13,9 @@ impl From<AssistantError> for ApiError {
         match err {
             AssistantError::Invalid(errors) => ApiError::validation(errors),
             AssistantError::NotFound { .. } => ApiError::new(ErrorCode::NotFound, detail),
-            AssistantError::QuotaExhausted { plan, resets_at, .. } => {
-                let wait = (resets_at - time::OffsetDateTime::now_utc()).whole_seconds().max(1);
+            AssistantError::QuotaExhausted { plan, resets_at, retry_after_secs, .. } => {
                 let at = resets_at.format(&Rfc3339).unwrap_or_default();
-                ApiError::chat_quota(plan, at, wait.unsigned_abs(), detail)
+                ApiError::chat_quota(plan, at, retry_after_secs, detail)
             }
             AssistantError::Proposal(ProposalError::AlreadyDecided) => {
                 ApiError::new(ErrorCode::ProposalDecided, detail)

@@ -204,14 +204,14 @@ impl From<Proposal> for ProposalResponse {
     }
 }
 
-/// The assistant messages of the day against the plan's quota (the UTC day).
+/// The assistant messages of the day against the plan's quota (the user's local day, in their profile's `time_zone`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChatQuotaResponse {
     /// Messages sent today.
     pub used: u64,
     /// The daily limit (`null`: unlimited).
     pub limit: Option<u32>,
-    /// When the count starts again (the next UTC midnight).
+    /// When the count starts again: the user's next local midnight, in UTC.
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub resets_at: OffsetDateTime,

@@ -115,7 +115,7 @@ pub async fn delete_conversation(
 }
 
 /// Send a message; counts against the plan's daily quota (FREE 10, PRO 100, MAX unlimited; the
-/// UTC day), 429 `chat_quota_exhausted` with the plan and `resets_at` beyond it. With
+/// user's local day, in their profile's `time_zone`), 429 `chat_quota_exhausted` with the plan and `resets_at` beyond it. With
 /// `Accept: text/event-stream` the answer streams: `chunk` events (`{"index", "text"}`, in order),
 /// then one `done` event carrying this operation's JSON answer (or an `error` event carrying a
 /// problem, when the model fails midway: nothing is then stored).

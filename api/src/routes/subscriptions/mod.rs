@@ -56,7 +56,7 @@ pub struct EntitlementsResponse {
     pub advanced_metrics: bool,
     /// The PDF report.
     pub pdf_reports: bool,
-    /// Messages a day to the assistant, the UTC day (`null`: unlimited).
+    /// Messages a day to the assistant, the user's local day (`null`: unlimited).
     pub chat_messages_per_day: Option<u32>,
 }
 
@@ -149,7 +149,7 @@ pub struct UsageSummary {
     pub contexts: UsageResponse,
     /// Bots.
     pub bots: UsageResponse,
-    /// Messages sent to the assistant today (the UTC day), against the plan's daily quota.
+    /// Messages sent to the assistant today (the user's local day, in their `time_zone`), against the plan's daily quota.
     pub chat_messages_today: UsageResponse,
 }
 
