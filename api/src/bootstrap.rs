@@ -187,7 +187,7 @@ pub async fn services(
     });
     let contexts = Arc::new(contexts);
     // The dashboard's per-user caches, which the engine tells of every fill (and the series' of
-    // every new mark). The series is timed by the markets' clock, as its `to` is.
+    // every new mark) and the bots' use cases of every bot created, changed or deleted. The series is timed by the markets' clock, as its `to` is.
     let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
     let performance_cache = Arc::new(PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
     let metrics_cache = Arc::new(MetricsCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
@@ -222,7 +222,10 @@ pub async fn services(
         legal: legal.clone(),
         email_gate,
         clock: market_clock.clone(),
-    });
+    })
+    .with_activity_listener(summary_cache.clone())
+    .with_activity_listener(performance_cache.clone())
+    .with_activity_listener(metrics_cache.clone());
     let bots = Arc::new(bots);
     let webhooks = infrastructure::webhooks::service(
         repositories.store.clone(),

@@ -20,6 +20,7 @@ pub mod openapi;
 mod openapi_common;
 mod openapi_links;
 pub mod query;
+pub mod rendered;
 pub mod routes;
 pub mod settings;
 pub mod startup;

@@ -142,6 +142,8 @@ pub struct AppState {
     pub readiness: Arc<dyn ReadinessCheck>,
     /// The use cases and ports handlers call.
     pub services: Services,
+    /// The JSON of each cached performance answer, rendered once (`GET /api/dashboard/performance`).
+    pub performance_json: Arc<crate::rendered::RenderedJson<application::analytics::Performance>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -156,7 +158,13 @@ impl AppState {
     /// `settings` and `services`, a fresh [`Metrics`] and [`AlwaysReady`]; swap parts with the
     /// `with_*` methods.
     pub fn new(settings: Settings, services: Services) -> Self {
-        Self { settings: Arc::new(settings), metrics: Metrics::new(), readiness: Arc::new(AlwaysReady), services }
+        Self {
+            settings: Arc::new(settings),
+            metrics: Metrics::new(),
+            readiness: Arc::new(AlwaysReady),
+            services,
+            performance_json: Arc::default(),
+        }
     }
 
     /// Takes one token of `limiter` for the request's client IP; requests whose IP is unknown

@@ -7,8 +7,15 @@
 //! ticket (the user's generation), a change bumps the generation, and a result is kept only if
 //! its ticket is still current. The cache lives in one process: on several instances, a fill
 //! applied by another instance's engine is not heard here, and the figures may lag by the TTL.
+//!
+//! A miss is computed once ([`UserCache::get_or_load`], single-flight): concurrent readers of the
+//! same user and key queue on one per-key async lock, the first computes, the others find its value.
+//! The lock lives only while someone waits for it (a count of its holders, dropped with the last,
+//! even when a reader's request is cancelled), and a failed computation stores nothing: the next
+//! reader in line computes again.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -28,6 +35,42 @@ struct Slot<K, V> {
     values: HashMap<K, (OffsetDateTime, Arc<V>)>,
     /// When the slot was last read or written (pruning keeps recent ones).
     touched: OffsetDateTime,
+    /// The computations in flight, by key (see [`Flight`]).
+    flights: HashMap<K, Flight>,
+}
+
+/// One key's computation in flight: the lock its readers queue on, and how many hold it (the
+/// entry goes with the last, so no lock outlives its readers).
+#[derive(Debug)]
+struct Flight {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    holders: usize,
+}
+
+/// A reader's hold on a key's [`Flight`], given back on drop (also when the reader is cancelled).
+struct Hold<'a, K: Eq + Hash, V> {
+    cache: &'a UserCache<K, V>,
+    user: UserId,
+    key: K,
+}
+
+impl<K: Eq + Hash, V> Drop for Hold<'_, K, V> {
+    fn drop(&mut self) {
+        let mut slots = self.cache.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(slot) = slots.get_mut(&self.user) else { return };
+        if let Some(flight) = slot.flights.get_mut(&self.key) {
+            flight.holders -= 1;
+            if flight.holders == 0 {
+                slot.flights.remove(&self.key);
+            }
+        }
+    }
+}
+
+/// What a reader finds: a fresh value, or the lock to queue on for computing it.
+enum Found<V> {
+    Fresh(Arc<V>),
+    Queue(Arc<tokio::sync::Mutex<()>>),
 }
 
 /// The ticket to store a value under: the user's generation when its computation started.
@@ -72,7 +115,7 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
     pub fn get(&self, user: UserId, key: &K) -> Cached<V> {
         let now = self.clock.now();
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        let slot = slots.entry(user).or_insert_with(|| Slot { generation: 0, values: HashMap::new(), touched: now });
+        let slot = slots.entry(user).or_insert_with(|| Slot::new(now));
         slot.touched = now;
         let ttl = self.ttl;
         slot.values.retain(|_, (at, _)| now - *at < ttl);
@@ -88,7 +131,7 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if slots.len() > PRUNE_ABOVE {
             let ttl = self.ttl;
-            slots.retain(|_, s| now - s.touched < ttl);
+            slots.retain(|_, s| now - s.touched < ttl || !s.flights.is_empty());
         }
         if let Some(slot) = slots.get_mut(&user) {
             if slot.generation == ticket.generation {
@@ -98,6 +141,58 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
         }
     }
 
+    /// `user`'s value under `key`, computed by `load` on a miss, once for all the readers that
+    /// miss it at the same time: they wait for the first one's computation and take its value.
+    /// An error is returned to the reader whose `load` failed and not kept; the next reader in
+    /// line computes again. A value read before a change heard meanwhile is returned to its
+    /// reader but not kept (as with [`Self::store`]), so the readers behind compute afresh.
+    pub async fn get_or_load<E, F, Fut>(&self, user: UserId, key: K, load: F) -> Result<Arc<V>, E>
+    where
+        K: Clone,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
+        let turn = match self.find(user, &key) {
+            Found::Fresh(value) => return Ok(value),
+            Found::Queue(turn) => turn,
+        };
+        let _hold = Hold { cache: self, user, key: key.clone() };
+        let _turn = turn.lock().await;
+        let ticket = match self.get(user, &key) {
+            Cached::Fresh(value) => return Ok(value),
+            Cached::Missing(ticket) => ticket,
+        };
+        let value = Arc::new(load().await?);
+        self.store(user, key, ticket, value.clone());
+        Ok(value)
+    }
+
+    /// `user`'s fresh value under `key`, or the key's flight lock, held once more.
+    fn find(&self, user: UserId, key: &K) -> Found<V>
+    where
+        K: Clone,
+    {
+        if let Cached::Fresh(value) = self.get(user, key) {
+            return Found::Fresh(value);
+        }
+        let now = self.clock.now();
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = slots.entry(user).or_insert_with(|| Slot::new(now));
+        let flight = slot
+            .flights
+            .entry(key.clone())
+            .or_insert_with(|| Flight { turn: Arc::new(tokio::sync::Mutex::new(())), holders: 0 });
+        flight.holders += 1;
+        Found::Queue(flight.turn.clone())
+    }
+
+    /// Keys of `user` with a computation in flight (for tests: none once every reader is done).
+    #[cfg(test)]
+    fn flights(&self, user: UserId) -> usize {
+        let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots.get(&user).map_or(0, |slot| slot.flights.len())
+    }
+
     /// Drops `user`'s values and voids the tickets taken before.
     pub fn invalidate(&self, user: UserId) {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
@@ -105,6 +200,12 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
             slot.generation += 1;
             slot.values.clear();
         }
+    }
+}
+
+impl<K, V> Slot<K, V> {
+    fn new(now: OffsetDateTime) -> Self {
+        Self { generation: 0, values: HashMap::new(), touched: now, flights: HashMap::new() }
     }
 }
 

@@ -83,3 +83,89 @@ fn a_new_mark_drops_only_the_caches_that_show_marks() {
     assert_eq!(fresh(books_only.get(ana, &"30d")), Some(1), "the summary marks at the ticker itself");
     assert_eq!(fresh(marked.get(ana, &"30d")), None, "the series' last point shows the mark");
 }
+
+/// A loader that counts its calls, takes `delay` and fails while `fail_first` calls remain.
+struct Loader {
+    calls: std::sync::atomic::AtomicU32,
+    fail_first: u32,
+    delay: std::time::Duration,
+}
+
+impl Loader {
+    fn new(fail_first: u32, delay_ms: u64) -> Self {
+        Self { calls: 0.into(), fail_first, delay: std::time::Duration::from_millis(delay_ms) }
+    }
+
+    async fn load(&self) -> Result<u32, String> {
+        let call = self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        tokio::time::sleep(self.delay).await;
+        if call <= self.fail_first {
+            return Err(format!("call {call} failed"));
+        }
+        Ok(call)
+    }
+
+    fn calls(&self) -> u32 {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn concurrent_readers_of_a_missing_key_wait_for_one_computation() {
+    let (cache, _clock) = cache();
+    let (ana, loader) = (UserId::new(), Loader::new(0, 50));
+    let readers = (0..16).map(|_| cache.get_or_load(ana, "30d", || loader.load()));
+    let answers = futures::future::join_all(readers).await;
+    assert_eq!(loader.calls(), 1, "one computation for 16 readers");
+    assert!(answers.iter().all(|a| a.as_deref() == Ok(&1)), "{answers:?}");
+    assert_eq!(cache.flights(ana), 0, "no lock outlives its readers");
+    assert_eq!(fresh(cache.get(ana, &"30d")), Some(1), "and it is kept");
+    // Another key, or another user, is computed on its own, at the same time.
+    let other = UserId::new();
+    let (a, b) = tokio::join!(
+        cache.get_or_load(ana, "90d", || loader.load()),
+        cache.get_or_load(other, "30d", || loader.load())
+    );
+    assert_eq!((a.is_ok(), b.is_ok(), loader.calls()), (true, true, 3));
+}
+
+#[tokio::test]
+async fn an_error_is_not_kept_and_the_next_reader_computes_again() {
+    let (cache, _clock) = cache();
+    let (ana, loader) = (UserId::new(), Loader::new(1, 20));
+    let readers = (0..4).map(|_| cache.get_or_load(ana, "30d", || loader.load()));
+    let answers = futures::future::join_all(readers).await;
+    assert_eq!(answers.iter().filter(|a| a.is_err()).count(), 1, "{answers:?}");
+    assert_eq!(loader.calls(), 2, "the first failed, the second computed for the rest");
+    assert!(answers.iter().filter_map(|a| a.as_ref().ok()).all(|v| **v == 2), "{answers:?}");
+    assert_eq!(cache.flights(ana), 0);
+}
+
+#[tokio::test]
+async fn a_cancelled_reader_gives_its_turn_and_its_hold_back() {
+    let (cache, _clock) = cache();
+    let (ana, loader) = (UserId::new(), Loader::new(0, 200));
+    let cut =
+        tokio::time::timeout(std::time::Duration::from_millis(20), cache.get_or_load(ana, "30d", || loader.load()));
+    assert!(cut.await.is_err(), "cancelled mid-computation");
+    assert_eq!(cache.flights(ana), 0, "its hold went with it");
+    let answer = cache.get_or_load(ana, "30d", || loader.load()).await;
+    assert_eq!((answer.map(|v| *v), loader.calls()), (Ok(2), 2), "the next reader computes");
+}
+
+#[tokio::test]
+async fn a_change_during_a_computation_is_not_hidden_from_the_readers_behind() {
+    let (cache, _clock) = cache();
+    let (ana, loader) = (UserId::new(), Loader::new(0, 50));
+    let change = async {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        cache.changed(ana);
+    };
+    let (first, second, ()) = tokio::join!(
+        cache.get_or_load(ana, "30d", || loader.load()),
+        cache.get_or_load(ana, "30d", || loader.load()),
+        change
+    );
+    assert_eq!((first.map(|v| *v), second.map(|v| *v)), (Ok(1), Ok(2)), "read before the change: not shared");
+    assert_eq!(fresh(cache.get(ana, &"30d")), Some(2));
+}

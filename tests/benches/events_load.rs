@@ -10,8 +10,19 @@
 //! carrying events does (a burst of fills is order writes); `--no-nudge` leaves the queued
 //! events to the relay's one-second tick, as the queue's own callers do today.
 //!
+//! Unless `--no-channels`, the same events also go out by e-mail (batched, to a real SMTP sink
+//! on loopback, `events_load_channels.rs`) and to one webhook endpoint per user on a loopback
+//! receiver that refuses the first attempt of FAIL_PERCENT % of the events (the first two of a
+//! quarter of those) with a 500, so they are retried; the webhooks' clock runs CLOCK_SPEED times
+//! faster (`BOTFLEET_CLOCK_SPEED`), so the backoff's 30 s, 1 min ... pass in a second or two.
+//! Every event must reach both (none is refused for good): a missing one is a failure too.
+//!
 //! `cargo bench -p botfleet-tests --bench events_load -- [--events 10000] [--seconds 60]
-//! [--users 10] [--poll-ms 100] [--store embedded|mongo] [--no-nudge]`
+//! [--users 10] [--poll-ms 100] [--store embedded|mongo] [--no-nudge] [--no-channels]
+//! [--fail-percent 20] [--clock-speed 60]`
+
+#[path = "events_load_channels.rs"]
+mod channels;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +30,7 @@ use std::time::{Duration, Instant};
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp, PASSWORD};
 use botfleet_tests::notifications::{anomaly, user_of};
+use botfleet_tests::smtp::SmtpSink;
 use botfleet_tests::sse::connect;
 use serde_json::json;
 
@@ -31,12 +43,26 @@ struct Args {
     poll_ms: u64,
     store: Store,
     nudge: bool,
+    channels: bool,
+    fail_percent: u64,
+    clock_speed: u64,
 }
 
 fn args() -> Args {
-    let mut a = Args { events: 10_000, seconds: 60, users: 10, poll_ms: 100, store: Store::Embedded, nudge: true };
+    let mut a = Args {
+        events: 10_000,
+        seconds: 60,
+        users: 10,
+        poll_ms: 100,
+        store: Store::Embedded,
+        nudge: true,
+        channels: true,
+        fail_percent: 20,
+        clock_speed: 60,
+    };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     a.nudge = !argv.iter().any(|arg| arg == "--no-nudge");
+    a.channels = !argv.iter().any(|arg| arg == "--no-channels");
     for pair in argv.windows(2) {
         let (name, value) = (pair[0].as_str(), pair[1].as_str());
         let number = || value.parse::<u64>().unwrap_or_else(|_| panic!("{name} takes a whole number"));
@@ -46,6 +72,8 @@ fn args() -> Args {
             "--users" => a.users = number() as usize,
             "--poll-ms" => a.poll_ms = number(),
             "--store" => a.store = if value == "mongo" { Store::Mongo } else { Store::Embedded },
+            "--fail-percent" => a.fail_percent = number().min(100),
+            "--clock-speed" => a.clock_speed = number().max(1),
             _ => {}
         }
     }
@@ -131,12 +159,30 @@ fn report(channel: &str, mut delays: Vec<Duration>, missing: usize, first_raise:
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let a = args();
-    let extra = [("BOTFLEET_TRUSTED_PROXIES", "127.0.0.1"), ("BOTFLEET_LOG_LEVEL", "error")];
+    let sink = if a.channels { Some(Arc::new(SmtpSink::start().await)) } else { None };
+    let speed = a.clock_speed.to_string();
+    let mut extra: Vec<(&str, String)> =
+        vec![("BOTFLEET_TRUSTED_PROXIES", "127.0.0.1".into()), ("BOTFLEET_LOG_LEVEL", "error".into())];
+    if let Some(sink) = &sink {
+        extra.extend(sink.settings());
+        // Loopback receivers, no verification mail to click, the webhooks' backoff sped up.
+        extra.push(("BOTFLEET_WEBHOOKS_ALLOW_PRIVATE", "true".into()));
+        extra.push(("BOTFLEET_EMAIL_VERIFICATION", "false".into()));
+        extra.push(("BOTFLEET_CLOCK_SPEED", speed));
+    }
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (app, repos) = spawn_with_repositories(settings(a.store, &extra)).await;
     let app = Arc::new(app);
     let mut sessions = Vec::new();
     for n in 0..a.users {
         sessions.push(user(&app, &format!("bench{n}@example.com"), n).await);
+    }
+    let hooks = if sink.is_some() { Some(channels::receiver(a.fail_percent).await) } else { None };
+    if let Some((receiver, _)) = &hooks {
+        for (n, session) in sessions.iter().enumerate() {
+            let body = json!({"url": format!("{}/hook/{n}", receiver.uri()), "events": ["market.anomaly"]});
+            app.post("/api/webhook-endpoints", Some(&session.access), &body).await.ok(201);
+        }
     }
     let per_user: Vec<usize> = (0..a.users).map(|u| a.events / a.users + usize::from(u < a.events % a.users)).collect();
     let until = Instant::now() + Duration::from_secs(a.seconds * 2 + 60);
@@ -148,6 +194,11 @@ async fn main() {
         let poll = Duration::from_millis(a.poll_ms);
         pollers.push(tokio::spawn(poll_inbox(app.clone(), session.clone(), *expected as u64, poll, until)));
     }
+    let mailed: channels::Arrivals = Arc::default();
+    let watcher = sink.map(|sink| {
+        let poll = Duration::from_millis(a.poll_ms);
+        tokio::spawn(channels::watch_mail(sink, a.events, poll, until, mailed.clone()))
+    });
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let path = if a.nudge { "nudged like an aggregate's write" } else { "queued, relayed at the relay's tick" };
@@ -157,6 +208,7 @@ async fn main() {
     );
     let users: Vec<_> = sessions.iter().map(user_of).collect();
     let mut raised: Vec<Vec<(String, Instant)>> = vec![Vec::new(); a.users];
+    let mut numbered = Vec::with_capacity(a.events);
     let started = Instant::now();
     let gap = Duration::from_secs(a.seconds).div_f64(a.events as f64);
     for i in 0..a.events {
@@ -170,6 +222,7 @@ async fn main() {
             repos.relay_nudge.nudge();
         }
         raised[i % a.users].push((event.id.to_string(), at));
+        numbered.push(at);
     }
     let raising = started.elapsed();
     println!("raised in {:.1} s ({:.0}/s)", raising.as_secs_f64(), a.events as f64 / raising.as_secs_f64());
@@ -199,7 +252,7 @@ async fn main() {
     for reader in readers {
         reader.await.unwrap();
     }
-    let streamed = streamed.lock().unwrap();
+    let streamed = streamed.lock().unwrap().clone();
     let mut sse_delays = Vec::new();
     let mut sse_missing = 0;
     for (id, at) in raised.iter().flatten() {
@@ -211,8 +264,48 @@ async fn main() {
     let sse_last = streamed.values().max().copied();
     report("in-app", inbox_delays, inbox_missing, started, inbox_last);
     report("sse", sse_delays, sse_missing, started, sse_last);
-    if inbox_missing + sse_missing > 0 {
-        eprintln!("bench-events: FAILED: {} events missing", inbox_missing + sse_missing);
+    let mut missing = inbox_missing + sse_missing;
+    if let (Some(watcher), Some((_receiver, seen))) = (watcher, &hooks) {
+        let batches = watcher.await.unwrap();
+        channels::wait_for_hooks(seen, a.events, until).await;
+        let mailed = mailed.lock().unwrap().clone();
+        let delays = |arrived: &HashMap<String, Instant>, key: &dyn Fn(usize, &str) -> String| {
+            let (mut delays, mut missing, mut last) = (Vec::new(), 0, None);
+            for (i, at) in numbered.iter().enumerate() {
+                let id = &raised[i % a.users][i / a.users].0;
+                match arrived.get(&key(i, id)) {
+                    Some(seen) => {
+                        delays.push(seen.saturating_duration_since(*at));
+                        last = last.max(Some(*seen));
+                    }
+                    None => missing += 1,
+                }
+            }
+            (delays, missing, last)
+        };
+        let (mail_delays, mail_missing, mail_last) = delays(&mailed, &|i, _| i.to_string());
+        report("e-mail", mail_delays, mail_missing, started, mail_last);
+        println!(
+            "e-mail  {batches} messages carried the events ({:.1} events a message)",
+            mailed.len() as f64 / batches.max(1) as f64
+        );
+        let seen = seen.lock().unwrap();
+        let (hook_delays, hook_missing, hook_last) = delays(&seen.delivered, &|_, id| id.to_owned());
+        report("webhook", hook_delays, hook_missing, started, hook_last);
+        let retried = seen.attempts.values().filter(|n| **n > 1).count();
+        let attempts: u32 = seen.attempts.values().sum();
+        println!(
+            "webhook {attempts} attempts, {} refused by the receiver (500), {retried} events retried",
+            seen.refused
+        );
+        if a.fail_percent > 0 && seen.refused == 0 {
+            eprintln!("bench-events: FAILED: the receiver refused nothing, so no retry was measured");
+            missing += 1;
+        }
+        missing += mail_missing + hook_missing;
+    }
+    if missing > 0 {
+        eprintln!("bench-events: FAILED: {missing} events missing");
         std::process::exit(1);
     }
 }

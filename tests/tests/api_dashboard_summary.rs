@@ -2,8 +2,9 @@
 //! the test adds up on its own: the bots' books (`GET /api/bots`), the orders (`GET
 //! /api/orders`: fills and fees) and the bots' closed positions, marked at the ticker the test
 //! reads itself (`GET /api/market/.../ticker`). Scenarios: bots traded by hand and by a workflow
-//! (reconciliation to the unit, another user, no bots), the cache and the fill that drops it, and
-//! every strategy trading real candles on the paper exchange with a fast clock.
+//! (reconciliation to the unit, another user, no bots), the cache and the fill that drops it, the
+//! bots' own changes that drop every dashboard cache, and every strategy trading real candles on
+//! the paper exchange with a fast clock.
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,7 @@ use serde_json::{json, Value};
 botfleet_tests::on_both_stores!(
     the_summary_reconciles_with_the_bots_and_the_orders_and_shows_no_one_else,
     the_figures_are_cached_until_a_fill_lands,
+    a_bot_created_changed_started_stopped_or_deleted_shows_at_once,
     every_strategy_trades_real_candles_and_the_summary_matches_the_orders,
 );
 
@@ -188,9 +190,9 @@ async fn the_figures_are_cached_until_a_fill_lands(store: Store) {
     price(&app, &ana.access, dec!(100000)).await;
     let smart = json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"});
     let smart = create_bot(&app, &ana, &ctx, "smart", smart).await["id"].as_str().unwrap().to_owned();
-    let first = summary(&app, &ana).await;
-    // Starting a bot is no fill: the cached figures are served (prices are read every time).
     command(&app, &ana, &smart, "start").await;
+    let first = summary(&app, &ana).await;
+    // Nothing changed: the cached figures are served (prices are read every time).
     let cached = summary(&app, &ana).await;
     assert_eq!(cached["as_of"], first["as_of"], "served from the cache");
     assert_eq!(cached["currencies"], first["currencies"]);
@@ -215,6 +217,57 @@ async fn the_figures_are_cached_until_a_fill_lands(store: Store) {
     let books = &botfleet_tests::bots::bot(&app, &ana, &smart).await["funds"];
     assert!(dec(&books["invested"]) > dec(&bought["bot"]["funds"]["invested"]), "the resting buy filled: {books}");
     assert_eq!(dec(&group(&synced, "paper", "BRL")["summary"]["total_in_positions"]), dec(&books["invested"]));
+}
+
+/// The paper BRL book's `field` in the summary and in the 30-day series, and the metrics' `to`
+/// (a new `to` is a new computation).
+async fn shown(app: &TestApp, user: &Session, field: &str) -> (Value, Value, Value) {
+    let s = summary(app, user).await;
+    let series = app.get("/api/dashboard/performance?window=30d", Some(&user.access)).await.ok(200).clone();
+    let metrics = app.get("/api/dashboard/metrics?window=30d", Some(&user.access)).await.ok(200).clone();
+    (group(&s, "paper", "BRL")["summary"][field].clone(), series["books"].clone(), metrics["to"].clone())
+}
+
+/// A bot's own changes (no fill) drop the summary, the series and the metrics at once: the next
+/// read shows the change, not the figures cached up to 60 s before.
+async fn a_bot_created_changed_started_stopped_or_deleted_shows_at_once(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Max).await;
+    let (bia, _) = trader(&app, &repos, "bia@example.com", Plan::Max).await;
+    price(&app, &ana.access, dec!(100000)).await;
+    let config =
+        |allocated: &str| json!({"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": allocated});
+    let first = create_bot(&app, &ana, &ctx, "smart", config("1000")).await["id"].as_str().unwrap().to_owned();
+    let (bots_before, books_before, to_before) = shown(&app, &ana, "bots").await;
+    assert_eq!(shown(&app, &ana, "bots").await.2, to_before, "cached while nothing changes");
+    let theirs = shown(&app, &bia, "bots").await;
+
+    let second = create_bot(&app, &ana, &ctx, "smart", config("500")).await["id"].as_str().unwrap().to_owned();
+    let (bots, books, to) = shown(&app, &ana, "bots").await;
+    assert_eq!((bots_before.as_u64(), bots.as_u64()), (Some(1), Some(2)), "created");
+    assert_eq!((books_before[0]["bots"].as_u64(), books[0]["bots"].as_u64()), (Some(1), Some(2)), "{books}");
+    assert_ne!(to, to_before, "the metrics were computed again");
+    assert_eq!(shown(&app, &bia, "bots").await.2, theirs.2, "another user's caches stay");
+
+    let body = json!({"name": "renamed", "config": config("700")});
+    app.put(&format!("/api/bots/{second}"), Some(&ana.access), &body).await.ok(200);
+    let (invested, books, to_edited) = shown(&app, &ana, "total_invested").await;
+    assert_eq!((dec(&invested), dec(&books[0]["capital"])), (dec!(1700), dec!(1700)), "edited: {books}");
+    assert_ne!(to_edited, to);
+
+    command(&app, &ana, &first, "start").await;
+    let (active, _, to_started) = shown(&app, &ana, "active_bots").await;
+    assert_eq!(active.as_u64(), Some(1), "started");
+    assert_ne!(to_started, to_edited);
+    command(&app, &ana, &first, "stop").await;
+    let (active, _, to_stopped) = shown(&app, &ana, "active_bots").await;
+    assert_eq!(active.as_u64(), Some(0), "stopped");
+    assert_ne!(to_stopped, to_started);
+
+    app.delete(&format!("/api/bots/{second}"), Some(&ana.access), None).await.ok(204);
+    let (bots, books, to_deleted) = shown(&app, &ana, "bots").await;
+    assert_eq!((bots.as_u64(), books[0]["bots"].as_u64(), dec(&books[0]["capital"])), (Some(1), Some(1), dec!(1000)));
+    assert_ne!(to_deleted, to_stopped, "deleted");
 }
 
 async fn wait_for(what: &str, mut ready: impl AsyncFnMut() -> bool) {

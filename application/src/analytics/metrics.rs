@@ -8,7 +8,7 @@ use domain::shared::ids::UserId;
 use domain::subscriptions::Plan;
 
 use super::{AnalyticsError, AnalyticsService, AppliedWindow, BookKey, WindowChoice};
-use crate::user_cache::{Cached, UserCache};
+use crate::user_cache::UserCache;
 
 /// The metrics of one book.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,11 +42,11 @@ impl AnalyticsService {
     pub async fn metrics(&self, owner: UserId, choice: WindowChoice) -> Result<Arc<MetricsReport>, AnalyticsError> {
         let (access, window) = self.applied(owner, choice).await?;
         access.require_advanced_metrics()?;
-        let key = (choice, access.plan);
-        let ticket = match self.ports.metrics.get(owner, &key) {
-            Cached::Fresh(report) => return Ok(report),
-            Cached::Missing(ticket) => ticket,
-        };
+        self.ports.metrics.get_or_load(owner, (choice, access.plan), || self.compute_metrics(owner, window)).await
+    }
+
+    /// The advanced metrics of `owner`'s books over `window`, read now.
+    async fn compute_metrics(&self, owner: UserId, window: AppliedWindow) -> Result<MetricsReport, AnalyticsError> {
         let books = self
             .books(owner, window.from)
             .await?
@@ -56,8 +56,6 @@ impl AnalyticsService {
                 key: loaded.key,
             })
             .collect();
-        let report = Arc::new(MetricsReport { window, risk_free_rate: self.config.risk_free_rate, books });
-        self.ports.metrics.store(owner, key, ticket, report.clone());
-        Ok(report)
+        Ok(MetricsReport { window, risk_free_rate: self.config.risk_free_rate, books })
     }
 }

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::{AnalyticsError, AnalyticsService, AppliedWindow, Benchmark, BookKey, ComparisonUnavailable, WindowChoice};
 use crate::subscriptions::Access;
-use crate::user_cache::{Cached, UserCache};
+use crate::user_cache::UserCache;
 
 /// What series to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,13 +85,7 @@ impl AnalyticsService {
     ) -> Result<Arc<Performance>, AnalyticsError> {
         let (access, window) = self.applied(owner, request.window).await?;
         let key = (request.window, request.interval, access.plan);
-        let ticket = match self.ports.performance.get(owner, &key) {
-            Cached::Fresh(performance) => return Ok(performance),
-            Cached::Missing(ticket) => ticket,
-        };
-        let performance = Arc::new(self.compute(owner, request, &access, window).await?);
-        self.ports.performance.store(owner, key, ticket, performance.clone());
-        Ok(performance)
+        self.ports.performance.get_or_load(owner, key, || self.compute(owner, request, &access, window)).await
     }
 
     /// The performance of `owner`'s books over `window`, read now.

@@ -59,7 +59,9 @@ impl BotService {
         self.ports.subscriptions.told(owner, slot).await?;
         self.check_indicators_told(owner, &access, &context, &config).await?;
         let bot = Bot::new(&context, name, config, to_millis(self.ports.clock.now()));
-        Ok(self.ports.bots.create(&bot).await?)
+        let created = self.ports.bots.create(&bot).await?;
+        self.touched(owner);
+        Ok(created)
     }
 
     /// [`Self::check_indicators`], telling the owner of a plan's refusal (`plan.limit_reached`).

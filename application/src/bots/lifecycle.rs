@@ -18,7 +18,9 @@ use crate::FieldError;
 
 impl BotService {
     async fn save(&self, bot: &Bot) -> Result<Bot, BotServiceError> {
-        self.ports.bots.update(bot).await.map_err(bot_not_found)
+        let saved = self.ports.bots.update(bot).await.map_err(bot_not_found)?;
+        self.touched(saved.user_id);
+        Ok(saved)
     }
 
     /// Starts a created or stopped bot. Errors: `NotFound`; `Refused` (its status); `Consent`;
@@ -129,7 +131,9 @@ impl BotService {
         if bot.pending.is_empty() {
             return Ok(bot);
         }
-        Ok(self.ports.executor.cancel_pending(bot).await?)
+        let bot = self.ports.executor.cancel_pending(bot).await?;
+        self.touched(owner);
+        Ok(bot)
     }
 
     async fn simple(&self, owner: UserId, id: &str, command: Command, reason: &str) -> Result<Bot, BotServiceError> {
@@ -144,7 +148,9 @@ impl BotService {
         if bot.status == BotStatus::Created {
             return Err(BotServiceError::NeverStarted);
         }
-        Ok(self.ports.executor.emergency_sell(bot).await?)
+        let bot = self.ports.executor.emergency_sell(bot).await?;
+        self.touched(owner);
+        Ok(bot)
     }
 
     /// Re-arms the circuit breaker; a tripped bot resumes. Errors: `NotFound`.

@@ -1,7 +1,8 @@
 //! Bot use cases: create (config validated per kind, plan entitlements), list and read, update
 //! while not running, delete, the life-cycle commands with the start checks, emergency sell,
 //! circuit-breaker reset, scheduled channel sales, manual buys and sells, and the records (signals, executions,
-//! positions). One use case per file; what needs the exchange goes through [`BotExecutor`].
+//! positions). One use case per file; what needs the exchange goes through [`BotExecutor`]. Every
+//! change stored to a user's bots is told to the activity listeners (the dashboard's caches).
 
 pub(crate) mod allowance;
 mod command;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::bots::{Bot, BotRecordRepository, BotRepository};
 use domain::credentials::CredentialRepository;
+use domain::shared::ids::UserId;
 use domain::{Clock, RepoError};
 
 pub(crate) use allowance::OwnerVerdicts;
@@ -31,6 +33,7 @@ pub use teardown::BotsStopped;
 pub use update::UpdateBotInput;
 
 use crate::contexts::ContextService;
+use crate::engine::ActivityListener;
 use crate::exchanges::ExchangeDirectory;
 use crate::subscriptions::SubscriptionService;
 use crate::AppError;
@@ -84,12 +87,27 @@ impl std::fmt::Debug for BotPorts {
 #[derive(Debug)]
 pub struct BotService {
     ports: BotPorts,
+    /// Told after a bot of a user is created, changed or deleted (the dashboard's caches).
+    activity: Vec<Arc<dyn ActivityListener>>,
 }
 
 impl BotService {
     /// A service over `ports`.
     pub fn new(ports: BotPorts) -> Self {
-        Self { ports }
+        Self { ports, activity: Vec::new() }
+    }
+
+    /// The same service also telling `listener` when it stores a change to a user's bots
+    /// (created, renamed or reconfigured, started, paused, stopped, deleted), so a read model
+    /// that shows bots (the dashboard's summary and series) drops what it cached for the user.
+    pub fn with_activity_listener(mut self, listener: Arc<dyn ActivityListener>) -> Self {
+        self.activity.push(listener);
+        self
+    }
+
+    /// Tells every listener that `owner`'s bots changed; called after the change is stored.
+    pub(crate) fn touched(&self, owner: UserId) {
+        self.activity.iter().for_each(|listener| listener.changed(owner));
     }
 }
 

@@ -87,7 +87,9 @@ impl BotService {
         if !bot.pending.is_empty() {
             return Err(BotServiceError::OrdersPending);
         }
-        self.ports.bots.delete(owner, bot.id).await.map_err(bot_not_found)
+        self.ports.bots.delete(owner, bot.id).await.map_err(bot_not_found)?;
+        self.touched(owner);
+        Ok(())
     }
 
     /// The bot's records of `kind` inside the owner's history window, newest first.

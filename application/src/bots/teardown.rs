@@ -74,7 +74,10 @@ impl BotService {
             }
             bot.command(Command::Stop, reason, self.ports.clock.now()).map_err(refused)?;
             match self.ports.bots.update(&bot).await {
-                Ok(saved) => return Ok(saved),
+                Ok(saved) => {
+                    self.touched(saved.user_id);
+                    return Ok(saved);
+                }
                 Err(RepoError::Conflict) if attempt < ATTEMPTS => bot = self.ports.bots.find(bot.id).await?,
                 Err(err) => return Err(err.into()),
             }

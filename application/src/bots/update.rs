@@ -33,6 +33,8 @@ impl BotService {
             self.check_indicators_told(owner, &access, &context, &config).await?;
             bot.reconfigure(config, now).map_err(refused)?;
         }
-        self.ports.bots.update(&bot).await.map_err(bot_not_found)
+        let saved = self.ports.bots.update(&bot).await.map_err(bot_not_found)?;
+        self.touched(owner);
+        Ok(saved)
     }
 }

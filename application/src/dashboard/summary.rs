@@ -22,7 +22,7 @@ use super::summary_book::{Book, MarketKey};
 use super::summary_figures::{MarketPrice, Summary};
 use crate::exchanges::mode_name;
 use crate::market::MarketService;
-use crate::user_cache::{Cached, UserCache};
+use crate::user_cache::UserCache;
 use crate::Unexpected;
 
 /// How long the heavy figures are served from the cache: the catalogue's 60 s.
@@ -100,14 +100,7 @@ impl DashboardService {
 
     /// `user`'s summary: the cached book (or a fresh one) marked at prices read now.
     pub async fn summary(&self, user: UserId) -> Result<Summary, SummaryError> {
-        let book = match self.ports.cache.get(user, &()) {
-            Cached::Fresh(book) => book,
-            Cached::Missing(ticket) => {
-                let book = Arc::new(self.book(user).await?);
-                self.ports.cache.store(user, (), ticket, book.clone());
-                book
-            }
-        };
+        let book = self.ports.cache.get_or_load(user, (), || self.book(user)).await?;
         let prices = join_all(book.held_markets().into_iter().map(|m| self.price(m))).await;
         Ok(Summary::of(&book, prices))
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{get, web, HttpResponse};
-use application::analytics::{parse_interval, BookMetrics, Comparison, PerformanceRequest, WindowChoice};
+use application::analytics::{parse_interval, BookMetrics, Comparison, Performance, PerformanceRequest, WindowChoice};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -77,16 +77,22 @@ pub async fn get_performance(
     let interval =
         p.interval.as_deref().map(parse_interval).transpose().map_err(|e| invalid_query("interval", &e.to_string()))?;
     let perf = state.analytics.performance(auth.0.user_id, PerformanceRequest { window, interval }).await?;
+    // A cached answer is the same `Arc` for every hit: its JSON is rendered once.
+    let body = state.performance_json.json(&perf, response_of).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+fn response_of(perf: &Performance) -> PerformanceResponse {
     let market_comparison = match &perf.comparison {
         Comparison::Included => ComparisonStatus::included(),
         Comparison::NotInPlan(why) => ComparisonStatus::not_in_plan(why),
     };
-    Ok(HttpResponse::Ok().json(PerformanceResponse {
+    PerformanceResponse {
         window: (&perf.window).into(),
         interval: perf.interval.as_str().to_owned(),
         market_comparison,
         books: perf.books.iter().map(Into::into).collect(),
-    }))
+    }
 }
 
 /// The window of a metrics read.
