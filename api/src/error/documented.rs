@@ -155,7 +155,13 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
             codes.extend(pick::<application::identity::ForgotPasswordError>(&[C::RateLimited, C::EmailUnavailable]));
             codes
         }
-        "bo_list_users" | "bo_list_audit" | "bo_export_audit" => vec![C::InvalidQuery],
+        "bo_list_users" | "bo_export_users" => {
+            // 422 when a joined filter matches too many records to list.
+            let mut codes = vec![C::InvalidQuery];
+            codes.extend(pick::<BackofficeError>(&[C::ValidationFailed]));
+            codes
+        }
+        "bo_list_audit" | "bo_export_audit" => vec![C::InvalidQuery],
         _ => Vec::new(),
     }
 }

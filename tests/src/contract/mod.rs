@@ -22,6 +22,7 @@ pub mod store;
 pub mod stream_tickets;
 pub mod subscriptions;
 pub mod telegram;
+pub mod user_facets;
 pub mod users;
 
 use std::fmt;
@@ -43,6 +44,10 @@ macro_rules! contract_suite {
                 duplicate_email_is_refused, find_by_email, update_bumps_version_and_refuses_stale,
                 update_to_a_taken_email_is_duplicate, list_filters_and_pages_oldest_first,
                 list_by_email_prefix_window_and_sort,
+            ],
+            user_facets: [
+                subscribed_by_plan_and_status, owners_of_running_bots_and_of_contexts_by_mode,
+                list_is_restricted_to_and_from_ids,
             ],
             sessions: [
                 create_then_find_by_token_hash, duplicate_token_hash_is_refused, update_checks_version,

@@ -7,7 +7,9 @@
 
 pub mod audit;
 pub mod auth;
+mod csv_export;
 mod guard;
+pub mod user_list;
 pub mod users;
 
 use actix_web::http::Method;
@@ -38,6 +40,8 @@ pub const MODULE: RouteModule = RouteModule {
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
     auth::configure(cfg);
+    // The list and its export before `/users/{id}`, which would take `export` for an id.
+    user_list::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);
 }
@@ -93,6 +97,7 @@ pub const ROUTES: &[BackofficeRoute] = &[
     route("POST", "/backoffice/api/auth/logout", "auth.logout", Requires(P::OwnSession)),
     route("GET", "/backoffice/api/auth/me", "auth.me", Requires(P::OwnSession)),
     listed(route("GET", "/backoffice/api/users", "users.list", Requires(P::ReadUsers))),
+    listed(route("GET", "/backoffice/api/users/export", "users.export", Requires(P::ExportUsers))),
     on_user(route("GET", "/backoffice/api/users/{id}", "users.read", Requires(P::ReadUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/block", "users.block", Requires(P::ManageUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/unblock", "users.unblock", Requires(P::ManageUsers))),
