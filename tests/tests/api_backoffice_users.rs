@@ -2,20 +2,28 @@
 //! status, running-bots and live/paper filters joined with the users' own, the sorting, refusals
 //! naming the parameter, and the CSV export of the same list.
 
-use botfleet_tests::app::{Session, Store, TestApp, PASSWORD};
+use botfleet_tests::app::{Session, Store, TestApp, PASSWORD, TEST_ENCRYPTION_KEY};
 use botfleet_tests::backoffice::{backoffice_app, create_operator, enrol_and_login, Operator, DOMAIN};
 use botfleet_tests::bots::{command, create_bot, price, set_plan};
 use domain::backoffice::OperatorRole;
 use domain::contexts::{ContextMode, TradingContext};
+use domain::credentials::{ApiKeyLast4, SecretCipher};
 use domain::exchange::ExchangeId;
 use domain::market::Symbol;
+use domain::shared::ids::UserId;
+use domain::shared::secret::Secret;
 use domain::subscriptions::{Plan, SubscriptionStatus};
+use infrastructure::crypto::AesGcmCipher;
 use infrastructure::repositories::Repositories;
 use reqwest::Method;
 use rust_decimal_macros::dec;
 use serde_json::json;
 
-botfleet_tests::on_both_stores!(the_list_joins_plan_subscription_bots_and_mode, the_export_is_the_same_list_as_csv);
+botfleet_tests::on_both_stores!(
+    the_list_joins_plan_subscription_bots_and_mode,
+    the_export_is_the_same_list_as_csv,
+    the_detail_shows_the_whole_picture_and_no_secret,
+);
 
 /// The users the scenarios list (the ones a test reads by id).
 struct Cast {
@@ -150,4 +158,71 @@ async fn the_export_is_the_same_list_as_csv(store: Store) {
     let outcomes: Vec<&str> =
         audit.ok(200)["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["failed", "ok"]);
+}
+
+/// The API key and secret stored for ana, encrypted as the server stores them.
+const API_KEY: &str = "known-api-key-0123456789ABCDWXYZ";
+const API_SECRET: &str = "known-api-secret-must-never-leak-42";
+
+async fn the_detail_shows_the_whole_picture_and_no_secret(store: Store) {
+    let (app, repos) = backoffice_app(store).await;
+    let Cast { ana, .. } = cast(&app, &repos).await;
+    let op = admin(&app, &repos).await;
+    let owner: UserId = ana.user_id.parse().unwrap();
+    let cipher = AesGcmCipher::from_env_value(&Secret::new(TEST_ENCRYPTION_KEY)).unwrap();
+    let mut credential = botfleet_tests::contract::fixtures::credential(owner, ExchangeId::Binance, 7);
+    credential.api_key = cipher.encrypt(&Secret::new(API_KEY)).unwrap();
+    credential.api_secret = cipher.encrypt(&Secret::new(API_SECRET)).unwrap();
+    credential.key_last4 = ApiKeyLast4::of(API_KEY);
+    repos.credentials.create(&credential).await.unwrap();
+    // A recent manual order in a context of hers (inside her plan's history window).
+    let contexts = repos.contexts.list(owner, domain::PageRequest::first()).await.unwrap();
+    let mut order = botfleet_tests::contract::fixtures::order(owner, contexts.items[0].id, 0);
+    (order.created_at, order.updated_at) = (time::OffsetDateTime::now_utc(), time::OffsetDateTime::now_utc());
+    let order = repos.orders.create(&order).await.unwrap();
+
+    let answer = op.get(&app, &format!("/backoffice/api/users/{}", ana.user_id)).await;
+    let detail = answer.ok(200);
+    assert_eq!(detail["user"]["email"], "ana@example.com");
+    assert_eq!(detail["subscription"]["plan"], "PRO", "{detail}");
+    assert!(detail["consents"].as_array().unwrap().iter().any(|c| c["terms_accepted"] == true), "{detail}");
+    assert!(detail["invoices"].is_array());
+    let orders = detail["orders"].as_array().unwrap();
+    assert_eq!((orders.len(), orders[0]["id"].as_str()), (1, Some(order.id.to_string().as_str())), "{detail}");
+    let contexts = detail["contexts"].as_array().unwrap();
+    assert_eq!((contexts.len(), contexts[0]["mode"].as_str()), (1, Some("paper")));
+    let bots = detail["bots"].as_array().unwrap();
+    assert_eq!(
+        (bots.len(), bots[0]["status"].as_str(), bots[0]["kind"].as_str()),
+        (1, Some("running"), Some("channel"))
+    );
+    assert_eq!(bots[0]["funds"]["allocated"], "2000", "{detail}");
+    assert!(bots[0]["funds"]["realized_profit"].is_string(), "{detail}");
+    let credentials = detail["credentials"].as_array().unwrap();
+    assert_eq!(credentials.len(), 1);
+    assert_eq!(
+        (credentials[0]["key_last4"].as_str(), credentials[0]["status"].as_str()),
+        (Some("WXYZ"), Some("unverified"))
+    );
+
+    // No backoffice answer holds the key, the secret (plain or as stored), or the user's tokens.
+    let list = op.get(&app, "/backoffice/api/users?sort=email_asc").await;
+    let export = op.get(&app, "/backoffice/api/users/export").await;
+    let audit = op.get(&app, "/backoffice/api/audit?limit=200").await;
+    let secrets = [
+        API_KEY,
+        &API_KEY[..20],
+        API_SECRET,
+        credential.api_key.ciphertext.as_str(),
+        credential.api_secret.ciphertext.as_str(),
+        ana.password.as_str(),
+        ana.access.as_str(),
+        ana.refresh.as_str(),
+    ];
+    for answer in [&answer, &list, &export, &audit] {
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        for secret in secrets {
+            assert!(!answer.text.contains(secret), "a backoffice answer holds a secret: {}", answer.text);
+        }
+    }
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 mod csv_export;
 mod guard;
+pub mod user_detail;
 pub mod user_list;
 pub mod users;
 
@@ -42,6 +43,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     auth::configure(cfg);
     // The list and its export before `/users/{id}`, which would take `export` for an id.
     user_list::configure(cfg);
+    cfg.service(user_detail::bo_get_user);
     users::configure(cfg);
     audit::configure(cfg);
 }

@@ -1,8 +1,8 @@
-//! `/backoffice/api/users/{id}`: a user's detail in one call and the actions on users (block,
-//! unblock, password-reset e-mail, pause a bot). The list is in [`super::user_list`].
+//! `/backoffice/api/users/{id}/...`: the actions on users (block, unblock, password-reset e-mail,
+//! pause a bot). The list is in [`super::user_list`], the detail in [`super::user_detail`].
 
-use actix_web::{get, post, web, HttpResponse};
-use application::backoffice::{BlockReport, UserDetail};
+use actix_web::{post, web, HttpResponse};
+use application::backoffice::BlockReport;
 use domain::identity::User;
 use domain::shared::ids::{BotId, UserId};
 use serde::Serialize;
@@ -10,19 +10,15 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::audit::AuditEntryResponse;
+use super::user_detail::BackofficeBot;
 use super::TAG;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::common::list_from_page;
-use crate::routes::wire::{BotStatus, Exchange, Id, TradingMode, UserStatus};
+use crate::routes::wire::{Id, UserStatus};
 use crate::state::AppState;
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(bo_get_user)
-        .service(bo_block_user)
-        .service(bo_unblock_user)
-        .service(bo_pause_bot)
-        .service(bo_send_password_reset);
+    cfg.service(bo_block_user).service(bo_unblock_user).service(bo_pause_bot).service(bo_send_password_reset);
 }
 
 /// A user in the backoffice's list.
@@ -73,84 +69,6 @@ pub struct BackofficeUserList {
 
 list_from_page!(BackofficeUserList, BackofficeUser);
 
-/// One of the user's bots, as support sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BackofficeBot {
-    /// Id.
-    #[schema(value_type = String)]
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Exchange.
-    pub exchange: Exchange,
-    /// Live or paper.
-    pub mode: TradingMode,
-    /// Market, `BASE-QUOTE`.
-    pub symbol: String,
-    /// Status.
-    pub status: BotStatus,
-    /// Why it has that status.
-    pub status_reason: Option<String>,
-}
-
-impl From<domain::bots::Bot> for BackofficeBot {
-    fn from(b: domain::bots::Bot) -> Self {
-        Self {
-            id: b.id.to_string(),
-            name: b.name,
-            exchange: b.exchange.into(),
-            mode: b.mode.into(),
-            symbol: b.symbol.to_string(),
-            status: b.status.into(),
-            status_reason: b.status_reason,
-        }
-    }
-}
-
-/// A refresh session of the user (no token).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BackofficeUserSession {
-    /// Created.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: OffsetDateTime,
-    /// Expires.
-    #[serde(with = "time::serde::rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: OffsetDateTime,
-    /// Whether it was revoked.
-    pub revoked: bool,
-}
-
-/// A user's detail: profile, bots, sessions and the recent backoffice audit about them.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BackofficeUserDetail {
-    /// The profile.
-    pub user: BackofficeUser,
-    /// Every bot with its status.
-    pub bots: Vec<BackofficeBot>,
-    /// The latest refresh sessions, newest first.
-    pub sessions: Vec<BackofficeUserSession>,
-    /// The latest backoffice audit entries about the user, newest first.
-    pub audit: Vec<AuditEntryResponse>,
-}
-
-impl From<UserDetail> for BackofficeUserDetail {
-    fn from(d: UserDetail) -> Self {
-        let sessions = d.sessions.items.into_iter().map(|s| BackofficeUserSession {
-            created_at: s.created_at,
-            expires_at: s.expires_at,
-            revoked: s.revoked_at.is_some(),
-        });
-        Self {
-            user: d.user.into(),
-            bots: d.bots.into_iter().map(Into::into).collect(),
-            sessions: sessions.collect(),
-            audit: d.audit.items.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
 /// What blocking did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BlockResponse {
@@ -166,21 +84,8 @@ impl From<BlockReport> for BlockResponse {
     }
 }
 
-fn user_id(raw: &str) -> Result<UserId, ApiError> {
+pub(super) fn user_id(raw: &str) -> Result<UserId, ApiError> {
     UserId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user not found"))
-}
-
-/// A user's detail in one call. A deleted account is a 404.
-#[utoipa::path(
-    tag = TAG,
-    security(("backoffice_session" = [])),
-    params(("id" = Id, Path, description = "The user")),
-    responses((status = 200, description = "The user", body = BackofficeUserDetail))
-)]
-#[get("/backoffice/api/users/{id}")]
-pub async fn bo_get_user(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let detail = state.backoffice.user_detail(user_id(&id)?).await?;
-    Ok(HttpResponse::Ok().json(BackofficeUserDetail::from(detail)))
 }
 
 /// Block the user: their access and refresh tokens stop working at once, their login answers
