@@ -161,7 +161,10 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
             codes.extend(pick::<BackofficeError>(&[C::ValidationFailed]));
             codes
         }
-        "bo_list_audit" | "bo_export_audit" => vec![C::InvalidQuery],
+        "bo_list_audit" | "bo_export_audit" | "bo_list_operators" => vec![C::InvalidQuery],
+        "bo_create_operator" => pick::<BackofficeError>(&[C::ValidationFailed, C::OperatorExists]),
+        "bo_change_operator_role" => pick::<BackofficeError>(&[C::ValidationFailed, C::NotFound, C::Forbidden]),
+        "bo_disable_operator" | "bo_reset_operator_totp" => pick::<BackofficeError>(&[C::NotFound, C::Forbidden]),
         _ => Vec::new(),
     }
 }

@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod errors;
+mod operators;
 mod secrets;
 mod totp;
 mod user_list;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 mod csv_export;
 mod guard;
+pub mod operators;
 pub mod user_detail;
 pub mod user_list;
 pub mod users;
@@ -46,6 +47,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(user_detail::bo_get_user);
     users::configure(cfg);
     audit::configure(cfg);
+    operators::configure(cfg);
 }
 
 /// Who may call a route.
@@ -83,6 +85,11 @@ const fn on_user(mut r: BackofficeRoute) -> BackofficeRoute {
     r
 }
 
+const fn on_operator(mut r: BackofficeRoute) -> BackofficeRoute {
+    r.target = Some(("id", "operator"));
+    r
+}
+
 const fn listed(mut r: BackofficeRoute) -> BackofficeRoute {
     r.limited = true;
     r
@@ -112,6 +119,21 @@ pub const ROUTES: &[BackofficeRoute] = &[
     )),
     listed(route("GET", "/backoffice/api/audit", "audit.list", Requires(P::ReadAudit))),
     listed(route("GET", "/backoffice/api/audit/export", "audit.export", Requires(P::ReadAudit))),
+    listed(route("GET", "/backoffice/api/operators", "operators.list", Requires(P::ManageOperators))),
+    route("POST", "/backoffice/api/operators", "operators.create", Requires(P::ManageOperators)),
+    on_operator(route("POST", "/backoffice/api/operators/{id}/role", "operators.role", Requires(P::ManageOperators))),
+    on_operator(route(
+        "POST",
+        "/backoffice/api/operators/{id}/disable",
+        "operators.disable",
+        Requires(P::ManageOperators),
+    )),
+    on_operator(route(
+        "POST",
+        "/backoffice/api/operators/{id}/totp-reset",
+        "operators.totp_reset",
+        Requires(P::ManageOperators),
+    )),
 ];
 
 /// The table's entry for `method` and the matched `pattern`.
