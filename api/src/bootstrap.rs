@@ -112,6 +112,7 @@ pub fn backoffice(
         users: repositories.users.clone(),
         user_sessions: repositories.sessions.clone(),
         bots: repositories.bots.clone(),
+        facets: repositories.user_facets.clone(),
         hasher: Arc::new(Argon2Hasher::production()),
         cipher: Arc::new(cipher),
         clock,

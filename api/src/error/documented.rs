@@ -155,7 +155,16 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
             codes.extend(pick::<application::identity::ForgotPasswordError>(&[C::RateLimited, C::EmailUnavailable]));
             codes
         }
-        "bo_list_users" | "bo_list_audit" | "bo_export_audit" => vec![C::InvalidQuery],
+        "bo_list_users" | "bo_export_users" => {
+            // 422 when a joined filter matches too many records to list.
+            let mut codes = vec![C::InvalidQuery];
+            codes.extend(pick::<BackofficeError>(&[C::ValidationFailed]));
+            codes
+        }
+        "bo_list_audit" | "bo_export_audit" | "bo_list_operators" => vec![C::InvalidQuery],
+        "bo_create_operator" => pick::<BackofficeError>(&[C::ValidationFailed, C::OperatorExists]),
+        "bo_change_operator_role" => pick::<BackofficeError>(&[C::ValidationFailed, C::NotFound, C::Forbidden]),
+        "bo_disable_operator" | "bo_reset_operator_totp" => pick::<BackofficeError>(&[C::NotFound, C::Forbidden]),
         _ => Vec::new(),
     }
 }

@@ -38,6 +38,9 @@ pub enum BackofficeError {
     /// The user is blocked: unblock them first (a password-reset e-mail for a blocked account).
     #[error("the account is blocked: unblock it first")]
     UserBlocked,
+    /// An operator tried to change, disable or reset themselves.
+    #[error("operators cannot change, disable or reset themselves")]
+    SelfManagement,
     /// The resource's state does not allow the action (a bot that is not running).
     #[error("{0}")]
     Refused(String),

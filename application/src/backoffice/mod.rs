@@ -5,13 +5,17 @@
 mod audit;
 mod auth;
 mod errors;
+mod operators;
 mod secrets;
 mod totp;
+mod user_list;
 mod users;
 
 use std::sync::Arc;
 
-use domain::backoffice::{HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository};
+use domain::backoffice::{
+    HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository, UserFacetRepository,
+};
 use domain::bots::BotRepository;
 use domain::credentials::SecretCipher;
 use domain::identity::{PasswordHasher, SessionRepository, UserRepository};
@@ -20,7 +24,8 @@ use domain::Clock;
 pub use audit::AUDIT_RETENTION;
 pub use auth::{CreatedOperator, Enrolment, LoggedIn, LoginInput, Staff};
 pub use errors::BackofficeError;
-pub use users::{BlockReport, UserDetail, UserListQuery, UserSort, BLOCKED_REASON};
+pub use user_list::{UserListQuery, MAX_JOINED};
+pub use users::{BlockReport, UserDetail, UserSort, BLOCKED_REASON};
 
 /// What the backoffice reads and writes.
 #[derive(Clone)]
@@ -39,6 +44,8 @@ pub struct BackofficePorts {
     pub user_sessions: Arc<dyn SessionRepository>,
     /// Users' bots (paused when a user is blocked).
     pub bots: Arc<dyn BotRepository>,
+    /// Which users have what plan, running bots, live or paper contexts (the list's filters).
+    pub facets: Arc<dyn UserFacetRepository>,
     /// Password hashing (argon2id, as users').
     pub hasher: Arc<dyn PasswordHasher>,
     /// Encrypts the TOTP secrets at rest.

@@ -3,7 +3,7 @@
 
 use domain::backoffice::{OperatorAuditEntry, OperatorAuditFilter};
 use domain::bots::{Bot, BotFilter, BotStatus, Command};
-use domain::identity::{RefreshSession, User, UserFilter, UserStatus};
+use domain::identity::{RefreshSession, User, UserStatus};
 use domain::shared::ids::{BotId, UserId};
 use domain::{Page, PageRequest, RepoError};
 
@@ -16,9 +16,6 @@ pub const BLOCKED_REASON: &str = "paused: the account was blocked by an operator
 
 /// Attempts at saving a bot the engine changed meanwhile.
 const ATTEMPTS: u32 = 3;
-
-/// The filters of the operators' user list.
-pub type UserListQuery = UserFilter;
 
 /// What blocking did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,11 +40,6 @@ pub struct UserDetail {
 }
 
 impl Backoffice {
-    /// Users matching `query`, in its order.
-    pub async fn list_users(&self, query: &UserListQuery, page: PageRequest) -> Result<Page<User>, BackofficeError> {
-        Ok(self.ports.users.list(query, page).await?)
-    }
-
     async fn user(&self, id: UserId) -> Result<User, BackofficeError> {
         match self.ports.users.get(id).await {
             Ok(user) if user.status != UserStatus::Deleted => Ok(user),

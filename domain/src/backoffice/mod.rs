@@ -10,4 +10,6 @@ mod ports;
 pub use audit::{OperatorAuditEntry, OperatorAuditFilter, Outcome};
 pub use operator::{email_domain_allowed, Operator, OperatorRole, OperatorSession, RecoveryCodeHash};
 pub use permission::Permission;
-pub use ports::{HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository};
+pub use ports::{
+    HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository, UserFacetRepository,
+};

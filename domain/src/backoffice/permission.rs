@@ -18,6 +18,8 @@ pub enum Permission {
     SendPasswordReset,
     /// Read and export the backoffice audit trail.
     ReadAudit,
+    /// Export user lists as CSV (personal data in bulk: not SUPPORT).
+    ExportUsers,
 }
 
 use OperatorRole::{Admin, SuperAdmin, Support};
@@ -30,6 +32,7 @@ pub const TABLE: &[(Permission, &[OperatorRole])] = &[
     (Permission::ManageUsers, &[SuperAdmin, Admin]),
     (Permission::SendPasswordReset, &[SuperAdmin, Admin, Support]),
     (Permission::ReadAudit, &[SuperAdmin, Admin]),
+    (Permission::ExportUsers, &[SuperAdmin, Admin]),
 ];
 
 impl Permission {
@@ -42,6 +45,7 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::SendPasswordReset => "send_password_reset",
             Permission::ReadAudit => "read_audit",
+            Permission::ExportUsers => "export_users",
         }
     }
 
@@ -64,6 +68,7 @@ mod tests {
             Permission::ManageUsers,
             Permission::SendPasswordReset,
             Permission::ReadAudit,
+            Permission::ExportUsers,
         ];
         for permission in all {
             assert_eq!(TABLE.iter().filter(|(p, _)| *p == permission).count(), 1, "{permission:?}");
@@ -78,6 +83,7 @@ mod tests {
         assert!(Permission::ManageUsers.granted_to(Admin));
         assert!(!Permission::ManageUsers.granted_to(Support));
         assert!(!Permission::ReadAudit.granted_to(Support));
+        assert!(!Permission::ExportUsers.granted_to(Support));
         assert!(Permission::SendPasswordReset.granted_to(Support));
         assert!(Permission::ReadUsers.granted_to(Support));
     }

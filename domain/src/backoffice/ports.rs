@@ -1,14 +1,18 @@
 //! The backoffice's storage ports: operators, their sessions, the audit trail and the
-//! store-backed request counters behind the backoffice rate limits.
+//! store-backed request counters behind the backoffice rate limits, and the user facets behind
+//! the user-list filters.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::{Operator, OperatorAuditEntry, OperatorAuditFilter, OperatorSession};
+use crate::bots::BotStatus;
+use crate::contexts::ContextMode;
 use crate::identity::Email;
 use crate::shared::error::RepoError;
-use crate::shared::ids::{OperatorId, OperatorSessionId};
+use crate::shared::ids::{OperatorId, OperatorSessionId, UserId};
 use crate::shared::page::{Page, PageRequest};
+use crate::subscriptions::{Plan, SubscriptionStatus};
 
 /// Stores operators. Unique index `operators_email` on the normalised e-mail.
 #[cfg_attr(feature = "mocks", mockall::automock)]
@@ -74,4 +78,25 @@ pub trait HitCounter: Send + Sync {
     async fn clear(&self, key: &str) -> Result<(), RepoError>;
     /// Deletes hits older than `before`; how many.
     async fn delete_older_than(&self, before: OffsetDateTime) -> Result<u64, RepoError>;
+}
+
+/// Which users have what, read across the `subscriptions` and `bots` collections: the joins
+/// behind the operators' user-list filters. Each answer is bounded: `None` when more than `limit`
+/// documents match (the caller asks the operator to narrow the filter).
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait]
+pub trait UserFacetRepository: Send + Sync {
+    /// The users whose subscription is on `plan` and/or in `status` (both `None`: every
+    /// subscribed user), or `None` when more than `limit` subscriptions match.
+    async fn subscribed(
+        &self,
+        plan: Option<Plan>,
+        status: Option<SubscriptionStatus>,
+        limit: u64,
+    ) -> Result<Option<Vec<UserId>>, RepoError>;
+    /// The distinct owners of the bots in `status`, or `None` when more than `limit` bots match.
+    async fn bot_owners(&self, status: BotStatus, limit: u64) -> Result<Option<Vec<UserId>>, RepoError>;
+    /// The distinct owners of the trading contexts in `mode` (live or paper), or `None` when more
+    /// than `limit` contexts match.
+    async fn context_owners(&self, mode: ContextMode, limit: u64) -> Result<Option<Vec<UserId>>, RepoError>;
 }

@@ -180,6 +180,10 @@ pub struct UserFilter {
     pub created_from: Option<OffsetDateTime>,
     /// Only users created before this instant.
     pub created_to: Option<OffsetDateTime>,
+    /// Only these users (the backoffice's joins with subscriptions and bots); `None`: anyone.
+    pub ids: Option<Vec<UserId>>,
+    /// None of these users.
+    pub not_ids: Vec<UserId>,
     /// The order (default: oldest first).
     pub sort: UserSort,
 }

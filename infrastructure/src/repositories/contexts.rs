@@ -84,6 +84,8 @@ impl StoreContextRepository {
         IndexSpec::unique("contexts_user_market", &["user_id", "exchange", "base", "quote"]),
         IndexSpec::plain("contexts_user_created", &["user_id", "created_at"]),
         IndexSpec::plain("contexts_status_created", &["status", "created_at"]),
+        // The backoffice's live/paper user filter.
+        IndexSpec::plain("contexts_mode", &["mode", "user_id"]),
     ];
 
     /// The repository over `store`.

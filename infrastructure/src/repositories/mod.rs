@@ -34,7 +34,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use domain::backoffice::{HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository};
+use domain::backoffice::{
+    HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository, UserFacetRepository,
+};
 use domain::bots::{BotRecordRepository, BotRepository};
 use domain::contexts::{ContextRepository, ContextSignalRepository};
 use domain::credentials::CredentialRepository;
@@ -52,6 +54,7 @@ use domain::RepoError;
 pub use self::audit::StoreAuditRepository;
 use self::backoffice::{
     StoreHitCounter, StoreOperatorAuditRepository, StoreOperatorRepository, StoreOperatorSessionRepository,
+    StoreUserFacets,
 };
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::charges::StoreChargeRepository;
@@ -169,6 +172,8 @@ pub struct Repositories {
     pub operator_audit: Arc<dyn OperatorAuditRepository>,
     /// Store-backed request counters (the backoffice's rate limits).
     pub hits: Arc<dyn HitCounter>,
+    /// Which users have what plan, running bots, live or paper contexts (backoffice filters).
+    pub user_facets: Arc<dyn UserFacetRepository>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -209,6 +214,7 @@ impl Repositories {
             operator_sessions: Arc::new(StoreOperatorSessionRepository::new(store.clone())),
             operator_audit: Arc::new(StoreOperatorAuditRepository::new(store.clone())),
             hits: Arc::new(StoreHitCounter::new(store.clone())),
+            user_facets: Arc::new(StoreUserFacets::new(store.clone())),
             relay_nudge: nudge,
             store,
         })

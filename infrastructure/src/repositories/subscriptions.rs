@@ -115,6 +115,8 @@ impl StoreSubscriptionRepository {
         IndexSpec::unique("subscriptions_user", &["user_id"]),
         IndexSpec::plain("subscriptions_plan", &["plan", "created_at"]),
         IndexSpec::plain("subscriptions_created", &["created_at"]),
+        // The backoffice's subscription-status user filter (with or without a plan).
+        IndexSpec::plain("subscriptions_status", &["status", "plan"]),
         IndexSpec::plain("subscriptions_provider", &["provider", "provider_subscription_id"]),
         // The relay's query: subscriptions whose outbox holds events.
         IndexSpec::plain("subscriptions_outbox", &["outbox_at"]),

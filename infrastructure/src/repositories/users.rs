@@ -186,6 +186,12 @@ impl UserRepository for StoreUserRepository {
         if let Some(to) = filter.created_to {
             query = query.lt("created_at", to_millis(to));
         }
+        if let Some(ids) = &filter.ids {
+            query = query.is_in(ID, ids.iter().map(UserId::to_string));
+        }
+        if !filter.not_ids.is_empty() {
+            query = query.not_in(ID, filter.not_ids.iter().map(UserId::to_string));
+        }
         let query = match filter.sort {
             UserSort::CreatedAsc => query.asc("created_at").asc(ID),
             UserSort::CreatedDesc => query.desc("created_at").desc(ID),

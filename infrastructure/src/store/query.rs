@@ -16,6 +16,8 @@ pub enum Cond {
     Ne(Value),
     /// Equal to one of the values.
     In(Vec<Value>),
+    /// Equal to none of the values (a missing field is equal to none but `null`).
+    Nin(Vec<Value>),
     /// Greater than.
     Gt(Value),
     /// Greater than or equal.
@@ -95,6 +97,11 @@ impl Query {
     /// `field` is one of `values`.
     pub fn is_in<V: Into<Value>>(self, field: &str, values: impl IntoIterator<Item = V>) -> Self {
         self.filter(field, Cond::In(values.into_iter().map(Into::into).collect()))
+    }
+
+    /// `field` is none of `values`.
+    pub fn not_in<V: Into<Value>>(self, field: &str, values: impl IntoIterator<Item = V>) -> Self {
+        self.filter(field, Cond::Nin(values.into_iter().map(Into::into).collect()))
     }
 
     /// `field > value`.

@@ -3,6 +3,7 @@
 //! the fixtures and the [`Harness`] they share.
 
 pub mod audit;
+pub mod backoffice;
 pub mod bots;
 pub mod charges;
 pub mod consents;
@@ -22,6 +23,7 @@ pub mod store;
 pub mod stream_tickets;
 pub mod subscriptions;
 pub mod telegram;
+pub mod user_facets;
 pub mod users;
 
 use std::fmt;
@@ -43,6 +45,14 @@ macro_rules! contract_suite {
                 duplicate_email_is_refused, find_by_email, update_bumps_version_and_refuses_stale,
                 update_to_a_taken_email_is_duplicate, list_filters_and_pages_oldest_first,
                 list_by_email_prefix_window_and_sort,
+            ],
+            backoffice: [
+                operators_round_trip_and_are_unique_by_email, operator_sessions_are_found_revoked_and_expired,
+                operator_audit_filters_newest_first_and_expires_in_batches, hits_count_in_a_sliding_window_per_key,
+            ],
+            user_facets: [
+                subscribed_by_plan_and_status, owners_of_running_bots_and_of_contexts_by_mode,
+                list_is_restricted_to_and_from_ids,
             ],
             sessions: [
                 create_then_find_by_token_hash, duplicate_token_hash_is_refused, update_checks_version,
@@ -211,6 +221,10 @@ pub const COLLECTIONS: &[&str] = &[
     "assistant_messages",
     "assistant_proposals",
     "stream_tickets_spent",
+    "operators",
+    "operator_sessions",
+    "operator_audit",
+    "rate_hits",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,

@@ -192,6 +192,9 @@ pub async fn in_and_dot_paths(repos: &Repositories) {
     assert_eq!(ids(store, Query::all().gt("owner.tier", 1).desc("owner.tier")).await, ["o3", "o1"]);
     assert_eq!(ids(store, Query::all().is_in("_id", ["o4", "o2", "zz"])).await, ["o2", "o4"]);
     assert!(ids(store, Query::all().is_in("_id", Vec::<Value>::new())).await.is_empty());
+    assert_eq!(ids(store, Query::all().not_in("_id", ["o4", "o2", "zz"])).await, ["o1", "o3"]);
+    assert_eq!(ids(store, Query::all().not_in("owner.tier", [1, 3])).await, ["o1", "o4"]);
+    assert_eq!(ids(store, Query::all().not_in("_id", Vec::<Value>::new())).await.len(), 4);
 }
 
 /// Multi-key sort, then skip and limit; `count` ignores paging; `find_page` is both in one call.

@@ -18,6 +18,7 @@ impl From<BackofficeError> for ApiError {
             BackofficeError::OperatorExists => ErrorCode::OperatorExists,
             BackofficeError::NotFound { .. } => ErrorCode::NotFound,
             BackofficeError::Refused(_) => ErrorCode::InvalidBotStatus,
+            BackofficeError::SelfManagement => ErrorCode::Forbidden,
             BackofficeError::UserBlocked => ErrorCode::AccountBlocked,
         };
         ApiError::new(code, err.to_string())
@@ -36,5 +37,6 @@ impl ErrorCodes for BackofficeError {
         ErrorCode::NotFound,
         ErrorCode::InvalidBotStatus,
         ErrorCode::AccountBlocked,
+        ErrorCode::Forbidden,
     ];
 }

@@ -1,7 +1,6 @@
 //! `/backoffice/api/audit`: the backoffice audit trail (every backoffice request, reads
 //! included), as JSON pages and as a CSV export. There is no route that edits or deletes it.
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use domain::backoffice::{OperatorAuditEntry, OperatorAuditFilter};
 use domain::shared::ids::OperatorId;
@@ -12,15 +11,13 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::csv_export::{cell, CsvExport, EXPORT_MAX_ROWS};
 use super::TAG;
 use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::common::{invalid_query, list_from_page, page_of};
 use crate::routes::wire::{AuditOutcome, Id, OperatorRole};
 use crate::state::AppState;
-
-/// The most rows one CSV export holds (narrow it with `from` and `to`).
-pub const EXPORT_MAX_ROWS: u64 = 10_000;
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(bo_list_audit).service(bo_export_audit);
@@ -166,15 +163,6 @@ pub async fn bo_list_audit(state: web::Data<AppState>, params: Query<AuditParams
 const COLUMNS: [&str; 11] =
     ["id", "at", "operator_id", "operator_email", "role", "action", "target", "ip", "user_agent", "status", "outcome"];
 
-/// A value as a CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return is prefixed with `'` (OWASP's CSV injection advice).
-fn cell(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    }
-}
-
 fn row(e: &OperatorAuditEntry) -> [String; 11] {
     let at = e.at.format(&Rfc3339).unwrap_or_default();
     let outcome = serde_json::to_value(AuditOutcome::from(e.outcome)).ok();
@@ -205,34 +193,17 @@ fn row(e: &OperatorAuditEntry) -> [String; 11] {
 #[get("/backoffice/api/audit/export")]
 pub async fn bo_export_audit(state: web::Data<AppState>, params: Query<AuditParams>) -> Result<HttpResponse, ApiError> {
     let filter = filter(&params)?;
-    let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    csv.write_record(COLUMNS).map_err(ApiError::internal)?;
+    let mut csv = CsvExport::new(&COLUMNS)?;
     let mut offset = 0;
     while offset < EXPORT_MAX_ROWS {
         let page = state.backoffice.audit_trail(&filter, PageRequest::new(offset, PageRequest::MAX_LIMIT)).await?;
         for entry in &page.items {
-            csv.write_record(row(entry)).map_err(ApiError::internal)?;
+            csv.row(row(entry))?;
         }
         offset += page.items.len() as u64;
         if (page.items.len() as u64) < PageRequest::MAX_LIMIT {
             break;
         }
     }
-    let body = csv.into_inner().map_err(|e| ApiError::internal(anyhow::anyhow!("CSV: {e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"backoffice-audit.csv\""))
-        .body(body))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(cell("curl/8.0"), "curl/8.0");
-    }
+    csv.respond("backoffice-audit.csv")
 }

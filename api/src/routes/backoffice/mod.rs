@@ -7,7 +7,11 @@
 
 pub mod audit;
 pub mod auth;
+mod csv_export;
 mod guard;
+pub mod operators;
+pub mod user_detail;
+pub mod user_list;
 pub mod users;
 
 use actix_web::http::Method;
@@ -38,8 +42,12 @@ pub const MODULE: RouteModule = RouteModule {
 
 fn configure(cfg: &mut ServiceConfig<'_>) {
     auth::configure(cfg);
+    // The list and its export before `/users/{id}`, which would take `export` for an id.
+    user_list::configure(cfg);
+    cfg.service(user_detail::bo_get_user);
     users::configure(cfg);
     audit::configure(cfg);
+    operators::configure(cfg);
 }
 
 /// Who may call a route.
@@ -77,6 +85,11 @@ const fn on_user(mut r: BackofficeRoute) -> BackofficeRoute {
     r
 }
 
+const fn on_operator(mut r: BackofficeRoute) -> BackofficeRoute {
+    r.target = Some(("id", "operator"));
+    r
+}
+
 const fn listed(mut r: BackofficeRoute) -> BackofficeRoute {
     r.limited = true;
     r
@@ -93,6 +106,7 @@ pub const ROUTES: &[BackofficeRoute] = &[
     route("POST", "/backoffice/api/auth/logout", "auth.logout", Requires(P::OwnSession)),
     route("GET", "/backoffice/api/auth/me", "auth.me", Requires(P::OwnSession)),
     listed(route("GET", "/backoffice/api/users", "users.list", Requires(P::ReadUsers))),
+    listed(route("GET", "/backoffice/api/users/export", "users.export", Requires(P::ExportUsers))),
     on_user(route("GET", "/backoffice/api/users/{id}", "users.read", Requires(P::ReadUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/block", "users.block", Requires(P::ManageUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/unblock", "users.unblock", Requires(P::ManageUsers))),
@@ -105,6 +119,21 @@ pub const ROUTES: &[BackofficeRoute] = &[
     )),
     listed(route("GET", "/backoffice/api/audit", "audit.list", Requires(P::ReadAudit))),
     listed(route("GET", "/backoffice/api/audit/export", "audit.export", Requires(P::ReadAudit))),
+    listed(route("GET", "/backoffice/api/operators", "operators.list", Requires(P::ManageOperators))),
+    route("POST", "/backoffice/api/operators", "operators.create", Requires(P::ManageOperators)),
+    on_operator(route("POST", "/backoffice/api/operators/{id}/role", "operators.role", Requires(P::ManageOperators))),
+    on_operator(route(
+        "POST",
+        "/backoffice/api/operators/{id}/disable",
+        "operators.disable",
+        Requires(P::ManageOperators),
+    )),
+    on_operator(route(
+        "POST",
+        "/backoffice/api/operators/{id}/totp-reset",
+        "operators.totp_reset",
+        Requires(P::ManageOperators),
+    )),
 ];
 
 /// The table's entry for `method` and the matched `pattern`.

@@ -29,6 +29,8 @@ pub const MODULE: RouteModule = RouteModule {
 mod checkout;
 mod invoices;
 
+pub use invoices::InvoiceResponse;
+
 fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_plans)
         .service(my_subscription)

@@ -1,11 +1,13 @@
 //! The backoffice's repositories: operators, their sessions, the audit trail, and the hit
-//! counters of the store-backed rate limits.
+//! counters of the store-backed rate limits, and the user facets behind the user-list filters.
 
+mod facets;
 mod hits;
 mod operator_audit;
 mod operator_sessions;
 mod operators;
 
+pub use facets::StoreUserFacets;
 pub use hits::StoreHitCounter;
 pub use operator_audit::StoreOperatorAuditRepository;
 pub use operator_sessions::StoreOperatorSessionRepository;

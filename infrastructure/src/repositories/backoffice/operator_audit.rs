@@ -81,6 +81,8 @@ impl StoreOperatorAuditRepository {
         IndexSpec::plain("operator_audit_at", &["at"]),
         IndexSpec::plain("operator_audit_operator_at", &["operator_id", "at"]),
         IndexSpec::plain("operator_audit_target_at", &["target", "at"]),
+        // `GET /audit?action=...` (the store contract's plan check found it scanning).
+        IndexSpec::plain("operator_audit_action_at", &["action", "at"]),
     ];
 
     /// The repository over `store`.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::repositories::codec::{self, millis, FIRST_VERSION};
-use crate::store::{DocumentStore, IndexSpec, Query, ID};
+use crate::store::{DocumentStore, IndexSpec, Query};
 
 /// The stored form of an [`Operator`].
 #[derive(Serialize, Deserialize)]
@@ -116,7 +116,8 @@ impl OperatorRepository for StoreOperatorRepository {
     }
 
     async fn list(&self, page: PageRequest) -> Result<Page<Operator>, RepoError> {
-        let query = Query::all().asc("email").asc(ID);
+        // E-mails are unique: no tie to break, and the `operators_email` index serves the order.
+        let query = Query::all().asc("email");
         codec::page::<OperatorDocument, _>(&*self.store, Self::COLLECTION, query, page, Operator::from).await
     }
 }

@@ -95,6 +95,10 @@ fn clause(filter: &Filter) -> Result<Document, RepoError> {
             let values = vs.iter().map(to_bson).collect::<Result<Vec<_>, _>>()?;
             Ok(doc! { field: { "$in": values } })
         }
+        Cond::Nin(vs) => {
+            let any = clause(&Filter { field: filter.field.clone(), cond: Cond::In(vs.clone()) })?;
+            Ok(doc! { "$nor": [any] })
+        }
         Cond::Gt(v) => guarded("$gt", v),
         Cond::Gte(v) => guarded("$gte", v),
         Cond::Lt(v) => guarded("$lt", v),

@@ -88,7 +88,7 @@ fn booleans_excluded(filters: &[Filter], field: &str) -> bool {
                 Cond::Gte(v) => operand(v).is_none_or(|v| x >= v),
                 Cond::Lt(v) => operand(v).is_none_or(|v| x < v),
                 Cond::Lte(v) => operand(v).is_none_or(|v| x <= v),
-                Cond::Ne(_) | Cond::In(_) => true,
+                Cond::Ne(_) | Cond::In(_) | Cond::Nin(_) => true,
             }
         })
     };
@@ -150,6 +150,12 @@ impl Sql {
                 self.push_param(v)?;
             }
             Cond::In(values) => self.push_in(&e, &json_type(), &not_bool(), values)?,
+            Cond::Nin(values) => {
+                // `x IN (..)` is NULL for a missing x: that counts as "in none of them".
+                self.text.push_str("NOT COALESCE(");
+                self.push_in(&e, &json_type(), &not_bool(), values)?;
+                self.text.push_str(", 0)");
+            }
             Cond::Gt(v) => self.push_range(&e, ">", v, &not_bool())?,
             Cond::Gte(v) => self.push_range(&e, ">=", v, &not_bool())?,
             Cond::Lt(v) => self.push_range(&e, "<", v, &not_bool())?,
