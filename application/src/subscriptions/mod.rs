@@ -4,6 +4,7 @@
 
 mod access;
 mod cancel;
+mod change_plan;
 mod checkout;
 mod errors;
 mod invoices;
@@ -29,6 +30,7 @@ use domain::{Clock, RepoError};
 #[cfg(test)]
 pub(crate) use access::unreachable_service;
 pub use access::{Access, AccessDenied, PlanGate};
+pub use change_plan::PlanChangeQuote;
 pub use checkout::{CheckoutInput, CheckoutStarted};
 pub use errors::SubscriptionError;
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};

@@ -11,6 +11,7 @@ mod notify;
 mod one_off;
 mod payments;
 mod plan;
+mod plan_change;
 mod ports;
 mod prepaid;
 mod subscription;
@@ -31,6 +32,9 @@ pub use payments::{
     ProviderPayment, ProviderPaymentStatus, ProviderSubscription, WebhookEvent, WebhookRequest, WebhookSubject,
 };
 pub use plan::{Plan, UnknownPlan};
+pub use plan_change::{
+    PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ScheduledChange,
+};
 pub use ports::SubscriptionRepository;
 pub use prepaid::PaidPeriod;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};

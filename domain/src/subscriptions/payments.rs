@@ -230,6 +230,18 @@ pub trait PaymentGateway: Send + Sync {
     /// (`method_not_supported`). Errors also: `Unavailable`, `Malformed`.
     async fn create_payment(&self, request: &OneOffPaymentRequest) -> Result<CreatedPayment, PaymentError>;
 
+    /// The invoice an immediate change of plan would produce (Stripe's upcoming-invoice
+    /// preview). Mercado Pago answers `Rejected` (`proration_not_supported`).
+    async fn preview_plan_change(
+        &self,
+        request: &super::PlanChangeRequest,
+    ) -> Result<super::ProrationPreview, PaymentError>;
+
+    /// Changes the plan billed: at once with proration, or from the next period on. Returns
+    /// the subscription as the provider reports it afterwards. Errors: `NotFound`, `Rejected`,
+    /// `Unavailable`, `Malformed`.
+    async fn change_plan(&self, request: &super::PlanChangeRequest) -> Result<ProviderSubscription, PaymentError>;
+
     /// Every payment carrying `external_reference`, newest first (Mercado Pago search). Stripe
     /// answers an empty list.
     async fn search_payments(&self, external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError>;

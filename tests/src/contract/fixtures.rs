@@ -123,6 +123,7 @@ pub fn subscription(user: UserId, plan: Plan, created: i64) -> Subscription {
         cancel_at_period_end: false,
         paid_charges: Vec::new(),
         period_end_notified: None,
+        scheduled_change: None,
         created_at: at(created),
         updated_at: at(created),
         outbox: Default::default(),

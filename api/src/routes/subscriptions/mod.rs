@@ -1,5 +1,5 @@
 //! `/api/plans` and `/api/subscriptions`: plans, the caller's subscription and usage, checkout at
-//! Stripe or Mercado Pago (card, PIX, boleto; in `checkout`), cancellation.
+//! Stripe or Mercado Pago (card, PIX, boleto; in `checkout`), plan changes (in `change`), cancellation.
 
 use actix_web::{get, post, web, HttpResponse};
 use application::subscriptions::{PlanOffer, SubscriptionOverview, Usage};
@@ -26,6 +26,7 @@ pub const MODULE: RouteModule = RouteModule {
     configure,
 };
 
+mod change;
 mod checkout;
 mod invoices;
 
@@ -34,6 +35,9 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(my_subscription)
         .service(checkout::checkout)
         .service(invoices::invoices)
+        .service(change::preview_change)
+        .service(change::change_plan)
+        .service(change::undo_change)
         .service(cancel);
 }
 
@@ -153,6 +157,17 @@ pub struct UsageSummary {
     pub chat_messages_today: UsageResponse,
 }
 
+/// A plan change waiting for the end of the paid period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduledChangeResponse {
+    /// The plan from `effective_at` on.
+    pub plan: wire::Plan,
+    /// The end of the period paid for the current plan.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: OffsetDateTime,
+}
+
 /// The caller's subscription.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubscriptionResponse {
@@ -172,6 +187,8 @@ pub struct SubscriptionResponse {
     pub current_period_end: Option<OffsetDateTime>,
     /// The paid plan ends at `current_period_end` (then FREE).
     pub cancel_at_period_end: bool,
+    /// A downgrade waiting for the end of the paid period (undo with `DELETE /api/subscriptions/change`).
+    pub scheduled_change: Option<ScheduledChangeResponse>,
     /// What the effective plan allows.
     pub entitlements: EntitlementsResponse,
     /// Usage against each limit.
@@ -190,6 +207,9 @@ impl SubscriptionResponse {
             provider: s.provider.map(Into::into),
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
+            scheduled_change: s
+                .scheduled_change
+                .map(|c| ScheduledChangeResponse { plan: c.plan.into(), effective_at: c.at }),
             entitlements: EntitlementsResponse::from(&o.entitlements),
             usage: UsageSummary {
                 contexts: o.contexts.into(),
