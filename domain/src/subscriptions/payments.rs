@@ -63,8 +63,10 @@ pub enum ProviderPaymentStatus {
     Approved,
     /// Not decided yet.
     Pending,
-    /// Refused, cancelled, refunded or charged back.
+    /// Refused or cancelled: never paid.
     Failed,
+    /// Paid, then refunded in full or charged back (Mercado Pago `refunded`, `charged_back`).
+    Refunded,
 }
 
 /// A single payment (Mercado Pago), read from the provider.
