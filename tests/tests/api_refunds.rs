@@ -5,7 +5,7 @@
 //! records.
 
 use botfleet_tests::app::{Session, Store, TestApp};
-use botfleet_tests::bots::{bot, bot_app, command, create_bot};
+use botfleet_tests::bots::{bot, bot_app, running_smart_bots};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
@@ -51,15 +51,7 @@ async fn a_refund_of_the_running_period_ends_the_plan_and_pauses_the_bots(store:
     let (app, fake) = server(store).await;
     let user = app.user("refund-a@example.com").await;
     let id = pix_paid(&app, &fake, &user, OffsetDateTime::now_utc() - Duration::days(2), 1).await;
-    let body = json!({"exchange": "mercado_bitcoin", "symbol": "BTC-BRL", "mode": "paper"});
-    let ctx = app.post("/api/contexts", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
-    let config = json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "100",
-        "allocated_balance": "1000", "max_open_positions": 1});
-    let mut bots = Vec::new();
-    for _ in 0..3 {
-        let made = create_bot(&app, &user, &ctx, "smart", config.clone()).await;
-        bots.push(command(&app, &user, made["id"].as_str().unwrap(), "start").await["id"].as_str().unwrap().to_owned());
-    }
+    let bots = running_smart_bots(&app, &user, 3).await;
 
     fake.refund_payment(&id, false);
     assert_eq!(notify(&app, &id, 2).await, "applied");
