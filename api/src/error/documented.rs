@@ -74,6 +74,7 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::PlanChangeUnavailable,
             C::PaymentProviderUnavailable,
         ]),
+        "start_trial" => pick::<SubscriptionError>(&[C::AlreadySubscribed, C::TrialUsed, C::TrialUnavailable]),
         "undo_change" => {
             pick::<SubscriptionError>(&[C::PaymentsNotConfigured, C::NothingScheduled, C::PaymentProviderUnavailable])
         }

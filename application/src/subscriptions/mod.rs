@@ -15,6 +15,7 @@ mod reconcile;
 mod refusals;
 mod settle;
 mod store;
+mod trial;
 mod webhook;
 
 use std::sync::Arc;
@@ -126,12 +127,13 @@ impl std::fmt::Debug for SubscriptionPorts {
 pub struct SubscriptionService {
     ports: SubscriptionPorts,
     events: crate::notify::EventSink,
+    trial_days: u32,
 }
 
 impl SubscriptionService {
     /// A service over `ports`.
     pub fn new(ports: SubscriptionPorts) -> Self {
-        Self { ports, events: Default::default() }
+        Self { ports, events: Default::default(), trial_days: 0 }
     }
 
     /// The plan table in force.

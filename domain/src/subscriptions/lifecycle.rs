@@ -236,7 +236,9 @@ impl Subscription {
         let before = self.snapshot();
         let ended = self.current_period_end.is_some_and(|end| end <= now);
         if self.plan != Plan::Free && self.cancel_at_period_end && ended {
-            self.downgrade(if self.is_prepaid() {
+            self.downgrade(if self.is_trial() {
+                "the free trial ended without a payment"
+            } else if self.is_prepaid() {
                 "the paid period ended without a new payment"
             } else {
                 "cancelled; the paid period ended"

@@ -15,6 +15,7 @@ mod plan_change;
 mod ports;
 mod prepaid;
 mod subscription;
+mod trial;
 
 pub use allowance::BotRefusal;
 pub use charges::{
@@ -38,5 +39,6 @@ pub use plan_change::{
 pub use ports::SubscriptionRepository;
 pub use prepaid::PaidPeriod;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
+pub use trial::{TrialError, TRIAL_PLAN};
 #[cfg(feature = "mocks")]
 pub use {charges::MockChargeRepository, events::MockPaymentEventRepository, ports::MockSubscriptionRepository};

@@ -68,6 +68,8 @@ pub struct Subscription {
     pub period_end_notified: Option<OffsetDateTime>,
     /// A downgrade waiting for the end of the paid period (undoable until then).
     pub scheduled_change: Option<ScheduledChange>,
+    /// When the user's free trial started (one per user, ever).
+    pub trial_started_at: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -96,6 +98,7 @@ impl Subscription {
             paid_charges: Vec::new(),
             period_end_notified: None,
             scheduled_change: None,
+            trial_started_at: None,
             created_at: at,
             updated_at: at,
             outbox: Default::default(),

@@ -44,6 +44,8 @@ struct SubscriptionDocument {
     scheduled_plan: Option<Plan>,
     #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
     scheduled_at: Option<OffsetDateTime>,
+    #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
+    trial_started_at: Option<OffsetDateTime>,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
@@ -73,6 +75,7 @@ impl From<&Subscription> for SubscriptionDocument {
             period_end_notified: s.period_end_notified,
             scheduled_plan: s.scheduled_change.map(|c| c.plan),
             scheduled_at: s.scheduled_change.map(|c| c.at),
+            trial_started_at: s.trial_started_at,
             created_at: s.created_at,
             updated_at: s.updated_at,
             outbox: s.outbox.clone(),
@@ -99,6 +102,7 @@ impl From<SubscriptionDocument> for Subscription {
             paid_charges: d.paid_charges,
             period_end_notified: d.period_end_notified,
             scheduled_change: d.scheduled_plan.zip(d.scheduled_at).map(|(plan, at)| ScheduledChange { plan, at }),
+            trial_started_at: d.trial_started_at,
             created_at: d.created_at,
             updated_at: d.updated_at,
             outbox: d.outbox,

@@ -1,7 +1,7 @@
 //! Checkout, cancellation and webhook failures -> problem codes.
 
 use application::subscriptions::SubscriptionError;
-use domain::subscriptions::PlanChangeError;
+use domain::subscriptions::{PlanChangeError, TrialError};
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -15,6 +15,9 @@ impl From<SubscriptionError> for ApiError {
             SubscriptionError::NotConfigured { .. } => ErrorCode::PaymentsNotConfigured,
             SubscriptionError::AlreadySubscribed { .. } => ErrorCode::AlreadySubscribed,
             SubscriptionError::NothingToCancel => ErrorCode::NothingToCancel,
+            SubscriptionError::Trial(TrialError::AlreadyUsed(_)) => ErrorCode::TrialUsed,
+            SubscriptionError::Trial(TrialError::NotFree(_)) => ErrorCode::AlreadySubscribed,
+            SubscriptionError::TrialUnavailable => ErrorCode::TrialUnavailable,
             SubscriptionError::PlanChange(PlanChangeError::NothingScheduled) => ErrorCode::NothingScheduled,
             SubscriptionError::PlanChange(_) => ErrorCode::PlanChangeRefused,
             SubscriptionError::ChangeUnavailable { .. } => ErrorCode::PlanChangeUnavailable,
@@ -36,6 +39,8 @@ impl ErrorCodes for SubscriptionError {
         ErrorCode::PlanChangeRefused,
         ErrorCode::NothingScheduled,
         ErrorCode::PlanChangeUnavailable,
+        ErrorCode::TrialUsed,
+        ErrorCode::TrialUnavailable,
         ErrorCode::SubscriptionMismatch,
         ErrorCode::InvalidSignature,
         ErrorCode::MalformedWebhook,

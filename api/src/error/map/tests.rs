@@ -158,6 +158,8 @@ fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
         (SubscriptionError::NothingToCancel, ErrorCode::NothingToCancel),
         (PlanChangeError::SamePlan(Plan::Max).into(), ErrorCode::PlanChangeRefused),
         (PlanChangeError::NothingScheduled.into(), ErrorCode::NothingScheduled),
+        (SubscriptionError::TrialUnavailable, ErrorCode::TrialUnavailable),
+        (domain::subscriptions::TrialError::AlreadyUsed(time::OffsetDateTime::UNIX_EPOCH).into(), ErrorCode::TrialUsed),
         (
             SubscriptionError::ChangeUnavailable { provider: PaymentProvider::Mercadopago },
             ErrorCode::PlanChangeUnavailable,

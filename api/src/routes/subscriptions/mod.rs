@@ -38,6 +38,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(change::preview_change)
         .service(change::change_plan)
         .service(change::undo_change)
+        .service(start_trial)
         .service(cancel);
 }
 
@@ -102,6 +103,10 @@ pub struct PlanResponse {
     pub currency: String,
     /// What it allows.
     pub entitlements: EntitlementsResponse,
+    /// Days of free trial (`POST /api/subscriptions/trial`), once per user; present on the
+    /// trial's plan only when this server offers trials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial_days: Option<u32>,
 }
 
 impl From<PlanOffer> for PlanResponse {
@@ -114,6 +119,7 @@ impl From<PlanOffer> for PlanResponse {
             annual_saving: cents(p.annual_saving_brl),
             currency: "BRL".into(),
             entitlements: EntitlementsResponse::from(&p.entitlements),
+            trial_days: p.trial_days,
         }
     }
 }
@@ -260,4 +266,21 @@ pub async fn cancel(state: web::Data<AppState>, auth: Authenticated) -> Result<H
     let overview = state.subscriptions.overview(auth.0.user_id).await?;
     let quota = state.assistant.quota(auth.0.user_id).await?;
     Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
+}
+
+/// Start the free trial of PRO (no card needed), once per user: PRO until `current_period_end`,
+/// then FREE unless a plan is paid for by then.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The subscription, trialing", body = SubscriptionResponse),
+    )
+)]
+#[post("/api/subscriptions/trial")]
+pub async fn start_trial(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    state.subscriptions.start_trial(auth.0.user_id).await?;
+    let overview = state.subscriptions.overview(auth.0.user_id).await?;
+    let quota = state.assistant.quota(auth.0.user_id).await?;
+    Ok(HttpResponse::Created().json(SubscriptionResponse::new(overview, quota.used)))
 }
