@@ -54,8 +54,9 @@ pub struct PlanChangeBody {
     pub period: Option<String>,
     /// Upgrade: the preview's `proration_date` (Unix seconds, at most an hour old), so the amount
     /// charged is the one previewed; without it the proration is computed for now.
-    #[schema(minimum = 0, maximum = 253_402_300_799_i64, example = 1_767_225_600)]
-    pub proration_date: Option<i64>,
+    /// Read as any JSON number so that `1767225600.0`, an integer to JSON Schema, is accepted.
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 253_402_300_799_i64, example = 1_767_225_600)]
+    pub proration_date: Option<serde_json::Number>,
 }
 
 /// What a plan change does.
@@ -170,10 +171,13 @@ pub async fn change_plan(
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
     let plan = parse_plan(&body.plan, body.period.as_deref())?;
-    let proration_date = match body.proration_date.map(OffsetDateTime::from_unix_timestamp) {
+    let whole = |n: &serde_json::Number| {
+        n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64))
+    };
+    let proration_date = match body.proration_date.as_ref().map(|n| whole(n).map(OffsetDateTime::from_unix_timestamp)) {
         None => None,
-        Some(Ok(at)) => Some(at),
-        Some(Err(_)) => {
+        Some(Some(Ok(at))) => Some(at),
+        Some(_) => {
             let bad = FieldError::new("proration_date", FieldCode::Invalid, "not a Unix time");
             return Err(AppError::Validation(vec![bad]).into());
         }
