@@ -171,7 +171,8 @@ pub async fn services(
         table: settings.payments.entitlements.clone(),
         clock: clock.clone(),
     })
-    .with_events(EventSink::new(repositories.events.clone()));
+    .with_events(EventSink::new(repositories.events.clone()))
+    .with_trial_days(settings.payments.trial_days);
     let subscriptions = Arc::new(subscriptions);
     let (mail, email_gate) = account_mail(settings, repositories, clock.clone())?;
     // The webhooks' clock is the markets' one, so a scaled clock also speeds their 24 hours up.

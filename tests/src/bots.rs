@@ -63,6 +63,21 @@ pub async fn command(app: &TestApp, user: &Session, bot: &str, command: &str) ->
     app.post(&format!("/api/bots/{bot}/{command}"), Some(&user.access), &json!({})).await.ok(200).clone()
 }
 
+/// `n` smart bots, oldest first, created and started in a new paper BTC-BRL context of `user`;
+/// answers their ids.
+pub async fn running_smart_bots(app: &TestApp, user: &Session, n: usize) -> Vec<String> {
+    let body = json!({"exchange": "mercado_bitcoin", "symbol": "BTC-BRL", "mode": "paper"});
+    let ctx = app.post("/api/contexts", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
+    let config = json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "100",
+        "allocated_balance": "1000", "max_open_positions": 1});
+    let mut bots = Vec::new();
+    for _ in 0..n {
+        let made = create_bot(app, user, &ctx, "smart", config.clone()).await;
+        bots.push(command(app, user, made["id"].as_str().unwrap(), "start").await["id"].as_str().unwrap().to_owned());
+    }
+    bots
+}
+
 /// A bot as its owner reads it.
 pub async fn bot(app: &TestApp, user: &Session, bot: &str) -> Value {
     app.get(&format!("/api/bots/{bot}"), Some(&user.access)).await.ok(200).clone()

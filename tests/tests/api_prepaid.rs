@@ -5,7 +5,7 @@
 //! notification repaired by reconciliation.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
-use botfleet_tests::bots::{bot, bot_app, command, create_bot};
+use botfleet_tests::bots::{bot, bot_app, running_smart_bots};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -235,15 +235,7 @@ async fn a_lapse_pauses_the_bots_beyond_free(store: Store) {
     let end = now() + Duration::seconds(6);
     fake.approve_payment(id, end - Duration::days(30));
     assert_eq!(notify(&app, id, 1).await, "applied");
-    let body = json!({"exchange": "mercado_bitcoin", "symbol": "BTC-BRL", "mode": "paper"});
-    let ctx = app.post("/api/contexts", Some(&user.access), &body).await.ok(201)["id"].as_str().unwrap().to_owned();
-    let config = json!({"mode": {"type": "continuous", "interval_seconds": 1}, "purchase_amount": "100",
-        "allocated_balance": "1000", "max_open_positions": 1});
-    let mut bots = Vec::new();
-    for _ in 0..3 {
-        let made = create_bot(&app, &user, &ctx, "smart", config.clone()).await;
-        bots.push(command(&app, &user, made["id"].as_str().unwrap(), "start").await["id"].as_str().unwrap().to_owned());
-    }
+    let bots = running_smart_bots(&app, &user, 3).await;
     assert_eq!(me(&app, &user).await["plan"], "PRO", "the bots were made before the end");
     let wait = end - now() + Duration::seconds(1);
     tokio::time::sleep(std::time::Duration::from_millis(wait.whole_milliseconds().max(0) as u64)).await;

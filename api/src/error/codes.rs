@@ -140,6 +140,11 @@ error_codes! {
     IdempotencyKeyReused = CONFLICT, "idempotency_key_reused", "The idempotency key was used for another request";
     AlreadySubscribed = CONFLICT, "already_subscribed", "The plan is already active";
     NothingToCancel = CONFLICT, "nothing_to_cancel", "There is no paid plan to cancel";
+    PlanChangeRefused = CONFLICT, "plan_change_refused", "The subscription's plan cannot be changed so";
+    NothingScheduled = CONFLICT, "nothing_scheduled", "No plan change is scheduled";
+    TrialUsed = CONFLICT, "trial_used", "The free trial was already used";
+    TrialUnavailable = CONFLICT, "trial_unavailable", "This server offers no free trial";
+    PlanChangeUnavailable = CONFLICT, "plan_change_unavailable", "The provider cannot change the plan at once";
     SubscriptionMismatch = CONFLICT, "subscription_mismatch", "The provider's subscription does not match ours";
     TotpAlreadyEnrolled = CONFLICT, "totp_already_enrolled", "A TOTP authenticator is enrolled already";
     OperatorExists = CONFLICT, "operator_exists", "An operator with this e-mail exists";

@@ -67,6 +67,17 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::SubscriptionMismatch,
             C::PaymentProviderUnavailable,
         ]),
+        "preview_change" | "change_plan" => pick::<SubscriptionError>(&[
+            C::ValidationFailed,
+            C::PaymentsNotConfigured,
+            C::PlanChangeRefused,
+            C::PlanChangeUnavailable,
+            C::PaymentProviderUnavailable,
+        ]),
+        "start_trial" => pick::<SubscriptionError>(&[C::AlreadySubscribed, C::TrialUsed, C::TrialUnavailable]),
+        "undo_change" => {
+            pick::<SubscriptionError>(&[C::PaymentsNotConfigured, C::NothingScheduled, C::PaymentProviderUnavailable])
+        }
         "stripe_webhook" | "mercadopago_webhook" => pick::<SubscriptionError>(&[
             C::PaymentsNotConfigured,
             C::InvalidSignature,

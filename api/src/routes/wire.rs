@@ -126,7 +126,7 @@ wire_enum! {
 
 wire_enum! {
     /// A one-off charge's state: `pending`, `approved` (period granted) or `expired` (nothing granted).
-    ChargeStatus from domain::subscriptions::ChargeStatus, case "snake_case" { Pending, Approved, Expired }
+    ChargeStatus from domain::subscriptions::ChargeStatus, case "snake_case" { Pending, Approved, Expired, Refunded }
 }
 
 wire_enum! {

@@ -56,6 +56,9 @@ pub struct PaymentSettings {
     /// `BOTFLEET_PLAN_PRO_MAX_BOTS` (default 10), `BOTFLEET_PLAN_MAX_MAX_BOTS` (default
     /// `unlimited`): a whole number from 0 to 1000000, or `unlimited`.
     pub entitlements: EntitlementTable,
+    /// `BOTFLEET_TRIAL_DAYS`: days of the free PRO trial, once per user (default 7, at most 90;
+    /// `0` turns trials off).
+    pub trial_days: u32,
 }
 
 /// One plan's bot limit from `var`, or the default table's.
@@ -120,7 +123,14 @@ impl PaymentSettings {
             bot_limit(env, "BOTFLEET_PLAN_PRO_MAX_BOTS", Plan::Pro),
             bot_limit(env, "BOTFLEET_PLAN_MAX_MAX_BOTS", Plan::Max),
         );
-        Self { stripe, mercadopago, reconcile_every: (secs > 0).then(|| Duration::from_secs(secs)), entitlements }
+        let mut trial_days: u32 =
+            env.parse("BOTFLEET_TRIAL_DAYS", 7, "a number of days from 0 to 90 (0 turns trials off)");
+        if trial_days > 90 {
+            env.error("BOTFLEET_TRIAL_DAYS", "expected a number of days from 0 to 90 (0 turns trials off)");
+            trial_days = 7;
+        }
+        let reconcile_every = (secs > 0).then(|| Duration::from_secs(secs));
+        Self { stripe, mercadopago, reconcile_every, entitlements, trial_days }
     }
 }
 

@@ -2,7 +2,7 @@
 //! cancellation, webhooks), in their own terms. `api` maps each variant to its problem code in
 //! one place (`api/src/error/map`).
 
-use domain::subscriptions::{PaymentError, PaymentProvider, Plan, TransitionError};
+use domain::subscriptions::{PaymentError, PaymentProvider, Plan, PlanChangeError, TransitionError, TrialError};
 
 use super::provider_name;
 use crate::{FieldError, Unexpected};
@@ -28,6 +28,21 @@ pub enum SubscriptionError {
     /// The user is on the FREE plan: nothing to cancel.
     #[error("the FREE plan has nothing to cancel")]
     NothingToCancel,
+    /// The trial cannot start for this user.
+    #[error(transparent)]
+    Trial(#[from] TrialError),
+    /// This server offers no trial (`BOTFLEET_TRIAL_DAYS=0`).
+    #[error("this server offers no free trial")]
+    TrialUnavailable,
+    /// The plan change does not apply to the subscription.
+    #[error(transparent)]
+    PlanChange(#[from] PlanChangeError),
+    /// The provider cannot change the plan at once (Mercado Pago does not prorate).
+    #[error("an upgrade at once is not available for {} subscriptions; the plan can be lowered from the next period", provider_name(*provider))]
+    ChangeUnavailable {
+        /// The provider billing the subscription.
+        provider: PaymentProvider,
+    },
     /// What the provider reports does not fit our subscription.
     #[error(transparent)]
     Mismatch(#[from] TransitionError),
@@ -63,6 +78,12 @@ impl SubscriptionError {
             SubscriptionError::NotConfigured { .. } => "payments_not_configured",
             SubscriptionError::AlreadySubscribed { .. } => "already_subscribed",
             SubscriptionError::NothingToCancel => "nothing_to_cancel",
+            SubscriptionError::Trial(TrialError::AlreadyUsed(_)) => "trial_used",
+            SubscriptionError::Trial(TrialError::NotFree(_)) => "already_subscribed",
+            SubscriptionError::TrialUnavailable => "trial_unavailable",
+            SubscriptionError::PlanChange(PlanChangeError::NothingScheduled) => "nothing_scheduled",
+            SubscriptionError::PlanChange(_) => "plan_change_refused",
+            SubscriptionError::ChangeUnavailable { .. } => "plan_change_unavailable",
             SubscriptionError::Mismatch(_) => "subscription_mismatch",
             SubscriptionError::InvalidSignature(_) => "invalid_signature",
             SubscriptionError::MalformedWebhook(_) => "malformed_webhook",

@@ -4,6 +4,7 @@
 
 mod access;
 mod cancel;
+mod change_plan;
 mod checkout;
 mod errors;
 mod invoices;
@@ -14,6 +15,7 @@ mod reconcile;
 mod refusals;
 mod settle;
 mod store;
+mod trial;
 mod webhook;
 
 use std::sync::Arc;
@@ -29,6 +31,7 @@ use domain::{Clock, RepoError};
 #[cfg(test)]
 pub(crate) use access::unreachable_service;
 pub use access::{Access, AccessDenied, PlanGate};
+pub use change_plan::PlanChangeQuote;
 pub use checkout::{CheckoutInput, CheckoutStarted};
 pub use errors::SubscriptionError;
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};
@@ -124,12 +127,13 @@ impl std::fmt::Debug for SubscriptionPorts {
 pub struct SubscriptionService {
     ports: SubscriptionPorts,
     events: crate::notify::EventSink,
+    trial_days: u32,
 }
 
 impl SubscriptionService {
     /// A service over `ports`.
     pub fn new(ports: SubscriptionPorts) -> Self {
-        Self { ports, events: Default::default() }
+        Self { ports, events: Default::default(), trial_days: 0 }
     }
 
     /// The plan table in force.

@@ -20,6 +20,8 @@ pub struct PlanOffer {
     pub annual_saving_brl: Decimal,
     /// What it allows.
     pub entitlements: Entitlements,
+    /// Days of free trial, on the trial's plan when trials are offered.
+    pub trial_days: Option<u32>,
 }
 
 impl SubscriptionService {
@@ -38,6 +40,7 @@ impl SubscriptionService {
                         .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero),
                     annual_saving_brl: monthly * Decimal::from(12) - annual,
                     entitlements: self.ports.table.for_plan(plan),
+                    trial_days: self.trial_days().filter(|_| plan == domain::subscriptions::TRIAL_PLAN),
                 }
             })
             .collect()

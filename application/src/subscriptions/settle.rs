@@ -1,6 +1,7 @@
 //! Settling one-off charges (PIX, boleto): an approved payment grants its period through the
 //! subscription's `period_paid` transition (each charge at most once), an expired or refused one
-//! changes nothing but the charge; reconciliation searches the provider by each pending charge's
+//! changes nothing but the charge, a refunded or charged-back one takes its period back
+//! (`period_refunded`) and is listed as a negative entry; reconciliation searches the provider by each pending charge's
 //! external reference, so a lost notification is repaired, and expires the charges never paid.
 
 use domain::subscriptions::{
@@ -61,7 +62,30 @@ impl SubscriptionService {
                 Ok(Some((WebhookOutcome::Ignored, user, Some("paid amount below the charge".into()))))
             }
             ProviderPaymentStatus::Approved => self.grant(charge, payment).await.map(Some),
+            ProviderPaymentStatus::Refunded => self.refund(charge).await.map(Some),
         }
+    }
+
+    /// A refunded (or charged back) approved charge: the period it paid for is taken back
+    /// (`period_refunded`: the plan ends when it was the running period), then the refund is
+    /// recorded on the invoice list once. In this order, so a redelivery after a failure still
+    /// applies the plan change.
+    async fn refund(&self, charge: Charge) -> Result<Applied, SubscriptionError> {
+        let user = charge.user_id;
+        if charge.status != ChargeStatus::Approved {
+            return Ok((WebhookOutcome::Unchanged, Some(user), Some("refund of a charge never approved".into())));
+        }
+        let (_, transition) =
+            self.change(user, |s, now| Ok::<_, SubscriptionError>(s.period_refunded(&charge, now))).await?;
+        let recorded = match self.ports.charges.create(&charge.refund_entry(self.ports.clock.now())).await {
+            Ok(_) => true,
+            Err(RepoError::Duplicate { .. }) => false,
+            Err(err) => return Err(err.into()),
+        };
+        let note = if transition.changed() { "refunded: the period it paid for ended" } else { "refund recorded" };
+        let outcome =
+            if recorded || transition.changed() { WebhookOutcome::Applied } else { WebhookOutcome::Unchanged };
+        Ok((outcome, Some(user), Some(note.into())))
     }
 
     async fn grant(&self, charge: Charge, payment: &ProviderPayment) -> Result<Applied, SubscriptionError> {

@@ -84,6 +84,9 @@ pub enum ChargeStatus {
     Approved,
     /// Not paid before it expired (or cancelled, rejected): nothing granted.
     Expired,
+    /// The refund (or chargeback) of an approved charge, recorded as its own entry with the
+    /// amount negated.
+    Refunded,
 }
 
 /// How the payer pays a pending charge: PIX codes or the boleto slip, as the provider made them.

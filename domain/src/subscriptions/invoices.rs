@@ -68,6 +68,26 @@ impl Charge {
     }
 }
 
+impl Charge {
+    /// The refund (or chargeback) entry of this approved charge, recorded at `at`: the same
+    /// plan, method and period, the amount negated, listed once (`refund:<charge's key>`).
+    pub fn refund_entry(&self, at: OffsetDateTime) -> Self {
+        Self {
+            id: ChargeId::new(),
+            amount: -self.amount,
+            dedup_key: format!("refund:{}", self.dedup_key),
+            status: ChargeStatus::Refunded,
+            instructions: PaymentInstructions::default(),
+            expires_at: at,
+            paid_at: Some(at),
+            created_at: at,
+            updated_at: at,
+            version: 0,
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -122,7 +122,10 @@ impl Subscription {
             return Ok(self.finish(before, now));
         }
         self.provider_observed_at = Some(a.observed_at.max(self.provider_observed_at.unwrap_or(a.observed_at)));
-        self.plan = a.plan;
+        // A scheduled downgrade's plan is billed from the next period on: the paid period keeps its plan.
+        if !(same && self.awaits_scheduled(a.plan)) {
+            self.plan = a.plan;
+        }
         self.status = SubscriptionStatus::Active;
         self.provider = Some(a.provider);
         self.provider_subscription_id = Some(a.subscription_id.clone());
@@ -134,8 +137,10 @@ impl Subscription {
         }
         if !same {
             self.cancel_at_period_end = false;
+            self.scheduled_change = None;
         }
         self.status_reason = None;
+        self.apply_due_change(a.period_end, now);
         Ok(self.finish(before, now))
     }
 
@@ -159,12 +164,15 @@ impl Subscription {
             SubscriptionStatus::Paused => self.downgrade("paused at the payment provider"),
             status => {
                 self.status = status;
-                if let Some(plan) = p.plan.filter(|plan| *plan != Plan::Free) {
+                // A scheduled downgrade is billed by the provider from the next period on; the
+                // period paid for the current plan keeps it.
+                if let Some(plan) = p.plan.filter(|plan| *plan != Plan::Free && !self.awaits_scheduled(*plan)) {
                     self.plan = plan;
                 }
                 if p.current_period_end.is_some() {
                     self.current_period_end = p.current_period_end;
                 }
+                self.apply_due_change(p.current_period_end, now);
                 self.cancel_at_period_end = p.cancel_at_period_end;
                 self.status_reason = match status {
                     SubscriptionStatus::PastDue => Some("a payment failed; the provider is retrying".into()),
@@ -213,6 +221,7 @@ impl Subscription {
         if let Some(end) = period_end {
             self.current_period_end = Some(self.current_period_end.map_or(end, |old| old.max(end)));
         }
+        self.apply_due_change(period_end, now);
         if self.observe(observed_at) {
             self.raise_payment(true, None, None, now);
             self.status = SubscriptionStatus::Active;
@@ -221,16 +230,21 @@ impl Subscription {
         Ok(self.finish(before, now))
     }
 
-    /// Ends a subscription cancelled at its period end once that end has passed.
+    /// Ends a subscription cancelled at its period end once that end has passed, and applies a
+    /// scheduled plan change whose time has come.
     pub fn expire(&mut self, now: OffsetDateTime) -> Transition {
         let before = self.snapshot();
         let ended = self.current_period_end.is_some_and(|end| end <= now);
         if self.plan != Plan::Free && self.cancel_at_period_end && ended {
-            self.downgrade(if self.is_prepaid() {
+            self.downgrade(if self.is_trial() {
+                "the free trial ended without a payment"
+            } else if self.is_prepaid() {
                 "the paid period ended without a new payment"
             } else {
                 "cancelled; the paid period ended"
             });
+        } else {
+            self.apply_due_change(None, now);
         }
         self.finish(before, now)
     }
@@ -243,6 +257,7 @@ impl Subscription {
         self.provider_subscription_id = None;
         self.current_period_end = None;
         self.cancel_at_period_end = false;
+        self.scheduled_change = None;
         self.status_reason = Some(reason.to_owned());
     }
 }

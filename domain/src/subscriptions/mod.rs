@@ -11,9 +11,11 @@ mod notify;
 mod one_off;
 mod payments;
 mod plan;
+mod plan_change;
 mod ports;
 mod prepaid;
 mod subscription;
+mod trial;
 
 pub use allowance::BotRefusal;
 pub use charges::{
@@ -31,8 +33,12 @@ pub use payments::{
     ProviderPayment, ProviderPaymentStatus, ProviderSubscription, WebhookEvent, WebhookRequest, WebhookSubject,
 };
 pub use plan::{Plan, UnknownPlan};
+pub use plan_change::{
+    PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ScheduledChange,
+};
 pub use ports::SubscriptionRepository;
 pub use prepaid::PaidPeriod;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
+pub use trial::{TrialError, TRIAL_PLAN};
 #[cfg(feature = "mocks")]
 pub use {charges::MockChargeRepository, events::MockPaymentEventRepository, ports::MockSubscriptionRepository};

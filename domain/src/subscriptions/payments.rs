@@ -63,8 +63,10 @@ pub enum ProviderPaymentStatus {
     Approved,
     /// Not decided yet.
     Pending,
-    /// Refused, cancelled, refunded or charged back.
+    /// Refused or cancelled: never paid.
     Failed,
+    /// Paid, then refunded in full or charged back (Mercado Pago `refunded`, `charged_back`).
+    Refunded,
 }
 
 /// A single payment (Mercado Pago), read from the provider.
@@ -229,6 +231,18 @@ pub trait PaymentGateway: Send + Sync {
     /// Creates a one-off PIX or boleto payment (Mercado Pago). Stripe answers `Rejected`
     /// (`method_not_supported`). Errors also: `Unavailable`, `Malformed`.
     async fn create_payment(&self, request: &OneOffPaymentRequest) -> Result<CreatedPayment, PaymentError>;
+
+    /// The invoice an immediate change of plan would produce (Stripe's upcoming-invoice
+    /// preview). Mercado Pago answers `Rejected` (`proration_not_supported`).
+    async fn preview_plan_change(
+        &self,
+        request: &super::PlanChangeRequest,
+    ) -> Result<super::ProrationPreview, PaymentError>;
+
+    /// Changes the plan billed: at once with proration, or from the next period on. Returns
+    /// the subscription as the provider reports it afterwards. Errors: `NotFound`, `Rejected`,
+    /// `Unavailable`, `Malformed`.
+    async fn change_plan(&self, request: &super::PlanChangeRequest) -> Result<ProviderSubscription, PaymentError>;
 
     /// Every payment carrying `external_reference`, newest first (Mercado Pago search). Stripe
     /// answers an empty list.

@@ -71,6 +71,26 @@ impl Subscription {
         Ok(self.finish(before, now))
     }
 
+    /// A paid period's charge was refunded (or charged back). When it paid for the period running
+    /// now, the plan ends at once (FREE, limits enforced by the caller); when it paid for the last
+    /// period, still ahead, the plan ends where that period would have begun; an older period's
+    /// refund changes nothing here (it is only recorded).
+    pub fn period_refunded(&mut self, charge: &super::Charge, now: OffsetDateTime) -> Transition {
+        let (Some(start), Some(end)) = (charge.period_start, charge.period_end) else {
+            return Transition::Unchanged;
+        };
+        if !self.is_prepaid() || self.plan != charge.plan || self.provider != Some(charge.provider) {
+            return Transition::Unchanged;
+        }
+        let before = self.snapshot();
+        if start <= now && now < end {
+            self.downgrade("the payment for the current period was refunded");
+        } else if start > now && self.current_period_end == Some(end) {
+            self.current_period_end = Some(start);
+        }
+        self.finish(before, now)
+    }
+
     /// Raises `subscription.period_ending` once per period end, when a prepaid period ends
     /// within `window`.
     pub fn remind_period_end(&mut self, window: Duration, now: OffsetDateTime) -> Transition {

@@ -87,3 +87,32 @@ fn a_recurring_subscription_is_not_overwritten() {
     assert_eq!(err, TransitionError::RecurringActive);
     assert_eq!((s.plan, s.provider_subscription_id.as_deref()), (Plan::Max, Some("sub_1")));
 }
+
+fn refunded(plan: Plan, start: OffsetDateTime) -> crate::subscriptions::Charge {
+    let new = crate::subscriptions::NewCharge {
+        user_id: UserId::new(),
+        method: crate::subscriptions::PaymentMethod::Pix,
+        plan,
+        period: BillingPeriod::Monthly,
+        amount: Decimal::new(1990, 2),
+        expires_at: start,
+    };
+    let mut charge = crate::subscriptions::Charge::pending(new, start);
+    (charge.period_start, charge.period_end) = (Some(start), Some(start + Duration::days(30)));
+    charge
+}
+
+#[test]
+fn a_refund_of_the_running_period_ends_the_plan_and_of_the_last_one_shortens_it() {
+    let mut s = Subscription::free(UserId::new(), T0);
+    s.period_paid(&paid(Plan::Pro, BillingPeriod::Monthly, day(0)), day(0)).unwrap();
+    s.period_paid(&paid(Plan::Pro, BillingPeriod::Monthly, day(10)), day(10)).unwrap();
+    assert_eq!(s.current_period_end, Some(day(60)));
+    assert_eq!(s.period_refunded(&refunded(Plan::Pro, day(-40)), day(11)), Transition::Unchanged, "an older period");
+    assert_eq!(s.period_refunded(&refunded(Plan::Max, day(0)), day(11)), Transition::Unchanged, "another plan");
+    assert!(s.period_refunded(&refunded(Plan::Pro, day(30)), day(11)).changed());
+    assert_eq!((s.plan, s.current_period_end), (Plan::Pro, Some(day(30))), "the period paid ahead is taken back");
+    let t = s.period_refunded(&refunded(Plan::Pro, day(0)), day(11));
+    assert_eq!(t, Transition::Changed { from: Plan::Pro, to: Plan::Free });
+    assert!(s.status_reason.as_deref().is_some_and(|r| r.contains("refunded")));
+}

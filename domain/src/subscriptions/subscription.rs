@@ -4,7 +4,7 @@ use crate::notifications::Outbox;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{ChargeId, Plan};
+use super::{ChargeId, Plan, ScheduledChange};
 use crate::shared::ids::{SubscriptionId, UserId};
 
 /// Who bills the subscription.
@@ -66,6 +66,10 @@ pub struct Subscription {
     pub paid_charges: Vec<ChargeId>,
     /// The period end whose "ends soon" reminder was raised.
     pub period_end_notified: Option<OffsetDateTime>,
+    /// A downgrade waiting for the end of the paid period (undoable until then).
+    pub scheduled_change: Option<ScheduledChange>,
+    /// When the user's free trial started (one per user, ever).
+    pub trial_started_at: Option<OffsetDateTime>,
     /// Created.
     pub created_at: OffsetDateTime,
     /// Last change.
@@ -93,6 +97,8 @@ impl Subscription {
             cancel_at_period_end: false,
             paid_charges: Vec::new(),
             period_end_notified: None,
+            scheduled_change: None,
+            trial_started_at: None,
             created_at: at,
             updated_at: at,
             outbox: Default::default(),

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use domain::notifications::Outbox;
 use domain::shared::ids::{SubscriptionId, UserId};
 use domain::subscriptions::{
-    ChargeId, PaymentProvider, Plan, Subscription, SubscriptionRepository, SubscriptionStatus,
+    ChargeId, PaymentProvider, Plan, ScheduledChange, Subscription, SubscriptionRepository, SubscriptionStatus,
 };
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
@@ -40,6 +40,12 @@ struct SubscriptionDocument {
     paid_charges: Vec<ChargeId>,
     #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
     period_end_notified: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scheduled_plan: Option<Plan>,
+    #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
+    scheduled_at: Option<OffsetDateTime>,
+    #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
+    trial_started_at: Option<OffsetDateTime>,
     #[serde(with = "millis")]
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
@@ -67,6 +73,9 @@ impl From<&Subscription> for SubscriptionDocument {
             cancel_at_period_end: s.cancel_at_period_end,
             paid_charges: s.paid_charges.clone(),
             period_end_notified: s.period_end_notified,
+            scheduled_plan: s.scheduled_change.map(|c| c.plan),
+            scheduled_at: s.scheduled_change.map(|c| c.at),
+            trial_started_at: s.trial_started_at,
             created_at: s.created_at,
             updated_at: s.updated_at,
             outbox: s.outbox.clone(),
@@ -92,6 +101,8 @@ impl From<SubscriptionDocument> for Subscription {
             cancel_at_period_end: d.cancel_at_period_end,
             paid_charges: d.paid_charges,
             period_end_notified: d.period_end_notified,
+            scheduled_change: d.scheduled_plan.zip(d.scheduled_at).map(|(plan, at)| ScheduledChange { plan, at }),
+            trial_started_at: d.trial_started_at,
             created_at: d.created_at,
             updated_at: d.updated_at,
             outbox: d.outbox,

@@ -80,7 +80,8 @@ async fn reads_a_payment_with_its_exact_amount() {
 async fn refused_and_refunded_payments_are_failed_and_unknown_statuses_malformed() {
     for (status, expected) in [
         ("rejected", Some(ProviderPaymentStatus::Failed)),
-        ("refunded", Some(ProviderPaymentStatus::Failed)),
+        ("refunded", Some(ProviderPaymentStatus::Refunded)),
+        ("charged_back", Some(ProviderPaymentStatus::Refunded)),
         ("in_process", Some(ProviderPaymentStatus::Pending)),
         ("teleported", None),
     ] {

@@ -125,6 +125,8 @@ pub fn subscription(user: UserId, plan: Plan, created: i64) -> Subscription {
         cancel_at_period_end: false,
         paid_charges: Vec::new(),
         period_end_notified: None,
+        scheduled_change: None,
+        trial_started_at: None,
         created_at: at(created),
         updated_at: at(created),
         outbox: Default::default(),

@@ -49,6 +49,8 @@ pub async fn update_checks_version(repos: &Repositories) {
         cancel_at_period_end: true,
         paid_charges: vec![domain::subscriptions::ChargeId::new(), domain::subscriptions::ChargeId::new()],
         period_end_notified: Some(at(4)),
+        trial_started_at: Some(at(7)),
+        scheduled_change: Some(domain::subscriptions::ScheduledChange { plan: Plan::Pro, at: at(6) }),
         updated_at: at(5),
         ..created.clone()
     };

@@ -141,6 +141,19 @@ fn update_preapproval(state: &mut State, request: &Request) -> ResponseTemplate 
         }
         p["status"] = json!(status);
     }
+    if let Some(recurring) = body.get("auto_recurring") {
+        // Only the amount and the currency can change after creation, and both must be sent.
+        if !recurring["transaction_amount"].as_f64().is_some_and(|a| a >= 0.01) {
+            return bad_request("auto_recurring.transaction_amount", "must be a number of at least 0.01");
+        }
+        if recurring["currency_id"] != "BRL" || recurring.as_object().is_some_and(|o| o.len() != 2) {
+            return bad_request("auto_recurring", "only transaction_amount and currency_id (BRL) can change");
+        }
+        p["auto_recurring"]["transaction_amount"] = recurring["transaction_amount"].clone();
+    }
+    if let Some(reference) = body["external_reference"].as_str() {
+        p["external_reference"] = json!(reference);
+    }
     ResponseTemplate::new(200).set_body_json(p.clone())
 }
 

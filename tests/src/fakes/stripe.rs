@@ -1,6 +1,6 @@
 //! A strict, stateful fake of the parts of Stripe's API botfleet calls (Checkout Sessions,
-//! subscriptions read, updated and cancelled at once), on a local wiremock server, plus signed
-//! webhook events.
+//! subscriptions read, updated (plan changes with proration, in `stripe_plans.rs`) and cancelled
+//! at once, the invoice preview), on a local wiremock server, plus signed webhook events.
 //!
 //! Strict as Stripe documents it: every call needs the secret key (`Authorization: Bearer`, or
 //! Basic with the key as user name), else 401; POST bodies are form-encoded; an `Idempotency-Key`
@@ -15,6 +15,9 @@ use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use super::{header, Guarded, Handler};
+
+#[path = "stripe_plans.rs"]
+mod plans;
 
 /// The webhook signing secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
@@ -33,6 +36,10 @@ struct State {
     cancelled_now: Vec<String>,
     /// How many of the next `DELETE`s answer 500 (with `stripe-should-retry: false`).
     failing_cancellations: u32,
+    /// Invoices created by changes prorated with `always_invoice`, in order.
+    invoices: Vec<Value>,
+    /// The form of every subscription update that changed the item's price, in order.
+    plan_changes: Vec<HashMap<String, String>>,
     /// Each idempotency key's request (method, path, body) and first answer.
     idempotency: HashMap<String, (String, Vec<u8>, ResponseTemplate)>,
 }
@@ -148,6 +155,9 @@ fn update_subscription(state: &mut State, request: &Request) -> ResponseTemplate
 
 fn change_subscription(state: &mut State, request: &Request) -> ResponseTemplate {
     let changes = form(request);
+    if let Some(refused) = plans::change_price(state, &subscription_id(request), &changes) {
+        return refused;
+    }
     let Some(sub) = state.subscriptions.get_mut(&subscription_id(request)) else { return missing() };
     if let Some(flag) = changes.get("cancel_at_period_end") {
         if flag != "true" && flag != "false" {
@@ -177,8 +187,9 @@ impl FakeStripe {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 4] = [
+        let routes: [(&str, &str, Route); 5] = [
             ("POST", "^/v1/checkout/sessions$", create_session),
+            ("POST", "^/v1/invoices/create_preview$", plans::create_preview),
             ("GET", "^/v1/subscriptions/[A-Za-z0-9_]+$", read_subscription),
             ("POST", "^/v1/subscriptions/[A-Za-z0-9_]+$", update_subscription),
             ("DELETE", "^/v1/subscriptions/[A-Za-z0-9_]+$", cancel_subscription_now),
@@ -219,14 +230,47 @@ impl FakeStripe {
     /// The payer completed checkout: Stripe now holds an active subscription `id` of `user` on
     /// `plan` (`PRO`/`MAX`) whose period ends at `period_end` (unix seconds).
     pub fn subscribe(&self, id: &str, user: &str, plan: &str, period_end: i64) {
+        self.subscribe_for(id, user, plan, period_end - 30 * 86_400, period_end);
+    }
+
+    /// The same, for the period from `start` to `end` (unix seconds).
+    pub fn subscribe_for(&self, id: &str, user: &str, plan: &str, start: i64, end: i64) {
         let price = if plan == "MAX" { PRICE_MAX } else { PRICE_PRO };
         let sub = json!({
             "id": id, "object": "subscription", "customer": "cus_fake_1", "status": "active",
             "cancel_at_period_end": false,
             "metadata": {"user_id": user, "plan": plan},
-            "items": {"object": "list", "data": [{"price": {"id": price}, "current_period_end": period_end}]}
+            "items": {"object": "list", "data": [{"id": format!("si_{id}"), "price": {"id": price},
+                "current_period_start": start, "current_period_end": end}]}
         });
         self.state.lock().unwrap().subscriptions.insert(id.to_owned(), sub);
+    }
+
+    /// The period ended and Stripe renewed the subscription at its item's price: the next period
+    /// runs from the old end for 30 days. Returns the renewal invoice (for `invoice.paid`).
+    pub fn renew(&self, id: &str) -> Value {
+        let mut state = self.state.lock().unwrap();
+        let Some(sub) = state.subscriptions.get_mut(id) else { return Value::Null };
+        let item = &mut sub["items"]["data"][0];
+        let end = item["current_period_end"].as_i64().unwrap_or(0);
+        item["current_period_start"] = json!(end);
+        item["current_period_end"] = json!(end + 30 * 86_400);
+        let amount = item["price"]["id"].as_str().and_then(plans::unit_amount).unwrap_or(0);
+        json!({"id": format!("in_renewal_{id}_{end}"), "object": "invoice", "status": "paid", "amount_paid": amount,
+            "currency": "brl", "hosted_invoice_url": format!("https://invoice.stripe.com/i/{id}_{end}"),
+            "billing_reason": "subscription_cycle",
+            "parent": {"type": "subscription_details", "subscription_details": {"subscription": id}},
+            "lines": {"object": "list", "data": [{"amount": amount, "period": {"start": end, "end": end + 30 * 86_400}}]}})
+    }
+
+    /// Invoices created by prorated changes (`always_invoice`), in order.
+    pub fn invoices(&self) -> Vec<Value> {
+        self.state.lock().unwrap().invoices.clone()
+    }
+
+    /// The form of every update that changed a subscription's price, in order.
+    pub fn plan_changes(&self) -> Vec<HashMap<String, String>> {
+        self.state.lock().unwrap().plan_changes.clone()
     }
 
     /// Changes a subscription's status at Stripe (without telling anyone).

@@ -1,6 +1,7 @@
 //! Checkout, cancellation and webhook failures -> problem codes.
 
 use application::subscriptions::SubscriptionError;
+use domain::subscriptions::{PlanChangeError, TrialError};
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -14,6 +15,12 @@ impl From<SubscriptionError> for ApiError {
             SubscriptionError::NotConfigured { .. } => ErrorCode::PaymentsNotConfigured,
             SubscriptionError::AlreadySubscribed { .. } => ErrorCode::AlreadySubscribed,
             SubscriptionError::NothingToCancel => ErrorCode::NothingToCancel,
+            SubscriptionError::Trial(TrialError::AlreadyUsed(_)) => ErrorCode::TrialUsed,
+            SubscriptionError::Trial(TrialError::NotFree(_)) => ErrorCode::AlreadySubscribed,
+            SubscriptionError::TrialUnavailable => ErrorCode::TrialUnavailable,
+            SubscriptionError::PlanChange(PlanChangeError::NothingScheduled) => ErrorCode::NothingScheduled,
+            SubscriptionError::PlanChange(_) => ErrorCode::PlanChangeRefused,
+            SubscriptionError::ChangeUnavailable { .. } => ErrorCode::PlanChangeUnavailable,
             SubscriptionError::Mismatch(_) => ErrorCode::SubscriptionMismatch,
             SubscriptionError::InvalidSignature(_) => ErrorCode::InvalidSignature,
             SubscriptionError::MalformedWebhook(_) => ErrorCode::MalformedWebhook,
@@ -29,6 +36,11 @@ impl ErrorCodes for SubscriptionError {
         ErrorCode::PaymentsNotConfigured,
         ErrorCode::AlreadySubscribed,
         ErrorCode::NothingToCancel,
+        ErrorCode::PlanChangeRefused,
+        ErrorCode::NothingScheduled,
+        ErrorCode::PlanChangeUnavailable,
+        ErrorCode::TrialUsed,
+        ErrorCode::TrialUnavailable,
         ErrorCode::SubscriptionMismatch,
         ErrorCode::InvalidSignature,
         ErrorCode::MalformedWebhook,

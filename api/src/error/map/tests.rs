@@ -146,7 +146,7 @@ fn order_failures_map_to_listed_codes() {
 #[test]
 fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
     use application::subscriptions::SubscriptionError;
-    use domain::subscriptions::{PaymentError, PaymentProvider, TransitionError};
+    use domain::subscriptions::{PaymentError, PaymentProvider, PlanChangeError, TransitionError};
     let cases = vec![
         (SubscriptionError::Invalid(bad_field()), ErrorCode::ValidationFailed),
         (
@@ -156,6 +156,14 @@ fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
         (PaymentError::NotConfigured.into(), ErrorCode::PaymentsNotConfigured),
         (SubscriptionError::AlreadySubscribed { plan: Plan::Pro }, ErrorCode::AlreadySubscribed),
         (SubscriptionError::NothingToCancel, ErrorCode::NothingToCancel),
+        (PlanChangeError::SamePlan(Plan::Max).into(), ErrorCode::PlanChangeRefused),
+        (PlanChangeError::NothingScheduled.into(), ErrorCode::NothingScheduled),
+        (SubscriptionError::TrialUnavailable, ErrorCode::TrialUnavailable),
+        (domain::subscriptions::TrialError::AlreadyUsed(time::OffsetDateTime::UNIX_EPOCH).into(), ErrorCode::TrialUsed),
+        (
+            SubscriptionError::ChangeUnavailable { provider: PaymentProvider::Mercadopago },
+            ErrorCode::PlanChangeUnavailable,
+        ),
         (TransitionError::OtherSubscription("sub_1".into()).into(), ErrorCode::SubscriptionMismatch),
         (PaymentError::InvalidSignature("stale".into()).into(), ErrorCode::InvalidSignature),
         (PaymentError::Malformed("no id".into()).into(), ErrorCode::MalformedWebhook),

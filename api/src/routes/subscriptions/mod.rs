@@ -1,5 +1,5 @@
 //! `/api/plans` and `/api/subscriptions`: plans, the caller's subscription and usage, checkout at
-//! Stripe or Mercado Pago (card, PIX, boleto; in `checkout`), cancellation.
+//! Stripe or Mercado Pago (card, PIX, boleto; in `checkout`), plan changes (in `change`), cancellation.
 
 use actix_web::{get, post, web, HttpResponse};
 use application::subscriptions::{PlanOffer, SubscriptionOverview, Usage};
@@ -26,6 +26,7 @@ pub const MODULE: RouteModule = RouteModule {
     configure,
 };
 
+mod change;
 mod checkout;
 mod invoices;
 
@@ -36,6 +37,10 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(my_subscription)
         .service(checkout::checkout)
         .service(invoices::invoices)
+        .service(change::preview_change)
+        .service(change::change_plan)
+        .service(change::undo_change)
+        .service(start_trial)
         .service(cancel);
 }
 
@@ -100,6 +105,10 @@ pub struct PlanResponse {
     pub currency: String,
     /// What it allows.
     pub entitlements: EntitlementsResponse,
+    /// Days of free trial (`POST /api/subscriptions/trial`), once per user; present on the
+    /// trial's plan only when this server offers trials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial_days: Option<u32>,
 }
 
 impl From<PlanOffer> for PlanResponse {
@@ -112,6 +121,7 @@ impl From<PlanOffer> for PlanResponse {
             annual_saving: cents(p.annual_saving_brl),
             currency: "BRL".into(),
             entitlements: EntitlementsResponse::from(&p.entitlements),
+            trial_days: p.trial_days,
         }
     }
 }
@@ -155,6 +165,17 @@ pub struct UsageSummary {
     pub chat_messages_today: UsageResponse,
 }
 
+/// A plan change waiting for the end of the paid period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScheduledChangeResponse {
+    /// The plan from `effective_at` on.
+    pub plan: wire::Plan,
+    /// The end of the period paid for the current plan.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: OffsetDateTime,
+}
+
 /// The caller's subscription.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubscriptionResponse {
@@ -174,6 +195,8 @@ pub struct SubscriptionResponse {
     pub current_period_end: Option<OffsetDateTime>,
     /// The paid plan ends at `current_period_end` (then FREE).
     pub cancel_at_period_end: bool,
+    /// A downgrade waiting for the end of the paid period (undo with `DELETE /api/subscriptions/change`).
+    pub scheduled_change: Option<ScheduledChangeResponse>,
     /// What the effective plan allows.
     pub entitlements: EntitlementsResponse,
     /// Usage against each limit.
@@ -192,6 +215,9 @@ impl SubscriptionResponse {
             provider: s.provider.map(Into::into),
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
+            scheduled_change: s
+                .scheduled_change
+                .map(|c| ScheduledChangeResponse { plan: c.plan.into(), effective_at: c.at }),
             entitlements: EntitlementsResponse::from(&o.entitlements),
             usage: UsageSummary {
                 contexts: o.contexts.into(),
@@ -242,4 +268,21 @@ pub async fn cancel(state: web::Data<AppState>, auth: Authenticated) -> Result<H
     let overview = state.subscriptions.overview(auth.0.user_id).await?;
     let quota = state.assistant.quota(auth.0.user_id).await?;
     Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
+}
+
+/// Start the free trial of PRO (no card needed), once per user: PRO until `current_period_end`,
+/// then FREE unless a plan is paid for by then.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The subscription, trialing", body = SubscriptionResponse),
+    )
+)]
+#[post("/api/subscriptions/trial")]
+pub async fn start_trial(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    state.subscriptions.start_trial(auth.0.user_id).await?;
+    let overview = state.subscriptions.overview(auth.0.user_id).await?;
+    let quota = state.assistant.quota(auth.0.user_id).await?;
+    Ok(HttpResponse::Created().json(SubscriptionResponse::new(overview, quota.used)))
 }

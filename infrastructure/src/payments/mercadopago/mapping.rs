@@ -26,7 +26,8 @@ pub(super) fn payment_status(status: &str) -> Option<ProviderPaymentStatus> {
     match status {
         "approved" => Some(ProviderPaymentStatus::Approved),
         "pending" | "authorized" | "in_process" | "in_mediation" => Some(ProviderPaymentStatus::Pending),
-        "rejected" | "cancelled" | "refunded" | "charged_back" => Some(ProviderPaymentStatus::Failed),
+        "rejected" | "cancelled" => Some(ProviderPaymentStatus::Failed),
+        "refunded" | "charged_back" => Some(ProviderPaymentStatus::Refunded),
         _ => None,
     }
 }

@@ -15,6 +15,7 @@ mod config;
 mod http;
 mod mapping;
 mod payments;
+mod plan_change;
 mod signature;
 mod webhook;
 mod wire;
@@ -25,7 +26,8 @@ use time::OffsetDateTime;
 
 use domain::subscriptions::{
     external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
-    PaymentGateway, PaymentProvider, Plan, ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
+    PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderSubscription,
+    WebhookEvent, WebhookRequest,
 };
 
 pub use config::{
@@ -137,6 +139,17 @@ impl PaymentGateway for MercadoPagoGateway {
         let key = derive_key("mp-payment", &request.idempotency_key, &payload);
         let created: Payment = self.api.send(Method::POST, "/v1/payments", &body, &key).await?;
         payments::created(&created)
+    }
+
+    /// Mercado Pago does not prorate: `Rejected` (`proration_not_supported`) without a call.
+    async fn preview_plan_change(&self, _request: &PlanChangeRequest) -> Result<ProrationPreview, PaymentError> {
+        Err(plan_change::not_prorated())
+    }
+
+    /// `PUT /preapproval/{id}` with the new plan's amount for the next charges.
+    #[tracing::instrument(skip_all, fields(plan = %request.plan), err)]
+    async fn change_plan(&self, request: &PlanChangeRequest) -> Result<ProviderSubscription, PaymentError> {
+        self.change_amount(request).await
     }
 
     #[tracing::instrument(skip(self), err)]

@@ -98,19 +98,23 @@ struct Period {
 const ZERO_DECIMAL: [&str; 16] =
     ["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
 
+/// `minor` units of `currency` as a decimal amount.
+pub(super) fn money(minor: i64, currency: &str) -> Decimal {
+    let scale = if ZERO_DECIMAL.contains(&currency.to_ascii_lowercase().as_str()) { 0 } else { 2 };
+    Decimal::new(minor, scale)
+}
+
 impl Invoice {
     /// What was paid, for the invoice list: needs the id, `amount_paid` and `currency`.
     fn paid(&self) -> Result<Option<PaidInvoice>, PaymentError> {
         let (Some(id), Some(minor), Some(currency)) = (&self.id, self.amount_paid, &self.currency) else {
             return Ok(None);
         };
-        let currency = currency.to_ascii_lowercase();
-        let scale = if ZERO_DECIMAL.contains(&currency.as_str()) { 0 } else { 2 };
         let period = self.lines.as_ref().and_then(|l| l.data.first()).and_then(|line| line.period.as_ref());
         let at = |t: Option<i64>| t.map(mapping::timestamp).transpose();
         Ok(Some(PaidInvoice {
             id: id.clone(),
-            amount: Decimal::new(minor, scale),
+            amount: money(minor, currency),
             currency: currency.to_ascii_uppercase(),
             url: self.hosted_invoice_url.clone(),
             period_start: at(period.and_then(|p| p.start))?,

@@ -11,6 +11,7 @@ mod client;
 mod config;
 mod events;
 mod mapping;
+mod plan_change;
 mod signature;
 
 use async_trait::async_trait;
@@ -19,7 +20,8 @@ use time::OffsetDateTime;
 
 use domain::subscriptions::{
     external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
-    PaymentGateway, PaymentProvider, ProviderPayment, ProviderSubscription, WebhookEvent, WebhookRequest,
+    PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderSubscription,
+    WebhookEvent, WebhookRequest,
 };
 
 use crate::payments::idempotency::derive_key;
@@ -151,6 +153,19 @@ impl PaymentGateway for StripeGateway {
             code: "method_not_supported".to_owned(),
             message: "one-off PIX and boleto payments are collected through Mercado Pago".to_owned(),
         })
+    }
+
+    /// `POST /v1/invoices/create_preview` for the item's new price at the proration date.
+    #[tracing::instrument(skip_all, fields(plan = %request.plan), err)]
+    async fn preview_plan_change(&self, request: &PlanChangeRequest) -> Result<ProrationPreview, PaymentError> {
+        self.preview_change(request).await
+    }
+
+    /// `POST /v1/subscriptions/{id}` with the item's new price: prorated and invoiced at once,
+    /// or without proration from the next period.
+    #[tracing::instrument(skip_all, fields(plan = %request.plan), err)]
+    async fn change_plan(&self, request: &PlanChangeRequest) -> Result<ProviderSubscription, PaymentError> {
+        self.change(request).await
     }
 
     /// Stripe flows are driven by invoices: there are no one-off payments to find.

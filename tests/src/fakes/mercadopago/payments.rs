@@ -164,6 +164,18 @@ impl FakeMercadoPago {
         self.set_payment(id, "cancelled", "expired", None);
     }
 
+    /// An operator refunded approved payment `id` in full (`refunded` / `refunded`), or the payer
+    /// charged it back (`charged_back` / `settled`); the approval date stays.
+    pub fn refund_payment(&self, id: &str, chargeback: bool) {
+        if let Some(p) = self.state.lock().unwrap().payments.get_mut(id) {
+            let (status, detail) = if chargeback { ("charged_back", "settled") } else { ("refunded", "refunded") };
+            p["status"] = json!(status);
+            p["status_detail"] = json!(detail);
+            p["transaction_amount_refunded"] = p["transaction_amount"].clone();
+            p["date_last_updated"] = json!(rfc3339(OffsetDateTime::now_utc()));
+        }
+    }
+
     fn set_payment(&self, id: &str, status: &str, detail: &str, approved_at: Option<OffsetDateTime>) {
         if let Some(p) = self.state.lock().unwrap().payments.get_mut(id) {
             p["status"] = json!(status);

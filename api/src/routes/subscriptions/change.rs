@@ -1,0 +1,202 @@
+//! `/api/subscriptions/change`: PRO <-> MAX on a card subscription. `POST .../change/preview`
+//! shows what a change does (an upgrade's proration from the provider's invoice preview);
+//! `POST .../change` makes it (an upgrade at once, a downgrade scheduled for the period end);
+//! `DELETE .../change` undoes a scheduled downgrade.
+
+use actix_web::{delete, post, web, HttpResponse};
+use application::subscriptions::PlanChangeQuote;
+use application::{AppError, FieldCode, FieldError};
+use domain::shared::ids::UserId;
+use domain::subscriptions::{Plan, PlanChangeKind};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{SubscriptionResponse, TAG};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, TrackedJson};
+use crate::routes::common::validated;
+use crate::routes::wire;
+use crate::state::AppState;
+
+/// The billing period of a card subscription: monthly (annual card prices are not offered yet).
+#[derive(Clone, Copy, Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code, reason = "schema only: the body reads the period as text to name a bad one")]
+pub enum CardPeriod {
+    /// Billed every month.
+    Monthly,
+}
+
+/// The plan to preview a change to.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChangePreviewBody {
+    /// `PRO` or `MAX`.
+    #[schema(value_type = wire::PaidPlan, example = "MAX")]
+    pub plan: String,
+    /// `monthly` (the default).
+    #[schema(value_type = Option<CardPeriod>, example = "monthly")]
+    pub period: Option<String>,
+}
+
+/// The plan to change to.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChangeBody {
+    /// `PRO` or `MAX`.
+    #[schema(value_type = wire::PaidPlan, example = "MAX")]
+    pub plan: String,
+    /// `monthly` (the default).
+    #[schema(value_type = Option<CardPeriod>, example = "monthly")]
+    pub period: Option<String>,
+    /// Upgrade: the preview's `proration_date` (Unix seconds, at most an hour old), so the amount
+    /// charged is the one previewed; without it the proration is computed for now.
+    /// Read as any JSON number so that `1767225600.0`, an integer to JSON Schema, is accepted.
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 253_402_300_799_i64, example = 1_767_225_600)]
+    pub proration_date: Option<serde_json::Number>,
+}
+
+/// What a plan change does.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanChangePreviewResponse {
+    /// `upgrade` (at once, prorated) or `downgrade` (at the end of the paid period).
+    #[schema(example = "upgrade")]
+    pub kind: String,
+    /// The plan now.
+    pub from: wire::Plan,
+    /// The plan after the change.
+    pub to: wire::Plan,
+    /// When the new plan takes effect.
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub effective_at: OffsetDateTime,
+    /// Upgrade: invoiced now, a decimal string in `currency` (`null` for a downgrade).
+    #[schema(value_type = Option<String>, example = "25.45")]
+    pub amount_due: Option<Decimal>,
+    /// Upgrade: the net of the proration lines (the new plan's remaining time less the unused time).
+    #[schema(value_type = Option<String>, example = "25.45")]
+    pub proration: Option<Decimal>,
+    /// Upgrade: the invoice's currency (`BRL`).
+    pub currency: Option<String>,
+    /// Upgrade: send it back with the change to be charged exactly this (Unix seconds).
+    pub proration_date: Option<i64>,
+}
+
+impl From<PlanChangeQuote> for PlanChangePreviewResponse {
+    fn from(q: PlanChangeQuote) -> Self {
+        let upgrade = q.kind == PlanChangeKind::Upgrade;
+        Self {
+            kind: q.kind.as_str().to_owned(),
+            from: q.from.into(),
+            to: q.to.into(),
+            effective_at: q.effective_at,
+            amount_due: q.amount_due,
+            proration: q.proration,
+            currency: q.currency,
+            proration_date: upgrade.then(|| q.effective_at.unix_timestamp()),
+        }
+    }
+}
+
+/// The paid plan and the period, each bad field named.
+fn parse_plan(plan: &str, period: Option<&str>) -> Result<Plan, AppError> {
+    let mut errors = Vec::new();
+    let plan = match plan.parse::<Plan>() {
+        Ok(Plan::Free) => {
+            errors.push(FieldError::new("plan", FieldCode::Invalid, "FREE is reached by cancelling the subscription"));
+            None
+        }
+        Ok(plan) => Some(plan),
+        Err(e) => {
+            errors.push(FieldError::new("plan", FieldCode::Invalid, e.to_string()));
+            None
+        }
+    };
+    match period.unwrap_or("monthly") {
+        "monthly" => {}
+        "annual" => {
+            errors.push(FieldError::new("period", FieldCode::Invalid, "annual card prices are not offered yet"))
+        }
+        _ => errors.push(FieldError::new("period", FieldCode::Invalid, "expected: monthly")),
+    }
+    match plan {
+        Some(plan) if errors.is_empty() => Ok(plan),
+        _ => Err(AppError::Validation(errors)),
+    }
+}
+
+async fn subscription_of(state: &AppState, user: UserId) -> Result<HttpResponse, ApiError> {
+    let overview = state.subscriptions.overview(user).await?;
+    let quota = state.assistant.quota(user).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionResponse::new(overview, quota.used)))
+}
+
+/// What changing to `plan` would do: an upgrade's amount due now (the provider's proration), or
+/// a downgrade's date. Nothing changes.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = PlanChangePreviewBody,
+    responses((status = 200, description = "What the change does", body = PlanChangePreviewResponse))
+)]
+#[post("/api/subscriptions/change/preview")]
+pub async fn preview_change(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: TrackedJson<PlanChangePreviewBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let plan = parse_plan(&body.plan, body.period.as_deref())?;
+    let quote = state.subscriptions.preview_plan_change(auth.0.user_id, plan).await?;
+    Ok(HttpResponse::Ok().json(PlanChangePreviewResponse::from(quote)))
+}
+
+/// Change plans: an upgrade takes effect at once, the difference for the rest of the period
+/// invoiced now (Stripe); a downgrade takes effect at the end of the paid period (shown as
+/// `scheduled_change`) and can be undone until then.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    request_body = PlanChangeBody,
+    responses((status = 200, description = "The subscription after the change", body = SubscriptionResponse))
+)]
+#[post("/api/subscriptions/change")]
+pub async fn change_plan(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: TrackedJson<PlanChangeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = validated(body.into_inner())?;
+    let plan = parse_plan(&body.plan, body.period.as_deref())?;
+    let whole = |n: &serde_json::Number| {
+        n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64))
+    };
+    let proration_date = match body.proration_date.as_ref().map(|n| whole(n).map(OffsetDateTime::from_unix_timestamp)) {
+        None => None,
+        Some(Some(Ok(at))) => Some(at),
+        Some(_) => {
+            let bad = FieldError::new("proration_date", FieldCode::Invalid, "not a Unix time");
+            return Err(AppError::Validation(vec![bad]).into());
+        }
+    };
+    state.subscriptions.change_plan(auth.0.user_id, plan, proration_date).await?;
+    subscription_of(&state, auth.0.user_id).await
+}
+
+/// Undo the scheduled downgrade: the current plan continues after the period end.
+#[utoipa::path(
+    tag = TAG,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The subscription, nothing scheduled", body = SubscriptionResponse))
+)]
+#[delete("/api/subscriptions/change")]
+pub async fn undo_change(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpResponse, ApiError> {
+    state.subscriptions.undo_plan_change(auth.0.user_id).await?;
+    subscription_of(&state, auth.0.user_id).await
+}
+
+crate::opaque_debug!(PlanChangeBody);
+crate::opaque_debug!(PlanChangePreviewBody);

@@ -1,0 +1,148 @@
+//! `POST /api/subscriptions/change` (and its preview, and `DELETE` to undo): PRO <-> MAX on a card
+//! subscription. An upgrade is prorated and invoiced at once by the provider (Stripe), then takes
+//! effect; a downgrade is sent to the provider for the next period (Stripe: the item's price
+//! without proration; Mercado Pago: the next charge's amount) and scheduled for the period end,
+//! undoable until then. The provider is changed first: if saving fails afterwards, the next
+//! webhook or reconciliation brings the subscription in line with what the provider bills.
+
+use domain::shared::ids::UserId;
+use domain::subscriptions::{
+    PaymentError, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming, Subscription, Transition,
+};
+use rust_decimal::Decimal;
+use time::{Duration, OffsetDateTime};
+
+use super::{SubscriptionError, SubscriptionService};
+use crate::{FieldCode, FieldError};
+
+/// How old a previewed `proration_date` may be when the change is confirmed.
+const PRORATION_DATE_MAX_AGE: Duration = Duration::hours(1);
+
+/// What a plan change does, shown before confirming it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanChangeQuote {
+    /// Upgrade (at once) or downgrade (at the period end).
+    pub kind: PlanChangeKind,
+    /// The plan now.
+    pub from: Plan,
+    /// The plan after the change.
+    pub to: Plan,
+    /// When the new plan takes effect.
+    pub effective_at: OffsetDateTime,
+    /// Upgrade: what the provider invoices now (`None` for a downgrade: nothing is due now).
+    pub amount_due: Option<Decimal>,
+    /// Upgrade: the net of the proration lines.
+    pub proration: Option<Decimal>,
+    /// Upgrade: the invoice's currency.
+    pub currency: Option<String>,
+}
+
+impl SubscriptionService {
+    /// What changing to `to` would do now, with the provider's proration for an upgrade.
+    /// Errors: `PlanChange`, `ChangeUnavailable` (Mercado Pago upgrades), `NotConfigured`,
+    /// `ProviderUnavailable`.
+    pub async fn preview_plan_change(&self, user: UserId, to: Plan) -> Result<PlanChangeQuote, SubscriptionError> {
+        let current = self.current(user).await?;
+        let kind = current.plan_change(to)?;
+        let now = self.ports.clock.now();
+        let mut quote = PlanChangeQuote {
+            kind,
+            from: current.plan,
+            to,
+            effective_at: now,
+            amount_due: None,
+            proration: None,
+            currency: None,
+        };
+        if kind == PlanChangeKind::Downgrade {
+            quote.effective_at = current.current_period_end.ok_or(PlanChangeError::NoPeriodEnd)?;
+            return Ok(quote);
+        }
+        let (gateway, request) = self.change_request(&current, to, PlanChangeTiming::Now { proration_date: now })?;
+        let preview = gateway.preview_plan_change(&request).await.map_err(|e| unavailable(&current, e))?;
+        quote.effective_at = preview.proration_date;
+        quote.amount_due = Some(preview.amount_due);
+        quote.proration = Some(preview.proration);
+        quote.currency = Some(preview.currency);
+        Ok(quote)
+    }
+
+    /// Changes the plan: an upgrade at once, prorated as of `proration_date` (a previewed one, at
+    /// most an hour old; else now); a downgrade scheduled for the period end. Errors: as
+    /// [`Self::preview_plan_change`], and `Invalid` naming `proration_date`.
+    pub async fn change_plan(
+        &self,
+        user: UserId,
+        to: Plan,
+        proration_date: Option<OffsetDateTime>,
+    ) -> Result<Subscription, SubscriptionError> {
+        let current = self.current(user).await?;
+        let kind = current.plan_change(to)?;
+        let now = self.ports.clock.now();
+        if kind == PlanChangeKind::Downgrade {
+            if current.scheduled_change.is_some_and(|c| c.plan == to) {
+                return Ok(current);
+            }
+            current.current_period_end.ok_or(PlanChangeError::NoPeriodEnd)?;
+            let (gateway, request) = self.change_request(&current, to, PlanChangeTiming::NextPeriod)?;
+            gateway.change_plan(&request).await?;
+            let (saved, _) = self.change(user, |s, now| s.schedule_change(to, now)).await?;
+            return Ok(saved);
+        }
+        let proration_date = match proration_date {
+            None => now,
+            Some(at) if at <= now && now - at <= PRORATION_DATE_MAX_AGE => at,
+            Some(_) => {
+                let why = "must be a previewed proration date from the last hour";
+                return Err(SubscriptionError::Invalid(vec![FieldError::new(
+                    "proration_date",
+                    FieldCode::Invalid,
+                    why,
+                )]));
+            }
+        };
+        let (gateway, request) = self.change_request(&current, to, PlanChangeTiming::Now { proration_date })?;
+        gateway.change_plan(&request).await.map_err(|e| unavailable(&current, e))?;
+        let (saved, _) = self
+            .change(user, |s, now| if s.plan == to { Ok(Transition::Unchanged) } else { s.upgrade_now(to, now) })
+            .await?;
+        Ok(saved)
+    }
+
+    /// Undoes the scheduled downgrade: the provider bills the current plan again from the next
+    /// period on. Errors: `PlanChange` (`NothingScheduled`), `NotConfigured`, `ProviderUnavailable`.
+    pub async fn undo_plan_change(&self, user: UserId) -> Result<Subscription, SubscriptionError> {
+        let current = self.current(user).await?;
+        if current.scheduled_change.is_none() {
+            return Err(PlanChangeError::NothingScheduled.into());
+        }
+        let (gateway, request) = self.change_request(&current, current.plan, PlanChangeTiming::NextPeriod)?;
+        gateway.change_plan(&request).await?;
+        let (saved, _) = self.change(user, |s, now| s.undo_scheduled_change(now)).await?;
+        Ok(saved)
+    }
+
+    fn change_request(
+        &self,
+        current: &Subscription,
+        plan: Plan,
+        timing: PlanChangeTiming,
+    ) -> Result<(&std::sync::Arc<dyn domain::subscriptions::PaymentGateway>, PlanChangeRequest), SubscriptionError>
+    {
+        let (Some(provider), Some(id)) = (current.provider, current.provider_subscription_id.clone()) else {
+            return Err(PlanChangeError::NotRecurring.into());
+        };
+        let gateway = self.ports.gateways.get(provider)?;
+        Ok((gateway, PlanChangeRequest { user_id: current.user_id, subscription_id: id, plan, timing }))
+    }
+}
+
+/// A provider that cannot prorate (Mercado Pago) makes an immediate change unavailable.
+fn unavailable(current: &Subscription, err: PaymentError) -> SubscriptionError {
+    match (&err, current.provider) {
+        (PaymentError::Rejected { code, .. }, Some(provider)) if code == "proration_not_supported" => {
+            SubscriptionError::ChangeUnavailable { provider }
+        }
+        _ => err.into(),
+    }
+}

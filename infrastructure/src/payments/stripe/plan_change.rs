@@ -1,0 +1,148 @@
+//! Plan changes at Stripe: the subscription item's price is replaced (`POST /v1/subscriptions/{id}`
+//! with `items[0][id]`, `items[0][price]`), at once with `proration_behavior=always_invoice` and a
+//! `proration_date` (the difference is invoiced and charged now), or from the next period with
+//! `proration_behavior=none` (the period paid keeps its plan; the next invoice bills the new
+//! price). The proration is previewed with `POST /v1/invoices/create_preview` (API basil and
+//! later; the older `GET /v1/invoices/upcoming` was removed by basil).
+
+use reqwest::Method;
+use serde::Deserialize;
+
+use domain::subscriptions::{
+    PaymentError, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ProviderSubscription,
+};
+
+use super::client::Call;
+use super::events::money;
+use super::mapping::{self, Expandable, List, StripeSubscription};
+use super::{subscription_path, StripeGateway};
+
+/// What a plan change needs from the subscription: its customer and the item to replace.
+#[derive(Debug, Deserialize)]
+struct SubscriptionHead {
+    #[serde(default)]
+    customer: Option<Expandable>,
+    #[serde(default)]
+    items: Option<List<ItemHead>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemHead {
+    id: String,
+}
+
+/// The preview invoice (`upcoming_in_…`), the fields we read.
+#[derive(Debug, Deserialize)]
+struct PreviewInvoice {
+    amount_due: i64,
+    currency: String,
+    #[serde(default)]
+    lines: Option<List<PreviewLine>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PreviewLine {
+    amount: i64,
+    /// Before basil.
+    #[serde(default)]
+    proration: Option<bool>,
+    /// From basil on: `parent.subscription_item_details.proration`.
+    #[serde(default)]
+    parent: Option<LineParent>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LineParent {
+    #[serde(default)]
+    subscription_item_details: Option<ItemDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemDetails {
+    #[serde(default)]
+    proration: bool,
+}
+
+impl PreviewLine {
+    fn is_proration(&self) -> bool {
+        self.proration.unwrap_or(false)
+            || self.parent.as_ref().and_then(|p| p.subscription_item_details.as_ref()).is_some_and(|d| d.proration)
+    }
+}
+
+impl StripeGateway {
+    /// The subscription's customer and first item id. Errors: `NotFound`, `Malformed` (no item).
+    async fn head(&self, subscription_id: &str) -> Result<(String, String), PaymentError> {
+        let path = subscription_path(subscription_id)?;
+        let call = Call { method: Method::GET, path: &path, form: &[], idempotency_key: None };
+        let head: SubscriptionHead = self.client.send(&call).await?;
+        let item = head.items.and_then(|items| items.data.into_iter().next()).map(|item| item.id);
+        let item =
+            item.ok_or_else(|| PaymentError::Malformed(format!("subscription {subscription_id} has no item")))?;
+        let customer = head
+            .customer
+            .map(Expandable::into_id)
+            .ok_or_else(|| PaymentError::Malformed(format!("subscription {subscription_id} has no customer")))?;
+        Ok((customer, item))
+    }
+
+    fn price(&self, request: &PlanChangeRequest) -> Result<String, PaymentError> {
+        self.config.price_for(request.plan).map(str::to_owned).ok_or_else(|| PaymentError::Rejected {
+            code: "plan_not_purchasable".to_owned(),
+            message: format!("the {} plan is free and is not sold through Stripe", request.plan),
+        })
+    }
+
+    /// `POST /v1/invoices/create_preview` for the price change at `proration_date`.
+    pub(super) async fn preview_change(&self, request: &PlanChangeRequest) -> Result<ProrationPreview, PaymentError> {
+        let PlanChangeTiming::Now { proration_date } = request.timing else {
+            return Err(PaymentError::Rejected {
+                code: "nothing_to_prorate".to_owned(),
+                message: "a change from the next period on is not prorated".to_owned(),
+            });
+        };
+        let price = self.price(request)?;
+        let (customer, item) = self.head(&request.subscription_id).await?;
+        let form: Vec<(&str, String)> = vec![
+            ("customer", customer),
+            ("subscription", request.subscription_id.clone()),
+            ("subscription_details[items][0][id]", item),
+            ("subscription_details[items][0][price]", price),
+            ("subscription_details[proration_date]", proration_date.unix_timestamp().to_string()),
+            ("subscription_details[proration_behavior]", "always_invoice".to_owned()),
+        ];
+        // A preview creates nothing: no idempotency key is needed.
+        let call =
+            Call { method: Method::POST, path: "/v1/invoices/create_preview", form: &form, idempotency_key: None };
+        let invoice: PreviewInvoice = self.client.send(&call).await?;
+        let proration: i64 =
+            invoice.lines.iter().flat_map(|l| l.data.iter()).filter(|l| l.is_proration()).map(|l| l.amount).sum();
+        Ok(ProrationPreview {
+            amount_due: money(invoice.amount_due, &invoice.currency),
+            proration: money(proration, &invoice.currency),
+            currency: invoice.currency.to_ascii_uppercase(),
+            proration_date,
+        })
+    }
+
+    /// `POST /v1/subscriptions/{id}` replacing the item's price.
+    pub(super) async fn change(&self, request: &PlanChangeRequest) -> Result<ProviderSubscription, PaymentError> {
+        let price = self.price(request)?;
+        let (_, item) = self.head(&request.subscription_id).await?;
+        let mut form: Vec<(&str, String)> = vec![("items[0][id]", item), ("items[0][price]", price)];
+        match request.timing {
+            PlanChangeTiming::Now { proration_date } => {
+                form.push(("proration_behavior", "always_invoice".to_owned()));
+                form.push(("proration_date", proration_date.unix_timestamp().to_string()));
+            }
+            PlanChangeTiming::NextPeriod => form.push(("proration_behavior", "none".to_owned())),
+        }
+        // A fresh key per change, kept across its retries: scheduling, undoing and scheduling
+        // again send the same form, and a derived key would replay the first answer instead.
+        let key = format!("botfleet-{}", ulid::Ulid::new());
+        let path = subscription_path(&request.subscription_id)?;
+        let call = Call { method: Method::POST, path: &path, form: &form, idempotency_key: Some(&key) };
+        let raw: StripeSubscription = self.client.send(&call).await?;
+        mapping::to_provider_subscription(raw, &self.config, None)
+    }
+}

@@ -1,0 +1,145 @@
+//! Stripe's plan changes in the fake: `POST /v1/subscriptions/{id}` replacing `items[0]`'s price
+//! (with `proration_behavior` `create_prorations`, `always_invoice` or `none` and an optional
+//! `proration_date`), and `POST /v1/invoices/create_preview` for the same change, answered in the
+//! basil shape (`parent.subscription_item_details.proration` on lines).
+//!
+//! The proration is the fake's own, time-proportional as Stripe documents it: for the remaining
+//! time `end - proration_date` of the period `end - start`, a credit of the old price's share and
+//! a charge of the new price's share, each rounded to the cent.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+use wiremock::{Request, ResponseTemplate};
+
+use super::{form, idempotent, missing, stripe_error, State, PRICE_MAX, PRICE_PRO};
+
+/// The monthly amount of a price, in centavos.
+pub(super) fn unit_amount(price: &str) -> Option<i64> {
+    match price {
+        PRICE_PRO => Some(1990),
+        PRICE_MAX => Some(9700),
+        _ => None,
+    }
+}
+
+fn invalid(message: &str) -> ResponseTemplate {
+    stripe_error(400, "invalid_request_error", Some("parameter_invalid"), message)
+}
+
+/// `amount * part / whole`, rounded half up to the cent.
+fn share(amount: i64, part: i64, whole: i64) -> i64 {
+    (2 * amount * part + whole) / (2 * whole)
+}
+
+/// The proration lines of moving `sub`'s item to `price` at `at` (unix seconds): credit, charge.
+fn prorate(sub: &Value, price: &str, at: Option<&String>) -> Result<[i64; 2], Box<ResponseTemplate>> {
+    let item = &sub["items"]["data"][0];
+    let (start, end) =
+        (item["current_period_start"].as_i64().unwrap_or(0), item["current_period_end"].as_i64().unwrap_or(0));
+    let at = match at {
+        Some(raw) => raw.parse::<i64>().map_err(|_| Box::new(invalid("Invalid integer: proration_date")))?,
+        None => time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    if at < start || at > end || end <= start {
+        return Err(Box::new(invalid("proration_date must be within the current period")));
+    }
+    let old = item["price"]["id"].as_str().and_then(unit_amount).unwrap_or(0);
+    let new = unit_amount(price).ok_or_else(|| Box::new(invalid(&format!("No such price: '{price}'"))))?;
+    Ok([-share(old, end - at, end - start), share(new, end - at, end - start)])
+}
+
+fn invoice(id: String, sub: &Value, lines: [i64; 2]) -> Value {
+    let line = |amount: i64| {
+        json!({"object": "line_item", "amount": amount, "currency": "brl",
+        "parent": {"type": "subscription_item_details", "subscription_item_details": {"proration": true,
+            "subscription": sub["id"], "subscription_item": sub["items"]["data"][0]["id"]}}})
+    };
+    json!({"id": id, "object": "invoice", "currency": "brl", "customer": sub["customer"],
+        "amount_due": (lines[0] + lines[1]).max(0), "subtotal": lines[0] + lines[1], "total": lines[0] + lines[1],
+        "lines": {"object": "list", "data": [line(lines[0]), line(lines[1])]}})
+}
+
+/// Checks `items[0][id]` names the subscription's item and `items[0][price]` a known price.
+fn new_price<'a>(
+    sub: &Value,
+    fields: &'a HashMap<String, String>,
+    prefix: &str,
+) -> Result<&'a str, Box<ResponseTemplate>> {
+    let item = fields.get(&format!("{prefix}[0][id]")).map(String::as_str).unwrap_or_default();
+    if item != sub["items"]["data"][0]["id"].as_str().unwrap_or_default() {
+        return Err(Box::new(stripe_error(
+            400,
+            "invalid_request_error",
+            Some("resource_missing"),
+            "No such subscription item",
+        )));
+    }
+    let price = fields.get(&format!("{prefix}[0][price]")).map(String::as_str).unwrap_or_default();
+    unit_amount(price).map(|_| price).ok_or_else(|| Box::new(invalid(&format!("No such price: '{price}'"))))
+}
+
+/// Applies `items[0]` of an update to `sub`; an `always_invoice` change records its invoice.
+pub(super) fn change_price(state: &mut State, id: &str, fields: &HashMap<String, String>) -> Option<ResponseTemplate> {
+    if !fields.keys().any(|k| k.starts_with("items[")) {
+        return None;
+    }
+    let Some(sub) = state.subscriptions.get(id).cloned() else { return Some(missing()) };
+    let price = match new_price(&sub, fields, "items") {
+        Ok(price) => price.to_owned(),
+        Err(refused) => return Some(*refused),
+    };
+    let behavior = fields.get("proration_behavior").map(String::as_str).unwrap_or("create_prorations");
+    if !["create_prorations", "always_invoice", "none"].contains(&behavior) {
+        return Some(invalid("Invalid proration_behavior"));
+    }
+    if behavior != "none" {
+        let lines = match prorate(&sub, &price, fields.get("proration_date")) {
+            Ok(lines) => lines,
+            Err(refused) => return Some(*refused),
+        };
+        if behavior == "always_invoice" {
+            let id = format!("in_proration_{}", state.invoices.len());
+            state.invoices.push(invoice(id, &sub, lines));
+        }
+    }
+    state.plan_changes.push(fields.clone());
+    let stored = state.subscriptions.get_mut(id)?;
+    stored["items"]["data"][0]["price"] = json!({"id": price});
+    None
+}
+
+/// `POST /v1/invoices/create_preview` with `subscription_details` (never persisted).
+pub(super) fn create_preview(state: &mut State, request: &Request) -> ResponseTemplate {
+    idempotent(state, request, preview)
+}
+
+fn preview(state: &mut State, request: &Request) -> ResponseTemplate {
+    let fields = form(request);
+    let param = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    for name in ["customer", "subscription", "subscription_details[items][0][id]"] {
+        if param(name).is_empty() {
+            let message = format!("Missing required param: {name}.");
+            return stripe_error(400, "invalid_request_error", Some("parameter_missing"), &message);
+        }
+    }
+    let Some(sub) = state.subscriptions.get(param("subscription")).cloned() else { return missing() };
+    if sub["customer"] != param("customer") {
+        return invalid("The subscription does not belong to this customer");
+    }
+    if param("subscription_details[proration_behavior]") == "none" {
+        return invalid("proration_behavior=none is not allowed with proration_date");
+    }
+    let price = match new_price(&sub, &fields, "subscription_details[items]") {
+        Ok(price) => price.to_owned(),
+        Err(refused) => return *refused,
+    };
+    match prorate(&sub, &price, fields.get("subscription_details[proration_date]")) {
+        Ok(lines) => ResponseTemplate::new(200).set_body_json(invoice(
+            format!("upcoming_in_{}", state.invoices.len()),
+            &sub,
+            lines,
+        )),
+        Err(refused) => *refused,
+    }
+}
