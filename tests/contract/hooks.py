@@ -89,6 +89,9 @@ DATA_DEPENDENT_FIELDS = {
     # through Mercado Pago only (`method`).
     ("period", "invalid"),
     ("method", "invalid"),
+    # The dashboard's performance series: hourly points only for windows up to 31 days
+    # (`interval=hour` with `window=90d|1y|all`), stated in the parameter's description.
+    ("interval", "invalid_value"),
 }
 
 # A bot's `config` is checked against its `kind` and the market: the bounds of each setting are
