@@ -189,7 +189,8 @@ pub async fn services(
     });
     let contexts = Arc::new(contexts);
     // The dashboard's per-user caches, which the engine tells of every fill (and the series' of
-    // every new mark) and the bots' use cases of every bot created, changed or deleted. The series is timed by the markets' clock, as its `to` is.
+    // every new mark) and the bots' use cases of every bot created, changed or deleted. The
+    // series is timed by the markets' clock, as its `to` is.
     let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
     let performance_cache = Arc::new(PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
     let metrics_cache = Arc::new(MetricsCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
