@@ -17,7 +17,8 @@ use time::{Duration, OffsetDateTime};
 
 botfleet_tests::on_both_stores!(
     the_daily_quota_counts_and_refuses_with_the_plan_and_the_reset_time,
-    the_quota_day_is_the_users_local_day
+    the_quota_day_is_the_users_local_day,
+    language_and_time_zone_are_chosen_at_registration
 );
 
 async fn the_daily_quota_counts_and_refuses_with_the_plan_and_the_reset_time(store: Store) {
@@ -51,6 +52,18 @@ async fn the_daily_quota_counts_and_refuses_with_the_plan_and_the_reset_time(sto
         app.get("/api/subscriptions/me", Some(&free.access)).await.ok(200)["usage"]["chat_messages_today"]["used"],
         10
     );
+
+    // PRO: 100 a day, refused at the 101st naming PRO.
+    let (pro, _) = trader(&app, &repos, "pro@example.com", Plan::Pro).await;
+    let p = conversation(&app, &pro).await;
+    for _ in 0..100 {
+        ask(&app, &pro, &p, "list my bots").await;
+    }
+    let refused = send(&app, &pro, &p, "list my bots").await;
+    assert_eq!(refused.problem(429, "chat_quota_exhausted")["plan"], "PRO");
+    let usage =
+        app.get("/api/subscriptions/me", Some(&pro.access)).await.ok(200)["usage"]["chat_messages_today"].clone();
+    assert_eq!(usage, json!({"used": 100, "limit": 100}));
 
     // MAX is unlimited.
     let m = conversation(&app, &max).await;
@@ -91,6 +104,11 @@ async fn the_quota_day_is_the_users_local_day(store: Store) {
     let refused = send(&app, &ana, &c, "liste meus bots").await;
     let problem = refused.problem(429, "chat_quota_exhausted");
     assert_eq!(rfc3339(&problem["resets_at"]), datetime!(2026-12-06 03:00 UTC), "local midnight, in UTC");
+    let detail = problem["detail"].as_str().unwrap();
+    assert_eq!(
+        detail,
+        "o plano FREE permite 10 mensagens ao assistente por dia; a cota renova em 2026-12-06T03:00:00Z"
+    );
     assert_eq!(refused.headers.get("retry-after").unwrap(), "1800", "30 minutes by the server's clock");
 
     // 00:30 local on the 6th (03:30 UTC, the same UTC day): a new day for Ana.
@@ -125,4 +143,47 @@ async fn the_quota_day_is_the_users_local_day(store: Store) {
     clock.set(datetime!(2027-03-15 04:30 UTC)); // 00:30 EDT on the 15th
     let ana = again(&app, &ana).await;
     assert_eq!(used_today(&app, &ana).await, 0);
+}
+
+async fn language_and_time_zone_are_chosen_at_registration(store: Store) {
+    // 2026-12-06 14:30 UTC is 23:30 in Tokyo (UTC+9 all year).
+    let clock = Arc::new(FixedClock::new(datetime!(2026-12-06 14:30 UTC)));
+    let (app, repos) =
+        spawn_with_clock(settings(store, &[("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "100000")]), clock).await;
+    let form = |language: &str, time_zone: &str| {
+        json!({"email": "kei@example.com", "password": botfleet_tests::app::PASSWORD, "name": "Kei",
+            "accept_terms": true, "accept_privacy": true, "language": language, "time_zone": time_zone})
+    };
+
+    // Bad values are refused naming each field, and nothing is created.
+    let bad = app.post("/api/auth/register", None, &form("fr", "asia/tokyo")).await;
+    let fields: Vec<Value> = bad.problem(422, "validation_failed")["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("language"), json!("time_zone")]);
+    let email = domain::identity::Email::parse("kei@example.com").unwrap();
+    assert!(repos.users.find_by_email(&email).await.unwrap().is_none(), "no half-written account");
+
+    let profile = app.post("/api/auth/register", None, &form("en", "Asia/Tokyo")).await.ok(201).clone();
+    assert_eq!((profile["language"].as_str(), profile["time_zone"].as_str()), (Some("en"), Some("Asia/Tokyo")));
+    let (access, refresh) = app.login("kei@example.com", botfleet_tests::app::PASSWORD).await;
+    let kei = Session {
+        user_id: profile["id"].as_str().unwrap().to_owned(),
+        email: "kei@example.com".into(),
+        password: botfleet_tests::app::PASSWORD.into(),
+        access,
+        refresh,
+    };
+    let me = app.get("/api/auth/me", Some(&kei.access)).await.ok(200).clone();
+    assert_eq!((me["language"].as_str(), me["time_zone"].as_str()), (Some("en"), Some("Asia/Tokyo")));
+
+    // The quota's day is Tokyo's, and a message that says nothing of its language is answered in
+    // the registered one.
+    let c = conversation(&app, &kei).await;
+    let answer = ask(&app, &kei, &c, "Alpha?").await;
+    assert!(answer["answer"]["text"].as_str().unwrap().starts_with("Without a language model"), "{answer}");
+    assert_eq!(rfc3339(&answer["quota"]["resets_at"]), datetime!(2026-12-06 15:00 UTC), "Tokyo's midnight");
 }

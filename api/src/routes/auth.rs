@@ -60,6 +60,16 @@ pub struct RegisterRequest {
     /// Marketing messages allowed (default `false`).
     #[serde(default)]
     pub accept_marketing: Option<bool>,
+    /// The language of the e-mails botfleet sends and of the assistant's answers: `pt-BR`
+    /// (default) or `en`.
+    #[validate(length(max = 16))]
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<String>,
+    /// The user's IANA time zone (default `America/Sao_Paulo`): their day, over which the
+    /// assistant's daily quota counts, is its local day.
+    #[validate(length(max = 64))]
+    #[schema(value_type = Option<crate::routes::wire::TimeZone>)]
+    pub time_zone: Option<String>,
 }
 
 /// Login form.
@@ -249,6 +259,8 @@ pub async fn register(
         accept_terms: body.accept_terms,
         accept_privacy: body.accept_privacy,
         accept_marketing: body.accept_marketing.unwrap_or(false),
+        language: body.language,
+        time_zone: body.time_zone,
     };
     let profile = state.identity.register(input, &meta).await?;
     Ok(HttpResponse::Created().json(UserResponse::from(profile)))

@@ -28,6 +28,10 @@ pub struct RegisterInput {
     pub accept_privacy: bool,
     /// Optional marketing consent.
     pub accept_marketing: bool,
+    /// Optional language tag (`pt-BR` or `en`); `pt-BR` when absent.
+    pub language: Option<String>,
+    /// Optional IANA time zone name (`America/Sao_Paulo`, the default when absent).
+    pub time_zone: Option<String>,
 }
 
 impl std::fmt::Debug for RegisterInput {
@@ -46,6 +50,13 @@ impl IdentityService {
             .map_err(|e| errors.push(FieldError::new("password", crate::FieldCode::WeakPassword, e.to_string())));
         let name = DisplayName::parse(&input.name)
             .map_err(|e| errors.push(FieldError::new("name", crate::FieldCode::Invalid, e.to_string())));
+        let language = input.language.as_deref().map_or(Ok(Language::default()), Language::parse).map_err(|e| {
+            errors.push(FieldError::new("language", crate::FieldCode::Invalid, e.to_string()));
+        });
+        let time_zone =
+            input.time_zone.as_deref().map_or(Ok(TimeZoneName::default()), TimeZoneName::parse).map_err(|e| {
+                errors.push(FieldError::new("time_zone", crate::FieldCode::Invalid, e.to_string()));
+            });
         if !input.accept_terms {
             errors.push(FieldError::new(
                 "accept_terms",
@@ -60,7 +71,9 @@ impl IdentityService {
                 "the privacy policy must be accepted",
             ));
         }
-        let (Ok(email), Ok(password), Ok(name), true) = (email, password, name, errors.is_empty()) else {
+        let (Ok(email), Ok(password), Ok(name), Ok(language), Ok(time_zone), true) =
+            (email, password, name, language, time_zone, errors.is_empty())
+        else {
             return Err(RegisterError::Invalid(errors));
         };
 
@@ -83,8 +96,8 @@ impl IdentityService {
             },
             tokens_valid_after: None,
             session_generation: 0,
-            language: Language::default(),
-            time_zone: TimeZoneName::default(),
+            language,
+            time_zone,
             email_verified: false,
             created_at: now,
             updated_at: now,
