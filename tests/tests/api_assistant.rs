@@ -7,6 +7,7 @@
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::assistant::{ask, conversation, said, send, send_streaming};
 use botfleet_tests::bots::{bot, bot_app, command, create_bot, price, run, trader};
+use domain::bots::{BotStatus, StatusChange, Trip, TripReason};
 use domain::subscriptions::Plan;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
@@ -16,6 +17,7 @@ botfleet_tests::on_both_stores!(
     conversations_are_private_and_actions_run_only_on_their_owners_confirmation,
     answers_stream_as_ordered_server_sent_events,
     conversations_are_exported_and_erased_with_the_account,
+    a_portuguese_answer_is_portuguese_throughout,
 );
 
 /// A running manual SmartBot "Alpha" of `user` in `context` that bought at 100 000 and sold at
@@ -102,7 +104,7 @@ async fn the_offline_guide_answers_each_intent_in_both_languages_from_a_paper_bo
         "{en}"
     );
     let pt = said(&ask(&app, &ana, &c, "Por que meu bot parou?").await);
-    assert!(pt.starts_with("\"Alpha\" está `paused` desde"), "{pt}");
+    assert!(pt.starts_with("\"Alpha\" está `pausado` desde"), "{pt}");
 
     // Resume, in Portuguese this time.
     let pt = ask(&app, &ana, &c, "Retomar o Alpha").await;
@@ -116,19 +118,23 @@ async fn the_offline_guide_answers_each_intent_in_both_languages_from_a_paper_bo
     run(&app, "candle_analysis").await;
     let signal =
         app.get(&format!("/api/contexts/{ctx}/signals?limit=1"), Some(&ana.access)).await.ok(200)["items"][0].clone();
-    for text in [
-        said(&ask(&app, &ana, &c, "Explain this signal").await),
-        said(&ask(&app, &ana, &c, "Explique este sinal").await),
-    ] {
-        let head = format!("BTC-BRL: {} (", signal["action"].as_str().unwrap());
-        assert!(text.contains(&head) && text.contains(signal["confidence"].as_str().unwrap()), "{text}\n{signal}");
+    // In Portuguese the signal and the confidence are translated (COMPRA, VENDA, MANTER; baixa,
+    // média, alta); the indicators' names and values are data.
+    let pt_word = |w: &str| {
+        let pt = [("BUY", "COMPRA"), ("SELL", "VENDA"), ("HOLD", "MANTER"), ("LOW", "baixa"), ("MEDIUM", "média")];
+        pt.iter().find(|(en, _)| *en == w).map_or("alta", |(_, pt)| pt).to_owned()
+    };
+    let words = [
+        (false, said(&ask(&app, &ana, &c, "Explain this signal").await)),
+        (true, said(&ask(&app, &ana, &c, "Explique este sinal").await)),
+    ];
+    for (in_pt, text) in words {
+        let word = |v: &Value| if in_pt { pt_word(v.as_str().unwrap()) } else { v.as_str().unwrap().to_owned() };
+        let head = format!("BTC-BRL: {} (", word(&signal["action"]));
+        assert!(text.contains(&head) && text.contains(&word(&signal["confidence"])), "{text}\n{signal}");
         for vote in signal["votes"].as_array().unwrap() {
             assert!(
-                text.contains(&format!(
-                    "- {} ({})",
-                    vote["indicator"].as_str().unwrap(),
-                    vote["signal"].as_str().unwrap()
-                )),
+                text.contains(&format!("- {} ({})", vote["indicator"].as_str().unwrap(), word(&vote["signal"]))),
                 "{text}"
             );
         }
@@ -286,4 +292,128 @@ async fn conversations_are_exported_and_erased_with_the_account(store: Store) {
     let page = domain::PageRequest::new(0, 10);
     assert_eq!(repos.conversations.list(user, page).await.unwrap().total, 0);
     assert_eq!(repos.conversations.all_messages(user, page).await.unwrap().total, 0);
+}
+
+/// Words of our own English texts (statuses, kinds, modes, signals, reasons, refusals, the
+/// guide's phrases) that a Portuguese answer must not contain, as whole words.
+const ENGLISH: &[&str] = &[
+    "running",
+    "paused",
+    "stopped",
+    "tripped",
+    "created",
+    "paper",
+    "live",
+    "reason",
+    "since",
+    "owner",
+    "buy",
+    "sell",
+    "hold",
+    "confidence",
+    "low",
+    "medium",
+    "high",
+    "proposal",
+    "found",
+    "losing",
+    "engine",
+    "smart",
+    "realized",
+    "trades",
+    "your",
+    "you",
+    "the",
+    "is",
+    "and",
+    "of",
+    "not",
+    "nothing",
+    "done",
+    "yet",
+    "latest",
+    "signal",
+    "in",
+    "row",
+    "reset",
+    "by",
+    "resume",
+    "pause",
+    "plan",
+    "days",
+    "last",
+    "closed",
+    "won",
+    "profit",
+    "which",
+];
+
+/// The English words of `ENGLISH` in `text`.
+fn english_in(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    // A setting's name (`take_profit_percent`) is one word: a name, not English.
+    let words = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty());
+    words.filter(|w| ENGLISH.contains(w)).map(str::to_owned).collect()
+}
+
+/// Asks `text` (Portuguese) and returns the answer, which must hold no English word of ours.
+async fn pt(app: &TestApp, user: &Session, c: &str, text: &str) -> Value {
+    let body = ask(app, user, c, text).await;
+    let said = said(&body);
+    assert!(english_in(&said).is_empty(), "{text} -> {said}: {:?}", english_in(&said));
+    body
+}
+
+async fn a_portuguese_answer_is_portuguese_throughout(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let id = alpha(&app, &ana, &ctx).await;
+    let c = conversation(&app, &ana).await;
+
+    // Every intent, in Portuguese, over a running paper bot with a closed trade.
+    let list = said(&pt(&app, &ana, &c, "Liste meus bots").await);
+    assert!(list.contains("\"Alpha\" (SmartBot BTC-BRL simulação): rodando (iniciado por você)"), "{list}");
+    pt(&app, &ana, &c, "Como fui nesta semana?").await;
+    pt(&app, &ana, &c, "Por que meu bot parou?").await;
+    pt(&app, &ana, &c, "Explique este sinal").await;
+    run(&app, "candle_analysis").await;
+    let signal = said(&pt(&app, &ana, &c, "Explique este sinal").await);
+    assert!(signal.starts_with("Último sinal de BTC-BRL: "), "{signal}");
+    pt(&app, &ana, &c, "O que significa take_profit_percent?").await;
+    pt(&app, &ana, &c, "O que é o disjuntor?").await;
+    let pause = pt(&app, &ana, &c, "Pausar o Alpha").await;
+    pt(&app, &ana, &c, "Retomar o Alpha").await;
+    pt(&app, &ana, &c, "Me ajude a criar meu primeiro bot").await;
+    pt(&app, &ana, &c, "O bitcoin vai subir amanhã?").await;
+
+    // Paused by its owner: the status and the reason read in Portuguese.
+    app.post(&format!("/api/assistant/proposals/{}/confirm", proposal(&pause)), Some(&ana.access), &json!({}))
+        .await
+        .ok(200);
+    let why = said(&pt(&app, &ana, &c, "Por que o Alpha parou?").await);
+    assert!(why.starts_with("\"Alpha\" está `pausado` desde") && why.contains("motivo: pausado por você"), "{why}");
+
+    // Tripped by its circuit breaker (as the engine leaves it): the trip in Portuguese too.
+    let owner = ana.user_id.parse().unwrap();
+    let mut bot = repos.bots.get(owner, id.parse().unwrap()).await.unwrap();
+    let at = bot.updated_at;
+    let reason = "circuit breaker: 3 losing trades in a row".to_owned();
+    bot.history.push(StatusChange { from: bot.status, to: BotStatus::Tripped, reason: reason.clone(), at });
+    bot.status = BotStatus::Tripped;
+    bot.status_reason = Some(reason);
+    bot.breaker.tripped = Some(Trip { at, reason: TripReason::ConsecutiveLosses { count: 3 } });
+    repos.bots.update(&bot).await.unwrap();
+    let why = said(&pt(&app, &ana, &c, "Por que o Alpha parou?").await);
+    assert!(why.contains("`interrompido pelo circuit breaker`"), "{why}");
+    assert!(why.contains("motivo: circuit breaker: 3 operações perdedoras seguidas"), "{why}");
+    assert!(why.contains("O circuit breaker disparou: 3 operações perdedoras seguidas"), "{why}");
+    let list = said(&pt(&app, &ana, &c, "Liste meus bots").await);
+    assert!(list.contains("interrompido pelo circuit breaker (circuit breaker: 3 operações"), "{list}");
+
+    // The same questions in English keep the wire names.
+    let why = said(&ask(&app, &ana, &c, "Why did Alpha stop?").await);
+    assert!(
+        why.contains("`tripped`") && why.contains("The circuit breaker tripped: 3 losing trades in a row"),
+        "{why}"
+    );
 }

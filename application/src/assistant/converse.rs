@@ -101,7 +101,16 @@ impl AssistantService {
         let earlier = self.recent(user, id).await?;
         let question = Message::from_user(&conversation, &text, self.now());
         repo.append(&question).await?;
-        let quota = match self.quota(user).await.and_then(|q| q.check(self.ports.clock.now()).map(|()| q)) {
+        let checked = async {
+            let quota = self.quota(user).await?;
+            // The refusal is written in the message's language, else the profile's.
+            let lang = match super::guide::detect(text.as_str()) {
+                Some(lang) => lang,
+                None => self.preferences(user).await?.1.into(),
+            };
+            quota.check(self.ports.clock.now(), lang).map(|()| quota)
+        };
+        let quota = match checked.await {
             Ok(quota) => quota,
             Err(err) => {
                 repo.remove_message(user, question.id).await?;

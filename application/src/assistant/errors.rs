@@ -5,7 +5,21 @@ use domain::subscriptions::Plan;
 use domain::RepoError;
 use time::OffsetDateTime;
 
+use super::guide::Language;
 use crate::{AppError, FieldError, Unexpected};
+
+/// The quota's refusal in `lang`.
+fn quota_text(lang: Language, plan: Plan, limit: u32, resets_at: &OffsetDateTime) -> String {
+    let at = resets_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    match lang {
+        Language::En => {
+            format!("the {plan} plan allows {limit} assistant messages a day; the quota resets at {at}")
+        }
+        Language::Pt => {
+            format!("o plano {plan} permite {limit} mensagens ao assistente por dia; a cota renova em {at}")
+        }
+    }
+}
 
 /// An assistant use case's failure.
 #[derive(Debug, thiserror::Error)]
@@ -20,7 +34,7 @@ pub enum AssistantError {
         resource: &'static str,
     },
     /// The plan's messages of the day are used up.
-    #[error("the {plan} plan allows {limit} assistant messages a day; the quota resets at {resets_at}")]
+    #[error("{}", quota_text(*.language, *.plan, *.limit, .resets_at))]
     QuotaExhausted {
         /// The plan in force.
         plan: Plan,
@@ -30,6 +44,8 @@ pub enum AssistantError {
         resets_at: OffsetDateTime,
         /// Whole seconds from now until then (at least 1).
         retry_after_secs: u64,
+        /// The language the refusal is written in (the message's, else the profile's).
+        language: Language,
     },
     /// The proposal cannot be confirmed (again, or any more).
     #[error(transparent)]

@@ -13,6 +13,7 @@ use super::converse::Reply;
 use super::guide::{detect, intent, tr, Intent, Language};
 use super::tool_read::ToolOutput;
 use super::tools::Tool;
+use super::words_pt as words;
 use super::{AssistantError, AssistantService};
 use crate::bots::BotListQuery;
 
@@ -96,7 +97,14 @@ impl AssistantService {
     async fn pick_bot(&self, user: UserId, text: &str, lang: Language) -> Result<Result<Bot, String>, AssistantError> {
         let bots = match self.ports.bots.list(user, &BotListQuery::default(), PageRequest::new(0, 200)).await {
             Ok(page) => page.items,
-            Err(err) => return Ok(Err(err.to_string())),
+            Err(err) => {
+                tracing::warn!(user = %user, error = %err, "the guide could not list the caller's bots");
+                return Ok(Err(tr(
+                    lang,
+                    "Não consegui ler seus bots agora; tente de novo.",
+                    "I could not read your bots right now; try again.",
+                )));
+            }
         };
         let lower = text.to_lowercase();
         let named: Vec<&Bot> = bots
@@ -144,16 +152,16 @@ impl AssistantService {
             "{} {}: {} ({} {}).\n",
             tr(lang, "Último sinal de", "Latest signal for"),
             bot.symbol,
-            s(&a["signal"]),
+            words::signal(lang, &s(&a["signal"])),
             tr(lang, "confiança", "confidence"),
-            s(&a["confidence"])
+            words::signal(lang, &s(&a["confidence"]))
         );
         for vote in a["votes"].as_array().into_iter().flatten() {
             let values = vote["values"].as_object().into_iter().flatten().map(|(k, v)| format!("{k} = {}", s(v)));
             out.push_str(&format!(
                 "- {} ({}): {}\n",
                 s(&vote["indicator"]),
-                s(&vote["signal"]),
+                words::signal(lang, &s(&vote["signal"])),
                 values.collect::<Vec<_>>().join(", ")
             ));
         }
@@ -194,7 +202,7 @@ fn proposal_text(lang: Language, output: ToolOutput, proposals: &mut Vec<domain:
         return format!(
             "{} {}",
             tr(lang, "Não posso propor isso:", "I cannot propose that:"),
-            s(&output.data["error"])
+            words::refusal(lang, &output.data)
         );
     };
     let text = format!(
@@ -222,11 +230,11 @@ fn list_bots(lang: Language, d: &Value) -> String {
         out.push_str(&format!(
             "- \"{}\" ({} {} {}): {}{}; {} {}\n",
             s(&b["name"]),
-            s(&b["kind"]),
+            words::kind(lang, &s(&b["kind"])),
             s(&b["symbol"]),
-            s(&b["mode"]),
-            s(&b["status"]),
-            b["status_reason"].as_str().map(|r| format!(" ({r})")).unwrap_or_default(),
+            words::mode(lang, &s(&b["mode"])),
+            words::status(lang, &s(&b["status"])),
+            b["status_reason"].as_str().map(|r| format!(" ({})", words::reason(lang, r))).unwrap_or_default(),
             tr(lang, "lucro realizado", "realized profit"),
             s(&b["funds"]["realized_profit"]),
         ));
@@ -238,24 +246,24 @@ fn why_stopped(lang: Language, bot: &Bot) -> String {
     if bot.status == BotStatus::Running {
         return format!("\"{}\" {}", bot.name, tr(lang, "está rodando normalmente.", "is running normally."));
     }
-    let mut out = format!("\"{}\" {} `{}`", bot.name, tr(lang, "está", "is"), bot.status.as_str());
+    let mut out = format!("\"{}\" {} `{}`", bot.name, tr(lang, "está", "is"), words::status(lang, bot.status.as_str()));
     if let Some(last) = bot.history.last() {
         out.push_str(&format!(
             " {} {} ({}: {})",
             tr(lang, "desde", "since"),
             last.at.date(),
             tr(lang, "motivo", "reason"),
-            last.reason
+            words::reason(lang, &last.reason)
         ));
     } else if let Some(reason) = &bot.status_reason {
-        out.push_str(&format!(" ({reason})"));
+        out.push_str(&format!(" ({})", words::reason(lang, reason)));
     }
     out.push('.');
     if let Some(trip) = &bot.breaker.tripped {
         out.push_str(&format!(
             "\n{} {}",
             tr(lang, "O circuit breaker disparou:", "The circuit breaker tripped:"),
-            serde_json::to_string(&trip.reason).unwrap_or_default()
+            words::trip(lang, &trip.reason)
         ));
         out.push_str(&tr(
             lang,
@@ -269,8 +277,12 @@ fn why_stopped(lang: Language, bot: &Bot) -> String {
 }
 
 fn performance(lang: Language, d: &Value) -> String {
-    if let Some(err) = d.get("error") {
-        return s(err);
+    if d.get("error").is_some() {
+        return format!(
+            "{} {}",
+            tr(lang, "Não consegui ler suas operações:", "I could not read your trades:"),
+            words::refusal(lang, d)
+        );
     }
     let profit: Vec<String> =
         d["realized_profit"].as_object().into_iter().flatten().map(|(q, p)| format!("{} {q}", s(p))).collect();

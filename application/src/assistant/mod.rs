@@ -18,6 +18,7 @@ mod summaries;
 mod tool_plan;
 mod tool_read;
 mod tools;
+mod words_pt;
 
 use std::sync::Arc;
 

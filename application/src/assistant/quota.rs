@@ -27,13 +27,14 @@ pub struct ChatQuota {
 
 impl ChatQuota {
     /// The refusal at `now` when `used` (this message included) is over the limit.
-    pub(crate) fn check(&self, now: OffsetDateTime) -> Result<(), AssistantError> {
+    pub(crate) fn check(&self, now: OffsetDateTime, language: super::Language) -> Result<(), AssistantError> {
         match self.limit {
             Limit::Limited(limit) if self.used > u64::from(limit) => Err(AssistantError::QuotaExhausted {
                 plan: self.plan,
                 limit,
                 resets_at: self.resets_at,
                 retry_after_secs: (self.resets_at - now).whole_seconds().max(1).unsigned_abs(),
+                language,
             }),
             _ => Ok(()),
         }
@@ -69,11 +70,17 @@ mod tests {
         let midnight = OffsetDateTime::UNIX_EPOCH + time::Duration::days(1);
         let now = midnight - time::Duration::minutes(30);
         let at = |used, limit| ChatQuota { plan: Plan::Free, used, limit, resets_at: midnight };
-        assert!(at(10, Limit::Limited(10)).check(now).is_ok());
+        let en = super::super::Language::En;
+        assert!(at(10, Limit::Limited(10)).check(now, en).is_ok());
         assert!(matches!(
-            at(11, Limit::Limited(10)).check(now),
+            at(11, Limit::Limited(10)).check(now, en),
             Err(AssistantError::QuotaExhausted { limit: 10, retry_after_secs: 1800, .. })
         ));
-        assert!(at(u64::MAX, Limit::Unlimited).check(now).is_ok());
+        assert!(at(u64::MAX, Limit::Unlimited).check(now, en).is_ok());
+        let pt = at(11, Limit::Limited(10)).check(now, super::super::Language::Pt).unwrap_err().to_string();
+        assert_eq!(
+            pt,
+            "o plano FREE permite 10 mensagens ao assistente por dia; a cota renova em 1970-01-02T00:00:00Z"
+        );
     }
 }

@@ -57,7 +57,7 @@ fn kind_name(kind: BotKind) -> &'static str {
 fn kind_name_pt(kind: BotKind) -> &'static str {
     match kind {
         BotKind::Smart => "SmartBot",
-        BotKind::Candle => "candle bot",
+        BotKind::Candle => "bot de candles",
         BotKind::Dca => "bot DCA",
         BotKind::Channel => "bot de canal",
     }
