@@ -24,6 +24,9 @@ use super::guide::{tr, Language};
 use crate::subscriptions::SubscriptionService;
 use crate::AppError;
 
+/// The `answered_by` of a suggestion.
+const ANSWERED_BY: &str = "suggestions";
+
 /// The title of the conversation suggestions are left in (English).
 pub const SUGGESTIONS_TITLE: &str = "Suggestions";
 
@@ -108,6 +111,24 @@ pub fn suggestions_for(bot: &Bot, now: OffsetDateTime, lang: Language) -> Vec<St
 }
 
 impl Suggestions {
+    /// Whether `conversation` already holds a suggestion left at `start` or later (its last
+    /// page of messages is read: a suggestion today is among the latest).
+    async fn suggested_since(
+        &self,
+        user: UserId,
+        conversation: &Conversation,
+        start: OffsetDateTime,
+    ) -> Result<bool, AppError> {
+        if conversation.updated_at < start {
+            return Ok(false);
+        }
+        let repo = &self.ports.conversations;
+        let total = repo.messages(user, conversation.id, PageRequest::new(0, 1)).await?.total;
+        let last = total.saturating_sub(PageRequest::MAX_LIMIT);
+        let page = repo.messages(user, conversation.id, PageRequest::new(last, PageRequest::MAX_LIMIT)).await?;
+        Ok(page.items.iter().any(|m| m.answered_by.as_deref() == Some(ANSWERED_BY) && m.at >= start))
+    }
+
     /// The workflow over `ports`.
     pub fn new(ports: SuggestionPorts) -> Self {
         Self { ports }
@@ -156,8 +177,9 @@ impl Suggestions {
         let existing = conversations.list(user, PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
         let titles = [SUGGESTIONS_TITLE, SUGGESTIONS_TITLE_PT];
         let mut conversation = match existing.items.into_iter().find(|c| titles.contains(&c.title.as_str())) {
-            // One suggestion a day (the user's local day), however often the workflow runs.
-            Some(c) if c.updated_at >= today.start => return Ok(false),
+            // One suggestion a day (the user's local day), however often the workflow runs, and
+            // whether or not the user wrote in that conversation today.
+            Some(c) if self.suggested_since(user, &c, today.start).await? => return Ok(false),
             Some(c) => c,
             None => {
                 let title = tr(lang, SUGGESTIONS_TITLE_PT, SUGGESTIONS_TITLE);
@@ -167,7 +189,7 @@ impl Suggestions {
             }
         };
         let text = format!("{}\n- {}", tr(lang, "Vale uma olhada hoje:", "Worth a look today:"), lines.join("\n- "));
-        let message = Message::from_assistant(&conversation, text, "suggestions", now);
+        let message = Message::from_assistant(&conversation, text, ANSWERED_BY, now);
         conversations.append(&message).await?;
         conversation.record_message(None, now);
         conversations.update(&conversation).await?;
