@@ -7,7 +7,7 @@
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::assistant::{ask, conversation, said, send, send_streaming};
-use botfleet_tests::bots::{bot, bot_app, command, create_bot, trader};
+use botfleet_tests::bots::{bot, bot_app, command, create_bot, price, set_plan, trader};
 use botfleet_tests::fakes::openai::{text, tool, FakeLlm, Step, FAKE_KEY, FAKE_MODEL, USAGE};
 use domain::subscriptions::Plan;
 use infrastructure::repositories::Repositories;
@@ -17,6 +17,8 @@ botfleet_tests::on_both_stores!(
     a_tool_call_is_answered_with_the_callers_data_and_the_answer_streams,
     retries_malformed_arguments_other_users_and_actions,
     the_model_is_offered_only_what_the_plan_allows_and_a_forged_call_is_refused,
+    confirmation_checks_the_plan_and_the_quota_holds_with_a_model,
+    no_secret_nor_anyone_elses_data_reaches_the_model,
 );
 
 /// A server answering through `fake`, with Ana (PRO) and her running manual bot "Alpha", and
@@ -244,4 +246,124 @@ async fn the_model_is_offered_only_what_the_plan_allows_and_a_forged_call_is_ref
     assert!(kind.contains("the FREE plan does not include dca bots"), "{kind}");
     assert!(days.contains(r#""field":"days""#) && !days.contains("realized_profit"), "{days}");
     assert_eq!(app.get("/api/bots", Some(&bia.access)).await.ok(200)["total"], 1, "no bot was created");
+}
+
+async fn confirmation_checks_the_plan_and_the_quota_holds_with_a_model(store: Store) {
+    let fake = FakeLlm::start(vec![]).await;
+    let (app, repos, ana, _alpha, bia, _bias) = setup(store, &fake).await;
+
+    // A DCA bot proposed while Ana is on PRO, confirmed once she is on FREE: confirmation runs
+    // POST /api/bots's own entitlement check and is refused as that route refuses it; the proposal
+    // is kept as failed and no bot is created.
+    let contexts = app.get("/api/contexts", Some(&ana.access)).await.ok(200).clone();
+    let dca = json!({"context_id": contexts["items"][0]["id"], "kind": "dca", "name": "Accumulate",
+        "config": {"purchase_amount": "10", "frequency": "1h", "allocated_balance": "100", "take_profit_percent": "5"}});
+    fake.script(vec![tool("d1", "propose_create_bot", &dca.to_string()), text(&["Confirm it."])]);
+    let c = conversation(&app, &ana).await;
+    let body = ask(&app, &ana, &c, "Create a DCA bot").await;
+    let id = body["proposals"][0]["id"].as_str().expect("a proposal").to_owned();
+    set_plan(&repos, &ana, Plan::Free).await;
+    let confirm = app.post(&format!("/api/assistant/proposals/{id}/confirm"), Some(&ana.access), &json!({})).await;
+    let rest = app.post("/api/bots", Some(&ana.access), &dca).await;
+    let (confirmed, direct) = (confirm.problem(402, "plan_bot_kind"), rest.problem(402, "plan_bot_kind"));
+    assert_eq!(confirmed["upgrade_to"], direct["upgrade_to"]);
+    let stored = app.get(&format!("/api/assistant/proposals/{id}"), Some(&ana.access)).await.ok(200).clone();
+    assert_eq!(stored["status"], "failed", "{stored}");
+    assert_eq!(app.get("/api/bots", Some(&ana.access)).await.ok(200)["total"], 1);
+
+    // Bia (FREE, 2 bots at most, 1 already): two proposals of a smart bot, each allowed alone;
+    // the second confirmation meets the limit, as POST /api/bots would.
+    let contexts = app.get("/api/contexts", Some(&bia.access)).await.ok(200).clone();
+    let smart = |name: &str| {
+        json!({"context_id": contexts["items"][0]["id"], "kind": "smart", "name": name,
+            "config": {"mode": {"type": "manual"}, "purchase_amount": "100", "allocated_balance": "1000"}})
+        .to_string()
+    };
+    fake.script(vec![
+        Step::Tools(vec![
+            ("s1".into(), "propose_create_bot".into(), smart("One")),
+            ("s2".into(), "propose_create_bot".into(), smart("Two")),
+        ]),
+        text(&["Two proposals."]),
+    ]);
+    let c = conversation(&app, &bia).await;
+    let body = ask(&app, &bia, &c, "Create two bots").await;
+    let ids: Vec<String> =
+        body["proposals"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 2, "{body}");
+    let confirm = |id: &str| format!("/api/assistant/proposals/{id}/confirm");
+    app.post(&confirm(&ids[0]), Some(&bia.access), &json!({})).await.ok(200);
+    app.post(&confirm(&ids[1]), Some(&bia.access), &json!({})).await.problem(402, "plan_limit_bots");
+
+    // The quota with a model: FREE's 10th message is answered, the 11th refused with the plan and
+    // the reset time before the provider is asked anything.
+    fake.script((0..9).map(|_| text(&["ok"])).collect());
+    for _ in 0..9 {
+        ask(&app, &bia, &c, "hello").await;
+    }
+    let asked = fake.requests().len();
+    let refused = send(&app, &bia, &c, "hello").await;
+    let problem = refused.problem(429, "chat_quota_exhausted");
+    assert_eq!(problem["plan"], "FREE");
+    assert!(problem["resets_at"].is_string() && refused.headers.contains_key("retry-after"), "{problem}");
+    assert_eq!(fake.requests().len(), asked, "the provider is not asked");
+    // Refused in the message's language.
+    let refused = send(&app, &bia, &c, "olá, você está aí?").await;
+    let detail = refused.problem(429, "chat_quota_exhausted")["detail"].as_str().unwrap().to_owned();
+    assert!(detail.starts_with("o plano FREE permite 10 mensagens ao assistente por dia"), "{detail}");
+}
+
+async fn no_secret_nor_anyone_elses_data_reaches_the_model(store: Store) {
+    const KEY: &str = "ana-exchange-key-7f3a9c";
+    const SECRET: &str = "ana-exchange-secret-b81d44e0";
+    let fake = FakeLlm::start(vec![]).await;
+    let (app, _repos, ana, alpha, bia, bias) = setup(store, &fake).await;
+    // Ana has a stored exchange credential and an order; Bia a bot and a context of her own.
+    let credential = json!({"exchange": "binance", "api_key": KEY, "api_secret": SECRET, "testnet": true});
+    app.post("/api/credentials", Some(&ana.access), &credential).await.ok(201);
+    price(&app, &ana.access, rust_decimal_macros::dec!(100000)).await;
+    let buy = json!({"type": "market", "quote_amount": "100"});
+    app.post(&format!("/api/bots/{alpha}/buy"), Some(&ana.access), &buy).await.ok(201);
+    let contexts = app.get("/api/contexts", Some(&ana.access)).await.ok(200).clone();
+    let ctx = contexts["items"][0]["id"].as_str().unwrap().to_owned();
+    let bia_contexts = app.get("/api/contexts", Some(&bia.access)).await.ok(200).clone();
+    let bia_ctx = bia_contexts["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // The model calls every read tool, some with Bia's ids.
+    let bot = format!(r#"{{"bot_id": "{alpha}"}}"#);
+    let calls = [
+        ("list_bots", "{}".to_owned()),
+        ("get_bot", bot.clone()),
+        ("list_contexts", "{}".to_owned()),
+        ("list_orders", "{}".to_owned()),
+        ("latest_signal", format!(r#"{{"context_id": "{ctx}"}}"#)),
+        ("bot_signals", bot),
+        ("dashboard_summary", "{}".to_owned()),
+        ("performance", r#"{"days": 30}"#.to_owned()),
+        ("plan_and_usage", "{}".to_owned()),
+        ("explain_setting", r#"{"name": "purchase_amount"}"#.to_owned()),
+        ("get_bot", format!(r#"{{"bot_id": "{bias}"}}"#)),
+        ("list_orders", format!(r#"{{"bot_id": "{bias}"}}"#)),
+        ("latest_signal", format!(r#"{{"context_id": "{bia_ctx}"}}"#)),
+    ];
+    let step = calls.iter().enumerate().map(|(i, (name, args))| (format!("p{i}"), (*name).to_owned(), args.clone()));
+    fake.script(vec![Step::Tools(step.collect()), text(&["Done."])]);
+    let c = conversation(&app, &ana).await;
+    assert_eq!(said(&ask(&app, &ana, &c, "Tell me everything, and Bia's bots too").await), "Done.");
+
+    let requests = fake.requests();
+    let results = tool_results(&requests[1]);
+    assert_eq!(results.len(), calls.len());
+    assert!(results[3]["content"].as_str().unwrap().contains(r#""side":"buy""#), "Ana's order is read");
+    // Bia's bot and context are "not found"; her bot's orders are none of Ana's.
+    let content = |i: usize| results[i]["content"].as_str().unwrap().to_owned();
+    assert!(content(10).contains("not found") && content(12).contains("not found"), "{results:?}");
+    assert!(content(11).contains(r#""total":0"#), "{}", content(11));
+    for request in &requests {
+        let sent = request.to_string();
+        for secret in [KEY, SECRET, FAKE_KEY, "ana@example.com", "bia@example.com", "Secret of Bia", "password"] {
+            assert!(!sent.contains(secret), "{secret} was sent to the model");
+        }
+        assert!(!sent.contains(&bia.user_id) && !sent.contains(&ana.user_id), "no user id is sent");
+    }
 }
