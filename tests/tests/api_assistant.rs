@@ -416,4 +416,13 @@ async fn a_portuguese_answer_is_portuguese_throughout(store: Store) {
         why.contains("`tripped`") && why.contains("The circuit breaker tripped: 3 losing trades in a row"),
         "{why}"
     );
+
+    // What the answer suggests is understood: resetting the circuit breaker, proposed then
+    // confirmed.
+    let en = ask(&app, &ana, &c, "Reset Alpha's circuit breaker").await;
+    assert!(said(&en).starts_with("Proposal: reset the circuit breaker of the bot \"Alpha\""), "{en}");
+    let reset = pt(&app, &ana, &c, "Resete o circuit breaker do Alpha").await;
+    assert!(said(&reset).starts_with("Proposta: resetar o circuit breaker do bot \"Alpha\" (BTC-BRL)"), "{reset}");
+    let path = format!("/api/assistant/proposals/{}/confirm", proposal(&reset));
+    assert_eq!(app.post(&path, Some(&ana.access), &json!({})).await.ok(200)["bot"]["status"], "running");
 }

@@ -30,6 +30,8 @@ pub enum Intent {
     Pause,
     /// Resume a bot.
     Resume,
+    /// Reset a bot's tripped circuit breaker (what the guide suggests after a trip).
+    ResetBreaker,
     /// Help me create a (first) bot.
     CreateBot,
     /// Anything else.
@@ -99,7 +101,7 @@ fn contains_word(text: &str, word: &str) -> bool {
 const EN_WORDS: &[&str] = &[
     "my", "the", "why", "what", "how", "list", "did", "does", "this", "mean", "means", "help", "please", "show",
     "stop", "stopped", "pause", "resume", "create", "first", "week", "explain", "signal", "is", "are", "do", "will",
-    "you", "can", "i", "it", "go", "up", "down", "tomorrow", "today", "should", "buy", "sell", "hello", "hi",
+    "you", "can", "i", "it", "go", "up", "down", "tomorrow", "today", "should", "buy", "sell", "hello", "hi", "reset",
 ];
 
 /// The language of `text`: Portuguese when it uses Portuguese words or accents, English when it
@@ -176,6 +178,10 @@ pub fn intent(text: &str) -> Intent {
     if why && stopped {
         return Intent::WhyStopped;
     }
+    let reset = has(&t, &["reset", "resetar", "resete", "reseta", "rearmar", "rearme", "zerar", "zere"]);
+    if reset && has(&t, &["breaker", "disjuntor", "circuit"]) {
+        return Intent::ResetBreaker;
+    }
     if has(&t, &["resume", "unpause", "retomar", "retome", "retoma", "despausar", "reativar", "reative", "continuar"]) {
         return Intent::Resume;
     }
@@ -237,6 +243,7 @@ mod tests {
             ("How did I do this week?", "Como fui nesta semana?", Intent::Performance),
             ("Pause my bot", "Pausar meu bot", Intent::Pause),
             ("Resume my bot", "Retomar meu bot", Intent::Resume),
+            ("Reset the circuit breaker", "Resete o circuit breaker", Intent::ResetBreaker),
             ("Help me create my first bot", "Me ajude a criar meu primeiro bot", Intent::CreateBot),
         ];
         for (en, pt, want) in cases {

@@ -57,7 +57,7 @@ impl AssistantService {
                     None => tr(lang, "Não encontrei essa configuração na documentação dos bots.", "I found no such setting in the bot documentation."),
                 }
             }
-            Intent::WhyStopped | Intent::ExplainSignal | Intent::Pause | Intent::Resume => {
+            Intent::WhyStopped | Intent::ExplainSignal | Intent::Pause | Intent::Resume | Intent::ResetBreaker => {
                 let wanted = intent(text.as_str());
                 match self.pick_bot(user, text.as_str(), lang).await? {
                     Err(question) => question,
@@ -65,7 +65,11 @@ impl AssistantService {
                         Intent::WhyStopped => why_stopped(lang, &bot),
                         Intent::ExplainSignal => self.signal(user, conversation, &bot, lang).await?,
                         _ => {
-                            let tool = if wanted == Intent::Pause { Tool::ProposePause(bot.id) } else { Tool::ProposeResume(bot.id) };
+                            let tool = match wanted {
+                                Intent::Pause => Tool::ProposePause(bot.id),
+                                Intent::Resume => Tool::ProposeResume(bot.id),
+                                _ => Tool::ProposeResetBreaker(bot.id),
+                            };
                             let output = self.run_tool(user, conversation, tool, lang).await?;
                             proposal_text(lang, output, &mut proposals)
                         }
@@ -74,8 +78,8 @@ impl AssistantService {
             }
             Intent::CreateBot => self.create_bot(user, conversation, lang, &mut proposals).await?,
             Intent::Unknown => tr(lang,
-                "Sem um modelo de linguagem configurado, eu entendo apenas: listar e explicar seus bots, por que um bot parou, explicar um sinal, como você foi nesta semana, o que significa uma configuração, pausar ou retomar um bot e criar seu primeiro bot. Não faço previsões de preço nem recomendações de investimento.",
-                "Without a language model configured I only understand: list and explain your bots, why a bot stopped, explain a signal, how you did this week, what a setting means, pause or resume a bot, and help you create your first bot. I do not predict prices or give investment advice."),
+                "Sem um modelo de linguagem configurado, eu entendo apenas: listar e explicar seus bots, por que um bot parou, explicar um sinal, como você foi nesta semana, o que significa uma configuração, pausar ou retomar um bot, resetar o circuit breaker de um bot e criar seu primeiro bot. Não faço previsões de preço nem recomendações de investimento.",
+                "Without a language model configured I only understand: list and explain your bots, why a bot stopped, explain a signal, how you did this week, what a setting means, pause or resume a bot, reset a bot's circuit breaker, and help you create your first bot. I do not predict prices or give investment advice."),
         };
         for line in answer.split_inclusive('\n') {
             sink.text(line);
