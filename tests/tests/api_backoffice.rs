@@ -172,7 +172,8 @@ async fn login_attempts_are_limited_across_instances(store: Store) {
 
 /// The path of `route` with its parameters filled.
 fn fill(path: &str, user: &str) -> String {
-    path.replace("{id}", user).replace("{bot_id}", &ulid::Ulid::new().to_string())
+    let other = ulid::Ulid::new().to_string();
+    path.replace("{id}", user).replace("{bot_id}", &other).replace("{invoice_id}", &other)
 }
 
 async fn every_route_answers_every_role_as_the_table_says(store: Store) {

@@ -144,6 +144,10 @@ error_codes! {
     NothingScheduled = CONFLICT, "nothing_scheduled", "No plan change is scheduled";
     TrialUsed = CONFLICT, "trial_used", "The free trial was already used";
     TrialUnavailable = CONFLICT, "trial_unavailable", "This server offers no free trial";
+    CompRefused = CONFLICT, "comp_refused", "A plan cannot be granted over one the user pays for";
+    NoComp = CONFLICT, "no_comp", "The user has no complimentary plan";
+    NotRefundable = CONFLICT, "not_refundable", "This payment cannot be refunded";
+    AlreadyRefunded = CONFLICT, "already_refunded", "This payment was refunded already";
     PlanChangeUnavailable = CONFLICT, "plan_change_unavailable", "The provider cannot change the plan at once";
     SubscriptionMismatch = CONFLICT, "subscription_mismatch", "The provider's subscription does not match ours";
     TotpAlreadyEnrolled = CONFLICT, "totp_already_enrolled", "A TOTP authenticator is enrolled already";

@@ -160,6 +160,21 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
         }
         "bo_login" => pick::<BackofficeError>(&[C::ValidationFailed, C::InvalidCredentials, C::TotpEnrolmentRequired]),
         "bo_get_user" | "bo_block_user" | "bo_unblock_user" => pick::<BackofficeError>(&[C::NotFound]),
+        "bo_grant_comp" => {
+            [pick::<BackofficeError>(&[C::NotFound]), pick::<SubscriptionError>(&[C::ValidationFailed, C::CompRefused])]
+                .concat()
+        }
+        "bo_revoke_comp" => [pick::<BackofficeError>(&[C::NotFound]), pick::<SubscriptionError>(&[C::NoComp])].concat(),
+        "bo_refund_invoice" => [
+            pick::<BackofficeError>(&[C::NotFound]),
+            pick::<SubscriptionError>(&[
+                C::PaymentsNotConfigured,
+                C::NotRefundable,
+                C::AlreadyRefunded,
+                C::PaymentProviderUnavailable,
+            ]),
+        ]
+        .concat(),
         "bo_pause_bot" => pick::<BackofficeError>(&[C::NotFound, C::InvalidBotStatus]),
         "bo_send_password_reset" => {
             let mut codes = pick::<BackofficeError>(&[C::NotFound, C::AccountBlocked]);

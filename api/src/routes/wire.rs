@@ -115,8 +115,21 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// How a payer pays: `pix`, `boleto` (Mercado Pago, one period at a time) or `card`.
-    PaymentMethod from domain::subscriptions::PaymentMethod, case "snake_case" { Pix, Boleto, Card }
+    /// How a charge was paid: `pix`, `boleto` (Mercado Pago, one period at a time), `card`, or
+    /// `comp` (nothing paid: a plan granted by an operator).
+    PaymentMethod from domain::subscriptions::PaymentMethod, case "snake_case" { Pix, Boleto, Card, Comp }
+}
+
+/// How a payer pays at checkout: `pix`, `boleto` (Mercado Pago, one period at a time) or `card`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckoutMethod {
+    /// PIX.
+    Pix,
+    /// Boleto.
+    Boleto,
+    /// Card (a recurring subscription).
+    Card,
 }
 
 wire_enum! {
@@ -125,8 +138,9 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// A one-off charge's state: `pending`, `approved` (period granted) or `expired` (nothing granted).
-    ChargeStatus from domain::subscriptions::ChargeStatus, case "snake_case" { Pending, Approved, Expired, Refunded }
+    /// A charge's state: `pending`, `approved` (period granted), `expired` (nothing granted),
+    /// `refunded` (a refund or chargeback entry, amount negative) or `granted` (a comp, amount 0).
+    ChargeStatus from domain::subscriptions::ChargeStatus, case "snake_case" { Pending, Approved, Expired, Refunded, Granted }
 }
 
 wire_enum! {

@@ -40,7 +40,8 @@ pub struct UserDetail {
 }
 
 impl Backoffice {
-    async fn user(&self, id: UserId) -> Result<User, BackofficeError> {
+    /// The user (blocked too). Errors: `NotFound` (also a deleted account).
+    pub async fn user(&self, id: UserId) -> Result<User, BackofficeError> {
         match self.ports.users.get(id).await {
             Ok(user) if user.status != UserStatus::Deleted => Ok(user),
             Ok(_) | Err(RepoError::NotFound) => Err(BackofficeError::NotFound { resource: "user" }),

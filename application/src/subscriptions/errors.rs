@@ -2,7 +2,9 @@
 //! cancellation, webhooks), in their own terms. `api` maps each variant to its problem code in
 //! one place (`api/src/error/map`).
 
-use domain::subscriptions::{PaymentError, PaymentProvider, Plan, PlanChangeError, TransitionError, TrialError};
+use domain::subscriptions::{
+    CompError, PaymentError, PaymentProvider, Plan, PlanChangeError, TransitionError, TrialError,
+};
 
 use super::provider_name;
 use crate::{FieldError, Unexpected};
@@ -34,6 +36,18 @@ pub enum SubscriptionError {
     /// This server offers no trial (`BOTFLEET_TRIAL_DAYS=0`).
     #[error("this server offers no free trial")]
     TrialUnavailable,
+    /// A comp cannot be granted (the user pays for a plan) or revoked (there is none).
+    #[error(transparent)]
+    Comp(#[from] CompError),
+    /// No such charge of this user.
+    #[error("invoice not found")]
+    ChargeNotFound,
+    /// The charge cannot be refunded (not an approved payment, or the provider refused).
+    #[error("{0}")]
+    NotRefundable(String),
+    /// The charge was refunded already.
+    #[error("this payment was refunded already")]
+    AlreadyRefunded,
     /// The plan change does not apply to the subscription.
     #[error(transparent)]
     PlanChange(#[from] PlanChangeError),
@@ -81,6 +95,11 @@ impl SubscriptionError {
             SubscriptionError::Trial(TrialError::AlreadyUsed(_)) => "trial_used",
             SubscriptionError::Trial(TrialError::NotFree(_)) => "already_subscribed",
             SubscriptionError::TrialUnavailable => "trial_unavailable",
+            SubscriptionError::Comp(CompError::NoComp) => "no_comp",
+            SubscriptionError::Comp(_) => "comp_refused",
+            SubscriptionError::ChargeNotFound => "not_found",
+            SubscriptionError::NotRefundable(_) => "not_refundable",
+            SubscriptionError::AlreadyRefunded => "already_refunded",
             SubscriptionError::PlanChange(PlanChangeError::NothingScheduled) => "nothing_scheduled",
             SubscriptionError::PlanChange(_) => "plan_change_refused",
             SubscriptionError::ChangeUnavailable { .. } => "plan_change_unavailable",

@@ -4,14 +4,17 @@
 
 mod access;
 mod cancel;
+mod card_refunds;
 mod change_plan;
 mod checkout;
+mod comp;
 mod errors;
 mod invoices;
 mod overview;
 mod plans;
 mod prepaid;
 mod reconcile;
+mod refund;
 mod refusals;
 mod settle;
 mod store;
@@ -33,11 +36,13 @@ pub(crate) use access::unreachable_service;
 pub use access::{Access, AccessDenied, PlanGate};
 pub use change_plan::PlanChangeQuote;
 pub use checkout::{CheckoutInput, CheckoutStarted};
+pub use comp::{CompGranted, MAX_COMP_REASON};
 pub use errors::SubscriptionError;
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};
 pub use plans::PlanOffer;
 pub use prepaid::PrepaidInput;
 pub use reconcile::ReconcileReport;
+pub use refund::RefundMade;
 pub use settle::ChargeReport;
 pub use webhook::WebhookOutcome;
 

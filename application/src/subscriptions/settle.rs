@@ -5,7 +5,8 @@
 //! external reference, so a lost notification is repaired, and expires the charges never paid.
 
 use domain::subscriptions::{
-    parse_charge_reference, Charge, ChargeStatus, PaidPeriod, PaymentMethod, ProviderPayment, ProviderPaymentStatus,
+    parse_charge_reference, Charge, ChargeStatus, PaidPeriod, PaymentMethod, PaymentProvider, ProviderPayment,
+    ProviderPaymentStatus,
 };
 use domain::{PageRequest, RepoError};
 use time::{Duration, OffsetDateTime};
@@ -92,7 +93,8 @@ impl SubscriptionService {
         let now = self.ports.clock.now();
         let paid = PaidPeriod {
             charge: charge.id,
-            provider: charge.provider,
+            // A charge named by an external reference is a Mercado Pago one-off payment.
+            provider: charge.provider.unwrap_or(PaymentProvider::Mercadopago),
             plan: charge.plan,
             period: charge.period,
             paid_at: payment.approved_at.unwrap_or(now).min(now),
@@ -172,7 +174,7 @@ impl SubscriptionService {
     }
 
     async fn reconcile_charge(&self, charge: Charge) -> Result<bool, SubscriptionError> {
-        let gateway = self.ports.gateways.get(charge.provider)?.clone();
+        let gateway = self.ports.gateways.get(charge.provider.unwrap_or(PaymentProvider::Mercadopago))?.clone();
         let found = gateway.search_payments(&charge.external_reference()).await?;
         let best = found
             .iter()

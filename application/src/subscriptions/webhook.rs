@@ -185,11 +185,7 @@ impl SubscriptionService {
                     ProviderPaymentStatus::Pending => {
                         Ok((WebhookOutcome::Unchanged, payment.user_id, Some("payment pending".into())))
                     }
-                    // Refunds of card subscription payments are not applied yet (see docs/payments.md).
-                    ProviderPaymentStatus::Refunded => {
-                        tracing::warn!(payment = %payment.id, "a card subscription payment was refunded");
-                        Ok(ignored(payment.user_id, "refund of a card subscription payment: not applied"))
-                    }
+                    ProviderPaymentStatus::Refunded => self.preapproval_payment_refunded(&payment).await,
                     ProviderPaymentStatus::Failed => match self.owner_of(provider, &id).await? {
                         Some(user) => self.transition(user, |s, now| s.payment_failed(&id, now, now)).await,
                         None => Ok(ignored(payment.user_id, "unknown subscription")),
@@ -237,6 +233,7 @@ impl SubscriptionService {
                 let p = gateway.subscription(preapproval_id).await?;
                 self.sync(&p, now).await
             }
+            WebhookSubject::CardRefunded(refund) => self.stripe_card_refunded(gateway, refund).await,
             WebhookSubject::Ignored => Ok(ignored(None, "event type not acted on")),
         }
     }

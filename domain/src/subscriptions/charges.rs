@@ -61,6 +61,8 @@ pub enum PaymentMethod {
     Boleto,
     /// Card, through the provider's hosted checkout (a recurring subscription).
     Card,
+    /// Nothing paid: a plan granted by an operator (amount 0, no provider).
+    Comp,
 }
 
 impl PaymentMethod {
@@ -70,6 +72,7 @@ impl PaymentMethod {
             PaymentMethod::Pix => "pix",
             PaymentMethod::Boleto => "boleto",
             PaymentMethod::Card => "card",
+            PaymentMethod::Comp => "comp",
         }
     }
 }
@@ -87,6 +90,8 @@ pub enum ChargeStatus {
     /// The refund (or chargeback) of an approved charge, recorded as its own entry with the
     /// amount negated.
     Refunded,
+    /// A comp: the plan granted by an operator for the period, nothing paid.
+    Granted,
 }
 
 /// How the payer pays a pending charge: PIX codes or the boleto slip, as the provider made them.
@@ -111,9 +116,9 @@ pub struct Charge {
     pub id: ChargeId,
     /// Who pays.
     pub user_id: UserId,
-    /// Who collects it.
-    pub provider: PaymentProvider,
-    /// PIX or boleto.
+    /// Who collects it; none for a comp (nothing is collected).
+    pub provider: Option<PaymentProvider>,
+    /// PIX, boleto, card, or comp.
     pub method: PaymentMethod,
     /// The plan bought.
     pub plan: Plan,
@@ -173,7 +178,7 @@ impl Charge {
             id,
             dedup_key: id.to_string(),
             user_id: new.user_id,
-            provider: PaymentProvider::Mercadopago,
+            provider: Some(PaymentProvider::Mercadopago),
             method: new.method,
             plan: new.plan,
             period: new.period,
@@ -218,6 +223,9 @@ pub trait ChargeRepository: Send + Sync {
     async fn get(&self, id: ChargeId) -> Result<Charge, RepoError>;
     /// Replaces under a version check. Errors: `Conflict`, `NotFound`.
     async fn update(&self, charge: &Charge) -> Result<Charge, RepoError>;
+    /// The charge listed under `dedup_key` (a refund entry is `refund:<charge's key>`).
+    /// Errors: `NotFound`.
+    async fn find_by_dedup_key(&self, key: &str) -> Result<Charge, RepoError>;
     /// Pending charges, oldest first: what reconciliation looks for at the provider.
     async fn list_pending(&self, page: PageRequest) -> Result<Page<Charge>, RepoError>;
     /// A user's charges, newest first.

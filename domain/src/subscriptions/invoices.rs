@@ -47,7 +47,7 @@ impl Charge {
         Self {
             id,
             user_id: user,
-            provider,
+            provider: Some(provider),
             method: PaymentMethod::Card,
             plan,
             period: BillingPeriod::Monthly,
@@ -84,6 +84,35 @@ impl Charge {
             updated_at: at,
             version: 0,
             ..self.clone()
+        }
+    }
+}
+
+impl Charge {
+    /// The invoice entry of a comp: `plan` granted to `user` from `at` until `until`, amount 0,
+    /// no provider, method `comp`, status `granted`.
+    pub fn comp(user: UserId, plan: Plan, until: OffsetDateTime, at: OffsetDateTime) -> Self {
+        let id = ChargeId::new();
+        Self {
+            id,
+            user_id: user,
+            provider: None,
+            method: PaymentMethod::Comp,
+            plan,
+            period: BillingPeriod::Monthly,
+            amount: Decimal::ZERO,
+            currency: "BRL".into(),
+            provider_payment_id: None,
+            dedup_key: format!("comp:{id}"),
+            status: ChargeStatus::Granted,
+            instructions: PaymentInstructions::default(),
+            expires_at: at,
+            paid_at: Some(at),
+            period_start: Some(at),
+            period_end: Some(until),
+            created_at: at,
+            updated_at: at,
+            version: 0,
         }
     }
 }

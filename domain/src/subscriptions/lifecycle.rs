@@ -238,6 +238,8 @@ impl Subscription {
         if self.plan != Plan::Free && self.cancel_at_period_end && ended {
             self.downgrade(if self.is_trial() {
                 "the free trial ended without a payment"
+            } else if self.is_comp() {
+                "the complimentary plan ended"
             } else if self.is_prepaid() {
                 "the paid period ended without a new payment"
             } else {

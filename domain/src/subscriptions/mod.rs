@@ -2,6 +2,7 @@
 
 mod allowance;
 mod charges;
+mod comp;
 mod entitlements;
 mod events;
 mod history;
@@ -14,6 +15,7 @@ mod plan;
 mod plan_change;
 mod ports;
 mod prepaid;
+mod refunds;
 mod subscription;
 mod trial;
 
@@ -22,6 +24,7 @@ pub use charges::{
     parse_charge_reference, BillingPeriod, Charge, ChargeId, ChargeRepository, ChargeStatus, NewCharge,
     PaymentInstructions, PaymentMethod,
 };
+pub use comp::{CompError, MAX_COMP_DAYS};
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
@@ -38,6 +41,7 @@ pub use plan_change::{
 };
 pub use ports::SubscriptionRepository;
 pub use prepaid::PaidPeriod;
+pub use refunds::{CardRefund, ProviderRefund, RefundRequest};
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
 pub use trial::{TrialError, TRIAL_PLAN};
 #[cfg(feature = "mocks")]

@@ -134,6 +134,9 @@ pub enum WebhookSubject {
         /// Preapproval id (`data.id`).
         preapproval_id: String,
     },
+    /// Stripe `charge.refunded` / `charge.dispute.created`: a card payment refunded (in full or
+    /// in part) or disputed.
+    CardRefunded(super::CardRefund),
     /// A verified event of a type we do not act on.
     Ignored,
 }
@@ -247,6 +250,15 @@ pub trait PaymentGateway: Send + Sync {
     /// Every payment carrying `external_reference`, newest first (Mercado Pago search). Stripe
     /// answers an empty list.
     async fn search_payments(&self, external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError>;
+
+    /// Refunds a paid payment in full (Mercado Pago `POST /v1/payments/{id}/refunds`, Stripe
+    /// `POST /v1/refunds` of the invoice's payment). Errors: `NotFound`, `Rejected` (already
+    /// refunded, too old, …), `Unavailable`, `Malformed`.
+    async fn refund(&self, request: &super::RefundRequest) -> Result<super::ProviderRefund, PaymentError>;
+
+    /// The invoice a payment intent paid (Stripe `GET /v1/invoice_payments` by payment), if
+    /// any. Mercado Pago answers `None`.
+    async fn invoice_of_payment(&self, payment_intent: &str) -> Result<Option<String>, PaymentError>;
 
     /// Verifies a webhook's signature on the raw bytes (at `now`, for replay tolerance) and
     /// parses it. Never trusts anything before the signature is checked.

@@ -79,7 +79,7 @@ impl Subscription {
         let (Some(start), Some(end)) = (charge.period_start, charge.period_end) else {
             return Transition::Unchanged;
         };
-        if !self.is_prepaid() || self.plan != charge.plan || self.provider != Some(charge.provider) {
+        if !self.is_prepaid() || self.plan != charge.plan || self.provider != charge.provider {
             return Transition::Unchanged;
         }
         let before = self.snapshot();

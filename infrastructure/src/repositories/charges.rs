@@ -23,7 +23,7 @@ struct ChargeDocument {
     #[serde(rename = "_id")]
     id: ChargeId,
     user_id: UserId,
-    provider: PaymentProvider,
+    provider: Option<PaymentProvider>,
     method: PaymentMethod,
     plan: Plan,
     period: BillingPeriod,
@@ -140,6 +140,12 @@ impl ChargeRepository for StoreChargeRepository {
         let version =
             codec::replace(&*self.store, Self::COLLECTION, &ChargeDocument::from(charge), charge.version).await?;
         Ok(Charge { version, ..charge.clone() })
+    }
+
+    async fn find_by_dedup_key(&self, key: &str) -> Result<Charge, RepoError> {
+        let query = Query::all().eq("dedup_key", key);
+        let found: Option<ChargeDocument> = codec::find_one(&*self.store, Self::COLLECTION, query).await?;
+        found.map(Charge::from).ok_or(RepoError::NotFound)
     }
 
     async fn list_pending(&self, page: PageRequest) -> Result<Page<Charge>, RepoError> {

@@ -89,4 +89,18 @@ pub async fn a_payment_is_recorded_once(repos: &Repositories) {
     let other = Charge::card_paid(user, PaymentProvider::Mercadopago, Plan::Max, &invoice, at(2));
     repos.charges.create(&other).await.unwrap();
     assert_eq!(repos.charges.list_for_user(user, PageRequest::new(0, 10)).await.unwrap().total, 2);
+    // Found again by its key (a refund looks for `refund:<key>` before refunding).
+    assert_eq!(repos.charges.find_by_dedup_key("stripe:in_1Dedup").await.unwrap(), saved);
+    assert_not_found(repos.charges.find_by_dedup_key("refund:stripe:in_1Dedup").await);
+    let refund = saved.refund_entry(at(5));
+    repos.charges.create(&refund).await.unwrap();
+    assert_eq!(
+        repos.charges.find_by_dedup_key("refund:stripe:in_1Dedup").await.unwrap().amount,
+        Decimal::new(-9700, 2)
+    );
+    // A comp has no provider, and round-trips so.
+    let comp = repos.charges.create(&Charge::comp(user, Plan::Pro, at(40), at(6))).await.unwrap();
+    let read = repos.charges.get(comp.id).await.unwrap();
+    assert_eq!((read.provider, read.method, read.status), (None, PaymentMethod::Comp, ChargeStatus::Granted));
+    assert_eq!(read, comp);
 }

@@ -8,6 +8,7 @@
 //! field are refused with 400 `bad_request` and its `cause`.
 
 mod payments;
+mod refunds;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,6 +32,8 @@ pub(crate) struct State {
     idempotency: HashMap<String, String>,
     /// Bodies of the payments created (`POST /v1/payments`), in order.
     payment_requests: Vec<Value>,
+    /// Refunds by idempotency key, with the payment each refunded.
+    refunds: HashMap<String, (String, Value)>,
 }
 
 /// The running fake.
@@ -162,13 +165,14 @@ impl FakeMercadoPago {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 6] = [
+        let routes: [(&str, &str, Route); 7] = [
             ("POST", "^/preapproval$", create_preapproval),
             ("GET", "^/preapproval/[A-Za-z0-9]+$", read_preapproval),
             ("PUT", "^/preapproval/[A-Za-z0-9]+$", update_preapproval),
             ("POST", "^/v1/payments$", payments::create),
             ("GET", "^/v1/payments/search$", payments::search),
             ("GET", "^/v1/payments/[0-9]+$", payments::read),
+            ("POST", "^/v1/payments/[0-9]+/refunds$", refunds::create),
         ];
         for (verb, route, handler) in routes {
             Mock::given(method(verb))

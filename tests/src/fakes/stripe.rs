@@ -18,6 +18,8 @@ use super::{header, Guarded, Handler};
 
 #[path = "stripe_plans.rs"]
 mod plans;
+#[path = "stripe_refunds.rs"]
+mod refunds;
 
 /// The webhook signing secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
@@ -42,6 +44,10 @@ struct State {
     plan_changes: Vec<HashMap<String, String>>,
     /// Each idempotency key's request (method, path, body) and first answer.
     idempotency: HashMap<String, (String, Vec<u8>, ResponseTemplate)>,
+    /// Paid invoices' payments by invoice id (payment intent, charge, amount, refunded).
+    paid_invoices: HashMap<String, Value>,
+    /// Refunds made, in order.
+    refunds: Vec<Value>,
 }
 
 /// The running fake.
@@ -187,12 +193,14 @@ impl FakeStripe {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 5] = [
+        let routes: [(&str, &str, Route); 7] = [
             ("POST", "^/v1/checkout/sessions$", create_session),
             ("POST", "^/v1/invoices/create_preview$", plans::create_preview),
             ("GET", "^/v1/subscriptions/[A-Za-z0-9_]+$", read_subscription),
             ("POST", "^/v1/subscriptions/[A-Za-z0-9_]+$", update_subscription),
             ("DELETE", "^/v1/subscriptions/[A-Za-z0-9_]+$", cancel_subscription_now),
+            ("GET", "^/v1/invoice_payments$", refunds::list_invoice_payments),
+            ("POST", "^/v1/refunds$", refunds::create_refund),
         ];
         for (verb, route, handler) in routes {
             Mock::given(method(verb))

@@ -1,7 +1,7 @@
 //! Checkout, cancellation and webhook failures -> problem codes.
 
 use application::subscriptions::SubscriptionError;
-use domain::subscriptions::{PlanChangeError, TrialError};
+use domain::subscriptions::{CompError, PlanChangeError, TrialError};
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -18,6 +18,11 @@ impl From<SubscriptionError> for ApiError {
             SubscriptionError::Trial(TrialError::AlreadyUsed(_)) => ErrorCode::TrialUsed,
             SubscriptionError::Trial(TrialError::NotFree(_)) => ErrorCode::AlreadySubscribed,
             SubscriptionError::TrialUnavailable => ErrorCode::TrialUnavailable,
+            SubscriptionError::Comp(CompError::NoComp) => ErrorCode::NoComp,
+            SubscriptionError::Comp(_) => ErrorCode::CompRefused,
+            SubscriptionError::ChargeNotFound => ErrorCode::NotFound,
+            SubscriptionError::NotRefundable(_) => ErrorCode::NotRefundable,
+            SubscriptionError::AlreadyRefunded => ErrorCode::AlreadyRefunded,
             SubscriptionError::PlanChange(PlanChangeError::NothingScheduled) => ErrorCode::NothingScheduled,
             SubscriptionError::PlanChange(_) => ErrorCode::PlanChangeRefused,
             SubscriptionError::ChangeUnavailable { .. } => ErrorCode::PlanChangeUnavailable,
@@ -41,6 +46,11 @@ impl ErrorCodes for SubscriptionError {
         ErrorCode::PlanChangeUnavailable,
         ErrorCode::TrialUsed,
         ErrorCode::TrialUnavailable,
+        ErrorCode::CompRefused,
+        ErrorCode::NoComp,
+        ErrorCode::NotFound,
+        ErrorCode::NotRefundable,
+        ErrorCode::AlreadyRefunded,
         ErrorCode::SubscriptionMismatch,
         ErrorCode::InvalidSignature,
         ErrorCode::MalformedWebhook,

@@ -7,9 +7,11 @@
 
 pub mod audit;
 pub mod auth;
+pub mod comp;
 mod csv_export;
 mod guard;
 pub mod operators;
+pub mod refunds;
 pub mod user_detail;
 pub mod user_list;
 pub mod users;
@@ -46,6 +48,8 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     user_list::configure(cfg);
     cfg.service(user_detail::bo_get_user);
     users::configure(cfg);
+    comp::configure(cfg);
+    refunds::configure(cfg);
     audit::configure(cfg);
     operators::configure(cfg);
 }
@@ -111,6 +115,14 @@ pub const ROUTES: &[BackofficeRoute] = &[
     on_user(route("POST", "/backoffice/api/users/{id}/block", "users.block", Requires(P::ManageUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/unblock", "users.unblock", Requires(P::ManageUsers))),
     on_user(route("POST", "/backoffice/api/users/{id}/bots/{bot_id}/pause", "bots.pause", Requires(P::ManageUsers))),
+    on_user(route("POST", "/backoffice/api/users/{id}/comp", "users.comp_grant", Requires(P::ManageUsers))),
+    on_user(route("DELETE", "/backoffice/api/users/{id}/comp", "users.comp_revoke", Requires(P::ManageUsers))),
+    on_user(route(
+        "POST",
+        "/backoffice/api/users/{id}/invoices/{invoice_id}/refund",
+        "invoices.refund",
+        Requires(P::RefundPayments),
+    )),
     on_user(route(
         "POST",
         "/backoffice/api/users/{id}/password-reset",

@@ -32,7 +32,7 @@ pub struct CheckoutBody {
     pub plan: String,
     /// `card` (default): a recurring subscription at `provider`; `pix` or `boleto`: one period
     /// paid through Mercado Pago.
-    #[schema(value_type = Option<wire::PaymentMethod>, example = "pix")]
+    #[schema(value_type = Option<wire::CheckoutMethod>, example = "pix")]
     pub method: Option<String>,
     /// `monthly` (default) or `annual`.
     #[schema(value_type = Option<wire::BillingPeriod>, example = "monthly")]
@@ -134,7 +134,8 @@ impl CheckoutResponse {
         Self {
             url: i.url.unwrap_or_default(),
             reference: c.provider_payment_id.unwrap_or_default(),
-            provider: c.provider.into(),
+            // A PIX or boleto charge is always Mercado Pago's.
+            provider: c.provider.unwrap_or(PaymentProvider::Mercadopago).into(),
             method: c.method.into(),
             period: c.period.into(),
             charge_id: Some(c.id.to_string()),

@@ -26,13 +26,13 @@ pub struct InvoiceResponse {
     pub id: String,
     /// `PRO` or `MAX`.
     pub plan: wire::Plan,
-    /// `stripe` or `mercadopago`.
-    pub provider: wire::PaymentProvider,
-    /// `pix`, `boleto` or `card`.
+    /// `stripe` or `mercadopago`; null for a comp (nothing collected).
+    pub provider: Option<wire::PaymentProvider>,
+    /// `pix`, `boleto`, `card`, or `comp` (a plan granted by an operator, amount 0).
     pub method: wire::PaymentMethod,
     /// `monthly` or `annual`.
     pub period: wire::BillingPeriod,
-    /// `pending`, `approved` or `expired`.
+    /// `pending`, `approved`, `expired`, `refunded` (amount negative) or `granted` (a comp).
     pub status: wire::ChargeStatus,
     /// Amount, a decimal string.
     #[schema(value_type = String, example = "19.90")]
@@ -72,7 +72,7 @@ impl From<Charge> for InvoiceResponse {
         Self {
             id: c.id.to_string(),
             plan: c.plan.into(),
-            provider: c.provider.into(),
+            provider: c.provider.map(Into::into),
             method: c.method.into(),
             period: c.period.into(),
             status: c.status.into(),

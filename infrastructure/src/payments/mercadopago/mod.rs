@@ -16,6 +16,7 @@ mod http;
 mod mapping;
 mod payments;
 mod plan_change;
+mod refunds;
 mod signature;
 mod webhook;
 mod wire;
@@ -26,8 +27,8 @@ use time::OffsetDateTime;
 
 use domain::subscriptions::{
     external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
-    PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderSubscription,
-    WebhookEvent, WebhookRequest,
+    PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund,
+    ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest,
 };
 
 pub use config::{
@@ -164,6 +165,16 @@ impl PaymentGateway for MercadoPagoGateway {
             .finish();
         let search: wire::PaymentSearch = self.api.get(&format!("/v1/payments/search?{query}")).await?;
         Ok(payments::found(search.results))
+    }
+
+    #[tracing::instrument(skip_all, fields(payment = %request.payment_id), err)]
+    async fn refund(&self, request: &RefundRequest) -> Result<ProviderRefund, PaymentError> {
+        self.refund_payment(request).await
+    }
+
+    /// Payment intents are Stripe's: always `None`.
+    async fn invoice_of_payment(&self, _payment_intent: &str) -> Result<Option<String>, PaymentError> {
+        Ok(None)
     }
 
     fn verify_webhook(&self, request: &WebhookRequest, now: OffsetDateTime) -> Result<WebhookEvent, PaymentError> {

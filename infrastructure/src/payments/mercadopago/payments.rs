@@ -71,7 +71,7 @@ impl<'a> NewPayment<'a> {
         let payment_method_id = match request.method {
             PaymentMethod::Pix => "pix",
             PaymentMethod::Boleto => "bolbradesco",
-            PaymentMethod::Card => {
+            PaymentMethod::Card | PaymentMethod::Comp => {
                 return Err(PaymentError::Rejected {
                     code: "method_not_supported".into(),
                     message: "cards are paid through the preapproval checkout".into(),

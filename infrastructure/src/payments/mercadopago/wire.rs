@@ -96,7 +96,7 @@ pub(super) fn json_amount(amount: Decimal) -> Result<Box<RawValue>, PaymentError
 }
 
 /// Reads an optional amount from the raw JSON text: a number, or a string holding one.
-fn exact_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+pub(super) fn exact_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
     let Some(raw) = Option::<Box<RawValue>>::deserialize(deserializer)? else {
         return Ok(None);
     };

@@ -171,6 +171,8 @@ pub(super) fn parse_event(body: &[u8], config: &StripeConfig) -> Result<WebhookE
                 None => WebhookSubject::Ignored,
             }
         }
+        "charge.refunded" => super::refund_events::refunded(object)?,
+        "charge.dispute.created" => super::refund_events::disputed(object)?,
         "invoice.payment_failed" => match from_object::<Invoice>(object, "invoice")?.subscription_id() {
             Some(subscription_id) => WebhookSubject::InvoicePaymentFailed { subscription_id },
             None => WebhookSubject::Ignored,

@@ -12,6 +12,8 @@ mod config;
 mod events;
 mod mapping;
 mod plan_change;
+mod refund_events;
+mod refunds;
 mod signature;
 
 use async_trait::async_trait;
@@ -20,8 +22,8 @@ use time::OffsetDateTime;
 
 use domain::subscriptions::{
     external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
-    PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderSubscription,
-    WebhookEvent, WebhookRequest,
+    PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund,
+    ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest,
 };
 
 use crate::payments::idempotency::derive_key;
@@ -171,6 +173,18 @@ impl PaymentGateway for StripeGateway {
     /// Stripe flows are driven by invoices: there are no one-off payments to find.
     async fn search_payments(&self, _external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError> {
         Ok(Vec::new())
+    }
+
+    /// `POST /v1/refunds` of the paid invoice's payment (see [`refunds`]).
+    #[tracing::instrument(skip_all, fields(invoice = %request.payment_id), err)]
+    async fn refund(&self, request: &RefundRequest) -> Result<ProviderRefund, PaymentError> {
+        self.refund_invoice(request).await
+    }
+
+    /// The invoice a payment intent paid (see [`refunds`]).
+    #[tracing::instrument(skip(self), err)]
+    async fn invoice_of_payment(&self, payment_intent: &str) -> Result<Option<String>, PaymentError> {
+        self.invoice_paid_by(payment_intent).await
     }
 
     /// Checks `stripe-signature` on the raw body at `now`, then parses the event.

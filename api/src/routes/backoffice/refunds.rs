@@ -1,0 +1,80 @@
+//! `POST /backoffice/api/users/{id}/invoices/{invoice_id}/refund`: refund one of the user's paid
+//! invoices in full at its provider (ADMIN and up, `refund_payments`; audited with the user as
+//! the target). The invoice is the entry of `GET /api/subscriptions/invoices` (and of the user's
+//! backoffice detail), so the operator refunds exactly what the user sees.
+
+use actix_web::{post, web, HttpResponse};
+use domain::subscriptions::ChargeId;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::users::user_id;
+use super::TAG;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::subscriptions::InvoiceResponse;
+use crate::routes::wire::Id;
+use crate::state::AppState;
+
+pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(bo_refund_invoice);
+}
+
+/// The path of a refund.
+#[derive(Debug, Deserialize)]
+pub struct RefundPath {
+    id: String,
+    invoice_id: String,
+}
+
+/// A refund made at the provider.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundResponse {
+    /// The provider's refund id (Mercado Pago refund id, Stripe `re_…`).
+    pub refund_id: String,
+    /// The provider's status of the refund (`approved`, `succeeded`, `pending`, …).
+    pub provider_status: String,
+    /// Amount refunded, when the provider says.
+    #[schema(value_type = Option<String>, example = "19.90")]
+    pub amount: Option<Decimal>,
+    /// The refund's entry on the user's invoices (status `refunded`, amount negated).
+    pub invoice: InvoiceResponse,
+}
+
+/// Refund the user's paid invoice in full at its provider: Mercado Pago
+/// `POST /v1/payments/{id}/refunds`, Stripe `POST /v1/refunds` of the invoice's payment, under an
+/// idempotency key derived from the invoice (two clicks make one refund). The refund is listed
+/// on the user's invoices at once; the plan follows from the provider's refund notification
+/// (the plan ends when the refunded payment paid for the current period). 409 `already_refunded`
+/// for a second refund, `not_refundable` for anything but an approved payment (a comp, a
+/// pending or expired PIX) or when the provider refuses.
+#[utoipa::path(
+    tag = TAG,
+    security(("backoffice_session" = [])),
+    params(
+        ("id" = Id, Path, description = "The user"),
+        ("invoice_id" = Id, Path, description = "The invoice (an item of the user's invoices)")
+    ),
+    responses((status = 200, description = "Refunded", body = RefundResponse))
+)]
+#[post("/backoffice/api/users/{id}/invoices/{invoice_id}/refund")]
+pub async fn bo_refund_invoice(
+    state: web::Data<AppState>,
+    path: web::Path<RefundPath>,
+) -> Result<HttpResponse, ApiError> {
+    let user = state.backoffice.user(user_id(&path.id)?).await?;
+    let charge =
+        ChargeId::parse(&path.invoice_id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "invoice not found"))?;
+    let made = state.subscriptions.refund_charge(user.id, charge).await?;
+    let mut amount = made.refund.amount;
+    if let Some(a) = amount.as_mut() {
+        a.rescale(2);
+    }
+    Ok(HttpResponse::Ok().json(RefundResponse {
+        refund_id: made.refund.id,
+        provider_status: made.refund.status,
+        amount,
+        invoice: made.entry.into(),
+    }))
+}
