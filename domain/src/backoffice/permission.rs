@@ -20,6 +20,8 @@ pub enum Permission {
     ReadAudit,
     /// Export user lists as CSV (personal data in bulk: not SUPPORT).
     ExportUsers,
+    /// Read the platform metrics (aggregate counts and revenue, no personal data).
+    ReadMetrics,
 }
 
 use OperatorRole::{Admin, SuperAdmin, Support};
@@ -33,6 +35,7 @@ pub const TABLE: &[(Permission, &[OperatorRole])] = &[
     (Permission::SendPasswordReset, &[SuperAdmin, Admin, Support]),
     (Permission::ReadAudit, &[SuperAdmin, Admin]),
     (Permission::ExportUsers, &[SuperAdmin, Admin]),
+    (Permission::ReadMetrics, &[SuperAdmin, Admin, Support]),
 ];
 
 impl Permission {
@@ -46,6 +49,7 @@ impl Permission {
             Permission::SendPasswordReset => "send_password_reset",
             Permission::ReadAudit => "read_audit",
             Permission::ExportUsers => "export_users",
+            Permission::ReadMetrics => "read_metrics",
         }
     }
 
@@ -69,6 +73,7 @@ mod tests {
             Permission::SendPasswordReset,
             Permission::ReadAudit,
             Permission::ExportUsers,
+            Permission::ReadMetrics,
         ];
         for permission in all {
             assert_eq!(TABLE.iter().filter(|(p, _)| *p == permission).count(), 1, "{permission:?}");

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 mod csv_export;
 mod guard;
+pub mod metrics;
 pub mod operators;
 pub mod user_detail;
 pub mod user_list;
@@ -48,6 +49,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     users::configure(cfg);
     audit::configure(cfg);
     operators::configure(cfg);
+    metrics::configure(cfg);
 }
 
 /// Who may call a route.
@@ -119,6 +121,7 @@ pub const ROUTES: &[BackofficeRoute] = &[
     )),
     listed(route("GET", "/backoffice/api/audit", "audit.list", Requires(P::ReadAudit))),
     listed(route("GET", "/backoffice/api/audit/export", "audit.export", Requires(P::ReadAudit))),
+    route("GET", "/backoffice/api/metrics", "metrics.read", Requires(P::ReadMetrics)),
     listed(route("GET", "/backoffice/api/operators", "operators.list", Requires(P::ManageOperators))),
     route("POST", "/backoffice/api/operators", "operators.create", Requires(P::ManageOperators)),
     on_operator(route("POST", "/backoffice/api/operators/{id}/role", "operators.role", Requires(P::ManageOperators))),
