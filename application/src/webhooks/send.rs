@@ -388,7 +388,7 @@ mod tests {
         deliveries.expect_update().returning(|d| Ok(d.clone()));
         deliveries.expect_pending_count().returning(|| Ok(0));
         let mut endpoints = MockWebhookEndpointRepository::new();
-        let known = vec![slow.clone(), fast.clone()];
+        let known = [slow.clone(), fast.clone()];
         endpoints.expect_get().returning(move |_, id| Ok(known.iter().find(|e| e.id == id).unwrap().clone()));
         let transport = Arc::new(SlowForOne::default());
         let config = WebhookConfig {
