@@ -390,8 +390,14 @@ pub async fn services(
         users: repositories.users.clone(),
         clock: clock.clone(),
     }));
+    let platform_metrics = Arc::new(application::backoffice::PlatformMetricsService::new(
+        repositories.platform_counts.clone(),
+        clock.clone(),
+        infrastructure::scheduler::CATALOGUE.iter().map(|entry| entry.name).collect(),
+    ));
     Ok(Services {
         backoffice,
+        platform_metrics,
         identity: Arc::new(identity),
         legal,
         export: Arc::new(export),

@@ -71,6 +71,8 @@ impl Default for IpLimits {
 pub struct Services {
     /// The operators' backoffice (its own accounts, sessions, audit).
     pub backoffice: Arc<application::backoffice::Backoffice>,
+    /// The operators' platform metrics (cached a minute; also the `botfleet_platform_*` gauges).
+    pub platform_metrics: Arc<application::backoffice::PlatformMetricsService>,
     /// Accounts and sessions.
     pub identity: Arc<IdentityService>,
     /// Legal texts and consents.

@@ -107,7 +107,7 @@ async fn the_status_lists_every_workflow_to_admins_and_the_ops_token(store: Stor
         ("subscription_reconciliation", 3_600_000, true),
         ("paper_matching", 5_000, true),
         ("relay_events", 1_000, true),
-        ("webhook_delivery", 2_000, true),
+        ("webhook_delivery", 1_000, true),
     ] {
         let w = workflow(&listing, name);
         assert_eq!(

@@ -26,8 +26,10 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 }
 
 /// Every registered metric: `http_requests_total` and `http_request_duration_seconds` (labelled
-/// `method`, `route` template, `status`), `botfleet_build_info`, and whatever other components
-/// register. With `BOTFLEET_METRICS_REQUIRE_TOKEN=true` the ops token is required.
+/// `method`, `route` template, `status`), `botfleet_build_info`, whatever other components
+/// register, and the platform gauges `botfleet_platform_*` (users by plan and status, MRR by
+/// provider and currency, sign-ups, cancellations and orders per day, running bots by kind,
+/// workflow health; the store figures computed at most once a minute per instance). With `BOTFLEET_METRICS_REQUIRE_TOKEN=true` the ops token is required.
 #[utoipa::path(
     tag = TAG,
     operation_id = "metrics",
@@ -52,6 +54,15 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
         };
         return Err(ApiError::new(code, detail));
     }
-    let text = state.metrics.render().map_err(anyhow::Error::from)?;
+    let mut text = state.metrics.render().map_err(anyhow::Error::from)?;
+    let platform = match state.platform_metrics.current().await {
+        Ok(snapshot) => Some(snapshot),
+        Err(err) => {
+            tracing::warn!(error = %err, "the platform metrics could not be read; botfleet_platform_up is 0");
+            None
+        }
+    };
+    let statuses = state.workflows.statuses();
+    text.push_str(&crate::platform_metrics::render(platform.as_deref(), &statuses).map_err(anyhow::Error::from)?);
     Ok(HttpResponse::Ok().content_type(CONTENT_TYPE).body(text))
 }

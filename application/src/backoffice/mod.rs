@@ -5,6 +5,7 @@
 mod audit;
 mod auth;
 mod errors;
+mod metrics;
 mod operators;
 mod secrets;
 mod totp;
@@ -24,6 +25,10 @@ use domain::Clock;
 pub use audit::AUDIT_RETENTION;
 pub use auth::{CreatedOperator, Enrolment, LoggedIn, LoginInput, Staff};
 pub use errors::BackofficeError;
+pub use metrics::{
+    provider_name, DayFigures, Mrr, PlatformMetrics, PlatformMetricsService, METRICS_DAYS, METRICS_TTL,
+    SUBSCRIPTION_STATUSES, USER_STATUSES,
+};
 pub use user_list::{UserListQuery, MAX_JOINED};
 pub use users::{BlockReport, UserDetail, UserSort, BLOCKED_REASON};
 

@@ -67,11 +67,24 @@ pub struct WebhookConfig {
     pub send_batch: u64,
     /// Endpoints the sender POSTs to at once.
     pub concurrency: usize,
+    /// Requests one endpoint has in flight at once (its deliveries' outcomes are applied in order).
+    pub per_endpoint: usize,
+    /// How long one send pass keeps taking due deliveries (wall time); what is in flight then
+    /// finishes, the rest waits for the next pass.
+    pub pass_budget: std::time::Duration,
 }
 
 impl Default for WebhookConfig {
     fn default() -> Self {
-        Self { allow_http: false, retry: RetryPolicy::default(), batch: 500, send_batch: 200, concurrency: 16 }
+        Self {
+            allow_http: false,
+            retry: RetryPolicy::default(),
+            batch: 500,
+            send_batch: 200,
+            concurrency: 16,
+            per_endpoint: 4,
+            pass_budget: std::time::Duration::from_millis(800),
+        }
     }
 }
 

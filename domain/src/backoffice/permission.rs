@@ -22,6 +22,8 @@ pub enum Permission {
     ExportUsers,
     /// Refund a user's payment at the payment provider (money leaves: not SUPPORT).
     RefundPayments,
+    /// Read the platform metrics (aggregate counts and revenue, no personal data).
+    ReadMetrics,
 }
 
 use OperatorRole::{Admin, SuperAdmin, Support};
@@ -36,6 +38,7 @@ pub const TABLE: &[(Permission, &[OperatorRole])] = &[
     (Permission::ReadAudit, &[SuperAdmin, Admin]),
     (Permission::ExportUsers, &[SuperAdmin, Admin]),
     (Permission::RefundPayments, &[SuperAdmin, Admin]),
+    (Permission::ReadMetrics, &[SuperAdmin, Admin, Support]),
 ];
 
 impl Permission {
@@ -50,6 +53,7 @@ impl Permission {
             Permission::ReadAudit => "read_audit",
             Permission::ExportUsers => "export_users",
             Permission::RefundPayments => "refund_payments",
+            Permission::ReadMetrics => "read_metrics",
         }
     }
 
@@ -74,6 +78,7 @@ mod tests {
             Permission::ReadAudit,
             Permission::ExportUsers,
             Permission::RefundPayments,
+            Permission::ReadMetrics,
         ];
         for permission in all {
             assert_eq!(TABLE.iter().filter(|(p, _)| *p == permission).count(), 1, "{permission:?}");

@@ -49,8 +49,15 @@ pub trait WebhookDeliveryRepository: Send + Sync {
         endpoint: WebhookEndpointId,
         page: PageRequest,
     ) -> Result<Page<Delivery>, RepoError>;
-    /// Up to `limit` pending deliveries due at `now`, the longest due first.
-    async fn due(&self, now: OffsetDateTime, limit: u64) -> Result<Vec<Delivery>, RepoError>;
+    /// Up to `limit` pending deliveries due at `now`, the longest due first, leaving out those to
+    /// the `skip` endpoints (the sender's busy or finished ones, so one endpoint's backlog cannot
+    /// fill the batch of every other).
+    async fn due(
+        &self,
+        now: OffsetDateTime,
+        limit: u64,
+        skip: &[WebhookEndpointId],
+    ) -> Result<Vec<Delivery>, RepoError>;
     /// How many deliveries are pending.
     async fn pending_count(&self) -> Result<u64, RepoError>;
     /// Replaces under a version check. Errors: `Conflict`, `NotFound`.

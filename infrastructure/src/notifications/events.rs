@@ -72,6 +72,8 @@ impl StoreEventRepository {
         IndexSpec::unique("events_seq", &["seq"]),
         IndexSpec::plain("events_user_seq", &["user_id", "seq"]),
         IndexSpec::plain("events_user_read", &["user_id", "read_at", "seq"]),
+        // The backoffice's cancellations per day (platform metrics): one type over a time range.
+        IndexSpec::plain("events_type_at", &["type", "at"]),
     ];
     /// Events waiting for the relay that no aggregate carries.
     pub const QUEUE: &'static str = "event_queue";

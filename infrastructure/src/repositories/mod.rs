@@ -54,7 +54,7 @@ use domain::RepoError;
 pub use self::audit::StoreAuditRepository;
 use self::backoffice::{
     StoreHitCounter, StoreOperatorAuditRepository, StoreOperatorRepository, StoreOperatorSessionRepository,
-    StoreUserFacets,
+    StorePlatformCounts, StoreUserFacets,
 };
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::charges::StoreChargeRepository;
@@ -174,6 +174,8 @@ pub struct Repositories {
     pub hits: Arc<dyn HitCounter>,
     /// Which users have what plan, running bots, live or paper contexts (backoffice filters).
     pub user_facets: Arc<dyn UserFacetRepository>,
+    /// The counts behind the backoffice's platform metrics.
+    pub platform_counts: Arc<dyn domain::backoffice::PlatformCounts>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -215,6 +217,7 @@ impl Repositories {
             operator_audit: Arc::new(StoreOperatorAuditRepository::new(store.clone())),
             hits: Arc::new(StoreHitCounter::new(store.clone())),
             user_facets: Arc::new(StoreUserFacets::new(store.clone())),
+            platform_counts: Arc::new(StorePlatformCounts::new(store.clone())),
             relay_nudge: nudge,
             store,
         })

@@ -44,6 +44,8 @@ impl StoreOrderRepository {
         IndexSpec::plain("orders_user_status", &["user_id", "status", "created_at"]),
         // The relay's query: orders whose outbox holds events.
         IndexSpec::plain("orders_outbox", &["outbox_at"]),
+        // The backoffice's orders per day (platform metrics).
+        IndexSpec::plain("orders_created", &["created_at"]),
     ];
 
     /// The repository over `store` (see [`super::Repositories::on`] for the indexes).

@@ -43,7 +43,7 @@ pub const CATALOGUE: &[CatalogueEntry] = &[
     entry("assistant_suggestions", 86_400, "Leaves MAX users a suggestion when one of their bots deserves attention."),
     entry("paper_matching", 5, "Fills resting paper orders the simulated price has reached."),
     entry("relay_events", 1, "Moves the events changes raised (outboxes, the event queue) into the users' event log."),
-    entry("webhook_delivery", 2, "Creates outbound webhook deliveries from the event log and sends the due ones with retries."),
+    entry("webhook_delivery", 1, "Creates outbound webhook deliveries from the event log and sends the due ones with retries."),
     entry("email_notifications", 2, "Queues the events users want by e-mail and mails each user one message for what is due."),
     entry("telegram_notifications", 1, "Queues the events users want on Telegram and sends them to the linked chats."),
     entry("telegram_updates", 1, "Long-polls the Telegram bot's updates and links the chats that send /start <code>."),

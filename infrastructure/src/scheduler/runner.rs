@@ -99,6 +99,8 @@ impl Scheduler {
                     runs: 0,
                     failures: 0,
                     skips: 0,
+                    last_success: None,
+                    last_error: None,
                 };
                 (entry.name, Mutex::new(status))
             })

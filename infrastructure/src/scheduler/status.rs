@@ -74,6 +74,10 @@ pub struct WorkflowStatus {
     pub failures: u64,
     /// Runs skipped because another instance held the lease.
     pub skips: u64,
+    /// When the last successful run on this instance ended.
+    pub last_success: Option<OffsetDateTime>,
+    /// When the last failed run on this instance ended, with its error.
+    pub last_error: Option<(OffsetDateTime, String)>,
 }
 
 impl WorkflowStatus {
@@ -85,10 +89,14 @@ impl WorkflowStatus {
         self.last_summary = Some(report.summary.clone());
         self.last_duration = Some(report.duration);
         match report.outcome {
-            Outcome::Ok => self.runs += 1,
+            Outcome::Ok => {
+                self.runs += 1;
+                self.last_success = Some(report.finished_at);
+            }
             Outcome::Failed => {
                 self.runs += 1;
                 self.failures += 1;
+                self.last_error = Some((report.finished_at, report.summary.clone()));
             }
             Outcome::Skipped => self.skips += 1,
         }

@@ -65,6 +65,7 @@ async fn run_now_runs_and_records_status_and_metrics() {
     assert_eq!((status.registered, status.runs, status.failures, status.skips), (true, 1, 0, 0));
     assert_eq!(status.last_outcome, Some(Outcome::Ok));
     assert_eq!(status.last_summary.as_deref(), Some("run 1"));
+    assert_eq!((status.last_success, status.last_error.as_ref()), (status.last_finished, None));
     assert_eq!(status.interval, Duration::from_secs(5));
     assert!(!status.running);
     let statuses = scheduler.statuses();
@@ -102,6 +103,10 @@ async fn failing_and_panicking_runs_never_stop_the_loop() {
     let status = status(&scheduler, "paper_matching");
     assert_eq!(status.failures, 2);
     assert_eq!(status.last_outcome, Some(Outcome::Ok));
+    // The last success and the last error are kept apart (the platform metrics' workflow health).
+    let (success, (error_at, error)) = (status.last_success.unwrap(), status.last_error.clone().unwrap());
+    assert!(error_at <= success && success == status.last_finished.unwrap());
+    assert!(!error.is_empty());
     let text = render(&registry);
     assert!(text.contains(r#"botfleet_workflow_runs_total{outcome="failed",workflow="paper_matching"} 2"#), "{text}");
 }

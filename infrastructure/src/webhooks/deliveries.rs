@@ -199,9 +199,18 @@ impl WebhookDeliveryRepository for StoreDeliveryRepository {
         codec::page::<DeliveryDocument, _>(&*self.store, Self::COLLECTION, query, page, Delivery::from).await
     }
 
-    async fn due(&self, now: OffsetDateTime, limit: u64) -> Result<Vec<Delivery>, RepoError> {
-        let query =
-            Self::pending().lte("next_attempt_at", codec::to_millis(now)).asc("next_attempt_at").asc(ID).limit(limit);
+    async fn due(
+        &self,
+        now: OffsetDateTime,
+        limit: u64,
+        skip: &[WebhookEndpointId],
+    ) -> Result<Vec<Delivery>, RepoError> {
+        let mut query = Self::pending().lte("next_attempt_at", codec::to_millis(now));
+        if !skip.is_empty() {
+            // Checked on the index's rows (`webhook_deliveries_due` serves the range and the order).
+            query = query.not_in("endpoint_id", skip.iter().map(ToString::to_string));
+        }
+        let query = query.asc("next_attempt_at").asc(ID).limit(limit);
         let docs: Vec<DeliveryDocument> = codec::find_all(&*self.store, Self::COLLECTION, &query).await?;
         Ok(docs.into_iter().map(Delivery::from).collect())
     }

@@ -18,6 +18,7 @@ pub mod fixtures;
 pub mod leases;
 pub mod orders;
 pub mod payment_events;
+pub mod platform_counts;
 pub mod sessions;
 pub mod store;
 pub mod stream_tickets;
@@ -25,6 +26,7 @@ pub mod subscriptions;
 pub mod telegram;
 pub mod user_facets;
 pub mod users;
+pub mod webhook_deliveries;
 
 use std::fmt;
 use std::future::Future;
@@ -54,6 +56,8 @@ macro_rules! contract_suite {
                 subscribed_by_plan_and_status, owners_of_running_bots_and_of_contexts_by_mode,
                 list_is_restricted_to_and_from_ids,
             ],
+            platform_counts: [counts_by_status_kind_and_day, pages_paid_subscriptions_with_their_charges],
+            webhook_deliveries: [due_leaves_out_the_skipped_endpoints],
             sessions: [
                 create_then_find_by_token_hash, duplicate_token_hash_is_refused, update_checks_version,
                 revoke_family_revokes_only_unrevoked_members, revoke_all_for_user_keeps_one_family,

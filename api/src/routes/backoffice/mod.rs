@@ -10,6 +10,7 @@ pub mod auth;
 pub mod comp;
 mod csv_export;
 mod guard;
+pub mod metrics;
 pub mod operators;
 pub mod refunds;
 pub mod user_detail;
@@ -52,6 +53,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     refunds::configure(cfg);
     audit::configure(cfg);
     operators::configure(cfg);
+    metrics::configure(cfg);
 }
 
 /// Who may call a route.
@@ -131,6 +133,7 @@ pub const ROUTES: &[BackofficeRoute] = &[
     )),
     listed(route("GET", "/backoffice/api/audit", "audit.list", Requires(P::ReadAudit))),
     listed(route("GET", "/backoffice/api/audit/export", "audit.export", Requires(P::ReadAudit))),
+    route("GET", "/backoffice/api/metrics", "metrics.read", Requires(P::ReadMetrics)),
     listed(route("GET", "/backoffice/api/operators", "operators.list", Requires(P::ManageOperators))),
     route("POST", "/backoffice/api/operators", "operators.create", Requires(P::ManageOperators)),
     on_operator(route("POST", "/backoffice/api/operators/{id}/role", "operators.role", Requires(P::ManageOperators))),

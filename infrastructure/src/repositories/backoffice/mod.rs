@@ -6,9 +6,11 @@ mod hits;
 mod operator_audit;
 mod operator_sessions;
 mod operators;
+mod platform;
 
 pub use facets::StoreUserFacets;
 pub use hits::StoreHitCounter;
 pub use operator_audit::StoreOperatorAuditRepository;
 pub use operator_sessions::StoreOperatorSessionRepository;
 pub use operators::StoreOperatorRepository;
+pub use platform::StorePlatformCounts;

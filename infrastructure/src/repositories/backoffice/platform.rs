@@ -1,0 +1,152 @@
+//! [`PlatformCounts`] over a [`DocumentStore`]: the operators' platform metrics, read as counts
+//! and pages through each collection's indexes (`subscriptions_status`, `users_status`,
+//! `users_created`, `events_type_at`, `orders_created`, `bots_status_kind`, `charges_user`), so
+//! no collection is read whole and the SQLite plan check covers every query.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::backoffice::{LeaseHolder, PaidSubscription, PlatformCounts, PricedCharge};
+use domain::bots::{BotKind, BotStatus};
+use domain::identity::UserStatus;
+use domain::notifications::EventType;
+use domain::shared::ids::{SubscriptionId, UserId};
+use domain::subscriptions::{BillingPeriod, ChargeStatus, PaymentProvider, Plan, SubscriptionStatus};
+use domain::RepoError;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::notifications::StoreEventRepository;
+use crate::repositories::codec::{self, decimal, millis, to_millis, value_of};
+use crate::repositories::{
+    StoreBotRepository, StoreChargeRepository, StoreLeaseRepository, StoreOrderRepository, StoreSubscriptionRepository,
+    StoreUserRepository,
+};
+use crate::store::{DocumentStore, Query, ID};
+
+/// The fields of a subscription the MRR reads.
+#[derive(Deserialize)]
+struct SubscriptionFields {
+    #[serde(rename = "_id")]
+    id: SubscriptionId,
+    user_id: UserId,
+    plan: Plan,
+    provider: Option<PaymentProvider>,
+}
+
+/// The fields of a charge the MRR reads.
+#[derive(Deserialize)]
+struct ChargeFields {
+    #[serde(with = "decimal")]
+    amount: Decimal,
+    currency: String,
+    period: BillingPeriod,
+    provider: PaymentProvider,
+}
+
+/// The fields of a lease.
+#[derive(Deserialize)]
+struct LeaseFields {
+    holder: String,
+    #[serde(with = "millis")]
+    expires_at: OffsetDateTime,
+}
+
+/// Platform counts in a [`DocumentStore`].
+#[derive(Debug, Clone)]
+pub struct StorePlatformCounts {
+    store: Arc<dyn DocumentStore>,
+}
+
+impl StorePlatformCounts {
+    /// The counts over `store` (the indexes are the collections' own).
+    pub fn new(store: Arc<dyn DocumentStore>) -> Self {
+        Self { store }
+    }
+
+    /// Documents of `coll` whose `field` (milliseconds) is in `[from, to)`.
+    async fn in_range(
+        &self,
+        coll: &str,
+        query: Query,
+        field: &str,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<u64, RepoError> {
+        let query = query.gte(field, to_millis(from)).lt(field, to_millis(to));
+        self.store.count(coll, &query).await
+    }
+}
+
+#[async_trait]
+impl PlatformCounts for StorePlatformCounts {
+    async fn subscriptions(&self, plan: Plan, status: SubscriptionStatus) -> Result<u64, RepoError> {
+        let query = Query::all().eq("status", value_of(&status)).eq("plan", value_of(&plan));
+        self.store.count(StoreSubscriptionRepository::COLLECTION, &query).await
+    }
+
+    async fn users(&self, status: UserStatus) -> Result<u64, RepoError> {
+        let query = Query::all().eq("status", value_of(&status));
+        self.store.count(StoreUserRepository::COLLECTION, &query).await
+    }
+
+    async fn signups(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, RepoError> {
+        self.in_range(StoreUserRepository::COLLECTION, Query::all(), "created_at", from, to).await
+    }
+
+    async fn cancellations(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, RepoError> {
+        let query = Query::all().eq("type", value_of(&EventType::SubscriptionCanceled));
+        self.in_range(StoreEventRepository::COLLECTION, query, "at", from, to).await
+    }
+
+    async fn orders(&self, from: OffsetDateTime, to: OffsetDateTime) -> Result<u64, RepoError> {
+        self.in_range(StoreOrderRepository::COLLECTION, Query::all(), "created_at", from, to).await
+    }
+
+    async fn running_bots(&self, kind: BotKind) -> Result<u64, RepoError> {
+        let query = Query::all().eq("status", value_of(&BotStatus::Running)).eq("kind", value_of(&kind));
+        self.store.count(StoreBotRepository::COLLECTION, &query).await
+    }
+
+    async fn active_paid(
+        &self,
+        plan: Plan,
+        after: Option<SubscriptionId>,
+        limit: u64,
+    ) -> Result<Vec<PaidSubscription>, RepoError> {
+        let mut query = Query::all().eq("status", value_of(&SubscriptionStatus::Active)).eq("plan", value_of(&plan));
+        if let Some(after) = after {
+            query = query.gt(ID, after.to_string());
+        }
+        let query = query.asc(ID).limit(limit);
+        let found: Vec<SubscriptionFields> =
+            codec::find_all(&*self.store, StoreSubscriptionRepository::COLLECTION, &query).await?;
+        Ok(found
+            .into_iter()
+            .map(|s| PaidSubscription { id: s.id, user_id: s.user_id, plan: s.plan, provider: s.provider })
+            .collect())
+    }
+
+    async fn latest_charge(&self, user: UserId) -> Result<Option<PricedCharge>, RepoError> {
+        let query = Query::all()
+            .eq("user_id", user.to_string())
+            .eq("status", value_of(&ChargeStatus::Approved))
+            .desc("created_at")
+            .desc(ID)
+            .limit(1);
+        let found: Option<ChargeFields> =
+            codec::find_one(&*self.store, StoreChargeRepository::COLLECTION, query).await?;
+        Ok(found.map(|c| PricedCharge {
+            amount: c.amount,
+            currency: c.currency,
+            period: c.period,
+            provider: c.provider,
+        }))
+    }
+
+    async fn lease(&self, name: &str) -> Result<Option<LeaseHolder>, RepoError> {
+        let found: Option<LeaseFields> = codec::get(&*self.store, StoreLeaseRepository::COLLECTION, name).await?;
+        Ok(found.map(|l| LeaseHolder { holder: l.holder, expires_at: l.expires_at }))
+    }
+}
