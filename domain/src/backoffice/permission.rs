@@ -20,6 +20,8 @@ pub enum Permission {
     ReadAudit,
     /// Export user lists as CSV (personal data in bulk: not SUPPORT).
     ExportUsers,
+    /// Create, list and disable coupons.
+    ManageCoupons,
 }
 
 use OperatorRole::{Admin, SuperAdmin, Support};
@@ -33,6 +35,7 @@ pub const TABLE: &[(Permission, &[OperatorRole])] = &[
     (Permission::SendPasswordReset, &[SuperAdmin, Admin, Support]),
     (Permission::ReadAudit, &[SuperAdmin, Admin]),
     (Permission::ExportUsers, &[SuperAdmin, Admin]),
+    (Permission::ManageCoupons, &[SuperAdmin, Admin]),
 ];
 
 impl Permission {
@@ -46,6 +49,7 @@ impl Permission {
             Permission::SendPasswordReset => "send_password_reset",
             Permission::ReadAudit => "read_audit",
             Permission::ExportUsers => "export_users",
+            Permission::ManageCoupons => "manage_coupons",
         }
     }
 
@@ -69,6 +73,7 @@ mod tests {
             Permission::SendPasswordReset,
             Permission::ReadAudit,
             Permission::ExportUsers,
+            Permission::ManageCoupons,
         ];
         for permission in all {
             assert_eq!(TABLE.iter().filter(|(p, _)| *p == permission).count(), 1, "{permission:?}");
@@ -84,6 +89,8 @@ mod tests {
         assert!(!Permission::ManageUsers.granted_to(Support));
         assert!(!Permission::ReadAudit.granted_to(Support));
         assert!(!Permission::ExportUsers.granted_to(Support));
+        assert!(Permission::ManageCoupons.granted_to(Admin));
+        assert!(!Permission::ManageCoupons.granted_to(Support));
         assert!(Permission::SendPasswordReset.granted_to(Support));
         assert!(Permission::ReadUsers.granted_to(Support));
     }

@@ -63,6 +63,7 @@ impl Charge {
             period_end: invoice.period_end,
             created_at: paid_at,
             updated_at: paid_at,
+            coupon: None,
             version: 0,
         }
     }

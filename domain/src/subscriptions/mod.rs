@@ -2,6 +2,7 @@
 
 mod allowance;
 mod charges;
+mod coupons;
 mod entitlements;
 mod events;
 mod history;
@@ -22,6 +23,9 @@ pub use charges::{
     parse_charge_reference, BillingPeriod, Charge, ChargeId, ChargeRepository, ChargeStatus, NewCharge,
     PaymentInstructions, PaymentMethod,
 };
+pub use coupons::{
+    Coupon, CouponDiscount, CouponId, CouponRedemption, CouponRefusal, CouponRepository, MIN_DISCOUNTED_PRICE,
+};
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
@@ -41,4 +45,7 @@ pub use prepaid::PaidPeriod;
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
 pub use trial::{TrialError, TRIAL_PLAN};
 #[cfg(feature = "mocks")]
-pub use {charges::MockChargeRepository, events::MockPaymentEventRepository, ports::MockSubscriptionRepository};
+pub use {
+    charges::MockChargeRepository, coupons::MockCouponRepository, events::MockPaymentEventRepository,
+    ports::MockSubscriptionRepository,
+};

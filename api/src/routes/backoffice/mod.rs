@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod coupons;
 mod csv_export;
 mod guard;
 pub mod operators;
@@ -48,6 +49,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     users::configure(cfg);
     audit::configure(cfg);
     operators::configure(cfg);
+    coupons::configure(cfg);
 }
 
 /// Who may call a route.
@@ -87,6 +89,11 @@ const fn on_user(mut r: BackofficeRoute) -> BackofficeRoute {
 
 const fn on_operator(mut r: BackofficeRoute) -> BackofficeRoute {
     r.target = Some(("id", "operator"));
+    r
+}
+
+const fn on_coupon(mut r: BackofficeRoute) -> BackofficeRoute {
+    r.target = Some(("id", "coupon"));
     r
 }
 
@@ -134,6 +141,9 @@ pub const ROUTES: &[BackofficeRoute] = &[
         "operators.totp_reset",
         Requires(P::ManageOperators),
     )),
+    listed(route("GET", "/backoffice/api/coupons", "coupons.list", Requires(P::ManageCoupons))),
+    route("POST", "/backoffice/api/coupons", "coupons.create", Requires(P::ManageCoupons)),
+    on_coupon(route("POST", "/backoffice/api/coupons/{id}/disable", "coupons.disable", Requires(P::ManageCoupons))),
 ];
 
 /// The table's entry for `method` and the matched `pattern`.
