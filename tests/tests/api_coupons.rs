@@ -131,6 +131,8 @@ async fn coupon_applied_once_and_refused_after_its_use_limit(store: Store) {
     let listed = admin.get(app, "/backoffice/api/coupons").await;
     let listed = listed.ok(200)["items"].as_array().unwrap().clone();
     assert_eq!(listed.iter().find(|c| c["id"] == id.as_str()).unwrap()["redemptions"], 2);
+    let one = admin.get(app, &format!("/backoffice/api/coupons/{id}")).await;
+    assert_eq!((one.ok(200)["redemptions"].as_u64(), one.body["plan"].as_str()), (Some(2), Some("PRO")));
 
     // A refused payment gives the redemption back; a disabled coupon is refused.
     let once =

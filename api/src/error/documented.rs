@@ -180,7 +180,7 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
         "bo_list_audit" | "bo_export_audit" | "bo_list_operators" => vec![C::InvalidQuery],
         "bo_list_coupons" => vec![C::InvalidQuery],
         "bo_create_coupon" => pick::<CouponError>(&[C::ValidationFailed, C::CouponExists]),
-        "bo_disable_coupon" => pick::<CouponError>(&[C::NotFound]),
+        "bo_get_coupon" | "bo_disable_coupon" => pick::<CouponError>(&[C::NotFound]),
         "bo_create_operator" => pick::<BackofficeError>(&[C::ValidationFailed, C::OperatorExists]),
         "bo_change_operator_role" => pick::<BackofficeError>(&[C::ValidationFailed, C::NotFound, C::Forbidden]),
         "bo_disable_operator" | "bo_reset_operator_totp" => pick::<BackofficeError>(&[C::NotFound, C::Forbidden]),

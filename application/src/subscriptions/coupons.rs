@@ -126,6 +126,14 @@ impl SubscriptionService {
         }
     }
 
+    /// One coupon. Errors: `NotFound`.
+    pub async fn get_coupon(&self, id: CouponId) -> Result<Coupon, CouponError> {
+        match self.ports.coupons.get(id).await {
+            Err(RepoError::NotFound) => Err(CouponError::NotFound),
+            other => Ok(other?),
+        }
+    }
+
     /// Every coupon, newest first.
     pub async fn list_coupons(&self, page: PageRequest) -> Result<Page<Coupon>, CouponError> {
         Ok(self.ports.coupons.list(page).await?)

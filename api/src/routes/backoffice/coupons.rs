@@ -23,7 +23,7 @@ use crate::state::AppState;
 mod amounts;
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(bo_list_coupons).service(bo_create_coupon).service(bo_disable_coupon);
+    cfg.service(bo_list_coupons).service(bo_create_coupon).service(bo_get_coupon).service(bo_disable_coupon);
 }
 
 /// A coupon.
@@ -219,6 +219,23 @@ pub async fn bo_create_coupon(
     Ok(HttpResponse::Created().json(CouponResponse::from(coupon)))
 }
 
+fn coupon_id(raw: &str) -> Result<CouponId, ApiError> {
+    CouponId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "coupon not found"))
+}
+
+/// One coupon, with its redemptions so far.
+#[utoipa::path(
+    tag = TAG,
+    security(("backoffice_session" = [])),
+    params(("id" = Id, Path, description = "The coupon")),
+    responses((status = 200, description = "The coupon", body = CouponResponse))
+)]
+#[get("/backoffice/api/coupons/{id}")]
+pub async fn bo_get_coupon(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let coupon = state.subscriptions.get_coupon(coupon_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(CouponResponse::from(coupon)))
+}
+
 /// Disable a coupon for good: every later checkout with it is refused (`coupon_expired`);
 /// redemptions already made stay. Disabling twice answers the coupon again.
 #[utoipa::path(
@@ -229,7 +246,6 @@ pub async fn bo_create_coupon(
 )]
 #[post("/backoffice/api/coupons/{id}/disable")]
 pub async fn bo_disable_coupon(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let id = CouponId::parse(&id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "coupon not found"))?;
-    let coupon = state.subscriptions.disable_coupon(id).await?;
+    let coupon = state.subscriptions.disable_coupon(coupon_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(CouponResponse::from(coupon)))
 }

@@ -143,6 +143,7 @@ pub const ROUTES: &[BackofficeRoute] = &[
     )),
     listed(route("GET", "/backoffice/api/coupons", "coupons.list", Requires(P::ManageCoupons))),
     route("POST", "/backoffice/api/coupons", "coupons.create", Requires(P::ManageCoupons)),
+    on_coupon(route("GET", "/backoffice/api/coupons/{id}", "coupons.read", Requires(P::ManageCoupons))),
     on_coupon(route("POST", "/backoffice/api/coupons/{id}/disable", "coupons.disable", Requires(P::ManageCoupons))),
 ];
 

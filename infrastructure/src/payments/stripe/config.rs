@@ -259,6 +259,7 @@ mod tests {
             ENV_API_BASE => some("http://127.0.0.1:9"),
             ENV_PRICE_PRO => some("price_p"),
             ENV_PRICE_MAX => some("price_m"),
+            ENV_PRICE_PRO_ANNUAL | ENV_PRICE_MAX_ANNUAL => None,
             _ => some("s3cr3t"),
         };
         assert_eq!(StripeConfig::from_lookup(lookup).unwrap().unwrap().api_base, "http://127.0.0.1:9");
