@@ -162,6 +162,7 @@ pub async fn services(
         subscriptions: repositories.subscriptions.clone(),
         payment_events: repositories.payment_events.clone(),
         charges: repositories.charges.clone(),
+        coupons: repositories.coupons.clone(),
         gateways: payment_gateways(settings)?,
         usage: Arc::new(StoreUsageCounter::new(repositories.store.clone())),
         enforcers: vec![
@@ -469,11 +470,18 @@ fn payment_gateways(settings: &Settings) -> anyhow::Result<PaymentGateways> {
             stripe.price_max.clone(),
         );
         config.api_base.clone_from(&stripe.api_base);
+        if let Some((pro, max)) = &stripe.annual_prices {
+            (config.price_pro_annual, config.price_max_annual) = (Some(pro.clone()), Some(max.clone()));
+        }
         gateways.stripe = Some(Arc::new(StripeGateway::new(config)?));
     }
     if let Some(mercadopago) = &settings.payments.mercadopago {
         let mut config = MercadoPagoConfig::new(mercadopago.access_token.clone(), mercadopago.webhook_secret.clone());
         config.api_base.clone_from(&mercadopago.api_base);
+        // One annual price per plan for PIX, boleto and the yearly preapproval.
+        let table = &settings.payments.entitlements;
+        config.price_pro_annual = table.annual_price_brl(domain::subscriptions::Plan::Pro);
+        config.price_max_annual = table.annual_price_brl(domain::subscriptions::Plan::Max);
         gateways.mercadopago = Some(Arc::new(MercadoPagoGateway::new(config)?));
     }
     Ok(gateways)

@@ -26,6 +26,7 @@ const CREATES: &[Create] = &[
     Create { path: "/api/credentials", statuses: &["201"] },
     // 200 answers an idempotent replay with the order first created.
     Create { path: "/api/orders", statuses: &["201", "200"] },
+    Create { path: "/backoffice/api/coupons", statuses: &["201"] },
 ];
 
 /// Where a created id goes outside its own path: the id of the resource created by `POST from`

@@ -89,6 +89,11 @@ DATA_DEPENDENT_FIELDS = {
     # through Mercado Pago only (`method`).
     ("period", "invalid"),
     ("method", "invalid"),
+    # A coupon code that names no coupon (or Stripe promotion code), or one not usable for this
+    # plan: stored data (docs/payments.md, "Coupons").
+    ("coupon", "invalid"),
+    # A coupon's expiry must be in the future: the clock, not a schema, decides.
+    ("expires_at", "range"),
     # The dashboard's performance series: hourly points only for windows up to 31 days
     # (`interval=hour` with `window=90d|1y|all`), stated in the parameter's description.
     ("interval", "invalid_value"),

@@ -199,6 +199,7 @@ pub fn context_service(
         subscriptions: repos.subscriptions.clone(),
         payment_events: repos.payment_events.clone(),
         charges: repos.charges.clone(),
+        coupons: repos.coupons.clone(),
         gateways: PaymentGateways::default(),
         usage: Arc::new(StoreUsageCounter::new(repos.store.clone())),
         enforcers: Vec::new(),

@@ -213,14 +213,14 @@ async fn an_annual_pix_buys_365_days_at_the_listed_price(store: Store) {
     fake.approve_payment(id, paid_at);
     assert_eq!(notify(&app, id, 1).await, "applied");
     assert_eq!(period_end(&me(&app, &user).await), paid_at + Duration::days(365));
+    // A year by card is a yearly preapproval at the same annual price (see api_annual.rs).
     let card = json!({"plan": "PRO", "provider": "mercadopago", "period": "annual",
         "success_url": "https://app.example/ok", "cancel_url": "https://app.example/no"});
-    let text = app
-        .post("/api/subscriptions/checkout", Some(&user.access), &card)
-        .await
-        .problem(422, "validation_failed")
-        .to_string();
-    assert!(text.contains("period"), "card subscriptions are monthly: {text}");
+    let started = app.post("/api/subscriptions/checkout", Some(&user.access), &card).await.ok(201).clone();
+    assert_eq!(started["period"], "annual");
+    let preapproval = &fake.preapprovals()[started["reference"].as_str().unwrap()];
+    let recurring = &preapproval["auto_recurring"];
+    assert_eq!((recurring["frequency"].as_u64(), recurring["transaction_amount"].as_f64()), (Some(12), Some(199.0)));
 }
 
 async fn a_lapse_pauses_the_bots_beyond_free(store: Store) {

@@ -64,6 +64,9 @@ error_codes! {
     VerificationTokenExpired = BAD_REQUEST, "verification_token_expired", "The e-mail verification token has expired; ask for a new one";
     HttpError = BAD_REQUEST, "http_error", "Another client error (the status is the one answered)";
     ValidationFailed = UNPROCESSABLE_ENTITY, "validation_failed", "Fields are invalid; `errors` names each with its reason";
+    CouponUnknown = UNPROCESSABLE_ENTITY, "coupon_unknown", "No coupon (or Stripe promotion code) has this code";
+    CouponExpired = UNPROCESSABLE_ENTITY, "coupon_expired", "The coupon has expired or was withdrawn";
+    CouponNotApplicable = UNPROCESSABLE_ENTITY, "coupon_not_applicable", "The coupon does not apply to this plan or price";
     // Authentication.
     Unauthorized = UNAUTHORIZED, "unauthorized", "Authentication is required";
     MissingToken = UNAUTHORIZED, "missing_token", "No access token was sent";
@@ -148,6 +151,9 @@ error_codes! {
     NoComp = CONFLICT, "no_comp", "The user has no complimentary plan";
     NotRefundable = CONFLICT, "not_refundable", "This payment cannot be refunded";
     AlreadyRefunded = CONFLICT, "already_refunded", "This payment was refunded already";
+    CouponExhausted = CONFLICT, "coupon_exhausted", "The coupon has been used as many times as it allows";
+    CouponAlreadyRedeemed = CONFLICT, "coupon_already_redeemed", "The coupon was already used on this account";
+    CouponExists = CONFLICT, "coupon_exists", "A coupon with this code exists";
     PlanChangeUnavailable = CONFLICT, "plan_change_unavailable", "The provider cannot change the plan at once";
     SubscriptionMismatch = CONFLICT, "subscription_mismatch", "The provider's subscription does not match ours";
     TotpAlreadyEnrolled = CONFLICT, "totp_already_enrolled", "A TOTP authenticator is enrolled already";

@@ -22,7 +22,7 @@ use application::market::MarketDataError;
 use application::notifications::{InboxError, StreamError};
 use application::orders::OrderError;
 use application::reports::ReportError;
-use application::subscriptions::SubscriptionError;
+use application::subscriptions::{CouponError, SubscriptionError};
 use application::webhooks::WebhookError;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
@@ -59,6 +59,11 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::ValidationFailed,
             C::PaymentsNotConfigured,
             C::AlreadySubscribed,
+            C::CouponUnknown,
+            C::CouponExpired,
+            C::CouponNotApplicable,
+            C::CouponExhausted,
+            C::CouponAlreadyRedeemed,
             C::PaymentProviderUnavailable,
         ]),
         "cancel" => pick::<SubscriptionError>(&[
@@ -188,6 +193,9 @@ fn backoffice_codes(operation_id: &str) -> Vec<ErrorCode> {
             codes
         }
         "bo_list_audit" | "bo_export_audit" | "bo_list_operators" => vec![C::InvalidQuery],
+        "bo_list_coupons" => vec![C::InvalidQuery],
+        "bo_create_coupon" => pick::<CouponError>(&[C::ValidationFailed, C::CouponExists]),
+        "bo_get_coupon" | "bo_disable_coupon" => pick::<CouponError>(&[C::NotFound]),
         "bo_create_operator" => pick::<BackofficeError>(&[C::ValidationFailed, C::OperatorExists]),
         "bo_change_operator_role" => pick::<BackofficeError>(&[C::ValidationFailed, C::NotFound, C::Forbidden]),
         "bo_disable_operator" | "bo_reset_operator_totp" => pick::<BackofficeError>(&[C::NotFound, C::Forbidden]),

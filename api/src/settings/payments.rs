@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use domain::subscriptions::{EntitlementTable, Limit, Plan};
+use rust_decimal::Decimal;
 
 use super::{Env, Secret};
 
@@ -27,6 +28,9 @@ pub struct StripeSettings {
     pub price_pro: String,
     /// `BOTFLEET_STRIPE_PRICE_MAX`: the recurring price id of MAX.
     pub price_max: String,
+    /// `BOTFLEET_STRIPE_PRICE_PRO_ANNUAL` and `BOTFLEET_STRIPE_PRICE_MAX_ANNUAL` (both or neither):
+    /// the yearly price ids; without them a card checkout on Stripe is monthly only.
+    pub annual_prices: Option<(String, String)>,
     /// `BOTFLEET_STRIPE_API_BASE` (default Stripe's real API; tests point it at a mock).
     pub api_base: String,
 }
@@ -77,6 +81,38 @@ fn bot_limit(env: &mut Env, var: &'static str, plan: Plan) -> Limit {
     }
 }
 
+/// The yearly Stripe price ids, both or neither.
+fn stripe_annual_prices(env: &mut Env) -> Option<(String, String)> {
+    let read = |var| env.raw(var).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let (pro, max) = (read("BOTFLEET_STRIPE_PRICE_PRO_ANNUAL"), read("BOTFLEET_STRIPE_PRICE_MAX_ANNUAL"));
+    match (pro, max) {
+        (Some(pro), Some(max)) => Some((pro, max)),
+        (None, None) => None,
+        (Some(_), None) => {
+            env.error("BOTFLEET_STRIPE_PRICE_MAX_ANNUAL", "is required when BOTFLEET_STRIPE_PRICE_PRO_ANNUAL is set");
+            None
+        }
+        (None, Some(_)) => {
+            env.error("BOTFLEET_STRIPE_PRICE_PRO_ANNUAL", "is required when BOTFLEET_STRIPE_PRICE_MAX_ANNUAL is set");
+            None
+        }
+    }
+}
+
+/// A plan's annual price in BRL from `var` (more than 0, centavos at most, at most twelve monthly
+/// prices); `None` keeps ten months' price.
+fn annual_price(env: &mut Env, var: &'static str, plan: Plan) -> Option<Decimal> {
+    let raw = env.raw(var)?;
+    let most = EntitlementTable::default().monthly_price_brl(plan) * Decimal::from(12);
+    match raw.trim().parse::<Decimal>() {
+        Ok(price) if price > Decimal::ZERO && price <= most && price.normalize().scale() <= 2 => Some(price),
+        _ => {
+            env.error(var, format!("expected a price in BRL above 0 and at most {most}, like `199.00`"));
+            None
+        }
+    }
+}
+
 fn required(env: &mut Env, var: &'static str, because: &str) -> String {
     match env.raw(var).filter(|v| !v.trim().is_empty()) {
         Some(value) => value.trim().to_owned(),
@@ -105,6 +141,7 @@ impl PaymentSettings {
                 webhook_secret,
                 price_pro: required(env, "BOTFLEET_STRIPE_PRICE_PRO", BECAUSE),
                 price_max: required(env, "BOTFLEET_STRIPE_PRICE_MAX", BECAUSE),
+                annual_prices: stripe_annual_prices(env),
                 api_base: api_base(env, "BOTFLEET_STRIPE_API_BASE", STRIPE_API_BASE),
             }
         });
@@ -122,6 +159,10 @@ impl PaymentSettings {
             bot_limit(env, "BOTFLEET_PLAN_FREE_MAX_BOTS", Plan::Free),
             bot_limit(env, "BOTFLEET_PLAN_PRO_MAX_BOTS", Plan::Pro),
             bot_limit(env, "BOTFLEET_PLAN_MAX_MAX_BOTS", Plan::Max),
+        );
+        let entitlements = entitlements.with_annual_prices(
+            annual_price(env, "BOTFLEET_PLAN_PRO_ANNUAL_PRICE", Plan::Pro),
+            annual_price(env, "BOTFLEET_PLAN_MAX_ANNUAL_PRICE", Plan::Max),
         );
         let mut trial_days: u32 =
             env.parse("BOTFLEET_TRIAL_DAYS", 7, "a number of days from 0 to 90 (0 turns trials off)");
@@ -200,5 +241,30 @@ mod tests {
             let err = with(&[("BOTFLEET_PLAN_PRO_MAX_BOTS", bad)]).unwrap_err();
             assert!(err.contains("BOTFLEET_PLAN_PRO_MAX_BOTS"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn annual_prices_are_configurable_and_checked() {
+        let s = with(&[("BOTFLEET_PLAN_PRO_ANNUAL_PRICE", "179.10")]).unwrap();
+        let annual = |p| s.payments.entitlements.annual_price_brl(p);
+        assert_eq!((annual(Plan::Pro).to_string(), annual(Plan::Max).to_string()), ("179.10".into(), "970".into()));
+        for bad in ["0", "-5", "abc", "238.81", "100.001"] {
+            let err = with(&[("BOTFLEET_PLAN_PRO_ANNUAL_PRICE", bad)]).unwrap_err();
+            assert!(err.contains("BOTFLEET_PLAN_PRO_ANNUAL_PRICE"), "{bad}: {err}");
+        }
+        let stripe = [
+            ("BOTFLEET_STRIPE_SECRET_KEY", "sk_test_abcdef123456"),
+            ("BOTFLEET_STRIPE_WEBHOOK_SECRET", "whsec_zzz"),
+            ("BOTFLEET_STRIPE_PRICE_PRO", "price_pro"),
+            ("BOTFLEET_STRIPE_PRICE_MAX", "price_max"),
+            ("BOTFLEET_STRIPE_PRICE_PRO_ANNUAL", "price_pro_y"),
+        ];
+        let err = with(&stripe).unwrap_err();
+        assert!(err.contains("BOTFLEET_STRIPE_PRICE_MAX_ANNUAL"), "{err}");
+        let mut both = stripe.to_vec();
+        both.push(("BOTFLEET_STRIPE_PRICE_MAX_ANNUAL", "price_max_y"));
+        let s = with(&both).unwrap();
+        let annual = s.payments.stripe.unwrap().annual_prices;
+        assert_eq!(annual, Some(("price_pro_y".to_owned(), "price_max_y".to_owned())));
     }
 }

@@ -169,6 +169,7 @@ pub(crate) fn unreachable_service() -> std::sync::Arc<SubscriptionService> {
         subscriptions: std::sync::Arc::new(MockSubscriptionRepository::new()),
         payment_events: std::sync::Arc::new(MockPaymentEventRepository::new()),
         charges: std::sync::Arc::new(domain::subscriptions::MockChargeRepository::new()),
+        coupons: std::sync::Arc::new(domain::subscriptions::MockCouponRepository::new()),
         gateways: super::PaymentGateways::default(),
         usage: std::sync::Arc::new(NoUsage),
         enforcers: Vec::new(),

@@ -3,7 +3,7 @@
 //! one place (`api/src/error/map`).
 
 use domain::subscriptions::{
-    CompError, PaymentError, PaymentProvider, Plan, PlanChangeError, TransitionError, TrialError,
+    CompError, CouponRefusal, PaymentError, PaymentProvider, Plan, PlanChangeError, TransitionError, TrialError,
 };
 
 use super::provider_name;
@@ -30,6 +30,9 @@ pub enum SubscriptionError {
     /// The user is on the FREE plan: nothing to cancel.
     #[error("the FREE plan has nothing to cancel")]
     NothingToCancel,
+    /// The coupon given at checkout cannot be used.
+    #[error("coupon refused: {0}")]
+    Coupon(CouponRefusal),
     /// The trial cannot start for this user.
     #[error(transparent)]
     Trial(#[from] TrialError),
@@ -92,6 +95,7 @@ impl SubscriptionError {
             SubscriptionError::NotConfigured { .. } => "payments_not_configured",
             SubscriptionError::AlreadySubscribed { .. } => "already_subscribed",
             SubscriptionError::NothingToCancel => "nothing_to_cancel",
+            SubscriptionError::Coupon(refusal) => coupon_code(refusal),
             SubscriptionError::Trial(TrialError::AlreadyUsed(_)) => "trial_used",
             SubscriptionError::Trial(TrialError::NotFree(_)) => "already_subscribed",
             SubscriptionError::TrialUnavailable => "trial_unavailable",
@@ -115,6 +119,17 @@ impl SubscriptionError {
             },
             SubscriptionError::Unexpected(Unexpected::Internal(_)) => "internal_error",
         }
+    }
+}
+
+/// The problem code of a refused coupon.
+pub fn coupon_code(refusal: &CouponRefusal) -> &'static str {
+    match refusal {
+        CouponRefusal::Unknown => "coupon_unknown",
+        CouponRefusal::Expired => "coupon_expired",
+        CouponRefusal::Exhausted => "coupon_exhausted",
+        CouponRefusal::NotApplicable(_) => "coupon_not_applicable",
+        CouponRefusal::AlreadyRedeemed => "coupon_already_redeemed",
     }
 }
 

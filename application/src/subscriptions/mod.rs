@@ -8,6 +8,8 @@ mod card_refunds;
 mod change_plan;
 mod checkout;
 mod comp;
+mod coupon_redeem;
+mod coupons;
 mod errors;
 mod invoices;
 mod overview;
@@ -26,8 +28,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    ChargeRepository, EntitlementTable, Entitlements, PaymentEventRepository, PaymentGateway, PaymentProvider,
-    SubscriptionRepository,
+    ChargeRepository, CouponRepository, EntitlementTable, Entitlements, PaymentEventRepository, PaymentGateway,
+    PaymentProvider, SubscriptionRepository,
 };
 use domain::{Clock, RepoError};
 
@@ -37,6 +39,7 @@ pub use access::{Access, AccessDenied, PlanGate};
 pub use change_plan::PlanChangeQuote;
 pub use checkout::{CheckoutInput, CheckoutStarted};
 pub use comp::{CompGranted, MAX_COMP_REASON};
+pub use coupons::{CouponError, NewCouponInput};
 pub use errors::SubscriptionError;
 pub use overview::{SubscriptionOverview, Usage, UsageCounts};
 pub use plans::PlanOffer;
@@ -109,6 +112,8 @@ pub struct SubscriptionPorts {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// One-off charges (PIX, boleto).
     pub charges: Arc<dyn ChargeRepository>,
+    /// Operator-defined coupons and their redemptions.
+    pub coupons: Arc<dyn CouponRepository>,
     /// The payment providers.
     pub gateways: PaymentGateways,
     /// Usage against the limits.

@@ -5,7 +5,8 @@
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    BillingPeriod, Charge, ChargeStatus, NewCharge, OneOffPaymentRequest, Payer, PaymentMethod, PaymentProvider, Plan,
+    BillingPeriod, Charge, ChargeStatus, Coupon, NewCharge, OneOffPaymentRequest, Payer, PaymentMethod,
+    PaymentProvider, Plan,
 };
 use domain::PageRequest;
 use time::Duration;
@@ -33,6 +34,8 @@ pub struct PrepaidInput {
     pub method: PaymentMethod,
     /// Who pays (boleto needs names, CPF/CNPJ and address).
     pub payer: Payer,
+    /// An operator-defined coupon code, discounting the amount.
+    pub coupon: Option<String>,
 }
 
 fn validate(input: &PrepaidInput) -> Vec<FieldError> {
@@ -62,9 +65,10 @@ fn validate(input: &PrepaidInput) -> Vec<FieldError> {
 
 impl SubscriptionService {
     /// Starts a PIX or boleto payment for one period of `plan`. A pending charge of the same plan,
-    /// period and method that can still be paid is handed out again instead of a new one.
+    /// period, method and coupon that can still be paid is handed out again instead of a new one.
+    /// A coupon discounts the amount; its redemption is given back when the charge cannot be made.
     /// Errors: `Invalid`, `NotConfigured`, `AlreadySubscribed` (a card subscription bills the user,
-    /// or a period of another plan is running), `ProviderUnavailable`.
+    /// or a period of another plan is running), `Coupon`, `ProviderUnavailable`.
     pub async fn checkout_prepaid(&self, input: PrepaidInput) -> Result<Charge, SubscriptionError> {
         let mut errors = validate(&input);
         let amount = self.price(input.plan, input.period);
@@ -74,7 +78,7 @@ impl SubscriptionService {
         let (false, Some(amount)) = (!errors.is_empty(), amount) else {
             return Err(SubscriptionError::Invalid(errors));
         };
-        let gateway = self.ports.gateways.get(PaymentProvider::Mercadopago)?.clone();
+        self.ports.gateways.get(PaymentProvider::Mercadopago)?;
         let current = self.current(input.user_id).await?;
         let now = self.ports.clock.now();
         let recurring = current.provider_subscription_id.is_some() && current.grants_plan();
@@ -82,16 +86,40 @@ impl SubscriptionService {
         if recurring || other_plan {
             return Err(SubscriptionError::AlreadySubscribed { plan: current.plan });
         }
+        let coupon_code = input.coupon.as_deref().map(|raw| Coupon::normalize_code(raw).unwrap_or_default());
         let recent = self.ports.charges.list_for_user(input.user_id, PageRequest::new(0, 20)).await?;
         let reusable = recent.items.into_iter().find(|c| {
             c.status == ChargeStatus::Pending
                 && (c.plan, c.period, c.method) == (input.plan, input.period, input.method)
+                && c.coupon == coupon_code
                 && c.provider_payment_id.is_some()
                 && c.expires_at > now + REUSE_MARGIN
         });
         if let Some(charge) = reusable {
             return Ok(charge);
         }
+        let redeemed = match &input.coupon {
+            Some(code) => Some(self.redeem_coupon(code, input.user_id, input.plan, amount).await?),
+            None => None,
+        };
+        let amount = redeemed.as_ref().map_or(amount, |r| r.amount);
+        let user = input.user_id;
+        let made = self.make_prepaid(input, amount, redeemed.as_ref().map(|r| r.coupon.code.clone())).await;
+        if let (Err(_), Some(redeemed)) = (&made, &redeemed) {
+            self.release_coupon(&redeemed.coupon, user).await;
+        }
+        made
+    }
+
+    /// Records the charge of `amount` and creates its payment at Mercado Pago.
+    async fn make_prepaid(
+        &self,
+        input: PrepaidInput,
+        amount: rust_decimal::Decimal,
+        coupon: Option<String>,
+    ) -> Result<Charge, SubscriptionError> {
+        let gateway = self.ports.gateways.get(PaymentProvider::Mercadopago)?.clone();
+        let now = self.ports.clock.now();
         let validity = if input.method == PaymentMethod::Pix { PIX_VALIDITY } else { BOLETO_VALIDITY };
         let new = NewCharge {
             user_id: input.user_id,
@@ -101,7 +129,7 @@ impl SubscriptionService {
             amount,
             expires_at: now + validity,
         };
-        let charge = self.ports.charges.create(&Charge::pending(new, now)).await?;
+        let charge = self.ports.charges.create(&Charge { coupon, ..Charge::pending(new, now) }).await?;
         let request = OneOffPaymentRequest {
             method: input.method,
             amount,

@@ -140,7 +140,13 @@ impl SubscriptionService {
                 closed.period_start = end.map(|end| end - charge.period.length());
             }
             match self.ports.charges.update(&closed).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    // An expired charge never used its coupon: the user may use it again.
+                    if let (ChargeStatus::Expired, Some(code)) = (status, &closed.coupon) {
+                        self.release_coupon_code(code, closed.user_id).await;
+                    }
+                    return Ok(());
+                }
                 Err(RepoError::Conflict) => charge = self.ports.charges.get(charge.id).await?,
                 Err(err) => return Err(err.into()),
             }

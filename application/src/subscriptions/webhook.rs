@@ -135,18 +135,21 @@ impl SubscriptionService {
                     return Ok(ignored(Some(user), "the subscription is not active at the provider yet"));
                 }
                 let customer_id = customer_id.clone().or(p.customer_id.clone());
-                self.activate(
-                    user,
-                    &Activation {
-                        provider,
-                        subscription_id: id.clone(),
-                        customer_id,
-                        plan,
-                        period_end: p.current_period_end,
-                        observed_at: now,
-                    },
-                )
-                .await
+                let activation = Activation {
+                    provider,
+                    subscription_id: id.clone(),
+                    customer_id,
+                    plan,
+                    period_end: p.current_period_end,
+                    observed_at: now,
+                };
+                let applied = self.activate(user, &activation).await?;
+                if p.status != SubscriptionStatus::Trialing || applied.0 == WebhookOutcome::Ignored {
+                    return Ok(applied);
+                }
+                // Stripe's trial at checkout: trialing until the first invoice, the one trial used.
+                self.transition(user, |s, now| Ok::<_, TransitionError>(s.provider_trial_started(now))).await?;
+                Ok(applied)
             }
             WebhookSubject::CheckoutCompleted { subscription_id: None, .. } => {
                 Ok(ignored(None, "checkout without a subscription"))

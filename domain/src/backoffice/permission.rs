@@ -24,6 +24,8 @@ pub enum Permission {
     RefundPayments,
     /// Read the platform metrics (aggregate counts and revenue, no personal data).
     ReadMetrics,
+    /// Create, list and disable coupons.
+    ManageCoupons,
 }
 
 use OperatorRole::{Admin, SuperAdmin, Support};
@@ -39,6 +41,7 @@ pub const TABLE: &[(Permission, &[OperatorRole])] = &[
     (Permission::ExportUsers, &[SuperAdmin, Admin]),
     (Permission::RefundPayments, &[SuperAdmin, Admin]),
     (Permission::ReadMetrics, &[SuperAdmin, Admin, Support]),
+    (Permission::ManageCoupons, &[SuperAdmin, Admin]),
 ];
 
 impl Permission {
@@ -54,6 +57,7 @@ impl Permission {
             Permission::ExportUsers => "export_users",
             Permission::RefundPayments => "refund_payments",
             Permission::ReadMetrics => "read_metrics",
+            Permission::ManageCoupons => "manage_coupons",
         }
     }
 
@@ -79,6 +83,7 @@ mod tests {
             Permission::ExportUsers,
             Permission::RefundPayments,
             Permission::ReadMetrics,
+            Permission::ManageCoupons,
         ];
         for permission in all {
             assert_eq!(TABLE.iter().filter(|(p, _)| *p == permission).count(), 1, "{permission:?}");
@@ -94,6 +99,8 @@ mod tests {
         assert!(!Permission::ManageUsers.granted_to(Support));
         assert!(!Permission::ReadAudit.granted_to(Support));
         assert!(!Permission::ExportUsers.granted_to(Support));
+        assert!(Permission::ManageCoupons.granted_to(Admin));
+        assert!(!Permission::ManageCoupons.granted_to(Support));
         assert!(Permission::SendPasswordReset.granted_to(Support));
         assert!(Permission::ReadUsers.granted_to(Support));
     }

@@ -149,6 +149,8 @@ pub struct Charge {
     pub created_at: OffsetDateTime,
     /// Last change.
     pub updated_at: OffsetDateTime,
+    /// The coupon code whose discount `amount` includes (Mercado Pago coupons), when one was used.
+    pub coupon: Option<String>,
     /// Optimistic-concurrency version.
     pub version: u64,
 }
@@ -193,6 +195,7 @@ impl Charge {
             period_end: None,
             created_at: at,
             updated_at: at,
+            coupon: None,
             version: 0,
         }
     }

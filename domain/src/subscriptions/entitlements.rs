@@ -79,18 +79,26 @@ impl Entitlements {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntitlementTable {
     bot_limits: [Limit; 3],
+    /// Annual prices of PRO and MAX set by the operator (else ten months' price).
+    annual_prices: [Option<Decimal>; 2],
 }
 
 impl Default for EntitlementTable {
     fn default() -> Self {
-        Self { bot_limits: [Limit::Limited(2), Limit::Limited(10), Limit::Unlimited] }
+        Self { bot_limits: [Limit::Limited(2), Limit::Limited(10), Limit::Unlimited], annual_prices: [None, None] }
     }
 }
 
 impl EntitlementTable {
     /// The default table with custom bot limits per plan.
     pub fn with_bot_limits(free: Limit, pro: Limit, max: Limit) -> Self {
-        Self { bot_limits: [free, pro, max] }
+        Self { bot_limits: [free, pro, max], ..Self::default() }
+    }
+
+    /// The same table with the annual prices of PRO and MAX set (`None` keeps ten months' price).
+    pub fn with_annual_prices(mut self, pro: Option<Decimal>, max: Option<Decimal>) -> Self {
+        self.annual_prices = [pro, max];
+        self
     }
 
     /// Monthly price in BRL.
@@ -102,10 +110,15 @@ impl EntitlementTable {
         }
     }
 
-    /// Price of a year paid at once (PIX or boleto through Mercado Pago), in BRL: ten months'
-    /// price, two months free.
+    /// Price of a year paid at once (PIX, boleto or a yearly card preapproval through Mercado
+    /// Pago), in BRL: the configured one, else ten months' price (two months free).
     pub fn annual_price_brl(&self, plan: Plan) -> Decimal {
-        self.monthly_price_brl(plan) * Decimal::TEN
+        let set = match plan {
+            Plan::Free => None,
+            Plan::Pro => self.annual_prices[0],
+            Plan::Max => self.annual_prices[1],
+        };
+        set.unwrap_or_else(|| self.monthly_price_brl(plan) * Decimal::TEN)
     }
 
     /// What `plan` allows.

@@ -63,6 +63,7 @@ impl Charge {
             period_end: invoice.period_end,
             created_at: paid_at,
             updated_at: paid_at,
+            coupon: None,
             version: 0,
         }
     }
@@ -104,6 +105,7 @@ impl Charge {
             currency: "BRL".into(),
             provider_payment_id: None,
             dedup_key: format!("comp:{id}"),
+            coupon: None,
             status: ChargeStatus::Granted,
             instructions: PaymentInstructions::default(),
             expires_at: at,

@@ -164,6 +164,10 @@ impl Subscription {
             SubscriptionStatus::Paused => self.downgrade("paused at the payment provider"),
             status => {
                 self.status = status;
+                if status == SubscriptionStatus::Trialing {
+                    // The provider's trial (Stripe's at checkout) is the user's one trial.
+                    self.trial_started_at.get_or_insert(now);
+                }
                 // A scheduled downgrade is billed by the provider from the next period on; the
                 // period paid for the current plan keeps it.
                 if let Some(plan) = p.plan.filter(|plan| *plan != Plan::Free && !self.awaits_scheduled(*plan)) {

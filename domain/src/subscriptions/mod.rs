@@ -3,6 +3,7 @@
 mod allowance;
 mod charges;
 mod comp;
+mod coupons;
 mod entitlements;
 mod events;
 mod history;
@@ -25,6 +26,9 @@ pub use charges::{
     PaymentInstructions, PaymentMethod,
 };
 pub use comp::{CompError, MAX_COMP_DAYS};
+pub use coupons::{
+    Coupon, CouponDiscount, CouponId, CouponRedemption, CouponRefusal, CouponRepository, MIN_DISCOUNTED_PRICE,
+};
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
@@ -45,4 +49,7 @@ pub use refunds::{CardRefund, ProviderRefund, RefundRequest};
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
 pub use trial::{TrialError, TRIAL_PLAN};
 #[cfg(feature = "mocks")]
-pub use {charges::MockChargeRepository, events::MockPaymentEventRepository, ports::MockSubscriptionRepository};
+pub use {
+    charges::MockChargeRepository, coupons::MockCouponRepository, events::MockPaymentEventRepository,
+    ports::MockSubscriptionRepository,
+};

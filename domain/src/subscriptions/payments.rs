@@ -16,12 +16,21 @@ pub struct CheckoutRequest {
     pub email: String,
     /// The plan bought (PRO or MAX).
     pub plan: Plan,
+    /// Billed every month or every year.
+    pub period: super::BillingPeriod,
     /// Where the provider sends the payer after paying.
     pub success_url: String,
     /// Where the provider sends the payer after giving up.
     pub cancel_url: String,
     /// Sent as the provider's idempotency key: the same key never creates two checkouts.
     pub idempotency_key: String,
+    /// Mercado Pago: the amount to bill when a coupon discounts the plan's price (else the price).
+    pub amount: Option<Decimal>,
+    /// Stripe: the promotion code (`promo_…`) to apply; without one the payer may enter a code on
+    /// Stripe's page.
+    pub promotion_code: Option<String>,
+    /// Stripe: the free trial's days before the first charge (the user's one trial).
+    pub trial_days: Option<u32>,
 }
 
 /// A started checkout: send the payer to `url`.
@@ -214,7 +223,12 @@ pub trait PaymentGateway: Send + Sync {
     /// Which provider this is.
     fn provider(&self) -> PaymentProvider;
 
-    /// Starts a hosted checkout for a monthly subscription to `request.plan`.
+    /// Whether card subscriptions can be billed yearly (Stripe: annual prices configured).
+    fn offers_annual_card(&self) -> bool {
+        false
+    }
+
+    /// Starts a hosted checkout for a subscription to `request.plan`, billed every `request.period`.
     async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError>;
 
     /// Cancels a subscription: Stripe at the period end (`cancel_at_period_end`), Mercado Pago at
@@ -224,6 +238,13 @@ pub trait PaymentGateway: Send + Sync {
     /// Cancels a subscription at once, whatever its period (account deletion): nothing more is
     /// billed. Returns the subscription as the provider reports it afterwards (`Canceled`).
     async fn cancel_now(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;
+
+    /// The id of the active promotion code whose customer-facing code is `code` (Stripe's
+    /// `GET /v1/promotion_codes?code=…&active=true`), `None` when there is none. Providers without
+    /// promotion codes answer `None`.
+    async fn find_promotion_code(&self, _code: &str) -> Result<Option<String>, PaymentError> {
+        Ok(None)
+    }
 
     /// Reads a subscription (Stripe subscription, Mercado Pago preapproval).
     async fn subscription(&self, subscription_id: &str) -> Result<ProviderSubscription, PaymentError>;

@@ -55,6 +55,17 @@ impl Subscription {
         self.trial_started_at = Some(now);
         Ok(self.finish(before, now))
     }
+
+    /// The provider's own trial started (Stripe `trialing` after a checkout with
+    /// `trial_period_days`): the card subscription is trialing, and the user's one trial is used.
+    pub fn provider_trial_started(&mut self, now: OffsetDateTime) -> Transition {
+        let before = self.snapshot();
+        if self.provider.is_some() {
+            self.status = SubscriptionStatus::Trialing;
+        }
+        self.trial_started_at.get_or_insert(now);
+        self.finish(before, now)
+    }
 }
 
 #[cfg(test)]
@@ -78,5 +89,16 @@ mod tests {
         assert_eq!(s.expire(T0 + Duration::days(7)), Transition::Changed { from: Plan::Pro, to: Plan::Free });
         assert!(s.status_reason.as_deref().is_some_and(|r| r.contains("trial ended")), "{:?}", s.status_reason);
         assert_eq!(s.start_trial(7, T0 + Duration::days(8)), Err(TrialError::AlreadyUsed(T0)));
+    }
+
+    #[test]
+    fn a_provider_trial_uses_the_one_trial() {
+        let mut s = Subscription::free(UserId::new(), T0);
+        s.provider = Some(super::super::PaymentProvider::Stripe);
+        s.provider_trial_started(T0);
+        assert_eq!((s.status, s.trial_started_at), (SubscriptionStatus::Trialing, Some(T0)));
+        assert!(!s.is_trial(), "a card trial is the provider's, not ours");
+        s.provider_trial_started(T0 + Duration::days(1));
+        assert_eq!(s.trial_started_at, Some(T0), "the first start is kept");
     }
 }

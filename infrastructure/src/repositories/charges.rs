@@ -47,6 +47,8 @@ struct ChargeDocument {
     created_at: OffsetDateTime,
     #[serde(with = "millis")]
     updated_at: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    coupon: Option<String>,
     version: u64,
 }
 
@@ -71,6 +73,7 @@ impl From<&Charge> for ChargeDocument {
             period_end: c.period_end,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            coupon: c.coupon.clone(),
             version: c.version,
         }
     }
@@ -97,6 +100,7 @@ impl From<ChargeDocument> for Charge {
             period_end: d.period_end,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            coupon: d.coupon,
             version: d.version,
         }
     }

@@ -13,6 +13,7 @@ mod consents;
 mod context_signals;
 mod contexts;
 mod conversations;
+mod coupons;
 mod credentials;
 mod deliveries;
 mod dispatch_cursors;
@@ -48,7 +49,7 @@ use domain::notifications::{
     TelegramRepository,
 };
 use domain::orders::OrderRepository;
-use domain::subscriptions::{ChargeRepository, PaymentEventRepository, SubscriptionRepository};
+use domain::subscriptions::{ChargeRepository, CouponRepository, PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
@@ -62,6 +63,7 @@ pub use self::consents::StoreConsentRepository;
 pub use self::context_signals::StoreContextSignalRepository;
 pub use self::contexts::StoreContextRepository;
 pub use self::conversations::StoreConversationRepository;
+pub use self::coupons::StoreCouponRepository;
 pub use self::credentials::StoreCredentialRepository;
 pub use self::deliveries::StoreDeliveryRepository;
 pub use self::dispatch_cursors::StoreCursorRepository;
@@ -93,6 +95,8 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreSubscriptionRepository::COLLECTION, StoreSubscriptionRepository::INDEXES),
     (StorePaymentEventRepository::COLLECTION, StorePaymentEventRepository::INDEXES),
     (StoreChargeRepository::COLLECTION, StoreChargeRepository::INDEXES),
+    (StoreCouponRepository::COLLECTION, StoreCouponRepository::INDEXES),
+    (StoreCouponRepository::REDEMPTIONS, StoreCouponRepository::REDEMPTION_INDEXES),
     (StoreContextRepository::COLLECTION, StoreContextRepository::INDEXES),
     (StoreContextSignalRepository::COLLECTION, StoreContextSignalRepository::INDEXES),
     (StoreBotRepository::COLLECTION, StoreBotRepository::INDEXES),
@@ -138,6 +142,8 @@ pub struct Repositories {
     pub payment_events: Arc<dyn PaymentEventRepository>,
     /// One-off charges (PIX, boleto).
     pub charges: Arc<dyn ChargeRepository>,
+    /// Coupons and their redemptions.
+    pub coupons: Arc<dyn CouponRepository>,
     /// Trading contexts.
     pub contexts: Arc<dyn ContextRepository>,
     /// Signals the `candle_analysis` workflow records per context.
@@ -199,6 +205,7 @@ impl Repositories {
             subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone()).with_nudge(nudge.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             charges: Arc::new(StoreChargeRepository::new(store.clone())),
+            coupons: Arc::new(StoreCouponRepository::new(store.clone())),
             contexts: Arc::new(StoreContextRepository::new(store.clone())),
             context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
             bots: Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone())),

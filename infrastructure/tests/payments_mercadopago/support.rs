@@ -56,9 +56,13 @@ pub fn checkout_request(plan: Plan) -> CheckoutRequest {
         user_id: user(),
         email: "ana@example.com".to_owned(),
         plan,
+        period: domain::subscriptions::BillingPeriod::Monthly,
         success_url: "https://app.example.com/billing/ok".to_owned(),
         cancel_url: "https://app.example.com/billing/cancel".to_owned(),
         idempotency_key: "checkout-01JCZ8F3QW5N2V7K4M9T6R1XYB-1".to_owned(),
+        amount: None,
+        promotion_code: None,
+        trial_days: None,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod charges;
 pub mod consents;
 pub mod context_signals;
 pub mod conversations;
+pub mod coupons;
 pub mod credentials;
 pub mod deliveries;
 pub mod events;
@@ -94,6 +95,10 @@ macro_rules! contract_suite {
             charges: [
                 create_then_get_round_trips, update_checks_version_and_pending_lists_oldest_first,
                 list_for_user_newest_first, a_payment_is_recorded_once,
+            ],
+            coupons: [
+                round_trips_and_codes_are_unique, update_checks_version_and_lists_newest_first,
+                one_redemption_per_coupon_and_user,
             ],
             orders: [
                 create_then_get_round_trips_every_field, decimals_are_stored_as_canonical_strings,
@@ -207,6 +212,8 @@ pub const COLLECTIONS: &[&str] = &[
     "subscriptions",
     "payment_events",
     "charges",
+    "coupons",
+    "coupon_redemptions",
     "contexts",
     "context_signals",
     "bots",

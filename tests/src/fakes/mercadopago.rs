@@ -34,6 +34,8 @@ pub(crate) struct State {
     payment_requests: Vec<Value>,
     /// Refunds by idempotency key, with the payment each refunded.
     refunds: HashMap<String, (String, Value)>,
+    /// How many of the next payment creations are refused (400), as a rejected payer would be.
+    refused_payments: u32,
 }
 
 /// The running fake.
@@ -116,6 +118,15 @@ fn create_preapproval(state: &mut State, request: &Request) -> ResponseTemplate 
     if !body["auto_recurring"]["transaction_amount"].as_f64().is_some_and(|a| a >= 0.01) {
         return bad_request("auto_recurring.transaction_amount", "must be a number of at least 0.01");
     }
+    // `frequency` units of `frequency_type` between charges: monthly is 1 month, yearly 12.
+    if !body["auto_recurring"]["frequency"].as_u64().is_some_and(|f| (1..=12).contains(&f))
+        || !["days", "months"].contains(&body["auto_recurring"]["frequency_type"].as_str().unwrap_or_default())
+    {
+        return bad_request("auto_recurring.frequency", "a whole number of days or months");
+    }
+    if body["auto_recurring"]["currency_id"] != "BRL" {
+        return bad_request("auto_recurring.currency_id", "must be BRL");
+    }
     let id = format!("2c93808{:025}", state.preapprovals.len());
     let preapproval = json!({
         "id": id, "status": "pending", "reason": body["reason"], "payer_email": body["payer_email"],
@@ -196,6 +207,11 @@ impl FakeMercadoPago {
             ("BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
             ("BOTFLEET_MERCADOPAGO_API_BASE", self.uri()),
         ]
+    }
+
+    /// Refuses the next `n` payment creations with a 400 (`bad_request`).
+    pub fn refuse_payments(&self, n: u32) {
+        self.state.lock().unwrap().refused_payments = n;
     }
 
     /// Every preapproval, by id.

@@ -27,6 +27,11 @@ pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
 pub const PRICE_PRO: &str = "price_pro_monthly";
 /// Price id of MAX.
 pub const PRICE_MAX: &str = "price_max_monthly";
+/// Yearly price id of PRO (known to the fake; the server is configured with it by
+/// [`FakeStripe::settings_with_annual_prices`]).
+pub const PRICE_PRO_ANNUAL: &str = "price_pro_yearly";
+/// Yearly price id of MAX.
+pub const PRICE_MAX_ANNUAL: &str = "price_max_yearly";
 /// The secret key the fake accepts (and the server under test is configured with).
 pub const SECRET_KEY: &str = "sk_test_fake_0123456789";
 
@@ -48,6 +53,8 @@ struct State {
     paid_invoices: HashMap<String, Value>,
     /// Refunds made, in order.
     refunds: Vec<Value>,
+    /// Promotion codes: (customer-facing code, `promo_…` id, active).
+    promotion_codes: Vec<(String, String, bool)>,
 }
 
 /// The running fake.
@@ -129,7 +136,7 @@ fn new_session(state: &mut State, request: &Request) -> ResponseTemplate {
     if !["payment", "setup", "subscription"].contains(&param("mode")) {
         return stripe_error(400, "invalid_request_error", Some("parameter_invalid"), "Invalid mode");
     }
-    if ![PRICE_PRO, PRICE_MAX].contains(&param("line_items[0][price]")) {
+    if ![PRICE_PRO, PRICE_MAX, PRICE_PRO_ANNUAL, PRICE_MAX_ANNUAL].contains(&param("line_items[0][price]")) {
         let message = format!("No such price: '{}'", param("line_items[0][price]"));
         return stripe_error(400, "invalid_request_error", Some("resource_missing"), &message);
     }
@@ -137,11 +144,51 @@ fn new_session(state: &mut State, request: &Request) -> ResponseTemplate {
         let message = "You may only specify one of these parameters: allow_promotion_codes, discounts.";
         return stripe_error(400, "invalid_request_error", None, message);
     }
+    if fields.get("allow_promotion_codes").is_some_and(|v| v != "true" && v != "false") {
+        return stripe_error(400, "invalid_request_error", Some("parameter_invalid"), "Invalid boolean");
+    }
+    if let Some(days) = fields.get("subscription_data[trial_period_days]") {
+        if param("mode") != "subscription" || !days.parse::<u32>().is_ok_and(|d| (1..=730).contains(&d)) {
+            let message = "trial_period_days must be an integer from 1 to 730, in subscription mode";
+            return stripe_error(400, "invalid_request_error", Some("parameter_invalid_integer"), message);
+        }
+    }
+    if let Some(promo) = fields.get("discounts[0][promotion_code]") {
+        if !state.promotion_codes.iter().any(|(_, id, active)| id == promo && *active) {
+            let message = format!("No such promotion code: '{promo}'");
+            return stripe_error(400, "invalid_request_error", Some("resource_missing"), &message);
+        }
+    }
     let id = format!("cs_test_{}", state.sessions.len());
     let session = json!({"id": id, "object": "checkout.session", "url": format!("https://checkout.stripe.com/c/pay/{id}"),
         "form": fields});
     state.sessions.insert(id, session.clone());
     ResponseTemplate::new(200).set_body_json(session)
+}
+
+/// `GET /v1/promotion_codes?code=…&active=…`: the list, filtered as Stripe documents (the code
+/// compared ignoring case).
+fn list_promotion_codes(state: &mut State, request: &Request) -> ResponseTemplate {
+    let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+    if let Some(active) = query.get("active").filter(|a| *a != "true" && *a != "false") {
+        return stripe_error(
+            400,
+            "invalid_request_error",
+            Some("parameter_invalid"),
+            &format!("Invalid boolean: {active}"),
+        );
+    }
+    let data: Vec<Value> = state
+        .promotion_codes
+        .iter()
+        .filter(|(code, _, active)| {
+            query.get("code").is_none_or(|c| c.eq_ignore_ascii_case(code))
+                && query.get("active").is_none_or(|a| (a == "true") == *active)
+        })
+        .map(|(code, id, active)| json!({"id": id, "object": "promotion_code", "code": code, "active": active}))
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({"object": "list", "url": "/v1/promotion_codes", "has_more": false,
+        "data": data}))
 }
 
 fn subscription_id(request: &Request) -> String {
@@ -193,8 +240,9 @@ impl FakeStripe {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 7] = [
+        let routes: [(&str, &str, Route); 8] = [
             ("POST", "^/v1/checkout/sessions$", create_session),
+            ("GET", "^/v1/promotion_codes$", list_promotion_codes),
             ("POST", "^/v1/invoices/create_preview$", plans::create_preview),
             ("GET", "^/v1/subscriptions/[A-Za-z0-9_]+$", read_subscription),
             ("POST", "^/v1/subscriptions/[A-Za-z0-9_]+$", update_subscription),
@@ -227,6 +275,19 @@ impl FakeStripe {
             ("BOTFLEET_STRIPE_PRICE_MAX", PRICE_MAX.into()),
             ("BOTFLEET_STRIPE_API_BASE", self.uri()),
         ]
+    }
+
+    /// [`Self::settings`] with the yearly prices too.
+    pub fn settings_with_annual_prices(&self) -> Vec<(&'static str, String)> {
+        let mut settings = self.settings();
+        settings.push(("BOTFLEET_STRIPE_PRICE_PRO_ANNUAL", PRICE_PRO_ANNUAL.into()));
+        settings.push(("BOTFLEET_STRIPE_PRICE_MAX_ANNUAL", PRICE_MAX_ANNUAL.into()));
+        settings
+    }
+
+    /// Adds a promotion code `code` with id `id` (`promo_…`), active or not.
+    pub fn add_promotion_code(&self, code: &str, id: &str, active: bool) {
+        self.state.lock().unwrap().promotion_codes.push((code.into(), id.into(), active));
     }
 
     /// Checkout Sessions created, as the form fields Stripe received.
@@ -279,6 +340,13 @@ impl FakeStripe {
     /// The form of every update that changed a subscription's price, in order.
     pub fn plan_changes(&self) -> Vec<HashMap<String, String>> {
         self.state.lock().unwrap().plan_changes.clone()
+    }
+
+    /// Bills subscription `id` at `price` (an annual one, say), without telling anyone.
+    pub fn set_price(&self, id: &str, price: &str) {
+        if let Some(sub) = self.state.lock().unwrap().subscriptions.get_mut(id) {
+            sub["items"]["data"][0]["price"] = json!({"id": price});
+        }
     }
 
     /// Changes a subscription's status at Stripe (without telling anyone).

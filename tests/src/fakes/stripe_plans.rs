@@ -12,13 +12,15 @@ use std::collections::HashMap;
 use serde_json::{json, Value};
 use wiremock::{Request, ResponseTemplate};
 
-use super::{form, idempotent, missing, stripe_error, State, PRICE_MAX, PRICE_PRO};
+use super::{form, idempotent, missing, stripe_error, State, PRICE_MAX, PRICE_MAX_ANNUAL, PRICE_PRO, PRICE_PRO_ANNUAL};
 
-/// The monthly amount of a price, in centavos.
+/// The amount of a price (for its own interval: a month, or a year), in centavos.
 pub(super) fn unit_amount(price: &str) -> Option<i64> {
     match price {
         PRICE_PRO => Some(1990),
         PRICE_MAX => Some(9700),
+        PRICE_PRO_ANNUAL => Some(19900),
+        PRICE_MAX_ANNUAL => Some(97000),
         _ => None,
     }
 }

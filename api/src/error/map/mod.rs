@@ -8,6 +8,7 @@ mod assistant;
 mod backoffice;
 mod bots;
 mod contexts;
+mod coupons;
 mod credentials;
 mod exchanges;
 mod identity;

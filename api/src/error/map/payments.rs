@@ -1,7 +1,8 @@
 //! Checkout, cancellation and webhook failures -> problem codes.
 
 use application::subscriptions::SubscriptionError;
-use domain::subscriptions::{CompError, PlanChangeError, TrialError};
+use application::{FieldCode, FieldError};
+use domain::subscriptions::{CompError, CouponRefusal, PlanChangeError, TrialError};
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -12,6 +13,11 @@ impl From<SubscriptionError> for ApiError {
         let code = match err {
             SubscriptionError::Invalid(errors) => return ApiError::validation(errors),
             SubscriptionError::Unexpected(err) => return err.into(),
+            SubscriptionError::Coupon(refusal) => {
+                let code = coupon_code(&refusal);
+                let field = FieldError::new("coupon", FieldCode::Invalid, refusal.to_string());
+                return ApiError::new(code, detail).with_errors(vec![field]);
+            }
             SubscriptionError::NotConfigured { .. } => ErrorCode::PaymentsNotConfigured,
             SubscriptionError::AlreadySubscribed { .. } => ErrorCode::AlreadySubscribed,
             SubscriptionError::NothingToCancel => ErrorCode::NothingToCancel,
@@ -35,11 +41,27 @@ impl From<SubscriptionError> for ApiError {
     }
 }
 
+/// The code of a refused coupon (`errors` then names the field `coupon`).
+fn coupon_code(refusal: &CouponRefusal) -> ErrorCode {
+    match refusal {
+        CouponRefusal::Unknown => ErrorCode::CouponUnknown,
+        CouponRefusal::Expired => ErrorCode::CouponExpired,
+        CouponRefusal::NotApplicable(_) => ErrorCode::CouponNotApplicable,
+        CouponRefusal::Exhausted => ErrorCode::CouponExhausted,
+        CouponRefusal::AlreadyRedeemed => ErrorCode::CouponAlreadyRedeemed,
+    }
+}
+
 impl ErrorCodes for SubscriptionError {
     const CODES: &'static [ErrorCode] = &[
         ErrorCode::ValidationFailed,
         ErrorCode::PaymentsNotConfigured,
         ErrorCode::AlreadySubscribed,
+        ErrorCode::CouponUnknown,
+        ErrorCode::CouponExpired,
+        ErrorCode::CouponNotApplicable,
+        ErrorCode::CouponExhausted,
+        ErrorCode::CouponAlreadyRedeemed,
         ErrorCode::NothingToCancel,
         ErrorCode::PlanChangeRefused,
         ErrorCode::NothingScheduled,

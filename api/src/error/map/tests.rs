@@ -146,7 +146,7 @@ fn order_failures_map_to_listed_codes() {
 #[test]
 fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
     use application::subscriptions::SubscriptionError;
-    use domain::subscriptions::{PaymentError, PaymentProvider, PlanChangeError, TransitionError};
+    use domain::subscriptions::{CouponRefusal, PaymentError, PaymentProvider, PlanChangeError, TransitionError};
     let cases = vec![
         (SubscriptionError::Invalid(bad_field()), ErrorCode::ValidationFailed),
         (
@@ -168,11 +168,23 @@ fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
         (PaymentError::InvalidSignature("stale".into()).into(), ErrorCode::InvalidSignature),
         (PaymentError::Malformed("no id".into()).into(), ErrorCode::MalformedWebhook),
         (PaymentError::Unavailable(anyhow::anyhow!("down")).into(), ErrorCode::PaymentProviderUnavailable),
+        (SubscriptionError::Coupon(CouponRefusal::Unknown), ErrorCode::CouponUnknown),
+        (SubscriptionError::Coupon(CouponRefusal::Expired), ErrorCode::CouponExpired),
+        (SubscriptionError::Coupon(CouponRefusal::NotApplicable(Some(Plan::Max))), ErrorCode::CouponNotApplicable),
+        (SubscriptionError::Coupon(CouponRefusal::Exhausted), ErrorCode::CouponExhausted),
+        (SubscriptionError::Coupon(CouponRefusal::AlreadyRedeemed), ErrorCode::CouponAlreadyRedeemed),
     ];
     for (err, expected) in &cases {
         assert_eq!(err.code(), expected.as_str(), "the audit code of {err:?}");
     }
     check(cases);
+    let coupon: ApiError = SubscriptionError::Coupon(CouponRefusal::Exhausted).into();
+    assert_eq!(coupon.field_errors()[0].field, "coupon");
+    check(vec![
+        (application::subscriptions::CouponError::Exists, ErrorCode::CouponExists),
+        (application::subscriptions::CouponError::NotFound, ErrorCode::NotFound),
+        (application::subscriptions::CouponError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+    ]);
     let stored = |err: RepoError| SubscriptionError::from(err).code();
     assert_eq!(stored(RepoError::Unavailable(anyhow::anyhow!("down"))), "store_unavailable");
     assert_eq!(stored(RepoError::Conflict), "version_conflict");

@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod comp;
+pub mod coupons;
 mod csv_export;
 mod guard;
 pub mod metrics;
@@ -54,6 +55,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     audit::configure(cfg);
     operators::configure(cfg);
     metrics::configure(cfg);
+    coupons::configure(cfg);
 }
 
 /// Who may call a route.
@@ -93,6 +95,11 @@ const fn on_user(mut r: BackofficeRoute) -> BackofficeRoute {
 
 const fn on_operator(mut r: BackofficeRoute) -> BackofficeRoute {
     r.target = Some(("id", "operator"));
+    r
+}
+
+const fn on_coupon(mut r: BackofficeRoute) -> BackofficeRoute {
+    r.target = Some(("id", "coupon"));
     r
 }
 
@@ -149,6 +156,10 @@ pub const ROUTES: &[BackofficeRoute] = &[
         "operators.totp_reset",
         Requires(P::ManageOperators),
     )),
+    listed(route("GET", "/backoffice/api/coupons", "coupons.list", Requires(P::ManageCoupons))),
+    route("POST", "/backoffice/api/coupons", "coupons.create", Requires(P::ManageCoupons)),
+    on_coupon(route("GET", "/backoffice/api/coupons/{id}", "coupons.read", Requires(P::ManageCoupons))),
+    on_coupon(route("POST", "/backoffice/api/coupons/{id}/disable", "coupons.disable", Requires(P::ManageCoupons))),
 ];
 
 /// The table's entry for `method` and the matched `pattern`.

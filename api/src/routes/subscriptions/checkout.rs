@@ -61,6 +61,14 @@ pub struct CheckoutBody {
     /// PIX (optional) and boleto (required): who pays.
     #[validate(nested)]
     pub payer: Option<PayerBody>,
+    /// A coupon code. Stripe: one of its promotion codes (without one, the payer may enter a
+    /// code on Stripe's page). Mercado Pago: an operator-defined coupon, taken off the amount
+    /// charged (PIX, boleto, and every charge of a card preapproval); each user redeems a coupon
+    /// once. Refused with `coupon_unknown`, `coupon_expired`, `coupon_not_applicable`,
+    /// `coupon_exhausted` or `coupon_already_redeemed`, naming `coupon`.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64, example = "BEMVINDO20")]
+    pub coupon: Option<String>,
 }
 
 /// PIX: how to pay.
@@ -217,7 +225,7 @@ pub async fn checkout(
     let email = state.identity.profile(auth.0.user_id).await?.email;
     if method != PaymentMethod::Card {
         let payer = payer::parse(body.payer, email)?;
-        let input = PrepaidInput { user_id: auth.0.user_id, plan, period, method, payer };
+        let input = PrepaidInput { user_id: auth.0.user_id, plan, period, method, payer, coupon: body.coupon };
         let charge = state.subscriptions.checkout_prepaid(input).await?;
         return Ok(HttpResponse::Created().json(CheckoutResponse::of_charge(charge)));
     }
@@ -226,9 +234,6 @@ pub async fn checkout(
         if value.is_none() {
             missing.push(FieldError::new(field, FieldCode::Required, "required for card"));
         }
-    }
-    if period != BillingPeriod::Monthly {
-        missing.push(FieldError::new("period", FieldCode::Invalid, "card subscriptions are monthly"));
     }
     if !missing.is_empty() {
         return Err(AppError::Validation(missing).into());
@@ -244,10 +249,12 @@ pub async fn checkout(
         user_id: auth.0.user_id,
         email,
         plan,
+        period,
         provider,
         success_url: body.success_url.unwrap_or_default(),
         cancel_url: body.cancel_url.unwrap_or_default(),
         idempotency_key,
+        coupon: body.coupon,
     };
     let started = state.subscriptions.checkout(input).await?;
     Ok(HttpResponse::Created().json(CheckoutResponse {
@@ -255,7 +262,7 @@ pub async fn checkout(
         reference: started.reference,
         provider: started.provider.into(),
         method: wire::PaymentMethod::Card,
-        period: wire::BillingPeriod::Monthly,
+        period: started.period.into(),
         charge_id: None,
         amount: None,
         currency: None,

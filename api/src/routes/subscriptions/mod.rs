@@ -91,8 +91,8 @@ pub struct PlanResponse {
     /// Monthly price, a decimal string.
     #[schema(value_type = String, example = "19.90")]
     pub monthly_price: Decimal,
-    /// A year paid at once by PIX or boleto (`period: annual`), a decimal string. Card
-    /// subscriptions are monthly.
+    /// A year (`period: annual`) through Mercado Pago (PIX, boleto, or a yearly card
+    /// preapproval), a decimal string. Stripe bills its own annual price, set in Stripe.
     #[schema(value_type = String, example = "199.00")]
     pub annual_price: Decimal,
     /// The annual price a month (rounded to the centavo).
@@ -109,6 +109,19 @@ pub struct PlanResponse {
     /// trial's plan only when this server offers trials.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trial_days: Option<u32>,
+    /// Where a year can be bought on this server: one entry per configured provider and method
+    /// (`mercadopago` `pix`, `boleto`, `card`; `stripe` `card` when its annual prices are set).
+    /// Empty for FREE, and when no provider offers it.
+    pub annual_offered_by: Vec<AnnualOffer>,
+}
+
+/// A provider and method selling a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnnualOffer {
+    /// `stripe` or `mercadopago`.
+    pub provider: wire::PaymentProvider,
+    /// `pix`, `boleto` or `card`.
+    pub method: wire::PaymentMethod,
 }
 
 impl From<PlanOffer> for PlanResponse {
@@ -122,6 +135,11 @@ impl From<PlanOffer> for PlanResponse {
             currency: "BRL".into(),
             entitlements: EntitlementsResponse::from(&p.entitlements),
             trial_days: p.trial_days,
+            annual_offered_by: p
+                .annual_offered_by
+                .into_iter()
+                .map(|(provider, method)| AnnualOffer { provider: provider.into(), method: method.into() })
+                .collect(),
         }
     }
 }

@@ -32,6 +32,10 @@ pub struct MercadoPagoConfig {
     pub price_pro: Decimal,
     /// Monthly price of MAX in BRL (not cents).
     pub price_max: Decimal,
+    /// Yearly price of PRO in BRL (a yearly preapproval); default ten months' price.
+    pub price_pro_annual: Decimal,
+    /// Yearly price of MAX in BRL; default ten months' price.
+    pub price_max_annual: Decimal,
     /// Time limit of one HTTP attempt (connect, send and read the answer).
     pub timeout: Duration,
     /// First pause before a retry; doubled before each further one.
@@ -59,6 +63,8 @@ impl MercadoPagoConfig {
             api_base: DEFAULT_API_BASE.to_owned(),
             price_pro: prices.monthly_price_brl(Plan::Pro),
             price_max: prices.monthly_price_brl(Plan::Max),
+            price_pro_annual: prices.annual_price_brl(Plan::Pro),
+            price_max_annual: prices.annual_price_brl(Plan::Max),
             timeout: Duration::from_secs(10),
             retry_backoff: Duration::from_millis(250),
             max_signature_age: None,
@@ -105,13 +111,28 @@ impl MercadoPagoConfig {
         }
     }
 
+    /// The yearly price of a paid plan; `None` for FREE.
+    pub fn annual_price(&self, plan: Plan) -> Option<Decimal> {
+        match plan {
+            Plan::Free => None,
+            Plan::Pro => Some(self.price_pro_annual),
+            Plan::Max => Some(self.price_max_annual),
+        }
+    }
+
     /// Checks what can be checked before any call.
     pub(super) fn validate(&self) -> Result<(), MercadoPagoConfigError> {
         let base = self.api_base.trim_end_matches('/');
         if !(base.starts_with("https://") || base.starts_with("http://")) || base.len() <= "https://".len() {
             return Err(MercadoPagoConfigError::InvalidApiBase(self.api_base.clone()));
         }
-        for (plan, price) in [(Plan::Pro, self.price_pro), (Plan::Max, self.price_max)] {
+        let prices = [
+            (Plan::Pro, self.price_pro),
+            (Plan::Max, self.price_max),
+            (Plan::Pro, self.price_pro_annual),
+            (Plan::Max, self.price_max_annual),
+        ];
+        for (plan, price) in prices {
             if price <= Decimal::ZERO {
                 return Err(MercadoPagoConfigError::InvalidPrice { plan, price });
             }

@@ -25,11 +25,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use time::OffsetDateTime;
 
-use domain::subscriptions::{
-    external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
-    PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund,
-    ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest,
-};
+use domain::subscriptions::{external_reference, BillingPeriod, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError, PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund, ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest};
 
 pub use config::{
     MercadoPagoConfig, MercadoPagoConfigError, DEFAULT_API_BASE, ENV_ACCESS_TOKEN, ENV_API_BASE, ENV_WEBHOOK_SECRET,
@@ -72,9 +68,20 @@ impl PaymentGateway for MercadoPagoGateway {
         PaymentProvider::Mercadopago
     }
 
+    /// A yearly preapproval (`frequency: 12`, `frequency_type: months`) at the annual price.
+    fn offers_annual_card(&self) -> bool {
+        true
+    }
+
     #[tracing::instrument(skip_all, fields(plan = %request.plan, user_id = %request.user_id), err)]
     async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError> {
-        let Some(amount) = self.config.price(request.plan) else {
+        // Monthly or yearly; a coupon's discounted amount, when the application applied one (never
+        // above the price).
+        let (price, frequency) = match request.period {
+            BillingPeriod::Monthly => (self.config.price(request.plan), 1),
+            BillingPeriod::Annual => (self.config.annual_price(request.plan), 12),
+        };
+        let Some(amount) = price.map(|price| request.amount.map_or(price, |a| a.min(price))) else {
             return Err(PaymentError::Rejected {
                 code: "plan_not_billable".into(),
                 message: format!("the {} plan is free and has no checkout", Plan::Free),
@@ -86,7 +93,7 @@ impl PaymentGateway for MercadoPagoGateway {
             payer_email: &request.email,
             back_url: &request.success_url,
             auto_recurring: AutoRecurring {
-                frequency: 1,
+                frequency,
                 frequency_type: "months",
                 transaction_amount: wire::json_amount(amount)?,
                 currency_id: "BRL",

@@ -45,7 +45,12 @@ impl MercadoPagoGateway {
         if request.timing != PlanChangeTiming::NextPeriod {
             return Err(not_prorated());
         }
-        let amount = self.config.price(request.plan).ok_or_else(|| PaymentError::Rejected {
+        let path = format!("/preapproval/{}", checked_id(&request.subscription_id)?);
+        // A yearly preapproval (`frequency: 12`) keeps its period: the new plan's annual price.
+        let current: Preapproval = self.api.get(&path).await?;
+        let yearly = current.auto_recurring["frequency"].as_u64() == Some(12);
+        let price = if yearly { self.config.annual_price(request.plan) } else { self.config.price(request.plan) };
+        let amount = price.ok_or_else(|| PaymentError::Rejected {
             code: "plan_not_billable".into(),
             message: format!("the {} plan is free and is not billed", request.plan),
         })?;
@@ -53,7 +58,6 @@ impl MercadoPagoGateway {
             auto_recurring: NewAmount { transaction_amount: wire::json_amount(amount)?, currency_id: "BRL" },
             external_reference: external_reference(request.user_id, request.plan),
         };
-        let path = format!("/preapproval/{}", checked_id(&request.subscription_id)?);
         // One key per change, repeated by its retries: undoing and scheduling again send the same body.
         let key = format!("botfleet-plan-{}", ulid::Ulid::new());
         let updated: Preapproval = self.api.send(Method::PUT, &path, &body, &key).await?;

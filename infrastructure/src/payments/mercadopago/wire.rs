@@ -52,6 +52,9 @@ pub(super) struct Preapproval {
     pub init_point: Option<String>,
     pub next_payment_date: Option<String>,
     pub last_modified: Option<String>,
+    /// `frequency` (months between charges: 1, or 12 for a yearly preapproval), amount, currency.
+    #[serde(default)]
+    pub auto_recurring: Value,
 }
 
 /// A payment as `GET /v1/payments/{id}` answers it; only the fields we read.

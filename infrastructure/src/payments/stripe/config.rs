@@ -16,6 +16,10 @@ pub const ENV_WEBHOOK_SECRET: &str = "BOTFLEET_STRIPE_WEBHOOK_SECRET";
 pub const ENV_PRICE_PRO: &str = "BOTFLEET_STRIPE_PRICE_PRO";
 /// Variable holding [`StripeConfig::price_max`].
 pub const ENV_PRICE_MAX: &str = "BOTFLEET_STRIPE_PRICE_MAX";
+/// Variable holding [`StripeConfig::price_pro_annual`] (optional).
+pub const ENV_PRICE_PRO_ANNUAL: &str = "BOTFLEET_STRIPE_PRICE_PRO_ANNUAL";
+/// Variable holding [`StripeConfig::price_max_annual`] (optional).
+pub const ENV_PRICE_MAX_ANNUAL: &str = "BOTFLEET_STRIPE_PRICE_MAX_ANNUAL";
 /// Variable holding [`StripeConfig::api_base`] (optional).
 pub const ENV_API_BASE: &str = "BOTFLEET_STRIPE_API_BASE";
 
@@ -41,6 +45,10 @@ pub struct StripeConfig {
     pub price_pro: String,
     /// Recurring price id (`price_…`) billed for the MAX plan.
     pub price_max: String,
+    /// Yearly recurring price id of PRO; with MAX's, card subscriptions may be annual.
+    pub price_pro_annual: Option<String>,
+    /// Yearly recurring price id of MAX.
+    pub price_max_annual: Option<String>,
     /// API root, without the `/v1` path; [`DEFAULT_API_BASE`] in production, a mock server in tests.
     pub api_base: String,
     /// Time limit for one HTTP attempt.
@@ -62,6 +70,8 @@ impl StripeConfig {
             webhook_secret: webhook_secret.into(),
             price_pro: price_pro.into(),
             price_max: price_max.into(),
+            price_pro_annual: None,
+            price_max_annual: None,
             api_base: DEFAULT_API_BASE.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             retry_backoff: DEFAULT_RETRY_BACKOFF,
@@ -101,13 +111,32 @@ impl StripeConfig {
     /// [`Self::from_env_values`] with each variable read through `lookup` (e.g.
     /// `|name| std::env::var(name).ok()`).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>, StripeConfigError> {
-        Self::from_env_values(
+        let config = Self::from_env_values(
             lookup(ENV_SECRET_KEY),
             lookup(ENV_WEBHOOK_SECRET),
             lookup(ENV_PRICE_PRO),
             lookup(ENV_PRICE_MAX),
             lookup(ENV_API_BASE),
-        )
+        )?;
+        let Some(mut config) = config else { return Ok(None) };
+        config.price_pro_annual = present(lookup(ENV_PRICE_PRO_ANNUAL));
+        config.price_max_annual = present(lookup(ENV_PRICE_MAX_ANNUAL));
+        config.validate()?;
+        Ok(Some(config))
+    }
+
+    /// The yearly price id of `plan`, when annual prices are configured (both, or neither).
+    pub fn annual_price_for(&self, plan: Plan) -> Option<&str> {
+        match plan {
+            Plan::Free => None,
+            Plan::Pro => self.price_pro_annual.as_deref(),
+            Plan::Max => self.price_max_annual.as_deref(),
+        }
+    }
+
+    /// Whether both annual prices are configured.
+    pub fn offers_annual(&self) -> bool {
+        self.price_pro_annual.is_some() && self.price_max_annual.is_some()
     }
 
     /// The price id billed for `plan`; `None` for FREE, which is never sold through Stripe.
@@ -121,9 +150,9 @@ impl StripeConfig {
 
     /// The plan a configured price id bills, if it is one of ours.
     pub fn plan_for_price(&self, price_id: &str) -> Option<Plan> {
-        if price_id == self.price_pro {
+        if price_id == self.price_pro || self.price_pro_annual.as_deref() == Some(price_id) {
             Some(Plan::Pro)
-        } else if price_id == self.price_max {
+        } else if price_id == self.price_max || self.price_max_annual.as_deref() == Some(price_id) {
             Some(Plan::Max)
         } else {
             None
@@ -144,6 +173,17 @@ impl StripeConfig {
         if self.price_pro == self.price_max {
             return Err(StripeConfigError::SamePrice);
         }
+        match (&self.price_pro_annual, &self.price_max_annual) {
+            (None, None) => {}
+            (Some(pro), Some(max)) => {
+                let ids = [self.price_pro.as_str(), self.price_max.as_str(), pro.as_str(), max.as_str()];
+                if ids.iter().enumerate().any(|(i, id)| id.trim().is_empty() || ids[i + 1..].contains(id)) {
+                    return Err(StripeConfigError::SamePrice);
+                }
+            }
+            (Some(_), None) => return Err(StripeConfigError::Missing(ENV_PRICE_MAX_ANNUAL)),
+            (None, Some(_)) => return Err(StripeConfigError::Missing(ENV_PRICE_PRO_ANNUAL)),
+        }
         if self.timeout.is_zero() {
             return Err(StripeConfigError::InvalidTimeout);
         }
@@ -161,6 +201,8 @@ impl fmt::Debug for StripeConfig {
             .field("webhook_secret", &self.webhook_secret)
             .field("price_pro", &self.price_pro)
             .field("price_max", &self.price_max)
+            .field("price_pro_annual", &self.price_pro_annual)
+            .field("price_max_annual", &self.price_max_annual)
             .field("api_base", &self.api_base)
             .field("timeout", &self.timeout)
             .field("retry_backoff", &self.retry_backoff)
@@ -177,8 +219,8 @@ pub enum StripeConfigError {
     /// Some Stripe variables are set and these required ones are not.
     #[error("Stripe is partly configured: set {} too, or unset every BOTFLEET_STRIPE_* variable", .0.join(", "))]
     Incomplete(Vec<&'static str>),
-    /// PRO and MAX use the same price, so a subscription's plan could not be told from its price.
-    #[error("{ENV_PRICE_PRO} and {ENV_PRICE_MAX} must differ")]
+    /// Two plans or periods use the same price, so a subscription's plan could not be told from its price.
+    #[error("{ENV_PRICE_PRO}, {ENV_PRICE_MAX} (and the annual prices, when set) must all differ")]
     SamePrice,
     /// `api_base` is not an http(s) URL.
     #[error("{ENV_API_BASE}: `{0}` is not an http(s) URL without a query")]
@@ -217,6 +259,7 @@ mod tests {
             ENV_API_BASE => some("http://127.0.0.1:9"),
             ENV_PRICE_PRO => some("price_p"),
             ENV_PRICE_MAX => some("price_m"),
+            ENV_PRICE_PRO_ANNUAL | ENV_PRICE_MAX_ANNUAL => None,
             _ => some("s3cr3t"),
         };
         assert_eq!(StripeConfig::from_lookup(lookup).unwrap().unwrap().api_base, "http://127.0.0.1:9");
@@ -233,6 +276,29 @@ mod tests {
         assert!(matches!(same, Err(StripeConfigError::SamePrice)));
         let bad_base = StripeConfig::from_env_values(some("sk"), some("wh"), some("p1"), some("p2"), some("ftp://x"));
         assert!(matches!(bad_base, Err(StripeConfigError::InvalidApiBase(_))));
+    }
+
+    #[test]
+    fn annual_prices_are_optional_both_or_neither_and_distinct() {
+        let lookup = |annual_max: Option<&'static str>| {
+            move |name: &str| match name {
+                ENV_PRICE_PRO => some("price_p"),
+                ENV_PRICE_MAX => some("price_m"),
+                ENV_PRICE_PRO_ANNUAL => some("price_pa"),
+                ENV_PRICE_MAX_ANNUAL => annual_max.map(str::to_owned),
+                ENV_API_BASE => None,
+                _ => some("s3cr3t"),
+            }
+        };
+        let config = StripeConfig::from_lookup(lookup(Some("price_ma"))).unwrap().unwrap();
+        assert!(config.offers_annual());
+        assert_eq!(
+            (config.annual_price_for(Plan::Max), config.plan_for_price("price_pa")),
+            (Some("price_ma"), Some(Plan::Pro))
+        );
+        let half = StripeConfig::from_lookup(lookup(None)).unwrap_err();
+        assert!(half.to_string().contains(ENV_PRICE_MAX_ANNUAL), "{half}");
+        assert!(matches!(StripeConfig::from_lookup(lookup(Some("price_m"))), Err(StripeConfigError::SamePrice)));
     }
 
     #[test]

@@ -14,17 +14,14 @@ mod mapping;
 mod plan_change;
 mod refund_events;
 mod refunds;
+mod promotion;
 mod signature;
 
 use async_trait::async_trait;
 use reqwest::Method;
 use time::OffsetDateTime;
 
-use domain::subscriptions::{
-    external_reference, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError,
-    PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund,
-    ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest,
-};
+use domain::subscriptions::{external_reference, BillingPeriod, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError, PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund, ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest};
 
 use crate::payments::idempotency::derive_key;
 use client::{Call, StripeClient};
@@ -32,7 +29,7 @@ use mapping::{CreatedSession, StripeSubscription};
 
 pub use config::{
     StripeConfig, StripeConfigError, DEFAULT_API_BASE, DEFAULT_RETRY_BACKOFF, DEFAULT_TIMEOUT, ENV_API_BASE,
-    ENV_PRICE_MAX, ENV_PRICE_PRO, ENV_SECRET_KEY, ENV_WEBHOOK_SECRET,
+    ENV_PRICE_MAX, ENV_PRICE_MAX_ANNUAL, ENV_PRICE_PRO, ENV_PRICE_PRO_ANNUAL, ENV_SECRET_KEY, ENV_WEBHOOK_SECRET,
 };
 pub use signature::{signature_header, SIGNATURE_HEADER, TOLERANCE_SECONDS};
 
@@ -77,6 +74,11 @@ impl PaymentGateway for StripeGateway {
         PaymentProvider::Stripe
     }
 
+    /// Annual card subscriptions need both annual prices configured.
+    fn offers_annual_card(&self) -> bool {
+        self.config.offers_annual()
+    }
+
     /// `POST /v1/checkout/sessions` in subscription mode, with the plan's price, our user as
     /// `client_reference_id` and in the session's and subscription's metadata. FREE is refused
     /// (`Rejected`, code `plan_not_purchasable`) without calling Stripe.
@@ -86,10 +88,19 @@ impl PaymentGateway for StripeGateway {
             code: "plan_not_purchasable".to_owned(),
             message: format!("the {} plan is free and is not sold through Stripe", request.plan),
         })?;
+        let price = match request.period {
+            BillingPeriod::Monthly => price,
+            BillingPeriod::Annual => {
+                self.config.annual_price_for(request.plan).ok_or_else(|| PaymentError::Rejected {
+                    code: "period_not_offered".to_owned(),
+                    message: "no annual Stripe prices are configured".to_owned(),
+                })?
+            }
+        };
         let user = request.user_id.to_string();
         let plan = request.plan.to_string();
         let reference = external_reference(request.user_id, request.plan);
-        let form: Vec<(&str, String)> = vec![
+        let mut form: Vec<(&str, String)> = vec![
             ("mode", "subscription".to_owned()),
             ("line_items[0][price]", price.to_owned()),
             ("line_items[0][quantity]", "1".to_owned()),
@@ -105,6 +116,8 @@ impl PaymentGateway for StripeGateway {
             ("subscription_data[metadata][plan]", plan),
             ("subscription_data[metadata][external_reference]", reference),
         ];
+        form.extend(promotion::discount_fields(request));
+        form.extend(promotion::trial_fields(request));
         let payload = serde_json::to_vec(&form).map_err(|e| PaymentError::Malformed(format!("checkout form: {e}")))?;
         let key = derive_key("stripe-checkout", &request.idempotency_key, &payload);
         let call =
@@ -133,6 +146,12 @@ impl PaymentGateway for StripeGateway {
         let call = Call { method: Method::DELETE, path: &path, form: &[], idempotency_key: None };
         let raw: StripeSubscription = self.client.send(&call).await?;
         mapping::to_provider_subscription(raw, &self.config, None)
+    }
+
+    /// `GET /v1/promotion_codes?code=…&active=true`: the active promotion code's id.
+    #[tracing::instrument(skip_all, err)]
+    async fn find_promotion_code(&self, code: &str) -> Result<Option<String>, PaymentError> {
+        self.lookup_promotion_code(code).await
     }
 
     /// `GET /v1/subscriptions/{id}`. `observed_at` is `None`: a read carries no change time.

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use domain::subscriptions::{
-    PaymentError, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ProviderSubscription,
+    PaymentError, Plan, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ProviderSubscription,
 };
 
 use super::client::Call;
@@ -29,6 +29,20 @@ struct SubscriptionHead {
 #[derive(Debug, Deserialize)]
 struct ItemHead {
     id: String,
+    #[serde(default)]
+    price: Option<PriceHead>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PriceHead {
+    id: String,
+}
+
+/// A subscription's customer, first item and that item's price.
+struct Head {
+    customer: String,
+    item: String,
+    price: Option<String>,
 }
 
 /// The preview invoice (`upcoming_in_…`), the fields we read.
@@ -71,23 +85,29 @@ impl PreviewLine {
 }
 
 impl StripeGateway {
-    /// The subscription's customer and first item id. Errors: `NotFound`, `Malformed` (no item).
-    async fn head(&self, subscription_id: &str) -> Result<(String, String), PaymentError> {
+    /// The subscription's customer, first item id and price. Errors: `NotFound`, `Malformed` (no item).
+    async fn head(&self, subscription_id: &str) -> Result<Head, PaymentError> {
         let path = subscription_path(subscription_id)?;
         let call = Call { method: Method::GET, path: &path, form: &[], idempotency_key: None };
         let head: SubscriptionHead = self.client.send(&call).await?;
-        let item = head.items.and_then(|items| items.data.into_iter().next()).map(|item| item.id);
+        let item = head.items.and_then(|items| items.data.into_iter().next());
         let item =
             item.ok_or_else(|| PaymentError::Malformed(format!("subscription {subscription_id} has no item")))?;
         let customer = head
             .customer
             .map(Expandable::into_id)
             .ok_or_else(|| PaymentError::Malformed(format!("subscription {subscription_id} has no customer")))?;
-        Ok((customer, item))
+        Ok(Head { customer, item: item.id, price: item.price.map(|p| p.id) })
     }
 
-    fn price(&self, request: &PlanChangeRequest) -> Result<String, PaymentError> {
-        self.config.price_for(request.plan).map(str::to_owned).ok_or_else(|| PaymentError::Rejected {
+    /// The new plan's price in the period the subscription is billed: yearly when its current
+    /// price is one of the annual ones, else monthly.
+    fn price(&self, request: &PlanChangeRequest, current: Option<&str>) -> Result<String, PaymentError> {
+        let annual =
+            current.is_some_and(|c| [Plan::Pro, Plan::Max].iter().any(|p| self.config.annual_price_for(*p) == Some(c)));
+        let price =
+            if annual { self.config.annual_price_for(request.plan) } else { self.config.price_for(request.plan) };
+        price.map(str::to_owned).ok_or_else(|| PaymentError::Rejected {
             code: "plan_not_purchasable".to_owned(),
             message: format!("the {} plan is free and is not sold through Stripe", request.plan),
         })
@@ -101,12 +121,12 @@ impl StripeGateway {
                 message: "a change from the next period on is not prorated".to_owned(),
             });
         };
-        let price = self.price(request)?;
-        let (customer, item) = self.head(&request.subscription_id).await?;
+        let head = self.head(&request.subscription_id).await?;
+        let price = self.price(request, head.price.as_deref())?;
         let form: Vec<(&str, String)> = vec![
-            ("customer", customer),
+            ("customer", head.customer),
             ("subscription", request.subscription_id.clone()),
-            ("subscription_details[items][0][id]", item),
+            ("subscription_details[items][0][id]", head.item),
             ("subscription_details[items][0][price]", price),
             ("subscription_details[proration_date]", proration_date.unix_timestamp().to_string()),
             ("subscription_details[proration_behavior]", "always_invoice".to_owned()),
@@ -127,9 +147,9 @@ impl StripeGateway {
 
     /// `POST /v1/subscriptions/{id}` replacing the item's price.
     pub(super) async fn change(&self, request: &PlanChangeRequest) -> Result<ProviderSubscription, PaymentError> {
-        let price = self.price(request)?;
-        let (_, item) = self.head(&request.subscription_id).await?;
-        let mut form: Vec<(&str, String)> = vec![("items[0][id]", item), ("items[0][price]", price)];
+        let head = self.head(&request.subscription_id).await?;
+        let price = self.price(request, head.price.as_deref())?;
+        let mut form: Vec<(&str, String)> = vec![("items[0][id]", head.item), ("items[0][price]", price)];
         match request.timing {
             PlanChangeTiming::Now { proration_date } => {
                 form.push(("proration_behavior", "always_invoice".to_owned()));

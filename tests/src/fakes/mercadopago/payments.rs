@@ -86,6 +86,10 @@ pub(super) fn create(state: &mut State, request: &Request) -> ResponseTemplate {
     if let Some(refused) = refusal(&body, now) {
         return refused;
     }
+    if state.refused_payments > 0 {
+        state.refused_payments -= 1;
+        return bad_request("payer.email", "the payer cannot pay (refused by the test)");
+    }
     let id = FIRST_PAYMENT_ID + state.payment_requests.len() as u64;
     let pix = body["payment_method_id"] == "pix";
     let default_expiry = if pix { now + Duration::hours(24) } else { now + Duration::days(3) };
