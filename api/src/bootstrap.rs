@@ -192,9 +192,15 @@ pub async fn services(
     // The dashboard's per-user caches, which the engine tells of every fill (and the series' of
     // every new mark) and the bots' use cases of every bot created, changed or deleted. The
     // series is timed by the markets' clock, as its `to` is.
-    let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()));
-    let performance_cache = Arc::new(PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
-    let metrics_cache = Arc::new(MetricsCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks());
+    // Each also keyed by the user's data version, which every write to the user's bots, orders,
+    // contexts or closed positions moves (on any instance): another instance's fill is a miss.
+    let versions = repositories.data_versions.clone();
+    let summary_cache = Arc::new(SummaryCache::new(SUMMARY_TTL, clock.clone()).with_versions(versions.clone()));
+    let performance_cache = Arc::new(
+        PerformanceCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks().with_versions(versions.clone()),
+    );
+    let metrics_cache =
+        Arc::new(MetricsCache::new(PERFORMANCE_TTL, market_clock.clone()).dropped_on_marks().with_versions(versions));
     let engine = Arc::new(
         Engine::new(EnginePorts {
             bots: repositories.bots.clone(),

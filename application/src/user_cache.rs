@@ -5,8 +5,15 @@
 //!
 //! A computation that started before a change must not store what it read: each read takes a
 //! ticket (the user's generation), a change bumps the generation, and a result is kept only if
-//! its ticket is still current. The cache lives in one process: on several instances, a fill
-//! applied by another instance's engine is not heard here, and the figures may lag by the TTL.
+//! its ticket is still current.
+//!
+//! Across processes ([`UserCache::with_versions`]): each value is kept with the user's data
+//! version (`domain::shared::data_version`) read before its computation began, and served only
+//! while the stored version is still that one. Every write to the user's bots, orders, contexts
+//! or closed positions moves the version, whichever process stored it, so another instance's fill
+//! is a miss here at the next read; the TTL stays the upper bound (a mark, which moves no version,
+//! or a lost bump). Reading the version is one read by id per request; when it fails, the value is
+//! computed for that reader and not kept.
 //!
 //! A miss is computed once ([`UserCache::get_or_load`], single-flight): concurrent readers of the
 //! same user and key queue on one per-key async lock, the first computes, the others find its value.
@@ -19,6 +26,7 @@ use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use domain::shared::data_version::DataVersionRepository;
 use domain::shared::ids::UserId;
 use domain::Clock;
 use time::{Duration, OffsetDateTime};
@@ -31,8 +39,9 @@ const PRUNE_ABOVE: usize = 10_000;
 #[derive(Debug)]
 struct Slot<K, V> {
     generation: u64,
-    /// Each value with the time its ticket was taken (its reads started no earlier).
-    values: HashMap<K, (OffsetDateTime, Arc<V>)>,
+    /// Each value with the time its ticket was taken (its reads started no earlier) and the data
+    /// version read before.
+    values: HashMap<K, (OffsetDateTime, u64, Arc<V>)>,
     /// When the slot was last read or written (pruning keeps recent ones).
     touched: OffsetDateTime,
     /// The computations in flight, by key (see [`Flight`]).
@@ -78,6 +87,7 @@ enum Found<V> {
 pub struct Ticket {
     generation: u64,
     at: OffsetDateTime,
+    version: u64,
 }
 
 /// What the cache holds for a user and key: a fresh value, or the ticket to store one under.
@@ -90,19 +100,39 @@ pub enum Cached<V> {
 }
 
 /// Values of type `V` by user and key `K`.
-#[derive(Debug)]
 pub struct UserCache<K, V> {
     ttl: Duration,
     clock: Arc<dyn Clock>,
     /// Whether a new mark drops the user's values (see [`ActivityListener::marked`]).
     marks: bool,
+    /// The users' data versions, when values must also be dropped by other processes' writes.
+    versions: Option<Arc<dyn DataVersionRepository>>,
     slots: Mutex<HashMap<UserId, Slot<K, V>>>,
+}
+
+impl<K, V> std::fmt::Debug for UserCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let users = self.slots.lock().unwrap_or_else(PoisonError::into_inner).len();
+        f.debug_struct("UserCache")
+            .field("ttl", &self.ttl)
+            .field("marks", &self.marks)
+            .field("versioned", &self.versions.is_some())
+            .field("users", &users)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<K: Eq + Hash, V> UserCache<K, V> {
     /// A cache keeping values for `ttl`, timed by `clock`, dropped on a change to the books.
     pub fn new(ttl: Duration, clock: Arc<dyn Clock>) -> Self {
-        Self { ttl, clock, marks: false, slots: Mutex::new(HashMap::new()) }
+        Self { ttl, clock, marks: false, versions: None, slots: Mutex::new(HashMap::new()) }
+    }
+
+    /// The same cache, also serving a value only while `user`'s data version is the one read
+    /// before it was computed (see the module's documentation).
+    pub fn with_versions(mut self, versions: Arc<dyn DataVersionRepository>) -> Self {
+        self.versions = Some(versions);
+        self
     }
 
     /// The same cache, also dropped when a bot of the user gets a new mark.
@@ -111,17 +141,24 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
         self
     }
 
-    /// `user`'s value under `key` if fresh, else a ticket to store the one about to be computed.
+    /// `user`'s value under `key` if fresh, else a ticket to store the one about to be computed
+    /// (an unversioned cache's, or version 0's: see [`Self::get_or_load`]).
     pub fn get(&self, user: UserId, key: &K) -> Cached<V> {
+        self.get_at(user, key, 0)
+    }
+
+    /// [`Self::get`] for readers that read `user`'s data version `version`: a value kept under
+    /// another version is not fresh.
+    fn get_at(&self, user: UserId, key: &K, version: u64) -> Cached<V> {
         let now = self.clock.now();
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         let slot = slots.entry(user).or_insert_with(|| Slot::new(now));
         slot.touched = now;
         let ttl = self.ttl;
-        slot.values.retain(|_, (at, _)| now - *at < ttl);
+        slot.values.retain(|_, (at, _, _)| now - *at < ttl);
         match slot.values.get(key) {
-            Some((_, value)) => Cached::Fresh(value.clone()),
-            None => Cached::Missing(Ticket { generation: slot.generation, at: now }),
+            Some((_, kept, value)) if *kept == version => Cached::Fresh(value.clone()),
+            _ => Cached::Missing(Ticket { generation: slot.generation, at: now, version }),
         }
     }
 
@@ -134,8 +171,11 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
             slots.retain(|_, s| now - s.touched < ttl || !s.flights.is_empty());
         }
         if let Some(slot) = slots.get_mut(&user) {
-            if slot.generation == ticket.generation {
-                slot.values.insert(key, (ticket.at, value));
+            // Never over a value of a newer version (a reader that read the version before a
+            // change, finishing after one that read it after).
+            let newer = slot.values.get(&key).is_some_and(|(_, kept, _)| *kept > ticket.version);
+            if slot.generation == ticket.generation && !newer {
+                slot.values.insert(key, (ticket.at, ticket.version, value));
                 slot.touched = now;
             }
         }
@@ -152,13 +192,23 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
-        let turn = match self.find(user, &key) {
+        let version = match &self.versions {
+            None => 0,
+            Some(versions) => match versions.current(user).await {
+                Ok(version) => version,
+                Err(err) => {
+                    tracing::warn!(user = %user, error = %err, "could not read a user's data version; computed, not cached");
+                    return load().await.map(Arc::new);
+                }
+            },
+        };
+        let turn = match self.find(user, &key, version) {
             Found::Fresh(value) => return Ok(value),
             Found::Queue(turn) => turn,
         };
         let _hold = Hold { cache: self, user, key: key.clone() };
         let _turn = turn.lock().await;
-        let ticket = match self.get(user, &key) {
+        let ticket = match self.get_at(user, &key, version) {
             Cached::Fresh(value) => return Ok(value),
             Cached::Missing(ticket) => ticket,
         };
@@ -168,11 +218,11 @@ impl<K: Eq + Hash, V> UserCache<K, V> {
     }
 
     /// `user`'s fresh value under `key`, or the key's flight lock, held once more.
-    fn find(&self, user: UserId, key: &K) -> Found<V>
+    fn find(&self, user: UserId, key: &K, version: u64) -> Found<V>
     where
         K: Clone,
     {
-        if let Cached::Fresh(value) = self.get(user, key) {
+        if let Cached::Fresh(value) = self.get_at(user, key, version) {
             return Found::Fresh(value);
         }
         let now = self.clock.now();

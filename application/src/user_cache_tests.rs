@@ -169,3 +169,60 @@ async fn a_change_during_a_computation_is_not_hidden_from_the_readers_behind() {
     assert_eq!((first.map(|v| *v), second.map(|v| *v)), (Ok(1), Ok(2)), "read before the change: not shared");
     assert_eq!(fresh(cache.get(ana, &"30d")), Some(2));
 }
+
+/// Data versions in memory, as another process's writes would move them; `fail` makes reads fail.
+#[derive(Default)]
+struct Versions {
+    of: std::sync::Mutex<HashMap<UserId, u64>>,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl DataVersionRepository for Versions {
+    async fn current(&self, user: UserId) -> Result<u64, domain::RepoError> {
+        if self.fail.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(domain::RepoError::unavailable(anyhow::anyhow!("down")));
+        }
+        Ok(self.of.lock().unwrap().get(&user).copied().unwrap_or(0))
+    }
+
+    async fn bump(&self, user: UserId) -> Result<(), domain::RepoError> {
+        *self.of.lock().unwrap().entry(user).or_default() += 1;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_version_moved_elsewhere_is_a_miss_at_once_and_a_failed_read_is_not_kept() {
+    let (cache, _clock) = cache();
+    let versions = Arc::new(Versions::default());
+    let cache = cache.with_versions(versions.clone());
+    let (ana, bia, loader) = (UserId::new(), UserId::new(), Loader::new(0, 0));
+    let read = |user| cache.get_or_load(user, "30d", || loader.load());
+    assert_eq!(*read(ana).await.unwrap(), 1);
+    assert_eq!(*read(bia).await.unwrap(), 2);
+    assert_eq!(*read(ana).await.unwrap(), 1, "kept while the version stays");
+
+    // Another process stored a change of ana's: no listener here heard of it.
+    versions.bump(ana).await.unwrap();
+    assert_eq!(*read(ana).await.unwrap(), 3, "computed again at once");
+    assert_eq!(*read(ana).await.unwrap(), 3, "and kept under the new version");
+    assert_eq!(*read(bia).await.unwrap(), 2, "another user's value stays");
+
+    versions.fail.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(*read(ana).await.unwrap(), 4, "no version: computed for this reader");
+    versions.fail.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(*read(ana).await.unwrap(), 3, "and not kept");
+}
+
+#[test]
+fn a_value_of_an_older_version_never_replaces_a_newer_one() {
+    let (cache, _clock) = cache();
+    let ana = UserId::new();
+    let old = ticket(cache.get_at(ana, &"30d", 1));
+    let new = ticket(cache.get_at(ana, &"30d", 2));
+    cache.store(ana, "30d", new, Arc::new(2));
+    cache.store(ana, "30d", old, Arc::new(1));
+    assert_eq!(fresh(cache.get_at(ana, &"30d", 2)), Some(2));
+    assert_eq!(fresh(cache.get_at(ana, &"30d", 1)), None, "a reader of the older version computes");
+}

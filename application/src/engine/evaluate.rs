@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::bots::{Bot, BotConfig, BotKind, BotStatus, CapitalBase, MarketView, Phase};
+use domain::bots::{Bot, BotConfig, BotKind, BotStatus, CapitalBase, Funds, MarketView, Phase};
 use domain::RepoError;
 use serde::Serialize;
 
@@ -126,12 +126,16 @@ impl Engine {
     ) -> Result<Done, AppError> {
         let now = self.ports.clock.now();
         let view = self.view_of(&bot, snapshot).await;
+        let books = Books::of(&bot);
         let out = bot.evaluate(phase, &view, now);
         if out.is_idle() {
             return Ok(Done::default());
         }
         if out.place.is_empty() && out.cancel.is_empty() {
-            let saved = match self.ports.bots.update(&bot).await {
+            // Only its mark moved: the dashboard's figures need not be computed again.
+            let write =
+                if Books::of(&bot) == books { self.ports.bots.update_mark(&bot) } else { self.ports.bots.update(&bot) };
+            let saved = match write.await {
                 Ok(saved) => saved,
                 Err(RepoError::Conflict) => return Ok(Done::default()),
                 Err(err) => return Err(err.into()),
@@ -200,4 +204,26 @@ struct Done {
     placed: usize,
     /// The entry gate paused it.
     refused: bool,
+}
+
+/// What the dashboard's figures read of a bot, to tell a mark-only write from a change.
+#[derive(PartialEq)]
+struct Books {
+    status: BotStatus,
+    funds: Funds,
+    trades: u64,
+    winning_trades: Option<u64>,
+    positions: usize,
+}
+
+impl Books {
+    fn of(bot: &Bot) -> Self {
+        Self {
+            status: bot.status,
+            funds: bot.funds.clone(),
+            trades: bot.trades,
+            winning_trades: bot.winning_trades,
+            positions: bot.positions.len(),
+        }
+    }
 }

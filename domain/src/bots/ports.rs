@@ -41,6 +41,13 @@ pub trait BotRepository: Send + Sync {
     async fn evaluated(&self, kinds: &[BotKind], market: Option<(ExchangeId, Symbol)>) -> Result<Vec<Bot>, RepoError>;
     /// Replaces under a version check; returns the bot with its new version. Errors: `Conflict`, `NotFound`.
     async fn update(&self, bot: &Bot) -> Result<Bot, RepoError>;
+    /// [`Self::update`] of a bot whose evaluation changed only its mark and bookkeeping (its last
+    /// checked price, trailing highs, ignored ticks), not its books, trades or status: what the
+    /// per-user caches of the dashboard's figures need not hear of (the data version is not
+    /// moved, `domain::shared::data_version`). The same write as `update` otherwise.
+    async fn update_mark(&self, bot: &Bot) -> Result<Bot, RepoError> {
+        self.update(bot).await
+    }
     /// Deletes the owner's bot. Errors: `NotFound`.
     async fn delete(&self, owner: UserId, id: BotId) -> Result<(), RepoError>;
 }

@@ -3,6 +3,7 @@
 pub mod bounds;
 pub mod checked;
 pub mod clock;
+pub mod data_version;
 pub mod error;
 pub mod field;
 pub mod ids;

@@ -15,6 +15,7 @@ mod contexts;
 mod conversations;
 mod coupons;
 mod credentials;
+mod data_versions;
 mod deliveries;
 mod dispatch_cursors;
 mod email_tokens;
@@ -29,6 +30,7 @@ mod subscriptions;
 mod telegram_links;
 mod usage;
 mod users;
+mod versioned;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -49,6 +51,7 @@ use domain::notifications::{
     TelegramRepository,
 };
 use domain::orders::OrderRepository;
+use domain::shared::data_version::DataVersionRepository;
 use domain::subscriptions::{ChargeRepository, CouponRepository, PaymentEventRepository, SubscriptionRepository};
 use domain::RepoError;
 
@@ -65,6 +68,7 @@ pub use self::contexts::StoreContextRepository;
 pub use self::conversations::StoreConversationRepository;
 pub use self::coupons::StoreCouponRepository;
 pub use self::credentials::StoreCredentialRepository;
+pub use self::data_versions::StoreDataVersionRepository;
 pub use self::deliveries::StoreDeliveryRepository;
 pub use self::dispatch_cursors::StoreCursorRepository;
 pub use self::email_tokens::StoreEmailTokenRepository;
@@ -78,6 +82,7 @@ pub use self::subscriptions::StoreSubscriptionRepository;
 pub use self::telegram_links::StoreTelegramRepository;
 pub use self::usage::{StoreRunningBots, StoreUsageCounter, BOTS, CONTEXTS};
 pub use self::users::StoreUserRepository;
+pub use self::versioned::Versioned;
 use crate::notifications::{StoreEventRepository, StorePreferenceRepository};
 use crate::store::mongo::MongoStore;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
@@ -119,6 +124,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreOperatorSessionRepository::COLLECTION, StoreOperatorSessionRepository::INDEXES),
     (StoreOperatorAuditRepository::COLLECTION, StoreOperatorAuditRepository::INDEXES),
     (StoreHitCounter::COLLECTION, StoreHitCounter::INDEXES),
+    (StoreDataVersionRepository::COLLECTION, StoreDataVersionRepository::INDEXES),
 ];
 
 /// Every repository, over one store.
@@ -182,6 +188,10 @@ pub struct Repositories {
     pub user_facets: Arc<dyn UserFacetRepository>,
     /// The counts behind the backoffice's platform metrics.
     pub platform_counts: Arc<dyn domain::backoffice::PlatformCounts>,
+    /// The users' data versions, moved by every write to `bots`, `bot_records` (closed
+    /// positions), `orders` and `contexts` (those repositories are [`Versioned`]), read by the
+    /// per-user caches of the dashboard.
+    pub data_versions: Arc<dyn DataVersionRepository>,
     /// Woken by writes that carry events (the relay of this process listens).
     pub relay_nudge: RelayNudge,
     /// The store underneath (for health checks).
@@ -195,6 +205,12 @@ impl Repositories {
             store.ensure_collection(coll, indexes).await?;
         }
         let nudge = RelayNudge::new();
+        let versions: Arc<dyn DataVersionRepository> = Arc::new(StoreDataVersionRepository::new(store.clone()));
+        let bots: Arc<dyn BotRepository> = Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone()));
+        let bot_records: Arc<dyn BotRecordRepository> = Arc::new(StoreBotRecordRepository::new(store.clone()));
+        let orders: Arc<dyn OrderRepository> =
+            Arc::new(StoreOrderRepository::new(store.clone()).with_nudge(nudge.clone()));
+        let contexts: Arc<dyn ContextRepository> = Arc::new(StoreContextRepository::new(store.clone()));
         Ok(Self {
             users: Arc::new(StoreUserRepository::new(store.clone())),
             sessions: Arc::new(StoreSessionRepository::new(store.clone())),
@@ -206,11 +222,11 @@ impl Repositories {
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             charges: Arc::new(StoreChargeRepository::new(store.clone())),
             coupons: Arc::new(StoreCouponRepository::new(store.clone())),
-            contexts: Arc::new(StoreContextRepository::new(store.clone())),
+            contexts: Arc::new(Versioned::new(contexts, versions.clone())),
             context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
-            bots: Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone())),
-            bot_records: Arc::new(StoreBotRecordRepository::new(store.clone())),
-            orders: Arc::new(StoreOrderRepository::new(store.clone()).with_nudge(nudge.clone())),
+            bots: Arc::new(Versioned::new(bots, versions.clone())),
+            bot_records: Arc::new(Versioned::new(bot_records, versions.clone())),
+            orders: Arc::new(Versioned::new(orders, versions.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
             deliveries: Arc::new(StoreDeliveryRepository::new(store.clone())),
             cursors: Arc::new(StoreCursorRepository::new(store.clone())),
@@ -225,6 +241,7 @@ impl Repositories {
             hits: Arc::new(StoreHitCounter::new(store.clone())),
             user_facets: Arc::new(StoreUserFacets::new(store.clone())),
             platform_counts: Arc::new(StorePlatformCounts::new(store.clone())),
+            data_versions: versions,
             relay_nudge: nudge,
             store,
         })

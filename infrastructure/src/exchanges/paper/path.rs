@@ -126,15 +126,30 @@ impl PricePath {
     /// The price at unix second `t` (right-continuous: at a whole hour, the new hour's open).
     pub fn at(&self, t: i64) -> Decimal {
         let hour = t.div_euclid(HOUR);
-        let bar = self.bar(hour);
-        Self::within(&self.knots(hour, &bar), t - hour * HOUR)
+        self.point(hour, t - hour * HOUR)
     }
 
     /// The price just before unix second `t` (at a whole hour, the previous hour's close).
     pub fn before(&self, t: i64) -> Decimal {
         let hour = (t - 1).div_euclid(HOUR);
+        self.point(hour, t - hour * HOUR)
+    }
+
+    /// The price `offset` seconds into `hour`. On the hour's edges (a candle's open, a finished
+    /// candle's close: every price an hourly or daily candle reads besides its range) the knots are
+    /// the bar's open and close, so the bridge (60 decimal divisions) is not drawn for them.
+    fn point(&self, hour: i64, offset: i64) -> Decimal {
         let bar = self.bar(hour);
-        Self::within(&self.knots(hour, &bar), t - hour * HOUR)
+        match offset {
+            0 => Self::edge(bar.open),
+            HOUR => Self::edge(bar.close),
+            _ => Self::within(&self.knots(hour, &bar), offset),
+        }
+    }
+
+    /// A knot read exactly on it, as [`Self::within`] gives it.
+    fn edge(knot: Decimal) -> Decimal {
+        knot.round_dp_with_strategy(DP, RoundingStrategy::ToZero)
     }
 
     /// Lowest and highest price and the traded volume over `[a, e)`, including the prices at `a`
@@ -173,6 +188,21 @@ mod tests {
 
     fn btc() -> PricePath {
         PricePath::new(Underlying::Btc, Decimal::ONE, 7, 0)
+    }
+
+    #[test]
+    fn an_instant_on_the_hour_is_read_without_the_knots_exactly_as_with_them() {
+        for path in [btc(), PricePath::new(Underlying::Eth, Decimal::new(512, 2), 11, 3)] {
+            for hour in (-50..400).chain([20_110, 20_111, 90_000]) {
+                let bar = path.bar(hour);
+                let knots = path.knots(hour, &bar);
+                let (open, close) = (PricePath::within(&knots, 0), PricePath::within(&knots, HOUR));
+                let t = hour * HOUR;
+                assert_eq!(path.at(t).to_string(), open.to_string(), "open of hour {hour}");
+                assert_eq!(path.before(t + HOUR).to_string(), close.to_string(), "close of hour {hour}");
+                assert_eq!(path.at(t + 1), PricePath::within(&knots, 1), "inside the hour: the knots");
+            }
+        }
     }
 
     #[test]
