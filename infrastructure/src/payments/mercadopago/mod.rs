@@ -25,7 +25,11 @@ use async_trait::async_trait;
 use reqwest::Method;
 use time::OffsetDateTime;
 
-use domain::subscriptions::{external_reference, BillingPeriod, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError, PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund, ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest};
+use domain::subscriptions::{
+    external_reference, BillingPeriod, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest,
+    PaymentError, PaymentGateway, PaymentProvider, Plan, PlanChangeRequest, ProrationPreview, ProviderPayment,
+    ProviderRefund, ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest,
+};
 
 pub use config::{
     MercadoPagoConfig, MercadoPagoConfigError, DEFAULT_API_BASE, ENV_ACCESS_TOKEN, ENV_API_BASE, ENV_WEBHOOK_SECRET,

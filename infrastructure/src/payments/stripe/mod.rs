@@ -12,16 +12,20 @@ mod config;
 mod events;
 mod mapping;
 mod plan_change;
+mod promotion;
 mod refund_events;
 mod refunds;
-mod promotion;
 mod signature;
 
 use async_trait::async_trait;
 use reqwest::Method;
 use time::OffsetDateTime;
 
-use domain::subscriptions::{external_reference, BillingPeriod, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest, PaymentError, PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment, ProviderRefund, ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest};
+use domain::subscriptions::{
+    external_reference, BillingPeriod, CheckoutRequest, CheckoutSession, CreatedPayment, OneOffPaymentRequest,
+    PaymentError, PaymentGateway, PaymentProvider, PlanChangeRequest, ProrationPreview, ProviderPayment,
+    ProviderRefund, ProviderSubscription, RefundRequest, WebhookEvent, WebhookRequest,
+};
 
 use crate::payments::idempotency::derive_key;
 use client::{Call, StripeClient};
