@@ -267,14 +267,12 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_endpoint_that_does_not_answer_gets_one_attempt_per_pass() {
-        let now = datetime!(2026-12-04 12:00 UTC);
-        let user = UserId::new();
-        let endpoint = WebhookEndpoint {
+    /// An enabled endpoint of `user` at `url`, created at `now`, accepting every event.
+    fn endpoint_at(user: UserId, url: &str, now: time::OffsetDateTime) -> WebhookEndpoint {
+        WebhookEndpoint {
             id: WebhookEndpointId::new(),
             user_id: user,
-            url: EndpointUrl::parse("https://example.com/hook", false).unwrap(),
+            url: EndpointUrl::parse(url, false).unwrap(),
             events: EventSelection::All,
             description: None,
             secret: PlainCipher.encrypt(&Secret::new("whsec_x")).unwrap(),
@@ -284,7 +282,14 @@ mod tests {
             created_at: now,
             updated_at: now,
             version: 1,
-        };
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_does_not_answer_gets_one_attempt_per_pass() {
+        let now = datetime!(2026-12-04 12:00 UTC);
+        let user = UserId::new();
+        let endpoint = endpoint_at(user, "https://example.com/hook", now);
         let due: Vec<Delivery> = (0..3)
             .map(|_| Delivery::new(user, endpoint.id, (EventId::new(), EventType::BotTripped), "{}".into(), now))
             .collect();
@@ -350,20 +355,7 @@ mod tests {
     async fn a_slow_endpoint_delays_only_its_own_deliveries() {
         let now = datetime!(2026-12-04 12:00 UTC);
         let user = UserId::new();
-        let endpoint = |url: &str| WebhookEndpoint {
-            id: WebhookEndpointId::new(),
-            user_id: user,
-            url: EndpointUrl::parse(url, false).unwrap(),
-            events: EventSelection::All,
-            description: None,
-            secret: PlainCipher.encrypt(&Secret::new("whsec_x")).unwrap(),
-            enabled: true,
-            disabled_reason: None,
-            failing_since: None,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let endpoint = |url: &str| endpoint_at(user, url, now);
         let (slow, fast) = (endpoint("https://slow.example.com/hook"), endpoint("https://fast.example.com/hook"));
         let to = |e: &WebhookEndpoint, n: usize| -> Vec<Delivery> {
             (0..n)
