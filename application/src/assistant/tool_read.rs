@@ -204,7 +204,7 @@ impl AssistantService {
             }
         }
         json!({"days": days, "from": from.format(&Rfc3339).ok(), "trades": trades, "wins": wins,
-            "realized_profit": by_quote.iter().map(|(q, p)| (q.clone(), Value::String(p.to_string()))).collect::<serde_json::Map<_, _>>()})
+            "realized_profit": by_quote.iter().map(|(q, p)| (q.clone(), Value::String(p.normalize().to_string()))).collect::<serde_json::Map<_, _>>()})
     }
 
     /// Records a proposal after checking its bot is the caller's (a proposal never names
