@@ -124,14 +124,22 @@ impl BotService {
         Ok(context)
     }
 
-    /// Stops a bot and cancels its pending orders; positions stay. Errors: `NotFound`, `Refused`, the
-    /// exchange's failures.
+    /// Stops a bot and cancels its pending orders; positions stay. The bot is stored stopped at
+    /// once (retried over concurrent writes), then the answer waits until the engine is done with
+    /// it (an evaluation that read it running before, a placement in flight) and its pending
+    /// orders are cancelled under its lease: once answered, the stop is final, nothing more is
+    /// sent or filled for it. Stopping a stopped bot finishes that work again (the retry of a
+    /// stop that answered `bot_busy`). Errors: `NotFound`, `Refused` (a created bot), `Busy`
+    /// (the engine kept acting on it past the wait; the bot is stopped), the exchange's failures.
     pub async fn stop(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
-        let bot = self.simple(owner, id, Command::Stop, "stopped by its owner").await?;
-        if bot.pending.is_empty() {
-            return Ok(bot);
-        }
-        let bot = self.ports.executor.cancel_pending(bot).await?;
+        let bot = self.get(owner, id).await?;
+        let bot = if bot.status == BotStatus::Stopped {
+            bot
+        } else {
+            Command::Stop.target(bot.status).map_err(|e| refused(e.into()))?;
+            self.stop_one(bot, "stopped by its owner").await?
+        };
+        let bot = self.ports.executor.settle_stop(bot).await?;
         self.touched(owner);
         Ok(bot)
     }

@@ -43,6 +43,10 @@ use crate::AppError;
 pub trait BotExecutor: Send + Sync {
     /// Cancels every pending order of `bot` and applies the outcome; returns the bot as saved.
     async fn cancel_pending(&self, bot: Bot) -> Result<Bot, AppError>;
+    /// Finishes the stop of `bot`, stored stopped: waits (a bounded time) until nothing acts on
+    /// it any more (an evaluation in flight, a sync), then cancels its pending orders under its
+    /// lease; returns the bot as saved. 409 `bot_busy` when the wait runs out.
+    async fn settle_stop(&self, bot: Bot) -> Result<Bot, AppError>;
     /// Cancels every pending order, sells everything held at market and stops the bot.
     async fn emergency_sell(&self, bot: Bot) -> Result<Bot, AppError>;
     /// Carries out its owner's `command` through `bot` under the bot's lease: the bot's rules,

@@ -67,7 +67,7 @@ impl BotService {
 
     /// Stops `bot` when the engine evaluates it; re-reads and retries when the engine saved it
     /// meanwhile. Returns the bot as saved.
-    async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<Bot, BotServiceError> {
+    pub(super) async fn stop_one(&self, mut bot: Bot, reason: &str) -> Result<Bot, BotServiceError> {
         for attempt in 1..=ATTEMPTS {
             if !bot.status.is_evaluated() {
                 return Ok(bot);

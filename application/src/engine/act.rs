@@ -64,6 +64,12 @@ impl Engine {
         let view = snapshot.view_for(&bot);
         let mut placed = 0;
         for intent in &out.place {
+            // An earlier placement may have found the bot stopped meanwhile (its answer applied to
+            // the stored bot): what the evaluation decided for a running bot is not sent.
+            if !super::place::still_applies(&bot, intent) {
+                tracing::info!(bot = %bot.id, status = bot.status.as_str(), "the bot changed status mid-evaluation; an intent that no longer applies is dropped");
+                continue;
+            }
             bot = self.place(bot, intent, &view, gateway, &creds).await?;
             placed += 1;
         }
@@ -99,6 +105,10 @@ impl BotExecutor for Engine {
             Ok(self.ports.bots.find(bot.id).await?)
         })
         .await
+    }
+
+    async fn settle_stop(&self, bot: Bot) -> Result<Bot, AppError> {
+        self.settle_stopped(&bot).await
     }
 
     async fn emergency_sell(&self, bot: Bot) -> Result<Bot, AppError> {

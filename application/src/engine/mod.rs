@@ -26,6 +26,7 @@ mod market;
 mod place;
 mod reconcile;
 mod recover;
+mod stop;
 mod sync;
 mod withdrawals;
 
@@ -46,6 +47,7 @@ pub use holds::{ANOMALY_HOLD, UNTRUSTED_BOOKS};
 pub use market::MarketSnapshot;
 pub use reconcile::BalanceReport;
 pub use recover::RecoveryReport;
+pub use stop::STOP_WAIT;
 pub use sync::{SyncReport, FORGOTTEN_AFTER, MISSING_CONFIRMATION, PENDING_GRACE};
 pub use withdrawals::{WithdrawalReport, SHORTFALL_REASON};
 

@@ -68,9 +68,12 @@ enum Accepted {
     Refused(Bot, String),
 }
 
-/// Whether `intent` still applies to `bot` re-read after a concurrent write: entries only while
-/// it runs, protective exits while it is evaluated, an emergency sell always.
-fn still_applies(bot: &Bot, intent: &OrderIntent) -> bool {
+/// Whether `intent` still applies to `bot` as stored now: entries only while it runs, protective
+/// exits while it is evaluated, an emergency sell always. Checked before every write of step (2),
+/// the first included: the bot handed to the protocol may have been stopped since its evaluation
+/// decided (a stop or a plan's halt stored meanwhile, seen through an earlier placement of the same
+/// evaluation, whose answer was applied on the stopped bot).
+pub(super) fn still_applies(bot: &Bot, intent: &OrderIntent) -> bool {
     match intent.purpose {
         Purpose::Close { reason: ExitReason::Emergency, .. } => true,
         // An owner's sale stands while the bot is evaluated, as its protective exits do.
@@ -189,7 +192,7 @@ impl Engine {
     /// Step (2): `bot` accepts `intent` under `id` (blocks or locks its funds, records the order
     /// as pending) and is stored. A version conflict re-reads the bot and accepts again on the
     /// fresh copy, three times at most, as long as the intent still applies to it: a concurrent
-    /// write (a sync, the owner) must not cost the bot its decision.
+    /// write (a sync, the owner) must not cost the bot its decision, but a stop ends it.
     async fn accept(
         &self,
         mut bot: Bot,
@@ -199,7 +202,7 @@ impl Engine {
     ) -> Result<Accepted, AppError> {
         let mut wait = std::time::Duration::from_millis(10);
         for attempt in 1..=super::ATTEMPTS {
-            if attempt > 1 && !still_applies(&bot, intent) {
+            if !still_applies(&bot, intent) {
                 let why = format!("the bot is {} now", bot.status.as_str());
                 return Ok(Accepted::Refused(bot, why));
             }
