@@ -254,6 +254,7 @@ pub async fn services(
         clock: clock.clone(),
         webhooks: webhooks.clone(),
         conversations: repositories.conversations.clone(),
+        data_versions: repositories.data_versions.clone(),
     };
     let identity = IdentityService::new(
         IdentityPorts {

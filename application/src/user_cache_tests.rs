@@ -190,6 +190,11 @@ impl DataVersionRepository for Versions {
         *self.of.lock().unwrap().entry(user).or_default() += 1;
         Ok(())
     }
+
+    async fn erase(&self, user: UserId) -> Result<(), domain::RepoError> {
+        self.of.lock().unwrap().remove(&user);
+        Ok(())
+    }
 }
 
 #[tokio::test]

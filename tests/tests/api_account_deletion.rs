@@ -138,6 +138,9 @@ async fn deletion_cancels_the_plan_stops_the_bots_and_ends_every_session(store: 
     }
     assert!(export["credentials"][0].get("api_secret").is_none() && !export.to_string().contains("key\""));
 
+    let version = repos.data_versions.current(user_id).await.unwrap();
+    assert!(version > 0, "the user's writes moved their data version");
+
     let wrong = json!({"password": "not the password 1"});
     app.delete("/api/users/me", Some(&ana.access), Some(&wrong)).await.problem(422, "validation_failed");
     let password = json!({"password": ana.password});
@@ -171,6 +174,11 @@ async fn deletion_cancels_the_plan_stops_the_bots_and_ends_every_session(store: 
     assert_eq!(stored(&repos, user_id).await, (orders_after, statuses), "no order after the deletion");
     let open = repos.orders.open(None, None).await.unwrap();
     assert!(open.iter().all(|o| o.user_id != user_id), "every order of the user ended");
+
+    // The user's data version (the dashboard caches' hint) is erased with the account.
+    let document = repos.store.get("data_versions", &ana.user_id).await.unwrap();
+    assert!(document.is_none(), "the data version outlived the account: {document:?}");
+    assert_eq!(repos.data_versions.current(user_id).await.unwrap(), 0);
 
     // Sessions and credentials are gone; the account cannot log in.
     app.get("/api/auth/me", Some(&ana.access)).await.problem(401, "invalid_token");

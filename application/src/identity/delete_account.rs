@@ -13,7 +13,8 @@
 //! 6. every refresh session is revoked;
 //! 7. the bots are swept once more (a start that raced step 1 is stopped too);
 //! 8. every consent is withdrawn (the history is kept five years), the user's events and
-//!    notification preferences, deliveries and Telegram link are erased, and the report is written to the audit log.
+//!    notification preferences, deliveries and Telegram link are erased, and so is their data
+//!    version (last: every write before moved it), and the report is written to the audit log.
 //!
 //! A failure in steps 1 to 4 answers an error with the account still active: the user retries.
 //! After step 5 the password is gone, so a repeated call authenticated by a token issued before
@@ -52,6 +53,9 @@ pub trait AccountTeardown: Send + Sync {
     }
     /// Erases the user's conversations with the assistant, their messages and proposals.
     async fn erase_conversations(&self, user: UserId) -> Result<(), AppError>;
+    /// Erases the user's data version (the per-user caches' hint, `data_versions`); called last,
+    /// once nothing writes the user's bots, orders or contexts any more (each write moves it).
+    async fn erase_data_version(&self, user: UserId) -> Result<(), AppError>;
 }
 
 /// What deleting the account did; the same on every repeated call.
@@ -152,6 +156,7 @@ impl IdentityService {
         self.ports.deliveries.delete_of(user.id).await?;
         self.ports.telegram.unlink(user.id).await?;
         self.ports.teardown.erase_conversations(user.id).await?;
+        self.ports.teardown.erase_data_version(user.id).await?;
         let detail = serde_json::to_string(&report).map_err(AppError::internal)?;
         self.audit(Some(user.id), AuditAction::AccountDeleted, meta, Some(detail)).await;
         tracing::info!(user_id = %user.id, bots_stopped = report.bots_stopped, "account deleted");

@@ -34,6 +34,8 @@ pub struct ServiceTeardown {
     pub webhooks: Arc<crate::webhooks::WebhookService>,
     /// The assistant's conversations (erased).
     pub conversations: Arc<dyn domain::assistant::ConversationRepository>,
+    /// The users' data versions (the user's erased last).
+    pub data_versions: Arc<dyn domain::shared::data_version::DataVersionRepository>,
 }
 
 impl std::fmt::Debug for ServiceTeardown {
@@ -111,5 +113,9 @@ impl AccountTeardown for ServiceTeardown {
 
     async fn erase_conversations(&self, user: UserId) -> Result<(), AppError> {
         self.conversations.delete_of(user).await.map(drop).map_err(Into::into)
+    }
+
+    async fn erase_data_version(&self, user: UserId) -> Result<(), AppError> {
+        self.data_versions.erase(user).await.map_err(Into::into)
     }
 }

@@ -23,4 +23,8 @@ pub trait DataVersionRepository: Send + Sync {
 
     /// Moves `user`'s version on, after a change to their data was stored.
     async fn bump(&self, user: UserId) -> Result<(), RepoError>;
+
+    /// Erases `user`'s version (account deletion, the last step once nothing writes their data
+    /// any more); nothing to erase is not an error. A later bump would start it again from 0.
+    async fn erase(&self, user: UserId) -> Result<(), RepoError>;
 }

@@ -67,4 +67,8 @@ impl DataVersionRepository for StoreDataVersionRepository {
         }
         Err(RepoError::Conflict)
     }
+
+    async fn erase(&self, user: UserId) -> Result<(), RepoError> {
+        self.store.delete(Self::COLLECTION, &user.to_string()).await.map(drop)
+    }
 }
