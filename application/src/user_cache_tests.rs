@@ -13,75 +13,69 @@ fn cache() -> (UserCache<&'static str, u32>, Arc<FixedClock>) {
     (UserCache::new(TTL, clock.clone()), clock)
 }
 
-fn ticket(cached: Cached<u32>) -> Ticket {
-    match cached {
-        Cached::Missing(ticket) => ticket,
-        Cached::Fresh(_) => panic!("expected nothing fresh"),
-    }
+/// `user`'s value under `key`, computed by `loader` on a miss.
+async fn read(cache: &UserCache<&'static str, u32>, user: UserId, key: &'static str, loader: &Loader) -> u32 {
+    *cache.get_or_load(user, key, || loader.load()).await.expect("the loader succeeds")
 }
 
-fn fresh(cached: Cached<u32>) -> Option<u32> {
-    match cached {
-        Cached::Fresh(value) => Some(*value),
-        Cached::Missing(_) => None,
-    }
-}
-
-#[test]
-fn a_value_is_served_for_the_ttl_then_computed_again() {
+#[tokio::test]
+async fn a_value_is_served_for_the_ttl_then_computed_again() {
     let (cache, clock) = cache();
-    let ana = UserId::new();
-    let t = ticket(cache.get(ana, &"30d"));
-    cache.store(ana, "30d", t, Arc::new(1));
+    let (ana, loader) = (UserId::new(), Loader::new(0, 0));
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 1);
     clock.advance(Duration::seconds(59));
-    assert_eq!(fresh(cache.get(ana, &"30d")), Some(1));
-    assert_eq!(fresh(cache.get(UserId::new(), &"30d")), None, "per user");
-    assert_eq!(fresh(cache.get(ana, &"90d")), None, "per key");
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 1, "kept for the TTL");
+    assert_eq!(read(&cache, UserId::new(), "30d", &loader).await, 2, "per user");
+    assert_eq!(read(&cache, ana, "90d", &loader).await, 3, "per key");
     clock.advance(Duration::seconds(1));
-    assert_eq!(fresh(cache.get(ana, &"30d")), None, "60 s old is stale");
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 4, "60 s old is stale");
 }
 
-#[test]
-fn the_ttl_counts_from_when_the_computation_started() {
+#[tokio::test]
+async fn the_ttl_counts_from_when_the_computation_started() {
     let (cache, clock) = cache();
     let ana = UserId::new();
-    let t = ticket(cache.get(ana, &"30d"));
-    clock.advance(Duration::seconds(50));
-    cache.store(ana, "30d", t, Arc::new(1));
+    let slow = async {
+        clock.advance(Duration::seconds(50));
+        Ok::<u32, String>(1)
+    };
+    assert_eq!(*cache.get_or_load(ana, "30d", || slow).await.unwrap(), 1);
+    let loader = Loader::new(1, 0);
+    assert_eq!(cache.get_or_load(ana, "30d", || loader.load()).await.map(|v| *v), Ok(1), "kept");
     clock.advance(Duration::seconds(10));
-    assert_eq!(fresh(cache.get(ana, &"30d")), None, "what was read 60 s ago is stale");
+    let again = cache.get_or_load(ana, "30d", || loader.load()).await;
+    assert!(again.is_err(), "what was read 60 s ago is stale: computed again");
 }
 
-#[test]
-fn a_change_drops_every_key_and_voids_a_computation_in_flight() {
-    let (cache, clock) = cache();
-    let (ana, bia) = (UserId::new(), UserId::new());
+#[tokio::test]
+async fn a_change_drops_every_key_of_the_user_and_voids_a_computation_in_flight() {
+    let (cache, _clock) = cache();
+    let (ana, bia, loader) = (UserId::new(), UserId::new(), Loader::new(0, 0));
     for (user, key) in [(ana, "30d"), (ana, "90d"), (bia, "30d")] {
-        let t = ticket(cache.get(user, &key));
-        cache.store(user, key, t, Arc::new(1));
+        read(&cache, user, key, &loader).await;
     }
     cache.changed(ana);
-    assert_eq!((fresh(cache.get(ana, &"30d")), fresh(cache.get(ana, &"90d"))), (None, None));
-    let t = ticket(cache.get(ana, &"30d"));
-    assert_eq!(fresh(cache.get(bia, &"30d")), Some(1), "another user's values stay");
-    cache.changed(ana);
-    cache.store(ana, "30d", t, Arc::new(2));
-    assert_eq!(fresh(cache.get(ana, &"30d")), None, "read before the change: not kept");
-    let _ = clock;
+    assert_eq!((read(&cache, ana, "30d", &loader).await, read(&cache, ana, "90d", &loader).await), (4, 5));
+    assert_eq!(read(&cache, bia, "30d", &loader).await, 3, "another user's values stay");
+    let voided = cache.get_or_load(ana, "7d", || async {
+        cache.changed(ana);
+        Ok::<u32, String>(100)
+    });
+    assert_eq!(*voided.await.unwrap(), 100, "its own reader gets what it read");
+    assert_eq!(read(&cache, ana, "7d", &loader).await, 6, "read before the change: not kept");
 }
 
-#[test]
-fn a_new_mark_drops_only_the_caches_that_show_marks() {
+#[tokio::test]
+async fn a_new_mark_drops_only_the_caches_that_show_marks() {
     let (books_only, clock) = cache();
     let marked: UserCache<&str, u32> = UserCache::new(TTL, clock).dropped_on_marks();
-    let ana = UserId::new();
+    let (ana, loader) = (UserId::new(), Loader::new(0, 0));
     for cache in [&books_only, &marked] {
-        let t = ticket(cache.get(ana, &"30d"));
-        cache.store(ana, "30d", t, Arc::new(1));
+        read(cache, ana, "30d", &loader).await;
         cache.marked(ana);
     }
-    assert_eq!(fresh(books_only.get(ana, &"30d")), Some(1), "the summary marks at the ticker itself");
-    assert_eq!(fresh(marked.get(ana, &"30d")), None, "the series' last point shows the mark");
+    assert_eq!(read(&books_only, ana, "30d", &loader).await, 1, "the summary marks at the ticker itself");
+    assert_eq!(read(&marked, ana, "30d", &loader).await, 3, "the series' last point shows the mark");
 }
 
 /// A loader that counts its calls, takes `delay` and fails while `fail_first` calls remain.
@@ -118,8 +112,7 @@ async fn concurrent_readers_of_a_missing_key_wait_for_one_computation() {
     let answers = futures::future::join_all(readers).await;
     assert_eq!(loader.calls(), 1, "one computation for 16 readers");
     assert!(answers.iter().all(|a| a.as_deref() == Ok(&1)), "{answers:?}");
-    assert_eq!(cache.flights(ana), 0, "no lock outlives its readers");
-    assert_eq!(fresh(cache.get(ana, &"30d")), Some(1), "and it is kept");
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 1, "and it is kept");
     // Another key, or another user, is computed on its own, at the same time.
     let other = UserId::new();
     let (a, b) = tokio::join!(
@@ -138,7 +131,6 @@ async fn an_error_is_not_kept_and_the_next_reader_computes_again() {
     assert_eq!(answers.iter().filter(|a| a.is_err()).count(), 1, "{answers:?}");
     assert_eq!(loader.calls(), 2, "the first failed, the second computed for the rest");
     assert!(answers.iter().filter_map(|a| a.as_ref().ok()).all(|v| **v == 2), "{answers:?}");
-    assert_eq!(cache.flights(ana), 0);
 }
 
 #[tokio::test]
@@ -148,7 +140,6 @@ async fn a_cancelled_reader_gives_its_turn_and_its_hold_back() {
     let cut =
         tokio::time::timeout(std::time::Duration::from_millis(20), cache.get_or_load(ana, "30d", || loader.load()));
     assert!(cut.await.is_err(), "cancelled mid-computation");
-    assert_eq!(cache.flights(ana), 0, "its hold went with it");
     let answer = cache.get_or_load(ana, "30d", || loader.load()).await;
     assert_eq!((answer.map(|v| *v), loader.calls()), (Ok(2), 2), "the next reader computes");
 }
@@ -167,13 +158,13 @@ async fn a_change_during_a_computation_is_not_hidden_from_the_readers_behind() {
         change
     );
     assert_eq!((first.map(|v| *v), second.map(|v| *v)), (Ok(1), Ok(2)), "read before the change: not shared");
-    assert_eq!(fresh(cache.get(ana, &"30d")), Some(2));
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 2, "what was read after it is kept");
 }
 
 /// Data versions in memory, as another process's writes would move them; `fail` makes reads fail.
 #[derive(Default)]
 struct Versions {
-    of: std::sync::Mutex<HashMap<UserId, u64>>,
+    of: std::sync::Mutex<std::collections::HashMap<UserId, u64>>,
     fail: std::sync::atomic::AtomicBool,
 }
 
@@ -220,14 +211,23 @@ async fn a_version_moved_elsewhere_is_a_miss_at_once_and_a_failed_read_is_not_ke
     assert_eq!(*read(ana).await.unwrap(), 3, "and not kept");
 }
 
-#[test]
-fn a_value_of_an_older_version_never_replaces_a_newer_one() {
+#[tokio::test]
+async fn a_value_of_an_older_version_never_stands_for_a_newer_one() {
     let (cache, _clock) = cache();
-    let ana = UserId::new();
-    let old = ticket(cache.get_at(ana, &"30d", 1));
-    let new = ticket(cache.get_at(ana, &"30d", 2));
-    cache.store(ana, "30d", new, Arc::new(2));
-    cache.store(ana, "30d", old, Arc::new(1));
-    assert_eq!(fresh(cache.get_at(ana, &"30d", 2)), Some(2));
-    assert_eq!(fresh(cache.get_at(ana, &"30d", 1)), None, "a reader of the older version computes");
+    let versions = Arc::new(Versions::default());
+    let cache = cache.with_versions(versions.clone());
+    let (ana, loader) = (UserId::new(), Loader::new(0, 0));
+    versions.bump(ana).await.unwrap();
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 1);
+    versions.bump(ana).await.unwrap();
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 2, "version 2: computed");
+    // A reader that read version 1 before the bump and stores after: version 2's reader does
+    // not see it.
+    let late = cache.get_or_load(ana, "7d", || async {
+        versions.bump(ana).await.unwrap();
+        Ok::<u32, String>(100)
+    });
+    assert_eq!(*late.await.unwrap(), 100);
+    assert_eq!(read(&cache, ana, "7d", &loader).await, 3, "a reader of the newer version computes");
+    assert_eq!(read(&cache, ana, "30d", &loader).await, 4);
 }
