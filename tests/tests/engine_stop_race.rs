@@ -25,6 +25,9 @@ use rust_decimal_macros::dec;
 use serde_json::json;
 use tokio::task::JoinHandle;
 
+/// The stop's answer, awaited once the evaluation is done.
+type StopAnswer = JoinHandle<Result<Bot, AppError>>;
+
 botfleet_tests::on_both_stores!(
     a_stop_mid_placement_answers_once_the_evaluation_is_done_and_nothing_moves_after,
     a_bot_stopped_mid_evaluation_sends_none_of_the_rest_of_its_decision,
@@ -46,7 +49,7 @@ async fn a_stop_mid_placement_answers_once_the_evaluation_is_done_and_nothing_mo
     let trade: Trade = ("t1", QUANTITY, dec!(100000));
     rig.exchange.script(Placement::Fill { trade_id: trade.0.into(), price: trade.2, fee: fee(&trade) });
     let bot = rig.dca_bot(PURCHASE, ALLOCATED).await;
-    let stop: Arc<Mutex<Option<JoinHandle<Result<Bot, AppError>>>>> = Arc::default();
+    let stop: Arc<Mutex<Option<StopAnswer>>> = Arc::default();
     let (engine, bots, clock, into) = (rig.engine.clone(), rig.repos.bots.clone(), rig.clock.clone(), stop.clone());
     let hook: Hook = Arc::new(move || {
         let (engine, bots, clock, into) = (engine.clone(), bots.clone(), clock.clone(), into.clone());
