@@ -12,8 +12,10 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{request_meta, validated, Paging};
+use crate::routes::wire::Id;
 use crate::routes::wire::{CredentialStatus, Exchange};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -117,11 +119,6 @@ pub struct CredentialList {
 
 crate::routes::common::list_from_page!(CredentialList, CredentialResponse);
 
-/// A credential id from the path; a malformed one cannot exist, so it is a 404.
-pub(crate) fn credential_id(raw: &str) -> Result<CredentialId, ApiError> {
-    CredentialId::parse(raw).ok_or_else(|| ApiError::from(application::AppError::NotFound { resource: "credential" }))
-}
-
 /// Store an exchange credential, encrypted (AES-256-GCM). One per exchange.
 #[utoipa::path(
     tag = TAG,
@@ -173,7 +170,7 @@ pub async fn list_credentials(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Credential id")),
+    params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential", body = CredentialResponse),
     )
@@ -182,9 +179,9 @@ pub async fn list_credentials(
 pub async fn get_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<CredentialId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.credentials.get(auth.0.user_id, credential_id(&id)?).await?;
+    let view = state.credentials.get(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(CredentialResponse::from(view)))
 }
 
@@ -192,7 +189,7 @@ pub async fn get_credential(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Credential id")),
+    params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 204, description = "Deleted"),
     )
@@ -202,10 +199,10 @@ pub async fn delete_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: PathId<CredentialId>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
-    state.credentials.remove(auth.0.user_id, credential_id(&id)?, &meta).await?;
+    state.credentials.remove(auth.0.user_id, *id, &meta).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -214,7 +211,7 @@ pub async fn delete_credential(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Credential id")),
+    params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential after validation", body = CredentialResponse),
     )
@@ -223,9 +220,9 @@ pub async fn delete_credential(
 pub async fn validate_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<CredentialId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.credentials.validate(auth.0.user_id, credential_id(&id)?).await?;
+    let view = state.credentials.validate(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(CredentialResponse::from(view)))
 }
 

@@ -13,7 +13,8 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
 use crate::routes::wire::Id;
@@ -222,11 +223,6 @@ pub struct EndpointList {
 
 crate::routes::common::list_from_page!(EndpointList, EndpointResponse);
 
-/// An endpoint id from the path; a malformed one cannot exist, so it is a 404.
-pub(crate) fn endpoint_id(raw: &str) -> Result<WebhookEndpointId, ApiError> {
-    WebhookEndpointId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "webhook endpoint not found"))
-}
-
 /// Register an endpoint. The answer carries its signing secret, shown this once. At most 10
 /// endpoints per account; the URL must lead to public addresses only (422 `not_allowed` on
 /// `url` otherwise, checked after DNS resolution).
@@ -273,16 +269,16 @@ pub async fn list_webhook_endpoints(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint", body = EndpointResponse))
 )]
 #[get("/api/webhook-endpoints/{id}")]
 pub async fn get_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.webhooks.get(auth.0.user_id, endpoint_id(&id)?).await?;
+    let view = state.webhooks.get(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
 }
 
@@ -290,7 +286,7 @@ pub async fn get_webhook_endpoint(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     request_body = UpdateEndpointRequest,
     responses((status = 200, description = "The endpoint as changed", body = EndpointResponse))
 )]
@@ -298,10 +294,9 @@ pub async fn get_webhook_endpoint(
 pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
     body: TrackedJson<UpdateEndpointRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = endpoint_id(&id)?;
     let body = validated(body.into_inner())?;
     let input = UpdateEndpointInput {
         url: body.url,
@@ -309,7 +304,7 @@ pub async fn update_webhook_endpoint(
         description: body.description,
         enabled: body.enabled,
     };
-    let view = state.webhooks.update(auth.0.user_id, id, input).await?;
+    let view = state.webhooks.update(auth.0.user_id, *id, input).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
 }
 
@@ -317,16 +312,16 @@ pub async fn update_webhook_endpoint(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/api/webhook-endpoints/{id}")]
 pub async fn delete_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.webhooks.delete(auth.0.user_id, endpoint_id(&id)?).await?;
+    state.webhooks.delete(auth.0.user_id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -335,16 +330,16 @@ pub async fn delete_webhook_endpoint(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint with its new secret", body = EndpointWithSecret))
 )]
 #[post("/api/webhook-endpoints/{id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    let rotated = state.webhooks.rotate_secret(auth.0.user_id, endpoint_id(&id)?).await?;
+    let rotated = state.webhooks.rotate_secret(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(EndpointWithSecret::from(rotated)))
 }
 

@@ -20,8 +20,10 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::wire::Id;
 use crate::routes::wire::{ContextStatus, Exchange, TradingMode};
 use crate::state::AppState;
 
@@ -158,10 +160,6 @@ impl From<ContextBalance> for ContextBalanceResponse {
     }
 }
 
-fn context_id(raw: &str) -> Result<ContextId, ApiError> {
-    ContextId::parse(raw).ok_or_else(|| ApiError::from(application::contexts::ContextError::NotFound))
-}
-
 /// Open a trading context. Checks, in order: a credential that is not invalid (live mode), an
 /// active subscription, the plan's context limit, the pair listed on the exchange.
 #[utoipa::path(
@@ -207,7 +205,7 @@ pub async fn list_contexts(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id")),
+    params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 200, description = "The context", body = ContextResponse),
     )
@@ -216,9 +214,9 @@ pub async fn list_contexts(
 pub async fn get_context(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = state.contexts.get(auth.0.user_id, context_id(&id)?).await?;
+    let context = state.contexts.get(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(ContextResponse::from(context)))
 }
 
@@ -226,7 +224,7 @@ pub async fn get_context(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id")),
+    params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 204, description = "Deleted"),
     )
@@ -235,9 +233,9 @@ pub async fn get_context(
 pub async fn delete_context(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.contexts.delete(auth.0.user_id, context_id(&id)?).await?;
+    state.contexts.delete(auth.0.user_id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -245,7 +243,7 @@ pub async fn delete_context(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id")),
+    params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 200, description = "Balances", body = ContextBalanceResponse),
     )
@@ -254,9 +252,9 @@ pub async fn delete_context(
 pub async fn context_balance(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
 ) -> Result<HttpResponse, ApiError> {
-    let balance = state.contexts.balance(auth.0.user_id, context_id(&id)?).await?;
+    let balance = state.contexts.balance(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(ContextBalanceResponse::from(balance)))
 }
 

@@ -12,12 +12,15 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{context_id, TAG};
+use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::Paging;
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::shared::ids::ContextId;
 
 /// One analysis of a closed candle of the context's market.
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,7 +103,7 @@ crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id"), Paging),
+    params(("id" = Id, Path, description = "Context id"), Paging),
     responses(
         (status = 200, description = "A page of signals", body = ContextSignalList),
         (status = 400, description = "`offset` or `limit` is not a whole number in range (`invalid_query`, naming it)", body = Problem, content_type = "application/problem+json"),
@@ -111,10 +114,10 @@ crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
 pub async fn context_signals(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.page()?;
-    let signals = state.analysis.signals(auth.0.user_id, context_id(&id)?, page).await?;
+    let signals = state.analysis.signals(auth.0.user_id, *id, page).await?;
     Ok(HttpResponse::Ok().json(ContextSignalList::from(signals)))
 }

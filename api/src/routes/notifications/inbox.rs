@@ -11,9 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{invalid_query, page_of};
+use crate::routes::wire::Id;
 use crate::routes::RouteModule;
 use crate::state::AppState;
 
@@ -166,17 +168,16 @@ pub async fn unread_count(state: web::Data<AppState>, auth: Authenticated) -> Re
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Notification (event) id")),
+    params(("id" = Id, Path, description = "Notification (event) id")),
     responses((status = 200, description = "The notification, read", body = NotificationResponse))
 )]
 #[post("/api/notifications/{id}/read")]
 pub async fn mark_notification_read(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<EventId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = EventId::parse(&id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "notification not found"))?;
-    let read = state.inbox.mark_read(auth.0.user_id, id).await?;
+    let read = state.inbox.mark_read(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(NotificationResponse::from(read)))
 }
 

@@ -12,9 +12,12 @@ pub use dto::*;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::shared::ids::OrderId;
 
 /// The OpenAPI tag of these routes.
 pub const TAG: &str = "orders";
@@ -122,7 +125,7 @@ async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams)
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Order id")),
+    params(("id" = Id, Path, description = "Order id")),
     responses(
         (status = 200, description = "The order", body = OrderResponse),
     )
@@ -131,9 +134,9 @@ async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams)
 pub async fn get_order(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.get(auth.0.user_id, &id).await?)))
+    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.get(auth.0.user_id, *id).await?)))
 }
 
 /// Place a manual order in one of the caller's contexts. It is checked against the market's
@@ -196,7 +199,7 @@ pub async fn create_order(
 #[utoipa::path(
     tag = TAG,
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "Order id")),
+    params(("id" = Id, Path, description = "Order id")),
     responses(
         (status = 200, description = "Cancelled (or ended before the cancellation)", body = OrderResponse),
     )
@@ -205,7 +208,7 @@ pub async fn create_order(
 pub async fn cancel_order(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.cancel(auth.0.user_id, &id).await?)))
+    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.cancel(auth.0.user_id, *id).await?)))
 }
