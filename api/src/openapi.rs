@@ -14,7 +14,8 @@ use utoipa_actix_web::AppExt as _;
 use crate::error::{Problem, ProblemField};
 use crate::routes::{self, RouteConfig};
 
-/// The name of the JWT security scheme; handlers needing a token say `security(("bearer" = []))`.
+/// The name of the JWT security scheme; [`crate::openapi_security`] sets it on every operation
+/// under `/api/` but the public ones.
 pub const BEARER: &str = "bearer";
 
 /// Where the document is served.
@@ -62,6 +63,14 @@ impl Modify for RootAddon {
                  CSRF token in `X-CSRF-Token`.",
             ))),
         );
+        components.add_security_scheme(
+            crate::openapi_security::CSRF_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "The backoffice session's CSRF token (answered by `POST /backoffice/api/auth/login`), \
+                 sent with every backoffice request but `GET`.",
+            ))),
+        );
         openapi.tags = Some(routes::tags());
     }
 }
@@ -73,6 +82,7 @@ where
 {
     // Paths and schemas are BTreeMaps: the output is stable whatever order modules register in.
     let (app, mut document) = app.into_utoipa_app().openapi(RootDoc::openapi()).configure(routes).split_for_parts();
+    crate::openapi_security::add(&mut document);
     crate::openapi_common::add(&mut document);
     crate::openapi_links::add(&mut document);
     crate::error::documented::add(&mut document);

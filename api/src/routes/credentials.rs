@@ -122,7 +122,6 @@ crate::routes::common::list_from_page!(CredentialList, CredentialResponse);
 /// Store an exchange credential, encrypted (AES-256-GCM). One per exchange.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateCredentialRequest,
     responses(
         (status = 201, description = "Stored; status `unverified` until validated", body = CredentialResponse),
@@ -150,7 +149,6 @@ pub async fn create_credential(
 /// The caller's credentials, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses(
         (status = 200, description = "A page of credentials", body = CredentialList),
@@ -169,7 +167,6 @@ pub async fn list_credentials(
 /// One of the caller's credentials.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential", body = CredentialResponse),
@@ -188,7 +185,6 @@ pub async fn get_credential(
 /// Delete one of the caller's credentials.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -210,7 +206,6 @@ pub async fn delete_credential(
 /// `invalid` with the reason (a key that can withdraw is invalid).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential after validation", body = CredentialResponse),

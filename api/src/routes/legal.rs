@@ -189,7 +189,6 @@ pub async fn privacy(state: web::Data<AppState>) -> HttpResponse {
 /// The caller's consents, whether the texts in force are accepted, and the history of changes.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses(
         (status = 200, description = "Consents and history", body = ConsentsResponse),
@@ -209,7 +208,6 @@ pub async fn get_consents(
 /// kept five years (even after account deletion).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = ConsentsRequest,
     responses(
         (status = 200, description = "Recorded; the consents and history", body = ConsentsResponse),

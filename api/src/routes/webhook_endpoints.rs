@@ -228,7 +228,6 @@ crate::routes::common::list_from_page!(EndpointList, EndpointResponse);
 /// `url` otherwise, checked after DNS resolution).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateEndpointRequest,
     responses((status = 201, description = "Registered, with its secret", body = EndpointWithSecret))
 )]
@@ -251,7 +250,6 @@ pub async fn create_webhook_endpoint(
 /// The caller's endpoints, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses((status = 200, description = "A page of endpoints", body = EndpointList))
 )]
@@ -268,7 +266,6 @@ pub async fn list_webhook_endpoints(
 /// One of the caller's endpoints.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint", body = EndpointResponse))
 )]
@@ -285,7 +282,6 @@ pub async fn get_webhook_endpoint(
 /// Change an endpoint's URL, events, note, or switch it on or off.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Endpoint id")),
     request_body = UpdateEndpointRequest,
     responses((status = 200, description = "The endpoint as changed", body = EndpointResponse))
@@ -311,7 +307,6 @@ pub async fn update_webhook_endpoint(
 /// Delete an endpoint and its delivery log.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 204, description = "Deleted"))
 )]
@@ -329,7 +324,6 @@ pub async fn delete_webhook_endpoint(
 /// Deliveries are signed with it from now on.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint with its new secret", body = EndpointWithSecret))
 )]

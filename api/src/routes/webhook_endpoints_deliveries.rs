@@ -138,7 +138,6 @@ crate::routes::common::list_from_page!(DeliveryList, DeliveryResponse);
 /// An endpoint's deliveries, newest first, each with its attempts.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Endpoint id"), Paging),
     responses((status = 200, description = "A page of deliveries", body = DeliveryList))
 )]
@@ -157,7 +156,6 @@ pub async fn list_webhook_deliveries(
 /// is logged as manual; a 2xx marks the delivery delivered, a failure leaves it as it was.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(
         ("id" = Id, Path, description = "Endpoint id"),
         ("delivery_id" = DeliveryKey, Path, description = "Delivery id (`<event id>:<endpoint id>`)"),

@@ -44,7 +44,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// Start a conversation.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateConversationRequest,
     responses((status = 201, description = "Started", body = ConversationResponse))
 )]
@@ -62,7 +61,6 @@ pub async fn create_conversation(
 /// The caller's conversations, most recently active first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses((status = 200, description = "A page of conversations", body = ConversationList))
 )]
@@ -79,7 +77,6 @@ pub async fn list_conversations(
 /// A conversation and a page of its messages, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Conversation id"), Paging),
     responses((status = 200, description = "The conversation's history", body = ConversationHistory))
 )]
@@ -103,7 +100,6 @@ pub async fn get_conversation(
 /// Delete a conversation with its messages and proposals.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Conversation id")),
     responses((status = 204, description = "Deleted"))
 )]
@@ -124,7 +120,6 @@ pub async fn delete_conversation(
 /// problem, when the model fails midway: nothing is then stored).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Conversation id")),
     request_body = SendMessageRequest,
     responses(
@@ -155,7 +150,6 @@ pub async fn send_message(
 /// One of the caller's proposals.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Proposal id")),
     responses((status = 200, description = "The proposal", body = ProposalResponse))
 )]
@@ -173,7 +167,6 @@ pub async fn get_proposal(
 /// `/emergency-sell`), whose refusals it answers with (the proposal is then kept as failed).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Proposal id")),
     responses((status = 200, description = "Executed", body = ConfirmResponse))
 )]

@@ -105,7 +105,6 @@ async fn command(
 /// `not_allowed`, `required`, `invalid`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(
         ("id" = Id, Path, description = "Bot id"),
         ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
@@ -138,7 +137,6 @@ pub async fn buy(
 /// `required`, `invalid`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(
         ("id" = Id, Path, description = "Bot id"),
         ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",

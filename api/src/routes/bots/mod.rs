@@ -61,7 +61,6 @@ fn ok(bot: domain::bots::Bot) -> HttpResponse {
 /// Create a bot (status `created`). The config is validated for the kind, every bad field named.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateBotRequest,
     responses(
         (status = 201, description = "Created", body = BotResponse),
@@ -82,7 +81,6 @@ pub async fn create_bot(
 /// The caller's bots, oldest first, filtered by context, kind and status.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(BotListParams),
     responses(
         (status = 200, description = "A page of bots", body = BotList),
@@ -104,7 +102,6 @@ pub async fn list_bots(
 /// One bot.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The bot", body = BotResponse),
@@ -123,7 +120,6 @@ pub async fn get_bot(
 /// not running (pause or stop it first).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     request_body = UpdateBotRequest,
     responses(
@@ -144,7 +140,6 @@ pub async fn update_bot(
 /// Delete a created or stopped bot without pending orders (its records stay).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -166,7 +161,6 @@ pub async fn delete_bot(
 /// invalid, or the bot's unspent allocation exceeds the free quote on the exchange.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
@@ -184,7 +178,6 @@ pub async fn start_bot(
 /// Pause a running bot: it opens nothing, its protective exits keep working.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Paused", body = BotResponse),
@@ -204,7 +197,6 @@ pub async fn pause_bot(
 /// until the plan allows it again.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
@@ -223,7 +215,6 @@ pub async fn resume_bot(
 /// `emergency-sell`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Stopped", body = BotResponse),
@@ -242,7 +233,6 @@ pub async fn stop_bot(
 /// stop it.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Sold and stopped", body = BotResponse),

@@ -20,7 +20,6 @@ fn records(read: application::reports::Windowed<domain::bots::BotRecord>) -> Htt
 /// The circuit breaker: thresholds, consecutive losses, the rolling-24 h loss, and why it tripped.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The breaker", body = CircuitBreakerResponse),
@@ -41,7 +40,6 @@ pub async fn circuit_breaker(
 /// resumes running.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Re-armed", body = BotResponse),
@@ -60,7 +58,6 @@ pub async fn reset_circuit_breaker(
 /// inside the plan's history window (FREE 30 days, PRO 90, MAX all; said in `history_window`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "A page of signals", body = RecordList),
@@ -80,7 +77,6 @@ pub async fn signals(
 /// inside the plan's history window (said in `history_window`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "A page of executions", body = RecordList),
@@ -100,7 +96,6 @@ pub async fn executions(
 /// history window, newest first (paged; the window is said in `history_window`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "The positions", body = PositionsResponse),
@@ -133,7 +128,6 @@ pub async fn positions(
 /// channel workflow places it as a limit order (never below that floor).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Bot id"), ("position_id" = Id, Path, description = "Position id")),
     request_body(content = Option<ScheduleSellRequest>),
     responses(

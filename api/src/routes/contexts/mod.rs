@@ -164,7 +164,6 @@ impl From<ContextBalance> for ContextBalanceResponse {
 /// active subscription, the plan's context limit, the pair listed on the exchange.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateContextRequest,
     responses(
         (status = 201, description = "Opened", body = ContextResponse),
@@ -185,7 +184,6 @@ pub async fn create_context(
 /// The caller's contexts, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses(
         (status = 200, description = "A page of contexts", body = ContextList),
@@ -204,7 +202,6 @@ pub async fn list_contexts(
 /// One of the caller's contexts.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 200, description = "The context", body = ContextResponse),
@@ -223,7 +220,6 @@ pub async fn get_context(
 /// Delete one of the caller's contexts; refused while a bot in it is running.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 204, description = "Deleted"),
@@ -242,7 +238,6 @@ pub async fn delete_context(
 /// The context's base and quote balances on its exchange, free and locked.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 200, description = "Balances", body = ContextBalanceResponse),

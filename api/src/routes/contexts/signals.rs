@@ -102,7 +102,6 @@ crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
 /// one signal per closed candle.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Context id"), Paging),
     responses(
         (status = 200, description = "A page of signals", body = ContextSignalList),

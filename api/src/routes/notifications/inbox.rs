@@ -130,7 +130,6 @@ pub struct MarkedRead {
 /// on `in_app` (see `GET /api/notifications/preferences`), with the unread count.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(NotificationListParams),
     responses((status = 200, description = "A page of notifications", body = NotificationList))
 )]
@@ -154,7 +153,6 @@ pub async fn list_notifications(
 /// How many of the caller's in-app notifications are unread (a badge's figure).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "The unread count", body = UnreadCount))
 )]
 #[get("/api/notifications/unread-count")]
@@ -167,7 +165,6 @@ pub async fn unread_count(state: web::Data<AppState>, auth: Authenticated) -> Re
 /// `read_at`). Another user's id is 404.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Notification (event) id")),
     responses((status = 200, description = "The notification, read", body = NotificationResponse))
 )]
@@ -184,7 +181,6 @@ pub async fn mark_notification_read(
 /// Mark every unread notification of the caller's read.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "How many were marked", body = MarkedRead))
 )]
 #[post("/api/notifications/read-all")]

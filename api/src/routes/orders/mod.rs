@@ -54,7 +54,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// earlier `from` is moved up to the window's start, which `history_window` says.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(OrderListParams),
     responses(
         (status = 200, description = "A page of orders", body = OrderList),
@@ -73,7 +72,6 @@ pub async fn list_orders(
 /// window as `GET /api/orders`.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(OrderListParams),
     responses(
         (status = 200, description = "A page of orders, newest first", body = OrderList),
@@ -124,7 +122,6 @@ async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams)
 /// One of the caller's orders, whole: request, fills, fees, creation context, error.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Order id")),
     responses(
         (status = 200, description = "The order", body = OrderResponse),
@@ -151,7 +148,6 @@ pub async fn get_order(
 /// nearest valid value.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params((
         "Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
         description = "Any 1-255 printable ASCII characters; repeating it returns the same order"
@@ -198,7 +194,6 @@ pub async fn create_order(
 /// before), or `filled` when the fills won the race.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("id" = Id, Path, description = "Order id")),
     responses(
         (status = 200, description = "Cancelled (or ended before the cancellation)", body = OrderResponse),

@@ -38,7 +38,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// one bot (404 when it is not the caller's).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(ProfitParams),
     responses(
         (status = 200, description = "The profit report", body = ProfitReportResponse),
@@ -59,7 +58,6 @@ pub async fn report_profit(
 /// and the positions themselves (`status` picks open, closed or all), open first, paged.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(PositionsParams),
     responses(
         (status = 200, description = "The positions report", body = PositionsReportResponse),
@@ -83,7 +81,6 @@ pub async fn report_positions(
 /// history window (an earlier `from` is moved up to its start).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(TradesParams),
     responses(
         (status = 200, description = "A page of trades", body = TradeList),
