@@ -15,6 +15,7 @@ use crate::error::{ApiError, TrackedJson};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{request_meta, validated, Paging};
+use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::routes::wire::{CredentialStatus, Exchange};
 use crate::state::AppState;
@@ -104,21 +105,6 @@ impl From<CredentialView> for CredentialResponse {
     }
 }
 
-/// A page of credentials.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CredentialList {
-    /// This page.
-    pub items: Vec<CredentialResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(CredentialList, CredentialResponse);
-
 /// Store an exchange credential, encrypted (AES-256-GCM). One per exchange.
 #[utoipa::path(
     tag = TAG,
@@ -151,7 +137,7 @@ pub async fn create_credential(
     tag = TAG,
     params(Paging),
     responses(
-        (status = 200, description = "A page of credentials", body = CredentialList),
+        (status = 200, description = "A page of credentials", body = Page<CredentialResponse>),
     )
 )]
 #[get("/api/credentials")]
@@ -161,7 +147,7 @@ pub async fn list_credentials(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.credentials.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(CredentialList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<CredentialResponse>::from(page)))
 }
 
 /// One of the caller's credentials.

@@ -36,6 +36,7 @@ pub mod market;
 pub mod metrics;
 pub mod notifications;
 pub mod orders;
+pub mod page;
 pub mod paper;
 pub mod recovery;
 pub mod reports;

@@ -17,6 +17,7 @@ use crate::error::{ApiError, TrackedJson};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::state::AppState;
 
@@ -208,21 +209,6 @@ impl From<EndpointCreated> for EndpointWithSecret {
 
 crate::opaque_debug!(EndpointWithSecret);
 
-/// A page of endpoints.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EndpointList {
-    /// This page.
-    pub items: Vec<EndpointResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(EndpointList, EndpointResponse);
-
 /// Register an endpoint. The answer carries its signing secret, shown this once. At most 10
 /// endpoints per account; the URL must lead to public addresses only (422 `not_allowed` on
 /// `url` otherwise, checked after DNS resolution).
@@ -251,7 +237,7 @@ pub async fn create_webhook_endpoint(
 #[utoipa::path(
     tag = TAG,
     params(Paging),
-    responses((status = 200, description = "A page of endpoints", body = EndpointList))
+    responses((status = 200, description = "A page of endpoints", body = Page<EndpointResponse>))
 )]
 #[get("/api/webhook-endpoints")]
 pub async fn list_webhook_endpoints(
@@ -260,7 +246,7 @@ pub async fn list_webhook_endpoints(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.webhooks.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(EndpointList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<EndpointResponse>::from(page)))
 }
 
 /// One of the caller's endpoints.

@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::path_id::{PathId, PathIds};
 use crate::query::Query;
 use crate::routes::common::Paging;
+use crate::routes::page::Page;
 use crate::routes::wire::{DeliveryKey, Id};
 use crate::state::AppState;
 use domain::webhooks::{DeliveryId, WebhookEndpointId};
@@ -120,26 +121,11 @@ impl From<Delivery> for DeliveryResponse {
     }
 }
 
-/// A page of deliveries.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryList {
-    /// This page.
-    pub items: Vec<DeliveryResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(DeliveryList, DeliveryResponse);
-
 /// An endpoint's deliveries, newest first, each with its attempts.
 #[utoipa::path(
     tag = TAG,
     params(("id" = Id, Path, description = "Endpoint id"), Paging),
-    responses((status = 200, description = "A page of deliveries", body = DeliveryList))
+    responses((status = 200, description = "A page of deliveries", body = Page<DeliveryResponse>))
 )]
 #[get("/api/webhook-endpoints/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
@@ -149,7 +135,7 @@ pub async fn list_webhook_deliveries(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.webhooks.deliveries(auth.0.user_id, *id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(DeliveryList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<DeliveryResponse>::from(page)))
 }
 
 /// Send a delivery again now, whatever its status, signed with the current secret. The attempt

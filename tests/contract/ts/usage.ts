@@ -178,25 +178,34 @@ export function nextOffset<T>(page: Paged<T>): number | null {
 // Each list response must be assignable to `Paged` of its own items.
 export const pages: {
     [K in
-        | "BotList"
+        | "Page_BotResponse"
         | "OrderList"
-        | "ContextList"
-        | "CredentialList"
+        | "Page_ContextResponse"
+        | "Page_CredentialResponse"
+        | "Page_ConversationResponse"
+        | "Page_EndpointResponse"
+        | "Page_DeliveryResponse"
         | "RecordList"
         | "ContextSignalList"
-        | "ConsentHistory"
-        | "ClosedPositions"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
+        | "Page_ConsentEntryResponse"
+        | "Page_PositionResponse"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
 } = {
-    BotList: (list) => list,
+    Page_BotResponse: (list) => list,
     OrderList: (list) => list,
-    ContextList: (list) => list,
-    CredentialList: (list) => list,
+    Page_ContextResponse: (list) => list,
+    Page_CredentialResponse: (list) => list,
+    Page_ConversationResponse: (list) => list,
+    Page_EndpointResponse: (list) => list,
+    Page_DeliveryResponse: (list) => list,
     RecordList: (list) => list,
     ContextSignalList: (list) => list,
-    ConsentHistory: (list) => list,
-    ClosedPositions: (list) => list,
+    Page_ConsentEntryResponse: (list) => list,
+    Page_PositionResponse: (list) => list,
 };
 
-export function remainingBots(list: Schemas["BotList"]): number {
+// A page's items are the named item schema, not a copy of it.
+assertType<Equals<Schemas["Page_BotResponse"]["items"][number], Schemas["BotResponse"]>>();
+
+export function remainingBots(list: Schemas["Page_BotResponse"]): number {
     return list.total - (list.offset + list.items.length);
 }

@@ -16,6 +16,7 @@ use crate::error::{ApiError, TrackedJson};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::state::AppState;
 use domain::assistant::{ConversationId, ProposalId};
@@ -62,7 +63,7 @@ pub async fn create_conversation(
 #[utoipa::path(
     tag = TAG,
     params(Paging),
-    responses((status = 200, description = "A page of conversations", body = ConversationList))
+    responses((status = 200, description = "A page of conversations", body = Page<ConversationResponse>))
 )]
 #[get("/api/assistant/conversations")]
 pub async fn list_conversations(
@@ -71,7 +72,7 @@ pub async fn list_conversations(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.assistant.conversations(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(ConversationList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<ConversationResponse>::from(page)))
 }
 
 /// A conversation and a page of its messages, oldest first.

@@ -18,6 +18,7 @@ use crate::error::{ApiError, TrackedJson};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
+use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::state::AppState;
 use domain::shared::ids::BotId;
@@ -83,7 +84,7 @@ pub async fn create_bot(
     tag = TAG,
     params(BotListParams),
     responses(
-        (status = 200, description = "A page of bots", body = BotList),
+        (status = 200, description = "A page of bots", body = Page<BotResponse>),
     )
 )]
 #[get("/api/bots")]
@@ -96,7 +97,7 @@ pub async fn list_bots(
     let page = page_of(p.offset, p.limit)?;
     let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
     let bots = state.bots.list(auth.0.user_id, &query, page).await?;
-    Ok(HttpResponse::Ok().json(BotList::from(bots)))
+    Ok(HttpResponse::Ok().json(Page::<BotResponse>::from(bots)))
 }
 
 /// One bot.

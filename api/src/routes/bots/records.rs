@@ -115,12 +115,7 @@ pub async fn positions(
     Ok(HttpResponse::Ok().json(PositionsResponse {
         history_window: window.into(),
         open: open.into_iter().map(view).collect(),
-        closed: ClosedPositions {
-            items: closed.items,
-            total: closed.total,
-            offset: closed.offset,
-            limit: closed.limit,
-        },
+        closed: closed.into(),
     }))
 }
 

@@ -23,6 +23,7 @@ use crate::error::{ApiError, TrackedJson};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::routes::wire::{ContextStatus, Exchange, TradingMode};
 use crate::state::AppState;
@@ -109,21 +110,6 @@ impl From<TradingContext> for ContextResponse {
     }
 }
 
-/// A page of contexts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContextList {
-    /// Oldest first.
-    pub items: Vec<ContextResponse>,
-    /// All the caller's contexts.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(ContextList, ContextResponse);
-
 /// One asset's balance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BalanceResponse {
@@ -186,7 +172,7 @@ pub async fn create_context(
     tag = TAG,
     params(Paging),
     responses(
-        (status = 200, description = "A page of contexts", body = ContextList),
+        (status = 200, description = "A page of contexts", body = Page<ContextResponse>),
     )
 )]
 #[get("/api/contexts")]
@@ -196,7 +182,7 @@ pub async fn list_contexts(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.contexts.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(ContextList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<ContextResponse>::from(page)))
 }
 
 /// One of the caller's contexts.
