@@ -179,28 +179,30 @@ export function nextOffset<T>(page: Paged<T>): number | null {
 export const pages: {
     [K in
         | "Page_BotResponse"
-        | "OrderList"
+        | "HistoryPage_OrderResponse"
         | "Page_ContextResponse"
         | "Page_CredentialResponse"
         | "Page_ConversationResponse"
         | "Page_EndpointResponse"
         | "Page_DeliveryResponse"
-        | "RecordList"
-        | "ContextSignalList"
+        | "HistoryPage_RecordResponse"
+        | "HistoryPage_ContextSignalResponse"
         | "Page_ConsentEntryResponse"
-        | "Page_PositionResponse"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
+        | "Page_PositionResponse"
+        | "HistoryPage_TradeResponse"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
 } = {
     Page_BotResponse: (list) => list,
-    OrderList: (list) => list,
+    HistoryPage_OrderResponse: (list) => list,
     Page_ContextResponse: (list) => list,
     Page_CredentialResponse: (list) => list,
     Page_ConversationResponse: (list) => list,
     Page_EndpointResponse: (list) => list,
     Page_DeliveryResponse: (list) => list,
-    RecordList: (list) => list,
-    ContextSignalList: (list) => list,
+    HistoryPage_RecordResponse: (list) => list,
+    HistoryPage_ContextSignalResponse: (list) => list,
     Page_ConsentEntryResponse: (list) => list,
     Page_PositionResponse: (list) => list,
+    HistoryPage_TradeResponse: (list) => list,
 };
 
 // A page's items are the named item schema, not a copy of it.

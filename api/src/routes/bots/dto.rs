@@ -267,23 +267,6 @@ impl From<BotRecord> for RecordResponse {
     }
 }
 
-/// A page of records.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RecordList {
-    /// Newest first.
-    pub items: Vec<RecordResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-    /// The history window the list was cut to (the plan's).
-    pub history_window: crate::routes::common::HistoryWindowResponse,
-}
-
-crate::routes::common::windowed_list!(RecordList, RecordResponse);
-
 /// Scheduling a channel position's sale.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

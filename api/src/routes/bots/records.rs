@@ -9,12 +9,13 @@ use crate::error::{ApiError, TrackedJson};
 use crate::path_id::{PathId, PathIds};
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::HistoryPage;
 use crate::routes::wire::Id;
 use crate::state::AppState;
 use domain::shared::ids::{BotId, PositionId};
 
 fn records(read: application::reports::Windowed<domain::bots::BotRecord>) -> HttpResponse {
-    HttpResponse::Ok().json(RecordList::from(read))
+    HttpResponse::Ok().json(HistoryPage::<RecordResponse>::from(read))
 }
 
 /// The circuit breaker: thresholds, consecutive losses, the rolling-24 h loss, and why it tripped.
@@ -60,7 +61,7 @@ pub async fn reset_circuit_breaker(
     tag = TAG,
     params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
-        (status = 200, description = "A page of signals", body = RecordList),
+        (status = 200, description = "A page of signals", body = HistoryPage<RecordResponse>),
     )
 )]
 #[get("/api/bots/{id}/signals")]
@@ -79,7 +80,7 @@ pub async fn signals(
     tag = TAG,
     params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
-        (status = 200, description = "A page of executions", body = RecordList),
+        (status = 200, description = "A page of executions", body = HistoryPage<RecordResponse>),
     )
 )]
 #[get("/api/bots/{id}/executions")]

@@ -15,6 +15,7 @@ use crate::error::{ApiError, ErrorCode, TrackedJson};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
+use crate::routes::page::HistoryPage;
 use crate::routes::wire::Id;
 use crate::state::AppState;
 use domain::shared::ids::OrderId;
@@ -56,7 +57,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
     tag = TAG,
     params(OrderListParams),
     responses(
-        (status = 200, description = "A page of orders", body = OrderList),
+        (status = 200, description = "A page of orders", body = HistoryPage<OrderResponse>),
     )
 )]
 #[get("/api/orders")]
@@ -74,7 +75,7 @@ pub async fn list_orders(
     tag = TAG,
     params(OrderListParams),
     responses(
-        (status = 200, description = "A page of orders, newest first", body = OrderList),
+        (status = 200, description = "A page of orders, newest first", body = HistoryPage<OrderResponse>),
     )
 )]
 #[get("/api/dashboard/orders")]
@@ -113,10 +114,14 @@ pub(crate) fn order_query(p: &OrderListParams) -> Result<OrderListQuery, ApiErro
     })
 }
 
-async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams) -> Result<OrderList, ApiError> {
+async fn orders_page(
+    state: &AppState,
+    auth: &Authenticated,
+    p: OrderListParams,
+) -> Result<HistoryPage<OrderResponse>, ApiError> {
     let page = page_of(p.offset, p.limit)?;
     let query = order_query(&p)?;
-    Ok(OrderList::from(state.orders.list(auth.0.user_id, &query, page).await?))
+    Ok(HistoryPage::<OrderResponse>::from(state.orders.list(auth.0.user_id, &query, page).await?))
 }
 
 /// One of the caller's orders, whole: request, fills, fees, creation context, error.

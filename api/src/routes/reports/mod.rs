@@ -17,6 +17,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::common::page_of;
+use crate::routes::page::HistoryPage;
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -83,7 +84,7 @@ pub async fn report_positions(
     tag = TAG,
     params(TradesParams),
     responses(
-        (status = 200, description = "A page of trades", body = TradeList),
+        (status = 200, description = "A page of trades", body = HistoryPage<TradeResponse>),
     )
 )]
 #[get("/api/reports/trades")]
@@ -95,5 +96,5 @@ pub async fn report_trades(
     let p = params.into_inner();
     let page = page_of(p.offset, p.limit)?;
     let trades = state.reports.trades(auth.0.user_id, &p.query(), page).await?;
-    Ok(HttpResponse::Ok().json(TradeList::from(trades)))
+    Ok(HttpResponse::Ok().json(HistoryPage::<TradeResponse>::from(trades)))
 }
