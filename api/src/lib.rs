@@ -19,6 +19,8 @@ pub mod middleware;
 pub mod openapi;
 mod openapi_common;
 mod openapi_links;
+mod openapi_security;
+pub mod path_id;
 pub mod platform_metrics;
 pub mod query;
 pub mod rendered;

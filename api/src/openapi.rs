@@ -12,9 +12,11 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt as _;
 
 use crate::error::{Problem, ProblemField};
+use crate::routes::wire::{DeliveryKey, Id};
 use crate::routes::{self, RouteConfig};
 
-/// The name of the JWT security scheme; handlers needing a token say `security(("bearer" = []))`.
+/// The name of the JWT security scheme; [`crate::openapi_security`] sets it on every operation
+/// under `/api/` but the public ones.
 pub const BEARER: &str = "bearer";
 
 /// Where the document is served.
@@ -32,7 +34,7 @@ pub const DOCS_PATH: &str = "/docs/";
             carries an `X-Request-Id` to quote when reporting a problem. Authenticated routes take \
             `Authorization: Bearer <access token>`."
     ),
-    components(schemas(Problem, ProblemField)),
+    components(schemas(Problem, ProblemField, Id, DeliveryKey)),
     modifiers(&RootAddon)
 )]
 struct RootDoc;
@@ -62,6 +64,14 @@ impl Modify for RootAddon {
                  CSRF token in `X-CSRF-Token`.",
             ))),
         );
+        components.add_security_scheme(
+            crate::openapi_security::CSRF_SCHEME,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "The backoffice session's CSRF token (answered by `POST /backoffice/api/auth/login`), \
+                 sent with every backoffice request but `GET`.",
+            ))),
+        );
         openapi.tags = Some(routes::tags());
     }
 }
@@ -73,6 +83,8 @@ where
 {
     // Paths and schemas are BTreeMaps: the output is stable whatever order modules register in.
     let (app, mut document) = app.into_utoipa_app().openapi(RootDoc::openapi()).configure(routes).split_for_parts();
+    crate::routes::page::refer_items(&mut document);
+    crate::openapi_security::add(&mut document);
     crate::openapi_common::add(&mut document);
     crate::openapi_links::add(&mut document);
     crate::error::documented::add(&mut document);
@@ -122,6 +134,25 @@ mod tests {
         assert!(json["components"]["schemas"]["Problem"].is_object());
         assert!(json["paths"]["/health/ready"]["get"].is_object());
         assert!(json["paths"]["/metrics"]["get"].is_object());
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(value: &serde_json::Value, schemas: &serde_json::Value) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(reference) = map.get("$ref").and_then(|r| r.as_str()) {
+                        let name = reference.strip_prefix("#/components/schemas/").unwrap_or(reference);
+                        assert!(schemas.get(name).is_some(), "{reference} does not resolve");
+                    }
+                    map.values().for_each(|v| walk(v, schemas));
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, schemas)),
+                _ => {}
+            }
+        }
+        let json = serde_json::to_value(document()).unwrap();
+        walk(&json, &json["components"]["schemas"]);
     }
 
     #[test]

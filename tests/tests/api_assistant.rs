@@ -225,8 +225,8 @@ async fn conversations_are_private_and_actions_run_only_on_their_owners_confirma
     assert_eq!(title.problem(422, "validation_failed")["errors"][0]["field"], "title");
     let bell = app.post("/api/assistant/conversations", Some(&ana.access), &json!({"title": "a\u{7}b"})).await;
     assert_eq!(bell.problem(422, "validation_failed")["errors"][0]["field"], "title");
-    send(&app, &ana, "not-an-id", "hi").await.problem(404, "not_found");
-    confirm(&app, &ana, "not-an-id").await.problem(404, "not_found");
+    send(&app, &ana, "not-an-id", "hi").await.problem(400, "invalid_path");
+    confirm(&app, &ana, "not-an-id").await.problem(400, "invalid_path");
     assert_eq!(app.get(&path, Some(&ana.access)).await.ok(200)["total"], 2);
 
     // Ana's confirmation runs it; deleting the conversation takes its proposals along.

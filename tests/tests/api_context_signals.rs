@@ -188,7 +188,7 @@ async fn signals_are_the_owners_and_paging_is_checked(store: Store) {
     app.get(&path, None).await.problem(401, "missing_token");
     let unknown = format!("/api/contexts/{}/signals", ContextId::new());
     app.get(&unknown, Some(&ana.access)).await.problem(404, "not_found");
-    app.get("/api/contexts/not-an-id/signals", Some(&ana.access)).await.problem(404, "not_found");
+    app.get("/api/contexts/not-an-id/signals", Some(&ana.access)).await.problem(400, "invalid_path");
 
     let page = app.get(&format!("{path}?offset=1&limit=1"), Some(&ana.access)).await.ok(200).clone();
     assert_eq!((&page["total"], &page["offset"], &page["limit"]), (&json!(1), &json!(1), &json!(1)));

@@ -109,7 +109,7 @@ async fn another_users_credential_is_not_found(store: Store) {
 
     // Still there for its owner, and a malformed id is simply not found.
     app.get(&path, Some(&owner.access)).await.ok(200);
-    app.get("/api/credentials/not-an-id", Some(&owner.access)).await.problem(404, "not_found");
+    app.get("/api/credentials/not-an-id", Some(&owner.access)).await.problem(400, "invalid_path");
 }
 
 async fn credential_changes_are_audited_without_secrets(store: Store) {

@@ -60,7 +60,7 @@ async fn the_inbox_lists_in_app_types_newest_first_and_marks_them_read(store: St
     app.post(&format!("/api/notifications/{}/read", fill.id), Some(&bob.access), &json!({}))
         .await
         .problem(404, "not_found");
-    app.post("/api/notifications/not-an-id/read", Some(&ana.access), &json!({})).await.problem(404, "not_found");
+    app.post("/api/notifications/not-an-id/read", Some(&ana.access), &json!({})).await.problem(400, "invalid_path");
     app.get("/api/notifications", None).await.problem(401, "missing_token");
 
     let all = app.post("/api/notifications/read-all", Some(&ana.access), &json!({})).await;

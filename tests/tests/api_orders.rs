@@ -300,7 +300,7 @@ async fn other_users_orders_are_not_found_and_retries_are_idempotent(store: Stor
     app.get(&path, Some(&bia.access)).await.problem(404, "not_found");
     app.delete(&path, Some(&bia.access), None).await.problem(404, "not_found");
     assert_eq!(ids(&list(&app, &bia, "").await), [hers["id"].as_str().unwrap()]);
-    app.get("/api/orders/not-an-id", Some(&ana.access)).await.problem(404, "not_found");
+    app.get("/api/orders/not-an-id", Some(&ana.access)).await.problem(400, "invalid_path");
     app.get("/api/orders", None).await.problem(401, "missing_token");
     place(&app, &bia, &ctx, json!({"side": "buy", "type": "market", "quantity": "0.001"}))
         .await

@@ -24,7 +24,7 @@ use application::orders::OrderError;
 use application::reports::ReportError;
 use application::subscriptions::{CouponError, SubscriptionError};
 use application::webhooks::WebhookError;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, ResponseBuilder};
 
 use super::{ErrorCode, ErrorCodes};
@@ -228,6 +228,16 @@ pub fn add(document: &mut Document) {
             if takes_bearer(operation) {
                 codes.extend(AuthenticateError::CODES);
             }
+            if takes_path_id(operation) {
+                // The 400 now lists codes: keep the extractors' 400s among them.
+                codes.push(ErrorCode::InvalidPath);
+                if operation.request_body.is_some() {
+                    codes.push(ErrorCode::MalformedJson);
+                }
+                if takes(operation, ParameterIn::Query) {
+                    codes.push(ErrorCode::InvalidQuery);
+                }
+            }
             if let Some(route) = crate::routes::backoffice::find(&method, path) {
                 codes.extend(crate::routes::backoffice::guard_codes(route.access, route.method, route.limited));
             }
@@ -242,6 +252,28 @@ pub fn add(document: &mut Document) {
 fn takes_bearer(operation: &Operation) -> bool {
     let json = serde_json::to_value(&operation.security).unwrap_or_default();
     json.as_array().is_some_and(|all| all.iter().any(|requirement| requirement.get(BEARER).is_some()))
+}
+
+/// Whether a path parameter of `operation` is a typed id ([`crate::path_id::PathId`] refuses a
+/// malformed one with 400 `invalid_path`).
+fn takes_path_id(operation: &Operation) -> bool {
+    let ids = [Ref::from_schema_name("Id"), Ref::from_schema_name("DeliveryKey")];
+    operation.parameters.iter().flatten().any(|parameter| match parameter {
+        RefOr::T(parameter) => {
+            parameter.parameter_in == ParameterIn::Path
+                && matches!(&parameter.schema, Some(RefOr::Ref(reference)) if ids.contains(reference))
+        }
+        RefOr::Ref(_) => false,
+    })
+}
+
+/// Whether `operation` has a parameter `in`.
+fn takes(operation: &Operation, location: ParameterIn) -> bool {
+    operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|parameter| matches!(parameter, RefOr::T(p) if p.parameter_in == location))
 }
 
 /// `codes` grouped by status, each group in table order without repeats.

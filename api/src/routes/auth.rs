@@ -333,7 +333,6 @@ pub async fn logout(
 /// The caller's account.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's account", body = UserResponse),
     )
@@ -347,7 +346,6 @@ pub async fn me(state: web::Data<AppState>, auth: Authenticated) -> Result<HttpR
 /// Change the caller's name, e-mail language, time zone or marketing consent.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = UpdateMeRequest,
     responses(
         (status = 200, description = "Updated account", body = UserResponse),
@@ -376,7 +374,6 @@ pub async fn update_me(
 /// tokens refused); the answer carries a fresh pair for this client.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, description = "Password changed; new tokens", body = TokenResponse),

@@ -100,26 +100,6 @@ macro_rules! list_from_page {
 }
 pub(crate) use list_from_page;
 
-/// Implements `From<Windowed<T>>` for a history list DTO (`items`, `total`, `offset`, `limit`,
-/// `history_window`) whose items convert from `T`: `windowed_list!(OrderList, OrderResponse)`.
-macro_rules! windowed_list {
-    ($list:ty, $item:ty) => {
-        impl<T: Into<$item>> From<application::reports::Windowed<T>> for $list {
-            fn from(read: application::reports::Windowed<T>) -> Self {
-                let page = read.page;
-                Self {
-                    items: page.items.into_iter().map(Into::into).collect(),
-                    total: page.total,
-                    offset: page.offset,
-                    limit: page.limit,
-                    history_window: read.window.into(),
-                }
-            }
-        }
-    };
-}
-pub(crate) use windowed_list;
-
 /// The history window a read was cut to (the plan's: FREE 30 days, PRO 90, MAX all). Asking for
 /// older data is not an error: the window is applied and said here.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -12,8 +12,11 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{request_meta, validated, Paging};
+use crate::routes::page::Page;
+use crate::routes::wire::Id;
 use crate::routes::wire::{CredentialStatus, Exchange};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -102,30 +105,9 @@ impl From<CredentialView> for CredentialResponse {
     }
 }
 
-/// A page of credentials.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CredentialList {
-    /// This page.
-    pub items: Vec<CredentialResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(CredentialList, CredentialResponse);
-
-/// A credential id from the path; a malformed one cannot exist, so it is a 404.
-pub(crate) fn credential_id(raw: &str) -> Result<CredentialId, ApiError> {
-    CredentialId::parse(raw).ok_or_else(|| ApiError::from(application::AppError::NotFound { resource: "credential" }))
-}
-
 /// Store an exchange credential, encrypted (AES-256-GCM). One per exchange.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateCredentialRequest,
     responses(
         (status = 201, description = "Stored; status `unverified` until validated", body = CredentialResponse),
@@ -153,10 +135,9 @@ pub async fn create_credential(
 /// The caller's credentials, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses(
-        (status = 200, description = "A page of credentials", body = CredentialList),
+        (status = 200, description = "A page of credentials", body = Page<CredentialResponse>),
     )
 )]
 #[get("/api/credentials")]
@@ -166,14 +147,13 @@ pub async fn list_credentials(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.credentials.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(CredentialList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<CredentialResponse>::from(page)))
 }
 
 /// One of the caller's credentials.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Credential id")),
+    params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential", body = CredentialResponse),
     )
@@ -182,17 +162,16 @@ pub async fn list_credentials(
 pub async fn get_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<CredentialId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.credentials.get(auth.0.user_id, credential_id(&id)?).await?;
+    let view = state.credentials.get(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(CredentialResponse::from(view)))
 }
 
 /// Delete one of the caller's credentials.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Credential id")),
+    params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 204, description = "Deleted"),
     )
@@ -202,10 +181,10 @@ pub async fn delete_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: PathId<CredentialId>,
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
-    state.credentials.remove(auth.0.user_id, credential_id(&id)?, &meta).await?;
+    state.credentials.remove(auth.0.user_id, *id, &meta).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -213,8 +192,7 @@ pub async fn delete_credential(
 /// `invalid` with the reason (a key that can withdraw is invalid).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Credential id")),
+    params(("id" = Id, Path, description = "Credential id")),
     responses(
         (status = 200, description = "The credential after validation", body = CredentialResponse),
     )
@@ -223,9 +201,9 @@ pub async fn delete_credential(
 pub async fn validate_credential(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<CredentialId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.credentials.validate(auth.0.user_id, credential_id(&id)?).await?;
+    let view = state.credentials.validate(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(CredentialResponse::from(view)))
 }
 

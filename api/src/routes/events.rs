@@ -74,7 +74,6 @@ pub struct StreamParams {
 /// never be put in a URL.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 201, description = "A new ticket", body = StreamTicketResponse))
 )]
 #[post("/api/events/ticket")]
@@ -93,7 +92,6 @@ pub async fn create_stream_ticket(state: web::Data<AppState>, auth: Authenticate
 /// `Authorization` header. At most 5 streams per user and instance (429 `too_many_streams`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = []), ()),
     params(
         StreamParams,
         ("Last-Event-ID" = Option<u64>, Header, nullable = false, minimum = 0, maximum = 9_223_372_036_854_775_807_u64, description = "The last `id:` received; the stream resumes after it"),

@@ -15,7 +15,8 @@ use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem, TrackedJson};
 use crate::query::Query;
-use crate::routes::common::{list_from_page, request_meta, validated, Paging};
+use crate::routes::common::{request_meta, validated, Paging};
+use crate::routes::page::Page;
 use crate::routes::wire::{self, ConsentSource};
 use crate::state::AppState;
 
@@ -128,21 +129,6 @@ impl From<ConsentRecord> for ConsentEntryResponse {
     }
 }
 
-/// A page of the consent history.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConsentHistory {
-    /// Newest first.
-    pub items: Vec<ConsentEntryResponse>,
-    /// Entries in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-list_from_page!(ConsentHistory, ConsentEntryResponse);
-
 /// The caller's consents now, the versions in force, and the history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConsentsResponse {
@@ -156,7 +142,7 @@ pub struct ConsentsResponse {
     /// `terms_not_accepted` or `privacy_not_accepted`).
     pub up_to_date: bool,
     /// The history, newest first.
-    pub history: ConsentHistory,
+    pub history: Page<ConsentEntryResponse>,
 }
 
 async fn consents(state: &AppState, user: UserId, paging: &Paging) -> Result<ConsentsResponse, ApiError> {
@@ -189,7 +175,6 @@ pub async fn privacy(state: web::Data<AppState>) -> HttpResponse {
 /// The caller's consents, whether the texts in force are accepted, and the history of changes.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses(
         (status = 200, description = "Consents and history", body = ConsentsResponse),
@@ -209,7 +194,6 @@ pub async fn get_consents(
 /// kept five years (even after account deletion).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = ConsentsRequest,
     responses(
         (status = 200, description = "Recorded; the consents and history", body = ConsentsResponse),

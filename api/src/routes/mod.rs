@@ -4,8 +4,9 @@
 //!
 //! 1. Create `routes/credentials.rs`. Write each handler with `#[utoipa::path(...)]` above an
 //!    actix method macro (`#[get("/api/credentials/{id}")]`), with `tag = TAG`, its `responses`
-//!    (errors as `body = Problem, content_type = "application/problem+json"`) and, when it needs
-//!    a token, `security(("bearer" = []))`. End the file with
+//!    (errors as `body = Problem, content_type = "application/problem+json"`). No `security`
+//!    line: `openapi_security.rs` sets the bearer token on every `/api/` operation but the
+//!    public ones it lists, and the 401 comes with it. End the file with
 //!    `pub const MODULE: RouteModule = RouteModule { tag: TAG, description: "...", configure };`
 //!    and a `fn configure(cfg: &mut ServiceConfig)` calling `cfg.service(handler)` per handler.
 //! 2. Here: add `pub mod credentials;` and `credentials::MODULE` to [`MODULES`].
@@ -35,6 +36,7 @@ pub mod market;
 pub mod metrics;
 pub mod notifications;
 pub mod orders;
+pub mod page;
 pub mod paper;
 pub mod recovery;
 pub mod reports;

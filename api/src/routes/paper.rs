@@ -75,7 +75,6 @@ pub struct PriceSet {
 /// Set a paper market's price; resting paper orders it reaches fill at once.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = SetPriceRequest,
     responses(
         (status = 200, description = "Set", body = PriceSet),
@@ -144,7 +143,6 @@ pub struct WithdrawalDone {
 /// real exchange (only from the free balance; what open orders lock stays).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = WithdrawalRequest,
     responses(
         (status = 200, description = "Withdrawn", body = WithdrawalDone),

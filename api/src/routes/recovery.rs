@@ -138,7 +138,6 @@ pub async fn verify_email(
 /// account per 15 minutes.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 202, description = "A new verification link is on its way"),
     )

@@ -166,10 +166,8 @@ impl From<RunReport> for WorkflowRunResponse {
 /// List every catalogue workflow: interval, switches and last run on this instance.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "Every workflow", body = WorkflowList),
-        (status = 401, description = "No token, or neither a valid access token nor the ops token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user is not an administrator", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -189,11 +187,9 @@ pub async fn list_workflows(state: web::Data<AppState>, _operator: Operator) -> 
 /// outcome `failed`.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(("name" = String, Path, description = "Catalogue name of the workflow", example = "paper_matching")),
     responses(
         (status = 200, description = "It ran", body = WorkflowRunResponse),
-        (status = 401, description = "No token, or neither a valid access token nor the ops token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user is not an administrator", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No workflow of that name", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "It cannot run here now: `workflow_disabled`, `workflow_not_registered`, `workers_disabled` (API-only instance), `workflow_running`, or `workflow_lease_held` (another instance holds its lease)", body = Problem, content_type = "application/problem+json"),

@@ -13,9 +13,11 @@ use validator::Validate;
 
 use super::RouteModule;
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::state::AppState;
 
@@ -207,32 +209,11 @@ impl From<EndpointCreated> for EndpointWithSecret {
 
 crate::opaque_debug!(EndpointWithSecret);
 
-/// A page of endpoints.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EndpointList {
-    /// This page.
-    pub items: Vec<EndpointResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(EndpointList, EndpointResponse);
-
-/// An endpoint id from the path; a malformed one cannot exist, so it is a 404.
-pub(crate) fn endpoint_id(raw: &str) -> Result<WebhookEndpointId, ApiError> {
-    WebhookEndpointId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "webhook endpoint not found"))
-}
-
 /// Register an endpoint. The answer carries its signing secret, shown this once. At most 10
 /// endpoints per account; the URL must lead to public addresses only (422 `not_allowed` on
 /// `url` otherwise, checked after DNS resolution).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateEndpointRequest,
     responses((status = 201, description = "Registered, with its secret", body = EndpointWithSecret))
 )]
@@ -255,9 +236,8 @@ pub async fn create_webhook_endpoint(
 /// The caller's endpoints, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
-    responses((status = 200, description = "A page of endpoints", body = EndpointList))
+    responses((status = 200, description = "A page of endpoints", body = Page<EndpointResponse>))
 )]
 #[get("/api/webhook-endpoints")]
 pub async fn list_webhook_endpoints(
@@ -266,31 +246,29 @@ pub async fn list_webhook_endpoints(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.webhooks.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(EndpointList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<EndpointResponse>::from(page)))
 }
 
 /// One of the caller's endpoints.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint", body = EndpointResponse))
 )]
 #[get("/api/webhook-endpoints/{id}")]
 pub async fn get_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state.webhooks.get(auth.0.user_id, endpoint_id(&id)?).await?;
+    let view = state.webhooks.get(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
 }
 
 /// Change an endpoint's URL, events, note, or switch it on or off.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     request_body = UpdateEndpointRequest,
     responses((status = 200, description = "The endpoint as changed", body = EndpointResponse))
 )]
@@ -298,10 +276,9 @@ pub async fn get_webhook_endpoint(
 pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
     body: TrackedJson<UpdateEndpointRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = endpoint_id(&id)?;
     let body = validated(body.into_inner())?;
     let input = UpdateEndpointInput {
         url: body.url,
@@ -309,24 +286,23 @@ pub async fn update_webhook_endpoint(
         description: body.description,
         enabled: body.enabled,
     };
-    let view = state.webhooks.update(auth.0.user_id, id, input).await?;
+    let view = state.webhooks.update(auth.0.user_id, *id, input).await?;
     Ok(HttpResponse::Ok().json(EndpointResponse::from(view)))
 }
 
 /// Delete an endpoint and its delivery log.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/api/webhook-endpoints/{id}")]
 pub async fn delete_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.webhooks.delete(auth.0.user_id, endpoint_id(&id)?).await?;
+    state.webhooks.delete(auth.0.user_id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -334,17 +310,16 @@ pub async fn delete_webhook_endpoint(
 /// Deliveries are signed with it from now on.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id")),
+    params(("id" = Id, Path, description = "Endpoint id")),
     responses((status = 200, description = "The endpoint with its new secret", body = EndpointWithSecret))
 )]
 #[post("/api/webhook-endpoints/{id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
 ) -> Result<HttpResponse, ApiError> {
-    let rotated = state.webhooks.rotate_secret(auth.0.user_id, endpoint_id(&id)?).await?;
+    let rotated = state.webhooks.rotate_secret(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(EndpointWithSecret::from(rotated)))
 }
 

@@ -8,12 +8,16 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::webhook_endpoints::{endpoint_id, TAG};
+use super::webhook_endpoints::TAG;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::path_id::{PathId, PathIds};
 use crate::query::Query;
 use crate::routes::common::Paging;
+use crate::routes::page::Page;
+use crate::routes::wire::{DeliveryKey, Id};
 use crate::state::AppState;
+use domain::webhooks::{DeliveryId, WebhookEndpointId};
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(list_webhook_deliveries).service(redeliver_webhook);
@@ -117,47 +121,30 @@ impl From<Delivery> for DeliveryResponse {
     }
 }
 
-/// A page of deliveries.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryList {
-    /// This page.
-    pub items: Vec<DeliveryResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(DeliveryList, DeliveryResponse);
-
 /// An endpoint's deliveries, newest first, each with its attempts.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Endpoint id"), Paging),
-    responses((status = 200, description = "A page of deliveries", body = DeliveryList))
+    params(("id" = Id, Path, description = "Endpoint id"), Paging),
+    responses((status = 200, description = "A page of deliveries", body = Page<DeliveryResponse>))
 )]
 #[get("/api/webhook-endpoints/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<WebhookEndpointId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = state.webhooks.deliveries(auth.0.user_id, endpoint_id(&id)?, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(DeliveryList::from(page)))
+    let page = state.webhooks.deliveries(auth.0.user_id, *id, paging.page()?).await?;
+    Ok(HttpResponse::Ok().json(Page::<DeliveryResponse>::from(page)))
 }
 
 /// Send a delivery again now, whatever its status, signed with the current secret. The attempt
 /// is logged as manual; a 2xx marks the delivery delivered, a failure leaves it as it was.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "Endpoint id"),
-        ("delivery_id" = String, Path, description = "Delivery id (`<event id>:<endpoint id>`)"),
+        ("id" = Id, Path, description = "Endpoint id"),
+        ("delivery_id" = DeliveryKey, Path, description = "Delivery id (`<event id>:<endpoint id>`)"),
     ),
     responses((status = 200, description = "The delivery with the new attempt", body = DeliveryResponse))
 )]
@@ -165,9 +152,9 @@ pub async fn list_webhook_deliveries(
 pub async fn redeliver_webhook(
     state: web::Data<AppState>,
     auth: Authenticated,
-    path: web::Path<(String, String)>,
+    ids: PathIds<WebhookEndpointId, DeliveryId>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, delivery_id) = path.into_inner();
-    let delivery = state.webhooks.redeliver(auth.0.user_id, endpoint_id(&id)?, &delivery_id).await?;
+    let (id, delivery_id) = ids.into_inner();
+    let delivery = state.webhooks.redeliver(auth.0.user_id, id, delivery_id).await?;
     Ok(HttpResponse::Ok().json(DeliveryResponse::from(delivery)))
 }

@@ -216,6 +216,23 @@ impl utoipa::PartialSchema for Id {
 
 impl utoipa::ToSchema for Id {}
 
+/// The schema of a webhook delivery's id in a path: `<event id>:<endpoint id>`, two ids.
+#[derive(Debug)]
+pub struct DeliveryKey;
+
+impl utoipa::PartialSchema for DeliveryKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let id = ID_PATTERN.trim_start_matches('^').trim_end_matches('$');
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(format!("^{id}:{id}$")))
+            .description(Some("A delivery id: `<event id>:<endpoint id>`, two ULIDs."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DeliveryKey {}
+
 /// The schema of a time zone: the IANA names of the tz database compiled into the server,
 /// spelt exactly (`America/Sao_Paulo`); the list is the server's own, so it is the rule it applies.
 #[derive(Debug)]

@@ -24,15 +24,14 @@ pub struct Confirmed {
 
 impl AssistantService {
     /// The caller's proposal. Errors: `NotFound`.
-    pub async fn proposal(&self, user: UserId, id: &str) -> Result<Proposal, AssistantError> {
-        let id = ProposalId::parse(id.trim()).ok_or(AssistantError::NotFound { resource: "proposal" })?;
+    pub async fn proposal(&self, user: UserId, id: ProposalId) -> Result<Proposal, AssistantError> {
         self.ports.conversations.proposal(user, id).await.map_err(missing("proposal"))
     }
 
     /// Confirms and executes the caller's proposal `id`. Errors: `NotFound`; `Proposal`
     /// (confirmed already, expired); `Action`: the use case's refusal (the proposal is then kept
     /// as failed, with the reason).
-    pub async fn confirm(&self, user: UserId, id: &str) -> Result<Confirmed, AssistantError> {
+    pub async fn confirm(&self, user: UserId, id: ProposalId) -> Result<Confirmed, AssistantError> {
         let mut proposal = self.proposal(user, id).await?;
         proposal.confirm(self.now())?;
         let repo = &self.ports.conversations;
@@ -43,10 +42,10 @@ impl AssistantService {
         };
         let bots = &self.ports.bots;
         let outcome = match &proposal.action {
-            ProposedAction::PauseBot { bot_id } => bots.pause(user, &bot_id.to_string()).await,
-            ProposedAction::ResumeBot { bot_id } => bots.resume(user, &bot_id.to_string()).await,
-            ProposedAction::ResetBreaker { bot_id } => bots.reset_breaker(user, &bot_id.to_string()).await,
-            ProposedAction::EmergencySell { bot_id } => bots.emergency_sell(user, &bot_id.to_string()).await,
+            ProposedAction::PauseBot { bot_id } => bots.pause(user, *bot_id).await,
+            ProposedAction::ResumeBot { bot_id } => bots.resume(user, *bot_id).await,
+            ProposedAction::ResetBreaker { bot_id } => bots.reset_breaker(user, *bot_id).await,
+            ProposedAction::EmergencySell { bot_id } => bots.emergency_sell(user, *bot_id).await,
             ProposedAction::CreateBot { context_id, kind, name, config } => {
                 let input = CreateBotInput {
                     context_id: context_id.to_string(),

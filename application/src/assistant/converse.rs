@@ -40,10 +40,6 @@ pub struct SentMessage {
     pub quota: ChatQuota,
 }
 
-fn conversation_id(raw: &str) -> Result<ConversationId, AssistantError> {
-    ConversationId::parse(raw.trim()).ok_or(AssistantError::NotFound { resource: "conversation" })
-}
-
 impl AssistantService {
     /// Starts a conversation. Errors: `Invalid` title (over 120 characters, or a control character).
     pub async fn start(&self, user: UserId, title: Option<&str>) -> Result<Conversation, AssistantError> {
@@ -69,17 +65,15 @@ impl AssistantService {
     pub async fn history(
         &self,
         user: UserId,
-        id: &str,
+        id: ConversationId,
         page: PageRequest,
     ) -> Result<(Conversation, Page<Message>), AssistantError> {
-        let id = conversation_id(id)?;
         let conversation = self.ports.conversations.get(user, id).await.map_err(missing("conversation"))?;
         Ok((conversation, self.ports.conversations.messages(user, id, page).await?))
     }
 
     /// Deletes a conversation with its messages and proposals. Errors: `NotFound`.
-    pub async fn delete(&self, user: UserId, id: &str) -> Result<(), AssistantError> {
-        let id = conversation_id(id)?;
+    pub async fn delete(&self, user: UserId, id: ConversationId) -> Result<(), AssistantError> {
         self.ports.conversations.delete(user, id).await.map_err(missing("conversation"))
     }
 
@@ -89,13 +83,12 @@ impl AssistantService {
     pub async fn send(
         &self,
         user: UserId,
-        id: &str,
+        id: ConversationId,
         text: &str,
         sink: &mut dyn ChunkSink,
     ) -> Result<SentMessage, AssistantError> {
         let text = MessageText::parse(text)
             .map_err(|m| AssistantError::Invalid(vec![FieldError::new("text", FieldCode::Invalid, m)]))?;
-        let id = conversation_id(id)?;
         let repo = &self.ports.conversations;
         let mut conversation = repo.get(user, id).await.map_err(missing("conversation"))?;
         let earlier = self.recent(user, id).await?;

@@ -86,7 +86,7 @@ impl AssistantService {
                 Ok(page) => json!({"total": page.total, "bots": page.items.iter().map(bot_data).collect::<Vec<_>>()}),
                 Err(err) => refused(err),
             },
-            Tool::GetBot(id) => match p.bots.get(user, &id.to_string()).await {
+            Tool::GetBot(id) => match p.bots.get(user, id).await {
                 Ok(bot) => {
                     let mut data = bot_data(&bot);
                     data["history"] = value(&bot.history);
@@ -123,7 +123,7 @@ impl AssistantService {
                 }
                 Err(err) => refused(err),
             },
-            Tool::BotSignals(bot) => match p.bots.signals(user, &bot.to_string(), PageRequest::new(0, 5)).await {
+            Tool::BotSignals(bot) => match p.bots.signals(user, bot, PageRequest::new(0, 5)).await {
                 Ok(w) => {
                     json!({"signals": w.page.items.iter().map(|r| json!({"at": r.at.format(&Rfc3339).ok(), "event": value(&r.event)})).collect::<Vec<_>>()})
                 }
@@ -228,7 +228,7 @@ impl AssistantService {
             ProposedAction::PauseBot { bot_id }
             | ProposedAction::ResumeBot { bot_id }
             | ProposedAction::ResetBreaker { bot_id }
-            | ProposedAction::EmergencySell { bot_id } => match p.bots.get(user, &bot_id.to_string()).await {
+            | ProposedAction::EmergencySell { bot_id } => match p.bots.get(user, *bot_id).await {
                 Ok(bot) => summaries::act(lang, &action, &bot),
                 Err(err) => return Ok(ToolOutput { data: refused(err), proposal: None }),
             },

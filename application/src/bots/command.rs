@@ -10,7 +10,7 @@ use domain::bots::{Bot, ManualOrder, ManualRefused};
 use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize};
 use domain::orders::Order;
 use domain::shared::bounds::PRICE;
-use domain::shared::ids::{PositionId, UserId};
+use domain::shared::ids::{BotId, PositionId, UserId};
 use rust_decimal::Decimal;
 
 use super::{BotService, BotServiceError};
@@ -104,7 +104,7 @@ impl BotService {
     /// `Access`; `Manual` (the bot's state refuses it); `ContextPaused`; `Busy`; `Order` (the
     /// market is closed, the key placed another order); `Invalid` naming each bad field
     /// (`insufficient_bot_funds`, the market's filters); the exchange's failures.
-    pub async fn buy(&self, owner: UserId, id: &str, input: BotCommandInput) -> Result<Commanded, BotServiceError> {
+    pub async fn buy(&self, owner: UserId, id: BotId, input: BotCommandInput) -> Result<Commanded, BotServiceError> {
         let command = input.parse(owner, OrderSide::Buy)?;
         let bot = self.get(owner, id).await?;
         self.ports.legal.require_current(owner).await?;
@@ -117,7 +117,7 @@ impl BotService {
     /// `Manual` (the bot's state refuses it); `Busy`; `Order`; `Invalid` naming each bad field
     /// (`insufficient_holdings`, `position_not_found`, the market's filters); the exchange's
     /// failures.
-    pub async fn sell(&self, owner: UserId, id: &str, input: BotCommandInput) -> Result<Commanded, BotServiceError> {
+    pub async fn sell(&self, owner: UserId, id: BotId, input: BotCommandInput) -> Result<Commanded, BotServiceError> {
         let command = input.parse(owner, OrderSide::Sell)?;
         let bot = self.get(owner, id).await?;
         Ok(self.ports.executor.command(bot, command).await?)

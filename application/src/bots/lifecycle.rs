@@ -9,7 +9,7 @@ use domain::bots::{Bot, BotStatus, Command};
 use domain::contexts::{ContextMode, ContextStatus, TradingContext};
 use domain::credentials::CredentialStatus;
 use domain::shared::bounds::PROFIT_PERCENT;
-use domain::shared::ids::{PositionId, UserId};
+use domain::shared::ids::{BotId, PositionId, UserId};
 use rust_decimal::Decimal;
 
 use super::allowance::OwnerVerdicts;
@@ -26,7 +26,7 @@ impl BotService {
     /// Starts a created or stopped bot. Errors: `NotFound`; `Refused` (its status); `Consent`;
     /// `Access` (inactive subscription, the plan's kinds, bot limit, advanced indicators);
     /// `ContextPaused`, `EmailUnverified` (live), `CredentialRequired`, `CredentialInvalid`, `InsufficientBalance`.
-    pub async fn start(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
+    pub async fn start(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         Command::Start.target(bot.status).map_err(|e| refused(e.into()))?;
         // 403 `terms_not_accepted` / `privacy_not_accepted` until the texts in force are accepted.
@@ -79,14 +79,14 @@ impl BotService {
     }
 
     /// Pauses a running bot (its protective exits keep working). Errors: `NotFound`, `Refused`.
-    pub async fn pause(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
+    pub async fn pause(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
         self.simple(owner, id, Command::Pause, "paused by its owner").await
     }
 
     /// Resumes a paused bot (a tripped one resumes through the breaker reset), after the same
     /// plan and context checks as start. Errors: `NotFound`; `Access`; `Tripped`, `Refused`,
     /// `ContextPaused`.
-    pub async fn resume(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
+    pub async fn resume(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         if bot.status == BotStatus::Tripped {
             return Err(BotServiceError::Tripped);
@@ -131,7 +131,7 @@ impl BotService {
     /// sent or filled for it. Stopping a stopped bot finishes that work again (the retry of a
     /// stop that answered `bot_busy`). Errors: `NotFound`, `Refused` (a created bot), `Busy`
     /// (the engine kept acting on it past the wait; the bot is stopped), the exchange's failures.
-    pub async fn stop(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
+    pub async fn stop(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
         let bot = self.get(owner, id).await?;
         let bot = if bot.status == BotStatus::Stopped {
             bot
@@ -144,14 +144,14 @@ impl BotService {
         Ok(bot)
     }
 
-    async fn simple(&self, owner: UserId, id: &str, command: Command, reason: &str) -> Result<Bot, BotServiceError> {
+    async fn simple(&self, owner: UserId, id: BotId, command: Command, reason: &str) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         bot.command(command, reason, self.ports.clock.now()).map_err(refused)?;
         self.save(&bot).await
     }
 
     /// Sells everything at market now and stops. Errors: `NotFound`, `NeverStarted`.
-    pub async fn emergency_sell(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
+    pub async fn emergency_sell(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
         let bot = self.get(owner, id).await?;
         if bot.status == BotStatus::Created {
             return Err(BotServiceError::NeverStarted);
@@ -162,7 +162,7 @@ impl BotService {
     }
 
     /// Re-arms the circuit breaker; a tripped bot resumes. Errors: `NotFound`.
-    pub async fn reset_breaker(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
+    pub async fn reset_breaker(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         bot.reset_breaker(self.ports.clock.now());
         self.save(&bot).await
@@ -174,12 +174,11 @@ impl BotService {
     pub async fn schedule_sell(
         &self,
         owner: UserId,
-        id: &str,
-        position: &str,
+        id: BotId,
+        position: PositionId,
         min_profit_percent: Option<Decimal>,
     ) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
-        let position = PositionId::parse(position).ok_or(BotServiceError::PositionNotFound)?;
         if let Some(Err(message)) = min_profit_percent.map(|p| PROFIT_PERCENT.check(p)) {
             let field = FieldError::new("min_profit_percent", crate::FieldCode::Invalid, message);
             return Err(BotServiceError::Invalid(vec![field]));

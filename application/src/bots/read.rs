@@ -29,11 +29,6 @@ pub struct PositionView {
     pub entry_price: Option<rust_decimal::Decimal>,
 }
 
-/// Parses a bot id from a path.
-pub(crate) fn parse_id(raw: &str) -> Result<BotId, BotServiceError> {
-    BotId::parse(raw).ok_or(BotServiceError::NotFound)
-}
-
 impl BotListQuery {
     fn filter(&self) -> Result<BotFilter, BotServiceError> {
         let mut errors = Vec::new();
@@ -63,8 +58,8 @@ impl BotListQuery {
 
 impl BotService {
     /// The owner's bot. Errors: `NotFound`.
-    pub async fn get(&self, owner: UserId, id: &str) -> Result<Bot, BotServiceError> {
-        self.ports.bots.get(owner, parse_id(id)?).await.map_err(bot_not_found)
+    pub async fn get(&self, owner: UserId, id: BotId) -> Result<Bot, BotServiceError> {
+        self.ports.bots.get(owner, id).await.map_err(bot_not_found)
     }
 
     /// The owner's bots, oldest first. Errors: `Invalid` filters.
@@ -79,7 +74,7 @@ impl BotService {
 
     /// Deletes a bot that is not running and has no pending order (its records stay for audit).
     /// Errors: `NotFound`, `Running`, `OrdersPending`.
-    pub async fn delete(&self, owner: UserId, id: &str) -> Result<(), BotServiceError> {
+    pub async fn delete(&self, owner: UserId, id: BotId) -> Result<(), BotServiceError> {
         let bot = self.get(owner, id).await?;
         if !matches!(bot.status, BotStatus::Created | BotStatus::Stopped) {
             return Err(BotServiceError::Running { status: bot.status.as_str() });
@@ -109,7 +104,7 @@ impl BotService {
     pub async fn signals(
         &self,
         owner: UserId,
-        id: &str,
+        id: BotId,
         page: PageRequest,
     ) -> Result<Windowed<BotRecord>, BotServiceError> {
         let bot = self.of_kind(owner, id, BotKind::Candle).await?;
@@ -121,14 +116,14 @@ impl BotService {
     pub async fn executions(
         &self,
         owner: UserId,
-        id: &str,
+        id: BotId,
         page: PageRequest,
     ) -> Result<Windowed<BotRecord>, BotServiceError> {
         let bot = self.of_kind(owner, id, BotKind::Dca).await?;
         self.records(&bot, "execution", page).await
     }
 
-    async fn of_kind(&self, owner: UserId, id: &str, kind: BotKind) -> Result<Bot, BotServiceError> {
+    async fn of_kind(&self, owner: UserId, id: BotId, kind: BotKind) -> Result<Bot, BotServiceError> {
         let bot = self.get(owner, id).await?;
         if bot.kind() != kind {
             return Err(BotServiceError::NotForKind { kind });
@@ -141,7 +136,7 @@ impl BotService {
     pub async fn positions(
         &self,
         owner: UserId,
-        id: &str,
+        id: BotId,
         page: PageRequest,
     ) -> Result<(Vec<PositionView>, Windowed<PositionView>), BotServiceError> {
         let bot = self.get(owner, id).await?;

@@ -2,7 +2,7 @@
 //! cannot change; entitlements are checked again).
 
 use domain::bots::{Bot, BotConfig};
-use domain::shared::ids::UserId;
+use domain::shared::ids::{BotId, UserId};
 
 use super::create::check_name;
 use super::{bot_not_found, invalid, refused, BotService, BotServiceError};
@@ -19,7 +19,7 @@ pub struct UpdateBotInput {
 impl BotService {
     /// Applies `input`. Errors: `NotFound`; `Invalid`; `Refused` while running or for another
     /// kind; `Access`; a concurrent change.
-    pub async fn update(&self, owner: UserId, id: &str, input: UpdateBotInput) -> Result<Bot, BotServiceError> {
+    pub async fn update(&self, owner: UserId, id: BotId, input: UpdateBotInput) -> Result<Bot, BotServiceError> {
         let mut bot = self.get(owner, id).await?;
         let now = self.ports.clock.now();
         if let Some(name) = &input.name {

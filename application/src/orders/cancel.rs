@@ -2,7 +2,7 @@
 //! the exchange and syncs the order, so a bot's blocked funds are released in the same request.
 
 use domain::orders::{Order, OrderStatus};
-use domain::shared::ids::UserId;
+use domain::shared::ids::{OrderId, UserId};
 
 use super::{OrderError, OrderService};
 
@@ -12,7 +12,7 @@ impl OrderService {
     /// another user's order); `Final` when it already ended, `Pending` when the exchange has not
     /// acknowledged it yet, `CancelUnconfirmed` when the exchange did not confirm the
     /// cancellation (sync settles it), `BotBusy`; the credential's and exchange's failures.
-    pub async fn cancel(&self, owner: UserId, id: &str) -> Result<Order, OrderError> {
+    pub async fn cancel(&self, owner: UserId, id: OrderId) -> Result<Order, OrderError> {
         let order = self.get(owner, id).await?;
         if !order.is_open() {
             return Err(final_order(&order));

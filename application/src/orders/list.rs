@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 
 use domain::exchange::OrderSide;
 use domain::orders::{Order, OrderFilter, OrderStatus, StrategySource};
-use domain::shared::ids::{BotId, ContextId, UserId};
+use domain::shared::ids::{BotId, ContextId, OrderId, UserId};
 use domain::PageRequest;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{order_not_found, parse_id, OrderError, OrderService};
+use super::{order_not_found, OrderError, OrderService};
 use crate::reports::Windowed;
 use crate::FieldError;
 
@@ -105,8 +105,8 @@ impl OrderService {
     }
 
     /// The owner's order. Errors: `NotFound` (also for another user's order or a malformed id).
-    pub async fn get(&self, owner: UserId, id: &str) -> Result<Order, OrderError> {
-        self.ports.orders.get(owner, parse_id(id)?).await.map_err(order_not_found)
+    pub async fn get(&self, owner: UserId, id: OrderId) -> Result<Order, OrderError> {
+        self.ports.orders.get(owner, id).await.map_err(order_not_found)
     }
 }
 

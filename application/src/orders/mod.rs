@@ -16,7 +16,6 @@ use domain::bots::BotRepository;
 use domain::contexts::TradingContext;
 use domain::exchange::ClientOrderId;
 use domain::orders::{NewOrder, Order, OrderRepository};
-use domain::shared::ids::OrderId;
 use domain::RepoError;
 
 pub(crate) use cancel::final_order;
@@ -78,11 +77,6 @@ impl OrderService {
     pub fn new(ports: OrderPorts) -> Self {
         Self { ports }
     }
-}
-
-/// Parses an order id from a path; a malformed one is simply not found.
-pub(crate) fn parse_id(raw: &str) -> Result<OrderId, OrderError> {
-    OrderId::parse(raw).ok_or(OrderError::NotFound)
 }
 
 /// `NotFound` as a missing order.

@@ -1,7 +1,7 @@
 //! Use cases on an endpoint's deliveries: list them with their attempts, and redeliver one now.
 
 use domain::shared::ids::UserId;
-use domain::webhooks::{Delivery, WebhookEndpointId};
+use domain::webhooks::{Delivery, DeliveryId, WebhookEndpointId};
 use domain::{Page, PageRequest};
 
 use super::{WebhookError, WebhookService};
@@ -25,10 +25,11 @@ impl WebhookService {
         &self,
         owner: UserId,
         endpoint_id: WebhookEndpointId,
-        delivery_id: &str,
+        delivery_id: DeliveryId,
     ) -> Result<Delivery, WebhookError> {
         let mut endpoint = self.ports.endpoints.get(owner, endpoint_id).await.map_err(WebhookError::from_lookup)?;
-        let mut delivery = self.ports.deliveries.get(owner, delivery_id).await.map_err(WebhookError::from_lookup)?;
+        let mut delivery =
+            self.ports.deliveries.get(owner, &delivery_id.to_string()).await.map_err(WebhookError::from_lookup)?;
         if delivery.endpoint_id != endpoint_id {
             return Err(WebhookError::NotFound);
         }

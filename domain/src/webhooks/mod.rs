@@ -5,10 +5,12 @@
 
 pub mod address;
 mod delivery;
+mod delivery_id;
 mod endpoint;
 mod ports;
 
 pub use delivery::{Attempt, Delivery, DeliveryStatus, RetryPolicy, MAX_LOGGED_ATTEMPTS, RESPONSE_SNIPPET_BYTES};
+pub use delivery_id::{DeliveryId, MalformedDeliveryId};
 pub use endpoint::{EndpointUrl, EventSelection, UrlError, WebhookEndpoint, WebhookEndpointId, FAILING_LIMIT};
 pub use ports::{
     AttemptResult, DestinationError, WebhookDeliveryRepository, WebhookEndpointRepository, WebhookRequest,

@@ -178,25 +178,36 @@ export function nextOffset<T>(page: Paged<T>): number | null {
 // Each list response must be assignable to `Paged` of its own items.
 export const pages: {
     [K in
-        | "BotList"
-        | "OrderList"
-        | "ContextList"
-        | "CredentialList"
-        | "RecordList"
-        | "ContextSignalList"
-        | "ConsentHistory"
-        | "ClosedPositions"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
+        | "Page_BotResponse"
+        | "HistoryPage_OrderResponse"
+        | "Page_ContextResponse"
+        | "Page_CredentialResponse"
+        | "Page_ConversationResponse"
+        | "Page_EndpointResponse"
+        | "Page_DeliveryResponse"
+        | "HistoryPage_RecordResponse"
+        | "HistoryPage_ContextSignalResponse"
+        | "Page_ConsentEntryResponse"
+        | "Page_PositionResponse"
+        | "HistoryPage_TradeResponse"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
 } = {
-    BotList: (list) => list,
-    OrderList: (list) => list,
-    ContextList: (list) => list,
-    CredentialList: (list) => list,
-    RecordList: (list) => list,
-    ContextSignalList: (list) => list,
-    ConsentHistory: (list) => list,
-    ClosedPositions: (list) => list,
+    Page_BotResponse: (list) => list,
+    HistoryPage_OrderResponse: (list) => list,
+    Page_ContextResponse: (list) => list,
+    Page_CredentialResponse: (list) => list,
+    Page_ConversationResponse: (list) => list,
+    Page_EndpointResponse: (list) => list,
+    Page_DeliveryResponse: (list) => list,
+    HistoryPage_RecordResponse: (list) => list,
+    HistoryPage_ContextSignalResponse: (list) => list,
+    Page_ConsentEntryResponse: (list) => list,
+    Page_PositionResponse: (list) => list,
+    HistoryPage_TradeResponse: (list) => list,
 };
 
-export function remainingBots(list: Schemas["BotList"]): number {
+// A page's items are the named item schema, not a copy of it.
+assertType<Equals<Schemas["Page_BotResponse"]["items"][number], Schemas["BotResponse"]>>();
+
+export function remainingBots(list: Schemas["Page_BotResponse"]): number {
     return list.total - (list.offset + list.items.length);
 }

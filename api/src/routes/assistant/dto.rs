@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::routes::bots::BotResponse;
-use crate::routes::common::list_from_page;
 
 /// Start a conversation.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
@@ -58,20 +57,6 @@ impl From<Conversation> for ConversationResponse {
         Self { id: c.id.to_string(), title: c.title, created_at: c.created_at, updated_at: c.updated_at }
     }
 }
-
-/// A page of conversations, most recently active first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConversationList {
-    /// The conversations.
-    pub items: Vec<ConversationResponse>,
-    /// How many there are.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-list_from_page!(ConversationList, ConversationResponse);
 
 /// Tokens a language model used.
 #[derive(Debug, Serialize, ToSchema)]

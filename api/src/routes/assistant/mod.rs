@@ -13,9 +13,13 @@ pub use dto::*;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::Page;
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::assistant::{ConversationId, ProposalId};
 
 /// The OpenAPI tag of these routes.
 pub const TAG: &str = "assistant";
@@ -41,7 +45,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// Start a conversation.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateConversationRequest,
     responses((status = 201, description = "Started", body = ConversationResponse))
 )]
@@ -59,9 +62,8 @@ pub async fn create_conversation(
 /// The caller's conversations, most recently active first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
-    responses((status = 200, description = "A page of conversations", body = ConversationList))
+    responses((status = 200, description = "A page of conversations", body = Page<ConversationResponse>))
 )]
 #[get("/api/assistant/conversations")]
 pub async fn list_conversations(
@@ -70,24 +72,23 @@ pub async fn list_conversations(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.assistant.conversations(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(ConversationList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<ConversationResponse>::from(page)))
 }
 
 /// A conversation and a page of its messages, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Conversation id"), Paging),
+    params(("id" = Id, Path, description = "Conversation id"), Paging),
     responses((status = 200, description = "The conversation's history", body = ConversationHistory))
 )]
 #[get("/api/assistant/conversations/{id}")]
 pub async fn get_conversation(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ConversationId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let (conversation, page) = state.assistant.history(auth.0.user_id, &id, paging.page()?).await?;
+    let (conversation, page) = state.assistant.history(auth.0.user_id, *id, paging.page()?).await?;
     Ok(HttpResponse::Ok().json(ConversationHistory {
         conversation: conversation.into(),
         items: page.items.into_iter().map(Into::into).collect(),
@@ -100,17 +101,16 @@ pub async fn get_conversation(
 /// Delete a conversation with its messages and proposals.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Conversation id")),
+    params(("id" = Id, Path, description = "Conversation id")),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/api/assistant/conversations/{id}")]
 pub async fn delete_conversation(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ConversationId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.assistant.delete(auth.0.user_id, &id).await?;
+    state.assistant.delete(auth.0.user_id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -121,8 +121,7 @@ pub async fn delete_conversation(
 /// problem, when the model fails midway: nothing is then stored).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Conversation id")),
+    params(("id" = Id, Path, description = "Conversation id")),
     request_body = SendMessageRequest,
     responses(
         (status = 200, description = "The answer (JSON, or an event stream with `Accept: text/event-stream`)",
@@ -137,7 +136,7 @@ pub async fn send_message(
     state: web::Data<AppState>,
     auth: Authenticated,
     req: HttpRequest,
-    id: web::Path<String>,
+    id: PathId<ConversationId>,
     body: TrackedJson<SendMessageRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
@@ -145,24 +144,23 @@ pub async fn send_message(
     if stream::wants_stream(&req) {
         return stream::send_streaming(state.into_inner(), user, id.into_inner(), body.text).await;
     }
-    let sent = state.assistant.send(user, &id, &body.text, &mut ()).await?;
+    let sent = state.assistant.send(user, *id, &body.text, &mut ()).await?;
     Ok(HttpResponse::Ok().json(SendMessageResponse::from(sent)))
 }
 
 /// One of the caller's proposals.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Proposal id")),
+    params(("id" = Id, Path, description = "Proposal id")),
     responses((status = 200, description = "The proposal", body = ProposalResponse))
 )]
 #[get("/api/assistant/proposals/{id}")]
 pub async fn get_proposal(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ProposalId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(ProposalResponse::from(state.assistant.proposal(auth.0.user_id, &id).await?)))
+    Ok(HttpResponse::Ok().json(ProposalResponse::from(state.assistant.proposal(auth.0.user_id, *id).await?)))
 }
 
 /// Confirm a proposal: it runs once, within 30 minutes of being proposed, through the same use
@@ -170,16 +168,15 @@ pub async fn get_proposal(
 /// `/emergency-sell`), whose refusals it answers with (the proposal is then kept as failed).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Proposal id")),
+    params(("id" = Id, Path, description = "Proposal id")),
     responses((status = 200, description = "Executed", body = ConfirmResponse))
 )]
 #[post("/api/assistant/proposals/{id}/confirm")]
 pub async fn confirm_proposal(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ProposalId>,
 ) -> Result<HttpResponse, ApiError> {
-    let confirmed = state.assistant.confirm(auth.0.user_id, &id).await?;
+    let confirmed = state.assistant.confirm(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(ConfirmResponse { proposal: confirmed.proposal.into(), bot: confirmed.bot.into() }))
 }

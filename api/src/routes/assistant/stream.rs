@@ -53,13 +53,13 @@ fn event(name: &str, id: Option<usize>, data: &serde_json::Value) -> Bytes {
 pub(super) async fn send_streaming(
     state: Arc<AppState>,
     user: UserId,
-    id: String,
+    id: domain::assistant::ConversationId,
     text: String,
 ) -> Result<HttpResponse, ApiError> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let done = tx.clone();
     actix_web::rt::spawn(async move {
-        let result = state.assistant.send(user, &id, &text, &mut ChannelSink(tx)).await;
+        let result = state.assistant.send(user, id, &text, &mut ChannelSink(tx)).await;
         let _ = done.send(Piece::Done(Box::new(result)));
     });
     let first =

@@ -180,21 +180,6 @@ impl From<Bot> for BotResponse {
     }
 }
 
-/// A page of bots.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BotList {
-    /// Oldest first.
-    pub items: Vec<BotResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(BotList, BotResponse);
-
 /// The circuit breaker of a bot.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CircuitBreakerResponse {
@@ -251,26 +236,13 @@ pub struct PositionResponse {
     pub entry_price: Option<Decimal>,
 }
 
-/// A page of closed positions.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClosedPositions {
-    /// Newest first.
-    pub items: Vec<PositionResponse>,
-    /// Closed positions in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
 /// A bot's positions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionsResponse {
     /// Open and scheduled positions (current state: all of them, whatever the window).
     pub open: Vec<PositionResponse>,
     /// Closed positions inside the history window, newest first (paged).
-    pub closed: ClosedPositions,
+    pub closed: crate::routes::page::Page<PositionResponse>,
     /// The history window the list was cut to (the plan's).
     pub history_window: crate::routes::common::HistoryWindowResponse,
 }
@@ -294,23 +266,6 @@ impl From<BotRecord> for RecordResponse {
         Self { id: r.id, at: r.at, event: r.event }
     }
 }
-
-/// A page of records.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RecordList {
-    /// Newest first.
-    pub items: Vec<RecordResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-    /// The history window the list was cut to (the plan's).
-    pub history_window: crate::routes::common::HistoryWindowResponse,
-}
-
-crate::routes::common::windowed_list!(RecordList, RecordResponse);
 
 /// Scheduling a channel position's sale.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]

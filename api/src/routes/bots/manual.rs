@@ -13,11 +13,13 @@ use super::dto::BotResponse;
 use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::routes::common::validated;
 use crate::routes::decimal::DecimalInput;
 use crate::routes::orders::{idempotency_key_of, OrderResponse, IDEMPOTENT_REPLAYED};
 use crate::routes::wire::{Id, OrderType};
 use crate::state::AppState;
+use domain::shared::ids::BotId;
 
 /// An order through a bot. A buy gives `quantity`, or `quote_amount` at market; a sale gives
 /// `position_id` (all of it, floored to the market's step, or `quantity` of it) or, at market,
@@ -65,7 +67,7 @@ pub struct BotOrderResponse {
 async fn command(
     state: &AppState,
     user: domain::shared::ids::UserId,
-    (id, req, body): (&str, &HttpRequest, BotOrderRequest),
+    (id, req, body): (BotId, &HttpRequest, BotOrderRequest),
     side: OrderSide,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body)?;
@@ -103,9 +105,8 @@ async fn command(
 /// `not_allowed`, `required`, `invalid`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "Bot id"),
+        ("id" = Id, Path, description = "Bot id"),
         ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
             description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
     ),
@@ -119,11 +120,11 @@ async fn command(
 pub async fn buy(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
     req: HttpRequest,
     body: TrackedJson<BotOrderRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    command(&state, auth.0.user_id, (&id, &req, body.into_inner()), OrderSide::Buy).await
+    command(&state, auth.0.user_id, (*id, &req, body.into_inner()), OrderSide::Buy).await
 }
 
 /// Sell through a SmartBot now (running, paused or tripped): a position, part of it, or at
@@ -136,9 +137,8 @@ pub async fn buy(
 /// `required`, `invalid`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(
-        ("id" = String, Path, description = "Bot id"),
+        ("id" = Id, Path, description = "Bot id"),
         ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
             description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
     ),
@@ -152,9 +152,9 @@ pub async fn buy(
 pub async fn sell(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
     req: HttpRequest,
     body: TrackedJson<BotOrderRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    command(&state, auth.0.user_id, (&id, &req, body.into_inner()), OrderSide::Sell).await
+    command(&state, auth.0.user_id, (*id, &req, body.into_inner()), OrderSide::Sell).await
 }

@@ -15,9 +15,13 @@ pub use manual::{BotOrderRequest, BotOrderResponse};
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
+use crate::routes::page::Page;
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::shared::ids::BotId;
 
 /// The OpenAPI tag of these routes.
 pub const TAG: &str = "bots";
@@ -58,7 +62,6 @@ fn ok(bot: domain::bots::Bot) -> HttpResponse {
 /// Create a bot (status `created`). The config is validated for the kind, every bad field named.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateBotRequest,
     responses(
         (status = 201, description = "Created", body = BotResponse),
@@ -79,10 +82,9 @@ pub async fn create_bot(
 /// The caller's bots, oldest first, filtered by context, kind and status.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(BotListParams),
     responses(
-        (status = 200, description = "A page of bots", body = BotList),
+        (status = 200, description = "A page of bots", body = Page<BotResponse>),
     )
 )]
 #[get("/api/bots")]
@@ -95,14 +97,13 @@ pub async fn list_bots(
     let page = page_of(p.offset, p.limit)?;
     let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
     let bots = state.bots.list(auth.0.user_id, &query, page).await?;
-    Ok(HttpResponse::Ok().json(BotList::from(bots)))
+    Ok(HttpResponse::Ok().json(Page::<BotResponse>::from(bots)))
 }
 
 /// One bot.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The bot", body = BotResponse),
     )
@@ -111,17 +112,16 @@ pub async fn list_bots(
 pub async fn get_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.get(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.get(auth.0.user_id, *id).await?))
 }
 
 /// Rename a bot or replace its configuration; the configuration changes only while the bot is
 /// not running (pause or stop it first).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     request_body = UpdateBotRequest,
     responses(
         (status = 200, description = "Updated", body = BotResponse),
@@ -131,18 +131,17 @@ pub async fn get_bot(
 pub async fn update_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
     body: TrackedJson<UpdateBotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
-    Ok(ok(state.bots.update(auth.0.user_id, &id, UpdateBotInput { name: b.name, config: b.config }).await?))
+    Ok(ok(state.bots.update(auth.0.user_id, *id, UpdateBotInput { name: b.name, config: b.config }).await?))
 }
 
 /// Delete a created or stopped bot without pending orders (its records stay).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 204, description = "Deleted"),
     )
@@ -151,9 +150,9 @@ pub async fn update_bot(
 pub async fn delete_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.bots.delete(auth.0.user_id, &id).await?;
+    state.bots.delete(auth.0.user_id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -163,8 +162,7 @@ pub async fn delete_bot(
 /// invalid, or the bot's unspent allocation exceeds the free quote on the exchange.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
     )
@@ -173,16 +171,15 @@ pub async fn delete_bot(
 pub async fn start_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.start(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.start(auth.0.user_id, *id).await?))
 }
 
 /// Pause a running bot: it opens nothing, its protective exits keep working.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Paused", body = BotResponse),
     )
@@ -191,9 +188,9 @@ pub async fn start_bot(
 pub async fn pause_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.pause(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.pause(auth.0.user_id, *id).await?))
 }
 
 /// Resume a paused bot (a tripped bot resumes through `circuit-breaker/reset`), after the same
@@ -201,8 +198,7 @@ pub async fn pause_bot(
 /// until the plan allows it again.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Running", body = BotResponse),
     )
@@ -211,17 +207,16 @@ pub async fn pause_bot(
 pub async fn resume_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.resume(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.resume(auth.0.user_id, *id).await?))
 }
 
 /// Stop a bot: its pending orders are cancelled; its positions stay (sell them with
 /// `emergency-sell`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Stopped", body = BotResponse),
     )
@@ -230,17 +225,16 @@ pub async fn resume_bot(
 pub async fn stop_bot(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.stop(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.stop(auth.0.user_id, *id).await?))
 }
 
 /// Emergency sell: cancel every pending order, sell everything the bot holds at market now, and
 /// stop it.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Sold and stopped", body = BotResponse),
     )
@@ -249,7 +243,7 @@ pub async fn stop_bot(
 pub async fn emergency_sell(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.emergency_sell(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.emergency_sell(auth.0.user_id, *id).await?))
 }

@@ -6,19 +6,22 @@ use super::dto::*;
 use super::{ok, TAG};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::{PathId, PathIds};
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::HistoryPage;
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::shared::ids::{BotId, PositionId};
 
 fn records(read: application::reports::Windowed<domain::bots::BotRecord>) -> HttpResponse {
-    HttpResponse::Ok().json(RecordList::from(read))
+    HttpResponse::Ok().json(HistoryPage::<RecordResponse>::from(read))
 }
 
 /// The circuit breaker: thresholds, consecutive losses, the rolling-24 h loss, and why it tripped.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "The breaker", body = CircuitBreakerResponse),
     )
@@ -27,9 +30,9 @@ fn records(read: application::reports::Windowed<domain::bots::BotRecord>) -> Htt
 pub async fn circuit_breaker(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    let bot = state.bots.get(auth.0.user_id, &id).await?;
+    let bot = state.bots.get(auth.0.user_id, *id).await?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(CircuitBreakerResponse::new(&bot.breaker, bot.funds.allocated, now)))
 }
@@ -38,8 +41,7 @@ pub async fn circuit_breaker(
 /// resumes running.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id")),
+    params(("id" = Id, Path, description = "Bot id")),
     responses(
         (status = 200, description = "Re-armed", body = BotResponse),
     )
@@ -48,57 +50,54 @@ pub async fn circuit_breaker(
 pub async fn reset_circuit_breaker(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(ok(state.bots.reset_breaker(auth.0.user_id, &id).await?))
+    Ok(ok(state.bots.reset_breaker(auth.0.user_id, *id).await?))
 }
 
 /// A candle bot's analyses (signal, confidence and the indicator values behind it), newest first,
 /// inside the plan's history window (FREE 30 days, PRO 90, MAX all; said in `history_window`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id"), Paging),
+    params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
-        (status = 200, description = "A page of signals", body = RecordList),
+        (status = 200, description = "A page of signals", body = HistoryPage<RecordResponse>),
     )
 )]
 #[get("/api/bots/{id}/signals")]
 pub async fn signals(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(records(state.bots.signals(auth.0.user_id, &id, paging.page()?).await?))
+    Ok(records(state.bots.signals(auth.0.user_id, *id, paging.page()?).await?))
 }
 
 /// A DCA bot's purchases (cycle, amount, quantity, price, fee, average after it), newest first,
 /// inside the plan's history window (said in `history_window`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id"), Paging),
+    params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
-        (status = 200, description = "A page of executions", body = RecordList),
+        (status = 200, description = "A page of executions", body = HistoryPage<RecordResponse>),
     )
 )]
 #[get("/api/bots/{id}/executions")]
 pub async fn executions(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(records(state.bots.executions(auth.0.user_id, &id, paging.page()?).await?))
+    Ok(records(state.bots.executions(auth.0.user_id, *id, paging.page()?).await?))
 }
 
 /// Open and scheduled positions (current state: all), then the closed ones inside the plan's
 /// history window, newest first (paged; the window is said in `history_window`).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id"), Paging),
+    params(("id" = Id, Path, description = "Bot id"), Paging),
     responses(
         (status = 200, description = "The positions", body = PositionsResponse),
     )
@@ -107,22 +106,17 @@ pub async fn executions(
 pub async fn positions(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<BotId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
-    let (open, closed) = state.bots.positions(auth.0.user_id, &id, paging.page()?).await?;
+    let (open, closed) = state.bots.positions(auth.0.user_id, *id, paging.page()?).await?;
     let view =
         |v: application::bots::PositionView| PositionResponse { position: v.position, entry_price: v.entry_price };
     let application::reports::Windowed { page: closed, window } = closed.map(view);
     Ok(HttpResponse::Ok().json(PositionsResponse {
         history_window: window.into(),
         open: open.into_iter().map(view).collect(),
-        closed: ClosedPositions {
-            items: closed.items,
-            total: closed.total,
-            offset: closed.offset,
-            limit: closed.limit,
-        },
+        closed: closed.into(),
     }))
 }
 
@@ -130,8 +124,7 @@ pub async fn positions(
 /// channel workflow places it as a limit order (never below that floor).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Bot id"), ("position_id" = String, Path, description = "Position id")),
+    params(("id" = Id, Path, description = "Bot id"), ("position_id" = Id, Path, description = "Position id")),
     request_body(content = Option<ScheduleSellRequest>),
     responses(
         (status = 200, description = "Scheduled", body = BotResponse),
@@ -141,12 +134,12 @@ pub async fn positions(
 pub async fn schedule_sell(
     state: web::Data<AppState>,
     auth: Authenticated,
-    path: web::Path<(String, String)>,
+    ids: PathIds<BotId, PositionId>,
     body: Option<TrackedJson<ScheduleSellRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, position) = path.into_inner();
+    let (id, position) = ids.into_inner();
     let body = validated(body.map(|b| b.into_inner()).unwrap_or_default())?;
     let [min_profit_percent] =
         crate::routes::decimal::parse_all([("min_profit_percent", body.min_profit_percent.as_ref())])?;
-    Ok(ok(state.bots.schedule_sell(auth.0.user_id, &id, &position, min_profit_percent).await?))
+    Ok(ok(state.bots.schedule_sell(auth.0.user_id, id, position, min_profit_percent).await?))
 }

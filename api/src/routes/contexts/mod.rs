@@ -20,8 +20,11 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
+use crate::routes::page::Page;
+use crate::routes::wire::Id;
 use crate::routes::wire::{ContextStatus, Exchange, TradingMode};
 use crate::state::AppState;
 
@@ -107,21 +110,6 @@ impl From<TradingContext> for ContextResponse {
     }
 }
 
-/// A page of contexts.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContextList {
-    /// Oldest first.
-    pub items: Vec<ContextResponse>,
-    /// All the caller's contexts.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(ContextList, ContextResponse);
-
 /// One asset's balance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BalanceResponse {
@@ -158,15 +146,10 @@ impl From<ContextBalance> for ContextBalanceResponse {
     }
 }
 
-fn context_id(raw: &str) -> Result<ContextId, ApiError> {
-    ContextId::parse(raw).ok_or_else(|| ApiError::from(application::contexts::ContextError::NotFound))
-}
-
 /// Open a trading context. Checks, in order: a credential that is not invalid (live mode), an
 /// active subscription, the plan's context limit, the pair listed on the exchange.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CreateContextRequest,
     responses(
         (status = 201, description = "Opened", body = ContextResponse),
@@ -187,10 +170,9 @@ pub async fn create_context(
 /// The caller's contexts, oldest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
     responses(
-        (status = 200, description = "A page of contexts", body = ContextList),
+        (status = 200, description = "A page of contexts", body = Page<ContextResponse>),
     )
 )]
 #[get("/api/contexts")]
@@ -200,14 +182,13 @@ pub async fn list_contexts(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.contexts.list(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(ContextList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<ContextResponse>::from(page)))
 }
 
 /// One of the caller's contexts.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id")),
+    params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 200, description = "The context", body = ContextResponse),
     )
@@ -216,17 +197,16 @@ pub async fn list_contexts(
 pub async fn get_context(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
 ) -> Result<HttpResponse, ApiError> {
-    let context = state.contexts.get(auth.0.user_id, context_id(&id)?).await?;
+    let context = state.contexts.get(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(ContextResponse::from(context)))
 }
 
 /// Delete one of the caller's contexts; refused while a bot in it is running.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id")),
+    params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 204, description = "Deleted"),
     )
@@ -235,17 +215,16 @@ pub async fn get_context(
 pub async fn delete_context(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
 ) -> Result<HttpResponse, ApiError> {
-    state.contexts.delete(auth.0.user_id, context_id(&id)?).await?;
+    state.contexts.delete(auth.0.user_id, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The context's base and quote balances on its exchange, free and locked.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id")),
+    params(("id" = Id, Path, description = "Context id")),
     responses(
         (status = 200, description = "Balances", body = ContextBalanceResponse),
     )
@@ -254,9 +233,9 @@ pub async fn delete_context(
 pub async fn context_balance(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
 ) -> Result<HttpResponse, ApiError> {
-    let balance = state.contexts.balance(auth.0.user_id, context_id(&id)?).await?;
+    let balance = state.contexts.balance(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(ContextBalanceResponse::from(balance)))
 }
 

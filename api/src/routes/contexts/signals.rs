@@ -12,12 +12,16 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::{context_id, TAG};
+use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::Paging;
+use crate::routes::page::HistoryPage;
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::shared::ids::ContextId;
 
 /// One analysis of a closed candle of the context's market.
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,23 +79,6 @@ impl From<ContextSignal> for ContextSignalResponse {
     }
 }
 
-/// A page of a context's signals.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ContextSignalList {
-    /// Newest candle first.
-    pub items: Vec<ContextSignalResponse>,
-    /// All the context's signals.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-    /// The history window the list was cut to (the plan's).
-    pub history_window: crate::routes::common::HistoryWindowResponse,
-}
-
-crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
-
 /// The signals recorded for one of the caller's contexts, newest candle first, inside the
 /// plan's history window (FREE 30 days, PRO 90, MAX all; said in `history_window`). The
 /// `candle_analysis` workflow (every 300 s) analyses each active context's market on its last
@@ -99,10 +86,9 @@ crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
 /// one signal per closed candle.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Context id"), Paging),
+    params(("id" = Id, Path, description = "Context id"), Paging),
     responses(
-        (status = 200, description = "A page of signals", body = ContextSignalList),
+        (status = 200, description = "A page of signals", body = HistoryPage<ContextSignalResponse>),
         (status = 400, description = "`offset` or `limit` is not a whole number in range (`invalid_query`, naming it)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
     )
@@ -111,10 +97,10 @@ crate::routes::common::windowed_list!(ContextSignalList, ContextSignalResponse);
 pub async fn context_signals(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<ContextId>,
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = paging.page()?;
-    let signals = state.analysis.signals(auth.0.user_id, context_id(&id)?, page).await?;
-    Ok(HttpResponse::Ok().json(ContextSignalList::from(signals)))
+    let signals = state.analysis.signals(auth.0.user_id, *id, page).await?;
+    Ok(HttpResponse::Ok().json(HistoryPage::<ContextSignalResponse>::from(signals)))
 }

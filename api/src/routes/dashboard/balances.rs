@@ -176,7 +176,6 @@ impl From<ExchangeHealth> for ExchangeHealthResponse {
 /// account an `error`; the other accounts still answer.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "Balances", body = BalancesResponse))
 )]
 #[get("/api/dashboard/balances")]

@@ -273,7 +273,6 @@ impl From<Health> for HealthResponse {
 /// derived from the current state: it disappears when its condition ends.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "The operational view", body = HealthResponse))
 )]
 #[get("/api/dashboard/health")]

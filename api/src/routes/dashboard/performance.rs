@@ -62,7 +62,6 @@ pub struct PerformanceResponse {
 /// buy-and-hold over the same points for PRO and MAX.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(PerformanceParams),
     responses((status = 200, description = "The series", body = PerformanceResponse))
 )]
@@ -222,7 +221,6 @@ pub struct MetricsResponse {
 /// average and median hold time, expectancy, win rate, best and worst trade.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(MetricsParams),
     responses((status = 200, description = "The metrics", body = MetricsResponse))
 )]

@@ -36,7 +36,6 @@ pub struct PdfFile(pub Vec<u8>);
 /// advanced metrics, its equity against BTC buy-and-hold and its drawdown, as real charts.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(ReportParams),
     responses((status = 200, description = "The report, as an attachment", content_type = "application/pdf", body = PdfFile))
 )]

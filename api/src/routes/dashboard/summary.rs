@@ -275,7 +275,6 @@ impl From<Summary> for SummaryResponse {
 /// Formulas: docs/dashboard.md.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "The summary", body = SummaryResponse))
 )]
 #[get("/api/dashboard/summary")]

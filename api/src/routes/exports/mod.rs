@@ -227,7 +227,6 @@ where
 /// ignored: every matching order inside the history window is written), newest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(OrderListParams),
     responses(
         (status = 200, description = "The orders, one per row after a header row", content_type = "text/csv", body = String),
@@ -260,7 +259,6 @@ pub async fn export_orders_csv(
 /// written), newest first.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(TradesParams),
     responses(
         (status = 200, description = "The trades, one per row after a header row", content_type = "text/csv", body = String),

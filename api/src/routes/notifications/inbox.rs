@@ -11,9 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::ApiError;
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{invalid_query, page_of};
+use crate::routes::wire::Id;
 use crate::routes::RouteModule;
 use crate::state::AppState;
 
@@ -128,7 +130,6 @@ pub struct MarkedRead {
 /// on `in_app` (see `GET /api/notifications/preferences`), with the unread count.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(NotificationListParams),
     responses((status = 200, description = "A page of notifications", body = NotificationList))
 )]
@@ -152,7 +153,6 @@ pub async fn list_notifications(
 /// How many of the caller's in-app notifications are unread (a badge's figure).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "The unread count", body = UnreadCount))
 )]
 #[get("/api/notifications/unread-count")]
@@ -165,25 +165,22 @@ pub async fn unread_count(state: web::Data<AppState>, auth: Authenticated) -> Re
 /// `read_at`). Another user's id is 404.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Notification (event) id")),
+    params(("id" = Id, Path, description = "Notification (event) id")),
     responses((status = 200, description = "The notification, read", body = NotificationResponse))
 )]
 #[post("/api/notifications/{id}/read")]
 pub async fn mark_notification_read(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<EventId>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = EventId::parse(&id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "notification not found"))?;
-    let read = state.inbox.mark_read(auth.0.user_id, id).await?;
+    let read = state.inbox.mark_read(auth.0.user_id, *id).await?;
     Ok(HttpResponse::Ok().json(NotificationResponse::from(read)))
 }
 
 /// Mark every unread notification of the caller's read.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "How many were marked", body = MarkedRead))
 )]
 #[post("/api/notifications/read-all")]

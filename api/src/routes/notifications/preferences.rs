@@ -147,7 +147,6 @@ impl UpdatePreferencesRequest {
 /// Every event type with its category, its default channels and the caller's channels.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "The caller's preferences", body = PreferencesResponse))
 )]
 #[get("/api/notifications/preferences")]
@@ -164,7 +163,6 @@ pub async fn get_notification_preferences(
 /// carries every event.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = UpdatePreferencesRequest,
     responses((status = 200, description = "The caller's preferences, changed", body = PreferencesResponse))
 )]

@@ -69,7 +69,6 @@ fn linking(state: &AppState) -> Result<&Arc<TelegramLinking>, ApiError> {
 /// answers with a confirmation.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The code and its deep link", body = TelegramLinkOffer),
         (status = 503, description = "Telegram is off on this server or unreachable (`telegram_unavailable`)", body = Problem, content_type = "application/problem+json"),
@@ -84,7 +83,6 @@ pub async fn create_link(state: web::Data<AppState>, auth: Authenticated) -> Res
 /// Whether a Telegram chat is linked, and since when.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The link's state", body = TelegramStatus),
         (status = 503, description = "Telegram is off on this server (`telegram_unavailable`)", body = Problem, content_type = "application/problem+json"),
@@ -99,7 +97,6 @@ pub async fn read_link(state: web::Data<AppState>, auth: Authenticated) -> Resul
 /// Unlink the Telegram chat (nothing more is sent there). 204 whether or not one was linked.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 204, description = "No chat is linked now"),
         (status = 503, description = "Telegram is off on this server (`telegram_unavailable`)", body = Problem, content_type = "application/problem+json"),

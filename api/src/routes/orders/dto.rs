@@ -287,20 +287,3 @@ impl From<Order> for OrderResponse {
         }
     }
 }
-
-/// A page of orders.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrderList {
-    /// Newest first.
-    pub items: Vec<OrderResponse>,
-    /// Matches in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-    /// The history window the list was cut to (the plan's).
-    pub history_window: crate::routes::common::HistoryWindowResponse,
-}
-
-crate::routes::common::windowed_list!(OrderList, OrderResponse);

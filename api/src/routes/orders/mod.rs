@@ -12,9 +12,13 @@ pub use dto::*;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
+use crate::routes::page::HistoryPage;
+use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::shared::ids::OrderId;
 
 /// The OpenAPI tag of these routes.
 pub const TAG: &str = "orders";
@@ -51,10 +55,9 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// earlier `from` is moved up to the window's start, which `history_window` says.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(OrderListParams),
     responses(
-        (status = 200, description = "A page of orders", body = OrderList),
+        (status = 200, description = "A page of orders", body = HistoryPage<OrderResponse>),
     )
 )]
 #[get("/api/orders")]
@@ -70,10 +73,9 @@ pub async fn list_orders(
 /// window as `GET /api/orders`.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(OrderListParams),
     responses(
-        (status = 200, description = "A page of orders, newest first", body = OrderList),
+        (status = 200, description = "A page of orders, newest first", body = HistoryPage<OrderResponse>),
     )
 )]
 #[get("/api/dashboard/orders")]
@@ -112,17 +114,20 @@ pub(crate) fn order_query(p: &OrderListParams) -> Result<OrderListQuery, ApiErro
     })
 }
 
-async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams) -> Result<OrderList, ApiError> {
+async fn orders_page(
+    state: &AppState,
+    auth: &Authenticated,
+    p: OrderListParams,
+) -> Result<HistoryPage<OrderResponse>, ApiError> {
     let page = page_of(p.offset, p.limit)?;
     let query = order_query(&p)?;
-    Ok(OrderList::from(state.orders.list(auth.0.user_id, &query, page).await?))
+    Ok(HistoryPage::<OrderResponse>::from(state.orders.list(auth.0.user_id, &query, page).await?))
 }
 
 /// One of the caller's orders, whole: request, fills, fees, creation context, error.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Order id")),
+    params(("id" = Id, Path, description = "Order id")),
     responses(
         (status = 200, description = "The order", body = OrderResponse),
     )
@@ -131,9 +136,9 @@ async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams)
 pub async fn get_order(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.get(auth.0.user_id, &id).await?)))
+    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.get(auth.0.user_id, *id).await?)))
 }
 
 /// Place a manual order in one of the caller's contexts. It is checked against the market's
@@ -148,7 +153,6 @@ pub async fn get_order(
 /// nearest valid value.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params((
         "Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
         description = "Any 1-255 printable ASCII characters; repeating it returns the same order"
@@ -195,8 +199,7 @@ pub async fn create_order(
 /// before), or `filled` when the fills won the race.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "Order id")),
+    params(("id" = Id, Path, description = "Order id")),
     responses(
         (status = 200, description = "Cancelled (or ended before the cancellation)", body = OrderResponse),
     )
@@ -205,7 +208,7 @@ pub async fn create_order(
 pub async fn cancel_order(
     state: web::Data<AppState>,
     auth: Authenticated,
-    id: web::Path<String>,
+    id: PathId<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.cancel(auth.0.user_id, &id).await?)))
+    Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.cancel(auth.0.user_id, *id).await?)))
 }

@@ -290,20 +290,3 @@ impl From<Trade> for TradeResponse {
         }
     }
 }
-
-/// A page of trades.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TradeList {
-    /// Newest first.
-    pub items: Vec<TradeResponse>,
-    /// Trades in all.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-    /// The window applied (the plan's).
-    pub history_window: HistoryWindowResponse,
-}
-
-crate::routes::common::windowed_list!(TradeList, TradeResponse);

@@ -17,6 +17,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::common::page_of;
+use crate::routes::page::HistoryPage;
 use crate::state::AppState;
 
 /// The OpenAPI tag of these routes.
@@ -38,7 +39,6 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// one bot (404 when it is not the caller's).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(ProfitParams),
     responses(
         (status = 200, description = "The profit report", body = ProfitReportResponse),
@@ -59,7 +59,6 @@ pub async fn report_profit(
 /// and the positions themselves (`status` picks open, closed or all), open first, paged.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(PositionsParams),
     responses(
         (status = 200, description = "The positions report", body = PositionsReportResponse),
@@ -83,10 +82,9 @@ pub async fn report_positions(
 /// history window (an earlier `from` is moved up to its start).
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(TradesParams),
     responses(
-        (status = 200, description = "A page of trades", body = TradeList),
+        (status = 200, description = "A page of trades", body = HistoryPage<TradeResponse>),
     )
 )]
 #[get("/api/reports/trades")]
@@ -98,5 +96,5 @@ pub async fn report_trades(
     let p = params.into_inner();
     let page = page_of(p.offset, p.limit)?;
     let trades = state.reports.trades(auth.0.user_id, &p.query(), page).await?;
-    Ok(HttpResponse::Ok().json(TradeList::from(trades)))
+    Ok(HttpResponse::Ok().json(HistoryPage::<TradeResponse>::from(trades)))
 }

@@ -109,7 +109,6 @@ impl FromRequest for DeletingAccount {
 /// answers the same report. The consent history and the audit trail are kept.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = DeleteAccountRequest,
     responses(
         (status = 200, description = "Account deleted; what was done", body = DeletionResponse),

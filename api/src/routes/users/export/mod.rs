@@ -286,7 +286,6 @@ const BOT_RECORD_SECTIONS: &[(&str, &[&str])] = &[
 /// See `UserExportDocument` for every field.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The caller's data (an attachment)", body = UserExportDocument),
     )
