@@ -52,7 +52,7 @@ fn logged(user: UserId, result: Result<(), RepoError>) {
 impl UserRepository for Faceted<dyn UserRepository> {
     async fn create(&self, user: &User) -> Result<User, RepoError> {
         let created = self.inner.create(user).await?;
-        logged(user.id, self.facets.user_written(&created).await);
+        logged(user.id, self.facets.user_created(&created).await);
         Ok(created)
     }
     async fn get(&self, id: UserId) -> Result<User, RepoError> {

@@ -136,6 +136,27 @@ impl StoreUserFacets {
         }
     }
 
+    /// After a user was created: facets of their own (a new user has no subscription, bot or
+    /// context yet), or, when some were written meanwhile, the user's fields set over them.
+    pub(super) async fn user_created(&self, user: &User) -> Result<(), RepoError> {
+        let facets = FacetDocument {
+            id: user.id,
+            email: user.email.as_str().to_owned(),
+            status: user.status,
+            created_at: user.created_at,
+            plan: Plan::Free,
+            subscription_status: None,
+            running: flag(false).to_owned(),
+            live: flag(false).to_owned(),
+            paper: flag(false).to_owned(),
+            version: FIRST_VERSION,
+        };
+        match codec::insert(&*self.store, Self::COLLECTION, &facets).await {
+            Err(RepoError::Duplicate { .. }) => self.user_written(user).await,
+            other => other,
+        }
+    }
+
     /// After a user's write: its e-mail, status and creation time.
     pub(super) async fn user_written(&self, user: &User) -> Result<(), RepoError> {
         let set = set_of(&[
