@@ -24,6 +24,8 @@ pub const METRICS_TTL: Duration = Duration::from_secs(60);
 pub const METRICS_DAYS: i64 = 30;
 /// Paid subscriptions read per page for the MRR.
 const PAGE: u64 = 500;
+/// How far back a charge prices a subscription: a year paid at once, and a month of slack.
+pub const PRICING_WINDOW: time::Duration = time::Duration::days(400);
 
 /// Every subscription status, in the API's order.
 pub const SUBSCRIPTION_STATUSES: [SubscriptionStatus; 7] = [
@@ -158,25 +160,31 @@ impl PlatformMetricsService {
         Ok(PlatformMetrics { computed_at: now, subscriptions, accounts, mrr, unpriced, days, running_bots, leases })
     }
 
-    /// Every active paid subscription priced by its user's newest approved charge, a page at a time.
+    /// Every active paid subscription priced by its user's newest approved charge of the last
+    /// [`PRICING_WINDOW`]: one pass over the subscriptions, a page at a time, each page priced
+    /// with one read of its users' charges (no read per subscription). A complimentary plan (no
+    /// provider: nothing billed) counts 0; a trial is not active, so it counts 0 too.
     async fn mrr(&self) -> Result<(Vec<Mrr>, Vec<(Option<PaymentProvider>, u64)>), RepoError> {
         let mut sums: BTreeMap<(&'static str, String), (PaymentProvider, Decimal, u64)> = BTreeMap::new();
-        let mut unpriced: BTreeMap<Option<&'static str>, (Option<PaymentProvider>, u64)> = BTreeMap::new();
+        let mut unpriced: BTreeMap<&'static str, (PaymentProvider, u64)> = BTreeMap::new();
+        let since = self.clock.now() - PRICING_WINDOW;
         for plan in Plan::ALL.into_iter().filter(|p| *p != Plan::Free) {
             let mut after = None;
             loop {
                 let page = self.counts.active_paid(plan, after, PAGE).await?;
-                for subscription in &page {
-                    let Some(charge) = self.counts.latest_charge(subscription.user_id).await? else {
-                        let entry = unpriced.entry(subscription.provider.map(provider_name));
-                        entry.or_insert((subscription.provider, 0)).1 += 1;
+                // Comp grants bill nothing: left out of the sums and of the charges read.
+                let billed: Vec<_> = page.iter().filter_map(|s| s.provider.map(|p| (s.user_id, p))).collect();
+                let users: Vec<_> = billed.iter().map(|(user, _)| *user).collect();
+                let charges: BTreeMap<_, _> = self.counts.latest_charges(&users, since).await?.into_iter().collect();
+                for (user, provider) in billed {
+                    let Some(charge) = charges.get(&user) else {
+                        unpriced.entry(provider_name(provider)).or_insert((provider, 0)).1 += 1;
                         continue;
                     };
                     let monthly = match charge.period {
                         BillingPeriod::Monthly => charge.amount,
                         BillingPeriod::Annual => charge.amount / Decimal::from(12),
                     };
-                    let provider = subscription.provider.unwrap_or(charge.provider);
                     let entry = sums.entry((provider_name(provider), charge.currency.to_ascii_uppercase()));
                     let sum = entry.or_insert((provider, Decimal::ZERO, 0));
                     sum.1 += monthly;
@@ -196,7 +204,7 @@ impl PlatformMetricsService {
                 Mrr { provider, currency, amount, subscriptions }
             })
             .collect();
-        Ok((mrr, unpriced.into_values().collect()))
+        Ok((mrr, unpriced.into_values().map(|(provider, n)| (Some(provider), n)).collect()))
     }
 }
 
