@@ -75,7 +75,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
             None
         }
     };
-    let statuses = state.workflows.statuses();
+    let statuses = state.workflows.shared_statuses().await;
     text.push_str(&crate::platform_metrics::render(platform.as_deref(), &statuses).map_err(anyhow::Error::from)?);
     Ok(HttpResponse::Ok().content_type(CONTENT_TYPE).body(text))
 }

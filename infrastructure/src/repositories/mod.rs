@@ -126,6 +126,7 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreOperatorAuditRepository::COLLECTION, StoreOperatorAuditRepository::INDEXES),
     (StoreHitCounter::COLLECTION, StoreHitCounter::INDEXES),
     (StoreUserFacets::COLLECTION, StoreUserFacets::INDEXES),
+    (crate::scheduler::StoreWorkflowHealth::COLLECTION, crate::scheduler::StoreWorkflowHealth::INDEXES),
     (StoreDataVersionRepository::COLLECTION, StoreDataVersionRepository::INDEXES),
 ];
 

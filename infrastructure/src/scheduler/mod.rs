@@ -11,6 +11,7 @@ mod builtin;
 mod catalogue;
 mod config;
 mod cycle;
+mod health;
 mod metrics;
 mod runner;
 mod status;
@@ -21,6 +22,7 @@ mod tests;
 
 pub use builtin::{credential_revalidation, paper_matching, subscription_reconciliation};
 pub use catalogue::{find, CatalogueEntry, CATALOGUE};
+pub use health::StoreWorkflowHealth;
 pub use config::{scale, SchedulerConfig, MAX_INTERVAL, MIN_INTERVAL};
 pub use metrics::{WorkflowMetrics, DURATION_SECONDS, RUNS_TOTAL};
 pub use runner::{RegisterError, RunNowError, Scheduler, SchedulerHandle};
