@@ -56,6 +56,7 @@ macro_rules! contract_suite {
             user_facets: [
                 subscribed_by_plan_and_status, owners_of_running_bots_and_of_contexts_by_mode,
                 list_is_restricted_to_and_from_ids, backfill_builds_missing_facets_once,
+                facet_filters_combine_with_the_users_own_and_every_order,
             ],
             platform_counts: [counts_by_status_kind_and_day, pages_paid_subscriptions_with_their_charges],
             webhook_deliveries: [due_leaves_out_the_skipped_endpoints],

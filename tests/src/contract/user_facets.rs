@@ -108,6 +108,39 @@ pub async fn owners_of_running_bots_and_of_contexts_by_mode(repos: &Repositories
     assert_eq!(listed(repos, mode(ContextMode::Live), PageRequest::first()).await, (0, vec![]));
 }
 
+/// Every facet filter combined with the users' own filters and each order: the right users in
+/// the right order (and, under the SQLite plan check, each page served by an index).
+pub async fn facet_filters_combine_with_the_users_own_and_every_order(repos: &Repositories) {
+    let ids = users(repos, &[0, 1, 2, 3, 4]).await;
+    repos.subscriptions.create(&subscription(ids[1], Plan::Pro, 0)).await.unwrap();
+    repos.subscriptions.create(&subscription(ids[3], Plan::Pro, 0)).await.unwrap();
+    repos.bots.create(&busy_bot(ids[2])).await.unwrap();
+    repos.bots.create(&busy_bot(ids[3])).await.unwrap();
+    let by = |sort, prefix: Option<&str>, from: Option<i64>| UserFilter {
+        sort,
+        email_prefix: prefix.map(str::to_owned),
+        created_from: from.map(at),
+        status: Some(domain::identity::UserStatus::Active),
+        ..UserFilter::default()
+    };
+    let free = |users| UserFacetQuery { plan: Some(Plan::Free), users, ..UserFacetQuery::default() };
+    let page = PageRequest::first();
+    assert_eq!(listed(repos, free(by(UserSort::CreatedDesc, Some("u"), None)), page).await, (3, vec![ids[4], ids[2], ids[0]]));
+    assert_eq!(listed(repos, free(by(UserSort::EmailAsc, None, Some(1))), page).await, (2, vec![ids[2], ids[4]]));
+    let running = |users| UserFacetQuery { has_running_bots: Some(true), users, ..UserFacetQuery::default() };
+    assert_eq!(listed(repos, running(by(UserSort::EmailAsc, Some("u3"), None)), page).await, (1, vec![ids[3]]));
+    assert_eq!(listed(repos, running(by(UserSort::CreatedAsc, None, Some(3))), page).await, (1, vec![ids[3]]));
+    let active = |users| UserFacetQuery {
+        subscription_status: Some(SubscriptionStatus::Active),
+        has_running_bots: Some(false),
+        users,
+        ..UserFacetQuery::default()
+    };
+    assert_eq!(listed(repos, active(by(UserSort::CreatedDesc, None, Some(0))), page).await, (1, vec![ids[1]]));
+    let none = UserFacetQuery { mode: Some(ContextMode::Live), users: by(UserSort::EmailAsc, Some("u"), Some(0)), ..UserFacetQuery::default() };
+    assert_eq!(listed(repos, none, page).await, (0, vec![]));
+}
+
 /// The start-up backfill builds the facets of users that have none (a deployment upgraded from
 /// before them), once: a second run inserts nothing.
 pub async fn backfill_builds_missing_facets_once(repos: &Repositories) {

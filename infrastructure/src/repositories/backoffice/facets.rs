@@ -117,20 +117,33 @@ impl StoreUserFacets {
 #[async_trait]
 impl UserFacetRepository for StoreUserFacets {
     async fn list(&self, q: &UserFacetQuery, page: PageRequest) -> Result<Page<UserId>, RepoError> {
-        // The facet equalities lead: each is the first field of its indexes.
+        // The facet equalities lead: each is the first field of its indexes. The first one set
+        // names the index of the page (its `_created` or `_email` twin, by the order), so SQLite
+        // walks that index in order and stops at the page's end, rather than picking the e-mail
+        // range of a prefix and sorting every match (it keeps no statistics to choose better).
         let mut query = Query::all();
+        let mut lead: Option<[&'static str; 2]> = None;
         if let Some(plan) = q.plan {
             query = query.eq("plan", value_of(&plan));
+            lead = lead.or(Some(["user_facets_plan_created", "user_facets_plan_email"]));
         }
         if let Some(status) = q.subscription_status {
             query = query.eq("subscription_status", value_of(&status));
+            lead = lead.or(Some(["user_facets_subscription_created", "user_facets_subscription_email"]));
         }
         if let Some(running) = q.has_running_bots {
             query = query.eq("running", flag(running));
+            lead = lead.or(Some(["user_facets_running_created", "user_facets_running_email"]));
         }
         match q.mode {
-            Some(ContextMode::Live) => query = query.eq("live", flag(true)),
-            Some(ContextMode::Paper) => query = query.eq("paper", flag(true)),
+            Some(ContextMode::Live) => {
+                query = query.eq("live", flag(true));
+                lead = lead.or(Some(["user_facets_live_created", "user_facets_live_email"]));
+            }
+            Some(ContextMode::Paper) => {
+                query = query.eq("paper", flag(true));
+                lead = lead.or(Some(["user_facets_paper_created", "user_facets_paper_email"]));
+            }
             None => {}
         }
         let users = &q.users;
@@ -146,10 +159,14 @@ impl UserFacetRepository for StoreUserFacets {
         if let Some(to) = users.created_to {
             query = query.lt("created_at", to_millis(to));
         }
-        let query = match users.sort {
-            UserSort::CreatedAsc => query.asc("created_at").asc(ID),
-            UserSort::CreatedDesc => query.desc("created_at").desc(ID),
-            UserSort::EmailAsc => query.asc("email"),
+        let (query, by_email) = match users.sort {
+            UserSort::CreatedAsc => (query.asc("created_at").asc(ID), false),
+            UserSort::CreatedDesc => (query.desc("created_at").desc(ID), false),
+            UserSort::EmailAsc => (query.asc("email"), true),
+        };
+        let query = match lead {
+            Some([created, email]) => query.hint(if by_email { email } else { created }),
+            None => query,
         };
         codec::page::<Listed, _>(&*self.store, Self::COLLECTION, query, page, |l| l.id).await
     }
