@@ -217,7 +217,8 @@ async fn plan_free_is_listed_past_ten_thousand_users(store: Store) {
     let seeding = started.elapsed();
 
     let started = Instant::now();
-    let tail = op.get(&app, &format!("/backoffice/api/users?plan=FREE&sort=created_desc&offset={}&limit=50", n - 51)).await;
+    let tail =
+        op.get(&app, &format!("/backoffice/api/users?plan=FREE&sort=created_desc&offset={}&limit=50", n - 51)).await;
     let tail = tail.ok(200).clone();
     let listing = started.elapsed();
     assert_eq!(tail["total"].as_u64(), Some(n as u64 - 1), "every FREE user counts");

@@ -79,7 +79,10 @@ async fn the_mrr_is_the_hand_computed_figure(store: Store) {
     // 19.90 + 970 / 12 = 100.7333..., rounded to the cent at the end.
     let exact = dec!(19.90) + dec!(970) / Decimal::from(12);
     assert_eq!(exact.round_dp(2), dec!(100.73));
-    assert_eq!(m["mrr"], json!([{"provider": "mercadopago", "currency": "BRL", "amount": "100.73", "subscriptions": 2}]));
+    assert_eq!(
+        m["mrr"],
+        json!([{"provider": "mercadopago", "currency": "BRL", "amount": "100.73", "subscriptions": 2}])
+    );
     let mut unpriced = m["unpriced_subscriptions"].as_array().unwrap().clone();
     unpriced.sort_by_key(|u| u["provider"].as_str().unwrap_or_default().to_owned());
     assert_eq!(
@@ -100,7 +103,14 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> (u16, String) {
 
 async fn business_gauges_need_the_ops_token(store: Store) {
     let (app, repos) = backoffice_app(store).await;
-    let ana = subscriber(&repos, "ana@example.com", Plan::Pro, SubscriptionStatus::Active, Some(PaymentProvider::Mercadopago)).await;
+    let ana = subscriber(
+        &repos,
+        "ana@example.com",
+        Plan::Pro,
+        SubscriptionStatus::Active,
+        Some(PaymentProvider::Mercadopago),
+    )
+    .await;
     pix(&repos, ana, Plan::Pro, dec!(19.90), BillingPeriod::Monthly, Duration::days(1)).await;
     app.get("/health/live", None).await.ok(200);
 

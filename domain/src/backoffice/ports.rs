@@ -99,7 +99,10 @@ pub struct UserFacetQuery {
 impl UserFacetQuery {
     /// Whether a facet filter is set (else the users' own collection answers alone).
     pub fn has_facets(&self) -> bool {
-        self.plan.is_some() || self.subscription_status.is_some() || self.has_running_bots.is_some() || self.mode.is_some()
+        self.plan.is_some()
+            || self.subscription_status.is_some()
+            || self.has_running_bots.is_some()
+            || self.mode.is_some()
     }
 }
 

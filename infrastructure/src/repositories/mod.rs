@@ -56,11 +56,11 @@ use domain::subscriptions::{ChargeRepository, CouponRepository, PaymentEventRepo
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
+pub use self::backoffice::{Faceted, StoreUserFacets};
 use self::backoffice::{
     StoreHitCounter, StoreOperatorAuditRepository, StoreOperatorRepository, StoreOperatorSessionRepository,
     StorePlatformCounts,
 };
-pub use self::backoffice::{Faceted, StoreUserFacets};
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::charges::StoreChargeRepository;
 pub use self::consents::StoreConsentRepository;

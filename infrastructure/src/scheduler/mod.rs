@@ -22,8 +22,8 @@ mod tests;
 
 pub use builtin::{credential_revalidation, paper_matching, subscription_reconciliation};
 pub use catalogue::{find, CatalogueEntry, CATALOGUE};
-pub use health::StoreWorkflowHealth;
 pub use config::{scale, SchedulerConfig, MAX_INTERVAL, MIN_INTERVAL};
+pub use health::StoreWorkflowHealth;
 pub use metrics::{WorkflowMetrics, DURATION_SECONDS, RUNS_TOTAL};
 pub use runner::{RegisterError, RunNowError, Scheduler, SchedulerHandle};
 pub use status::{Outcome, RunReport, WorkflowStatus};

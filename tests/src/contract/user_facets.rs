@@ -125,7 +125,10 @@ pub async fn facet_filters_combine_with_the_users_own_and_every_order(repos: &Re
     };
     let free = |users| UserFacetQuery { plan: Some(Plan::Free), users, ..UserFacetQuery::default() };
     let page = PageRequest::first();
-    assert_eq!(listed(repos, free(by(UserSort::CreatedDesc, Some("u"), None)), page).await, (3, vec![ids[4], ids[2], ids[0]]));
+    assert_eq!(
+        listed(repos, free(by(UserSort::CreatedDesc, Some("u"), None)), page).await,
+        (3, vec![ids[4], ids[2], ids[0]])
+    );
     assert_eq!(listed(repos, free(by(UserSort::EmailAsc, None, Some(1))), page).await, (2, vec![ids[2], ids[4]]));
     let running = |users| UserFacetQuery { has_running_bots: Some(true), users, ..UserFacetQuery::default() };
     assert_eq!(listed(repos, running(by(UserSort::EmailAsc, Some("u3"), None)), page).await, (1, vec![ids[3]]));
@@ -137,7 +140,11 @@ pub async fn facet_filters_combine_with_the_users_own_and_every_order(repos: &Re
         ..UserFacetQuery::default()
     };
     assert_eq!(listed(repos, active(by(UserSort::CreatedDesc, None, Some(0))), page).await, (1, vec![ids[1]]));
-    let none = UserFacetQuery { mode: Some(ContextMode::Live), users: by(UserSort::EmailAsc, Some("u"), Some(0)), ..UserFacetQuery::default() };
+    let none = UserFacetQuery {
+        mode: Some(ContextMode::Live),
+        users: by(UserSort::EmailAsc, Some("u"), Some(0)),
+        ..UserFacetQuery::default()
+    };
     assert_eq!(listed(repos, none, page).await, (0, vec![]));
 }
 

@@ -79,8 +79,7 @@ impl StoreUserFacets {
         let running = by_user.clone().eq("status", value_of(&BotStatus::Running));
         let running: Vec<Owned> = codec::find_all(store, StoreBotRepository::COLLECTION, &running).await?;
         let running: BTreeSet<UserId> = running.into_iter().map(|b| b.user_id).collect();
-        let contexts: Vec<ContextFields> =
-            codec::find_all(store, StoreContextRepository::COLLECTION, &by_user).await?;
+        let contexts: Vec<ContextFields> = codec::find_all(store, StoreContextRepository::COLLECTION, &by_user).await?;
         let has = |user: UserId, mode: ContextMode| contexts.iter().any(|c| c.user_id == user && c.mode == mode);
         Ok(found
             .into_iter()
@@ -169,10 +168,8 @@ impl StoreUserFacets {
 
     /// After a subscription's write: its plan and status.
     pub(super) async fn subscription_written(&self, subscription: &Subscription) -> Result<(), RepoError> {
-        let set = set_of(&[
-            ("plan", value_of(&subscription.plan)),
-            ("subscription_status", value_of(&subscription.status)),
-        ]);
+        let set =
+            set_of(&[("plan", value_of(&subscription.plan)), ("subscription_status", value_of(&subscription.status))]);
         self.set(subscription.user_id, set).await
     }
 
