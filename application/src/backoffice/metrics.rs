@@ -1,7 +1,8 @@
 //! The operators' platform metrics: users by plan and subscription status, MRR by provider and
 //! currency, sign-ups, cancellations and orders per day, running bots by kind, and who holds each
 //! workflow's lease. Computed from store counts at most once per [`METRICS_TTL`] per instance,
-//! so the JSON route and every Prometheus scrape in between read the same snapshot.
+//! so the JSON route and every Prometheus scrape in between read the same snapshot (the leases
+//! excepted: read at every call).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -111,16 +112,30 @@ impl PlatformMetricsService {
 
     /// The snapshot, computed now if the last one is older than [`METRICS_TTL`]. Concurrent
     /// callers wait for one computation.
+    /// The workflows' leases are read at every call (one read each), so that every instance
+    /// names the same holder at once.
     pub async fn current(&self) -> Result<Arc<PlatformMetrics>, RepoError> {
-        let mut cache = self.cache.lock().await;
-        if let Some((at, snapshot)) = cache.as_ref() {
-            if at.elapsed() < METRICS_TTL {
-                return Ok(snapshot.clone());
+        let cached = {
+            let mut cache = self.cache.lock().await;
+            match cache.as_ref() {
+                Some((at, snapshot)) if at.elapsed() < METRICS_TTL => snapshot.clone(),
+                _ => {
+                    let snapshot = Arc::new(self.compute().await?);
+                    *cache = Some((Instant::now(), snapshot.clone()));
+                    return Ok(snapshot);
+                }
             }
+        };
+        Ok(Arc::new(PlatformMetrics { leases: self.leases().await?, ..(*cached).clone() }))
+    }
+
+    /// Each workflow's lease holder, read now.
+    async fn leases(&self) -> Result<Vec<(&'static str, Option<LeaseHolder>)>, RepoError> {
+        let mut leases = Vec::new();
+        for name in &self.workflows {
+            leases.push((*name, self.counts.lease(&workflow_lease(name)).await?));
         }
-        let snapshot = Arc::new(self.compute().await?);
-        *cache = Some((Instant::now(), snapshot.clone()));
-        Ok(snapshot)
+        Ok(leases)
     }
 
     async fn compute(&self) -> Result<PlatformMetrics, RepoError> {
@@ -153,10 +168,7 @@ impl PlatformMetricsService {
         for kind in BotKind::ALL {
             running_bots.push((kind, self.counts.running_bots(kind).await?));
         }
-        let mut leases = Vec::new();
-        for name in &self.workflows {
-            leases.push((*name, self.counts.lease(&workflow_lease(name)).await?));
-        }
+        let leases = self.leases().await?;
         Ok(PlatformMetrics { computed_at: now, subscriptions, accounts, mrr, unpriced, days, running_bots, leases })
     }
 

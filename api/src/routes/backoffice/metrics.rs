@@ -114,7 +114,7 @@ pub struct WorkflowHealth {
     pub last_error_at: Option<OffsetDateTime>,
     /// That run's error.
     pub last_error: Option<String>,
-    /// The instance holding (or last holding) its lease, as of the snapshot.
+    /// The instance holding (or last holding) its lease, read at this request.
     pub lease_holder: Option<String>,
     /// When that lease lapses unless renewed.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -145,7 +145,7 @@ pub struct PlatformMetricsResponse {
     pub workflows: Vec<WorkflowHealth>,
 }
 
-/// Each workflow's health: `statuses` (shared through the store) with the snapshot's leases.
+/// Each workflow's health: `statuses` (shared through the store) with the leases read now.
 pub fn workflow_health(metrics: &PlatformMetrics, statuses: Vec<WorkflowStatus>) -> Vec<WorkflowHealth> {
     statuses
         .into_iter()
