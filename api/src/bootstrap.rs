@@ -342,6 +342,7 @@ pub async fn services(
             engine: &engine,
             analysis: &analysis,
             leases: repositories.leases.clone(),
+            health: Arc::new(infrastructure::scheduler::StoreWorkflowHealth::new(repositories.store.clone())),
             clock: clock.clone(),
             credentials: &credentials,
             subscriptions: &subscriptions,

@@ -117,19 +117,19 @@ pub fn render(metrics: Option<&PlatformMetrics>, statuses: &[WorkflowStatus]) ->
     let run = floats(
         &registry,
         "botfleet_platform_workflow_last_run_timestamp_seconds",
-        "When each workflow's last run (or skip) on this instance started.",
+        "When each workflow's last run (or skip) on any instance started.",
         &["workflow"],
     )?;
     let success = floats(
         &registry,
         "botfleet_platform_workflow_last_success_timestamp_seconds",
-        "When each workflow's last successful run on this instance ended.",
+        "When each workflow's last successful run on any instance ended.",
         &["workflow"],
     )?;
     let error = floats(
         &registry,
         "botfleet_platform_workflow_last_error_timestamp_seconds",
-        "When each workflow's last failed run on this instance ended.",
+        "When each workflow's last failed run on any instance ended.",
         &["workflow"],
     )?;
     for s in statuses {

@@ -33,6 +33,8 @@ pub struct WorkflowPorts<'a> {
     pub analysis: &'a Arc<ContextAnalysis>,
     /// Lease storage shared by every instance.
     pub leases: Arc<dyn LeaseRepository>,
+    /// The workflows' last run, success and error, shared by every instance.
+    pub health: Arc<infrastructure::scheduler::StoreWorkflowHealth>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Credential revalidation.
@@ -60,7 +62,8 @@ impl std::fmt::Debug for WorkflowPorts<'_> {
 /// The scheduler with every implemented workflow registered, its collectors in `metrics`.
 pub fn build(settings: &Settings, ports: WorkflowPorts<'_>, metrics: &Metrics) -> anyhow::Result<Scheduler> {
     let collectors = WorkflowMetrics::new(metrics.registry()).context("registering workflow metrics")?;
-    let mut scheduler = Scheduler::new(settings.workflows.scheduler_config(), ports.leases, ports.clock, collectors);
+    let mut scheduler = Scheduler::new(settings.workflows.scheduler_config(), ports.leases, ports.clock, collectors)
+        .with_health(ports.health);
     let paper = ports.paper.iter().map(|(id, exchange)| (*id, exchange.clone())).collect();
     scheduler.register(Arc::new(scheduler::credential_revalidation(ports.credentials.clone())))?;
     scheduler.register(Arc::new(scheduler::subscription_reconciliation(ports.subscriptions.clone())))?;

@@ -241,8 +241,8 @@ async fn every_figure_is_served_as_json_and_as_gauges(store: Store) {
     let never = workflows.iter().find(|w| w["name"] == "subscription_reconciliation").unwrap();
     assert_eq!((&never["last_run_at"], &never["lease_holder"]), (&Value::Null, &Value::Null));
 
-    // The same figures as gauges.
-    let scrape = reqwest::get(app.url("/metrics")).await.unwrap();
+    // The same figures as gauges, for the ops token.
+    let scrape = app.client.get(app.url("/metrics")).bearer_auth(botfleet_tests::bots::OPS_TOKEN).send().await.unwrap();
     assert!(scrape.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let g = gauges(&scrape.text().await.unwrap());
     let at = |series: &str| *g.get(series).unwrap_or_else(|| panic!("no {series} in {g:#?}"));

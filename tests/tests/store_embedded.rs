@@ -90,7 +90,7 @@ impl PlanChecked {
         // A page (a limit) sorted by a temporary b-tree sorts every match to keep a few: the
         // index must deliver the order.
         let sorts_all = query.limit.is_some() && plan.iter().any(|step| step.contains("TEMP B-TREE"));
-        // A list of ids bounds what is sorted (the backoffice's joins: at most 10,000 users).
+        // A list of ids bounds what is sorted (the backoffice reads a page of users by id: at most 200).
         let by_ids = query.filters.iter().any(|f| f.field == ID && matches!(f.cond, Cond::In(_)));
         let allowed = by_ids || SORT_ALLOWED.iter().any(|(allowed, _)| *allowed == coll);
         assert!(!sorts_all || allowed, "a page of `{coll}` sorts every match for {query:?}:\n{}", plan.join("\n"));

@@ -1,8 +1,10 @@
 //! `GET /metrics`: Prometheus scrape endpoint (text format 0.0.4).
 //!
-//! Open by default, like the health probes, for a scraper on an internal network; with
-//! `BOTFLEET_METRICS_REQUIRE_TOKEN=true` it answers only the ops token (`Authorization: Bearer
-//! <BOTFLEET_OPS_TOKEN>`), for deployments where the API port is public.
+//! The operational metrics are open by default, like the health probes, for a scraper on an
+//! internal network; with `BOTFLEET_METRICS_REQUIRE_TOKEN=true` the endpoint answers only the ops
+//! token (`Authorization: Bearer <BOTFLEET_OPS_TOKEN>`), for deployments where the API port is
+//! public. The business gauges (`botfleet_platform_*`: users by plan, MRR, sign-ups) are never
+//! open: they are rendered only for a request that carries the ops token, whatever the setting.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -21,6 +23,10 @@ pub const MODULE: RouteModule =
 /// `Content-Type` of the Prometheus text exposition format.
 pub const CONTENT_TYPE: &str = prometheus::TEXT_FORMAT;
 
+/// The comment that ends a scrape without the ops token.
+pub const PLATFORM_LEFT_OUT: &str =
+    "# botfleet_platform_* (business figures) left out: scrape with `Authorization: Bearer <BOTFLEET_OPS_TOKEN>`\n";
+
 fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(metrics);
 }
@@ -29,7 +35,9 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 /// `method`, `route` template, `status`), `botfleet_build_info`, whatever other components
 /// register, and the platform gauges `botfleet_platform_*` (users by plan and status, MRR by
 /// provider and currency, sign-ups, cancellations and orders per day, running bots by kind,
-/// workflow health; the store figures computed at most once a minute per instance). With `BOTFLEET_METRICS_REQUIRE_TOKEN=true` the ops token is required.
+/// workflow health; the store figures computed at most once a minute per instance), these only
+/// for a request with the ops token (without it they are left out, and a comment says so). With
+/// `BOTFLEET_METRICS_REQUIRE_TOKEN=true` the ops token is required for everything.
 #[utoipa::path(
     tag = TAG,
     operation_id = "metrics",
@@ -45,7 +53,8 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 )]
 #[get("/metrics")]
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if state.settings.http.metrics_require_token && !crate::auth::bearer_is_ops_token(&req, &state) {
+    let ops = crate::auth::bearer_is_ops_token(&req, &state);
+    if state.settings.http.metrics_require_token && !ops {
         let sent = req.headers().contains_key(actix_web::http::header::AUTHORIZATION);
         let (code, detail) = if sent {
             (ErrorCode::InvalidToken, "this is not the ops token")
@@ -55,6 +64,10 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
         return Err(ApiError::new(code, detail));
     }
     let mut text = state.metrics.render().map_err(anyhow::Error::from)?;
+    if !ops {
+        text.push_str(PLATFORM_LEFT_OUT);
+        return Ok(HttpResponse::Ok().content_type(CONTENT_TYPE).body(text));
+    }
     let platform = match state.platform_metrics.current().await {
         Ok(snapshot) => Some(snapshot),
         Err(err) => {
@@ -62,7 +75,7 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> Result<Htt
             None
         }
     };
-    let statuses = state.workflows.statuses();
+    let statuses = state.workflows.shared_statuses().await;
     text.push_str(&crate::platform_metrics::render(platform.as_deref(), &statuses).map_err(anyhow::Error::from)?);
     Ok(HttpResponse::Ok().content_type(CONTENT_TYPE).body(text))
 }

@@ -1,7 +1,8 @@
 //! The operators' platform metrics: users by plan and subscription status, MRR by provider and
 //! currency, sign-ups, cancellations and orders per day, running bots by kind, and who holds each
 //! workflow's lease. Computed from store counts at most once per [`METRICS_TTL`] per instance,
-//! so the JSON route and every Prometheus scrape in between read the same snapshot.
+//! so the JSON route and every Prometheus scrape in between read the same snapshot (the leases
+//! excepted: read at every call).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -24,6 +25,8 @@ pub const METRICS_TTL: Duration = Duration::from_secs(60);
 pub const METRICS_DAYS: i64 = 30;
 /// Paid subscriptions read per page for the MRR.
 const PAGE: u64 = 500;
+/// How far back a charge prices a subscription: a year paid at once, and a month of slack.
+pub const PRICING_WINDOW: time::Duration = time::Duration::days(400);
 
 /// Every subscription status, in the API's order.
 pub const SUBSCRIPTION_STATUSES: [SubscriptionStatus; 7] = [
@@ -109,16 +112,30 @@ impl PlatformMetricsService {
 
     /// The snapshot, computed now if the last one is older than [`METRICS_TTL`]. Concurrent
     /// callers wait for one computation.
+    /// The workflows' leases are read at every call (one read each), so that every instance
+    /// names the same holder at once.
     pub async fn current(&self) -> Result<Arc<PlatformMetrics>, RepoError> {
-        let mut cache = self.cache.lock().await;
-        if let Some((at, snapshot)) = cache.as_ref() {
-            if at.elapsed() < METRICS_TTL {
-                return Ok(snapshot.clone());
+        let cached = {
+            let mut cache = self.cache.lock().await;
+            match cache.as_ref() {
+                Some((at, snapshot)) if at.elapsed() < METRICS_TTL => snapshot.clone(),
+                _ => {
+                    let snapshot = Arc::new(self.compute().await?);
+                    *cache = Some((Instant::now(), snapshot.clone()));
+                    return Ok(snapshot);
+                }
             }
+        };
+        Ok(Arc::new(PlatformMetrics { leases: self.leases().await?, ..(*cached).clone() }))
+    }
+
+    /// Each workflow's lease holder, read now.
+    async fn leases(&self) -> Result<Vec<(&'static str, Option<LeaseHolder>)>, RepoError> {
+        let mut leases = Vec::new();
+        for name in &self.workflows {
+            leases.push((*name, self.counts.lease(&workflow_lease(name)).await?));
         }
-        let snapshot = Arc::new(self.compute().await?);
-        *cache = Some((Instant::now(), snapshot.clone()));
-        Ok(snapshot)
+        Ok(leases)
     }
 
     async fn compute(&self) -> Result<PlatformMetrics, RepoError> {
@@ -151,32 +168,35 @@ impl PlatformMetricsService {
         for kind in BotKind::ALL {
             running_bots.push((kind, self.counts.running_bots(kind).await?));
         }
-        let mut leases = Vec::new();
-        for name in &self.workflows {
-            leases.push((*name, self.counts.lease(&workflow_lease(name)).await?));
-        }
+        let leases = self.leases().await?;
         Ok(PlatformMetrics { computed_at: now, subscriptions, accounts, mrr, unpriced, days, running_bots, leases })
     }
 
-    /// Every active paid subscription priced by its user's newest approved charge, a page at a time.
+    /// Every active paid subscription priced by its user's newest approved charge of the last
+    /// [`PRICING_WINDOW`]: one pass over the subscriptions, a page at a time, each page priced
+    /// with one read of its users' charges (no read per subscription). A complimentary plan (no
+    /// provider: nothing billed) counts 0; a trial is not active, so it counts 0 too.
     async fn mrr(&self) -> Result<(Vec<Mrr>, Vec<(Option<PaymentProvider>, u64)>), RepoError> {
         let mut sums: BTreeMap<(&'static str, String), (PaymentProvider, Decimal, u64)> = BTreeMap::new();
-        let mut unpriced: BTreeMap<Option<&'static str>, (Option<PaymentProvider>, u64)> = BTreeMap::new();
+        let mut unpriced: BTreeMap<&'static str, (PaymentProvider, u64)> = BTreeMap::new();
+        let since = self.clock.now() - PRICING_WINDOW;
         for plan in Plan::ALL.into_iter().filter(|p| *p != Plan::Free) {
             let mut after = None;
             loop {
                 let page = self.counts.active_paid(plan, after, PAGE).await?;
-                for subscription in &page {
-                    let Some(charge) = self.counts.latest_charge(subscription.user_id).await? else {
-                        let entry = unpriced.entry(subscription.provider.map(provider_name));
-                        entry.or_insert((subscription.provider, 0)).1 += 1;
+                // Comp grants bill nothing: left out of the sums and of the charges read.
+                let billed: Vec<_> = page.iter().filter_map(|s| s.provider.map(|p| (s.user_id, p))).collect();
+                let users: Vec<_> = billed.iter().map(|(user, _)| *user).collect();
+                let charges: BTreeMap<_, _> = self.counts.latest_charges(&users, since).await?.into_iter().collect();
+                for (user, provider) in billed {
+                    let Some(charge) = charges.get(&user) else {
+                        unpriced.entry(provider_name(provider)).or_insert((provider, 0)).1 += 1;
                         continue;
                     };
                     let monthly = match charge.period {
                         BillingPeriod::Monthly => charge.amount,
                         BillingPeriod::Annual => charge.amount / Decimal::from(12),
                     };
-                    let provider = subscription.provider.unwrap_or(charge.provider);
                     let entry = sums.entry((provider_name(provider), charge.currency.to_ascii_uppercase()));
                     let sum = entry.or_insert((provider, Decimal::ZERO, 0));
                     sum.1 += monthly;
@@ -196,7 +216,7 @@ impl PlatformMetricsService {
                 Mrr { provider, currency, amount, subscriptions }
             })
             .collect();
-        Ok((mrr, unpriced.into_values().collect()))
+        Ok((mrr, unpriced.into_values().map(|(provider, n)| (Some(provider), n)).collect()))
     }
 }
 

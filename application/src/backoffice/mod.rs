@@ -29,7 +29,7 @@ pub use metrics::{
     provider_name, DayFigures, Mrr, PlatformMetrics, PlatformMetricsService, METRICS_DAYS, METRICS_TTL,
     SUBSCRIPTION_STATUSES, USER_STATUSES,
 };
-pub use user_list::{UserListQuery, MAX_JOINED};
+pub use user_list::UserListQuery;
 pub use users::{BlockReport, UserDetail, UserSort, BLOCKED_REASON};
 
 /// What the backoffice reads and writes.

@@ -70,8 +70,13 @@ pub trait PlatformCounts: Send + Sync {
         after: Option<SubscriptionId>,
         limit: u64,
     ) -> Result<Vec<PaidSubscription>, RepoError>;
-    /// The user's newest approved charge, if any.
-    async fn latest_charge(&self, user: UserId) -> Result<Option<PricedCharge>, RepoError>;
+    /// The newest approved charge created at or after `since` of each of `users` that has one,
+    /// read in one query (the MRR prices a page of subscriptions with it).
+    async fn latest_charges(
+        &self,
+        users: &[UserId],
+        since: OffsetDateTime,
+    ) -> Result<Vec<(UserId, PricedCharge)>, RepoError>;
     /// The holder of the lease `name`, if it was ever taken.
     async fn lease(&self, name: &str) -> Result<Option<LeaseHolder>, RepoError>;
 }

@@ -13,5 +13,6 @@ pub use metrics::{LeaseHolder, PaidSubscription, PlatformCounts, PricedCharge};
 pub use operator::{email_domain_allowed, Operator, OperatorRole, OperatorSession, RecoveryCodeHash};
 pub use permission::Permission;
 pub use ports::{
-    HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository, UserFacetRepository,
+    HitCounter, OperatorAuditRepository, OperatorRepository, OperatorSessionRepository, UserFacetQuery,
+    UserFacetRepository,
 };

@@ -6,9 +6,8 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::{Operator, OperatorAuditEntry, OperatorAuditFilter, OperatorSession};
-use crate::bots::BotStatus;
 use crate::contexts::ContextMode;
-use crate::identity::Email;
+use crate::identity::{Email, UserFilter};
 use crate::shared::error::RepoError;
 use crate::shared::ids::{OperatorId, OperatorSessionId, UserId};
 use crate::shared::page::{Page, PageRequest};
@@ -80,23 +79,39 @@ pub trait HitCounter: Send + Sync {
     async fn delete_older_than(&self, before: OffsetDateTime) -> Result<u64, RepoError>;
 }
 
-/// Which users have what, read across the `subscriptions` and `bots` collections: the joins
-/// behind the operators' user-list filters. Each answer is bounded: `None` when more than `limit`
-/// documents match (the caller asks the operator to narrow the filter).
+/// The filters of the operators' user list: the users' own, and their facets (plan and
+/// subscription status, running bots, live or paper contexts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserFacetQuery {
+    /// The users' own filters (status, e-mail prefix, creation window) and the order; its `ids`,
+    /// `not_ids` and `role` are not read by [`UserFacetRepository::list`].
+    pub users: UserFilter,
+    /// Only users on this plan (their subscription's plan; FREE for users without one).
+    pub plan: Option<Plan>,
+    /// Only users whose subscription is in this state (users without one never match).
+    pub subscription_status: Option<SubscriptionStatus>,
+    /// Only users with (`true`) or without (`false`) a running bot.
+    pub has_running_bots: Option<bool>,
+    /// Only users with a trading context in this mode (live or paper).
+    pub mode: Option<ContextMode>,
+}
+
+impl UserFacetQuery {
+    /// Whether a facet filter is set (else the users' own collection answers alone).
+    pub fn has_facets(&self) -> bool {
+        self.plan.is_some()
+            || self.subscription_status.is_some()
+            || self.has_running_bots.is_some()
+            || self.mode.is_some()
+    }
+}
+
+/// Each user's facets kept beside the user (plan and subscription status, whether a bot runs,
+/// whether a live or paper context exists, and the user's own filter and sort keys), written by
+/// the writes that change them: the operators' user list pages through one index of them.
 #[cfg_attr(feature = "mocks", mockall::automock)]
 #[async_trait]
 pub trait UserFacetRepository: Send + Sync {
-    /// The users whose subscription is on `plan` and/or in `status` (both `None`: every
-    /// subscribed user), or `None` when more than `limit` subscriptions match.
-    async fn subscribed(
-        &self,
-        plan: Option<Plan>,
-        status: Option<SubscriptionStatus>,
-        limit: u64,
-    ) -> Result<Option<Vec<UserId>>, RepoError>;
-    /// The distinct owners of the bots in `status`, or `None` when more than `limit` bots match.
-    async fn bot_owners(&self, status: BotStatus, limit: u64) -> Result<Option<Vec<UserId>>, RepoError>;
-    /// The distinct owners of the trading contexts in `mode` (live or paper), or `None` when more
-    /// than `limit` contexts match.
-    async fn context_owners(&self, mode: ContextMode, limit: u64) -> Result<Option<Vec<UserId>>, RepoError>;
+    /// A page of the ids of the users matching `query`, in its order, with the total.
+    async fn list(&self, query: &UserFacetQuery, page: PageRequest) -> Result<Page<UserId>, RepoError>;
 }

@@ -56,9 +56,10 @@ use domain::subscriptions::{ChargeRepository, CouponRepository, PaymentEventRepo
 use domain::RepoError;
 
 pub use self::audit::StoreAuditRepository;
+pub use self::backoffice::{Faceted, StoreUserFacets};
 use self::backoffice::{
     StoreHitCounter, StoreOperatorAuditRepository, StoreOperatorRepository, StoreOperatorSessionRepository,
-    StorePlatformCounts, StoreUserFacets,
+    StorePlatformCounts,
 };
 pub use self::bots::{StoreBotRecordRepository, StoreBotRepository, UNREADABLE_BOTS};
 pub use self::charges::StoreChargeRepository;
@@ -124,6 +125,8 @@ pub const COLLECTION_INDEXES: &[(&str, &[IndexSpec])] = &[
     (StoreOperatorSessionRepository::COLLECTION, StoreOperatorSessionRepository::INDEXES),
     (StoreOperatorAuditRepository::COLLECTION, StoreOperatorAuditRepository::INDEXES),
     (StoreHitCounter::COLLECTION, StoreHitCounter::INDEXES),
+    (StoreUserFacets::COLLECTION, StoreUserFacets::INDEXES),
+    (crate::scheduler::StoreWorkflowHealth::COLLECTION, crate::scheduler::StoreWorkflowHealth::INDEXES),
     (StoreDataVersionRepository::COLLECTION, StoreDataVersionRepository::INDEXES),
 ];
 
@@ -204,6 +207,11 @@ impl Repositories {
         for (coll, indexes) in COLLECTION_INDEXES {
             store.ensure_collection(coll, indexes).await?;
         }
+        let facets = StoreUserFacets::new(store.clone());
+        let filled = facets.backfill().await?;
+        if filled > 0 {
+            tracing::info!(users = filled, "backoffice user facets built for the users that had none");
+        }
         let nudge = RelayNudge::new();
         let versions: Arc<dyn DataVersionRepository> = Arc::new(StoreDataVersionRepository::new(store.clone()));
         let bots: Arc<dyn BotRepository> = Arc::new(StoreBotRepository::new(store.clone()).with_nudge(nudge.clone()));
@@ -211,20 +219,25 @@ impl Repositories {
         let orders: Arc<dyn OrderRepository> =
             Arc::new(StoreOrderRepository::new(store.clone()).with_nudge(nudge.clone()));
         let contexts: Arc<dyn ContextRepository> = Arc::new(StoreContextRepository::new(store.clone()));
+        let contexts: Arc<dyn ContextRepository> = Arc::new(Versioned::new(contexts, versions.clone()));
+        let bots: Arc<dyn BotRepository> = Arc::new(Versioned::new(bots, versions.clone()));
+        let users: Arc<dyn UserRepository> = Arc::new(StoreUserRepository::new(store.clone()));
+        let subscriptions: Arc<dyn SubscriptionRepository> =
+            Arc::new(StoreSubscriptionRepository::new(store.clone()).with_nudge(nudge.clone()));
         Ok(Self {
-            users: Arc::new(StoreUserRepository::new(store.clone())),
+            users: Arc::new(Faceted::new(users, facets.clone())),
             sessions: Arc::new(StoreSessionRepository::new(store.clone())),
             audit: Arc::new(StoreAuditRepository::new(store.clone())),
             email_tokens: Arc::new(StoreEmailTokenRepository::new(store.clone())),
             consents: Arc::new(StoreConsentRepository::new(store.clone())),
             credentials: Arc::new(StoreCredentialRepository::new(store.clone()).with_nudge(nudge.clone())),
-            subscriptions: Arc::new(StoreSubscriptionRepository::new(store.clone()).with_nudge(nudge.clone())),
+            subscriptions: Arc::new(Faceted::new(subscriptions, facets.clone())),
             payment_events: Arc::new(StorePaymentEventRepository::new(store.clone())),
             charges: Arc::new(StoreChargeRepository::new(store.clone())),
             coupons: Arc::new(StoreCouponRepository::new(store.clone())),
-            contexts: Arc::new(Versioned::new(contexts, versions.clone())),
+            contexts: Arc::new(Faceted::new(contexts, facets.clone())),
             context_signals: Arc::new(StoreContextSignalRepository::new(store.clone())),
-            bots: Arc::new(Versioned::new(bots, versions.clone())),
+            bots: Arc::new(Faceted::new(bots, facets.clone())),
             bot_records: Arc::new(Versioned::new(bot_records, versions.clone())),
             orders: Arc::new(Versioned::new(orders, versions.clone())),
             leases: Arc::new(StoreLeaseRepository::new(store.clone())),
@@ -239,7 +252,7 @@ impl Repositories {
             operator_sessions: Arc::new(StoreOperatorSessionRepository::new(store.clone())),
             operator_audit: Arc::new(StoreOperatorAuditRepository::new(store.clone())),
             hits: Arc::new(StoreHitCounter::new(store.clone())),
-            user_facets: Arc::new(StoreUserFacets::new(store.clone())),
+            user_facets: Arc::new(facets),
             platform_counts: Arc::new(StorePlatformCounts::new(store.clone())),
             data_versions: versions,
             relay_nudge: nudge,

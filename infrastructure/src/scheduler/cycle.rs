@@ -10,6 +10,7 @@ use domain::leases::{workflow_lease, LeaseRepository};
 use domain::Clock;
 use tokio::task::JoinHandle;
 
+use super::health::StoreWorkflowHealth;
 use super::metrics::WorkflowMetrics;
 use super::status::{Outcome, RunReport, WorkflowStatus};
 use super::workflow::{Workflow, WorkflowSpec};
@@ -23,6 +24,8 @@ pub(crate) struct Context<'a> {
     pub(crate) leases: &'a Arc<dyn LeaseRepository>,
     pub(crate) clock: &'a Arc<dyn Clock>,
     pub(crate) metrics: &'a WorkflowMetrics,
+    /// Where the last run, success and error are shared with the other instances, if anywhere.
+    pub(crate) health: Option<&'a StoreWorkflowHealth>,
 }
 
 /// A registered workflow with its state on this instance.
@@ -79,6 +82,11 @@ pub(crate) async fn run_once(cx: &Context<'_>, slot: &Slot, status: &Mutex<Workf
     log(&report, slot.workflow.quiet());
     cx.metrics.record(name, outcome, report.duration);
     status.lock().unwrap_or_else(PoisonError::into_inner).record(&report);
+    if let Some(health) = cx.health {
+        if let Err(err) = health.record(cx.instance_id, &report).await {
+            tracing::warn!(workflow = name, error = %err, "cannot store the workflow's health; other instances see the previous run");
+        }
+    }
     Ok(report)
 }
 

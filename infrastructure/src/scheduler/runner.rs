@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use super::catalogue::{self, CATALOGUE};
 use super::config::SchedulerConfig;
 use super::cycle::{run_once, Busy, Context, Slot};
+use super::health::StoreWorkflowHealth;
 use super::metrics::WorkflowMetrics;
 use super::status::{Outcome, RunReport, WorkflowStatus};
 use super::workflow::Workflow;
@@ -61,6 +62,7 @@ pub struct Scheduler {
     metrics: WorkflowMetrics,
     slots: BTreeMap<&'static str, Slot>,
     statuses: BTreeMap<&'static str, Mutex<WorkflowStatus>>,
+    health: Option<Arc<StoreWorkflowHealth>>,
 }
 
 impl fmt::Debug for Scheduler {
@@ -105,7 +107,13 @@ impl Scheduler {
                 (entry.name, Mutex::new(status))
             })
             .collect();
-        Self { config, leases, clock, metrics, slots: BTreeMap::new(), statuses }
+        Self { config, leases, clock, metrics, slots: BTreeMap::new(), statuses, health: None }
+    }
+
+    /// The same, sharing each run's outcome through `health`, so that every instance reports the
+    /// same last run, success and error ([`Self::shared_statuses`]).
+    pub fn with_health(self, health: Arc<StoreWorkflowHealth>) -> Self {
+        Self { health: Some(health), ..self }
     }
 
     /// Adds the implementation of a catalogue workflow.
@@ -139,12 +147,27 @@ impl Scheduler {
             .collect()
     }
 
+    /// [`Self::statuses`] with the last run, success and error as the store holds them (the same
+    /// on every instance); this instance's own when there is no store or it cannot be read.
+    pub async fn shared_statuses(&self) -> Vec<WorkflowStatus> {
+        let local = self.statuses();
+        let Some(health) = &self.health else { return local };
+        match health.overlay(local.clone()).await {
+            Ok(shared) => shared,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read the workflows' shared health; reporting this instance's");
+                local
+            }
+        }
+    }
+
     fn context(&self) -> Context<'_> {
         Context {
             instance_id: &self.config.instance_id,
             leases: &self.leases,
             clock: &self.clock,
             metrics: &self.metrics,
+            health: self.health.as_deref(),
         }
     }
 

@@ -55,7 +55,8 @@ macro_rules! contract_suite {
             ],
             user_facets: [
                 subscribed_by_plan_and_status, owners_of_running_bots_and_of_contexts_by_mode,
-                list_is_restricted_to_and_from_ids,
+                list_is_restricted_to_and_from_ids, backfill_builds_missing_facets_once,
+                facet_filters_combine_with_the_users_own_and_every_order,
             ],
             platform_counts: [counts_by_status_kind_and_day, pages_paid_subscriptions_with_their_charges],
             webhook_deliveries: [due_leaves_out_the_skipped_endpoints],
@@ -236,6 +237,7 @@ pub const COLLECTIONS: &[&str] = &[
     "operator_sessions",
     "operator_audit",
     "rate_hits",
+    "user_facets",
     store::ITEMS,
     store::KEYED,
     store::PAIRS,

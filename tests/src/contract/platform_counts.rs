@@ -112,9 +112,17 @@ pub async fn pages_paid_subscriptions_with_their_charges(repos: &Repositories) {
     let mut pending = approved(owner, dec!(5), BillingPeriod::Monthly, 30);
     pending.status = ChargeStatus::Pending;
     repos.charges.create(&pending).await.unwrap();
-    let newest = counts.latest_charge(owner).await.unwrap().unwrap();
-    assert_eq!((newest.amount, newest.period, newest.currency.as_str()), (dec!(199), BillingPeriod::Annual, "BRL"));
-    assert_eq!(counts.latest_charge(owners[1]).await.unwrap(), None);
+    let other = owners[1];
+    repos.charges.create(&approved(other, dec!(97), BillingPeriod::Monthly, 5)).await.unwrap();
+    let latest = counts.latest_charges(&[owner, other, owners[2]], at(0)).await.unwrap();
+    let summary: Vec<_> = latest.iter().map(|(u, c)| (*u, c.amount, c.period, c.currency.as_str())).collect();
+    let mut expected =
+        vec![(owner, dec!(199), BillingPeriod::Annual, "BRL"), (other, dec!(97), BillingPeriod::Monthly, "BRL")];
+    expected.sort_by_key(|e| e.0);
+    assert_eq!(summary, expected, "the newest approved of each, in one read; none for the third");
+    let recent = counts.latest_charges(&[owner, other], at(15)).await.unwrap();
+    assert_eq!(recent.iter().map(|(u, c)| (*u, c.amount)).collect::<Vec<_>>(), [(owner, dec!(199))], "the window");
+    assert!(counts.latest_charges(&[], at(0)).await.unwrap().is_empty());
 
     assert_eq!(counts.lease("workflow:nothing").await.unwrap(), None);
     repos.leases.try_acquire("workflow:relay", "instance-7", Duration::from_secs(60), at(0)).await.unwrap();

@@ -89,7 +89,7 @@ pub struct RunningBotsCount {
     pub count: u64,
 }
 
-/// One workflow's health: its runs on this instance and its lease in the store.
+/// One workflow's health: its last runs on any instance (from the store) and its lease.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkflowHealth {
     /// The catalogue name.
@@ -98,23 +98,23 @@ pub struct WorkflowHealth {
     pub enabled: bool,
     /// Implemented in this build.
     pub registered: bool,
-    /// When the last run (or skip) on this instance started.
+    /// When the last run on any instance started (a skip on this one before the first stored run).
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_run_at: Option<OffsetDateTime>,
     /// How it ended.
     pub last_outcome: Option<WorkflowOutcome>,
-    /// When the last successful run on this instance ended.
+    /// When the last successful run on any instance ended.
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_success_at: Option<OffsetDateTime>,
-    /// When the last failed run on this instance ended.
+    /// When the last failed run on any instance ended.
     #[serde(with = "time::serde::rfc3339::option")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub last_error_at: Option<OffsetDateTime>,
     /// That run's error.
     pub last_error: Option<String>,
-    /// The instance holding (or last holding) its lease, as of the snapshot.
+    /// The instance holding (or last holding) its lease, read at this request.
     pub lease_holder: Option<String>,
     /// When that lease lapses unless renewed.
     #[serde(with = "time::serde::rfc3339::option")]
@@ -145,7 +145,7 @@ pub struct PlatformMetricsResponse {
     pub workflows: Vec<WorkflowHealth>,
 }
 
-/// Each workflow's health: `statuses` of this instance with the snapshot's leases.
+/// Each workflow's health: `statuses` (shared through the store) with the leases read now.
 pub fn workflow_health(metrics: &PlatformMetrics, statuses: Vec<WorkflowStatus>) -> Vec<WorkflowHealth> {
     statuses
         .into_iter()
@@ -221,11 +221,13 @@ impl PlatformMetricsResponse {
 }
 
 /// The platform's figures (every role): users by plan and status, MRR by provider and currency
-/// (each active paid subscription priced by its newest approved charge, an annual one divided by
-/// 12; never converted between currencies), sign-ups, cancellations and orders per UTC day for the
-/// last 30 days, running bots by kind, and each workflow's last run, success and error on this
-/// instance with its lease holder. The store figures are computed at most once a minute per
-/// instance (`computed_at`); the same snapshot feeds the `botfleet_platform_*` gauges of `/metrics`.
+/// (each active paid subscription billed by a provider priced by its newest approved charge of
+/// the last 400 days, an annual one divided by 12, comps and trials 0; never converted between
+/// currencies), sign-ups, cancellations and orders per UTC day for the last 30 days, running bots
+/// by kind, and each workflow's last run, success and error on whichever instance ran it, with
+/// its lease holder. The store figures are computed at most once a minute per instance
+/// (`computed_at`); the same snapshot feeds the `botfleet_platform_*` gauges of `/metrics` (for
+/// the ops token only).
 #[utoipa::path(
     tag = TAG,
     security(("backoffice_session" = [])),
@@ -234,7 +236,7 @@ impl PlatformMetricsResponse {
 #[get("/backoffice/api/metrics")]
 pub async fn bo_platform_metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let snapshot = state.platform_metrics.current().await?;
-    let body = PlatformMetricsResponse::new(&snapshot, state.workflows.statuses());
+    let body = PlatformMetricsResponse::new(&snapshot, state.workflows.shared_statuses().await);
     Ok(HttpResponse::Ok().json(body))
 }
 

@@ -110,9 +110,10 @@ fn user_query(p: &UserListParams) -> Result<UserListQuery, ApiError> {
     })
 }
 
-/// Users, filtered and sorted (indexes serve each filter and order on both stores; the plan,
-/// subscription, running-bots and mode filters each match at most 10,000 records, else 422
-/// naming the filter). Counts against the operator's list limit (60 a minute).
+/// Users, filtered and sorted, however many match: an index serves each filter and order on
+/// both stores (the plan, subscription, running-bots and mode filters through the user facets
+/// kept beside each user). `plan=FREE` includes users who never subscribed. Counts against the
+/// operator's list limit (60 a minute).
 #[utoipa::path(
     tag = TAG,
     security(("backoffice_session" = [])),

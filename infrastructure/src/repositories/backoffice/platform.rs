@@ -3,6 +3,7 @@
 //! `users_created`, `events_type_at`, `orders_created`, `bots_status_kind`, `charges_user`), so
 //! no collection is read whole and the SQLite plan check covers every query.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -38,6 +39,10 @@ struct SubscriptionFields {
 /// The fields of a charge the MRR reads.
 #[derive(Deserialize)]
 struct ChargeFields {
+    #[serde(rename = "_id")]
+    id: String,
+    user_id: UserId,
+    created_at: i64,
     #[serde(with = "decimal")]
     amount: Decimal,
     currency: String,
@@ -128,21 +133,38 @@ impl PlatformCounts for StorePlatformCounts {
             .collect())
     }
 
-    async fn latest_charge(&self, user: UserId) -> Result<Option<PricedCharge>, RepoError> {
+    async fn latest_charges(
+        &self,
+        users: &[UserId],
+        since: OffsetDateTime,
+    ) -> Result<Vec<(UserId, PricedCharge)>, RepoError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        // `charges_user` (user id, creation time) serves the ids and the window; the newest of
+        // each user is kept here (a page of users holds at most a year of their charges).
         let query = Query::all()
-            .eq("user_id", user.to_string())
-            .eq("status", value_of(&ChargeStatus::Approved))
-            .desc("created_at")
-            .desc(ID)
-            .limit(1);
-        let found: Option<ChargeFields> =
-            codec::find_one(&*self.store, StoreChargeRepository::COLLECTION, query).await?;
-        Ok(found.map(|c| PricedCharge {
-            amount: c.amount,
-            currency: c.currency,
-            period: c.period,
-            provider: c.provider,
-        }))
+            .is_in("user_id", users.iter().map(UserId::to_string))
+            .gte("created_at", to_millis(since))
+            .eq("status", value_of(&ChargeStatus::Approved));
+        let found: Vec<ChargeFields> = codec::find_all(&*self.store, StoreChargeRepository::COLLECTION, &query).await?;
+        let mut newest: BTreeMap<UserId, ChargeFields> = BTreeMap::new();
+        for charge in found {
+            match newest.get(&charge.user_id) {
+                Some(kept) if (kept.created_at, &kept.id) >= (charge.created_at, &charge.id) => {}
+                _ => {
+                    newest.insert(charge.user_id, charge);
+                }
+            }
+        }
+        Ok(newest
+            .into_values()
+            .map(|c| {
+                let priced =
+                    PricedCharge { amount: c.amount, currency: c.currency, period: c.period, provider: c.provider };
+                (c.user_id, priced)
+            })
+            .collect())
     }
 
     async fn lease(&self, name: &str) -> Result<Option<LeaseHolder>, RepoError> {
