@@ -12,6 +12,7 @@ mod lifecycle;
 mod notify;
 mod one_off;
 mod payments;
+mod period_change;
 mod plan;
 mod plan_change;
 mod ports;

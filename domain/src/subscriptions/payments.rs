@@ -228,6 +228,12 @@ pub trait PaymentGateway: Send + Sync {
         false
     }
 
+    /// Whether a card subscription's billing period can change (monthly <-> annual). Stripe: with
+    /// annual prices configured; Mercado Pago: never (a preapproval's frequency is fixed).
+    fn changes_billing_period(&self) -> bool {
+        false
+    }
+
     /// Starts a hosted checkout for a subscription to `request.plan`, billed every `request.period`.
     async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError>;
 
@@ -267,6 +273,10 @@ pub trait PaymentGateway: Send + Sync {
     /// the subscription as the provider reports it afterwards. Errors: `NotFound`, `Rejected`,
     /// `Unavailable`, `Malformed`.
     async fn change_plan(&self, request: &super::PlanChangeRequest) -> Result<ProviderSubscription, PaymentError>;
+
+    /// How often a card subscription bills: monthly or annual (Stripe: its item's price; Mercado
+    /// Pago: the preapproval's `frequency`). Errors: `NotFound`, `Unavailable`, `Malformed`.
+    async fn billing_period(&self, subscription_id: &str) -> Result<super::BillingPeriod, PaymentError>;
 
     /// Every payment carrying `external_reference`, newest first (Mercado Pago search). Stripe
     /// answers an empty list.
