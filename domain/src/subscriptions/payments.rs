@@ -127,6 +127,9 @@ pub enum WebhookSubject {
         period_end: Option<OffsetDateTime>,
         /// What was paid (for the invoice list), when the invoice says its amount and currency.
         invoice: Option<super::PaidInvoice>,
+        /// A plan change's proration invoice (`billing_reason: subscription_update` with proration
+        /// lines): `invoice.amount` is then its total, negative for a credit.
+        proration: bool,
     },
     /// An invoice payment failed (Stripe `invoice.payment_failed`).
     InvoicePaymentFailed {

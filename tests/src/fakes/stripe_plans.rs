@@ -81,7 +81,11 @@ fn invoice(id: String, sub: &Value, lines: &[(i64, bool)]) -> Value {
             "subscription": sub["id"], "subscription_item": sub["items"]["data"][0]["id"]}}})
     };
     let total: i64 = lines.iter().map(|l| l.0).sum();
+    // A paid invoice of the change (`always_invoice`), or the preview of one (`upcoming_in_…`).
     json!({"id": id, "object": "invoice", "currency": "brl", "customer": sub["customer"],
+        "billing_reason": "subscription_update", "status": "paid", "amount_paid": total.max(0),
+        "hosted_invoice_url": format!("https://invoice.stripe.com/i/{id}"),
+        "parent": {"type": "subscription_details", "subscription_details": {"subscription": sub["id"]}},
         "amount_due": total.max(0), "subtotal": total, "total": total,
         "lines": {"object": "list", "data": lines.iter().copied().map(line).collect::<Vec<_>>()}})
 }
