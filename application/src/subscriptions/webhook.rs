@@ -197,6 +197,9 @@ impl SubscriptionService {
                         Some(user) => self.transition(user, |s, now| s.payment_failed(&id, now, now)).await,
                         None => Ok(ignored(payment.user_id, "unknown subscription")),
                     },
+                    ProviderPaymentStatus::Approved if payment.refunded > rust_decimal::Decimal::ZERO => {
+                        self.preapproval_payment_partly_refunded(&payment).await
+                    }
                     ProviderPaymentStatus::Approved => {
                         let p = gateway.subscription(&id).await?;
                         if let Some(user) = self.owner_of(provider, &id).await? {

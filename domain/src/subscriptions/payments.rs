@@ -93,6 +93,9 @@ pub struct ProviderPayment {
     pub plan: Option<Plan>,
     /// Amount.
     pub amount: Decimal,
+    /// Refunded so far (Mercado Pago `transaction_amount_refunded`): above 0 and below `amount`
+    /// while the payment stays approved, a partial refund.
+    pub refunded: Decimal,
     /// When the provider last changed it.
     pub observed_at: Option<OffsetDateTime>,
     /// Our reference, as the provider stores it.
