@@ -63,27 +63,28 @@ pub(super) fn update(state: &mut State, request: &Request) -> ResponseTemplate {
 }
 
 /// Phase `n`'s fields, checked; `Err` answers the refusal.
-fn phase(fields: &HashMap<String, String>, n: usize) -> Result<Option<Value>, ResponseTemplate> {
+fn phase(fields: &HashMap<String, String>, n: usize) -> Result<Option<Value>, Box<ResponseTemplate>> {
+    let refuse = |message: &str| Box::new(invalid(message));
     let get = |name: &str| fields.get(&format!("phases[{n}]{name}")).cloned();
     let Some(price) = get("[items][0][price]") else { return Ok(None) };
     if unit_amount(&price).is_none() {
-        return Err(invalid(&format!("No such price: '{price}'")));
+        return Err(refuse(&format!("No such price: '{price}'")));
     }
     if get("[items][0][quantity]").is_some_and(|q| q.parse::<u32>().is_err()) {
-        return Err(invalid("Invalid integer: quantity"));
+        return Err(refuse("Invalid integer: quantity"));
     }
-    let int =
-        |name: &str| get(name).map(|v| v.parse::<i64>().map_err(|_| invalid(&format!("Invalid integer: {name}"))));
-    let start = int("[start_date]").transpose()?;
-    let end = int("[end_date]").transpose()?;
-    let iterations = int("[iterations]").transpose()?;
+    let int = |name: &str| -> Result<Option<i64>, Box<ResponseTemplate>> {
+        get(name).map(|v| v.parse::<i64>()).transpose().map_err(|_| refuse(&format!("Invalid integer: {name}")))
+    };
+    let start = int("[start_date]")?;
+    let end = int("[end_date]")?;
+    let iterations = int("[iterations]")?;
     if iterations.is_some_and(|i| i < 1) {
-        return Err(invalid("iterations must be at least 1"));
+        return Err(refuse("iterations must be at least 1"));
     }
-    if get("[proration_behavior]")
-        .is_some_and(|b| !["create_prorations", "always_invoice", "none"].contains(&b.as_str()))
-    {
-        return Err(invalid("Invalid proration_behavior"));
+    let behaviours = ["create_prorations", "always_invoice", "none"];
+    if get("[proration_behavior]").is_some_and(|b| !behaviours.contains(&b.as_str())) {
+        return Err(refuse("Invalid proration_behavior"));
     }
     let sized = end.is_some() || iterations.is_some() || get("[duration][interval]").is_some();
     Ok(Some(json!({"price": price, "start_date": start, "end_date": end, "iterations": iterations, "sized": sized})))
@@ -109,7 +110,7 @@ fn update_schedule(state: &mut State, request: &Request) -> ResponseTemplate {
         match phase(&fields, n) {
             Ok(Some(p)) => phases.push(p),
             Ok(None) => break,
-            Err(refused) => return refused,
+            Err(refused) => return *refused,
         }
     }
     let Some(first) = phases.first() else { return invalid("Missing required param: phases.") };
