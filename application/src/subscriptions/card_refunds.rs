@@ -69,6 +69,26 @@ impl SubscriptionService {
     }
 
     /// Ends the plan when a full refund covers the running period, then records the refund.
+    /// A Mercado Pago preapproval payment still `approved` with `transaction_amount_refunded`: a
+    /// partial refund, recorded (the plan is kept).
+    pub(super) async fn preapproval_payment_partly_refunded(
+        &self,
+        payment: &ProviderPayment,
+    ) -> Result<Applied, SubscriptionError> {
+        let key = Charge::card_key(PaymentProvider::Mercadopago, &payment.id);
+        match self.ports.charges.find_by_dedup_key(&key).await {
+            Ok(charge) => self.card_refund(charge, payment.refunded, false).await,
+            Err(RepoError::NotFound) => Ok(ignored(payment.user_id, "a refund of a payment botfleet never listed")),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// A partial refund of an approved one-off charge (PIX, boleto): its refund entry says
+    /// `refunded` so far; the plan is kept.
+    pub(super) async fn partial_refund(&self, charge: Charge, refunded: Decimal) -> Result<Applied, SubscriptionError> {
+        self.card_refund(charge, refunded, false).await
+    }
+
     async fn card_refund(&self, charge: Charge, refunded: Decimal, full: bool) -> Result<Applied, SubscriptionError> {
         let user = charge.user_id;
         let mut ended = false;

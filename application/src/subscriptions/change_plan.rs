@@ -7,7 +7,8 @@
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    PaymentError, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming, Subscription, Transition,
+    BillingPeriod, PaymentError, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming,
+    Subscription, Transition,
 };
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
@@ -41,9 +42,15 @@ impl SubscriptionService {
     /// What changing to `to` would do now, with the provider's proration for an upgrade.
     /// Errors: `PlanChange`, `ChangeUnavailable` (Mercado Pago upgrades), `NotConfigured`,
     /// `ProviderUnavailable`.
-    pub async fn preview_plan_change(&self, user: UserId, to: Plan) -> Result<PlanChangeQuote, SubscriptionError> {
+    pub async fn preview_plan_change(
+        &self,
+        user: UserId,
+        to: Plan,
+        period: Option<BillingPeriod>,
+    ) -> Result<PlanChangeQuote, SubscriptionError> {
         let current = self.current(user).await?;
-        let kind = current.plan_change(to)?;
+        let target = self.target(&current, to, period).await?;
+        let kind = target.kind;
         let now = self.ports.clock.now();
         let mut quote = PlanChangeQuote {
             kind,
@@ -58,7 +65,8 @@ impl SubscriptionService {
             quote.effective_at = current.current_period_end.ok_or(PlanChangeError::NoPeriodEnd)?;
             return Ok(quote);
         }
-        let (gateway, request) = self.change_request(&current, to, PlanChangeTiming::Now { proration_date: now })?;
+        let (gateway, request) =
+            self.change_request(&current, to, target.period, PlanChangeTiming::Now { proration_date: now })?;
         let preview = gateway.preview_plan_change(&request).await.map_err(|e| unavailable(&current, e))?;
         quote.effective_at = preview.proration_date;
         quote.amount_due = Some(preview.amount_due);
@@ -69,24 +77,26 @@ impl SubscriptionService {
 
     /// Changes the plan: an upgrade at once, prorated as of `proration_date` (a previewed one, at
     /// most an hour old; else now); a downgrade scheduled for the period end. Errors: as
-    /// [`Self::preview_plan_change`], and `Invalid` naming `proration_date`.
+    /// [`Self::preview_plan_change`], and `Invalid` naming `proration_date`. `period` (monthly,
+    /// annual) changes the billing period too; `None` keeps it.
     pub async fn change_plan(
         &self,
         user: UserId,
         to: Plan,
+        period: Option<BillingPeriod>,
         proration_date: Option<OffsetDateTime>,
     ) -> Result<Subscription, SubscriptionError> {
         let current = self.current(user).await?;
-        let kind = current.plan_change(to)?;
+        let target = self.target(&current, to, period).await?;
         let now = self.ports.clock.now();
-        if kind == PlanChangeKind::Downgrade {
-            if current.scheduled_change.is_some_and(|c| c.plan == to) {
+        if target.kind == PlanChangeKind::Downgrade {
+            if current.scheduled_change.is_some_and(|c| c.plan == to && c.period == target.period) {
                 return Ok(current);
             }
             current.current_period_end.ok_or(PlanChangeError::NoPeriodEnd)?;
-            let (gateway, request) = self.change_request(&current, to, PlanChangeTiming::NextPeriod)?;
-            gateway.change_plan(&request).await?;
-            let (saved, _) = self.change(user, |s, now| s.schedule_change(to, now)).await?;
+            let (gateway, request) = self.change_request(&current, to, target.period, PlanChangeTiming::NextPeriod)?;
+            gateway.change_plan(&request).await.map_err(|e| target.unavailable(&current, e))?;
+            let (saved, _) = self.change(user, |s, now| target.schedule(s, to, now)).await?;
             return Ok(saved);
         }
         let proration_date = match proration_date {
@@ -101,11 +111,22 @@ impl SubscriptionService {
                 )]));
             }
         };
-        let (gateway, request) = self.change_request(&current, to, PlanChangeTiming::Now { proration_date })?;
-        gateway.change_plan(&request).await.map_err(|e| unavailable(&current, e))?;
-        let (saved, _) = self
-            .change(user, |s, now| if s.plan == to { Ok(Transition::Unchanged) } else { s.upgrade_now(to, now) })
-            .await?;
+        let timing = PlanChangeTiming::Now { proration_date };
+        let (gateway, request) = self.change_request(&current, to, target.period, timing)?;
+        let after = gateway.change_plan(&request).await.map_err(|e| target.unavailable(&current, e))?;
+        let (saved, _) = match target.from {
+            Some(from) => {
+                let (period, end) = (target.period.unwrap_or(from), after.current_period_end);
+                self.change(user, |s, now| s.change_period_now(to, from, period, end, now)).await?
+            }
+            None => {
+                self.change(
+                    user,
+                    |s, now| if s.plan == to { Ok(Transition::Unchanged) } else { s.upgrade_now(to, now) },
+                )
+                .await?
+            }
+        };
         Ok(saved)
     }
 
@@ -116,16 +137,17 @@ impl SubscriptionService {
         if current.scheduled_change.is_none() {
             return Err(PlanChangeError::NothingScheduled.into());
         }
-        let (gateway, request) = self.change_request(&current, current.plan, PlanChangeTiming::NextPeriod)?;
+        let (gateway, request) = self.change_request(&current, current.plan, None, PlanChangeTiming::NextPeriod)?;
         gateway.change_plan(&request).await?;
         let (saved, _) = self.change(user, |s, now| s.undo_scheduled_change(now)).await?;
         Ok(saved)
     }
 
-    fn change_request(
+    pub(super) fn change_request(
         &self,
         current: &Subscription,
         plan: Plan,
+        period: Option<BillingPeriod>,
         timing: PlanChangeTiming,
     ) -> Result<(&std::sync::Arc<dyn domain::subscriptions::PaymentGateway>, PlanChangeRequest), SubscriptionError>
     {
@@ -133,12 +155,12 @@ impl SubscriptionService {
             return Err(PlanChangeError::NotRecurring.into());
         };
         let gateway = self.ports.gateways.get(provider)?;
-        Ok((gateway, PlanChangeRequest { user_id: current.user_id, subscription_id: id, plan, timing }))
+        Ok((gateway, PlanChangeRequest { user_id: current.user_id, subscription_id: id, plan, period, timing }))
     }
 }
 
 /// A provider that cannot prorate (Mercado Pago) makes an immediate change unavailable.
-fn unavailable(current: &Subscription, err: PaymentError) -> SubscriptionError {
+pub(super) fn unavailable(current: &Subscription, err: PaymentError) -> SubscriptionError {
     match (&err, current.provider) {
         (PaymentError::Rejected { code, .. }, Some(provider)) if code == "proration_not_supported" => {
             SubscriptionError::ChangeUnavailable { provider }

@@ -60,6 +60,13 @@ pub enum SubscriptionError {
         /// The provider billing the subscription.
         provider: PaymentProvider,
     },
+    /// The provider cannot change the billing period of a subscription (Mercado Pago's
+    /// preapproval frequency is fixed once created).
+    #[error("{} subscriptions cannot change between monthly and annual; cancel and subscribe again with the other period, or pay a period by PIX or boleto", provider_name(*provider))]
+    PeriodChangeUnavailable {
+        /// The provider billing the subscription.
+        provider: PaymentProvider,
+    },
     /// What the provider reports does not fit our subscription.
     #[error(transparent)]
     Mismatch(#[from] TransitionError),
@@ -107,6 +114,7 @@ impl SubscriptionError {
             SubscriptionError::PlanChange(PlanChangeError::NothingScheduled) => "nothing_scheduled",
             SubscriptionError::PlanChange(_) => "plan_change_refused",
             SubscriptionError::ChangeUnavailable { .. } => "plan_change_unavailable",
+            SubscriptionError::PeriodChangeUnavailable { .. } => "plan_change_unavailable",
             SubscriptionError::Mismatch(_) => "subscription_mismatch",
             SubscriptionError::InvalidSignature(_) => "invalid_signature",
             SubscriptionError::MalformedWebhook(_) => "malformed_webhook",

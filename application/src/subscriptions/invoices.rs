@@ -26,6 +26,14 @@ impl SubscriptionService {
         }
     }
 
+    /// Records a plan change's proration invoice (Stripe), listed once as a `proration` entry of
+    /// its total (negative for a credit), not as a period's payment. Failures are logged.
+    pub(crate) async fn record_proration(&self, user: UserId, provider: PaymentProvider, invoice: &PaidInvoice) {
+        if let Err(error) = self.try_record_with(user, provider, invoice, Charge::proration_paid).await {
+            tracing::error!(?error, invoice = %invoice.id, "a proration invoice could not be listed");
+        }
+    }
+
     /// [`record_card_payment`](Self::record_card_payment) for a Mercado Pago preapproval payment.
     pub(crate) async fn record_preapproval_payment(&self, user: UserId, payment: &ProviderPayment) {
         let invoice = PaidInvoice {
@@ -45,11 +53,21 @@ impl SubscriptionService {
         provider: PaymentProvider,
         invoice: &PaidInvoice,
     ) -> Result<(), SubscriptionError> {
+        self.try_record_with(user, provider, invoice, Charge::card_paid).await
+    }
+
+    async fn try_record_with(
+        &self,
+        user: UserId,
+        provider: PaymentProvider,
+        invoice: &PaidInvoice,
+        entry: fn(UserId, PaymentProvider, domain::subscriptions::Plan, &PaidInvoice, time::OffsetDateTime) -> Charge,
+    ) -> Result<(), SubscriptionError> {
         let subscription = self.ports.subscriptions.get_for_user(user).await?;
         let now = self.ports.clock.now();
         let period_end = invoice.period_end.or(subscription.current_period_end);
         let paid = PaidInvoice { period_end, ..invoice.clone() };
-        let charge = Charge::card_paid(user, provider, subscription.plan, &paid, now);
+        let charge = entry(user, provider, subscription.plan, &paid, now);
         match self.ports.charges.create(&charge).await {
             Ok(_) | Err(RepoError::Duplicate { .. }) => Ok(()),
             Err(err) => Err(err.into()),

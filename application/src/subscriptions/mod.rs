@@ -13,6 +13,7 @@ mod coupons;
 mod errors;
 mod invoices;
 mod overview;
+mod period_change;
 mod plans;
 mod prepaid;
 mod reconcile;

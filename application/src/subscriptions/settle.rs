@@ -62,6 +62,20 @@ impl SubscriptionService {
                 tracing::error!(charge = %charge.id, paid = %payment.amount, price = %charge.amount, "underpaid charge");
                 Ok(Some((WebhookOutcome::Ignored, user, Some("paid amount below the charge".into()))))
             }
+            ProviderPaymentStatus::Approved if payment.refunded > rust_decimal::Decimal::ZERO => {
+                let id = charge.id;
+                let granted = if charge.status == ChargeStatus::Pending {
+                    Some(self.grant(charge, payment).await?)
+                } else {
+                    None
+                };
+                let charge = self.ports.charges.get(id).await?;
+                let recorded = self.partial_refund(charge, payment.refunded).await?;
+                Ok(Some(match granted {
+                    Some(granted) if granted.0 != WebhookOutcome::Unchanged => granted,
+                    _ => recorded,
+                }))
+            }
             ProviderPaymentStatus::Approved => self.grant(charge, payment).await.map(Some),
             ProviderPaymentStatus::Refunded => self.refund(charge).await.map(Some),
         }
@@ -80,7 +94,11 @@ impl SubscriptionService {
             self.change(user, |s, now| Ok::<_, SubscriptionError>(s.period_refunded(&charge, now))).await?;
         let recorded = match self.ports.charges.create(&charge.refund_entry(self.ports.clock.now())).await {
             Ok(_) => true,
-            Err(RepoError::Duplicate { .. }) => false,
+            // Listed before (a partial refund): raised to the whole amount.
+            Err(RepoError::Duplicate { .. }) => {
+                let amount = charge.amount;
+                self.partial_refund(charge, amount).await?.0 == WebhookOutcome::Applied
+            }
             Err(err) => return Err(err.into()),
         };
         let note = if transition.changed() { "refunded: the period it paid for ended" } else { "refund recorded" };

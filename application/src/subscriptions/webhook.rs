@@ -159,14 +159,18 @@ impl SubscriptionService {
                 let ended = ProviderSubscription { status: SubscriptionStatus::Canceled, ..p.clone() };
                 self.sync(&ended, p.observed_at.unwrap_or(sent_at)).await
             }
-            WebhookSubject::InvoicePaid { subscription_id, period_end, invoice } => {
+            WebhookSubject::InvoicePaid { subscription_id, period_end, invoice, proration } => {
                 let Some(user) = self.owner_of(provider, subscription_id).await? else {
                     return Ok(ignored(None, "unknown subscription"));
                 };
                 let applied =
                     self.transition(user, |s, now| s.invoice_paid(subscription_id, *period_end, sent_at, now)).await?;
                 if let Some(invoice) = invoice.as_ref().filter(|_| applied.0 != WebhookOutcome::Ignored) {
-                    self.record_card_payment(user, provider, invoice).await;
+                    if *proration {
+                        self.record_proration(user, provider, invoice).await;
+                    } else {
+                        self.record_card_payment(user, provider, invoice).await;
+                    }
                 }
                 Ok(applied)
             }
@@ -193,6 +197,9 @@ impl SubscriptionService {
                         Some(user) => self.transition(user, |s, now| s.payment_failed(&id, now, now)).await,
                         None => Ok(ignored(payment.user_id, "unknown subscription")),
                     },
+                    ProviderPaymentStatus::Approved if payment.refunded > rust_decimal::Decimal::ZERO => {
+                        self.preapproval_payment_partly_refunded(&payment).await
+                    }
                     ProviderPaymentStatus::Approved => {
                         let p = gateway.subscription(&id).await?;
                         if let Some(user) = self.owner_of(provider, &id).await? {

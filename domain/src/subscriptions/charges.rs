@@ -151,6 +151,9 @@ pub struct Charge {
     pub updated_at: OffsetDateTime,
     /// The coupon code whose discount `amount` includes (Mercado Pago coupons), when one was used.
     pub coupon: Option<String>,
+    /// An invoice of a plan change's proration (Stripe `billing_reason: subscription_update` with
+    /// proration lines), not a period's payment: `amount` is its total, negative for a credit.
+    pub proration: bool,
     /// Optimistic-concurrency version.
     pub version: u64,
 }
@@ -196,6 +199,7 @@ impl Charge {
             created_at: at,
             updated_at: at,
             coupon: None,
+            proration: false,
             version: 0,
         }
     }

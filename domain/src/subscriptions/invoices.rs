@@ -64,8 +64,61 @@ impl Charge {
             created_at: paid_at,
             updated_at: paid_at,
             coupon: None,
+            proration: false,
             version: 0,
         }
+    }
+}
+
+/// What an entry of the invoice list is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A payment (PIX, boleto, a card subscription's period).
+    Payment,
+    /// A plan change's proration invoice (Stripe); negative for a credit.
+    Proration,
+    /// A refund or chargeback (negative).
+    Refund,
+    /// A plan granted by an operator (amount 0).
+    Comp,
+}
+
+impl EntryKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Payment => "payment",
+            EntryKind::Proration => "proration",
+            EntryKind::Refund => "refund",
+            EntryKind::Comp => "comp",
+        }
+    }
+}
+
+impl Charge {
+    /// What this entry is.
+    pub fn kind(&self) -> EntryKind {
+        if self.status == ChargeStatus::Refunded {
+            EntryKind::Refund
+        } else if self.method == PaymentMethod::Comp {
+            EntryKind::Comp
+        } else if self.proration {
+            EntryKind::Proration
+        } else {
+            EntryKind::Payment
+        }
+    }
+
+    /// A Stripe proration invoice of `user` on `plan` (the plan after the change), paid at
+    /// `paid_at`: listed once, like a card payment, with its total (negative for a credit).
+    pub fn proration_paid(
+        user: UserId,
+        provider: PaymentProvider,
+        plan: Plan,
+        invoice: &PaidInvoice,
+        paid_at: OffsetDateTime,
+    ) -> Self {
+        Self { proration: true, ..Self::card_paid(user, provider, plan, invoice, paid_at) }
     }
 }
 
@@ -106,6 +159,7 @@ impl Charge {
             provider_payment_id: None,
             dedup_key: format!("comp:{id}"),
             coupon: None,
+            proration: false,
             status: ChargeStatus::Granted,
             instructions: PaymentInstructions::default(),
             expires_at: at,

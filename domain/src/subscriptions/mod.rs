@@ -12,6 +12,7 @@ mod lifecycle;
 mod notify;
 mod one_off;
 mod payments;
+mod period_change;
 mod plan;
 mod plan_change;
 mod ports;
@@ -32,7 +33,7 @@ pub use coupons::{
 pub use entitlements::{EntitlementTable, Entitlements, Limit};
 pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
-pub use invoices::PaidInvoice;
+pub use invoices::{EntryKind, PaidInvoice};
 pub use lifecycle::{Activation, Transition, TransitionError};
 pub use one_off::{Address, CreatedPayment, InvalidTaxId, OneOffPaymentRequest, Payer, TaxId};
 pub use payments::{

@@ -93,6 +93,9 @@ pub struct ProviderPayment {
     pub plan: Option<Plan>,
     /// Amount.
     pub amount: Decimal,
+    /// Refunded so far (Mercado Pago `transaction_amount_refunded`): above 0 and below `amount`
+    /// while the payment stays approved, a partial refund.
+    pub refunded: Decimal,
     /// When the provider last changed it.
     pub observed_at: Option<OffsetDateTime>,
     /// Our reference, as the provider stores it.
@@ -127,6 +130,9 @@ pub enum WebhookSubject {
         period_end: Option<OffsetDateTime>,
         /// What was paid (for the invoice list), when the invoice says its amount and currency.
         invoice: Option<super::PaidInvoice>,
+        /// A plan change's proration invoice (`billing_reason: subscription_update` with proration
+        /// lines): `invoice.amount` is then its total, negative for a credit.
+        proration: bool,
     },
     /// An invoice payment failed (Stripe `invoice.payment_failed`).
     InvoicePaymentFailed {
@@ -228,6 +234,12 @@ pub trait PaymentGateway: Send + Sync {
         false
     }
 
+    /// Whether a card subscription's billing period can change (monthly <-> annual). Stripe: with
+    /// annual prices configured; Mercado Pago: never (a preapproval's frequency is fixed).
+    fn changes_billing_period(&self) -> bool {
+        false
+    }
+
     /// Starts a hosted checkout for a subscription to `request.plan`, billed every `request.period`.
     async fn create_checkout(&self, request: &CheckoutRequest) -> Result<CheckoutSession, PaymentError>;
 
@@ -267,6 +279,10 @@ pub trait PaymentGateway: Send + Sync {
     /// the subscription as the provider reports it afterwards. Errors: `NotFound`, `Rejected`,
     /// `Unavailable`, `Malformed`.
     async fn change_plan(&self, request: &super::PlanChangeRequest) -> Result<ProviderSubscription, PaymentError>;
+
+    /// How often a card subscription bills: monthly or annual (Stripe: its item's price; Mercado
+    /// Pago: the preapproval's `frequency`). Errors: `NotFound`, `Unavailable`, `Malformed`.
+    async fn billing_period(&self, subscription_id: &str) -> Result<super::BillingPeriod, PaymentError>;
 
     /// Every payment carrying `external_reference`, newest first (Mercado Pago search). Stripe
     /// answers an empty list.

@@ -14,7 +14,7 @@
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use super::{Plan, Subscription, SubscriptionStatus, Transition};
+use super::{BillingPeriod, Plan, Subscription, SubscriptionStatus, Transition};
 use crate::shared::ids::UserId;
 
 /// A downgrade waiting for the end of the paid period.
@@ -24,6 +24,8 @@ pub struct ScheduledChange {
     pub plan: Plan,
     /// When it takes effect: the end of the period paid for the current plan.
     pub at: OffsetDateTime,
+    /// The billing period from `at` on, when it changes too (annual -> monthly); `None` keeps it.
+    pub period: Option<BillingPeriod>,
 }
 
 /// How a plan change reaches the provider.
@@ -47,6 +49,8 @@ pub struct PlanChangeRequest {
     pub subscription_id: String,
     /// The plan billed after the change.
     pub plan: Plan,
+    /// The billing period after the change; `None` keeps the subscription's own.
+    pub period: Option<BillingPeriod>,
     /// When.
     pub timing: PlanChangeTiming,
 }
@@ -104,6 +108,9 @@ pub enum PlanChangeError {
     /// The end of the paid period is unknown, so a downgrade cannot be scheduled.
     #[error("the end of the paid period is unknown; try again once the provider confirmed it")]
     NoPeriodEnd,
+    /// The plan and the billing period would move in opposite directions (one up, one down).
+    #[error("the plan and the billing period would change in opposite directions; change them one at a time")]
+    MixedDirections,
     /// There is no scheduled change to undo.
     #[error("no plan change is scheduled")]
     NothingScheduled,
@@ -152,7 +159,7 @@ impl Subscription {
         }
         let at = self.current_period_end.ok_or(PlanChangeError::NoPeriodEnd)?;
         let before = self.snapshot();
-        self.scheduled_change = Some(ScheduledChange { plan: to, at });
+        self.scheduled_change = Some(ScheduledChange { plan: to, at, period: None });
         Ok(self.finish(before, now))
     }
 

@@ -67,7 +67,7 @@ fn a_downgrade_waits_for_the_period_end_and_can_be_undone() {
     let mut s = on(Plan::Max);
     let mid = T0 + Duration::days(10);
     assert!(s.schedule_change(Plan::Pro, mid).unwrap().changed());
-    assert_eq!(s.scheduled_change, Some(ScheduledChange { plan: Plan::Pro, at: END }));
+    assert_eq!(s.scheduled_change, Some(ScheduledChange { plan: Plan::Pro, at: END, period: None }));
     assert_eq!(s.schedule_change(Plan::Pro, mid).unwrap(), Transition::Unchanged);
     // The provider already bills PRO for the next period: the paid MAX period is kept.
     s.apply_provider(&reported(Plan::Pro, END), mid, mid).unwrap();

@@ -5,12 +5,16 @@
 
 use rust_decimal::Decimal;
 
-/// A full refund of one paid charge.
+/// A refund, in full or in part, of one paid charge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefundRequest {
     /// The provider's payment: a Mercado Pago payment id, or a Stripe invoice id (`in_…`) whose
     /// payment is refunded.
     pub payment_id: String,
+    /// The part to refund, in `currency` (`None`: everything left).
+    pub amount: Option<Decimal>,
+    /// ISO 4217 of the charge, upper case (Stripe's minor units depend on it).
+    pub currency: String,
     /// Sent as the provider's idempotency key; the same charge always sends the same key, so two
     /// clicks (or two operators) make one refund.
     pub idempotency_key: String,

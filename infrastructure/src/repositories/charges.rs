@@ -49,6 +49,8 @@ struct ChargeDocument {
     updated_at: OffsetDateTime,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     coupon: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    proration: bool,
     version: u64,
 }
 
@@ -74,6 +76,7 @@ impl From<&Charge> for ChargeDocument {
             created_at: c.created_at,
             updated_at: c.updated_at,
             coupon: c.coupon.clone(),
+            proration: c.proration,
             version: c.version,
         }
     }
@@ -101,6 +104,7 @@ impl From<ChargeDocument> for Charge {
             created_at: d.created_at,
             updated_at: d.updated_at,
             coupon: d.coupon,
+            proration: d.proration,
             version: d.version,
         }
     }

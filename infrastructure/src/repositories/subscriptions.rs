@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use domain::notifications::Outbox;
 use domain::shared::ids::{SubscriptionId, UserId};
 use domain::subscriptions::{
-    ChargeId, PaymentProvider, Plan, ScheduledChange, Subscription, SubscriptionRepository, SubscriptionStatus,
+    BillingPeriod, ChargeId, PaymentProvider, Plan, ScheduledChange, Subscription, SubscriptionRepository,
+    SubscriptionStatus,
 };
 use domain::{Page, PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,8 @@ struct SubscriptionDocument {
     scheduled_plan: Option<Plan>,
     #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
     scheduled_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    scheduled_period: Option<BillingPeriod>,
     #[serde(default, with = "millis_opt", skip_serializing_if = "Option::is_none")]
     trial_started_at: Option<OffsetDateTime>,
     #[serde(with = "millis")]
@@ -75,6 +78,7 @@ impl From<&Subscription> for SubscriptionDocument {
             period_end_notified: s.period_end_notified,
             scheduled_plan: s.scheduled_change.map(|c| c.plan),
             scheduled_at: s.scheduled_change.map(|c| c.at),
+            scheduled_period: s.scheduled_change.and_then(|c| c.period),
             trial_started_at: s.trial_started_at,
             created_at: s.created_at,
             updated_at: s.updated_at,
@@ -101,7 +105,11 @@ impl From<SubscriptionDocument> for Subscription {
             cancel_at_period_end: d.cancel_at_period_end,
             paid_charges: d.paid_charges,
             period_end_notified: d.period_end_notified,
-            scheduled_change: d.scheduled_plan.zip(d.scheduled_at).map(|(plan, at)| ScheduledChange { plan, at }),
+            scheduled_change: d.scheduled_plan.zip(d.scheduled_at).map(|(plan, at)| ScheduledChange {
+                plan,
+                at,
+                period: d.scheduled_period,
+            }),
             trial_started_at: d.trial_started_at,
             created_at: d.created_at,
             updated_at: d.updated_at,

@@ -176,6 +176,7 @@ async fn invoices_name_their_subscription_in_both_api_shapes() {
                 period_start: Some(at(1_702_592_000)),
                 period_end: Some(at(1_705_270_400)),
             }),
+            proration: false,
         }
     );
     let legacy = verified(events::INVOICE_PAID_LEGACY).await;

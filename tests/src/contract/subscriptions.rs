@@ -50,7 +50,7 @@ pub async fn update_checks_version(repos: &Repositories) {
         paid_charges: vec![domain::subscriptions::ChargeId::new(), domain::subscriptions::ChargeId::new()],
         period_end_notified: Some(at(4)),
         trial_started_at: Some(at(7)),
-        scheduled_change: Some(domain::subscriptions::ScheduledChange { plan: Plan::Pro, at: at(6) }),
+        scheduled_change: Some(domain::subscriptions::ScheduledChange { plan: Plan::Pro, at: at(6), period: None }),
         updated_at: at(5),
         ..created.clone()
     };

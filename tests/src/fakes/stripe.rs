@@ -20,6 +20,8 @@ use super::{header, Guarded, Handler};
 mod plans;
 #[path = "stripe_refunds.rs"]
 mod refunds;
+#[path = "stripe_schedules.rs"]
+mod schedules;
 
 /// The webhook signing secret the server under test is configured with.
 pub const WEBHOOK_SECRET: &str = "whsec_test_botfleet_fake_0123456789";
@@ -53,6 +55,8 @@ struct State {
     paid_invoices: HashMap<String, Value>,
     /// Refunds made, in order.
     refunds: Vec<Value>,
+    /// Subscription schedules by id.
+    schedules: HashMap<String, Value>,
     /// Promotion codes: (customer-facing code, `promo_…` id, active).
     promotion_codes: Vec<(String, String, bool)>,
 }
@@ -240,7 +244,7 @@ impl FakeStripe {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 8] = [
+        let routes: [(&str, &str, Route); 11] = [
             ("POST", "^/v1/checkout/sessions$", create_session),
             ("GET", "^/v1/promotion_codes$", list_promotion_codes),
             ("POST", "^/v1/invoices/create_preview$", plans::create_preview),
@@ -249,6 +253,9 @@ impl FakeStripe {
             ("DELETE", "^/v1/subscriptions/[A-Za-z0-9_]+$", cancel_subscription_now),
             ("GET", "^/v1/invoice_payments$", refunds::list_invoice_payments),
             ("POST", "^/v1/refunds$", refunds::create_refund),
+            ("POST", "^/v1/subscription_schedules$", schedules::create),
+            ("POST", "^/v1/subscription_schedules/[A-Za-z0-9_]+$", schedules::update),
+            ("POST", "^/v1/subscription_schedules/[A-Za-z0-9_]+/release$", schedules::release),
         ];
         for (verb, route, handler) in routes {
             Mock::given(method(verb))
@@ -315,21 +322,32 @@ impl FakeStripe {
         self.state.lock().unwrap().subscriptions.insert(id.to_owned(), sub);
     }
 
-    /// The period ended and Stripe renewed the subscription at its item's price: the next period
-    /// runs from the old end for 30 days. Returns the renewal invoice (for `invoice.paid`).
+    /// The period ended and Stripe renewed the subscription at its item's price (the next phase's,
+    /// when a schedule has one): the next period runs from the old end for the price's interval
+    /// (30 or 365 days). Returns the renewal invoice (for `invoice.paid`).
     pub fn renew(&self, id: &str) -> Value {
         let mut state = self.state.lock().unwrap();
+        let next = state.subscriptions.get(id).and_then(|sub| schedules::next_price(&state, sub));
         let Some(sub) = state.subscriptions.get_mut(id) else { return Value::Null };
         let item = &mut sub["items"]["data"][0];
+        if let Some(price) = next {
+            item["price"] = json!({"id": price});
+        }
         let end = item["current_period_end"].as_i64().unwrap_or(0);
+        let length = item["price"]["id"].as_str().map_or(30 * 86_400, plans::interval);
         item["current_period_start"] = json!(end);
-        item["current_period_end"] = json!(end + 30 * 86_400);
+        item["current_period_end"] = json!(end + length);
         let amount = item["price"]["id"].as_str().and_then(plans::unit_amount).unwrap_or(0);
         json!({"id": format!("in_renewal_{id}_{end}"), "object": "invoice", "status": "paid", "amount_paid": amount,
             "currency": "brl", "hosted_invoice_url": format!("https://invoice.stripe.com/i/{id}_{end}"),
             "billing_reason": "subscription_cycle",
             "parent": {"type": "subscription_details", "subscription_details": {"subscription": id}},
-            "lines": {"object": "list", "data": [{"amount": amount, "period": {"start": end, "end": end + 30 * 86_400}}]}})
+            "lines": {"object": "list", "data": [{"amount": amount, "period": {"start": end, "end": end + length}}]}})
+    }
+
+    /// The subscription schedule `id` as Stripe holds it.
+    pub fn schedule(&self, id: &str) -> Value {
+        self.state.lock().unwrap().schedules.get(id).cloned().unwrap_or(Value::Null)
     }
 
     /// Invoices created by prorated changes (`always_invoice`), in order.

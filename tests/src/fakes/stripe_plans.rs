@@ -5,7 +5,10 @@
 //!
 //! The proration is the fake's own, time-proportional as Stripe documents it: for the remaining
 //! time `end - proration_date` of the period `end - start`, a credit of the old price's share and
-//! a charge of the new price's share, each rounded to the cent.
+//! a charge of the new price's share, each rounded to the cent. A price of another interval
+//! (monthly <-> yearly) resets the billing cycle as Stripe documents: the unused time is credited
+//! (unless `proration_behavior=none`), the new price is charged in full at once (an ordinary line,
+//! not a proration) and a new period starts now.
 
 use std::collections::HashMap;
 
@@ -29,13 +32,29 @@ fn invalid(message: &str) -> ResponseTemplate {
     stripe_error(400, "invalid_request_error", Some("parameter_invalid"), message)
 }
 
+/// The length of a price's interval in seconds (a fake month is 30 days, a year 365).
+pub(super) fn interval(price: &str) -> i64 {
+    if price == PRICE_PRO_ANNUAL || price == PRICE_MAX_ANNUAL {
+        365 * 86_400
+    } else {
+        30 * 86_400
+    }
+}
+
+/// Whether moving `sub`'s item to `price` changes the billing interval.
+fn other_interval(sub: &Value, price: &str) -> bool {
+    sub["items"]["data"][0]["price"]["id"].as_str().is_some_and(|old| interval(old) != interval(price))
+}
+
 /// `amount * part / whole`, rounded half up to the cent.
 fn share(amount: i64, part: i64, whole: i64) -> i64 {
     (2 * amount * part + whole) / (2 * whole)
 }
 
-/// The proration lines of moving `sub`'s item to `price` at `at` (unix seconds): credit, charge.
-fn prorate(sub: &Value, price: &str, at: Option<&String>) -> Result<[i64; 2], Box<ResponseTemplate>> {
+/// The lines of moving `sub`'s item to `price` at `at` (unix seconds), each with whether it is a
+/// proration: the credit and charge of the time left, or, for another interval, the credit and
+/// the new price in full.
+fn prorate(sub: &Value, price: &str, at: Option<&String>) -> Result<Vec<(i64, bool)>, Box<ResponseTemplate>> {
     let item = &sub["items"]["data"][0];
     let (start, end) =
         (item["current_period_start"].as_i64().unwrap_or(0), item["current_period_end"].as_i64().unwrap_or(0));
@@ -48,18 +67,27 @@ fn prorate(sub: &Value, price: &str, at: Option<&String>) -> Result<[i64; 2], Bo
     }
     let old = item["price"]["id"].as_str().and_then(unit_amount).unwrap_or(0);
     let new = unit_amount(price).ok_or_else(|| Box::new(invalid(&format!("No such price: '{price}'"))))?;
-    Ok([-share(old, end - at, end - start), share(new, end - at, end - start)])
+    let credit = (-share(old, end - at, end - start), true);
+    if other_interval(sub, price) {
+        return Ok(vec![credit, (new, false)]);
+    }
+    Ok(vec![credit, (share(new, end - at, end - start), true)])
 }
 
-fn invoice(id: String, sub: &Value, lines: [i64; 2]) -> Value {
-    let line = |amount: i64| {
+fn invoice(id: String, sub: &Value, lines: &[(i64, bool)]) -> Value {
+    let line = |(amount, proration): (i64, bool)| {
         json!({"object": "line_item", "amount": amount, "currency": "brl",
-        "parent": {"type": "subscription_item_details", "subscription_item_details": {"proration": true,
+        "parent": {"type": "subscription_item_details", "subscription_item_details": {"proration": proration,
             "subscription": sub["id"], "subscription_item": sub["items"]["data"][0]["id"]}}})
     };
+    let total: i64 = lines.iter().map(|l| l.0).sum();
+    // A paid invoice of the change (`always_invoice`), or the preview of one (`upcoming_in_…`).
     json!({"id": id, "object": "invoice", "currency": "brl", "customer": sub["customer"],
-        "amount_due": (lines[0] + lines[1]).max(0), "subtotal": lines[0] + lines[1], "total": lines[0] + lines[1],
-        "lines": {"object": "list", "data": [line(lines[0]), line(lines[1])]}})
+        "billing_reason": "subscription_update", "status": "paid", "amount_paid": total.max(0),
+        "hosted_invoice_url": format!("https://invoice.stripe.com/i/{id}"),
+        "parent": {"type": "subscription_details", "subscription_details": {"subscription": sub["id"]}},
+        "amount_due": total.max(0), "subtotal": total, "total": total,
+        "lines": {"object": "list", "data": lines.iter().copied().map(line).collect::<Vec<_>>()}})
 }
 
 /// Checks `items[0][id]` names the subscription's item and `items[0][price]` a known price.
@@ -95,19 +123,30 @@ pub(super) fn change_price(state: &mut State, id: &str, fields: &HashMap<String,
     if !["create_prorations", "always_invoice", "none"].contains(&behavior) {
         return Some(invalid("Invalid proration_behavior"));
     }
-    if behavior != "none" {
-        let lines = match prorate(&sub, &price, fields.get("proration_date")) {
+    let reset = other_interval(&sub, &price);
+    if behavior != "none" || reset {
+        let mut lines = match prorate(&sub, &price, fields.get("proration_date")) {
             Ok(lines) => lines,
             Err(refused) => return Some(*refused),
         };
-        if behavior == "always_invoice" {
+        if behavior == "none" {
+            lines.retain(|l| !l.1);
+        }
+        // Another interval is invoiced at once whatever the behaviour: the cycle restarts now.
+        if behavior == "always_invoice" || reset {
             let id = format!("in_proration_{}", state.invoices.len());
-            state.invoices.push(invoice(id, &sub, lines));
+            state.invoices.push(invoice(id, &sub, &lines));
         }
     }
     state.plan_changes.push(fields.clone());
     let stored = state.subscriptions.get_mut(id)?;
-    stored["items"]["data"][0]["price"] = json!({"id": price});
+    let item = &mut stored["items"]["data"][0];
+    item["price"] = json!({"id": price});
+    if reset {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        item["current_period_start"] = json!(now);
+        item["current_period_end"] = json!(now + interval(&price));
+    }
     None
 }
 
@@ -140,7 +179,7 @@ fn preview(state: &mut State, request: &Request) -> ResponseTemplate {
         Ok(lines) => ResponseTemplate::new(200).set_body_json(invoice(
             format!("upcoming_in_{}", state.invoices.len()),
             &sub,
-            lines,
+            &lines,
         )),
         Err(refused) => *refused,
     }

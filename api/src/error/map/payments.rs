@@ -18,6 +18,10 @@ impl From<SubscriptionError> for ApiError {
                 let field = FieldError::new("coupon", FieldCode::Invalid, refusal.to_string());
                 return ApiError::new(code, detail).with_errors(vec![field]);
             }
+            SubscriptionError::PeriodChangeUnavailable { .. } => {
+                let field = FieldError::new("period", FieldCode::Invalid, detail.clone());
+                return ApiError::new(ErrorCode::PlanChangeUnavailable, detail).with_errors(vec![field]);
+            }
             SubscriptionError::NotConfigured { .. } => ErrorCode::PaymentsNotConfigured,
             SubscriptionError::AlreadySubscribed { .. } => ErrorCode::AlreadySubscribed,
             SubscriptionError::NothingToCancel => ErrorCode::NothingToCancel,

@@ -12,10 +12,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::users::user_id;
 use super::TAG;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{decode, ApiError, ErrorCode};
+use crate::routes::decimal::{parse_all, DecimalInput};
 use crate::routes::subscriptions::InvoiceResponse;
 use crate::routes::wire::Id;
 use crate::state::AppState;
+use application::{FieldCode, FieldError};
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(bo_refund_invoice);
@@ -26,6 +28,16 @@ pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct RefundPath {
     id: String,
     invoice_id: String,
+}
+
+/// What to refund; an empty body (or no `amount`) refunds everything left.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// The part to refund, in the invoice's currency: above 0, at most 2 decimals, at most what is
+    /// left to refund (the invoice's amount less its refunds so far).
+    #[schema(value_type = Option<String>, example = "5.00", pattern = r"^[0-9]{1,9}(?:\.[0-9]{1,2})?$")]
+    pub amount: Option<DecimalInput>,
 }
 
 /// A refund made at the provider.
@@ -42,13 +54,16 @@ pub struct RefundResponse {
     pub invoice: InvoiceResponse,
 }
 
-/// Refund the user's paid invoice in full at its provider: Mercado Pago
+/// Refund the user's paid invoice at its provider, in full or in part (`amount`): Mercado Pago
 /// `POST /v1/payments/{id}/refunds`, Stripe `POST /v1/refunds` of the invoice's payment, under an
 /// idempotency key derived from the invoice (two clicks make one refund). The refund is listed
 /// on the user's invoices at once; the plan follows from the provider's refund notification
-/// (the plan ends when the refunded payment paid for the current period). 409 `already_refunded`
-/// for a second refund, `not_refundable` for anything but an approved payment (a comp, a
-/// pending or expired PIX) or when the provider refuses.
+/// (the plan ends when the refunded payment paid for the current period; a partial refund never
+/// ends it, partial refunds up to the whole amount do). Parts: each one's key names what was
+/// refunded before and its amount. 422 naming `amount` when it is not above 0, has more than 2
+/// decimals or exceeds what is left; 409 `already_refunded` once nothing is left,
+/// `not_refundable` for anything but an approved payment (a comp, a pending or expired PIX) or
+/// when the provider refuses.
 #[utoipa::path(
     tag = TAG,
     security(("backoffice_session" = [])),
@@ -56,17 +71,25 @@ pub struct RefundResponse {
         ("id" = Id, Path, description = "The user"),
         ("invoice_id" = Id, Path, description = "The invoice (an item of the user's invoices)")
     ),
+    request_body(content = Option<RefundBody>),
     responses((status = 200, description = "Refunded", body = RefundResponse))
 )]
 #[post("/backoffice/api/users/{id}/invoices/{invoice_id}/refund")]
 pub async fn bo_refund_invoice(
     state: web::Data<AppState>,
     path: web::Path<RefundPath>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    // Read by hand: an optional extractor would take a bad body for none (a full refund).
+    let text = std::str::from_utf8(&body).map_err(|_| {
+        ApiError::validation(vec![FieldError::new("body", FieldCode::InvalidType, "must be UTF-8 JSON")])
+    })?;
+    let body: RefundBody = if text.trim().is_empty() { RefundBody::default() } else { decode(text)? };
+    let [amount] = parse_all([("amount", body.amount.as_ref())])?;
     let user = state.backoffice.user(user_id(&path.id)?).await?;
     let charge =
         ChargeId::parse(&path.invoice_id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "invoice not found"))?;
-    let made = state.subscriptions.refund_charge(user.id, charge).await?;
+    let made = state.subscriptions.refund_charge(user.id, charge, amount).await?;
     let mut amount = made.refund.amount;
     if let Some(a) = amount.as_mut() {
         a.rescale(2);

@@ -7,7 +7,7 @@ use actix_web::{delete, post, web, HttpResponse};
 use application::subscriptions::PlanChangeQuote;
 use application::{AppError, FieldCode, FieldError};
 use domain::shared::ids::UserId;
-use domain::subscriptions::{Plan, PlanChangeKind};
+use domain::subscriptions::{BillingPeriod, Plan, PlanChangeKind};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -21,13 +21,15 @@ use crate::routes::common::validated;
 use crate::routes::wire;
 use crate::state::AppState;
 
-/// The billing period of a card subscription: monthly (annual card prices are not offered yet).
+/// The billing period of a card subscription after the change.
 #[derive(Clone, Copy, Debug, ToSchema)]
 #[schema(rename_all = "snake_case")]
 #[allow(dead_code, reason = "schema only: the body reads the period as text to name a bad one")]
 pub enum CardPeriod {
     /// Billed every month.
     Monthly,
+    /// Billed every year.
+    Annual,
 }
 
 /// The plan to preview a change to.
@@ -37,8 +39,11 @@ pub struct PlanChangePreviewBody {
     /// `PRO` or `MAX`.
     #[schema(value_type = wire::PaidPlan, example = "MAX")]
     pub plan: String,
-    /// `monthly` (the default).
-    #[schema(value_type = Option<CardPeriod>, example = "monthly")]
+    /// `monthly` or `annual`; omitted, the subscription's own period is kept. Monthly -> annual is
+    /// an upgrade (at once, prorated, a new yearly period starting now), annual -> monthly a
+    /// downgrade (at the end of the paid year). Stripe only (with annual prices configured):
+    /// Mercado Pago cannot change a preapproval's frequency (409 `plan_change_unavailable`).
+    #[schema(value_type = Option<CardPeriod>, example = "annual")]
     pub period: Option<String>,
 }
 
@@ -49,8 +54,8 @@ pub struct PlanChangeBody {
     /// `PRO` or `MAX`.
     #[schema(value_type = wire::PaidPlan, example = "MAX")]
     pub plan: String,
-    /// `monthly` (the default).
-    #[schema(value_type = Option<CardPeriod>, example = "monthly")]
+    /// `monthly` or `annual`; omitted, the subscription's own period is kept (see the preview).
+    #[schema(value_type = Option<CardPeriod>, example = "annual")]
     pub period: Option<String>,
     /// Upgrade: the preview's `proration_date` (Unix seconds, at most an hour old), so the amount
     /// charged is the one previewed; without it the proration is computed for now.
@@ -101,8 +106,8 @@ impl From<PlanChangeQuote> for PlanChangePreviewResponse {
     }
 }
 
-/// The paid plan and the period, each bad field named.
-fn parse_plan(plan: &str, period: Option<&str>) -> Result<Plan, AppError> {
+/// The paid plan and the period (`None`: keep the subscription's), each bad field named.
+fn parse_plan(plan: &str, period: Option<&str>) -> Result<(Plan, Option<BillingPeriod>), AppError> {
     let mut errors = Vec::new();
     let plan = match plan.parse::<Plan>() {
         Ok(Plan::Free) => {
@@ -115,15 +120,16 @@ fn parse_plan(plan: &str, period: Option<&str>) -> Result<Plan, AppError> {
             None
         }
     };
-    match period.unwrap_or("monthly") {
-        "monthly" => {}
-        "annual" => {
-            errors.push(FieldError::new("period", FieldCode::Invalid, "annual card prices are not offered yet"))
+    let period = match period.map(|p| (p, BillingPeriod::parse(p))) {
+        None => None,
+        Some((_, Some(period))) => Some(period),
+        Some((_, None)) => {
+            errors.push(FieldError::new("period", FieldCode::Invalid, "expected one of: monthly, annual"));
+            None
         }
-        _ => errors.push(FieldError::new("period", FieldCode::Invalid, "expected: monthly")),
-    }
+    };
     match plan {
-        Some(plan) if errors.is_empty() => Ok(plan),
+        Some(plan) if errors.is_empty() => Ok((plan, period)),
         _ => Err(AppError::Validation(errors)),
     }
 }
@@ -149,8 +155,8 @@ pub async fn preview_change(
     body: TrackedJson<PlanChangePreviewBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
-    let plan = parse_plan(&body.plan, body.period.as_deref())?;
-    let quote = state.subscriptions.preview_plan_change(auth.0.user_id, plan).await?;
+    let (plan, period) = parse_plan(&body.plan, body.period.as_deref())?;
+    let quote = state.subscriptions.preview_plan_change(auth.0.user_id, plan, period).await?;
     Ok(HttpResponse::Ok().json(PlanChangePreviewResponse::from(quote)))
 }
 
@@ -170,7 +176,7 @@ pub async fn change_plan(
     body: TrackedJson<PlanChangeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
-    let plan = parse_plan(&body.plan, body.period.as_deref())?;
+    let (plan, period) = parse_plan(&body.plan, body.period.as_deref())?;
     let whole = |n: &serde_json::Number| {
         n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64))
     };
@@ -182,7 +188,7 @@ pub async fn change_plan(
             return Err(AppError::Validation(vec![bad]).into());
         }
     };
-    state.subscriptions.change_plan(auth.0.user_id, plan, proration_date).await?;
+    state.subscriptions.change_plan(auth.0.user_id, plan, period, proration_date).await?;
     subscription_of(&state, auth.0.user_id).await
 }
 

@@ -18,6 +18,32 @@ use crate::routes::common::Paging;
 use crate::routes::wire;
 use crate::state::AppState;
 
+/// What an invoice entry is.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A payment: PIX, boleto, a card subscription's period.
+    Payment,
+    /// A plan change's proration invoice (Stripe); negative for a credit.
+    Proration,
+    /// A refund or chargeback (negative).
+    Refund,
+    /// A plan granted by an operator (amount 0).
+    Comp,
+}
+
+impl From<domain::subscriptions::EntryKind> for EntryKind {
+    fn from(k: domain::subscriptions::EntryKind) -> Self {
+        use domain::subscriptions::EntryKind as K;
+        match k {
+            K::Payment => EntryKind::Payment,
+            K::Proration => EntryKind::Proration,
+            K::Refund => EntryKind::Refund,
+            K::Comp => EntryKind::Comp,
+        }
+    }
+}
+
 /// One charge.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceResponse {
@@ -34,6 +60,9 @@ pub struct InvoiceResponse {
     pub period: wire::BillingPeriod,
     /// `pending`, `approved`, `expired`, `refunded` (amount negative) or `granted` (a comp).
     pub status: wire::ChargeStatus,
+    /// `payment`, `proration` (a plan change's proration invoice, Stripe: its total, negative for
+    /// a credit), `refund` (amount negative) or `comp`.
+    pub kind: EntryKind,
     /// Amount, a decimal string.
     #[schema(value_type = String, example = "19.90")]
     pub amount: Decimal,
@@ -75,6 +104,7 @@ impl From<Charge> for InvoiceResponse {
             provider: c.provider.map(Into::into),
             method: c.method.into(),
             period: c.period.into(),
+            kind: c.kind().into(),
             status: c.status.into(),
             amount,
             currency: c.currency,

@@ -192,6 +192,9 @@ pub struct ScheduledChangeResponse {
     #[serde(with = "time::serde::rfc3339")]
     #[schema(value_type = String, format = DateTime)]
     pub effective_at: OffsetDateTime,
+    /// The billing period from `effective_at` on when it changes too (annual -> monthly); `null`
+    /// keeps the current one.
+    pub period: Option<wire::BillingPeriod>,
 }
 
 /// The caller's subscription.
@@ -233,9 +236,11 @@ impl SubscriptionResponse {
             provider: s.provider.map(Into::into),
             current_period_end: s.current_period_end,
             cancel_at_period_end: s.cancel_at_period_end,
-            scheduled_change: s
-                .scheduled_change
-                .map(|c| ScheduledChangeResponse { plan: c.plan.into(), effective_at: c.at }),
+            scheduled_change: s.scheduled_change.map(|c| ScheduledChangeResponse {
+                plan: c.plan.into(),
+                effective_at: c.at,
+                period: c.period.map(Into::into),
+            }),
             entitlements: EntitlementsResponse::from(&o.entitlements),
             usage: UsageSummary {
                 contexts: o.contexts.into(),

@@ -83,6 +83,7 @@ pub(super) fn payment(payment: Payment) -> Result<ProviderPayment, PaymentError>
         user_id,
         plan,
         amount,
+        refunded: payment.transaction_amount_refunded.unwrap_or_default(),
         observed_at,
         external_reference,
         approved_at,

@@ -164,6 +164,12 @@ impl PaymentGateway for MercadoPagoGateway {
         self.change_amount(request).await
     }
 
+    /// Annual when the preapproval bills every 12 months (`auto_recurring.frequency`).
+    #[tracing::instrument(skip(self), err)]
+    async fn billing_period(&self, subscription_id: &str) -> Result<BillingPeriod, PaymentError> {
+        self.period_of(subscription_id).await
+    }
+
     #[tracing::instrument(skip(self), err)]
     async fn search_payments(&self, external_reference: &str) -> Result<Vec<ProviderPayment>, PaymentError> {
         let query = url::form_urlencoded::Serializer::new(String::new())

@@ -2,14 +2,16 @@
 //! charges is updated with `PUT /preapproval/{id}` (`auto_recurring.transaction_amount`, with
 //! `currency_id` repeated as the API requires) and the external reference names the new plan, so
 //! the payments that follow are read as that plan. Mercado Pago does not prorate: a change at once
-//! is refused (`Rejected`, `proration_not_supported`).
+//! is refused (`Rejected`, `proration_not_supported`). Only the amount and currency of a
+//! preapproval can change after its creation, not its `frequency`: a change of billing period is
+//! refused (`Rejected`, `period_change_not_supported`).
 
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
 use domain::subscriptions::{
-    external_reference, PaymentError, PlanChangeRequest, PlanChangeTiming, ProviderSubscription,
+    external_reference, BillingPeriod, PaymentError, PlanChangeRequest, PlanChangeTiming, ProviderSubscription,
 };
 
 use super::wire::{self, Preapproval};
@@ -28,6 +30,14 @@ struct NewAmount {
     currency_id: &'static str,
 }
 
+fn period(preapproval: &Preapproval) -> BillingPeriod {
+    if preapproval.auto_recurring["frequency"].as_u64() == Some(12) {
+        BillingPeriod::Annual
+    } else {
+        BillingPeriod::Monthly
+    }
+}
+
 /// Mercado Pago has no proration: only a change from the next charge on is possible.
 pub(super) fn not_prorated() -> PaymentError {
     PaymentError::Rejected {
@@ -37,6 +47,12 @@ pub(super) fn not_prorated() -> PaymentError {
 }
 
 impl MercadoPagoGateway {
+    /// Monthly or annual, from the preapproval's `frequency` (12 months: annual).
+    pub(super) async fn period_of(&self, subscription_id: &str) -> Result<BillingPeriod, PaymentError> {
+        let current: Preapproval = self.api.get(&format!("/preapproval/{}", checked_id(subscription_id)?)).await?;
+        Ok(period(&current))
+    }
+
     /// Sets the amount of the next charges to the new plan's price.
     pub(super) async fn change_amount(
         &self,
@@ -48,7 +64,13 @@ impl MercadoPagoGateway {
         let path = format!("/preapproval/{}", checked_id(&request.subscription_id)?);
         // A yearly preapproval (`frequency: 12`) keeps its period: the new plan's annual price.
         let current: Preapproval = self.api.get(&path).await?;
-        let yearly = current.auto_recurring["frequency"].as_u64() == Some(12);
+        let yearly = period(&current) == BillingPeriod::Annual;
+        if request.period.is_some_and(|p| p != period(&current)) {
+            return Err(PaymentError::Rejected {
+                code: "period_change_not_supported".to_owned(),
+                message: "a Mercado Pago preapproval's frequency cannot change after its creation".to_owned(),
+            });
+        }
         let price = if yearly { self.config.annual_price(request.plan) } else { self.config.price(request.plan) };
         let amount = price.ok_or_else(|| PaymentError::Rejected {
             code: "plan_not_billable".into(),

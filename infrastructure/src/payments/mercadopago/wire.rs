@@ -65,6 +65,8 @@ pub(super) struct Payment {
     pub external_reference: Option<String>,
     #[serde(default, deserialize_with = "exact_decimal")]
     pub transaction_amount: Option<Decimal>,
+    #[serde(default, deserialize_with = "exact_decimal")]
+    pub transaction_amount_refunded: Option<Decimal>,
     pub date_approved: Option<String>,
     pub date_last_updated: Option<String>,
     #[serde(default)]

@@ -65,6 +65,12 @@ struct Invoice {
     currency: Option<String>,
     #[serde(default)]
     hosted_invoice_url: Option<String>,
+    /// `subscription_update` for the invoice of a plan change's proration.
+    #[serde(default)]
+    billing_reason: Option<String>,
+    /// Minor units, negative for a credit.
+    #[serde(default)]
+    total: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +89,31 @@ struct SubscriptionDetails {
 struct InvoiceLine {
     #[serde(default)]
     period: Option<Period>,
+    /// Before basil.
+    #[serde(default)]
+    proration: Option<bool>,
+    /// From basil on: `parent.subscription_item_details.proration`.
+    #[serde(default)]
+    parent: Option<LineParent>,
+}
+
+#[derive(Debug, Deserialize)]
+struct LineParent {
+    #[serde(default)]
+    subscription_item_details: Option<ItemDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ItemDetails {
+    #[serde(default)]
+    proration: bool,
+}
+
+impl InvoiceLine {
+    fn is_proration(&self) -> bool {
+        self.proration.unwrap_or(false)
+            || self.parent.as_ref().and_then(|p| p.subscription_item_details.as_ref()).is_some_and(|d| d.proration)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,9 +136,18 @@ pub(super) fn money(minor: i64, currency: &str) -> Decimal {
 }
 
 impl Invoice {
-    /// What was paid, for the invoice list: needs the id, `amount_paid` and `currency`.
+    /// Whether it is a plan change's proration invoice: `billing_reason: subscription_update`
+    /// with proration lines.
+    fn is_proration(&self) -> bool {
+        self.billing_reason.as_deref() == Some("subscription_update")
+            && self.lines.as_ref().is_some_and(|l| l.data.iter().any(InvoiceLine::is_proration))
+    }
+
+    /// What was paid, for the invoice list: needs the id, `amount_paid` (a proration invoice: its
+    /// `total`, negative for a credit) and `currency`.
     fn paid(&self) -> Result<Option<PaidInvoice>, PaymentError> {
-        let (Some(id), Some(minor), Some(currency)) = (&self.id, self.amount_paid, &self.currency) else {
+        let amount = if self.is_proration() { self.total.or(self.amount_paid) } else { self.amount_paid };
+        let (Some(id), Some(minor), Some(currency)) = (&self.id, amount, &self.currency) else {
             return Ok(None);
         };
         let period = self.lines.as_ref().and_then(|l| l.data.first()).and_then(|line| line.period.as_ref());
@@ -165,8 +205,11 @@ pub(super) fn parse_event(body: &[u8], config: &StripeConfig) -> Result<WebhookE
                 .map(mapping::timestamp)
                 .transpose()?;
             let paid = invoice.paid()?;
+            let proration = invoice.is_proration();
             match invoice.subscription_id() {
-                Some(subscription_id) => WebhookSubject::InvoicePaid { subscription_id, period_end, invoice: paid },
+                Some(subscription_id) => {
+                    WebhookSubject::InvoicePaid { subscription_id, period_end, invoice: paid, proration }
+                }
                 // A one-off invoice: nothing to do with a plan.
                 None => WebhookSubject::Ignored,
             }

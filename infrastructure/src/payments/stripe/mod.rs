@@ -15,6 +15,7 @@ mod plan_change;
 mod promotion;
 mod refund_events;
 mod refunds;
+mod schedules;
 mod signature;
 
 use async_trait::async_trait;
@@ -80,6 +81,11 @@ impl PaymentGateway for StripeGateway {
 
     /// Annual card subscriptions need both annual prices configured.
     fn offers_annual_card(&self) -> bool {
+        self.config.offers_annual()
+    }
+
+    /// Monthly <-> annual: a price of the other interval (at once), or a schedule (at the end).
+    fn changes_billing_period(&self) -> bool {
         self.config.offers_annual()
     }
 
@@ -191,6 +197,12 @@ impl PaymentGateway for StripeGateway {
     #[tracing::instrument(skip_all, fields(plan = %request.plan), err)]
     async fn change_plan(&self, request: &PlanChangeRequest) -> Result<ProviderSubscription, PaymentError> {
         self.change(request).await
+    }
+
+    /// The period of the subscription item's price: annual when it is one of the annual prices.
+    #[tracing::instrument(skip(self), err)]
+    async fn billing_period(&self, subscription_id: &str) -> Result<BillingPeriod, PaymentError> {
+        self.period_of(subscription_id).await
     }
 
     /// Stripe flows are driven by invoices: there are no one-off payments to find.

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use domain::subscriptions::{
-    PaymentError, Plan, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ProviderSubscription,
+    BillingPeriod, PaymentError, Plan, PlanChangeRequest, PlanChangeTiming, ProrationPreview, ProviderSubscription,
 };
 
 use super::client::Call;
@@ -24,6 +24,9 @@ struct SubscriptionHead {
     customer: Option<Expandable>,
     #[serde(default)]
     items: Option<List<ItemHead>>,
+    /// The subscription schedule managing it (a scheduled annual -> monthly change), if any.
+    #[serde(default)]
+    schedule: Option<Expandable>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +46,7 @@ struct Head {
     customer: String,
     item: String,
     price: Option<String>,
+    schedule: Option<String>,
 }
 
 /// The preview invoice (`upcoming_in_…`), the fields we read.
@@ -97,14 +101,34 @@ impl StripeGateway {
             .customer
             .map(Expandable::into_id)
             .ok_or_else(|| PaymentError::Malformed(format!("subscription {subscription_id} has no customer")))?;
-        Ok(Head { customer, item: item.id, price: item.price.map(|p| p.id) })
+        let schedule = head.schedule.map(Expandable::into_id);
+        Ok(Head { customer, item: item.id, price: item.price.map(|p| p.id), schedule })
     }
 
-    /// The new plan's price in the period the subscription is billed: yearly when its current
-    /// price is one of the annual ones, else monthly.
+    /// Whether `price` is one of the configured annual prices.
+    fn is_annual(&self, price: Option<&str>) -> bool {
+        price.is_some_and(|c| [Plan::Pro, Plan::Max].iter().any(|p| self.config.annual_price_for(*p) == Some(c)))
+    }
+
+    /// How often the subscription bills, from its item's price.
+    pub(super) async fn period_of(&self, subscription_id: &str) -> Result<BillingPeriod, PaymentError> {
+        let head = self.head(subscription_id).await?;
+        Ok(if self.is_annual(head.price.as_deref()) { BillingPeriod::Annual } else { BillingPeriod::Monthly })
+    }
+
+    /// The new plan's price for the period asked for, else for the period the subscription is
+    /// billed: yearly when its current price is one of the annual ones, else monthly.
     fn price(&self, request: &PlanChangeRequest, current: Option<&str>) -> Result<String, PaymentError> {
-        let annual =
-            current.is_some_and(|c| [Plan::Pro, Plan::Max].iter().any(|p| self.config.annual_price_for(*p) == Some(c)));
+        let annual = match request.period {
+            Some(period) => period == BillingPeriod::Annual,
+            None => self.is_annual(current),
+        };
+        if annual && !self.config.offers_annual() {
+            return Err(PaymentError::Rejected {
+                code: "period_not_offered".to_owned(),
+                message: "no annual Stripe prices are configured".to_owned(),
+            });
+        }
         let price =
             if annual { self.config.annual_price_for(request.plan) } else { self.config.price_for(request.plan) };
         price.map(str::to_owned).ok_or_else(|| PaymentError::Rejected {
@@ -145,10 +169,28 @@ impl StripeGateway {
         })
     }
 
-    /// `POST /v1/subscriptions/{id}` replacing the item's price.
+    /// `POST /v1/subscriptions/{id}` replacing the item's price; from the next period on with
+    /// another period length, a subscription schedule instead (see [`super::schedules`]). A
+    /// schedule already there (an earlier annual -> monthly change) is released first: every
+    /// change replaces what was scheduled.
     pub(super) async fn change(&self, request: &PlanChangeRequest) -> Result<ProviderSubscription, PaymentError> {
         let head = self.head(&request.subscription_id).await?;
         let price = self.price(request, head.price.as_deref())?;
+        if let Some(schedule) = &head.schedule {
+            self.release_schedule(schedule).await?;
+        }
+        let annual_now = self.is_annual(head.price.as_deref());
+        let other_length = request.period.is_some_and(|p| (p == BillingPeriod::Annual) != annual_now);
+        if request.timing == PlanChangeTiming::NextPeriod && other_length {
+            let current = head.price.as_deref().ok_or_else(|| {
+                PaymentError::Malformed(format!("subscription {} has no price", request.subscription_id))
+            })?;
+            self.schedule_price(&request.subscription_id, current, &price).await?;
+            let path = subscription_path(&request.subscription_id)?;
+            let call = Call { method: Method::GET, path: &path, form: &[], idempotency_key: None };
+            let raw: StripeSubscription = self.client.send(&call).await?;
+            return mapping::to_provider_subscription(raw, &self.config, None);
+        }
         let mut form: Vec<(&str, String)> = vec![("items[0][id]", head.item), ("items[0][price]", price)];
         match request.timing {
             PlanChangeTiming::Now { proration_date } => {

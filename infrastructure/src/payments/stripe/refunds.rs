@@ -5,6 +5,7 @@
 //! refund is of everything still refundable: a full refund.
 
 use reqwest::Method;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use domain::subscriptions::{PaymentError, ProviderRefund, RefundRequest};
@@ -39,6 +40,20 @@ struct Refund {
     amount: Option<i64>,
     currency: Option<String>,
     status: Option<String>,
+}
+
+/// `amount` in Stripe's minor units of `currency` (cents; whole units for zero-decimal ones).
+fn minor_units(amount: Decimal, currency: &str) -> Result<i64, PaymentError> {
+    let unit = money(1, currency);
+    let minor = amount / unit;
+    if minor.fract() != Decimal::ZERO {
+        return Err(PaymentError::Rejected {
+            code: "amount_invalid".into(),
+            message: format!("{amount} is not a whole number of {currency}'s minor units"),
+        });
+    }
+    i64::try_from(minor)
+        .map_err(|_| PaymentError::Rejected { code: "amount_invalid".into(), message: "too large".into() })
 }
 
 fn stripe_id(id: &str, prefix: &str) -> Result<String, PaymentError> {
@@ -81,7 +96,10 @@ impl super::StripeGateway {
             (None, Some(charge)) => ("charge", charge),
             (None, None) => return Err(PaymentError::Malformed(format!("invoice {invoice}'s payment names nothing"))),
         };
-        let form = vec![(target.0, target.1), ("metadata[invoice]", invoice)];
+        let mut form = vec![(target.0, target.1), ("metadata[invoice]", invoice)];
+        if let Some(amount) = request.amount {
+            form.push(("amount", minor_units(amount, &request.currency)?.to_string()));
+        }
         let call = Call {
             method: Method::POST,
             path: "/v1/refunds",
