@@ -124,6 +124,12 @@ async fn monthly_to_annual_on_stripe_is_charged_at_once_as_previewed(store: Stor
     let up = app.post("/api/subscriptions/change", Some(&user.access), &max_year).await.ok(200).clone();
     assert_eq!(up["plan"], "MAX");
     assert_eq!(fake.subscription("sub_year_1")["items"]["data"][0]["price"]["id"], stripe::PRICE_MAX_ANNUAL);
+    // The next year's invoice is listed as a year's payment.
+    let renewal = fake.renew("sub_year_1");
+    assert_eq!(stripe_event(&app, "evt_year_1_renewal", "invoice.paid", renewal).await, "applied");
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    let first = &invoices["items"][0];
+    assert_eq!((first["kind"].as_str(), first["period"].as_str()), (Some("payment"), Some("annual")), "{invoices}");
 }
 
 async fn annual_to_monthly_on_stripe_waits_for_the_end_of_the_year(store: Store) {
@@ -169,6 +175,7 @@ async fn annual_to_monthly_on_stripe_waits_for_the_end_of_the_year(store: Store)
     assert_eq!(unix(&after["current_period_end"]), end + 30 * DAY);
     let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
     assert_eq!(invoices["items"][0]["amount"], "19.90", "{invoices}");
+    assert_eq!(invoices["items"][0]["period"], "monthly", "{invoices}");
 }
 
 async fn what_a_provider_cannot_do_is_refused_naming_the_period(store: Store) {

@@ -142,13 +142,15 @@ pub fn coupon_code(refusal: &CouponRefusal) -> &'static str {
 }
 
 impl From<PaymentError> for SubscriptionError {
-    /// Provider failures: a bad webhook is the sender's fault; everything else makes the provider
-    /// unavailable, its message logged, never shown (it can reveal configuration).
+    /// Provider failures: a bad signature is the sender's fault; everything else, an answer of the
+    /// provider that we cannot read included, makes the provider unavailable, its message logged,
+    /// never shown (it can reveal configuration). A webhook's own unreadable body is mapped to
+    /// `MalformedWebhook` where it is verified (`handle_webhook`), not here: on a user's checkout
+    /// or plan change, the provider's garbled answer is not the user's bad request.
     fn from(err: PaymentError) -> Self {
         match err {
             PaymentError::NotConfigured => SubscriptionError::NotConfigured { provider: None },
             PaymentError::InvalidSignature(why) => SubscriptionError::InvalidSignature(why),
-            PaymentError::Malformed(why) => SubscriptionError::MalformedWebhook(why),
             other => {
                 tracing::warn!(error = ?other, "payment provider call failed");
                 SubscriptionError::ProviderUnavailable

@@ -67,10 +67,35 @@ impl SubscriptionService {
         let now = self.ports.clock.now();
         let period_end = invoice.period_end.or(subscription.current_period_end);
         let paid = PaidInvoice { period_end, ..invoice.clone() };
-        let charge = entry(user, provider, subscription.plan, &paid, now);
+        let mut charge = entry(user, provider, subscription.plan, &paid, now);
+        charge.period = self.paid_period(provider, &paid, subscription.provider_subscription_id.as_deref()).await;
         match self.ports.charges.create(&charge).await {
             Ok(_) | Err(RepoError::Duplicate { .. }) => Ok(()),
             Err(err) => Err(err.into()),
         }
+    }
+
+    /// Which period a card payment paid: the paid span when the provider states it (more than 62
+    /// days is a year), otherwise the provider's billing period of the subscription; monthly,
+    /// logged, when neither can be read.
+    async fn paid_period(
+        &self,
+        provider: PaymentProvider,
+        invoice: &PaidInvoice,
+        subscription_id: Option<&str>,
+    ) -> domain::subscriptions::BillingPeriod {
+        use domain::subscriptions::BillingPeriod;
+        if let (Some(start), Some(end)) = (invoice.period_start, invoice.period_end) {
+            let year = end - start > time::Duration::days(62);
+            return if year { BillingPeriod::Annual } else { BillingPeriod::Monthly };
+        }
+        let asked = match (self.ports.gateways.get(provider), subscription_id) {
+            (Ok(gateway), Some(id)) => gateway.billing_period(id).await.ok(),
+            _ => None,
+        };
+        asked.unwrap_or_else(|| {
+            tracing::warn!(invoice = %invoice.id, "the paid period could not be read; listed as monthly");
+            BillingPeriod::Monthly
+        })
     }
 }

@@ -53,7 +53,12 @@ impl SubscriptionService {
     ) -> Result<WebhookOutcome, SubscriptionError> {
         let gateway = self.ports.gateways.get(provider)?.clone();
         let now = self.ports.clock.now();
-        let event = gateway.verify_webhook(request, now)?;
+        // Only here is an unreadable payload the sender's fault (400); elsewhere it is the
+        // provider's answer that we could not read (`ProviderUnavailable`, see `From`).
+        let event = gateway.verify_webhook(request, now).map_err(|err| match err {
+            domain::subscriptions::PaymentError::Malformed(why) => SubscriptionError::MalformedWebhook(why),
+            other => other.into(),
+        })?;
         let Some(record) = self.claim(&event, now).await? else {
             return Ok(WebhookOutcome::Duplicate);
         };

@@ -166,7 +166,10 @@ fn subscription_failures_map_to_listed_codes_and_record_the_same_code() {
         ),
         (TransitionError::OtherSubscription("sub_1".into()).into(), ErrorCode::SubscriptionMismatch),
         (PaymentError::InvalidSignature("stale".into()).into(), ErrorCode::InvalidSignature),
-        (PaymentError::Malformed("no id".into()).into(), ErrorCode::MalformedWebhook),
+        // A provider's unreadable answer is the provider's failure; only a webhook's own body is
+        // the sender's (mapped where the webhook is verified).
+        (PaymentError::Malformed("no id".into()).into(), ErrorCode::PaymentProviderUnavailable),
+        (SubscriptionError::MalformedWebhook("no id".into()), ErrorCode::MalformedWebhook),
         (PaymentError::Unavailable(anyhow::anyhow!("down")).into(), ErrorCode::PaymentProviderUnavailable),
         (SubscriptionError::Coupon(CouponRefusal::Unknown), ErrorCode::CouponUnknown),
         (SubscriptionError::Coupon(CouponRefusal::Expired), ErrorCode::CouponExpired),

@@ -213,7 +213,10 @@ pub async fn resume_bot(
 }
 
 /// Stop a bot: its pending orders are cancelled; its positions stay (sell them with
-/// `emergency-sell`).
+/// `emergency-sell`). The answer waits (10 s at most) until the engine is done with the bot, so
+/// once it is 200 nothing more is sent or filled for it. A 409 `bot_busy` means the bot is stopped
+/// but the engine was still acting on it: stop again (stopping a stopped bot answers 200 once
+/// that work is finished).
 #[utoipa::path(
     tag = TAG,
     params(("id" = Id, Path, description = "Bot id")),
