@@ -5,9 +5,27 @@
 macro_rules! ulid_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
         #[serde(transparent)]
         pub struct $name(ulid::Ulid);
+
+        // By hand rather than derived: `ulid` reads its text into a `String` first; this parses
+        // it where the decoder holds it (an id or more in every stored document read).
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Text;
+                impl serde::de::Visitor<'_> for Text {
+                    type Value = ulid::Ulid;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a ULID string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ulid::Ulid, E> {
+                        ulid::Ulid::from_string(text).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Text).map(Self)
+            }
+        }
 
         impl $name {
             /// A new, unique id.

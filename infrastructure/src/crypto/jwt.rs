@@ -9,6 +9,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use super::jwt_cache::{Verified, VerifiedTokens, CAPACITY};
+
 /// How long an access token lives unless [`JwtIssuer::with_access_ttl`] says otherwise.
 pub const DEFAULT_ACCESS_TTL: Duration = Duration::minutes(15);
 
@@ -74,6 +76,8 @@ pub struct JwtIssuer {
     issuer: String,
     audience: String,
     access_ttl: Duration,
+    /// Tokens that passed [`Self::decode`], so that a token is decoded once, not per request.
+    verified: VerifiedTokens,
 }
 
 impl JwtIssuer {
@@ -105,6 +109,7 @@ impl JwtIssuer {
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             access_ttl: DEFAULT_ACCESS_TTL,
+            verified: VerifiedTokens::new(CAPACITY),
         })
     }
 
@@ -115,6 +120,30 @@ impl JwtIssuer {
         }
         self.access_ttl = ttl;
         Ok(self)
+    }
+
+    /// What of `token` does not depend on the time: algorithm (HS256 only), signature, required
+    /// claims, `iss`, `aud`, the claims' form, `exp` after `iat`. Errors: `Invalid`.
+    fn decode(&self, token: &str) -> Result<Verified, TokenError> {
+        let wire = jsonwebtoken::decode::<WireClaims>(token, &self.decoding, &self.validation)
+            .map_err(|_| TokenError::Invalid)?
+            .claims;
+        let user_id = UserId::parse(&wire.sub).ok_or(TokenError::Invalid)?;
+        let issued_at = OffsetDateTime::from_unix_timestamp(wire.iat).map_err(|_| TokenError::Invalid)?;
+        let expires_at = OffsetDateTime::from_unix_timestamp(wire.exp).map_err(|_| TokenError::Invalid)?;
+        if expires_at <= issued_at {
+            return Err(TokenError::Invalid);
+        }
+        let claims = AccessClaims {
+            user_id,
+            email: wire.email,
+            plan: wire.plan,
+            jti: wire.jti,
+            issued_at,
+            expires_at,
+            generation: wire.r#gen,
+        };
+        Ok(Verified { claims, not_before: wire.nbf })
     }
 }
 
@@ -139,32 +168,25 @@ impl TokenIssuer for JwtIssuer {
     }
 
     fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenError> {
-        // Checks the algorithm (HS256 only), signature, required claims, iss and aud.
-        let wire = jsonwebtoken::decode::<WireClaims>(token, &self.decoding, &self.validation)
-            .map_err(|_| TokenError::Invalid)?
-            .claims;
-        let user_id = UserId::parse(&wire.sub).ok_or(TokenError::Invalid)?;
-        let issued_at = OffsetDateTime::from_unix_timestamp(wire.iat).map_err(|_| TokenError::Invalid)?;
-        let expires_at = OffsetDateTime::from_unix_timestamp(wire.exp).map_err(|_| TokenError::Invalid)?;
-        if expires_at <= issued_at {
-            return Err(TokenError::Invalid);
-        }
+        let verified = match self.verified.get(token) {
+            Some(verified) => verified,
+            None => {
+                let verified = self.decode(token)?;
+                self.verified.put(token, verified.clone());
+                verified
+            }
+        };
+        let claims = verified.claims;
         let latest_start = now + FUTURE_LEEWAY;
-        if issued_at > latest_start || wire.nbf.is_some_and(|nbf| nbf > latest_start.unix_timestamp()) {
+        if claims.issued_at > latest_start || verified.not_before.is_some_and(|nbf| nbf > latest_start.unix_timestamp())
+        {
             return Err(TokenError::Invalid);
         }
-        if now >= expires_at {
+        if now >= claims.expires_at {
+            self.verified.forget(token);
             return Err(TokenError::Expired);
         }
-        Ok(AccessClaims {
-            user_id,
-            email: wire.email,
-            plan: wire.plan,
-            jti: wire.jti,
-            issued_at,
-            expires_at,
-            generation: wire.r#gen,
-        })
+        Ok(claims)
     }
 
     fn access_ttl(&self) -> Duration {

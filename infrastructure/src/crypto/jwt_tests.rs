@@ -213,3 +213,21 @@ fn a_token_without_a_generation_is_of_generation_zero() {
 
     assert_eq!(verified.generation, 0);
 }
+
+#[test]
+fn a_verified_token_is_decoded_once_and_its_times_checked_at_every_use() {
+    let (jwt, c) = (issuer(), claims());
+    let token = jwt.issue(&c).unwrap();
+    let mut tampered = token.clone();
+    tampered.pop();
+
+    assert_eq!(jwt.verify(&tampered, during(&c)), Err(TokenError::Invalid));
+    assert_eq!(jwt.verified.len(), 0, "a refused token is not remembered");
+    assert_eq!(jwt.verify(&token, during(&c)), Ok(c.clone()));
+    assert_eq!(jwt.verify(&token, during(&c)), Ok(c.clone()));
+    assert_eq!(jwt.verified.len(), 1);
+    // Remembered, yet still refused from the future and once expired (then forgotten).
+    assert_eq!(jwt.verify(&token, c.issued_at - FUTURE_LEEWAY - Duration::seconds(1)), Err(TokenError::Invalid));
+    assert_eq!(jwt.verify(&token, c.expires_at), Err(TokenError::Expired));
+    assert_eq!(jwt.verified.len(), 0);
+}

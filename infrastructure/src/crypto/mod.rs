@@ -3,6 +3,7 @@
 
 mod aes;
 mod jwt;
+mod jwt_cache;
 mod password;
 
 pub use aes::{AesGcmCipher, EncryptionKeyError, DEFAULT_KEY_ID, DEV_KEY_ID, ENCRYPTION_KEY_ENV};

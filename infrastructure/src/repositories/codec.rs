@@ -65,8 +65,31 @@ pub(crate) mod decimal {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse::<Decimal>().map_err(|e| serde::de::Error::custom(format!("decimal `{text}`: {e}")))
+        d.deserialize_str(DecimalText)
+    }
+
+    /// Parses the stored string where the decoder holds it: no `String` per decimal.
+    pub(super) struct DecimalText;
+
+    impl serde::de::Visitor<'_> for DecimalText {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a decimal string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Decimal, E> {
+            text.parse::<Decimal>().map_err(|e| E::custom(format!("decimal `{text}`: {e}")))
+        }
+    }
+
+    /// `Deserialize` through [`DecimalText`], for `Option` and other wrappers.
+    pub(super) struct Borrowed(pub(super) Decimal);
+
+    impl<'de> Deserialize<'de> for Borrowed {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_str(DecimalText).map(Borrowed)
+        }
     }
 }
 
@@ -83,9 +106,7 @@ pub(crate) mod decimal_opt {
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        let text = Option::<String>::deserialize(d)?;
-        text.map(|t| t.parse::<Decimal>().map_err(|e| serde::de::Error::custom(format!("decimal `{t}`: {e}"))))
-            .transpose()
+        Ok(Option::<super::decimal::Borrowed>::deserialize(d)?.map(|b| b.0))
     }
 }
 

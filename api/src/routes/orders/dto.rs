@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use domain::exchange::{OrderKind, OrderSize};
+use domain::exchange::{ClientOrderId, OrderKind, OrderSize};
 use domain::orders::{CreationContext, MarketConditions, Order, OrderFill};
+use domain::shared::ids::{BotId, ContextId, OrderId};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -100,7 +101,7 @@ pub struct FillResponse {
     /// The asset the fee was charged in.
     pub fee_asset: String,
     /// When, when the exchange said.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(serialize_with = "super::instant::optional")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub at: Option<OffsetDateTime>,
 }
@@ -169,16 +170,19 @@ impl From<CreationContext> for CreationResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderResponse {
     /// Id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: OrderId,
     /// Its context.
-    pub context_id: String,
+    #[schema(value_type = String)]
+    pub context_id: ContextId,
     /// Exchange.
     pub exchange: Exchange,
     /// The market, `BASE-QUOTE`.
     #[schema(example = "BTC-BRL")]
     pub symbol: String,
     /// The bot that placed it (none for a manual or adopted order).
-    pub bot_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub bot_id: Option<BotId>,
     /// `manual`, `smart`, `candle`, `dca` or `channel`.
     pub source: OrderSource,
     /// `buy` or `sell`.
@@ -214,7 +218,8 @@ pub struct OrderResponse {
     /// The exchange's id, once it acknowledged the order.
     pub exchange_order_id: Option<String>,
     /// Our id, sent to the exchange.
-    pub client_order_id: String,
+    #[schema(value_type = String)]
+    pub client_order_id: ClientOrderId,
     /// What was known when it was decided.
     pub creation: CreationResponse,
     /// Why it was placed.
@@ -226,7 +231,7 @@ pub struct OrderResponse {
     pub forgotten: bool,
     /// Since when its exchange has answered "not found" for it, when it does (botfleet ends it
     /// as forgotten once this lasted an hour and the order is older than the forgotten age).
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(serialize_with = "super::instant::optional")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub missing_since: Option<OffsetDateTime>,
     /// Why it was rejected, or why it was forgotten.
@@ -234,11 +239,11 @@ pub struct OrderResponse {
     /// Version (optimistic locking).
     pub version: u64,
     /// Created.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(serialize_with = "super::instant::required")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
     /// Last change.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(serialize_with = "super::instant::required")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: OffsetDateTime,
 }
@@ -254,11 +259,12 @@ impl From<Order> for OrderResponse {
             OrderKind::Limit { price } => (OrderType::Limit, Some(price)),
         };
         Self {
-            id: o.id.to_string(),
-            context_id: o.context_id.to_string(),
+            // Ids serialise as their text, written without a `String` each.
+            id: o.id,
+            context_id: o.context_id,
             exchange: o.exchange.into(),
             symbol: o.symbol.to_string(),
-            bot_id: o.bot_id.map(|b| b.to_string()),
+            bot_id: o.bot_id,
             source: o.source.into(),
             side: o.side.into(),
             order_type,
@@ -274,7 +280,7 @@ impl From<Order> for OrderResponse {
             fees: o.fees.into_iter().map(|(k, v)| (k, v.normalize())).collect(),
             fills: o.fills.into_iter().map(Into::into).collect(),
             exchange_order_id: o.exchange_order_id,
-            client_order_id: o.client_order_id.to_string(),
+            client_order_id: o.client_order_id,
             creation: o.creation.into(),
             reason: o.reason,
             adopted: o.adopted,
