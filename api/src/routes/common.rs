@@ -82,24 +82,6 @@ macro_rules! opaque_debug {
     };
 }
 
-/// Implements `From<Page<T>>` for a list DTO (`items`, `total`, `offset`, `limit`) whose items
-/// convert from `T`: `list_from_page!(BotList, BotResponse)`, then `BotList::from(page)`.
-macro_rules! list_from_page {
-    ($list:ty, $item:ty) => {
-        impl<T: Into<$item>> From<domain::Page<T>> for $list {
-            fn from(page: domain::Page<T>) -> Self {
-                Self {
-                    items: page.items.into_iter().map(Into::into).collect(),
-                    total: page.total,
-                    offset: page.offset,
-                    limit: page.limit,
-                }
-            }
-        }
-    };
-}
-pub(crate) use list_from_page;
-
 /// The history window a read was cut to (the plan's: FREE 30 days, PRO 90, MAX all). Asking for
 /// older data is not an error: the window is applied and said here.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

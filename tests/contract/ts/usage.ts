@@ -189,7 +189,12 @@ export const pages: {
         | "HistoryPage_ContextSignalResponse"
         | "Page_ConsentEntryResponse"
         | "Page_PositionResponse"
-        | "HistoryPage_TradeResponse"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
+        | "HistoryPage_TradeResponse"
+        | "Page_InvoiceResponse"
+        | "Page_BackofficeUser"
+        | "Page_ManagedOperator"
+        | "Page_AuditEntryResponse"
+        | "Page_CouponResponse"]: (list: Schemas[K]) => Paged<Schemas[K]["items"][number]>;
 } = {
     Page_BotResponse: (list) => list,
     HistoryPage_OrderResponse: (list) => list,
@@ -203,10 +208,16 @@ export const pages: {
     Page_ConsentEntryResponse: (list) => list,
     Page_PositionResponse: (list) => list,
     HistoryPage_TradeResponse: (list) => list,
+    Page_InvoiceResponse: (list) => list,
+    Page_BackofficeUser: (list) => list,
+    Page_ManagedOperator: (list) => list,
+    Page_AuditEntryResponse: (list) => list,
+    Page_CouponResponse: (list) => list,
 };
 
 // A page's items are the named item schema, not a copy of it.
 assertType<Equals<Schemas["Page_BotResponse"]["items"][number], Schemas["BotResponse"]>>();
+assertType<Equals<Schemas["Page_InvoiceResponse"]["items"][number], Schemas["InvoiceResponse"]>>();
 
 export function remainingBots(list: Schemas["Page_BotResponse"]): number {
     return list.total - (list.offset + list.items.length);

@@ -15,7 +15,8 @@ use super::csv_export::{cell, CsvExport, EXPORT_MAX_ROWS};
 use super::TAG;
 use crate::error::ApiError;
 use crate::query::Query;
-use crate::routes::common::{invalid_query, list_from_page, page_of};
+use crate::routes::common::{invalid_query, page_of};
+use crate::routes::page::Page;
 use crate::routes::wire::{AuditOutcome, Id, OperatorRole};
 use crate::state::AppState;
 
@@ -71,21 +72,6 @@ impl From<OperatorAuditEntry> for AuditEntryResponse {
         }
     }
 }
-
-/// A page of audit entries, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEntryList {
-    /// The entries.
-    pub items: Vec<AuditEntryResponse>,
-    /// How many match.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-list_from_page!(AuditEntryList, AuditEntryResponse);
 
 /// The audit trail's filters and paging.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -148,15 +134,14 @@ fn filter(p: &AuditParams) -> Result<OperatorAuditFilter, ApiError> {
 /// The audit trail, newest first (ADMIN and up). Counts against the list limit.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(AuditParams),
-    responses((status = 200, description = "A page of entries", body = AuditEntryList))
+    responses((status = 200, description = "A page of entries", body = Page<AuditEntryResponse>))
 )]
 #[get("/backoffice/api/audit")]
 pub async fn bo_list_audit(state: web::Data<AppState>, params: Query<AuditParams>) -> Result<HttpResponse, ApiError> {
     let page = page_of(params.offset, params.limit)?;
     let entries = state.backoffice.audit_trail(&filter(&params)?, page).await?;
-    Ok(HttpResponse::Ok().json(AuditEntryList::from(entries)))
+    Ok(HttpResponse::Ok().json(Page::<AuditEntryResponse>::from(entries)))
 }
 
 /// The columns of the audit CSV.
@@ -186,7 +171,6 @@ fn row(e: &OperatorAuditEntry) -> [String; 11] {
 /// `from` and `to` (ADMIN and up). `offset` and `limit` are not used.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(AuditParams),
     responses((status = 200, description = "The entries as CSV", body = String, content_type = "text/csv"))
 )]

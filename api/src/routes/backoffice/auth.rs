@@ -215,7 +215,6 @@ pub async fn bo_login(
 /// The logged-in operator and when the session ends.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     responses((status = 200, description = "The session", body = BackofficeSessionResponse))
 )]
 #[get("/backoffice/api/auth/me")]
@@ -231,7 +230,6 @@ pub async fn bo_me(staff: BackofficeStaff) -> Result<HttpResponse, ApiError> {
 /// End the session (it is revoked in the store; the cookie is cleared).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     responses((status = 204, description = "Logged out"))
 )]
 #[post("/backoffice/api/auth/logout")]

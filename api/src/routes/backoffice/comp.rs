@@ -3,6 +3,7 @@
 //! the guard. The grant is listed on the user's invoices as a `comp` entry (amount 0).
 
 use actix_web::{delete, post, web, HttpResponse};
+use domain::shared::ids::UserId;
 use domain::subscriptions::{Plan, Subscription};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -10,9 +11,9 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use super::users::user_id;
 use super::TAG;
 use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::routes::common::validated;
 use crate::routes::subscriptions::InvoiceResponse;
 use crate::routes::wire::{self, Id};
@@ -74,7 +75,6 @@ impl CompResponse {
 /// by PIX or boleto still running; a comp or trial running is replaced.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user")),
     request_body = CompRequest,
     responses((status = 200, description = "Granted", body = CompResponse))
@@ -82,10 +82,10 @@ impl CompResponse {
 #[post("/backoffice/api/users/{id}/comp")]
 pub async fn bo_grant_comp(
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    id: PathId<UserId>,
     body: TrackedJson<CompRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state.backoffice.user(user_id(&id)?).await?;
+    let user = state.backoffice.user(*id).await?;
     let body = validated(body.into_inner())?;
     let plan = match body.plan.as_str() {
         "PRO" => Plan::Pro,
@@ -100,13 +100,12 @@ pub async fn bo_grant_comp(
 /// invoice entry's period ends now. 409 `no_comp` when the user has none.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user")),
     responses((status = 200, description = "Revoked", body = CompResponse))
 )]
 #[delete("/backoffice/api/users/{id}/comp")]
-pub async fn bo_revoke_comp(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let user = state.backoffice.user(user_id(&id)?).await?;
+pub async fn bo_revoke_comp(state: web::Data<AppState>, id: PathId<UserId>) -> Result<HttpResponse, ApiError> {
+    let user = state.backoffice.user(*id).await?;
     let subscription = state.subscriptions.revoke_comp(user.id).await?;
     Ok(HttpResponse::Ok().json(CompResponse::new(subscription, None)))
 }

@@ -14,9 +14,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::{BackofficeStaff, TAG};
-use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
-use crate::routes::common::{list_from_page, page_of, validated};
+use crate::routes::common::{page_of, validated};
+use crate::routes::page::Page;
 use crate::routes::wire::{self, Id};
 use crate::state::AppState;
 
@@ -87,21 +89,6 @@ impl From<Coupon> for CouponResponse {
         }
     }
 }
-
-/// A page of coupons, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CouponList {
-    /// The coupons.
-    pub items: Vec<CouponResponse>,
-    /// How many there are.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-list_from_page!(CouponList, CouponResponse);
 
 /// A new coupon: exactly one of `percent_off` and `amount_off` (with `currency`).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -184,9 +171,8 @@ fn input_of(body: CreateCouponRequest, created_by: String) -> Result<NewCouponIn
 /// Every coupon, newest first, with its redemptions so far.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(CouponListParams),
-    responses((status = 200, description = "A page of coupons", body = CouponList))
+    responses((status = 200, description = "A page of coupons", body = Page<CouponResponse>))
 )]
 #[get("/backoffice/api/coupons")]
 pub async fn bo_list_coupons(
@@ -195,7 +181,7 @@ pub async fn bo_list_coupons(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_of(params.offset, params.limit)?;
     let coupons = state.subscriptions.list_coupons(page).await?;
-    Ok(HttpResponse::Ok().json(CouponList::from(coupons)))
+    Ok(HttpResponse::Ok().json(Page::<CouponResponse>::from(coupons)))
 }
 
 /// Create a coupon. Across fields: exactly one of `percent_off` and `amount_off`, `currency`
@@ -203,7 +189,6 @@ pub async fn bo_list_coupons(
 /// (ignoring case) is 409 `coupon_exists`.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     request_body = CreateCouponRequest,
     responses((status = 201, description = "Created", body = CouponResponse))
 )]
@@ -219,20 +204,15 @@ pub async fn bo_create_coupon(
     Ok(HttpResponse::Created().json(CouponResponse::from(coupon)))
 }
 
-fn coupon_id(raw: &str) -> Result<CouponId, ApiError> {
-    CouponId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "coupon not found"))
-}
-
 /// One coupon, with its redemptions so far.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The coupon")),
     responses((status = 200, description = "The coupon", body = CouponResponse))
 )]
 #[get("/backoffice/api/coupons/{id}")]
-pub async fn bo_get_coupon(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let coupon = state.subscriptions.get_coupon(coupon_id(&id)?).await?;
+pub async fn bo_get_coupon(state: web::Data<AppState>, id: PathId<CouponId>) -> Result<HttpResponse, ApiError> {
+    let coupon = state.subscriptions.get_coupon(*id).await?;
     Ok(HttpResponse::Ok().json(CouponResponse::from(coupon)))
 }
 
@@ -240,12 +220,11 @@ pub async fn bo_get_coupon(state: web::Data<AppState>, id: web::Path<String>) ->
 /// redemptions already made stay. Disabling twice answers the coupon again.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The coupon")),
     responses((status = 200, description = "Disabled", body = CouponResponse))
 )]
 #[post("/backoffice/api/coupons/{id}/disable")]
-pub async fn bo_disable_coupon(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let coupon = state.subscriptions.disable_coupon(coupon_id(&id)?).await?;
+pub async fn bo_disable_coupon(state: web::Data<AppState>, id: PathId<CouponId>) -> Result<HttpResponse, ApiError> {
+    let coupon = state.subscriptions.disable_coupon(*id).await?;
     Ok(HttpResponse::Ok().json(CouponResponse::from(coupon)))
 }

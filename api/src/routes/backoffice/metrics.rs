@@ -230,7 +230,6 @@ impl PlatformMetricsResponse {
 /// the ops token only).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     responses((status = 200, description = "The platform's figures", body = PlatformMetricsResponse))
 )]
 #[get("/backoffice/api/metrics")]

@@ -12,9 +12,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use super::{BackofficeStaff, TAG};
-use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
+use crate::path_id::PathId;
 use crate::query::Query;
-use crate::routes::common::{list_from_page, page_of, validated};
+use crate::routes::common::{page_of, validated};
+use crate::routes::page::Page;
 use crate::routes::wire::{Id, OperatorRole};
 use crate::state::AppState;
 
@@ -58,21 +60,6 @@ impl From<Operator> for ManagedOperator {
         }
     }
 }
-
-/// A page of operators, by e-mail.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ManagedOperatorList {
-    /// The operators.
-    pub items: Vec<ManagedOperator>,
-    /// How many there are.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-list_from_page!(ManagedOperatorList, ManagedOperator);
 
 /// A new operator.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -119,16 +106,11 @@ pub struct OperatorListParams {
     pub limit: Option<u64>,
 }
 
-fn operator_id(raw: &str) -> Result<OperatorId, ApiError> {
-    OperatorId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "operator not found"))
-}
-
 /// Every operator, by e-mail (SUPER_ADMIN).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(OperatorListParams),
-    responses((status = 200, description = "A page of operators", body = ManagedOperatorList))
+    responses((status = 200, description = "A page of operators", body = Page<ManagedOperator>))
 )]
 #[get("/backoffice/api/operators")]
 pub async fn bo_list_operators(
@@ -137,14 +119,13 @@ pub async fn bo_list_operators(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_of(params.offset, params.limit)?;
     let operators = state.backoffice.list_operators(page).await?;
-    Ok(HttpResponse::Ok().json(ManagedOperatorList::from(operators)))
+    Ok(HttpResponse::Ok().json(Page::<ManagedOperator>::from(operators)))
 }
 
 /// Create an operator (SUPER_ADMIN): the e-mail must be in the backoffice domains (422 naming
 /// `email`); a password is generated and answered once.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     request_body = CreateOperatorRequest,
     responses((status = 201, description = "Created", body = CreatedOperatorResponse))
 )]
@@ -162,7 +143,6 @@ pub async fn bo_create_operator(
 /// Change an operator's role (SUPER_ADMIN; not one's own).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The operator")),
     request_body = OperatorRoleRequest,
     responses((status = 200, description = "Changed", body = ManagedOperator))
@@ -171,18 +151,17 @@ pub async fn bo_create_operator(
 pub async fn bo_change_operator_role(
     state: web::Data<AppState>,
     staff: BackofficeStaff,
-    id: web::Path<String>,
+    id: PathId<OperatorId>,
     body: TrackedJson<OperatorRoleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let role = body.into_inner().role;
-    let operator = state.backoffice.change_operator_role(&staff.0, operator_id(&id)?, role).await?;
+    let operator = state.backoffice.change_operator_role(&staff.0, *id, role).await?;
     Ok(HttpResponse::Ok().json(ManagedOperator::from(operator)))
 }
 
 /// Disable an operator (SUPER_ADMIN; not oneself): login refused, every session ended at once.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The operator")),
     responses((status = 200, description = "Disabled", body = ManagedOperator))
 )]
@@ -190,9 +169,9 @@ pub async fn bo_change_operator_role(
 pub async fn bo_disable_operator(
     state: web::Data<AppState>,
     staff: BackofficeStaff,
-    id: web::Path<String>,
+    id: PathId<OperatorId>,
 ) -> Result<HttpResponse, ApiError> {
-    let operator = state.backoffice.disable_operator(&staff.0, operator_id(&id)?).await?;
+    let operator = state.backoffice.disable_operator(&staff.0, *id).await?;
     Ok(HttpResponse::Ok().json(ManagedOperator::from(operator)))
 }
 
@@ -200,7 +179,6 @@ pub async fn bo_disable_operator(
 /// forgotten, sessions ended; their next login answers `totp_enrolment_required`.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The operator")),
     responses((status = 200, description = "Reset", body = ManagedOperator))
 )]
@@ -208,8 +186,8 @@ pub async fn bo_disable_operator(
 pub async fn bo_reset_operator_totp(
     state: web::Data<AppState>,
     staff: BackofficeStaff,
-    id: web::Path<String>,
+    id: PathId<OperatorId>,
 ) -> Result<HttpResponse, ApiError> {
-    let operator = state.backoffice.reset_operator_totp(&staff.0, operator_id(&id)?).await?;
+    let operator = state.backoffice.reset_operator_totp(&staff.0, *id).await?;
     Ok(HttpResponse::Ok().json(ManagedOperator::from(operator)))
 }

@@ -4,15 +4,16 @@
 //! backoffice detail), so the operator refunds exactly what the user sees.
 
 use actix_web::{post, web, HttpResponse};
+use domain::shared::ids::UserId;
 use domain::subscriptions::ChargeId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::users::user_id;
 use super::TAG;
-use crate::error::{decode, ApiError, ErrorCode};
+use crate::error::{decode, ApiError};
+use crate::path_id::PathIds;
 use crate::routes::decimal::{parse_all, DecimalInput};
 use crate::routes::subscriptions::InvoiceResponse;
 use crate::routes::wire::Id;
@@ -21,13 +22,6 @@ use application::{FieldCode, FieldError};
 
 pub(super) fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(bo_refund_invoice);
-}
-
-/// The path of a refund.
-#[derive(Debug, Deserialize)]
-pub struct RefundPath {
-    id: String,
-    invoice_id: String,
 }
 
 /// What to refund; an empty body (or no `amount`) refunds everything left.
@@ -66,7 +60,6 @@ pub struct RefundResponse {
 /// when the provider refuses.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(
         ("id" = Id, Path, description = "The user"),
         ("invoice_id" = Id, Path, description = "The invoice (an item of the user's invoices)")
@@ -77,7 +70,7 @@ pub struct RefundResponse {
 #[post("/backoffice/api/users/{id}/invoices/{invoice_id}/refund")]
 pub async fn bo_refund_invoice(
     state: web::Data<AppState>,
-    path: web::Path<RefundPath>,
+    ids: PathIds<UserId, ChargeId>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     // Read by hand: an optional extractor would take a bad body for none (a full refund).
@@ -86,9 +79,8 @@ pub async fn bo_refund_invoice(
     })?;
     let body: RefundBody = if text.trim().is_empty() { RefundBody::default() } else { decode(text)? };
     let [amount] = parse_all([("amount", body.amount.as_ref())])?;
-    let user = state.backoffice.user(user_id(&path.id)?).await?;
-    let charge =
-        ChargeId::parse(&path.invoice_id).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "invoice not found"))?;
+    let (user, charge) = ids.into_inner();
+    let user = state.backoffice.user(user).await?;
     let made = state.subscriptions.refund_charge(user.id, charge, amount).await?;
     let mut amount = made.refund.amount;
     if let Some(a) = amount.as_mut() {

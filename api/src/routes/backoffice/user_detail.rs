@@ -8,15 +8,17 @@ use actix_web::{get, web, HttpResponse};
 use application::backoffice::UserDetail;
 use application::orders::OrderListQuery;
 use domain::bots::Funds;
+use domain::shared::ids::UserId;
 use domain::PageRequest;
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::audit::AuditEntryResponse;
-use super::users::{user_id, BackofficeUser};
+use super::users::BackofficeUser;
 use super::TAG;
 use crate::error::ApiError;
+use crate::path_id::PathId;
 use crate::routes::contexts::ContextResponse;
 use crate::routes::credentials::CredentialResponse;
 use crate::routes::legal::ConsentEntryResponse;
@@ -111,13 +113,12 @@ pub struct BackofficeUserDetail {
 /// A user's detail in one call. A deleted account is a 404.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user")),
     responses((status = 200, description = "The user", body = BackofficeUserDetail))
 )]
 #[get("/backoffice/api/users/{id}")]
-pub async fn bo_get_user(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let UserDetail { user, bots, sessions, audit } = state.backoffice.user_detail(user_id(&id)?).await?;
+pub async fn bo_get_user(state: web::Data<AppState>, id: PathId<UserId>) -> Result<HttpResponse, ApiError> {
+    let UserDetail { user, bots, sessions, audit } = state.backoffice.user_detail(*id).await?;
     let (owner, recent, all) = (user.id, PageRequest::new(0, RECENT), PageRequest::new(0, PageRequest::MAX_LIMIT));
     let consents = state.legal.history(owner, recent).await?;
     let overview = state.subscriptions.overview(owner).await?;

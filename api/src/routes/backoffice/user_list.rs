@@ -14,11 +14,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::audit::instant;
 use super::csv_export::{cell, CsvExport, EXPORT_MAX_ROWS};
-use super::users::{BackofficeUser, BackofficeUserList};
+use super::users::BackofficeUser;
 use super::TAG;
 use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::common::{invalid_query, page_of};
+use crate::routes::page::Page;
 use crate::routes::wire::{Plan, SubscriptionStatus, TradingMode, UserStatus};
 use crate::state::AppState;
 
@@ -116,9 +117,8 @@ fn user_query(p: &UserListParams) -> Result<UserListQuery, ApiError> {
 /// operator's list limit (60 a minute).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(UserListParams),
-    responses((status = 200, description = "A page of users", body = BackofficeUserList))
+    responses((status = 200, description = "A page of users", body = Page<BackofficeUser>))
 )]
 #[get("/backoffice/api/users")]
 pub async fn bo_list_users(
@@ -127,7 +127,7 @@ pub async fn bo_list_users(
 ) -> Result<HttpResponse, ApiError> {
     let page = page_of(params.offset, params.limit)?;
     let users = state.backoffice.list_users(&user_query(&params)?, page).await?;
-    Ok(HttpResponse::Ok().json(BackofficeUserList::from(users)))
+    Ok(HttpResponse::Ok().json(Page::<BackofficeUser>::from(users)))
 }
 
 /// The columns of the user-list CSV.
@@ -150,7 +150,6 @@ fn row(u: User) -> [String; 6] {
 /// 10,000 rows: narrow it with the filters (ADMIN and up). `offset` and `limit` are not used.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(UserListParams),
     responses((status = 200, description = "The users as CSV", body = String, content_type = "text/csv"))
 )]

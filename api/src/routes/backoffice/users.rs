@@ -12,8 +12,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::user_detail::BackofficeBot;
 use super::TAG;
-use crate::error::{ApiError, ErrorCode};
-use crate::routes::common::list_from_page;
+use crate::error::ApiError;
+use crate::path_id::{PathId, PathIds};
 use crate::routes::wire::{Id, UserStatus};
 use crate::state::AppState;
 
@@ -54,21 +54,6 @@ impl From<User> for BackofficeUser {
     }
 }
 
-/// A page of users.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BackofficeUserList {
-    /// The users.
-    pub items: Vec<BackofficeUser>,
-    /// How many match.
-    pub total: u64,
-    /// Skipped.
-    pub offset: u64,
-    /// Page size.
-    pub limit: u64,
-}
-
-list_from_page!(BackofficeUserList, BackofficeUser);
-
 /// What blocking did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BlockResponse {
@@ -84,53 +69,42 @@ impl From<BlockReport> for BlockResponse {
     }
 }
 
-pub(super) fn user_id(raw: &str) -> Result<UserId, ApiError> {
-    UserId::parse(raw).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "user not found"))
-}
-
 /// Block the user: their access and refresh tokens stop working at once, their login answers
 /// 403 `account_blocked`, and their running bots are paused (reason: blocked by an operator).
 /// Blocking again finishes what a failed attempt left.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user")),
     responses((status = 200, description = "Blocked", body = BlockResponse))
 )]
 #[post("/backoffice/api/users/{id}/block")]
-pub async fn bo_block_user(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let report = state.backoffice.block_user(user_id(&id)?).await?;
+pub async fn bo_block_user(state: web::Data<AppState>, id: PathId<UserId>) -> Result<HttpResponse, ApiError> {
+    let report = state.backoffice.block_user(*id).await?;
     Ok(HttpResponse::Ok().json(BlockResponse::from(report)))
 }
 
 /// Unblock the user (their bots stay paused until they resume them).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user")),
     responses((status = 200, description = "Unblocked", body = BackofficeUser))
 )]
 #[post("/backoffice/api/users/{id}/unblock")]
-pub async fn bo_unblock_user(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let user = state.backoffice.unblock_user(user_id(&id)?).await?;
+pub async fn bo_unblock_user(state: web::Data<AppState>, id: PathId<UserId>) -> Result<HttpResponse, ApiError> {
+    let user = state.backoffice.unblock_user(*id).await?;
     Ok(HttpResponse::Ok().json(BackofficeUser::from(user)))
 }
 
 /// Pause one of the user's running bots (reason: paused by an operator).
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user"), ("bot_id" = Id, Path, description = "The bot")),
     responses((status = 200, description = "Paused", body = BackofficeBot))
 )]
 #[post("/backoffice/api/users/{id}/bots/{bot_id}/pause")]
-pub async fn bo_pause_bot(
-    state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let (user, bot) = path.into_inner();
-    let bot = BotId::parse(&bot).ok_or_else(|| ApiError::new(ErrorCode::NotFound, "bot not found"))?;
-    let bot = state.backoffice.pause_bot(user_id(&user)?, bot, "paused by an operator").await?;
+pub async fn bo_pause_bot(state: web::Data<AppState>, ids: PathIds<UserId, BotId>) -> Result<HttpResponse, ApiError> {
+    let (user, bot) = ids.into_inner();
+    let bot = state.backoffice.pause_bot(user, bot, "paused by an operator").await?;
     Ok(HttpResponse::Ok().json(BackofficeBot::from(bot)))
 }
 
@@ -139,16 +113,12 @@ pub async fn bo_pause_bot(
 /// A blocked account is refused (unblock it first); 3 per user's e-mail per 15 minutes.
 #[utoipa::path(
     tag = TAG,
-    security(("backoffice_session" = [])),
     params(("id" = Id, Path, description = "The user")),
     responses((status = 202, description = "The e-mail is on its way"))
 )]
 #[post("/backoffice/api/users/{id}/password-reset")]
-pub async fn bo_send_password_reset(
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let user = state.backoffice.active_user(user_id(&id)?).await?;
+pub async fn bo_send_password_reset(state: web::Data<AppState>, id: PathId<UserId>) -> Result<HttpResponse, ApiError> {
+    let user = state.backoffice.active_user(*id).await?;
     state.identity.forgot_password(user.email.as_str()).await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -144,7 +144,6 @@ async fn subscription_of(state: &AppState, user: UserId) -> Result<HttpResponse,
 /// a downgrade's date. Nothing changes.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = PlanChangePreviewBody,
     responses((status = 200, description = "What the change does", body = PlanChangePreviewResponse))
 )]
@@ -165,7 +164,6 @@ pub async fn preview_change(
 /// `scheduled_change`) and can be undone until then.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = PlanChangeBody,
     responses((status = 200, description = "The subscription after the change", body = SubscriptionResponse))
 )]
@@ -195,7 +193,6 @@ pub async fn change_plan(
 /// Undo the scheduled downgrade: the current plan continues after the period end.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses((status = 200, description = "The subscription, nothing scheduled", body = SubscriptionResponse))
 )]
 #[delete("/api/subscriptions/change")]

@@ -206,7 +206,6 @@ fn parse_choice(body: &CheckoutBody) -> Result<(Plan, PaymentMethod, BillingPeri
 /// again while it can still be paid.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     request_body = CheckoutBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries return the same checkout")),
     responses(

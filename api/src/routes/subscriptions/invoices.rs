@@ -15,6 +15,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::query::Query;
 use crate::routes::common::Paging;
+use crate::routes::page::Page;
 use crate::routes::wire;
 use crate::state::AppState;
 
@@ -119,28 +120,12 @@ impl From<Charge> for InvoiceResponse {
     }
 }
 
-/// A page of charges.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvoiceList {
-    /// This page, newest first.
-    pub items: Vec<InvoiceResponse>,
-    /// Charges in all.
-    pub total: u64,
-    /// Offset of this page.
-    pub offset: u64,
-    /// Page size applied.
-    pub limit: u64,
-}
-
-crate::routes::common::list_from_page!(InvoiceList, InvoiceResponse);
-
 /// The caller's charges, newest first: PIX and boleto (pending, approved, expired) and card
 /// payments, with the provider's receipt or hosted-invoice URL.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     params(Paging),
-    responses((status = 200, description = "A page of charges", body = InvoiceList))
+    responses((status = 200, description = "A page of charges", body = Page<InvoiceResponse>))
 )]
 #[get("/api/subscriptions/invoices")]
 pub async fn invoices(
@@ -149,5 +134,5 @@ pub async fn invoices(
     paging: Query<Paging>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state.subscriptions.invoices(auth.0.user_id, paging.page()?).await?;
-    Ok(HttpResponse::Ok().json(InvoiceList::from(page)))
+    Ok(HttpResponse::Ok().json(Page::<InvoiceResponse>::from(page)))
 }

@@ -264,7 +264,6 @@ pub async fn list_plans(state: web::Data<AppState>) -> HttpResponse {
 /// The caller's plan, billing state and usage against each limit.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription", body = SubscriptionResponse),
     )
@@ -280,7 +279,6 @@ pub async fn my_subscription(state: web::Data<AppState>, auth: Authenticated) ->
 /// at once.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscription after cancelling", body = SubscriptionResponse),
     )
@@ -297,7 +295,6 @@ pub async fn cancel(state: web::Data<AppState>, auth: Authenticated) -> Result<H
 /// then FREE unless a plan is paid for by then.
 #[utoipa::path(
     tag = TAG,
-    security(("bearer" = [])),
     responses(
         (status = 201, description = "The subscription, trialing", body = SubscriptionResponse),
     )
