@@ -75,7 +75,7 @@ pub async fn list_orders(
 const BYTES_PER_ORDER: usize = 768;
 
 /// A page as `application/json` (as `HttpResponse::json` writes it), into a buffer sized for it.
-fn page_response(list: &OrderList) -> Result<HttpResponse, ApiError> {
+fn page_response(list: &HistoryPage<OrderResponse>) -> Result<HttpResponse, ApiError> {
     let mut body = Vec::with_capacity(256 + BYTES_PER_ORDER * list.items.len());
     serde_json::to_writer(&mut body, list).map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
