@@ -4,6 +4,10 @@
 //! the paper exchange. Once the purchases happened and both schedulers ran many more cycles, the
 //! store must show exactly one DCA purchase per period, no position bought twice, and books that
 //! agree with the orders. Waits poll with generous deadlines; nothing asserts on timing.
+//!
+//! The paper market replays real candles on the wall clock, where a volume spike makes
+//! `anomaly_check` hold every bot's entries for the quarter hour or more it lasts (CI failed
+//! at such an hour): the check is switched off here, the race under test is the placement's.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -31,6 +35,7 @@ async fn instance(database: &str, id: &str) -> (TestApp, Repositories) {
         ("BOTFLEET_MONGODB_DATABASE", database),
         ("BOTFLEET_INSTANCE_ID", id),
         ("BOTFLEET_WORKFLOW_INTERVAL_SCALE", "0.02"),
+        ("BOTFLEET_WORKFLOW_ANOMALY_CHECK_ENABLED", "false"),
         ("BOTFLEET_OPS_TOKEN", OPS_TOKEN),
     ];
     spawn_with_repositories(settings(Store::Mongo, &extra)).await
