@@ -89,28 +89,42 @@ struct SubscriptionDetails {
 struct InvoiceLine {
     #[serde(default)]
     period: Option<Period>,
-    /// Before basil.
+    #[serde(flatten)]
+    proration: ProrationFlag,
+}
+
+impl InvoiceLine {
+    fn is_proration(&self) -> bool {
+        self.proration.is_set()
+    }
+}
+
+/// An invoice line's proration flag in both of Stripe's layouts: `proration` before the basil
+/// API version, `parent.subscription_item_details.proration` from basil on. Invoices (events) and
+/// invoice previews (plan changes) carry the same lines.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ProrationFlag {
     #[serde(default)]
     proration: Option<bool>,
-    /// From basil on: `parent.subscription_item_details.proration`.
     #[serde(default)]
     parent: Option<LineParent>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct LineParent {
     #[serde(default)]
     subscription_item_details: Option<ItemDetails>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct ItemDetails {
     #[serde(default)]
     proration: bool,
 }
 
-impl InvoiceLine {
-    fn is_proration(&self) -> bool {
+impl ProrationFlag {
+    /// Whether the line is a proration.
+    pub(super) fn is_set(&self) -> bool {
         self.proration.unwrap_or(false)
             || self.parent.as_ref().and_then(|p| p.subscription_item_details.as_ref()).is_some_and(|d| d.proration)
     }
@@ -240,4 +254,25 @@ fn from_object<T: for<'de> Deserialize<'de>>(object: Value, what: &str) -> Resul
 
 fn malformed(what: &str, error: &serde_json::Error) -> PaymentError {
     PaymentError::Malformed(format!("stripe {what}: {error}"))
+}
+
+#[cfg(test)]
+mod proration_tests {
+    use super::ProrationFlag;
+
+    fn flag(line: &str) -> bool {
+        serde_json::from_str::<ProrationFlag>(line).unwrap().is_set()
+    }
+
+    #[test]
+    fn the_flag_is_read_in_both_layouts_and_absent_means_no() {
+        // Shapes from Stripe's invoice line item object, before and from the basil version.
+        assert!(flag(r#"{"amount": 1000, "proration": true}"#));
+        assert!(flag(
+            r#"{"parent": {"type": "subscription_item_details", "subscription_item_details": {"proration": true, "subscription": "sub_1"}}}"#
+        ));
+        assert!(!flag(r#"{"parent": {"subscription_item_details": {"proration": false}}, "proration": null}"#));
+        assert!(!flag(r#"{"parent": null}"#));
+        assert!(!flag("{}"));
+    }
 }

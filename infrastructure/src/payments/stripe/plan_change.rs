@@ -13,7 +13,7 @@ use domain::subscriptions::{
 };
 
 use super::client::Call;
-use super::events::money;
+use super::events::{money, ProrationFlag};
 use super::mapping::{self, Expandable, List, StripeSubscription};
 use super::{subscription_path, StripeGateway};
 
@@ -61,31 +61,8 @@ struct PreviewInvoice {
 #[derive(Debug, Deserialize)]
 struct PreviewLine {
     amount: i64,
-    /// Before basil.
-    #[serde(default)]
-    proration: Option<bool>,
-    /// From basil on: `parent.subscription_item_details.proration`.
-    #[serde(default)]
-    parent: Option<LineParent>,
-}
-
-#[derive(Debug, Deserialize)]
-struct LineParent {
-    #[serde(default)]
-    subscription_item_details: Option<ItemDetails>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ItemDetails {
-    #[serde(default)]
-    proration: bool,
-}
-
-impl PreviewLine {
-    fn is_proration(&self) -> bool {
-        self.proration.unwrap_or(false)
-            || self.parent.as_ref().and_then(|p| p.subscription_item_details.as_ref()).is_some_and(|d| d.proration)
-    }
+    #[serde(flatten)]
+    proration: ProrationFlag,
 }
 
 impl StripeGateway {
@@ -160,7 +137,7 @@ impl StripeGateway {
             Call { method: Method::POST, path: "/v1/invoices/create_preview", form: &form, idempotency_key: None };
         let invoice: PreviewInvoice = self.client.send(&call).await?;
         let proration: i64 =
-            invoice.lines.iter().flat_map(|l| l.data.iter()).filter(|l| l.is_proration()).map(|l| l.amount).sum();
+            invoice.lines.iter().flat_map(|l| l.data.iter()).filter(|l| l.proration.is_set()).map(|l| l.amount).sum();
         Ok(ProrationPreview {
             amount_due: money(invoice.amount_due, &invoice.currency),
             proration: money(proration, &invoice.currency),
