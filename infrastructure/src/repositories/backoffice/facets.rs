@@ -66,7 +66,18 @@ struct Listed {
 #[derive(Debug, Clone)]
 pub struct StoreUserFacets {
     pub(super) store: Arc<dyn DocumentStore>,
+    /// The running flag this process last read or wrote per user, so that a write of a running
+    /// bot (the engine's, every cycle a bot changes) costs no facet read while the flag is known
+    /// to agree. It only skips writes that would not move the flag; every status change and
+    /// every disagreement recounts from the store. Entries live [`RUNNING_MEMO_TTL`].
+    pub(super) running_seen: moka::sync::Cache<UserId, bool>,
 }
+
+/// How long a remembered running flag is trusted: another instance changing the flag always
+/// recounts in the store, so an entry can only be stale about a facet write that failed there.
+const RUNNING_MEMO_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Users whose running flag is remembered at most.
+const RUNNING_MEMO_USERS: u64 = 100_000;
 
 impl StoreUserFacets {
     /// The collection.
@@ -87,7 +98,9 @@ impl StoreUserFacets {
 
     /// The facets over `store` (see [`crate::repositories::Repositories::on`] for the indexes).
     pub fn new(store: Arc<dyn DocumentStore>) -> Self {
-        Self { store }
+        let running_seen =
+            moka::sync::Cache::builder().max_capacity(RUNNING_MEMO_USERS).time_to_live(RUNNING_MEMO_TTL).build();
+        Self { store, running_seen }
     }
 
     /// Sets `set` on `user`'s facets; when the user has none yet, builds them whole from the

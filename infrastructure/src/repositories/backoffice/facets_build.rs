@@ -183,15 +183,22 @@ impl StoreUserFacets {
     /// After a write of one of `user`'s bots (`running`: whether it now runs, `None` when it was
     /// deleted): recounts the running bots unless the facet already agrees.
     pub(super) async fn bot_written(&self, user: UserId, running: Option<bool>) -> Result<(), RepoError> {
-        if let (Some(running), Some(facets)) = (running, self.get(user).await?) {
+        if let Some(running) = running {
             // A running bot with the flag on, or a stopped one with it off: nothing moved.
-            if facets.running == flag(running) {
+            if self.running_seen.get(&user) == Some(running) {
+                return Ok(());
+            }
+            if self.get(user).await?.is_some_and(|facets| facets.running == flag(running)) {
+                self.running_seen.insert(user, running);
                 return Ok(());
             }
         }
         let query = Query::all().eq("user_id", user.to_string()).eq("status", value_of(&BotStatus::Running));
         let any = self.store.count(StoreBotRepository::COLLECTION, &query.limit(1)).await? > 0;
-        self.set(user, set_of(&[("running", flag(any).into())])).await
+        self.running_seen.invalidate(&user);
+        self.set(user, set_of(&[("running", flag(any).into())])).await?;
+        self.running_seen.insert(user, any);
+        Ok(())
     }
 
     /// After a context of `user` was created or deleted: whether a live and a paper one exist.
