@@ -1,7 +1,9 @@
 //! Use case: stop every bot of an account being deleted. Every evaluated bot (running, paused,
 //! tripped) is stopped first, so the engine stops acting on it; then the pending orders are
 //! cancelled on the exchange through the engine; positions stay as they are on the user's
-//! exchange account. Safe to run again: stopped bots are only swept for pending orders.
+//! exchange account. Like a single stop, each bot that was evaluated is settled under its lease
+//! (an evaluation in flight finishes first; what it left pending is cancelled). Safe to run
+//! again: stopped bots are only swept for pending orders.
 
 use domain::bots::{Bot, BotFilter, Command};
 use domain::shared::ids::UserId;
@@ -27,11 +29,11 @@ pub struct BotsStopped {
 impl BotService {
     /// Stops every bot of `owner` with `reason`, then cancels their pending orders: every bot
     /// is stopped before the first exchange call, so an exchange failing cannot leave one
-    /// running. Errors: what the exchange answers while cancelling, `Busy`:
-    /// nothing is lost, running it again finishes the job.
+    /// running. Errors: what the exchange answers while cancelling, `Busy` (an evaluation still
+    /// held a bot after the stop's wait): nothing is lost, running it again finishes the job.
     pub async fn stop_all(&self, owner: UserId, reason: &str) -> Result<BotsStopped, BotServiceError> {
         let mut report = BotsStopped::default();
-        let mut pending = Vec::new();
+        let mut settling = Vec::new();
         let mut offset = 0;
         loop {
             let page = self
@@ -41,14 +43,15 @@ impl BotService {
                 .await?;
             let count = page.items.len() as u64;
             for bot in page.items {
+                let was_evaluated = bot.status.is_evaluated();
                 let bot = self.stop_one(bot, reason).await?;
                 // Counted from the state, so a run that finishes an interrupted one counts the
                 // bots the first run stopped too.
                 report.bots_stopped += u32::from(bot.status_reason.as_deref() == Some(reason));
-                if bot.pending.is_empty() {
-                    report.positions_left += held(&bot);
+                if was_evaluated || !bot.pending.is_empty() {
+                    settling.push(bot);
                 } else {
-                    pending.push(bot);
+                    report.positions_left += held(&bot);
                 }
             }
             offset += count;
@@ -56,9 +59,11 @@ impl BotService {
                 break;
             }
         }
-        for bot in pending {
+        // As a single stop does: wait for an evaluation in flight to finish (it may leave an
+        // order pending), then cancel under the lease, so nothing trades once this answers.
+        for bot in settling {
             let before = bot.pending.len();
-            let bot = self.ports.executor.cancel_pending(bot).await?;
+            let bot = self.ports.executor.settle_stop(bot).await?;
             report.orders_canceled += before.saturating_sub(bot.pending.len()) as u32;
             report.positions_left += held(&bot);
         }
