@@ -1,5 +1,5 @@
 //! What use cases share in their errors: [`FieldError`] for refused input, [`Unexpected`] for the
-//! failures no use case handles itself, and [`AppError`], the catch-all of the use cases that do
+//! failures no use case handles itself, and [`AppError`], the engine's error and the catch-all of the use cases that do
 //! not have their own error enum yet. The `api` crate gives each failure its code.
 
 /// Declares [`FieldCode`] from rows of `Variant = "code";`, with `as_str` and `parse` from the
@@ -154,43 +154,31 @@ macro_rules! unexpected_from {
     )+};
 }
 
-/// The failure of a use case that has no error enum of its own yet (see `docs/architecture.md`,
-/// "Errors"); `api` gives each `code` its status from its table.
+/// The engine's failures, shared by the use cases that have no error enum of their own yet (see
+/// `docs/architecture.md`, "Errors"): domain failures only, no codes; `api` gives each variant
+/// its code.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; one entry per bad field.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
-    /// The request cannot be processed as sent.
-    #[error("{detail}")]
-    BadRequest {
-        /// Stable code.
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
     /// No such resource for this user. Another user's resource is also "not found".
     #[error("{resource} not found")]
     NotFound {
         /// What was looked for (`credential`, `bot`).
         resource: &'static str,
     },
-    /// The request collides with the current state.
-    #[error("{detail}")]
-    Conflict {
-        /// Stable code (`email_taken`, `credential_exists`, `version_conflict`).
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
-    /// A dependency is not configured or not reachable.
-    #[error("{detail}")]
-    Unavailable {
-        /// Stable code (`payments_not_configured`, `store_unavailable`).
-        code: &'static str,
-        /// Human explanation.
-        detail: String,
-    },
+    /// The engine is acting on the bot (an evaluation, a sync, another instance) and did not
+    /// let go within the wait; nothing was done, a retry goes through.
+    #[error("{0}")]
+    BotBusy(String),
+    /// The account kept changing while it was being deleted; a retry finishes the job.
+    #[error("the account kept changing; retry")]
+    AccountBusy,
+    /// A store failure no use case handled: a concurrent change, a unique value taken, a store
+    /// that cannot be reached (a missing record is [`AppError::NotFound`]).
+    #[error(transparent)]
+    Store(domain::RepoError),
     /// The subscription does not allow the action (from a use case without its own enum yet).
     #[error(transparent)]
     Access(#[from] crate::subscriptions::AccessDenied),
@@ -235,10 +223,7 @@ impl AppError {
         use domain::RepoError;
         match self {
             AppError::NotFound { .. } => RepoError::NotFound.into(),
-            AppError::Conflict { code: "version_conflict", .. } => RepoError::Conflict.into(),
-            AppError::Unavailable { code: "store_unavailable", detail } => {
-                RepoError::Unavailable(anyhow::anyhow!(detail)).into()
-            }
+            AppError::Store(err) => err.into(),
             AppError::Internal(cause) => cause.into(),
             AppError::Subscription(crate::subscriptions::SubscriptionError::Unexpected(err)) => err,
             other => anyhow::Error::from(other).context(during).into(),
@@ -247,26 +232,12 @@ impl AppError {
 }
 
 impl From<domain::RepoError> for AppError {
-    /// Repository errors that reach a handler unmapped: `NotFound` and `Conflict` keep their
-    /// meaning; `Duplicate` is a conflict; `Unavailable` says the store is down (cause logged).
+    /// Repository errors that reach a use case's caller unmapped: a missing record is
+    /// `NotFound`; the rest keep their meaning as [`AppError::Store`].
     fn from(err: domain::RepoError) -> Self {
         match err {
             domain::RepoError::NotFound => AppError::NotFound { resource: "resource" },
-            domain::RepoError::Conflict => AppError::Conflict {
-                code: "version_conflict",
-                detail: "the resource was changed concurrently; read it again and retry".into(),
-            },
-            domain::RepoError::Duplicate { index } => AppError::Conflict {
-                code: "duplicate",
-                detail: format!("a resource with the same unique value exists ({index})"),
-            },
-            domain::RepoError::Unavailable(cause) => {
-                tracing::error!(error = ?cause, "store unavailable");
-                AppError::Unavailable {
-                    code: "store_unavailable",
-                    detail: "the data store is unavailable; retry shortly".into(),
-                }
-            }
+            other => AppError::Store(other),
         }
     }
 }

@@ -19,7 +19,8 @@ fn store_failures_keep_their_meaning_through_the_bridge() {
     assert_eq!(store(AppError::NotFound { resource: "bot" }), "not_found");
     let access = SubscriptionError::from(RepoError::Unavailable(anyhow::anyhow!("down")));
     assert_eq!(store(access.into()), "unavailable");
-    assert_eq!(store(AppError::Conflict { code: "email_taken", detail: String::new() }), "internal");
+    assert_eq!(store(RepoError::Duplicate { index: "users_email".into() }.into()), "duplicate");
+    assert_eq!(store(AppError::AccountBusy), "internal");
 }
 
 #[test]

@@ -135,10 +135,7 @@ async fn a_stop_while_a_purchase_is_in_flight_is_refused_as_busy_and_nothing_is_
     rig.engine.run(Workload::DcaExecution).await.unwrap();
 
     let answers = std::mem::take(&mut *answers.lock().unwrap());
-    assert!(
-        matches!(answers.as_slice(), [Err(AppError::Conflict { code: "bot_busy", .. })]),
-        "the stop is told to retry: {answers:?}"
-    );
+    assert!(matches!(answers.as_slice(), [Err(AppError::BotBusy(_))]), "the stop is told to retry: {answers:?}");
     rig.exchange.on_place(None);
     assert_filled_once(&rig, bot.id).await;
     let stored = rig.bot(bot.id).await;

@@ -174,12 +174,7 @@ impl From<AppError> for BotServiceError {
             AppError::NotFound { resource: "context" } => BotServiceError::ContextNotFound,
             AppError::NotFound { resource: "position" } => BotServiceError::PositionNotFound,
             AppError::NotFound { resource: "order" } => BotServiceError::Order(OrderError::NotFound),
-            AppError::Conflict { code: "credential_required", detail } => BotServiceError::CredentialRequired(detail),
-            AppError::Conflict { code: "credential_rejected", .. } => BotServiceError::CredentialRejected,
-            AppError::Conflict { code: "bot_busy", detail } => BotServiceError::Busy(detail),
-            AppError::Unavailable { code: "exchange_unavailable", detail } => {
-                BotServiceError::ExchangeUnavailable(detail)
-            }
+            AppError::BotBusy(detail) => BotServiceError::Busy(detail),
             other => other.into_unexpected("a bot use case").into(),
         }
     }

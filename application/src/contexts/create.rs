@@ -89,10 +89,6 @@ fn shared(err: AppError) -> CreateContextError {
     match err {
         AppError::Validation(errors) => CreateContextError::Invalid(errors),
         AppError::Access(denied) => CreateContextError::Access(denied),
-        AppError::Conflict { code: "credential_rejected", .. } => CreateContextError::CredentialRejected,
-        AppError::Unavailable { code: "exchange_unavailable", detail } => {
-            CreateContextError::ExchangeUnavailable(detail)
-        }
         other => other.into_unexpected("opening a trading context").into(),
     }
 }

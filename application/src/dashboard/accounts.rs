@@ -101,9 +101,7 @@ pub struct AccountRead {
 /// internal.
 pub(super) fn unexpected(err: crate::AppError) -> Unexpected {
     match err {
-        crate::AppError::Unavailable { code: "store_unavailable", detail } => {
-            Unexpected::Store(domain::RepoError::unavailable(anyhow::anyhow!(detail)))
-        }
+        crate::AppError::Store(err @ domain::RepoError::Unavailable(_)) => Unexpected::Store(err),
         other => Unexpected::Internal(other.into()),
     }
 }

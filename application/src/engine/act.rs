@@ -82,10 +82,7 @@ impl Engine {
         work: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
         let Some(_claim) = self.lease(bot.id).await? else {
-            return Err(AppError::Conflict {
-                code: "bot_busy",
-                detail: "the engine is acting on this bot right now; retry in a few seconds".into(),
-            });
+            return Err(AppError::BotBusy("the engine is acting on this bot right now; retry in a few seconds".into()));
         };
         let result = work.await;
         self.release(bot.id).await;

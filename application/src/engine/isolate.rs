@@ -82,8 +82,8 @@ mod tests {
         assert_eq!(panicked.unwrap_err().0, "panic: boom 42");
         let internal = contained(async { Err::<(), _>(AppError::internal(anyhow::anyhow!("broken invariant"))) }).await;
         assert_eq!(internal.unwrap_err().0, "broken invariant");
-        let busy = contained(async { Err::<(), _>(AppError::Conflict { code: "bot_busy", detail: String::new() }) });
-        assert!(matches!(busy.await, Ok(Err(AppError::Conflict { .. }))));
+        let busy = contained(async { Err::<(), _>(AppError::BotBusy(String::new())) });
+        assert!(matches!(busy.await, Ok(Err(AppError::BotBusy(_)))));
         assert!(matches!(contained(async { Ok::<_, AppError>(7) }).await, Ok(Ok(7))));
     }
 }

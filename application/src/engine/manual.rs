@@ -99,10 +99,9 @@ impl Engine {
         let context = self.ports.contexts.get(order.user_id, order.context_id).await?;
         let Some(bot) = order.bot_id else { return self.cancel_now(order, &context).await };
         let Some(_claim) = self.lease(bot).await? else {
-            return Err(AppError::Conflict {
-                code: "bot_busy",
-                detail: "the engine is acting on this order's bot right now; retry in a few seconds".into(),
-            });
+            return Err(AppError::BotBusy(
+                "the engine is acting on this order's bot right now; retry in a few seconds".into(),
+            ));
         };
         let result = self.cancel_now(order, &context).await;
         self.release(bot).await;

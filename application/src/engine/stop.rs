@@ -45,11 +45,9 @@ impl Engine {
     /// then cancels its pending orders under its lease; returns the bot as stored after.
     pub(super) async fn settle_stopped(&self, bot: &Bot) -> Result<Bot, AppError> {
         let Some(_claim) = self.lease_within(bot.id, STOP_WAIT).await? else {
-            return Err(AppError::Conflict {
-                code: "bot_busy",
-                detail: "the bot is stopped, but the engine is still acting on it; retry the stop in a few seconds"
-                    .into(),
-            });
+            return Err(AppError::BotBusy(
+                "the bot is stopped, but the engine is still acting on it; retry the stop in a few seconds".into(),
+            ));
         };
         let result = async {
             // Read under the lease: what an evaluation in flight left pending is seen here.

@@ -196,7 +196,7 @@ impl IdentityService {
                 Err(err) => return Err(err.into()),
             }
         }
-        Err(AppError::Conflict { code: "account_busy", detail: "the account kept changing; retry".into() })
+        Err(AppError::AccountBusy)
     }
 }
 

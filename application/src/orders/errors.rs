@@ -108,10 +108,7 @@ impl From<AppError> for OrderError {
             AppError::Validation(errors) => OrderError::Invalid(errors),
             AppError::NotFound { resource: "context" } => OrderError::ContextNotFound,
             AppError::NotFound { resource: "order" } => OrderError::NotFound,
-            AppError::Conflict { code: "credential_required", detail } => OrderError::CredentialRequired(detail),
-            AppError::Conflict { code: "credential_rejected", .. } => OrderError::CredentialRejected,
-            AppError::Conflict { code: "bot_busy", detail } => OrderError::BotBusy(detail),
-            AppError::Unavailable { code: "exchange_unavailable", detail } => OrderError::ExchangeUnavailable(detail),
+            AppError::BotBusy(detail) => OrderError::BotBusy(detail),
             other => other.into_unexpected("an order use case").into(),
         }
     }

@@ -70,12 +70,11 @@ impl From<RepoError> for ApiError {
 
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
-        let coded = |code: &'static str, detail: String| ApiError::new(table_code(code), detail);
         match err {
             AppError::Validation(errors) => ApiError::validation(errors),
-            AppError::BadRequest { code, detail }
-            | AppError::Conflict { code, detail }
-            | AppError::Unavailable { code, detail } => coded(code, detail),
+            AppError::BotBusy(detail) => ApiError::new(ErrorCode::BotBusy, detail),
+            AppError::AccountBusy => ApiError::new(ErrorCode::AccountBusy, err.to_string()),
+            AppError::Store(err) => err.into(),
             AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
             AppError::Access(err) => err.into(),
             AppError::Consent(err) => err.into(),
@@ -87,15 +86,6 @@ impl From<AppError> for ApiError {
             AppError::Internal(cause) => ApiError::internal(cause),
         }
     }
-}
-
-/// The row of the code an `AppError` of a use case without its own error enum names. A code missing from the table is a bug (a test scans
-/// the sources for them); it is answered as an internal error rather than with a guessed status.
-fn table_code(code: &'static str) -> ErrorCode {
-    ErrorCode::from_code(code).unwrap_or_else(|| {
-        tracing::error!(code, "a problem code is missing from the error table");
-        ErrorCode::InternalError
-    })
 }
 
 impl From<RunNowError> for ApiError {
