@@ -71,7 +71,10 @@ impl SubscriptionService {
         }
         if Self::pays_difference(&current, kind, target.from.is_some()) {
             // Mercado Pago: the difference for the rest of the period, charged once (PIX).
-            let difference = self.difference(&current, to, now).await?;
+            // Whole seconds, so that the previewed `proration_date` sent back charges this figure.
+            let at = now.replace_nanosecond(0).unwrap_or(now);
+            let difference = self.difference(&current, to, at).await?;
+            quote.effective_at = at;
             quote.amount_due = Some(difference.charged);
             quote.proration = Some(difference.amount);
             quote.currency = Some("BRL".to_owned());
