@@ -75,7 +75,8 @@ async fn on_pro(app: &TestApp, fake: &FakeMercadoPago, user: &Session, end: i64)
 /// The difference worked out here: (97.00 - 19.90) for the seconds left of 30 days, half-up.
 fn expected_difference(at: i64, end: i64) -> Decimal {
     let left = Decimal::from((end - at).clamp(0, 30 * DAY));
-    (Decimal::new(7710, 2) * left / Decimal::from(30 * DAY)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    (Decimal::new(7710, 2) * left / Decimal::from(30 * DAY))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Asks for MAX with the previewed proration date: the 202 and the expected difference.

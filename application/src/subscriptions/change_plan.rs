@@ -1,14 +1,14 @@
 //! `POST /api/subscriptions/change` (and its preview, and `DELETE` to undo): PRO <-> MAX on a card
 //! subscription. An upgrade is prorated and invoiced at once by the provider (Stripe), then takes
-//! effect; a downgrade is sent to the provider for the next period (Stripe: the item's price
+//! effect (Mercado Pago: the difference is charged by PIX first, see `upgrade_charge`); a downgrade is sent to the provider for the next period (Stripe: the item's price
 //! without proration; Mercado Pago: the next charge's amount) and scheduled for the period end,
 //! undoable until then. The provider is changed first: if saving fails afterwards, the next
 //! webhook or reconciliation brings the subscription in line with what the provider bills.
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    BillingPeriod, PaymentError, PaymentMethod, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming,
-    Subscription, Transition,
+    BillingPeriod, PaymentError, PaymentMethod, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest,
+    PlanChangeTiming, Subscription, Transition,
 };
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
@@ -43,8 +43,8 @@ pub struct PlanChangeQuote {
 
 impl SubscriptionService {
     /// What changing to `to` would do now, with the provider's proration for an upgrade.
-    /// Errors: `PlanChange`, `ChangeUnavailable` (Mercado Pago upgrades), `NotConfigured`,
-    /// `ProviderUnavailable`.
+    /// A Mercado Pago upgrade shows the difference for the rest of the period, paid by PIX.
+    /// Errors: `PlanChange`, `NotConfigured`, `ProviderUnavailable`.
     pub async fn preview_plan_change(
         &self,
         user: UserId,

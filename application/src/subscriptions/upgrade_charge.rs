@@ -8,8 +8,8 @@
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
     chargeable, upgrade_difference, BillingPeriod, Charge, ChargeStatus, NewCharge, OneOffPaymentRequest, Payer,
-    PaymentMethod, PaymentProvider, Plan, PlanChangeError, PlanChangeKind, PlanChangeTiming, Subscription,
-    Transition, UpgradeOf,
+    PaymentMethod, PaymentProvider, Plan, PlanChangeError, PlanChangeKind, PlanChangeTiming, Subscription, Transition,
+    UpgradeOf,
 };
 use domain::PageRequest;
 use rust_decimal::Decimal;
@@ -129,11 +129,14 @@ impl SubscriptionService {
             plan: to,
             period: difference.period,
             amount: difference.charged,
-            expires_at: now + PIX_VALIDITY,
+            // Never payable after the period it is the difference for (the renewal bills the
+            // old price for the next one). At least 9 hours are left whenever R$ 1,00 is due.
+            expires_at: current.current_period_end.map_or(now + PIX_VALIDITY, |end| end.min(now + PIX_VALIDITY)),
         };
         let upgrade = UpgradeOf { from: current.plan, subscription_id, amount_updated: false };
         let charge = self.ports.charges.create(&Charge { upgrade: Some(upgrade), ..Charge::pending(new, now) }).await?;
-        let payer = Payer { email: email.to_owned(), first_name: None, last_name: None, identification: None, address: None };
+        let payer =
+            Payer { email: email.to_owned(), first_name: None, last_name: None, identification: None, address: None };
         let request = OneOffPaymentRequest {
             method: PaymentMethod::Pix,
             amount: charge.amount,

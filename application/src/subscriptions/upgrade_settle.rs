@@ -10,8 +10,8 @@
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    Charge, ChargeStatus, PaymentProvider, PlanChangeRequest, PlanChangeTiming, ProviderPayment,
-    ProviderPaymentStatus, ProviderSubscription, UpgradeOf,
+    Charge, ChargeStatus, PaymentProvider, PlanChangeRequest, PlanChangeTiming, ProviderPayment, ProviderPaymentStatus,
+    ProviderSubscription, UpgradeOf,
 };
 use domain::{PageRequest, RepoError};
 use time::OffsetDateTime;

@@ -111,12 +111,19 @@ pub struct PlanChangePreviewResponse {
     pub method: Option<wire::PaymentMethod>,
 }
 
+/// Where a plan change that answered 202 stands.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanChangeStatus {
+    /// The plan changes when the PIX of the difference is paid; unpaid, nothing changes.
+    AwaitingPayment,
+}
+
 /// An upgrade waiting for the payment of its difference (Mercado Pago card subscriptions).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanChangePaymentResponse {
-    /// Always `awaiting_payment`: the plan changes when the PIX is paid.
-    #[schema(example = "awaiting_payment")]
-    pub status: String,
+    /// `awaiting_payment`: the plan changes when the PIX is paid.
+    pub status: PlanChangeStatus,
     /// The plan now.
     pub from: wire::Plan,
     /// The plan once paid.
@@ -149,7 +156,7 @@ impl From<Charge> for PlanChangePaymentResponse {
         let from = c.upgrade.as_ref().map_or(c.plan, |u| u.from);
         let i = c.instructions;
         Self {
-            status: "awaiting_payment".to_owned(),
+            status: PlanChangeStatus::AwaitingPayment,
             from: from.into(),
             to: c.plan.into(),
             charge_id: c.id.to_string(),
@@ -268,12 +275,12 @@ pub async fn change_plan(
         }
     };
     if body.method.as_deref().is_some_and(|m| m != "pix") {
-        let bad = FieldError::new("method", FieldCode::Invalid, "expected pix (the only way to pay an upgrade's difference)");
+        let bad =
+            FieldError::new("method", FieldCode::Invalid, "expected pix (the only way to pay an upgrade's difference)");
         return Err(AppError::Validation(vec![bad]).into());
     }
     let email = state.identity.profile(auth.0.user_id).await?.email;
-    let outcome =
-        state.subscriptions.request_plan_change(auth.0.user_id, plan, period, proration_date, &email).await?;
+    let outcome = state.subscriptions.request_plan_change(auth.0.user_id, plan, period, proration_date, &email).await?;
     match outcome {
         PlanChangeOutcome::Changed(_) => subscription_of(&state, auth.0.user_id).await,
         PlanChangeOutcome::AwaitingPayment(charge) => {
