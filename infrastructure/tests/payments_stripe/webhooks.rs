@@ -177,7 +177,6 @@ async fn invoices_name_their_subscription_in_both_api_shapes() {
                 period_end: Some(at(1_705_270_400)),
             }),
             proration: false,
-            upgrade: None,
         }
     );
     let legacy = verified(events::INVOICE_PAID_LEGACY).await;
