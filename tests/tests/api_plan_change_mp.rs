@@ -19,6 +19,7 @@ botfleet_tests::on_both_stores!(
     reconciliation_applies_an_upgrade_whose_notification_was_lost,
     a_failed_amount_update_keeps_max_and_is_sent_again,
     a_difference_too_small_to_charge_changes_the_plan_at_once,
+    a_pix_paid_after_a_cancellation_changes_nothing,
 );
 
 const DAY: i64 = 86_400;
@@ -245,4 +246,27 @@ async fn a_difference_too_small_to_charge_changes_the_plan_at_once(store: Store)
     assert_eq!((changed["plan"].as_str(), unix(&changed["current_period_end"])), (Some("MAX"), end));
     assert!(fake.payment_requests().is_empty(), "nothing charged");
     assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(97));
+}
+
+async fn a_pix_paid_after_a_cancellation_changes_nothing(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-f@example.com").await;
+    let end = now() + 25 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, expected) = upgrade(&app, &user, end).await;
+    app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
+    assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
+    let payment = pending["reference"].as_str().unwrap();
+    fake.approve_payment(payment, OffsetDateTime::now_utc());
+    assert_eq!(notify(&app, "payment", payment, 2).await, "ignored");
+    assert_eq!(me(&app, &user).await["plan"], "FREE");
+    assert_eq!(fake.preapprovals()[&id]["status"], "cancelled");
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(19.9));
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    let entry = invoices["items"].as_array().unwrap().iter().find(|e| e["kind"] == "upgrade_difference").unwrap();
+    assert_eq!(
+        (entry["status"].as_str(), dec(&entry["amount"])),
+        (Some("approved"), expected),
+        "paid: an operator refunds it"
+    );
 }

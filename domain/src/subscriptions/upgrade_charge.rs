@@ -111,4 +111,30 @@ mod tests {
         assert_eq!(chargeable(Decimal::new(99, 2)), Decimal::ZERO);
         assert_eq!(chargeable(Decimal::ONE), Decimal::ONE);
     }
+
+    fn on_pro(at: OffsetDateTime) -> Subscription {
+        let mut s = Subscription::free(crate::shared::ids::UserId::new(), at);
+        s.plan = Plan::Pro;
+        s.provider = Some(super::super::PaymentProvider::Mercadopago);
+        s.provider_subscription_id = Some("2c938084".into());
+        s.current_period_end = Some(at + Duration::days(20));
+        s
+    }
+
+    #[test]
+    fn a_paid_difference_upgrades_once_and_only_the_same_preapproval() {
+        let at = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let charge = ChargeId::new();
+        let paid = (Decimal::new(5140, 2), "BRL");
+        let mut s = on_pro(at);
+        assert!(s.upgrade_paid(charge, Plan::Max, "2c938084", paid, at).unwrap().changed());
+        assert_eq!((s.plan, s.current_period_end), (Plan::Max, Some(at + Duration::days(20))));
+        assert_eq!(s.upgrade_paid(charge, Plan::Max, "2c938084", paid, at), Ok(Transition::Unchanged));
+        let mut other = on_pro(at);
+        assert_eq!(other.upgrade_paid(charge, Plan::Max, "another", paid, at), Err(PlanChangeError::NotRecurring));
+        let mut cancelled = on_pro(at);
+        cancelled.downgrade("canceled at the payment provider");
+        assert_eq!(cancelled.upgrade_paid(charge, Plan::Max, "2c938084", paid, at), Err(PlanChangeError::NotRecurring));
+        assert_eq!(cancelled.plan, Plan::Free);
+    }
 }
