@@ -76,6 +76,9 @@ impl SubscriptionService {
         email: &str,
     ) -> Result<PlanChangeOutcome, SubscriptionError> {
         let current = self.current(user).await?;
+        if current.provider != Some(PaymentProvider::Mercadopago) {
+            return self.change_plan(user, to, period, proration_date).await.map(PlanChangeOutcome::Changed);
+        }
         let target = self.target(&current, to, period).await?;
         if !Self::pays_difference(&current, target.kind, target.from.is_some()) {
             return self.change_plan(user, to, period, proration_date).await.map(PlanChangeOutcome::Changed);
