@@ -1,8 +1,9 @@
 //! `POST /api/subscriptions/change` (and its preview, and `DELETE` to undo): PRO <-> MAX on a card
 //! subscription. An upgrade is prorated and invoiced at once by the provider (Stripe), then takes
-//! effect (Mercado Pago: the difference is charged by PIX first, see `upgrade_charge`); a downgrade is sent to the provider for the next period (Stripe: the item's price
-//! without proration; Mercado Pago: the next charge's amount) and scheduled for the period end,
-//! undoable until then. The provider is changed first: if saving fails afterwards, the next
+//! effect (Mercado Pago: the difference is charged by PIX first, see `upgrade_charge`); a
+//! downgrade is sent to the provider for the next period (Stripe: the item's price without
+//! proration; Mercado Pago: the next charge's amount) and scheduled for the period end, undoable
+//! until then. The provider is changed first: if saving fails afterwards, the next
 //! webhook or reconciliation brings the subscription in line with what the provider bills.
 
 use domain::shared::ids::UserId;

@@ -43,7 +43,8 @@ impl SubscriptionService {
             }
             ProviderPaymentStatus::Refunded => note(WebhookOutcome::Unchanged, "refund of a charge never approved"),
             ProviderPaymentStatus::Approved if payment.amount < charge.amount => {
-                tracing::error!(charge = %charge.id, paid = %payment.amount, price = %charge.amount, "underpaid upgrade");
+                let (paid, price) = (payment.amount, charge.amount);
+                tracing::error!(charge = %charge.id, %paid, %price, "underpaid upgrade");
                 note(WebhookOutcome::Ignored, "paid amount below the charge")
             }
             ProviderPaymentStatus::Approved if charge.status != ChargeStatus::Pending => {

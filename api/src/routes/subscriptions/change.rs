@@ -252,7 +252,8 @@ pub async fn preview_change(
     request_body = PlanChangeBody,
     responses(
         (status = 200, description = "The subscription after the change", body = SubscriptionResponse),
-        (status = 202, description = "Mercado Pago upgrade: pay the PIX of the difference; the plan changes once it is paid", body = PlanChangePaymentResponse),
+        (status = 202, body = PlanChangePaymentResponse,
+            description = "Mercado Pago upgrade: pay the PIX of the difference; the plan changes once it is paid"),
     )
 )]
 #[post("/api/subscriptions/change")]
