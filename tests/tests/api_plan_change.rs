@@ -2,7 +2,8 @@
 //! Pago fakes: PRO -> MAX on Stripe mid-period, charged at once with the proration the fake
 //! computes on its own and the figure worked out here; MAX -> PRO scheduled, undone, scheduled
 //! again and applied by the renewal with the bots over PRO's limits paused; MAX -> PRO on a
-//! Mercado Pago preapproval (the next charge's amount updated) and its upgrade refused.
+//! Mercado Pago preapproval (the next charge's amount updated); its upgrade, charged by PIX, is
+//! tested in `api_plan_change_mp.rs`.
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::bots::{bot, bot_app, command, create_bot};

@@ -1,14 +1,15 @@
 //! `POST /api/subscriptions/change` (and its preview, and `DELETE` to undo): PRO <-> MAX on a card
 //! subscription. An upgrade is prorated and invoiced at once by the provider (Stripe), then takes
-//! effect; a downgrade is sent to the provider for the next period (Stripe: the item's price
-//! without proration; Mercado Pago: the next charge's amount) and scheduled for the period end,
-//! undoable until then. The provider is changed first: if saving fails afterwards, the next
+//! effect (Mercado Pago: the difference is charged by PIX first, see `upgrade_charge`); a
+//! downgrade is sent to the provider for the next period (Stripe: the item's price without
+//! proration; Mercado Pago: the next charge's amount) and scheduled for the period end, undoable
+//! until then. The provider is changed first: if saving fails afterwards, the next
 //! webhook or reconciliation brings the subscription in line with what the provider bills.
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    BillingPeriod, PaymentError, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest, PlanChangeTiming,
-    Subscription, Transition,
+    BillingPeriod, PaymentError, PaymentMethod, Plan, PlanChangeError, PlanChangeKind, PlanChangeRequest,
+    PlanChangeTiming, Subscription, Transition,
 };
 use rust_decimal::Decimal;
 use time::{Duration, OffsetDateTime};
@@ -36,12 +37,15 @@ pub struct PlanChangeQuote {
     pub proration: Option<Decimal>,
     /// Upgrade: the invoice's currency.
     pub currency: Option<String>,
+    /// Upgrade of a Mercado Pago card subscription: how the difference is paid before the change
+    /// applies (PIX); `None` when nothing is due first (Stripe invoices it, or too little).
+    pub method: Option<PaymentMethod>,
 }
 
 impl SubscriptionService {
     /// What changing to `to` would do now, with the provider's proration for an upgrade.
-    /// Errors: `PlanChange`, `ChangeUnavailable` (Mercado Pago upgrades), `NotConfigured`,
-    /// `ProviderUnavailable`.
+    /// A Mercado Pago upgrade shows the difference for the rest of the period, paid by PIX.
+    /// Errors: `PlanChange`, `NotConfigured`, `ProviderUnavailable`.
     pub async fn preview_plan_change(
         &self,
         user: UserId,
@@ -60,9 +64,22 @@ impl SubscriptionService {
             amount_due: None,
             proration: None,
             currency: None,
+            method: None,
         };
         if kind == PlanChangeKind::Downgrade {
             quote.effective_at = current.current_period_end.ok_or(PlanChangeError::NoPeriodEnd)?;
+            return Ok(quote);
+        }
+        if Self::pays_difference(&current, kind, target.from.is_some()) {
+            // Mercado Pago: the difference for the rest of the period, charged once (PIX).
+            // Whole seconds, so that the previewed `proration_date` sent back charges this figure.
+            let at = now.replace_nanosecond(0).unwrap_or(now);
+            let difference = self.difference(&current, to, at).await?;
+            quote.effective_at = at;
+            quote.amount_due = Some(difference.charged);
+            quote.proration = Some(difference.amount);
+            quote.currency = Some("BRL".to_owned());
+            quote.method = (!difference.charged.is_zero()).then_some(PaymentMethod::Pix);
             return Ok(quote);
         }
         let (gateway, request) =
@@ -88,7 +105,6 @@ impl SubscriptionService {
     ) -> Result<Subscription, SubscriptionError> {
         let current = self.current(user).await?;
         let target = self.target(&current, to, period).await?;
-        let now = self.ports.clock.now();
         if target.kind == PlanChangeKind::Downgrade {
             if current.scheduled_change.is_some_and(|c| c.plan == to && c.period == target.period) {
                 return Ok(current);
@@ -99,18 +115,7 @@ impl SubscriptionService {
             let (saved, _) = self.change(user, |s, now| target.schedule(s, to, now)).await?;
             return Ok(saved);
         }
-        let proration_date = match proration_date {
-            None => now,
-            Some(at) if at <= now && now - at <= PRORATION_DATE_MAX_AGE => at,
-            Some(_) => {
-                let why = "must be a previewed proration date from the last hour";
-                return Err(SubscriptionError::Invalid(vec![FieldError::new(
-                    "proration_date",
-                    FieldCode::Invalid,
-                    why,
-                )]));
-            }
-        };
+        let proration_date = self.proration_date(proration_date)?;
         let timing = PlanChangeTiming::Now { proration_date };
         let (gateway, request) = self.change_request(&current, to, target.period, timing)?;
         let after = gateway.change_plan(&request).await.map_err(|e| target.unavailable(&current, e))?;
@@ -128,6 +133,19 @@ impl SubscriptionService {
             }
         };
         Ok(saved)
+    }
+
+    /// The instant an upgrade is prorated for: a previewed one, at most an hour old; else now.
+    pub(super) fn proration_date(&self, at: Option<OffsetDateTime>) -> Result<OffsetDateTime, SubscriptionError> {
+        let now = self.ports.clock.now();
+        match at {
+            None => Ok(now),
+            Some(at) if at <= now && now - at <= PRORATION_DATE_MAX_AGE => Ok(at),
+            Some(_) => {
+                let why = "must be a previewed proration date from the last hour";
+                Err(SubscriptionError::Invalid(vec![FieldError::new("proration_date", FieldCode::Invalid, why)]))
+            }
+        }
     }
 
     /// Undoes the scheduled downgrade: the provider bills the current plan again from the next

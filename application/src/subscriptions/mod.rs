@@ -22,6 +22,8 @@ mod refusals;
 mod settle;
 mod store;
 mod trial;
+mod upgrade_charge;
+mod upgrade_settle;
 mod webhook;
 
 use std::sync::Arc;
@@ -48,6 +50,7 @@ pub use prepaid::PrepaidInput;
 pub use reconcile::ReconcileReport;
 pub use refund::RefundMade;
 pub use settle::ChargeReport;
+pub use upgrade_charge::PlanChangeOutcome;
 pub use webhook::WebhookOutcome;
 
 use crate::AppError;

@@ -19,7 +19,7 @@ pub(crate) const PIX_VALIDITY: Duration = Duration::hours(24);
 /// How long a boleto can be paid (Mercado Pago's default and advice, 3 days).
 pub(crate) const BOLETO_VALIDITY: Duration = Duration::days(3);
 /// A pending charge closer than this to its expiry is not handed out again.
-const REUSE_MARGIN: Duration = Duration::minutes(10);
+pub(crate) const REUSE_MARGIN: Duration = Duration::minutes(10);
 
 /// A PIX or boleto checkout.
 #[derive(Clone, Debug, PartialEq, Eq)]

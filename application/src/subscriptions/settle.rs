@@ -47,6 +47,9 @@ impl SubscriptionService {
             }
             Err(err) => return Err(err.into()),
         };
+        if charge.is_upgrade() {
+            return self.settle_upgrade(charge, payment).await.map(Some);
+        }
         let user = Some(charge.user_id);
         match payment.status {
             ProviderPaymentStatus::Pending => {

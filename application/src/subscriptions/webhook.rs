@@ -261,6 +261,9 @@ impl SubscriptionService {
         observed_at: OffsetDateTime,
     ) -> Result<Applied, SubscriptionError> {
         if let Some(user) = self.owner_of(p.provider, &p.id).await? {
+            // A paid upgrade whose amount update failed: sent again first (see `upgrade_settle`).
+            let repaired = self.with_upgrade_amount(user, p).await?;
+            let p = repaired.as_ref().unwrap_or(p);
             return self.transition(user, |s, now| s.apply_provider(p, observed_at, now)).await;
         }
         match (p.user_id, p.plan) {

@@ -154,6 +154,9 @@ pub struct Charge {
     /// An invoice of a plan change's proration (Stripe `billing_reason: subscription_update` with
     /// proration lines), not a period's payment: `amount` is its total, negative for a credit.
     pub proration: bool,
+    /// The one-off difference of a Mercado Pago upgrade (`plan` is the plan after it), not a
+    /// period's payment.
+    pub upgrade: Option<super::UpgradeOf>,
     /// Optimistic-concurrency version.
     pub version: u64,
 }
@@ -200,6 +203,7 @@ impl Charge {
             updated_at: at,
             coupon: None,
             proration: false,
+            upgrade: None,
             version: 0,
         }
     }

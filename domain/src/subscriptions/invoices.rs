@@ -65,6 +65,7 @@ impl Charge {
             updated_at: paid_at,
             coupon: None,
             proration: false,
+            upgrade: None,
             version: 0,
         }
     }
@@ -81,6 +82,8 @@ pub enum EntryKind {
     Refund,
     /// A plan granted by an operator (amount 0).
     Comp,
+    /// The one-off difference of an upgrade of a Mercado Pago card subscription (PIX).
+    UpgradeDifference,
 }
 
 impl EntryKind {
@@ -91,6 +94,7 @@ impl EntryKind {
             EntryKind::Proration => "proration",
             EntryKind::Refund => "refund",
             EntryKind::Comp => "comp",
+            EntryKind::UpgradeDifference => "upgrade_difference",
         }
     }
 }
@@ -102,6 +106,8 @@ impl Charge {
             EntryKind::Refund
         } else if self.method == PaymentMethod::Comp {
             EntryKind::Comp
+        } else if self.upgrade.is_some() {
+            EntryKind::UpgradeDifference
         } else if self.proration {
             EntryKind::Proration
         } else {
@@ -160,6 +166,7 @@ impl Charge {
             dedup_key: format!("comp:{id}"),
             coupon: None,
             proration: false,
+            upgrade: None,
             status: ChargeStatus::Granted,
             instructions: PaymentInstructions::default(),
             expires_at: at,

@@ -20,6 +20,7 @@ mod prepaid;
 mod refunds;
 mod subscription;
 mod trial;
+mod upgrade_charge;
 
 pub use allowance::BotRefusal;
 pub use charges::{
@@ -49,6 +50,7 @@ pub use prepaid::PaidPeriod;
 pub use refunds::{CardRefund, ProviderRefund, RefundRequest};
 pub use subscription::{PaymentProvider, Subscription, SubscriptionStatus};
 pub use trial::{TrialError, TRIAL_PLAN};
+pub use upgrade_charge::{chargeable, upgrade_difference, UpgradeOf, MIN_UPGRADE_CHARGE};
 #[cfg(feature = "mocks")]
 pub use {
     charges::MockChargeRepository, coupons::MockCouponRepository, events::MockPaymentEventRepository,

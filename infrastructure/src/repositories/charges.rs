@@ -51,6 +51,8 @@ struct ChargeDocument {
     coupon: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     proration: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    upgrade: Option<domain::subscriptions::UpgradeOf>,
     version: u64,
 }
 
@@ -77,6 +79,7 @@ impl From<&Charge> for ChargeDocument {
             updated_at: c.updated_at,
             coupon: c.coupon.clone(),
             proration: c.proration,
+            upgrade: c.upgrade.clone(),
             version: c.version,
         }
     }
@@ -105,6 +108,7 @@ impl From<ChargeDocument> for Charge {
             updated_at: d.updated_at,
             coupon: d.coupon,
             proration: d.proration,
+            upgrade: d.upgrade,
             version: d.version,
         }
     }

@@ -2,8 +2,8 @@
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    BillingPeriod, Charge, ChargeStatus, NewCharge, PaidInvoice, PaymentInstructions, PaymentMethod, PaymentProvider,
-    Plan,
+    BillingPeriod, Charge, ChargeStatus, EntryKind, NewCharge, PaidInvoice, PaymentInstructions, PaymentMethod,
+    PaymentProvider, Plan, UpgradeOf,
 };
 use domain::PageRequest;
 use infrastructure::repositories::Repositories;
@@ -31,6 +31,23 @@ pub async fn create_then_get_round_trips(repos: &Repositories) {
     let read = repos.charges.get(created.id).await.unwrap();
     assert_eq!(read, Charge { amount: Decimal::new(199, 1), ..created.clone() });
     assert_not_found(repos.charges.get(charge(UserId::new(), 0).id).await);
+}
+
+/// The difference of an upgrade round-trips with its plan before, preapproval and amount flag.
+pub async fn an_upgrade_difference_round_trips(repos: &Repositories) {
+    let upgrade = UpgradeOf { from: Plan::Pro, subscription_id: "2c9380849c".into(), amount_updated: false };
+    let pending = Charge { plan: Plan::Max, upgrade: Some(upgrade), ..charge(UserId::new(), 5) };
+    let created = repos.charges.create(&pending).await.unwrap();
+    let read = repos.charges.get(created.id).await.unwrap();
+    assert_eq!(read, Charge { amount: Decimal::new(199, 1), ..created.clone() });
+    assert_eq!(read.kind(), EntryKind::UpgradeDifference);
+    let mut updated = read.clone();
+    if let Some(u) = updated.upgrade.as_mut() {
+        u.amount_updated = true;
+    }
+    repos.charges.update(&updated).await.unwrap();
+    let read = repos.charges.get(created.id).await.unwrap();
+    assert_eq!(read.upgrade.map(|u| (u.from, u.amount_updated)), Some((Plan::Pro, true)));
 }
 
 /// `update` bumps the version, refuses a stale one, and a settled charge leaves the pending list.

@@ -95,7 +95,7 @@ macro_rules! contract_suite {
             ],
             charges: [
                 create_then_get_round_trips, update_checks_version_and_pending_lists_oldest_first,
-                list_for_user_newest_first, a_payment_is_recorded_once,
+                list_for_user_newest_first, a_payment_is_recorded_once, an_upgrade_difference_round_trips,
             ],
             coupons: [
                 round_trips_and_codes_are_unique, update_checks_version_and_lists_newest_first,

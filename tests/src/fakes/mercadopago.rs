@@ -36,6 +36,12 @@ pub(crate) struct State {
     refunds: HashMap<String, (String, Value)>,
     /// How many of the next payment creations are refused (400), as a rejected payer would be.
     refused_payments: u32,
+    /// How many of the next payment creations fail with a 500 (the caller retries).
+    unavailable_payments: u32,
+    /// The `X-Idempotency-Key` of every payment creation attempt, failed ones included.
+    payment_keys: Vec<String>,
+    /// How many of the next preapproval updates fail with a 500.
+    unavailable_updates: u32,
 }
 
 /// The running fake.
@@ -147,6 +153,10 @@ fn read_preapproval(state: &mut State, request: &Request) -> ResponseTemplate {
 }
 
 fn update_preapproval(state: &mut State, request: &Request) -> ResponseTemplate {
+    if state.unavailable_updates > 0 {
+        state.unavailable_updates -= 1;
+        return error(500, "internal_error", "try again (failed by the test)");
+    }
     let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
     let Some(p) = state.preapprovals.get_mut(&last_segment(request)) else { return not_found() };
     if let Some(status) = body["status"].as_str() {

@@ -31,6 +31,9 @@ pub enum EntryKind {
     Refund,
     /// A plan granted by an operator (amount 0).
     Comp,
+    /// The one-off difference of an upgrade of a Mercado Pago card subscription (PIX); `plan`
+    /// is the plan after it, `upgraded_from` the one before.
+    UpgradeDifference,
 }
 
 impl From<domain::subscriptions::EntryKind> for EntryKind {
@@ -41,6 +44,7 @@ impl From<domain::subscriptions::EntryKind> for EntryKind {
             K::Proration => EntryKind::Proration,
             K::Refund => EntryKind::Refund,
             K::Comp => EntryKind::Comp,
+            K::UpgradeDifference => EntryKind::UpgradeDifference,
         }
     }
 }
@@ -62,8 +66,11 @@ pub struct InvoiceResponse {
     /// `pending`, `approved`, `expired`, `refunded` (amount negative) or `granted` (a comp).
     pub status: wire::ChargeStatus,
     /// `payment`, `proration` (a plan change's proration invoice, Stripe: its total, negative for
-    /// a credit), `refund` (amount negative) or `comp`.
+    /// a credit), `refund` (amount negative), `comp` or `upgrade_difference` (the difference for
+    /// the rest of the period of a Mercado Pago upgrade, paid by PIX).
     pub kind: EntryKind,
+    /// `upgrade_difference`: the plan before the upgrade (`plan` is the one after it).
+    pub upgraded_from: Option<wire::Plan>,
     /// Amount, a decimal string.
     #[schema(value_type = String, example = "19.90")]
     pub amount: Decimal,
@@ -106,6 +113,7 @@ impl From<Charge> for InvoiceResponse {
             method: c.method.into(),
             period: c.period.into(),
             kind: c.kind().into(),
+            upgraded_from: c.upgrade.as_ref().map(|u| u.from.into()),
             status: c.status.into(),
             amount,
             currency: c.currency,

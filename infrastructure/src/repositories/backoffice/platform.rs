@@ -48,6 +48,9 @@ struct ChargeFields {
     currency: String,
     period: BillingPeriod,
     provider: PaymentProvider,
+    /// Present on the one-off difference of a Mercado Pago upgrade: not what a period costs.
+    #[serde(default)]
+    upgrade: Option<serde::de::IgnoredAny>,
 }
 
 /// The fields of a lease.
@@ -149,7 +152,7 @@ impl PlatformCounts for StorePlatformCounts {
             .eq("status", value_of(&ChargeStatus::Approved));
         let found: Vec<ChargeFields> = codec::find_all(&*self.store, StoreChargeRepository::COLLECTION, &query).await?;
         let mut newest: BTreeMap<UserId, ChargeFields> = BTreeMap::new();
-        for charge in found {
+        for charge in found.into_iter().filter(|c| c.upgrade.is_none()) {
             match newest.get(&charge.user_id) {
                 Some(kept) if (kept.created_at, &kept.id) >= (charge.created_at, &charge.id) => {}
                 _ => {

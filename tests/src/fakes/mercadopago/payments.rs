@@ -78,6 +78,11 @@ fn rfc3339(at: OffsetDateTime) -> String {
 /// `POST /v1/payments`.
 pub(super) fn create(state: &mut State, request: &Request) -> ResponseTemplate {
     let key = header(request, "x-idempotency-key").unwrap_or_default().to_owned();
+    state.payment_keys.push(key.clone());
+    if state.unavailable_payments > 0 {
+        state.unavailable_payments -= 1;
+        return super::error(500, "internal_error", "try again (failed by the test)");
+    }
     if let Some(id) = state.idempotency.get(&key) {
         return ResponseTemplate::new(201).set_body_json(state.payments[id].clone());
     }
@@ -151,6 +156,21 @@ impl FakeMercadoPago {
     /// The bodies of the payments created, in order.
     pub fn payment_requests(&self) -> Vec<Value> {
         self.state.lock().unwrap().payment_requests.clone()
+    }
+
+    /// The `X-Idempotency-Key` of every payment creation attempt, in order (failed ones too).
+    pub fn payment_keys(&self) -> Vec<String> {
+        self.state.lock().unwrap().payment_keys.clone()
+    }
+
+    /// The next `n` payment creations fail with a 500, as an outage would.
+    pub fn fail_payments(&self, n: u32) {
+        self.state.lock().unwrap().unavailable_payments = n;
+    }
+
+    /// The next `n` preapproval updates (`PUT /preapproval/{id}`) fail with a 500.
+    pub fn fail_preapproval_updates(&self, n: u32) {
+        self.state.lock().unwrap().unavailable_updates = n;
     }
 
     /// A payment as Mercado Pago holds it.

@@ -1,0 +1,272 @@
+//! PRO -> MAX on a Mercado Pago card subscription (preapproval), through the running server on
+//! both stores against the strict Mercado Pago fake: the difference for the rest of the period,
+//! worked out here on its own, charged by PIX (body, payer, reference and idempotency key checked,
+//! the key reused on a retry), the same PIX handed out again while pending, MAX at once when paid
+//! with the preapproval's amount updated, nothing when the PIX expires, a lost notification
+//! repaired by reconciliation, a failed amount update sent again, and a difference too small to
+//! charge applied at once.
+
+use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
+use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+botfleet_tests::on_both_stores!(
+    pro_to_max_charges_the_difference_by_pix_and_applies_it_when_paid,
+    an_expired_upgrade_pix_changes_nothing,
+    reconciliation_applies_an_upgrade_whose_notification_was_lost,
+    a_failed_amount_update_keeps_max_and_is_sent_again,
+    a_difference_too_small_to_charge_changes_the_plan_at_once,
+    a_pix_paid_after_a_cancellation_changes_nothing,
+);
+
+const DAY: i64 = 86_400;
+
+fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+async fn server(store: Store, reconcile_secs: &str) -> (TestApp, FakeMercadoPago) {
+    let fake = FakeMercadoPago::start().await;
+    let mut extra = fake.settings();
+    extra.push(("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", reconcile_secs.to_owned()));
+    let pairs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    (spawn_with(settings(store, &pairs)).await, fake)
+}
+
+async fn notify(app: &TestApp, kind: &str, id: &str, notification: u64) -> String {
+    let (body, query, headers) = signed_notification(kind, id, notification, mercadopago::WEBHOOK_SECRET, now());
+    let ack = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
+    ack.ok(200)["outcome"].as_str().unwrap().to_owned()
+}
+
+async fn me(app: &TestApp, user: &Session) -> Value {
+    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
+}
+
+fn unix(raw: &Value) -> i64 {
+    OffsetDateTime::parse(raw.as_str().unwrap(), &Rfc3339).unwrap().unix_timestamp()
+}
+
+fn dec(raw: &Value) -> Decimal {
+    raw.as_str().unwrap().parse().unwrap()
+}
+
+/// `user` on a monthly PRO preapproval whose next charge is at `end`; answers its id.
+async fn on_pro(app: &TestApp, fake: &FakeMercadoPago, user: &Session, end: i64) -> String {
+    let body = json!({"plan": "PRO", "provider": "mercadopago",
+        "success_url": "https://app.example.com/ok", "cancel_url": "https://app.example.com/no"});
+    app.post("/api/subscriptions/checkout", Some(&user.access), &body).await.ok(201);
+    let id = fake
+        .preapprovals()
+        .into_iter()
+        .find(|(_, p)| p["payer_email"] == user.email.as_str())
+        .map(|(id, _)| id)
+        .unwrap();
+    let next = OffsetDateTime::from_unix_timestamp(end).unwrap().format(&Rfc3339).unwrap();
+    fake.set_preapproval(&id, "authorized", &next, "2026-11-02T10:00:00.000-03:00");
+    assert_eq!(notify(app, "subscription_preapproval", &id, 1).await, "applied");
+    let current = me(app, user).await;
+    assert_eq!((current["plan"].as_str(), unix(&current["current_period_end"])), (Some("PRO"), end));
+    id
+}
+
+/// The difference worked out here: (97.00 - 19.90) for the seconds left of 30 days, half-up.
+fn expected_difference(at: i64, end: i64) -> Decimal {
+    let left = Decimal::from((end - at).clamp(0, 30 * DAY));
+    (Decimal::new(7710, 2) * left / Decimal::from(30 * DAY))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Asks for MAX with the previewed proration date: the 202 and the expected difference.
+async fn upgrade(app: &TestApp, user: &Session, end: i64) -> (Value, Decimal) {
+    let preview = app.post("/api/subscriptions/change/preview", Some(&user.access), &json!({"plan": "MAX"})).await;
+    let preview = preview.ok(200).clone();
+    let at = preview["proration_date"].as_i64().unwrap();
+    let expected = expected_difference(at, end);
+    assert_eq!((dec(&preview["amount_due"]), preview["method"].as_str()), (expected, Some("pix")), "{preview}");
+    let body = json!({"plan": "MAX", "method": "pix", "proration_date": at});
+    let answer = app.post("/api/subscriptions/change", Some(&user.access), &body).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    (answer.body.clone(), expected)
+}
+
+async fn pro_to_max_charges_the_difference_by_pix_and_applies_it_when_paid(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-a@example.com").await;
+    let end = now() + 20 * DAY + 3_600;
+    let id = on_pro(&app, &fake, &user, end).await;
+
+    let card = json!({"plan": "MAX", "method": "card"});
+    let refused = app.post("/api/subscriptions/change", Some(&user.access), &card).await;
+    assert_eq!(refused.problem(422, "validation_failed")["errors"][0]["field"], "method");
+
+    fake.fail_payments(1);
+    let (pending, expected) = upgrade(&app, &user, end).await;
+    // Twenty days and an hour of thirty: 77.10 * 481 / 720 = 51.507.. -> about 51.51.
+    assert!((Decimal::new(5148, 2)..=Decimal::new(5152, 2)).contains(&expected), "{expected}");
+    assert_eq!(
+        (pending["status"].as_str(), pending["from"].as_str(), pending["to"].as_str()),
+        (Some("awaiting_payment"), Some("PRO"), Some("MAX"))
+    );
+    assert_eq!((dec(&pending["amount"]), pending["currency"].as_str()), (expected, Some("BRL")));
+    assert!(pending["pix"]["qr_code"].as_str().is_some_and(|c| c.starts_with("000201")), "{pending}");
+    assert!(pending["pix"]["qr_code_base64"].as_str().is_some_and(|c| !c.is_empty()));
+    assert!((unix(&pending["expires_at"]) - now() - DAY).abs() < 60, "PIX codes last 24 h");
+
+    let sent = fake.payment_requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0]["payment_method_id"], "pix");
+    assert_eq!(sent[0]["payer"]["email"], user.email.as_str());
+    assert_eq!(sent[0]["transaction_amount"].to_string(), expected.normalize().to_string(), "exact decimal text");
+    let reference = sent[0]["external_reference"].as_str().unwrap();
+    assert!(reference.starts_with(&format!("botfleet:{}:MAX:monthly:", user.user_id)), "{reference}");
+    assert!(reference.ends_with(pending["charge_id"].as_str().unwrap()), "{reference}");
+    let keys = fake.payment_keys();
+    assert_eq!(keys.len(), 2, "the 500 was retried");
+    assert!(!keys[0].is_empty() && keys[0] == keys[1], "the retry reuses its idempotency key: {keys:?}");
+
+    let again = app.post("/api/subscriptions/change", Some(&user.access), &json!({"plan": "MAX"})).await;
+    assert_eq!(again.status, 202, "{}", again.body);
+    assert_eq!((&again.body["charge_id"], &again.body["reference"]), (&pending["charge_id"], &pending["reference"]));
+    assert_eq!(fake.payment_requests().len(), 1, "no second PIX while the first can be paid");
+    assert_eq!(me(&app, &user).await["plan"], "PRO", "nothing changes before the payment");
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(19.9));
+
+    fake.approve_payment(pending["reference"].as_str().unwrap(), OffsetDateTime::now_utc());
+    assert_eq!(notify(&app, "payment", pending["reference"].as_str().unwrap(), 2).await, "applied");
+    let after = me(&app, &user).await;
+    assert_eq!((after["plan"].as_str(), after["effective_plan"].as_str()), (Some("MAX"), Some("MAX")));
+    assert_eq!(unix(&after["current_period_end"]), end, "the billing date stays");
+    assert_eq!(after["entitlements"]["advanced_indicators"], true);
+    let preapproval = &fake.preapprovals()[&id];
+    assert_eq!(preapproval["auto_recurring"]["transaction_amount"], json!(97), "{preapproval}");
+    assert_eq!(preapproval["external_reference"], format!("botfleet:{}:MAX", user.user_id));
+    // The preapproval's own notification of the update keeps MAX.
+    assert_eq!(notify(&app, "subscription_preapproval", &id, 3).await, "unchanged");
+    assert_eq!(me(&app, &user).await["plan"], "MAX");
+
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    let entry = invoices["items"].as_array().unwrap().iter().find(|e| e["kind"] == "upgrade_difference").unwrap();
+    assert_eq!(
+        (entry["status"].as_str(), entry["plan"].as_str(), entry["upgraded_from"].as_str()),
+        (Some("approved"), Some("MAX"), Some("PRO")),
+        "{entry}"
+    );
+    assert_eq!((dec(&entry["amount"]), entry["method"].as_str()), (expected, Some("pix")));
+    assert_eq!(unix(&entry["period_end"]), end);
+    app.post("/api/subscriptions/change", Some(&user.access), &json!({"plan": "MAX"}))
+        .await
+        .problem(409, "plan_change_refused");
+
+    // The fake refuses a wrong access token as Mercado Pago does.
+    let refused = reqwest::Client::new()
+        .post(format!("{}/v1/payments", fake.uri()))
+        .bearer_auth("APP_USR-not-the-token")
+        .header("x-idempotency-key", "k-1")
+        .json(&sent[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+}
+
+async fn an_expired_upgrade_pix_changes_nothing(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-b@example.com").await;
+    let end = now() + 10 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, _) = upgrade(&app, &user, end).await;
+    let payment = pending["reference"].as_str().unwrap();
+    fake.expire_payment(payment);
+    assert_eq!(notify(&app, "payment", payment, 2).await, "unchanged");
+    let after = me(&app, &user).await;
+    assert_eq!((after["plan"].as_str(), unix(&after["current_period_end"])), (Some("PRO"), end));
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(19.9));
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    let entry = invoices["items"].as_array().unwrap().iter().find(|e| e["kind"] == "upgrade_difference").unwrap();
+    assert_eq!(entry["status"], "expired", "{entry}");
+    // A new request makes a new PIX.
+    let (fresh, _) = upgrade(&app, &user, end).await;
+    assert_ne!(fresh["charge_id"], pending["charge_id"]);
+}
+
+async fn reconciliation_applies_an_upgrade_whose_notification_was_lost(store: Store) {
+    let (app, fake) = server(store, "1").await;
+    let user = app.user("mpup-c@example.com").await;
+    let end = now() + 15 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, _) = upgrade(&app, &user, end).await;
+    fake.approve_payment(pending["reference"].as_str().unwrap(), OffsetDateTime::now_utc());
+    for _ in 0..100 {
+        let current = me(&app, &user).await;
+        if current["plan"] == "MAX" {
+            assert_eq!(unix(&current["current_period_end"]), end);
+            assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(97));
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("reconciliation never found the approved PIX of the difference");
+}
+
+async fn a_failed_amount_update_keeps_max_and_is_sent_again(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-d@example.com").await;
+    let end = now() + 12 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, _) = upgrade(&app, &user, end).await;
+    let payment = pending["reference"].as_str().unwrap();
+    fake.approve_payment(payment, OffsetDateTime::now_utc());
+    // The first PUT and both of its retries fail.
+    fake.fail_preapproval_updates(3);
+    assert_eq!(notify(&app, "payment", payment, 2).await, "applied");
+    assert_eq!(me(&app, &user).await["plan"], "MAX", "the user paid: MAX for the paid period");
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(19.9));
+    // The next read of the preapproval (here its notification; reconciliation does the same)
+    // sends the update again instead of taking MAX back.
+    assert_eq!(notify(&app, "subscription_preapproval", &id, 3).await, "unchanged");
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(97));
+    assert_eq!(me(&app, &user).await["plan"], "MAX");
+}
+
+async fn a_difference_too_small_to_charge_changes_the_plan_at_once(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-e@example.com").await;
+    // Ten minutes left: 77.10 * 600 / 2,592,000 = 0.02, below R$ 1,00.
+    let end = now() + 600;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let preview = app.post("/api/subscriptions/change/preview", Some(&user.access), &json!({"plan": "MAX"})).await;
+    let preview = preview.ok(200).clone();
+    assert_eq!((dec(&preview["amount_due"]), preview["method"].is_null()), (Decimal::ZERO, true), "{preview}");
+    let changed = app.post("/api/subscriptions/change", Some(&user.access), &json!({"plan": "MAX"})).await;
+    let changed = changed.ok(200).clone();
+    assert_eq!((changed["plan"].as_str(), unix(&changed["current_period_end"])), (Some("MAX"), end));
+    assert!(fake.payment_requests().is_empty(), "nothing charged");
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(97));
+}
+
+async fn a_pix_paid_after_a_cancellation_changes_nothing(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-f@example.com").await;
+    let end = now() + 25 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, expected) = upgrade(&app, &user, end).await;
+    app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
+    assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
+    let payment = pending["reference"].as_str().unwrap();
+    fake.approve_payment(payment, OffsetDateTime::now_utc());
+    assert_eq!(notify(&app, "payment", payment, 2).await, "ignored");
+    assert_eq!(me(&app, &user).await["plan"], "FREE");
+    assert_eq!(fake.preapprovals()[&id]["status"], "cancelled");
+    assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(19.9));
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    let entry = invoices["items"].as_array().unwrap().iter().find(|e| e["kind"] == "upgrade_difference").unwrap();
+    assert_eq!(
+        (entry["status"].as_str(), dec(&entry["amount"])),
+        (Some("approved"), expected),
+        "paid: an operator refunds it"
+    );
+}
