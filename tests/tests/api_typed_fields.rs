@@ -5,9 +5,10 @@
 //! `invalid_query`.
 
 use botfleet_tests::app::Store;
-use botfleet_tests::bots::{bot_app, create_bot, trader};
-use botfleet_tests::orders::{fields, pair};
+use botfleet_tests::bots::{bot_app, create_bot, price, trader};
+use botfleet_tests::orders::{fields, list, pair, place};
 use domain::subscriptions::Plan;
+use rust_decimal_macros::dec;
 use serde_json::{json, Value};
 
 botfleet_tests::on_both_stores!(bot_bodies_and_filters_are_typed, order_bodies_and_filters_are_typed,);
@@ -68,7 +69,45 @@ async fn bot_bodies_and_filters_are_typed(store: Store) {
 
 async fn order_bodies_and_filters_are_typed(store: Store) {
     let (app, repos) = bot_app(store, &[]).await;
-    let (ana, _ctx) = trader(&app, &repos, "ana@example.com", Plan::Free).await;
+    let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Free).await;
     let token = Some(ana.access.as_str());
-    let _ = (&app, token);
+    price(&app, &ana.access, dec!(300000)).await;
+
+    // A create body's context id: malformed is a 422 naming it (the order is not checked
+    // further), well-formed but not hers is a 404.
+    let order = json!({"side": "buy", "type": "market", "quantity": "0.001"});
+    let refused = place(&app, &ana, "ctx-1", order.clone()).await;
+    assert_eq!(fields(&refused), [pair("context_id", "invalid")]);
+    let other = domain::shared::ids::ContextId::new().to_string();
+    place(&app, &ana, &other, order.clone()).await.problem(404, "not_found");
+    let placed = place(&app, &ana, &ctx, order).await.ok(201)["id"].as_str().unwrap().to_owned();
+
+    // The list's filters, on both list routes and the CSV export.
+    let cases = [
+        ("context_id=ctx-1", "context_id"),
+        ("bot_id=01ARZ3NDEKTSV4RRFFQ69G5FAVX", "bot_id"),
+        ("status=new,open", "status"),
+        ("status=NEW", "status"),
+        ("side=long", "side"),
+        ("source=grid", "source"),
+        ("from=yesterday", "from"),
+        ("from=2025-01-01", "from"),
+        ("to=2025-01-01T00:00:00", "to"),
+        ("from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z", "to"),
+    ];
+    for path in ["/api/orders", "/api/dashboard/orders", "/api/exports/orders.csv"] {
+        for (query, field) in cases {
+            let refused = app.get(&format!("{path}?{query}"), token).await;
+            assert_eq!(fields(&refused), [pair(field, "invalid")], "{path}?{query}");
+        }
+        let blank = app.get(&format!("{path}?side="), token).await;
+        assert_eq!(blank.problem(400, "invalid_query")["errors"][0]["field"], "side", "{path}");
+    }
+    let all = "context_id=nope&bot_id=nope&status=x&side=x&source=x&from=x&to=x";
+    let refused = app.get(&format!("/api/orders?{all}"), token).await;
+    let named: Vec<String> = fields(&refused).into_iter().map(|(field, _)| field).collect();
+    assert_eq!(named, ["context_id", "bot_id", "status", "side", "source", "from", "to"]);
+
+    let query = format!("context_id={ctx}&status=filled,new&side=buy&source=manual&from=2025-01-01T00:00:00%2B01:00");
+    assert_eq!(list(&app, &ana, &format!("?{query}")).await["items"][0]["id"], placed.as_str());
 }

@@ -14,7 +14,7 @@ use domain::shared::ids::{BotId, PositionId, UserId};
 use rust_decimal::Decimal;
 
 use super::{BotService, BotServiceError};
-use crate::orders::{client_order_id_for, CreateOrderInput};
+use crate::orders::{client_order_id_for, OrderRequest};
 use crate::FieldError;
 
 /// A buy or sell command as the client sends it.
@@ -57,8 +57,7 @@ pub struct Commanded {
 impl BotCommandInput {
     /// The command for `side`; every bad field named. Errors: `Invalid`, `InvalidIdempotencyKey`.
     fn parse(&self, owner: UserId, side: OrderSide) -> Result<BotCommand, BotServiceError> {
-        let request = CreateOrderInput {
-            context_id: String::new(),
+        let request = OrderRequest {
             side: if side == OrderSide::Buy { "buy" } else { "sell" }.to_owned(),
             order_type: self.order_type.clone(),
             quantity: self.quantity,
