@@ -34,6 +34,9 @@ use crate::error::ApiError;
 
 /// A type a request field is parsed into from its string form.
 pub trait FieldValue: Sized {
+    /// The code of a refusal.
+    const CODE: FieldCode = FieldCode::Invalid;
+
     /// `raw` as a `Self`, or what the field must be (without repeating the value, which may be
     /// anything the client sent).
     fn parse_field(raw: &str) -> Result<Self, String>;
@@ -48,6 +51,8 @@ pub enum Parsed<T> {
     Malformed {
         /// The text was empty or only spaces.
         blank: bool,
+        /// The refusal's code ([`FieldValue::CODE`]).
+        code: FieldCode,
         /// What the field must be.
         message: String,
     },
@@ -65,7 +70,7 @@ impl<'de, T: FieldValue> Deserialize<'de> for Parsed<T> {
         let raw = String::deserialize(deserializer)?;
         Ok(match T::parse_field(&raw) {
             Ok(value) => Parsed::Valid(value),
-            Err(message) => Parsed::Malformed { blank: raw.trim().is_empty(), message },
+            Err(message) => Parsed::Malformed { blank: raw.trim().is_empty(), code: T::CODE, message },
         })
     }
 }
@@ -81,11 +86,17 @@ impl FieldCheck {
     pub fn required<T>(&mut self, name: &str, value: Parsed<T>) -> Option<T> {
         match value {
             Parsed::Valid(value) => Some(value),
-            Parsed::Malformed { message, .. } => {
-                self.errors.push(FieldError::new(name, FieldCode::Invalid, message));
+            Parsed::Malformed { code, message, .. } => {
+                self.errors.push(FieldError::new(name, code, message));
                 None
             }
         }
+    }
+
+    /// `value`, parsed by the handler from a field that keeps its text in the request (for the
+    /// validator's rules); a refusal is noted with `code`.
+    pub fn parsed<T, E: std::fmt::Display>(&mut self, name: &str, code: FieldCode, value: Result<T, E>) -> Option<T> {
+        value.map_err(|e| self.errors.push(FieldError::new(name, code, e.to_string()))).ok()
     }
 
     /// The value of the optional field `name` (`None` when absent); a malformed one is noted.
@@ -132,7 +143,16 @@ macro_rules! enum_fields {
     )+};
 }
 
+impl FieldValue for domain::exchange::ExchangeId {
+    const CODE: FieldCode = FieldCode::UnknownExchange;
+
+    fn parse_field(raw: &str) -> Result<Self, String> {
+        raw.parse::<Self>().map_err(|e| e.to_string())
+    }
+}
+
 enum_fields! {
+    domain::contexts::ContextMode,
     domain::bots::BotKind,
     domain::bots::BotStatus,
     domain::orders::OrderStatus,
