@@ -104,6 +104,11 @@ impl FieldCheck {
         value.and_then(|value| self.required(name, value))
     }
 
+    /// Notes refusals found by other checks, to name them in the same answer.
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
+        self.errors.extend(errors);
+    }
+
     /// `values` when no field was malformed, else a 422 `validation_failed` naming each.
     pub fn finish<R>(self, values: Option<R>) -> Result<R, ApiError> {
         match values {

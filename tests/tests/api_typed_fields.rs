@@ -11,7 +11,11 @@ use domain::subscriptions::Plan;
 use rust_decimal_macros::dec;
 use serde_json::{json, Value};
 
-botfleet_tests::on_both_stores!(bot_bodies_and_filters_are_typed, order_bodies_and_filters_are_typed,);
+botfleet_tests::on_both_stores!(
+    bot_bodies_and_filters_are_typed,
+    order_bodies_and_filters_are_typed,
+    context_and_credential_bodies_are_typed,
+);
 
 fn dca() -> Value {
     json!({"purchase_amount": "10", "frequency": "1h", "allocated_balance": "100", "take_profit_percent": "5"})
@@ -110,4 +114,25 @@ async fn order_bodies_and_filters_are_typed(store: Store) {
 
     let query = format!("context_id={ctx}&status=filled,new&side=buy&source=manual&from=2025-01-01T00:00:00%2B01:00");
     assert_eq!(list(&app, &ana, &format!("?{query}")).await["items"][0]["id"], placed.as_str());
+}
+
+async fn context_and_credential_bodies_are_typed(store: Store) {
+    let (app, _repos) = bot_app(store, &[]).await;
+    let user = app.user("typed@example.com").await;
+    let token = Some(user.access.as_str());
+    let context = |exchange: &str, mode: &str| json!({"exchange": exchange, "symbol": "BTC-BRL", "mode": mode});
+    let refused = app.post("/api/contexts", token, &context("kraken", "paper")).await;
+    assert_eq!(fields(&refused), [pair("exchange", "unknown_exchange")]);
+    let refused = app.post("/api/contexts", token, &context("mercado_bitcoin", "Paper")).await;
+    assert_eq!(fields(&refused), [pair("mode", "invalid")]);
+    let refused =
+        app.post("/api/contexts", token, &json!({"exchange": "binance", "symbol": "BTC-BRL", "mode": 1})).await;
+    assert_eq!(fields(&refused), [pair("mode", "invalid_type")]);
+    // `mode` defaults to paper.
+    let opened = app.post("/api/contexts", token, &json!({"exchange": "mercado_bitcoin", "symbol": "btc-brl"})).await;
+    assert_eq!(opened.ok(201)["mode"], "paper");
+
+    let credential = json!({"exchange": "kraken", "api_key": "key-1234-abcd", "api_secret": "secret-5678-efgh"});
+    let refused = app.post("/api/credentials", token, &credential).await;
+    assert_eq!(fields(&refused), [pair("exchange", "unknown_exchange")]);
 }
