@@ -13,6 +13,7 @@ pub mod client_ip;
 pub mod commands;
 pub mod error;
 pub mod exchanges;
+pub mod field_value;
 pub mod ip_limit;
 pub mod metrics;
 pub mod middleware;

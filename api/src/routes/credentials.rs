@@ -1,7 +1,7 @@
 //! `/api/credentials`: exchange API keys, stored encrypted and never shown back.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use application::credentials::{AddCredentialInput, CredentialView};
+use application::credentials::{secret_field_errors, AddCredentialInput, CredentialView};
 use domain::shared::ids::CredentialId;
 use domain::shared::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::field_value::{FieldCheck, Parsed};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{request_meta, validated, Paging};
@@ -45,7 +46,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct CreateCredentialRequest {
     /// `binance` or `mercado_bitcoin`.
     #[schema(value_type = Exchange, example = "binance")]
-    pub exchange: String,
+    pub exchange: Parsed<domain::exchange::ExchangeId>,
     /// The API key (8 to 256 characters). Only its last 4 characters are ever shown.
     #[validate(length(max = 256))]
     #[schema(min_length = 8, max_length = 256, pattern = r"^[^\s\x00-\x1f\x7f-\x9f]*$")]
@@ -122,8 +123,13 @@ pub async fn create_credential(
 ) -> Result<HttpResponse, ApiError> {
     let meta = request_meta(&req, &state);
     let body = validated(body.into_inner())?;
+    let mut check = FieldCheck::default();
+    let exchange = check.required("exchange", body.exchange);
+    // Named in the same answer as a malformed exchange (the use case checks them again).
+    check.extend(secret_field_errors(&body.api_key, &body.api_secret));
+    let exchange = check.finish(exchange)?;
     let input = AddCredentialInput {
-        exchange: body.exchange,
+        exchange,
         api_key: Secret::new(body.api_key),
         api_secret: Secret::new(body.api_secret),
         testnet: body.testnet,

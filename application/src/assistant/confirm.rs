@@ -47,12 +47,8 @@ impl AssistantService {
             ProposedAction::ResetBreaker { bot_id } => bots.reset_breaker(user, *bot_id).await,
             ProposedAction::EmergencySell { bot_id } => bots.emergency_sell(user, *bot_id).await,
             ProposedAction::CreateBot { context_id, kind, name, config } => {
-                let input = CreateBotInput {
-                    context_id: context_id.to_string(),
-                    kind: kind.as_str().to_owned(),
-                    name: name.clone(),
-                    config: config.clone(),
-                };
+                let input =
+                    CreateBotInput { context_id: *context_id, kind: *kind, name: name.clone(), config: config.clone() };
                 bots.create(user, input).await
             }
         };

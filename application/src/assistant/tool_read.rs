@@ -104,7 +104,7 @@ impl AssistantService {
                 Err(err) => refused(err),
             },
             Tool::ListOrders(bot) => {
-                let query = OrderListQuery { bot_id: bot.map(|b| b.to_string()), ..OrderListQuery::default() };
+                let query = OrderListQuery { bot, ..OrderListQuery::default() };
                 match p.orders.list(user, &query, PageRequest::new(0, 20)).await {
                     Ok(w) => json!({"total": w.page.total, "orders": w.page.items.iter().map(|o| json!({
                         "id": o.id.to_string(), "bot_id": o.bot_id.map(|b| b.to_string()), "symbol": o.symbol.to_string(),

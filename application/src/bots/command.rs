@@ -14,7 +14,7 @@ use domain::shared::ids::{BotId, PositionId, UserId};
 use rust_decimal::Decimal;
 
 use super::{BotService, BotServiceError};
-use crate::orders::{client_order_id_for, CreateOrderInput};
+use crate::orders::{client_order_id_for, OrderRequest};
 use crate::FieldError;
 
 /// A buy or sell command as the client sends it.
@@ -29,7 +29,7 @@ pub struct BotCommandInput {
     /// Limit price (limit orders only).
     pub price: Option<Decimal>,
     /// The position sold (sales only; without a quantity, all of it).
-    pub position_id: Option<String>,
+    pub position_id: Option<PositionId>,
     /// The client's `Idempotency-Key`, if any.
     pub idempotency_key: Option<String>,
 }
@@ -57,8 +57,7 @@ pub struct Commanded {
 impl BotCommandInput {
     /// The command for `side`; every bad field named. Errors: `Invalid`, `InvalidIdempotencyKey`.
     fn parse(&self, owner: UserId, side: OrderSide) -> Result<BotCommand, BotServiceError> {
-        let request = CreateOrderInput {
-            context_id: String::new(),
+        let request = OrderRequest {
             side: if side == OrderSide::Buy { "buy" } else { "sell" }.to_owned(),
             order_type: self.order_type.clone(),
             quantity: self.quantity,
@@ -67,14 +66,11 @@ impl BotCommandInput {
             idempotency_key: self.idempotency_key.clone(),
         };
         let client_order_id = request.key()?.map(|key| client_order_id_for(owner, key));
-        let position = match (side, self.position_id.as_deref()) {
-            (_, None) => None,
+        let position = match (side, self.position_id) {
             (OrderSide::Buy, Some(_)) => {
                 return Err(field("position_id", crate::FieldCode::NotAllowed, "a buy opens a new position".into()))
             }
-            (OrderSide::Sell, Some(raw)) => Some(PositionId::parse(raw).ok_or_else(|| {
-                field("position_id", crate::FieldCode::Invalid, format!("`{raw}` is not a position id"))
-            })?),
+            (_, position) => position,
         };
         let sized = self.quantity.is_some() || self.quote_amount.is_some();
         let (kind, size) = if sized || position.is_none() {

@@ -13,9 +13,9 @@ use crate::FieldError;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateBotInput {
     /// The context it trades in.
-    pub context_id: String,
-    /// `smart`, `candle`, `dca` or `channel`.
-    pub kind: String,
+    pub context_id: ContextId,
+    /// Its kind, which `config` must be of.
+    pub kind: BotKind,
     /// Its name (1-80 characters).
     pub name: String,
     /// The kind's settings.
@@ -36,20 +36,10 @@ impl BotService {
     /// (inactive subscription, the plan's kinds, bot limit and advanced indicators).
     pub async fn create(&self, owner: UserId, input: CreateBotInput) -> Result<Bot, BotServiceError> {
         let mut errors = Vec::new();
-        let context_id = ContextId::parse(&input.context_id);
-        if context_id.is_none() {
-            errors.push(FieldError::new("context_id", crate::FieldCode::Invalid, "must be a context id"));
-        }
-        let kind = input
-            .kind
-            .parse::<BotKind>()
-            .map_err(|e| errors.push(FieldError::new("kind", crate::FieldCode::Invalid, e.to_string())));
+        let CreateBotInput { context_id, kind, .. } = input;
         let name = check_name(&input.name).map_err(|e| errors.push(e));
-        let config = match &kind {
-            Ok(kind) => BotConfig::parse(*kind, &input.config).map_err(|issues| errors.extend(invalid_fields(issues))),
-            Err(()) => Err(()),
-        };
-        let (Some(context_id), Ok(kind), Ok(name), Ok(config)) = (context_id, kind, name, config) else {
+        let config = BotConfig::parse(kind, &input.config).map_err(|issues| errors.extend(invalid_fields(issues)));
+        let (Ok(name), Ok(config)) = (name, config) else {
             return Err(BotServiceError::Invalid(errors));
         };
         let context = self.ports.contexts.get(owner, context_id).await?;

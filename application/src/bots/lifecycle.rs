@@ -68,7 +68,7 @@ impl BotService {
 
     /// What the context's other running bots may still spend.
     async fn committed_elsewhere(&self, bot: &Bot) -> Result<Decimal, BotServiceError> {
-        let query = super::BotListQuery { context_id: Some(bot.context_id.to_string()), ..Default::default() };
+        let query = super::BotListQuery { context_id: Some(bot.context_id), ..Default::default() };
         let all = self.list(bot.user_id, &query, domain::PageRequest::new(0, 200)).await?;
         Ok(all
             .items

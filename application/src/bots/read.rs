@@ -7,17 +7,16 @@ use domain::{Page, PageRequest};
 
 use super::{bot_not_found, BotService, BotServiceError};
 use crate::reports::Windowed;
-use crate::FieldError;
 
-/// List filters as the client sends them.
+/// List filters, each one the bots must match (`None`: any).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BotListQuery {
-    /// Context id.
-    pub context_id: Option<String>,
-    /// Kind.
-    pub kind: Option<String>,
-    /// Status.
-    pub status: Option<String>,
+    /// Their context.
+    pub context_id: Option<ContextId>,
+    /// Their kind.
+    pub kind: Option<BotKind>,
+    /// Their status.
+    pub status: Option<BotStatus>,
 }
 
 /// A position as listed: open or scheduled (from the bot) or closed (from its records).
@@ -30,29 +29,8 @@ pub struct PositionView {
 }
 
 impl BotListQuery {
-    fn filter(&self) -> Result<BotFilter, BotServiceError> {
-        let mut errors = Vec::new();
-        let context = self.context_id.as_deref().and_then(|c| {
-            ContextId::parse(c).or_else(|| {
-                errors.push(FieldError::new("context_id", crate::FieldCode::Invalid, "must be a context id"));
-                None
-            })
-        });
-        let kind = self.kind.as_deref().and_then(|k| {
-            k.parse::<BotKind>()
-                .map_err(|e| errors.push(FieldError::new("kind", crate::FieldCode::Invalid, e.to_string())))
-                .ok()
-        });
-        let status = self.status.as_deref().and_then(|s| {
-            s.parse::<BotStatus>()
-                .map_err(|e| errors.push(FieldError::new("status", crate::FieldCode::Invalid, e)))
-                .ok()
-        });
-        if errors.is_empty() {
-            Ok(BotFilter { context, kind, status })
-        } else {
-            Err(BotServiceError::Invalid(errors))
-        }
+    fn filter(&self) -> BotFilter {
+        BotFilter { context: self.context_id, kind: self.kind, status: self.status }
     }
 }
 
@@ -62,14 +40,14 @@ impl BotService {
         self.ports.bots.get(owner, id).await.map_err(bot_not_found)
     }
 
-    /// The owner's bots, oldest first. Errors: `Invalid` filters.
+    /// The owner's bots matching `query`, oldest first.
     pub async fn list(
         &self,
         owner: UserId,
         query: &BotListQuery,
         page: PageRequest,
     ) -> Result<Page<Bot>, BotServiceError> {
-        Ok(self.ports.bots.list(owner, &query.filter()?, page).await?)
+        Ok(self.ports.bots.list(owner, &query.filter(), page).await?)
     }
 
     /// Deletes a bot that is not running and has no pending order (its records stay for audit).

@@ -16,38 +16,20 @@ use crate::{AppError, FieldError};
 /// A context as requested.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateContextInput {
-    /// `binance` or `mercado_bitcoin`.
-    pub exchange: String,
-    /// `BASE-QUOTE`, e.g. `BTC-BRL`.
-    pub symbol: String,
-    /// `live` or `paper`.
-    pub mode: String,
-}
-
-fn parse(input: &CreateContextInput) -> Result<(ExchangeId, Symbol, ContextMode), CreateContextError> {
-    let mut errors = Vec::new();
-    let exchange = input
-        .exchange
-        .parse::<ExchangeId>()
-        .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
-    let symbol = Symbol::parse(&input.symbol.to_ascii_uppercase())
-        .map_err(|e| errors.push(FieldError::new("symbol", crate::FieldCode::InvalidSymbol, e.to_string())));
-    let mode = input
-        .mode
-        .parse::<ContextMode>()
-        .map_err(|e| errors.push(FieldError::new("mode", crate::FieldCode::Invalid, e.to_string())));
-    match (exchange, symbol, mode) {
-        (Ok(e), Ok(s), Ok(m)) => Ok((e, s, m)),
-        _ => Err(CreateContextError::Invalid(errors)),
-    }
+    /// Its exchange.
+    pub exchange: ExchangeId,
+    /// Its market.
+    pub symbol: Symbol,
+    /// Live or paper.
+    pub mode: ContextMode,
 }
 
 impl ContextService {
-    /// Opens a context. Errors, in this order: `Invalid`, `EmailUnverified` (live), `CredentialRequired`, `Access`
+    /// Opens a context. Errors, in this order: `EmailUnverified` (live), `CredentialRequired`, `Access`
     /// (inactive subscription, context limit), `Invalid` for a pair not listed or not trading,
     /// `Exists`.
     pub async fn create(&self, owner: UserId, input: CreateContextInput) -> Result<TradingContext, CreateContextError> {
-        let (exchange, symbol, mode) = parse(&input)?;
+        let CreateContextInput { exchange, symbol, mode } = input;
         if mode == ContextMode::Live {
             // 403 `email_unverified` where e-mail verification is on; paper mode never asks.
             self.ports.email_gate.require(owner).await?;

@@ -15,8 +15,8 @@ use crate::FieldError;
 /// A new credential as submitted. `Debug` prints `[REDACTED]` for the key and the secret.
 #[derive(Clone, Debug)]
 pub struct AddCredentialInput {
-    /// Exchange name (`binance`, `mercado_bitcoin`).
-    pub exchange: String,
+    /// The exchange.
+    pub exchange: ExchangeId,
     /// API key.
     pub api_key: Secret,
     /// API secret.
@@ -39,6 +39,16 @@ fn check_secret_field(errors: &mut Vec<FieldError>, field: &str, value: &str, ma
     }
 }
 
+/// The refusals of a key and a secret (lengths in characters, no spaces or control characters),
+/// each naming its field; empty when both are acceptable. The handler names them beside a
+/// malformed `exchange`, in the same answer.
+pub fn secret_field_errors(api_key: &str, api_secret: &str) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    check_secret_field(&mut errors, "api_key", api_key, 256);
+    check_secret_field(&mut errors, "api_secret", api_secret, 512);
+    errors
+}
+
 impl CredentialService {
     /// Validates a credential with its exchange and stores it, encrypted: `valid` or `invalid`
     /// with the reason, or `unverified` when the exchange cannot be reached now. A key the
@@ -50,16 +60,11 @@ impl CredentialService {
         input: AddCredentialInput,
         meta: &RequestMeta,
     ) -> Result<CredentialView, CredentialError> {
-        let mut errors = Vec::new();
-        let exchange = input
-            .exchange
-            .parse::<ExchangeId>()
-            .map_err(|e| errors.push(FieldError::new("exchange", crate::FieldCode::UnknownExchange, e.to_string())));
-        check_secret_field(&mut errors, "api_key", input.api_key.expose(), 256);
-        check_secret_field(&mut errors, "api_secret", input.api_secret.expose(), 512);
-        let (Ok(exchange), true) = (exchange, errors.is_empty()) else {
+        let errors = secret_field_errors(input.api_key.expose(), input.api_secret.expose());
+        if !errors.is_empty() {
             return Err(CredentialError::Invalid(errors));
-        };
+        }
+        let exchange = input.exchange;
         if self.ports.credentials.find_for_exchange(owner, exchange).await?.is_some() {
             return Err(CredentialError::Exists { exchange });
         }
@@ -116,13 +121,13 @@ mod tests {
     #[test]
     fn debug_redacts_the_key_and_the_secret() {
         let input = AddCredentialInput {
-            exchange: "binance".into(),
+            exchange: ExchangeId::Binance,
             api_key: Secret::new("key-K3Y-1234"),
             api_secret: Secret::new("S3CR3T-5678"),
             testnet: false,
         };
         let shown = format!("{input:?}");
-        assert!(!shown.contains("K3Y") && !shown.contains("S3CR3T") && shown.contains("binance"), "{shown}");
+        assert!(!shown.contains("K3Y") && !shown.contains("S3CR3T") && shown.contains("Binance"), "{shown}");
     }
 
     #[test]

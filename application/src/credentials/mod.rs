@@ -14,7 +14,7 @@ use domain::shared::ids::{AuditId, CredentialId, UserId};
 use domain::Clock;
 use time::OffsetDateTime;
 
-pub use add::AddCredentialInput;
+pub use add::{secret_field_errors, AddCredentialInput};
 pub use errors::CredentialError;
 pub use validate::WITHDRAWAL_REASON;
 

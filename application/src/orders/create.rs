@@ -21,11 +21,19 @@ use crate::FieldError;
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
-/// A manual order as the client sends it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A manual order in one of the owner's contexts.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateOrderInput {
     /// The context (market and exchange account) it is placed in.
-    pub context_id: String,
+    pub context_id: ContextId,
+    /// The order.
+    pub request: OrderRequest,
+}
+
+/// An order's side, type, size and idempotency key as the client sends them (checked together:
+/// each bad field is named, with what the others allow).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderRequest {
     /// `buy` or `sell`.
     pub side: String,
     /// `market` or `limit`.
@@ -64,7 +72,7 @@ fn bounded(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>, bo
     }
 }
 
-impl CreateOrderInput {
+impl OrderRequest {
     /// The order's side, type and size; every bad field is named. Errors: `Invalid`.
     pub fn shape(&self) -> Result<OrderShape, OrderError> {
         let mut errors = Vec::new();
@@ -157,9 +165,9 @@ impl OrderService {
     /// `below_min_quantity`, `above_max_quantity`, `below_min_notional`, `insufficient_balance`,
     /// …); the credential's and exchange's failures.
     pub async fn create(&self, owner: UserId, input: CreateOrderInput) -> Result<Placed, OrderError> {
+        let CreateOrderInput { context_id, request: input } = input;
         let key = input.key()?;
         let shape = input.shape()?;
-        let context_id = ContextId::parse(&input.context_id).ok_or(OrderError::ContextNotFound)?;
         let context = self.ports.contexts.get(owner, context_id).await?;
         let client_order_id = key.map(|k| client_order_id_for(owner, k));
         if let Some(id) = &client_order_id {
@@ -224,7 +232,7 @@ pub(crate) fn key_reused() -> OrderError {
 }
 
 /// What was known when the order was decided: the request and the book it was checked against.
-fn creation(input: &CreateOrderInput, shape: &OrderShape, ticker: &domain::market::Ticker) -> CreationContext {
+fn creation(input: &OrderRequest, shape: &OrderShape, ticker: &domain::market::Ticker) -> CreationContext {
     let mut parameters = std::collections::BTreeMap::new();
     parameters.insert("side".to_owned(), input.side.clone());
     parameters.insert("type".to_owned(), input.order_type.clone());

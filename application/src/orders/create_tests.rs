@@ -6,8 +6,8 @@ use rust_decimal_macros::dec;
 
 use super::*;
 
-fn input(side: &str, order_type: &str) -> CreateOrderInput {
-    CreateOrderInput { side: side.into(), order_type: order_type.into(), ..CreateOrderInput::default() }
+fn input(side: &str, order_type: &str) -> OrderRequest {
+    OrderRequest { side: side.into(), order_type: order_type.into(), ..OrderRequest::default() }
 }
 
 fn fields(err: OrderError) -> Vec<(String, String)> {
@@ -23,14 +23,14 @@ fn pair(field: &str, code: &str) -> (String, String) {
 
 #[test]
 fn limit_and_market_orders_parse() {
-    let limit = CreateOrderInput { quantity: Some(dec!(0.5)), price: Some(dec!(100)), ..input("sell", "limit") };
+    let limit = OrderRequest { quantity: Some(dec!(0.5)), price: Some(dec!(100)), ..input("sell", "limit") };
     let shape = limit.shape().unwrap();
     assert_eq!(
         (shape.side, shape.kind, shape.size),
         (OrderSide::Sell, OrderKind::Limit { price: dec!(100) }, OrderSize::Quantity(dec!(0.5)))
     );
 
-    let by_amount = CreateOrderInput { quote_amount: Some(dec!(50)), ..input("buy", "market") };
+    let by_amount = OrderRequest { quote_amount: Some(dec!(50)), ..input("buy", "market") };
     let shape = by_amount.shape().unwrap();
     assert_eq!((shape.kind, shape.size), (OrderKind::Market, OrderSize::QuoteAmount(dec!(50))));
     assert_eq!(shape.size_field(), "quote_amount");
@@ -38,25 +38,25 @@ fn limit_and_market_orders_parse() {
 
 #[test]
 fn quote_amount_is_for_market_buys_only() {
-    let on_limit = CreateOrderInput { quote_amount: Some(dec!(50)), price: Some(dec!(1)), ..input("buy", "limit") };
+    let on_limit = OrderRequest { quote_amount: Some(dec!(50)), price: Some(dec!(1)), ..input("buy", "limit") };
     assert_eq!(fields(on_limit.shape().unwrap_err()), [pair("quote_amount", "not_allowed")]);
-    let on_sell = CreateOrderInput { quote_amount: Some(dec!(50)), ..input("sell", "market") };
+    let on_sell = OrderRequest { quote_amount: Some(dec!(50)), ..input("sell", "market") };
     assert_eq!(fields(on_sell.shape().unwrap_err()), [pair("quote_amount", "not_allowed")]);
-    let both = CreateOrderInput { quantity: Some(dec!(1)), quote_amount: Some(dec!(50)), ..input("buy", "market") };
+    let both = OrderRequest { quantity: Some(dec!(1)), quote_amount: Some(dec!(50)), ..input("buy", "market") };
     assert_eq!(fields(both.shape().unwrap_err()), [pair("quote_amount", "not_allowed")]);
 }
 
 #[test]
 fn prices_belong_to_limit_orders() {
-    let priced_market = CreateOrderInput { quantity: Some(dec!(1)), price: Some(dec!(5)), ..input("buy", "market") };
+    let priced_market = OrderRequest { quantity: Some(dec!(1)), price: Some(dec!(5)), ..input("buy", "market") };
     assert_eq!(fields(priced_market.shape().unwrap_err()), [pair("price", "not_allowed")]);
-    let bare_limit = CreateOrderInput { quantity: Some(dec!(1)), ..input("buy", "limit") };
+    let bare_limit = OrderRequest { quantity: Some(dec!(1)), ..input("buy", "limit") };
     assert_eq!(fields(bare_limit.shape().unwrap_err()), [pair("price", "required")]);
 }
 
 #[test]
 fn every_bad_field_is_named_at_once() {
-    let bad = CreateOrderInput { quantity: Some(dec!(-1)), price: Some(dec!(0)), ..input("hold", "stop") };
+    let bad = OrderRequest { quantity: Some(dec!(-1)), price: Some(dec!(0)), ..input("hold", "stop") };
     assert_eq!(
         fields(bad.shape().unwrap_err()),
         [pair("side", "invalid"), pair("quantity", "invalid"), pair("price", "invalid"), pair("type", "invalid")]
@@ -66,15 +66,15 @@ fn every_bad_field_is_named_at_once() {
 
 #[test]
 fn sizes_and_prices_beyond_the_bounds_are_refused() {
-    let huge = CreateOrderInput {
+    let huge = OrderRequest {
         quantity: Some(dec!(10000000000000.1)),
         price: Some(dec!(0.0000000000001)),
         ..input("buy", "limit")
     };
     assert_eq!(fields(huge.shape().unwrap_err()), [pair("quantity", "invalid"), pair("price", "invalid")]);
-    let places = CreateOrderInput { quote_amount: Some(dec!(1.0000000000000000001)), ..input("buy", "market") };
+    let places = OrderRequest { quote_amount: Some(dec!(1.0000000000000000001)), ..input("buy", "market") };
     assert_eq!(fields(places.shape().unwrap_err()), [pair("quote_amount", "invalid")]);
-    let largest = CreateOrderInput {
+    let largest = OrderRequest {
         quantity: Some(dec!(10000000000000)),
         price: Some(dec!(1000000000000000)),
         ..input("buy", "limit")
@@ -84,9 +84,9 @@ fn sizes_and_prices_beyond_the_bounds_are_refused() {
 
 #[test]
 fn idempotency_keys_are_short_printable_ascii() {
-    let with = |key: &str| CreateOrderInput { idempotency_key: Some(key.into()), ..CreateOrderInput::default() };
+    let with = |key: &str| OrderRequest { idempotency_key: Some(key.into()), ..OrderRequest::default() };
     assert_eq!(with("retry-1").key().unwrap(), Some("retry-1"));
-    assert_eq!(CreateOrderInput::default().key().unwrap(), None);
+    assert_eq!(OrderRequest::default().key().unwrap(), None);
     for bad in ["", "has space", "é", &"k".repeat(MAX_IDEMPOTENCY_KEY_LEN + 1)] {
         let err = with(bad).key().unwrap_err();
         assert!(matches!(err, OrderError::InvalidIdempotencyKey), "{bad:?}");

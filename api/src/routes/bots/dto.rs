@@ -5,12 +5,14 @@ use domain::bots::{
     Bot, BotEvent, BotRecord, BreakerLimits, CandleConfig, Capital, ChannelConfig, CircuitBreaker, DcaConfig, Funds,
     KindState, Position, SmartConfig, StatusChange, TradeResult, Trip, BREAKER_OFF_CONSEQUENCE, DAILY_WINDOW,
 };
+use domain::shared::ids::ContextId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::field_value::Parsed;
 use crate::routes::decimal::DecimalInput;
 use crate::routes::wire::{BotKind, BotStatus, Exchange, Id, TradingMode};
 
@@ -34,13 +36,11 @@ pub enum BotConfigSchema {
 #[serde(deny_unknown_fields)]
 pub struct CreateBotRequest {
     /// The trading context it runs in.
-    #[validate(length(max = 64))]
     #[schema(value_type = Id)]
-    pub context_id: String,
+    pub context_id: Parsed<ContextId>,
     /// `smart`, `candle`, `dca` or `channel`.
-    #[validate(length(max = 16))]
     #[schema(value_type = BotKind, example = "dca")]
-    pub kind: String,
+    pub kind: Parsed<domain::bots::BotKind>,
     /// A name, 1-80 characters (surrounding spaces are trimmed, so not only spaces).
     #[validate(length(max = 200))]
     #[schema(example = "BTC weekly DCA", max_length = 80, pattern = r"\S")]
@@ -69,13 +69,13 @@ pub struct UpdateBotRequest {
 pub struct BotListParams {
     /// Only bots of this context.
     #[param(value_type = Option<Id>)]
-    pub context_id: Option<String>,
+    pub context_id: Option<Parsed<ContextId>>,
     /// Only bots of this kind.
     #[param(value_type = Option<BotKind>)]
-    pub kind: Option<String>,
+    pub kind: Option<Parsed<domain::bots::BotKind>>,
     /// Only bots in this status (`created`, `running`, `paused`, `stopped`, `tripped`).
     #[param(value_type = Option<BotStatus>)]
-    pub status: Option<String>,
+    pub status: Option<Parsed<domain::bots::BotStatus>>,
     /// Items to skip, 0 to 100,000,000 (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<u64>,

@@ -13,13 +13,14 @@ use super::dto::BotResponse;
 use super::TAG;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::field_value::{FieldCheck, Parsed};
 use crate::path_id::PathId;
 use crate::routes::common::validated;
 use crate::routes::decimal::DecimalInput;
 use crate::routes::orders::{idempotency_key_of, OrderResponse, IDEMPOTENT_REPLAYED};
 use crate::routes::wire::{Id, OrderType};
 use crate::state::AppState;
-use domain::shared::ids::BotId;
+use domain::shared::ids::{BotId, PositionId};
 
 /// An order through a bot. A buy gives `quantity`, or `quote_amount` at market; a sale gives
 /// `position_id` (all of it, floored to the market's step, or `quantity` of it) or, at market,
@@ -46,9 +47,8 @@ pub struct BotOrderRequest {
     #[schema(value_type = Option<String>, example = "300000", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.0{0,11}[1-9])(?:[0-9]{1,15}(?:\.[0-9]{1,18})?|1000000000000000(?:\.0{1,18})?)$")]
     pub price: Option<DecimalInput>,
     /// Sales only: the position sold (required for a limit sale).
-    #[validate(length(max = 64))]
     #[schema(value_type = Option<Id>)]
-    pub position_id: Option<String>,
+    pub position_id: Option<Parsed<PositionId>>,
 }
 
 crate::opaque_debug!(BotOrderRequest);
@@ -76,12 +76,15 @@ async fn command(
         ("quote_amount", b.quote_amount.as_ref()),
         ("price", b.price.as_ref()),
     ])?;
+    let mut check = FieldCheck::default();
+    let position_id = check.optional("position_id", b.position_id);
+    check.finish(Some(()))?;
     let input = BotCommandInput {
         order_type: b.order_type,
         quantity,
         quote_amount,
         price,
-        position_id: b.position_id,
+        position_id,
         idempotency_key: idempotency_key_of(req)?,
     };
     let Commanded { bot, order, replayed } = match side {

@@ -15,6 +15,7 @@ pub use manual::{BotOrderRequest, BotOrderResponse};
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::field_value::FieldCheck;
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
@@ -74,7 +75,11 @@ pub async fn create_bot(
     body: TrackedJson<CreateBotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
-    let input = CreateBotInput { context_id: b.context_id, kind: b.kind, name: b.name, config: b.config };
+    let mut check = FieldCheck::default();
+    let context_id = check.required("context_id", b.context_id);
+    let kind = check.required("kind", b.kind);
+    let (context_id, kind) = check.finish(context_id.zip(kind))?;
+    let input = CreateBotInput { context_id, kind, name: b.name, config: b.config };
     let bot = state.bots.create(auth.0.user_id, input).await?;
     Ok(HttpResponse::Created().json(BotResponse::from(bot)))
 }
@@ -95,7 +100,13 @@ pub async fn list_bots(
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let page = page_of(p.offset, p.limit)?;
-    let query = BotListQuery { context_id: p.context_id, kind: p.kind, status: p.status };
+    let mut check = FieldCheck::default();
+    let query = BotListQuery {
+        context_id: check.optional("context_id", p.context_id),
+        kind: check.optional("kind", p.kind),
+        status: check.optional("status", p.status),
+    };
+    let query = check.finish(Some(query))?;
     let bots = state.bots.list(auth.0.user_id, &query, page).await?;
     Ok(HttpResponse::Ok().json(Page::<BotResponse>::from(bots)))
 }

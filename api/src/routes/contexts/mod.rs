@@ -7,8 +7,10 @@ pub use signals::ContextSignalResponse;
 
 use actix_web::{delete, get, post, web, HttpResponse};
 use application::contexts::{ContextBalance, CreateContextInput};
-use domain::contexts::TradingContext;
+use application::FieldCode;
+use domain::contexts::{ContextMode, TradingContext};
 use domain::exchange::Balance;
+use domain::market::Symbol;
 use domain::shared::ids::ContextId;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,7 @@ use validator::Validate;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
+use crate::field_value::{FieldCheck, Parsed};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{validated, Paging};
@@ -53,7 +56,7 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 pub struct CreateContextRequest {
     /// `binance` or `mercado_bitcoin`.
     #[schema(value_type = Exchange, example = "mercado_bitcoin")]
-    pub exchange: String,
+    pub exchange: Parsed<domain::exchange::ExchangeId>,
     /// The market, `BASE-QUOTE`.
     #[validate(length(max = 32))]
     #[schema(max_length = 32, example = "BTC-BRL", pattern = r"^\s*[A-Za-z0-9]{2,12}\s*[-/_]\s*[A-Za-z0-9]{2,12}\s*$")]
@@ -61,11 +64,11 @@ pub struct CreateContextRequest {
     /// `live` (needs a credential for the exchange) or `paper` (simulated; the default).
     #[serde(default = "paper")]
     #[schema(value_type = TradingMode, example = "paper")]
-    pub mode: String,
+    pub mode: Parsed<ContextMode>,
 }
 
-fn paper() -> String {
-    "paper".into()
+fn paper() -> Parsed<ContextMode> {
+    Parsed::Valid(ContextMode::Paper)
 }
 
 /// A trading context.
@@ -162,7 +165,12 @@ pub async fn create_context(
     body: TrackedJson<CreateContextRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = validated(body.into_inner())?;
-    let input = CreateContextInput { exchange: body.exchange, symbol: body.symbol, mode: body.mode };
+    let mut check = FieldCheck::default();
+    let exchange = check.required("exchange", body.exchange);
+    let symbol = check.parsed("symbol", FieldCode::InvalidSymbol, Symbol::parse(&body.symbol.to_ascii_uppercase()));
+    let mode = check.required("mode", body.mode);
+    let (exchange, (symbol, mode)) = check.finish(exchange.zip(symbol.zip(mode)))?;
+    let input = CreateContextInput { exchange, symbol, mode };
     let context = state.contexts.create(auth.0.user_id, input).await?;
     Ok(HttpResponse::Created().json(ContextResponse::from(context)))
 }

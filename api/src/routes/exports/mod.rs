@@ -22,7 +22,6 @@ use domain::orders::Order;
 use domain::shared::keyset::Keyset;
 use domain::{Page, PageRequest};
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -240,14 +239,14 @@ pub async fn export_orders_csv(
 ) -> Result<HttpResponse, ApiError> {
     // Ignored, but held to the list's ranges, as the shared parameters' schema states.
     page_of(params.offset, params.limit)?;
-    let query = order_query(&params.into_inner())?;
+    let query = order_query(params.into_inner())?;
     let user = auth.0.user_id;
     let first = state.orders.list(user, &query, Keyset::default().page(PageRequest::MAX_LIMIT)).await?.page;
     let state = state.into_inner();
     let next = move |keyset: Keyset| {
         let (state, mut query) = (state.clone(), query.clone());
         // Every order read so far was before the query's own `to`: the keyset's is earlier.
-        query.to = keyset.before.and_then(|before| before.format(&Rfc3339).ok()).or(query.to);
+        query.to = keyset.before.or(query.to);
         async move { state.orders.list(user, &query, keyset.page(PageRequest::MAX_LIMIT)).await.map(|read| read.page) }
     };
     let created = |o: &Order| o.created_at;

@@ -1,7 +1,7 @@
 //! The orders API's request and response bodies. An order is shown whole: its request, its
 //! fills and fees, the context it was decided in, whether it was adopted, and why it failed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use domain::exchange::{ClientOrderId, OrderKind, OrderSize};
 use domain::orders::{CreationContext, MarketConditions, Order, OrderFill};
@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::field_value::Parsed;
 use crate::routes::decimal::DecimalInput;
 use crate::routes::wire::{Exchange, Id, OrderSide, OrderSource, OrderStatus, OrderType};
 
@@ -22,9 +23,8 @@ use crate::routes::wire::{Exchange, Id, OrderSide, OrderSource, OrderStatus, Ord
 #[serde(deny_unknown_fields)]
 pub struct CreateOrderRequest {
     /// The context (exchange, market, live or paper) to trade in.
-    #[validate(length(max = 64))]
     #[schema(value_type = Id)]
-    pub context_id: String,
+    pub context_id: Parsed<ContextId>,
     /// `buy` or `sell`.
     #[validate(length(max = 16))]
     #[schema(value_type = OrderSide, example = "buy")]
@@ -53,29 +53,30 @@ pub struct CreateOrderRequest {
 pub struct OrderListParams {
     /// Only orders of this context.
     #[param(value_type = Option<Id>)]
-    pub context_id: Option<String>,
+    pub context_id: Option<Parsed<ContextId>>,
     /// Only orders of this bot.
     #[param(value_type = Option<Id>)]
-    pub bot_id: Option<String>,
+    pub bot_id: Option<Parsed<BotId>>,
     /// Only orders in these statuses, comma-separated (`pending`, `new`, `partially_filled`,
     /// `filled`, `canceled`, `rejected`, `expired`).
     #[param(
+        value_type = Option<String>,
         example = "new,partially_filled",
         pattern = r"^(pending|new|partially_filled|filled|canceled|rejected|expired)(,(pending|new|partially_filled|filled|canceled|rejected|expired))*$"
     )]
-    pub status: Option<String>,
+    pub status: Option<Parsed<BTreeSet<domain::orders::OrderStatus>>>,
     /// Only `buy` or `sell` orders.
     #[param(value_type = Option<OrderSide>)]
-    pub side: Option<String>,
+    pub side: Option<Parsed<domain::exchange::OrderSide>>,
     /// Only orders of this strategy source (`manual`, `smart`, `candle`, `dca`, `channel`).
     #[param(value_type = Option<OrderSource>)]
-    pub source: Option<String>,
+    pub source: Option<Parsed<domain::orders::StrategySource>>,
     /// Only orders created at or after this RFC 3339 instant.
-    #[param(example = "2025-01-01T00:00:00Z", format = DateTime)]
-    pub from: Option<String>,
+    #[param(value_type = Option<String>, example = "2025-01-01T00:00:00Z", format = DateTime)]
+    pub from: Option<Parsed<OffsetDateTime>>,
     /// Only orders created before this RFC 3339 instant.
-    #[param(format = DateTime)]
-    pub to: Option<String>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<Parsed<OffsetDateTime>>,
     /// Items to skip, 0 to 100,000,000 (default 0).
     #[param(minimum = 0, maximum = 100_000_000)]
     pub offset: Option<u64>,

@@ -5,7 +5,7 @@ mod dto;
 mod instant;
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use application::orders::{CreateOrderInput, OrderListQuery};
+use application::orders::{CreateOrderInput, OrderListQuery, OrderRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
@@ -13,6 +13,7 @@ pub use dto::*;
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ErrorCode, TrackedJson};
+use crate::field_value::{FieldCheck, Parsed};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
@@ -99,31 +100,33 @@ pub async fn dashboard_orders(
     page_response(&orders_page(&state, &auth, params.into_inner()).await?)
 }
 
-/// The use case's query of the list parameters. A blank filter is refused rather than read as
-/// absent: the spec gives each filter a form (an id, a status list, an instant) that an empty
-/// value does not have.
-pub(crate) fn order_query(p: &OrderListParams) -> Result<OrderListQuery, ApiError> {
-    let filters = [
-        ("context_id", &p.context_id),
-        ("bot_id", &p.bot_id),
-        ("status", &p.status),
-        ("side", &p.side),
-        ("source", &p.source),
-        ("from", &p.from),
-        ("to", &p.to),
+/// The use case's query of the list parameters, each typed; a malformed one is a 422 naming it.
+/// A blank filter is refused rather than read as absent (400 `invalid_query`): the spec gives
+/// each filter a form (an id, a status list, an instant) that an empty value does not have.
+pub(crate) fn order_query(p: OrderListParams) -> Result<OrderListQuery, ApiError> {
+    let blank = [
+        ("context_id", p.context_id.as_ref().is_some_and(Parsed::is_blank)),
+        ("bot_id", p.bot_id.as_ref().is_some_and(Parsed::is_blank)),
+        ("status", p.status.as_ref().is_some_and(Parsed::is_blank)),
+        ("side", p.side.as_ref().is_some_and(Parsed::is_blank)),
+        ("source", p.source.as_ref().is_some_and(Parsed::is_blank)),
+        ("from", p.from.as_ref().is_some_and(Parsed::is_blank)),
+        ("to", p.to.as_ref().is_some_and(Parsed::is_blank)),
     ];
-    if let Some((name, _)) = filters.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
+    if let Some((name, _)) = blank.iter().find(|(_, blank)| *blank) {
         return Err(crate::routes::common::invalid_query(name, "must not be empty; leave it out to match everything"));
     }
-    Ok(OrderListQuery {
-        context_id: p.context_id.clone(),
-        bot_id: p.bot_id.clone(),
-        status: p.status.clone(),
-        side: p.side.clone(),
-        source: p.source.clone(),
-        from: p.from.clone(),
-        to: p.to.clone(),
-    })
+    let mut check = FieldCheck::default();
+    let query = OrderListQuery {
+        context: check.optional("context_id", p.context_id),
+        bot: check.optional("bot_id", p.bot_id),
+        status: check.optional("status", p.status).unwrap_or_default(),
+        side: check.optional("side", p.side),
+        source: check.optional("source", p.source),
+        from: check.optional("from", p.from),
+        to: check.optional("to", p.to),
+    };
+    check.finish(Some(query))
 }
 
 async fn orders_page(
@@ -132,7 +135,7 @@ async fn orders_page(
     p: OrderListParams,
 ) -> Result<HistoryPage<OrderResponse>, ApiError> {
     let page = page_of(p.offset, p.limit)?;
-    let query = order_query(&p)?;
+    let query = order_query(p)?;
     Ok(HistoryPage::<OrderResponse>::from(state.orders.list(auth.0.user_id, &query, page).await?))
 }
 
@@ -189,15 +192,12 @@ pub async fn create_order(
         ("quote_amount", b.quote_amount.as_ref()),
         ("price", b.price.as_ref()),
     ])?;
-    let input = CreateOrderInput {
-        context_id: b.context_id,
-        side: b.side,
-        order_type: b.order_type,
-        quantity,
-        quote_amount,
-        price,
-        idempotency_key,
-    };
+    let mut check = FieldCheck::default();
+    let context_id = check.required("context_id", b.context_id);
+    let context_id = check.finish(context_id)?;
+    let request =
+        OrderRequest { side: b.side, order_type: b.order_type, quantity, quote_amount, price, idempotency_key };
+    let input = CreateOrderInput { context_id, request };
     let placed = state.orders.create(auth.0.user_id, input).await?;
     let body = OrderResponse::from(placed.order);
     if placed.replayed {
