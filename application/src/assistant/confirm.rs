@@ -47,9 +47,12 @@ impl AssistantService {
             ProposedAction::ResetBreaker { bot_id } => bots.reset_breaker(user, *bot_id).await,
             ProposedAction::EmergencySell { bot_id } => bots.emergency_sell(user, *bot_id).await,
             ProposedAction::CreateBot { context_id, kind, name, config } => {
-                let input =
-                    CreateBotInput { context_id: *context_id, kind: *kind, name: name.clone(), config: config.clone() };
-                bots.create(user, input).await
+                match domain::bots::BotConfig::parse(*kind, config) {
+                    Ok(config) => {
+                        bots.create(user, CreateBotInput { context_id: *context_id, name: name.clone(), config }).await
+                    }
+                    Err(issues) => Err(crate::bots::invalid(issues)),
+                }
             }
         };
         proposal.settle(outcome.as_ref().map(drop).map_err(ToString::to_string));

@@ -1,12 +1,12 @@
-//! Use case: create a bot in one of the user's contexts. The config is parsed and validated for
-//! its kind (every bad field named); the plan must allow the kind, one more bot and, for candle
-//! bots, the indicators used.
+//! Use case: create a bot in one of the user's contexts. The config arrives parsed and validated
+//! for its kind (`BotConfig::parse`, at the edge); the plan must allow the kind, one more bot
+//! and, for candle bots, the indicators used.
 
-use domain::bots::{Bot, BotConfig, BotKind};
+use domain::bots::{Bot, BotConfig};
 use domain::shared::clock::to_millis;
 use domain::shared::ids::{ContextId, UserId};
 
-use super::{invalid_fields, BotService, BotServiceError};
+use super::{BotService, BotServiceError};
 use crate::FieldError;
 
 /// A bot as requested.
@@ -14,16 +14,14 @@ use crate::FieldError;
 pub struct CreateBotInput {
     /// The context it trades in.
     pub context_id: ContextId,
-    /// Its kind, which `config` must be of.
-    pub kind: BotKind,
     /// Its name (1-80 characters).
     pub name: String,
-    /// The kind's settings.
-    pub config: serde_json::Value,
+    /// Its kind's settings (the kind is the config's).
+    pub config: BotConfig,
 }
 
-/// Checks a bot name.
-pub(crate) fn check_name(name: &str) -> Result<String, FieldError> {
+/// Checks a bot name: trimmed, 1 to 80 characters.
+pub fn check_name(name: &str) -> Result<String, FieldError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
         return Err(FieldError::new("name", crate::FieldCode::Invalid, "must be 1 to 80 characters"));
@@ -35,13 +33,9 @@ impl BotService {
     /// Creates a bot (status `created`). Errors: `Invalid`; `ContextNotFound`; `Access`
     /// (inactive subscription, the plan's kinds, bot limit and advanced indicators).
     pub async fn create(&self, owner: UserId, input: CreateBotInput) -> Result<Bot, BotServiceError> {
-        let mut errors = Vec::new();
-        let CreateBotInput { context_id, kind, .. } = input;
-        let name = check_name(&input.name).map_err(|e| errors.push(e));
-        let config = BotConfig::parse(kind, &input.config).map_err(|issues| errors.extend(invalid_fields(issues)));
-        let (Ok(name), Ok(config)) = (name, config) else {
-            return Err(BotServiceError::Invalid(errors));
-        };
+        let CreateBotInput { context_id, config, .. } = input;
+        let name = check_name(&input.name).map_err(|e| BotServiceError::Invalid(vec![e]))?;
+        let kind = config.kind();
         let context = self.ports.contexts.get(owner, context_id).await?;
         let access = self.ports.subscriptions.access(owner).await?;
         access.require_active()?;

@@ -24,8 +24,7 @@ use domain::{Clock, RepoError};
 
 pub(crate) use allowance::OwnerVerdicts;
 pub use command::{manual_refused, BotCommand, BotCommandInput, Commanded};
-pub(crate) use create::check_name;
-pub use create::CreateBotInput;
+pub use create::{check_name, CreateBotInput};
 pub use enforce::BotLimitEnforcer;
 pub use errors::BotServiceError;
 pub use read::{BotListQuery, PositionView};
@@ -129,7 +128,7 @@ pub(crate) fn refused(err: domain::bots::BotError) -> BotServiceError {
 }
 
 /// A config's field issues, each named.
-pub(crate) fn invalid_fields(issues: Vec<domain::shared::field::FieldIssue>) -> Vec<crate::FieldError> {
+pub fn invalid_fields(issues: Vec<domain::shared::field::FieldIssue>) -> Vec<crate::FieldError> {
     issues.into_iter().map(|i| crate::FieldError::new(i.field, crate::FieldCode::Invalid, i.message)).collect()
 }
 

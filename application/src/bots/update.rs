@@ -5,15 +5,15 @@ use domain::bots::{Bot, BotConfig};
 use domain::shared::ids::{BotId, UserId};
 
 use super::create::check_name;
-use super::{bot_not_found, invalid, refused, BotService, BotServiceError};
+use super::{bot_not_found, refused, BotService, BotServiceError};
 
 /// The changes requested; absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UpdateBotInput {
     /// New name.
     pub name: Option<String>,
-    /// New configuration (the whole config of the bot's kind).
-    pub config: Option<serde_json::Value>,
+    /// New configuration (the whole config of the bot's kind; another kind is refused).
+    pub config: Option<BotConfig>,
 }
 
 impl BotService {
@@ -26,8 +26,7 @@ impl BotService {
             bot.name = check_name(name).map_err(|e| BotServiceError::Invalid(vec![e]))?;
             bot.updated_at = now;
         }
-        if let Some(config) = &input.config {
-            let config = BotConfig::parse(bot.kind(), config).map_err(invalid)?;
+        if let Some(config) = input.config {
             let context = self.ports.contexts.get(owner, bot.context_id).await?;
             let access = self.ports.subscriptions.access(owner).await?;
             self.check_indicators_told(owner, &access, &context, &config).await?;

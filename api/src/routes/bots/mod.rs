@@ -6,7 +6,7 @@ mod manual;
 mod records;
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
-use application::bots::{BotListQuery, CreateBotInput, UpdateBotInput};
+use application::bots::{check_name, invalid_fields, BotListQuery, CreateBotInput, UpdateBotInput};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
@@ -22,6 +22,7 @@ use crate::routes::common::{page_of, validated};
 use crate::routes::page::Page;
 use crate::routes::wire::Id;
 use crate::state::AppState;
+use domain::bots::{BotConfig, BotKind};
 use domain::shared::ids::BotId;
 
 /// The OpenAPI tag of these routes.
@@ -56,6 +57,11 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(records::schedule_sell);
 }
 
+/// `raw` parsed as a config of `kind`; each bad field added to `check`, named at its depth.
+fn config_of(check: &mut FieldCheck, kind: BotKind, raw: &serde_json::Value) -> Option<BotConfig> {
+    BotConfig::parse(kind, raw).map_err(|issues| check.extend(invalid_fields(issues))).ok()
+}
+
 fn ok(bot: domain::bots::Bot) -> HttpResponse {
     HttpResponse::Ok().json(BotResponse::from(bot))
 }
@@ -78,8 +84,10 @@ pub async fn create_bot(
     let mut check = FieldCheck::default();
     let context_id = check.required("context_id", b.context_id);
     let kind = check.required("kind", b.kind);
-    let (context_id, kind) = check.finish(context_id.zip(kind))?;
-    let input = CreateBotInput { context_id, kind, name: b.name, config: b.config };
+    let name = check_name(&b.name).map_err(|e| check.extend([e])).ok();
+    let config = kind.and_then(|kind| config_of(&mut check, kind, &b.config));
+    let (context_id, (name, config)) = check.finish(context_id.zip(name.zip(config)))?;
+    let input = CreateBotInput { context_id, name, config };
     let bot = state.bots.create(auth.0.user_id, input).await?;
     Ok(HttpResponse::Created().json(BotResponse::from(bot)))
 }
@@ -146,7 +154,17 @@ pub async fn update_bot(
     body: TrackedJson<UpdateBotRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = validated(body.into_inner())?;
-    Ok(ok(state.bots.update(auth.0.user_id, *id, UpdateBotInput { name: b.name, config: b.config }).await?))
+    let config = match &b.config {
+        // A config is of the bot's kind: parsed against it, every bad field named.
+        Some(raw) => {
+            let kind = state.bots.get(auth.0.user_id, *id).await?.kind();
+            let mut check = FieldCheck::default();
+            let config = config_of(&mut check, kind, raw);
+            Some(check.finish(config)?)
+        }
+        None => None,
+    };
+    Ok(ok(state.bots.update(auth.0.user_id, *id, UpdateBotInput { name: b.name, config }).await?))
 }
 
 /// Delete a created or stopped bot without pending orders (its records stay).
