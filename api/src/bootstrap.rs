@@ -171,6 +171,7 @@ pub async fn services(
         ],
         table: settings.payments.entitlements.clone(),
         clock: clock.clone(),
+        leases: repositories.leases.clone(),
     })
     .with_events(EventSink::new(repositories.events.clone()))
     .with_trial_days(settings.payments.trial_days);

@@ -205,6 +205,7 @@ pub fn context_service(
         enforcers: Vec::new(),
         table: EntitlementTable::default(),
         clock: clock.clone(),
+        leases: repos.leases.clone(),
     }));
     Arc::new(ContextService::new(ContextPorts {
         contexts: repos.contexts.clone(),

@@ -20,6 +20,7 @@ botfleet_tests::on_both_stores!(
     a_failed_amount_update_keeps_max_and_is_sent_again,
     a_difference_too_small_to_charge_changes_the_plan_at_once,
     a_pix_paid_after_a_cancellation_changes_nothing,
+    upgrades_asked_at_once_make_one_pix,
 );
 
 const DAY: i64 = 86_400;
@@ -269,4 +270,21 @@ async fn a_pix_paid_after_a_cancellation_changes_nothing(store: Store) {
         (Some("approved"), expected),
         "paid: an operator refunds it"
     );
+}
+
+/// A double click on "upgrade": the requests sent at once, while Mercado Pago takes its time,
+/// make one PIX of the difference (paying two would pay it twice); each answer names it.
+async fn upgrades_asked_at_once_make_one_pix(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-race@example.com").await;
+    let end = now() + 10 * DAY;
+    on_pro(&app, &fake, &user, end).await;
+    fake.slow_payments(std::time::Duration::from_millis(300));
+    let body = json!({"plan": "MAX", "method": "pix"});
+    let ask = || async { app.post("/api/subscriptions/change", Some(&user.access), &body).await };
+    let answers = futures::future::join_all((0..4).map(|_| ask())).await;
+    assert!(answers.iter().all(|a| a.status == 202), "{:?}", answers.iter().map(|a| &a.body).collect::<Vec<_>>());
+    assert_eq!(fake.payment_requests().len(), 1, "one PIX at Mercado Pago");
+    let first = &answers[0].body;
+    assert!(answers.iter().all(|a| a.body["reference"] == first["reference"]), "{first}");
 }

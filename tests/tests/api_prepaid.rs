@@ -18,6 +18,7 @@ botfleet_tests::on_both_stores!(
     reconciliation_repairs_a_lost_payment_notification,
     an_annual_pix_buys_365_days_at_the_listed_price,
     a_lapse_pauses_the_bots_beyond_free,
+    checkouts_at_once_make_one_payment,
 );
 
 fn now() -> OffsetDateTime {
@@ -250,4 +251,18 @@ async fn statuses_of(app: &TestApp, user: &Session, bots: &[String]) -> Vec<Valu
         statuses.push(bot(app, user, id).await["status"].clone());
     }
     statuses
+}
+
+/// A double click (or two tabs): the PIX checkouts sent at once, while Mercado Pago takes its
+/// time, hand out one payment; each answer names it.
+async fn checkouts_at_once_make_one_payment(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    fake.slow_payments(std::time::Duration::from_millis(300));
+    let user = app.user("pix-race@example.com").await;
+    let pix = json!({"plan": "PRO", "method": "pix", "period": "monthly"});
+    let answers = futures::future::join_all((0..4).map(|_| checkout(&app, &user, pix.clone()))).await;
+    assert_eq!(fake.payment_requests().len(), 1, "one payment at Mercado Pago");
+    assert!(answers.iter().all(|a| a["reference"] == answers[0]["reference"]), "{answers:?}");
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    assert_eq!(invoices["total"], 1, "one charge recorded: {invoices}");
 }

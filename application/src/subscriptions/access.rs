@@ -175,6 +175,7 @@ pub(crate) fn unreachable_service() -> std::sync::Arc<SubscriptionService> {
         enforcers: Vec::new(),
         table: EntitlementTable::default(),
         clock: std::sync::Arc::new(domain::shared::clock::FixedClock::new(time::OffsetDateTime::UNIX_EPOCH)),
+        leases: std::sync::Arc::new(domain::leases::MockLeaseRepository::new()),
     }))
 }
 

@@ -12,6 +12,7 @@ mod coupon_redeem;
 mod coupons;
 mod errors;
 mod invoices;
+mod one_at_a_time;
 mod overview;
 mod period_change;
 mod plans;
@@ -128,6 +129,8 @@ pub struct SubscriptionPorts {
     pub table: EntitlementTable,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Leases: one payment started at a time per user.
+    pub leases: Arc<dyn domain::leases::LeaseRepository>,
 }
 
 impl std::fmt::Debug for SubscriptionPorts {

@@ -79,6 +79,15 @@ impl SubscriptionService {
             return Err(SubscriptionError::Invalid(errors));
         };
         self.ports.gateways.get(PaymentProvider::Mercadopago)?;
+        self.one_checkout_at_a_time(input.user_id, self.start_prepaid(input, amount)).await
+    }
+
+    /// [`Self::checkout_prepaid`] once the input is valid, under the user's checkout lease.
+    async fn start_prepaid(
+        &self,
+        input: PrepaidInput,
+        amount: rust_decimal::Decimal,
+    ) -> Result<Charge, SubscriptionError> {
         let current = self.current(input.user_id).await?;
         let now = self.ports.clock.now();
         let recurring = current.provider_subscription_id.is_some() && current.grants_plan();

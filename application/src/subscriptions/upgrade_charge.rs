@@ -85,20 +85,34 @@ impl SubscriptionService {
         }
         let at = self.proration_date(proration_date)?;
         let id = current.provider_subscription_id.clone().ok_or(PlanChangeError::NotRecurring)?;
+        self.one_checkout_at_a_time(user, self.upgrade_by_difference(&current, to, id, at, email)).await
+    }
+
+    /// The Mercado Pago upgrade, under the user's checkout lease: the pending difference, or none
+    /// due, or a new PIX of it.
+    async fn upgrade_by_difference(
+        &self,
+        current: &Subscription,
+        to: Plan,
+        id: String,
+        at: OffsetDateTime,
+        email: &str,
+    ) -> Result<PlanChangeOutcome, SubscriptionError> {
+        let user = current.user_id;
         if let Some(pending) = self.pending_upgrade(user, &id, to).await? {
             return Ok(PlanChangeOutcome::AwaitingPayment(pending));
         }
-        let difference = self.difference(&current, to, at).await?;
+        let difference = self.difference(current, to, at).await?;
         if difference.charged.is_zero() {
             // Too little to charge: the next charges bill the new plan, which applies now.
-            let (gateway, request) = self.change_request(&current, to, None, PlanChangeTiming::NextPeriod)?;
+            let (gateway, request) = self.change_request(current, to, None, PlanChangeTiming::NextPeriod)?;
             gateway.change_plan(&request).await?;
             let (saved, _) = self
                 .change(user, |s, now| if s.plan >= to { Ok(Transition::Unchanged) } else { s.upgrade_now(to, now) })
                 .await?;
             return Ok(PlanChangeOutcome::Changed(saved));
         }
-        let charge = self.charge_difference(&current, to, id, difference, email).await?;
+        let charge = self.charge_difference(current, to, id, difference, email).await?;
         Ok(PlanChangeOutcome::AwaitingPayment(charge))
     }
 

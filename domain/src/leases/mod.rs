@@ -6,6 +6,9 @@ mod ports;
 
 pub use ports::LeaseRepository;
 
+#[cfg(feature = "mocks")]
+pub use ports::MockLeaseRepository;
+
 /// The lease name of a scheduled workflow's runs.
 pub fn workflow_lease(workflow: &str) -> String {
     format!("workflow:{workflow}")

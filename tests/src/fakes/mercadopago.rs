@@ -42,6 +42,8 @@ pub(crate) struct State {
     payment_keys: Vec<String>,
     /// How many of the next preapproval updates fail with a 500.
     unavailable_updates: u32,
+    /// How long a created payment takes to be answered (requests overlap in a race test).
+    payment_delay: Option<std::time::Duration>,
 }
 
 /// The running fake.
@@ -217,6 +219,11 @@ impl FakeMercadoPago {
             ("BOTFLEET_MERCADOPAGO_WEBHOOK_SECRET", WEBHOOK_SECRET.into()),
             ("BOTFLEET_MERCADOPAGO_API_BASE", self.uri()),
         ]
+    }
+
+    /// Answers each payment creation after `delay`, so requests made at once overlap.
+    pub fn slow_payments(&self, delay: std::time::Duration) {
+        self.state.lock().unwrap().payment_delay = Some(delay);
     }
 
     /// Refuses the next `n` payment creations with a 400 (`bad_request`).

@@ -125,7 +125,11 @@ pub(super) fn create(state: &mut State, request: &Request) -> ResponseTemplate {
     state.payment_requests.push(body);
     state.idempotency.insert(key, id.to_string());
     state.payments.insert(id.to_string(), payment.clone());
-    ResponseTemplate::new(201).set_body_json(payment)
+    let created = ResponseTemplate::new(201).set_body_json(payment);
+    match state.payment_delay {
+        Some(delay) => created.set_delay(delay),
+        None => created,
+    }
 }
 
 /// `GET /v1/payments/{id}`.
