@@ -51,6 +51,24 @@ async fn pix(repos: &Repositories, owner: UserId, plan: Plan, amount: Decimal, p
     repos.charges.create(&charge).await.unwrap();
 }
 
+/// An approved monthly MAX card charge of `owner` through Stripe, created `ago` before now; a
+/// plan change's proration invoice when `proration`.
+async fn card(repos: &Repositories, owner: UserId, amount: Decimal, proration: bool, ago: Duration) {
+    let created = OffsetDateTime::now_utc() - ago;
+    let new = NewCharge {
+        user_id: owner,
+        method: PaymentMethod::Card,
+        plan: Plan::Max,
+        period: BillingPeriod::Monthly,
+        amount,
+        expires_at: created,
+    };
+    let mut charge = Charge::pending(new, created);
+    (charge.status, charge.provider, charge.proration) =
+        (ChargeStatus::Approved, Some(PaymentProvider::Stripe), proration);
+    repos.charges.create(&charge).await.unwrap();
+}
+
 async fn the_mrr_is_the_hand_computed_figure(store: Store) {
     let (app, repos) = backoffice_app(store).await;
     let (active, mp) = (SubscriptionStatus::Active, Some(PaymentProvider::Mercadopago));
@@ -71,6 +89,11 @@ async fn the_mrr_is_the_hand_computed_figure(store: Store) {
     // A year-old annual charge no longer prices a subscription (outside the pricing window).
     let fay = subscriber(&repos, "fay@example.com", Plan::Pro, active, mp).await;
     pix(&repos, fay, Plan::Pro, dec!(199), BillingPeriod::Annual, Duration::days(401)).await;
+    // Stripe MAX since a mid-period upgrade: its month (97) prices it, not the newer proration
+    // invoice (51.51), which is no period's price.
+    let gus = subscriber(&repos, "gus@example.com", Plan::Max, active, Some(PaymentProvider::Stripe)).await;
+    card(&repos, gus, dec!(97), false, Duration::days(10)).await;
+    card(&repos, gus, dec!(51.51), true, Duration::days(2)).await;
 
     let email = format!("sue@{DOMAIN}");
     create_operator(&repos, &email, OperatorRole::Support).await;
@@ -79,9 +102,14 @@ async fn the_mrr_is_the_hand_computed_figure(store: Store) {
     // 19.90 + 970 / 12 = 100.7333..., rounded to the cent at the end.
     let exact = dec!(19.90) + dec!(970) / Decimal::from(12);
     assert_eq!(exact.round_dp(2), dec!(100.73));
+    let mut mrr = m["mrr"].as_array().unwrap().clone();
+    mrr.sort_by_key(|m| m["provider"].as_str().unwrap_or_default().to_owned());
     assert_eq!(
-        m["mrr"],
-        json!([{"provider": "mercadopago", "currency": "BRL", "amount": "100.73", "subscriptions": 2}])
+        mrr,
+        [
+            json!({"provider": "mercadopago", "currency": "BRL", "amount": "100.73", "subscriptions": 2}),
+            json!({"provider": "stripe", "currency": "BRL", "amount": "97.00", "subscriptions": 1}),
+        ]
     );
     let mut unpriced = m["unpriced_subscriptions"].as_array().unwrap().clone();
     unpriced.sort_by_key(|u| u["provider"].as_str().unwrap_or_default().to_owned());

@@ -51,6 +51,16 @@ struct ChargeFields {
     /// Present on the one-off difference of a Mercado Pago upgrade: not what a period costs.
     #[serde(default)]
     upgrade: Option<serde::de::IgnoredAny>,
+    /// A Stripe proration invoice (a plan change mid-period): not what a period costs either.
+    #[serde(default)]
+    proration: bool,
+}
+
+impl ChargeFields {
+    /// Whether the charge is what one period of its plan costs (not a difference or proration).
+    fn prices_a_period(&self) -> bool {
+        self.upgrade.is_none() && !self.proration
+    }
 }
 
 /// The fields of a lease.
@@ -152,7 +162,7 @@ impl PlatformCounts for StorePlatformCounts {
             .eq("status", value_of(&ChargeStatus::Approved));
         let found: Vec<ChargeFields> = codec::find_all(&*self.store, StoreChargeRepository::COLLECTION, &query).await?;
         let mut newest: BTreeMap<UserId, ChargeFields> = BTreeMap::new();
-        for charge in found.into_iter().filter(|c| c.upgrade.is_none()) {
+        for charge in found.into_iter().filter(ChargeFields::prices_a_period) {
             match newest.get(&charge.user_id) {
                 Some(kept) if (kept.created_at, &kept.id) >= (charge.created_at, &charge.id) => {}
                 _ => {
