@@ -127,7 +127,6 @@ impl SubscriptionService {
         amount: rust_decimal::Decimal,
         coupon: Option<String>,
     ) -> Result<Charge, SubscriptionError> {
-        let gateway = self.ports.gateways.get(PaymentProvider::Mercadopago)?.clone();
         let now = self.ports.clock.now();
         let validity = if input.method == PaymentMethod::Pix { PIX_VALIDITY } else { BOLETO_VALIDITY };
         let new = NewCharge {
@@ -139,13 +138,26 @@ impl SubscriptionService {
             expires_at: now + validity,
         };
         let charge = self.ports.charges.create(&Charge { coupon, ..Charge::pending(new, now) }).await?;
+        let description = format!("botfleet {} ({})", input.plan, input.period.as_str());
+        self.pay_at_mercadopago(charge, description, input.payer).await
+    }
+
+    /// Creates the payment of `charge` (recorded pending) at Mercado Pago, under the charge's id
+    /// as its idempotency key, and records how to pay it.
+    pub(super) async fn pay_at_mercadopago(
+        &self,
+        charge: Charge,
+        description: String,
+        payer: Payer,
+    ) -> Result<Charge, SubscriptionError> {
+        let gateway = self.ports.gateways.get(PaymentProvider::Mercadopago)?.clone();
         let request = OneOffPaymentRequest {
-            method: input.method,
-            amount,
-            description: format!("botfleet {} ({})", input.plan, input.period.as_str()),
+            method: charge.method,
+            amount: charge.amount,
+            description,
             external_reference: charge.external_reference(),
             expires_at: charge.expires_at,
-            payer: input.payer,
+            payer,
             idempotency_key: charge.id.to_string(),
         };
         // On failure the charge stays pending without a payment: reconciliation looks for it by

@@ -7,9 +7,8 @@
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
-    chargeable, upgrade_difference, BillingPeriod, Charge, ChargeStatus, NewCharge, OneOffPaymentRequest, Payer,
-    PaymentMethod, PaymentProvider, Plan, PlanChangeError, PlanChangeKind, PlanChangeTiming, Subscription, Transition,
-    UpgradeOf,
+    chargeable, upgrade_difference, BillingPeriod, Charge, ChargeStatus, NewCharge, Payer, PaymentMethod,
+    PaymentProvider, Plan, PlanChangeError, PlanChangeKind, PlanChangeTiming, Subscription, Transition, UpgradeOf,
 };
 use domain::PageRequest;
 use rust_decimal::Decimal;
@@ -138,7 +137,8 @@ impl SubscriptionService {
         difference: Difference,
         email: &str,
     ) -> Result<Charge, SubscriptionError> {
-        let gateway = self.ports.gateways.get(PaymentProvider::Mercadopago)?.clone();
+        // Not configured: refused before anything is recorded.
+        self.ports.gateways.get(PaymentProvider::Mercadopago)?;
         let now = self.ports.clock.now();
         let new = NewCharge {
             user_id: current.user_id,
@@ -154,25 +154,7 @@ impl SubscriptionService {
         let charge = self.ports.charges.create(&Charge { upgrade: Some(upgrade), ..Charge::pending(new, now) }).await?;
         let payer =
             Payer { email: email.to_owned(), first_name: None, last_name: None, identification: None, address: None };
-        let request = OneOffPaymentRequest {
-            method: PaymentMethod::Pix,
-            amount: charge.amount,
-            description: format!("botfleet {} -> {}: the difference for the rest of the period", current.plan, to),
-            external_reference: charge.external_reference(),
-            expires_at: charge.expires_at,
-            payer,
-            idempotency_key: charge.id.to_string(),
-        };
-        // On failure the charge stays pending without a payment: reconciliation looks for it by
-        // its reference (the provider may have created it) until it expires.
-        let created = gateway.create_payment(&request).await?;
-        let made = Charge {
-            provider_payment_id: Some(created.id),
-            instructions: created.instructions,
-            expires_at: created.expires_at.unwrap_or(charge.expires_at),
-            updated_at: self.ports.clock.now(),
-            ..charge
-        };
-        Ok(self.ports.charges.update(&made).await?)
+        let description = format!("botfleet {} -> {}: the difference for the rest of the period", current.plan, to);
+        self.pay_at_mercadopago(charge, description, payer).await
     }
 }
