@@ -174,6 +174,12 @@ impl FieldValue for domain::exchange::OrderSide {
     }
 }
 
+impl FieldValue for domain::exchange::OrderType {
+    fn parse_field(raw: &str) -> Result<Self, String> {
+        Self::parse(raw).ok_or_else(|| "must be market or limit".to_owned())
+    }
+}
+
 /// A comma-separated set of order statuses (`new,partially_filled`).
 impl FieldValue for BTreeSet<domain::orders::OrderStatus> {
     fn parse_field(raw: &str) -> Result<Self, String> {

@@ -7,7 +7,7 @@
 //! `Idempotency-Key` makes a retry answer the order the first request placed.
 
 use domain::bots::{Bot, ManualOrder, ManualRefused};
-use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize};
+use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize, OrderType};
 use domain::orders::Order;
 use domain::shared::bounds::PRICE;
 use domain::shared::ids::{BotId, PositionId, UserId};
@@ -18,10 +18,10 @@ use crate::orders::{client_order_id_for, OrderRequest};
 use crate::FieldError;
 
 /// A buy or sell command as the client sends it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BotCommandInput {
-    /// `market` or `limit`.
-    pub order_type: String,
+    /// Market or limit.
+    pub order_type: OrderType,
     /// Base quantity.
     pub quantity: Option<Decimal>,
     /// Quote amount to spend (market buys only), instead of a quantity.
@@ -58,8 +58,8 @@ impl BotCommandInput {
     /// The command for `side`; every bad field named. Errors: `Invalid`, `InvalidIdempotencyKey`.
     fn parse(&self, owner: UserId, side: OrderSide) -> Result<BotCommand, BotServiceError> {
         let request = OrderRequest {
-            side: if side == OrderSide::Buy { "buy" } else { "sell" }.to_owned(),
-            order_type: self.order_type.clone(),
+            side,
+            order_type: self.order_type,
             quantity: self.quantity,
             quote_amount: self.quote_amount,
             price: self.price,

@@ -12,7 +12,14 @@ fn fields(err: BotServiceError) -> Vec<(String, String)> {
 }
 
 fn input(order_type: &str) -> BotCommandInput {
-    BotCommandInput { order_type: order_type.into(), ..Default::default() }
+    BotCommandInput {
+        order_type: OrderType::parse(order_type).expect("a test names market or limit"),
+        quantity: None,
+        quote_amount: None,
+        price: None,
+        position_id: None,
+        idempotency_key: None,
+    }
 }
 
 #[test]

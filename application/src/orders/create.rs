@@ -5,7 +5,7 @@
 //! key, so even two concurrent retries store one order (the id is unique).
 
 use domain::contexts::{ContextStatus, TradingContext};
-use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize};
+use domain::exchange::{ClientOrderId, OrderKind, OrderSide, OrderSize, OrderType};
 use domain::orders::{CreationContext, MarketConditions, NewOrder, Order, StrategySource};
 use domain::shared::bounds::{Bound, AMOUNT, PRICE, QUANTITY};
 use domain::shared::ids::{ContextId, UserId};
@@ -30,14 +30,14 @@ pub struct CreateOrderInput {
     pub request: OrderRequest,
 }
 
-/// An order's side, type, size and idempotency key as the client sends them (checked together:
-/// each bad field is named, with what the others allow).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// An order's side, type, size and idempotency key as the client sends them, the side and type
+/// read at the edge (the size is checked here, with what the side and type allow).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderRequest {
-    /// `buy` or `sell`.
-    pub side: String,
-    /// `market` or `limit`.
-    pub order_type: String,
+    /// Buy or sell.
+    pub side: OrderSide,
+    /// Market or limit.
+    pub order_type: OrderType,
     /// Base quantity.
     pub quantity: Option<Decimal>,
     /// Quote amount to spend (market buys only), instead of a quantity.
@@ -46,6 +46,17 @@ pub struct OrderRequest {
     pub price: Option<Decimal>,
     /// The client's `Idempotency-Key`, if any.
     pub idempotency_key: Option<String>,
+}
+
+/// An order's amounts as the client sends them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OrderAmounts {
+    /// Base quantity.
+    pub quantity: Option<Decimal>,
+    /// Quote amount to spend, instead of a quantity.
+    pub quote_amount: Option<Decimal>,
+    /// Limit price.
+    pub price: Option<Decimal>,
 }
 
 /// A created order, and whether it was placed by an earlier request with the same key.
@@ -72,79 +83,97 @@ fn bounded(errors: &mut Vec<FieldError>, field: &str, value: Option<Decimal>, bo
     }
 }
 
+/// What an order's amounts break, when its side or type could not be read (`None`: refused and
+/// named at the edge): so that one answer names every bad field.
+pub fn amount_refusals(
+    side: Option<OrderSide>,
+    order_type: Option<OrderType>,
+    amounts: OrderAmounts,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    shape_of(side, order_type, amounts, &mut errors);
+    errors
+}
+
+/// The shape of an order; each bad field pushed onto `errors` (a `None` side or type adds
+/// nothing of its own).
+fn shape_of(
+    side: Option<OrderSide>,
+    order_type: Option<OrderType>,
+    amounts: OrderAmounts,
+    errors: &mut Vec<FieldError>,
+) -> Option<OrderShape> {
+    let OrderAmounts { quantity, quote_amount, price } = amounts;
+    bounded(errors, "quantity", quantity, QUANTITY);
+    bounded(errors, "quote_amount", quote_amount, AMOUNT);
+    bounded(errors, "price", price, PRICE);
+    let kind = order_type.and_then(|t| kind_of(t, price, errors));
+    let size = match (quantity, quote_amount) {
+        (Some(q), None) => Some(OrderSize::Quantity(q)),
+        (None, Some(a)) if side == Some(OrderSide::Buy) && order_type == Some(OrderType::Market) => {
+            Some(OrderSize::QuoteAmount(a))
+        }
+        (None, Some(_)) => {
+            let message = "only market buys may be sized by quote_amount; give quantity instead";
+            errors.push(FieldError::new("quote_amount", crate::FieldCode::NotAllowed, message));
+            None
+        }
+        (Some(_), Some(_)) => {
+            errors.push(FieldError::new(
+                "quote_amount",
+                crate::FieldCode::NotAllowed,
+                "give quantity or quote_amount, not both",
+            ));
+            None
+        }
+        (None, None) => {
+            let message = "give quantity (or quote_amount, for a market buy)";
+            errors.push(FieldError::new("quantity", crate::FieldCode::Required, message));
+            None
+        }
+    };
+    Some(OrderShape { side: side?, kind: kind?, size: size? })
+}
+
+/// Market or limit from the order's type and `price`; a bad pair is pushed onto `errors`.
+fn kind_of(order_type: OrderType, price: Option<Decimal>, errors: &mut Vec<FieldError>) -> Option<OrderKind> {
+    match (order_type, price) {
+        (OrderType::Market, None) => Some(OrderKind::Market),
+        (OrderType::Market, Some(_)) => {
+            errors.push(FieldError::new(
+                "price",
+                crate::FieldCode::NotAllowed,
+                "a market order takes no price; use type limit",
+            ));
+            None
+        }
+        (OrderType::Limit, Some(price)) => Some(OrderKind::Limit { price }),
+        (OrderType::Limit, None) => {
+            errors.push(FieldError::new("price", crate::FieldCode::Required, "a limit order needs a price"));
+            None
+        }
+    }
+}
+
 impl OrderRequest {
+    /// Its amounts.
+    pub fn amounts(&self) -> OrderAmounts {
+        OrderAmounts { quantity: self.quantity, quote_amount: self.quote_amount, price: self.price }
+    }
+
     /// The order's side, type and size; every bad field is named. Errors: `Invalid`.
     pub fn shape(&self) -> Result<OrderShape, OrderError> {
         let mut errors = Vec::new();
-        let side = match self.side.as_str() {
-            "buy" => Some(OrderSide::Buy),
-            "sell" => Some(OrderSide::Sell),
-            other => {
-                errors.push(FieldError::new(
-                    "side",
-                    crate::FieldCode::Invalid,
-                    format!("unknown side `{other}`; expected buy or sell"),
-                ));
-                None
-            }
-        };
-        bounded(&mut errors, "quantity", self.quantity, QUANTITY);
-        bounded(&mut errors, "quote_amount", self.quote_amount, AMOUNT);
-        bounded(&mut errors, "price", self.price, PRICE);
-        let kind = self.kind(&mut errors);
-        let size = match (self.quantity, self.quote_amount) {
-            (Some(q), None) => Some(OrderSize::Quantity(q)),
-            (None, Some(a)) if side == Some(OrderSide::Buy) && self.order_type == "market" => {
-                Some(OrderSize::QuoteAmount(a))
-            }
-            (None, Some(_)) => {
-                let message = "only market buys may be sized by quote_amount; give quantity instead";
-                errors.push(FieldError::new("quote_amount", crate::FieldCode::NotAllowed, message));
-                None
-            }
-            (Some(_), Some(_)) => {
-                errors.push(FieldError::new(
-                    "quote_amount",
-                    crate::FieldCode::NotAllowed,
-                    "give quantity or quote_amount, not both",
-                ));
-                None
-            }
-            (None, None) => {
-                let message = "give quantity (or quote_amount, for a market buy)";
-                errors.push(FieldError::new("quantity", crate::FieldCode::Required, message));
-                None
-            }
-        };
-        match (side, kind, size) {
-            (Some(side), Some(kind), Some(size)) if errors.is_empty() => Ok(OrderShape { side, kind, size }),
+        let shape = shape_of(Some(self.side), Some(self.order_type), self.amounts(), &mut errors);
+        match shape {
+            Some(shape) if errors.is_empty() => Ok(shape),
             _ => Err(OrderError::Invalid(errors)),
         }
     }
 
     /// Market or limit from `type` and `price`; a bad pair is pushed onto `errors`.
     pub(crate) fn kind(&self, errors: &mut Vec<FieldError>) -> Option<OrderKind> {
-        match (self.order_type.as_str(), self.price) {
-            ("market", None) => Some(OrderKind::Market),
-            ("market", Some(_)) => {
-                errors.push(FieldError::new(
-                    "price",
-                    crate::FieldCode::NotAllowed,
-                    "a market order takes no price; use type limit",
-                ));
-                None
-            }
-            ("limit", Some(price)) => Some(OrderKind::Limit { price }),
-            ("limit", None) => {
-                errors.push(FieldError::new("price", crate::FieldCode::Required, "a limit order needs a price"));
-                None
-            }
-            (other, _) => {
-                let message = format!("unknown order type `{other}`; expected market or limit");
-                errors.push(FieldError::new("type", crate::FieldCode::Invalid, message));
-                None
-            }
-        }
+        kind_of(self.order_type, self.price, errors)
     }
 
     /// The `Idempotency-Key`, checked. Errors: `InvalidIdempotencyKey`.
@@ -234,8 +263,8 @@ pub(crate) fn key_reused() -> OrderError {
 /// What was known when the order was decided: the request and the book it was checked against.
 fn creation(input: &OrderRequest, shape: &OrderShape, ticker: &domain::market::Ticker) -> CreationContext {
     let mut parameters = std::collections::BTreeMap::new();
-    parameters.insert("side".to_owned(), input.side.clone());
-    parameters.insert("type".to_owned(), input.order_type.clone());
+    parameters.insert("side".to_owned(), input.side.as_str().to_owned());
+    parameters.insert("type".to_owned(), input.order_type.as_str().to_owned());
     for (name, value) in [("quantity", input.quantity), ("quote_amount", input.quote_amount), ("price", input.price)] {
         if let Some(v) = value {
             parameters.insert(name.to_owned(), v.to_string());

@@ -7,7 +7,9 @@ use rust_decimal_macros::dec;
 use super::*;
 
 fn input(side: &str, order_type: &str) -> OrderRequest {
-    OrderRequest { side: side.into(), order_type: order_type.into(), ..OrderRequest::default() }
+    let side = if side == "buy" { OrderSide::Buy } else { OrderSide::Sell };
+    let order_type = OrderType::parse(order_type).expect("a test names market or limit");
+    OrderRequest { side, order_type, quantity: None, quote_amount: None, price: None, idempotency_key: None }
 }
 
 fn fields(err: OrderError) -> Vec<(String, String)> {
@@ -56,11 +58,15 @@ fn prices_belong_to_limit_orders() {
 
 #[test]
 fn every_bad_field_is_named_at_once() {
-    let bad = OrderRequest { quantity: Some(dec!(-1)), price: Some(dec!(0)), ..input("hold", "stop") };
-    assert_eq!(
-        fields(bad.shape().unwrap_err()),
-        [pair("side", "invalid"), pair("quantity", "invalid"), pair("price", "invalid"), pair("type", "invalid")]
-    );
+    // The side and type were refused at the edge: the amounts' refusals come besides them.
+    let amounts = OrderAmounts { quantity: Some(dec!(-1)), quote_amount: None, price: Some(dec!(0)) };
+    let named =
+        |errors: Vec<FieldError>| errors.into_iter().map(|e| (e.field, e.code.as_str().to_owned())).collect::<Vec<_>>();
+    assert_eq!(named(amount_refusals(None, None, amounts)), [pair("quantity", "invalid"), pair("price", "invalid")]);
+    let none = OrderAmounts::default();
+    assert_eq!(named(amount_refusals(Some(OrderSide::Buy), None, none)), [pair("quantity", "required")]);
+    let quote = OrderAmounts { quote_amount: Some(dec!(5)), ..OrderAmounts::default() };
+    assert_eq!(named(amount_refusals(None, Some(OrderType::Market), quote)), [pair("quote_amount", "not_allowed")]);
     assert_eq!(fields(input("buy", "market").shape().unwrap_err()), [pair("quantity", "required")]);
 }
 
@@ -84,9 +90,9 @@ fn sizes_and_prices_beyond_the_bounds_are_refused() {
 
 #[test]
 fn idempotency_keys_are_short_printable_ascii() {
-    let with = |key: &str| OrderRequest { idempotency_key: Some(key.into()), ..OrderRequest::default() };
+    let with = |key: &str| OrderRequest { idempotency_key: Some(key.into()), ..input("buy", "market") };
     assert_eq!(with("retry-1").key().unwrap(), Some("retry-1"));
-    assert_eq!(OrderRequest::default().key().unwrap(), None);
+    assert_eq!(input("buy", "market").key().unwrap(), None);
     for bad in ["", "has space", "é", &"k".repeat(MAX_IDEMPOTENCY_KEY_LEN + 1)] {
         let err = with(bad).key().unwrap_err();
         assert!(matches!(err, OrderError::InvalidIdempotencyKey), "{bad:?}");

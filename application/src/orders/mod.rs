@@ -21,7 +21,9 @@ use domain::RepoError;
 pub(crate) use cancel::final_order;
 pub use checks::{check_balance, check_filters, FreeBalance, OrderShape};
 pub(crate) use create::key_reused;
-pub use create::{client_order_id_for, CreateOrderInput, OrderRequest, Placed, MAX_IDEMPOTENCY_KEY_LEN};
+pub use create::{
+    amount_refusals, client_order_id_for, CreateOrderInput, OrderAmounts, OrderRequest, Placed, MAX_IDEMPOTENCY_KEY_LEN,
+};
 pub use errors::OrderError;
 pub use list::OrderListQuery;
 

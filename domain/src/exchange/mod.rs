@@ -12,6 +12,7 @@ pub use error::ExchangeError;
 pub use id::{ExchangeId, UnknownExchange};
 pub use order::{
     ClientOrderId, ExchangeOrder, ExchangeOrderStatus, Fill, OrderKind, OrderRef, OrderRequest, OrderSide, OrderSize,
+    OrderType,
 };
 pub use ports::ExchangeGateway;
 

@@ -67,6 +67,45 @@ pub enum OrderSize {
     QuoteAmount(Decimal),
 }
 
+/// How an order is asked to be priced (`market` or `limit`), before its limit price is known to
+/// be given: what a client names in an order's `type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderType {
+    /// At the best available prices.
+    Market,
+    /// At a limit price or better.
+    Limit,
+}
+
+impl OrderType {
+    /// `market` or `limit`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OrderType::Market => "market",
+            OrderType::Limit => "limit",
+        }
+    }
+
+    /// The type named `raw` (`market`, `limit`), if any.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "market" => Some(OrderType::Market),
+            "limit" => Some(OrderType::Limit),
+            _ => None,
+        }
+    }
+}
+
+impl OrderSide {
+    /// `buy` or `sell`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OrderSide::Buy => "buy",
+            OrderSide::Sell => "sell",
+        }
+    }
+}
+
 /// Market or limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]

@@ -4,6 +4,7 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use application::bots::{BotCommandInput, Commanded};
+use application::orders::{amount_refusals, OrderAmounts};
 use domain::exchange::OrderSide;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -31,9 +32,8 @@ use domain::shared::ids::{BotId, PositionId};
 pub struct BotOrderRequest {
     /// `market` or `limit`.
     #[serde(rename = "type")]
-    #[validate(length(max = 16))]
     #[schema(value_type = OrderType, example = "market")]
-    pub order_type: String,
+    pub order_type: Parsed<domain::exchange::OrderType>,
     /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
     /// with at most 18 decimal places.
     #[schema(value_type = Option<String>, example = "0.001", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,13}(?:\.[0-9]{1,18})?|10000000000000(?:\.0{1,18})?)$")]
@@ -77,10 +77,16 @@ async fn command(
         ("price", b.price.as_ref()),
     ])?;
     let mut check = FieldCheck::default();
+    let order_type = check.required("type", b.order_type);
+    let sized = quantity.is_some() || quote_amount.is_some() || b.position_id.is_none();
     let position_id = check.optional("position_id", b.position_id);
-    check.finish(Some(()))?;
+    if order_type.is_none() && sized {
+        // Named with the type: what the amounts break besides (a whole position's sale has none).
+        check.extend(amount_refusals(Some(side), None, OrderAmounts { quantity, quote_amount, price }));
+    }
+    let order_type = check.finish(order_type)?;
     let input = BotCommandInput {
-        order_type: b.order_type,
+        order_type,
         quantity,
         quote_amount,
         price,

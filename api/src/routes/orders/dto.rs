@@ -26,13 +26,12 @@ pub struct CreateOrderRequest {
     #[schema(value_type = Id)]
     pub context_id: Parsed<ContextId>,
     /// `buy` or `sell`.
-    #[validate(length(max = 16))]
     #[schema(value_type = OrderSide, example = "buy")]
-    pub side: String,
+    pub side: Parsed<domain::exchange::OrderSide>,
     /// `market` or `limit`.
     #[serde(rename = "type")]
     #[schema(value_type = OrderType, example = "limit")]
-    pub order_type: String,
+    pub order_type: Parsed<domain::exchange::OrderType>,
     /// Base quantity, a decimal string on the market's step, above 0 and at most 10000000000000
     /// with at most 18 decimal places.
     #[schema(value_type = Option<String>, example = "0.001", pattern = r"^(?=[0-9]*[1-9]|[0-9]*\.[0-9]*[1-9])(?:[0-9]{1,13}(?:\.[0-9]{1,18})?|10000000000000(?:\.0{1,18})?)$")]

@@ -5,7 +5,7 @@ mod dto;
 mod instant;
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use application::orders::{CreateOrderInput, OrderListQuery, OrderRequest};
+use application::orders::{amount_refusals, CreateOrderInput, OrderAmounts, OrderListQuery, OrderRequest};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
@@ -194,9 +194,14 @@ pub async fn create_order(
     ])?;
     let mut check = FieldCheck::default();
     let context_id = check.required("context_id", b.context_id);
-    let context_id = check.finish(context_id)?;
-    let request =
-        OrderRequest { side: b.side, order_type: b.order_type, quantity, quote_amount, price, idempotency_key };
+    let side = check.required("side", b.side);
+    let order_type = check.required("type", b.order_type);
+    if side.is_none() || order_type.is_none() {
+        // Named with the side or type: what the amounts break besides.
+        check.extend(amount_refusals(side, order_type, OrderAmounts { quantity, quote_amount, price }));
+    }
+    let (context_id, (side, order_type)) = check.finish(context_id.zip(side.zip(order_type)))?;
+    let request = OrderRequest { side, order_type, quantity, quote_amount, price, idempotency_key };
     let input = CreateOrderInput { context_id, request };
     let placed = state.orders.create(auth.0.user_id, input).await?;
     let body = OrderResponse::from(placed.order);
