@@ -3,6 +3,7 @@
 //! codes it can be answered with ([`ErrorCodes`]), from which the operations' documented error
 //! responses are built.
 
+mod analysis;
 mod analytics;
 mod assistant;
 mod backoffice;
