@@ -179,16 +179,13 @@ pub enum AppError {
     /// that cannot be reached (a missing record is [`AppError::NotFound`]).
     #[error(transparent)]
     Store(domain::RepoError),
-    /// The subscription does not allow the action (from a use case without its own enum yet).
-    #[error(transparent)]
-    Access(#[from] crate::subscriptions::AccessDenied),
-    /// A consent check or change failed (from a use case without its own error enum yet).
+    /// A consent change failed (account deletion withdraws every consent).
     #[error(transparent)]
     Consent(#[from] crate::legal::ConsentError),
     /// An order check refused (the engine shares the order use cases' checks).
     #[error(transparent)]
     Order(#[from] crate::orders::OrderError),
-    /// A subscription use case failed (the access check and the overview share its store).
+    /// A subscription use case failed (account deletion ends the subscription).
     #[error(transparent)]
     Subscription(#[from] crate::subscriptions::SubscriptionError),
     /// A bot use case refused (the engine runs the bots' commands).

@@ -25,7 +25,7 @@ impl ContextAnalysis {
         page: PageRequest,
     ) -> Result<Windowed<ContextSignal>, AnalysisError> {
         self.ports.contexts.get(owner, context).await.map_err(not_found)?;
-        let window = self.ports.subscriptions.history_window(owner).await.map_err(|e| e.into_unexpected("reading the plan"))?;
+        let window = self.ports.subscriptions.history_window(owner).await?;
         Ok(Windowed { page: self.ports.signals.list(owner, context, window.from, page).await?, window })
     }
 

@@ -67,12 +67,6 @@ impl From<RepoError> for AssistantError {
     }
 }
 
-impl From<AppError> for AssistantError {
-    fn from(err: AppError) -> Self {
-        AssistantError::Unexpected(err.into_unexpected("reading the plan"))
-    }
-}
-
 /// `NotFound` as a missing `resource`.
 pub(crate) fn missing(resource: &'static str) -> impl Fn(RepoError) -> AssistantError {
     move |err| match err {

@@ -147,7 +147,7 @@ impl Suggestions {
                 .await?;
             let read = page.items.len() as u64;
             for subscription in page.items {
-                if self.ports.access.access(subscription.user_id).await.map_err(|e| e.into_unexpected("reading the plan"))?.plan != Plan::Max {
+                if self.ports.access.access(subscription.user_id).await?.plan != Plan::Max {
                     continue;
                 }
                 report.users += 1;
