@@ -1,6 +1,6 @@
 //! What use cases share in their errors: [`FieldError`] for refused input, [`Unexpected`] for the
-//! failures no use case handles itself, and [`AppError`], the engine's error and the catch-all of the use cases that do
-//! not have their own error enum yet. The `api` crate gives each failure its code.
+//! failures no use case handles itself, and [`AppError`], the engine's error (account deletion,
+//! which stops the bots through the engine, shares it). The `api` crate gives each failure its code.
 
 /// Declares [`FieldCode`] from rows of `Variant = "code";`, with `as_str` and `parse` from the
 /// same rows.
@@ -154,9 +154,8 @@ macro_rules! unexpected_from {
     )+};
 }
 
-/// The engine's failures, shared by the use cases that have no error enum of their own yet (see
-/// `docs/architecture.md`, "Errors"): domain failures only, no codes; `api` gives each variant
-/// its code.
+/// The engine's failures, shared by account deletion (see `docs/architecture.md`, "Errors"):
+/// domain failures only, no codes; `api` gives each variant its code.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; one entry per bad field.
