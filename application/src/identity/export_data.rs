@@ -112,7 +112,12 @@ impl DataExport {
 
     /// The page at `offset` of the records of kind `kind` of `bot` (one of the user's bots, as
     /// listed by [`Self::bots`]).
-    pub async fn bot_records(&self, bot: BotId, kind: &'static str, offset: u64) -> Result<Page<BotRecord>, Unexpected> {
+    pub async fn bot_records(
+        &self,
+        bot: BotId,
+        kind: &'static str,
+        offset: u64,
+    ) -> Result<Page<BotRecord>, Unexpected> {
         Ok(self.ports.records.list(bot, Some(kind), page(offset)).await?)
     }
 
