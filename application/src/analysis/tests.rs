@@ -17,7 +17,6 @@ use rust_decimal::Decimal;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use super::AnalysisError;
 use super::*;
 
 /// The instant runs happen at: 30 minutes into the hour opening at 12:00.
