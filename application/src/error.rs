@@ -1,6 +1,6 @@
 //! What use cases share in their errors: [`FieldError`] for refused input, [`Unexpected`] for the
-//! failures no use case handles itself, and [`AppError`], the engine's error and the catch-all of the use cases that do
-//! not have their own error enum yet. The `api` crate gives each failure its code.
+//! failures no use case handles itself, and [`AppError`], the engine's error (account deletion,
+//! which stops the bots through the engine, shares it). The `api` crate gives each failure its code.
 
 /// Declares [`FieldCode`] from rows of `Variant = "code";`, with `as_str` and `parse` from the
 /// same rows.
@@ -154,9 +154,8 @@ macro_rules! unexpected_from {
     )+};
 }
 
-/// The engine's failures, shared by the use cases that have no error enum of their own yet (see
-/// `docs/architecture.md`, "Errors"): domain failures only, no codes; `api` gives each variant
-/// its code.
+/// The engine's failures, shared by account deletion (see `docs/architecture.md`, "Errors"):
+/// domain failures only, no codes; `api` gives each variant its code.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; one entry per bad field.
@@ -179,16 +178,13 @@ pub enum AppError {
     /// that cannot be reached (a missing record is [`AppError::NotFound`]).
     #[error(transparent)]
     Store(domain::RepoError),
-    /// The subscription does not allow the action (from a use case without its own enum yet).
-    #[error(transparent)]
-    Access(#[from] crate::subscriptions::AccessDenied),
-    /// A consent check or change failed (from a use case without its own error enum yet).
+    /// A consent change failed (account deletion withdraws every consent).
     #[error(transparent)]
     Consent(#[from] crate::legal::ConsentError),
     /// An order check refused (the engine shares the order use cases' checks).
     #[error(transparent)]
     Order(#[from] crate::orders::OrderError),
-    /// A subscription use case failed (the access check and the overview share its store).
+    /// A subscription use case failed (account deletion ends the subscription).
     #[error(transparent)]
     Subscription(#[from] crate::subscriptions::SubscriptionError),
     /// A bot use case refused (the engine runs the bots' commands).

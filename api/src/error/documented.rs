@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::Method;
 
+use application::analysis::AnalysisError;
 use application::analytics::AnalyticsError;
 use application::assistant::AssistantError;
 use application::backoffice::BackofficeError;
@@ -90,6 +91,7 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             C::PaymentProviderUnavailable,
         ]),
         "get_context" => pick::<ContextError>(&[C::NotFound]),
+        "context_signals" => AnalysisError::CODES.to_vec(),
         "delete_context" => pick::<ContextError>(&[C::NotFound, C::ContextInUse]),
         "context_balance" => {
             pick::<ContextError>(&[C::NotFound, C::CredentialRequired, C::CredentialRejected, C::ExchangeUnavailable])

@@ -2,6 +2,7 @@
 //! on each closed candle of its market (one analysis per market, read once per run), and the
 //! read side, a context's signals for its owner. One use case per file.
 
+mod errors;
 mod read;
 mod run;
 
@@ -13,6 +14,7 @@ use domain::market::Timeframe;
 use domain::signals::IndicatorSpec;
 use domain::Clock;
 
+pub use errors::AnalysisError;
 pub use run::AnalysisReport;
 
 use crate::exchanges::ExchangeDirectory;

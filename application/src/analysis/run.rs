@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::ContextAnalysis;
-use crate::AppError;
+use crate::Unexpected;
 
 /// Which market: exchange, live or paper, symbol.
 type MarketKey = (ExchangeId, ContextMode, Symbol);
@@ -45,8 +45,8 @@ enum MarketFailure {
 
 impl ContextAnalysis {
     /// Analyses every active context's market and records the signals; see the module docs.
-    /// Errors only when the active contexts cannot be listed.
-    pub async fn run(&self) -> Result<AnalysisReport, AppError> {
+    /// Fails ([`Unexpected`]) only when the active contexts cannot be listed.
+    pub async fn run(&self) -> Result<AnalysisReport, Unexpected> {
         let contexts = self.ports.contexts.active().await?;
         let mut report = AnalysisReport { contexts: contexts.len(), ..AnalysisReport::default() };
         let mut markets: BTreeMap<MarketKey, Vec<TradingContext>> = BTreeMap::new();

@@ -18,7 +18,6 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use super::*;
-use crate::AppError;
 
 /// The instant runs happen at: 30 minutes into the hour opening at 12:00.
 fn now() -> OffsetDateTime {
@@ -178,7 +177,7 @@ async fn another_users_context_is_not_found_and_its_signals_are_not_read() {
     let listed = service.signals(UserId::new(), ContextId::new(), PageRequest::first()).await;
     let latest = service.latest(UserId::new(), ContextId::new()).await;
 
-    assert!(matches!(listed, Err(AppError::NotFound { resource: "context" })), "{listed:?}");
-    assert!(matches!(latest, Err(AppError::NotFound { resource: "context" })), "{latest:?}");
+    assert!(matches!(listed, Err(AnalysisError::ContextNotFound)), "{listed:?}");
+    assert!(matches!(latest, Err(AnalysisError::ContextNotFound)), "{latest:?}");
     assert_eq!(service.config().indicators, default_indicators(Timeframe::H4));
 }

@@ -31,7 +31,7 @@ impl AnalyticsService {
         window: WindowChoice,
     ) -> Result<(Access, AppliedWindow), AnalyticsError> {
         let to = self.ports.clock.now();
-        let access = self.ports.subscriptions.access(owner).await.map_err(|e| e.into_unexpected("reading the plan"))?;
+        let access = self.ports.subscriptions.access(owner).await?;
         let history_window = access.history_window(to);
         let from = history_window.clamp(window.days().map(|d| to - Duration::days(d)));
         Ok((access, AppliedWindow { history_window, window, from, to }))

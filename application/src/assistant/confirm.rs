@@ -11,7 +11,6 @@ use domain::RepoError;
 use super::errors::missing;
 use super::{AssistantError, AssistantService};
 use crate::bots::CreateBotInput;
-use crate::AppError;
 
 /// A confirmed proposal and the bot it acted on.
 #[derive(Clone, Debug)]
@@ -59,7 +58,7 @@ impl AssistantService {
         let proposal = repo.save_proposal(&proposal).await?;
         match outcome {
             Ok(bot) => Ok(Confirmed { proposal, bot }),
-            Err(err) => Err(AssistantError::Action(AppError::Bot(err))),
+            Err(err) => Err(AssistantError::Action(err)),
         }
     }
 }

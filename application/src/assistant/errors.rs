@@ -6,7 +6,7 @@ use domain::RepoError;
 use time::OffsetDateTime;
 
 use super::guide::Language;
-use crate::{AppError, FieldError, Unexpected};
+use crate::{FieldError, Unexpected};
 
 /// The quota's refusal in `lang`.
 fn quota_text(lang: Language, plan: Plan, limit: u32, resets_at: &OffsetDateTime) -> String {
@@ -55,7 +55,7 @@ pub enum AssistantError {
     Model(#[from] ModelError),
     /// The confirmed action was refused by its use case (same refusal as the REST API's).
     #[error(transparent)]
-    Action(AppError),
+    Action(crate::bots::BotServiceError),
     /// A store or internal failure.
     #[error(transparent)]
     Unexpected(#[from] Unexpected),
@@ -64,12 +64,6 @@ pub enum AssistantError {
 impl From<RepoError> for AssistantError {
     fn from(err: RepoError) -> Self {
         AssistantError::Unexpected(err.into())
-    }
-}
-
-impl From<AppError> for AssistantError {
-    fn from(err: AppError) -> Self {
-        AssistantError::Unexpected(err.into_unexpected("reading the plan"))
     }
 }
 

@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::guide::{tr, Language};
 use crate::subscriptions::SubscriptionService;
-use crate::AppError;
+use crate::Unexpected;
 
 /// The `answered_by` of a suggestion.
 const ANSWERED_BY: &str = "suggestions";
@@ -118,7 +118,7 @@ impl Suggestions {
         user: UserId,
         conversation: &Conversation,
         start: OffsetDateTime,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, Unexpected> {
         if conversation.updated_at < start {
             return Ok(false);
         }
@@ -134,8 +134,9 @@ impl Suggestions {
         Self { ports }
     }
 
-    /// Looks at every MAX user's bots and leaves today's suggestions.
-    pub async fn run(&self) -> Result<SuggestionReport, AppError> {
+    /// Looks at every MAX user's bots and leaves today's suggestions. A workflow: it refuses
+    /// nothing, so its only failures are [`Unexpected`] (a store, a bug).
+    pub async fn run(&self) -> Result<SuggestionReport, Unexpected> {
         let mut report = SuggestionReport::default();
         let mut offset = 0;
         loop {
@@ -160,7 +161,7 @@ impl Suggestions {
     }
 
     /// Leaves `user`'s suggestion of the day, if anything deserves one; whether it did.
-    async fn suggest(&self, user: UserId) -> Result<bool, AppError> {
+    async fn suggest(&self, user: UserId) -> Result<bool, Unexpected> {
         let now = domain::shared::clock::to_millis(self.ports.clock.now());
         let (lang, today) = match self.ports.users.get(user).await {
             Ok(found) => (Language::from(found.language), found.time_zone.day_of(now)),

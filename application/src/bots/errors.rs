@@ -160,14 +160,13 @@ impl From<crate::exchanges::ExchangeFailure> for BotServiceError {
 
 impl From<AppError> for BotServiceError {
     /// The refusals of the services bots call that still answer `AppError` (context reads, the
-    /// exchange directory, the subscription access check, the engine), in bot terms.
+    /// exchange directory, the engine), in bot terms.
     fn from(err: AppError) -> Self {
         match err {
             AppError::Bot(err) => err,
             AppError::Order(err) => err.into(),
             AppError::Context(err) => err.into(),
             AppError::Exchange(err) => err.into(),
-            AppError::Access(err) => BotServiceError::Access(err),
             AppError::Consent(err) => BotServiceError::Consent(err),
             AppError::Validation(errors) => BotServiceError::Invalid(errors),
             AppError::NotFound { resource: "bot" } => BotServiceError::NotFound,

@@ -11,7 +11,7 @@ use domain::shared::ids::UserId;
 use domain::RepoError;
 
 use super::{ContextService, CreateContextError};
-use crate::{AppError, FieldError};
+use crate::FieldError;
 
 /// A context as requested.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,7 +43,7 @@ impl ContextService {
                 return Err(CreateContextError::CredentialRequired { exchange });
             }
         }
-        let access = self.ports.subscriptions.access(owner).await.map_err(shared)?;
+        let access = self.ports.subscriptions.access(owner).await?;
         access.require_active()?;
         let slot = access.require_context_slot(self.ports.contexts.count(owner).await?);
         self.ports.subscriptions.told(owner, slot).await?;
@@ -62,15 +62,5 @@ impl ContextService {
             RepoError::Duplicate { .. } => CreateContextError::Exists { exchange, symbol: symbol.to_string() },
             other => other.into(),
         })
-    }
-}
-
-/// The refusals of the services this use case calls that still answer `AppError` (the exchange
-/// subscription store), in this use case's terms.
-fn shared(err: AppError) -> CreateContextError {
-    match err {
-        AppError::Validation(errors) => CreateContextError::Invalid(errors),
-        AppError::Access(denied) => CreateContextError::Access(denied),
-        other => other.into_unexpected("opening a trading context").into(),
     }
 }

@@ -97,15 +97,6 @@ pub struct AccountRead {
     pub balances: Result<Vec<Balance>, AccountError>,
 }
 
-/// A failure to read the plan: the store's unavailability stays one (503), anything else is
-/// internal.
-pub(super) fn unexpected(err: crate::AppError) -> Unexpected {
-    match err {
-        crate::AppError::Store(err @ domain::RepoError::Unavailable(_)) => Unexpected::Store(err),
-        other => Unexpected::Internal(other.into()),
-    }
-}
-
 /// Every item of a paged list, page by page.
 pub(super) async fn all<T, F, Fut>(mut page: F) -> Result<Vec<T>, RepoError>
 where

@@ -16,7 +16,7 @@ use domain::PageRequest;
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
-use super::accounts::{all, unexpected, AccountError, AccountsView};
+use super::accounts::{all, AccountError, AccountsView};
 use super::alerts::{bot_alerts, credential_alert, exchange_alert, plan_alert, status_since, Alert};
 use crate::Unexpected;
 
@@ -194,7 +194,7 @@ impl AccountsView {
         let contexts = self.contexts(owner).await?;
         let bots = self.bots(owner).await?;
         let credentials: Vec<ExchangeCredential> = all(|page| self.ports.credentials.list(owner, None, page)).await?;
-        let access = self.ports.subscriptions.access(owner).await.map_err(unexpected)?;
+        let access = self.ports.subscriptions.access(owner).await?;
         let reads = self.read_accounts(&contexts).await;
         let prices = self.prices(&bots).await;
 

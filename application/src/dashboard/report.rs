@@ -77,7 +77,7 @@ impl PdfReportService {
     /// `owner`'s report as a PDF over `window`, naming them by their e-mail address. Errors:
     /// `Access` unless the plan includes the PDF report (checked before anything is read).
     pub async fn report_pdf(&self, owner: UserId, window: WindowChoice) -> Result<Vec<u8>, PdfReportError> {
-        let access = self.subscriptions.access(owner).await.map_err(|e| e.into_unexpected("reading the plan"))?;
+        let access = self.subscriptions.access(owner).await?;
         access.require_pdf_reports()?;
         let user = self.users.get(owner).await.map_err(|e| anyhow::anyhow!("reading the user: {e}"))?;
         let user = user.email.to_string();

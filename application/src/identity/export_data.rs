@@ -1,6 +1,7 @@
 //! Use case: export everything stored about the caller (LGPD portability), secrets excluded.
 //! Every collection is read one page at a time, so the HTTP layer can stream a document of any
-//! size: [`DataExport`] answers one page of one collection per call.
+//! size: [`DataExport`] answers one page of one collection per call. Reads only: a failure is
+//! [`Unexpected`] (a missing record included), never a refusal.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use domain::shared::ids::{BotId, ContextId, UserId};
 use domain::subscriptions::{PaymentEventRecord, PaymentEventRepository};
 use domain::{Page, PageRequest, RepoError};
 
-use crate::AppError;
+use crate::Unexpected;
 
 /// The repositories an export reads.
 #[derive(Clone)]
@@ -70,27 +71,27 @@ impl DataExport {
     }
 
     /// The page at `offset` of the user's consent history.
-    pub async fn consents(&self, user: UserId, offset: u64) -> Result<Page<ConsentRecord>, AppError> {
+    pub async fn consents(&self, user: UserId, offset: u64) -> Result<Page<ConsentRecord>, Unexpected> {
         Ok(self.ports.consents.history(user, page(offset)).await?)
     }
 
     /// The page at `offset` of the user's credentials.
-    pub async fn credentials(&self, user: UserId, offset: u64) -> Result<Page<ExchangeCredential>, AppError> {
+    pub async fn credentials(&self, user: UserId, offset: u64) -> Result<Page<ExchangeCredential>, Unexpected> {
         Ok(self.ports.credentials.list(user, None, page(offset)).await?)
     }
 
     /// The page at `offset` of the user's sessions.
-    pub async fn sessions(&self, user: UserId, offset: u64) -> Result<Page<RefreshSession>, AppError> {
+    pub async fn sessions(&self, user: UserId, offset: u64) -> Result<Page<RefreshSession>, Unexpected> {
         Ok(self.ports.sessions.list_for_user(user, page(offset)).await?)
     }
 
     /// The page at `offset` of the user's audit trail.
-    pub async fn audit(&self, user: UserId, offset: u64) -> Result<Page<AuditEntry>, AppError> {
+    pub async fn audit(&self, user: UserId, offset: u64) -> Result<Page<AuditEntry>, Unexpected> {
         Ok(self.ports.audit.list_for_user(user, &AuditFilter::default(), page(offset)).await?)
     }
 
     /// The page at `offset` of the user's contexts.
-    pub async fn contexts(&self, user: UserId, offset: u64) -> Result<Page<TradingContext>, AppError> {
+    pub async fn contexts(&self, user: UserId, offset: u64) -> Result<Page<TradingContext>, Unexpected> {
         Ok(self.ports.contexts.list(user, page(offset)).await?)
     }
 
@@ -100,23 +101,28 @@ impl DataExport {
         user: UserId,
         context: ContextId,
         offset: u64,
-    ) -> Result<Page<ContextSignal>, AppError> {
+    ) -> Result<Page<ContextSignal>, Unexpected> {
         Ok(self.ports.context_signals.list(user, context, None, page(offset)).await?)
     }
 
     /// The page at `offset` of the user's bots (configs, states, open positions).
-    pub async fn bots(&self, user: UserId, offset: u64) -> Result<Page<Bot>, AppError> {
+    pub async fn bots(&self, user: UserId, offset: u64) -> Result<Page<Bot>, Unexpected> {
         Ok(self.ports.bots.list(user, &BotFilter::default(), page(offset)).await?)
     }
 
     /// The page at `offset` of the records of kind `kind` of `bot` (one of the user's bots, as
     /// listed by [`Self::bots`]).
-    pub async fn bot_records(&self, bot: BotId, kind: &'static str, offset: u64) -> Result<Page<BotRecord>, AppError> {
+    pub async fn bot_records(
+        &self,
+        bot: BotId,
+        kind: &'static str,
+        offset: u64,
+    ) -> Result<Page<BotRecord>, Unexpected> {
         Ok(self.ports.records.list(bot, Some(kind), page(offset)).await?)
     }
 
     /// The page at `offset` of the user's orders (manual and placed by bots).
-    pub async fn orders(&self, user: UserId, offset: u64) -> Result<Page<Order>, AppError> {
+    pub async fn orders(&self, user: UserId, offset: u64) -> Result<Page<Order>, Unexpected> {
         Ok(self.ports.orders.list(user, &OrderFilter::default(), page(offset)).await?)
     }
 
@@ -126,7 +132,7 @@ impl DataExport {
         &self,
         user: UserId,
         offset: u64,
-    ) -> Result<Page<domain::assistant::Conversation>, AppError> {
+    ) -> Result<Page<domain::assistant::Conversation>, Unexpected> {
         Ok(self.ports.conversations.list(user, PageRequest::new(offset, EXPORT_PAGE)).await?)
     }
 
@@ -135,11 +141,11 @@ impl DataExport {
         &self,
         user: UserId,
         offset: u64,
-    ) -> Result<Page<domain::assistant::Message>, AppError> {
+    ) -> Result<Page<domain::assistant::Message>, Unexpected> {
         Ok(self.ports.conversations.all_messages(user, PageRequest::new(offset, EXPORT_PAGE)).await?)
     }
 
-    pub async fn payments(&self, user: UserId, offset: u64) -> Result<Page<PaymentEventRecord>, AppError> {
+    pub async fn payments(&self, user: UserId, offset: u64) -> Result<Page<PaymentEventRecord>, Unexpected> {
         match self.ports.payment_events.list(Some(user), page(offset)).await {
             Ok(events) => Ok(events),
             Err(RepoError::NotFound) => Ok(Page { items: Vec::new(), total: 0, offset, limit: EXPORT_PAGE }),
@@ -150,12 +156,12 @@ impl DataExport {
 
 impl DataExport {
     /// The page at `offset` of the user's events, newest first: every type, read or not.
-    pub async fn events(&self, user: UserId, offset: u64) -> Result<Page<StoredEvent>, AppError> {
+    pub async fn events(&self, user: UserId, offset: u64) -> Result<Page<StoredEvent>, Unexpected> {
         Ok(self.ports.events.list(user, &EventFilter::default(), page(offset)).await?)
     }
 
     /// The user's Telegram link, if a chat is linked.
-    pub async fn telegram(&self, user: UserId) -> Result<Option<TelegramLink>, AppError> {
+    pub async fn telegram(&self, user: UserId) -> Result<Option<TelegramLink>, Unexpected> {
         Ok(self.ports.telegram.get(user).await?)
     }
 }

@@ -1,6 +1,6 @@
 //! What a report can refuse: a query parameter it cannot read, a bot that is not the caller's.
 
-use crate::{AppError, Unexpected};
+use crate::Unexpected;
 
 /// Why a report was not made.
 #[derive(Debug, thiserror::Error)]
@@ -22,13 +22,6 @@ pub enum ReportError {
 }
 
 crate::unexpected_from!(ReportError);
-
-impl From<AppError> for ReportError {
-    /// The subscription read behind the window fails only unexpectedly.
-    fn from(err: AppError) -> Self {
-        err.into_unexpected("a report").into()
-    }
-}
 
 impl ReportError {
     /// A malformed `field`.

@@ -6,8 +6,8 @@ use domain::bots::BotKind;
 use domain::shared::ids::UserId;
 use domain::subscriptions::{EntitlementTable, Entitlements, Limit, Plan, Subscription, SubscriptionStatus};
 
-use super::SubscriptionService;
-use crate::AppError;
+use super::{SubscriptionError, SubscriptionService};
+use crate::Unexpected;
 
 /// A user's subscription and what it allows, read once per use case.
 #[derive(Clone, Debug)]
@@ -22,17 +22,27 @@ pub struct Access {
 }
 
 impl SubscriptionService {
-    /// What `user` may do now.
-    pub async fn access(&self, user: UserId) -> Result<Access, AppError> {
-        let subscription = self.current(user).await?;
+    /// What `user` may do now. Reading the plan refuses nothing: its failures are
+    /// [`Unexpected`]; the refusals are [`Access`]'s checks ([`AccessDenied`]).
+    pub async fn access(&self, user: UserId) -> Result<Access, Unexpected> {
+        let subscription = self.current(user).await.map_err(unexpected)?;
         let plan = subscription.effective_plan();
         let entitlements = self.ports.table.for_plan(plan);
         Ok(Access { subscription, plan, entitlements, table: self.ports.table.clone() })
     }
 
     /// How far back `user`'s history reads reach now (their plan's window).
-    pub async fn history_window(&self, user: UserId) -> Result<domain::subscriptions::HistoryWindow, AppError> {
+    pub async fn history_window(&self, user: UserId) -> Result<domain::subscriptions::HistoryWindow, Unexpected> {
         Ok(self.access(user).await?.history_window(self.ports.clock.now()))
+    }
+}
+
+/// A failure of the subscription read behind a plan check: only ever unexpected (its
+/// transition expires a lapsed cancellation and refuses nothing).
+pub(super) fn unexpected(err: SubscriptionError) -> Unexpected {
+    match err {
+        SubscriptionError::Unexpected(err) => err,
+        other => anyhow::Error::from(other).context("reading the subscription").into(),
     }
 }
 

@@ -4,7 +4,7 @@ use domain::shared::ids::UserId;
 use domain::subscriptions::{Entitlements, Limit, Plan, Subscription};
 
 use super::SubscriptionService;
-use crate::AppError;
+use crate::Unexpected;
 
 /// What a user has, counted against the limits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,8 +40,8 @@ pub struct SubscriptionOverview {
 }
 
 impl SubscriptionService {
-    /// The user's subscription and usage.
-    pub async fn overview(&self, user: UserId) -> Result<SubscriptionOverview, AppError> {
+    /// The user's subscription and usage. A read: its failures are [`Unexpected`].
+    pub async fn overview(&self, user: UserId) -> Result<SubscriptionOverview, Unexpected> {
         let access = self.access(user).await?;
         let used = self.ports.usage.usage(user).await?;
         let e = access.entitlements;

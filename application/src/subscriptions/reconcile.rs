@@ -7,7 +7,7 @@ use domain::PageRequest;
 
 use super::webhook::WebhookOutcome;
 use super::SubscriptionService;
-use crate::AppError;
+use crate::Unexpected;
 
 /// What one reconciliation run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,8 +23,10 @@ pub struct ReconcileReport {
 }
 
 impl SubscriptionService {
-    /// One run over every paid subscription.
-    pub async fn reconcile(&self) -> Result<ReconcileReport, AppError> {
+    /// One run over every paid subscription. A subscription that cannot be reconciled is counted
+    /// and left for the next run; the run fails ([`Unexpected`]) only when the paid subscriptions
+    /// cannot be listed.
+    pub async fn reconcile(&self) -> Result<ReconcileReport, Unexpected> {
         let mut report = ReconcileReport::default();
         // Charges first: a payment found now extends a period before the pass below ends it.
         match self.reconcile_charges().await {

@@ -3,6 +3,7 @@
 //! codes it can be answered with ([`ErrorCodes`]), from which the operations' documented error
 //! responses are built.
 
+mod analysis;
 mod analytics;
 mod assistant;
 mod backoffice;
@@ -76,7 +77,6 @@ impl From<AppError> for ApiError {
             AppError::AccountBusy => ApiError::new(ErrorCode::AccountBusy, err.to_string()),
             AppError::Store(err) => err.into(),
             AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
-            AppError::Access(err) => err.into(),
             AppError::Consent(err) => err.into(),
             AppError::Order(err) => err.into(),
             AppError::Subscription(err) => err.into(),

@@ -291,3 +291,8 @@ fn market_data_failures_map_to_listed_codes() {
     ]);
     assert_eq!(ApiError::from(MarketDataError::UnknownExchange).problem().detail, "exchange not found");
 }
+
+#[test]
+fn analysis_failures_map_to_listed_codes() {
+    check(vec![(application::analysis::AnalysisError::ContextNotFound, ErrorCode::NotFound)]);
+}

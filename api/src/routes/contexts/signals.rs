@@ -90,7 +90,6 @@ impl From<ContextSignal> for ContextSignalResponse {
     responses(
         (status = 200, description = "A page of signals", body = HistoryPage<ContextSignalResponse>),
         (status = 400, description = "`offset` or `limit` is not a whole number in range (`invalid_query`, naming it)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such context for this user", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/api/contexts/{id}/signals")]

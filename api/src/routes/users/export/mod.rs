@@ -8,7 +8,7 @@
 use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use application::identity::EXPORT_PAGE;
-use application::AppError;
+use application::Unexpected;
 use domain::bots::BotEvent;
 use domain::shared::ids::UserId;
 use domain::PageRequest;
@@ -108,10 +108,10 @@ struct Writer {
 }
 
 impl Writer {
-    async fn flush(&mut self, force: bool) -> Result<(), AppError> {
+    async fn flush(&mut self, force: bool) -> Result<(), Unexpected> {
         if self.buf.len() >= CHUNK || (force && !self.buf.is_empty()) {
             let chunk = Bytes::from(std::mem::take(&mut self.buf));
-            self.tx.send(Ok(chunk)).await.map_err(|_| AppError::internal(anyhow::anyhow!("the client went away")))?;
+            self.tx.send(Ok(chunk)).await.map_err(|_| Unexpected::Internal(anyhow::anyhow!("the client went away")))?;
         }
         Ok(())
     }
@@ -123,9 +123,9 @@ impl Writer {
         self.buf.extend_from_slice(b"\":");
     }
 
-    async fn field<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), AppError> {
+    async fn field<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), Unexpected> {
         self.key(name);
-        serde_json::to_writer(&mut self.buf, value).map_err(AppError::internal)?;
+        serde_json::to_writer(&mut self.buf, value).map_err(|e| Unexpected::Internal(e.into()))?;
         self.flush(false).await
     }
 
@@ -135,12 +135,12 @@ impl Writer {
         self.first_item = true;
     }
 
-    async fn item<T: Serialize>(&mut self, value: &T) -> Result<(), AppError> {
+    async fn item<T: Serialize>(&mut self, value: &T) -> Result<(), Unexpected> {
         if !self.first_item {
             self.buf.push(b',');
         }
         self.first_item = false;
-        serde_json::to_writer(&mut self.buf, value).map_err(AppError::internal)?;
+        serde_json::to_writer(&mut self.buf, value).map_err(|e| Unexpected::Internal(e.into()))?;
         self.flush(false).await
     }
 
@@ -175,7 +175,7 @@ struct Head {
     exported_at: OffsetDateTime,
 }
 
-async fn write_document(state: &AppState, user: UserId, head: Head, w: &mut Writer) -> Result<(), AppError> {
+async fn write_document(state: &AppState, user: UserId, head: Head, w: &mut Writer) -> Result<(), Unexpected> {
     let export = &state.export;
     w.field("format", &EXPORT_FORMAT).await?;
     w.field("exported_at", &head.exported_at.format(&time::format_description::well_known::Rfc3339).ok()).await?;
@@ -253,7 +253,7 @@ async fn write_document(state: &AppState, user: UserId, head: Head, w: &mut Writ
     w.open("webhook_endpoints");
     let endpoints = |offset| async move {
         let read = state.webhooks.list(user, PageRequest::new(offset, EXPORT_PAGE)).await;
-        read.map_err(|e| AppError::internal(anyhow::anyhow!("reading the webhook endpoints: {e}")))
+        read.map_err(|e| Unexpected::Internal(anyhow::anyhow!("reading the webhook endpoints: {e}")))
     };
     each!(e in |o| endpoints(o) => { w.item(&EndpointResponse::from(e)).await?; });
     w.close();
