@@ -1,6 +1,6 @@
 //! What use cases share in their errors: [`FieldError`] for refused input, [`Unexpected`] for the
-//! failures no use case handles itself, and [`AppError`], the engine's error (account deletion,
-//! which stops the bots through the engine, shares it). The `api` crate gives each failure its code.
+//! failures no use case handles itself, and [`AppError`], the engine's error. The `api` crate
+//! gives each failure its code.
 
 /// Declares [`FieldCode`] from rows of `Variant = "code";`, with `as_str` and `parse` from the
 /// same rows.
@@ -154,8 +154,8 @@ macro_rules! unexpected_from {
     )+};
 }
 
-/// The engine's failures, shared by account deletion (see `docs/architecture.md`, "Errors"):
-/// domain failures only, no codes; `api` gives each variant its code.
+/// The engine's failures (see `docs/architecture.md`, "Errors"): domain failures only, no codes;
+/// `api` gives each variant its code.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; one entry per bad field.
@@ -171,22 +171,13 @@ pub enum AppError {
     /// let go within the wait; nothing was done, a retry goes through.
     #[error("{0}")]
     BotBusy(String),
-    /// The account kept changing while it was being deleted; a retry finishes the job.
-    #[error("the account kept changing; retry")]
-    AccountBusy,
     /// A store failure no use case handled: a concurrent change, a unique value taken, a store
     /// that cannot be reached (a missing record is [`AppError::NotFound`]).
     #[error(transparent)]
     Store(domain::RepoError),
-    /// A consent change failed (account deletion withdraws every consent).
-    #[error(transparent)]
-    Consent(#[from] crate::legal::ConsentError),
     /// An order check refused (the engine shares the order use cases' checks).
     #[error(transparent)]
     Order(#[from] crate::orders::OrderError),
-    /// A subscription use case failed (account deletion ends the subscription).
-    #[error(transparent)]
-    Subscription(#[from] crate::subscriptions::SubscriptionError),
     /// A bot use case refused (the engine runs the bots' commands).
     #[error(transparent)]
     Bot(#[from] crate::bots::BotServiceError),
@@ -221,7 +212,6 @@ impl AppError {
             AppError::NotFound { .. } => RepoError::NotFound.into(),
             AppError::Store(err) => err.into(),
             AppError::Internal(cause) => cause.into(),
-            AppError::Subscription(crate::subscriptions::SubscriptionError::Unexpected(err)) => err,
             other => anyhow::Error::from(other).context(during).into(),
         }
     }

@@ -4,7 +4,6 @@ use super::FieldCode;
 
 #[test]
 fn store_failures_keep_their_meaning_through_the_bridge() {
-    use crate::subscriptions::SubscriptionError;
     use crate::{AppError, Unexpected};
     use domain::RepoError;
     let store = |err: AppError| match err.into_unexpected("test") {
@@ -17,10 +16,8 @@ fn store_failures_keep_their_meaning_through_the_bridge() {
     assert_eq!(store(RepoError::Unavailable(anyhow::anyhow!("down")).into()), "unavailable");
     assert_eq!(store(RepoError::Conflict.into()), "conflict");
     assert_eq!(store(AppError::NotFound { resource: "bot" }), "not_found");
-    let access = SubscriptionError::from(RepoError::Unavailable(anyhow::anyhow!("down")));
-    assert_eq!(store(access.into()), "unavailable");
     assert_eq!(store(RepoError::Duplicate { index: "users_email".into() }.into()), "duplicate");
-    assert_eq!(store(AppError::AccountBusy), "internal");
+    assert_eq!(store(AppError::BotBusy("busy".into())), "internal");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use application::contexts::{ContextError, CreateContextError};
 use application::credentials::CredentialError;
 use application::dashboard::PdfReportError;
 use application::identity::{
-    AccountError, AuthenticateError, ForgotPasswordError, LoginError, RefreshError, RegisterError,
+    AccountError, AuthenticateError, DeleteAccountError, ForgotPasswordError, LoginError, RefreshError, RegisterError,
     ResendVerificationError, ResetPasswordError, VerifyEmailError,
 };
 use application::legal::ConsentError;
@@ -152,6 +152,7 @@ fn codes_of(operation_id: &str) -> Vec<ErrorCode> {
             codes.dedup();
             codes
         }
+        "delete_me" => DeleteAccountError::CODES.to_vec(),
         other if other.starts_with("bo_") => backoffice_codes(other),
         other => super::documented_bots::codes_of(other).unwrap_or_default(),
     }

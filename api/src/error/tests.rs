@@ -23,7 +23,6 @@ async fn every_app_error_maps_to_its_status_and_code() {
         (AppError::field("email", application::FieldCode::Email, "bad"), 422, "validation_failed"),
         (AppError::NotFound { resource: "credential" }, 404, "not_found"),
         (AppError::BotBusy("d".into()), 409, "bot_busy"),
-        (AppError::AccountBusy, 409, "account_busy"),
         (RepoError::Conflict.into(), 409, "version_conflict"),
         (RepoError::Duplicate { index: "users_email".into() }.into(), 409, "duplicate"),
         (RepoError::Unavailable(anyhow::anyhow!("down")).into(), 503, "store_unavailable"),

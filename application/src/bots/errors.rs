@@ -167,7 +167,6 @@ impl From<AppError> for BotServiceError {
             AppError::Order(err) => err.into(),
             AppError::Context(err) => err.into(),
             AppError::Exchange(err) => err.into(),
-            AppError::Consent(err) => BotServiceError::Consent(err),
             AppError::Validation(errors) => BotServiceError::Invalid(errors),
             AppError::NotFound { resource: "bot" } => BotServiceError::NotFound,
             AppError::NotFound { resource: "context" } => BotServiceError::ContextNotFound,

@@ -29,9 +29,9 @@ use domain::{PageRequest, RepoError};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::DeleteAccountError;
 use super::IdentityService;
 use crate::bots::BotsStopped;
-use crate::AppError;
 
 /// The reason shown on bots stopped by an account deletion.
 pub const DELETION_REASON: &str = "stopped: the account was deleted";
@@ -41,21 +41,21 @@ pub const DELETION_REASON: &str = "stopped: the account was deleted";
 pub trait AccountTeardown: Send + Sync {
     /// Stops every bot of `user` with [`DELETION_REASON`] and cancels their pending orders and
     /// the user's open manual orders; positions stay on the exchange account.
-    async fn stop_trading(&self, user: UserId) -> Result<BotsStopped, AppError>;
+    async fn stop_trading(&self, user: UserId) -> Result<BotsStopped, DeleteAccountError>;
     /// Pauses every active context of `user`; returns how many.
-    async fn pause_contexts(&self, user: UserId) -> Result<u32, AppError>;
+    async fn pause_contexts(&self, user: UserId) -> Result<u32, DeleteAccountError>;
     /// Cancels the paid subscription at its provider at once; returns that provider, or `None`
     /// when nothing is billed.
-    async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError>;
+    async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, DeleteAccountError>;
     /// Erases the user's outbound webhook endpoints and deliveries.
-    async fn erase_webhooks(&self, _user: UserId) -> Result<(), AppError> {
+    async fn erase_webhooks(&self, _user: UserId) -> Result<(), DeleteAccountError> {
         Ok(())
     }
     /// Erases the user's conversations with the assistant, their messages and proposals.
-    async fn erase_conversations(&self, user: UserId) -> Result<(), AppError>;
+    async fn erase_conversations(&self, user: UserId) -> Result<(), DeleteAccountError>;
     /// Erases the user's data version (the per-user caches' hint, `data_versions`); called last,
     /// once nothing writes the user's bots, orders or contexts any more (each write moves it).
-    async fn erase_data_version(&self, user: UserId) -> Result<(), AppError>;
+    async fn erase_data_version(&self, user: UserId) -> Result<(), DeleteAccountError>;
 }
 
 /// What deleting the account did; the same on every repeated call.
@@ -94,17 +94,18 @@ impl DeletionReport {
 impl IdentityService {
     /// Deletes the account after checking the password; see the module comment for the steps.
     /// A deleted account answers its stored report (the password is not asked again).
-    /// Errors: 422 `incorrect` password; 404; what the exchanges or the payment provider answer
-    /// (the account stays active, retrying finishes the job).
+    /// Errors: `Invalid` (an incorrect password); `UserNotFound`; `Bots`, `Orders`, `Subscription`
+    /// (what the engine, the exchanges or the payment provider answer: the account stays active,
+    /// retrying finishes the job); `Busy`.
     pub async fn delete_account(
         &self,
         user_id: UserId,
         password: String,
         meta: &RequestMeta,
-    ) -> Result<DeletionReport, AppError> {
+    ) -> Result<DeletionReport, DeleteAccountError> {
         let user = match self.ports.users.get(user_id).await {
             Ok(user) => user,
-            Err(RepoError::NotFound) => return Err(AppError::NotFound { resource: "user" }),
+            Err(RepoError::NotFound) => return Err(DeleteAccountError::UserNotFound),
             Err(err) => return Err(err.into()),
         };
         match user.status {
@@ -112,11 +113,16 @@ impl IdentityService {
                 let report = DeletionReport::empty(user.updated_at);
                 return self.finish_deletion(user, report, meta).await;
             }
-            UserStatus::Blocked => return Err(AppError::NotFound { resource: "user" }),
+            UserStatus::Blocked => return Err(DeleteAccountError::UserNotFound),
             UserStatus::Active => {}
         }
         if !self.ports.hasher.verify(&PlainPassword::unchecked(password), &user.password_hash) {
-            return Err(AppError::field("password", crate::FieldCode::Incorrect, "the password is incorrect"));
+            let why = "the password is incorrect";
+            return Err(DeleteAccountError::Invalid(vec![crate::FieldError::new(
+                "password",
+                crate::FieldCode::Incorrect,
+                why,
+            )]));
         }
         let teardown = &self.ports.teardown;
         let mut report = DeletionReport::empty(user.updated_at);
@@ -136,7 +142,7 @@ impl IdentityService {
         user: User,
         mut report: DeletionReport,
         meta: &RequestMeta,
-    ) -> Result<DeletionReport, AppError> {
+    ) -> Result<DeletionReport, DeleteAccountError> {
         if let Some(stored) = self.stored_report(user.id).await? {
             return Ok(stored);
         }
@@ -157,19 +163,19 @@ impl IdentityService {
         self.ports.telegram.unlink(user.id).await?;
         self.ports.teardown.erase_conversations(user.id).await?;
         self.ports.teardown.erase_data_version(user.id).await?;
-        let detail = serde_json::to_string(&report).map_err(AppError::internal)?;
+        let detail = serde_json::to_string(&report).map_err(anyhow::Error::from)?;
         self.audit(Some(user.id), AuditAction::AccountDeleted, meta, Some(detail)).await;
         tracing::info!(user_id = %user.id, bots_stopped = report.bots_stopped, "account deleted");
         Ok(report)
     }
 
-    async fn stored_report(&self, user: UserId) -> Result<Option<DeletionReport>, AppError> {
+    async fn stored_report(&self, user: UserId) -> Result<Option<DeletionReport>, DeleteAccountError> {
         let filter = AuditFilter { action: Some(AuditAction::AccountDeleted) };
         let page = self.ports.audit.list_for_user(user, &filter, PageRequest::new(0, 1)).await?;
         Ok(page.items.into_iter().find_map(|e| e.detail.and_then(|d| serde_json::from_str(&d).ok())))
     }
 
-    async fn wipe_credentials(&self, user: UserId) -> Result<u32, AppError> {
+    async fn wipe_credentials(&self, user: UserId) -> Result<u32, DeleteAccountError> {
         let mut wiped = 0;
         loop {
             let page = self.ports.credentials.list(user, None, PageRequest::new(0, PageRequest::MAX_LIMIT)).await?;
@@ -186,7 +192,7 @@ impl IdentityService {
         }
     }
 
-    async fn mark_deleted(&self, mut user: User) -> Result<User, AppError> {
+    async fn mark_deleted(&self, mut user: User) -> Result<User, DeleteAccountError> {
         for _ in 0..3 {
             user.mark_deleted(domain::shared::clock::to_millis(self.ports.clock.now()));
             match self.ports.users.update(&user).await {
@@ -196,7 +202,7 @@ impl IdentityService {
                 Err(err) => return Err(err.into()),
             }
         }
-        Err(AppError::AccountBusy)
+        Err(DeleteAccountError::Busy)
     }
 }
 

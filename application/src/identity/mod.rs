@@ -4,6 +4,7 @@
 mod account_mail;
 mod authenticate;
 mod delete_account;
+mod delete_errors;
 mod errors;
 mod export_data;
 mod login;
@@ -37,6 +38,7 @@ use crate::rate_limit::RateLimiter;
 pub use account_mail::AccountMail;
 pub use authenticate::Principal;
 pub use delete_account::{AccountTeardown, DeletionReport, DELETION_REASON};
+pub use delete_errors::DeleteAccountError;
 pub use errors::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
 pub use export_data::{DataExport, ExportPorts, EXPORT_PAGE};
 pub use login::LoginInput;

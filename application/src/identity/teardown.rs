@@ -10,10 +10,10 @@ use domain::subscriptions::PaymentProvider;
 use domain::{Clock, PageRequest};
 
 use super::delete_account::{AccountTeardown, DELETION_REASON};
+use super::DeleteAccountError;
 use crate::bots::{BotService, BotsStopped};
 use crate::orders::OrderExecutor;
 use crate::subscriptions::SubscriptionService;
-use crate::AppError;
 
 /// Ends an account's bots, contexts and paid plan through their use cases.
 #[derive(Clone)]
@@ -47,7 +47,7 @@ impl std::fmt::Debug for ServiceTeardown {
 impl ServiceTeardown {
     /// Cancels the user's acknowledged open manual orders (bots' orders went with their bots);
     /// returns how many the exchange confirmed cancelled.
-    async fn cancel_manual_orders(&self, user: UserId) -> Result<u32, AppError> {
+    async fn cancel_manual_orders(&self, user: UserId) -> Result<u32, DeleteAccountError> {
         let filter = OrderFilter {
             status: [OrderStatus::New, OrderStatus::PartiallyFilled].into_iter().collect(),
             ..OrderFilter::default()
@@ -65,7 +65,8 @@ impl ServiceTeardown {
         }
         let mut canceled = 0;
         for order in open {
-            if self.order_executor.cancel(order).await?.status == OrderStatus::Canceled {
+            let order = self.order_executor.cancel(order).await.map_err(DeleteAccountError::Orders)?;
+            if order.status == OrderStatus::Canceled {
                 canceled += 1;
             }
         }
@@ -75,13 +76,13 @@ impl ServiceTeardown {
 
 #[async_trait]
 impl AccountTeardown for ServiceTeardown {
-    async fn stop_trading(&self, user: UserId) -> Result<BotsStopped, AppError> {
+    async fn stop_trading(&self, user: UserId) -> Result<BotsStopped, DeleteAccountError> {
         let mut stopped = self.bots.stop_all(user, DELETION_REASON).await?;
         stopped.orders_canceled += self.cancel_manual_orders(user).await?;
         Ok(stopped)
     }
 
-    async fn pause_contexts(&self, user: UserId) -> Result<u32, AppError> {
+    async fn pause_contexts(&self, user: UserId) -> Result<u32, DeleteAccountError> {
         let mut paused = 0;
         let mut offset = 0;
         loop {
@@ -100,22 +101,22 @@ impl AccountTeardown for ServiceTeardown {
         }
     }
 
-    async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, AppError> {
+    async fn end_subscription(&self, user: UserId) -> Result<Option<PaymentProvider>, DeleteAccountError> {
         Ok(self.subscriptions.cancel_now(user).await?)
     }
 
-    async fn erase_webhooks(&self, user: UserId) -> Result<(), AppError> {
+    async fn erase_webhooks(&self, user: UserId) -> Result<(), DeleteAccountError> {
         self.webhooks.erase(user).await.map(drop).map_err(|err| match err {
             crate::webhooks::WebhookError::Unexpected(err) => err.into(),
-            other => AppError::internal(other),
+            other => DeleteAccountError::Unexpected(crate::Unexpected::Internal(other.into())),
         })
     }
 
-    async fn erase_conversations(&self, user: UserId) -> Result<(), AppError> {
+    async fn erase_conversations(&self, user: UserId) -> Result<(), DeleteAccountError> {
         self.conversations.delete_of(user).await.map(drop).map_err(Into::into)
     }
 
-    async fn erase_data_version(&self, user: UserId) -> Result<(), AppError> {
+    async fn erase_data_version(&self, user: UserId) -> Result<(), DeleteAccountError> {
         self.data_versions.erase(user).await.map_err(Into::into)
     }
 }

@@ -1,6 +1,8 @@
 //! Identity failures -> problem codes.
 
-use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::identity::{
+    AccountError, AuthenticateError, DeleteAccountError, LoginError, RefreshError, RegisterError,
+};
 
 use super::ErrorCodes;
 use crate::error::{ApiError, ErrorCode};
@@ -80,4 +82,35 @@ impl From<AccountError> for ApiError {
 
 impl ErrorCodes for AccountError {
     const CODES: &'static [ErrorCode] = &[ErrorCode::ValidationFailed, ErrorCode::NotFound];
+}
+
+impl From<DeleteAccountError> for ApiError {
+    fn from(err: DeleteAccountError) -> Self {
+        match err {
+            DeleteAccountError::Invalid(errors) => ApiError::validation(errors),
+            DeleteAccountError::UserNotFound => ApiError::new(ErrorCode::NotFound, err.to_string()),
+            DeleteAccountError::Busy => ApiError::new(ErrorCode::AccountBusy, err.to_string()),
+            DeleteAccountError::Bots(err) => err.into(),
+            DeleteAccountError::Orders(err) => err.into(),
+            DeleteAccountError::Subscription(err) => err.into(),
+            DeleteAccountError::Consent(err) => err.into(),
+            DeleteAccountError::Unexpected(err) => err.into(),
+        }
+    }
+}
+
+impl ErrorCodes for DeleteAccountError {
+    /// Its own, and what stopping the bots, cancelling the orders and ending the paid plan can
+    /// answer while the account is still active (a retry finishes the job).
+    const CODES: &'static [ErrorCode] = &[
+        ErrorCode::ValidationFailed,
+        ErrorCode::NotFound,
+        ErrorCode::AccountBusy,
+        ErrorCode::BotBusy,
+        ErrorCode::CredentialRequired,
+        ErrorCode::CredentialRejected,
+        ErrorCode::ExchangeUnavailable,
+        ErrorCode::PaymentsNotConfigured,
+        ErrorCode::PaymentProviderUnavailable,
+    ];
 }

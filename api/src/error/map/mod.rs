@@ -74,12 +74,9 @@ impl From<AppError> for ApiError {
         match err {
             AppError::Validation(errors) => ApiError::validation(errors),
             AppError::BotBusy(detail) => ApiError::new(ErrorCode::BotBusy, detail),
-            AppError::AccountBusy => ApiError::new(ErrorCode::AccountBusy, err.to_string()),
             AppError::Store(err) => err.into(),
             AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
-            AppError::Consent(err) => err.into(),
             AppError::Order(err) => err.into(),
-            AppError::Subscription(err) => err.into(),
             AppError::Bot(err) => err.into(),
             AppError::Context(err) => err.into(),
             AppError::Exchange(err) => err.into(),

@@ -1,9 +1,13 @@
 //! Each use-case failure maps to a code its type lists, with the detail of its message.
 
+use application::bots::BotServiceError;
 use application::contexts::CreateContextError;
 use application::credentials::CredentialError;
-use application::identity::{AccountError, AuthenticateError, LoginError, RefreshError, RegisterError};
+use application::identity::{
+    AccountError, AuthenticateError, DeleteAccountError, LoginError, RefreshError, RegisterError,
+};
 use application::legal::ConsentError;
+use application::subscriptions::SubscriptionError;
 use application::subscriptions::{AccessDenied, PlanGate};
 use application::{FieldError, Unexpected};
 use domain::legal::{ConsentsRequired, DocumentKind};
@@ -48,6 +52,23 @@ fn identity_failures_map_to_listed_codes() {
     check(vec![
         (AccountError::Invalid(bad_field()), ErrorCode::ValidationFailed),
         (AccountError::UserNotFound, ErrorCode::NotFound),
+    ]);
+    check(vec![
+        (DeleteAccountError::Invalid(bad_field()), ErrorCode::ValidationFailed),
+        (DeleteAccountError::UserNotFound, ErrorCode::NotFound),
+        (DeleteAccountError::Busy, ErrorCode::AccountBusy),
+        (DeleteAccountError::Bots(BotServiceError::Busy("d".into())), ErrorCode::BotBusy),
+        (DeleteAccountError::Bots(BotServiceError::CredentialRejected), ErrorCode::CredentialRejected),
+        (DeleteAccountError::Bots(BotServiceError::ExchangeUnavailable("d".into())), ErrorCode::ExchangeUnavailable),
+        (DeleteAccountError::Orders(application::AppError::BotBusy("d".into())), ErrorCode::BotBusy),
+        (
+            DeleteAccountError::Subscription(SubscriptionError::ProviderUnavailable),
+            ErrorCode::PaymentProviderUnavailable,
+        ),
+        (
+            DeleteAccountError::Subscription(SubscriptionError::NotConfigured { provider: None }),
+            ErrorCode::PaymentsNotConfigured,
+        ),
     ]);
 }
 

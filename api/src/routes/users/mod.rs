@@ -17,7 +17,7 @@ use validator::Validate;
 pub use export::*;
 
 use super::RouteModule;
-use crate::error::{ApiError, Problem, TrackedJson};
+use crate::error::{ApiError, TrackedJson};
 use crate::routes::common::{request_meta, validated};
 use crate::state::AppState;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -112,9 +112,6 @@ impl FromRequest for DeletingAccount {
     request_body = DeleteAccountRequest,
     responses(
         (status = 200, description = "Account deleted; what was done", body = DeletionResponse),
-        (status = 409, description = "A bot is busy (`bot_busy`); retry", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Password incorrect", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "An exchange or the payment provider is unreachable; nothing is lost, retry", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/api/users/me")]
