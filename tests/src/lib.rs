@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod app;
 pub mod assistant;
 pub mod backoffice;
+pub mod billing;
 pub mod bots;
 pub mod contract;
 pub mod dashboard;

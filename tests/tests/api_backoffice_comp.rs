@@ -6,6 +6,7 @@
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::backoffice::{backoffice_app, create_operator, enrol_and_login, Operator, DOMAIN};
+use botfleet_tests::billing::me;
 use botfleet_tests::bots::{bot, running_smart_bots};
 use domain::backoffice::OperatorRole;
 use domain::subscriptions::{PaymentProvider, SubscriptionStatus};
@@ -24,10 +25,6 @@ async fn operator(app: &TestApp, repos: &Repositories, name: &str, role: Operato
     let email = format!("{name}@{DOMAIN}");
     create_operator(repos, &email, role).await;
     enrol_and_login(app, &email, ip).await
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
 }
 
 async fn invoices(app: &TestApp, user: &Session) -> Vec<Value> {

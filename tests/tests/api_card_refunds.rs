@@ -6,6 +6,7 @@
 //! preapproval payment refunded, recorded and ending the plan.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
+use botfleet_tests::billing::me;
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
 use serde_json::{json, Value};
@@ -35,10 +36,6 @@ async fn event(app: &TestApp, id: &str, kind: &str, object: Value) -> String {
     let (body, signature) = signed_event(id, kind, object, now(), stripe::WEBHOOK_SECRET, now());
     let answer = app.post_raw("/api/webhooks/stripe", body, &[("stripe-signature".into(), signature)]).await;
     answer.ok(200)["outcome"].as_str().unwrap().to_owned()
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
 }
 
 async fn refunds(app: &TestApp, user: &Session) -> Vec<Value> {

@@ -4,6 +4,7 @@
 //! reconciliation of a missed webhook.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
+use botfleet_tests::billing::me;
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
 use serde_json::{json, Value};
@@ -34,10 +35,6 @@ async fn with_stripe(store: Store, reconcile_secs: &str) -> (TestApp, FakeStripe
     let mut extra = fake.settings();
     extra.push(("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", reconcile_secs.to_owned()));
     (spawn(store, extra).await, fake)
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
 }
 
 async fn stripe_event(app: &TestApp, id: &str, kind: &str, object: Value, created: i64) -> Value {

@@ -6,6 +6,7 @@
 //! refused naming `period`; PIX simply pays the next period with the other `period`.
 
 use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::billing::{dec, me, unix};
 use botfleet_tests::bots::bot_app;
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
@@ -57,18 +58,6 @@ async fn subscribed(
         "applied"
     );
     assert_eq!(me(app, user).await["plan"], plan);
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
-}
-
-fn unix(raw: &Value) -> i64 {
-    OffsetDateTime::parse(raw.as_str().unwrap(), &Rfc3339).unwrap().unix_timestamp()
-}
-
-fn dec(raw: &Value) -> Decimal {
-    raw.as_str().unwrap().parse().unwrap()
 }
 
 /// The unused share of R$ 19,90 for the time left, rounded to the centavo (what Stripe credits).

@@ -6,6 +6,7 @@
 //! tested in `api_plan_change_mp.rs`.
 
 use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::billing::{dec, me, unix};
 use botfleet_tests::bots::{bot, bot_app, command, create_bot};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
@@ -48,18 +49,6 @@ async fn subscribed(app: &TestApp, fake: &FakeStripe, user: &Session, sub: &str,
         "applied"
     );
     assert_eq!(me(app, user).await["plan"], plan);
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
-}
-
-fn unix(raw: &Value) -> i64 {
-    OffsetDateTime::parse(raw.as_str().unwrap(), &Rfc3339).unwrap().unix_timestamp()
-}
-
-fn dec(raw: &Value) -> Decimal {
-    raw.as_str().unwrap().parse().unwrap()
 }
 
 /// Stripe's proration, worked out here: the share of each monthly price for the time left,

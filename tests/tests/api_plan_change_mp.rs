@@ -7,6 +7,7 @@
 //! charge applied at once.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
+use botfleet_tests::billing::{dec, me, unix};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
@@ -41,18 +42,6 @@ async fn notify(app: &TestApp, kind: &str, id: &str, notification: u64) -> Strin
     let (body, query, headers) = signed_notification(kind, id, notification, mercadopago::WEBHOOK_SECRET, now());
     let ack = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
     ack.ok(200)["outcome"].as_str().unwrap().to_owned()
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
-}
-
-fn unix(raw: &Value) -> i64 {
-    OffsetDateTime::parse(raw.as_str().unwrap(), &Rfc3339).unwrap().unix_timestamp()
-}
-
-fn dec(raw: &Value) -> Decimal {
-    raw.as_str().unwrap().parse().unwrap()
 }
 
 /// `user` on a monthly PRO preapproval whose next charge is at `end`; answers its id.

@@ -5,6 +5,7 @@
 //! notification repaired by reconciliation.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
+use botfleet_tests::billing::me;
 use botfleet_tests::bots::{bot, bot_app, running_smart_bots};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use serde_json::{json, Value};
@@ -31,10 +32,6 @@ async fn server(store: Store, reconcile_secs: &str) -> (TestApp, FakeMercadoPago
     extra.push(("BOTFLEET_SUBSCRIPTION_RECONCILE_SECS", reconcile_secs.to_owned()));
     let pairs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
     (spawn_with(settings(store, &pairs)).await, fake)
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
 }
 
 fn period_end(subscription: &Value) -> OffsetDateTime {

@@ -5,6 +5,7 @@
 //! records.
 
 use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::billing::me;
 use botfleet_tests::bots::{bot, bot_app, running_smart_bots};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use serde_json::{json, Value};
@@ -20,10 +21,6 @@ async fn server(store: Store) -> (TestApp, FakeMercadoPago) {
     let extra = fake.settings();
     let pairs: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
     (bot_app(store, &pairs).await.0, fake)
-}
-
-async fn me(app: &TestApp, user: &Session) -> Value {
-    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
 }
 
 async fn notify(app: &TestApp, payment: &str, notification: u64) -> String {

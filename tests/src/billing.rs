@@ -1,0 +1,24 @@
+//! What the billing scenarios read back: the caller's subscription, instants and amounts as the
+//! API sends them.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::app::{Session, TestApp};
+
+/// `user`'s subscription as `GET /api/subscriptions/me` answers it (200 expected).
+pub async fn me(app: &TestApp, user: &Session) -> Value {
+    app.get("/api/subscriptions/me", Some(&user.access)).await.ok(200).clone()
+}
+
+/// An RFC 3339 instant of a response as Unix seconds.
+pub fn unix(raw: &Value) -> i64 {
+    OffsetDateTime::parse(raw.as_str().expect("an instant is a string"), &Rfc3339).expect("RFC 3339").unix_timestamp()
+}
+
+/// A decimal string of a response.
+pub fn dec(raw: &Value) -> Decimal {
+    raw.as_str().expect("a decimal is a string").parse().expect("a decimal")
+}
