@@ -22,3 +22,13 @@ pub fn unix(raw: &Value) -> i64 {
 pub fn dec(raw: &Value) -> Decimal {
     raw.as_str().expect("a decimal is a string").parse().expect("a decimal")
 }
+
+/// Sends a Stripe event signed with the fake's webhook secret, dated now; answers its outcome
+/// (`applied`, `unchanged`…; 200 expected).
+pub async fn stripe_event(app: &TestApp, id: &str, kind: &str, object: Value) -> String {
+    let t = OffsetDateTime::now_utc().unix_timestamp();
+    let (body, signature) =
+        crate::fakes::stripe::signed_event(id, kind, object, t, crate::fakes::stripe::WEBHOOK_SECRET, t);
+    let answer = app.post_raw("/api/webhooks/stripe", body, &[("stripe-signature".into(), signature)]).await;
+    answer.ok(200)["outcome"].as_str().expect("an outcome").to_owned()
+}

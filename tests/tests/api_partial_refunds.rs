@@ -6,9 +6,10 @@
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::backoffice::{create_operator, enrol_and_login, extra, Operator, DOMAIN};
+use botfleet_tests::billing::stripe_event;
 use botfleet_tests::bots::bot_app;
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
-use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
+use botfleet_tests::fakes::stripe::FakeStripe;
 use domain::backoffice::OperatorRole;
 use infrastructure::repositories::Repositories;
 use reqwest::Method;
@@ -53,13 +54,6 @@ fn refund_path(user: &Session, invoice: &Value) -> String {
 
 async fn refund(app: &TestApp, op: &Operator, path: &str, amount: Value) -> botfleet_tests::app::Answer {
     op.call(app, Method::POST, path, Some(&json!({ "amount": amount }))).await
-}
-
-async fn stripe_event(app: &TestApp, id: &str, kind: &str, object: Value) -> String {
-    let t = OffsetDateTime::now_utc().unix_timestamp();
-    let (body, signature) = signed_event(id, kind, object, t, stripe::WEBHOOK_SECRET, t);
-    let answer = app.post_raw("/api/webhooks/stripe", body, &[("stripe-signature".into(), signature)]).await;
-    answer.ok(200)["outcome"].as_str().unwrap().to_owned()
 }
 
 async fn a_stripe_invoice_refunded_in_two_parts_ends_the_plan_only_when_whole(store: Store) {

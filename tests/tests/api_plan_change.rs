@@ -6,10 +6,10 @@
 //! tested in `api_plan_change_mp.rs`.
 
 use botfleet_tests::app::{Session, Store, TestApp};
-use botfleet_tests::billing::{dec, me, unix};
+use botfleet_tests::billing::{dec, me, stripe_event, unix};
 use botfleet_tests::bots::{bot, bot_app, command, create_bot};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
-use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
+use botfleet_tests::fakes::stripe::{self, FakeStripe};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -30,13 +30,6 @@ fn now() -> i64 {
 async fn server(store: Store, settings: Vec<(&'static str, String)>) -> TestApp {
     let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     bot_app(store, &pairs).await.0
-}
-
-/// Sends a signed Stripe event; answers the outcome.
-async fn stripe_event(app: &TestApp, id: &str, kind: &str, object: Value) -> String {
-    let (body, signature) = signed_event(id, kind, object, now(), stripe::WEBHOOK_SECRET, now());
-    let answer = app.post_raw("/api/webhooks/stripe", body, &[("stripe-signature".into(), signature)]).await;
-    answer.ok(200)["outcome"].as_str().unwrap().to_owned()
 }
 
 /// `user` holds Stripe subscription `sub` on `plan` for the period `start`..`end`.

@@ -4,8 +4,9 @@
 //! proration credit (negative total) as a negative `proration` entry; a renewal stays a `payment`.
 
 use botfleet_tests::app::{Session, Store, TestApp};
+use botfleet_tests::billing::stripe_event;
 use botfleet_tests::bots::bot_app;
-use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
+use botfleet_tests::fakes::stripe::FakeStripe;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -15,12 +16,6 @@ const DAY: i64 = 86_400;
 
 fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
-}
-
-async fn stripe_event(app: &TestApp, id: &str, kind: &str, object: Value) -> String {
-    let (body, signature) = signed_event(id, kind, object, now(), stripe::WEBHOOK_SECRET, now());
-    let answer = app.post_raw("/api/webhooks/stripe", body, &[("stripe-signature".into(), signature)]).await;
-    answer.ok(200)["outcome"].as_str().unwrap().to_owned()
 }
 
 async fn invoices(app: &TestApp, user: &Session) -> Value {
