@@ -116,8 +116,8 @@ async fn command(
     tag = TAG,
     params(
         ("id" = Id, Path, description = "Bot id"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
-            description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+            description = "1-255 printable ASCII characters, no spaces; repeating it returns the same order"),
     ),
     request_body = BotOrderRequest,
     responses(
@@ -148,8 +148,8 @@ pub async fn buy(
     tag = TAG,
     params(
         ("id" = Id, Path, description = "Bot id"),
-        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
-            description = "Any 1-255 printable ASCII characters; repeating it returns the same order"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+            description = "1-255 printable ASCII characters, no spaces; repeating it returns the same order"),
     ),
     request_body = BotOrderRequest,
     responses(

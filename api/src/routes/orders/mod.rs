@@ -169,8 +169,8 @@ pub async fn get_order(
 #[utoipa::path(
     tag = TAG,
     params((
-        "Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]([ -~]{0,253}[!-~])?$",
-        description = "Any 1-255 printable ASCII characters; repeating it returns the same order"
+        "Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+        description = "1-255 printable ASCII characters, no spaces; repeating it returns the same order"
     )),
     request_body = CreateOrderRequest,
     responses(
