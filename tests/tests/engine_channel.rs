@@ -46,7 +46,10 @@ async fn a_windowed_channel_sized_from_the_account_trades_and_shows_its_capital(
     let inside = ((base + top) / dec!(2)).round_dp(2);
     assert!(inside >= trigger && inside < top, "the replay's channel {base}..{top} is wide enough");
 
-    price(&app, &ana.access, base).await;
+    // Half a percent under the base: the trigger is only 0.01 % above it, and the paper price
+    // follows the replay from the level set, second by second; the first cycle must read a price
+    // under the trigger for the next one to be a crossing.
+    price(&app, &ana.access, (base * dec!(0.995)).round_dp(2)).await;
     command(&app, &ana, &id, "start").await;
     run(&app, "channel_bots").await;
     let state = bot(&app, &ana, &id).await["state"].clone();
