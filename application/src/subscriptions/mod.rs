@@ -10,6 +10,7 @@ mod checkout;
 mod comp;
 mod coupon_redeem;
 mod coupons;
+mod duplicates;
 mod errors;
 mod invoices;
 mod one_at_a_time;

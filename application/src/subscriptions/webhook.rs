@@ -11,6 +11,7 @@ use domain::subscriptions::{
 use domain::RepoError;
 use time::{Duration, OffsetDateTime};
 
+use super::duplicates::PaidBy;
 use super::{SubscriptionError, SubscriptionService};
 
 /// What a delivery did.
@@ -131,14 +132,18 @@ impl SubscriptionService {
         let provider = event.provider;
         let sent_at = event.created_at.unwrap_or(now);
         match &event.subject {
-            WebhookSubject::CheckoutCompleted { subscription_id: Some(id), customer_id, user_id, plan } => {
+            WebhookSubject::CheckoutCompleted {
+                subscription_id: Some(id),
+                customer_id,
+                user_id,
+                plan,
+                invoice_id,
+                currency,
+            } => {
                 let p = gateway.subscription(id).await?;
                 let (Some(user), Some(plan)) = (user_id.or(p.user_id), plan.or(p.plan)) else {
                     return Ok(ignored(None, "no botfleet user or plan in the checkout"));
                 };
-                if !is_live(p.status) {
-                    return Ok(ignored(Some(user), "the subscription is not active at the provider yet"));
-                }
                 let customer_id = customer_id.clone().or(p.customer_id.clone());
                 let activation = Activation {
                     provider,
@@ -148,6 +153,20 @@ impl SubscriptionService {
                     period_end: p.current_period_end,
                     observed_at: now,
                 };
+                // Before the liveness check: a second subscription an update already cancelled
+                // still has its first payment to give back.
+                if self.is_duplicate(user, &activation).await? {
+                    let paid = match (invoice_id, currency) {
+                        (Some(payment_id), Some(currency)) if p.status != SubscriptionStatus::Trialing => {
+                            Some(PaidBy { payment_id, currency })
+                        }
+                        _ => None,
+                    };
+                    return self.end_duplicate(user, &activation, paid).await;
+                }
+                if !is_live(p.status) {
+                    return Ok(ignored(Some(user), "the subscription is not active at the provider yet"));
+                }
                 let applied = self.activate(user, &activation).await?;
                 if p.status != SubscriptionStatus::Trialing || applied.0 == WebhookOutcome::Ignored {
                     return Ok(applied);
@@ -227,6 +246,10 @@ impl SubscriptionService {
                             period_end: p.current_period_end,
                             observed_at: now,
                         };
+                        if self.is_duplicate(user, &a).await? {
+                            let paid = PaidBy { payment_id: &payment.id, currency: MERCADO_PAGO_CURRENCY };
+                            return self.end_duplicate(user, &a, Some(paid)).await;
+                        }
                         // The first payment starts the subscription: its owner hears of both.
                         let applied = self
                             .transition(user, |s, now| {
@@ -276,6 +299,9 @@ impl SubscriptionService {
                     period_end: p.current_period_end,
                     observed_at,
                 };
+                if self.is_duplicate(user, &a).await? {
+                    return self.end_duplicate(user, &a, None).await;
+                }
                 self.activate(user, &a).await
             }
             _ => Ok(ignored(p.user_id, "unknown or inactive subscription")),

@@ -117,6 +117,11 @@ pub enum WebhookSubject {
         user_id: Option<UserId>,
         /// Metadata plan.
         plan: Option<Plan>,
+        /// The invoice the checkout created (`in_…`): its payment is refunded when the
+        /// subscription turns out to be a second one.
+        invoice_id: Option<String>,
+        /// The checkout's currency, upper case (ISO 4217).
+        currency: Option<String>,
     },
     /// A subscription object changed (Stripe `customer.subscription.updated`).
     SubscriptionUpdated(ProviderSubscription),

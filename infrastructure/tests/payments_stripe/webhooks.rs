@@ -138,6 +138,8 @@ async fn checkout_completed_names_subscription_customer_user_and_plan() {
             customer_id: Some("cus_Qabc123".into()),
             user_id: Some(user()),
             plan: Some(Plan::Max),
+            invoice_id: Some("in_1PzInvoice0001".into()),
+            currency: Some("BRL".into()),
         }
     );
 }

@@ -43,6 +43,10 @@ struct CompletedSession {
     client_reference_id: Option<String>,
     #[serde(default)]
     metadata: HashMap<String, String>,
+    #[serde(default)]
+    invoice: Option<Expandable>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 /// The fields of an invoice we use.
@@ -200,6 +204,8 @@ pub(super) fn parse_event(body: &[u8], config: &StripeConfig) -> Result<WebhookE
                     .and_then(UserId::parse)
                     .or_else(|| mapping::user_from_metadata(&session.metadata)),
                 plan: mapping::plan_from_metadata(&session.metadata),
+                invoice_id: session.invoice.map(Expandable::into_id),
+                currency: session.currency.map(|c| c.to_uppercase()),
             }
         }
         "customer.subscription.updated" => {
