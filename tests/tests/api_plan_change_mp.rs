@@ -3,8 +3,9 @@
 //! worked out here on its own, charged by PIX (body, payer, reference and idempotency key checked,
 //! the key reused on a retry), the same PIX handed out again while pending, MAX at once when paid
 //! with the preapproval's amount updated, nothing when the PIX expires, a lost notification
-//! repaired by reconciliation, a failed amount update sent again, and a difference too small to
-//! charge applied at once.
+//! repaired by reconciliation, a failed amount update sent again, a difference too small to
+//! charge applied at once, a cancellation that cancels the pending PIX, and a PIX paid just
+//! before the cancellation refunded.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
 use botfleet_tests::billing::{dec, me, unix};
@@ -20,7 +21,8 @@ botfleet_tests::on_both_stores!(
     reconciliation_applies_an_upgrade_whose_notification_was_lost,
     a_failed_amount_update_keeps_max_and_is_sent_again,
     a_difference_too_small_to_charge_changes_the_plan_at_once,
-    a_pix_paid_after_a_cancellation_changes_nothing,
+    cancelling_cancels_a_pending_upgrade_pix,
+    a_pix_paid_just_before_the_cancellation_is_refunded,
     upgrades_asked_at_once_make_one_pix,
 );
 
@@ -238,27 +240,62 @@ async fn a_difference_too_small_to_charge_changes_the_plan_at_once(store: Store)
     assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(97));
 }
 
-async fn a_pix_paid_after_a_cancellation_changes_nothing(store: Store) {
+/// The entries of `user`'s invoice list of kind `upgrade_difference`.
+async fn upgrade_entries(app: &TestApp, user: &Session) -> Vec<Value> {
+    let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
+    let items = invoices["items"].as_array().unwrap().iter();
+    items.filter(|e| e["kind"] == "upgrade_difference").cloned().collect()
+}
+
+async fn cancelling_cancels_a_pending_upgrade_pix(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-g@example.com").await;
+    let end = now() + 25 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, _) = upgrade(&app, &user, end).await;
+    let payment = pending["reference"].as_str().unwrap();
+    app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
+    assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
+    assert_eq!(fake.preapprovals()[&id]["status"], "cancelled");
+    assert_eq!(fake.cancelled_payments(), [payment], "the PIX can no longer be paid");
+    assert_eq!(fake.payment(payment)["status"], "cancelled");
+    let entries = upgrade_entries(&app, &user).await;
+    assert_eq!((entries.len(), entries[0]["status"].as_str()), (1, Some("expired")), "{entries:?}");
+    assert_eq!(notify(&app, "payment", payment, 2).await, "unchanged", "its cancellation, notified");
+    assert_eq!((me(&app, &user).await["plan"].as_str(), fake.refund_count()), (Some("FREE"), 0));
+}
+
+/// The payer paid the PIX a moment before the cancellation, whose notification comes after it:
+/// Mercado Pago refuses to cancel a paid PIX, so the payment is refunded when notified.
+async fn a_pix_paid_just_before_the_cancellation_is_refunded(store: Store) {
     let (app, fake) = server(store, "0").await;
     let user = app.user("mpup-f@example.com").await;
     let end = now() + 25 * DAY;
     let id = on_pro(&app, &fake, &user, end).await;
     let (pending, expected) = upgrade(&app, &user, end).await;
-    app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
-    assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
     let payment = pending["reference"].as_str().unwrap();
     fake.approve_payment(payment, OffsetDateTime::now_utc());
-    assert_eq!(notify(&app, "payment", payment, 2).await, "ignored");
+    app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
+    assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
+    assert!(fake.cancelled_payments().is_empty(), "a paid PIX is not cancelled");
+    assert_eq!(notify(&app, "payment", payment, 2).await, "applied");
     assert_eq!(me(&app, &user).await["plan"], "FREE");
     assert_eq!(fake.preapprovals()[&id]["status"], "cancelled");
     assert_eq!(fake.preapprovals()[&id]["auto_recurring"]["transaction_amount"], json!(19.9));
+    assert_eq!((fake.refund_count(), fake.payment(payment)["status"].as_str()), (1, Some("refunded")));
     let invoices = app.get("/api/subscriptions/invoices", Some(&user.access)).await.ok(200).clone();
-    let entry = invoices["items"].as_array().unwrap().iter().find(|e| e["kind"] == "upgrade_difference").unwrap();
-    assert_eq!(
-        (entry["status"].as_str(), dec(&entry["amount"])),
-        (Some("approved"), expected),
-        "paid: an operator refunds it"
-    );
+    let entries: Vec<(Option<&str>, Option<&str>, Decimal)> = invoices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["provider_reference"] == payment)
+        .map(|e| (e["kind"].as_str(), e["status"].as_str(), dec(&e["amount"])))
+        .collect();
+    assert!(entries.contains(&(Some("upgrade_difference"), Some("approved"), expected)), "{entries:?}");
+    assert!(entries.contains(&(Some("refund"), Some("refunded"), -expected)), "refunded in full: {entries:?}");
+    // Its refund, notified: recorded already.
+    assert_eq!(notify(&app, "payment", payment, 3).await, "unchanged");
+    assert_eq!(fake.refund_count(), 1);
 }
 
 /// A double click on "upgrade": the requests sent at once, while Mercado Pago takes its time,

@@ -1,5 +1,6 @@
 //! `POST /api/subscriptions/cancel`: Stripe cancels at the period end (access kept until then);
-//! Mercado Pago cancels the preapproval and downgrades at once. Account deletion ends either at
+//! Mercado Pago cancels the preapproval and downgrades at once, and cancels the PIX of an upgrade
+//! still waiting to be paid. Account deletion ends either at
 //! once ([`SubscriptionService::cancel_now`]).
 
 use domain::shared::ids::UserId;
@@ -21,6 +22,9 @@ impl SubscriptionService {
         let gateway = self.ports.gateways.get(provider)?;
         let reported = gateway.cancel(&id).await?;
         let (saved, _) = self.change(user, |s, now| s.apply_provider(&reported, now, now)).await?;
+        if provider == PaymentProvider::Mercadopago {
+            self.cancel_pending_upgrades(user, &id).await;
+        }
         Ok(saved)
     }
 }
@@ -37,6 +41,9 @@ impl SubscriptionService {
         let gateway = self.ports.gateways.get(provider)?;
         let reported = gateway.cancel_now(&id).await?;
         self.change(user, |s, now| s.apply_provider(&reported, now, now)).await?;
+        if provider == PaymentProvider::Mercadopago {
+            self.cancel_pending_upgrades(user, &id).await;
+        }
         Ok(Some(provider))
     }
 }

@@ -5,8 +5,9 @@
 //! remembers that the amount is not updated yet, and the next read of the preapproval (its
 //! notification, reconciliation) sends it again before applying what the provider says, so the
 //! paid plan is never taken back by a preapproval still naming the old one. Expired or rejected:
-//! nothing changes. Paid after the preapproval was cancelled: listed as paid, logged for an
-//! operator's refund, the plan unchanged.
+//! nothing changes. A subscription cancelled while its upgrade's PIX is pending cancels that PIX at
+//! Mercado Pago, so it can no longer be paid. Paid after the preapproval was cancelled all the
+//! same (between the two calls): listed as paid and refunded in full at once, the plan unchanged.
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{
@@ -62,10 +63,21 @@ impl SubscriptionService {
         let current = self.current(user).await?;
         if current.provider_subscription_id.as_deref() != Some(upgrade.subscription_id.as_str()) || !current.is_active()
         {
-            tracing::error!(charge = %charge.id, "an upgrade was paid after its subscription ended: refund it");
+            let id = charge.id;
             self.close_upgrade(charge, ChargeStatus::Approved, Some((paid_at, None)), false).await?;
-            let why = "paid after the subscription ended; left for an operator's refund";
-            return Ok((WebhookOutcome::Ignored, Some(user), Some(why.into())));
+            return Ok(match self.refund_charge(user, id, None).await {
+                Ok(_) => {
+                    tracing::warn!(charge = %id, %user, "an upgrade paid after its subscription ended was refunded");
+                    let why = "paid after the subscription ended; refunded in full";
+                    (WebhookOutcome::Applied, Some(user), Some(why.into()))
+                }
+                Err(err) => {
+                    tracing::error!(charge = %id, %user, error = %err,
+                        "an upgrade paid after its subscription ended could not be refunded: refund it by hand");
+                    let why = "paid after the subscription ended; the refund failed, left for an operator";
+                    (WebhookOutcome::Ignored, Some(user), Some(why.into()))
+                }
+            });
         }
         let updated = self.update_amount(user, &upgrade, charge.plan).await.is_ok();
         let amount = (payment.amount, charge.currency.as_str());
@@ -76,6 +88,35 @@ impl SubscriptionService {
         self.close_upgrade(charge, ChargeStatus::Approved, Some((paid_at, end)), updated).await?;
         let outcome = if transition.changed() { WebhookOutcome::Applied } else { WebhookOutcome::Unchanged };
         Ok((outcome, Some(user), Some(format!("upgraded to {}", saved.plan).to_lowercase())))
+    }
+
+    /// Cancels at Mercado Pago the pending PIX of every upgrade of preapproval `id` (which is being
+    /// cancelled), and lists each expired: a plan that ended cannot be upgraded. A PIX that cannot
+    /// be cancelled (paid a moment before, or Mercado Pago unreachable) is logged; if it was paid,
+    /// its notification refunds it (see [`Self::settle_upgrade`]).
+    pub(super) async fn cancel_pending_upgrades(&self, user: UserId, id: &str) {
+        let recent = match self.ports.charges.list_for_user(user, PageRequest::new(0, 20)).await {
+            Ok(page) => page.items,
+            Err(err) => {
+                tracing::error!(%user, error = ?err, "reading the pending upgrades of a cancelled subscription failed");
+                return;
+            }
+        };
+        let pending = recent.into_iter().filter(|c| {
+            c.status == ChargeStatus::Pending && c.upgrade.as_ref().is_some_and(|u| u.subscription_id == id)
+        });
+        for charge in pending {
+            let Some(payment) = charge.provider_payment_id.clone() else { continue };
+            let closed = async {
+                let gateway = self.ports.gateways.get(PaymentProvider::Mercadopago)?;
+                gateway.cancel_payment(&payment).await?;
+                self.close_upgrade(charge, ChargeStatus::Expired, None, false).await
+            };
+            if let Err(err) = closed.await {
+                tracing::warn!(%user, %payment, error = %err,
+                    "the pending PIX of an upgrade could not be cancelled with its subscription; refunded if paid");
+            }
+        }
     }
 
     /// `PUT /preapproval/{id}`: the next charges bill `plan`. A failure is logged and returned.

@@ -269,6 +269,14 @@ pub trait PaymentGateway: Send + Sync {
     /// Reads a payment (Mercado Pago). Stripe answers `NotFound`.
     async fn payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError>;
 
+    /// Cancels a pending one-off payment (Mercado Pago `PUT /v1/payments/{id}` with status
+    /// `cancelled`), so it can no longer be paid; returns the payment as the provider reports it
+    /// afterwards. Errors: `Rejected` when it is no longer pending (paid meanwhile, say),
+    /// `NotFound` (Stripe, which has no such payments), `Unavailable`.
+    async fn cancel_payment(&self, _payment_id: &str) -> Result<ProviderPayment, PaymentError> {
+        Err(PaymentError::NotFound)
+    }
+
     /// Creates a one-off PIX or boleto payment (Mercado Pago). Stripe answers `Rejected`
     /// (`method_not_supported`). Errors also: `Unavailable`, `Malformed`.
     async fn create_payment(&self, request: &OneOffPaymentRequest) -> Result<CreatedPayment, PaymentError>;

@@ -110,3 +110,33 @@ async fn ids_that_could_change_the_path_never_reach_mercado_pago() {
         assert!(gateway.cancel(id).await.is_err(), "{id}");
     }
 }
+
+#[tokio::test]
+async fn cancel_payment_puts_status_cancelled_and_a_paid_one_is_rejected() {
+    let server = MockServer::start().await;
+    let mut cancelled: serde_json::Value = serde_json::from_str(PAYMENT_APPROVED).unwrap();
+    cancelled["status"] = serde_json::json!("cancelled");
+    cancelled["status_detail"] = serde_json::json!("by_collector");
+    Mock::given(method("PUT"))
+        .and(path(format!("/v1/payments/{PAYMENT_ID}")))
+        .and(header("authorization", format!("Bearer {ACCESS_TOKEN}").as_str()))
+        .and(header_exists("x-idempotency-key"))
+        .and(body_json(serde_json::json!({"status": "cancelled"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(cancelled))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let payment = gateway(&server).cancel_payment(PAYMENT_ID).await.unwrap();
+    assert_eq!((payment.id.as_str(), payment.status), (PAYMENT_ID, ProviderPaymentStatus::Failed));
+
+    let paid = MockServer::start().await;
+    let refusal =
+        r#"{"status":400,"error":"bad_request","message":"Invalid operation: payment is not pending","cause":[]}"#;
+    Mock::given(method("PUT"))
+        .and(path(format!("/v1/payments/{PAYMENT_ID}")))
+        .respond_with(ResponseTemplate::new(400).set_body_raw(refusal, "application/json"))
+        .mount(&paid)
+        .await;
+    let refused = gateway(&paid).cancel_payment(PAYMENT_ID).await;
+    assert!(matches!(refused, Err(PaymentError::Rejected { .. })), "{refused:?}");
+}

@@ -44,6 +44,8 @@ pub(crate) struct State {
     unavailable_updates: u32,
     /// How long a created payment takes to be answered (requests overlap in a race test).
     payment_delay: Option<std::time::Duration>,
+    /// The ids of the payments cancelled (`PUT /v1/payments/{id}`), in order.
+    cancelled_payments: Vec<String>,
 }
 
 /// The running fake.
@@ -188,13 +190,14 @@ impl FakeMercadoPago {
     pub async fn start() -> Self {
         let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State::default()));
-        let routes: [(&str, &str, Route); 7] = [
+        let routes: [(&str, &str, Route); 8] = [
             ("POST", "^/preapproval$", create_preapproval),
             ("GET", "^/preapproval/[A-Za-z0-9]+$", read_preapproval),
             ("PUT", "^/preapproval/[A-Za-z0-9]+$", update_preapproval),
             ("POST", "^/v1/payments$", payments::create),
             ("GET", "^/v1/payments/search$", payments::search),
             ("GET", "^/v1/payments/[0-9]+$", payments::read),
+            ("PUT", "^/v1/payments/[0-9]+$", payments::cancel),
             ("POST", "^/v1/payments/[0-9]+/refunds$", refunds::create),
         ];
         for (verb, route, handler) in routes {

@@ -38,7 +38,7 @@ pub use signature::{sign_manifest, signature_manifest};
 
 use crate::payments::idempotency::derive_key;
 use http::Api;
-use wire::{AutoRecurring, NewPreapproval, Payment, Preapproval, PreapprovalStatusChange};
+use wire::{AutoRecurring, NewPreapproval, Payment, Preapproval, StatusChange};
 
 /// The Mercado Pago payment gateway.
 #[derive(Debug)]
@@ -122,7 +122,7 @@ impl PaymentGateway for MercadoPagoGateway {
         let path = format!("/preapproval/{}", checked_id(subscription_id)?);
         // One key per cancel call, repeated by its retries: cancelling is idempotent anyway.
         let key = format!("botfleet-cancel-{}", ulid::Ulid::new());
-        let body = PreapprovalStatusChange { status: "cancelled" };
+        let body = StatusChange { status: "cancelled" };
         let updated: Preapproval = self.api.send(Method::PUT, &path, &body, &key).await?;
         mapping::subscription(updated)
     }
@@ -142,6 +142,17 @@ impl PaymentGateway for MercadoPagoGateway {
     async fn payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError> {
         let payment: Payment = self.api.get(&format!("/v1/payments/{}", checked_id(payment_id)?)).await?;
         mapping::payment(payment)
+    }
+
+    /// `PUT /v1/payments/{id}` with `{"status": "cancelled"}`: Mercado Pago cancels a payment
+    /// that is still pending (a PIX or boleto not paid yet) and refuses one that is not.
+    #[tracing::instrument(skip(self), err)]
+    async fn cancel_payment(&self, payment_id: &str) -> Result<ProviderPayment, PaymentError> {
+        let path = format!("/v1/payments/{}", checked_id(payment_id)?);
+        let key = format!("botfleet-cancel-payment-{payment_id}");
+        let body = StatusChange { status: "cancelled" };
+        let updated: Payment = self.api.send(Method::PUT, &path, &body, &key).await?;
+        mapping::payment(updated)
     }
 
     #[tracing::instrument(skip_all, fields(method = request.method.as_str()), err)]

@@ -35,9 +35,9 @@ pub(super) struct AutoRecurring {
     pub currency_id: &'static str,
 }
 
-/// `PUT /preapproval/{id}` body changing only the status.
+/// `PUT /preapproval/{id}` (or `PUT /v1/payments/{id}`) body changing only the status.
 #[derive(Debug, Serialize)]
-pub(super) struct PreapprovalStatusChange {
+pub(super) struct StatusChange {
     pub status: &'static str,
 }
 

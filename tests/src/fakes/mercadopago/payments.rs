@@ -133,6 +133,24 @@ pub(super) fn create(state: &mut State, request: &Request) -> ResponseTemplate {
 }
 
 /// `GET /v1/payments/{id}`.
+/// `PUT /v1/payments/{id}`: only `{"status": "cancelled"}`, and only of a payment still
+/// `pending` or `in_process` (Mercado Pago's rule); a paid one answers 400.
+pub(super) fn cancel(state: &mut State, request: &Request) -> ResponseTemplate {
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    if body != json!({"status": "cancelled"}) {
+        return bad_request("status", "only {\"status\": \"cancelled\"} is supported here");
+    }
+    let Some(payment) = state.payments.get_mut(&last_segment(request)) else { return not_found() };
+    if !["pending", "in_process"].contains(&payment["status"].as_str().unwrap_or_default()) {
+        return bad_request("status", "only a pending or in_process payment can be cancelled");
+    }
+    payment["status"] = json!("cancelled");
+    payment["status_detail"] = json!("by_collector");
+    payment["date_last_updated"] = json!(OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default());
+    state.cancelled_payments.push(last_segment(request));
+    ResponseTemplate::new(200).set_body_json(payment.clone())
+}
+
 pub(super) fn read(state: &mut State, request: &Request) -> ResponseTemplate {
     state.payments.get(&last_segment(request)).map_or_else(not_found, |p| ResponseTemplate::new(200).set_body_json(p))
 }
@@ -175,6 +193,11 @@ impl FakeMercadoPago {
     /// The next `n` preapproval updates (`PUT /preapproval/{id}`) fail with a 500.
     pub fn fail_preapproval_updates(&self, n: u32) {
         self.state.lock().unwrap().unavailable_updates = n;
+    }
+
+    /// The ids of the payments cancelled by `PUT /v1/payments/{id}`, in order.
+    pub fn cancelled_payments(&self) -> Vec<String> {
+        self.state.lock().unwrap().cancelled_payments.clone()
     }
 
     /// A payment as Mercado Pago holds it.
