@@ -60,6 +60,16 @@ impl ApiError {
         Self::new(ErrorCode::ValidationFailed, "one or more fields are invalid; see `errors`").with_errors(errors)
     }
 
+    /// 422 `validation_failed` naming one field.
+    pub fn field(field: impl Into<String>, code: application::FieldCode, message: impl Into<String>) -> Self {
+        Self::validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// 404 `not_found`: `resource` is unknown (or not the caller's).
+    pub fn not_found(resource: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{resource} not found"))
+    }
+
     /// 500 `internal_error`: the cause is logged, never shown.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self { cause: Some(cause.into()), ..Self::new(ErrorCode::InternalError, "internal error") }

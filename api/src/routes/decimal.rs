@@ -5,7 +5,9 @@
 
 use std::str::FromStr;
 
-use application::{AppError, FieldError};
+use application::FieldError;
+
+use crate::error::ApiError;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,7 +36,7 @@ impl DecimalInput {
 }
 
 /// Reads each present decimal, naming every bad one at once (422 `validation_failed`).
-pub fn parse_all<const N: usize>(fields: [(&str, Option<&DecimalInput>); N]) -> Result<[Option<Decimal>; N], AppError> {
+pub fn parse_all<const N: usize>(fields: [(&str, Option<&DecimalInput>); N]) -> Result<[Option<Decimal>; N], ApiError> {
     let mut errors = Vec::new();
     let values = fields.map(|(name, input)| match input.map(|i| i.parse(name)) {
         Some(Ok(value)) => Some(value),
@@ -47,7 +49,7 @@ pub fn parse_all<const N: usize>(fields: [(&str, Option<&DecimalInput>); N]) -> 
     if errors.is_empty() {
         Ok(values)
     } else {
-        Err(AppError::Validation(errors))
+        Err(ApiError::validation(errors))
     }
 }
 
@@ -85,10 +87,9 @@ mod tests {
     #[test]
     fn every_bad_field_is_named_at_once() {
         let (a, b) = (input(json!("x")), input(json!("1")));
-        let AppError::Validation(errors) = parse_all([("a", Some(&a)), ("b", Some(&b)), ("c", None)]).unwrap_err()
-        else {
-            panic!("a validation error")
-        };
+        let refused = parse_all([("a", Some(&a)), ("b", Some(&b)), ("c", None)]).unwrap_err();
+        assert_eq!(refused.code(), crate::error::ErrorCode::ValidationFailed);
+        let errors = refused.field_errors();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "a");
     }

@@ -5,7 +5,6 @@
 
 use actix_web::{post, web, HttpResponse};
 use application::exchanges::paper_credentials;
-use application::AppError;
 use domain::exchange::{ExchangeError, ExchangeId};
 use domain::market::{Asset, Symbol};
 use domain::shared::bounds::{Bound, AMOUNT, PRICE};
@@ -36,12 +35,12 @@ fn configure(cfg: &mut ServiceConfig<'_>) {
 }
 
 /// `input` as a decimal inside `bound`: 422 `not_positive` at or below zero, `invalid` otherwise.
-fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, AppError> {
-    let value = input.parse(field).map_err(|e| AppError::Validation(vec![e]))?;
+fn bounded(input: &DecimalInput, field: &str, bound: Bound) -> Result<Decimal, ApiError> {
+    let value = input.parse(field).map_err(|e| ApiError::validation(vec![e]))?;
     if value <= Decimal::ZERO {
-        return Err(AppError::field(field, application::FieldCode::NotPositive, "must be greater than zero"));
+        return Err(ApiError::field(field, application::FieldCode::NotPositive, "must be greater than zero"));
     }
-    bound.check(value).map_err(|message| AppError::field(field, application::FieldCode::Invalid, message))
+    bound.check(value).map_err(|message| ApiError::field(field, application::FieldCode::Invalid, message))
 }
 
 /// A price to set.
@@ -89,19 +88,19 @@ pub async fn set_paper_price(
     body: TrackedJson<SetPriceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.settings.exchanges.paper_control {
-        return Err(AppError::NotFound { resource: "route" }.into());
+        return Err(ApiError::not_found("route"));
     }
     let exchange = body
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| AppError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
+        .map_err(|e| ApiError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
     let symbol = Symbol::parse(&body.symbol.to_ascii_uppercase())
-        .map_err(|e| AppError::field("symbol", application::FieldCode::InvalidSymbol, e.to_string()))?;
+        .map_err(|e| ApiError::field("symbol", application::FieldCode::InvalidSymbol, e.to_string()))?;
     let price = bounded(&body.price, "price", PRICE)?;
-    let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
+    let paper = state.paper.get(&exchange).ok_or(ApiError::not_found("exchange"))?;
     let price = paper.set_price(&symbol, price).await.map_err(|err| match err {
         ExchangeError::Filter(_) => {
-            AppError::field("price", application::FieldCode::NotPositive, "must be greater than zero")
+            ApiError::field("price", application::FieldCode::NotPositive, "must be greater than zero")
         }
         other => application::exchanges::exchange_error(other).into(),
     })?;
@@ -157,23 +156,23 @@ pub async fn paper_withdrawal(
     body: TrackedJson<WithdrawalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.settings.exchanges.paper_control {
-        return Err(AppError::NotFound { resource: "route" }.into());
+        return Err(ApiError::not_found("route"));
     }
     let exchange = body
         .exchange
         .parse::<ExchangeId>()
-        .map_err(|e| AppError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
+        .map_err(|e| ApiError::field("exchange", application::FieldCode::UnknownExchange, e.to_string()))?;
     let asset = Asset::new(&body.asset)
-        .map_err(|e| AppError::field("asset", application::FieldCode::InvalidAsset, e.to_string()))?;
+        .map_err(|e| ApiError::field("asset", application::FieldCode::InvalidAsset, e.to_string()))?;
     let amount = bounded(&body.amount, "amount", AMOUNT)?;
-    let paper = state.paper.get(&exchange).ok_or(AppError::NotFound { resource: "exchange" })?;
+    let paper = state.paper.get(&exchange).ok_or(ApiError::not_found("exchange"))?;
     let creds = paper_credentials(auth.0.user_id);
     let left = paper.withdraw(&creds, asset.as_str(), amount).await.map_err(|err| match err {
         ExchangeError::Filter(_) => {
-            AppError::field("amount", application::FieldCode::NotPositive, "must be greater than zero")
+            ApiError::field("amount", application::FieldCode::NotPositive, "must be greater than zero")
         }
         ExchangeError::InsufficientBalance => {
-            AppError::field("amount", application::FieldCode::InsufficientBalance, "more than the free balance")
+            ApiError::field("amount", application::FieldCode::InsufficientBalance, "more than the free balance")
         }
         other => application::exchanges::exchange_error(other).into(),
     })?;

@@ -75,7 +75,7 @@ impl From<AppError> for ApiError {
             AppError::Validation(errors) => ApiError::validation(errors),
             AppError::BotBusy(detail) => ApiError::new(ErrorCode::BotBusy, detail),
             AppError::Store(err) => err.into(),
-            AppError::NotFound { resource } => ApiError::new(ErrorCode::NotFound, format!("{resource} not found")),
+            AppError::NotFound { resource } => ApiError::not_found(resource),
             AppError::Order(err) => err.into(),
             AppError::Bot(err) => err.into(),
             AppError::Context(err) => err.into(),

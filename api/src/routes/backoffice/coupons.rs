@@ -4,7 +4,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use application::subscriptions::NewCouponInput;
-use application::{AppError, FieldCode, FieldError};
+use application::{FieldCode, FieldError};
 use domain::subscriptions::{Coupon, CouponDiscount, CouponId, Plan};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -133,7 +133,7 @@ pub struct CouponListParams {
     pub limit: Option<u64>,
 }
 
-fn input_of(body: CreateCouponRequest, created_by: String) -> Result<NewCouponInput, AppError> {
+fn input_of(body: CreateCouponRequest, created_by: String) -> Result<NewCouponInput, ApiError> {
     let mut errors = Vec::new();
     let code_ok = body.code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !code_ok {
@@ -154,7 +154,7 @@ fn input_of(body: CreateCouponRequest, created_by: String) -> Result<NewCouponIn
         }
     };
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+        return Err(ApiError::validation(errors));
     }
     Ok(NewCouponInput {
         code: body.code,

@@ -7,7 +7,7 @@
 
 use actix_web::{delete, post, web, HttpResponse};
 use application::subscriptions::{PlanChangeOutcome, PlanChangeQuote};
-use application::{AppError, FieldCode, FieldError};
+use application::{FieldCode, FieldError};
 use domain::shared::ids::UserId;
 use domain::subscriptions::{BillingPeriod, Charge, Plan, PlanChangeKind};
 use rust_decimal::Decimal;
@@ -189,7 +189,7 @@ impl From<PlanChangeQuote> for PlanChangePreviewResponse {
 }
 
 /// The paid plan and the period (`None`: keep the subscription's), each bad field named.
-fn parse_plan(plan: &str, period: Option<&str>) -> Result<(Plan, Option<BillingPeriod>), AppError> {
+fn parse_plan(plan: &str, period: Option<&str>) -> Result<(Plan, Option<BillingPeriod>), ApiError> {
     let mut errors = Vec::new();
     let plan = match plan.parse::<Plan>() {
         Ok(Plan::Free) => {
@@ -212,7 +212,7 @@ fn parse_plan(plan: &str, period: Option<&str>) -> Result<(Plan, Option<BillingP
     };
     match plan {
         Some(plan) if errors.is_empty() => Ok((plan, period)),
-        _ => Err(AppError::Validation(errors)),
+        _ => Err(ApiError::validation(errors)),
     }
 }
 
@@ -272,13 +272,13 @@ pub async fn change_plan(
         Some(Some(Ok(at))) => Some(at),
         Some(_) => {
             let bad = FieldError::new("proration_date", FieldCode::Invalid, "not a Unix time");
-            return Err(AppError::Validation(vec![bad]).into());
+            return Err(ApiError::validation(vec![bad]));
         }
     };
     if body.method.as_deref().is_some_and(|m| m != "pix") {
         let bad =
             FieldError::new("method", FieldCode::Invalid, "expected pix (the only way to pay an upgrade's difference)");
-        return Err(AppError::Validation(vec![bad]).into());
+        return Err(ApiError::validation(vec![bad]));
     }
     let email = state.identity.profile(auth.0.user_id).await?.email;
     let outcome = state.subscriptions.request_plan_change(auth.0.user_id, plan, period, proration_date, &email).await?;

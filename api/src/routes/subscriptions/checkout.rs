@@ -4,7 +4,7 @@
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use application::subscriptions::{CheckoutInput, PrepaidInput};
-use application::{AppError, FieldCode, FieldError};
+use application::{FieldCode, FieldError};
 use domain::subscriptions::{BillingPeriod, Charge, PaymentMethod, PaymentProvider, Plan};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -157,7 +157,7 @@ impl CheckoutResponse {
 }
 
 /// The parsed choice of plan, method, period and provider; every bad field named at once.
-fn parse_choice(body: &CheckoutBody) -> Result<(Plan, PaymentMethod, BillingPeriod, PaymentProvider), AppError> {
+fn parse_choice(body: &CheckoutBody) -> Result<(Plan, PaymentMethod, BillingPeriod, PaymentProvider), ApiError> {
     let mut errors = Vec::new();
     let plan =
         body.plan.parse::<Plan>().map_err(|e| errors.push(FieldError::new("plan", FieldCode::Invalid, e.to_string())));
@@ -194,7 +194,7 @@ fn parse_choice(body: &CheckoutBody) -> Result<(Plan, PaymentMethod, BillingPeri
         (Ok(plan), Some(method), Some(period), Some(provider)) if errors.is_empty() => {
             Ok((plan, method, period, provider))
         }
-        _ => Err(AppError::Validation(errors)),
+        _ => Err(ApiError::validation(errors)),
     }
 }
 
@@ -235,7 +235,7 @@ pub async fn checkout(
         }
     }
     if !missing.is_empty() {
-        return Err(AppError::Validation(missing).into());
+        return Err(ApiError::validation(missing));
     }
     let idempotency_key = req
         .headers()

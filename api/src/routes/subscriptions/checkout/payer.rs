@@ -1,7 +1,9 @@
 //! The payer of a PIX or boleto checkout: names, CPF or CNPJ (check digits verified) and the
 //! postal address banks require for boleto. Every bad field is named (`payer.address.zip_code`).
 
-use application::{AppError, FieldCode, FieldError};
+use application::{FieldCode, FieldError};
+
+use crate::error::ApiError;
 use domain::subscriptions::{Address, Payer, TaxId};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -102,7 +104,7 @@ fn address(body: AddressBody, errors: &mut Vec<FieldError>) -> Address {
 }
 
 /// The payer of a one-off payment, paying from the account's `email`.
-pub(super) fn parse(body: Option<PayerBody>, email: String) -> Result<Payer, AppError> {
+pub(super) fn parse(body: Option<PayerBody>, email: String) -> Result<Payer, ApiError> {
     let Some(body) = body else {
         return Ok(Payer { email, first_name: None, last_name: None, identification: None, address: None });
     };
@@ -120,7 +122,7 @@ pub(super) fn parse(body: Option<PayerBody>, email: String) -> Result<Payer, App
     if errors.is_empty() {
         Ok(Payer { email, first_name, last_name, identification, address })
     } else {
-        Err(AppError::Validation(errors))
+        Err(ApiError::validation(errors))
     }
 }
 
