@@ -101,6 +101,11 @@ async fn configs_are_validated_field_by_field_and_plans_decide_the_kinds(store: 
     let all = app.get("/api/bots?limit=2", Some(&ana.access)).await;
     assert_eq!((all.ok(200)["total"].as_u64(), all.ok(200)["items"].as_array().unwrap().len()), (Some(3), 2));
     app.get("/api/bots?status=sleeping", Some(&ana.access)).await.problem(422, "validation_failed");
+    // A blank filter is refused as on the orders, not read as absent.
+    for parameter in ["context_id", "kind", "status"] {
+        let blank = app.get(&format!("/api/bots?{parameter}=%20"), Some(&ana.access)).await;
+        assert_eq!(blank.problem(400, "invalid_query")["errors"][0]["field"], parameter);
+    }
 }
 
 async fn the_life_cycle_and_its_refusals(store: Store) {

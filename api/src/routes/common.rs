@@ -69,6 +69,16 @@ pub fn invalid_query(field: &str, message: &str) -> ApiError {
         .with_errors(vec![application::FieldError::new(field, application::FieldCode::InvalidValue, message)])
 }
 
+/// 400 `invalid_query` naming the first of `filters` sent blank (`?status=`): a list filter has a
+/// form (an id, a status, an instant) an empty value does not have, so it is refused rather than
+/// read as absent.
+pub fn refuse_blank(filters: &[(&str, bool)]) -> Result<(), ApiError> {
+    match filters.iter().find(|(_, blank)| *blank) {
+        Some((name, _)) => Err(invalid_query(name, "must not be empty; leave it out to match everything")),
+        None => Ok(()),
+    }
+}
+
 /// Implements `Debug` printing only the type name, for DTOs that carry secrets (passwords,
 /// tokens, API keys), so that no log line can ever show them.
 #[macro_export]

@@ -15,7 +15,7 @@ pub use manual::{BotOrderRequest, BotOrderResponse};
 use super::RouteModule;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, TrackedJson};
-use crate::field_value::FieldCheck;
+use crate::field_value::{FieldCheck, Parsed};
 use crate::path_id::PathId;
 use crate::query::Query;
 use crate::routes::common::{page_of, validated};
@@ -108,6 +108,11 @@ pub async fn list_bots(
 ) -> Result<HttpResponse, ApiError> {
     let p = params.into_inner();
     let page = page_of(p.offset, p.limit)?;
+    crate::routes::common::refuse_blank(&[
+        ("context_id", p.context_id.as_ref().is_some_and(Parsed::is_blank)),
+        ("kind", p.kind.as_ref().is_some_and(Parsed::is_blank)),
+        ("status", p.status.as_ref().is_some_and(Parsed::is_blank)),
+    ])?;
     let mut check = FieldCheck::default();
     let query = BotListQuery {
         context_id: check.optional("context_id", p.context_id),

@@ -104,7 +104,7 @@ pub async fn dashboard_orders(
 /// A blank filter is refused rather than read as absent (400 `invalid_query`): the spec gives
 /// each filter a form (an id, a status list, an instant) that an empty value does not have.
 pub(crate) fn order_query(p: OrderListParams) -> Result<OrderListQuery, ApiError> {
-    let blank = [
+    crate::routes::common::refuse_blank(&[
         ("context_id", p.context_id.as_ref().is_some_and(Parsed::is_blank)),
         ("bot_id", p.bot_id.as_ref().is_some_and(Parsed::is_blank)),
         ("status", p.status.as_ref().is_some_and(Parsed::is_blank)),
@@ -112,10 +112,7 @@ pub(crate) fn order_query(p: OrderListParams) -> Result<OrderListQuery, ApiError
         ("source", p.source.as_ref().is_some_and(Parsed::is_blank)),
         ("from", p.from.as_ref().is_some_and(Parsed::is_blank)),
         ("to", p.to.as_ref().is_some_and(Parsed::is_blank)),
-    ];
-    if let Some((name, _)) = blank.iter().find(|(_, blank)| *blank) {
-        return Err(crate::routes::common::invalid_query(name, "must not be empty; leave it out to match everything"));
-    }
+    ])?;
     let mut check = FieldCheck::default();
     let query = OrderListQuery {
         context: check.optional("context_id", p.context_id),
