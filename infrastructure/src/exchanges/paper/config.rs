@@ -34,6 +34,10 @@ pub struct PaperConfig {
     /// A new account's balances. `BOTFLEET_PAPER_INITIAL_BALANCES` as `ASSET=amount,...`, default
     /// `BRL=100000,USDT=10000`.
     pub initial_balances: BTreeMap<Asset, Decimal>,
+    /// A price set by `POST /api/paper/prices` holds still until the next one, instead of
+    /// following the replay's moves from that level (scripted demos and tests that must read back
+    /// exactly the price they set). `BOTFLEET_PAPER_HOLD_SET_PRICES`, default `false`.
+    pub hold_set_prices: bool,
 }
 
 impl Default for PaperConfig {
@@ -50,6 +54,7 @@ impl Default for PaperConfig {
                 .into_iter()
                 .map(|(a, v)| (Asset::new(a).expect("valid asset"), Decimal::from(v)))
                 .collect(),
+            hold_set_prices: false,
         }
     }
 }
@@ -92,6 +97,13 @@ impl PaperConfig {
         }
         if let Some((name, v)) = get("BOTFLEET_PAPER_INITIAL_BALANCES") {
             config.initial_balances = balances(name, &v)?;
+        }
+        if let Some((name, v)) = get("BOTFLEET_PAPER_HOLD_SET_PRICES") {
+            config.hold_set_prices = match v.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => return Err(bad(name, "expected true or false")),
+            };
         }
         config.validate()?;
         Ok(config)
@@ -170,8 +182,10 @@ mod tests {
             ("BOTFLEET_PAPER_REPLAY_ANCHOR", "2020-05-01T10:00:00Z"),
             ("BOTFLEET_PAPER_TAKER_FEE_BPS", "7.5"),
             ("BOTFLEET_PAPER_INITIAL_BALANCES", "usdt=50, BTC=0.5"),
+            ("BOTFLEET_PAPER_HOLD_SET_PRICES", "true"),
         ])
         .unwrap();
+        assert!(config.hold_set_prices);
         assert_eq!(config.seed, 7);
         assert_eq!(config.brl_per_usd, Decimal::new(55, 1));
         assert_eq!(config.replay_anchor, datetime!(2020-05-01 10:00 UTC));
@@ -189,6 +203,7 @@ mod tests {
             ("BOTFLEET_PAPER_SLIPPAGE_BPS", "1000"),
             ("BOTFLEET_PAPER_INITIAL_BALANCES", "BRL=-1"),
             ("BOTFLEET_PAPER_INITIAL_BALANCES", "BRL"),
+            ("BOTFLEET_PAPER_HOLD_SET_PRICES", "yes"),
         ];
         for (name, value) in cases {
             let err = from(&[(name, value)]).unwrap_err();

@@ -1,7 +1,8 @@
 //! Market prices of one simulated exchange: each market's raw path, rounded to its tick, and the
 //! manual overrides of `set_price`. An override pins the price at the instant it is set; from then
 //! on the market follows the path's relative moves from that level (price = override x path(t) /
-//! path(t0)). Earlier instants keep their prices, so history is never rewritten.
+//! path(t0)), or holds still at it with `hold_set_prices`. Earlier instants keep their prices, so
+//! history is never rewritten.
 
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
@@ -49,6 +50,8 @@ pub(crate) struct Extremes {
 pub(crate) struct PriceEngine {
     markets: HashMap<Symbol, MarketPrices>,
     overrides: RwLock<HashMap<Symbol, Vec<Override>>>,
+    /// A set price holds still instead of following the path (`PaperConfig::hold_set_prices`).
+    hold: bool,
 }
 
 /// Rounds to the nearest multiple of `tick` (ties to even), never below one tick.
@@ -77,7 +80,7 @@ impl PriceEngine {
                 (l.market.symbol.clone(), MarketPrices { path, tick: l.market.filters.tick_size })
             })
             .collect();
-        Self { markets, overrides: RwLock::new(HashMap::new()) }
+        Self { markets, overrides: RwLock::new(HashMap::new()), hold: config.hold_set_prices }
     }
 
     fn overrides_of(&self, symbol: &Symbol) -> Vec<Override> {
@@ -90,22 +93,27 @@ impl PriceEngine {
         overrides.iter().rev().find(|o| o.at <= t).copied()
     }
 
-    fn scaled(raw: Decimal, ov: Option<Override>, tick: Decimal) -> Decimal {
-        to_tick(ov.map_or(raw, |o| o.apply(raw)), tick)
+    fn scaled(&self, raw: Decimal, ov: Option<Override>, tick: Decimal) -> Decimal {
+        let price = match ov {
+            Some(o) if self.hold => o.price,
+            Some(o) => o.apply(raw),
+            None => raw,
+        };
+        to_tick(price, tick)
     }
 
     /// The price at unix second `t`; `None` for an unknown market.
     pub fn price(&self, symbol: &Symbol, t: i64) -> Option<Decimal> {
         let m = self.markets.get(symbol)?;
         let ov = Self::in_force(&self.overrides_of(symbol), t);
-        Some(Self::scaled(m.path.at(t), ov, m.tick))
+        Some(self.scaled(m.path.at(t), ov, m.tick))
     }
 
     /// The price just before unix second `t` (a finished candle's close).
     pub fn price_before(&self, symbol: &Symbol, t: i64) -> Option<Decimal> {
         let m = self.markets.get(symbol)?;
         let ov = Self::in_force(&self.overrides_of(symbol), t - 1);
-        Some(Self::scaled(m.path.before(t), ov, m.tick))
+        Some(self.scaled(m.path.before(t), ov, m.tick))
     }
 
     /// Low, high and volume over `[a, e)` (prices at `a` and just before `e` included), plus the
@@ -125,12 +133,12 @@ impl PriceEngine {
             }
             let ov = Self::in_force(&overrides, piece[0]);
             let (lo, hi, vol) = m.path.range(piece[0], piece[1]);
-            low = low.min(Self::scaled(lo, ov, m.tick));
-            high = high.max(Self::scaled(hi, ov, m.tick));
+            low = low.min(self.scaled(lo, ov, m.tick));
+            high = high.max(self.scaled(hi, ov, m.tick));
             volume += vol;
         }
         if with_end {
-            let end = Self::scaled(m.path.at(e), Self::in_force(&overrides, e), m.tick);
+            let end = self.scaled(m.path.at(e), Self::in_force(&overrides, e), m.tick);
             low = low.min(end);
             high = high.max(end);
         }
@@ -174,6 +182,25 @@ mod tests {
         assert!(brl.fract().is_zero(), "BTC-BRL tick is 1: {brl}");
         assert!((brl - usdt * Decimal::from(5)).abs() <= Decimal::ONE, "{brl} vs {usdt}");
         assert_eq!(e.price(&sym("ETH-BRL"), t), None);
+    }
+
+    #[test]
+    fn a_held_price_stays_until_the_next_one_and_the_past_is_kept() {
+        let config = PaperConfig { hold_set_prices: true, ..PaperConfig::default() };
+        let e = PriceEngine::new(&listings(ExchangeId::Binance), &config);
+        let (s, t) = (sym("BTC-USDT"), 1_750_000_000);
+        let before = e.price(&s, t - 600).unwrap();
+        assert_ne!(before, e.price(&s, t - 1).unwrap(), "the path moves");
+        e.set_price(&s, Decimal::from(250_000), t);
+        for later in [t, t + 1, t + 59, t + 3_600, t + 86_400] {
+            assert_eq!(e.price(&s, later), Some(Decimal::from(250_000)), "{later}");
+        }
+        assert_eq!(e.price(&s, t - 600), Some(before));
+        let x = e.extremes(&s, t + 10, t + 7_200, true).unwrap();
+        assert_eq!((x.low, x.high), (Decimal::from(250_000), Decimal::from(250_000)));
+        e.set_price(&s, Decimal::from(240_000), t + 100);
+        assert_eq!(e.price(&s, t + 99), Some(Decimal::from(250_000)));
+        assert_eq!(e.price(&s, t + 5_000), Some(Decimal::from(240_000)));
     }
 
     #[test]
