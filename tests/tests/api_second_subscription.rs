@@ -1,8 +1,8 @@
 //! A second paid subscription of a user who already pays one (a checkout opened in another tab
 //! before the first was paid), end to end on both stores against the strict fakes: on Stripe the
 //! second is cancelled at once and the invoice its checkout paid is refunded in full, once however
-//! often the checkout is notified, and one that only an update reported is cancelled; on Mercado
-//! Pago the second preapproval is cancelled when authorized and its first payment refunded. The
+//! often the checkout is notified, one that only an update reported is cancelled, and one whose
+//! first payment failed is cancelled without a refund; on Mercado Pago the second preapproval is cancelled when authorized and its first payment refunded. The
 //! subscription the user had stays theirs, untouched.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
@@ -85,6 +85,15 @@ async fn a_second_stripe_checkout_is_cancelled_and_refunded_once(store: Store) {
     assert_eq!(stripe_event(&app, "evt_two_4", "customer.subscription.updated", update).await, "applied");
     assert_eq!(fake.cancelled_now(), ["sub_two_b", "sub_two_b", "sub_two_c"]);
     assert_eq!(me(&app, &user).await["plan"], "PRO");
+    assert_eq!(billed_by(&repos, &user).await.as_deref(), Some("sub_two_a"));
+
+    // A fourth whose first payment failed (incomplete): cancelled, nothing to refund.
+    fake.subscribe("sub_two_d", &user.user_id, "MAX", in_days(30));
+    fake.set_status("sub_two_d", "incomplete");
+    let unpaid = completed(&user, "sub_two_d", "MAX", "in_two_d");
+    assert_eq!(stripe_event(&app, "evt_two_5", "checkout.session.completed", unpaid).await, "applied");
+    assert_eq!(fake.cancelled_now().last().map(String::as_str), Some("sub_two_d"));
+    assert_eq!(fake.refunds().len(), 1, "no refund of a payment never made");
     assert_eq!(billed_by(&repos, &user).await.as_deref(), Some("sub_two_a"));
 }
 

@@ -156,10 +156,10 @@ impl SubscriptionService {
                 // Before the liveness check: a second subscription an update already cancelled
                 // still has its first payment to give back.
                 if self.is_duplicate(user, &activation).await? {
+                    // A trialing subscription paid nothing; an incomplete one's first payment failed.
+                    let unpaid = matches!(p.status, SubscriptionStatus::Trialing | SubscriptionStatus::Incomplete);
                     let paid = match (invoice_id, currency) {
-                        (Some(payment_id), Some(currency)) if p.status != SubscriptionStatus::Trialing => {
-                            Some(PaidBy { payment_id, currency })
-                        }
+                        (Some(payment_id), Some(currency)) if !unpaid => Some(PaidBy { payment_id, currency }),
                         _ => None,
                     };
                     return self.end_duplicate(user, &activation, paid).await;
