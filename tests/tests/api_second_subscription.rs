@@ -2,8 +2,9 @@
 //! before the first was paid), end to end on both stores against the strict fakes: on Stripe the
 //! second is cancelled at once and the invoice its checkout paid is refunded in full, once however
 //! often the checkout is notified, one that only an update reported is cancelled, and one whose
-//! first payment failed is cancelled without a refund; on Mercado Pago the second preapproval is cancelled when authorized and its first payment refunded. The
-//! subscription the user had stays theirs, untouched.
+//! first payment failed is cancelled without a refund; on Mercado Pago the second preapproval is
+//! cancelled when authorized and its first payment refunded. The subscription the user had stays
+//! theirs, untouched.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
 use botfleet_tests::billing::{me, stripe_event};
