@@ -32,3 +32,13 @@ pub async fn stripe_event(app: &TestApp, id: &str, kind: &str, object: Value) ->
     let answer = app.post_raw("/api/webhooks/stripe", body, &[("stripe-signature".into(), signature)]).await;
     answer.ok(200)["outcome"].as_str().expect("an outcome").to_owned()
 }
+
+/// Sends the Mercado Pago notification number `n` of `kind` (`payment`, `subscription_preapproval`)
+/// about `id`, signed with the fake's webhook secret; answers its outcome (200 expected).
+pub async fn mp_notification(app: &TestApp, kind: &str, id: &str, n: u64) -> String {
+    let t = OffsetDateTime::now_utc().unix_timestamp();
+    let (body, query, headers) =
+        crate::fakes::mercadopago::signed_notification(kind, id, n, crate::fakes::mercadopago::WEBHOOK_SECRET, t);
+    let answer = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
+    answer.ok(200)["outcome"].as_str().expect("an outcome").to_owned()
+}

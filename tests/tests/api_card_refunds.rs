@@ -6,8 +6,8 @@
 //! preapproval payment refunded, recorded and ending the plan.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
-use botfleet_tests::billing::me;
-use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
+use botfleet_tests::billing::{me, mp_notification};
+use botfleet_tests::fakes::mercadopago::FakeMercadoPago;
 use botfleet_tests::fakes::stripe::{self, signed_event, FakeStripe};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -129,11 +129,7 @@ async fn a_refunded_mercado_pago_card_payment_ends_the_plan(store: Store) {
     fake.set_preapproval(&id, "authorized", &next, &modified);
     let notify = |kind: &'static str, data: String, n: u64| {
         let app = &app;
-        async move {
-            let (body, query, headers) = signed_notification(kind, &data, n, mercadopago::WEBHOOK_SECRET, 1);
-            let ack = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
-            ack.ok(200)["outcome"].as_str().unwrap().to_owned()
-        }
+        async move { mp_notification(app, kind, &data, n).await }
     };
     assert_eq!(notify("subscription_preapproval", id.clone(), 1).await, "applied");
     fake.add_payment("91234567001", &id, "approved");

@@ -8,8 +8,8 @@
 //! before the cancellation refunded.
 
 use botfleet_tests::app::{settings, spawn_with, Session, Store, TestApp};
-use botfleet_tests::billing::{dec, me, unix};
-use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
+use botfleet_tests::billing::{dec, me, mp_notification, unix};
+use botfleet_tests::fakes::mercadopago::FakeMercadoPago;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
@@ -41,9 +41,7 @@ async fn server(store: Store, reconcile_secs: &str) -> (TestApp, FakeMercadoPago
 }
 
 async fn notify(app: &TestApp, kind: &str, id: &str, notification: u64) -> String {
-    let (body, query, headers) = signed_notification(kind, id, notification, mercadopago::WEBHOOK_SECRET, now());
-    let ack = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
-    ack.ok(200)["outcome"].as_str().unwrap().to_owned()
+    mp_notification(app, kind, id, notification).await
 }
 
 /// `user` on a monthly PRO preapproval whose next charge is at `end`; answers its id.

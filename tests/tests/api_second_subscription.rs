@@ -7,8 +7,8 @@
 //! theirs, untouched.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
-use botfleet_tests::billing::{me, stripe_event};
-use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
+use botfleet_tests::billing::{me, mp_notification, stripe_event};
+use botfleet_tests::fakes::mercadopago::FakeMercadoPago;
 use botfleet_tests::fakes::stripe::FakeStripe;
 use infrastructure::repositories::Repositories;
 use serde_json::json;
@@ -117,11 +117,7 @@ async fn a_second_mercado_pago_preapproval_is_cancelled_and_its_payment_refunded
     let modified = (OffsetDateTime::now_utc() - Duration::minutes(5)).format(&Rfc3339).unwrap();
     let notify = |kind: &'static str, data: String, n: u64| {
         let app = &app;
-        async move {
-            let (body, query, headers) = signed_notification(kind, &data, n, mercadopago::WEBHOOK_SECRET, 1);
-            let ack = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
-            ack.ok(200)["outcome"].as_str().unwrap().to_owned()
-        }
+        async move { mp_notification(app, kind, &data, n).await }
     };
     fake.set_preapproval(&pro, "authorized", &next, &modified);
     assert_eq!(notify("subscription_preapproval", pro.clone(), 1).await, "applied");
