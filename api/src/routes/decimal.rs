@@ -6,11 +6,11 @@
 use std::str::FromStr;
 
 use application::FieldError;
-
-use crate::error::ApiError;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::error::ApiError;
 
 /// A decimal exactly as the client sent it; [`DecimalInput::parse`] reads it.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -1,7 +1,7 @@
 //! `POST /api/subscriptions/cancel`: Stripe cancels at the period end (access kept until then);
 //! Mercado Pago cancels the preapproval and downgrades at once, and cancels the PIX of an upgrade
-//! still waiting to be paid. Account deletion ends either at
-//! once ([`SubscriptionService::cancel_now`]).
+//! still waiting to be paid. Account deletion ends either at once
+//! ([`SubscriptionService::cancel_now`]).
 
 use domain::shared::ids::UserId;
 use domain::subscriptions::{PaymentProvider, Subscription};

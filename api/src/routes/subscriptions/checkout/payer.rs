@@ -2,12 +2,12 @@
 //! postal address banks require for boleto. Every bad field is named (`payer.address.zip_code`).
 
 use application::{FieldCode, FieldError};
-
-use crate::error::ApiError;
 use domain::subscriptions::{Address, Payer, TaxId};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
+
+use crate::error::ApiError;
 
 /// Brazil's 27 federal units.
 const FEDERAL_UNITS: [&str; 27] = [
