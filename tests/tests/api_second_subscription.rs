@@ -3,8 +3,8 @@
 //! second is cancelled at once and the invoice its checkout paid is refunded in full, once however
 //! often the checkout is notified, one that only an update reported is cancelled, and one whose
 //! first payment failed is cancelled without a refund; on Mercado Pago the second preapproval is
-//! cancelled when authorized and its first payment refunded. The subscription the user had stays
-//! theirs, untouched.
+//! cancelled when authorized and its first payment refunded; two checkouts notified at the same
+//! moment leave one. The subscription the user had stays theirs, untouched.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
 use botfleet_tests::billing::{me, mp_notification, stripe_event};
@@ -18,6 +18,7 @@ use time::{Duration, OffsetDateTime};
 botfleet_tests::on_both_stores!(
     a_second_stripe_checkout_is_cancelled_and_refunded_once,
     a_second_mercado_pago_preapproval_is_cancelled_and_its_payment_refunded,
+    two_checkouts_completed_at_once_leave_one_subscription,
 );
 
 async fn server(store: Store) -> (TestApp, Repositories, FakeMercadoPago, FakeStripe) {
@@ -135,4 +136,29 @@ async fn a_second_mercado_pago_preapproval_is_cancelled_and_its_payment_refunded
     assert_eq!((now["plan"].as_str(), now["status"].as_str()), (Some("PRO"), Some("active")), "{now}");
     assert_eq!(billed_by(&repos, &user).await, Some(pro.clone()), "the first stays billed");
     assert_eq!(fake.preapprovals()[&pro]["status"], "authorized");
+}
+
+/// Both tabs' checkouts notified at the same moment, for a user who pays nothing yet: the rule is
+/// the domain's, checked under the versioned write, so one lands and the other is ended.
+async fn two_checkouts_completed_at_once_leave_one_subscription(store: Store) {
+    let (app, repos, _mp, fake) = server(store).await;
+    let user = app.user("two-at-once@example.com").await;
+    for (sub, invoice) in [("sub_once_a", "in_once_a"), ("sub_once_b", "in_once_b")] {
+        fake.subscribe(sub, &user.user_id, "PRO", in_days(30));
+        fake.pay_invoice(invoice, "cus_two", 4990, "brl");
+    }
+    let (a, b) =
+        (completed(&user, "sub_once_a", "PRO", "in_once_a"), completed(&user, "sub_once_b", "PRO", "in_once_b"));
+    let (first, second) = futures::join!(
+        stripe_event(&app, "evt_once_a", "checkout.session.completed", a),
+        stripe_event(&app, "evt_once_b", "checkout.session.completed", b)
+    );
+    assert_eq!((first.as_str(), second.as_str()), ("applied", "applied"));
+    let billed = billed_by(&repos, &user).await.expect("one subscription is billed");
+    let ended = if billed == "sub_once_a" { "sub_once_b" } else { "sub_once_a" };
+    assert_eq!(fake.cancelled_now(), [ended], "the other is cancelled");
+    let refunds = fake.refunds();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0]["payment_intent"], format!("pi_in_once_{}", &ended[ended.len() - 1..]));
+    assert_eq!(me(&app, &user).await["plan"], "PRO");
 }

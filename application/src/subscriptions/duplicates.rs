@@ -1,12 +1,14 @@
 //! A second paid subscription of one user. The checkout refuses a user who already pays one, but
 //! a checkout opened before the first was paid (another tab, a link kept from yesterday) can
 //! still be paid at the provider, which then bills both every month. When the provider reports a
-//! live subscription of a user who already pays another one that grants its plan, the second is
-//! cancelled at once at its provider (nothing more billed) and its first payment refunded in
-//! full; the subscription the user already had stays as it was.
+//! live subscription of a user who already pays another one that grants its plan, the domain
+//! refuses to activate it (`TransitionError::SecondSubscription`, under the versioned write, so
+//! two activations at once cannot both land); it is then cancelled at once at its provider
+//! (nothing more billed) and its first payment refunded in full. The subscription the user
+//! already had stays as it was.
 
 use domain::shared::ids::UserId;
-use domain::subscriptions::{Activation, PaymentError, Plan, RefundRequest};
+use domain::subscriptions::{Activation, PaymentError, RefundRequest};
 
 use super::webhook::{Applied, WebhookOutcome};
 use super::{SubscriptionError, SubscriptionService};
@@ -19,12 +21,11 @@ pub(super) struct PaidBy<'a> {
 }
 
 impl SubscriptionService {
-    /// Whether `a` would give `user` a second paid subscription: they pay another one, which
-    /// still grants its plan.
+    /// Whether `a` would give `user` a second paid subscription (`Subscription::is_second`), for
+    /// a subscription that is not activated (no longer live): a live one's activation is refused
+    /// by the domain under the versioned write, so two at once cannot both land.
     pub(super) async fn is_duplicate(&self, user: UserId, a: &Activation) -> Result<bool, SubscriptionError> {
-        let current = self.current(user).await?;
-        let other = current.provider_subscription_id.as_deref().is_some_and(|id| id != a.subscription_id);
-        Ok(other && current.plan != Plan::Free && current.grants_plan())
+        Ok(self.current(user).await?.is_second(&a.subscription_id))
     }
 
     /// Ends the second subscription `a`: cancelled at once at its provider, then `paid` (its

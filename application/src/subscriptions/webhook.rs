@@ -36,6 +36,11 @@ const STALE_CLAIM: Duration = Duration::minutes(5);
 /// A delivery's outcome, the user it concerned and why.
 pub(super) type Applied = (WebhookOutcome, Option<UserId>, Option<String>);
 
+/// Whether an activation was refused as the user's second paid subscription.
+fn is_second(err: &SubscriptionError) -> bool {
+    matches!(err, SubscriptionError::Mismatch(TransitionError::SecondSubscription(_)))
+}
+
 fn ignored(user: Option<UserId>, why: &str) -> Applied {
     (WebhookOutcome::Ignored, user, Some(why.to_owned()))
 }
@@ -153,21 +158,24 @@ impl SubscriptionService {
                     period_end: p.current_period_end,
                     observed_at: now,
                 };
-                // Before the liveness check: a second subscription an update already cancelled
-                // still has its first payment to give back.
-                if self.is_duplicate(user, &activation).await? {
-                    // A trialing subscription paid nothing; an incomplete one's first payment failed.
-                    let unpaid = matches!(p.status, SubscriptionStatus::Trialing | SubscriptionStatus::Incomplete);
-                    let paid = match (invoice_id, currency) {
-                        (Some(payment_id), Some(currency)) if !unpaid => Some(PaidBy { payment_id, currency }),
-                        _ => None,
-                    };
-                    return self.end_duplicate(user, &activation, paid).await;
-                }
+                // A trialing subscription paid nothing; an incomplete one's first payment failed.
+                let unpaid = matches!(p.status, SubscriptionStatus::Trialing | SubscriptionStatus::Incomplete);
+                let paid = match (invoice_id, currency) {
+                    (Some(payment_id), Some(currency)) if !unpaid => Some(PaidBy { payment_id, currency }),
+                    _ => None,
+                };
                 if !is_live(p.status) {
+                    // A second subscription an update already cancelled still has its first
+                    // payment to give back.
+                    if self.is_duplicate(user, &activation).await? {
+                        return self.end_duplicate(user, &activation, paid).await;
+                    }
                     return Ok(ignored(Some(user), "the subscription is not active at the provider yet"));
                 }
-                let applied = self.activate(user, &activation).await?;
+                let applied = match self.activate(user, &activation).await {
+                    Err(err) if is_second(&err) => return self.end_duplicate(user, &activation, paid).await,
+                    applied => applied?,
+                };
                 if p.status != SubscriptionStatus::Trialing || applied.0 == WebhookOutcome::Ignored {
                     return Ok(applied);
                 }
@@ -246,10 +254,6 @@ impl SubscriptionService {
                             period_end: p.current_period_end,
                             observed_at: now,
                         };
-                        if self.is_duplicate(user, &a).await? {
-                            let paid = PaidBy { payment_id: &payment.id, currency: MERCADO_PAGO_CURRENCY };
-                            return self.end_duplicate(user, &a, Some(paid)).await;
-                        }
                         // The first payment starts the subscription: its owner hears of both.
                         let applied = self
                             .transition(user, |s, now| {
@@ -259,7 +263,14 @@ impl SubscriptionService {
                                 }
                                 Ok(t)
                             })
-                            .await?;
+                            .await;
+                        let applied = match applied {
+                            Err(err) if is_second(&err) => {
+                                let paid = PaidBy { payment_id: &payment.id, currency: MERCADO_PAGO_CURRENCY };
+                                return self.end_duplicate(user, &a, Some(paid)).await;
+                            }
+                            applied => applied?,
+                        };
                         if applied.0 != WebhookOutcome::Ignored {
                             self.record_preapproval_payment(user, &payment).await;
                         }
@@ -299,10 +310,10 @@ impl SubscriptionService {
                     period_end: p.current_period_end,
                     observed_at,
                 };
-                if self.is_duplicate(user, &a).await? {
-                    return self.end_duplicate(user, &a, None).await;
+                match self.activate(user, &a).await {
+                    Err(err) if is_second(&err) => self.end_duplicate(user, &a, None).await,
+                    applied => applied,
                 }
-                self.activate(user, &a).await
             }
             _ => Ok(ignored(p.user_id, "unknown or inactive subscription")),
         }
@@ -325,7 +336,10 @@ impl SubscriptionService {
                 Ok((WebhookOutcome::Applied, Some(user), Some(format!("{} {:?}", s.plan, s.status).to_lowercase())))
             }
             Ok(_) => Ok((WebhookOutcome::Unchanged, Some(user), None)),
-            Err(SubscriptionError::Mismatch(err)) => Ok((WebhookOutcome::Ignored, Some(user), Some(err.to_string()))),
+            // A second subscription is the caller's to end (see `duplicates`).
+            Err(SubscriptionError::Mismatch(err)) if !matches!(err, TransitionError::SecondSubscription(_)) => {
+                Ok((WebhookOutcome::Ignored, Some(user), Some(err.to_string())))
+            }
             Err(err) => Err(err),
         }
     }

@@ -75,6 +75,10 @@ pub enum TransitionError {
     /// A one-off payment arrived while a recurring subscription bills the user.
     #[error("a recurring subscription bills this user; the one-off payment was not applied")]
     RecurringActive,
+    /// A second provider subscription while another one still grants its plan (a checkout
+    /// paid in another tab): it is not applied; the caller ends it at its provider.
+    #[error("provider subscription {0} would be this user's second paid subscription")]
+    SecondSubscription(String),
 }
 
 impl Subscription {
@@ -84,6 +88,13 @@ impl Subscription {
         }
         self.provider_observed_at = Some(observed_at);
         true
+    }
+
+    /// Whether provider subscription `subscription_id` would be a second paid one: another
+    /// provider subscription bills this user and still grants its plan. A user pays for one.
+    pub fn is_second(&self, subscription_id: &str) -> bool {
+        let other = self.provider_subscription_id.as_deref().is_some_and(|id| id != subscription_id);
+        other && self.plan != Plan::Free && self.grants_plan()
     }
 
     fn is_current(&self, subscription_id: &str) -> bool {
@@ -112,6 +123,9 @@ impl Subscription {
     pub fn activate(&mut self, a: &Activation, now: OffsetDateTime) -> Result<Transition, TransitionError> {
         if a.plan == Plan::Free {
             return Err(TransitionError::NotAPaidPlan(a.plan));
+        }
+        if self.is_second(&a.subscription_id) {
+            return Err(TransitionError::SecondSubscription(a.subscription_id.clone()));
         }
         let before = self.snapshot();
         let same = self.is_current(&a.subscription_id);

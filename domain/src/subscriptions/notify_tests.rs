@@ -7,6 +7,7 @@ use crate::notifications::EventPayload;
 use crate::shared::ids::UserId;
 use crate::subscriptions::{
     Activation, PaymentProvider, Plan, ProviderSubscription, Subscription, SubscriptionStatus, Transition,
+    TransitionError,
 };
 
 const T0: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
@@ -111,8 +112,10 @@ fn a_cancellation_at_the_provider_raises_canceled_naming_the_plan_that_ended() {
 }
 
 #[test]
-fn an_upgrade_to_another_plan_is_an_activation() {
+fn another_subscription_once_the_first_grants_nothing_is_an_activation() {
     let mut s = paid();
+    // Retries exhausted: the first one no longer grants its plan, so a new checkout may replace it.
+    s.status = SubscriptionStatus::Unpaid;
     s.activate(&activation("sub_2", Plan::Max, 3), at(3)).unwrap();
 
     assert_eq!(types(&s), ["subscription.activated", "subscription.activated"]);
@@ -129,4 +132,14 @@ fn a_payment_with_its_amount_says_it_on_the_wire() {
     assert_eq!(wire["type"], "payment.succeeded");
     assert_eq!(wire["data"]["amount"], "49.90");
     assert_eq!(wire["data"]["currency"], "BRL");
+}
+
+#[test]
+fn a_second_subscription_while_the_first_grants_its_plan_is_refused_and_changes_nothing() {
+    let mut s = paid();
+    let before = s.clone();
+    assert!(s.is_second("sub_2") && !s.is_second("sub_1"));
+    let refused = s.activate(&activation("sub_2", Plan::Max, 3), at(3));
+    assert_eq!(refused, Err(TransitionError::SecondSubscription("sub_2".into())));
+    assert_eq!(s, before, "neither the plan nor the billing moved, and nothing was raised");
 }
