@@ -6,7 +6,7 @@
 # of the run. The production variable MONGODB_URI is never read: tests cannot reach a real database
 # by accident, and the test servers it spawns get only what the tests give them. It also installs
 # aiosmtpd (pinned below) into .venv: the e-mail tests run a real SMTP server on loopback with it.
-# Arguments go to `cargo test`: `scripts/test.sh -p botfleet-tests --test store_mongo`.
+# Arguments go to `cargo test`: `scripts/test.sh -p botfleet-tests --test stores -- store_mongo::`.
 #
 # Without arguments it then runs the API contract checks (tests/contract/README.md): schemathesis
 # (pinned below, installed into .venv) over openapi.yaml against the real `botfleet` binary, and

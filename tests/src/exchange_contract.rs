@@ -23,8 +23,8 @@ pub trait ExchangeHarness: Send + Sync {
     async fn set_price(&self, symbol: &Symbol, price: Decimal);
 }
 
-/// Generates one `#[tokio::test]` per contract function. `$harness` is the absolute path of an
-/// `async fn() -> impl ExchangeHarness` giving each test a fresh exchange.
+/// Generates one `#[tokio::test]` per contract function. `$harness` is the path, from where the
+/// macro is invoked, of an `async fn() -> impl ExchangeHarness` giving each test a fresh exchange.
 #[macro_export]
 macro_rules! exchange_contract_suite {
     ($harness:path) => {

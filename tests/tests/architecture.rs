@@ -1,9 +1,11 @@
-//! Architecture guard: the `domain` crate must stay free of IO crates, directly and transitively.
+//! Architecture guards: the `domain` crate must stay free of IO crates, directly and transitively;
+//! every scenario file of `tests/tests` runs in exactly one test binary.
 //!
 //! Reads the resolved dependency graph with `cargo metadata` (offline, from Cargo.lock) and walks
 //! the normal (non-dev, non-build) dependencies of `botfleet-domain` with its default features.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FORBIDDEN: &[&str] =
@@ -58,4 +60,43 @@ fn domain_depends_on_no_io_crate() {
     assert!(closure.contains("rust_decimal"), "the walk found the domain's real dependencies: {closure:?}");
     let offending: Vec<_> = FORBIDDEN.iter().filter(|c| closure.contains(**c)).collect();
     assert!(offending.is_empty(), "botfleet-domain depends on IO crates {offending:?}; keep IO in infrastructure");
+}
+
+/// `tests/Cargo.toml` turns test discovery off (one binary per area): a scenario file of
+/// `tests/tests/` that no suite includes would never run, and one included twice would run twice.
+#[test]
+fn every_scenario_file_runs_in_exactly_one_test_binary() {
+    let meta = metadata();
+    let package = meta["packages"].as_array().unwrap().iter().find(|p| p["name"] == "botfleet-tests").unwrap();
+    let targets: Vec<PathBuf> = package["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"].as_array().unwrap().iter().any(|k| k == "test"))
+        .map(|t| PathBuf::from(t["src_path"].as_str().unwrap()))
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut runs: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    for target in &targets {
+        *runs.entry(target.canonicalize().unwrap()).or_default() += 1;
+        let text = std::fs::read_to_string(target).unwrap();
+        for included in text.lines().filter_map(|l| l.trim().strip_prefix("#[path = \"")?.strip_suffix("\"]")) {
+            let path = target.parent().unwrap().join(included);
+            *runs.entry(path.canonicalize().unwrap_or(path)).or_default() += 1;
+        }
+    }
+    assert!(targets.len() > 5, "the suites were found: {targets:?}");
+    for file in std::fs::read_dir(&dir).unwrap() {
+        let path = file.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let path = path.canonicalize().unwrap();
+            let count = runs.get(&path).copied().unwrap_or(0);
+            assert_eq!(
+                count,
+                1,
+                "{} runs in {count} test binaries; add it to one suite in tests/suites",
+                path.display()
+            );
+        }
+    }
 }

@@ -42,7 +42,7 @@ async fn harness() -> BinanceHarness {
     BinanceHarness { fake, adapter }
 }
 
-botfleet_tests::exchange_contract_suite!(crate::harness);
+botfleet_tests::exchange_contract_suite!(harness);
 
 #[tokio::test]
 async fn both_listed_markets_are_served() {

@@ -49,7 +49,7 @@ impl ExchangeHarness for Harness {
     }
 }
 
-exchange_contract_suite!(crate::harness);
+exchange_contract_suite!(harness);
 
 #[tokio::test]
 async fn one_authorization_serves_every_call_and_the_order_path_names_the_account() {

@@ -71,11 +71,11 @@ impl ExchangeHarness for PaperHarness {
 }
 
 mod mercado_bitcoin_btc_brl {
-    botfleet_tests::exchange_contract_suite!(crate::mercado_bitcoin);
+    botfleet_tests::exchange_contract_suite!(super::mercado_bitcoin);
 }
 
 mod binance_btc_usdt {
-    botfleet_tests::exchange_contract_suite!(crate::binance);
+    botfleet_tests::exchange_contract_suite!(super::binance);
 }
 
 fn order(symbol: &Symbol, side: OrderSide, kind: OrderKind, size: OrderSize) -> OrderRequest {

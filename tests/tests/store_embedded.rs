@@ -148,19 +148,19 @@ async fn plan_checked_store() -> Harness {
 }
 
 mod in_memory {
-    botfleet_tests::contract_suite!(crate::in_memory_store);
+    botfleet_tests::contract_suite!(super::in_memory_store);
 }
 
 mod uncached {
-    botfleet_tests::contract_suite!(crate::uncached_store);
+    botfleet_tests::contract_suite!(super::uncached_store);
 }
 
 mod on_disk {
-    botfleet_tests::contract_suite!(crate::on_disk_store);
+    botfleet_tests::contract_suite!(super::on_disk_store);
 }
 
 mod every_query_uses_an_index {
-    botfleet_tests::contract_suite!(crate::plan_checked_store);
+    botfleet_tests::contract_suite!(super::plan_checked_store);
 }
 
 #[tokio::test]

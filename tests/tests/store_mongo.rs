@@ -7,7 +7,7 @@ async fn mongo() -> Harness {
     botfleet_tests::mongo::harness().await
 }
 
-botfleet_tests::contract_suite!(crate::mongo);
+botfleet_tests::contract_suite!(mongo);
 
 #[tokio::test]
 async fn open_mongo_creates_the_indexes_and_answers() {

@@ -37,7 +37,8 @@ use domain::RepoError;
 use infrastructure::repositories::Repositories;
 
 /// Generates one `#[tokio::test]` per contract function, in one module per port. `$harness` is the
-/// absolute path (`crate::…`) of an `async fn() -> Harness` giving each test a fresh store.
+/// path, from where the macro is invoked, of an `async fn() -> Harness` giving each test a fresh
+/// store.
 /// Adding a contract function means adding its name to the list below.
 #[macro_export]
 macro_rules! contract_suite {
@@ -153,12 +154,17 @@ macro_rules! contract_suite {
         );
     };
     (@tests $harness:path; $($module:ident: [$($test:ident),* $(,)?]),* $(,)?) => {
+        // The harness, named where the macro is invoked: its path resolves there, not in the
+        // generated modules below.
+        async fn contract_harness() -> $crate::contract::Harness {
+            $harness().await
+        }
         $(mod $module {
             $(
                 // Several worker threads, so the race tests interleave for real on every store.
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $test() {
-                    let harness = $harness().await;
+                    let harness = super::contract_harness().await;
                     $crate::contract::$module::$test(&harness.repos).await;
                     harness.finish().await;
                 }
