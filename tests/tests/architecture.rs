@@ -94,7 +94,7 @@ fn every_scenario_file_runs_in_exactly_one_test_binary() {
             assert_eq!(
                 count,
                 1,
-                "{} runs in {count} test binaries; add it to one suite in tests/suites",
+                "{} runs {count} times; include it in exactly one suite of tests/suites",
                 path.display()
             );
         }
