@@ -1,8 +1,10 @@
-//! Events no aggregate's write carries (a plan refusal, a market anomaly): queued through
-//! [`EventRepository::enqueue`], best effort (a failure is logged and never fails the action
-//! that raised it), and capped: one event per user and subject per hour. The cap needs no state:
-//! the event's id is derived from the user, the subject and the hour, and the event log ignores
-//! an id it already holds, so a second event of the same hour (on any instance) is dropped.
+//! Events no aggregate's write carries (a plan refusal, a market anomaly, a refund): queued
+//! through [`EventRepository::enqueue`], best effort (a failure is logged and never fails the
+//! action that raised it). Some are capped: one event per user and subject per hour. The cap
+//! needs no state: the event's id is derived from the user, the subject and the hour, and the
+//! event log ignores an id it already holds, so a second event of the same hour (on any
+//! instance) is dropped. A keyed event ([`keyed_event`]) is the same without the hour: one per
+//! subject, ever.
 
 use std::sync::Arc;
 
@@ -30,10 +32,31 @@ fn hour_of(at: OffsetDateTime) -> u64 {
 /// The id of `user`'s event about `subject` in the hour of `at`: a ULID whose time is the
 /// hour's start and whose random part is a digest of the user and the subject.
 pub(crate) fn hourly_id(user: UserId, subject: &str, at: OffsetDateTime) -> EventId {
+    digest_id(user, subject, hour_of(at))
+}
+
+/// `user`'s one event about `subject` (a refund of one payment up to one amount): its id is a
+/// ULID whose time is `anchor` (a time that belongs to the subject, the same at every retry) and
+/// whose random part is a digest of the user and the subject, so the event log keeps it once
+/// however many times it is queued (a redelivered notification, the operator's refund and then
+/// the provider's notice of it).
+pub(crate) fn keyed_event(
+    user: UserId,
+    subject: &str,
+    anchor: OffsetDateTime,
+    payload: EventPayload,
+    at: OffsetDateTime,
+) -> Event {
+    let millis = u64::try_from(anchor.unix_timestamp_nanos() / 1_000_000).unwrap_or_default();
+    Event { id: digest_id(user, subject, millis), ..Event::new(user, payload, at) }
+}
+
+/// A ULID of time `millis` whose random part is a digest of `user` and `subject`.
+fn digest_id(user: UserId, subject: &str, millis: u64) -> EventId {
     let digest = Sha256::digest(format!("{user}\n{subject}").as_bytes());
     let mut random = [0u8; 16];
     random[6..].copy_from_slice(&digest[..10]);
-    let ulid = ulid::Ulid::from_parts(hour_of(at), u128::from_be_bytes(random));
+    let ulid = ulid::Ulid::from_parts(millis, u128::from_be_bytes(random));
     EventId::parse(&ulid.to_string()).expect("a ULID's text is an event id")
 }
 
@@ -80,5 +103,29 @@ mod tests {
         assert_ne!(hourly_id(a, "binance BTC-USDT", at), hourly_id(a, "binance ETH-USDT", at));
         let ulid = ulid::Ulid::from_string(&hourly_id(a, "x", at).to_string()).unwrap();
         assert_eq!(ulid.timestamp_ms(), 1_796_378_400_000, "the hour's start: 2026-12-04 10:00 UTC");
+    }
+
+    #[test]
+    fn a_keyed_event_has_one_id_whenever_it_is_raised() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let anchor = datetime!(2026-12-04 10:05:00.123 UTC);
+        let payload = || {
+            EventPayload::PlanLimitReached(domain::notifications::PlanLimitData {
+                plan: "free".into(),
+                limit: "bots".into(),
+                max: Some(2),
+                upgrade_to: Some("pro".into()),
+            })
+        };
+        let id = |user, subject: &str, anchor, at| keyed_event(user, subject, anchor, payload(), at).id;
+        let (now, days_later) = (datetime!(2026-12-04 10:06 UTC), datetime!(2026-12-09 08:00 UTC));
+
+        let first = id(a, "payment.refunded c1 5", anchor, now);
+        assert_eq!(first, id(a, "payment.refunded c1 5", anchor, days_later), "raised again days later");
+        assert_ne!(first, id(a, "payment.refunded c1 19.9", anchor, now), "a refund that grew");
+        assert_ne!(first, id(b, "payment.refunded c1 5", anchor, now));
+        let ulid = ulid::Ulid::from_string(&first.to_string()).unwrap();
+        assert_eq!(ulid.timestamp_ms(), 1_796_378_700_123, "the anchor's millisecond");
+        assert_eq!(keyed_event(a, "s", anchor, payload(), now).at, now, "the event is dated when raised");
     }
 }

@@ -42,3 +42,19 @@ pub async fn mp_notification(app: &TestApp, kind: &str, id: &str, n: u64) -> Str
     let answer = app.post_raw(&format!("/api/webhooks/mercadopago?{query}"), body, &headers).await;
     answer.ok(200)["outcome"].as_str().expect("an outcome").to_owned()
 }
+
+/// `user`'s `payment.refunded` notices (`data` of each, newest first) once `count` of them are in
+/// the inbox (the relay queues them asynchronously; 15 s at most), then a moment later, so that
+/// a duplicate queued beside them would show too.
+pub async fn refund_notices(app: &TestApp, user: &Session, count: usize) -> Vec<Value> {
+    let read = async || {
+        let list = app.get("/api/notifications?type=payment.refunded", Some(&user.access)).await.ok(200).clone();
+        list["items"].as_array().expect("items").iter().map(|i| i["data"].clone()).collect::<Vec<_>>()
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while read().await.len() < count && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    read().await
+}

@@ -6,7 +6,7 @@
 
 use botfleet_tests::app::{Session, Store, TestApp};
 use botfleet_tests::backoffice::{create_operator, enrol_and_login, extra, Operator, DOMAIN};
-use botfleet_tests::billing::stripe_event;
+use botfleet_tests::billing::{refund_notices, stripe_event};
 use botfleet_tests::bots::bot_app;
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use botfleet_tests::fakes::stripe::FakeStripe;
@@ -104,6 +104,12 @@ async fn a_stripe_invoice_refunded_in_two_parts_ends_the_plan_only_when_whole(st
     refund(&app, &op, &path, json!("1.00")).await.problem(409, "already_refunded");
     assert_eq!(stripe_event(&app, "evt_part_4", "charge.refunded", charge(1990)).await, "applied");
     assert_eq!(plan(&app, &user).await, "FREE");
+    // Told once per amount: the operator's refunds and Stripe's notices of them are one notice each.
+    let told = refund_notices(&app, &user, 2).await;
+    let amounts: Vec<_> = told.iter().map(|d| d["amount"].as_str()).collect();
+    assert_eq!(amounts, [Some("19.90"), Some("5.00")], "{told:?}");
+    assert_eq!((told[0]["provider"].as_str(), told[0]["plan"].as_str()), (Some("stripe"), Some("pro")));
+    assert_eq!((told[0]["currency"].as_str(), told[0]["reason"].as_str()), (Some("BRL"), None));
 }
 
 async fn a_pix_refunded_in_part_keeps_the_plan_until_the_rest_is_refunded(store: Store) {
@@ -143,6 +149,9 @@ async fn a_pix_refunded_in_part_keeps_the_plan_until_the_rest_is_refunded(store:
     let refunds: Vec<Value> = invoices(&app, &user).await.into_iter().filter(|i| i["kind"] == "refund").collect();
     assert_eq!((refunds.len(), refunds[0]["amount"].as_str()), (1, Some("-19.90")), "{refunds:?}");
     op.post(&app, &path).await.problem(409, "already_refunded");
+    let told = refund_notices(&app, &user, 2).await;
+    let amounts: Vec<_> = told.iter().map(|d| (d["amount"].as_str(), d["provider"].as_str())).collect();
+    assert_eq!(amounts, [(Some("19.90"), Some("mercado_pago")), (Some("5.50"), Some("mercado_pago"))], "{told:?}");
 }
 
 /// A refund made in Mercado Pago's own dashboard: the strict fake's refunds API, called directly.

@@ -7,7 +7,7 @@
 //! moment leave one. The subscription the user had stays theirs, untouched.
 
 use botfleet_tests::app::{settings, spawn_with_repositories, Session, Store, TestApp};
-use botfleet_tests::billing::{me, mp_notification, stripe_event};
+use botfleet_tests::billing::{me, mp_notification, refund_notices, stripe_event};
 use botfleet_tests::fakes::mercadopago::FakeMercadoPago;
 use botfleet_tests::fakes::stripe::FakeStripe;
 use infrastructure::repositories::Repositories;
@@ -97,6 +97,13 @@ async fn a_second_stripe_checkout_is_cancelled_and_refunded_once(store: Store) {
     assert_eq!(fake.cancelled_now().last().map(String::as_str), Some("sub_two_d"));
     assert_eq!(fake.refunds().len(), 1, "no refund of a payment never made");
     assert_eq!(billed_by(&repos, &user).await.as_deref(), Some("sub_two_a"));
+
+    // Told once that the second checkout's payment went back, and why.
+    let told = refund_notices(&app, &user, 1).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!((told[0]["amount"].as_str(), told[0]["currency"].as_str()), (Some("49.90"), Some("BRL")), "{told:?}");
+    assert_eq!((told[0]["plan"].as_str(), told[0]["provider"].as_str()), (Some("max"), Some("stripe")));
+    assert!(told[0]["reason"].as_str().is_some_and(|r| r.contains("second subscription")), "{told:?}");
 }
 
 async fn a_second_mercado_pago_preapproval_is_cancelled_and_its_payment_refunded(store: Store) {
@@ -136,6 +143,12 @@ async fn a_second_mercado_pago_preapproval_is_cancelled_and_its_payment_refunded
     assert_eq!((now["plan"].as_str(), now["status"].as_str()), (Some("PRO"), Some("active")), "{now}");
     assert_eq!(billed_by(&repos, &user).await, Some(pro.clone()), "the first stays billed");
     assert_eq!(fake.preapprovals()[&pro]["status"], "authorized");
+    let told = refund_notices(&app, &user, 1).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    let paid = fake.payment("91234567002")["transaction_amount"].as_f64().map(|a| format!("{a:.2}"));
+    assert_eq!((told[0]["amount"].as_str(), told[0]["plan"].as_str()), (paid.as_deref(), Some("max")), "{told:?}");
+    assert_eq!(told[0]["provider"], "mercado_pago");
+    assert!(told[0]["reason"].as_str().is_some_and(|r| r.contains("second subscription")), "{told:?}");
 }
 
 /// Both tabs' checkouts notified at the same moment, for a user who pays nothing yet: the rule is

@@ -63,6 +63,9 @@ pub(crate) fn name(t: EventType, language: Language) -> (&'static str, &'static 
             (("pagamento aprovado", "pagamentos aprovados"), ("payment succeeded", "payments succeeded"))
         }
         T::PaymentFailed => (("pagamento recusado", "pagamentos recusados"), ("payment failed", "payments failed")),
+        T::PaymentRefunded => {
+            (("pagamento estornado", "pagamentos estornados"), ("payment refunded", "payments refunded"))
+        }
         T::CredentialInvalid => {
             (("credencial inválida", "credenciais inválidas"), ("invalid credential", "invalid credentials"))
         }
@@ -159,7 +162,7 @@ pub(crate) fn detail(payload: &EventPayload, language: Language) -> String {
             let plan = if pt { "plano" } else { "plan" };
             format!("{plan} {} ({})", d.plan, d.status)
         }
-        P::PaymentSucceeded(d) | P::PaymentFailed(d) => {
+        P::PaymentSucceeded(d) | P::PaymentFailed(d) | P::PaymentRefunded(d) => {
             let amount = match (&d.amount, &d.currency) {
                 (Some(a), Some(c)) => format!(" {a} {c}"),
                 (Some(a), None) => format!(" {a}"),

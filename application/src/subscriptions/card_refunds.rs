@@ -119,6 +119,9 @@ impl SubscriptionService {
             }
             Err(err) => return Err(err.into()),
         };
+        // Told at every delivery, not only when recorded: the log keeps one notice per amount,
+        // and a delivery that failed after the write is told when it comes again.
+        self.tell_refunded(&charge, refunded).await;
         let note = match (ended, full) {
             (true, _) => "refunded: the period it paid for ended",
             (false, true) => "refund recorded",

@@ -53,7 +53,10 @@ impl SubscriptionService {
                 idempotency_key: format!("botfleet-duplicate-{}", paid.payment_id),
             };
             match gateway.refund(&request).await {
-                Ok(_) => note.push_str(", its payment refunded"),
+                Ok(refund) => {
+                    self.tell_second_refunded(user, a, &paid, &refund).await;
+                    note.push_str(", its payment refunded");
+                }
                 Err(PaymentError::Unavailable(err)) => return Err(PaymentError::Unavailable(err).into()),
                 Err(err) => {
                     tracing::error!(%user, subscription = %a.subscription_id, payment = paid.payment_id, error = %err,

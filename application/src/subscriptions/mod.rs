@@ -20,6 +20,7 @@ mod plans;
 mod prepaid;
 mod reconcile;
 mod refund;
+mod refund_notice;
 mod refusals;
 mod settle;
 mod store;

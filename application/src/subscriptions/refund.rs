@@ -102,6 +102,7 @@ impl SubscriptionService {
             }
             Err(err) => return Err(err.into()),
         };
+        self.tell_refunded(&charge, before + amount.unwrap_or(left)).await;
         Ok(RefundMade { entry, refund })
     }
 }

@@ -96,7 +96,10 @@ impl SubscriptionService {
         let (_, transition) =
             self.change(user, |s, now| Ok::<_, SubscriptionError>(s.period_refunded(&charge, now))).await?;
         let recorded = match self.ports.charges.create(&charge.refund_entry(self.ports.clock.now())).await {
-            Ok(_) => true,
+            Ok(_) => {
+                self.tell_refunded(&charge, charge.amount).await;
+                true
+            }
             // Listed before (a partial refund): raised to the whole amount.
             Err(RepoError::Duplicate { .. }) => {
                 let amount = charge.amount;

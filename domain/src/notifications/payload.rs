@@ -165,7 +165,7 @@ pub struct SubscriptionData {
     pub period_end: Option<OffsetDateTime>,
 }
 
-/// A payment went through or failed.
+/// A payment went through, failed, or went back (refunded).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentData {
@@ -178,7 +178,7 @@ pub struct PaymentData {
     pub amount: Option<Decimal>,
     /// Its currency (`BRL`).
     pub currency: Option<String>,
-    /// Why it failed, in the provider's words.
+    /// Why it failed, in the provider's words; why it was refunded, when botfleet refunded it.
     pub reason: Option<String>,
 }
 
@@ -298,6 +298,9 @@ pub enum EventPayload {
     /// `payment.failed`.
     #[serde(rename = "payment.failed")]
     PaymentFailed(PaymentData),
+    /// `payment.refunded`: `amount` is what went back of that payment so far.
+    #[serde(rename = "payment.refunded")]
+    PaymentRefunded(PaymentData),
     /// `credential.invalid`.
     #[serde(rename = "credential.invalid")]
     CredentialInvalid(CredentialData),
@@ -338,6 +341,7 @@ impl EventPayload {
             P::SubscriptionPeriodEnding(_) => EventType::SubscriptionPeriodEnding,
             P::PaymentSucceeded(_) => EventType::PaymentSucceeded,
             P::PaymentFailed(_) => EventType::PaymentFailed,
+            P::PaymentRefunded(_) => EventType::PaymentRefunded,
             P::CredentialInvalid(_) => EventType::CredentialInvalid,
             P::MarketAnomaly(_) => EventType::MarketAnomaly,
             P::WebhookEndpointDisabled(_) => EventType::WebhookEndpointDisabled,

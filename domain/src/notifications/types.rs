@@ -97,6 +97,8 @@ event_types! {
     PaymentSucceeded = "payment.succeeded", Money;
     /// A payment failed.
     PaymentFailed = "payment.failed", Money;
+    /// Money paid went back to the user: a refund (in full or in part) or a chargeback.
+    PaymentRefunded = "payment.refunded", Money;
     /// A stored exchange credential stopped validating.
     CredentialInvalid = "credential.invalid", Safety;
     /// An anomaly (a gap, a spike, a stale feed) on a market the user trades.

@@ -36,6 +36,7 @@ pub use events::{EventOutcome, PaymentEventRecord, PaymentEventRepository};
 pub use history::HistoryWindow;
 pub use invoices::{EntryKind, PaidInvoice};
 pub use lifecycle::{Activation, Transition, TransitionError};
+pub use notify::refund_notice;
 pub use one_off::{Address, CreatedPayment, InvalidTaxId, OneOffPaymentRequest, Payer, TaxId};
 pub use payments::{
     external_reference, parse_external_reference, CheckoutRequest, CheckoutSession, PaymentError, PaymentGateway,

@@ -3,7 +3,8 @@
 //! nothing), and `payment.succeeded` / `payment.failed` for each payment the provider reports
 //! that is not older than what was applied. Raised into the subscription's outbox, stored in
 //! the same write as the change; a redelivered webhook never gets here twice (the webhook use
-//! case claims each provider event id once).
+//! case claims each provider event id once). `payment.refunded` is built here
+//! ([`refund_notice`]) and queued by the refund use cases (a refund is no subscription's write).
 
 use rust_decimal::Decimal;
 use time::OffsetDateTime;
@@ -101,6 +102,24 @@ impl Subscription {
         let payload = if succeeded { EventPayload::PaymentSucceeded(data) } else { EventPayload::PaymentFailed(data) };
         self.raise(payload, at);
     }
+}
+
+/// `payment.refunded` for a payment of `plan` collected by `provider`: `refunded` of it went back
+/// so far (in `currency`), and `reason` says why when botfleet refunded it.
+pub fn refund_notice(
+    provider: Option<PaymentProvider>,
+    plan: Plan,
+    refunded: Option<Decimal>,
+    currency: &str,
+    reason: Option<&str>,
+) -> EventPayload {
+    EventPayload::PaymentRefunded(PaymentData {
+        provider: provider.map_or("unknown", provider_name).to_owned(),
+        plan: plan_name(plan),
+        amount: refunded,
+        currency: Some(currency.to_owned()),
+        reason: reason.map(str::to_owned),
+    })
 }
 
 #[cfg(test)]
