@@ -5,7 +5,7 @@
 //! records.
 
 use botfleet_tests::app::{Session, Store, TestApp};
-use botfleet_tests::billing::me;
+use botfleet_tests::billing::{me, refund_notices};
 use botfleet_tests::bots::{bot, bot_app, running_smart_bots};
 use botfleet_tests::fakes::mercadopago::{self, signed_notification, FakeMercadoPago};
 use serde_json::{json, Value};
@@ -68,6 +68,9 @@ async fn a_refund_of_the_running_period_ends_the_plan_and_pauses_the_bots(store:
     assert_eq!((refund["amount"].as_str(), refund["method"].as_str()), (Some("-19.90"), Some("pix")), "{refund}");
     assert_eq!(refund["provider_reference"].as_str(), Some(id.as_str()));
     assert!(listed.iter().any(|i| i["status"] == "approved" && i["amount"] == "19.90"), "{listed:?}");
+    let told = refund_notices(&app, &user, 1).await;
+    let amounts: Vec<_> = told.iter().map(|d| (d["amount"].as_str(), d["provider"].as_str())).collect();
+    assert_eq!(amounts, [(Some("19.90"), Some("mercado_pago"))], "told once: {told:?}");
 }
 
 async fn a_chargeback_of_an_older_period_only_records(store: Store) {
