@@ -77,16 +77,24 @@ async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Value {
     app.get(&format!("/api/webhook-endpoints/{endpoint}/deliveries"), Some(token)).await.ok(200).clone()
 }
 
-/// Runs `webhook_delivery` until `done` holds (at most `tries` times, 100 ms apart).
-async fn deliver_until(app: &TestApp, tries: usize, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..tries {
+/// Runs `webhook_delivery` until `done` holds: 100 ms apart, for `seconds` of real time at most
+/// (a deadline rather than a count of runs, so a slow machine gets the clock time the scenario
+/// needs); on failure, shows `state()`.
+async fn deliver_until(
+    app: &TestApp,
+    seconds: u64,
+    mut done: impl AsyncFnMut() -> bool,
+    state: impl AsyncFnOnce() -> Value,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(seconds);
+    while tokio::time::Instant::now() < deadline {
         run(app, "webhook_delivery").await;
         if done().await {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("the deliveries did not reach the expected state");
+    panic!("the deliveries did not reach the expected state in {seconds} s: {}", state().await);
 }
 
 async fn deliveries_are_signed_retried_until_a_2xx_and_redelivered(store: Store) {
@@ -117,8 +125,14 @@ async fn deliveries_are_signed_retried_until_a_2xx_and_redelivered(store: Store)
     assert_eq!(shown.body["events"], json!(["market.anomaly"]));
 
     let event = anomaly_for(&repos, &user.user_id).await;
-    deliver_until(&app, 100, async || deliveries(&app, &user.access, &id).await["items"][0]["status"] == "delivered")
-        .await;
+    let state = async || deliveries(&app, &user.access, &id).await;
+    deliver_until(
+        &app,
+        30,
+        async || deliveries(&app, &user.access, &id).await["items"][0]["status"] == "delivered",
+        state,
+    )
+    .await;
 
     let received = receiver.received_requests().await.unwrap();
     assert_eq!(received.len(), 3, "two 500s then a 204");
@@ -176,7 +190,12 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_its_owner_told(store: 
     anomaly_for(&repos, &user.user_id).await;
 
     let endpoint = format!("/api/webhook-endpoints/{id}");
-    deliver_until(&app, 300, async || app.get(&endpoint, Some(&user.access)).await.body["enabled"] == false).await;
+    let state = async || {
+        json!({"endpoint": app.get(&endpoint, Some(&user.access)).await.body,
+        "deliveries": deliveries(&app, &user.access, &id).await})
+    };
+    deliver_until(&app, 90, async || app.get(&endpoint, Some(&user.access)).await.body["enabled"] == false, state)
+        .await;
 
     let shown = app.get(&endpoint, Some(&user.access)).await.ok(200).clone();
     assert!(shown["disabled_reason"].as_str().unwrap().contains("24 hours"), "{shown}");
