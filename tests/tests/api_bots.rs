@@ -184,7 +184,8 @@ async fn a_live_bot_needs_a_valid_credential(store: Store) {
 }
 
 async fn dca_accumulates_then_takes_profit(store: Store) {
-    let (app, repos) = bot_app(store, &[]).await;
+    // The prices set hold still (no replay drift between a set and the fill it prices).
+    let (app, repos) = bot_app(store, &[("BOTFLEET_PAPER_HOLD_SET_PRICES", "true")]).await;
     let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
     let config = json!({"purchase_amount": "100", "frequency": "1h", "allocated_balance": "1000",
         "take_profit_percent": "3", "stop_loss_percent": "20"});

@@ -159,7 +159,8 @@ async fn filters_and_paging(store: Store) {
 }
 
 async fn a_bots_orders_show_its_source_and_creation_context_and_cancel_releases_its_funds(store: Store) {
-    let (app, repos) = bot_app(store, &[]).await;
+    // The prices set hold still (no replay drift between a set and the fill it prices).
+    let (app, repos) = bot_app(store, &[("BOTFLEET_PAPER_HOLD_SET_PRICES", "true")]).await;
     let (ana, ctx) = trader(&app, &repos, "ana@example.com", Plan::Pro).await;
     let config = json!({"purchase_amount": "100", "frequency": "1h", "allocated_balance": "1000",
         "take_profit_percent": "3"});
@@ -175,8 +176,8 @@ async fn a_bots_orders_show_its_source_and_creation_context_and_cancel_releases_
     assert_eq!((order["side"].as_str(), order["status"].as_str()), (Some("buy"), Some("filled")));
     let market = &order["creation"]["market"];
     let (bid, ask) = (dec(&market["best_bid"]), dec(&market["best_ask"]));
-    // The paper price drifts a little between `price` and the purchase: the book straddles a mid
-    // within that drift (the same bound as the parameters' price below).
+    // The book straddles the price set (held still, so within the spread of it; the same bound as
+    // the parameters' price below).
     assert!(bid < ask && ((bid + ask) / dec!(2) - dec!(300000)).abs() < dec!(300), "{market}");
     assert_eq!(dec(&market["spread"]), ask - bid);
     assert!(dec(&market["spread_percent"]) > Decimal::ZERO);
