@@ -22,6 +22,7 @@ botfleet_tests::on_both_stores!(
     a_failed_amount_update_keeps_max_and_is_sent_again,
     a_difference_too_small_to_charge_changes_the_plan_at_once,
     cancelling_cancels_a_pending_upgrade_pix,
+    deleting_the_account_cancels_a_pending_upgrade_pix,
     a_pix_paid_just_before_the_cancellation_is_refunded,
     upgrades_asked_at_once_make_one_pix,
 );
@@ -261,6 +262,25 @@ async fn cancelling_cancels_a_pending_upgrade_pix(store: Store) {
     assert_eq!((entries.len(), entries[0]["status"].as_str()), (1, Some("expired")), "{entries:?}");
     assert_eq!(notify(&app, "payment", payment, 2).await, "unchanged", "its cancellation, notified");
     assert_eq!((me(&app, &user).await["plan"].as_str(), fake.refund_count()), (Some("FREE"), 0));
+}
+
+/// Deleting the account ends the subscription at once (`cancel_now`), which cancels the upgrade's
+/// PIX too: nothing can be paid for an account that is gone.
+async fn deleting_the_account_cancels_a_pending_upgrade_pix(store: Store) {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user("mpup-h@example.com").await;
+    let end = now() + 25 * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, _) = upgrade(&app, &user, end).await;
+    let payment = pending["reference"].as_str().unwrap();
+    app.delete("/api/users/me", Some(&user.access), Some(&json!({"password": user.password}))).await.ok(200);
+    assert_eq!(fake.preapprovals()[&id]["status"], "cancelled", "nothing more is billed");
+    assert_eq!(fake.cancelled_payments(), [payment], "the PIX can no longer be paid");
+    assert_eq!(fake.payment(payment)["status"], "cancelled");
+    // Its cancellation, notified after the account is gone: nothing is applied, nothing refunded.
+    let outcome = notify(&app, "payment", payment, 2).await;
+    assert_ne!(outcome, "applied");
+    assert_eq!(fake.refund_count(), 0);
 }
 
 /// The payer paid the PIX a moment before the cancellation, whose notification comes after it:
