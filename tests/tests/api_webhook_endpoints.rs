@@ -196,7 +196,7 @@ async fn an_endpoint_failing_for_24_hours_is_disabled_and_its_owner_told(store: 
     };
     // A second event after the first failure. One delivery's retries end 24 hours after it was
     // created, which can fall minutes short of 24 hours after the endpoint's first failure (the
-    // endpoint then waits for its next event to be disabled); the second's end after it.
+    // endpoint then waits for its next event to be disabled); the second delivery's end later.
     deliver_until(&app, 30, async || !receiver.received_requests().await.unwrap().is_empty(), state).await;
     anomaly_for(&repos, &user.user_id).await;
     deliver_until(&app, 90, async || app.get(&endpoint, Some(&user.access)).await.body["enabled"] == false, state)
