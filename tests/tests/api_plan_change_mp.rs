@@ -64,6 +64,34 @@ async fn on_pro(app: &TestApp, fake: &FakeMercadoPago, user: &Session, end: i64)
     id
 }
 
+/// A PRO user of a monthly preapproval ending in `days` who asked for MAX: the PIX of the
+/// difference is pending.
+struct PendingUpgrade {
+    app: TestApp,
+    fake: FakeMercadoPago,
+    user: Session,
+    /// The preapproval.
+    id: String,
+    /// Its next charge (unix seconds).
+    end: i64,
+    /// The 202 answer.
+    pending: Value,
+    /// The PIX's payment id.
+    payment: String,
+    /// The difference worked out here.
+    expected: Decimal,
+}
+
+async fn pending_upgrade(store: Store, email: &str, days: i64) -> PendingUpgrade {
+    let (app, fake) = server(store, "0").await;
+    let user = app.user(email).await;
+    let end = now() + days * DAY;
+    let id = on_pro(&app, &fake, &user, end).await;
+    let (pending, expected) = upgrade(&app, &user, end).await;
+    let payment = pending["reference"].as_str().unwrap().to_owned();
+    PendingUpgrade { app, fake, user, id, end, pending, payment, expected }
+}
+
 /// The difference worked out here: (97.00 - 19.90) for the seconds left of 30 days, half-up.
 fn expected_difference(at: i64, end: i64) -> Decimal {
     let left = Decimal::from((end - at).clamp(0, 30 * DAY));
@@ -165,12 +193,9 @@ async fn pro_to_max_charges_the_difference_by_pix_and_applies_it_when_paid(store
 }
 
 async fn an_expired_upgrade_pix_changes_nothing(store: Store) {
-    let (app, fake) = server(store, "0").await;
-    let user = app.user("mpup-b@example.com").await;
-    let end = now() + 10 * DAY;
-    let id = on_pro(&app, &fake, &user, end).await;
-    let (pending, _) = upgrade(&app, &user, end).await;
-    let payment = pending["reference"].as_str().unwrap();
+    let PendingUpgrade { app, fake, user, id, end, pending, payment, .. } =
+        pending_upgrade(store, "mpup-b@example.com", 10).await;
+    let payment = payment.as_str();
     fake.expire_payment(payment);
     assert_eq!(notify(&app, "payment", payment, 2).await, "unchanged");
     let after = me(&app, &user).await;
@@ -204,12 +229,8 @@ async fn reconciliation_applies_an_upgrade_whose_notification_was_lost(store: St
 }
 
 async fn a_failed_amount_update_keeps_max_and_is_sent_again(store: Store) {
-    let (app, fake) = server(store, "0").await;
-    let user = app.user("mpup-d@example.com").await;
-    let end = now() + 12 * DAY;
-    let id = on_pro(&app, &fake, &user, end).await;
-    let (pending, _) = upgrade(&app, &user, end).await;
-    let payment = pending["reference"].as_str().unwrap();
+    let PendingUpgrade { app, fake, user, id, payment, .. } = pending_upgrade(store, "mpup-d@example.com", 12).await;
+    let payment = payment.as_str();
     fake.approve_payment(payment, OffsetDateTime::now_utc());
     // The first PUT and both of its retries fail.
     fake.fail_preapproval_updates(3);
@@ -247,12 +268,8 @@ async fn upgrade_entries(app: &TestApp, user: &Session) -> Vec<Value> {
 }
 
 async fn cancelling_cancels_a_pending_upgrade_pix(store: Store) {
-    let (app, fake) = server(store, "0").await;
-    let user = app.user("mpup-g@example.com").await;
-    let end = now() + 25 * DAY;
-    let id = on_pro(&app, &fake, &user, end).await;
-    let (pending, _) = upgrade(&app, &user, end).await;
-    let payment = pending["reference"].as_str().unwrap();
+    let PendingUpgrade { app, fake, user, id, payment, .. } = pending_upgrade(store, "mpup-g@example.com", 25).await;
+    let payment = payment.as_str();
     app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
     assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
     assert_eq!(fake.preapprovals()[&id]["status"], "cancelled");
@@ -267,12 +284,8 @@ async fn cancelling_cancels_a_pending_upgrade_pix(store: Store) {
 /// Deleting the account ends the subscription at once (`cancel_now`), which cancels the upgrade's
 /// PIX too: nothing can be paid for an account that is gone.
 async fn deleting_the_account_cancels_a_pending_upgrade_pix(store: Store) {
-    let (app, fake) = server(store, "0").await;
-    let user = app.user("mpup-h@example.com").await;
-    let end = now() + 25 * DAY;
-    let id = on_pro(&app, &fake, &user, end).await;
-    let (pending, _) = upgrade(&app, &user, end).await;
-    let payment = pending["reference"].as_str().unwrap();
+    let PendingUpgrade { app, fake, user, id, payment, .. } = pending_upgrade(store, "mpup-h@example.com", 25).await;
+    let payment = payment.as_str();
     app.delete("/api/users/me", Some(&user.access), Some(&json!({"password": user.password}))).await.ok(200);
     assert_eq!(fake.preapprovals()[&id]["status"], "cancelled", "nothing more is billed");
     assert_eq!(fake.cancelled_payments(), [payment], "the PIX can no longer be paid");
@@ -286,12 +299,9 @@ async fn deleting_the_account_cancels_a_pending_upgrade_pix(store: Store) {
 /// The payer paid the PIX a moment before the cancellation, whose notification comes after it:
 /// Mercado Pago refuses to cancel a paid PIX, so the payment is refunded when notified.
 async fn a_pix_paid_just_before_the_cancellation_is_refunded(store: Store) {
-    let (app, fake) = server(store, "0").await;
-    let user = app.user("mpup-f@example.com").await;
-    let end = now() + 25 * DAY;
-    let id = on_pro(&app, &fake, &user, end).await;
-    let (pending, expected) = upgrade(&app, &user, end).await;
-    let payment = pending["reference"].as_str().unwrap();
+    let PendingUpgrade { app, fake, user, id, payment, expected, .. } =
+        pending_upgrade(store, "mpup-f@example.com", 25).await;
+    let payment = payment.as_str();
     fake.approve_payment(payment, OffsetDateTime::now_utc());
     app.post("/api/subscriptions/cancel", Some(&user.access), &json!({})).await.ok(200);
     assert_eq!(me(&app, &user).await["plan"], "FREE", "Mercado Pago cancels at once");
