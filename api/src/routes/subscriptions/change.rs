@@ -270,15 +270,11 @@ pub async fn change_plan(
     let proration_date = match body.proration_date.as_ref().map(|n| whole(n).map(OffsetDateTime::from_unix_timestamp)) {
         None => None,
         Some(Some(Ok(at))) => Some(at),
-        Some(_) => {
-            let bad = FieldError::new("proration_date", FieldCode::Invalid, "not a Unix time");
-            return Err(ApiError::validation(vec![bad]));
-        }
+        Some(_) => return Err(ApiError::field("proration_date", FieldCode::Invalid, "not a Unix time")),
     };
     if body.method.as_deref().is_some_and(|m| m != "pix") {
-        let bad =
-            FieldError::new("method", FieldCode::Invalid, "expected pix (the only way to pay an upgrade's difference)");
-        return Err(ApiError::validation(vec![bad]));
+        let why = "expected pix (the only way to pay an upgrade's difference)";
+        return Err(ApiError::field("method", FieldCode::Invalid, why));
     }
     let email = state.identity.profile(auth.0.user_id).await?.email;
     let outcome = state.subscriptions.request_plan_change(auth.0.user_id, plan, period, proration_date, &email).await?;

@@ -99,9 +99,10 @@ impl PaperConfig {
             config.initial_balances = balances(name, &v)?;
         }
         if let Some((name, v)) = get("BOTFLEET_PAPER_HOLD_SET_PRICES") {
-            config.hold_set_prices = match v.trim() {
-                "true" | "1" => true,
-                "false" | "0" => false,
+            // The same spellings as every other switch of the server's settings.
+            config.hold_set_prices = match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
                 _ => return Err(bad(name, "expected true or false")),
             };
         }
@@ -203,7 +204,7 @@ mod tests {
             ("BOTFLEET_PAPER_SLIPPAGE_BPS", "1000"),
             ("BOTFLEET_PAPER_INITIAL_BALANCES", "BRL=-1"),
             ("BOTFLEET_PAPER_INITIAL_BALANCES", "BRL"),
-            ("BOTFLEET_PAPER_HOLD_SET_PRICES", "yes"),
+            ("BOTFLEET_PAPER_HOLD_SET_PRICES", "maybe"),
         ];
         for (name, value) in cases {
             let err = from(&[(name, value)]).unwrap_err();
