@@ -1,6 +1,6 @@
 //! A bounded read-through cache of documents by id, in front of SQLite. Safe because one process
 //! owns the data directory (the lock file): every write goes through this store, which keeps the
-//! cache coherent. Hits are answered on the caller's thread, without a hop to the blocking pool.
+//! cache coherent. Hits are answered on the caller's thread, without a hop to the store's threads.
 //!
 //! Coherence, per document:
 //! - a write marks the document *pending* before touching the database and drops its entry; until

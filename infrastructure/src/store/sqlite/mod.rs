@@ -5,10 +5,11 @@
 //!
 //! Table per collection: `id TEXT PRIMARY KEY, version INTEGER, doc TEXT` (the whole document,
 //! `_id` and `version` included). Writes go through the one writer connection, reads through a
-//! few reader connections in WAL mode; every call runs on tokio's blocking pool.
+//! few reader connections in WAL mode; every call runs on the store's own threads (`lanes`).
 
 mod cache;
 mod import;
+mod lanes;
 mod lock;
 mod pool;
 mod sql;
@@ -25,6 +26,7 @@ use rusqlite::{params_from_iter, Connection, ErrorCode, OptionalExtension as _};
 
 use self::cache::DocCache;
 pub use self::import::{IMPORTED_SUFFIX, JOURNAL_FILE};
+use self::lanes::{Lane, Lanes};
 pub use self::lock::LOCK_FILE;
 use self::pool::Pool;
 use self::sql::{check_name, field_expr, Sql};
@@ -44,7 +46,7 @@ pub struct SqliteOptions {
     /// the machine.
     pub fsync: bool,
     /// Bytes of documents kept parsed-ready in memory by id, so that hot reads (the caller's
-    /// user on every request) skip SQLite and the blocking pool; 0 disables the cache. Default
+    /// user on every request) skip SQLite and the store's threads; 0 disables the cache. Default
     /// [`DEFAULT_CACHE_BYTES`].
     pub cache_bytes: usize,
 }
@@ -70,6 +72,8 @@ struct Inner {
     /// The fields of each collection's unique indexes, as declared by `ensure_collection`.
     uniques: RwLock<HashMap<String, Vec<Vec<String>>>>,
     cache: DocCache,
+    /// The threads every call that reaches SQLite runs on.
+    lanes: Lanes,
 }
 
 impl SqliteStore {
@@ -126,7 +130,7 @@ impl SqliteStore {
     /// the store keeps serving (`VACUUM INTO`): the backup a running server can take.
     pub async fn backup(&self, target: &Path) -> Result<(), RepoError> {
         let target = target.to_string_lossy().into_owned();
-        self.blocking(move |inner| {
+        self.blocking(Lane::Read, move |inner| {
             inner.pool.read(|conn| conn.execute("VACUUM INTO ?1", [target]).map(drop).map_err(unavailable))
         })
         .await
@@ -137,7 +141,7 @@ impl SqliteStore {
     pub async fn plan(&self, coll: &str, query: &Query) -> Result<Vec<String>, RepoError> {
         let table = check_name(coll)?.to_owned();
         let query = query.clone();
-        self.blocking(move |inner| {
+        self.blocking(Lane::Read, move |inner| {
             if !inner.has_table(&table) {
                 return Ok(Vec::new());
             }
@@ -162,20 +166,20 @@ impl SqliteStore {
             Some(text) => Some(parse(&text)?),
             None => {
                 let table = table.to_owned();
-                self.blocking(move |inner| inner.get(&table, &id)).await?
+                self.blocking(Lane::Read, move |inner| inner.get(&table, &id)).await?
             }
         };
         Ok(doc.filter(|doc| holds(doc, query)))
     }
 
+    /// Runs `f` on one of the store's threads of `lane` (never on the caller's).
     async fn blocking<T: Send + 'static>(
         &self,
+        lane: Lane,
         f: impl FnOnce(&Inner) -> Result<T, RepoError> + Send + 'static,
     ) -> Result<T, RepoError> {
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || f(&inner))
-            .await
-            .map_err(|e| RepoError::unavailable(anyhow::anyhow!("a store task failed: {e}")))?
+        self.inner.lanes.run(lane, move || f(&inner)).await
     }
 }
 
@@ -214,6 +218,39 @@ fn select(table: &str, columns: &str, query: &Query) -> Result<Sql, RepoError> {
     sql.push_where(&query.filters)?;
     sql.push_order_and_page(query)?;
     Ok(sql)
+}
+
+/// A read transaction through cached statements (`Connection::transaction` prepares its `BEGIN`
+/// and `ROLLBACK` anew each time: 2 % of the CPU of a page). Ends when dropped; a read-only
+/// transaction ends the same whether committed or rolled back.
+struct ReadTransaction<'c>(&'c Connection);
+
+impl<'c> ReadTransaction<'c> {
+    fn begin(conn: &'c Connection) -> Result<Self, RepoError> {
+        if !conn.is_autocommit() {
+            // A transaction left open by a failed end (below): end it rather than read in it.
+            conn.execute_batch("ROLLBACK").map_err(unavailable)?;
+        }
+        conn.prepare_cached("BEGIN").and_then(|mut stmt| stmt.execute([])).map_err(unavailable)?;
+        Ok(Self(conn))
+    }
+}
+
+impl std::ops::Deref for ReadTransaction<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.0
+    }
+}
+
+impl Drop for ReadTransaction<'_> {
+    fn drop(&mut self) {
+        if self.0.prepare_cached("COMMIT").and_then(|mut stmt| stmt.execute([])).is_err() {
+            // Tried again by the next `begin` if this fails too.
+            let _ = self.0.execute_batch("ROLLBACK");
+        }
+    }
 }
 
 fn parse(text: &str) -> Result<Doc, RepoError> {
@@ -275,11 +312,13 @@ impl Inner {
             let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
             names.collect()
         })?;
+        let lanes = Lanes::start(pool.readers())?;
         Ok(Self {
             pool,
             tables: RwLock::new(tables),
             uniques: RwLock::new(HashMap::new()),
             cache: DocCache::new(cache_bytes),
+            lanes,
         })
     }
 
@@ -421,8 +460,7 @@ impl Inner {
         let filters_only = query.filters_only();
         let (count, select) = (select(table, "count(*)", &filters_only)?, select(table, "doc", query)?);
         let (texts, total) = self.pool.read(|conn| -> Result<_, RepoError> {
-            // Dropped at the end: a read-only transaction ends the same whether committed or not.
-            let tx = conn.unchecked_transaction().map_err(unavailable)?;
+            let tx = ReadTransaction::begin(conn)?;
             let total = tx
                 .prepare_cached(&count.text)
                 .and_then(|mut stmt| stmt.query_row(params_from_iter(count.params.iter()), |row| row.get::<_, i64>(0)))
@@ -582,14 +620,14 @@ impl DocumentStore for SqliteStore {
     async fn ensure_collection(&self, coll: &str, indexes: &[IndexSpec]) -> Result<(), RepoError> {
         let table = check_name(coll)?.to_owned();
         let indexes = indexes.to_vec();
-        self.blocking(move |inner| inner.ensure(&table, &indexes)).await
+        self.blocking(Lane::Write, move |inner| inner.ensure(&table, &indexes)).await
     }
 
     async fn insert(&self, coll: &str, doc: Doc) -> Result<(), RepoError> {
         let table = check_name(coll)?.to_owned();
         let id = doc_id(&doc)?.to_owned();
         let version = doc_version(&doc)?;
-        self.blocking(move |inner| inner.insert(&table, &id, version, &doc)).await
+        self.blocking(Lane::Write, move |inner| inner.insert(&table, &id, version, &doc)).await
     }
 
     async fn insert_many(&self, coll: &str, docs: Vec<Doc>) -> (u64, Result<(), RepoError>) {
@@ -604,7 +642,7 @@ impl DocumentStore for SqliteStore {
             Ok(rows) => rows,
             Err(err) => return (0, Err(err)),
         };
-        match self.blocking(move |inner| Ok(inner.insert_many(&table, &rows))).await {
+        match self.blocking(Lane::Write, move |inner| Ok(inner.insert_many(&table, &rows))).await {
             Ok(done) => done,
             Err(err) => (0, Err(err)),
         }
@@ -616,7 +654,7 @@ impl DocumentStore for SqliteStore {
             return parse(&text).map(Some);
         }
         let (table, id) = (table.to_owned(), id.to_owned());
-        self.blocking(move |inner| inner.get(&table, &id)).await
+        self.blocking(Lane::Read, move |inner| inner.get(&table, &id)).await
     }
 
     async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
@@ -628,7 +666,7 @@ impl DocumentStore for SqliteStore {
             }
         }
         let query = query.clone();
-        let docs = self.blocking(move |inner| inner.find(&table, &query)).await?;
+        let docs = self.blocking(Lane::Read, move |inner| inner.find(&table, &query)).await?;
         if let (Some(key), [doc]) = (unique, docs.as_slice()) {
             self.inner.cache.remember_unique(key, doc_id(doc)?);
         }
@@ -637,58 +675,60 @@ impl DocumentStore for SqliteStore {
 
     async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError> {
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
-        self.blocking(move |inner| inner.count(&table, &query)).await
+        self.blocking(Lane::Read, move |inner| inner.count(&table, &query)).await
     }
 
     async fn find_page(&self, coll: &str, query: &Query) -> Result<(Vec<Doc>, u64), RepoError> {
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
-        let (texts, total) = self.blocking(move |inner| inner.find_page(&table, &query)).await?;
+        let (texts, total) = self.blocking(Lane::Read, move |inner| inner.find_page(&table, &query)).await?;
         Ok((texts.iter().map(|t| parse(t)).collect::<Result<_, _>>()?, total))
     }
 
     async fn find_page_json(&self, coll: &str, query: &Query) -> Result<(Vec<String>, u64), RepoError> {
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
-        self.blocking(move |inner| inner.find_page(&table, &query)).await
+        self.blocking(Lane::Read, move |inner| inner.find_page(&table, &query)).await
     }
 
     async fn replace(&self, coll: &str, mut doc: Doc, expected_version: u64) -> Result<u64, RepoError> {
         let table = check_name(coll)?.to_owned();
         let id = doc_id(&doc)?.to_owned();
         doc.insert(VERSION.to_owned(), (expected_version + 1).into());
-        self.blocking(move |inner| inner.replace(&table, &id, &doc, expected_version)).await
+        self.blocking(Lane::Write, move |inner| inner.replace(&table, &id, &doc, expected_version)).await
     }
 
     async fn replace_same_version(&self, coll: &str, mut doc: Doc, version: u64) -> Result<bool, RepoError> {
         let table = check_name(coll)?.to_owned();
         let id = doc_id(&doc)?.to_owned();
         doc.insert(VERSION.to_owned(), version.into());
-        self.blocking(move |inner| inner.replace_same_version(&table, &id, &doc, version)).await
+        self.blocking(Lane::Write, move |inner| inner.replace_same_version(&table, &id, &doc, version)).await
     }
 
     async fn delete(&self, coll: &str, id: &str) -> Result<bool, RepoError> {
         let (table, id) = (check_name(coll)?.to_owned(), id.to_owned());
-        self.blocking(move |inner| inner.delete(&table, &id)).await
+        self.blocking(Lane::Write, move |inner| inner.delete(&table, &id)).await
     }
 
     async fn delete_ids(&self, coll: &str, ids: &[String]) -> Result<u64, RepoError> {
         let (table, ids) = (check_name(coll)?.to_owned(), ids.to_vec());
-        self.blocking(move |inner| inner.delete_ids(&table, &ids)).await
+        self.blocking(Lane::Write, move |inner| inner.delete_ids(&table, &ids)).await
     }
 
     async fn update_many_set(&self, coll: &str, query: &Query, set: Doc) -> Result<u64, RepoError> {
         check_set(&set)?;
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
-        self.blocking(move |inner| inner.update_many_set(&table, &query, &set)).await
+        self.blocking(Lane::Write, move |inner| inner.update_many_set(&table, &query, &set)).await
     }
 
     async fn ping(&self) -> Result<(), RepoError> {
-        self.blocking(|inner| inner.pool.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable)))
-            .await
+        self.blocking(Lane::Read, |inner| {
+            inner.pool.read(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable))
+        })
+        .await
     }
 
     async fn index_keys(&self, coll: &str) -> Result<Vec<Vec<String>>, RepoError> {
         let table = check_name(coll)?.to_owned();
-        self.blocking(move |inner| {
+        self.blocking(Lane::Read, move |inner| {
             // Our indexes are the ones with SQL text (the primary key's is SQLite's own).
             let statements: Vec<String> = inner.pool.read(|conn| {
                 let mut stmt = conn

@@ -1,6 +1,7 @@
 //! The store's connections: one writer and a few readers (WAL lets readers work beside the
-//! writer), each used by one blocking thread at a time. Async callers hand their work to tokio's
-//! blocking pool, so a slow disk never stalls the async workers; see docs/architecture.md.
+//! writer), each used by one thread at a time. Async callers hand their work to the store's own
+//! threads (`lanes`, one per connection), so a slow disk never stalls the async workers; see
+//! docs/architecture.md.
 
 use std::path::Path;
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -92,6 +93,15 @@ impl Pool {
             returned: Condvar::new(),
             has_readers: false,
         })
+    }
+
+    /// How many reader connections there are (none for an in-memory database).
+    pub(super) fn readers(&self) -> usize {
+        if self.has_readers {
+            READERS
+        } else {
+            0
+        }
     }
 
     /// Runs `f` on the writer connection.
