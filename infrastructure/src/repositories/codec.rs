@@ -198,6 +198,22 @@ pub(crate) async fn page<T: DeserializeOwned, E>(
     Ok(Page { items: items.into_iter().map(into_entity).collect(), total, offset: page.offset(), limit: page.limit() })
 }
 
+/// [`page`] through `memo`: each document whose stored text was decoded before is not decoded
+/// again (see [`super::memo`]). `decode` turns a stored text into the entity.
+pub(crate) async fn page_memo<E: Clone>(
+    store: &dyn DocumentStore,
+    coll: &str,
+    query: Query,
+    page: PageRequest,
+    memo: &super::memo::TextMemo<E>,
+    decode: impl Fn(&str) -> Result<E, RepoError>,
+) -> Result<Page<E>, RepoError> {
+    let query = query.page(page);
+    let (texts, total) = store.find_page_json(coll, &query).await?;
+    let items = texts.into_iter().map(|text| memo.get_or_decode(text, &decode)).collect::<Result<Vec<E>, _>>()?;
+    Ok(Page { items, total, offset: page.offset(), limit: page.limit() })
+}
+
 /// Sets the time field `field` to `at` on the documents matching `query` whose `field` is still
 /// null (revoking sessions, consuming tokens): each document is stamped once, so of two racing
 /// callers only one counts it. Returns how many were stamped.

@@ -20,6 +20,7 @@ mod deliveries;
 mod dispatch_cursors;
 mod email_tokens;
 mod leases;
+mod memo;
 mod order_document;
 mod orders;
 mod outbox;

@@ -108,6 +108,7 @@ macro_rules! contract_suite {
                 update_bumps_version_and_refuses_stale, list_filters_newest_first_and_pages,
                 list_filters_by_time_range, open_lists_unfinished_orders_oldest_first,
                 by_bot_lists_the_bots_open_orders, open_of_lists_the_owners_open_orders,
+                list_shows_each_order_as_stored_now,
             ],
             leases: [
                 a_free_lease_is_taken_then_taken_over_at_expiry, the_holder_renews_and_extends_its_lease,

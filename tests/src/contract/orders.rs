@@ -290,3 +290,19 @@ pub async fn open_of_lists_the_owners_open_orders(repos: &Repositories) {
     assert_eq!(open, expected);
     assert_eq!(repos.orders.open_of(UserId::new()).await.unwrap(), vec![]);
 }
+
+/// A listed order that changes is listed as it is now, however often the page was read before
+/// (a repository may keep decoded pages: it must never serve an order as it was).
+pub async fn list_shows_each_order_as_stored_now(repos: &Repositories) {
+    let owner = UserId::new();
+    let created = stored(repos, order(owner, ContextId::new(), 10), OrderStatus::New).await;
+    let list = || async { repos.orders.list(owner, &OrderFilter::default(), PageRequest::first()).await.unwrap() };
+    for _ in 0..2 {
+        assert_eq!(list().await.items, vec![created.clone()]);
+    }
+    let canceled = Order { status: OrderStatus::Canceled, reason: Some("by the owner".into()), ..created.clone() };
+    let canceled = repos.orders.update(&canceled).await.unwrap();
+    assert_eq!(list().await.items, vec![canceled.clone()]);
+    let other = stored(repos, order(owner, ContextId::new(), 20), OrderStatus::New).await;
+    assert_eq!(list().await.items, vec![other, canceled]);
+}
