@@ -27,12 +27,10 @@ pub(super) struct OrderDocument {
     bot_id: Option<BotId>,
     source: StrategySource,
     side: OrderSide,
-    /// `market` or `limit`.
-    kind: String,
+    kind: KindName,
     #[serde(with = "decimal_opt")]
     price: Option<Decimal>,
-    /// `quantity` or `quote_amount`.
-    size_by: String,
+    size_by: SizeBy,
     #[serde(with = "decimal")]
     size: Decimal,
     status: OrderStatus,
@@ -65,6 +63,22 @@ pub(super) struct OrderDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     outbox_at: Option<i64>,
     version: u64,
+}
+
+/// An order's kind as stored (its limit price is a field of its own).
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum KindName {
+    Market,
+    Limit,
+}
+
+/// What an order's `size` counts.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SizeBy {
+    Quantity,
+    QuoteAmount,
 }
 
 /// A named amount: a fee per asset, an indicator value.
@@ -126,12 +140,12 @@ fn amount_map(list: Vec<AmountDocument>) -> BTreeMap<String, Decimal> {
 impl From<&Order> for OrderDocument {
     fn from(o: &Order) -> Self {
         let (kind, price) = match o.kind {
-            OrderKind::Market => ("market", None),
-            OrderKind::Limit { price } => ("limit", Some(price)),
+            OrderKind::Market => (KindName::Market, None),
+            OrderKind::Limit { price } => (KindName::Limit, Some(price)),
         };
         let (size_by, size) = match o.size {
-            OrderSize::Quantity(q) => ("quantity", q),
-            OrderSize::QuoteAmount(a) => ("quote_amount", a),
+            OrderSize::Quantity(q) => (SizeBy::Quantity, q),
+            OrderSize::QuoteAmount(a) => (SizeBy::QuoteAmount, a),
         };
         let fills = o.fills.iter().map(|f| FillDocument {
             trade_id: f.trade_id.clone(),
@@ -157,9 +171,9 @@ impl From<&Order> for OrderDocument {
             bot_id: o.bot_id,
             source: o.source,
             side: o.side,
-            kind: kind.to_owned(),
+            kind,
             price,
-            size_by: size_by.to_owned(),
+            size_by,
             size,
             status: o.status,
             filled_quantity: o.filled_quantity,
@@ -194,15 +208,14 @@ impl TryFrom<OrderDocument> for Order {
     type Error = String;
 
     fn try_from(d: OrderDocument) -> Result<Self, Self::Error> {
-        let kind = match (d.kind.as_str(), d.price) {
-            ("market", _) => OrderKind::Market,
-            ("limit", Some(price)) => OrderKind::Limit { price },
-            (other, _) => return Err(format!("order {}: unknown kind `{other}` or limit without price", d.id)),
+        let kind = match (d.kind, d.price) {
+            (KindName::Market, _) => OrderKind::Market,
+            (KindName::Limit, Some(price)) => OrderKind::Limit { price },
+            (KindName::Limit, None) => return Err(format!("order {}: a limit order without a price", d.id)),
         };
-        let size = match d.size_by.as_str() {
-            "quantity" => OrderSize::Quantity(d.size),
-            "quote_amount" => OrderSize::QuoteAmount(d.size),
-            other => return Err(format!("order {}: unknown size_by `{other}`", d.id)),
+        let size = match d.size_by {
+            SizeBy::Quantity => OrderSize::Quantity(d.size),
+            SizeBy::QuoteAmount => OrderSize::QuoteAmount(d.size),
         };
         let fills = d.fills.into_iter().map(|f| OrderFill {
             trade_id: f.trade_id,

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use domain::exchange::{ClientOrderId, OrderKind, OrderSize};
+use domain::market::Symbol;
 use domain::orders::{CreationContext, MarketConditions, Order, OrderFill};
 use domain::shared::ids::{BotId, ContextId, OrderId};
 use rust_decimal::Decimal;
@@ -178,8 +179,8 @@ pub struct OrderResponse {
     /// Exchange.
     pub exchange: Exchange,
     /// The market, `BASE-QUOTE`.
-    #[schema(example = "BTC-BRL")]
-    pub symbol: String,
+    #[schema(value_type = String, example = "BTC-BRL")]
+    pub symbol: Symbol,
     /// The bot that placed it (none for a manual or adopted order).
     #[schema(value_type = Option<String>)]
     pub bot_id: Option<BotId>,
@@ -263,7 +264,7 @@ impl From<Order> for OrderResponse {
             id: o.id,
             context_id: o.context_id,
             exchange: o.exchange.into(),
-            symbol: o.symbol.to_string(),
+            symbol: o.symbol,
             bot_id: o.bot_id,
             source: o.source.into(),
             side: o.side.into(),
