@@ -146,6 +146,8 @@ pub struct AppState {
     pub services: Services,
     /// The JSON of each cached performance answer, rendered once (`GET /api/dashboard/performance`).
     pub performance_json: Arc<crate::rendered::RenderedJson<application::analytics::Performance>>,
+    /// The JSON of each order listed, kept with the order it was rendered from (`GET /api/orders`).
+    pub order_json: Arc<crate::rendered::RenderedEach<domain::shared::ids::OrderId, domain::orders::Order>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -166,6 +168,7 @@ impl AppState {
             readiness: Arc::new(AlwaysReady),
             services,
             performance_json: Arc::default(),
+            order_json: Arc::default(),
         }
     }
 

@@ -6,6 +6,8 @@ mod instant;
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use application::orders::{amount_refusals, CreateOrderInput, OrderAmounts, OrderListQuery, OrderRequest};
+use application::reports::Windowed;
+use domain::orders::Order;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use dto::*;
@@ -16,6 +18,7 @@ use crate::error::{ApiError, ErrorCode, TrackedJson};
 use crate::field_value::{FieldCheck, Parsed};
 use crate::path_id::PathId;
 use crate::query::Query;
+use crate::rendered::RenderedEach;
 use crate::routes::common::{page_of, validated};
 use crate::routes::page::HistoryPage;
 use crate::routes::wire::Id;
@@ -68,18 +71,46 @@ pub async fn list_orders(
     auth: Authenticated,
     params: Query<OrderListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    page_response(&orders_page(&state, &auth, params.into_inner()).await?)
+    page_response(&state, orders_page(&state, &auth, params.into_inner()).await?)
 }
 
 /// Bytes reserved per order of a page's JSON: most orders take 600 to 700 (more with a creation
 /// context), so the body is written without growing its buffer several times over.
 const BYTES_PER_ORDER: usize = 768;
 
-/// A page as `application/json` (as `HttpResponse::json` writes it), into a buffer sized for it.
-fn page_response(list: &HistoryPage<OrderResponse>) -> Result<HttpResponse, ApiError> {
-    let mut body = Vec::with_capacity(256 + BYTES_PER_ORDER * list.items.len());
-    serde_json::to_writer(&mut body, list).map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
+/// What follows the items in a [`HistoryPage`], in its field order.
+#[derive(serde::Serialize)]
+struct PageTail {
+    total: u64,
+    offset: u64,
+    limit: u64,
+    history_window: crate::routes::common::HistoryWindowResponse,
+}
+
+/// A page as `application/json` (see [`page_body`]).
+fn page_response(state: &AppState, read: Windowed<Order>) -> Result<HttpResponse, ApiError> {
+    let body = page_body(&state.order_json, read).map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}
+
+/// The JSON of `HistoryPage<OrderResponse>`, byte for byte, with each order's JSON from
+/// `rendered` (rendered again only for an order that changed), into a buffer sized for it.
+fn page_body(rendered: &RenderedEach<OrderId, Order>, read: Windowed<Order>) -> serde_json::Result<Vec<u8>> {
+    let Windowed { page, window } = read;
+    let mut body = Vec::with_capacity(256 + BYTES_PER_ORDER * page.items.len());
+    body.extend_from_slice(br#"{"items":["#);
+    for (n, order) in page.items.into_iter().enumerate() {
+        if n > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(&rendered.json(order.id, order, OrderResponse::from)?);
+    }
+    body.extend_from_slice(b"],");
+    let tail = PageTail { total: page.total, offset: page.offset, limit: page.limit, history_window: window.into() };
+    let tail = serde_json::to_vec(&tail)?;
+    // `{"total":...}` without its opening brace.
+    body.extend_from_slice(tail.get(1..).unwrap_or_default());
+    Ok(body)
 }
 
 /// The dashboard's recent orders across every context: the same filters, paging and history
@@ -97,7 +128,7 @@ pub async fn dashboard_orders(
     auth: Authenticated,
     params: Query<OrderListParams>,
 ) -> Result<HttpResponse, ApiError> {
-    page_response(&orders_page(&state, &auth, params.into_inner()).await?)
+    page_response(&state, orders_page(&state, &auth, params.into_inner()).await?)
 }
 
 /// The use case's query of the list parameters, each typed; a malformed one is a 422 naming it.
@@ -126,14 +157,10 @@ pub(crate) fn order_query(p: OrderListParams) -> Result<OrderListQuery, ApiError
     check.finish(Some(query))
 }
 
-async fn orders_page(
-    state: &AppState,
-    auth: &Authenticated,
-    p: OrderListParams,
-) -> Result<HistoryPage<OrderResponse>, ApiError> {
+async fn orders_page(state: &AppState, auth: &Authenticated, p: OrderListParams) -> Result<Windowed<Order>, ApiError> {
     let page = page_of(p.offset, p.limit)?;
     let query = order_query(p)?;
-    Ok(HistoryPage::<OrderResponse>::from(state.orders.list(auth.0.user_id, &query, page).await?))
+    Ok(state.orders.list(auth.0.user_id, &query, page).await?)
 }
 
 /// One of the caller's orders, whole: request, fills, fees, creation context, error.
@@ -225,4 +252,85 @@ pub async fn cancel_order(
     id: PathId<OrderId>,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(OrderResponse::from(state.orders.cancel(auth.0.user_id, *id).await?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use domain::exchange::{ExchangeId, OrderKind, OrderSide, OrderSize};
+    use domain::market::Symbol;
+    use domain::orders::{CreationContext, MarketConditions, NewOrder, OrderFill, OrderStatus, StrategySource};
+    use domain::shared::ids::{BotId, ContextId, UserId};
+    use domain::subscriptions::HistoryWindow;
+    use domain::Page;
+    use rust_decimal::Decimal;
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn order(minute: i64, reason: &str) -> Order {
+        let new = NewOrder {
+            user_id: UserId::new(),
+            context_id: ContextId::new(),
+            exchange: ExchangeId::Binance,
+            symbol: Symbol::parse("BTC-BRL").unwrap(),
+            bot_id: Some(BotId::new()),
+            source: StrategySource::Smart,
+            side: OrderSide::Buy,
+            kind: OrderKind::Limit { price: Decimal::new(3_000_001, 1) },
+            size: OrderSize::Quantity(Decimal::new(5, 1)),
+            creation: CreationContext {
+                parameters: BTreeMap::from([("rsi \"period\"".to_owned(), "14\n".to_owned())]),
+                indicators: BTreeMap::from([("rsi".to_owned(), Decimal::new(3125, 2))]),
+                market: Some(MarketConditions {
+                    best_bid: Decimal::new(299_990, 0),
+                    best_ask: Decimal::new(300_010, 0),
+                    spread: Decimal::new(20, 0),
+                    spread_percent: Decimal::new(667, 5),
+                }),
+            },
+            reason: Some(reason.to_owned()),
+        };
+        let mut order = Order::new(new, datetime!(2026-12-05 10:00 UTC) + time::Duration::minutes(minute)).unwrap();
+        order.status = OrderStatus::PartiallyFilled;
+        order.fills.push(OrderFill {
+            trade_id: "t-1".into(),
+            price: Decimal::new(300_000, 0),
+            quantity: Decimal::new(2, 1),
+            fee: Decimal::new(2, 4),
+            fee_asset: "BTC".into(),
+            at: Some(datetime!(2026-12-05 10:00:01.5 UTC)),
+        });
+        order
+    }
+
+    fn read(items: Vec<Order>) -> Windowed<Order> {
+        let window = HistoryWindow { days: Some(30), from: Some(datetime!(2026-11-05 10:00:00.123456789 UTC)) };
+        Windowed { page: Page { total: 120, offset: 50, limit: 50, items }, window }
+    }
+
+    #[test]
+    fn the_page_is_the_history_pages_json_byte_for_byte() {
+        let rendered = RenderedEach::default();
+        let pages = [vec![], vec![order(1, "first")], vec![order(2, "a \"quoted\" é"), order(1, "x"), order(0, "")]];
+        for items in pages {
+            let expected = serde_json::to_vec(&HistoryPage::<OrderResponse>::from(read(items.clone()))).unwrap();
+            // Twice: rendered, then from memory.
+            for _ in 0..2 {
+                let body = page_body(&rendered, read(items.clone())).unwrap();
+                assert_eq!(String::from_utf8(body).unwrap(), String::from_utf8(expected.clone()).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn an_order_that_changed_is_rendered_again() {
+        let rendered = RenderedEach::default();
+        let before = order(1, "first");
+        page_body(&rendered, read(vec![before.clone()])).unwrap();
+        let after = Order { status: OrderStatus::Filled, version: before.version + 1, ..before };
+        let body = String::from_utf8(page_body(&rendered, read(vec![after])).unwrap()).unwrap();
+        assert!(body.contains(r#""status":"filled""#), "{body}");
+    }
 }
