@@ -16,9 +16,12 @@ use hashlink::LruCache;
 /// Shards, so that concurrent pages rarely wait for one another.
 const SHARDS: usize = 8;
 
+/// One shard: entities by the hash of their text, with the text to compare.
+type Shard<T> = Mutex<LruCache<u64, (Box<str>, T)>>;
+
 /// Decoded entities by the hash of their stored text (the text itself kept to compare).
 pub(crate) struct TextMemo<T> {
-    shards: Box<[Mutex<LruCache<u64, (Box<str>, T)>>]>,
+    shards: Box<[Shard<T>]>,
     hasher: foldhash::fast::RandomState,
 }
 
