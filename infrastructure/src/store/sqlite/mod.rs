@@ -312,7 +312,7 @@ impl Inner {
             let names = stmt.query_map([], |row| row.get::<_, String>(0))?;
             names.collect()
         })?;
-        let lanes = Lanes::start(pool.readers())?;
+        let lanes = Lanes::start(pool::READERS)?;
         Ok(Self {
             pool,
             tables: RwLock::new(tables),

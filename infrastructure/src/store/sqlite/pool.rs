@@ -95,15 +95,6 @@ impl Pool {
         })
     }
 
-    /// How many reader connections there are (none for an in-memory database).
-    pub(super) fn readers(&self) -> usize {
-        if self.has_readers {
-            READERS
-        } else {
-            0
-        }
-    }
-
     /// Runs `f` on the writer connection.
     pub(super) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> T) -> T {
         f(&mut self.writer.lock().unwrap_or_else(PoisonError::into_inner))
