@@ -3,9 +3,9 @@
 //! Every call of the store that reaches SQLite runs here, never on an async worker, so a slow disk
 //! stalls only the calls that wait for it. Why not tokio's blocking pool (the first design): under
 //! load it grew one thread per call in flight (64 at 64 connections), which then queued on the
-//! reader connections' condition variable and were woken in no particular order. Here the number
-//! of threads equals the number of connections, a call waits in one queue in arrival order, and a
-//! busy thread takes the next job without sleeping. Measured in `docs/benchmarks.md`.
+//! reader connections' condition variable and were woken in no particular order. Here there is a
+//! thread per connection of a file database (in memory, the reader threads share its one), a call
+//! waits in one queue in arrival order, and a busy thread takes the next job without sleeping. Measured in `docs/benchmarks.md`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread;

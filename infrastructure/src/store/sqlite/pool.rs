@@ -1,6 +1,6 @@
 //! The store's connections: one writer and a few readers (WAL lets readers work beside the
 //! writer), each used by one thread at a time. Async callers hand their work to the store's own
-//! threads (`lanes`, one per connection), so a slow disk never stalls the async workers; see
+//! threads (`lanes`: four readers and a writer), so a slow disk never stalls the async workers; see
 //! docs/architecture.md.
 
 use std::path::Path;
