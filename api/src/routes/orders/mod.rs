@@ -78,14 +78,8 @@ pub async fn list_orders(
 /// context), so the body is written without growing its buffer several times over.
 const BYTES_PER_ORDER: usize = 768;
 
-/// What follows the items in a [`HistoryPage`], in its field order.
-#[derive(serde::Serialize)]
-struct PageTail {
-    total: u64,
-    offset: u64,
-    limit: u64,
-    history_window: crate::routes::common::HistoryWindowResponse,
-}
+/// How `HistoryPage`'s JSON opens when it has no item.
+const EMPTY_ITEMS: &[u8] = br#"{"items":[]"#;
 
 /// A page as `application/json` (see [`page_body`]).
 fn page_response(state: &AppState, read: Windowed<Order>) -> Result<HttpResponse, ApiError> {
@@ -105,11 +99,18 @@ fn page_body(rendered: &RenderedEach<OrderId, Order>, read: Windowed<Order>) -> 
         }
         body.extend_from_slice(&rendered.json(order.id, order, OrderResponse::from)?);
     }
-    body.extend_from_slice(b"],");
-    let tail = PageTail { total: page.total, offset: page.offset, limit: page.limit, history_window: window.into() };
-    let tail = serde_json::to_vec(&tail)?;
-    // `{"total":...}` without its opening brace.
-    body.extend_from_slice(tail.get(1..).unwrap_or_default());
+    body.push(b']');
+    // The rest is `HistoryPage`'s own JSON, written with no item: `{"items":[],"total":...}`
+    // after its opening `{"items":[]`.
+    let rest = HistoryPage::<OrderResponse> {
+        items: Vec::new(),
+        total: page.total,
+        offset: page.offset,
+        limit: page.limit,
+        history_window: window.into(),
+    };
+    let rest = serde_json::to_vec(&rest)?;
+    body.extend_from_slice(rest.get(EMPTY_ITEMS.len()..).unwrap_or_default());
     Ok(body)
 }
 
