@@ -293,6 +293,30 @@ async fn a_backup_taken_while_writing_is_consistent() {
     }
 }
 
+/// An in-memory store lives on SQLite's `memdb` VFS: each store is its own database, and its
+/// backup is a file on disk that opens as a data directory's database.
+#[tokio::test]
+async fn in_memory_stores_are_private_and_back_up_to_disk() {
+    let (one, two) = (SqliteStore::in_memory(), SqliteStore::in_memory());
+    for i in 0..300 {
+        one.insert("things", doc(json!({"_id": format!("t{i:04}"), "version": 1, "n": i}))).await.unwrap();
+    }
+    two.insert("things", doc(json!({"_id": "other", "version": 1, "n": -1}))).await.unwrap();
+    assert_eq!(one.count("things", &Query::all()).await.unwrap(), 300);
+    assert_eq!(two.find("things", &Query::all()).await.unwrap().len(), 1, "the second store sees only its own");
+
+    let dir = tempfile::tempdir().unwrap();
+    // A name with characters a `file:` URI gives a meaning to.
+    let target = dir.path().join("back up #1 ?100%.db");
+    one.backup(&target).await.unwrap();
+    let copy_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&target, copy_dir.path().join(infrastructure::store::sqlite::DATABASE_FILE)).unwrap();
+    let copy = SqliteStore::open(Some(copy_dir.path()), SqliteOptions::default()).unwrap();
+    let docs = copy.find("things", &Query::all().asc("_id")).await.unwrap();
+    assert_eq!(docs.len(), 300);
+    assert_eq!(docs[299]["n"], json!(299));
+}
+
 #[tokio::test]
 async fn an_index_declared_anew_under_the_same_name_is_rebuilt() {
     let dir = tempfile::tempdir().unwrap();

@@ -129,7 +129,12 @@ impl SqliteStore {
     /// Writes a consistent copy of the whole database to `target` (which must not exist) while
     /// the store keeps serving (`VACUUM INTO`): the backup a running server can take.
     pub async fn backup(&self, target: &Path) -> Result<(), RepoError> {
-        let target = target.to_string_lossy().into_owned();
+        let mut target = target.to_string_lossy().into_owned();
+        if self.dir.is_none() {
+            // An in-memory database is a file of the `memdb` VFS (`pool::Pool::open_memory`), and
+            // `VACUUM INTO` writes with the database's own VFS: name the file system's instead.
+            target = format!("file:{}?vfs=unix", uri_escaped(&target));
+        }
         self.blocking(Lane::Read, move |inner| {
             inner.pool.read(|conn| conn.execute("VACUUM INTO ?1", [target]).map(drop).map_err(unavailable))
         })
@@ -187,6 +192,11 @@ impl fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SqliteStore").field("data_dir", &self.dir).finish_non_exhaustive()
     }
+}
+
+/// `path` as the path of a `file:` URI: the characters a URI gives a meaning to, escaped.
+fn uri_escaped(path: &str) -> String {
+    path.replace('%', "%25").replace('?', "%3F").replace('#', "%23")
 }
 
 fn unavailable(err: rusqlite::Error) -> RepoError {
