@@ -24,6 +24,9 @@ use crate::repositories::codec::{self, millis, millis_opt, FIRST_VERSION};
 use crate::repositories::RelayNudge;
 use crate::store::{Doc, DocumentStore, IndexSpec, Query, ID, VERSION};
 
+/// The index of a user's events by read state (unread ones: `read_at` null), newest by `seq`.
+const USER_READ: &str = "events_user_read";
+
 /// The stored form of a [`StoredEvent`]: the queried fields at the top level, the event whole as
 /// its wire JSON text (nothing queries inside it).
 #[derive(Serialize, Deserialize)]
@@ -71,7 +74,7 @@ impl StoreEventRepository {
     pub const INDEXES: &'static [IndexSpec] = &[
         IndexSpec::unique("events_seq", &["seq"]),
         IndexSpec::plain("events_user_seq", &["user_id", "seq"]),
-        IndexSpec::plain("events_user_read", &["user_id", "read_at", "seq"]),
+        IndexSpec::plain(USER_READ, &["user_id", "read_at", "seq"]),
         // The backoffice's cancellations per day (platform metrics): one type over a time range.
         IndexSpec::plain("events_type_at", &["type", "at"]),
     ];
@@ -247,7 +250,8 @@ impl EventRepository for StoreEventRepository {
     ) -> Result<Page<StoredEvent>, RepoError> {
         let mut query = Self::of(user);
         if filter.unread_only {
-            query = query.eq("read_at", Value::Null);
+            // Hinted: SQLite would as soon read the user's events of every state (see `unread_count`).
+            query = query.eq("read_at", Value::Null).hint(USER_READ);
         }
         if let Some(types) = &filter.types {
             query = query.is_in("type", types.iter().map(|t| t.as_str()));
@@ -264,7 +268,10 @@ impl EventRepository for StoreEventRepository {
     }
 
     async fn unread_count(&self, user: UserId, types: &[EventType]) -> Result<u64, RepoError> {
-        let query = Self::of(user).eq("read_at", Value::Null).is_in("type", types.iter().map(|t| t.as_str()));
+        // Hinted: with no statistics SQLite reads through the (type, at) index, every unread
+        // event of the type, anybody's.
+        let query =
+            Self::of(user).eq("read_at", Value::Null).is_in("type", types.iter().map(|t| t.as_str())).hint(USER_READ);
         self.store.count(Self::COLLECTION, &query).await
     }
 

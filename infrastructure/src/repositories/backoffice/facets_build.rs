@@ -194,7 +194,7 @@ impl StoreUserFacets {
             }
         }
         let query = Query::all().eq("user_id", user.to_string()).eq("status", value_of(&BotStatus::Running));
-        let any = self.store.count(StoreBotRepository::COLLECTION, &query.limit(1)).await? > 0;
+        let any = self.store.count(StoreBotRepository::COLLECTION, &query).await? > 0;
         self.running_seen.invalidate(&user);
         self.set(user, set_of(&[("running", flag(any).into())])).await?;
         self.running_seen.insert(user, any);
