@@ -36,9 +36,19 @@ pub struct Rig {
     pub sqlite: Arc<SqliteStore>,
 }
 
-/// Wires the engine as `api::bootstrap` does, on an in-memory embedded store.
+/// Wires the engine as `api::bootstrap` does, on an in-memory embedded store, or on a database
+/// file in the directory `BENCH_STORE_DIR` names, as a server keeps it.
 pub async fn rig(exchange: Arc<BenchExchange>, clock: Arc<FixedClock>) -> Rig {
-    let sqlite = Arc::new(SqliteStore::in_memory());
+    let sqlite = Arc::new(match std::env::var_os("BENCH_STORE_DIR") {
+        Some(dir) => {
+            // A directory of the bench's own inside the one named, so nothing else is removed.
+            let dir = std::path::PathBuf::from(dir).join("botfleet-engine-bench");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("the store directory is created");
+            SqliteStore::open(Some(&dir), Default::default()).expect("the database file opens")
+        }
+        None => SqliteStore::in_memory(),
+    });
     let store: Arc<dyn DocumentStore> = sqlite.clone();
     let repos = Repositories::on(store.clone()).await.expect("the collections are created");
     let clock: Arc<dyn Clock> = clock;
@@ -85,15 +95,33 @@ pub async fn load(rig: &Rig, contexts: &[TradingContext], bots: impl Iterator<It
     (count, started.elapsed())
 }
 
+/// Where the bench's store keeps its database, for the reports.
+pub fn store_label() -> &'static str {
+    if on_disk() {
+        "SQLite in a database file"
+    } else {
+        "SQLite in memory"
+    }
+}
+
+/// Whether the store is a database file (`BENCH_STORE_DIR`), not in memory.
+pub fn on_disk() -> bool {
+    std::env::var_os("BENCH_STORE_DIR").is_some()
+}
+
 /// The size of the store's database, compacted (`VACUUM INTO` a temporary file): what SQLite
-/// holds of the data, outside the bench's heap counter. `None` when it cannot be written.
+/// holds of the data in memory, outside the bench's heap counter; `None` for a database file,
+/// which SQLite keeps on disk (its page caches count in the resident figures only).
 pub async fn database_bytes(rig: &Rig) -> Option<u64> {
+    if on_disk() {
+        return None;
+    }
     let path = std::env::temp_dir().join(format!("botfleet-engine-bench-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    rig.sqlite.backup(&path).await.ok()?;
-    let bytes = std::fs::metadata(&path).ok().map(|m| m.len());
+    rig.sqlite.backup(&path).await.expect("the bench's store is copied to a file to be measured");
+    let bytes = std::fs::metadata(&path).expect("the copy of the bench's store").len();
     let _ = std::fs::remove_file(&path);
-    bytes
+    Some(bytes)
 }
 
 /// Every bot read back from the store, as the engine reads the bots of a workflow run.

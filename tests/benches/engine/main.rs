@@ -1,8 +1,8 @@
 //! The engine benchmark (issues 6 and 13, Performance): 100,000 running bots over 200 markets.
 //!
-//! 1. Whole process: the fleet is stored bot by bot as a server holds it (SQLite in memory, the
-//!    repositories, the engine), and the process's live heap and resident growth per bot are
-//!    read then and after each round.
+//! 1. Whole process: the fleet is stored bot by bot as a server holds it (SQLite in memory, or
+//!    in a database file with `BENCH_STORE_DIR`; the repositories, the engine), and the process's
+//!    live heap and resident growth per bot are read then and after each round.
 //! 2. Idle rounds through the real engine (`Engine::run`): the eight bot workflows, one minute
 //!    apart within an hour, candle bots waiting for the next candle; time and bot writes.
 //! 3. The top of the hour: the hourly candle closes in every market and every candle bot
@@ -13,7 +13,9 @@
 //!
 //! Run: `cargo bench -p botfleet-tests --bench engine` (a plain binary, `harness = false`).
 //! Knobs: `BENCH_BOTS` (100000), `BENCH_MARKETS` (200), `BENCH_ROUNDS` (10 evaluation rounds),
-//! `BENCH_CYCLES` (2 idle engine rounds, at most 58). docs/performance.md explains the figures.
+//! `BENCH_CYCLES` (2 idle engine rounds, at most 58), `BENCH_STORE_DIR` (a directory where the
+//! store's database file is made afresh, in `botfleet-engine-bench/`; in memory without it).
+//! docs/performance.md explains the figures.
 
 mod cpu;
 mod cycle;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use domain::bots::Bot;
 
-use crate::cycle::Run;
+use crate::cycle::{self, Run};
 use crate::evaluate::Figures;
 use crate::hour::Outcome;
 use crate::memory::{mib, Memory};
@@ -79,8 +79,9 @@ pub fn parts(
     row(format!("`Bot` structs as built (`size_of::<Bot>()` = {size} B)"), structs, grown(&before, &built), false);
     let loaded_what = "`Bot` structs read back from the store, as the engine holds them";
     row(loaded_what.into(), loaded, grown(&built, &read_back), false);
-    let store_what = "the store's copy with its indexes, stored bot by bot (SQLite in memory; judged by RSS)";
-    row(store_what.into(), copy, grown(&empty, &ready), true);
+    let store_what =
+        format!("the store's copy with its indexes, stored bot by bot ({}; judged by RSS)", cycle::store_label());
+    row(store_what, copy, grown(&empty, &ready), true);
     println!("| a bot as JSON with its null fields (the API's form) | {json} B | — | — | — |");
     println!(
         "\nVmHWM before building the bench's fleet {}, after building it {}, after reading it back {}; storing {stored} bots took {:.2} s.\n",
@@ -142,12 +143,18 @@ pub fn whole(w: &Whole) {
             verdict(per(all) < i128::from(BYTES_TARGET))
         );
     }
+    let sqlite_part = if w.database.is_some() {
+        "SQLite allocates its pages with `malloc` directly, outside that counter, so its part is the \
+         database's compacted size (`VACUUM INTO`, taken once the fleet is stored: a lower bound of \
+         its pages in memory)"
+    } else {
+        "the database is in its file, so SQLite's part in memory is its page caches, counted in the \
+         resident figure only"
+    };
     println!(
         "\nFrom a reading before the store existed, for {} bots. The Rust heap is counted exactly (every \
-         allocation of the process through the global allocator); SQLite allocates its pages with \
-         `malloc` directly, outside that counter, so its part is the database's compacted size \
-         (`VACUUM INTO`, taken once the fleet is stored: a lower bound of its pages in memory). \
-         RSS growth is everything the process holds, allocator slack included.\n",
+         allocation of the process through the global allocator); {sqlite_part}. RSS growth is \
+         everything the process holds, allocator slack included.\n",
         w.bots
     );
 }
@@ -185,7 +192,7 @@ pub fn evaluation(f: &Figures) {
 
 /// One engine round.
 pub fn cycle(title: &str, runs: &[Run]) {
-    println!("## {title} (`Engine::run`, SQLite in memory)\n");
+    println!("## {title} (`Engine::run`, {})\n", cycle::store_label());
     println!("| workflow | bots | markets | total ms | CPU ms | load bots ms | bot writes | writes ms | re-reads | orders | skipped | bots/min |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let (mut sum, mut cpu) = (Duration::ZERO, Duration::ZERO);
