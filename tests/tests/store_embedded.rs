@@ -107,7 +107,10 @@ impl PlanChecked {
         let used = plan
             .iter()
             .filter(|step| step.starts_with("SEARCH"))
-            .map(|step| step.matches("=?").count())
+            // An equality reads `<expr>=?` or `id=?`; a range such as `id>=?` is not one.
+            .map(|step| {
+                step.matches("<expr>=?").count() + step.matches("(id=?").count() + step.matches(" id=?").count()
+            })
             .max()
             .unwrap_or(0);
         let equal: Vec<&str> =
