@@ -74,6 +74,14 @@ pub trait DocumentStore: Send + Sync + Debug {
     /// The documents matching every filter of `query`, sorted, then skipped and limited.
     async fn find(&self, coll: &str, query: &Query) -> Result<Vec<Doc>, RepoError>;
 
+    /// [`Self::find`] with each document as its JSON text, for callers that decode straight into
+    /// their own types: an engine that stores text (the embedded store) hands it over without
+    /// building a `Doc` first (the engine reads every running bot so, every minute).
+    async fn find_json(&self, coll: &str, query: &Query) -> Result<Vec<String>, RepoError> {
+        let docs = self.find(coll, query).await?;
+        docs.iter().map(|doc| serde_json::to_string(doc).map_err(|e| malformed(e.to_string()))).collect()
+    }
+
     /// How many documents match the filters of `query`; its sort, skip and limit are ignored, so
     /// the query of a page also counts the page's total.
     async fn count(&self, coll: &str, query: &Query) -> Result<u64, RepoError>;

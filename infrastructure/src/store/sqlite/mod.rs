@@ -449,16 +449,20 @@ impl Inner {
     }
 
     fn find(&self, table: &str, query: &Query) -> Result<Vec<Doc>, RepoError> {
+        self.find_texts(table, query)?.iter().map(|t| parse(t)).collect()
+    }
+
+    /// The matching documents as stored: JSON texts.
+    fn find_texts(&self, table: &str, query: &Query) -> Result<Vec<String>, RepoError> {
         if !self.has_table(table) {
             return Ok(Vec::new());
         }
         let sql = select(table, "doc", query)?;
-        let texts = self.pool.read(|conn| {
+        self.pool.read(|conn| {
             let mut stmt = conn.prepare_cached(&sql.text).map_err(unavailable)?;
             let rows = stmt.query_map(params_from_iter(sql.params.iter()), |row| row.get::<_, String>(0));
             rows.and_then(Iterator::collect::<Result<Vec<_>, _>>).map_err(unavailable)
-        })?;
-        texts.iter().map(|t| parse(t)).collect()
+        })
     }
 
     /// The page (as JSON texts) and the total from one read transaction (one snapshot, one
@@ -692,6 +696,11 @@ impl DocumentStore for SqliteStore {
         let (table, query) = (check_name(coll)?.to_owned(), query.clone());
         let (texts, total) = self.blocking(Lane::Read, move |inner| inner.find_page(&table, &query)).await?;
         Ok((texts.iter().map(|t| parse(t)).collect::<Result<_, _>>()?, total))
+    }
+
+    async fn find_json(&self, coll: &str, query: &Query) -> Result<Vec<String>, RepoError> {
+        let (table, query) = (check_name(coll)?.to_owned(), query.clone());
+        self.blocking(Lane::Read, move |inner| inner.find_texts(&table, &query)).await
     }
 
     async fn find_page_json(&self, coll: &str, query: &Query) -> Result<(Vec<String>, u64), RepoError> {
