@@ -78,8 +78,7 @@ pub trait DocumentStore: Send + Sync + Debug {
     /// their own types: an engine that stores text (the embedded store) hands it over without
     /// building a `Doc` first (the engine reads every running bot so, every minute).
     async fn find_json(&self, coll: &str, query: &Query) -> Result<Vec<String>, RepoError> {
-        let docs = self.find(coll, query).await?;
-        docs.iter().map(|doc| serde_json::to_string(doc).map_err(|e| malformed(e.to_string()))).collect()
+        texts_of(&self.find(coll, query).await?)
     }
 
     /// How many documents match the filters of `query`; its sort, skip and limit are ignored, so
@@ -99,8 +98,7 @@ pub trait DocumentStore: Send + Sync + Debug {
     /// without building a `Doc` first.
     async fn find_page_json(&self, coll: &str, query: &Query) -> Result<(Vec<String>, u64), RepoError> {
         let (docs, total) = self.find_page(coll, query).await?;
-        let texts = docs.iter().map(|doc| serde_json::to_string(doc).map_err(|e| malformed(e.to_string())));
-        Ok((texts.collect::<Result<_, _>>()?, total))
+        Ok((texts_of(&docs)?, total))
     }
 
     /// Replaces the whole document with `doc`'s id when its stored version equals `expected_version`.
@@ -151,6 +149,11 @@ pub(crate) fn check_set(set: &Doc) -> Result<(), RepoError> {
         Some(key) => Err(malformed(format!("update_many_set may not set `{key}`"))),
         None => Ok(()),
     }
+}
+
+/// Documents as their JSON texts (the default of the `*_json` reads of [`DocumentStore`]).
+fn texts_of(docs: &[Doc]) -> Result<Vec<String>, RepoError> {
+    docs.iter().map(|doc| serde_json::to_string(doc).map_err(|e| malformed(e.to_string()))).collect()
 }
 
 /// A caller bug or corrupt data: reported as `Unavailable`, the only variant for failures.

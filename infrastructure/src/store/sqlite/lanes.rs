@@ -5,7 +5,8 @@
 //! load it grew one thread per call in flight (64 at 64 connections), which then queued on the
 //! reader connections' condition variable and were woken in no particular order. Here there is a
 //! thread per connection of a file database (in memory, the reader threads share its one), a call
-//! waits in one queue in arrival order, and a busy thread takes the next job without sleeping. Measured in `docs/benchmarks.md`.
+//! waits in one queue in arrival order, and a busy thread takes the next job without sleeping.
+//! Measured in `docs/benchmarks.md`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::thread;
